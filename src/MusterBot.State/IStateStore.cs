@@ -1,0 +1,58 @@
+using MusterBot.State.Commits;
+using MusterBot.State.Documents;
+using MusterBot.State.Outbox;
+using MusterBot.State.Timers;
+
+namespace MusterBot.State;
+
+/// <summary>
+/// The bot's whole persisted state: documents, sets, the outbox with delivery records, timers and the
+/// handled-update marks. Implemented on Redis (production) and in memory (sandbox, unit tests); one contract test
+/// suite holds both to the same behaviour. Time comes from the implementation's <see cref="TimeProvider"/>.
+/// </summary>
+public interface IStateStore
+{
+    Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken);
+
+    /// <summary>Reads several documents; the result has one entry per key, in order (null where absent).</summary>
+    Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken);
+
+    /// <summary>Members of a set, ordinal-sorted.</summary>
+    Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken);
+
+    /// <summary>True when a commit for this update id was written in the last 24 hours.</summary>
+    Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken);
+
+    /// <summary>Writes the whole commit atomically, or nothing (see <see cref="CommitStatus"/>).</summary>
+    Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes up to <paramref name="max"/> ready messages (NotBefore ≤ now), Emergency lane first, then Reply, then
+    /// Normal; within a lane by ready time, then id. Taken messages are leased: not handed out again until the lease
+    /// expires (a crashed sender's messages come back after <paramref name="lease"/>).
+    /// </summary>
+    Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Removes a claimed message from the outbox and stores its final delivery record.</summary>
+    Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Puts a claimed message back into its lane, ready at <paramref name="notBefore"/>.</summary>
+    Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken);
+
+    /// <summary>The delivery record of a message: Queued while it waits, then its final state; null if unknown.</summary>
+    Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken);
+
+    /// <summary>Delivery records of every message enqueued with this tag.</summary>
+    Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, CancellationToken cancellationToken);
+
+    /// <summary>Messages waiting or in flight, per lane.</summary>
+    Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken);
+
+    /// <summary>Takes up to <paramref name="max"/> due timers, leased like outbox messages; a commit consumes them.</summary>
+    Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken);
+
+    Task<TimerEntry?> GetTimerAsync(string timerId, CancellationToken cancellationToken);
+
+    /// <summary>Checks that the store answers (readiness probe).</summary>
+    Task PingAsync(CancellationToken cancellationToken);
+}
