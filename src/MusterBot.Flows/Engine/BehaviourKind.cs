@@ -1,0 +1,9 @@
+namespace MusterBot.Flows.Engine;
+
+internal enum BehaviourKind
+{
+    Transition,
+    Dynamic,
+    Internal,
+    Ignore,
+}

@@ -1,0 +1,66 @@
+using MusterBot.State.Commits;
+using MusterBot.State.Documents;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Timers;
+
+namespace MusterBot.Flows.Runtime;
+
+/// <summary>
+/// What a decision wants done, as data: messages, edits, callback answers, document writes, set changes, timers.
+/// Nothing here performs I/O; the <see cref="UpdateProcessor"/> turns it into one atomic <see cref="Commit"/>.
+/// </summary>
+public sealed class Effects
+{
+    private readonly List<OutboxMessage> _outbox = [];
+    private readonly Dictionary<DocKey, (string? Json, TimeSpan? Ttl)> _writes = [];
+    private readonly List<SetChange> _setChanges = [];
+    private readonly List<TimerEntry> _timers = [];
+    private readonly List<string> _cancelledTimers = [];
+
+    public IReadOnlyList<OutboxMessage> Outbox => _outbox;
+
+    public IReadOnlyDictionary<DocKey, (string? Json, TimeSpan? Ttl)> Writes => _writes;
+
+    public IReadOnlyList<SetChange> SetChanges => _setChanges;
+
+    public IReadOnlyList<TimerEntry> Timers => _timers;
+
+    public IReadOnlyList<string> CancelledTimers => _cancelledTimers;
+
+    /// <summary>True once a callback answer was queued (every pressed button must be answered exactly once).</summary>
+    public bool CallbackAnswered { get; private set; }
+
+    public void Send(long chatId, string html, Markup? markup = null, Lane lane = Lane.Reply, string? tag = null) =>
+        _outbox.Add(new OutboxMessage(lane, chatId, new SendText(html, markup)) { Tag = tag });
+
+    public void Edit(long chatId, int messageId, string html, InlineMarkup? markup = null, Lane lane = Lane.Reply) =>
+        _outbox.Add(new OutboxMessage(lane, chatId, new EditText(messageId, html, markup)));
+
+    public void EditMarkup(long chatId, int messageId, InlineMarkup? markup, Lane lane = Lane.Reply) =>
+        _outbox.Add(new OutboxMessage(lane, chatId, new EditMarkup(messageId, markup)));
+
+    public void AnswerCallback(long chatId, string callbackQueryId, string? text = null, bool showAlert = false)
+    {
+        if (CallbackAnswered)
+        {
+            return;
+        }
+
+        CallbackAnswered = true;
+        _outbox.Add(new OutboxMessage(Lane.Reply, chatId, new AnswerCallback(callbackQueryId, text, showAlert)));
+    }
+
+    public void Put<T>(DocKey key, T record, TimeSpan? timeToLive = null) =>
+        _writes[key] = (RecordJson.Serialize(record), timeToLive);
+
+    public void Delete(DocKey key) => _writes[key] = (null, null);
+
+    public void AddToSet(string setName, string member) => _setChanges.Add(new SetChange(setName, member, Add: true));
+
+    public void RemoveFromSet(string setName, string member) => _setChanges.Add(new SetChange(setName, member, Add: false));
+
+    public void SetTimer(TimerEntry timer) => _timers.Add(timer);
+
+    public void CancelTimer(string timerId) => _cancelledTimers.Add(timerId);
+}

@@ -1,0 +1,51 @@
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Records;
+
+namespace MusterBot.Flows.Runtime;
+
+/// <summary>
+/// Everything one decision sees and may change: the event, the person (profile, effective roles, language), their
+/// conversation state, the clock reading, a read-only view of other records, and the effects collector.
+/// </summary>
+public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile profile, ConversationState conversation, Roles roles, DocReader reader, TextCatalog texts)
+{
+    public BotEvent Event { get; } = @event;
+
+    public DateTimeOffset Now { get; } = now;
+
+    /// <summary>The person; replace it to change their profile (it is written with the commit).</summary>
+    public UserProfile Profile { get; set; } = profile;
+
+    /// <summary>The person's conversation; replace it to move them to another step or flow.</summary>
+    public ConversationState Conversation { get; set; } = conversation;
+
+    /// <summary>Stored roles plus roles from configuration (administrators).</summary>
+    public Roles Roles { get; } = roles;
+
+    public DocReader Reader { get; } = reader;
+
+    public Effects Effects { get; } = new();
+
+    public Language Language => Profile.Language;
+
+    public long ChatId => Event.ChatId;
+
+    public bool Has(Roles role) => (Roles & role) != 0;
+
+    public string T(string key) => texts.Get(Language, key);
+
+    public string T(string key, params object?[] args) => texts.Format(Language, key, args);
+
+    /// <summary>Sends a reply in the person's chat (direct reply lane).</summary>
+    public void Reply(string html, State.Outbox.Markup? markup = null) => Effects.Send(ChatId, html, markup);
+
+    /// <summary>Answers the pressed button (if the event is a press); safe to call more than once.</summary>
+    public void AnswerButton(string? text = null, bool alert = false)
+    {
+        if (Event is ButtonPressed press)
+        {
+            Effects.AnswerCallback(ChatId, press.CallbackQueryId, text, alert);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
+using MusterBot.State;
+using MusterBot.State.Commits;
+using MusterBot.State.Records;
+
+namespace MusterBot.Flows.Runtime;
+
+/// <summary>
+/// Handles one event: loads the person and their conversation, lets the routed flow decide, and writes the new state,
+/// the domain changes, the outgoing messages and the handled-update mark in ONE atomic commit with version checks.
+/// A version conflict (another instance changed the same records) is retried from a fresh read.
+/// </summary>
+public sealed partial class UpdateProcessor(
+    IStateStore store,
+    FlowRouter router,
+    TextCatalog texts,
+    IOptions<FlowOptions> options,
+    TimeProvider timeProvider,
+    ILogger<UpdateProcessor> logger)
+{
+    private const int MaxAttempts = 5;
+
+    public async Task<ProcessOutcome> ProcessAsync(long? updateId, BotEvent @event, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        if (updateId is { } id && await store.IsUpdateHandledAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            return ProcessOutcome.Duplicate;
+        }
+
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var reader = new DocReader(store);
+            var context = await LoadAsync(@event, reader, cancellationToken).ConfigureAwait(false);
+            if (context is null)
+            {
+                return ProcessOutcome.Ignored;
+            }
+
+            var (initialProfile, initialConversation) = (context.Profile, context.Conversation);
+            try
+            {
+                await router.Route(context).HandleAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A bug in one flow must not block the person's queue: log it, apologise, move on.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                LogFlowFailed(logger, ex, @event.GetType().Name, @event.UserId);
+                var fallback = new FlowContext(@event, context.Now, initialProfile, initialConversation, context.Roles, reader, texts);
+                fallback.Reply(fallback.T("error.generic"));
+                context = fallback;
+            }
+
+            if (@event is ButtonPressed)
+            {
+                // Never leave a spinner: every press is answered, even when no flow said anything.
+                context.AnswerButton();
+            }
+
+            var commit = BuildCommit(updateId, context, reader, initialProfile, initialConversation);
+            var result = await store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+            switch (result.Status)
+            {
+                case CommitStatus.Committed:
+                    return ProcessOutcome.Handled;
+                case CommitStatus.DuplicateUpdate:
+                    return ProcessOutcome.Duplicate;
+                default:
+                    LogConflict(logger, @event.UserId, attempt);
+                    break;
+            }
+        }
+
+        throw new InvalidOperationException($"Gave up after {MaxAttempts} version conflicts for user {@event.UserId}.");
+    }
+
+    private async Task<FlowContext?> LoadAsync(BotEvent @event, DocReader reader, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        var profile = await reader.GetAsync<UserProfile>(DocKeys.User(@event.UserId), cancellationToken).ConfigureAwait(false);
+        var sender = SenderOf(@event);
+        if (profile is null)
+        {
+            if (sender is null)
+            {
+                return null;
+            }
+
+            profile = new UserProfile(sender.Id, @event.ChatId, sender.FirstName) { FirstSeenAt = now, Language = LanguageOf(sender.LanguageCode) };
+        }
+
+        if (sender is not null)
+        {
+            profile = profile with
+            {
+                FirstName = sender.FirstName,
+                LastName = sender.LastName,
+                Username = sender.Username,
+                LastSeenAt = now,
+                Language = profile.LanguageChosen ? profile.Language : LanguageOf(sender.LanguageCode),
+                BlockedBot = @event is BotMembershipChanged ? profile.BlockedBot : false,
+            };
+        }
+
+        var conversation = await reader.GetAsync<ConversationState>(DocKeys.Conversation(@event.UserId), cancellationToken).ConfigureAwait(false)
+            ?? MainFlow.Idle(now);
+        var roles = profile.Roles | (options.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);
+        return new FlowContext(@event, now, profile, conversation, roles, reader, texts);
+    }
+
+    private static Commit BuildCommit(long? updateId, FlowContext context, DocReader reader, UserProfile initialProfile, ConversationState initialConversation)
+    {
+        var writes = new List<DocWrite>();
+        long? Expected(State.Documents.DocKey key) => reader.Versions.TryGetValue(key, out var v) ? v : null;
+
+        var userKey = DocKeys.User(context.Event.UserId);
+        var isNew = reader.Versions.GetValueOrDefault(userKey) == 0;
+        if (isNew || context.Profile != initialProfile)
+        {
+            writes.Add(new DocWrite(userKey, RecordJson.Serialize(context.Profile), Expected(userKey)));
+        }
+
+        var conversationKey = DocKeys.Conversation(context.Event.UserId);
+        if (!Equals(context.Conversation, initialConversation))
+        {
+            writes.Add(new DocWrite(conversationKey, RecordJson.Serialize(context.Conversation), Expected(conversationKey)));
+        }
+
+        foreach (var (key, (json, ttl)) in context.Effects.Writes)
+        {
+            writes.Add(new DocWrite(key, json, Expected(key), ttl));
+        }
+
+        return new Commit
+        {
+            UpdateId = updateId,
+            ConsumesTimerId = (context.Event as TimerFired)?.TimerId,
+            Writes = writes,
+            SetChanges = context.Effects.SetChanges,
+            Outbox = context.Effects.Outbox.Select(m => m with { EnqueuedAt = context.Now }).ToList(),
+            SetTimers = context.Effects.Timers,
+            CancelTimers = context.Effects.CancelledTimers,
+        };
+    }
+
+    private static Sender? SenderOf(BotEvent @event) => @event switch
+    {
+        TextReceived e => e.From,
+        CommandReceived e => e.From,
+        ButtonPressed e => e.From,
+        ContactShared e => e.From,
+        LocationShared e => e.From,
+        DocumentReceived e => e.From,
+        OtherMessageReceived e => e.From,
+        BotMembershipChanged e => e.From,
+        _ => null,
+    };
+
+    /// <summary>English for Telegram language codes starting with "en", Simplified Chinese otherwise.</summary>
+    public static Language LanguageOf(string? languageCode) =>
+        languageCode is not null && languageCode.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? Language.En : Language.Zh;
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Error, Message = "Flow failed on {EventKind} of user {UserId}; apologised and moved on")]
+    private static partial void LogFlowFailed(ILogger logger, Exception exception, string eventKind, long userId);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "Version conflict for user {UserId} on attempt {Attempt}; deciding again")]
+    private static partial void LogConflict(ILogger logger, long userId, int attempt);
+}

@@ -1,0 +1,64 @@
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+
+namespace MusterBot.Flows.Session;
+
+/// <summary>
+/// The commands the bot has now, the source of /help, the main menu and the lists published with setMyCommands.
+/// A command appears here only once it works.
+/// </summary>
+public static class CommandCatalog
+{
+    public static IReadOnlyList<BotCommandInfo> All { get; } =
+    [
+        new("start", Roles.None, "cmd.start"),
+        new("help", Roles.None, "cmd.help", "menu.help"),
+        new("me", Roles.None, "cmd.me", "menu.me"),
+        new("lang", Roles.None, "cmd.lang", "menu.lang"),
+        new("cancel", Roles.None, "cmd.cancel"),
+    ];
+
+    public static IReadOnlyList<BotCommandInfo> For(Roles roles) => All.Where(c => c.IsAllowed(roles)).ToList();
+
+    /// <summary>The command a main-menu button label stands for, in either language; null if none.</summary>
+    public static string? CommandForMenuLabel(string text, TextCatalog texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var trimmed = text.Trim();
+        foreach (var command in All)
+        {
+            if (command.MenuKey is { } key
+                && (string.Equals(trimmed, texts.Get(Language.Zh, key), StringComparison.Ordinal)
+                    || string.Equals(trimmed, texts.Get(Language.En, key), StringComparison.Ordinal)))
+            {
+                return command.Name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The role-aware main menu: a reply keyboard, two buttons a row.</summary>
+    public static ReplyKeyboard Menu(Roles roles, Language language, TextCatalog texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var buttons = For(roles).Where(c => c.MenuKey is not null).Select(c => new ReplyButton(texts.Get(language, c.MenuKey!))).ToList();
+        var rows = buttons.Chunk(2).Select(r => (IReadOnlyList<ReplyButton>)r).ToList();
+        return new ReplyKeyboard(rows) { Placeholder = texts.Get(language, "menu.placeholder") };
+    }
+
+    /// <summary>The role names of <paramref name="roles"/>, joined, in the person's language.</summary>
+    public static string RoleNames(Roles roles, Language language, TextCatalog texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (roles == Roles.None)
+        {
+            return texts.Get(language, "role.none");
+        }
+
+        var names = Enum.GetValues<Roles>().Where(r => r != Roles.None && roles.HasFlag(r))
+            .Select(r => texts.Get(language, "role." + r.ToString().ToLowerInvariant()));
+        return string.Join(texts.Get(language, "role.separator"), names);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Engine;
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+
+namespace MusterBot.Flows.Session;
+
+/// <summary>
+/// The main conversation: welcome (/start with or without an invite code), /help, /me, /lang with its picker,
+/// /cancel, and a helpful answer to anything else. Other flows hand the person back here when they end.
+/// </summary>
+public sealed class MainFlow(TextCatalog texts) : IFlow
+{
+    public const string FlowName = "main";
+
+    /// <summary>Callback data of the language picker buttons (looked up, never trusted: only these two exist).</summary>
+    public const string PickChinese = "lang:zh";
+    public const string PickEnglish = "lang:en";
+
+    public string Name => FlowName;
+
+    public static ConversationState Idle(DateTimeOffset now) => new(FlowName, nameof(MainStep.Idle)) { UpdatedAt = now };
+
+    public ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Conversation.Flow != FlowName || !Enum.TryParse<MainStep>(context.Conversation.Step, out var step) || step == MainStep.Session)
+        {
+            // Coming back from another flow (or an unknown stored step): start from Idle.
+            context.Conversation = Idle(context.Now);
+        }
+
+        var machine = Build(context);
+        var (trigger, language) = TriggerFor(context.Event);
+        if (trigger == MainTrigger.LanguagePicked)
+        {
+            machine.Fire(machine.SetTriggerParameters<Language>(MainTrigger.LanguagePicked), language);
+        }
+        else
+        {
+            machine.Fire(trigger);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public string ToMermaid() => Build(null).ToMermaidGraph(MainStep.Idle);
+
+    private (MainTrigger Trigger, Language Language) TriggerFor(BotEvent @event) => @event switch
+    {
+        CommandReceived c => (c.Command switch
+        {
+            "start" => MainTrigger.Start,
+            "help" => MainTrigger.Help,
+            "me" => MainTrigger.Me,
+            "lang" => MainTrigger.Lang,
+            "cancel" => MainTrigger.Cancel,
+            _ => MainTrigger.UnknownCommand,
+        }, default),
+        TextReceived t => (CommandCatalog.CommandForMenuLabel(t.Text, texts) switch
+        {
+            "help" => MainTrigger.Help,
+            "me" => MainTrigger.Me,
+            "lang" => MainTrigger.Lang,
+            _ => MainTrigger.Text,
+        }, default),
+        ButtonPressed { Data: PickChinese } => (MainTrigger.LanguagePicked, Language.Zh),
+        ButtonPressed { Data: PickEnglish } => (MainTrigger.LanguagePicked, Language.En),
+        ButtonPressed => (MainTrigger.StaleButton, default),
+        BotMembershipChanged => (MainTrigger.MembershipChanged, default),
+        _ => (MainTrigger.Media, default),
+    };
+
+    private StateMachine<MainStep, MainTrigger> Build(FlowContext? context)
+    {
+        // With no context the machine is built only to be drawn; the actions are never run then.
+        var ctx = context!;
+        var machine = context is null
+            ? new StateMachine<MainStep, MainTrigger>(MainStep.Idle)
+            : new StateMachine<MainStep, MainTrigger>(
+                () => Enum.Parse<MainStep>(ctx.Conversation.Step),
+                s => ctx.Conversation = ctx.Conversation with { Step = s.ToString(), UpdatedAt = ctx.Now });
+        var picked = machine.SetTriggerParameters<Language>(MainTrigger.LanguagePicked);
+
+        machine.Configure(MainStep.Session)
+            .InternalTransition(MainTrigger.Start, _ => Start(ctx))
+            .InternalTransition(MainTrigger.Help, _ => Help(ctx))
+            .InternalTransition(MainTrigger.Me, _ => Me(ctx))
+            .InternalTransition(MainTrigger.UnknownCommand, _ => ctx.Reply(ctx.T("unknown.command", Html.Escape("/" + ((CommandReceived)ctx.Event).Command))))
+            .InternalTransition(MainTrigger.Media, _ => ctx.Reply(ctx.T("unknown.media")))
+            .InternalTransition(MainTrigger.StaleButton, _ => ctx.AnswerButton(ctx.T("button.stale")))
+            .InternalTransition(MainTrigger.MembershipChanged, _ => ctx.Profile = ctx.Profile with { BlockedBot = ((BotMembershipChanged)ctx.Event).Blocked })
+            .InternalTransition(picked, (language, _) => ApplyLanguage(ctx, language));
+
+        machine.Configure(MainStep.Idle)
+            .SubstateOf(MainStep.Session)
+            .Permit(MainTrigger.Lang, MainStep.ChoosingLanguage)
+            .InternalTransition(MainTrigger.Cancel, _ => ctx.Reply(ctx.T("cancel.nothing"), Menu(ctx)))
+            .InternalTransition(MainTrigger.Text, _ => ctx.Reply(ctx.T("unknown.text"), Menu(ctx)));
+
+        machine.Configure(MainStep.ChoosingLanguage)
+            .SubstateOf(MainStep.Session)
+            .OnEntry(_ => AskLanguage(ctx))
+            .PermitReentry(MainTrigger.Lang)
+            .Permit(MainTrigger.Cancel, MainStep.Idle)
+            .Permit(MainTrigger.LanguagePicked, MainStep.Idle)
+            .InternalTransition(MainTrigger.Text, _ => ctx.Reply(ctx.T("lang.hint")))
+            .InternalTransition(MainTrigger.Media, _ => ctx.Reply(ctx.T("lang.hint")));
+
+        machine.Configure(MainStep.Idle)
+            .OnEntryFrom(picked, (language, _) => ApplyLanguage(ctx, language))
+            .OnEntryFrom(MainTrigger.Cancel, _ => ctx.Reply(ctx.T("cancel.done"), Menu(ctx)));
+
+        return machine;
+    }
+
+    private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts);
+
+    private void Start(FlowContext ctx)
+    {
+        var argument = ((CommandReceived)ctx.Event).Argument;
+        if (argument.Length > 0)
+        {
+            // A deep-link payload is an invitation code. None is valid until the directory issues invitations,
+            // so every payload gets the polite "not valid or expired" answer with the menu.
+            ctx.Reply(ctx.T("start.invite_invalid"), Menu(ctx));
+            return;
+        }
+
+        var name = Html.Escape(ctx.Profile.FirstName);
+        var key = ctx.Has(Roles.Admin) ? "welcome.admin" : ctx.Profile.FirstSeenAt == ctx.Now ? "welcome.new" : "welcome.back";
+        ctx.Reply(ctx.T(key, name), Menu(ctx));
+    }
+
+    private void Help(FlowContext ctx)
+    {
+        var sb = new StringBuilder();
+        sb.Append(ctx.T("help.header")).Append('\n');
+        sb.Append(ctx.T("help.role", CommandCatalog.RoleNames(ctx.Roles, ctx.Language, texts))).Append("\n\n");
+        foreach (var command in CommandCatalog.For(ctx.Roles))
+        {
+            sb.Append('/').Append(command.Name).Append(" — ").Append(ctx.T(command.DescriptionKey)).Append('\n');
+        }
+
+        sb.Append('\n').Append(ctx.T("help.footer"));
+        ctx.Reply(sb.ToString(), Menu(ctx));
+    }
+
+    private void Me(FlowContext ctx)
+    {
+        var p = ctx.Profile;
+        var fullName = string.IsNullOrEmpty(p.LastName) ? p.FirstName : p.FirstName + " " + p.LastName;
+        ctx.Reply(ctx.T(
+            "me.card",
+            Html.Escape(fullName),
+            CommandCatalog.RoleNames(ctx.Roles, ctx.Language, texts),
+            ctx.T("lang.name"),
+            p.Id.ToString(CultureInfo.InvariantCulture)), Menu(ctx));
+    }
+
+    private static void AskLanguage(FlowContext ctx)
+    {
+        var keyboard = new InlineMarkup([[new InlineButton("中文", PickChinese), new InlineButton("English", PickEnglish)]]);
+        ctx.Reply(ctx.T("lang.ask"), keyboard);
+    }
+
+    private void ApplyLanguage(FlowContext ctx, Language language)
+    {
+        ctx.Profile = ctx.Profile with { Language = language, LanguageChosen = true };
+        ctx.AnswerButton(ctx.T("lang.chosen", ctx.T("lang.name")));
+        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
+        {
+            // Replace the picker's buttons by the choice made.
+            ctx.Effects.Edit(ctx.ChatId, messageId, ctx.T("lang.chosen", ctx.T("lang.name")));
+        }
+
+        ctx.Reply(ctx.T("lang.set"), Menu(ctx));
+    }
+}
