@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
+
+namespace MusterBot.Flows;
+
+/// <summary>Registers the texts, the flows, the router and the update processor.</summary>
+public static class FlowsHostingExtensions
+{
+    public static IHostApplicationBuilder AddMusterBotFlows(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<FlowOptions>().BindConfiguration(FlowOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TextCatalog.Default);
+        builder.Services.AddSingleton<IFlow, MainFlow>();
+        builder.Services.AddSingleton<FlowRouter>();
+        builder.Services.AddSingleton<UpdateProcessor>();
+        return builder;
+    }
+}

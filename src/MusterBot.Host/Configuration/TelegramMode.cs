@@ -1,0 +1,7 @@
+namespace MusterBot.Host.Configuration;
+
+public enum TelegramMode
+{
+    Polling,
+    Webhook,
+}

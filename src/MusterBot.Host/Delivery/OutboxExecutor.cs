@@ -1,0 +1,64 @@
+using MusterBot.Host.Telegram;
+using MusterBot.Host.Telegram.Types;
+using MusterBot.State.Outbox;
+
+namespace MusterBot.Host.Delivery;
+
+/// <summary>Performs one outbox message with the Bot API client; returns the Telegram message id where there is one.</summary>
+public sealed class OutboxExecutor(ITelegramBotClient client)
+{
+    public async Task<int?> ExecuteAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        switch (message.Action)
+        {
+            case SendText send:
+                var sent = await client.SendMessage(
+                    message.ChatId,
+                    send.Html,
+                    ParseMode.Html,
+                    replyMarkup: ToTelegram(send.Markup),
+                    disableNotification: send.DisableNotification,
+                    allowPaidBroadcast: send.AllowPaidBroadcast,
+                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                return sent.Id;
+            case EditText edit:
+                var edited = await client.EditMessageText(message.ChatId, edit.MessageId, edit.Html, ParseMode.Html, ToInline(edit.Markup), cancellationToken).ConfigureAwait(false);
+                return edited.Id;
+            case EditMarkup markup:
+                var remarked = await client.EditMessageReplyMarkup(message.ChatId, markup.MessageId, ToInline(markup.Markup), cancellationToken).ConfigureAwait(false);
+                return remarked.Id;
+            case AnswerCallback answer:
+                await client.AnswerCallbackQuery(answer.CallbackQueryId, answer.Text, answer.ShowAlert, cancellationToken).ConfigureAwait(false);
+                return null;
+            case SendLocation location:
+                var pin = await client.SendLocation(message.ChatId, location.Latitude, location.Longitude, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return pin.Id;
+            case SendDocument document:
+                var file = await client.SendDocument(message.ChatId, InputFile.FromBytes(document.Content, document.FileName), document.CaptionHtml, ParseMode.Html, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return file.Id;
+            default:
+                throw new NotSupportedException($"Unknown outbox action {message.Action.GetType().Name}.");
+        }
+    }
+
+    public static ReplyMarkup? ToTelegram(Markup? markup) => markup switch
+    {
+        null => null,
+        InlineMarkup inline => ToInline(inline),
+        ReplyKeyboard keyboard => new ReplyKeyboardMarkup(
+            keyboard.Rows.Select(r => (IReadOnlyList<KeyboardButton>)r.Select(b => new KeyboardButton { Text = b.Text, RequestContact = b.RequestContact, RequestLocation = b.RequestLocation }).ToList()).ToList())
+        {
+            ResizeKeyboard = true,
+            OneTimeKeyboard = keyboard.OneTime,
+            InputFieldPlaceholder = keyboard.Placeholder,
+            IsPersistent = !keyboard.OneTime,
+        },
+        RemoveKeyboard => new ReplyKeyboardRemove(),
+        _ => throw new NotSupportedException($"Unknown markup {markup.GetType().Name}."),
+    };
+
+    public static InlineKeyboardMarkup? ToInline(InlineMarkup? markup) => markup is null
+        ? null
+        : new InlineKeyboardMarkup(markup.Rows.Select(r => (IReadOnlyList<InlineKeyboardButton>)r.Select(b => new InlineKeyboardButton { Text = b.Text, CallbackData = b.CallbackData, Url = b.Url }).ToList()).ToList());
+}

@@ -1,0 +1,221 @@
+using Microsoft.Extensions.Options;
+using MusterBot.Host.Telegram;
+using MusterBot.State;
+using MusterBot.State.Outbox;
+
+namespace MusterBot.Host.Delivery;
+
+/// <summary>
+/// Drains the persisted outbox: claims messages in lane order (emergency, replies, notices), keeps a global rate and
+/// a per-chat rate, keeps up to <see cref="SenderOptions.MaxInFlight"/> calls in flight, honours 429 retry_after by
+/// pausing all sending, records every outcome (sent, failed with reason, unreachable) as a delivery record.
+/// A message is removed from the outbox only after its outcome is recorded; a crash re-sends at most the in-flight ones.
+/// </summary>
+public sealed partial class OutboxSender(
+    IStateStore store,
+    OutboxExecutor executor,
+    OutboxSignal signal,
+    IOptions<SenderOptions> options,
+    TimeProvider timeProvider,
+    ILogger<OutboxSender> logger) : BackgroundService
+{
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(20);
+    private readonly SenderOptions _options = options.Value;
+    private readonly Dictionary<long, RateGate> _chatGates = [];
+    private RateGate? _global;
+    private SemaphoreSlim? _inFlight;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _global = new RateGate(_options.GlobalPerSecond, Math.Max(1, (int)Math.Ceiling(_options.GlobalPerSecond / 10)));
+        _inFlight = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
+        var running = new HashSet<Task>();
+        var failureDelay = TimeSpan.FromMilliseconds(200);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
+                var free = _inFlight.CurrentCount + 1;
+                _inFlight.Release();
+
+                var claimed = await store.ClaimOutboxAsync(free, _options.Lease, stoppingToken).ConfigureAwait(false);
+                if (claimed.Count == 0)
+                {
+                    await signal.WaitAsync(_options.IdlePoll, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                foreach (var message in claimed)
+                {
+                    var now = timeProvider.GetUtcNow();
+                    if (message.Action is not AnswerCallback)
+                    {
+                        var gate = ChatGate(message.ChatId);
+                        var chatAt = gate.NextAllowed(now);
+                        if (chatAt > now + Slack)
+                        {
+                            await store.RetryOutboxAsync(message.Id, chatAt, message.Attempts, stoppingToken).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        gate.Reserve(now);
+                        var globalAt = _global.Reserve(now);
+                        if (globalAt > now)
+                        {
+                            await Task.Delay(globalAt - now, timeProvider, stoppingToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
+                    var task = SendOneAsync(message, stoppingToken);
+                    running.Add(task);
+                    _ = task.ContinueWith(t => { lock (running) { running.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                ForgetIdleChats(timeProvider.GetUtcNow());
+                failureDelay = TimeSpan.FromMilliseconds(200);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // The sender must outlive a store outage: log, wait, try again.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogLoopFailed(logger, ex);
+                await Task.Delay(failureDelay, timeProvider, CancellationToken.None).ConfigureAwait(false);
+                failureDelay = TimeSpan.FromTicks(Math.Min(failureDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+
+        Task[] pending;
+        lock (running)
+        {
+            pending = [.. running];
+        }
+
+        await Task.WhenAll(pending).ConfigureAwait(false);
+    }
+
+    private async Task SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAndRecordAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: the lease expires and the message is sent by the next run.
+        }
+#pragma warning disable CA1031 // Recording failed (store down): the lease expires and the message comes back.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogRecordFailed(logger, ex, message.Id);
+        }
+        finally
+        {
+            _inFlight!.Release();
+        }
+    }
+
+    private async Task SendAndRecordAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        DeliveryRecord Record(DeliveryStatus status) =>
+            new(message.Id, message.ChatId, status, timeProvider.GetUtcNow()) { Tag = message.Tag, Attempts = message.Attempts + 1 };
+
+        try
+        {
+            var telegramMessageId = await executor.ExecuteAsync(message, cancellationToken).ConfigureAwait(false);
+            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent) with { TelegramMessageId = telegramMessageId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode == 429)
+        {
+            var wait = ex.RetryAfter ?? TimeSpan.FromSeconds(1);
+            var until = timeProvider.GetUtcNow() + wait;
+            _global!.PauseUntil(until);
+            LogFlood(logger, message.ChatId, wait.TotalSeconds);
+            await store.RetryOutboxAsync(message.Id, until, message.Attempts, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode == 403)
+        {
+            LogUnreachable(logger, message.ChatId);
+            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Unreachable) with { Error = ex.Message }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode == 400 && ex.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase))
+        {
+            // An edit with the same content: the message already shows what we wanted.
+            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiRequestException ex) when (ex.ErrorCode < 500)
+        {
+            LogRejected(logger, message.Id, message.ChatId, ex.ErrorCode, ex.Message);
+            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = $"{ex.ErrorCode}: {ex.Message}" }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestException ex)
+        {
+            var attempts = message.Attempts + 1;
+            if (attempts >= _options.MaxAttempts)
+            {
+                LogGaveUp(logger, ex, message.Id, attempts);
+                await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = ex.Message }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var backoff = _options.RetryDelay * Math.Pow(2, attempts - 1);
+#pragma warning disable CA5394 // Jitter, not security.
+            var jitter = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * backoff.TotalMilliseconds / 2);
+#pragma warning restore CA5394
+            LogTransient(logger, message.Id, attempts, (backoff + jitter).TotalSeconds);
+            await store.RetryOutboxAsync(message.Id, timeProvider.GetUtcNow() + backoff + jitter, attempts, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private RateGate ChatGate(long chatId)
+    {
+        if (!_chatGates.TryGetValue(chatId, out var gate))
+        {
+            gate = new RateGate(_options.PerChatPerSecond, _options.PerChatBurst);
+            _chatGates[chatId] = gate;
+        }
+
+        return gate;
+    }
+
+    private void ForgetIdleChats(DateTimeOffset now)
+    {
+        if (_chatGates.Count < 10_000)
+        {
+            return;
+        }
+
+        foreach (var chat in _chatGates.Where(kv => kv.Value.IsIdle(now)).Select(kv => kv.Key).ToList())
+        {
+            _chatGates.Remove(chat);
+        }
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Sender loop failed; retrying")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Could not record the outcome of outbox message {OutboxId}; it will be retried after its lease")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, long outboxId);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "429 from Telegram (chat {ChatId}); pausing all sending for {Seconds} s")]
+    private static partial void LogFlood(ILogger logger, long chatId, double seconds);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Chat {ChatId} is unreachable (blocked or deactivated); recorded, not retried")]
+    private static partial void LogUnreachable(ILogger logger, long chatId);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Telegram refused outbox message {OutboxId} to chat {ChatId}: {ErrorCode} {Description}")]
+    private static partial void LogRejected(ILogger logger, long outboxId, long chatId, int errorCode, string description);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Error, Message = "Outbox message {OutboxId} failed {Attempts} times; recorded as failed")]
+    private static partial void LogGaveUp(ILogger logger, Exception exception, long outboxId, int attempts);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Outbox message {OutboxId} failed (attempt {Attempts}); retrying in {Seconds} s")]
+    private static partial void LogTransient(ILogger logger, long outboxId, int attempts, double seconds);
+}

@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MusterBot.Host.Delivery;
+
+/// <summary>The <c>Sender</c> section: how fast and how persistently the outbox is drained.</summary>
+public sealed class SenderOptions
+{
+    public const string Section = "Sender";
+
+    /// <summary>Messages (sends and edits) per second for the whole bot; Telegram's free limit is about 30.</summary>
+    [Range(0.1, 1000)]
+    public double GlobalPerSecond { get; set; } = 30;
+
+    /// <summary>Sustained messages per second to one chat (Telegram: about 1).</summary>
+    [Range(0.01, 100)]
+    public double PerChatPerSecond { get; set; } = 1;
+
+    /// <summary>Messages one chat may receive back to back before the per-chat rate applies.</summary>
+    [Range(1, 100)]
+    public int PerChatBurst { get; set; } = 3;
+
+    /// <summary>Bot API calls in flight at once (enough to fill the rate despite the round trip).</summary>
+    [Range(1, 1000)]
+    public int MaxInFlight { get; set; } = 16;
+
+    /// <summary>A claimed message not completed within this time is handed out again (crashed sender).</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Attempts for transient failures (5xx, timeouts) before a message is recorded as failed.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First retry delay; doubles per attempt, with jitter.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often an idle sender looks for work committed by other instances.</summary>
+    public TimeSpan IdlePoll { get; set; } = TimeSpan.FromMilliseconds(250);
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
+using MusterBot.Host.Telegram;
+using MusterBot.Host.Telegram.Types;
+using MusterBot.State.Records;
+
+namespace MusterBot.Host.Intake;
+
+/// <summary>
+/// Publishes the command menu with setMyCommands: everyone's commands per language (Chinese as the default, English
+/// for clients set to English), and the administrators' set only in each administrator's own chat (scope chat).
+/// </summary>
+public sealed partial class CommandPublisher(
+    ITelegramBotClient client,
+    TextCatalog texts,
+    IOptions<FlowOptions> flowOptions,
+    TimeProvider timeProvider,
+    ILogger<CommandPublisher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; attempt <= 6 && !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await PublishAsync(stoppingToken).ConfigureAwait(false);
+                LogPublished(logger, flowOptions.Value.Admins.Count);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RequestException ex)
+            {
+                LogFailed(logger, ex, attempt);
+                await Task.Delay(delay, timeProvider, stoppingToken).ConfigureAwait(false);
+                delay *= 2;
+            }
+        }
+    }
+
+    public async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (language, code) in new[] { (Language.Zh, (string?)null), (Language.En, "en") })
+        {
+            await client.SetMyCommands(Commands(Roles.None, language), BotCommandScope.Default(), code, cancellationToken).ConfigureAwait(false);
+            foreach (var admin in flowOptions.Value.Admins)
+            {
+                await client.SetMyCommands(Commands(Roles.Admin, language), BotCommandScope.Chat(admin), code, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private List<BotCommand> Commands(Roles roles, Language language) =>
+        CommandCatalog.For(roles).Select(c => new BotCommand { Command = c.Name, Description = texts.Get(language, c.DescriptionKey) }).ToList();
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Published the command menus (2 languages, {AdminCount} administrator chats)")]
+    private static partial void LogPublished(ILogger logger, int adminCount);
+
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Publishing the command menus failed (attempt {Attempt})")]
+    private static partial void LogFailed(ILogger logger, Exception exception, int attempt);
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Runtime;
+using MusterBot.Host.Delivery;
+using MusterBot.Host.Telegram.Types;
+
+namespace MusterBot.Host.Intake;
+
+/// <summary>
+/// Runs updates through the flows: one person's updates one at a time and in order, different people concurrently up
+/// to <see cref="IntakeOptions.MaxConcurrency"/>. A batch task completes only when every update in it is durably
+/// handled (committed) or deliberately dropped, so the caller may then confirm it to Telegram.
+/// </summary>
+public sealed partial class UpdateDispatcher(
+    UpdateProcessor processor,
+    IOptions<IntakeOptions> options,
+    OutboxSignal outboxSignal,
+    TimeProvider timeProvider,
+    ILogger<UpdateDispatcher> logger)
+{
+    private readonly KeyedLock _userLocks = new();
+    private readonly SemaphoreSlim _concurrency = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
+    private readonly FloodGuard _flood = new(options.Value.FloodLimit, options.Value.FloodWindow, timeProvider);
+
+    /// <summary>Handles a batch; throws if any update could not be handled (then none may be confirmed).</summary>
+    public async Task DispatchBatchAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var groups = updates
+            .GroupBy(u => UpdateMapper.OrderingKey(u) ?? 0)
+            .Select(g => HandleInOrderAsync(g.OrderBy(u => u.Id).ToList(), cancellationToken))
+            .ToList();
+        await Task.WhenAll(groups).ConfigureAwait(false);
+    }
+
+    /// <summary>Handles one update (webhook); completes once it is committed or dropped.</summary>
+    public Task DispatchAsync(Update update, CancellationToken cancellationToken) => HandleInOrderAsync([update], cancellationToken);
+
+    /// <summary>Delivers a due timer into the flows, in order with the person's updates.</summary>
+    public Task DispatchTimerAsync(TimerFired timer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        return RunAsync(timer.UserId, null, timer, cancellationToken);
+    }
+
+    private async Task HandleInOrderAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
+    {
+        foreach (var update in updates)
+        {
+            var @event = UpdateMapper.Map(update);
+            if (@event is null)
+            {
+                LogDropped(logger, update.Id, update.Type.ToString());
+                continue;
+            }
+
+            if (!_flood.Allow(@event.UserId))
+            {
+                LogFlood(logger, update.Id, @event.UserId);
+                continue;
+            }
+
+            await RunAsync(@event.UserId, update.Id, @event, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAsync(long userId, long? updateId, BotEvent @event, CancellationToken cancellationToken)
+    {
+        using (await _userLocks.AcquireAsync(userId, cancellationToken).ConfigureAwait(false))
+        {
+            await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var outcome = await processor.ProcessAsync(updateId, @event, cancellationToken).ConfigureAwait(false);
+                if (outcome == ProcessOutcome.Duplicate)
+                {
+                    LogDuplicate(logger, updateId, userId);
+                }
+                else if (outcome == ProcessOutcome.Handled)
+                {
+                    outboxSignal.Notify();
+                }
+            }
+            finally
+            {
+                _concurrency.Release();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Dropped update {UpdateId} of a kind the bot does not handle ({Kind})")]
+    private static partial void LogDropped(ILogger logger, long updateId, string kind);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Dropped update {UpdateId}: user {UserId} is sending too fast")]
+    private static partial void LogFlood(ILogger logger, long updateId, long userId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Update {UpdateId} of user {UserId} was already handled; not applied again")]
+    private static partial void LogDuplicate(ILogger logger, long? updateId, long userId);
+}

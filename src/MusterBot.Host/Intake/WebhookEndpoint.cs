@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using MusterBot.Host.Configuration;
+using MusterBot.Host.Telegram;
+using MusterBot.Host.Telegram.Types;
+
+namespace MusterBot.Host.Intake;
+
+/// <summary>
+/// <c>POST /telegram/webhook</c>: checks the secret header in constant time (401 otherwise), handles the update and
+/// answers 200 only once it is committed; a failure answers 500 so Telegram delivers it again.
+/// </summary>
+public static partial class WebhookEndpoint
+{
+    public const string Path = "/telegram/webhook";
+    public const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
+
+    public static IEndpointRouteBuilder MapTelegramWebhook(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost(Path, HandleAsync);
+        return endpoints;
+    }
+
+    /// <summary>Constant-time comparison of the received secret with the configured one.</summary>
+    public static bool SecretMatches(string? received, string? expected)
+    {
+        if (string.IsNullOrEmpty(received) || string.IsNullOrEmpty(expected))
+        {
+            return false;
+        }
+
+        var a = SHA256.HashData(Encoding.UTF8.GetBytes(received));
+        var b = SHA256.HashData(Encoding.UTF8.GetBytes(expected));
+        return CryptographicOperations.FixedTimeEquals(a, b);
+    }
+
+    private static async Task<IResult> HandleAsync(
+        HttpContext http,
+        IOptions<TelegramOptions> options,
+        UpdateDispatcher dispatcher,
+        ILoggerFactory loggers)
+    {
+        var logger = loggers.CreateLogger(typeof(WebhookEndpoint).FullName!);
+        var received = http.Request.Headers[SecretHeader].ToString();
+        if (!SecretMatches(received, options.Value.WebhookSecret))
+        {
+            LogRejected(logger, http.Connection.RemoteIpAddress?.ToString());
+            return Results.Unauthorized();
+        }
+
+        Update? update;
+        try
+        {
+            update = await JsonSerializer.DeserializeAsync<Update>(http.Request.Body, TelegramJson.Options, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException ex)
+        {
+            LogMalformed(logger, ex);
+            return Results.BadRequest();
+        }
+
+        if (update is null)
+        {
+            return Results.BadRequest();
+        }
+
+        try
+        {
+            await dispatcher.DispatchAsync(update, http.RequestAborted).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Any failure: answer 500 so Telegram retries the update later.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            LogFailed(logger, ex, update.Id);
+            return Results.StatusCode(StatusCodes.Status500InternalServerError);
+        }
+
+        return Results.Ok();
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Webhook call rejected: missing or wrong secret token (from {Remote})")]
+    private static partial void LogRejected(ILogger logger, string? remote);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Webhook body is not a valid update")]
+    private static partial void LogMalformed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Webhook update {UpdateId} could not be handled; answering 500 so Telegram retries")]
+    private static partial void LogFailed(ILogger logger, Exception exception, long updateId);
+}

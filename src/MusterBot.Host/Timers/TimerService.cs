@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Events;
+using MusterBot.Host.Intake;
+using MusterBot.State;
+
+namespace MusterBot.Host.Timers;
+
+/// <summary>
+/// Fires persisted timers: reads the due-time index (time from <see cref="TimeProvider"/>), and delivers each due
+/// timer into the flows as an ordinary event, in order with the person's updates. The commit of that event consumes
+/// the timer, so a timer fires once even across crashes (a claimed but unconsumed timer comes back after its lease).
+/// </summary>
+public sealed partial class TimerService(
+    IStateStore store,
+    UpdateDispatcher dispatcher,
+    IOptions<TimerOptions> options,
+    TimeProvider timeProvider,
+    ILogger<TimerService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await store.ClaimDueTimersAsync(100, options.Value.Lease, stoppingToken).ConfigureAwait(false);
+                foreach (var timer in due)
+                {
+                    await dispatcher.DispatchTimerAsync(new TimerFired(timer.UserId, timer.Id, timer.Payload), stoppingToken).ConfigureAwait(false);
+                }
+
+                if (due.Count == 0)
+                {
+                    await Task.Delay(options.Value.PollInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+#pragma warning disable CA1031 // Timers must keep firing after a store outage or a failing flow.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogFailed(logger, ex);
+                await Task.Delay(options.Value.PollInterval, timeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Error, Message = "Firing timers failed; retrying")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
