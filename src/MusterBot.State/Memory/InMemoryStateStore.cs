@@ -1,0 +1,496 @@
+using MusterBot.State.Commits;
+using MusterBot.State.Documents;
+using MusterBot.State.Outbox;
+using MusterBot.State.Timers;
+
+namespace MusterBot.State.Memory;
+
+/// <summary>
+/// The reference implementation of <see cref="IStateStore"/>, kept in process memory (sandbox, unit tests).
+/// Thread-safe with one lock; every expiry (document TTL, the 24 h update marks, the 7 days of delivery records,
+/// leases) is judged against the injected <see cref="TimeProvider"/>, so a fake clock drives it.
+/// </summary>
+public sealed class InMemoryStateStore : IStateStore
+{
+    private static readonly TimeSpan HandledUpdateRetention = TimeSpan.FromHours(24);
+    private static readonly TimeSpan DeliveryRetention = TimeSpan.FromDays(7);
+
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+
+    private readonly Dictionary<DocKey, DocEntry> _docs = [];
+    private readonly Dictionary<string, HashSet<string>> _sets = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, DateTimeOffset> _handledUpdates = [];
+    private readonly Queue<(DateTimeOffset Expires, long UpdateId)> _handledExpiry = new();
+
+    private long _outboxSequence;
+    private readonly Dictionary<long, OutboxEntry> _outbox = [];
+    private readonly SortedSet<(DateTimeOffset Ready, long Id)>[] _lanes =
+        [new(), new(), new()];
+    private readonly SortedSet<(DateTimeOffset Until, long Id)> _outboxInFlight = [];
+
+    private readonly Dictionary<long, DeliveryEntry> _deliveries = [];
+    private readonly Queue<(DateTimeOffset Expires, long OutboxId)> _deliveryExpiry = new();
+    private readonly Dictionary<string, SortedSet<long>> _tags = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, TimerEntry> _timers = new(StringComparer.Ordinal);
+    private readonly SortedSet<(DateTimeOffset Due, string Id)> _dueTimers = new(DueComparer.Instance);
+    private readonly SortedSet<(DateTimeOffset Due, string Id)> _timersInFlight = new(DueComparer.Instance);
+    private readonly Dictionary<string, DateTimeOffset> _timerLeases = new(StringComparer.Ordinal);
+
+    public InMemoryStateStore(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _time = timeProvider;
+    }
+
+    public Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return Task.FromResult(ReadDoc(key, now));
+        }
+    }
+
+    public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var now = _time.GetUtcNow();
+        var result = new StoredDoc?[keys.Count];
+        lock (_gate)
+        {
+            for (var i = 0; i < keys.Count; i++)
+            {
+                result[i] = ReadDoc(keys[i], now);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<StoredDoc?>>(result);
+    }
+
+    public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken)
+    {
+        string[] members;
+        lock (_gate)
+        {
+            members = _sets.TryGetValue(setName, out var set) ? [.. set] : [];
+        }
+
+        Array.Sort(members, StringComparer.Ordinal);
+        return Task.FromResult<IReadOnlyList<string>>(members);
+    }
+
+    public Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return Task.FromResult(IsHandled(updateId, now));
+        }
+    }
+
+    public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            if (commit.UpdateId is { } updateId && IsHandled(updateId, now))
+            {
+                return Task.FromResult(CommitResult.Duplicate);
+            }
+
+            if (commit.ConsumesTimerId is { } consumed && !_timers.ContainsKey(consumed))
+            {
+                return Task.FromResult(CommitResult.Duplicate);
+            }
+
+            foreach (var write in commit.Writes)
+            {
+                if (write.ExpectedVersion is { } expected && (ReadDoc(write.Key, now)?.Version ?? 0) != expected)
+                {
+                    return Task.FromResult(CommitResult.Conflict);
+                }
+            }
+
+            foreach (var write in commit.Writes)
+            {
+                ApplyWrite(write, now);
+            }
+
+            foreach (var change in commit.SetChanges)
+            {
+                ApplySetChange(change);
+            }
+
+            var ids = new long[commit.Outbox.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = Enqueue(commit.Outbox[i], now);
+            }
+
+            if (commit.ConsumesTimerId is { } consumedId)
+            {
+                RemoveTimer(consumedId);
+            }
+
+            foreach (var timerId in commit.CancelTimers)
+            {
+                RemoveTimer(timerId);
+            }
+
+            foreach (var timer in commit.SetTimers)
+            {
+                RemoveTimer(timer.Id);
+                _timers[timer.Id] = timer;
+                _dueTimers.Add((timer.DueAt, timer.Id));
+            }
+
+            if (commit.UpdateId is { } handled)
+            {
+                var expires = now + HandledUpdateRetention;
+                _handledUpdates[handled] = expires;
+                _handledExpiry.Enqueue((expires, handled));
+            }
+
+            PruneExpired(now);
+            return Task.FromResult(new CommitResult(CommitStatus.Committed, ids));
+        }
+    }
+
+    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var claimed = new List<OutboxMessage>(Math.Max(0, Math.Min(max, 256)));
+        lock (_gate)
+        {
+            while (_outboxInFlight.Count > 0 && _outboxInFlight.Min.Until <= now)
+            {
+                var expired = _outboxInFlight.Min;
+                _outboxInFlight.Remove(expired);
+                var entry = _outbox[expired.Id];
+                entry.LeasedUntil = null;
+                _lanes[(int)entry.Message.Lane].Add((entry.Ready, expired.Id));
+            }
+
+            foreach (var lane in _lanes)
+            {
+                while (claimed.Count < max && lane.Count > 0 && lane.Min.Ready <= now)
+                {
+                    var next = lane.Min;
+                    lane.Remove(next);
+                    var entry = _outbox[next.Id];
+                    entry.LeasedUntil = now + lease;
+                    _outboxInFlight.Add((entry.LeasedUntil.Value, next.Id));
+                    claimed.Add(entry.Message);
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<OutboxMessage>>(claimed);
+    }
+
+    public Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            string? tag = record.Tag;
+            if (_outbox.Remove(outboxId, out var entry))
+            {
+                UnlinkOutbox(outboxId, entry);
+                tag ??= entry.Message.Tag;
+            }
+            else if (_deliveries.TryGetValue(outboxId, out var previous))
+            {
+                tag ??= previous.Record.Tag;
+            }
+
+            var expires = now + DeliveryRetention;
+            _deliveries[outboxId] = new DeliveryEntry(record with { OutboxId = outboxId, Tag = tag }, expires);
+            _deliveryExpiry.Enqueue((expires, outboxId));
+            if (tag is not null)
+            {
+                AddToTag(tag, outboxId);
+            }
+
+            PruneExpired(now);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_outbox.TryGetValue(outboxId, out var entry))
+            {
+                return Task.CompletedTask;
+            }
+
+            UnlinkOutbox(outboxId, entry);
+            entry.Message = entry.Message with { NotBefore = notBefore, Attempts = attempts };
+            entry.Ready = notBefore;
+            _lanes[(int)entry.Message.Lane].Add((notBefore, outboxId));
+            if (_deliveries.TryGetValue(outboxId, out var delivery))
+            {
+                _deliveries[outboxId] = delivery with { Record = delivery.Record with { Attempts = attempts } };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            return Task.FromResult(ReadDelivery(outboxId, now));
+        }
+    }
+
+    public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var result = new List<DeliveryRecord>();
+        lock (_gate)
+        {
+            if (_tags.TryGetValue(tag, out var ids))
+            {
+                foreach (var id in ids)
+                {
+                    if (ReadDelivery(id, now) is { } record)
+                    {
+                        result.Add(record);
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<DeliveryRecord>>(result);
+    }
+
+    public Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<Lane, long> { [Lane.Emergency] = 0, [Lane.Reply] = 0, [Lane.Normal] = 0 };
+        lock (_gate)
+        {
+            foreach (var entry in _outbox.Values)
+            {
+                counts[entry.Message.Lane]++;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<Lane, long>>(counts);
+    }
+
+    public Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var claimed = new List<TimerEntry>();
+        lock (_gate)
+        {
+            while (_timersInFlight.Count > 0 && _timersInFlight.Min.Due <= now)
+            {
+                var expired = _timersInFlight.Min;
+                _timersInFlight.Remove(expired);
+                _timerLeases.Remove(expired.Id);
+                _dueTimers.Add((_timers[expired.Id].DueAt, expired.Id));
+            }
+
+            while (claimed.Count < max && _dueTimers.Count > 0 && _dueTimers.Min.Due <= now)
+            {
+                var next = _dueTimers.Min;
+                _dueTimers.Remove(next);
+                var until = now + lease;
+                _timersInFlight.Add((until, next.Id));
+                _timerLeases[next.Id] = until;
+                claimed.Add(_timers[next.Id]);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<TimerEntry>>(claimed);
+    }
+
+    public Task<TimerEntry?> GetTimerAsync(string timerId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_timers.GetValueOrDefault(timerId));
+        }
+    }
+
+    public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private StoredDoc? ReadDoc(DocKey key, DateTimeOffset now)
+    {
+        if (!_docs.TryGetValue(key, out var doc))
+        {
+            return null;
+        }
+
+        if (doc.Expires <= now)
+        {
+            _docs.Remove(key);
+            return null;
+        }
+
+        return doc.Doc;
+    }
+
+    private void ApplyWrite(DocWrite write, DateTimeOffset now)
+    {
+        var current = ReadDoc(write.Key, now);
+        if (write.Json is null)
+        {
+            _docs.Remove(write.Key);
+            return;
+        }
+
+        var version = (current?.Version ?? 0) + 1;
+        _docs[write.Key] = new DocEntry(new StoredDoc(write.Key, write.Json, version), now + write.TimeToLive);
+    }
+
+    private void ApplySetChange(SetChange change)
+    {
+        if (change.Add)
+        {
+            if (!_sets.TryGetValue(change.Set, out var set))
+            {
+                set = new HashSet<string>(StringComparer.Ordinal);
+                _sets[change.Set] = set;
+            }
+
+            set.Add(change.Member);
+        }
+        else if (_sets.TryGetValue(change.Set, out var set) && set.Remove(change.Member) && set.Count == 0)
+        {
+            _sets.Remove(change.Set);
+        }
+    }
+
+    private long Enqueue(OutboxMessage message, DateTimeOffset now)
+    {
+        var id = ++_outboxSequence;
+        var stored = message with
+        {
+            Id = id,
+            EnqueuedAt = message.EnqueuedAt == default ? now : message.EnqueuedAt,
+        };
+        var ready = stored.NotBefore ?? now;
+        _outbox[id] = new OutboxEntry(stored, ready);
+        _lanes[(int)stored.Lane].Add((ready, id));
+        _deliveries[id] = new DeliveryEntry(
+            new DeliveryRecord(id, stored.ChatId, DeliveryStatus.Queued, now) { Tag = stored.Tag, Attempts = stored.Attempts },
+            Expires: null);
+        if (stored.Tag is not null)
+        {
+            AddToTag(stored.Tag, id);
+        }
+
+        return id;
+    }
+
+    private void UnlinkOutbox(long id, OutboxEntry entry)
+    {
+        if (entry.LeasedUntil is { } until)
+        {
+            _outboxInFlight.Remove((until, id));
+            entry.LeasedUntil = null;
+        }
+        else
+        {
+            _lanes[(int)entry.Message.Lane].Remove((entry.Ready, id));
+        }
+    }
+
+    private void AddToTag(string tag, long id)
+    {
+        if (!_tags.TryGetValue(tag, out var ids))
+        {
+            ids = [];
+            _tags[tag] = ids;
+        }
+
+        ids.Add(id);
+    }
+
+    private DeliveryRecord? ReadDelivery(long outboxId, DateTimeOffset now) =>
+        _deliveries.TryGetValue(outboxId, out var entry) && !(entry.Expires <= now) ? entry.Record : null;
+
+    private void RemoveTimer(string timerId)
+    {
+        if (!_timers.Remove(timerId, out var timer))
+        {
+            return;
+        }
+
+        if (_timerLeases.Remove(timerId, out var until))
+        {
+            _timersInFlight.Remove((until, timerId));
+        }
+        else
+        {
+            _dueTimers.Remove((timer.DueAt, timerId));
+        }
+    }
+
+    private bool IsHandled(long updateId, DateTimeOffset now) =>
+        _handledUpdates.TryGetValue(updateId, out var expires) && expires > now;
+
+    /// <summary>Forgets update marks and finished delivery records whose retention has passed.</summary>
+    private void PruneExpired(DateTimeOffset now)
+    {
+        while (_handledExpiry.TryPeek(out var mark) && mark.Expires <= now)
+        {
+            _handledExpiry.Dequeue();
+            if (_handledUpdates.TryGetValue(mark.UpdateId, out var expires) && expires <= now)
+            {
+                _handledUpdates.Remove(mark.UpdateId);
+            }
+        }
+
+        while (_deliveryExpiry.TryPeek(out var due) && due.Expires <= now)
+        {
+            _deliveryExpiry.Dequeue();
+            if (_deliveries.TryGetValue(due.OutboxId, out var entry) && entry.Expires <= now)
+            {
+                _deliveries.Remove(due.OutboxId);
+                if (entry.Record.Tag is { } tag && _tags.TryGetValue(tag, out var ids) && ids.Remove(due.OutboxId)
+                    && ids.Count == 0)
+                {
+                    _tags.Remove(tag);
+                }
+            }
+        }
+    }
+
+    private sealed record DocEntry(StoredDoc Doc, DateTimeOffset? Expires);
+
+    private sealed record DeliveryEntry(DeliveryRecord Record, DateTimeOffset? Expires);
+
+    private sealed class OutboxEntry(OutboxMessage message, DateTimeOffset ready)
+    {
+        public OutboxMessage Message { get; set; } = message;
+
+        public DateTimeOffset Ready { get; set; } = ready;
+
+        public DateTimeOffset? LeasedUntil { get; set; }
+    }
+
+    /// <summary>Orders timers by time, then by id with ordinal comparison (as Redis orders equal scores).</summary>
+    private sealed class DueComparer : IComparer<(DateTimeOffset Due, string Id)>
+    {
+        public static DueComparer Instance { get; } = new();
+
+        public int Compare((DateTimeOffset Due, string Id) x, (DateTimeOffset Due, string Id) y)
+        {
+            var byDue = x.Due.CompareTo(y.Due);
+            return byDue != 0 ? byDue : string.CompareOrdinal(x.Id, y.Id);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+namespace MusterBot.State.Redis;
+
+/// <summary>
+/// The Lua scripts of <see cref="RedisStateStore"/>. Every key is built from the prefix in ARGV[1] (the layout is in
+/// docs/redis-keys.md). Times arrive as Unix milliseconds of the store's TimeProvider; no script calls TIME.
+/// Numbers that end up in keys or values travel as strings, so 64-bit ids are never rounded through Lua doubles.
+/// </summary>
+internal static class RedisScripts
+{
+    private const string Helpers = """
+        local p = ARGV[1]
+        local function pad(id) return string.rep('0', 19 - #id) .. id end
+        local function unpad(member) return (string.gsub(member, '^0+', '')) end
+        local function int(n) return string.format('%d', n) end
+
+        """;
+
+    /// <summary>
+    /// ARGV: prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention (ms).
+    /// Returns {0, id…} when committed, {1} on a version conflict, {2} for a duplicate update or a consumed timer.
+    /// </summary>
+    public const string Commit = Helpers + """
+        local now = tonumber(ARGV[2])
+        local c = cjson.decode(ARGV[4])
+
+        if c.u then
+          local mark = redis.call('GET', p .. 'upd:' .. c.u)
+          if mark and tonumber(mark) > now then return {2} end
+        end
+        if c.ct and redis.call('EXISTS', p .. 'tmr:' .. c.ct) == 0 then return {2} end
+
+        local function version(key)
+          local h = redis.call('HMGET', key, 'v', 'exp')
+          if not h[1] then return 0 end
+          if h[2] and tonumber(h[2]) <= now then return 0 end
+          return tonumber(h[1])
+        end
+        for _, w in ipairs(c.w) do
+          if w.ev and version(p .. 'doc:' .. w.k) ~= tonumber(w.ev) then return {1} end
+        end
+
+        for _, w in ipairs(c.w) do
+          local key = p .. 'doc:' .. w.k
+          if w.j then
+            local v = int(version(key) + 1)
+            redis.call('DEL', key)
+            if w.ttl then
+              redis.call('HSET', key, 'v', v, 'j', w.j, 'exp', int(now + tonumber(w.ttl)))
+              redis.call('PEXPIRE', key, w.ttl)
+            else
+              redis.call('HSET', key, 'v', v, 'j', w.j)
+            end
+          else
+            redis.call('DEL', key)
+          end
+        end
+
+        for _, s in ipairs(c.s) do
+          if s.a == '1' then
+            redis.call('SADD', p .. 'set:' .. s.n, s.m)
+          else
+            redis.call('SREM', p .. 'set:' .. s.n, s.m)
+          end
+        end
+
+        local result = {0}
+        for _, m in ipairs(c.o) do
+          local id = int(redis.call('INCR', p .. 'seq:outbox'))
+          local member = pad(id)
+          local okey = p .. 'ob:' .. id
+          redis.call('HSET', okey, 'j', m.j, 'l', m.l, 'r', m.r, 'a', m.a)
+          redis.call('ZADD', p .. 'lane:' .. m.l, m.r, member)
+          local dkey = p .. 'dlv:' .. id
+          redis.call('DEL', dkey)
+          redis.call('HSET', dkey, 'c', m.c, 's', 'Queued', 'at', ARGV[3], 'a', m.a)
+          if m.t then
+            redis.call('HSET', okey, 't', m.t)
+            redis.call('HSET', dkey, 't', m.t)
+            redis.call('ZADD', p .. 'tag:' .. m.t, id, id)
+            redis.call('PEXPIRE', p .. 'tag:' .. m.t, ARGV[6])
+          end
+          result[#result + 1] = id
+        end
+
+        local function dropTimer(id)
+          redis.call('DEL', p .. 'tmr:' .. id)
+          redis.call('ZREM', p .. 'timers', id)
+          redis.call('ZREM', p .. 'timers:inflight', id)
+        end
+        if c.ct then dropTimer(c.ct) end
+        for _, id in ipairs(c.tc) do dropTimer(id) end
+        for _, t in ipairs(c.ts) do
+          dropTimer(t.id)
+          redis.call('HSET', p .. 'tmr:' .. t.id, 'd', t.d, 'j', t.j)
+          redis.call('ZADD', p .. 'timers', t.d, t.id)
+        end
+
+        if c.u then
+          redis.call('SET', p .. 'upd:' .. c.u, int(now + tonumber(ARGV[5])), 'PX', ARGV[5])
+        end
+        return result
+        """;
+
+    /// <summary>
+    /// ARGV: prefix, now (ms), max, lease end (ms). First returns expired leases to their lanes, then takes ready
+    /// messages lane by lane. Returns a flat list: id, message JSON, attempts, NotBefore override ('' if none).
+    /// </summary>
+    public const string ClaimOutbox = Helpers + """
+        local now = ARGV[2]
+        local max = tonumber(ARGV[3])
+        for lane = 0, 2 do
+          local inflight = p .. 'inflight:' .. lane
+          for _, member in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now)) do
+            redis.call('ZREM', inflight, member)
+            local ready = redis.call('HGET', p .. 'ob:' .. unpad(member), 'r')
+            if ready then redis.call('ZADD', p .. 'lane:' .. lane, ready, member) end
+          end
+        end
+        local out = {}
+        local n = 0
+        for lane = 0, 2 do
+          if n >= max then break end
+          local key = p .. 'lane:' .. lane
+          for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, max - n)) do
+            redis.call('ZREM', key, member)
+            local id = unpad(member)
+            local h = redis.call('HMGET', p .. 'ob:' .. id, 'j', 'a', 'nb')
+            if h[1] then
+              redis.call('ZADD', p .. 'inflight:' .. lane, ARGV[4], member)
+              out[#out + 1] = id
+              out[#out + 1] = h[1]
+              out[#out + 1] = h[2] or '0'
+              out[#out + 1] = h[3] or ''
+              n = n + 1
+            end
+          end
+        end
+        return out
+        """;
+
+    /// <summary>ARGV: prefix, now (ms), max, lease end (ms). Returns the JSON of each claimed timer.</summary>
+    public const string ClaimTimers = Helpers + """
+        local now = ARGV[2]
+        local inflight = p .. 'timers:inflight'
+        local due = p .. 'timers'
+        for _, id in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now)) do
+          redis.call('ZREM', inflight, id)
+          local d = redis.call('HGET', p .. 'tmr:' .. id, 'd')
+          if d then redis.call('ZADD', due, d, id) end
+        end
+        local out = {}
+        for _, id in ipairs(redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))) do
+          redis.call('ZREM', due, id)
+          local j = redis.call('HGET', p .. 'tmr:' .. id, 'j')
+          if j then
+            redis.call('ZADD', inflight, ARGV[4], id)
+            out[#out + 1] = j
+          end
+        end
+        return out
+        """;
+
+    /// <summary>ARGV: prefix, outbox id, delivery record (JSON), delivery retention (ms).</summary>
+    public const string Complete = Helpers + """
+        local id = ARGV[2]
+        local r = cjson.decode(ARGV[3])
+        local member = pad(id)
+        for lane = 0, 2 do
+          redis.call('ZREM', p .. 'lane:' .. lane, member)
+          redis.call('ZREM', p .. 'inflight:' .. lane, member)
+        end
+        local okey = p .. 'ob:' .. id
+        local dkey = p .. 'dlv:' .. id
+        local tag = r.t
+        if not tag then tag = redis.call('HGET', okey, 't') end
+        if not tag then tag = redis.call('HGET', dkey, 't') end
+        redis.call('DEL', okey)
+        redis.call('DEL', dkey)
+        redis.call('HSET', dkey, 'c', r.c, 's', r.s, 'at', r.at, 'a', r.a)
+        if r.m then redis.call('HSET', dkey, 'm', r.m) end
+        if r.e then redis.call('HSET', dkey, 'e', r.e) end
+        if tag then
+          redis.call('HSET', dkey, 't', tag)
+          redis.call('ZADD', p .. 'tag:' .. tag, id, id)
+          redis.call('PEXPIRE', p .. 'tag:' .. tag, ARGV[4])
+        end
+        redis.call('PEXPIRE', dkey, ARGV[4])
+        return 1
+        """;
+
+    /// <summary>ARGV: prefix, outbox id, NotBefore (ms), NotBefore (ISO 8601), attempts. Returns 0 if unknown.</summary>
+    public const string Retry = Helpers + """
+        local id = ARGV[2]
+        local okey = p .. 'ob:' .. id
+        local lane = redis.call('HGET', okey, 'l')
+        if not lane then return 0 end
+        local member = pad(id)
+        for l = 0, 2 do
+          redis.call('ZREM', p .. 'lane:' .. l, member)
+          redis.call('ZREM', p .. 'inflight:' .. l, member)
+        end
+        redis.call('HSET', okey, 'r', ARGV[3], 'nb', ARGV[4], 'a', ARGV[5])
+        redis.call('ZADD', p .. 'lane:' .. lane, ARGV[3], member)
+        local dkey = p .. 'dlv:' .. id
+        if redis.call('EXISTS', dkey) == 1 then redis.call('HSET', dkey, 'a', ARGV[5]) end
+        return 1
+        """;
+
+    /// <summary>ARGV: prefix, tag. Returns {id, HGETALL of its record} per known delivery, in id order.</summary>
+    public const string DeliveriesByTag = Helpers + """
+        local out = {}
+        for _, id in ipairs(redis.call('ZRANGE', p .. 'tag:' .. ARGV[2], 0, -1)) do
+          local h = redis.call('HGETALL', p .. 'dlv:' .. id)
+          if #h > 0 then out[#out + 1] = {id, h} end
+        end
+        return out
+        """;
+}

@@ -1,0 +1,20 @@
+namespace MusterBot.State.Redis;
+
+/// <summary>Settings of <see cref="RedisStateStore"/> (bindable from configuration).</summary>
+public sealed class RedisStoreOptions
+{
+    /// <summary>
+    /// A StackExchange.Redis connection string, e.g. <c>localhost:6379,password=…</c>. It may hold a password:
+    /// never log it. <c>abortConnect=false</c> is always applied, so the store reconnects after a Redis restart.
+    /// </summary>
+    public string Configuration { get; set; } = "";
+
+    /// <summary>Prefix of every key the store writes (see docs/redis-keys.md); lets several bots or tests share a server.</summary>
+    public string KeyPrefix { get; set; } = "mb:";
+
+    /// <summary>How long a finished delivery record (and its tag index) is kept after the last change.</summary>
+    public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long a handled update id is remembered for de-duplication.</summary>
+    public TimeSpan HandledUpdateRetention { get; set; } = TimeSpan.FromHours(24);
+}

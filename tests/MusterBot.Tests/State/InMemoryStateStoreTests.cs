@@ -1,0 +1,11 @@
+using MusterBot.State;
+using MusterBot.State.Memory;
+using MusterBot.Tests.Support;
+
+namespace MusterBot.Tests.State;
+
+public sealed class InMemoryStateStoreTests : StateStoreContract
+{
+    protected override Task<IStateStore> CreateStoreAsync(FakeTimeProvider clock) =>
+        Task.FromResult<IStateStore>(new InMemoryStateStore(clock));
+}

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MusterBot.Tests.State;
+
+/// <summary>
+/// A throw-away redis-server on a free port of 127.0.0.1, without persistence, for the tests of the "redis"
+/// collection. Stopped (killed) when the collection is done.
+/// </summary>
+public sealed class RedisServerFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+
+    private Process? _process;
+    private string? _executable;
+
+    public int Port { get; private set; }
+
+    /// <summary>A StackExchange.Redis connection string for the server.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public async Task InitializeAsync()
+    {
+        _executable = FindOnPath("redis-server")
+            ?? throw new InvalidOperationException(
+                "redis-server not found: install it with `apt-get install -y redis-server`");
+        Port = FreePort();
+        await StartAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Kills the server and starts a new one on the same port (all data is lost: no persistence).</summary>
+    public async Task RestartAsync()
+    {
+        Stop();
+        await StartAsync();
+    }
+
+    private async Task StartAsync()
+    {
+        var start = new ProcessStartInfo(_executable!)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = Stopwatch.StartNew();
+        while (!await AnswersPingAsync())
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} on port {Port}");
+            }
+
+            if (deadline.Elapsed > StartTimeout)
+            {
+                Stop();
+                throw new InvalidOperationException($"redis-server did not answer PING on port {Port} in {StartTimeout}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private void Stop()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
+    private async Task<bool> AnswersPingAsync()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray());
+            var buffer = new byte[16];
+            var read = await stream.ReadAsync(buffer);
+            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var directory in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+}

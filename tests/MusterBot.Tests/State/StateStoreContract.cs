@@ -1,0 +1,609 @@
+using MusterBot.State;
+using MusterBot.State.Commits;
+using MusterBot.State.Documents;
+using MusterBot.State.Outbox;
+using MusterBot.State.Timers;
+using MusterBot.Tests.Support;
+
+namespace MusterBot.Tests.State;
+
+/// <summary>The behaviour every <see cref="IStateStore"/> must have; run against each implementation.</summary>
+public abstract class StateStoreContract : IAsyncLifetime
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    protected FakeTimeProvider Clock { get; } = new();
+
+    protected IStateStore Store { get; private set; } = null!;
+
+    protected abstract Task<IStateStore> CreateStoreAsync(FakeTimeProvider clock);
+
+    public async Task InitializeAsync() => Store = await CreateStoreAsync(Clock);
+
+    public async Task DisposeAsync()
+    {
+        if (Store is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    // ---- documents ----
+
+    [Fact]
+    public async Task Commit_NewDocument_IsReadBackWithVersionOne()
+    {
+        var key = new DocKey("user", "42");
+
+        var result = await CommitAsync(new Commit { Writes = [new DocWrite(key, """{"name":"Ann"}""", 0)] });
+
+        Assert.Equal(CommitStatus.Committed, result.Status);
+        Assert.Equal(new StoredDoc(key, """{"name":"Ann"}""", 1), await Store.GetAsync(key, Ct));
+    }
+
+    [Fact]
+    public async Task Commit_EachWrite_IncrementsVersion()
+    {
+        var key = new DocKey("user", "42");
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "1", null)] });
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "2", 1)] });
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "3", null)] });
+
+        Assert.Equal(new StoredDoc(key, "3", 3), await Store.GetAsync(key, Ct));
+    }
+
+    [Fact]
+    public async Task GetMany_ReturnsOneEntryPerKeyInOrder()
+    {
+        var a = new DocKey("user", "1");
+        var c = new DocKey("user", "3");
+        await CommitAsync(new Commit { Writes = [new DocWrite(a, "\"a\"", 0), new DocWrite(c, "\"c\"", 0)] });
+
+        var docs = await Store.GetManyAsync([c, new DocKey("user", "2"), a], Ct);
+
+        Assert.Equal(["\"c\"", null, "\"a\""], docs.Select(d => d?.Json));
+    }
+
+    [Fact]
+    public async Task Commit_ExpectedVersionZero_WhenDocumentExists_ConflictsAndWritesNothing()
+    {
+        var key = new DocKey("user", "42");
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "old", 0)] });
+
+        var result = await CommitAsync(EverythingCommit(key, expectedVersion: 0, updateId: 7));
+
+        Assert.Equal(CommitStatus.VersionConflict, result.Status);
+        Assert.Empty(result.OutboxIds);
+        await AssertNothingOfEverythingCommitWritten(key, updateId: 7);
+    }
+
+    [Fact]
+    public async Task Commit_StaleVersion_ConflictsAndWritesNothing()
+    {
+        var key = new DocKey("user", "42");
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "old", 0)] });
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "old", 1)] });
+
+        var result = await CommitAsync(EverythingCommit(key, expectedVersion: 1, updateId: 7));
+
+        Assert.Equal(CommitStatus.VersionConflict, result.Status);
+        await AssertNothingOfEverythingCommitWritten(key, updateId: 7);
+        Assert.Equal(2, (await Store.GetAsync(key, Ct))!.Version);
+    }
+
+    [Fact]
+    public async Task Commit_OneStaleVersionAmongSeveral_RefusesTheOtherWritesToo()
+    {
+        var fresh = new DocKey("user", "1");
+        var stale = new DocKey("user", "2");
+        await CommitAsync(new Commit { Writes = [new DocWrite(stale, "s", 0)] });
+
+        var result = await CommitAsync(new Commit
+        {
+            Writes = [new DocWrite(fresh, "f", 0), new DocWrite(stale, "s2", 5)],
+        });
+
+        Assert.Equal(CommitStatus.VersionConflict, result.Status);
+        Assert.Null(await Store.GetAsync(fresh, Ct));
+        Assert.Equal("s", (await Store.GetAsync(stale, Ct))!.Json);
+    }
+
+    [Fact]
+    public async Task Commit_MatchingVersion_WritesEverything()
+    {
+        var key = new DocKey("user", "42");
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "old", 0)] });
+
+        var result = await CommitAsync(EverythingCommit(key, expectedVersion: 1, updateId: 7));
+
+        Assert.Equal(CommitStatus.Committed, result.Status);
+        Assert.Equal(2, result.OutboxIds.Count);
+        Assert.Equal(new StoredDoc(key, "new", 2), await Store.GetAsync(key, Ct));
+        Assert.Equal(["member"], await Store.GetSetMembersAsync("index", Ct));
+        Assert.Equal(2, (await Store.CountOutboxAsync(Ct)).Values.Sum());
+        Assert.NotNull(await Store.GetTimerAsync("t1", Ct));
+        Assert.True(await Store.IsUpdateHandledAsync(7, Ct));
+    }
+
+    [Fact]
+    public async Task Commit_NullJson_DeletesDocument_AndVersionsStartAgain()
+    {
+        var key = new DocKey("conv", "9");
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "x", 0)] });
+
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, null, 1)] });
+
+        Assert.Null(await Store.GetAsync(key, Ct));
+        Assert.Equal(CommitStatus.Committed, (await CommitAsync(new Commit { Writes = [new DocWrite(key, "y", 0)] })).Status);
+        Assert.Equal(1, (await Store.GetAsync(key, Ct))!.Version);
+    }
+
+    [Fact]
+    public async Task Document_WithTimeToLive_ExpiresOnTheStoreClock()
+    {
+        var key = new DocKey("conv", "9");
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "x", 0, TimeSpan.FromMinutes(10))] });
+
+        Clock.Advance(TimeSpan.FromMinutes(9));
+        Assert.NotNull(await Store.GetAsync(key, Ct));
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Null(await Store.GetAsync(key, Ct));
+        Assert.Equal([null], (await Store.GetManyAsync([key], Ct)).Select(d => d?.Json));
+        var recreate = await CommitAsync(new Commit { Writes = [new DocWrite(key, "y", 0)] });
+        Assert.Equal(CommitStatus.Committed, recreate.Status);
+        Assert.Equal(1, (await Store.GetAsync(key, Ct))!.Version);
+    }
+
+    [Fact]
+    public async Task Document_RewrittenWithoutTimeToLive_IsKept()
+    {
+        var key = new DocKey("conv", "9");
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "x", 0, TimeSpan.FromMinutes(10))] });
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "y", 1)] });
+
+        Clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(new StoredDoc(key, "y", 2), await Store.GetAsync(key, Ct));
+    }
+
+    // ---- update marks ----
+
+    [Fact]
+    public async Task Commit_SameUpdateTwice_IsDuplicate_AndSecondWritesNothing()
+    {
+        var first = await CommitAsync(new Commit { UpdateId = 5, Outbox = [Text(Lane.Reply, 1, "first")] });
+
+        var second = await CommitAsync(new Commit
+        {
+            UpdateId = 5,
+            Writes = [new DocWrite(new DocKey("user", "1"), "x", null)],
+            SetChanges = [new SetChange("s", "m", true)],
+            Outbox = [Text(Lane.Reply, 1, "second")],
+        });
+
+        Assert.Equal(CommitStatus.Committed, first.Status);
+        Assert.Equal(CommitResult.Duplicate, second);
+        Assert.Equal(1, (await Store.CountOutboxAsync(Ct))[Lane.Reply]);
+        Assert.Null(await Store.GetAsync(new DocKey("user", "1"), Ct));
+        Assert.Empty(await Store.GetSetMembersAsync("s", Ct));
+    }
+
+    [Fact]
+    public async Task IsUpdateHandled_TrueAfterCommit_ForgottenAfter24Hours()
+    {
+        Assert.False(await Store.IsUpdateHandledAsync(900_000_001, Ct));
+
+        await CommitAsync(new Commit { UpdateId = 900_000_001 });
+
+        Assert.True(await Store.IsUpdateHandledAsync(900_000_001, Ct));
+        Assert.False(await Store.IsUpdateHandledAsync(900_000_002, Ct));
+        Clock.Advance(TimeSpan.FromHours(23));
+        Assert.True(await Store.IsUpdateHandledAsync(900_000_001, Ct));
+        Clock.Advance(TimeSpan.FromHours(1));
+        Assert.False(await Store.IsUpdateHandledAsync(900_000_001, Ct));
+        Assert.Equal(CommitStatus.Committed, (await CommitAsync(new Commit { UpdateId = 900_000_001 })).Status);
+    }
+
+    // ---- sets ----
+
+    [Fact]
+    public async Task SetChanges_AddAndRemoveMembers_ReadBackOrdinalSorted()
+    {
+        await CommitAsync(new Commit
+        {
+            SetChanges =
+            [
+                new SetChange("grid:3:members", "b", true),
+                new SetChange("grid:3:members", "B", true),
+                new SetChange("grid:3:members", "a", true),
+                new SetChange("grid:3:members", "-1001234567890", true),
+            ],
+        });
+        await CommitAsync(new Commit { SetChanges = [new SetChange("grid:3:members", "b", false)] });
+
+        Assert.Equal(["-1001234567890", "B", "a"], await Store.GetSetMembersAsync("grid:3:members", Ct));
+        Assert.Empty(await Store.GetSetMembersAsync("grid:4:members", Ct));
+    }
+
+    // ---- outbox ----
+
+    [Fact]
+    public async Task Outbox_IdsIncrease_AndAreReturnedInCommitOrder()
+    {
+        var first = await CommitAsync(new Commit { Outbox = [Text(Lane.Normal, 1, "a"), Text(Lane.Emergency, 2, "b")] });
+        var second = await CommitAsync(new Commit { Outbox = [Text(Lane.Reply, 3, "c")] });
+
+        Assert.Equal(2, first.OutboxIds.Count);
+        Assert.True(first.OutboxIds[0] > 0);
+        Assert.True(first.OutboxIds[1] > first.OutboxIds[0]);
+        Assert.True(second.OutboxIds[0] > first.OutboxIds[1]);
+        var claimed = await Store.ClaimOutboxAsync(10, Lease, Ct);
+        Assert.Equal(
+            [(first.OutboxIds[1], "b"), (second.OutboxIds[0], "c"), (first.OutboxIds[0], "a")],
+            claimed.Select(m => (m.Id, ((SendText)m.Action).Html)));
+    }
+
+    [Fact]
+    public async Task Claim_TakesEmergencyThenReplyThenNormal()
+    {
+        await CommitAsync(new Commit
+        {
+            Outbox = [Text(Lane.Normal, 1, "n"), Text(Lane.Reply, 1, "r"), Text(Lane.Emergency, 1, "e")],
+        });
+
+        var firstTwo = await Store.ClaimOutboxAsync(2, Lease, Ct);
+        var rest = await Store.ClaimOutboxAsync(2, Lease, Ct);
+
+        Assert.Equal([Lane.Emergency, Lane.Reply], firstTwo.Select(m => m.Lane));
+        Assert.Equal([Lane.Normal], rest.Select(m => m.Lane));
+    }
+
+    [Fact]
+    public async Task Claim_WithinLane_OrdersByReadyTimeThenId()
+    {
+        var early = Clock.GetUtcNow();
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var batch = Enumerable.Range(0, 12).Select(i => Text(Lane.Normal, i, $"m{i}")).ToList();
+        batch.Add(Text(Lane.Normal, 99, "delayed-but-early") with { NotBefore = early });
+        var ids = (await CommitAsync(new Commit { Outbox = batch })).OutboxIds;
+
+        var claimed = await Store.ClaimOutboxAsync(5, Lease, Ct);
+
+        Assert.Equal([ids[12], ids[0], ids[1], ids[2], ids[3]], claimed.Select(m => m.Id));
+        var rest = await Store.ClaimOutboxAsync(100, Lease, Ct);
+        Assert.Equal(ids.Skip(4).Take(8), rest.Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task Claim_RespectsNotBefore()
+    {
+        await CommitAsync(new Commit
+        {
+            Outbox = [Text(Lane.Emergency, 1, "later") with { NotBefore = Clock.GetUtcNow().AddMinutes(5) }],
+        });
+
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        var claimed = Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Assert.Equal("later", ((SendText)claimed.Action).Html);
+    }
+
+    [Fact]
+    public async Task Claim_LeasedMessage_IsNotClaimedAgainUntilLeaseExpires()
+    {
+        var id = (await CommitAsync(new Commit { Outbox = [Text(Lane.Reply, 1, "x")] })).OutboxIds[0];
+        Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+
+        Clock.Advance(Lease - TimeSpan.FromSeconds(1));
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Assert.Equal(1, (await Store.CountOutboxAsync(Ct))[Lane.Reply]);
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var again = Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Assert.Equal(id, again.Id);
+    }
+
+    [Fact]
+    public async Task Claim_ReturnsFullMessage()
+    {
+        var markup = new InlineMarkup([[new InlineButton("Да ✅", "m:7f3a:ok")]]);
+        var notBefore = Clock.GetUtcNow().AddSeconds(-1);
+        await CommitAsync(new Commit
+        {
+            Outbox =
+            [
+                new OutboxMessage(Lane.Normal, -1001234567890, new SendText("<b>Привет</b> 🚨 & co", markup))
+                {
+                    Tag = "muster:12",
+                    NotBefore = notBefore,
+                },
+                new OutboxMessage(Lane.Normal, 5_000_000_000, new SendDocument("r.csv", [1, 2, 3, 0, 255])),
+            ],
+        });
+
+        var claimed = await Store.ClaimOutboxAsync(10, Lease, Ct);
+
+        Assert.Equal(2, claimed.Count);
+        var text = claimed[0];
+        Assert.Equal(-1001234567890, text.ChatId);
+        Assert.Equal("muster:12", text.Tag);
+        Assert.Equal(notBefore, text.NotBefore);
+        Assert.Equal(Clock.GetUtcNow(), text.EnqueuedAt);
+        Assert.Equal(0, text.Attempts);
+        var send = Assert.IsType<SendText>(text.Action);
+        Assert.Equal("<b>Привет</b> 🚨 & co", send.Html);
+        var button = Assert.Single(Assert.Single(Assert.IsType<InlineMarkup>(send.Markup).Rows));
+        Assert.Equal(new InlineButton("Да ✅", "m:7f3a:ok"), button);
+        Assert.Equal(5_000_000_000, claimed[1].ChatId);
+        Assert.Equal(new byte[] { 1, 2, 3, 0, 255 }, Assert.IsType<SendDocument>(claimed[1].Action).Content);
+    }
+
+    [Fact]
+    public async Task Complete_RemovesMessage_AndRecordsDelivery()
+    {
+        var id = (await CommitAsync(new Commit { Outbox = [Text(Lane.Reply, -1001234567890, "x") with { Tag = "t" }] }))
+            .OutboxIds[0];
+        var queued = await Store.GetDeliveryAsync(id, Ct);
+        Assert.Equal(new DeliveryRecord(id, -1001234567890, DeliveryStatus.Queued, Clock.GetUtcNow()) { Tag = "t" }, queued);
+        Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var at = Clock.GetUtcNow();
+
+        await Store.CompleteOutboxAsync(
+            id,
+            new DeliveryRecord(id, -1001234567890, DeliveryStatus.Sent, at) { TelegramMessageId = 77, Attempts = 1 },
+            Ct);
+
+        Assert.Equal(
+            new DeliveryRecord(id, -1001234567890, DeliveryStatus.Sent, at) { TelegramMessageId = 77, Attempts = 1, Tag = "t" },
+            await Store.GetDeliveryAsync(id, Ct));
+        Assert.Equal(0, (await Store.CountOutboxAsync(Ct)).Values.Sum());
+        Clock.Advance(Lease * 2);
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Assert.Null(await Store.GetDeliveryAsync(id + 1000, Ct));
+    }
+
+    [Fact]
+    public async Task Retry_RequeuesMessage_ReadyAtNotBefore_WithAttempts()
+    {
+        var id = (await CommitAsync(new Commit { Outbox = [Text(Lane.Normal, 1, "x")] })).OutboxIds[0];
+        Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        var notBefore = Clock.GetUtcNow().AddMinutes(1);
+
+        await Store.RetryOutboxAsync(id, notBefore, 1, Ct);
+
+        Assert.Equal(1, (await Store.CountOutboxAsync(Ct))[Lane.Normal]);
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var again = Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Assert.Equal((id, 1, notBefore), (again.Id, again.Attempts, again.NotBefore));
+        var delivery = await Store.GetDeliveryAsync(id, Ct);
+        Assert.Equal((DeliveryStatus.Queued, 1), (delivery!.Status, delivery.Attempts));
+    }
+
+    [Fact]
+    public async Task GetDeliveriesByTag_ListsEveryMessageOfTheTag()
+    {
+        var ids = (await CommitAsync(new Commit
+        {
+            Outbox =
+            [
+                Text(Lane.Emergency, 1, "a") with { Tag = "muster:12" },
+                Text(Lane.Emergency, 2, "b") with { Tag = "muster:12" },
+                Text(Lane.Emergency, 3, "c") with { Tag = "muster:13" },
+                Text(Lane.Emergency, 4, "d") with { Tag = "muster:12" },
+            ],
+        })).OutboxIds;
+        await Store.ClaimOutboxAsync(10, Lease, Ct);
+        var at = Clock.GetUtcNow();
+        await Store.CompleteOutboxAsync(ids[0], new DeliveryRecord(ids[0], 1, DeliveryStatus.Sent, at), Ct);
+        await Store.CompleteOutboxAsync(
+            ids[1], new DeliveryRecord(ids[1], 2, DeliveryStatus.Unreachable, at) { Error = "Forbidden: bot was blocked" }, Ct);
+
+        var records = await Store.GetDeliveriesByTagAsync("muster:12", Ct);
+
+        Assert.Equal(
+            [(ids[0], 1L, DeliveryStatus.Sent), (ids[1], 2L, DeliveryStatus.Unreachable), (ids[3], 4L, DeliveryStatus.Queued)],
+            records.Select(r => (r.OutboxId, r.ChatId, r.Status)));
+        Assert.Equal("Forbidden: bot was blocked", records[1].Error);
+        Assert.All(records, r => Assert.Equal("muster:12", r.Tag));
+        Assert.Empty(await Store.GetDeliveriesByTagAsync("muster:99", Ct));
+    }
+
+    [Fact]
+    public async Task CountOutbox_CountsWaitingAndInFlightPerLane()
+    {
+        Assert.Equal(0, (await Store.CountOutboxAsync(Ct)).Values.Sum());
+        await CommitAsync(new Commit
+        {
+            Outbox =
+            [
+                Text(Lane.Emergency, 1, "a"), Text(Lane.Normal, 1, "b"), Text(Lane.Normal, 1, "c"),
+                Text(Lane.Normal, 1, "d") with { NotBefore = Clock.GetUtcNow().AddHours(1) },
+            ],
+        });
+        await Store.ClaimOutboxAsync(2, Lease, Ct);
+
+        var counts = await Store.CountOutboxAsync(Ct);
+
+        Assert.Equal((1L, 0L, 3L), (counts[Lane.Emergency], counts[Lane.Reply], counts[Lane.Normal]));
+    }
+
+    // ---- timers ----
+
+    [Fact]
+    public async Task Timer_IsClaimedOnlyWhenDue_AndConsumedOnceByACommit()
+    {
+        var due = Clock.GetUtcNow().AddMinutes(10);
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("remind:42", due, 5_000_000_000, """{"e":"r"}""")] });
+
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        var timer = Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+        Assert.Equal(new TimerEntry("remind:42", due, 5_000_000_000, """{"e":"r"}"""), timer);
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+
+        var first = await CommitAsync(new Commit { ConsumesTimerId = "remind:42", Outbox = [Text(Lane.Normal, 1, "r")] });
+        var second = await CommitAsync(new Commit { ConsumesTimerId = "remind:42", Outbox = [Text(Lane.Normal, 1, "r")] });
+
+        Assert.Equal(CommitStatus.Committed, first.Status);
+        Assert.Equal(CommitResult.Duplicate, second);
+        Assert.Null(await Store.GetTimerAsync("remind:42", Ct));
+        Assert.Equal(1, (await Store.CountOutboxAsync(Ct))[Lane.Normal]);
+        Clock.Advance(Lease * 2);
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+    }
+
+    [Fact]
+    public async Task Timer_ClaimedButNotConsumed_ComesBackAfterTheLease()
+    {
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("t", Clock.GetUtcNow(), 1, "{}")] });
+        Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+
+        Clock.Advance(Lease);
+
+        Assert.Equal("t", Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct)).Id);
+    }
+
+    [Fact]
+    public async Task Timers_AreClaimedByDueTime_UpToMax()
+    {
+        var now = Clock.GetUtcNow();
+        await CommitAsync(new Commit
+        {
+            SetTimers =
+            [
+                new TimerEntry("c", now.AddSeconds(-1), 1, "{}"),
+                new TimerEntry("a", now.AddSeconds(-3), 1, "{}"),
+                new TimerEntry("b", now.AddSeconds(-2), 1, "{}"),
+                new TimerEntry("z", now.AddSeconds(1), 1, "{}"),
+            ],
+        });
+
+        Assert.Equal(["a", "b"], (await Store.ClaimDueTimersAsync(2, Lease, Ct)).Select(t => t.Id));
+        Assert.Equal(["c"], (await Store.ClaimDueTimersAsync(10, Lease, Ct)).Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task Timer_Cancelled_IsGoneAndNeverFires()
+    {
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("t", Clock.GetUtcNow().AddMinutes(1), 1, "{}")] });
+
+        await CommitAsync(new Commit { CancelTimers = ["t", "never-existed"] });
+
+        Assert.Null(await Store.GetTimerAsync("t", Ct));
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+        Assert.Equal(CommitResult.Duplicate, await CommitAsync(new Commit { ConsumesTimerId = "t" }));
+    }
+
+    [Fact]
+    public async Task Timer_SetAgainWithSameId_ReplacesIt()
+    {
+        var now = Clock.GetUtcNow();
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("t", now.AddMinutes(1), 1, "old")] });
+
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("t", now.AddMinutes(5), 2, "new")] });
+
+        Assert.Equal(new TimerEntry("t", now.AddMinutes(5), 2, "new"), await Store.GetTimerAsync("t", Ct));
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal("new", Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct)).Payload);
+    }
+
+    [Fact]
+    public async Task Timer_ConsumedAndRearmedWithSameIdInOneCommit_IsTheNewTimer()
+    {
+        var now = Clock.GetUtcNow();
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("t", now, 1, "1")] });
+        Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+
+        var result = await CommitAsync(new Commit
+        {
+            ConsumesTimerId = "t",
+            SetTimers = [new TimerEntry("t", now.AddHours(1), 1, "2")],
+        });
+
+        Assert.Equal(CommitStatus.Committed, result.Status);
+        Assert.Equal("2", (await Store.GetTimerAsync("t", Ct))!.Payload);
+        Clock.Advance(Lease);
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+    }
+
+    // ---- concurrency and identifiers ----
+
+    [Fact]
+    public async Task ConcurrentCommits_WithSameExpectedVersion_ExactlyOneWins()
+    {
+        var key = new DocKey("muster", "1");
+        await CommitAsync(new Commit { Writes = [new DocWrite(key, "start", 0)] });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => CommitAsync(new Commit
+        {
+            Writes = [new DocWrite(key, $"writer {i}", 1)],
+            Outbox = [Text(Lane.Normal, i, $"from {i}")],
+        }))));
+
+        Assert.Single(results, r => r.Status == CommitStatus.Committed);
+        Assert.Equal(19, results.Count(r => r.Status == CommitStatus.VersionConflict));
+        Assert.Equal(2, (await Store.GetAsync(key, Ct))!.Version);
+        Assert.Equal(1, (await Store.CountOutboxAsync(Ct))[Lane.Normal]);
+    }
+
+    [Fact]
+    public async Task SixtyFourBitIds_RoundTrip()
+    {
+        const long supergroup = -1001234567890;
+        const long bigUser = (1L << 52) + 1;
+        var chatKey = DocKey.ForLong("chat", supergroup);
+        var userKey = DocKey.ForLong("user", bigUser);
+
+        var ids = (await CommitAsync(new Commit
+        {
+            UpdateId = bigUser,
+            Writes = [new DocWrite(chatKey, $$"""{"id":{{supergroup}}}""", 0), new DocWrite(userKey, "{}", 0)],
+            Outbox = [Text(Lane.Reply, supergroup, "g"), Text(Lane.Reply, bigUser, "u")],
+            SetTimers = [new TimerEntry("escalate:" + supergroup, Clock.GetUtcNow(), bigUser, "{}")],
+        })).OutboxIds;
+
+        Assert.Equal($$"""{"id":{{supergroup}}}""", (await Store.GetAsync(chatKey, Ct))!.Json);
+        Assert.NotNull(await Store.GetAsync(new DocKey("user", "4503599627370497"), Ct));
+        Assert.True(await Store.IsUpdateHandledAsync(bigUser, Ct));
+        Assert.False(await Store.IsUpdateHandledAsync(bigUser - 1, Ct));
+        Assert.Equal([supergroup, bigUser], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.ChatId));
+        Assert.Equal(supergroup, (await Store.GetDeliveryAsync(ids[0], Ct))!.ChatId);
+        Assert.Equal(bigUser, Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct)).UserId);
+    }
+
+    [Fact]
+    public async Task Ping_Answers() => await Store.PingAsync(Ct);
+
+    private Task<CommitResult> CommitAsync(Commit commit) => Store.CommitAsync(commit, Ct);
+
+    private static OutboxMessage Text(Lane lane, long chatId, string html) => new(lane, chatId, new SendText(html));
+
+    private Commit EverythingCommit(DocKey key, long expectedVersion, long updateId) => new()
+    {
+        UpdateId = updateId,
+        Writes = [new DocWrite(key, "new", expectedVersion), new DocWrite(new DocKey("user", "other"), "o", null)],
+        SetChanges = [new SetChange("index", "member", true)],
+        Outbox = [Text(Lane.Emergency, 1, "a") with { Tag = "tag" }, Text(Lane.Normal, 2, "b")],
+        SetTimers = [new TimerEntry("t1", Clock.GetUtcNow(), 1, "{}")],
+    };
+
+    private async Task AssertNothingOfEverythingCommitWritten(DocKey key, long updateId)
+    {
+        Assert.Equal("old", (await Store.GetAsync(key, Ct))!.Json);
+        Assert.Null(await Store.GetAsync(new DocKey("user", "other"), Ct));
+        Assert.Empty(await Store.GetSetMembersAsync("index", Ct));
+        Assert.Equal(0, (await Store.CountOutboxAsync(Ct)).Values.Sum());
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Assert.Empty(await Store.GetDeliveriesByTagAsync("tag", Ct));
+        Assert.Null(await Store.GetTimerAsync("t1", Ct));
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+        Assert.False(await Store.IsUpdateHandledAsync(updateId, Ct));
+    }
+}
