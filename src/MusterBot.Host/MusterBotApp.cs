@@ -1,0 +1,84 @@
+using MusterBot.Flows;
+using MusterBot.Host.Emulator;
+using MusterBot.Host.Health;
+using MusterBot.Host.Intake;
+using MusterBot.Host.Sandbox;
+using MusterBot.Host.Telegram;
+using MusterBot.State;
+
+namespace MusterBot.Host;
+
+/// <summary>
+/// Builds the bot's web application. With a token it runs against Telegram (Redis required); without one it starts
+/// the embedded Bot API emulator and runs the same code paths against it (the sandbox).
+/// </summary>
+public static partial class MusterBotApp
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <param name="args">Command-line arguments (configuration overrides such as --urls).</param>
+    /// <param name="configure">Lets tests add configuration or replace services (e.g. the clock) before building.</param>
+    public static async Task<WebApplication> CreateAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        configure?.Invoke(builder);
+
+        var sandbox = string.IsNullOrWhiteSpace(builder.Configuration["Telegram:BotToken"]);
+        var redis = builder.Configuration.HasRedis();
+        if (!sandbox && !redis)
+        {
+            throw new StartupException(
+                "Telegram:BotToken is set but Redis is not configured. Production state must be durable: set Redis:Configuration " +
+                "(environment variable Redis__Configuration, e.g. \"localhost:6379\"), or remove the token to run the local sandbox.");
+        }
+
+        if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        BotApiEmulator? emulator = null;
+        if (sandbox)
+        {
+            var port = builder.Configuration.GetValue<int?>($"{SandboxOptions.Section}:{nameof(SandboxOptions.EmulatorPort)}") ?? 0;
+            emulator = await BotApiEmulator.StartAsync(new EmulatorOptions { Port = port }, cancellationToken).ConfigureAwait(false);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Telegram:ApiBaseUrl"] = emulator.BaseUrl,
+                ["Telegram:Mode"] = "Polling",
+                ["Telegram:PollTimeout"] = "00:00:10",
+            });
+            builder.Services.AddSingleton(emulator);
+            builder.Services.AddHostedService<SandboxEmulatorLifetime>();
+            var sandboxToken = emulator.Token;
+            builder.Services.PostConfigure<TelegramBotClientOptions>(o => o.Token = sandboxToken);
+        }
+
+        builder.AddMusterBotState();
+        builder.AddMusterBotFlows();
+        builder.AddMusterBotHost();
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MusterBot");
+        if (emulator is not null)
+        {
+            LogSandbox(logger, emulator.BaseUrl, redis ? "Redis" : "in-memory (lost on exit)");
+        }
+        else
+        {
+            LogProduction(logger, app.Configuration["Telegram:Mode"] ?? "Polling");
+        }
+
+        app.MapHealth();
+        app.MapTelegramWebhook();
+        return app;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "SANDBOX MODE: no Telegram:BotToken is set. The bot talks to the embedded Bot API emulator at {EmulatorUrl}; state store: {Store}. Set Telegram__BotToken (and Redis__Configuration) to run against Telegram.")]
+    private static partial void LogSandbox(ILogger logger, string emulatorUrl, string store);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "MusterBot starting against the Telegram Bot API ({Mode}); state store: Redis")]
+    private static partial void LogProduction(ILogger logger, string mode);
+}

@@ -1,0 +1,10 @@
+namespace MusterBot.Host.Sandbox;
+
+/// <summary>The <c>Sandbox</c> section, used only when no bot token is configured.</summary>
+public sealed class SandboxOptions
+{
+    public const string Section = "Sandbox";
+
+    /// <summary>Port of the embedded Bot API emulator on 127.0.0.1 (0 = any free port).</summary>
+    public int EmulatorPort { get; set; }
+}

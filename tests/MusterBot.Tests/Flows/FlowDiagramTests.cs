@@ -1,0 +1,51 @@
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
+
+namespace MusterBot.Tests.Flows;
+
+/// <summary>
+/// The committed diagrams in docs/flows/ must match the flows. Regenerate with
+/// <c>UPDATE_FLOW_DIAGRAMS=1 dotnet test --filter FlowDiagramTests</c>.
+/// </summary>
+public class FlowDiagramTests
+{
+    public static IEnumerable<IFlow> AllFlows() => [new MainFlow(TextCatalog.Default)];
+
+    [Fact]
+    public void CommittedDiagrams_AreUpToDate()
+    {
+        var folder = Path.Combine(RepositoryRoot(), "docs", "flows");
+        var update = Environment.GetEnvironmentVariable("UPDATE_FLOW_DIAGRAMS") == "1";
+        var stale = new List<string>();
+        foreach (var flow in AllFlows())
+        {
+            var path = Path.Combine(folder, flow.Name + ".md");
+            var expected = $"# Flow `{flow.Name}`\n\nGenerated from the code by `FlowDiagramTests`; do not edit by hand.\n\n```mermaid\n{flow.ToMermaid()}```\n";
+            if (update)
+            {
+                Directory.CreateDirectory(folder);
+                File.WriteAllText(path, expected);
+            }
+            else if (!File.Exists(path) || File.ReadAllText(path).ReplaceLineEndings("\n") != expected)
+            {
+                stale.Add(path);
+            }
+        }
+
+        Assert.True(stale.Count == 0, "Stale flow diagrams (run UPDATE_FLOW_DIAGRAMS=1 dotnet test --filter FlowDiagramTests): " + string.Join(", ", stale));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.RegularExpressions;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Records;
+
+namespace MusterBot.Tests.Flows;
+
+public partial class TextCatalogTests
+{
+    [Fact]
+    public void BothLanguages_HaveTheSameKeys()
+    {
+        var zh = TextCatalog.Default.Keys(Language.Zh).Order().ToList();
+        var en = TextCatalog.Default.Keys(Language.En).Order().ToList();
+        Assert.Equal(zh, en);
+    }
+
+    [Fact]
+    public void BothLanguages_UseTheSamePlaceholders()
+    {
+        foreach (var key in TextCatalog.Default.Keys(Language.Zh))
+        {
+            var zh = Placeholders().Matches(TextCatalog.Default.Get(Language.Zh, key)).Select(m => m.Value).Distinct().Order();
+            var en = Placeholders().Matches(TextCatalog.Default.Get(Language.En, key)).Select(m => m.Value).Distinct().Order();
+            Assert.True(zh.SequenceEqual(en), $"Placeholders of '{key}' differ between zh-CN and en.");
+        }
+    }
+
+    [Fact]
+    public void ChineseTexts_AreChinese_AndEnglishTextsHaveNoChineseExceptLanguageNames()
+    {
+        var han = HanCharacters();
+        foreach (var key in TextCatalog.Default.Keys(Language.En).Where(k => k != "lang.ask"))
+        {
+            var en = TextCatalog.Default.Get(Language.En, key);
+            Assert.False(han.IsMatch(en.Replace("中文", string.Empty, StringComparison.Ordinal)), $"English text '{key}' contains Chinese: {en}");
+        }
+
+        Assert.Matches(han, TextCatalog.Default.Get(Language.Zh, "welcome.new"));
+    }
+
+    [Fact]
+    public void Escape_EscapesHtmlSpecialCharacters()
+    {
+        Assert.Equal("a &lt;b&gt; &amp; &quot;c&quot;", Html.Escape("a <b> & \"c\""));
+        Assert.Equal(string.Empty, Html.Escape(null));
+    }
+
+    [GeneratedRegex(@"\{\d+\}")]
+    private static partial Regex Placeholders();
+
+    [GeneratedRegex(@"\p{IsCJKUnifiedIdeographs}")]
+    private static partial Regex HanCharacters();
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
+using MusterBot.State;
+using MusterBot.State.Memory;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+
+namespace MusterBot.Tests.Support;
+
+/// <summary>Runs events through the real processor and flows on a real (in-memory or Redis) store with a fake clock.</summary>
+public sealed class FlowHarness
+{
+    private int _nextMessageId = 1;
+    private long _nextUpdateId = 1;
+
+    public FlowHarness(IStateStore? store = null, params long[] admins)
+    {
+        Clock = new FakeTimeProvider();
+        Store = store ?? new InMemoryStateStore(Clock);
+        var options = new FlowOptions();
+        foreach (var admin in admins)
+        {
+            options.Admins.Add(admin);
+        }
+
+        Processor = new UpdateProcessor(Store, new FlowRouter([new MainFlow(TextCatalog.Default)]), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
+    }
+
+    public FakeTimeProvider Clock { get; }
+
+    public IStateStore Store { get; }
+
+    public UpdateProcessor Processor { get; }
+
+    public static Sender Person(long id, string language = "zh-CN", string name = "Li") => new(id, name, null, null, language);
+
+    public Task<ProcessOutcome> Command(Sender who, string command, string argument = "", long? updateId = null) =>
+        Processor.ProcessAsync(updateId ?? _nextUpdateId++, new CommandReceived(who, who.Id, _nextMessageId++, command, argument), CancellationToken.None);
+
+    public Task<ProcessOutcome> Text(Sender who, string text) =>
+        Processor.ProcessAsync(_nextUpdateId++, new TextReceived(who, who.Id, _nextMessageId++, text), CancellationToken.None);
+
+    public Task<ProcessOutcome> Press(Sender who, string data, int? messageId = 1, string? queryId = null) =>
+        Processor.ProcessAsync(_nextUpdateId++, new ButtonPressed(who, who.Id, messageId, queryId ?? "q" + _nextUpdateId, data), CancellationToken.None);
+
+    public Task<ProcessOutcome> Event(BotEvent @event) => Processor.ProcessAsync(_nextUpdateId++, @event, CancellationToken.None);
+
+    /// <summary>Takes every waiting outbox message (and completes it, as a sender would).</summary>
+    public async Task<IReadOnlyList<OutboxMessage>> DrainAsync()
+    {
+        var messages = await Store.ClaimOutboxAsync(10_000, TimeSpan.FromMinutes(1), CancellationToken.None);
+        foreach (var m in messages)
+        {
+            await Store.CompleteOutboxAsync(m.Id, new DeliveryRecord(m.Id, m.ChatId, DeliveryStatus.Sent, Clock.GetUtcNow()), CancellationToken.None);
+        }
+
+        return messages;
+    }
+
+    public async Task<IReadOnlyList<string>> DrainTextsAsync() =>
+        (await DrainAsync()).Select(m => m.Action switch
+        {
+            SendText s => s.Html,
+            EditText e => "[edit] " + e.Html,
+            AnswerCallback a => "[answer] " + a.Text,
+            _ => m.Action.GetType().Name,
+        }).ToList();
+
+    public async Task<UserProfile?> ProfileAsync(long userId)
+    {
+        var doc = await Store.GetAsync(DocKeys.User(userId), CancellationToken.None);
+        return doc is null ? null : RecordJson.Deserialize<UserProfile>(doc.Json);
+    }
+
+    public async Task<ConversationState?> ConversationAsync(long userId)
+    {
+        var doc = await Store.GetAsync(DocKeys.Conversation(userId), CancellationToken.None);
+        return doc is null ? null : RecordJson.Deserialize<ConversationState>(doc.Json);
+    }
+}
