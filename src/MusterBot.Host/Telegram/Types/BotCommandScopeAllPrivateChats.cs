@@ -1,0 +1,4 @@
+namespace MusterBot.Host.Telegram.Types;
+
+/// <summary>All private chats.</summary>
+public sealed record BotCommandScopeAllPrivateChats : BotCommandScope;

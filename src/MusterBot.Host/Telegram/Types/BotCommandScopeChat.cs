@@ -1,0 +1,4 @@
+namespace MusterBot.Host.Telegram.Types;
+
+/// <summary>One chat.</summary>
+public sealed record BotCommandScopeChat(long ChatId) : BotCommandScope;
