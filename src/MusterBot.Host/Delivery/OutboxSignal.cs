@@ -1,7 +1,7 @@
 namespace MusterBot.Host.Delivery;
 
 /// <summary>Wakes the sender as soon as a commit put messages in the outbox (it also polls, for other instances' commits).</summary>
-public sealed class OutboxSignal
+public sealed class OutboxSignal : IDisposable
 {
     private readonly SemaphoreSlim _signal = new(0, 1);
 
@@ -22,4 +22,6 @@ public sealed class OutboxSignal
 
     /// <summary>Waits until notified or until <paramref name="timeout"/> passes.</summary>
     public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+
+    public void Dispose() => _signal.Dispose();
 }

@@ -16,11 +16,13 @@ public sealed partial class UpdateDispatcher(
     IOptions<IntakeOptions> options,
     OutboxSignal outboxSignal,
     TimeProvider timeProvider,
-    ILogger<UpdateDispatcher> logger)
+    ILogger<UpdateDispatcher> logger) : IDisposable
 {
     private readonly KeyedLock _userLocks = new();
     private readonly SemaphoreSlim _concurrency = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
     private readonly FloodGuard _flood = new(options.Value.FloodLimit, options.Value.FloodWindow, timeProvider);
+
+    public void Dispose() => _concurrency.Dispose();
 
     /// <summary>Handles a batch; throws if any update could not be handled (then none may be confirmed).</summary>
     public async Task DispatchBatchAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
@@ -50,7 +52,7 @@ public sealed partial class UpdateDispatcher(
             var @event = UpdateMapper.Map(update);
             if (@event is null)
             {
-                LogDropped(logger, update.Id, update.Type.ToString());
+                LogDropped(logger, update.Id, update.Type);
                 continue;
             }
 
@@ -89,7 +91,7 @@ public sealed partial class UpdateDispatcher(
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Dropped update {UpdateId} of a kind the bot does not handle ({Kind})")]
-    private static partial void LogDropped(ILogger logger, long updateId, string kind);
+    private static partial void LogDropped(ILogger logger, long updateId, UpdateType kind);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Dropped update {UpdateId}: user {UserId} is sending too fast")]
     private static partial void LogFlood(ILogger logger, long updateId, long userId);
