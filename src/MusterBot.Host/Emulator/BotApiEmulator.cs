@@ -99,6 +99,9 @@ public sealed class BotApiEmulator : IAsyncDisposable
     /// <inheritdoc cref="EmulatorState.WebhookDeliveries"/>
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries => State.WebhookDeliveries;
 
+    /// <inheritdoc cref="EmulatorState.IsPolling"/>
+    public bool IsPolling => State.IsPolling;
+
     /// <inheritdoc cref="EmulatorState.PendingUpdateCount"/>
     public int PendingUpdateCount => State.PendingUpdateCount;
 

@@ -20,6 +20,8 @@ public sealed partial class EmulatorState
         }
 
         _requestCounts.AddOrUpdate(method, 1, (_, n) => n + 1);
+        NextVersion();
+        NotifyChanged();
         var latency = Latency;
         if (latency > TimeSpan.Zero)
         {
@@ -173,6 +175,7 @@ public sealed partial class EmulatorState
             }
 
             _pollerActive = true;
+            NextVersion();
             if (allowed is JsonArray kinds)
             {
                 _allowedUpdates = kinds.Count == 0 ? null : [.. kinds.Select(k => k?.GetValue<string>() ?? string.Empty)];
@@ -181,6 +184,7 @@ public sealed partial class EmulatorState
             ConfirmUpTo(offset);
         }
 
+        NotifyChanged();
         try
         {
             var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
@@ -219,7 +223,10 @@ public sealed partial class EmulatorState
             lock (_gate)
             {
                 _pollerActive = false;
+                NextVersion();
             }
+
+            NotifyChanged();
         }
     }
 

@@ -134,6 +134,12 @@ public sealed partial class EmulatorState : IAsyncDisposable
         get { lock (_gate) { return _updates.Count; } }
     }
 
+    /// <summary>True while a getUpdates call is in progress (waiting in a long poll).</summary>
+    public bool IsPolling
+    {
+        get { lock (_gate) { return _pollerActive; } }
+    }
+
     /// <summary>The simulated users.</summary>
     public IReadOnlyList<EmulatedUser> Users
     {
