@@ -37,6 +37,11 @@ public sealed partial class EmulatorState
         {
             result = ex.ToResult();
         }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or System.Text.Json.JsonException)
+        {
+            // A parameter of the wrong JSON type deep inside an object (e.g. a numeric callback_data).
+            result = BotApiResult.BadRequest("wrong parameter type: " + ex.Message);
+        }
 
         if (result.StatusCode == 429)
         {

@@ -408,4 +408,41 @@ public sealed class BotApiEmulatorTests : EmulatorTestBase
         Assert.False(messages[0]!["from_bot"]!.GetValue<bool>());
         Assert.True(messages[1]!["from_bot"]!.GetValue<bool>());
     }
+
+    [Fact]
+    public async Task SendMessage_ManyConcurrentSends_AreAllRecorded()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            Emulator.CreateUser(7_000_000_000 + i, "User" + i);
+        }
+
+        using var gate = new SemaphoreSlim(50);
+        var sends = Enumerable.Range(0, 1000).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                return (await CallAsync("sendMessage", new { chat_id = 7_000_000_000 + (i % 100), text = "n" + i })).Status;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        });
+
+        var statuses = await Task.WhenAll(sends);
+
+        Assert.All(statuses, s => Assert.Equal(200, s));
+        Assert.Equal(1000, Emulator.AllSentCount);
+        Assert.Equal(10, Emulator.Messages(7_000_000_042).Count);
+    }
+
+    [Fact]
+    public async Task SendMessage_ButtonDataOfWrongType_IsBadRequest()
+    {
+        var (status, _) = await CallAsync("sendMessage", new { chat_id = Alice, text = "x", reply_markup = new { inline_keyboard = new[] { new[] { new { text = "A", callback_data = 5 } } } } });
+
+        Assert.Equal(400, status);
+    }
 }
