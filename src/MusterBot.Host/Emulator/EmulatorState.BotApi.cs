@@ -20,7 +20,8 @@ public sealed partial class EmulatorState
         }
 
         _requestCounts.AddOrUpdate(method, 1, (_, n) => n + 1);
-        NextVersion();
+
+        // Wakes condition waiters (request counts) without moving Version, so sandbox readers are not woken by polls.
         NotifyChanged();
         var latency = Latency;
         if (latency > TimeSpan.Zero)
@@ -180,7 +181,6 @@ public sealed partial class EmulatorState
             }
 
             _pollerActive = true;
-            NextVersion();
             if (allowed is JsonArray kinds)
             {
                 _allowedUpdates = kinds.Count == 0 ? null : [.. kinds.Select(k => k?.GetValue<string>() ?? string.Empty)];
@@ -228,7 +228,6 @@ public sealed partial class EmulatorState
             lock (_gate)
             {
                 _pollerActive = false;
-                NextVersion();
             }
 
             NotifyChanged();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -90,11 +91,11 @@ public sealed class BotApiEmulatorTests : EmulatorTestBase
     [Fact]
     public async Task GetUpdates_LongPoll_ReturnsEmptyAfterTimeout()
     {
-        var started = DateTimeOffset.UtcNow;
+        var started = Stopwatch.GetTimestamp();
         var updates = await GetUpdatesAsync(timeout: 1);
 
         Assert.Empty(updates);
-        Assert.True(DateTimeOffset.UtcNow - started >= TimeSpan.FromMilliseconds(900));
+        Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(900));
     }
 
     [Fact]
@@ -444,5 +445,16 @@ public sealed class BotApiEmulatorTests : EmulatorTestBase
         var (status, _) = await CallAsync("sendMessage", new { chat_id = Alice, text = "x", reply_markup = new { inline_keyboard = new[] { new[] { new { text = "A", callback_data = 5 } } } } });
 
         Assert.Equal(400, status);
+    }
+
+    [Fact]
+    public async Task Latency_IsAddedToEveryCall()
+    {
+        Emulator.Latency = TimeSpan.FromMilliseconds(300);
+        var started = Stopwatch.GetTimestamp();
+
+        await OkAsync("getMe");
+
+        Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(280));
     }
 }
