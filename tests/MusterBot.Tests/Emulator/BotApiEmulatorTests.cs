@@ -457,4 +457,21 @@ public sealed class BotApiEmulatorTests : EmulatorTestBase
 
         Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(280));
     }
+
+    [Fact]
+    public async Task ControlApi_Changes_WakesOnNewMessage_AndUploadsDocument()
+    {
+        var since = Emulator.State.Version;
+        var changes = Http.GetStringAsync(new Uri($"{Emulator.BaseUrl}/_emulator/changes?since={since}&timeout=10"));
+        await SendMessageAsync(Bob, "news");
+        var version = JsonNode.Parse(await changes.WaitAsync(Wait))!["result"]!["version"]!.GetValue<long>();
+        Assert.True(version > since);
+
+        using var content = new MultipartFormDataContent();
+        content.Add(new ByteArrayContent([9, 8, 7]), "document", "photo.bin");
+        using var response = await Http.PostAsync(new Uri($"{Emulator.BaseUrl}/_emulator/users/{Bob}/document"), content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var fileId = Assert.Single(await GetUpdatesAsync())!["message"]!["document"]!["file_id"]!.GetValue<string>();
+        Assert.Equal(new byte[] { 9, 8, 7 }, Emulator.GetFileContent(fileId));
+    }
 }
