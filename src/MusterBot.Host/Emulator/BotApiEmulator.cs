@@ -70,9 +70,10 @@ public sealed class BotApiEmulator : IAsyncDisposable
     /// <summary>Stops the server and the state (webhook delivery, long polls).</summary>
     public async ValueTask DisposeAsync()
     {
-        await State.DisposeAsync();
+        State.Stop();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
+        await State.DisposeAsync();
     }
 
     /// <inheritdoc cref="EmulatorState.Latency"/>
@@ -98,6 +99,9 @@ public sealed class BotApiEmulator : IAsyncDisposable
 
     /// <inheritdoc cref="EmulatorState.WebhookDeliveries"/>
     public IReadOnlyList<WebhookDelivery> WebhookDeliveries => State.WebhookDeliveries;
+
+    /// <inheritdoc cref="EmulatorState.IsPolling"/>
+    public bool IsPolling => State.IsPolling;
 
     /// <inheritdoc cref="EmulatorState.PendingUpdateCount"/>
     public int PendingUpdateCount => State.PendingUpdateCount;

@@ -20,6 +20,9 @@ public sealed partial class EmulatorState
         }
 
         _requestCounts.AddOrUpdate(method, 1, (_, n) => n + 1);
+
+        // Wakes condition waiters (request counts) without moving Version, so sandbox readers are not woken by polls.
+        NotifyChanged();
         var latency = Latency;
         if (latency > TimeSpan.Zero)
         {
@@ -34,6 +37,11 @@ public sealed partial class EmulatorState
         catch (BotApiRequestException ex)
         {
             result = ex.ToResult();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or System.Text.Json.JsonException)
+        {
+            // A parameter of the wrong JSON type deep inside an object (e.g. a numeric callback_data).
+            result = BotApiResult.BadRequest("wrong parameter type: " + ex.Message);
         }
 
         if (result.StatusCode == 429)
@@ -181,6 +189,7 @@ public sealed partial class EmulatorState
             ConfirmUpTo(offset);
         }
 
+        NotifyChanged();
         try
         {
             var deadline = _time.GetTimestamp() + (long)(timeout.TotalSeconds * _time.TimestampFrequency);
@@ -220,6 +229,8 @@ public sealed partial class EmulatorState
             {
                 _pollerActive = false;
             }
+
+            NotifyChanged();
         }
     }
 

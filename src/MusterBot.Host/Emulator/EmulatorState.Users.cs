@@ -128,11 +128,7 @@ public sealed partial class EmulatorState
             ?? payload["message"]?["chat"]?["id"]?.GetValue<long>()
             ?? payload["from"]?["id"]?.GetValue<long>()
             ?? 0;
-        AddUpdate(kind, chatKey, payload);
-        lock (_gate)
-        {
-            return _nextUpdateId - 1;
-        }
+        return AddUpdate(kind, chatKey, payload);
     }
 
     /// <summary>Enqueues an update given as JSON text.</summary>

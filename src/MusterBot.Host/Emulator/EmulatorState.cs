@@ -38,6 +38,8 @@ public sealed partial class EmulatorState : IAsyncDisposable
     private long _forbiddenGiven;
     private HashSet<string>? _allowedUpdates;
     private bool _pollerActive;
+    private int _stopped;
+    private int _released;
 
     private TimeSpan _latency;
     private double? _rateLimitPerSecond;
@@ -132,6 +134,12 @@ public sealed partial class EmulatorState : IAsyncDisposable
     public int PendingUpdateCount
     {
         get { lock (_gate) { return _updates.Count; } }
+    }
+
+    /// <summary>True while a getUpdates call is in progress (waiting in a long poll).</summary>
+    public bool IsPolling
+    {
+        get { lock (_gate) { return _pollerActive; } }
     }
 
     /// <summary>The simulated users.</summary>
@@ -296,25 +304,37 @@ public sealed partial class EmulatorState : IAsyncDisposable
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>Stops the webhook delivery and every waiting long poll.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the webhook delivery and every waiting long poll; the state stays readable.</summary>
+    public void Stop()
     {
-        if (_disposed.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }
 
-        await _disposed.CancelAsync();
+        _disposed.Cancel();
         StopWebhook();
-        _webhookClient.Dispose();
-        _disposed.Dispose();
     }
 
-    private void AddUpdate(string kind, long chatKey, JsonObject payload)
+    /// <summary>Stops (see <see cref="Stop"/>) and releases the webhook client.</summary>
+    public ValueTask DisposeAsync()
     {
+        Stop();
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            _webhookClient.Dispose();
+            _disposed.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private long AddUpdate(string kind, long chatKey, JsonObject payload)
+    {
+        long id;
         lock (_gate)
         {
-            var id = _nextUpdateId++;
+            id = _nextUpdateId++;
             var json = new JsonObject { ["update_id"] = id, [kind] = payload };
             _updates.AddLast(new PendingUpdate(id, kind, chatKey, json));
             NextVersion();
@@ -322,5 +342,6 @@ public sealed partial class EmulatorState : IAsyncDisposable
 
         _queueChanged.Pulse();
         NotifyChanged();
+        return id;
     }
 }
