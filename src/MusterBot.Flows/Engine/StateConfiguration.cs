@@ -20,6 +20,8 @@ public sealed class StateConfiguration<TState, TTrigger>
 
     internal TState? Superstate { get; private set; }
 
+    internal bool HasSuperstate { get; private set; }
+
     internal IReadOnlyList<TriggerBehaviour<TState, TTrigger>> Behaviours => _behaviours;
 
     public StateConfiguration<TState, TTrigger> Permit(TTrigger trigger, TState destination)
@@ -91,6 +93,7 @@ public sealed class StateConfiguration<TState, TTrigger>
     {
         _machine.Configure(superstate);
         Superstate = superstate;
+        HasSuperstate = true;
         return this;
     }
 

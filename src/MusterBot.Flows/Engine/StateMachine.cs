@@ -70,7 +70,7 @@ public sealed class StateMachine<TState, TTrigger>
         get
         {
             var result = new List<TTrigger>();
-            for (TState? s = State; s is not null; s = Parent(s))
+            foreach (var s in Chain(State))
             {
                 if (!_states.TryGetValue(s, out var configuration))
                 {
@@ -93,7 +93,7 @@ public sealed class StateMachine<TState, TTrigger>
     /// <summary>True when <paramref name="state"/> is the current state or one of its superstates.</summary>
     public bool IsInState(TState state)
     {
-        for (TState? s = State; s is not null; s = Parent(s))
+        foreach (var s in Chain(State))
         {
             if (EqualityComparer<TState>.Default.Equals(s, state))
             {
@@ -116,8 +116,8 @@ public sealed class StateMachine<TState, TTrigger>
 
         foreach (var state in _order)
         {
-            var children = _order.Where(s => _states[s].Superstate is { } p && EqualityComparer<TState>.Default.Equals(p, state)).ToList();
-            if (children.Count > 0 && _states[state].Superstate is null)
+            var children = _order.Where(s => IsChildOf(s, state)).ToList();
+            if (children.Count > 0 && !_states[state].HasSuperstate)
             {
                 AppendComposite(sb, state, "    ");
             }
@@ -157,15 +157,27 @@ public sealed class StateMachine<TState, TTrigger>
         return sb.ToString();
     }
 
-    internal TState? Parent(TState state) =>
-        _states.TryGetValue(state, out var configuration) ? configuration.Superstate : default;
+    private bool TryGetParent(TState state, out TState parent)
+    {
+        if (_states.TryGetValue(state, out var configuration) && configuration.HasSuperstate)
+        {
+            parent = configuration.Superstate!;
+            return true;
+        }
+
+        parent = default!;
+        return false;
+    }
+
+    private bool IsChildOf(TState state, TState parent) =>
+        TryGetParent(state, out var p) && EqualityComparer<TState>.Default.Equals(p, parent);
 
     private void AppendComposite(StringBuilder sb, TState state, string indent)
     {
         sb.Append(indent).Append("state ").Append(state).Append(" {\n");
-        foreach (var child in _order.Where(s => _states[s].Superstate is { } p && EqualityComparer<TState>.Default.Equals(p, state)))
+        foreach (var child in _order.Where(s => IsChildOf(s, state)))
         {
-            if (_order.Any(s => _states[s].Superstate is { } p && EqualityComparer<TState>.Default.Equals(p, child)))
+            if (_order.Any(s => IsChildOf(s, child)))
             {
                 AppendComposite(sb, child, indent + "    ");
             }
@@ -180,7 +192,7 @@ public sealed class StateMachine<TState, TTrigger>
 
     private TriggerBehaviour<TState, TTrigger>? FindBehaviour(TState state, TTrigger trigger)
     {
-        for (TState? s = state; s is not null; s = Parent(s))
+        foreach (var s in Chain(state))
         {
             if (!_states.TryGetValue(s, out var configuration))
             {
@@ -249,10 +261,10 @@ public sealed class StateMachine<TState, TTrigger>
     /// <summary>The state followed by its superstates, innermost first.</summary>
     private List<TState> Chain(TState state)
     {
-        var chain = new List<TState>();
-        for (TState? s = state; s is not null; s = Parent(s))
+        var chain = new List<TState> { state };
+        while (TryGetParent(chain[^1], out var parent) && !chain.Contains(parent))
         {
-            chain.Add(s);
+            chain.Add(parent);
         }
 
         return chain;

@@ -15,7 +15,8 @@ namespace MusterBot.Tests.Support;
 public sealed class FlowHarness
 {
     private int _nextMessageId = 1;
-    private long _nextUpdateId = 1;
+    // Update ids are unique across harnesses, so two harnesses over one store (a restart) never collide.
+    private static long _nextUpdateId = 1;
 
     public FlowHarness(IStateStore? store = null, params long[] admins)
     {
@@ -32,6 +33,8 @@ public sealed class FlowHarness
 
     public FakeTimeProvider Clock { get; }
 
+    private static long NextUpdateId() => Interlocked.Increment(ref _nextUpdateId);
+
     public IStateStore Store { get; }
 
     public UpdateProcessor Processor { get; }
@@ -39,15 +42,15 @@ public sealed class FlowHarness
     public static Sender Person(long id, string language = "zh-CN", string name = "Li") => new(id, name, null, null, language);
 
     public Task<ProcessOutcome> Command(Sender who, string command, string argument = "", long? updateId = null) =>
-        Processor.ProcessAsync(updateId ?? _nextUpdateId++, new CommandReceived(who, who.Id, _nextMessageId++, command, argument), CancellationToken.None);
+        Processor.ProcessAsync(updateId ?? NextUpdateId(), new CommandReceived(who, who.Id, _nextMessageId++, command, argument), CancellationToken.None);
 
     public Task<ProcessOutcome> Text(Sender who, string text) =>
-        Processor.ProcessAsync(_nextUpdateId++, new TextReceived(who, who.Id, _nextMessageId++, text), CancellationToken.None);
+        Processor.ProcessAsync(NextUpdateId(), new TextReceived(who, who.Id, _nextMessageId++, text), CancellationToken.None);
 
     public Task<ProcessOutcome> Press(Sender who, string data, int? messageId = 1, string? queryId = null) =>
-        Processor.ProcessAsync(_nextUpdateId++, new ButtonPressed(who, who.Id, messageId, queryId ?? "q" + _nextUpdateId, data), CancellationToken.None);
+        Processor.ProcessAsync(NextUpdateId(), new ButtonPressed(who, who.Id, messageId, queryId ?? "q" + Guid.NewGuid().ToString("N"), data), CancellationToken.None);
 
-    public Task<ProcessOutcome> Event(BotEvent @event) => Processor.ProcessAsync(_nextUpdateId++, @event, CancellationToken.None);
+    public Task<ProcessOutcome> Event(BotEvent @event) => Processor.ProcessAsync(NextUpdateId(), @event, CancellationToken.None);
 
     /// <summary>Takes every waiting outbox message (and completes it, as a sender would).</summary>
     public async Task<IReadOnlyList<OutboxMessage>> DrainAsync()
