@@ -32,9 +32,12 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
 
         if (options.Mode == TelegramMode.Webhook && !options.IsSandbox)
         {
-            if (options.WebhookUrl is null || !options.WebhookUrl.IsAbsoluteUri || options.WebhookUrl.Scheme != Uri.UriSchemeHttps)
+            var url = options.WebhookUrl;
+            var httpsOrLoopback = url is { IsAbsoluteUri: true }
+                && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback));
+            if (!httpsOrLoopback)
             {
-                failures.Add("Telegram:WebhookUrl must be an absolute https URL in Webhook mode (Telegram only posts to HTTPS).");
+                failures.Add("Telegram:WebhookUrl must be an absolute https URL in Webhook mode (Telegram only posts to HTTPS; plain http is accepted for loopback tests only).");
             }
 
             if (options.WebhookSecret is null || !SecretShape().IsMatch(options.WebhookSecret))

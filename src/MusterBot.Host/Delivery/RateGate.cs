@@ -8,7 +8,7 @@ public sealed class RateGate
 {
     private readonly TimeSpan _interval;
     private readonly TimeSpan _tolerance;
-    private DateTimeOffset _tat;
+    private DateTimeOffset _tat = DateTimeOffset.MinValue;
 
     public RateGate(double perSecond, int burst)
     {
@@ -21,6 +21,11 @@ public sealed class RateGate
     /// <summary>The earliest time a send is allowed, without taking it.</summary>
     public DateTimeOffset NextAllowed(DateTimeOffset now)
     {
+        if (_tat <= now)
+        {
+            return now;
+        }
+
         var allowed = _tat - _tolerance;
         return allowed > now ? allowed : now;
     }

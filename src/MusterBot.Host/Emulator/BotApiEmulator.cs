@@ -88,6 +88,9 @@ public sealed class BotApiEmulator : IAsyncDisposable
     /// <inheritdoc cref="EmulatorState.AllSentCount"/>
     public long AllSentCount => State.AllSentCount;
 
+    /// <summary>See <see cref="EmulatorState.IgnoreConfirmations"/>.</summary>
+    public bool IgnoreConfirmations { get => State.IgnoreConfirmations; set => State.IgnoreConfirmations = value; }
+
     /// <inheritdoc cref="EmulatorState.TooManyRequestsGiven"/>
     public long TooManyRequestsGiven => State.TooManyRequestsGiven;
 

@@ -237,6 +237,11 @@ public sealed partial class EmulatorState
     /// <summary>Deletes updates below the offset (confirmed); a negative offset keeps only the last -offset. Under the lock.</summary>
     private void ConfirmUpTo(long offset)
     {
+        if (IgnoreConfirmations)
+        {
+            return;
+        }
+
         if (offset < 0)
         {
             while (_updates.Count > -offset)

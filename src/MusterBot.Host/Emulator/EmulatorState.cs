@@ -10,6 +10,12 @@ namespace MusterBot.Host.Emulator;
 /// </summary>
 public sealed partial class EmulatorState : IAsyncDisposable
 {
+    /// <summary>
+    /// While true, getUpdates offsets confirm nothing: every pending update is delivered again, as Telegram does for a
+    /// bot that crashed before confirming. Tests use it to prove that a re-delivered update is not applied twice.
+    /// </summary>
+    public bool IgnoreConfirmations { get; set; }
+
     private readonly Lock _gate = new();
     private readonly EmulatorOptions _options;
     private readonly TimeProvider _time;

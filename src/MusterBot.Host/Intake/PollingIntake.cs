@@ -90,7 +90,7 @@ public sealed partial class PollingIntake(
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Long polling started (timeout {PollSeconds} s)")]
     private static partial void LogStarted(ILogger logger, int pollSeconds);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "getUpdates failed; retrying in {DelaySeconds} s (nothing was confirmed)")]
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Polling or handling a batch failed; retrying in {DelaySeconds} s (nothing was confirmed)")]
     private static partial void LogPollFailed(ILogger logger, Exception exception, double delaySeconds);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "getUpdates answered 409 Conflict: another instance polls this bot, or a webhook is set")]

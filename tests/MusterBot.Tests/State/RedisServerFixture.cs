@@ -43,6 +43,15 @@ public sealed class RedisServerFixture : IAsyncLifetime
         await StartAsync();
     }
 
+    /// <summary>Kills the server (an outage); <see cref="StartAgainAsync"/> brings it back, empty, on the same port.</summary>
+    public Task StopAsync()
+    {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    public Task StartAgainAsync() => StartAsync();
+
     private async Task StartAsync()
     {
         var start = new ProcessStartInfo(_executable!)

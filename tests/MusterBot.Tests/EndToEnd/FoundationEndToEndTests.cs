@@ -1,0 +1,287 @@
+using System.Net;
+using System.Text;
+using MusterBot.Flows.Session;
+using MusterBot.Host.Emulator;
+using MusterBot.Host.Intake;
+using MusterBot.Tests.State;
+using MusterBot.Tests.Support;
+
+namespace MusterBot.Tests.EndToEnd;
+
+/// <summary>
+/// The real host, through the production Bot API client, against the project's emulator over HTTP, with Redis.
+/// </summary>
+[Collection("redis")]
+public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private BotApiEmulator _emulator = null!;
+
+    public async Task InitializeAsync() => _emulator = await BotHost.StartEmulatorAsync();
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    [Fact]
+    public async Task Start_WithAndWithoutPayload_RepliesInTheUsersLanguage_WithTheMenu()
+    {
+        _emulator.CreateUser(5_000_000_001, "李明", "zh-hans");
+        _emulator.CreateUser(2, "Ann", "en-US");
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString);
+
+        _emulator.SendText(5_000_000_001, "/start");
+        _emulator.SendText(2, "/start bad-code_123");
+
+        var zh = await _emulator.WaitForMessageAsync(5_000_000_001, m => m.Text!.Contains("您好", StringComparison.Ordinal), Wait);
+        Assert.Contains("李明", zh.Text, StringComparison.Ordinal);
+        var keyboard = System.Text.Json.Nodes.JsonNode.Parse(zh.SentReplyMarkupJson!)!["keyboard"]!.AsArray();
+        Assert.Contains(keyboard.SelectMany(row => row!.AsArray()), b => (string?)b!["text"] == "❓ 帮助");
+        var en = await _emulator.WaitForMessageAsync(2, m => m.Text!.Contains("invitation", StringComparison.Ordinal), Wait);
+        Assert.Contains("not valid or has expired", en.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lang_PressEnglish_EditsThePickerInPlace_AnswersTheButton_AndSwitchesLanguage()
+    {
+        _emulator.CreateUser(10, "Wang", "zh-CN");
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString);
+
+        _emulator.SendText(10, "/lang");
+        var picker = await _emulator.WaitForMessageAsync(10, m => m.Buttons.Count == 2, Wait);
+        var queryId = _emulator.PressButtonByText(10, picker.MessageId, "English");
+
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(queryId).Count == 1, Wait);
+        await _emulator.WaitForAsync(() => _emulator.Messages(10).Single(m => m.MessageId == picker.MessageId).EditCount == 1, Wait);
+        Assert.Empty(_emulator.Messages(10).Single(m => m.MessageId == picker.MessageId).Buttons);
+
+        _emulator.SendText(10, "/help");
+        await _emulator.WaitForMessageAsync(10, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
+    }
+
+    [Fact]
+    public async Task Commands_ArePublishedPerLanguage_AndAdministratorsGetTheirOwnScope()
+    {
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, new Dictionary<string, string?> { ["MusterBot:Admins:0"] = "7000000001" });
+
+        await _emulator.WaitForAsync(() => _emulator.State.GetCommands("chat:7000000001", "en").Count > 0, Wait);
+        var zh = _emulator.State.GetCommands("default", string.Empty);
+        var en = _emulator.State.GetCommands("default", "en");
+        Assert.Equal(CommandCatalog.For(MusterBot.State.Records.Roles.None).Select(c => c.Name), zh.Select(c => c.Command));
+        Assert.Contains(zh, c => c.Command == "help" && c.Description == "我能做什么");
+        Assert.Contains(en, c => c.Command == "help" && c.Description == "What I can do");
+        Assert.NotEmpty(_emulator.State.GetCommands("chat:7000000001", string.Empty));
+    }
+
+    [Fact]
+    public async Task OddInput_UnknownUpdateKind_ForgedButton_LongText_GetAnswersOrAreDropped_AndNothingStops()
+    {
+        _emulator.CreateUser(20, "Ann", "en");
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString);
+
+        _emulator.InjectRawUpdate("""{"message_reaction":{"chat":{"id":20,"type":"private"},"message_id":1,"date":0,"new_reaction":[]}}""");
+        _emulator.InjectRawUpdate("""{"some_future_kind":{"weird":[1,2,{"x":null}]}}""");
+        var forged = _emulator.PressButton(20, 20, 999, "m:forged:ok");
+        _emulator.SendText(20, new string('长', 5000));
+        _emulator.SendText(20, "/help");
+
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(forged).Count == 1, Wait);
+        Assert.Equal("This button is no longer valid.", _emulator.CallbackAnswers(forged)[0].Text);
+        await _emulator.WaitForMessageAsync(20, m => m.Text!.Contains("did not understand", StringComparison.Ordinal), Wait);
+        await _emulator.WaitForMessageAsync(20, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
+    }
+
+    [Fact]
+    public async Task UpdatesOfOnePerson_AreHandledInOrder_EvenInOneBatch()
+    {
+        _emulator.CreateUser(30, "Zhao", "zh-CN");
+        // Queue everything before the bot polls, so it all arrives in one getUpdates batch.
+        _emulator.SendText(30, "/lang");
+        await using (var first = await BotHost.StartAsync(_emulator, redis.ConnectionString))
+        {
+            var picker = await _emulator.WaitForMessageAsync(30, m => m.Buttons.Count == 2, Wait);
+            await first.DisposeAsync();
+            _emulator.PressButtonByText(30, picker.MessageId, "English");
+            for (var i = 0; i < 5; i++)
+            {
+                _emulator.SendText(30, "/help");
+            }
+        }
+
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString);
+        await _emulator.WaitForAsync(() => _emulator.Messages(30).Count(m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal)) == 5, Wait);
+        Assert.DoesNotContain(_emulator.Messages(30), m => m.Text!.StartsWith("我能做什么", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Crash_AfterHandlingBeforeConfirming_RedeliveredUpdatesAreNotAppliedTwice()
+    {
+        _emulator.CreateUser(40, "Sun", "zh-CN");
+        var prefix = $"crash{Guid.NewGuid():N}:";
+        var settings = new Dictionary<string, string?> { ["Redis:KeyPrefix"] = prefix };
+
+        // Telegram never hears the confirmation (as when the process dies right after handling).
+        _emulator.IgnoreConfirmations = true;
+        _emulator.SendText(40, "/start");
+        await using (var first = await BotHost.StartAsync(_emulator, redis.ConnectionString, settings))
+        {
+            await _emulator.WaitForMessageAsync(40, m => m.Text!.Contains("您好", StringComparison.Ordinal), Wait);
+            await first.DisposeAsync();
+        }
+
+        Assert.Equal(1, _emulator.PendingUpdateCount);
+
+        // A new process over the same Redis receives the same update again.
+        _emulator.IgnoreConfirmations = false;
+        await using var second = await BotHost.StartAsync(_emulator, redis.ConnectionString, settings);
+        _emulator.SendText(40, "/me");
+        await _emulator.WaitForMessageAsync(40, m => m.Text!.Contains("我的资料", StringComparison.Ordinal), Wait);
+        await _emulator.WaitForAsync(() => _emulator.PendingUpdateCount == 0, Wait);
+
+        Assert.Single(_emulator.Messages(40), m => m.Text!.Contains("您好", StringComparison.Ordinal));
+        Assert.Contains("was already handled", second.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Crash_BeforeCommit_TheUpdateIsHandledOnRedelivery_AndNothingIsLost()
+    {
+        _emulator.CreateUser(45, "Zhou", "en");
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, new Dictionary<string, string?> { ["Intake:RetryDelay"] = "00:00:00.100" });
+        await _emulator.WaitForAsync(() => _emulator.RequestCount("getUpdates") > 0, Wait);
+
+        // Redis goes away between receiving the update and committing it.
+        await redis.StopAsync();
+        _emulator.SendText(45, "/help");
+        await _emulator.WaitForAsync(() => host.Logs.All.Contains("nothing was confirmed", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        Assert.Equal(1, _emulator.PendingUpdateCount);
+        await redis.StartAgainAsync();
+
+        var help = await _emulator.WaitForMessageAsync(45, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await _emulator.WaitForAsync(() => _emulator.PendingUpdateCount == 0, Wait);
+        Assert.Single(_emulator.Messages(45));
+        Assert.NotNull(help);
+    }
+
+    [Fact]
+    public async Task FloodOfStartFromOnePerson_DoesNotDelayOthers_AndIsCappedWithALogLine()
+    {
+        _emulator.CreateUser(50, "Flood", "en");
+        _emulator.CreateUser(51, "Calm", "en");
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, new Dictionary<string, string?> { ["Intake:FloodLimit"] = "10", ["Intake:FloodWindow"] = "00:01:00" });
+
+        for (var i = 0; i < 60; i++)
+        {
+            _emulator.SendText(50, "/start");
+        }
+
+        _emulator.SendText(51, "/help");
+        await _emulator.WaitForMessageAsync(51, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
+        await _emulator.WaitForAsync(() => _emulator.PendingUpdateCount == 0 && _emulator.Messages(50).Count == 10, Wait);
+        Assert.Contains("is sending too fast", host.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BlockedUser_IsRecordedAsUnreachable_AndOthersStillGetTheirReplies()
+    {
+        _emulator.CreateUser(60, "Gone", "en");
+        _emulator.CreateUser(61, "Here", "en");
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString);
+        _emulator.SendText(60, "/start");
+        await _emulator.WaitForMessageAsync(60, _ => true, Wait);
+
+        _emulator.FailNext("sendMessage", 403, "Forbidden: bot was blocked by the user", chatId: 60);
+        _emulator.SendText(60, "/help");
+        _emulator.SendText(61, "/help");
+
+        await _emulator.WaitForMessageAsync(61, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
+        await _emulator.WaitForAsync(() => host.Logs.All.Contains("Chat 60 is unreachable", StringComparison.Ordinal), Wait);
+    }
+
+    [Fact]
+    public async Task Sender_Honours429_AndTransientApiErrors_WithoutLosingMessages()
+    {
+        _emulator.CreateUser(70, "Ann", "en");
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, new Dictionary<string, string?> { ["Sender:RetryDelay"] = "00:00:00.050" });
+        _emulator.FailNext("sendMessage", 429, "Too Many Requests: retry after 1", retryAfter: 1);
+        _emulator.FailNext("getUpdates", 502, "Bad Gateway");
+        _emulator.SendText(70, "/help");
+        _emulator.SendText(70, "/me");
+
+        await _emulator.WaitForAsync(() => _emulator.Messages(70).Count == 2, Wait);
+        Assert.Equal(1, _emulator.TooManyRequestsGiven);
+        Assert.Contains("pausing all sending for 1 s", host.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_IsAlive_AndReadyWhenRedisAndTheApiAnswer_503WhenRedisIsDown()
+    {
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString);
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+        await redis.StopAsync();
+        try
+        {
+            var down = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.Contains("\"store\":\"unavailable\"", await down.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        }
+        finally
+        {
+            await redis.StartAgainAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Webhook_RejectsMissingOrWrongSecret_AndHandlesUpdatesDeliveredWithTheSecret()
+    {
+        _emulator.CreateUser(80, "Hook", "en");
+        var port = BotHost.FreePort();
+        const string secret = "s3cret_Webhook-Value";
+        await using var host = await BotHost.StartAsync(
+            _emulator,
+            redis.ConnectionString,
+            new Dictionary<string, string?>
+            {
+                ["Telegram:Mode"] = "Webhook",
+                ["Telegram:WebhookUrl"] = $"http://127.0.0.1:{port}{WebhookEndpoint.Path}",
+                ["Telegram:WebhookSecret"] = secret,
+            },
+            urls: $"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using var body = new StringContent("""{"update_id":1,"message":{"message_id":1,"date":0,"chat":{"id":80,"type":"private"},"from":{"id":80,"is_bot":false,"first_name":"X"},"text":"/help"}}""", Encoding.UTF8, "application/json");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostAsync(new Uri(WebhookEndpoint.Path, UriKind.Relative), body)).StatusCode);
+        using var wrong = new HttpRequestMessage(HttpMethod.Post, WebhookEndpoint.Path) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        wrong.Headers.Add(WebhookEndpoint.SecretHeader, "not-the-secret");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong)).StatusCode);
+        using var malformed = new HttpRequestMessage(HttpMethod.Post, WebhookEndpoint.Path) { Content = new StringContent("{not json", Encoding.UTF8, "application/json") };
+        malformed.Headers.Add(WebhookEndpoint.SecretHeader, secret);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.SendAsync(malformed)).StatusCode);
+
+        await _emulator.WaitForAsync(() => _emulator.State.WebhookUrl is not null, Wait);
+        _emulator.SendText(80, "/help");
+        await _emulator.WaitForMessageAsync(80, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
+        await _emulator.WaitForAsync(() => _emulator.WebhookDeliveries.Any(d => d.StatusCode == 200), Wait);
+        Assert.Equal(0, _emulator.RequestCount("getUpdates"));
+    }
+
+    [Fact]
+    public async Task Secrets_NeverReachTheLogs()
+    {
+        _emulator.CreateUser(90, "Ann", "en");
+        await using (var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, new Dictionary<string, string?> { ["Telegram:WebhookSecret"] = "topSecretWebhookValue" }))
+        {
+                _emulator.FailNext("sendMessage", 500, "Internal Server Error");
+            _emulator.FailNext("getUpdates", 502, "Bad Gateway");
+            _emulator.SendText(90, "/start");
+            await _emulator.WaitForMessageAsync(90, _ => true, Wait);
+            await host.DisposeAsync();
+            Assert.NotEmpty(host.Logs.Lines);
+            Assert.DoesNotContain(BotHost.Token, host.Logs.All, StringComparison.Ordinal);
+            Assert.DoesNotContain(BotHost.Token.Split(':')[1], host.Logs.All, StringComparison.Ordinal);
+            Assert.DoesNotContain("topSecretWebhookValue", host.Logs.All, StringComparison.Ordinal);
+        }
+    }
+}
