@@ -68,6 +68,14 @@ public sealed partial class OutboxSender(
                         }
                     }
 
+                    // A 429 may have arrived while this message waited for its slot: then it waits for the pause too.
+                    var pausedUntil = _global.PausedUntil;
+                    if (pausedUntil > timeProvider.GetUtcNow())
+                    {
+                        await store.RetryOutboxAsync(message.Id, pausedUntil, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
                     var task = SendOneAsync(message, stoppingToken);
                     running.Add(task);

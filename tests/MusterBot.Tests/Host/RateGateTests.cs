@@ -16,9 +16,7 @@ public sealed class RateGateTests
         Assert.Equal(T0.AddMilliseconds(200), gate.Reserve(T0));
     }
 
-    private const string FreshGateBurstBug = "bug: RateGate.NextAllowed computes default(DateTimeOffset) - tolerance on a fresh gate with burst > 1 and throws ArgumentOutOfRangeException (RateGate.cs:24)";
-
-    [Fact(Skip = FreshGateBurstBug)]
+    [Fact]
     public void Reserve_WithBurst_AllowsBurstBackToBackThenSpaces()
     {
         var gate = new RateGate(10, 3);
@@ -30,7 +28,7 @@ public sealed class RateGateTests
         Assert.Equal(T0.AddMilliseconds(200), gate.Reserve(T0));
     }
 
-    [Fact(Skip = FreshGateBurstBug)]
+    [Fact]
     public void NextAllowed_FreshGateWithBurst_IsNow()
     {
         var gate = new RateGate(30, 3);
@@ -39,7 +37,7 @@ public sealed class RateGateTests
         Assert.True(gate.IsIdle(T0));
     }
 
-    [Fact(Skip = FreshGateBurstBug)]
+    [Fact]
     public void Reserve_AfterQuietPeriod_AllowsBurstAgain()
     {
         var gate = new RateGate(10, 2);
