@@ -1,0 +1,3 @@
+namespace MusterBot.State.Outbox;
+
+public sealed record InlineMarkup(IReadOnlyList<IReadOnlyList<InlineButton>> Rows) : Markup;

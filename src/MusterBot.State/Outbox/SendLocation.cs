@@ -1,0 +1,3 @@
+namespace MusterBot.State.Outbox;
+
+public sealed record SendLocation(double Latitude, double Longitude) : OutgoingAction;
