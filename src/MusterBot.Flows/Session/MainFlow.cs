@@ -162,9 +162,12 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
             p.Id.ToString(CultureInfo.InvariantCulture)), Menu(ctx));
     }
 
-    private static void AskLanguage(FlowContext ctx)
+    private void AskLanguage(FlowContext ctx)
     {
-        var keyboard = new InlineMarkup([[new InlineButton("中文", PickChinese), new InlineButton("English", PickEnglish)]]);
+        // Each language's button is labelled in that language, whatever the person reads now.
+        var keyboard = new InlineMarkup([[
+            new InlineButton(texts.Get(Language.Zh, "lang.name"), PickChinese),
+            new InlineButton(texts.Get(Language.En, "lang.name"), PickEnglish)]]);
         ctx.Reply(ctx.T("lang.ask"), keyboard);
     }
 
