@@ -6,7 +6,7 @@ using MusterBot.State.Records;
 namespace MusterBot.Flows.Texts;
 
 /// <summary>
-/// Every user-facing text, loaded from the embedded resources <c>Texts/zh-CN.json</c> and <c>Texts/en.json</c>.
+/// Every user-facing text, loaded from the embedded resources <c>Texts/*.zh-CN.json</c> and <c>Texts/*.en.json</c>.
 /// Flow code refers to texts by key only; a test checks that both languages have the same keys and placeholders.
 /// </summary>
 public sealed class TextCatalog
@@ -35,15 +35,32 @@ public sealed class TextCatalog
 
     private static TextCatalog Load()
     {
+        // Texts are split by capability: Texts/{capability}.zh-CN.json and Texts/{capability}.en.json.
         var assembly = typeof(TextCatalog).Assembly;
         var result = new Dictionary<Language, FrozenDictionary<string, string>>();
-        foreach (var (language, file) in new[] { (Language.Zh, "zh-CN"), (Language.En, "en") })
+        foreach (var (language, suffix) in new[] { (Language.Zh, ".zh-CN.json"), (Language.En, ".en.json") })
         {
-            using var stream = assembly.GetManifestResourceStream($"MusterBot.Flows.Texts.{file}.json")
-                ?? throw new InvalidOperationException($"Embedded text resource {file}.json is missing.");
-            var map = JsonSerializer.Deserialize<Dictionary<string, string>>(stream)
-                ?? throw new InvalidOperationException($"Text resource {file}.json is empty.");
-            result[language] = map.ToFrozenDictionary(StringComparer.Ordinal);
+            var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("MusterBot.Flows.Texts.", StringComparison.Ordinal) && n.EndsWith(suffix, StringComparison.Ordinal)))
+            {
+                using var stream = assembly.GetManifestResourceStream(name)!;
+                var map = JsonSerializer.Deserialize<Dictionary<string, string>>(stream)
+                    ?? throw new InvalidOperationException($"Text resource {name} is empty.");
+                foreach (var (key, value) in map)
+                {
+                    if (!merged.TryAdd(key, value))
+                    {
+                        throw new InvalidOperationException($"Text key '{key}' is defined twice ({name}).");
+                    }
+                }
+            }
+
+            if (merged.Count == 0)
+            {
+                throw new InvalidOperationException($"No embedded text resources for {suffix}.");
+            }
+
+            result[language] = merged.ToFrozenDictionary(StringComparer.Ordinal);
         }
 
         return new TextCatalog(result.ToFrozenDictionary());
