@@ -8,7 +8,7 @@ namespace MusterBot.Flows.Runtime;
 /// Everything one decision sees and may change: the event, the person (profile, effective roles, language), their
 /// conversation state, the clock reading, a read-only view of other records, and the effects collector.
 /// </summary>
-public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile profile, ConversationState conversation, Roles roles, DocReader reader, TextCatalog texts)
+public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile profile, ConversationState conversation, Roles roles, DocReader reader, TextCatalog texts, BotIdentity? bot = null)
 {
     public BotEvent Event { get; } = @event;
 
@@ -27,15 +27,22 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
 
     public Effects Effects { get; } = new();
 
+    public TextCatalog Texts { get; } = texts;
+
+    public BotIdentity Bot { get; } = bot ?? new BotIdentity();
+
+    /// <summary>Set when the person leaves: their profile and conversation are deleted with the commit.</summary>
+    public bool DeleteProfile { get; set; }
+
     public Language Language => Profile.Language;
 
     public long ChatId => Event.ChatId;
 
     public bool Has(Roles role) => (Roles & role) != 0;
 
-    public string T(string key) => texts.Get(Language, key);
+    public string T(string key) => Texts.Get(Language, key);
 
-    public string T(string key, params object?[] args) => texts.Format(Language, key, args);
+    public string T(string key, params object?[] args) => Texts.Format(Language, key, args);
 
     /// <summary>Sends a reply in the person's chat (direct reply lane).</summary>
     public void Reply(string html, State.Outbox.Markup? markup = null) => Effects.Send(ChatId, html, markup);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MusterBot.Flows.Directory;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
@@ -20,8 +21,11 @@ public sealed partial class UpdateProcessor(
     TextCatalog texts,
     IOptions<FlowOptions> options,
     TimeProvider timeProvider,
-    ILogger<UpdateProcessor> logger)
+    ILogger<UpdateProcessor> logger,
+    BotIdentity? bot = null)
 {
+    private readonly BotIdentity _bot = bot ?? new BotIdentity();
+
     private const int MaxAttempts = 5;
 
     public async Task<ProcessOutcome> ProcessAsync(long? updateId, BotEvent @event, CancellationToken cancellationToken)
@@ -51,7 +55,7 @@ public sealed partial class UpdateProcessor(
 #pragma warning restore CA1031
             {
                 LogFlowFailed(logger, ex, @event.GetType().Name, @event.UserId);
-                var fallback = new FlowContext(@event, context.Now, initialProfile, initialConversation, context.Roles, reader, texts);
+                var fallback = new FlowContext(@event, context.Now, initialProfile, initialConversation, context.Roles, reader, texts, _bot);
                 fallback.Reply(fallback.T("error.generic"));
                 context = fallback;
             }
@@ -110,7 +114,7 @@ public sealed partial class UpdateProcessor(
         var conversation = await reader.GetAsync<ConversationState>(DocKeys.Conversation(@event.UserId), cancellationToken).ConfigureAwait(false)
             ?? MainFlow.Idle(now);
         var roles = profile.Roles | (options.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);
-        return new FlowContext(@event, now, profile, conversation, roles, reader, texts);
+        return new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot);
     }
 
     private static Commit BuildCommit(long? updateId, FlowContext context, DocReader reader, UserProfile initialProfile, ConversationState initialConversation)
@@ -119,16 +123,27 @@ public sealed partial class UpdateProcessor(
         long? Expected(State.Documents.DocKey key) => reader.Versions.TryGetValue(key, out var v) ? v : null;
 
         var userKey = DocKeys.User(context.Event.UserId);
-        var isNew = reader.Versions.GetValueOrDefault(userKey) == 0;
-        if (isNew || context.Profile != initialProfile)
-        {
-            writes.Add(new DocWrite(userKey, RecordJson.Serialize(context.Profile), Expected(userKey)));
-        }
-
         var conversationKey = DocKeys.Conversation(context.Event.UserId);
-        if (!Equals(context.Conversation, initialConversation))
+        var storedProfile = reader.Versions.GetValueOrDefault(userKey) == 0 ? null : initialProfile;
+        var setChanges = new List<SetChange>();
+        if (context.DeleteProfile)
         {
-            writes.Add(new DocWrite(conversationKey, RecordJson.Serialize(context.Conversation), Expected(conversationKey)));
+            writes.Add(new DocWrite(userKey, null, Expected(userKey)));
+            writes.Add(new DocWrite(conversationKey, null, Expected(conversationKey)));
+            setChanges.AddRange(PeopleIndex.Changes(storedProfile, null));
+        }
+        else
+        {
+            if (storedProfile is null || context.Profile != initialProfile)
+            {
+                writes.Add(new DocWrite(userKey, RecordJson.Serialize(context.Profile), Expected(userKey)));
+                setChanges.AddRange(PeopleIndex.Changes(storedProfile, context.Profile));
+            }
+
+            if (!Equals(context.Conversation, initialConversation))
+            {
+                writes.Add(new DocWrite(conversationKey, RecordJson.Serialize(context.Conversation), Expected(conversationKey)));
+            }
         }
 
         foreach (var (key, (json, ttl)) in context.Effects.Writes)
@@ -141,7 +156,7 @@ public sealed partial class UpdateProcessor(
             UpdateId = updateId,
             ConsumesTimerId = (context.Event as TimerFired)?.TimerId,
             Writes = writes,
-            SetChanges = context.Effects.SetChanges,
+            SetChanges = [.. context.Effects.SetChanges, .. setChanges],
             Outbox = context.Effects.Outbox.Select(m => m with { EnqueuedAt = context.Now }).ToList(),
             SetTimers = context.Effects.Timers,
             CancelTimers = context.Effects.CancelledTimers,

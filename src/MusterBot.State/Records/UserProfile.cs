@@ -24,4 +24,25 @@ public sealed record UserProfile(long Id, long ChatId, string FirstName)
 
     /// <summary>True while the person has blocked the bot (403 or a my_chat_member update).</summary>
     public bool BlockedBot { get; init; }
+
+    /// <summary>When the person finished registration (null = visitor).</summary>
+    public DateTimeOffset? RegisteredAt { get; init; }
+
+    /// <summary>Normalised phone number (+86…), given by the person or verified by a shared contact.</summary>
+    public string? Phone { get; init; }
+
+    /// <summary>Home grid (网格) and building (楼栋).</summary>
+    public string? GridId { get; init; }
+
+    public string? BuildingId { get; init; }
+
+    /// <summary>Work region (片区) of a member.</summary>
+    public string? RegionId { get; init; }
+
+    public string? WorkUnit { get; init; }
+
+    public IReadOnlyList<Skill> Skills { get; init; } = [];
+
+    /// <summary>A member who is away: not available until this date (inclusive). Null = available.</summary>
+    public DateOnly? AwayUntil { get; init; }
 }

@@ -1,0 +1,14 @@
+namespace MusterBot.State.Records.Directory;
+
+/// <summary>Id sequences of the directory and anonymised counts (people who left).</summary>
+public sealed record CommunityCounters
+{
+    public int Grids { get; init; }
+
+    public int Buildings { get; init; }
+
+    public int Regions { get; init; }
+
+    /// <summary>People who left, by role name (personal data deleted, the count kept).</summary>
+    public IReadOnlyDictionary<string, int> Left { get; init; } = new Dictionary<string, int>();
+}

@@ -1,0 +1,22 @@
+namespace MusterBot.State.Records.Directory;
+
+/// <summary>
+/// An invitation deep link (<c>https://t.me/&lt;bot&gt;?start=&lt;code&gt;</c>) bound to a role and optionally a
+/// grid or region, usable <see cref="MaxUses"/> times until <see cref="ExpiresAt"/>, unless revoked.
+/// </summary>
+public sealed record Invite(string Code, Roles Role, int MaxUses, DateTimeOffset ExpiresAt)
+{
+    public string? GridId { get; init; }
+
+    public string? RegionId { get; init; }
+
+    public int Uses { get; init; }
+
+    public bool Revoked { get; init; }
+
+    public long CreatedBy { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public bool IsUsable(DateTimeOffset now) => !Revoked && Uses < MaxUses && now < ExpiresAt;
+}
