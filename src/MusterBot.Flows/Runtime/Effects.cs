@@ -56,6 +56,14 @@ public sealed class Effects
 
     public void Delete(DocKey key) => _writes[key] = (null, null);
 
+    /// <summary>Writes another person's profile and keeps the people index sets in step with it.</summary>
+    public void PutProfile(UserProfile before, UserProfile after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        Put(DocKeys.User(after.Id), after);
+        _setChanges.AddRange(Directory.PeopleIndex.Changes(before, after));
+    }
+
     public void AddToSet(string setName, string member) => _setChanges.Add(new SetChange(setName, member, Add: true));
 
     public void RemoveFromSet(string setName, string member) => _setChanges.Add(new SetChange(setName, member, Add: false));

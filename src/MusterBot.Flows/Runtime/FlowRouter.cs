@@ -4,12 +4,12 @@ using MusterBot.Flows.Session;
 namespace MusterBot.Flows.Runtime;
 
 /// <summary>
-/// Chooses the flow that decides an event: global commands (/start, /help, /cancel, /lang, /me) always go to the main
-/// flow, which leaves any flow in progress; anything else goes to the person's current flow.
+/// Chooses the flow that decides an event: a command goes to the flow that owns it (unknown ones to the main flow),
+/// leaving any flow in progress; a button goes to the flow that owns its prefix, else to the person's current flow;
+/// anything else goes to the person's current flow.
 /// </summary>
 public sealed class FlowRouter
 {
-    private static readonly HashSet<string> GlobalCommands = ["start", "help", "cancel", "lang", "me"];
     private readonly Dictionary<string, IFlow> _flows;
 
     public FlowRouter(IEnumerable<IFlow> flows)
@@ -26,9 +26,14 @@ public sealed class FlowRouter
     public IFlow Route(FlowContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Event is CommandReceived command && GlobalCommands.Contains(command.Command))
+        if (context.Event is CommandReceived command)
         {
-            return _flows[MainFlow.FlowName];
+            return _flows.Values.FirstOrDefault(f => f.Commands.Contains(command.Command)) ?? _flows[MainFlow.FlowName];
+        }
+
+        if (context.Event is ButtonPressed press && _flows.Values.FirstOrDefault(f => f.OwnsButton(press.Data)) is { } owner)
+        {
+            return owner;
         }
 
         return _flows.GetValueOrDefault(context.Conversation.Flow) ?? _flows[MainFlow.FlowName];

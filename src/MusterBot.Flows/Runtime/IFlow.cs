@@ -9,6 +9,15 @@ public interface IFlow
     /// <summary>Stable name stored in the conversation state (e.g. "main").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// True for callback data this flow handles whatever step the person is on (e.g. the administrators' panel);
+    /// such presses are routed here and the flow re-checks the presser's rights.
+    /// </summary>
+    bool OwnsButton(string data);
+
+    /// <summary>The commands this flow answers; a command always goes to its flow and leaves any flow in progress.</summary>
+    IReadOnlyCollection<string> Commands { get; }
+
     ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken);
 
     /// <summary>The flow's state machine as a Mermaid diagram (generated into docs/flows/).</summary>

@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Text;
 using MusterBot.Flows.Engine;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
+using MusterBot.State.Records.Directory;
 
 namespace MusterBot.Flows.Session;
 
@@ -21,17 +23,56 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
     public const string PickChinese = "lang:zh";
     public const string PickEnglish = "lang:en";
 
+    /// <summary>Callback data of the registration choices offered to visitors by /start.</summary>
+    public const string RegisterResident = "start:resident";
+    public const string RegisterRoster = "start:roster";
+
     public string Name => FlowName;
+
+    public bool OwnsButton(string data) => false;
+
+    public IReadOnlyCollection<string> Commands { get; } = ["start", "help", "cancel", "lang", "me"];
 
     public static ConversationState Idle(DateTimeOffset now) => new(FlowName, nameof(MainStep.Idle)) { UpdatedAt = now };
 
-    public ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
+    public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Conversation.Flow != FlowName || !Enum.TryParse<MainStep>(context.Conversation.Step, out var step) || step == MainStep.Session)
+        var inOtherFlow = context.Conversation.Flow != FlowName;
+        if (inOtherFlow || !Enum.TryParse<MainStep>(context.Conversation.Step, out var step) || step == MainStep.Session)
         {
             // Coming back from another flow (or an unknown stored step): start from Idle.
             context.Conversation = Idle(context.Now);
+        }
+
+        if (inOtherFlow && context.Event is CommandReceived { Command: "cancel" })
+        {
+            context.Reply(context.T("cancel.done"), Menu(context));
+            return;
+        }
+
+        // Things that need reading before the decision: an invitation code, or a registration choice.
+        switch (context.Event)
+        {
+            case CommandReceived { Command: "start", Argument.Length: > 0 } start:
+                await StartWithInviteAsync(context, start.Argument, cancellationToken).ConfigureAwait(false);
+                return;
+            case ButtonPressed { Data: RegisterResident or RegisterRoster } press:
+                if (context.Profile.RegisteredAt is not null)
+                {
+                    context.AnswerButton(context.T("reg.already"), alert: true);
+                    return;
+                }
+
+                context.AnswerButton();
+                if (press.MessageId is { } messageId)
+                {
+                    context.Effects.EditMarkup(context.ChatId, messageId, null);
+                }
+
+                var kind = press.Data == RegisterResident ? RegKind.Resident : RegKind.Roster;
+                await RegistrationFlow.BeginAsync(context, kind, null, cancellationToken).ConfigureAwait(false);
+                return;
         }
 
         var machine = Build(context);
@@ -44,8 +85,28 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
         {
             machine.Fire(trigger);
         }
+    }
 
-        return ValueTask.CompletedTask;
+    private async ValueTask StartWithInviteAsync(FlowContext ctx, string code, CancellationToken cancellationToken)
+    {
+        // A deep-link code is at most 64 characters of A-Z a-z 0-9 _ -; anything else is not looked up.
+        var valid = code.Length <= 64 && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+        var invite = valid ? await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false) : null;
+        if (invite is null || !invite.IsUsable(ctx.Now))
+        {
+            ctx.Reply(ctx.T("start.invite_invalid"), Menu(ctx));
+            return;
+        }
+
+        var kind = invite.Role switch
+        {
+            Roles.Convenor => RegKind.Convenor,
+            Roles.Handler => RegKind.Handler,
+            Roles.Resident => RegKind.Resident,
+            _ => RegKind.Member,
+        };
+        ctx.Reply(ctx.T("start.invite_welcome", Html.Escape(ctx.Profile.FirstName), CommandCatalog.RoleNames(RegistrationFlow.RolesOf(kind), ctx.Language, texts)));
+        await RegistrationFlow.BeginAsync(ctx, kind, invite, cancellationToken).ConfigureAwait(false);
     }
 
     public string ToMermaid() => Build(null).ToMermaidGraph(MainStep.Idle);
@@ -122,18 +183,22 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
 
     private void Start(FlowContext ctx)
     {
-        var argument = ((CommandReceived)ctx.Event).Argument;
-        if (argument.Length > 0)
-        {
-            // A deep-link payload is an invitation code. None is valid until the directory issues invitations,
-            // so every payload gets the polite "not valid or expired" answer with the menu.
-            ctx.Reply(ctx.T("start.invite_invalid"), Menu(ctx));
-            return;
-        }
-
         var name = Html.Escape(ctx.Profile.FirstName);
-        var key = ctx.Has(Roles.Admin) ? "welcome.admin" : ctx.Profile.FirstSeenAt == ctx.Now ? "welcome.new" : "welcome.back";
-        ctx.Reply(ctx.T(key, name), Menu(ctx));
+        if (ctx.Has(Roles.Admin))
+        {
+            ctx.Reply(ctx.T("welcome.admin", name), Menu(ctx));
+        }
+        else if (ctx.Profile.RegisteredAt is null)
+        {
+            ctx.Reply(ctx.T("welcome.new", name), Menu(ctx));
+            ctx.Reply(ctx.T("reg.start.choose"), new InlineMarkup([
+                [new InlineButton(ctx.T("reg.start.resident"), RegisterResident)],
+                [new InlineButton(ctx.T("reg.start.roster"), RegisterRoster)]]));
+        }
+        else
+        {
+            ctx.Reply(ctx.T("welcome.back", name), Menu(ctx));
+        }
     }
 
     private void Help(FlowContext ctx)

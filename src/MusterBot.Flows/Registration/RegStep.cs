@@ -1,0 +1,16 @@
+namespace MusterBot.Flows.Registration;
+
+/// <summary>Steps of registration. Which ones a person sees depends on what they register as and what is known.</summary>
+public enum RegStep
+{
+    ChoosingKind,
+    SharingContact,
+    AskingPhone,
+    ChoosingGrid,
+    ChoosingBuilding,
+    ChoosingRegion,
+    AskingWorkUnit,
+    ChoosingSkills,
+    Confirming,
+    Done,
+}

@@ -1,0 +1,605 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Directory.Roster;
+using MusterBot.Flows.Engine;
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Directory;
+
+namespace MusterBot.Flows.Registration;
+
+/// <summary>
+/// Registration as a resident (grid, building, optional phone), a member (by invitation, or found on the roster by a
+/// shared contact: phone, grid, region, work unit, skills), a convenor (by invitation for a region) or a grid worker
+/// (by invitation for a grid). Every step validates and asks again with a hint; "back" and /cancel work everywhere;
+/// the answers live in the conversation state, so a restart continues where the person was.
+/// </summary>
+public sealed class RegistrationFlow : IFlow
+{
+    public const string FlowName = "register";
+    private const string P = "r:";
+    private const string Edited = "edited";
+
+    public string Name => FlowName;
+
+    public bool OwnsButton(string data) => false;
+
+    public IReadOnlyCollection<string> Commands { get; } = [];
+
+    /// <summary>Starts registration (from /start, a main-menu button or an invitation).</summary>
+    public static async ValueTask BeginAsync(FlowContext ctx, RegKind kind, Invite? invite, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var data = new Dictionary<string, string> { ["kind"] = kind.ToString() };
+        if (invite is not null)
+        {
+            data["invite"] = invite.Code;
+            if (invite.GridId is { } grid)
+            {
+                data["grid"] = grid;
+                data["gridLocked"] = "1";
+            }
+
+            if (invite.RegionId is { } region)
+            {
+                data["region"] = region;
+                data["regionLocked"] = "1";
+            }
+        }
+
+        var first = kind == RegKind.Roster ? RegStep.SharingContact : Next(kind, RegStep.ChoosingKind, data, null);
+        ctx.Conversation = new(FlowName, first.ToString()) { Data = data, UpdatedAt = ctx.Now };
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        Ask(ctx, first, data, directory);
+    }
+
+    public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ctx = context;
+        var data = new Dictionary<string, string>(ctx.Conversation.Data);
+        var kind = Enum.TryParse<RegKind>(data.GetValueOrDefault("kind"), out var k) ? k : RegKind.Resident;
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var (trigger, hint) = await InterpretAsync(ctx, kind, data, directory, cancellationToken).ConfigureAwait(false);
+        kind = Enum.TryParse(data.GetValueOrDefault("kind"), out k) ? k : kind;
+
+        var machine = Build(ctx, kind, data, directory);
+        machine.OnUnhandledTrigger((_, _) => ctx.Reply(ctx.T("reg.hint.buttons")));
+        if (trigger == RegTrigger.Invalid)
+        {
+            ctx.AnswerButton();
+            var ended = ctx.Conversation.Flow != FlowName;
+            ctx.Reply(ctx.T(hint ?? "reg.hint.buttons"), ended ? CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts) : null);
+            return;
+        }
+
+        if (trigger == RegTrigger.Adjusted && hint == Edited)
+        {
+            ctx.Conversation = ctx.Conversation with { Data = data, UpdatedAt = ctx.Now };
+            return;
+        }
+
+        if (trigger == RegTrigger.Confirmed)
+        {
+            await FinishAsync(ctx, kind, data, directory, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        machine.Fire(trigger);
+        if (ctx.Conversation.Flow == FlowName)
+        {
+            ctx.Conversation = ctx.Conversation with { Data = data };
+        }
+    }
+
+    public string ToMermaid()
+    {
+        var data = new Dictionary<string, string>();
+        return Build(null, RegKind.Member, data, new DirectorySnapshot([], [])).ToMermaidGraph(RegStep.ChoosingKind);
+    }
+
+    /// <summary>The steps each kind goes through, in order (a step is skipped when its answer is already known).</summary>
+    public static IReadOnlyList<RegStep> Sequence(RegKind kind) => kind switch
+    {
+        RegKind.Resident => [RegStep.ChoosingGrid, RegStep.ChoosingBuilding, RegStep.AskingPhone, RegStep.Confirming],
+        RegKind.Handler => [RegStep.AskingPhone, RegStep.ChoosingGrid, RegStep.Confirming],
+        RegKind.Roster => [RegStep.SharingContact, RegStep.ChoosingGrid, RegStep.ChoosingRegion, RegStep.AskingWorkUnit, RegStep.ChoosingSkills, RegStep.Confirming],
+        _ => [RegStep.AskingPhone, RegStep.ChoosingGrid, RegStep.ChoosingRegion, RegStep.AskingWorkUnit, RegStep.ChoosingSkills, RegStep.Confirming],
+    };
+
+    private static RegStep Next(RegKind kind, RegStep current, Dictionary<string, string> data, DirectorySnapshot? directory)
+    {
+        var sequence = Sequence(kind);
+        var index = sequence.ToList().IndexOf(current);
+        foreach (var step in sequence.Skip(index + 1))
+        {
+            if (!Skipped(step, data, directory))
+            {
+                return step;
+            }
+        }
+
+        return RegStep.Confirming;
+    }
+
+    private static bool Skipped(RegStep step, Dictionary<string, string> data, DirectorySnapshot? directory) => step switch
+    {
+        RegStep.AskingPhone => data.ContainsKey("phoneLocked"),
+        RegStep.ChoosingGrid => data.ContainsKey("gridLocked"),
+        RegStep.ChoosingRegion => data.ContainsKey("regionLocked") || directory is { Regions.Count: 0 },
+        RegStep.ChoosingBuilding => directory is not null && directory.Grid(data.GetValueOrDefault("grid")) is not { Buildings.Count: > 0 },
+        _ => false,
+    };
+
+    private static StateMachine<RegStep, RegTrigger> Build(FlowContext? context, RegKind kind, Dictionary<string, string> data, DirectorySnapshot directory)
+    {
+        var ctx = context!;
+        var machine = context is null
+            ? new StateMachine<RegStep, RegTrigger>(RegStep.ChoosingKind)
+            : new StateMachine<RegStep, RegTrigger>(
+                () => Enum.TryParse<RegStep>(ctx.Conversation.Step, out var s) ? s : RegStep.Confirming,
+                s => ctx.Conversation = ctx.Conversation with { Step = s.ToString(), UpdatedAt = ctx.Now });
+
+        RegStep Forward() => Next(kind, machine.State, data, directory);
+        RegStep Backward()
+        {
+            var path = Path(data);
+            if (path.Count == 0)
+            {
+                return machine.State;
+            }
+
+            var previous = path[^1];
+            path.RemoveAt(path.Count - 1);
+            data["path"] = string.Join(',', path);
+            return previous;
+        }
+
+        var steps = new[] { RegStep.SharingContact, RegStep.AskingPhone, RegStep.ChoosingGrid, RegStep.ChoosingBuilding, RegStep.ChoosingRegion, RegStep.AskingWorkUnit, RegStep.ChoosingSkills, RegStep.Confirming };
+        foreach (var step in steps)
+        {
+            var configuration = machine.Configure(step)
+                .OnEntry(t =>
+                {
+                    if (t.Trigger == RegTrigger.Answered)
+                    {
+                        var path = Path(data);
+                        path.Add(t.Source);
+                        data["path"] = string.Join(',', path);
+                    }
+
+                    Ask(ctx, t.Destination, data, directory);
+                })
+                .PermitDynamic(RegTrigger.Back, Backward, steps.Where(s => s != step).ToArray())
+                .InternalTransition(RegTrigger.Adjusted, _ => Ask(ctx, step, data, directory))
+                .InternalTransition(RegTrigger.StaleButton, _ => ctx.AnswerButton(ctx.T("button.stale")))
+                .Permit(RegTrigger.Cancelled, RegStep.Done);
+            if (step != RegStep.Confirming)
+            {
+                configuration.PermitDynamic(RegTrigger.Answered, Forward, steps.Where(s => s != step && s != RegStep.SharingContact).ToArray());
+            }
+        }
+
+        machine.Configure(RegStep.ChoosingKind).PermitDynamic(RegTrigger.Answered, Forward, RegStep.SharingContact, RegStep.ChoosingGrid, RegStep.AskingPhone);
+        machine.Configure(RegStep.Confirming).Permit(RegTrigger.Confirmed, RegStep.Done);
+        machine.Configure(RegStep.Done).OnEntryFrom(RegTrigger.Cancelled, _ =>
+        {
+            ctx.Conversation = MainFlow.Idle(ctx.Now);
+            ctx.Reply(ctx.T("cancel.done"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts));
+        });
+        return machine;
+    }
+
+    private static List<RegStep> Path(Dictionary<string, string> data) =>
+        (data.GetValueOrDefault("path") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(Enum.Parse<RegStep>).ToList();
+
+    /// <summary>Reads the event against the current step: records a valid answer in <paramref name="data"/>.</summary>
+    private static async ValueTask<(RegTrigger Trigger, string? Hint)> InterpretAsync(
+        FlowContext ctx, RegKind kind, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
+    {
+        var step = Enum.TryParse<RegStep>(ctx.Conversation.Step, out var s) ? s : RegStep.Confirming;
+        var press = ctx.Event as ButtonPressed;
+        var value = press?.Data is { } d && d.StartsWith(P, StringComparison.Ordinal) ? d[P.Length..] : null;
+        var text = (ctx.Event as TextReceived)?.Text.Trim();
+        if (press is not null && value is null)
+        {
+            return (RegTrigger.StaleButton, null);
+        }
+
+        if (value == "cancel" || (text is not null && IsLabel(ctx, text, "reg.button.cancel")))
+        {
+            if (press is { MessageId: { } cancelled })
+            {
+                ctx.Effects.EditMarkup(ctx.ChatId, cancelled, null);
+            }
+
+            ctx.AnswerButton();
+            return (RegTrigger.Cancelled, null);
+        }
+
+        if (value == "back" || (text is not null && IsLabel(ctx, text, "reg.button.back")))
+        {
+            Acknowledge(ctx, press, ctx.T("reg.button.back"));
+            return (RegTrigger.Back, null);
+        }
+
+        // A press must belong to the step the person is on now (a button of an earlier question is stale).
+        string? Arg(string prefix) => value is not null && value.StartsWith(prefix, StringComparison.Ordinal) ? value[prefix.Length..] : null;
+        switch (step)
+        {
+            case RegStep.SharingContact:
+                if (ctx.Event is not ContactShared contact)
+                {
+                    return press is not null ? (RegTrigger.StaleButton, null) : (RegTrigger.Invalid, "reg.hint.contact");
+                }
+
+                if (contact.ContactUserId != ctx.Event.UserId)
+                {
+                    return (RegTrigger.Invalid, "reg.hint.contact_not_yours");
+                }
+
+                var phone = PhoneNumber.Normalize(contact.PhoneNumber);
+                var entry = phone is null ? null : await ctx.Reader.GetAsync<RosterEntry>(DocKeys.Roster(phone), cancellationToken).ConfigureAwait(false);
+                if (entry is null)
+                {
+                    ctx.Conversation = MainFlow.Idle(ctx.Now);
+                    return (RegTrigger.Invalid, "reg.roster.not_found");
+                }
+
+                if (entry.JoinedUserId is { } joined && joined != ctx.Event.UserId)
+                {
+                    ctx.Conversation = MainFlow.Idle(ctx.Now);
+                    return (RegTrigger.Invalid, "reg.roster.taken");
+                }
+
+                data["kind"] = (entry.Role.HasFlag(Roles.Convenor) ? RegKind.Convenor : entry.Role.HasFlag(Roles.Handler) ? RegKind.Handler : entry.Role.HasFlag(Roles.Resident) ? RegKind.Resident : RegKind.Member).ToString();
+                data["roster"] = entry.Phone;
+                data["phone"] = entry.Phone;
+                data["phoneLocked"] = "1";
+                data["name"] = entry.Name;
+                SetIf(data, "grid", entry.GridId, "gridLocked");
+                SetIf(data, "region", entry.RegionId, "regionLocked");
+                if (entry.WorkUnit is { } unit)
+                {
+                    data["work"] = unit;
+                }
+
+                data["skills"] = string.Join(',', entry.Skills);
+                ctx.Reply(ctx.T("reg.roster.found", Html.Escape(entry.Name)), new RemoveKeyboard());
+                return (RegTrigger.Answered, null);
+
+            case RegStep.AskingPhone:
+                if (value == "skip" && kind == RegKind.Resident)
+                {
+                    data.Remove("phone");
+                    Acknowledge(ctx, press, ctx.T("reg.button.skip"));
+                    return (RegTrigger.Answered, null);
+                }
+
+                string? given = ctx.Event switch
+                {
+                    ContactShared c when c.ContactUserId == ctx.Event.UserId => c.PhoneNumber,
+                    ContactShared => null,
+                    TextReceived t when IsLabel(ctx, t.Text.Trim(), "reg.button.skip") && kind == RegKind.Resident => string.Empty,
+                    TextReceived t => t.Text,
+                    _ => null,
+                };
+                if (given == string.Empty)
+                {
+                    data.Remove("phone");
+                    return (RegTrigger.Answered, null);
+                }
+
+                if (ctx.Event is ContactShared { ContactUserId: var owner } && owner != ctx.Event.UserId)
+                {
+                    return (RegTrigger.Invalid, "reg.hint.contact_not_yours");
+                }
+
+                if (PhoneNumber.Normalize(given) is not { } normalised)
+                {
+                    return press is not null ? (RegTrigger.StaleButton, null) : (RegTrigger.Invalid, "reg.hint.phone");
+                }
+
+                data["phone"] = normalised;
+                ctx.Reply(ctx.T("reg.phone.saved", normalised), new RemoveKeyboard());
+                return (RegTrigger.Answered, null);
+
+            case RegStep.ChoosingGrid when Arg("g:") is { } gridId:
+                if (directory.Grid(gridId) is not { } grid)
+                {
+                    return (RegTrigger.StaleButton, null);
+                }
+
+                data["grid"] = grid.Id;
+                data.Remove("building");
+                Acknowledge(ctx, press, grid.Name);
+                return (RegTrigger.Answered, null);
+
+            case RegStep.ChoosingBuilding when value == "skip":
+                data.Remove("building");
+                Acknowledge(ctx, press, ctx.T("reg.button.skip"));
+                return (RegTrigger.Answered, null);
+
+            case RegStep.ChoosingBuilding when Arg("b:") is { } buildingId:
+                if (directory.Grid(data.GetValueOrDefault("grid"))?.Buildings.FirstOrDefault(b => b.Id == buildingId) is not { } building)
+                {
+                    return (RegTrigger.StaleButton, null);
+                }
+
+                data["building"] = building.Id;
+                Acknowledge(ctx, press, building.Name);
+                return (RegTrigger.Answered, null);
+
+            case RegStep.ChoosingRegion when value == "skip":
+                data.Remove("region");
+                Acknowledge(ctx, press, ctx.T("reg.region.none"));
+                return (RegTrigger.Answered, null);
+
+            case RegStep.ChoosingRegion when Arg("rg:") is { } regionId:
+                if (directory.Region(regionId) is not { } region)
+                {
+                    return (RegTrigger.StaleButton, null);
+                }
+
+                data["region"] = region.Id;
+                Acknowledge(ctx, press, region.Name);
+                return (RegTrigger.Answered, null);
+
+            case RegStep.AskingWorkUnit when value == "skip":
+                data.Remove("work");
+                Acknowledge(ctx, press, ctx.T("reg.button.skip"));
+                return (RegTrigger.Answered, null);
+
+            case RegStep.AskingWorkUnit when text is not null:
+                if (text.Length is 0 or > 100)
+                {
+                    return (RegTrigger.Invalid, "reg.hint.work_unit");
+                }
+
+                data["work"] = text;
+                return (RegTrigger.Answered, null);
+
+            case RegStep.ChoosingSkills when Arg("s:") is { } skillName:
+                if (!Enum.TryParse<Skill>(skillName, out var skill) || !Enum.IsDefined(skill))
+                {
+                    return (RegTrigger.StaleButton, null);
+                }
+
+                var skills = Skills(data);
+                if (!skills.Remove(skill))
+                {
+                    skills.Add(skill);
+                }
+
+                data["skills"] = string.Join(',', skills.Order());
+                ctx.AnswerButton();
+                if (press?.MessageId is { } keyboardMessage)
+                {
+                    // Edit the keyboard in place: the marks show what is chosen.
+                    ctx.Effects.EditMarkup(ctx.ChatId, keyboardMessage, SkillKeyboard(ctx, data));
+                    return (RegTrigger.Adjusted, Edited);
+                }
+
+                return (RegTrigger.Adjusted, null);
+
+            case RegStep.ChoosingSkills when value == "done":
+                Acknowledge(ctx, press, string.Join(ctx.T("role.separator"), Skills(data).Select(x => ctx.T("skill." + x))));
+                return (RegTrigger.Answered, null);
+
+            case RegStep.Confirming when value == "ok":
+                if (press is { MessageId: { } confirmed })
+                {
+                    ctx.Effects.EditMarkup(ctx.ChatId, confirmed, null);
+                }
+
+                ctx.AnswerButton();
+                return (RegTrigger.Confirmed, null);
+        }
+
+        if (press is not null)
+        {
+            return (RegTrigger.StaleButton, null);
+        }
+
+        return (RegTrigger.Invalid, step switch
+        {
+            RegStep.AskingWorkUnit => "reg.hint.work_unit",
+            RegStep.SharingContact => "reg.hint.contact",
+            _ => "reg.hint.buttons",
+        });
+    }
+
+    private static void SetIf(Dictionary<string, string> data, string key, string? value, string lockKey)
+    {
+        if (value is not null)
+        {
+            data[key] = value;
+            data[lockKey] = "1";
+        }
+    }
+
+    private static bool IsLabel(FlowContext ctx, string text, string key) =>
+        text == ctx.Texts.Get(Language.Zh, key) || text == ctx.Texts.Get(Language.En, key);
+
+    /// <summary>Answers the press and replaces the pressed question's buttons by the choice made.</summary>
+    private static void Acknowledge(FlowContext ctx, ButtonPressed? press, string choice)
+    {
+        if (press is null)
+        {
+            return;
+        }
+
+        ctx.AnswerButton();
+        if (press.MessageId is { } messageId)
+        {
+            ctx.Effects.EditMarkup(ctx.ChatId, messageId, new InlineMarkup([[new InlineButton("✔ " + choice, P + "noop")]]));
+        }
+    }
+
+    private static List<Skill> Skills(Dictionary<string, string> data) =>
+        (data.GetValueOrDefault("skills") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(x => Enum.TryParse<Skill>(x, out var s) ? (Skill?)s : null).OfType<Skill>().ToList();
+
+    private static InlineMarkup SkillKeyboard(FlowContext ctx, Dictionary<string, string> data)
+    {
+        var chosen = Skills(data);
+        var rows = Enum.GetValues<Skill>()
+            .Select(s => new InlineButton((chosen.Contains(s) ? "☑️ " : "⬜ ") + ctx.T("skill." + s), P + "s:" + s))
+            .Chunk(3).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+        rows.Add([new InlineButton(ctx.T("reg.button.done"), P + "done")]);
+        rows.Add(NavigationRow(ctx));
+        return new InlineMarkup(rows);
+    }
+
+    private static List<InlineButton> NavigationRow(FlowContext ctx) =>
+        [new InlineButton(ctx.T("reg.button.back"), P + "back"), new InlineButton(ctx.T("reg.button.cancel"), P + "cancel")];
+
+    /// <summary>Asks the question of <paramref name="step"/>.</summary>
+    private static void Ask(FlowContext ctx, RegStep step, Dictionary<string, string> data, DirectorySnapshot directory)
+    {
+        var kind = Enum.TryParse<RegKind>(data.GetValueOrDefault("kind"), out var k) ? k : RegKind.Resident;
+        List<IReadOnlyList<InlineButton>> rows;
+        switch (step)
+        {
+            case RegStep.SharingContact:
+                ctx.Reply(ctx.T("reg.ask.contact"), new ReplyKeyboard([[new ReplyButton(ctx.T("reg.button.share_phone"), RequestContact: true)], [new ReplyButton(ctx.T("reg.button.cancel"))]]) { OneTime = true });
+                return;
+            case RegStep.AskingPhone:
+                var phoneRows = new List<IReadOnlyList<ReplyButton>> { new[] { new ReplyButton(ctx.T("reg.button.share_phone"), RequestContact: true) } };
+                phoneRows.Add(kind == RegKind.Resident
+                    ? [new ReplyButton(ctx.T("reg.button.skip")), new ReplyButton(ctx.T("reg.button.back")), new ReplyButton(ctx.T("reg.button.cancel"))]
+                    : [new ReplyButton(ctx.T("reg.button.back")), new ReplyButton(ctx.T("reg.button.cancel"))]);
+                ctx.Reply(ctx.T(kind == RegKind.Resident ? "reg.ask.phone_optional" : "reg.ask.phone"), new ReplyKeyboard(phoneRows) { OneTime = true });
+                return;
+            case RegStep.ChoosingGrid:
+                if (directory.Grids.Count == 0)
+                {
+                    ctx.Reply(ctx.T("reg.no_grids"));
+                    ctx.Conversation = MainFlow.Idle(ctx.Now);
+                    return;
+                }
+
+                rows = directory.Grids.Select(g => new InlineButton(g.Name, P + "g:" + g.Id)).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                rows.Add(NavigationRow(ctx));
+                ctx.Reply(ctx.T("reg.ask.grid"), new InlineMarkup(rows));
+                return;
+            case RegStep.ChoosingBuilding:
+                var grid = directory.Grid(data.GetValueOrDefault("grid"));
+                rows = (grid?.Buildings ?? []).Select(b => new InlineButton(b.Name, P + "b:" + b.Id)).Chunk(3).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                rows.Add([new InlineButton(ctx.T("reg.button.skip"), P + "skip")]);
+                rows.Add(NavigationRow(ctx));
+                ctx.Reply(ctx.T("reg.ask.building", Html.Escape(grid?.Name)), new InlineMarkup(rows));
+                return;
+            case RegStep.ChoosingRegion:
+                rows = directory.Regions.Select(r => new InlineButton(r.Name, P + "rg:" + r.Id)).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                rows.Add([new InlineButton(ctx.T("reg.region.none"), P + "skip")]);
+                rows.Add(NavigationRow(ctx));
+                ctx.Reply(ctx.T("reg.ask.region"), new InlineMarkup(rows));
+                return;
+            case RegStep.AskingWorkUnit:
+                ctx.Reply(ctx.T("reg.ask.work_unit"), new InlineMarkup([[new InlineButton(ctx.T("reg.button.skip"), P + "skip")], NavigationRow(ctx)]));
+                return;
+            case RegStep.ChoosingSkills:
+                ctx.Reply(ctx.T("reg.ask.skills"), SkillKeyboard(ctx, data));
+                return;
+            case RegStep.Confirming:
+                ctx.Reply(Summary(ctx, kind, data, directory), new InlineMarkup([[new InlineButton(ctx.T("reg.button.confirm"), P + "ok")], NavigationRow(ctx)]));
+                return;
+            default:
+                return;
+        }
+    }
+
+    private static string Summary(FlowContext ctx, RegKind kind, Dictionary<string, string> data, DirectorySnapshot directory)
+    {
+        var sb = new StringBuilder(ctx.T("reg.summary.header")).Append('\n');
+        sb.Append(ctx.T("reg.summary.name", Html.Escape(data.GetValueOrDefault("name") ?? ctx.Profile.FirstName))).Append('\n');
+        sb.Append(ctx.T("reg.summary.role", CommandCatalog.RoleNames(RolesOf(kind), ctx.Language, ctx.Texts))).Append('\n');
+        sb.Append(ctx.T("reg.summary.phone", data.GetValueOrDefault("phone") ?? "—")).Append('\n');
+        sb.Append(ctx.T("reg.summary.grid", Html.Escape(directory.GridName(data.GetValueOrDefault("grid"))))).Append('\n');
+        if (kind == RegKind.Resident)
+        {
+            sb.Append(ctx.T("reg.summary.building", Html.Escape(directory.BuildingName(data.GetValueOrDefault("grid"), data.GetValueOrDefault("building"))))).Append('\n');
+        }
+        else if (kind != RegKind.Handler)
+        {
+            sb.Append(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(data.GetValueOrDefault("region"))))).Append('\n');
+            sb.Append(ctx.T("reg.summary.work_unit", Html.Escape(data.GetValueOrDefault("work") ?? "—"))).Append('\n');
+            var skills = Skills(data);
+            sb.Append(ctx.T("reg.summary.skills", skills.Count == 0 ? "—" : string.Join(ctx.T("role.separator"), skills.Select(s => ctx.T("skill." + s))))).Append('\n');
+        }
+
+        return sb.Append('\n').Append(ctx.T("reg.summary.check")).ToString();
+    }
+
+    public static Roles RolesOf(RegKind kind) => kind switch
+    {
+        RegKind.Resident => Roles.Resident,
+        RegKind.Convenor => Roles.Member | Roles.Convenor,
+        RegKind.Handler => Roles.Handler,
+        _ => Roles.Member,
+    };
+
+    private static async ValueTask FinishAsync(FlowContext ctx, RegKind kind, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
+    {
+        ctx.Conversation = MainFlow.Idle(ctx.Now);
+        if (data.GetValueOrDefault("invite") is { } code)
+        {
+            // The invitation is checked again at the end: it may have been revoked, used up or expired meanwhile.
+            var invite = await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false);
+            if (invite is null || !invite.IsUsable(ctx.Now))
+            {
+                ctx.Reply(ctx.T("start.invite_invalid"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts));
+                return;
+            }
+
+            ctx.Effects.Put(DocKeys.Invite(code), invite with { Uses = invite.Uses + 1 });
+        }
+
+        if (data.GetValueOrDefault("roster") is { } rosterPhone
+            && await ctx.Reader.GetAsync<RosterEntry>(DocKeys.Roster(rosterPhone), cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            ctx.Effects.Put(DocKeys.Roster(rosterPhone), entry with { JoinedUserId = ctx.Event.UserId });
+        }
+
+        var region = directory.Region(data.GetValueOrDefault("region"));
+        string? appointed = null;
+        if (kind == RegKind.Convenor && region is not null)
+        {
+            if (region.ConvenorId is null or 0 || region.ConvenorId == ctx.Event.UserId)
+            {
+                ctx.Effects.Put(DocKeys.Region(region.Id), region with { ConvenorId = ctx.Event.UserId });
+                appointed = ctx.T("reg.done.convenor", Html.Escape(region.Name));
+            }
+            else if (region.BackupConvenorId is null or 0 || region.BackupConvenorId == ctx.Event.UserId)
+            {
+                ctx.Effects.Put(DocKeys.Region(region.Id), region with { BackupConvenorId = ctx.Event.UserId });
+                appointed = ctx.T("reg.done.backup", Html.Escape(region.Name));
+            }
+        }
+
+        ctx.Profile = ctx.Profile with
+        {
+            RegisteredAt = ctx.Profile.RegisteredAt ?? ctx.Now,
+            Roles = ctx.Profile.Roles | RolesOf(kind),
+            Phone = data.GetValueOrDefault("phone") ?? ctx.Profile.Phone,
+            GridId = data.GetValueOrDefault("grid"),
+            BuildingId = data.GetValueOrDefault("building"),
+            RegionId = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.RegionId : data.GetValueOrDefault("region"),
+            WorkUnit = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.WorkUnit : data.GetValueOrDefault("work"),
+            Skills = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.Skills : Skills(data),
+        };
+
+        var roles = ctx.Profile.Roles | (ctx.Roles & Roles.Admin);
+        var done = ctx.T("reg.done", CommandCatalog.RoleNames(RolesOf(kind), ctx.Language, ctx.Texts));
+        ctx.Reply(appointed is null ? done : done + "\n" + appointed, CommandCatalog.Menu(roles, ctx.Language, ctx.Texts));
+    }
+
+    internal static string Format(int number) => number.ToString(CultureInfo.InvariantCulture);
+}
