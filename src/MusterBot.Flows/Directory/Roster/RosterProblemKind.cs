@@ -1,0 +1,19 @@
+namespace MusterBot.Flows.Directory.Roster;
+
+/// <summary>What can be wrong with a roster row; each has a text <c>roster.problem.{Kind}</c>.</summary>
+public enum RosterProblemKind
+{
+    MissingName,
+    NameTooLong,
+    BadPhone,
+    DuplicatePhone,
+    UnknownGrid,
+    UnknownRegion,
+    UnknownSkill,
+    UnknownRole,
+    WorkUnitTooLong,
+    WrongColumnCount,
+
+    /// <summary>A quoted cell is never closed: everything after it up to the end of the file was read into it.</summary>
+    UnclosedQuote,
+}
