@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using MusterBot.Flows.Admin;
+using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
@@ -16,7 +18,10 @@ public static class FlowsHostingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddOptions<FlowOptions>().BindConfiguration(FlowOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TextCatalog.Default);
+        builder.Services.AddSingleton<BotIdentity>();
         builder.Services.AddSingleton<IFlow, MainFlow>();
+        builder.Services.AddSingleton<IFlow, RegistrationFlow>();
+        builder.Services.AddSingleton<IFlow, AdminFlow>();
         builder.Services.AddSingleton<FlowRouter>();
         builder.Services.AddSingleton<UpdateProcessor>();
         return builder;

@@ -445,16 +445,16 @@ public sealed class AdminFlow : IFlow
 
     private static async ValueTask RosterFileAsync(FlowContext ctx, DocumentReceived document, DirectorySnapshot directory)
     {
-        RosterParseResult result;
-        if (document.Content is null)
+        if (document.Content is null && document.FileSize is not > DocumentReceived.MaxDownloadBytes)
         {
-            result = RosterParser.Parse(new byte[Math.Min(document.FileSize ?? 0, RosterParser.MaxBytes + 1L)], Lookup(directory));
-        }
-        else
-        {
-            result = RosterParser.Parse(document.Content, Lookup(directory));
+            ctx.Reply(ctx.T("admin.roster.unreadable"), MenuKeyboard(ctx));
+            return;
         }
 
+        // A file too large to download is reported by the parser's size check without reading it.
+        var result = document.Content is null
+            ? RosterParser.Parse(new byte[RosterParser.MaxBytes + 1], Lookup(directory))
+            : RosterParser.Parse(document.Content, Lookup(directory));
         var report = RosterReport.Format(result, ctx.Language, ctx.Texts);
         if (result.FileProblem is not null || result.Valid.Count == 0)
         {

@@ -31,6 +31,12 @@ public sealed partial class UpdateProcessor(
     public async Task<ProcessOutcome> ProcessAsync(long? updateId, BotEvent @event, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(@event);
+        if (@event is TextReceived typed && CommandCatalog.CommandForMenuLabel(typed.Text, texts) is { } menuCommand)
+        {
+            // A main-menu button sends its label as text: treat it as the command it stands for.
+            @event = new CommandReceived(typed.From, typed.ChatId, typed.MessageId, menuCommand, string.Empty);
+        }
+
         if (updateId is { } id && await store.IsUpdateHandledAsync(id, cancellationToken).ConfigureAwait(false))
         {
             return ProcessOutcome.Duplicate;
@@ -48,7 +54,15 @@ public sealed partial class UpdateProcessor(
             var (initialProfile, initialConversation) = (context.Profile, context.Conversation);
             try
             {
-                await router.Route(context).HandleAsync(context, cancellationToken).ConfigureAwait(false);
+                if (@event is ButtonPressed foreign && foreign.ChatId != foreign.UserId)
+                {
+                    // A button of someone else's chat: refuse, change nothing (callback data is never trusted alone).
+                    context.AnswerButton(context.T("button.not_yours"), alert: true);
+                }
+                else
+                {
+                    await router.Route(context).HandleAsync(context, cancellationToken).ConfigureAwait(false);
+                }
             }
 #pragma warning disable CA1031 // A bug in one flow must not block the person's queue: log it, apologise, move on.
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -17,6 +17,7 @@ public static class CommandCatalog
         new("me", Roles.None, "cmd.me", "menu.me"),
         new("lang", Roles.None, "cmd.lang", "menu.lang"),
         new("cancel", Roles.None, "cmd.cancel"),
+        new("admin", Roles.Admin, "cmd.admin", "menu.admin"),
     ];
 
     public static IReadOnlyList<BotCommandInfo> For(Roles roles) => All.Where(c => c.IsAllowed(roles)).ToList();

@@ -9,7 +9,7 @@ using MusterBot.State.Records;
 namespace MusterBot.Host.Intake;
 
 /// <summary>
-/// Publishes the command menu with setMyCommands: everyone's commands per language (Chinese as the default, English
+/// Learns the bot's username (getMe) and publishes the command menu with setMyCommands: everyone's commands per language (Chinese as the default, English
 /// for clients set to English), and the administrators' set only in each administrator's own chat (scope chat).
 /// </summary>
 public sealed partial class CommandPublisher(
@@ -17,6 +17,7 @@ public sealed partial class CommandPublisher(
     TextCatalog texts,
     IOptions<FlowOptions> flowOptions,
     TimeProvider timeProvider,
+    BotIdentity identity,
     ILogger<CommandPublisher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -45,6 +46,10 @@ public sealed partial class CommandPublisher(
 
     public async Task PublishAsync(CancellationToken cancellationToken)
     {
+        // The bot's username makes the invitation links (https://t.me/<username>?start=<code>).
+        var me = await client.GetMe(cancellationToken).ConfigureAwait(false);
+        identity.Username = me.Username ?? identity.Username;
+
         foreach (var (language, code) in new[] { (Language.Zh, (string?)null), (Language.En, "en") })
         {
             await client.SetMyCommands(Commands(Roles.None, language), BotCommandScope.Default(), code, cancellationToken).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Host.Delivery;
+using MusterBot.Host.Telegram;
 using MusterBot.Host.Telegram.Types;
 
 namespace MusterBot.Host.Intake;
@@ -15,6 +16,7 @@ public sealed partial class UpdateDispatcher(
     UpdateProcessor processor,
     IOptions<IntakeOptions> options,
     OutboxSignal outboxSignal,
+    ITelegramBotClient client,
     TimeProvider timeProvider,
     ILogger<UpdateDispatcher> logger) : IDisposable
 {
@@ -68,6 +70,11 @@ public sealed partial class UpdateDispatcher(
 
     private async Task RunAsync(long userId, long? updateId, BotEvent @event, CancellationToken cancellationToken)
     {
+        if (@event is DocumentReceived { Content: null } document)
+        {
+            @event = await DownloadAsync(document, cancellationToken).ConfigureAwait(false);
+        }
+
         using (await _userLocks.AcquireAsync(userId, cancellationToken).ConfigureAwait(false))
         {
             await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -89,6 +96,36 @@ public sealed partial class UpdateDispatcher(
             }
         }
     }
+
+    /// <summary>Fetches a small document's bytes so the flows (which do no I/O) can read it; null content if too big or failed.</summary>
+    private async Task<DocumentReceived> DownloadAsync(DocumentReceived document, CancellationToken cancellationToken)
+    {
+        if (document.FileSize is > DocumentReceived.MaxDownloadBytes)
+        {
+            return document;
+        }
+
+        try
+        {
+            var file = await client.GetFile(document.FileId, cancellationToken).ConfigureAwait(false);
+            if (file.FilePath is null || file.FileSize is > DocumentReceived.MaxDownloadBytes)
+            {
+                return document;
+            }
+
+            using var buffer = new MemoryStream();
+            await client.DownloadFile(file.FilePath, buffer, cancellationToken).ConfigureAwait(false);
+            return buffer.Length > DocumentReceived.MaxDownloadBytes ? document : document with { Content = buffer.ToArray() };
+        }
+        catch (RequestException ex)
+        {
+            LogDownloadFailed(logger, ex, document.UserId);
+            return document;
+        }
+    }
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Could not download a document sent by user {UserId}")]
+    private static partial void LogDownloadFailed(ILogger logger, Exception exception, long userId);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Dropped update {UpdateId} of a kind the bot does not handle ({Kind})")]
     private static partial void LogDropped(ILogger logger, long updateId, UpdateType kind);

@@ -1,3 +1,5 @@
+using MusterBot.Flows.Admin;
+using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
@@ -10,7 +12,7 @@ namespace MusterBot.Tests.Flows;
 /// </summary>
 public class FlowDiagramTests
 {
-    public static IEnumerable<IFlow> AllFlows() => [new MainFlow(TextCatalog.Default)];
+    public static IEnumerable<IFlow> AllFlows() => [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow()];
 
     [Fact]
     public void CommittedDiagrams_AreUpToDate()

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MusterBot.Flows.Admin;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
@@ -28,7 +30,7 @@ public sealed class FlowHarness
             options.Admins.Add(admin);
         }
 
-        Processor = new UpdateProcessor(Store, new FlowRouter([new MainFlow(TextCatalog.Default)]), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Store, new FlowRouter([new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow()]), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
     }
 
     public FakeTimeProvider Clock { get; }
