@@ -26,7 +26,7 @@ public class FlowDiagramTests
             var expected = $"# Flow `{flow.Name}`\n\nGenerated from the code by `FlowDiagramTests`; do not edit by hand.\n\n```mermaid\n{flow.ToMermaid()}```\n";
             if (update)
             {
-                Directory.CreateDirectory(folder);
+                System.IO.Directory.CreateDirectory(folder);
                 File.WriteAllText(path, expected);
             }
             else if (!File.Exists(path) || File.ReadAllText(path).ReplaceLineEndings("\n") != expected)

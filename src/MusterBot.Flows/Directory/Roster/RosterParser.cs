@@ -217,24 +217,11 @@ public static class RosterParser
             }
         }
 
-        /// <summary>The header's number of cells; extra cells at the end are tolerated when they are empty.</summary>
-        private bool HasRightColumnCount(List<string> fields)
-        {
-            if (fields.Count < headerColumns)
-            {
-                return false;
-            }
-
-            for (var i = headerColumns; i < fields.Count; i++)
-            {
-                if (fields[i].Length > 0)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
+        /// <summary>
+        /// Exactly the header's number of cells: a row with more would put "a,b" in the wrong columns, and spreadsheets
+        /// give every row (and the header) the same number of cells anyway.
+        /// </summary>
+        private bool HasRightColumnCount(List<string> fields) => fields.Count == headerColumns;
 
         private string? Resolve(string cell, Dictionary<string, string?> cache, Func<string, string?> find, int line, RosterProblemKind unknown)
         {

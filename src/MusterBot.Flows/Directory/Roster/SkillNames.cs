@@ -9,8 +9,11 @@ namespace MusterBot.Flows.Directory.Roster;
 /// </summary>
 public static class SkillNames
 {
-    /// <summary>What separates several skills in one cell: ; | / and the Chinese enumeration comma and comma.</summary>
-    public static ReadOnlySpan<char> Separators => ";|/\u3001\uFF0C\uFF1B\uFF5C\uFF0F";
+    /// <summary>
+    /// What separates several skills in one cell: ; | / and the Chinese enumeration comma, comma, semicolon, bar and
+    /// slash; and a comma, which can only be inside a cell when the cell is quoted.
+    /// </summary>
+    public static ReadOnlySpan<char> Separators => ";|/,\u3001\uFF0C\uFF1B\uFF5C\uFF0F";
 
     private static readonly FrozenDictionary<string, Skill> Names = Build();
 
