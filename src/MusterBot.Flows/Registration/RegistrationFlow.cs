@@ -244,7 +244,7 @@ public sealed class RegistrationFlow : IFlow
                     return (RegTrigger.Invalid, "reg.hint.contact_not_yours");
                 }
 
-                var phone = PhoneNumber.Normalize(contact.PhoneNumber);
+                var phone = PhoneNumber.FromTelegramContact(contact.PhoneNumber);
                 var entry = phone is null ? null : await ctx.Reader.GetAsync<RosterEntry>(DocKeys.Roster(phone), cancellationToken).ConfigureAwait(false);
                 if (entry is null)
                 {
@@ -284,7 +284,7 @@ public sealed class RegistrationFlow : IFlow
 
                 string? given = ctx.Event switch
                 {
-                    ContactShared c when c.ContactUserId == ctx.Event.UserId => c.PhoneNumber,
+                    ContactShared c when c.ContactUserId == ctx.Event.UserId => PhoneNumber.FromTelegramContact(c.PhoneNumber),
                     ContactShared => null,
                     TextReceived t when IsLabel(ctx, t.Text.Trim(), "reg.button.skip") && kind == RegKind.Resident => string.Empty,
                     TextReceived t => t.Text,

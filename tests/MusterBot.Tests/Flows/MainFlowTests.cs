@@ -18,7 +18,11 @@ public class MainFlowTests
         var h = new FlowHarness();
         Assert.Equal(ProcessOutcome.Handled, await h.Command(Li, "start"));
 
-        var sent = Assert.Single(await h.DrainAsync());
+        var outgoing = await h.DrainAsync();
+        Assert.Equal(2, outgoing.Count);
+        var choices = Assert.IsType<InlineMarkup>(Assert.IsType<SendText>(outgoing[1].Action).Markup);
+        Assert.Equal([MainFlow.RegisterResident, MainFlow.RegisterRoster], choices.Rows.SelectMany(r => r).Select(b => b.CallbackData));
+        var sent = outgoing[0];
         var text = Assert.IsType<SendText>(sent.Action);
         Assert.Equal(Li.Id, sent.ChatId);
         Assert.Equal(Lane.Reply, sent.Lane);
@@ -34,18 +38,22 @@ public class MainFlowTests
     {
         var h = new FlowHarness();
         await h.Command(Ann, "start");
-        var text = Assert.IsType<SendText>(Assert.Single(await h.DrainAsync()).Action);
+        var text = Assert.IsType<SendText>((await h.DrainAsync())[0].Action);
         Assert.StartsWith("Hello, Ann!", text.Html, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Start_SecondTime_WelcomesBack()
+    public async Task Start_RegisteredPerson_IsWelcomedBack_WithoutRegistrationChoices()
     {
         var h = new FlowHarness();
         await h.Command(Ann, "start");
-        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        var profile = (await h.ProfileAsync(Ann.Id))!;
+        await h.Store.CommitAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(Ann.Id), RecordJson.Serialize(profile with { RegisteredAt = h.Clock.GetUtcNow(), Roles = Roles.Resident }), null)] }, CancellationToken.None);
+        await h.DrainAsync();
+
         await h.Command(Ann, "start");
-        Assert.StartsWith("Welcome back, Ann", (await h.DrainTextsAsync())[1], StringComparison.Ordinal);
+
+        Assert.StartsWith("Welcome back, Ann", Assert.Single(await h.DrainTextsAsync()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -240,7 +248,7 @@ public class MainFlowTests
         var h = new FlowHarness();
         Assert.Equal(ProcessOutcome.Handled, await h.Command(Ann, "start", updateId: 777));
         Assert.Equal(ProcessOutcome.Duplicate, await h.Command(Ann, "start", updateId: 777));
-        Assert.Single(await h.DrainAsync());
+        Assert.Equal(2, (await h.DrainAsync()).Count);
     }
 
     [Fact]
