@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using MusterBot.Flows.Admin;
+using MusterBot.Flows.Profile;
 using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -22,6 +23,7 @@ public static class FlowsHostingExtensions
         builder.Services.AddSingleton<IFlow, MainFlow>();
         builder.Services.AddSingleton<IFlow, RegistrationFlow>();
         builder.Services.AddSingleton<IFlow, AdminFlow>();
+        builder.Services.AddSingleton<IFlow, ProfileFlow>();
         builder.Services.AddSingleton<FlowRouter>();
         builder.Services.AddSingleton<UpdateProcessor>();
         return builder;

@@ -58,6 +58,27 @@ public sealed class RegistrationFlow : IFlow
         Ask(ctx, first, data, directory);
     }
 
+    /// <summary>Edits a registered person's profile: the same questions, pre-filled with what is stored.</summary>
+    public static async ValueTask BeginEditAsync(FlowContext ctx, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var p = ctx.Profile;
+        var kind = p.Roles.HasFlag(Roles.Member) ? RegKind.Member : p.Roles.HasFlag(Roles.Handler) ? RegKind.Handler : RegKind.Resident;
+        var data = new Dictionary<string, string> { ["kind"] = kind.ToString(), ["edit"] = "1", ["skills"] = string.Join(',', p.Skills) };
+        foreach (var (key, value) in new[] { ("phone", p.Phone), ("grid", p.GridId), ("building", p.BuildingId), ("region", p.RegionId), ("work", p.WorkUnit) })
+        {
+            if (value is not null)
+            {
+                data[key] = value;
+            }
+        }
+
+        var first = Sequence(kind)[0];
+        ctx.Conversation = new(FlowName, first.ToString()) { Data = data, UpdatedAt = ctx.Now };
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        Ask(ctx, first, data, directory);
+    }
+
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -31,7 +31,7 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
 
     public bool OwnsButton(string data) => false;
 
-    public IReadOnlyCollection<string> Commands { get; } = ["start", "help", "cancel", "lang", "me"];
+    public IReadOnlyCollection<string> Commands { get; } = ["start", "help", "cancel", "lang"];
 
     public static ConversationState Idle(DateTimeOffset now) => new(FlowName, nameof(MainStep.Idle)) { UpdatedAt = now };
 
@@ -117,7 +117,6 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
         {
             "start" => MainTrigger.Start,
             "help" => MainTrigger.Help,
-            "me" => MainTrigger.Me,
             "lang" => MainTrigger.Lang,
             "cancel" => MainTrigger.Cancel,
             _ => MainTrigger.UnknownCommand,
@@ -125,7 +124,6 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
         TextReceived t => (CommandCatalog.CommandForMenuLabel(t.Text, texts) switch
         {
             "help" => MainTrigger.Help,
-            "me" => MainTrigger.Me,
             "lang" => MainTrigger.Lang,
             _ => MainTrigger.Text,
         }, default),
@@ -150,7 +148,6 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
         machine.Configure(MainStep.Session)
             .InternalTransition(MainTrigger.Start, _ => Start(ctx))
             .InternalTransition(MainTrigger.Help, _ => Help(ctx))
-            .InternalTransition(MainTrigger.Me, _ => Me(ctx))
             .InternalTransition(MainTrigger.UnknownCommand, _ => ctx.Reply(ctx.T("unknown.command", Html.Escape("/" + ((CommandReceived)ctx.Event).Command))))
             .InternalTransition(MainTrigger.Media, _ => ctx.Reply(ctx.T("unknown.media")))
             .InternalTransition(MainTrigger.StaleButton, _ => ctx.AnswerButton(ctx.T("button.stale")))
@@ -213,18 +210,6 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
 
         sb.Append('\n').Append(ctx.T("help.footer"));
         ctx.Reply(sb.ToString(), Menu(ctx));
-    }
-
-    private void Me(FlowContext ctx)
-    {
-        var p = ctx.Profile;
-        var fullName = string.IsNullOrEmpty(p.LastName) ? p.FirstName : p.FirstName + " " + p.LastName;
-        ctx.Reply(ctx.T(
-            "me.card",
-            Html.Escape(fullName),
-            CommandCatalog.RoleNames(ctx.Roles, ctx.Language, texts),
-            ctx.T("lang.name"),
-            p.Id.ToString(CultureInfo.InvariantCulture)), Menu(ctx));
     }
 
     private void AskLanguage(FlowContext ctx)

@@ -4,7 +4,6 @@ public enum MainTrigger
 {
     Start,
     Help,
-    Me,
     Lang,
     LanguagePicked,
     Cancel,

@@ -1,4 +1,5 @@
 using MusterBot.Flows.Admin;
+using MusterBot.Flows.Profile;
 using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -12,7 +13,7 @@ namespace MusterBot.Tests.Flows;
 /// </summary>
 public class FlowDiagramTests
 {
-    public static IEnumerable<IFlow> AllFlows() => [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow()];
+    public static IEnumerable<IFlow> AllFlows() => [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow()];
 
     [Fact]
     public void CommittedDiagrams_AreUpToDate()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MusterBot.Flows.Admin;
+using MusterBot.Flows.Profile;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
@@ -30,7 +31,7 @@ public sealed class FlowHarness
             options.Admins.Add(admin);
         }
 
-        Processor = new UpdateProcessor(Store, new FlowRouter([new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow()]), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Store, new FlowRouter([new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow()]), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
     }
 
     public FakeTimeProvider Clock { get; }
