@@ -153,6 +153,7 @@ public sealed class RegistrationFlow : IFlow
         RegStep.AskingPhone => data.ContainsKey("phoneLocked"),
         RegStep.ChoosingGrid => data.ContainsKey("gridLocked"),
         RegStep.ChoosingRegion => data.ContainsKey("regionLocked") || directory is { Regions.Count: 0 },
+        RegStep.AskingWorkUnit => data.ContainsKey("workLocked"),
         RegStep.ChoosingBuilding => directory is not null && directory.Grid(data.GetValueOrDefault("grid")) is not { Buildings.Count: > 0 },
         _ => false,
     };
@@ -286,10 +287,7 @@ public sealed class RegistrationFlow : IFlow
                 data["name"] = entry.Name;
                 SetIf(data, "grid", entry.GridId, "gridLocked");
                 SetIf(data, "region", entry.RegionId, "regionLocked");
-                if (entry.WorkUnit is { } unit)
-                {
-                    data["work"] = unit;
-                }
+                SetIf(data, "work", entry.WorkUnit, "workLocked");
 
                 data["skills"] = string.Join(',', entry.Skills);
                 ctx.Reply(ctx.T("reg.roster.found", Html.Escape(entry.Name)), new RemoveKeyboard());

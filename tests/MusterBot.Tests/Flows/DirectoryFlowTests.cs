@@ -1,0 +1,479 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Session;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Directory;
+using MusterBot.Tests.Support;
+
+namespace MusterBot.Tests.Flows;
+
+/// <summary>Registration, the administrators' panel, invitations, roster and profile, decided on the in-memory store.</summary>
+public partial class DirectoryFlowTests
+{
+    private static readonly Sender Admin = FlowHarness.Person(1, "en", "Boss");
+    private static readonly Sender Ann = FlowHarness.Person(5_000_000_002, "en", "Ann");
+    private static readonly Sender Bob = FlowHarness.Person(3, "en", "Bob");
+
+    private static FlowHarness NewHarness() => new(null, Admin.Id);
+
+    /// <summary>The admin creates grid "North" with building "B1" and region "Port" through the panel.</summary>
+    private static async Task SetUpAsync(FlowHarness h)
+    {
+        await h.Press(Admin, "a:gnew");
+        await h.Text(Admin, "North");
+        await h.Press(Admin, "a:bnew:g1");
+        await h.Text(Admin, "B1");
+        await h.Press(Admin, "a:rnew");
+        await h.Text(Admin, "Port");
+        await h.DrainAsync();
+    }
+
+    private static async Task<string> CreateInviteAsync(FlowHarness h, string role, string scope, string uses = "1", string days = "d7")
+    {
+        await h.Press(Admin, "a:inew");
+        await h.Press(Admin, "a:iv:" + role);
+        if (scope.Length > 0)
+        {
+            await h.Press(Admin, "a:iv:" + scope);
+        }
+
+        await h.Press(Admin, "a:iv:" + uses);
+        await h.Press(Admin, "a:iv:" + days);
+        var texts = await h.DrainTextsAsync();
+        var created = texts.Last(t => t.Contains("?start=", StringComparison.Ordinal));
+        return InviteCode().Match(created).Groups[1].Value;
+    }
+
+    private static async Task<string> LastTextAsync(FlowHarness h) => (await h.DrainTextsAsync()).Last(t => !t.StartsWith('[')) ;
+
+    [Fact]
+    public async Task Admin_SetsUpGridBuildingAndRegion_ThroughThePanel()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+
+        var grid = RecordJson.Deserialize<Grid>((await h.Store.GetAsync(DocKeys.Grid("g1"), CancellationToken.None))!.Json);
+        Assert.Equal("North", grid.Name);
+        Assert.Equal("B1", Assert.Single(grid.Buildings).Name);
+        Assert.Equal(["g1"], await h.Store.GetSetMembersAsync(Sets.Grids, CancellationToken.None));
+        Assert.Equal(["r1"], await h.Store.GetSetMembersAsync(Sets.Regions, CancellationToken.None));
+        Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
+    }
+
+    [Fact]
+    public async Task Admin_DuplicateOrOverlongName_IsAskedAgain_AndNothingIsCreated()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Press(Admin, "a:gnew");
+        await h.Text(Admin, "north");
+        Assert.Contains("already exists", await LastTextAsync(h), StringComparison.Ordinal);
+        await h.Text(Admin, new string('x', 31));
+        Assert.Contains("1 to 30 characters", await LastTextAsync(h), StringComparison.Ordinal);
+        await h.Command(Admin, "cancel");
+        Assert.Single(await h.Store.GetSetMembersAsync(Sets.Grids, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task MemberJoinsByInvite_PhoneGridRegionWorkUnitSkills_AndTheInviteIsUsedUp()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "member", "rg-r1");
+
+        await h.Command(Ann, "start", code);
+        await h.Text(Ann, "138 0013 8000");
+        await h.Press(Ann, "r:g:g1");
+        await h.Text(Ann, "City Hospital");
+        await h.Press(Ann, "r:s:Medical");
+        await h.Press(Ann, "r:s:Driving");
+        await h.Press(Ann, "r:s:Driving");
+        await h.Press(Ann, "r:done");
+        Assert.Contains("Please check your details", await LastTextAsync(h), StringComparison.Ordinal);
+        await h.Press(Ann, "r:ok");
+
+        var profile = (await h.ProfileAsync(Ann.Id))!;
+        Assert.Equal(Roles.Member, profile.Roles);
+        Assert.Equal("+8613800138000", profile.Phone);
+        Assert.Equal(("g1", "r1", "City Hospital"), (profile.GridId, profile.RegionId, profile.WorkUnit));
+        Assert.Equal([Skill.Medical], profile.Skills);
+        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithSkill(Skill.Medical), CancellationToken.None));
+        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleInRegion("r1"), CancellationToken.None));
+        var invite = RecordJson.Deserialize<Invite>((await h.Store.GetAsync(DocKeys.Invite(code), CancellationToken.None))!.Json);
+        Assert.Equal(1, invite.Uses);
+
+        // A single-use invitation cannot be used a second time.
+        await h.Command(Bob, "start", code);
+        Assert.Contains("not valid or has expired", await LastTextAsync(h), StringComparison.Ordinal);
+        Assert.Null((await h.ProfileAsync(Bob.Id))!.RegisteredAt);
+    }
+
+    [Fact]
+    public async Task ExpiredInvite_IsRefused()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "member", "none", days: "d1");
+        h.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+
+        await h.Command(Ann, "start", code);
+
+        Assert.Contains("not valid or has expired", await LastTextAsync(h), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InviteRevokedDuringRegistration_IsRefusedAtTheEnd_AndNothingIsRegistered()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "handler", "g-g1");
+        await h.Command(Bob, "start", code);
+        await h.Text(Bob, "13900139000");
+        await h.Press(Admin, "a:ix:" + code);
+        await h.DrainAsync();
+
+        await h.Press(Bob, "r:ok");
+
+        Assert.Contains("not valid or has expired", await LastTextAsync(h), StringComparison.Ordinal);
+        Assert.Null((await h.ProfileAsync(Bob.Id))!.RegisteredAt);
+    }
+
+    [Fact]
+    public async Task ConvenorInvite_MakesThePersonConvenorOfTheRegion_ThenBackup()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "convenor", "rg-r1", uses: "10");
+        foreach (var who in new[] { Ann, Bob })
+        {
+            await h.Command(who, "start", code);
+            await h.Text(who, who == Ann ? "13800138000" : "13900139000");
+            await h.Press(who, "r:g:g1");
+            await h.Press(who, "r:skip");
+            await h.Press(who, "r:done");
+            await h.Press(who, "r:ok");
+        }
+
+        var region = RecordJson.Deserialize<Region>((await h.Store.GetAsync(DocKeys.Region("r1"), CancellationToken.None))!.Json);
+        Assert.Equal((Ann.Id, Bob.Id), (region.ConvenorId, region.BackupConvenorId));
+        Assert.Equal(Roles.Member | Roles.Convenor, (await h.ProfileAsync(Ann.Id))!.Roles);
+    }
+
+    [Fact]
+    public async Task Resident_Registers_WithBackAndSkip_AndOddInputIsAskedAgain()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterResident);
+        await h.Text(Ann, "the blue one");
+        Assert.Contains("tap one of the buttons", await LastTextAsync(h), StringComparison.Ordinal);
+        await h.Press(Ann, "r:g:g1");
+        await h.Press(Ann, "r:back");
+        Assert.Equal("ChoosingGrid", (await h.ConversationAsync(Ann.Id))!.Step);
+        await h.Press(Ann, "r:g:g1");
+        await h.Press(Ann, "r:b:b1");
+        await h.Text(Ann, "not a phone");
+        Assert.Contains("does not look like a phone number", await LastTextAsync(h), StringComparison.Ordinal);
+        await h.Text(Ann, "Skip");
+        await h.Press(Ann, "r:ok");
+
+        var profile = (await h.ProfileAsync(Ann.Id))!;
+        Assert.Equal((Roles.Resident, "g1", "b1", (string?)null), (profile.Roles, profile.GridId, profile.BuildingId, profile.Phone));
+    }
+
+    [Fact]
+    public async Task Registration_StaleOrForgedButton_IsAnsweredAndChangesNothing()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterResident);
+        await h.DrainAsync();
+
+        await h.Press(Ann, "r:b:b1", queryId: "q-stale");
+        await h.Press(Ann, "r:g:g99", queryId: "q-forged");
+
+        var answers = (await h.DrainAsync()).Select(m => m.Action).OfType<AnswerCallback>().ToList();
+        Assert.All(answers, a => Assert.Equal("This button is no longer valid.", a.Text));
+        Assert.Equal(2, answers.Count);
+        Assert.Equal("ChoosingGrid", (await h.ConversationAsync(Ann.Id))!.Step);
+    }
+
+    [Fact]
+    public async Task Registration_AfterRestart_ContinuesWhereThePersonWas()
+    {
+        var first = NewHarness();
+        await SetUpAsync(first);
+        await first.Command(Ann, "start");
+        await first.Press(Ann, MainFlow.RegisterResident);
+        await first.Press(Ann, "r:g:g1");
+
+        var second = new FlowHarness(first.Store, Admin.Id);
+        await second.Press(Ann, "r:skip");
+        await second.Text(Ann, "13800138000");
+        await second.Press(Ann, "r:ok");
+
+        Assert.Equal(Roles.Resident, (await second.ProfileAsync(Ann.Id))!.Roles);
+    }
+
+    [Fact]
+    public async Task Roster_ImportThenJoinByOwnContact_NotByAnothersContact()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var csv = "name,phone,grid,region,work_unit,skills,role\nAnn Li,13800138000,North,Port,Clinic,医疗;Driving,党员\nBob,13900139000,,,,,\n";
+        await h.Press(Admin, "a:roster");
+        await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv) });
+        Assert.Contains("2 valid", await LastTextAsync(h), StringComparison.Ordinal);
+        await h.Press(Admin, "a:rimp");
+        Assert.Contains("2 people (2 new, 0 updated)", await LastTextAsync(h), StringComparison.Ordinal);
+
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterRoster);
+        await h.Event(new ContactShared(Ann, Ann.Id, 60, "8613800138000", Bob.Id));
+        Assert.Contains("your own phone number", await LastTextAsync(h), StringComparison.Ordinal);
+        await h.Event(new ContactShared(Ann, Ann.Id, 61, "8613800138000", Ann.Id));
+        Assert.Contains("Found you: Ann Li", string.Join('\n', await h.DrainTextsAsync()), StringComparison.Ordinal);
+        Assert.Equal("ChoosingSkills", (await h.ConversationAsync(Ann.Id))!.Step);
+        await h.Press(Ann, "r:done");
+        await h.Press(Ann, "r:ok");
+
+        var profile = (await h.ProfileAsync(Ann.Id))!;
+        Assert.Equal((Roles.Member, "g1", "r1", "Clinic"), (profile.Roles, profile.GridId, profile.RegionId, profile.WorkUnit));
+        Assert.Equal([Skill.Medical, Skill.Driving], profile.Skills.Order());
+        var entry = RecordJson.Deserialize<RosterEntry>((await h.Store.GetAsync(DocKeys.Roster("+8613800138000"), CancellationToken.None))!.Json);
+        Assert.Equal(Ann.Id, entry.JoinedUserId);
+
+        // Re-importing updates by phone number instead of duplicating, and keeps who joined.
+        await h.Press(Admin, "a:roster");
+        await h.Event(new DocumentReceived(Admin, Admin.Id, 51, "f2", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv.Replace("Clinic", "Hospital", StringComparison.Ordinal)) });
+        await h.Press(Admin, "a:rimp");
+        Assert.Contains("(0 new, 2 updated)", await LastTextAsync(h), StringComparison.Ordinal);
+        Assert.Equal(2, (await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None)).Count);
+        entry = RecordJson.Deserialize<RosterEntry>((await h.Store.GetAsync(DocKeys.Roster("+8613800138000"), CancellationToken.None))!.Json);
+        Assert.Equal(("Hospital", (long?)Ann.Id), (entry.WorkUnit, entry.JoinedUserId));
+    }
+
+    [Theory]
+    [InlineData("name,phone,grid,region,work_unit,skills,role\nAnn,12345,,,,,\nBob,13900139000,,,,,\n")]
+    [InlineData("name,phone,grid,region,work_unit,skills,role\nAnn,13800138000,Nowhere,,,,\nBob,13900139000,,,,,\n")]
+    [InlineData("name,phone,grid,region,work_unit,skills,role\nAnn,13800138000,,,,,\nBob,13800138000,,,,,\n")]
+    public async Task Roster_WithBadRows_IsReportedRowByRow_AndImportsNothingUntilConfirmed(string csv)
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Press(Admin, "a:roster");
+        await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv) });
+        var report = await LastTextAsync(h);
+        Assert.Matches("(line|Line) 2|(line|Line) 3", report);
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+
+        await h.Press(Admin, "a:rdrop");
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+        await h.Press(Admin, "a:rimp");
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(new byte[0])]
+    [InlineData(new byte[] { 0xD5, 0xC5, 0xC8, 0xFD, 0x2C, 0x31, 0x0A })]
+    public async Task Roster_EmptyOrNotUtf8File_IsRefusedWhole(byte[] content)
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Press(Admin, "a:roster");
+        await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", content.Length, "text/csv") { Content = content });
+        Assert.Contains("Nobody was imported", await LastTextAsync(h), StringComparison.Ordinal);
+        Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
+    }
+
+    [Fact]
+    public async Task Roster_TenMegabyteFile_IsRefusedWithoutDownload()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Press(Admin, "a:roster");
+        await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", 10 * 1024 * 1024, "text/csv"));
+        Assert.Contains("Nobody was imported", await LastTextAsync(h), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Panel_AppointAndRemoveConvenor_KeepsRolesAndIndexInStep()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "member", "none");
+        await h.Command(Ann, "start", code);
+        await h.Text(Ann, "13800138000");
+        await h.Press(Ann, "r:g:g1");
+        await h.Press(Ann, "r:skip");
+        await h.Press(Ann, "r:skip");
+        await h.Press(Ann, "r:done");
+        await h.Press(Ann, "r:ok");
+        await h.DrainAsync();
+
+        await h.Press(Admin, $"a:pick:c:r1:{Ann.Id}");
+        Assert.Equal(Roles.Member | Roles.Convenor, (await h.ProfileAsync(Ann.Id))!.Roles);
+        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), CancellationToken.None));
+        Assert.Contains((await h.DrainAsync()), m => m.ChatId == Ann.Id && m.Action is SendText s && s.Html.Contains("appointed convenor of Port", StringComparison.Ordinal));
+
+        await h.Press(Admin, "a:unconv:c:r1");
+        Assert.Equal(Roles.Member, (await h.ProfileAsync(Ann.Id))!.Roles);
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Panel_PeopleList_IsPaged()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "resident", "g-g1", uses: "50");
+        for (var i = 0; i < 12; i++)
+        {
+            var person = FlowHarness.Person(100 + i, "en", "P" + i);
+            await h.Command(person, "start", code);
+            await h.Press(person, "r:skip");
+            await h.Press(person, "r:skip");
+            await h.Press(person, "r:ok");
+        }
+
+        await h.DrainAsync();
+        await h.Press(Admin, "a:pl:grid:g1:1", messageId: 7);
+        var page = (await h.DrainAsync()).Select(m => m.Action).OfType<EditText>().Single();
+        Assert.StartsWith("12 people:", page.Html, StringComparison.Ordinal);
+        Assert.Equal(2, page.Html.Split('\n').Count(l => l.StartsWith('•')));
+        Assert.Contains(page.Markup!.Rows.SelectMany(r => r), b => b.Text == "Page 2/2");
+    }
+
+    [Fact]
+    public async Task ProfileLeave_DeletesPersonalData_KeepsAnAnonymisedCount()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterResident);
+        await h.Press(Ann, "r:g:g1");
+        await h.Press(Ann, "r:skip");
+        await h.Text(Ann, "13800138000");
+        await h.Press(Ann, "r:ok");
+
+        await h.Press(Ann, "p:leave");
+        Assert.NotNull(await h.ProfileAsync(Ann.Id));
+        await h.Press(Ann, "p:leave:yes");
+
+        Assert.Null(await h.ProfileAsync(Ann.Id));
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.PeopleInGrid("g1"), CancellationToken.None));
+        var counters = RecordJson.Deserialize<CommunityCounters>((await h.Store.GetAsync(DocKeys.Counters, CancellationToken.None))!.Json);
+        Assert.Equal(1, counters.Left["Resident"]);
+        var all = string.Join('\n', (await h.Store.GetManyAsync([DocKeys.Counters], CancellationToken.None)).Select(d => d!.Json));
+        Assert.DoesNotContain("13800138000", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProfileAvailability_MemberSetsAwayThenAvailable()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "member", "none");
+        await h.Command(Ann, "start", code);
+        await h.Text(Ann, "13800138000");
+        await h.Press(Ann, "r:g:g1");
+        await h.Press(Ann, "r:skip");
+        await h.Press(Ann, "r:skip");
+        await h.Press(Ann, "r:done");
+        await h.Press(Ann, "r:ok");
+
+        await h.Press(Ann, "p:av:7");
+        Assert.Equal(DateOnly.FromDateTime(h.Clock.GetUtcNow().UtcDateTime).AddDays(7), (await h.ProfileAsync(Ann.Id))!.AwayUntil);
+        await h.Press(Ann, "p:av:0");
+        Assert.Null((await h.ProfileAsync(Ann.Id))!.AwayUntil);
+        await h.Press(Ann, "p:av:999", queryId: "bad");
+        Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "bad", Text: "This button is no longer valid." });
+    }
+
+    [Fact]
+    public async Task ButtonOfAnotherPersonsChat_IsRefused_AndChangesNothing()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.DrainAsync();
+
+        // Bob presses a button of a message in Ann's chat.
+        await h.Event(new ButtonPressed(Bob, Ann.Id, 5, "foreign", MainFlow.RegisterResident));
+
+        var answer = Assert.Single(await h.DrainAsync());
+        Assert.Equal(new AnswerCallback("foreign", "This button is not for you.", true), answer.Action);
+        Assert.Equal("Idle", (await h.ConversationAsync(Ann.Id))?.Step ?? "Idle");
+        Assert.Equal("Idle", (await h.ConversationAsync(Bob.Id))?.Step ?? "Idle");
+    }
+
+    public static TheoryData<string, Roles, bool> CommandsByRole()
+    {
+        var data = new TheoryData<string, Roles, bool>();
+        foreach (var command in CommandCatalog.All.Select(c => c.Name).Append("unknowncmd"))
+        {
+            foreach (var roles in new[] { Roles.None, Roles.Resident, Roles.Member, Roles.Member | Roles.Convenor, Roles.Handler, Roles.Admin })
+            {
+                var allowed = command != "admin" || roles.HasFlag(Roles.Admin);
+                data.Add(command, roles, allowed);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandsByRole))]
+    public async Task EveryCommand_ForEveryRole_IsAnsweredOrRefusedPolitely(string command, Roles roles, bool allowed)
+    {
+        var h = NewHarness();
+        var who = roles.HasFlag(Roles.Admin) ? Admin : Bob;
+        await h.Command(who, "help");
+        if (roles != Roles.None && !roles.HasFlag(Roles.Admin))
+        {
+            var p = (await h.ProfileAsync(who.Id))!;
+            await h.Store.CommitAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(who.Id), RecordJson.Serialize(p with { Roles = roles, RegisteredAt = h.Clock.GetUtcNow() }), null)] }, CancellationToken.None);
+        }
+
+        await h.DrainAsync();
+        await h.Command(who, command);
+
+        var replies = await h.DrainTextsAsync();
+        Assert.NotEmpty(replies);
+        var refused = replies.Any(r => r.Contains("only administrator", StringComparison.Ordinal));
+        Assert.Equal(!allowed, refused);
+    }
+
+    [Theory]
+    [InlineData("a:menu")]
+    [InlineData("a:gnew")]
+    [InlineData("a:rnew")]
+    [InlineData("a:inew")]
+    [InlineData("a:iv:member")]
+    [InlineData("a:ix:abc")]
+    [InlineData("a:pick:c:r1:3")]
+    [InlineData("a:unconv:c:r1")]
+    [InlineData("a:pl:role:Member:0")]
+    [InlineData("a:roster")]
+    [InlineData("a:rimp")]
+    public async Task EveryAdminButton_PressedByANonAdministrator_IsRefused_AndChangesNothing(string data)
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var before = await h.Store.GetManyAsync([DocKeys.Grid("g1"), DocKeys.Region("r1"), DocKeys.Counters], CancellationToken.None);
+
+        await h.Press(Bob, data, queryId: "q");
+
+        var answer = Assert.Single(await h.DrainAsync());
+        Assert.Equal(new AnswerCallback("q", "Sorry, only administrator can use this.", true), answer.Action);
+        Assert.Equal(before, await h.Store.GetManyAsync([DocKeys.Grid("g1"), DocKeys.Region("r1"), DocKeys.Counters], CancellationToken.None));
+        Assert.Equal("Idle", (await h.ConversationAsync(Bob.Id))?.Step ?? "Idle");
+    }
+
+    [GeneratedRegex(@"\?start=([A-Za-z0-9_-]+)")]
+    private static partial Regex InviteCode();
+}
