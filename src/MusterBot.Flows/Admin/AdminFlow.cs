@@ -167,9 +167,37 @@ public sealed class AdminFlow : IFlow
                 Show(GridsText(ctx, directory), GridsKeyboard(ctx, directory));
                 return (AdminTrigger.Navigated, null);
             case "g" when directory.Grid(Arg(1)) is { } grid:
-                Show(GridText(ctx, grid), new InlineMarkup([
-                    [Button(ctx, "admin.button.rename", "gren:" + grid.Id), Button(ctx, "admin.button.add_building", "bnew:" + grid.Id)],
-                    [Button(ctx, "admin.button.back", "grids")]]));
+                var gridRows = grid.Buildings.Select(b => new InlineButton("✏️ " + b.Name, $"{P}bren:{grid.Id}:{b.Id}")).Chunk(3).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                gridRows.Add([Button(ctx, "admin.button.rename", "gren:" + grid.Id), Button(ctx, "admin.button.add_building", "bnew:" + grid.Id)]);
+                gridRows.Add([Button(ctx, "admin.button.back", "grids")]);
+                Show(GridText(ctx, grid), new InlineMarkup(gridRows));
+                return (AdminTrigger.Navigated, null);
+            case "bren" when directory.Grid(Arg(1)) is { } grid && grid.Buildings.FirstOrDefault(b => b.Id == Arg(2)) is { } building:
+                data["kind"] = "building";
+                data["grid"] = grid.Id;
+                data["id"] = building.Id;
+                Show(ctx.T("admin.ask.rename", Html.Escape(building.Name)), CancelKeyboard(ctx));
+                return (AdminTrigger.InputRequested, AdminStep.AwaitingRename);
+            case "who" when long.TryParse(Arg(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whoId)
+                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(whoId), cancellationToken).ConfigureAwait(false) is { } who:
+                Show(PersonText(ctx, who, directory), PersonKeyboard(ctx, who));
+                return (AdminTrigger.Navigated, null);
+            case "mkadm" or "rmadm" when long.TryParse(Arg(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var targetId)
+                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(targetId), cancellationToken).ConfigureAwait(false) is { RegisteredAt: not null } target:
+                if (action == "rmadm" && targetId == ctx.Event.UserId)
+                {
+                    ctx.AnswerButton(ctx.T("admin.admin.not_self"), alert: true);
+                    return (AdminTrigger.Navigated, null);
+                }
+
+                var changed = action == "mkadm" ? target with { Roles = target.Roles | Roles.Admin } : target with { Roles = target.Roles & ~Roles.Admin };
+                ctx.Effects.PutProfile(target, changed);
+                if (action == "mkadm")
+                {
+                    ctx.Effects.Send(target.ChatId, ctx.Texts.Format(target.Language, "admin.notice.admin"), lane: Lane.Normal);
+                }
+
+                Show(PersonText(ctx, changed, directory), PersonKeyboard(ctx, changed));
                 return (AdminTrigger.Navigated, null);
             case "gnew":
                 Show(ctx.T("admin.ask.grid_name"), CancelKeyboard(ctx));
@@ -433,6 +461,11 @@ public sealed class AdminFlow : IFlow
                 ctx.Effects.Put(DocKeys.Grid(grid.Id), grid with { Name = text });
                 ctx.Reply(ctx.T("admin.done.renamed", Html.Escape(grid.Name), Html.Escape(text)), MenuKeyboard(ctx));
                 return (AdminTrigger.InputAccepted, AdminStep.Idle);
+            case AdminStep.AwaitingRename when data.GetValueOrDefault("kind") == "building" && directory.Grid(data.GetValueOrDefault("grid")) is { } bGrid
+                && bGrid.Buildings.FirstOrDefault(b => b.Id == data.GetValueOrDefault("id")) is { } building && !Taken(bGrid.Buildings.Where(b => b.Id != building.Id).Select(b => b.Name)):
+                ctx.Effects.Put(DocKeys.Grid(bGrid.Id), bGrid with { Buildings = bGrid.Buildings.Select(b => b.Id == building.Id ? b with { Name = text } : b).ToList() });
+                ctx.Reply(ctx.T("admin.done.renamed", Html.Escape(building.Name), Html.Escape(text)), MenuKeyboard(ctx));
+                return (AdminTrigger.InputAccepted, AdminStep.Idle);
             case AdminStep.AwaitingRename when data.GetValueOrDefault("kind") == "region" && directory.Region(data.GetValueOrDefault("id")) is { } region && !Taken(directory.Regions.Where(r => r.Id != region.Id).Select(r => r.Name)):
                 ctx.Effects.Put(DocKeys.Region(region.Id), region with { Name = text });
                 ctx.Reply(ctx.T("admin.done.renamed", Html.Escape(region.Name), Html.Escape(text)), MenuKeyboard(ctx));
@@ -574,11 +607,13 @@ public sealed class AdminFlow : IFlow
     {
         var ids = (await ctx.Reader.MembersAsync(set, cancellationToken).ConfigureAwait(false)).ToList();
         var sb = new StringBuilder(ctx.T("admin.people.count", ids.Count)).Append('\n');
+        var personRows = new List<IReadOnlyList<InlineButton>>();
         foreach (var id in ids.Skip(page * PageSize).Take(PageSize))
         {
             if (long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var userId)
                 && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(userId), cancellationToken).ConfigureAwait(false) is { } p)
             {
+                personRows.Add([new InlineButton(DisplayName(p), P + "who:" + id)]);
                 sb.Append("• ").Append(Html.Escape(DisplayName(p)))
                     .Append(" — ").Append(CommandCatalog.RoleNames(p.Roles, ctx.Language, ctx.Texts))
                     .Append(", ").Append(Html.Escape(directory.GridName(p.GridId)))
@@ -586,7 +621,9 @@ public sealed class AdminFlow : IFlow
             }
         }
 
-        return (sb.ToString(), new InlineMarkup([PagerRow(ctx, pagerAction, page, ids.Count), [Button(ctx, "admin.button.back", "people")]]));
+        personRows.Add(PagerRow(ctx, pagerAction, page, ids.Count));
+        personRows.Add([Button(ctx, "admin.button.back", "people")]);
+        return (sb.ToString(), new InlineMarkup(personRows));
     }
 
     private static List<InlineButton> PagerRow(FlowContext ctx, string action, int page, int total)
@@ -694,6 +731,17 @@ public sealed class AdminFlow : IFlow
         rows.Add([Button(ctx, "admin.button.new_region", "rnew"), Button(ctx, "admin.button.back", "menu")]);
         return new InlineMarkup(rows);
     }
+
+    private static string PersonText(FlowContext ctx, UserProfile p, DirectorySnapshot directory) =>
+        ctx.T("admin.person", Html.Escape(DisplayName(p)), CommandCatalog.RoleNames(p.Roles, ctx.Language, ctx.Texts), p.Phone ?? "—",
+            Html.Escape(directory.GridName(p.GridId)), Html.Escape(directory.RegionName(p.RegionId)), Html.Escape(p.WorkUnit ?? "—"),
+            p.Skills.Count == 0 ? "—" : string.Join(ctx.T("role.separator"), p.Skills.Select(s => ctx.T("skill." + s))));
+
+    private static InlineMarkup PersonKeyboard(FlowContext ctx, UserProfile p) => new([
+        [p.Roles.HasFlag(Roles.Admin)
+            ? Button(ctx, "admin.button.remove_admin", "rmadm:" + p.Id.ToString(CultureInfo.InvariantCulture))
+            : Button(ctx, "admin.button.make_admin", "mkadm:" + p.Id.ToString(CultureInfo.InvariantCulture))],
+        [Button(ctx, "admin.button.back", "people")]]);
 
     private static InlineMarkup MenuKeyboard(FlowContext ctx) => new([
         [Button(ctx, "admin.menu.grids", "grids"), Button(ctx, "admin.menu.regions", "regions")],

@@ -326,6 +326,42 @@ public partial class DirectoryFlowTests
     }
 
     [Fact]
+    public async Task Panel_RenamesABuilding()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Press(Admin, "a:bren:g1:b1");
+        await h.Text(Admin, "Block 1");
+        var grid = RecordJson.Deserialize<Grid>((await h.Store.GetAsync(DocKeys.Grid("g1"), CancellationToken.None))!.Json);
+        Assert.Equal("Block 1", Assert.Single(grid.Buildings).Name);
+    }
+
+    [Fact]
+    public async Task Panel_AdministratorAppointsAnother_WhoCanThenUseAdmin_AndCanBeRemoved()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Bob, "start");
+        await h.Press(Bob, MainFlow.RegisterResident);
+        await h.Press(Bob, "r:g:g1");
+        await h.Press(Bob, "r:skip");
+        await h.Text(Bob, "Skip");
+        await h.Press(Bob, "r:ok");
+        await h.Command(Bob, "admin");
+        Assert.Contains("only administrator", await LastTextAsync(h), StringComparison.Ordinal);
+
+        await h.Press(Admin, $"a:mkadm:{Bob.Id}");
+        Assert.Contains((await h.DrainAsync()), m => m.ChatId == Bob.Id && m.Action is SendText s && s.Html.Contains("You are now an administrator", StringComparison.Ordinal));
+        await h.Command(Bob, "admin");
+        Assert.Contains("What would you like to manage?", await LastTextAsync(h), StringComparison.Ordinal);
+        Assert.Contains(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Admin), CancellationToken.None));
+
+        await h.Press(Admin, $"a:rmadm:{Bob.Id}");
+        await h.Command(Bob, "admin");
+        Assert.Contains("only administrator", await LastTextAsync(h), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Panel_PeopleList_IsPaged()
     {
         var h = NewHarness();
@@ -460,6 +496,8 @@ public partial class DirectoryFlowTests
     [InlineData("a:pl:role:Member:0")]
     [InlineData("a:roster")]
     [InlineData("a:rimp")]
+    [InlineData("a:mkadm:3")]
+    [InlineData("a:bren:g1:b1")]
     public async Task EveryAdminButton_PressedByANonAdministrator_IsRefused_AndChangesNothing(string data)
     {
         var h = NewHarness();
