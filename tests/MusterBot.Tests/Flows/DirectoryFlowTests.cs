@@ -46,6 +46,18 @@ public partial class DirectoryFlowTests
         return InviteCode().Match(created).Groups[1].Value;
     }
 
+    /// <summary>Registers a member by invitation: phone, grid g1, no region, no work unit, no skills, confirm.</summary>
+    private static async Task RegisterMemberAsync(FlowHarness h, Sender who, string code, string phone)
+    {
+        await h.Command(who, "start", code);
+        await h.Text(who, phone);
+        await h.Press(who, "r:g:g1");
+        await h.Press(who, "r:skip");
+        await h.Press(who, "r:skip");
+        await h.Press(who, "r:done");
+        await h.Press(who, "r:ok");
+    }
+
     private static async Task<string> LastTextAsync(FlowHarness h) => (await h.DrainTextsAsync()).Last(t => !t.StartsWith('[')) ;
 
     [Fact]
@@ -306,13 +318,7 @@ public partial class DirectoryFlowTests
         var h = NewHarness();
         await SetUpAsync(h);
         var code = await CreateInviteAsync(h, "member", "none");
-        await h.Command(Ann, "start", code);
-        await h.Text(Ann, "13800138000");
-        await h.Press(Ann, "r:g:g1");
-        await h.Press(Ann, "r:skip");
-        await h.Press(Ann, "r:skip");
-        await h.Press(Ann, "r:done");
-        await h.Press(Ann, "r:ok");
+        await RegisterMemberAsync(h, Ann, code, "13800138000");
         await h.DrainAsync();
 
         await h.Press(Admin, $"a:pick:c:r1:{Ann.Id}");
@@ -414,13 +420,7 @@ public partial class DirectoryFlowTests
         var h = NewHarness();
         await SetUpAsync(h);
         var code = await CreateInviteAsync(h, "member", "none");
-        await h.Command(Ann, "start", code);
-        await h.Text(Ann, "13800138000");
-        await h.Press(Ann, "r:g:g1");
-        await h.Press(Ann, "r:skip");
-        await h.Press(Ann, "r:skip");
-        await h.Press(Ann, "r:done");
-        await h.Press(Ann, "r:ok");
+        await RegisterMemberAsync(h, Ann, code, "13800138000");
 
         await h.Press(Ann, "p:av:7");
         Assert.Equal(DateOnly.FromDateTime(h.Clock.GetUtcNow().UtcDateTime).AddDays(7), (await h.ProfileAsync(Ann.Id))!.AwayUntil);
