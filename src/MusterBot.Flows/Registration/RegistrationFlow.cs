@@ -408,7 +408,8 @@ public sealed class RegistrationFlow : IFlow
                 return (RegTrigger.Adjusted, null);
 
             case RegStep.ChoosingSkills when value == "done":
-                Acknowledge(ctx, press, string.Join(ctx.T("role.separator"), Skills(data).Select(x => ctx.T("skill." + x))));
+                var chosen = Skills(data);
+                Acknowledge(ctx, press, chosen.Count == 0 ? "—" : string.Join(ctx.T("role.separator"), chosen.Select(x => ctx.T("skill." + x))));
                 return (RegTrigger.Answered, null);
 
             case RegStep.Confirming when value == "ok":
@@ -601,6 +602,14 @@ public sealed class RegistrationFlow : IFlow
                 ctx.Effects.Put(DocKeys.Region(region.Id), region with { BackupConvenorId = ctx.Event.UserId });
                 appointed = ctx.T("reg.done.backup", Html.Escape(region.Name));
             }
+        }
+
+        if (kind == RegKind.Convenor && appointed is null)
+        {
+            // A person is a convenor only while leading or backing up a region: both places are taken, so they join as
+            // a member and an administrator can appoint them later.
+            kind = RegKind.Member;
+            appointed = ctx.T("reg.done.region_full", Html.Escape(region?.Name));
         }
 
         ctx.Profile = ctx.Profile with
