@@ -13,7 +13,7 @@ public sealed class IntakeOptions
 
     /// <summary>Updates one person may send within <see cref="FloodWindow"/>; more are dropped with a log line.</summary>
     [Range(1, 100_000)]
-    public int FloodLimit { get; set; } = 30;
+    public int FloodLimit { get; set; } = 60;
 
     public TimeSpan FloodWindow { get; set; } = TimeSpan.FromSeconds(10);
 

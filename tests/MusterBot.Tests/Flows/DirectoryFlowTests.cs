@@ -332,6 +332,47 @@ public partial class DirectoryFlowTests
     }
 
     [Fact]
+    public async Task HandlerInvite_ForAGrid_RegistersAGridWorker()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "handler", "g-g1");
+        await h.Command(Bob, "start", code);
+        await h.Text(Bob, "13900139000");
+        Assert.Contains("Please check your details", await LastTextAsync(h), StringComparison.Ordinal);
+        await h.Press(Bob, "r:ok");
+
+        var profile = (await h.ProfileAsync(Bob.Id))!;
+        Assert.Equal((Roles.Handler, "g1"), (profile.Roles, profile.GridId));
+        Assert.Contains(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Handler), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ProfileEdit_AsksThePreFilledQuestionsAgain_AndKeepsTheRegistration()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "member", "none");
+        await RegisterMemberAsync(h, Ann, code, "13800138000");
+        var registeredAt = (await h.ProfileAsync(Ann.Id))!.RegisteredAt;
+        h.Clock.Advance(TimeSpan.FromDays(2));
+
+        await h.Press(Ann, "p:edit");
+        await h.Text(Ann, "13700137000");
+        await h.Press(Ann, "r:g:g1");
+        await h.Press(Ann, "r:rg:r1");
+        await h.Text(Ann, "Fire Station");
+        await h.Press(Ann, "r:s:Rescue");
+        await h.Press(Ann, "r:done");
+        await h.Press(Ann, "r:ok");
+
+        var profile = (await h.ProfileAsync(Ann.Id))!;
+        Assert.Equal(("+8613700137000", "r1", "Fire Station", Roles.Member), (profile.Phone, profile.RegionId, profile.WorkUnit, profile.Roles));
+        Assert.Equal([Skill.Rescue], profile.Skills);
+        Assert.Equal(registeredAt, profile.RegisteredAt);
+    }
+
+    [Fact]
     public async Task Panel_RenamesABuilding()
     {
         var h = NewHarness();
