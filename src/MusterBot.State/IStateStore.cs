@@ -33,6 +33,12 @@ public interface IStateStore
     /// </summary>
     Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="ClaimOutboxAsync(int, TimeSpan, CancellationToken)"/>, but up to <paramref name="reservedForReplies"/>
+    /// of the claim go to ready Reply-lane messages first, so a direct reply never waits behind a long emergency fan-out.
+    /// </summary>
+    Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken);
+
     /// <summary>Removes a claimed message from the outbox and stores its final delivery record.</summary>
     Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken);
 

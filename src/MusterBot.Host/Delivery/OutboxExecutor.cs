@@ -13,9 +13,16 @@ public sealed class OutboxExecutor(ITelegramBotClient client)
         switch (message.Action)
         {
             case SendText send:
+                // An overlong text goes out as several messages; the keyboard rides on the last one.
+                var chunks = HtmlChunks.Split(send.Html);
+                for (var i = 0; i < chunks.Count - 1; i++)
+                {
+                    await client.SendMessage(message.ChatId, chunks[i], ParseMode.Html, disableNotification: send.DisableNotification, allowPaidBroadcast: send.AllowPaidBroadcast, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
                 var sent = await client.SendMessage(
                     message.ChatId,
-                    send.Html,
+                    chunks[^1],
                     ParseMode.Html,
                     replyMarkup: ToTelegram(send.Markup),
                     disableNotification: send.DisableNotification,
@@ -23,7 +30,7 @@ public sealed class OutboxExecutor(ITelegramBotClient client)
                     cancellationToken: cancellationToken).ConfigureAwait(false);
                 return sent.Id;
             case EditText edit:
-                var edited = await client.EditMessageText(message.ChatId, edit.MessageId, edit.Html, ParseMode.Html, ToInline(edit.Markup), cancellationToken).ConfigureAwait(false);
+                var edited = await client.EditMessageText(message.ChatId, edit.MessageId, HtmlChunks.Truncate(edit.Html), ParseMode.Html, ToInline(edit.Markup), cancellationToken).ConfigureAwait(false);
                 return edited.Id;
             case EditMarkup markup:
                 var remarked = await client.EditMessageReplyMarkup(message.ChatId, markup.MessageId, ToInline(markup.Markup), cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MusterBot.Host.Telegram;
 using MusterBot.State;
+using MusterBot.State.Commits;
 using MusterBot.State.Outbox;
 
 namespace MusterBot.Host.Delivery;
@@ -20,14 +21,19 @@ public sealed partial class OutboxSender(
     ILogger<OutboxSender> logger) : BackgroundService
 {
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(20);
+
     private readonly SenderOptions _options = options.Value;
     private readonly Dictionary<long, RateGate> _chatGates = [];
+    private readonly Dictionary<(long Chat, int Message), long> _latestEdit = [];
+    private readonly Dictionary<(long Chat, int Message), DateTimeOffset> _lastEditAt = [];
     private RateGate? _global;
+    private RateGate? _paid;
     private SemaphoreSlim? _inFlight;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _global = new RateGate(_options.GlobalPerSecond, Math.Max(1, (int)Math.Ceiling(_options.GlobalPerSecond / 10)));
+        _paid = _options.PaidBroadcast ? new RateGate(_options.PaidBroadcastPerSecond, Math.Max(1, (int)Math.Ceiling(_options.PaidBroadcastPerSecond / 10))) : null;
         _inFlight = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
         var running = new HashSet<Task>();
         var failureDelay = TimeSpan.FromMilliseconds(200);
@@ -40,16 +46,46 @@ public sealed partial class OutboxSender(
                 var free = _inFlight.CurrentCount + 1;
                 _inFlight.Release();
 
-                var claimed = await store.ClaimOutboxAsync(free, _options.Lease, stoppingToken).ConfigureAwait(false);
+                // A quarter of each claim is kept for waiting direct replies, so a press is answered within about a
+                // second even while a long emergency fan-out drains.
+                var claimed = await store.ClaimOutboxAsync(free, Math.Max(1, free / 4), _options.Lease, stoppingToken).ConfigureAwait(false);
                 if (claimed.Count == 0)
                 {
                     await signal.WaitAsync(_options.IdlePoll, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                foreach (var message in claimed)
+                foreach (var claimedMessage in claimed)
                 {
+                    var message = claimedMessage;
                     var now = timeProvider.GetUtcNow();
+                    if (message.Lane != Lane.Reply && IsEdit(message, out var target))
+                    {
+                        // Live summaries (notices, not answers to a press): the newest edit of a message wins, at most
+                        // one edit per message per interval.
+                        var latest = _latestEdit.TryGetValue(target, out var known) && known > message.Id ? known : message.Id;
+                        _latestEdit[target] = latest;
+                        if (latest > message.Id)
+                        {
+                            await store.CompleteOutboxAsync(message.Id, new DeliveryRecord(message.Id, message.ChatId, DeliveryStatus.Sent, now) { Tag = message.Tag, Error = "superseded by a newer edit" }, stoppingToken).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        if (_lastEditAt.TryGetValue(target, out var last) && last + _options.EditInterval > now + Slack)
+                        {
+                            await store.RetryOutboxAsync(message.Id, last + _options.EditInterval, message.Attempts, stoppingToken).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        _lastEditAt[target] = now;
+                    }
+
+                    var paid = _paid is not null && message.Lane == Lane.Emergency && message.Action is SendText;
+                    if (paid)
+                    {
+                        message = message with { Action = ((SendText)message.Action) with { AllowPaidBroadcast = true } };
+                    }
+
                     if (message.Action is not AnswerCallback)
                     {
                         var gate = ChatGate(message.ChatId);
@@ -61,7 +97,7 @@ public sealed partial class OutboxSender(
                         }
 
                         gate.Reserve(now);
-                        var globalAt = _global.Reserve(now);
+                        var globalAt = (paid ? _paid! : _global).Reserve(now);
                         if (globalAt > now)
                         {
                             await Task.Delay(globalAt - now, timeProvider, stoppingToken).ConfigureAwait(false);
@@ -78,7 +114,11 @@ public sealed partial class OutboxSender(
 
                     await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
                     var task = SendOneAsync(message, stoppingToken);
-                    running.Add(task);
+                    lock (running)
+                    {
+                        running.Add(task);
+                    }
+
                     _ = task.ContinueWith(t => { lock (running) { running.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
 
@@ -158,6 +198,13 @@ public sealed partial class OutboxSender(
             // An edit with the same content: the message already shows what we wanted.
             await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent), cancellationToken).ConfigureAwait(false);
         }
+        catch (ApiRequestException ex) when (ex.MigrateToChatId is { } newChatId && message.Attempts < _options.MaxAttempts)
+        {
+            // The group became a supergroup: send to its new id once, and record where the message went.
+            LogMigrated(logger, message.ChatId, newChatId);
+            await store.CommitAsync(new Commit { Outbox = [message with { Id = 0, ChatId = newChatId, Attempts = _options.MaxAttempts, EnqueuedAt = default }] }, cancellationToken).ConfigureAwait(false);
+            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = $"migrated to {newChatId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" }, cancellationToken).ConfigureAwait(false);
+        }
         catch (ApiRequestException ex) when (ex.ErrorCode < 500)
         {
             LogRejected(logger, message.Id, message.ChatId, ex.ErrorCode, ex.Message);
@@ -182,11 +229,25 @@ public sealed partial class OutboxSender(
         }
     }
 
+    private static bool IsEdit(OutboxMessage message, out (long Chat, int Message) target)
+    {
+        target = message.Action switch
+        {
+            EditText e => (message.ChatId, e.MessageId),
+            EditMarkup e => (message.ChatId, e.MessageId),
+            _ => default,
+        };
+        return message.Action is EditText or EditMarkup;
+    }
+
     private RateGate ChatGate(long chatId)
     {
         if (!_chatGates.TryGetValue(chatId, out var gate))
         {
-            gate = new RateGate(_options.PerChatPerSecond, _options.PerChatBurst);
+            // Groups and channels (negative ids) have their own, slower limit: about 20 messages a minute.
+            gate = chatId < 0
+                ? new RateGate(_options.PerGroupPerMinute / 60.0, _options.PerGroupBurst)
+                : new RateGate(_options.PerChatPerSecond, _options.PerChatBurst);
             _chatGates[chatId] = gate;
         }
 
@@ -204,7 +265,16 @@ public sealed partial class OutboxSender(
         {
             _chatGates.Remove(chat);
         }
+
+        foreach (var target in _lastEditAt.Where(kv => kv.Value + _options.EditInterval < now).Select(kv => kv.Key).ToList())
+        {
+            _lastEditAt.Remove(target);
+            _latestEdit.Remove(target);
+        }
     }
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Chat {ChatId} migrated to {NewChatId}; the message is sent there once")]
+    private static partial void LogMigrated(ILogger logger, long chatId, long newChatId);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Sender loop failed; retrying")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception);

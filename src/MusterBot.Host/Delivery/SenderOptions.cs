@@ -19,6 +19,25 @@ public sealed class SenderOptions
     [Range(1, 100)]
     public int PerChatBurst { get; set; } = 3;
 
+    /// <summary>Messages per minute to one group or channel (Telegram: about 20).</summary>
+    [Range(1, 600)]
+    public double PerGroupPerMinute { get; set; } = 20;
+
+    [Range(1, 20)]
+    public int PerGroupBurst { get; set; } = 3;
+
+    /// <summary>At most one edit of the same message per this interval; the newest content wins.</summary>
+    public TimeSpan EditInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Emergency-lane messages are sent with allow_paid_broadcast (costs Telegram Stars; needs BotFather opt-in) at up to
+    /// <see cref="PaidBroadcastPerSecond"/>. Off by default.
+    /// </summary>
+    public bool PaidBroadcast { get; set; }
+
+    [Range(1, 1000)]
+    public double PaidBroadcastPerSecond { get; set; } = 1000;
+
     /// <summary>Bot API calls in flight at once (enough to fill the rate despite the round trip).</summary>
     [Range(1, 1000)]
     public int MaxInFlight { get; set; } = 16;

@@ -159,7 +159,10 @@ public sealed class InMemoryStateStore : IStateStore
         }
     }
 
-    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimOutboxAsync(max, 0, lease, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var claimed = new List<OutboxMessage>(Math.Max(0, Math.Min(max, 256)));
@@ -174,9 +177,10 @@ public sealed class InMemoryStateStore : IStateStore
                 _lanes[(int)entry.Message.Lane].Add((entry.Ready, expired.Id));
             }
 
-            foreach (var lane in _lanes)
+            // Up to reservedForReplies of the claim go to waiting replies first, then lanes in priority order.
+            foreach (var (lane, limit) in new[] { (_lanes[(int)Lane.Reply], Math.Min(max, reservedForReplies)) }.Concat(_lanes.Select(l => (l, max))))
             {
-                while (claimed.Count < max && lane.Count > 0 && lane.Min.Ready <= now)
+                while (claimed.Count < limit && lane.Count > 0 && lane.Min.Ready <= now)
                 {
                     var next = lane.Min;
                     lane.Remove(next);

@@ -118,10 +118,16 @@ internal static class RedisScripts
         end
         local out = {}
         local n = 0
-        for lane = 0, 2 do
+        local reserve = tonumber(ARGV[5] or '0')
+        -- Up to `reserve` of the claim go to waiting replies (lane 1) first, then lanes 0, 1, 2 in priority order.
+        local order = { {1, math.min(reserve, max)}, {0, max}, {1, max}, {2, max} }
+        for _, pass in ipairs(order) do
+          local lane = pass[1]
+          local limit = pass[2]
           if n >= max then break end
           local key = p .. 'lane:' .. lane
-          for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, max - n)) do
+          if n < limit then
+          for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, limit - n)) do
             redis.call('ZREM', key, member)
             local id = unpad(member)
             local h = redis.call('HMGET', p .. 'ob:' .. id, 'j', 'a', 'nb')
@@ -133,6 +139,7 @@ internal static class RedisScripts
               out[#out + 1] = h[3] or ''
               n = n + 1
             end
+          end
           end
         end
         return out

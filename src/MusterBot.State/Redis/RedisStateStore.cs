@@ -139,7 +139,10 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
         return new CommitResult(CommitStatus.Committed, ids);
     }
 
-    public async Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimOutboxAsync(max, 0, lease, cancellationToken);
+
+    public async Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (max <= 0)
         {
@@ -149,7 +152,7 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
         var now = NowMs();
         var result = await EvalAsync(
             RedisScripts.ClaimOutbox,
-            [_prefix, Text(now), Text(max), Text(now + (long)lease.TotalMilliseconds)],
+            [_prefix, Text(now), Text(max), Text(now + (long)lease.TotalMilliseconds), Text(Math.Max(0, reservedForReplies))],
             cancellationToken).ConfigureAwait(false);
         var items = (RedisResult[])result!;
         var messages = new List<OutboxMessage>(items.Length / 4);

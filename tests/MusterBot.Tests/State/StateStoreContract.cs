@@ -261,6 +261,19 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claim_WithReservedReplies_TakesWaitingRepliesBeforeAFanOut_ThenKeepsPriority()
+    {
+        var fanOut = Enumerable.Range(0, 10).Select(i => Text(Lane.Emergency, 100 + i, "e" + i)).ToList();
+        await CommitAsync(new Commit { Outbox = [.. fanOut, Text(Lane.Normal, 1, "n"), Text(Lane.Reply, 1, "r1"), Text(Lane.Reply, 2, "r2"), Text(Lane.Reply, 3, "r3")] });
+
+        var first = await Store.ClaimOutboxAsync(4, 2, Lease, Ct);
+        var second = await Store.ClaimOutboxAsync(20, 0, Lease, Ct);
+
+        Assert.Equal([Lane.Reply, Lane.Reply, Lane.Emergency, Lane.Emergency], first.Select(m => m.Lane));
+        Assert.Equal([.. Enumerable.Repeat(Lane.Emergency, 8), Lane.Reply, Lane.Normal], second.Select(m => m.Lane));
+    }
+
+    [Fact]
     public async Task Claim_WithinLane_OrdersByReadyTimeThenId()
     {
         var early = Clock.GetUtcNow();
