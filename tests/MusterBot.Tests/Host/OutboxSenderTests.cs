@@ -381,6 +381,131 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         Assert.True(actual >= expected, $"expected at least {expected.TotalMilliseconds} ms between the calls, was {actual.TotalMilliseconds} ms");
     }
 
+    [Fact]
+    public async Task Send_ToAGroup_KeepsTheGroupRate()
+    {
+        await StartAsync(Options(o =>
+        {
+            o.PerGroupPerMinute = 120;
+            o.PerGroupBurst = 1;
+        }));
+
+        var ids = await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, -1_001_234_567_890, new SendText("1")),
+            new OutboxMessage(Lane.Normal, -1_001_234_567_890, new SendText("2")),
+            new OutboxMessage(Lane.Normal, -1_001_234_567_890, new SendText("3")));
+        foreach (var id in ids)
+        {
+            await WaitForOutcomeAsync(id);
+        }
+
+        var calls = CallsTo(-1_001_234_567_890);
+        AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, calls[0], calls[2]);
+    }
+
+    [Fact]
+    public async Task PaidBroadcast_On_EmergencyTextsCarryTheFlag_OtherLanesDoNot()
+    {
+        await StartAsync(Options(o =>
+        {
+            o.PaidBroadcast = true;
+            o.PaidBroadcastPerSecond = 500;
+        }));
+
+        var ids = await EnqueueAsync(
+            new OutboxMessage(Lane.Emergency, 1, new SendText("muster")),
+            new OutboxMessage(Lane.Reply, 2, new SendText("reply")));
+        foreach (var id in ids)
+        {
+            await WaitForOutcomeAsync(id);
+        }
+
+        _client.Verify(c => c.SendMessage(1, "muster", ParseMode.Html, null, null, false, true, It.IsAny<CancellationToken>()), Times.Once);
+        _client.Verify(c => c.SendMessage(2, "reply", ParseMode.Html, null, null, false, false, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Send_ToAMigratedGroup_GoesOnceToTheNewChatId_AndRecordsTheMigration()
+    {
+        _respond = call => call.ChatId == -42
+            ? throw new ApiRequestException("Bad Request: group chat was upgraded to a supergroup chat", 400, new ResponseParameters { MigrateToChatId = -1_009_999_999_999 })
+            : Task.FromResult(new Message { Id = 5, Chat = new Chat { Id = call.ChatId } });
+        await StartAsync();
+
+        var id = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, -42, new SendText("roll call")));
+
+        var record = await WaitForOutcomeAsync(id);
+        Assert.Equal(DeliveryStatus.Failed, record.Status);
+        Assert.Equal("migrated to -1009999999999", record.Error);
+        await WaitUntilAsync(() => CallsTo(-1_009_999_999_999).Count == 1);
+        Assert.Single(CallsTo(-42));
+    }
+
+    [Fact]
+    public async Task Send_TextOverTheLimit_IsSplitAtLineBreaks_NeverRejectedWhole()
+    {
+        await StartAsync();
+        var lines = Enumerable.Range(0, 400).Select(i => $"<b>{i:D4}</b> member &amp; name").ToList();
+        var html = string.Join('\n', lines);
+
+        var id = await EnqueueOneAsync(new OutboxMessage(Lane.Reply, 9, new SendText(html)));
+
+        Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        var calls = CallsTo(9);
+        Assert.True(calls.Count >= 3);
+        Assert.All(calls, c => Assert.True(c.Text!.Length <= HtmlChunks.MaxLength));
+        Assert.Equal(html, string.Join('\n', calls.Select(c => c.Text)));
+    }
+
+    [Fact]
+    public void Truncate_OverlongSingleLine_DropsTagsAndCutsBeforeAnEntityWithAMarker()
+    {
+        var line = "<b>" + string.Concat(Enumerable.Repeat("a&amp;", 2000)) + "</b>";
+
+        var cut = HtmlChunks.Truncate(line);
+
+        Assert.True(cut.Length <= HtmlChunks.MaxLength);
+        Assert.EndsWith(HtmlChunks.CutMarker, cut, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>", cut, StringComparison.Ordinal);
+        Assert.Matches("^(a&amp;)+a?…$", cut);
+    }
+
+    [Fact]
+    public async Task LiveSummaryEdits_AreCoalesced_TheNewestWins_OnePerInterval()
+    {
+        await StartAsync(Options(o => o.EditInterval = TimeSpan.FromSeconds(1)));
+        var burst = await EnqueueAsync(Enumerable.Range(1, 6).Select(i => new OutboxMessage(Lane.Normal, 5, new EditText(77, $"{i} of 6 arrived"))).ToArray());
+        foreach (var id in burst)
+        {
+            await WaitForOutcomeAsync(id);
+        }
+
+        var later = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 5, new EditText(77, "final")));
+        await WaitForOutcomeAsync(later);
+
+        var edits = CallsTo(5);
+        Assert.Equal(["1 of 6 arrived", "6 of 6 arrived", "final"], edits.Select(c => c.Text));
+        AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, edits[1], edits[2]);
+        var superseded = await _store.GetDeliveryAsync(burst[2], CancellationToken.None);
+        Assert.Equal("superseded by a newer edit", superseded!.Error);
+    }
+
+    [Fact]
+    public async Task DirectReply_DuringALongEmergencyFanOut_IsNotQueuedBehindIt()
+    {
+        var fanOut = await EnqueueAsync(Enumerable.Range(0, 300).Select(i => new OutboxMessage(Lane.Emergency, 10_000 + i, new SendText("muster"))).ToArray());
+        await StartAsync(Options(o => o.GlobalPerSecond = 100));
+        await WaitUntilAsync(() => _calls.Count >= 20);
+
+        var reply = await EnqueueOneAsync(new OutboxMessage(Lane.Reply, 3, new SendText("your check-in is recorded")));
+        await WaitForOutcomeAsync(reply);
+
+        // The reply went out while most of the fan-out was still waiting (it is not behind 300 emergency messages).
+        var emergencyBefore = _calls.TakeWhile(c => c.ChatId != 3).Count();
+        Assert.True(emergencyBefore < 100, $"{emergencyBefore} emergency messages went before the reply");
+        Assert.True(await _store.GetDeliveryAsync(fanOut[^1], CancellationToken.None) is { Status: DeliveryStatus.Queued });
+    }
+
     private Task<Message> Respond(Call call)
     {
         _calls.Enqueue(call);
