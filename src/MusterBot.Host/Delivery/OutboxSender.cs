@@ -9,7 +9,7 @@ namespace MusterBot.Host.Delivery;
 /// <summary>
 /// Drains the persisted outbox: claims messages in lane order (emergency, replies, notices), keeps a global rate and
 /// a per-chat rate, keeps up to <see cref="SenderOptions.MaxInFlight"/> calls in flight, honours 429 retry_after by
-/// pausing all sending, records every outcome (sent, failed with reason, unreachable) as a delivery record.
+/// pausing the chat (or all sending, when 429s come in a flood: see <see cref="FloodDetector"/>), records every outcome (sent, failed with reason, unreachable) as a delivery record.
 /// A message is removed from the outbox only after its outcome is recorded; a crash re-sends at most the in-flight ones.
 /// </summary>
 public sealed partial class OutboxSender(
@@ -26,6 +26,8 @@ public sealed partial class OutboxSender(
     private readonly Dictionary<long, RateGate> _chatGates = [];
     private readonly Dictionary<(long Chat, int Message), long> _latestEdit = [];
     private readonly Dictionary<(long Chat, int Message), DateTimeOffset> _lastEditAt = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTimeOffset> _chatPauses = new();
+    private readonly FloodDetector _floods = new(TimeSpan.FromSeconds(1), minFloods: 3, share: 0.05);
     private RateGate? _global;
     private RateGate? _paid;
     private SemaphoreSlim? _inFlight;
@@ -90,6 +92,18 @@ public sealed partial class OutboxSender(
                     {
                         var gate = ChatGate(message.ChatId);
                         var chatAt = gate.NextAllowed(now);
+                        if (_chatPauses.TryGetValue(message.ChatId, out var chatPause))
+                        {
+                            if (chatPause > chatAt)
+                            {
+                                chatAt = chatPause;
+                            }
+                            else if (chatPause <= now)
+                            {
+                                _chatPauses.TryRemove(message.ChatId, out _);
+                            }
+                        }
+
                         if (chatAt > now + Slack)
                         {
                             await store.RetryOutboxAsync(message.Id, chatAt, message.Attempts, stoppingToken).ConfigureAwait(false);
@@ -178,14 +192,26 @@ public sealed partial class OutboxSender(
         try
         {
             var telegramMessageId = await executor.ExecuteAsync(message, cancellationToken).ConfigureAwait(false);
+            _floods.RecordSend(timeProvider.GetUtcNow());
             await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent) with { TelegramMessageId = telegramMessageId }, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {
             var wait = ex.RetryAfter ?? TimeSpan.FromSeconds(1);
-            var until = timeProvider.GetUtcNow() + wait;
-            _global!.PauseUntil(until);
-            LogFlood(logger, message.ChatId, wait.TotalSeconds);
+            var now = timeProvider.GetUtcNow();
+            var until = now + wait;
+            if (_floods.RecordFloodIsGlobal(now))
+            {
+                _global!.PauseUntil(until);
+                _paid?.PauseUntil(until);
+                LogFlood(logger, message.ChatId, wait.TotalSeconds);
+            }
+            else
+            {
+                _chatPauses.AddOrUpdate(message.ChatId, until, (_, old) => old > until ? old : until);
+                LogChatFlood(logger, message.ChatId, wait.TotalSeconds);
+            }
+
             await store.RetryOutboxAsync(message.Id, until, message.Attempts, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 403)
@@ -282,7 +308,10 @@ public sealed partial class OutboxSender(
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Could not record the outcome of outbox message {OutboxId}; it will be retried after its lease")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, long outboxId);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "429 from Telegram (chat {ChatId}); pausing all sending for {Seconds} s")]
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "429 from Telegram for chat {ChatId} alone; pausing that chat for {Seconds} s")]
+    private static partial void LogChatFlood(ILogger logger, long chatId, double seconds);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "429 from Telegram (chat {ChatId}) in a flood; pausing all sending for {Seconds} s")]
     private static partial void LogFlood(ILogger logger, long chatId, double seconds);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Chat {ChatId} is unreachable (blocked or deactivated); recorded, not retried")]

@@ -207,7 +207,7 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
 
         await _emulator.WaitForAsync(() => _emulator.Messages(70).Count == 2, Wait);
         Assert.Equal(1, _emulator.TooManyRequestsGiven);
-        Assert.Contains("pausing all sending for 1 s", host.Logs.All, StringComparison.Ordinal);
+        Assert.Contains("pausing that chat for 1 s", host.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Send_On429_WaitsRetryAfterBeforeRetrying()
+    public async Task Send_OnA429ForOneChat_PausesThatChatForRetryAfter_OthersGoOn()
     {
         var floods = 0;
         _respond = call => call.ChatId == 1 && Interlocked.Increment(ref floods) == 1
@@ -96,16 +96,42 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
         var first = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 1, new SendText("first")));
         await WaitUntilAsync(() => !_calls.IsEmpty);
+        var sameChat = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 1, new SendText("second to the same chat")));
         var other = await EnqueueOneAsync(new OutboxMessage(Lane.Emergency, 2, new SendText("other chat")));
-        var firstRecord = await WaitForOutcomeAsync(first);
         var otherRecord = await WaitForOutcomeAsync(other);
+        var firstRecord = await WaitForOutcomeAsync(first);
+        await WaitForOutcomeAsync(sameChat);
 
         Assert.Equal(DeliveryStatus.Sent, firstRecord.Status);
         Assert.Equal(DeliveryStatus.Sent, otherRecord.Status);
         var attempts = CallsTo(1);
-        Assert.Equal(2, attempts.Count);
+        Assert.Equal(3, attempts.Count);
         AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, attempts[0], attempts[1]);
-        AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, attempts[0], Assert.Single(CallsTo(2)));
+        AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, attempts[0], attempts[2]);
+        Assert.True(Stopwatch.GetElapsedTime(attempts[0].At, Assert.Single(CallsTo(2)).At) < TimeSpan.FromSeconds(0.9), "the other chat waited for the pause of chat 1");
+    }
+
+    [Fact]
+    public async Task Send_On429sFromSeveralChats_IsAFlood_AndPausesAllSending()
+    {
+        var floods = 0;
+        _respond = call => call.ChatId <= 3 && Interlocked.Increment(ref floods) <= 3
+            ? Task.FromException<Message>(new ApiRequestException("Too Many Requests: retry after 1", 429, new ResponseParameters { RetryAfter = 1 }))
+            : Task.FromResult(new Message { Id = 5, Chat = new Chat { Id = call.ChatId } });
+        await StartAsync();
+
+        var flooded = await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, 1, new SendText("a")),
+            new OutboxMessage(Lane.Normal, 2, new SendText("b")),
+            new OutboxMessage(Lane.Normal, 3, new SendText("c")));
+        await WaitUntilAsync(() => floods >= 3);
+        var other = await EnqueueOneAsync(new OutboxMessage(Lane.Emergency, 9, new SendText("other chat")));
+        foreach (var id in flooded.Append(other))
+        {
+            Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        }
+
+        AssertAtLeast(TimeSpan.FromSeconds(1) - Slack - Slack, CallsTo(3)[0], Assert.Single(CallsTo(9)));
     }
 
     [Fact]
