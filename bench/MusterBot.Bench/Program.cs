@@ -1,0 +1,29 @@
+using MusterBot.Bench;
+
+// Fan-out benchmark: prints figures (not a timed test). See docs/benchmarks.md.
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+BenchResult result;
+try
+{
+    result = await new FanOutBench(options).RunAsync(CancellationToken.None);
+}
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine("benchmark could not run: " + ex.Message);
+    return 3;
+}
+
+Console.WriteLine(result.Table());
+Console.WriteLine(BenchResult.MarkdownHeader);
+Console.WriteLine(result.MarkdownRow);
+return result.Lost > 0 ? 1 : 0;

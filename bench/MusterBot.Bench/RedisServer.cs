@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MusterBot.Bench;
+
+/// <summary>A throw-away redis-server on a free port of 127.0.0.1 without persistence (as the tests' fixture).</summary>
+public sealed class RedisServer : IDisposable
+{
+    private readonly Process _process;
+
+    private RedisServer(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    /// <summary>CPU time used by the redis-server process so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    public static async Task<RedisServer> StartAsync()
+    {
+        var executable = FindOnPath("redis-server")
+            ?? throw new InvalidOperationException(
+                "redis-server not found on PATH: install it with `apt-get install -y redis-server`, or run with --store memory.");
+        var port = FreePort();
+        var start = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[]
+                 {
+                     "--port", port.ToString(CultureInfo.InvariantCulture),
+                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new RedisServer(process, port);
+
+        var deadline = Stopwatch.StartNew();
+        while (!(await server.TryCommandAsync("PING"))?.StartsWith("+PONG", StringComparison.Ordinal) ?? true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode} on port {port}");
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                server.Dispose();
+                throw new InvalidOperationException($"redis-server did not answer PING on port {port} within 10 s");
+            }
+
+            await Task.Delay(20);
+        }
+
+        return server;
+    }
+
+    /// <summary>used_memory_peak of INFO memory, in bytes (null when it cannot be read).</summary>
+    public async Task<long?> UsedMemoryPeakAsync()
+    {
+        var info = await TryCommandAsync("INFO memory");
+        var line = info?.Split("\r\n").FirstOrDefault(l => l.StartsWith("used_memory_peak:", StringComparison.Ordinal));
+        return line is not null && long.TryParse(line["used_memory_peak:".Length..], CultureInfo.InvariantCulture, out var bytes) ? bytes : null;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    /// <summary>Sends one inline command and returns the raw reply (enough for PING and INFO), or null if not reachable.</summary>
+    private async Task<string?> TryCommandAsync(string command)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+            var reply = new StringBuilder();
+            var buffer = new byte[8192];
+            do
+            {
+                var read = await stream.ReadAsync(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+            while (!IsComplete(reply.ToString()));
+
+            return reply.ToString();
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A simple-string reply ends with CRLF; a bulk reply "$len\r\n…\r\n" once len bytes arrived.</summary>
+    private static bool IsComplete(string reply)
+    {
+        if (!reply.StartsWith('$'))
+        {
+            return reply.EndsWith("\r\n", StringComparison.Ordinal);
+        }
+
+        var header = reply.IndexOf("\r\n", StringComparison.Ordinal);
+        return header > 0
+            && int.TryParse(reply.AsSpan(1, header - 1), CultureInfo.InvariantCulture, out var length)
+            && Encoding.ASCII.GetByteCount(reply) >= header + 2 + length + 2;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+}
