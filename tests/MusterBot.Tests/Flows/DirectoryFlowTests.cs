@@ -123,6 +123,28 @@ public partial class DirectoryFlowTests
     }
 
     [Fact]
+    public async Task SecondPresses_OfConfirmAndImport_ChangeNothing()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, "member", "none", uses: "10");
+        await RegisterMemberAsync(h, Ann, code, "13800138000");
+        await h.DrainAsync();
+        await h.Press(Ann, "r:ok", queryId: "again");
+        Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "again", Text: "This button is no longer valid." });
+        Assert.Equal(1, RecordJson.Deserialize<Invite>((await h.Store.GetAsync(DocKeys.Invite(code), CancellationToken.None))!.Json).Uses);
+
+        var csv = "name,phone,grid,region,work_unit,skills,role\nBob,13900139000,,,,,\n";
+        await h.Press(Admin, "a:roster");
+        await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv) });
+        await h.Press(Admin, "a:rimp");
+        await h.DrainAsync();
+        await h.Press(Admin, "a:rimp", queryId: "twice");
+        Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "twice", Text: "This import has expired. Please send the file again." });
+        Assert.Single(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task ExpiredInvite_IsRefused()
     {
         var h = NewHarness();
