@@ -136,18 +136,7 @@ public sealed class AdminFlow : IFlow
         string Arg(int i) => parts.Length > i ? parts[i] : string.Empty;
         var messageId = press.MessageId;
 
-        void Show(string html, InlineMarkup markup)
-        {
-            ctx.AnswerButton();
-            if (messageId is { } id)
-            {
-                ctx.Effects.Edit(ctx.ChatId, id, html, markup);
-            }
-            else
-            {
-                ctx.Reply(html, markup);
-            }
-        }
+        void Show(string html, InlineMarkup markup) => ctx.Show(html, markup);
 
         (AdminTrigger, AdminStep?) Stale()
         {

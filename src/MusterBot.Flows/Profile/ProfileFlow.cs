@@ -76,18 +76,7 @@ public sealed class ProfileFlow : IFlow
     private static void Configure(StateMachine<ProfileStep, ProfileTrigger> machine, FlowContext? context, DirectorySnapshot? directory, ButtonPressed? press, string action)
     {
         var ctx = context!;
-        void Show(string html, InlineMarkup? markup)
-        {
-            ctx.AnswerButton();
-            if (press?.MessageId is { } id)
-            {
-                ctx.Effects.Edit(ctx.ChatId, id, html, markup);
-            }
-            else
-            {
-                ctx.Reply(html, markup);
-            }
-        }
+        void Show(string html, InlineMarkup? markup) => ctx.Show(html, markup);
 
         machine.Configure(ProfileStep.Viewing)
             .InternalTransition(ProfileTrigger.Shown, _ => Show(Card(ctx, directory!), CardKeyboard(ctx)))

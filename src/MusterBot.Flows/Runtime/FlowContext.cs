@@ -47,6 +47,22 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
     /// <summary>Sends a reply in the person's chat (direct reply lane).</summary>
     public void Reply(string html, State.Outbox.Markup? markup = null) => Effects.Send(ChatId, html, markup);
 
+    /// <summary>
+    /// Shows a view: after a press, answers it and edits the pressed message in place; otherwise sends a new message.
+    /// </summary>
+    public void Show(string html, State.Outbox.InlineMarkup? markup)
+    {
+        AnswerButton();
+        if (Event is ButtonPressed { MessageId: { } messageId })
+        {
+            Effects.Edit(ChatId, messageId, html, markup);
+        }
+        else
+        {
+            Reply(html, markup);
+        }
+    }
+
     /// <summary>Answers the pressed button (if the event is a press); safe to call more than once.</summary>
     public void AnswerButton(string? text = null, bool alert = false)
     {
