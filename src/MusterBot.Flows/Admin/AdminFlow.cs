@@ -503,6 +503,7 @@ public sealed class AdminFlow : IFlow
 
         var existing = new HashSet<string>(await ctx.Reader.MembersAsync(Sets.Roster, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
         var added = 0;
+        var updatedProfiles = 0;
         foreach (var row in pending.Rows)
         {
             // Re-importing updates the entry of the same phone number; who already joined with it stays joined.
@@ -515,6 +516,23 @@ public sealed class AdminFlow : IFlow
             {
                 added++;
                 ctx.Effects.AddToSet(Sets.Roster, row.Phone);
+            }
+
+            // A member who already joined with this phone number gets the roster's new details on their profile.
+            if (before?.JoinedUserId is { } joined
+                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(joined), cancellationToken).ConfigureAwait(false) is { } member)
+            {
+                var refreshed = member with { GridId = row.GridId ?? member.GridId, RegionId = row.RegionId ?? member.RegionId, WorkUnit = row.WorkUnit ?? member.WorkUnit, Skills = row.Skills.Count > 0 ? row.Skills : member.Skills };
+                if (joined == ctx.Event.UserId)
+                {
+                    ctx.Profile = refreshed;
+                }
+                else
+                {
+                    ctx.Effects.PutProfile(member, refreshed);
+                }
+
+                updatedProfiles++;
             }
 
             ctx.Effects.Put(DocKeys.Roster(row.Phone), new RosterEntry(row.Phone, row.Name, row.Role)
@@ -535,7 +553,7 @@ public sealed class AdminFlow : IFlow
             ctx.Effects.EditMarkup(ctx.ChatId, id, null);
         }
 
-        ctx.Reply(ctx.T("admin.roster.imported", pending.Rows.Count, added, pending.Rows.Count - added), MenuKeyboard(ctx));
+        ctx.Reply(ctx.T("admin.roster.imported", pending.Rows.Count, added, pending.Rows.Count - added, updatedProfiles), MenuKeyboard(ctx));
     }
 
     private static RosterLookup Lookup(DirectorySnapshot directory) =>

@@ -210,7 +210,7 @@ public sealed partial class DirectoryEndToEndTests(RedisServerFixture redis) : I
             + $"Wang Fang,139 0013 9001,{GridName},,,,\n";
 
         var report = await UploadRosterAsync(admin, "roster.csv", Encoding.UTF8.GetBytes(csv), "2 rows read, 2 valid, 0 with problems.");
-        await admin.Presses(report, "✅ Import all 2 people", "✅ Roster imported: 2 people (2 new, 0 updated).");
+        await admin.Presses(report, "✅ Import all 2 people", "✅ Roster imported: 2 people (2 new, 0 updated;");
 
         var hua = NewPerson(401, "Hua");
         var choose = await hua.Says("/start", "To register, choose:");
@@ -242,7 +242,7 @@ public sealed partial class DirectoryEndToEndTests(RedisServerFixture redis) : I
         var mixed = RosterHeader + $"Zhao Lei,13900139002,{GridName},{RegionName},,,convenor\nNo Phone,,{GridName},,,,\n";
         report = await UploadRosterAsync(admin, "mixed.csv", Encoding.UTF8.GetBytes(mixed), "2 rows read, 1 valid, 1 with problems.");
         Assert.Contains("Line 3: the phone number is missing.", report.Text, StringComparison.Ordinal);
-        await admin.Presses(report, "⚠️ Import only the 1 valid rows", "✅ Roster imported: 1 people (1 new, 0 updated).");
+        await admin.Presses(report, "⚠️ Import only the 1 valid rows", "✅ Roster imported: 1 people (1 new, 0 updated;");
         var lei = NewPerson(403, "Lei");
         choose = await lei.Says("/start", "To register, choose:");
         await lei.Presses(choose, "📋 I am a member (on the roster)", "share your phone number");

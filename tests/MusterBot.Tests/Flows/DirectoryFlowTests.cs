@@ -263,7 +263,7 @@ public partial class DirectoryFlowTests
         await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv) });
         Assert.Contains("2 valid", await LastTextAsync(h), StringComparison.Ordinal);
         await h.Press(Admin, "a:rimp");
-        Assert.Contains("2 people (2 new, 0 updated)", await LastTextAsync(h), StringComparison.Ordinal);
+        Assert.Contains("2 people (2 new, 0 updated;", await LastTextAsync(h), StringComparison.Ordinal);
 
         await h.Command(Ann, "start");
         await h.Press(Ann, MainFlow.RegisterRoster);
@@ -285,8 +285,9 @@ public partial class DirectoryFlowTests
         await h.Press(Admin, "a:roster");
         await h.Event(new DocumentReceived(Admin, Admin.Id, 51, "f2", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv.Replace("Clinic", "Hospital", StringComparison.Ordinal)) });
         await h.Press(Admin, "a:rimp");
-        Assert.Contains("(0 new, 2 updated)", await LastTextAsync(h), StringComparison.Ordinal);
+        Assert.Contains("(0 new, 2 updated; 1 registered members' profiles updated)", await LastTextAsync(h), StringComparison.Ordinal);
         Assert.Equal(2, (await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None)).Count);
+        Assert.Equal("Hospital", (await h.ProfileAsync(Ann.Id))!.WorkUnit);
         entry = RecordJson.Deserialize<RosterEntry>((await h.Store.GetAsync(DocKeys.Roster("+8613800138000"), CancellationToken.None))!.Json);
         Assert.Equal(("Hospital", (long?)Ann.Id), (entry.WorkUnit, entry.JoinedUserId));
     }
