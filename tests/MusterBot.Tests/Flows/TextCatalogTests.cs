@@ -39,6 +39,22 @@ public partial class TextCatalogTests
     }
 
     [Fact]
+    public void EveryText_InBothLanguages_IsValidTelegramHtml_WithHostileArguments()
+    {
+        // Arguments as flows pass them: user-supplied values escaped. The emulator's parser is Telegram's HTML subset.
+        var hostile = Html.Escape("<b>Zhang & \"Wei\"</b>");
+        foreach (var language in new[] { Language.Zh, Language.En })
+        {
+            foreach (var key in TextCatalog.Default.Keys(language))
+            {
+                var text = TextCatalog.Default.Format(language, key, hostile, hostile, hostile, hostile, hostile, hostile, hostile);
+                Assert.True(MusterBot.Host.Emulator.TelegramHtml.TryParse(text, out var visible, out var error), $"{language} '{key}': {error}");
+                Assert.InRange(visible.Length, 1, 4096);
+            }
+        }
+    }
+
+    [Fact]
     public void Escape_EscapesHtmlSpecialCharacters()
     {
         Assert.Equal("a &lt;b&gt; &amp; &quot;c&quot;", Html.Escape("a <b> & \"c\""));
