@@ -186,6 +186,9 @@ public sealed class AdminFlow : IFlow
                     ctx.Effects.Send(target.ChatId, ctx.Texts.Format(target.Language, "admin.notice.admin"), lane: Lane.Normal);
                 }
 
+                // The person's command menu follows the role (setMyCommands for their chat).
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, target.ChatId, new SetChatCommands(action == "mkadm")));
+
                 Show(PersonText(ctx, changed, directory), PersonKeyboard(ctx, changed));
                 return (AdminTrigger.Navigated, null);
             case "gnew":

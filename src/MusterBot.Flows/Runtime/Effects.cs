@@ -34,6 +34,9 @@ public sealed class Effects
     public void Send(long chatId, string html, Markup? markup = null, Lane lane = Lane.Reply, string? tag = null) =>
         _outbox.Add(new OutboxMessage(lane, chatId, new SendText(html, markup)) { Tag = tag });
 
+    /// <summary>Queues any outgoing action as it is (for actions without a helper of their own).</summary>
+    public void Publish(OutboxMessage message) => _outbox.Add(message);
+
     public void Edit(long chatId, int messageId, string html, InlineMarkup? markup = null, Lane lane = Lane.Reply) =>
         _outbox.Add(new OutboxMessage(lane, chatId, new EditText(messageId, html, markup)));
 

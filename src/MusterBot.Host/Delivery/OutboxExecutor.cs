@@ -1,12 +1,17 @@
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
 using MusterBot.Host.Telegram;
 using MusterBot.Host.Telegram.Types;
 using MusterBot.State.Outbox;
+using MusterBot.State.Records;
 
 namespace MusterBot.Host.Delivery;
 
 /// <summary>Performs one outbox message with the Bot API client; returns the Telegram message id where there is one.</summary>
-public sealed class OutboxExecutor(ITelegramBotClient client)
+public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts = null)
 {
+    private readonly TextCatalog _texts = texts ?? TextCatalog.Default;
+
     public async Task<int?> ExecuteAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -44,6 +49,21 @@ public sealed class OutboxExecutor(ITelegramBotClient client)
             case SendDocument document:
                 var file = await client.SendDocument(message.ChatId, InputFile.FromBytes(document.Content, document.FileName), document.CaptionHtml, ParseMode.Html, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return file.Id;
+            case SetChatCommands commands:
+                foreach (var (language, code) in new[] { (Language.Zh, (string?)null), (Language.En, "en") })
+                {
+                    if (commands.Administrator)
+                    {
+                        var list = CommandCatalog.For(Roles.Admin).Select(c => new BotCommand { Command = c.Name, Description = _texts.Get(language, c.DescriptionKey) });
+                        await client.SetMyCommands(list, BotCommandScope.Chat(message.ChatId), code, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await client.DeleteMyCommands(BotCommandScope.Chat(message.ChatId), code, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                return null;
             default:
                 throw new NotSupportedException($"Unknown outbox action {message.Action.GetType().Name}.");
         }

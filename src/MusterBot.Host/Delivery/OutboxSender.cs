@@ -88,7 +88,7 @@ public sealed partial class OutboxSender(
                         message = message with { Action = ((SendText)message.Action) with { AllowPaidBroadcast = true } };
                     }
 
-                    if (message.Action is not AnswerCallback)
+                    if (message.Action is not (AnswerCallback or SetChatCommands))
                     {
                         var gate = ChatGate(message.ChatId);
                         var chatAt = gate.NextAllowed(now);

@@ -10,4 +10,5 @@ namespace MusterBot.State.Outbox;
 [JsonDerivedType(typeof(AnswerCallback), "answer")]
 [JsonDerivedType(typeof(SendLocation), "location")]
 [JsonDerivedType(typeof(SendDocument), "document")]
+[JsonDerivedType(typeof(SetChatCommands), "commands")]
 public abstract record OutgoingAction;

@@ -421,12 +421,15 @@ public partial class DirectoryFlowTests
         Assert.Contains("only administrator", await LastTextAsync(h), StringComparison.Ordinal);
 
         await h.Press(Admin, $"a:mkadm:{Bob.Id}");
-        Assert.Contains((await h.DrainAsync()), m => m.ChatId == Bob.Id && m.Action is SendText s && s.Html.Contains("You are now an administrator", StringComparison.Ordinal));
+        var appointed = await h.DrainAsync();
+        Assert.Contains(appointed, m => m.ChatId == Bob.Id && m.Action is SendText s && s.Html.Contains("You are now an administrator", StringComparison.Ordinal));
+        Assert.Contains(appointed, m => m.ChatId == Bob.Id && m.Action is SetChatCommands { Administrator: true });
         await h.Command(Bob, "admin");
         Assert.Contains("What would you like to manage?", await LastTextAsync(h), StringComparison.Ordinal);
         Assert.Contains(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Admin), CancellationToken.None));
 
         await h.Press(Admin, $"a:rmadm:{Bob.Id}");
+        Assert.Contains((await h.DrainAsync()), m => m.ChatId == Bob.Id && m.Action is SetChatCommands { Administrator: false });
         await h.Command(Bob, "admin");
         Assert.Contains("only administrator", await LastTextAsync(h), StringComparison.Ordinal);
     }
