@@ -61,7 +61,14 @@ public sealed partial class UpdateProcessor(
                 }
                 else
                 {
-                    await router.Route(context).HandleAsync(context, cancellationToken).ConfigureAwait(false);
+                    var flow = router.Route(context);
+                    if (context.Event is CommandReceived && flow.Name != MainFlow.FlowName && context.Conversation.Flow != flow.Name)
+                    {
+                        // A command leaves any flow in progress (the main flow's /cancel and /start do this themselves).
+                        context.Conversation = MainFlow.Idle(context.Now);
+                    }
+
+                    await flow.HandleAsync(context, cancellationToken).ConfigureAwait(false);
                 }
             }
 #pragma warning disable CA1031 // A bug in one flow must not block the person's queue: log it, apologise, move on.

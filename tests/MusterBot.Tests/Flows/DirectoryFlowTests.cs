@@ -219,6 +219,22 @@ public partial class DirectoryFlowTests
     }
 
     [Fact]
+    public async Task ACommandDuringRegistration_LeavesIt_AndLaterTextIsNotTakenAsAnAnswer()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterResident);
+        Assert.Equal("register", (await h.ConversationAsync(Ann.Id))!.Flow);
+
+        await h.Command(Ann, "me");
+        Assert.Equal(("main", "Idle"), ((await h.ConversationAsync(Ann.Id))!.Flow, (await h.ConversationAsync(Ann.Id))!.Step));
+        await h.DrainAsync();
+        await h.Text(Ann, "hello");
+        Assert.Contains("did not understand", await LastTextAsync(h), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Registration_StaleOrForgedButton_IsAnsweredAndChangesNothing()
     {
         var h = NewHarness();
