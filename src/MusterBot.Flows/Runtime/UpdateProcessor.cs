@@ -48,6 +48,12 @@ public sealed partial class UpdateProcessor(
             var context = await LoadAsync(@event, reader, cancellationToken).ConfigureAwait(false);
             if (context is null)
             {
+                if (@event is TimerFired orphan)
+                {
+                    // A timer of someone who left: consume it so it does not come back after every lease.
+                    await store.CommitAsync(new Commit { ConsumesTimerId = orphan.TimerId }, cancellationToken).ConfigureAwait(false);
+                }
+
                 return ProcessOutcome.Ignored;
             }
 

@@ -282,6 +282,15 @@ public sealed partial class OutboxSender(
 
     private void ForgetIdleChats(DateTimeOffset now)
     {
+        if (_lastEditAt.Count >= 1_000)
+        {
+            foreach (var target in _lastEditAt.Where(kv => kv.Value + _options.EditInterval < now).Select(kv => kv.Key).ToList())
+            {
+                _lastEditAt.Remove(target);
+                _latestEdit.Remove(target);
+            }
+        }
+
         if (_chatGates.Count < 10_000)
         {
             return;
@@ -292,11 +301,6 @@ public sealed partial class OutboxSender(
             _chatGates.Remove(chat);
         }
 
-        foreach (var target in _lastEditAt.Where(kv => kv.Value + _options.EditInterval < now).Select(kv => kv.Key).ToList())
-        {
-            _lastEditAt.Remove(target);
-            _latestEdit.Remove(target);
-        }
     }
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Chat {ChatId} migrated to {NewChatId}; the message is sent there once")]

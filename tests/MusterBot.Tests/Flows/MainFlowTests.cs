@@ -280,6 +280,17 @@ public class MainFlowTests
     }
 
     [Fact]
+    public async Task TimerOfSomeoneUnknown_IsConsumed_SoItDoesNotComeBack()
+    {
+        var h = new FlowHarness();
+        await h.Store.CommitAsync(new MusterBot.State.Commits.Commit { SetTimers = [new MusterBot.State.Timers.TimerEntry("t1", h.Clock.GetUtcNow(), 999, "{}")] }, CancellationToken.None);
+
+        Assert.Equal(ProcessOutcome.Ignored, await h.Processor.ProcessAsync(null, new TimerFired(999, "t1", "{}"), CancellationToken.None));
+
+        Assert.Null(await h.Store.GetTimerAsync("t1", CancellationToken.None));
+    }
+
+    [Fact]
     public void Diagram_OfMainFlow_ShowsItsSteps()
     {
         var diagram = new MainFlow(MusterBot.Flows.Texts.TextCatalog.Default).ToMermaid();
