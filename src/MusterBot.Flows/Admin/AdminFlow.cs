@@ -115,6 +115,10 @@ public sealed class AdminFlow : IFlow
             case CommandReceived:
                 ctx.Reply(ctx.T("admin.menu"), MenuKeyboard(ctx));
                 return (step == AdminStep.Idle ? AdminTrigger.Navigated : AdminTrigger.Cancelled, AdminStep.Idle);
+            case ButtonPressed press when !press.Data.StartsWith(P, StringComparison.Ordinal):
+                // A button of another flow while an administrator types input: it belongs to an earlier message.
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return (AdminTrigger.InputRejected, null);
             case ButtonPressed press:
                 return await PressAsync(ctx, press, step, data, directory, cancellationToken).ConfigureAwait(false);
             case TextReceived text:

@@ -73,7 +73,18 @@ public sealed class RegistrationFlow : IFlow
             }
         }
 
-        var first = Sequence(kind)[0];
+        // What an invitation or an appointment fixed stays fixed: a grid worker's grid, a convenor's region.
+        if (p.Roles.HasFlag(Roles.Handler) && p.GridId is not null)
+        {
+            data["gridLocked"] = "1";
+        }
+
+        if (p.Roles.HasFlag(Roles.Convenor) && p.RegionId is not null)
+        {
+            data["regionLocked"] = "1";
+        }
+
+        var first = Sequence(kind).First(step => !Skipped(step, data, null));
         ctx.Conversation = new(FlowName, first.ToString()) { Data = data, UpdatedAt = ctx.Now };
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         Ask(ctx, first, data, directory);
@@ -582,9 +593,16 @@ public sealed class RegistrationFlow : IFlow
             ctx.Effects.Put(DocKeys.Invite(code), invite with { Uses = invite.Uses + 1 });
         }
 
-        if (data.GetValueOrDefault("roster") is { } rosterPhone
-            && await ctx.Reader.GetAsync<RosterEntry>(DocKeys.Roster(rosterPhone), cancellationToken).ConfigureAwait(false) is { } entry)
+        if (data.GetValueOrDefault("roster") is { } rosterPhone)
         {
+            // The roster entry is checked again: someone may have joined with this number meanwhile.
+            var entry = await ctx.Reader.GetAsync<RosterEntry>(DocKeys.Roster(rosterPhone), cancellationToken).ConfigureAwait(false);
+            if (entry is null || (entry.JoinedUserId is { } joined && joined != ctx.Event.UserId))
+            {
+                ctx.Reply(ctx.T(entry is null ? "reg.roster.not_found" : "reg.roster.taken"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts));
+                return;
+            }
+
             ctx.Effects.Put(DocKeys.Roster(rosterPhone), entry with { JoinedUserId = ctx.Event.UserId });
         }
 
@@ -618,7 +636,7 @@ public sealed class RegistrationFlow : IFlow
             Roles = ctx.Profile.Roles | RolesOf(kind),
             Phone = data.GetValueOrDefault("phone") ?? ctx.Profile.Phone,
             GridId = data.GetValueOrDefault("grid"),
-            BuildingId = data.GetValueOrDefault("building"),
+            BuildingId = kind == RegKind.Resident ? data.GetValueOrDefault("building") : data.GetValueOrDefault("building") ?? ctx.Profile.BuildingId,
             RegionId = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.RegionId : data.GetValueOrDefault("region"),
             WorkUnit = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.WorkUnit : data.GetValueOrDefault("work"),
             Skills = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.Skills : Skills(data),

@@ -31,6 +31,12 @@ public sealed class FlowRouter
             return _flows.Values.FirstOrDefault(f => f.Commands.Contains(command.Command)) ?? _flows[MainFlow.FlowName];
         }
 
+        if (context.Event is BotMembershipChanged)
+        {
+            // Blocking or unblocking the bot is recorded by the main flow whatever the person was doing.
+            return _flows[MainFlow.FlowName];
+        }
+
         if (context.Event is ButtonPressed press && _flows.Values.FirstOrDefault(f => f.OwnsButton(press.Data)) is { } owner)
         {
             return owner;

@@ -29,7 +29,8 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
 
     public string Name => FlowName;
 
-    public bool OwnsButton(string data) => false;
+    public bool OwnsButton(string data) =>
+        data is PickChinese or PickEnglish or RegisterResident or RegisterRoster;
 
     public IReadOnlyCollection<string> Commands { get; } = ["start", "help", "cancel", "lang"];
 
@@ -39,6 +40,13 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
     {
         ArgumentNullException.ThrowIfNull(context);
         var inOtherFlow = context.Conversation.Flow != FlowName;
+        if (context.Event is BotMembershipChanged changed)
+        {
+            // Recorded without touching the conversation the person is in.
+            context.Profile = context.Profile with { BlockedBot = changed.Blocked };
+            return;
+        }
+
         if (inOtherFlow || !Enum.TryParse<MainStep>(context.Conversation.Step, out var step) || step == MainStep.Session)
         {
             // Coming back from another flow (or an unknown stored step): start from Idle.
@@ -130,7 +138,6 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
         ButtonPressed { Data: PickChinese } => (MainTrigger.LanguagePicked, Language.Zh),
         ButtonPressed { Data: PickEnglish } => (MainTrigger.LanguagePicked, Language.En),
         ButtonPressed => (MainTrigger.StaleButton, default),
-        BotMembershipChanged => (MainTrigger.MembershipChanged, default),
         _ => (MainTrigger.Media, default),
     };
 
@@ -151,7 +158,6 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
             .InternalTransition(MainTrigger.UnknownCommand, _ => ctx.Reply(ctx.T("unknown.command", Html.Escape("/" + ((CommandReceived)ctx.Event).Command))))
             .InternalTransition(MainTrigger.Media, _ => ctx.Reply(ctx.T("unknown.media")))
             .InternalTransition(MainTrigger.StaleButton, _ => ctx.AnswerButton(ctx.T("button.stale")))
-            .InternalTransition(MainTrigger.MembershipChanged, _ => ctx.Profile = ctx.Profile with { BlockedBot = ((BotMembershipChanged)ctx.Event).Blocked })
             .InternalTransition(picked, (language, _) => ApplyLanguage(ctx, language));
 
         machine.Configure(MainStep.Idle)

@@ -11,5 +11,4 @@ public enum MainTrigger
     UnknownCommand,
     Media,
     StaleButton,
-    MembershipChanged,
 }

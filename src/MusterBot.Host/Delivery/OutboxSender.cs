@@ -21,6 +21,8 @@ public sealed partial class OutboxSender(
     ILogger<OutboxSender> logger) : BackgroundService
 {
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan ChatBusyDelay = TimeSpan.FromMilliseconds(30);
+    private readonly HashSet<long> _busyChats = [];
 
     private readonly SenderOptions _options = options.Value;
     private readonly Dictionary<long, RateGate> _chatGates = [];
@@ -88,7 +90,23 @@ public sealed partial class OutboxSender(
                         message = message with { Action = ((SendText)message.Action) with { AllowPaidBroadcast = true } };
                     }
 
-                    if (message.Action is not (AnswerCallback or SetChatCommands))
+                    // While all sending is paused (a flood), messages go back to the outbox instead of waiting here.
+                    var paused = _global.PausedUntil;
+                    if (paused > now)
+                    {
+                        await store.RetryOutboxAsync(message.Id, paused, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    var ordered = message.Action is not (AnswerCallback or SetChatCommands);
+                    if (ordered && !TryTakeChat(message.ChatId))
+                    {
+                        // One call per chat at a time keeps a chat's messages in order; this one waits its turn.
+                        await store.RetryOutboxAsync(message.Id, now + ChatBusyDelay, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (ordered)
                     {
                         var gate = ChatGate(message.ChatId);
                         var chatAt = gate.NextAllowed(now);
@@ -106,6 +124,7 @@ public sealed partial class OutboxSender(
 
                         if (chatAt > now + Slack)
                         {
+                            ReleaseChat(message.ChatId);
                             await store.RetryOutboxAsync(message.Id, chatAt, message.Attempts, stoppingToken).ConfigureAwait(false);
                             continue;
                         }
@@ -122,12 +141,17 @@ public sealed partial class OutboxSender(
                     var pausedUntil = _global.PausedUntil;
                     if (pausedUntil > timeProvider.GetUtcNow())
                     {
+                        if (ordered)
+                        {
+                            ReleaseChat(message.ChatId);
+                        }
+
                         await store.RetryOutboxAsync(message.Id, pausedUntil, message.Attempts, stoppingToken).ConfigureAwait(false);
                         continue;
                     }
 
                     await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
-                    var task = SendOneAsync(message, stoppingToken);
+                    var task = SendOneAsync(message, ordered, stoppingToken);
                     lock (running)
                     {
                         running.Add(task);
@@ -162,7 +186,7 @@ public sealed partial class OutboxSender(
         await Task.WhenAll(pending).ConfigureAwait(false);
     }
 
-    private async Task SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private async Task SendOneAsync(OutboxMessage message, bool ordered, CancellationToken cancellationToken)
     {
         try
         {
@@ -180,6 +204,11 @@ public sealed partial class OutboxSender(
         }
         finally
         {
+            if (ordered)
+            {
+                ReleaseChat(message.ChatId);
+            }
+
             _inFlight!.Release();
         }
     }
@@ -255,15 +284,30 @@ public sealed partial class OutboxSender(
         }
     }
 
+    private bool TryTakeChat(long chatId)
+    {
+        lock (_busyChats)
+        {
+            return _busyChats.Add(chatId);
+        }
+    }
+
+    private void ReleaseChat(long chatId)
+    {
+        lock (_busyChats)
+        {
+            _busyChats.Remove(chatId);
+        }
+    }
+
     private static bool IsEdit(OutboxMessage message, out (long Chat, int Message) target)
     {
         target = message.Action switch
         {
             EditText e => (message.ChatId, e.MessageId),
-            EditMarkup e => (message.ChatId, e.MessageId),
             _ => default,
         };
-        return message.Action is EditText or EditMarkup;
+        return message.Action is EditText;
     }
 
     private RateGate ChatGate(long chatId)

@@ -3,6 +3,7 @@ using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Host.Delivery;
 using MusterBot.Host.Telegram;
+using MusterBot.State;
 using MusterBot.Host.Telegram.Types;
 
 namespace MusterBot.Host.Intake;
@@ -17,9 +18,12 @@ public sealed partial class UpdateDispatcher(
     IOptions<IntakeOptions> options,
     OutboxSignal outboxSignal,
     ITelegramBotClient client,
+    IStateStore store,
     TimeProvider timeProvider,
     ILogger<UpdateDispatcher> logger) : IDisposable
 {
+    private const int MaxFailures = 3;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> _failures = new();
     private readonly KeyedLock _userLocks = new();
     private readonly SemaphoreSlim _concurrency = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
     private readonly FloodGuard _flood = new(options.Value.FloodLimit, options.Value.FloodWindow, timeProvider);
@@ -64,7 +68,24 @@ public sealed partial class UpdateDispatcher(
                 continue;
             }
 
-            await RunAsync(@event.UserId, update.Id, @event, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await RunAsync(@event.UserId, update.Id, @event, cancellationToken).ConfigureAwait(false);
+                _failures.TryRemove(update.Id, out _);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The same update failing again and again while the store answers (e.g. a record that no longer
+                // reads) is dropped, so one bad update cannot stop intake for everyone. Otherwise (first failures, or
+                // the store is down) the failure propagates and the batch is delivered again.
+                if (_failures.AddOrUpdate(update.Id, 1, (_, n) => n + 1) < MaxFailures || !await StoreAnswersAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
+                _failures.TryRemove(update.Id, out _);
+                LogPoison(logger, ex, update.Id, @event.UserId, MaxFailures);
+            }
         }
     }
 
@@ -97,6 +118,21 @@ public sealed partial class UpdateDispatcher(
         }
     }
 
+    private async Task<bool> StoreAnswersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.PingAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+#pragma warning disable CA1031 // Any failure means the store does not answer.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+    }
+
     /// <summary>Fetches a small document's bytes so the flows (which do no I/O) can read it; null content if too big or failed.</summary>
     private async Task<DocumentReceived> DownloadAsync(DocumentReceived document, CancellationToken cancellationToken)
     {
@@ -123,6 +159,9 @@ public sealed partial class UpdateDispatcher(
             return document;
         }
     }
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Update {UpdateId} of user {UserId} failed {Failures} times; dropped so intake goes on")]
+    private static partial void LogPoison(ILogger logger, Exception exception, long updateId, long userId, int failures);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Could not download a document sent by user {UserId}")]
     private static partial void LogDownloadFailed(ILogger logger, Exception exception, long userId);
