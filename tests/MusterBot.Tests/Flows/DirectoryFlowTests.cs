@@ -219,6 +219,52 @@ public partial class DirectoryFlowTests
     }
 
     [Fact]
+    public async Task ResidentWhoJoinsAsMember_KeepsTheirBuilding()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterResident);
+        await h.Press(Ann, "r:g:g1");
+        await h.Press(Ann, "r:b:b1");
+        await h.Text(Ann, "Skip");
+        await h.Press(Ann, "r:ok");
+        var code = await CreateInviteAsync(h, "member", "none");
+
+        await RegisterMemberAsync(h, Ann, code, "13800138000");
+
+        var profile = (await h.ProfileAsync(Ann.Id))!;
+        Assert.Equal((Roles.Resident | Roles.Member, "b1"), (profile.Roles, profile.BuildingId));
+    }
+
+    [Fact]
+    public async Task BlockingTheBotDuringRegistration_IsRecorded_AndTheConversationIsKept()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterResident);
+        await h.DrainAsync();
+
+        await h.Event(new BotMembershipChanged(Ann, Ann.Id, Blocked: true));
+
+        Assert.Empty(await h.DrainAsync());
+        Assert.True((await h.ProfileAsync(Ann.Id))!.BlockedBot);
+        Assert.Equal(("register", "ChoosingGrid"), ((await h.ConversationAsync(Ann.Id))!.Flow, (await h.ConversationAsync(Ann.Id))!.Step));
+    }
+
+    [Fact]
+    public async Task LanguageButton_WhileAnAdministratorTypesAName_StillChangesTheLanguage()
+    {
+        var h = NewHarness();
+        await h.Press(Admin, "a:gnew");
+        await h.Press(Admin, MainFlow.PickChinese);
+        Assert.Equal(Language.Zh, (await h.ProfileAsync(Admin.Id))!.Language);
+        await h.Press(Admin, "r:g:g1", queryId: "foreign");
+        Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "foreign" });
+    }
+
+    [Fact]
     public async Task ACommandDuringRegistration_LeavesIt_AndLaterTextIsNotTakenAsAnAnswer()
     {
         var h = NewHarness();

@@ -532,6 +532,29 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         Assert.True(await _store.GetDeliveryAsync(fanOut[^1], CancellationToken.None) is { Status: DeliveryStatus.Queued });
     }
 
+    [Fact]
+    public async Task MessagesToOneChat_ArriveInCommitOrder_EvenWhenCallsTakeDifferentTimes()
+    {
+        // Each call "arrives at Telegram" after its own network delay; concurrent calls to one chat could overtake.
+        var delays = new ConcurrentQueue<int>([120, 10, 60, 5, 30]);
+        var arrived = new ConcurrentQueue<string>();
+        _respond = async call =>
+        {
+            await Task.Delay(delays.TryDequeue(out var ms) ? ms : 1);
+            arrived.Enqueue(call.Text!);
+            return new Message { Id = 1, Chat = new Chat { Id = call.ChatId } };
+        };
+        await StartAsync(Options(o => o.PerChatBurst = 10));
+
+        var ids = await EnqueueAsync(Enumerable.Range(1, 5).Select(i => new OutboxMessage(Lane.Reply, 77, new SendText("m" + i))).ToArray());
+        foreach (var id in ids)
+        {
+            await WaitForOutcomeAsync(id);
+        }
+
+        Assert.Equal(["m1", "m2", "m3", "m4", "m5"], arrived);
+    }
+
     private Task<Message> Respond(Call call)
     {
         _calls.Enqueue(call);
