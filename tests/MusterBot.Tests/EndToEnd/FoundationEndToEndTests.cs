@@ -161,6 +161,28 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
     }
 
     [Fact]
+    public async Task AnUpdateThatKeepsFailing_IsDroppedAfterThreeTries_AndOthersAreServed()
+    {
+        _emulator.CreateUser(46, "Broken", "en");
+        _emulator.CreateUser(47, "Fine", "en");
+        var prefix = $"poison{Guid.NewGuid():N}:";
+        await using (var store = await MusterBot.State.Redis.RedisStateStore.ConnectAsync(new() { Configuration = redis.ConnectionString, KeyPrefix = prefix }, TimeProvider.System, CancellationToken.None))
+        {
+            // A stored profile that no longer reads: every attempt to handle this person's update throws.
+            await store.CommitAsync(new MusterBot.State.Commits.Commit { Writes = [new(MusterBot.State.Records.DocKeys.User(46), "{not json", null)] }, CancellationToken.None);
+        }
+
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, new Dictionary<string, string?> { ["Redis:KeyPrefix"] = prefix, ["Intake:RetryDelay"] = "00:00:00.050" });
+        _emulator.SendText(46, "/help");
+        _emulator.SendText(47, "/help");
+
+        await _emulator.WaitForMessageAsync(47, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
+        await _emulator.WaitForAsync(() => _emulator.PendingUpdateCount == 0, Wait);
+        Assert.Contains("failed 3 times; dropped so intake goes on", host.Logs.All, StringComparison.Ordinal);
+        Assert.Empty(_emulator.Messages(46));
+    }
+
+    [Fact]
     public async Task FloodOfStartFromOnePerson_DoesNotDelayOthers_AndIsCappedWithALogLine()
     {
         _emulator.CreateUser(50, "Flood", "en");
