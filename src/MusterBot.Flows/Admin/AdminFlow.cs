@@ -160,7 +160,7 @@ public sealed class AdminFlow : IFlow
                 Show(GridsText(ctx, directory), GridsKeyboard(ctx, directory));
                 return (AdminTrigger.Navigated, null);
             case "g" when directory.Grid(Arg(1)) is { } grid:
-                var gridRows = grid.Buildings.Select(b => new InlineButton("✏️ " + b.Name, $"{P}bren:{grid.Id}:{b.Id}")).Chunk(3).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                var gridRows = grid.Buildings.Select(b => new InlineButton("✏️ " + b.Name, $"{P}bren:{grid.Id}:{b.Id}")).Rows(3);
                 gridRows.Add([Button(ctx, "admin.button.rename", "gren:" + grid.Id), Button(ctx, "admin.button.add_building", "bnew:" + grid.Id)]);
                 gridRows.Add([Button(ctx, "admin.button.back", "grids")]);
                 Show(GridText(ctx, grid), new InlineMarkup(gridRows));
@@ -284,7 +284,7 @@ public sealed class AdminFlow : IFlow
                     return Stale();
                 }
 
-                var rows = values.Select(v => new InlineButton(v.Label, P + "pl:" + Arg(1) + ":" + v.Value + ":0")).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                var rows = values.Select(v => new InlineButton(v.Label, P + "pl:" + Arg(1) + ":" + v.Value + ":0")).Rows(2);
                 rows.Add([Button(ctx, "admin.button.back", "people")]);
                 Show(ctx.T("admin.people.choose"), new InlineMarkup(rows));
                 return (AdminTrigger.Navigated, null);
@@ -329,39 +329,24 @@ public sealed class AdminFlow : IFlow
         {
             case AdminStep.InviteRole when value is "member" or "convenor" or "handler" or "resident":
                 data["role"] = value;
-                if (value is "convenor" or "member")
+                var byRegion = value is "convenor" or "member";
+                if (byRegion ? directory.Regions.Count == 0 && value == "convenor" : directory.Grids.Count == 0)
                 {
-                    if (directory.Regions.Count == 0 && value == "convenor")
-                    {
-                        show(ctx.T("admin.invite.need_region"), MenuKeyboard(ctx));
-                        return (AdminTrigger.Cancelled, AdminStep.Idle);
-                    }
-
-                    var rows = directory.Regions.Select(r => Choice(r.Name, "rg-" + r.Id)).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
-                    if (value == "member")
-                    {
-                        rows.Add([Choice(ctx.T("admin.invite.any_region"), "none")]);
-                    }
-
-                    rows.Add([Button(ctx, "reg.button.cancel", "cancel")]);
-                    show(ctx.T("admin.ask.invite_region"), new InlineMarkup(rows));
-                    return (AdminTrigger.InputAccepted, AdminStep.InviteScope);
-                }
-
-                if (directory.Grids.Count == 0)
-                {
-                    show(ctx.T("admin.invite.need_grid"), MenuKeyboard(ctx));
+                    show(ctx.T(byRegion ? "admin.invite.need_region" : "admin.invite.need_grid"), MenuKeyboard(ctx));
                     return (AdminTrigger.Cancelled, AdminStep.Idle);
                 }
 
-                var gridRows = directory.Grids.Select(g => Choice(g.Name, "g-" + g.Id)).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
-                if (value == "resident")
+                // Members may be bound to a region (or none), convenors must be; grid workers to a grid, residents optionally.
+                var scopes = byRegion
+                    ? directory.Regions.Select(r => Choice(r.Name, "rg-" + r.Id)).Rows(2)
+                    : directory.Grids.Select(g => Choice(g.Name, "g-" + g.Id)).Rows(2);
+                if (value is "member" or "resident")
                 {
-                    gridRows.Add([Choice(ctx.T("admin.invite.any_grid"), "none")]);
+                    scopes.Add([Choice(ctx.T(byRegion ? "admin.invite.any_region" : "admin.invite.any_grid"), "none")]);
                 }
 
-                gridRows.Add([Button(ctx, "reg.button.cancel", "cancel")]);
-                show(ctx.T("admin.ask.invite_grid"), new InlineMarkup(gridRows));
+                scopes.Add([Button(ctx, "reg.button.cancel", "cancel")]);
+                show(ctx.T(byRegion ? "admin.ask.invite_region" : "admin.ask.invite_grid"), new InlineMarkup(scopes));
                 return (AdminTrigger.InputAccepted, AdminStep.InviteScope);
             case AdminStep.InviteScope:
                 var role = data.GetValueOrDefault("role");
@@ -728,7 +713,7 @@ public sealed class AdminFlow : IFlow
 
     private static InlineMarkup GridsKeyboard(FlowContext ctx, DirectorySnapshot directory)
     {
-        var rows = directory.Grids.Select(g => new InlineButton(g.Name, P + "g:" + g.Id)).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+        var rows = directory.Grids.Select(g => new InlineButton(g.Name, P + "g:" + g.Id)).Rows(2);
         rows.Add([Button(ctx, "admin.button.new_grid", "gnew"), Button(ctx, "admin.button.back", "menu")]);
         return new InlineMarkup(rows);
     }
@@ -741,7 +726,7 @@ public sealed class AdminFlow : IFlow
 
     private static InlineMarkup RegionsKeyboard(FlowContext ctx, DirectorySnapshot directory)
     {
-        var rows = directory.Regions.Select(r => new InlineButton(r.Name, P + "r:" + r.Id)).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+        var rows = directory.Regions.Select(r => new InlineButton(r.Name, P + "r:" + r.Id)).Rows(2);
         rows.Add([Button(ctx, "admin.button.new_region", "rnew"), Button(ctx, "admin.button.back", "menu")]);
         return new InlineMarkup(rows);
     }

@@ -482,7 +482,7 @@ public sealed class RegistrationFlow : IFlow
         var chosen = Skills(data);
         var rows = Enum.GetValues<Skill>()
             .Select(s => new InlineButton((chosen.Contains(s) ? "☑️ " : "⬜ ") + ctx.T("skill." + s), P + "s:" + s))
-            .Chunk(3).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+            .Rows(3);
         rows.Add([new InlineButton(ctx.T("reg.button.done"), P + "done")]);
         rows.Add(NavigationRow(ctx));
         return new InlineMarkup(rows);
@@ -516,19 +516,19 @@ public sealed class RegistrationFlow : IFlow
                     return;
                 }
 
-                rows = directory.Grids.Select(g => new InlineButton(g.Name, P + "g:" + g.Id)).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                rows = directory.Grids.Select(g => new InlineButton(g.Name, P + "g:" + g.Id)).Rows(2);
                 rows.Add(NavigationRow(ctx));
                 ctx.Reply(ctx.T("reg.ask.grid"), new InlineMarkup(rows));
                 return;
             case RegStep.ChoosingBuilding:
                 var grid = directory.Grid(data.GetValueOrDefault("grid"));
-                rows = (grid?.Buildings ?? []).Select(b => new InlineButton(b.Name, P + "b:" + b.Id)).Chunk(3).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                rows = (grid?.Buildings ?? []).Select(b => new InlineButton(b.Name, P + "b:" + b.Id)).Rows(3);
                 rows.Add([new InlineButton(ctx.T("reg.button.skip"), P + "skip")]);
                 rows.Add(NavigationRow(ctx));
                 ctx.Reply(ctx.T("reg.ask.building", Html.Escape(grid?.Name)), new InlineMarkup(rows));
                 return;
             case RegStep.ChoosingRegion:
-                rows = directory.Regions.Select(r => new InlineButton(r.Name, P + "rg:" + r.Id)).Chunk(2).Select(r => (IReadOnlyList<InlineButton>)r).ToList();
+                rows = directory.Regions.Select(r => new InlineButton(r.Name, P + "rg:" + r.Id)).Rows(2);
                 rows.Add([new InlineButton(ctx.T("reg.region.none"), P + "skip")]);
                 rows.Add(NavigationRow(ctx));
                 ctx.Reply(ctx.T("reg.ask.region"), new InlineMarkup(rows));
