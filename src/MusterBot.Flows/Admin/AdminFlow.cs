@@ -239,17 +239,17 @@ public sealed class AdminFlow : IFlow
                     updated = Arg(1) == "c" ? updated with { BackupConvenorId = null } : updated with { ConvenorId = null };
                 }
 
-                await SaveRegionAsync(ctx, region, updated, cancellationToken).ConfigureAwait(false);
+                await SaveRegionAsync(ctx, directory, region, updated, cancellationToken).ConfigureAwait(false);
                 ctx.Effects.Send(person.ChatId, ctx.Texts.Format(person.Language, Arg(1) == "c" ? "admin.notice.convenor" : "admin.notice.backup", Html.Escape(region.Name)), lane: Lane.Normal);
                 Show(await RegionTextAsync(ctx, updated, cancellationToken).ConfigureAwait(false), RegionKeyboard(ctx, updated));
                 return (AdminTrigger.Navigated, null);
             case "unconv" when directory.Region(Arg(2)) is { } region && Arg(1) is "c" or "b":
                 var cleared = Arg(1) == "c" ? region with { ConvenorId = null } : region with { BackupConvenorId = null };
-                await SaveRegionAsync(ctx, region, cleared, cancellationToken).ConfigureAwait(false);
+                await SaveRegionAsync(ctx, directory, region, cleared, cancellationToken).ConfigureAwait(false);
                 Show(await RegionTextAsync(ctx, cleared, cancellationToken).ConfigureAwait(false), RegionKeyboard(ctx, cleared));
                 return (AdminTrigger.Navigated, null);
             case "invites":
-                var (invitesText, invitesKeyboard) = await InvitesAsync(ctx, cancellationToken).ConfigureAwait(false);
+                var (invitesText, invitesKeyboard) = await InvitesAsync(ctx, directory, cancellationToken).ConfigureAwait(false);
                 Show(invitesText, invitesKeyboard);
                 return (AdminTrigger.Navigated, null);
             case "ix":
@@ -551,11 +551,10 @@ public sealed class AdminFlow : IFlow
     private static RosterLookup Lookup(DirectorySnapshot directory) =>
         new(directory.Grids.Select(g => KeyValuePair.Create(g.Name, g.Id)), directory.Regions.Select(r => KeyValuePair.Create(r.Name, r.Id)));
 
-    private static async ValueTask SaveRegionAsync(FlowContext ctx, Region before, Region after, CancellationToken cancellationToken)
+    private static async ValueTask SaveRegionAsync(FlowContext ctx, DirectorySnapshot directory, Region before, Region after, CancellationToken cancellationToken)
     {
         ctx.Effects.Put(DocKeys.Region(after.Id), after);
-        var all = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        var regions = all.Regions.Select(r => r.Id == after.Id ? after : r).ToList();
+        var regions = directory.Regions.Select(r => r.Id == after.Id ? after : r).ToList();
 
         // Convenor roles follow the appointments: a person is a convenor while they lead (or back up) some region.
         foreach (var userId in new[] { before.ConvenorId, before.BackupConvenorId, after.ConvenorId, after.BackupConvenorId }.OfType<long>().Distinct())
@@ -661,9 +660,8 @@ public sealed class AdminFlow : IFlow
         _ => null,
     };
 
-    private static async ValueTask<(string, InlineMarkup)> InvitesAsync(FlowContext ctx, CancellationToken cancellationToken)
+    private static async ValueTask<(string, InlineMarkup)> InvitesAsync(FlowContext ctx, DirectorySnapshot directory, CancellationToken cancellationToken)
     {
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var sb = new StringBuilder(ctx.T("admin.invite.header")).Append('\n');
         var rows = new List<IReadOnlyList<InlineButton>>();
         foreach (var code in await ctx.Reader.MembersAsync(Sets.Invites, cancellationToken).ConfigureAwait(false))
