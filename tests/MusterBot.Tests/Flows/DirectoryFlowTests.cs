@@ -541,6 +541,13 @@ public partial class DirectoryFlowTests
         Assert.Equal(1, counters.Left["Resident"]);
         var all = string.Join('\n', (await h.Store.GetManyAsync([DocKeys.Counters], CancellationToken.None)).Select(d => d!.Json));
         Assert.DoesNotContain("13800138000", all, StringComparison.Ordinal);
+
+        // A second press of the old confirmation: kindly refused, nothing counted twice.
+        await h.DrainAsync();
+        await h.Press(Ann, "p:leave:yes", queryId: "again");
+        Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "again", Text: "This button is no longer valid." });
+        counters = RecordJson.Deserialize<CommunityCounters>((await h.Store.GetAsync(DocKeys.Counters, CancellationToken.None))!.Json);
+        Assert.Equal(1, counters.Left["Resident"]);
     }
 
     [Fact]
