@@ -23,6 +23,26 @@ public sealed class DocReader(IStateStore store)
         return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
     }
 
+    /// <summary>Delivery records of the messages enqueued with <paramref name="tag"/> (not version-tracked).</summary>
+    public async ValueTask<IReadOnlyList<State.Outbox.DeliveryRecord>> DeliveriesAsync(string tag, CancellationToken cancellationToken) =>
+        await store.GetDeliveriesByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Reads several documents at once (each remembered with its version); null where absent.</summary>
+    public async ValueTask<IReadOnlyList<T?>> GetManyAsync<T>(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var docs = await store.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+        var result = new T?[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            _versions.TryAdd(keys[i], docs[i]?.Version ?? 0);
+            result[i] = docs[i] is { } doc ? RecordJson.Deserialize<T>(doc.Json) : null;
+        }
+
+        return result;
+    }
+
     public async ValueTask<IReadOnlyList<string>> MembersAsync(string setName, CancellationToken cancellationToken) =>
         await store.GetSetMembersAsync(setName, cancellationToken).ConfigureAwait(false);
 }
