@@ -24,6 +24,8 @@ public static class FlowsHostingExtensions
         builder.Services.AddSingleton<IFlow, RegistrationFlow>();
         builder.Services.AddSingleton<IFlow, AdminFlow>();
         builder.Services.AddSingleton<IFlow, ProfileFlow>();
+        builder.Services.AddOptions<Musters.MusterOptions>().BindConfiguration(Musters.MusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<IFlow, Musters.MusterFlow>();
         builder.Services.AddSingleton<FlowRouter>();
         builder.Services.AddSingleton<UpdateProcessor>();
         return builder;

@@ -104,7 +104,7 @@ public sealed class AdminFlow : IFlow
             }
             else
             {
-                ctx.Reply(refusal, CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts));
+                ctx.Reply(refusal, CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
             }
 
             return (AdminTrigger.NotAllowed, null);

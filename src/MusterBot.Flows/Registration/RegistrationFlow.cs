@@ -106,7 +106,7 @@ public sealed class RegistrationFlow : IFlow
         {
             ctx.AnswerButton();
             var ended = ctx.Conversation.Flow != FlowName;
-            ctx.Reply(ctx.T(hint ?? "reg.hint.buttons"), ended ? CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts) : null);
+            ctx.Reply(ctx.T(hint ?? "reg.hint.buttons"), ended ? CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency) : null);
             return;
         }
 
@@ -223,7 +223,7 @@ public sealed class RegistrationFlow : IFlow
         machine.Configure(RegStep.Done).OnEntryFrom(RegTrigger.Cancelled, _ =>
         {
             ctx.Conversation = MainFlow.Idle(ctx.Now);
-            ctx.Reply(ctx.T("cancel.done"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts));
+            ctx.Reply(ctx.T("cancel.done"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
         });
         return machine;
     }
@@ -586,7 +586,7 @@ public sealed class RegistrationFlow : IFlow
             var invite = await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false);
             if (invite is null || !invite.IsUsable(ctx.Now))
             {
-                ctx.Reply(ctx.T("start.invite_invalid"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts));
+                ctx.Reply(ctx.T("start.invite_invalid"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
                 return;
             }
 
@@ -599,7 +599,7 @@ public sealed class RegistrationFlow : IFlow
             var entry = await ctx.Reader.GetAsync<RosterEntry>(DocKeys.Roster(rosterPhone), cancellationToken).ConfigureAwait(false);
             if (entry is null || (entry.JoinedUserId is { } joined && joined != ctx.Event.UserId))
             {
-                ctx.Reply(ctx.T(entry is null ? "reg.roster.not_found" : "reg.roster.taken"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts));
+                ctx.Reply(ctx.T(entry is null ? "reg.roster.not_found" : "reg.roster.taken"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
                 return;
             }
 
@@ -644,7 +644,7 @@ public sealed class RegistrationFlow : IFlow
 
         var roles = ctx.Profile.Roles | (ctx.Roles & Roles.Admin);
         var done = ctx.T("reg.done", CommandCatalog.RoleNames(RolesOf(kind), ctx.Language, ctx.Texts));
-        ctx.Reply(appointed is null ? done : done + "\n" + appointed, CommandCatalog.Menu(roles, ctx.Language, ctx.Texts));
+        ctx.Reply(appointed is null ? done : done + "\n" + appointed, CommandCatalog.Menu(roles, ctx.Language, ctx.Texts, ctx.Emergency));
     }
 
     internal static string Format(int number) => number.ToString(CultureInfo.InvariantCulture);

@@ -31,6 +31,12 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
 
     public BotIdentity Bot { get; } = bot ?? new BotIdentity();
 
+    /// <summary>True while the community is in emergency mode (急时): menus and notices follow it.</summary>
+    public bool Emergency { get; set; }
+
+    /// <summary>True for community timers, which belong to no person (nothing is written to a profile).</summary>
+    public bool IsSystem { get; init; }
+
     /// <summary>Set when the person leaves: their profile and conversation are deleted with the commit.</summary>
     public bool DeleteProfile { get; set; }
 

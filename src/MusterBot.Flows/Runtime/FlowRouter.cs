@@ -42,6 +42,18 @@ public sealed class FlowRouter
             return owner;
         }
 
+        if (context.Event is TimerFired timer && _flows.Values.FirstOrDefault(f => f.OwnsButton(timer.Payload)) is { } timerOwner)
+        {
+            // A timer's payload starts with its flow's prefix, like that flow's buttons.
+            return timerOwner;
+        }
+
+        if (context.Event is LocationShared && context.Conversation.Flow == MainFlow.FlowName && _flows.TryGetValue(Musters.MusterFlow.FlowName, out var musters))
+        {
+            // A location sent outside any step belongs to a check-in ("arrived, here I am"), if there is one.
+            return musters;
+        }
+
         return _flows.GetValueOrDefault(context.Conversation.Flow) ?? _flows[MainFlow.FlowName];
     }
 }

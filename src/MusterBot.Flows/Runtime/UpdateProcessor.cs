@@ -82,8 +82,11 @@ public sealed partial class UpdateProcessor(
 #pragma warning restore CA1031
             {
                 LogFlowFailed(logger, ex, @event.GetType().Name, @event.UserId);
-                var fallback = new FlowContext(@event, context.Now, initialProfile, initialConversation, context.Roles, reader, texts, _bot);
-                fallback.Reply(fallback.T("error.generic"));
+                var fallback = new FlowContext(@event, context.Now, initialProfile, initialConversation, context.Roles, reader, texts, _bot) { IsSystem = context.IsSystem, Emergency = context.Emergency };
+                if (!context.IsSystem)
+                {
+                    fallback.Reply(fallback.T("error.generic"));
+                }
                 context = fallback;
             }
 
@@ -113,6 +116,15 @@ public sealed partial class UpdateProcessor(
     private async Task<FlowContext?> LoadAsync(BotEvent @event, DocReader reader, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
+        var modeDoc = await store.GetAsync(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
+        var emergency = modeDoc is not null && RecordJson.Deserialize<State.Records.Musters.CommunityMode>(modeDoc.Json).Emergency;
+        if (@event is TimerFired { ForUserId: Musters.MusterFlow.SystemUser })
+        {
+            // A community timer: decided with a stand-in profile that is never written.
+            var system = new UserProfile(Musters.MusterFlow.SystemUser, 0, "system") { Roles = Roles.Admin };
+            return new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = emergency };
+        }
+
         var profile = await reader.GetAsync<UserProfile>(DocKeys.User(@event.UserId), cancellationToken).ConfigureAwait(false);
         var sender = SenderOf(@event);
         if (profile is null)
@@ -141,7 +153,7 @@ public sealed partial class UpdateProcessor(
         var conversation = await reader.GetAsync<ConversationState>(DocKeys.Conversation(@event.UserId), cancellationToken).ConfigureAwait(false)
             ?? MainFlow.Idle(now);
         var roles = profile.Roles | (options.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);
-        return new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot);
+        return new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency };
     }
 
     private static Commit BuildCommit(long? updateId, FlowContext context, DocReader reader, UserProfile initialProfile, ConversationState initialConversation)
@@ -153,7 +165,11 @@ public sealed partial class UpdateProcessor(
         var conversationKey = DocKeys.Conversation(context.Event.UserId);
         var storedProfile = reader.Versions.GetValueOrDefault(userKey) == 0 ? null : initialProfile;
         var setChanges = new List<SetChange>();
-        if (context.DeleteProfile)
+        if (context.IsSystem)
+        {
+            // Nothing of the stand-in profile or conversation is stored.
+        }
+        else if (context.DeleteProfile)
         {
             writes.Add(new DocWrite(userKey, null, Expected(userKey)));
             writes.Add(new DocWrite(conversationKey, null, Expected(conversationKey)));

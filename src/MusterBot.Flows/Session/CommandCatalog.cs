@@ -17,8 +17,15 @@ public static class CommandCatalog
         new("me", Roles.None, "cmd.me", "menu.me"),
         new("lang", Roles.None, "cmd.lang", "menu.lang"),
         new("cancel", Roles.None, "cmd.cancel"),
+        new("my", Roles.None, "cmd.my", "menu.my"),
+        new("rollcall", Roles.Convenor | Roles.Admin, "cmd.rollcall", "menu.rollcall"),
+        new("muster", Roles.Admin, "cmd.muster", "menu.muster"),
+        new("mode", Roles.Admin, "cmd.mode"),
         new("admin", Roles.Admin, "cmd.admin", "menu.admin"),
     ];
+
+    /// <summary>Menu labels shown only in emergency mode, and the command each stands for.</summary>
+    private static readonly (string Key, string Command)[] EmergencyLabels = [("menu.em.muster", "my"), ("menu.em.notice", "my")];
 
     public static IReadOnlyList<BotCommandInfo> For(Roles roles) => All.Where(c => c.IsAllowed(roles)).ToList();
 
@@ -37,14 +44,32 @@ public static class CommandCatalog
             }
         }
 
+        foreach (var (key, name) in EmergencyLabels)
+        {
+            if (string.Equals(trimmed, texts.Get(Language.Zh, key), StringComparison.Ordinal)
+                || string.Equals(trimmed, texts.Get(Language.En, key), StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
         return null;
     }
 
-    /// <summary>The role-aware main menu: a reply keyboard, two buttons a row.</summary>
-    public static ReplyKeyboard Menu(Roles roles, Language language, TextCatalog texts)
+    /// <summary>
+    /// The role-aware main menu: a reply keyboard, two buttons a row. In emergency mode the first button is the
+    /// emergency one: members see their muster and check-in, everyone else the emergency notice.
+    /// </summary>
+    public static ReplyKeyboard Menu(Roles roles, Language language, TextCatalog texts, bool emergency = false)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var buttons = For(roles).Where(c => c.MenuKey is not null).Select(c => new ReplyButton(texts.Get(language, c.MenuKey!))).ToList();
+        var buttons = For(roles).Where(c => c.MenuKey is not null && !(emergency && c.Name == "my")).Select(c => new ReplyButton(texts.Get(language, c.MenuKey!))).ToList();
+        if (emergency)
+        {
+            var first = (roles & (Roles.Member | Roles.Convenor)) != 0 ? "menu.em.muster" : "menu.em.notice";
+            buttons.Insert(0, new ReplyButton(texts.Get(language, first)));
+        }
+
         var rows = buttons.Chunk(2).Select(r => (IReadOnlyList<ReplyButton>)r).ToList();
         return new ReplyKeyboard(rows) { Placeholder = texts.Get(language, "menu.placeholder") };
     }

@@ -182,7 +182,7 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
         return machine;
     }
 
-    private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts);
+    private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency);
 
     private void Start(FlowContext ctx)
     {

@@ -21,4 +21,25 @@ public static class DocKeys
     public static DocKey RosterImport(long adminId) => DocKey.ForLong("rosterimport", adminId);
 
     public static DocKey Counters { get; } = new("community", "counters");
+
+    /// <summary>Normal or emergency mode (<see cref="Musters.CommunityMode"/>).</summary>
+    public static DocKey Mode { get; } = new("community", "mode");
+
+    public static DocKey MusterTemplates { get; } = new("community", "mustertemplates");
+
+    public static DocKey Muster(int number) => new("muster", Num(number));
+
+    public static DocKey MusterAnswer(int number, long userId) => new("mans", Num(number) + ":" + Num(userId));
+
+    /// <summary>A live roll call in a chat: of one region, or of the whole muster (<paramref name="regionId"/> null).</summary>
+    public static DocKey RollCallPanel(int number, long chatId, string? regionId) => new("mpanel", Num(number) + ":" + Num(chatId) + ":" + (regionId ?? "all"));
+
+    public static DocKey ChangeMarker(int number, string regionId) => new("mdirty", Num(number) + ":" + regionId);
+
+    /// <summary>One points ledger line; the id names the source, so a source awards at most once.</summary>
+    public static DocKey Points(long userId, string source) => new("pts", Num(userId) + ":" + source);
+
+    public static DocKey HeldNotice(string id) => new("held", id);
+
+    private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

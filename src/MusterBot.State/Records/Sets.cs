@@ -19,5 +19,30 @@ public static class Sets
 
     public static string PeopleWithSkill(Skill skill) => "people:skill:" + skill.ToString().ToLowerInvariant();
 
+    /// <summary>Numbers of the musters that are open.</summary>
+    public const string OpenMusters = "musters:open";
+
+    /// <summary>Ids of normal-time notices held during emergency mode.</summary>
+    public const string HeldNotices = "notices:held";
+
+    /// <summary>Every muster number (open and closed).</summary>
+    public const string AllMusters = "musters";
+
+    /// <summary>Members a muster calls in one region (<see cref="Musters.Muster.NoRegion"/> for those without one).</summary>
+    public static string MusterTargets(int number, string regionId) => $"m:{number.ToString(CultureInfo.InvariantCulture)}:{regionId}:targets";
+
+    /// <summary>Members of a muster region whose current answer is <paramref name="status"/> (never NoAnswer).</summary>
+    public static string MusterAnswers(int number, string regionId, Musters.CheckInStatus status) =>
+        $"m:{number.ToString(CultureInfo.InvariantCulture)}:{regionId}:{status.ToString().ToLowerInvariant()}";
+
+    /// <summary>Members of a muster region a convenor reached by phone.</summary>
+    public static string MusterPhoned(int number, string regionId) => $"m:{number.ToString(CultureInfo.InvariantCulture)}:{regionId}:phoned";
+
+    /// <summary>Musters a person was called to (their emergency record).</summary>
+    public static string MustersOf(long userId) => "musters:of:" + userId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Sources of a person's points ledger lines.</summary>
+    public static string PointsOf(long userId) => "pts:" + userId.ToString(CultureInfo.InvariantCulture);
+
     public static string Member(long userId) => userId.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Musters;
 using MusterBot.Flows.Admin;
 using MusterBot.Flows.Profile;
 using MusterBot.Flows.Registration;
@@ -13,7 +15,11 @@ namespace MusterBot.Tests.Flows;
 /// </summary>
 public class FlowDiagramTests
 {
-    public static IEnumerable<IFlow> AllFlows() => [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow()];
+    public static IEnumerable<IFlow> AllFlows() =>
+    [
+        new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(),
+        new MusterFlow(TextCatalog.Default, Options.Create(new MusterOptions()), Options.Create(new FlowOptions())),
+    ];
 
     [Fact]
     public void CommittedDiagrams_AreUpToDate()

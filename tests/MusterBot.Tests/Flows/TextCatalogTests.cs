@@ -29,13 +29,16 @@ public partial class TextCatalogTests
     public void ChineseTexts_AreChinese_AndEnglishTextsHaveNoChineseExceptLanguageNames()
     {
         var han = HanCharacters();
-        foreach (var key in TextCatalog.Default.Keys(Language.En).Where(k => k != "lang.ask"))
+        foreach (var key in TextCatalog.Default.Keys(Language.En).Where(k => k is not ("lang.ask" or "mu.drill_banner")))
         {
             var en = TextCatalog.Default.Get(Language.En, key);
             Assert.False(han.IsMatch(en.Replace("中文", string.Empty, StringComparison.Ordinal)), $"English text '{key}' contains Chinese: {en}");
         }
 
         Assert.Matches(han, TextCatalog.Default.Get(Language.Zh, "welcome.new"));
+
+        // Drills say 演练 / DRILL at the very top in both languages (UX.md).
+        Assert.Contains("\u6F14\u7EC3 / DRILL", TextCatalog.Default.Get(Language.En, "mu.drill_banner"), StringComparison.Ordinal);
     }
 
     [Fact]

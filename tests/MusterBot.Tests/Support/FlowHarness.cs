@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MusterBot.Flows.Admin;
 using MusterBot.Flows.Profile;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Musters;
 using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -22,6 +23,11 @@ public sealed class FlowHarness
     private static long _nextUpdateId = 1;
 
     public FlowHarness(IStateStore? store = null, params long[] admins)
+        : this(store, new MusterOptions(), admins)
+    {
+    }
+
+    public FlowHarness(IStateStore? store, MusterOptions musterOptions, params long[] admins)
     {
         Clock = new FakeTimeProvider();
         Store = store ?? new InMemoryStateStore(Clock);
@@ -31,7 +37,7 @@ public sealed class FlowHarness
             options.Admins.Add(admin);
         }
 
-        Processor = new UpdateProcessor(Store, new FlowRouter([new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow()]), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Store, new FlowRouter([new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(), new MusterFlow(TextCatalog.Default, Options.Create(musterOptions), Options.Create(options))]), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
     }
 
     public FakeTimeProvider Clock { get; }
@@ -54,6 +60,26 @@ public sealed class FlowHarness
         Processor.ProcessAsync(NextUpdateId(), new ButtonPressed(who, who.Id, messageId, queryId ?? "q" + Guid.NewGuid().ToString("N"), data), CancellationToken.None);
 
     public Task<ProcessOutcome> Event(BotEvent @event) => Processor.ProcessAsync(NextUpdateId(), @event, CancellationToken.None);
+
+    /// <summary>Fires every timer due now (as the host's timer service would); returns how many fired.</summary>
+    public async Task<int> FireDueTimersAsync()
+    {
+        var fired = 0;
+        while (true)
+        {
+            var due = await Store.ClaimDueTimersAsync(1_000, TimeSpan.FromMinutes(1), CancellationToken.None);
+            if (due.Count == 0)
+            {
+                return fired;
+            }
+
+            foreach (var timer in due)
+            {
+                await Processor.ProcessAsync(null, new TimerFired(timer.UserId, timer.Id, timer.Payload), CancellationToken.None);
+                fired++;
+            }
+        }
+    }
 
     /// <summary>Takes every waiting outbox message (and completes it, as a sender would).</summary>
     public async Task<IReadOnlyList<OutboxMessage>> DrainAsync()

@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Flows.Musters;
+
+public sealed partial class MusterFlow
+{
+    private void AskClose(FlowContext ctx, Muster muster)
+    {
+        if (!ctx.Has(Roles.Admin))
+        {
+            Refuse(ctx, "role.admin");
+            return;
+        }
+
+        ctx.AnswerButton();
+        var n = MusterView.Num(muster.Number);
+        ctx.Reply(MusterView.DrillLine(texts, ctx.Language, muster.Plan) + ctx.T("mu.close.ask", muster.Code, muster.Targeted), new InlineMarkup([[
+            new InlineButton(ctx.T("mu.btn.close_yes"), $"{P}cly:{n}"),
+            new InlineButton(ctx.T("mu.btn.close_no"), $"{P}cl0:{n}")]]));
+    }
+
+    /// <summary>
+    /// Closes a muster (an administrator, or the automatic close): cancels its timers, writes every member's points
+    /// (append-only ledger, one line per muster), sends the final report with a CSV to administrators and convenors,
+    /// thanks the members, and freezes the live roll calls. A second close is refused by the muster's version.
+    /// </summary>
+    private async ValueTask CloseAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    {
+        var bySystem = ctx.Event is Events.TimerFired;
+        if (!bySystem && !ctx.Has(Roles.Admin))
+        {
+            Refuse(ctx, "role.admin");
+            return;
+        }
+
+        var closed = muster with { Status = MusterStatus.Closed, ClosedAt = ctx.Now, ClosedBy = bySystem ? null : ctx.Profile.Id };
+        ctx.Effects.Put(DocKeys.Muster(muster.Number), closed);
+        ctx.Effects.RemoveFromSet(Sets.OpenMusters, MusterView.Num(muster.Number));
+        foreach (var region in muster.Regions)
+        {
+            ctx.Effects.CancelTimer(TimerId("t1", muster.Number, region.RegionId));
+            foreach (var chat in region.PanelChats)
+            {
+                ctx.Effects.CancelTimer(TimerId("rf", muster.Number, MusterView.Num(chat) + ":" + region.RegionId));
+            }
+        }
+
+        foreach (var chat in muster.AdminPanelChats)
+        {
+            ctx.Effects.CancelTimer(TimerId("rf", muster.Number, MusterView.Num(chat) + ":all"));
+        }
+
+        for (var i = 1; i <= _options.ReminderSchedule.Count; i++)
+        {
+            ctx.Effects.CancelTimer(TimerId("rem", muster.Number, i.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        ctx.Effects.CancelTimer(TimerId("t2", muster.Number));
+        ctx.Effects.CancelTimer(TimerId("end", muster.Number));
+
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var all = new List<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)>();
+        foreach (var region in muster.Regions)
+        {
+            all.Add((region, await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false)));
+        }
+
+        var awardPoints = !muster.Plan.Drill || _options.PointsForDrills;
+        var points = new Dictionary<long, int>();
+        foreach (var entry in all.SelectMany(r => r.Entries))
+        {
+            var earned = awardPoints ? PointsFor(entry.Answer.Status) : 0;
+            points[entry.Answer.UserId] = earned;
+            if (earned > 0)
+            {
+                ctx.Effects.Put(DocKeys.Points(entry.Answer.UserId, closed.Code), new PointsEntry(entry.Answer.UserId, earned, "muster." + entry.Answer.Status, closed.Code, ctx.Now));
+                ctx.Effects.AddToSet(Sets.PointsOf(entry.Answer.UserId), closed.Code);
+            }
+
+            if (entry.Profile is { BlockedBot: false } member)
+            {
+                var line = texts.Format(member.Language, "mu.close.member", closed.Code, MusterView.StatusName(texts, member.Language, entry.Answer.Status));
+                if (earned > 0)
+                {
+                    line += "\n" + texts.Format(member.Language, "mu.close.member_points", earned);
+                }
+
+                ctx.Effects.Send(member.ChatId, MusterView.DrillLine(texts, member.Language, muster.Plan) + line, lane: Lane.Normal);
+            }
+        }
+
+        // Administrators: the community report and CSV. Convenors: their region's.
+        var adminChats = new HashSet<long>(muster.AdminPanelChats) { muster.LaunchedBy };
+        if (!bySystem)
+        {
+            adminChats.Add(ctx.ChatId);
+        }
+
+        foreach (var chat in adminChats)
+        {
+            var language = chat == ctx.ChatId && !bySystem ? ctx.Language : (await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false))?.Language ?? Language.Zh;
+            ctx.Effects.Send(chat, Report(language, closed, all, directory, points), lane: chat == ctx.ChatId ? Lane.Reply : Lane.Normal);
+            ctx.Effects.Publish(new OutboxMessage(chat == ctx.ChatId ? Lane.Reply : Lane.Normal, chat, new SendDocument($"{closed.Code}.csv", Csv(closed, all, directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code))));
+        }
+
+        foreach (var (region, entries) in all.Where(r => r.Region.HasConvenor))
+        {
+            foreach (var convenorId in new[] { region.ConvenorId, region.BackupConvenorId }.OfType<long>().Distinct().Where(id => !adminChats.Contains(id)))
+            {
+                var convenor = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(convenorId), cancellationToken).ConfigureAwait(false);
+                var language = convenor?.Language ?? Language.Zh;
+                ctx.Effects.Send(convenorId, Report(language, closed, [(region, entries)], directory, points), lane: Lane.Normal);
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, convenorId, new SendDocument($"{closed.Code}-{region.RegionId}.csv", Csv(closed, [(region, entries)], directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code))));
+            }
+
+            foreach (var chat in region.PanelChats)
+            {
+                var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
+                var language = viewer?.Language ?? Language.Zh;
+                var html = RollCall.RenderRegion(texts, language, closed, region, RegionName(directory, region.RegionId, language), entries, ctx.Now, Offset);
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, chat, new EditText(0, html, null) { TargetTag = RollCall.Tag(closed.Number, chat, region.RegionId) }));
+            }
+        }
+
+        foreach (var chat in closed.AdminPanelChats)
+        {
+            var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
+            var html = await RenderCommunityAsync(ctx, closed, directory, viewer?.Language ?? Language.Zh, cancellationToken).ConfigureAwait(false);
+            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, chat, new EditText(0, html, null) { TargetTag = RollCall.Tag(closed.Number, chat, null) }));
+        }
+
+        if (!bySystem)
+        {
+            ctx.AnswerButton(ctx.T("mu.close.done", closed.Code));
+            EditPressed(ctx, ctx.T("mu.close.done", closed.Code), null);
+            var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
+            if (mode is { Emergency: true })
+            {
+                ctx.Reply(ctx.T("mu.close.mode_still_on"), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_normal"), $"{P}md:n")]]));
+            }
+        }
+    }
+
+    private int PointsFor(CheckInStatus status) => status switch
+    {
+        CheckInStatus.Arrived => _options.PointsArrived,
+        CheckInStatus.OnTheWay => _options.PointsOnTheWay,
+        CheckInStatus.Acknowledged or CheckInStatus.CantCome => _options.PointsAnswered,
+        _ => 0,
+    };
+
+    /// <summary>The final report: counts per region, arrival times, time to answer (p50, p90), convenors, who never answered.</summary>
+    private string Report(Language language, Muster muster, IReadOnlyList<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)> regions, DirectorySnapshot directory, IReadOnlyDictionary<long, int> points)
+    {
+        var sb = new StringBuilder();
+        sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
+        sb.Append(texts.Format(language, "mu.report.head", muster.Code, MusterView.KindName(texts, language, muster.Plan), Html.Escape(muster.Plan.RallyText))).Append('\n');
+        sb.Append(texts.Format(language, "mu.report.times", MusterView.Time(muster.LaunchedAt, Offset), MusterView.Time(muster.ClosedAt ?? muster.LaunchedAt, Offset), MusterView.Time(muster.ReportBy, Offset))).Append("\n\n");
+        var entries = regions.SelectMany(r => r.Entries).ToList();
+        sb.Append(RollCall.CountsLine(texts, language, RollCall.CountOf(entries))).Append('\n');
+
+        var toAnswer = new List<double>();
+        var arrivals = new List<double>();
+        foreach (var (region, list) in regions)
+        {
+            var told = region.MembersToldAt ?? muster.LaunchedAt;
+            toAnswer.AddRange(list.Where(e => e.Answer.FirstAnsweredAt is not null).Select(e => Math.Max(0, (e.Answer.FirstAnsweredAt!.Value - told).TotalMinutes)));
+            arrivals.AddRange(list.Where(e => e.Answer.Status == CheckInStatus.Arrived && e.Answer.AnsweredAt is not null).Select(e => (e.Answer.AnsweredAt!.Value - muster.LaunchedAt).TotalMinutes));
+        }
+
+        sb.Append(texts.Format(language, "mu.report.answer_times", Minutes(Percentile(toAnswer, 0.5)), Minutes(Percentile(toAnswer, 0.9)))).Append('\n');
+        if (arrivals.Count > 0)
+        {
+            sb.Append(texts.Format(language, "mu.report.arrivals", Minutes(arrivals.Min()), Minutes(Percentile(arrivals, 0.5)), Minutes(arrivals.Max()))).Append('\n');
+        }
+
+        sb.Append(texts.Format(language, "mu.report.points", points.Values.Sum(), points.Count(p => p.Value > 0))).Append("\n\n");
+        foreach (var (region, list) in regions)
+        {
+            var counts = RollCall.CountOf(list);
+            sb.Append("<b>").Append(Html.Escape(RegionName(directory, region.RegionId, language))).Append("</b> ");
+            sb.Append(region.AcknowledgedAt is { } ack
+                ? texts.Format(language, "mu.report.ack_after", Minutes((ack - muster.LaunchedAt).TotalMinutes))
+                : region.HasConvenor ? texts.Get(language, "mu.report.never_acked") : texts.Get(language, "mu.rc.direct")).Append('\n');
+            sb.Append(texts.Format(language, "mu.rc.region_line", counts.Targeted, counts.Of(CheckInStatus.Arrived), counts.Of(CheckInStatus.OnTheWay),
+                counts.Of(CheckInStatus.Acknowledged), counts.Of(CheckInStatus.CantCome), counts.Of(CheckInStatus.NoAnswer), counts.Unreachable)).Append('\n');
+        }
+
+        var silent = entries.Where(e => e.Answer.Status == CheckInStatus.NoAnswer).ToList();
+        if (silent.Count > 0)
+        {
+            sb.Append('\n').Append(texts.Format(language, "mu.report.silent", silent.Count)).Append('\n');
+            var names = string.Join(", ", silent.Take(60).Select(e => RollCall.NameOf(e) + (e.Unreachable ? " \U0001F4F5" : string.Empty)));
+            sb.Append(names);
+            if (silent.Count > 60)
+            {
+                sb.Append(texts.Format(language, "mu.rc.more", silent.Count - 60));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Minutes(double? minutes) =>
+        minutes is { } m ? m.ToString("0.#", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>Nearest-rank percentile; null for no values.</summary>
+    public static double? Percentile(IReadOnlyList<double> values, double p)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(p * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+
+    /// <summary>One row per called member; UTF-8 with BOM (opens in spreadsheet programs); cells that could start a formula are quoted with '.</summary>
+    private byte[] Csv(Muster muster, IReadOnlyList<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)> regions, DirectorySnapshot directory, IReadOnlyDictionary<long, int> points)
+    {
+        var sb = new StringBuilder();
+        sb.Append("muster,drill,region,user_id,name,phone,status,detail,answered_at,first_answered_at,minutes_to_answer,phoned_by,changes,reminded,delivery,points\r\n");
+        foreach (var (region, entries) in regions)
+        {
+            var told = region.MembersToldAt ?? muster.LaunchedAt;
+            foreach (var e in entries)
+            {
+                var a = e.Answer;
+                var name = e.Profile is null ? string.Empty : (e.Profile.LastName is null ? e.Profile.FirstName : e.Profile.FirstName + " " + e.Profile.LastName);
+                var detail = a.Status switch
+                {
+                    CheckInStatus.OnTheWay when a.EtaMinutes is { } eta => "eta " + eta.ToString(CultureInfo.InvariantCulture) + " min",
+                    CheckInStatus.CantCome when a.Reason is { } r => r == CantComeReason.Other ? a.ReasonText ?? "other" : r.ToString(),
+                    _ => string.Empty,
+                };
+                string[] cells =
+                [
+                    muster.Code, muster.Plan.Drill ? "yes" : "no", RegionName(directory, region.RegionId, Language.En), MusterView.Num(a.UserId), name, e.Profile?.Phone ?? string.Empty,
+                    a.Status.ToString(), detail, Iso(a.AnsweredAt), Iso(a.FirstAnsweredAt),
+                    a.FirstAnsweredAt is { } first ? Math.Max(0, (first - told).TotalMinutes).ToString("0.##", CultureInfo.InvariantCulture) : string.Empty,
+                    a.PhonedBy is { } by ? MusterView.Num(by) : string.Empty,
+                    a.History.Count.ToString(CultureInfo.InvariantCulture),
+                    muster.RemindersSent.ToString(CultureInfo.InvariantCulture),
+                    e.Unreachable ? "unreachable" : e.Delivered ? "delivered" : e.Delivery?.ToString().ToLowerInvariant() ?? "not sent",
+                    points.GetValueOrDefault(a.UserId).ToString(CultureInfo.InvariantCulture),
+                ];
+                sb.Append(string.Join(",", cells.Select(CsvCell))).Append("\r\n");
+            }
+        }
+
+        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(sb.ToString())];
+    }
+
+    private static string Iso(DateTimeOffset? at) => at?.ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture) ?? string.Empty;
+
+    public static string CsvCell(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' && !IsPhoneOrNumber(value))
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+
+    private static bool IsPhoneOrNumber(string value) => value.Length > 1 && value[1..].All(char.IsAsciiDigit) && value[0] is '+' or '-';
+}

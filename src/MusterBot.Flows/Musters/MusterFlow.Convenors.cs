@@ -1,0 +1,432 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Flows.Musters;
+
+public sealed partial class MusterFlow
+{
+    /// <summary>"Acknowledge" or "Relay to my region" on a convenor's order.</summary>
+    private async ValueTask AcknowledgeAsync(FlowContext ctx, Muster muster, string regionId, bool relay, CancellationToken cancellationToken)
+    {
+        var region = muster.Region(regionId);
+        if (!IsConvenorOf(ctx, region))
+        {
+            Refuse(ctx, "role.convenor");
+            return;
+        }
+
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var regionName = directory.RegionName(regionId);
+        if (relay && region!.MembersToldAt is { } told)
+        {
+            ctx.AnswerButton(ctx.T("mu.conv.already_relayed", MusterView.Time(told, Offset)), alert: true);
+            EditPressed(ctx, MusterView.ConvenorOrder(texts, ctx.Language, muster, region, regionName, Offset, region.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, region), MusterView.ConvenorButtons(texts, ctx.Language, muster, region));
+            return;
+        }
+
+        if (!relay && region!.AcknowledgedAt is { } acknowledged)
+        {
+            ctx.AnswerButton(ctx.T("mu.conv.already_acked", MusterView.Time(acknowledged, Offset)));
+            return;
+        }
+
+        var updated = region! with
+        {
+            AcknowledgedAt = region.AcknowledgedAt ?? ctx.Now,
+            AcknowledgedBy = region.AcknowledgedBy ?? ctx.Profile.Id,
+        };
+        var notes = new List<string>();
+        if (relay)
+        {
+            var sent = await SendMemberOrdersAsync(ctx, muster, regionId, cancellationToken).ConfigureAwait(false);
+            updated = updated with { RelayedAt = ctx.Now, RelayedBy = ctx.Profile.Id, MembersToldAt = ctx.Now };
+            notes.Add(ctx.T("mu.conv.relayed", sent));
+        }
+
+        var isNewPanel = !updated.PanelChats.Contains(ctx.ChatId);
+        if (isNewPanel)
+        {
+            updated = updated with { PanelChats = [.. updated.PanelChats, ctx.ChatId] };
+        }
+
+        var next = muster.WithRegion(updated);
+        ctx.Effects.Put(DocKeys.Muster(muster.Number), next);
+        ctx.AnswerButton(relay ? notes[0] : ctx.T("mu.conv.acked"));
+        EditPressed(ctx, MusterView.ConvenorOrder(texts, ctx.Language, next, updated, regionName, Offset, updated.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, updated), MusterView.ConvenorButtons(texts, ctx.Language, next, updated));
+        if (isNewPanel)
+        {
+            await SendRegionPanelAsync(ctx, next, updated, regionName, cancellationToken).ConfigureAwait(false);
+        }
+
+        Touch(ctx, next, regionId);
+    }
+
+    private string ConvenorState(Language language, MusterRegion region)
+    {
+        var sb = new StringBuilder();
+        if (region.AcknowledgedAt is { } at)
+        {
+            sb.Append(texts.Format(language, "mu.rc.conv_ack", MusterView.Time(at, Offset)));
+        }
+
+        if (region.MembersToldAt is { } told)
+        {
+            sb.Append(sb.Length > 0 ? "\n" : string.Empty).Append(texts.Format(language, "mu.conv.members_told", MusterView.Time(told, Offset)));
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Queues the member order to every called member of a region; returns how many were sent it.</summary>
+    private async ValueTask<int> SendMemberOrdersAsync(FlowContext ctx, Muster muster, string regionId, CancellationToken cancellationToken)
+    {
+        var ids = await ctx.Reader.MembersAsync(Sets.MusterTargets(muster.Number, regionId), cancellationToken).ConfigureAwait(false);
+        var profiles = await ctx.Reader.GetManyAsync<UserProfile>(ids.Select(id => DocKeys.User(long.Parse(id, CultureInfo.InvariantCulture))).ToList(), cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        foreach (var profile in profiles)
+        {
+            if (profile is null)
+            {
+                continue;
+            }
+
+            SendMemberOrder(ctx, muster, regionId, profile);
+            count++;
+        }
+
+        return count;
+    }
+
+    private void SendMemberOrder(FlowContext ctx, Muster muster, string regionId, UserProfile profile)
+    {
+        var matched = Matched(muster.Plan, profile);
+        var html = MusterView.Order(texts, profile.Language, muster, Offset, matched);
+        ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, profile.ChatId, new SendText(html, MusterView.CheckInButtons(texts, profile.Language, muster.Number)))
+        {
+            Tag = RollCall.OrderTag(muster.Number, regionId),
+        });
+    }
+
+    private static List<Skill> Matched(MusterPlan plan, UserProfile profile) =>
+        profile.Skills.Where(plan.Scope.SkillsNeeded.ContainsKey).Distinct().Order().ToList();
+
+    private async ValueTask SendRegionPanelAsync(FlowContext ctx, Muster muster, MusterRegion region, string regionName, CancellationToken cancellationToken)
+    {
+        var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
+        var html = RollCall.RenderRegion(texts, ctx.Language, muster, region, regionName, entries, ctx.Now, Offset);
+        SendPanel(ctx, muster, region.RegionId, html, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+    }
+
+    private void SendPanel(FlowContext ctx, Muster muster, string? regionId, string html, InlineMarkup markup)
+    {
+        ctx.Effects.Publish(new OutboxMessage(Lane.Reply, ctx.ChatId, new SendText(html, markup)) { Tag = RollCall.Tag(muster.Number, ctx.ChatId, regionId) });
+        ctx.Effects.Put(DocKeys.RollCallPanel(muster.Number, ctx.ChatId, regionId), new RollCallPanel(muster.Number, ctx.ChatId, regionId) { LastHtml = html, LastAt = ctx.Now });
+        ArmRefresh(ctx, muster.Number, ctx.ChatId, regionId, keepExisting: true);
+    }
+
+    /// <summary>/rollcall: a fresh live roll call of every open muster the person convenes or administers.</summary>
+    private async ValueTask OnRollCallCommandAsync(FlowContext ctx, CancellationToken cancellationToken)
+    {
+        if (!ctx.Has(Roles.Admin | Roles.Convenor))
+        {
+            Refuse(ctx, "mu.role.convenor_or_admin");
+            return;
+        }
+
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var shown = 0;
+        foreach (var number in await OpenMusterNumbersAsync(ctx, cancellationToken).ConfigureAwait(false))
+        {
+            if (await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false) is not { } muster)
+            {
+                continue;
+            }
+
+            var next = muster;
+            if (ctx.Has(Roles.Admin))
+            {
+                var html = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
+                SendPanel(ctx, muster, null, html, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+                if (!next.AdminPanelChats.Contains(ctx.ChatId))
+                {
+                    next = next with { AdminPanelChats = [.. next.AdminPanelChats, ctx.ChatId] };
+                }
+
+                shown++;
+            }
+
+            foreach (var region in muster.Regions.Where(r => IsConvenorOf(ctx, r)))
+            {
+                var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
+                var html = RollCall.RenderRegion(texts, ctx.Language, muster, region, directory.RegionName(region.RegionId), entries, ctx.Now, Offset);
+                SendPanel(ctx, muster, region.RegionId, html, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+                if (!region.PanelChats.Contains(ctx.ChatId))
+                {
+                    next = next.WithRegion(region with { PanelChats = [.. region.PanelChats, ctx.ChatId] });
+                }
+
+                shown++;
+            }
+
+            if (!ReferenceEquals(next, muster))
+            {
+                ctx.Effects.Put(DocKeys.Muster(muster.Number), next);
+            }
+        }
+
+        if (shown == 0)
+        {
+            ctx.Reply(ctx.T("mu.none_open"), Menu(ctx));
+        }
+    }
+
+    private async ValueTask<string> RenderCommunityAsync(FlowContext ctx, Muster muster, DirectorySnapshot directory, Language language, CancellationToken cancellationToken)
+    {
+        var rows = new List<(MusterRegion, string, RollCall.Counts)>();
+        foreach (var region in muster.Regions)
+        {
+            var counts = await RollCall.CountFromSetsAsync(ctx.Reader, muster, region, cancellationToken).ConfigureAwait(false);
+            rows.Add((region, RegionName(directory, region.RegionId, language), counts));
+        }
+
+        return RollCall.RenderCommunity(texts, language, muster, rows, ctx.Now, Offset);
+    }
+
+    private string RegionName(DirectorySnapshot directory, string regionId, Language language) =>
+        regionId == Muster.NoRegion ? texts.Get(language, "mu.no_region") : directory.RegionName(regionId);
+
+    /// <summary>"Refresh" on a roll call (or "Roll call" on a convenor's order): re-render in place.</summary>
+    private async ValueTask RefreshPressedAsync(FlowContext ctx, Muster muster, string scope, bool newMessage, CancellationToken cancellationToken)
+    {
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        if (scope == "all")
+        {
+            if (!ctx.Has(Roles.Admin))
+            {
+                Refuse(ctx, "role.admin");
+                return;
+            }
+
+            ctx.AnswerButton(ctx.T("mu.rc.refreshed"));
+            var html = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
+            EditPressed(ctx, html, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+            return;
+        }
+
+        var region = muster.Region(scope);
+        if (region is null || !(IsConvenorOf(ctx, region) || ctx.Has(Roles.Admin)))
+        {
+            Refuse(ctx, "role.convenor");
+            return;
+        }
+
+        var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
+        var rendered = RollCall.RenderRegion(texts, ctx.Language, muster, region, RegionName(directory, region.RegionId, ctx.Language), entries, ctx.Now, Offset);
+        ctx.AnswerButton(ctx.T("mu.rc.refreshed"));
+        if (newMessage)
+        {
+            // "Roll call" pressed on the order: the order stays, the roll call comes as a new live message.
+            SendPanel(ctx, muster, region.RegionId, rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+            if (!region.PanelChats.Contains(ctx.ChatId))
+            {
+                ctx.Effects.Put(DocKeys.Muster(muster.Number), muster.WithRegion(region with { PanelChats = [.. region.PanelChats, ctx.ChatId] }));
+            }
+
+            return;
+        }
+
+        EditPressed(ctx, rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+    }
+
+    /// <summary>Members of a region with no answer yet (unreachable first), with phone numbers, ten a page.</summary>
+    private async ValueTask NonRespondersAsync(FlowContext ctx, Muster muster, string regionId, string pageText, bool newMessage, CancellationToken cancellationToken)
+    {
+        var region = muster.Region(regionId);
+        if (region is null || !(IsConvenorOf(ctx, region) || ctx.Has(Roles.Admin)))
+        {
+            Refuse(ctx, "role.convenor");
+            return;
+        }
+
+        _ = int.TryParse(pageText, NumberStyles.None, CultureInfo.InvariantCulture, out var page);
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var entries = (await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, regionId, cancellationToken).ConfigureAwait(false))
+            .Where(e => e.Answer.Status == CheckInStatus.NoAnswer)
+            .OrderByDescending(e => e.Unreachable).ThenBy(e => e.Answer.UserId).ToList();
+        var pages = Math.Max(1, (entries.Count + PageSize - 1) / PageSize);
+        page = Math.Clamp(page, 0, pages - 1);
+        var sb = new StringBuilder();
+        sb.Append(MusterView.DrillLine(texts, ctx.Language, muster.Plan));
+        sb.Append(ctx.T("mu.nr.head", muster.Code, Html.Escape(RegionName(directory, regionId, ctx.Language)), entries.Count)).Append('\n');
+        var shown = entries.Skip(page * PageSize).Take(PageSize).ToList();
+        foreach (var entry in shown)
+        {
+            sb.Append(entry.Unreachable ? "\U0001F4F5 " : "\u23F3 ").Append(RollCall.NameOf(entry));
+            sb.Append(" · ").Append(entry.Profile?.Phone is { } phone ? "<code>" + Html.Escape(phone) + "</code>" : ctx.T("mu.nr.no_phone"));
+            if (entry.Answer.PhonedBy is not null)
+            {
+                sb.Append(" \u260E\uFE0F");
+            }
+
+            sb.Append('\n');
+        }
+
+        if (entries.Count == 0)
+        {
+            sb.Append(ctx.T("mu.nr.none"));
+        }
+
+        var n = MusterView.Num(muster.Number);
+        var rows = shown.Select(e => new InlineButton(NamePlain(e), $"{P}pm:{n}:{MusterView.Num(e.Answer.UserId)}")).Rows(2);
+        var nav = new List<InlineButton>();
+        if (page > 0)
+        {
+            nav.Add(new InlineButton("\u2B05\uFE0F", $"{P}nr:{n}:{regionId}:{(page - 1).ToString(CultureInfo.InvariantCulture)}"));
+        }
+
+        if (page < pages - 1)
+        {
+            nav.Add(new InlineButton("\u27A1\uFE0F", $"{P}nr:{n}:{regionId}:{(page + 1).ToString(CultureInfo.InvariantCulture)}"));
+        }
+
+        if (nav.Count > 0)
+        {
+            rows.Add(nav);
+        }
+
+        ctx.AnswerButton();
+        if (newMessage)
+        {
+            // Asked from a roll call: a new message, so the roll call stays live.
+            ctx.Reply(sb.ToString(), new InlineMarkup(rows));
+            return;
+        }
+
+        EditPressed(ctx, sb.ToString(), new InlineMarkup(rows));
+    }
+
+    private static string NamePlain(RollCall.Entry entry)
+    {
+        var p = entry.Profile;
+        var name = p is null ? "#" + MusterView.Num(entry.Answer.UserId) : (p.LastName is null ? p.FirstName : p.FirstName + " " + p.LastName);
+        return (entry.Unreachable ? "\U0001F4F5 " : "\u23F3 ") + (name.Length > 24 ? name[..24] : name);
+    }
+
+    /// <summary>One member's card for the convenor: reached by phone, or check them in on their behalf.</summary>
+    private async ValueTask MemberCardAsync(FlowContext ctx, Muster muster, string userText, CancellationToken cancellationToken)
+    {
+        if (await ProxyTargetAsync(ctx, muster, userText, cancellationToken).ConfigureAwait(false) is not { } target)
+        {
+            return;
+        }
+
+        var (answer, profile) = target;
+        ctx.AnswerButton();
+        EditPressed(ctx, MemberCardText(ctx, muster, answer, profile), MemberCardButtons(ctx, muster, answer));
+    }
+
+    private string MemberCardText(FlowContext ctx, Muster muster, MusterAnswer answer, UserProfile? profile)
+    {
+        var entry = new RollCall.Entry(profile, answer, null);
+        var sb = new StringBuilder();
+        sb.Append(ctx.T("mu.card.head", muster.Code, RollCall.NameOf(entry))).Append('\n');
+        sb.Append(ctx.T("mu.card.phone", profile?.Phone is { } phone ? "<code>" + Html.Escape(phone) + "</code>" : ctx.T("mu.nr.no_phone"))).Append('\n');
+        sb.Append(MusterView.StatusName(texts, ctx.Language, answer.Status)).Append(MusterView.Detail(texts, ctx.Language, answer));
+        if (answer.PhonedAt is { } phonedAt)
+        {
+            sb.Append('\n').Append(ctx.T("mu.card.phoned", MusterView.Time(phonedAt, Offset)));
+        }
+
+        return sb.ToString();
+    }
+
+    private InlineMarkup MemberCardButtons(FlowContext ctx, Muster muster, MusterAnswer answer)
+    {
+        var n = MusterView.Num(muster.Number);
+        var u = MusterView.Num(answer.UserId);
+        return new InlineMarkup([
+            [new InlineButton(ctx.T("mu.btn.phoned"), $"{P}ph:{n}:{u}")],
+            [new InlineButton(MusterView.StatusName(texts, ctx.Language, CheckInStatus.OnTheWay), $"{P}pb:{n}:{u}:w"),
+             new InlineButton(MusterView.StatusName(texts, ctx.Language, CheckInStatus.Arrived), $"{P}pb:{n}:{u}:h")],
+            [new InlineButton(MusterView.StatusName(texts, ctx.Language, CheckInStatus.CantCome), $"{P}pb:{n}:{u}:x")],
+            [new InlineButton(ctx.T("mu.btn.back_list"), $"{P}nr:{n}:{answer.RegionId}:0")]]);
+    }
+
+    private async ValueTask<(MusterAnswer Answer, UserProfile? Profile)?> ProxyTargetAsync(FlowContext ctx, Muster muster, string userText, CancellationToken cancellationToken)
+    {
+        if (!long.TryParse(userText, NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return null;
+        }
+
+        var answer = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, userId), cancellationToken).ConfigureAwait(false);
+        if (answer is null)
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return null;
+        }
+
+        if (!(IsConvenorOf(ctx, muster.Region(answer.RegionId)) || ctx.Has(Roles.Admin)))
+        {
+            Refuse(ctx, "role.convenor");
+            return null;
+        }
+
+        var profile = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(userId), cancellationToken).ConfigureAwait(false);
+        return (answer, profile);
+    }
+
+    /// <summary>A convenor marks a member reached by phone (<paramref name="code"/> null) or answers for them.</summary>
+    private async ValueTask ProxyAsync(FlowContext ctx, Muster muster, string userText, string? code, CancellationToken cancellationToken)
+    {
+        if (await ProxyTargetAsync(ctx, muster, userText, cancellationToken).ConfigureAwait(false) is not { } target)
+        {
+            return;
+        }
+
+        var (answer, profile) = target;
+        MusterAnswer updated;
+        if (code is null)
+        {
+            if (answer.PhonedBy is not null)
+            {
+                ctx.AnswerButton(ctx.T("mu.card.already_phoned"));
+                return;
+            }
+
+            updated = answer with { PhonedBy = ctx.Profile.Id, PhonedAt = ctx.Now, History = [.. answer.History, new AnswerChange(answer.Status, ctx.Now, ctx.Profile.Id) { Detail = "phoned" }] };
+            Store(ctx, muster, answer, updated);
+            ctx.AnswerButton(ctx.T("mu.card.phoned_saved"));
+        }
+        else
+        {
+            if (MusterView.StatusOf(code) is not { } status || status == CheckInStatus.Acknowledged)
+            {
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return;
+            }
+
+            if (answer.Status == status)
+            {
+                ctx.AnswerButton(ctx.T("mu.ci.same", MusterView.StatusName(texts, ctx.Language, status)));
+                return;
+            }
+
+            updated = Answer(ctx, muster, answer, status, ctx.Profile.Id, "by convenor");
+            ctx.AnswerButton(ctx.T("mu.card.proxy_saved", MusterView.StatusName(texts, ctx.Language, status)));
+            if (profile is not null)
+            {
+                ctx.Effects.Send(profile.ChatId, texts.Format(profile.Language, "mu.card.member_told", muster.Code, Html.Escape(ctx.Profile.FirstName), MusterView.StatusName(texts, profile.Language, status)), lane: Lane.Emergency);
+            }
+        }
+
+        EditPressed(ctx, MemberCardText(ctx, muster, updated, profile), MemberCardButtons(ctx, muster, updated));
+    }
+}

@@ -1,0 +1,174 @@
+using System.Globalization;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Directory;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Flows.Musters;
+
+public sealed partial class MusterFlow
+{
+    /// <summary>Who a plan calls, grouped by region (members without a known region in <see cref="Muster.NoRegion"/>).</summary>
+    private sealed record Targets(IReadOnlyList<(string RegionId, IReadOnlyList<UserProfile> Members)> Groups, int Away)
+    {
+        public int Count => Groups.Sum(g => g.Members.Count);
+    }
+
+    /// <summary>
+    /// Registered members matching the scope; members who marked themselves away are left out (and counted), and a
+    /// region's own convenors are not called as members of it (they get the convenor's order instead).
+    /// </summary>
+    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, CancellationToken cancellationToken)
+    {
+        var ids = await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false);
+        var profiles = await ctx.Reader.GetManyAsync<UserProfile>(ids.Select(id => DocKeys.User(long.Parse(id, CultureInfo.InvariantCulture))).ToList(), cancellationToken).ConfigureAwait(false);
+        var today = DateOnly.FromDateTime(ctx.Now.ToOffset(Offset).DateTime);
+        var away = 0;
+        var chosen = new List<UserProfile>();
+        foreach (var profile in profiles)
+        {
+            if (profile is not { RegisteredAt: not null })
+            {
+                continue;
+            }
+
+            var inScope = plan.Scope.Kind switch
+            {
+                MusterScopeKind.Regions => profile.RegionId is { } r && plan.Scope.RegionIds.Contains(r),
+                MusterScopeKind.Grids => profile.GridId is { } g && plan.Scope.GridIds.Contains(g),
+                MusterScopeKind.Skills => profile.Skills.Any(plan.Scope.SkillsNeeded.ContainsKey),
+                _ => true,
+            };
+            if (!inScope)
+            {
+                continue;
+            }
+
+            var region = directory.Region(profile.RegionId);
+            if (region is not null && (region.ConvenorId == profile.Id || region.BackupConvenorId == profile.Id))
+            {
+                continue;
+            }
+
+            if (profile.AwayUntil is { } until && until >= today)
+            {
+                away++;
+                continue;
+            }
+
+            chosen.Add(profile);
+        }
+
+        var groups = chosen
+            .GroupBy(p => directory.Region(p.RegionId) is not null ? p.RegionId! : Muster.NoRegion)
+            .OrderBy(g => g.Key == Muster.NoRegion ? 1 : 0).ThenBy(g => g.Key.Length).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, (IReadOnlyList<UserProfile>)g.OrderBy(p => p.Id).ToList()))
+            .ToList();
+        return new Targets(groups, away);
+    }
+
+    /// <summary>
+    /// Launches: numbers the muster, creates every called member's answer, sends each region's convenor the order
+    /// (regions without a convenor, and members without a region, get it directly), arms T1/T2/reminders/the close,
+    /// gives the launching administrator a live roll call, and turns emergency mode on for a real muster. One commit.
+    /// </summary>
+    private async ValueTask LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, CancellationToken cancellationToken)
+    {
+        var counters = await ctx.Reader.GetAsync<CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false) ?? new CommunityCounters();
+        var number = counters.Musters + 1;
+        ctx.Effects.Put(DocKeys.Counters, counters with { Musters = number });
+        var targets = await TargetsAsync(ctx, plan, directory, cancellationToken).ConfigureAwait(false);
+        var reportBy = ctx.Now.AddMinutes(plan.ReportWithinMinutes);
+        var regions = new List<MusterRegion>();
+        foreach (var (regionId, members) in targets.Groups)
+        {
+            var known = directory.Region(regionId);
+            var region = new MusterRegion(regionId, members.Count) { ConvenorId = known?.ConvenorId, BackupConvenorId = known?.BackupConvenorId };
+            regions.Add(region.HasConvenor ? region : region with { MembersToldAt = ctx.Now });
+        }
+
+        // Regions with a convenor but nobody to call still get the order: the convenor may be needed in person.
+        foreach (var region in directory.Regions.Where(r => r.ConvenorId is not null && regions.All(x => x.RegionId != r.Id)
+                     && (plan.Scope.Kind == MusterScopeKind.Everyone || (plan.Scope.Kind == MusterScopeKind.Regions && plan.Scope.RegionIds.Contains(r.Id)))))
+        {
+            regions.Add(new MusterRegion(region.Id, 0) { ConvenorId = region.ConvenorId, BackupConvenorId = region.BackupConvenorId });
+        }
+
+        var muster = new Muster(number, plan, ctx.Profile.Id, ctx.Now)
+        {
+            ReportBy = reportBy,
+            EndsAt = _options.AutoCloseAfterReportBy is { } after ? reportBy + after : null,
+            Regions = regions,
+            AdminPanelChats = [ctx.ChatId],
+        };
+        ctx.Effects.Put(DocKeys.Muster(number), muster);
+        ctx.Effects.AddToSet(Sets.OpenMusters, MusterView.Num(number));
+        ctx.Effects.AddToSet(Sets.AllMusters, MusterView.Num(number));
+
+        foreach (var (regionId, members) in targets.Groups)
+        {
+            var region = muster.Region(regionId)!;
+            foreach (var member in members)
+            {
+                var memberId = Sets.Member(member.Id);
+                ctx.Effects.AddToSet(Sets.MusterTargets(number, regionId), memberId);
+                ctx.Effects.AddToSet(Sets.MustersOf(member.Id), MusterView.Num(number));
+                ctx.Effects.Put(DocKeys.MusterAnswer(number, member.Id), new MusterAnswer(number, member.Id, regionId) { MatchedSkills = Matched(plan, member) });
+                if (!region.HasConvenor)
+                {
+                    SendMemberOrder(ctx, muster, regionId, member);
+                }
+            }
+        }
+
+        foreach (var region in muster.Regions.Where(r => r.HasConvenor))
+        {
+            var convenorId = region.ConvenorId ?? region.BackupConvenorId!.Value;
+            var convenor = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(convenorId), cancellationToken).ConfigureAwait(false);
+            var language = convenor?.Language ?? Language.Zh;
+            var html = MusterView.ConvenorOrder(texts, language, muster, region, directory.RegionName(region.RegionId), Offset, asBackup: region.ConvenorId is null);
+            ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, convenor?.ChatId ?? convenorId, new SendText(html, MusterView.ConvenorButtons(texts, language, muster, region)))
+            {
+                Tag = "mc:" + MusterView.Num(number),
+            });
+            SetTimer(ctx, TimerId("t1", number, region.RegionId), ctx.Now + _options.AcknowledgeWithin);
+        }
+
+        if (plan.Latitude is { } lat && plan.Longitude is { } lon)
+        {
+            foreach (var chat in muster.Regions.Where(r => r.HasConvenor).Select(r => r.ConvenorId ?? r.BackupConvenorId!.Value))
+            {
+                ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, chat, new SendLocation(lat, lon)) { Tag = "mc:" + MusterView.Num(number) });
+            }
+        }
+
+        var schedule = _options.ReminderSchedule.Take(_options.MaxReminders).ToList();
+        for (var i = 0; i < schedule.Count; i++)
+        {
+            SetTimer(ctx, TimerId("rem", number, (i + 1).ToString(CultureInfo.InvariantCulture)), ctx.Now + schedule[i]);
+        }
+
+        SetTimer(ctx, TimerId("t2", number), ctx.Now + _options.NudgeAfter);
+        if (muster.EndsAt is { } endsAt)
+        {
+            SetTimer(ctx, TimerId("end", number), endsAt);
+        }
+
+        EditPressed(ctx, ctx.T(plan.Drill ? "mu.launched_drill" : "mu.launched", muster.Code, targets.Count, muster.Regions.Count(r => r.HasConvenor)), null);
+        var panel = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
+        SendPanel(ctx, muster, null, panel, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+
+        if (!plan.Drill)
+        {
+            var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
+            if (mode is not { Emergency: true })
+            {
+                var notice = texts.Get(Language.Zh, "mu.kind." + plan.Kind) + " / " + texts.Get(Language.En, "mu.kind." + plan.Kind) + ": " + plan.RallyText;
+                await SwitchModeAsync(ctx, emergency: true, notice, number, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Flows.Musters;
+
+public sealed partial class MusterFlow
+{
+    private const int MaxNoticeLength = 500;
+
+    /// <summary>/mode: the current mode and the switch (administrators).</summary>
+    private async ValueTask OnModeCommandAsync(FlowContext ctx, CancellationToken cancellationToken)
+    {
+        if (!ctx.Has(Roles.Admin))
+        {
+            Refuse(ctx, "role.admin");
+            return;
+        }
+
+        var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
+        if (mode is { Emergency: true })
+        {
+            ctx.Reply(ctx.T("mu.mode.is_emergency", MusterView.Time(mode.Since, Offset), Html.Escape(mode.Notice)), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_normal"), $"{P}md:n")]]));
+        }
+        else
+        {
+            ctx.Reply(ctx.T("mu.mode.is_normal"), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_emergency"), $"{P}md:e")]]));
+        }
+    }
+
+    private async ValueTask OnModeButtonAsync(FlowContext ctx, MusterStep step, string[] parts, CancellationToken cancellationToken)
+    {
+        if (!ctx.Has(Roles.Admin))
+        {
+            Refuse(ctx, "role.admin");
+            return;
+        }
+
+        var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
+        var emergency = mode is { Emergency: true };
+        var people = (await ctx.Reader.MembersAsync(Sets.People, cancellationToken).ConfigureAwait(false)).Count;
+        switch (parts.Length == 3 ? parts[2] : string.Empty)
+        {
+            case "e" when !emergency:
+                ctx.AnswerButton();
+                ctx.Conversation = new ConversationState(FlowName, nameof(MusterStep.ModeNotice)) { UpdatedAt = ctx.Now };
+                EditPressed(ctx, ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
+                return;
+            case "ey" when !emergency && step == MusterStep.ModeNotice && ctx.Conversation.Data.TryGetValue("notice", out var notice):
+                ctx.Conversation = MainFlow.Idle(ctx.Now);
+                await SwitchModeAsync(ctx, emergency: true, notice, null, cancellationToken).ConfigureAwait(false);
+                ctx.AnswerButton(ctx.T("mu.mode.now_emergency", people));
+                EditPressed(ctx, ctx.T("mu.mode.now_emergency", people), null);
+                return;
+            case "n" when emergency:
+                ctx.AnswerButton();
+                var held = (await ctx.Reader.MembersAsync(Sets.HeldNotices, cancellationToken).ConfigureAwait(false)).Count;
+                EditPressed(ctx, ctx.T("mu.mode.normal_ask", people, held), new InlineMarkup([[
+                    new InlineButton(ctx.T("mu.btn.mode_normal_yes"), $"{P}md:ny"),
+                    new InlineButton(ctx.T("button.cancel"), $"{P}w:x")]]));
+                return;
+            case "ny" when emergency:
+                await SwitchModeAsync(ctx, emergency: false, null, null, cancellationToken).ConfigureAwait(false);
+                ctx.AnswerButton(ctx.T("mu.mode.now_normal"));
+                EditPressed(ctx, ctx.T("mu.mode.now_normal"), null);
+                return;
+            case "e" or "ey":
+                ctx.AnswerButton(ctx.T("mu.mode.already_emergency"), alert: true);
+                return;
+            case "n" or "ny":
+                ctx.AnswerButton(ctx.T("mu.mode.already_normal"), alert: true);
+                return;
+            default:
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return;
+        }
+    }
+
+    /// <summary>The emergency notice typed by an administrator: previewed, then confirmed with a button.</summary>
+    private static async ValueTask ModeNoticeAsync(FlowContext ctx, CancellationToken cancellationToken)
+    {
+        if (!ctx.Has(Roles.Admin) || ctx.Event is not TextReceived text)
+        {
+            ctx.Reply(ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
+            return;
+        }
+
+        var notice = text.Text.Trim();
+        if (notice.Length == 0 || notice.Length > MaxNoticeLength)
+        {
+            ctx.Reply(ctx.T("mu.mode.notice_length", MaxNoticeLength), CancelKeyboard(ctx));
+            return;
+        }
+
+        var people = (await ctx.Reader.MembersAsync(Sets.People, cancellationToken).ConfigureAwait(false)).Count;
+        ctx.Conversation = ctx.Conversation with { Data = new Dictionary<string, string> { ["notice"] = notice }, UpdatedAt = ctx.Now };
+        ctx.Reply(ctx.T("mu.mode.preview", Html.Escape(notice), people), new InlineMarkup([[
+            new InlineButton(ctx.T("mu.btn.mode_emergency_yes"), $"{P}md:ey"),
+            new InlineButton(ctx.T("button.cancel"), $"{P}w:x")]]));
+    }
+
+    private string ModeNoticeText(Language language, CommunityMode mode) =>
+        texts.Format(language, "mu.mode.notice", Html.Escape(mode.Notice), MusterView.Time(mode.Since, Offset));
+
+    /// <summary>
+    /// Switches the community's mode and tells every registered person, each with the menu of the new mode; switching
+    /// back also sends the normal-time notices held during the emergency.
+    /// </summary>
+    private async ValueTask SwitchModeAsync(FlowContext ctx, bool emergency, string? notice, int? musterNumber, CancellationToken cancellationToken)
+    {
+        var mode = new CommunityMode(emergency) { Since = ctx.Now, ChangedBy = ctx.Profile.Id, Notice = notice, MusterNumber = musterNumber };
+        ctx.Effects.Put(DocKeys.Mode, mode);
+        ctx.Emergency = emergency;
+        var ids = await ctx.Reader.MembersAsync(Sets.People, cancellationToken).ConfigureAwait(false);
+        var profiles = await ctx.Reader.GetManyAsync<UserProfile>(ids.Select(id => DocKeys.User(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture))).ToList(), cancellationToken).ConfigureAwait(false);
+        foreach (var profile in profiles)
+        {
+            if (profile is null || profile.BlockedBot)
+            {
+                continue;
+            }
+
+            var roles = RolesOf(profile);
+            var html = emergency ? ModeNoticeText(profile.Language, mode) : texts.Get(profile.Language, "mu.mode.back_to_normal");
+            ctx.Effects.Send(profile.ChatId, html, CommandCatalog.Menu(roles, profile.Language, texts, emergency), emergency ? Lane.Emergency : Lane.Normal);
+        }
+
+        if (!emergency)
+        {
+            await Notices.ReleaseAsync(ctx, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

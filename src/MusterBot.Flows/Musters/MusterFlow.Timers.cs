@@ -1,0 +1,235 @@
+using System.Globalization;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Runtime;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+using MusterBot.State.Timers;
+
+namespace MusterBot.Flows.Musters;
+
+public sealed partial class MusterFlow
+{
+    private static string TimerId(string kind, int number, string? rest = null) =>
+        $"{P}{kind}:{MusterView.Num(number)}" + (rest is null ? string.Empty : ":" + rest);
+
+    private static void SetTimer(FlowContext ctx, string id, DateTimeOffset dueAt) =>
+        ctx.Effects.SetTimer(new TimerEntry(id, dueAt, SystemUser, id));
+
+    /// <summary>A community timer came due: payload "mu:{kind}:{number}[:…]".</summary>
+    private async ValueTask OnTimerAsync(FlowContext ctx, string payload, CancellationToken cancellationToken)
+    {
+        var parts = payload.Split(':');
+        if (parts.Length < 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return;
+        }
+
+        var muster = await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false);
+        if (muster is null || !muster.IsOpen)
+        {
+            // A closed muster's timers were cancelled; one already claimed is consumed here and does nothing.
+            return;
+        }
+
+        switch (parts[1])
+        {
+            case "rf" when parts.Length == 5 && long.TryParse(parts[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId):
+                await RefreshPanelAsync(ctx, muster, chatId, parts[4] == "all" ? null : parts[4], cancellationToken).ConfigureAwait(false);
+                return;
+            case "t1" when parts.Length == 4:
+                await EscalateAsync(ctx, muster, parts[3], cancellationToken).ConfigureAwait(false);
+                return;
+            case "rem" when parts.Length == 4:
+                await RemindAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+                return;
+            case "t2":
+                await NudgeAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+                return;
+            case "end":
+                await CloseAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Re-renders a live roll call. A changed roll call is edited (the sender keeps at most one edit per interval) and
+    /// another refresh is armed, so answers that raced this one are shown next time. An unchanged one writes the change
+    /// markers back with a version check: an answer committed meanwhile makes this decision run again and see it.
+    /// </summary>
+    private async ValueTask RefreshPanelAsync(FlowContext ctx, Muster muster, long chatId, string? regionId, CancellationToken cancellationToken)
+    {
+        var panelKey = DocKeys.RollCallPanel(muster.Number, chatId, regionId);
+        var panel = await ctx.Reader.GetAsync<RollCallPanel>(panelKey, cancellationToken).ConfigureAwait(false);
+        if (panel is null)
+        {
+            return;
+        }
+
+        var regionIds = regionId is null ? muster.Regions.Select(r => r.RegionId).ToList() : [regionId];
+        var markers = new List<(State.Documents.DocKey Key, ChangeMarker? Marker)>();
+        foreach (var id in regionIds)
+        {
+            var key = DocKeys.ChangeMarker(muster.Number, id);
+            markers.Add((key, await ctx.Reader.GetAsync<ChangeMarker>(key, cancellationToken).ConfigureAwait(false)));
+        }
+
+        var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chatId), cancellationToken).ConfigureAwait(false);
+        var language = viewer?.Language ?? Language.Zh;
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        string html;
+        InlineMarkup markup;
+        var pending = false;
+        if (regionId is null)
+        {
+            html = await RenderCommunityAsync(ctx, muster, directory, language, cancellationToken).ConfigureAwait(false);
+            markup = RollCall.CommunityPanelButtons(texts, language, muster);
+        }
+        else
+        {
+            var region = muster.Region(regionId);
+            if (region is null)
+            {
+                return;
+            }
+
+            var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, regionId, cancellationToken).ConfigureAwait(false);
+            html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, regionId, language), entries, ctx.Now, Offset);
+            markup = RollCall.RegionPanelButtons(texts, language, muster, regionId);
+            pending = region.MembersToldAt is not null && entries.Any(e => e.Delivery is null or DeliveryStatus.Queued);
+        }
+
+        if (!string.Equals(WithoutClock(html), WithoutClock(panel.LastHtml), StringComparison.Ordinal))
+        {
+            ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, chatId, new EditText(0, html, markup) { TargetTag = RollCall.Tag(muster.Number, chatId, regionId) }));
+            ctx.Effects.Put(panelKey, panel with { LastHtml = html, LastAt = ctx.Now });
+            ArmRefresh(ctx, muster.Number, chatId, regionId, keepExisting: false);
+            return;
+        }
+
+        foreach (var (key, marker) in markers)
+        {
+            // Written back with the version read: fails (and this refresh runs again) if an answer touched it since.
+            ctx.Effects.Put(key, marker ?? new ChangeMarker(ctx.Now));
+        }
+
+        if (pending)
+        {
+            // Orders still on their way: delivered / unreachable counts will change without any answer.
+            ArmRefresh(ctx, muster.Number, chatId, regionId, keepExisting: false);
+        }
+    }
+
+    /// <summary>The "updated at" line alone does not make a roll call different.</summary>
+    private static string WithoutClock(string? html)
+    {
+        if (html is null)
+        {
+            return string.Empty;
+        }
+
+        var cut = html.LastIndexOf('\n');
+        return cut < 0 ? html : html[..cut];
+    }
+
+    /// <summary>T1: the convenor has not acknowledged (or not relayed): escalate.</summary>
+    private async ValueTask EscalateAsync(FlowContext ctx, Muster muster, string regionId, CancellationToken cancellationToken)
+    {
+        var region = muster.Region(regionId);
+        if (region is null || region.MembersToldAt is not null)
+        {
+            return;
+        }
+
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var sent = await SendMemberOrdersAsync(ctx, muster, regionId, cancellationToken).ConfigureAwait(false);
+        var updated = region with { MembersToldAt = ctx.Now };
+        var convenor = region.ConvenorId is { } cid ? await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(cid), cancellationToken).ConfigureAwait(false) : null;
+        var convenorName = convenor is null ? "—" : Texts.Html.Escape(convenor.FirstName);
+        var minutes = (int)Math.Round(_options.AcknowledgeWithin.TotalMinutes);
+        if (region.AcknowledgedAt is null)
+        {
+            updated = updated with { EscalatedAt = ctx.Now };
+            if (region.BackupConvenorId is { } backupId && backupId != region.ConvenorId
+                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(backupId), cancellationToken).ConfigureAwait(false) is { } backup)
+            {
+                var html = MusterView.ConvenorOrder(texts, backup.Language, muster, updated, directory.RegionName(regionId), Offset, asBackup: true)
+                    + "\n\n" + texts.Format(backup.Language, "mu.esc.backup", convenorName, minutes, sent);
+                ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, backup.ChatId, new SendText(html, MusterView.ConvenorButtons(texts, backup.Language, muster, updated))) { Tag = "mc:" + MusterView.Num(muster.Number) });
+            }
+
+            await TellAdminsAsync(ctx, muster, language => texts.Format(language, "mu.esc.admin", muster.Code, Texts.Html.Escape(directory.RegionName(regionId)), convenorName, minutes, sent), cancellationToken).ConfigureAwait(false);
+        }
+        else if (convenor is not null)
+        {
+            ctx.Effects.Send(convenor.ChatId, texts.Format(convenor.Language, "mu.esc.sent_direct", muster.Code, sent), lane: Lane.Emergency);
+        }
+
+        ctx.Effects.Put(DocKeys.Muster(muster.Number), muster.WithRegion(updated));
+    }
+
+    private static async ValueTask TellAdminsAsync(FlowContext ctx, Muster muster, Func<Language, string> html, CancellationToken cancellationToken)
+    {
+        var chats = new HashSet<long>(muster.AdminPanelChats) { muster.LaunchedBy };
+        foreach (var chat in chats)
+        {
+            var profile = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
+            ctx.Effects.Send(chat, html(profile?.Language ?? Language.Zh), lane: Lane.Emergency);
+        }
+    }
+
+    /// <summary>A reminder round: every told member who has not answered gets the order again (at most MaxReminders rounds).</summary>
+    private async ValueTask RemindAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    {
+        if (muster.RemindersSent >= _options.MaxReminders)
+        {
+            return;
+        }
+
+        var round = muster.RemindersSent + 1;
+        foreach (var region in muster.Regions.Where(r => r.MembersToldAt is not null))
+        {
+            var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in entries.Where(e => e.Answer.Status == CheckInStatus.NoAnswer && e.Profile is { BlockedBot: false } && e.Delivery != DeliveryStatus.Unreachable))
+            {
+                var profile = entry.Profile!;
+                var html = texts.Format(profile.Language, "mu.reminder", round) + "\n\n" + MusterView.Order(texts, profile.Language, muster, Offset, entry.Answer.MatchedSkills);
+                ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, profile.ChatId, new SendText(html, MusterView.CheckInButtons(texts, profile.Language, muster.Number)))
+                {
+                    Tag = "mr:" + MusterView.Num(muster.Number),
+                });
+            }
+        }
+
+        ctx.Effects.Put(DocKeys.Muster(muster.Number), muster with { RemindersSent = round });
+    }
+
+    /// <summary>T2: a convenor whose region has answered below the configured share gets a nudge.</summary>
+    private async ValueTask NudgeAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    {
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        foreach (var region in muster.Regions.Where(r => r.HasConvenor && r.Targeted > 0))
+        {
+            var counts = await RollCall.CountFromSetsAsync(ctx.Reader, muster, region, cancellationToken).ConfigureAwait(false);
+            var share = (double)counts.Answered / counts.Targeted;
+            if (share >= _options.NudgeBelowShare)
+            {
+                continue;
+            }
+
+            var percent = (int)Math.Round(share * 100);
+            foreach (var convenorId in new[] { region.ConvenorId, region.EscalatedAt is null ? null : region.BackupConvenorId }.OfType<long>().Distinct())
+            {
+                if (await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(convenorId), cancellationToken).ConfigureAwait(false) is not { } convenor)
+                {
+                    continue;
+                }
+
+                var html = MusterView.DrillLine(texts, convenor.Language, muster.Plan)
+                    + texts.Format(convenor.Language, "mu.nudge", muster.Code, Texts.Html.Escape(directory.RegionName(region.RegionId)), percent, counts.Of(CheckInStatus.NoAnswer));
+                ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, convenor.ChatId, new SendText(html, new InlineMarkup([[
+                    new InlineButton(texts.Get(convenor.Language, "mu.btn.noanswer"), $"{P}nrn:{MusterView.Num(muster.Number)}:{region.RegionId}")]]))));
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Flows.Musters;
+
+/// <summary>
+/// How musters read: the order (kind and place first, drills marked at the very top), a member's answer, and the
+/// check-in buttons. Pure functions of the records and the language.
+/// </summary>
+public static class MusterView
+{
+    public const string Prefix = "mu:";
+
+    /// <summary>Check-in codes in callback data: a(cknowledged), w(ay), h(ere), x (can't come).</summary>
+    public static string Code(CheckInStatus status) => status switch
+    {
+        CheckInStatus.Acknowledged => "a",
+        CheckInStatus.OnTheWay => "w",
+        CheckInStatus.Arrived => "h",
+        CheckInStatus.CantCome => "x",
+        _ => "n",
+    };
+
+    public static CheckInStatus? StatusOf(string code) => code switch
+    {
+        "a" => CheckInStatus.Acknowledged,
+        "w" => CheckInStatus.OnTheWay,
+        "h" => CheckInStatus.Arrived,
+        "x" => CheckInStatus.CantCome,
+        _ => null,
+    };
+
+    public static string Mark(CheckInStatus status) => status switch
+    {
+        CheckInStatus.Acknowledged => "\u2705",
+        CheckInStatus.OnTheWay => "\U0001F3C3",
+        CheckInStatus.Arrived => "\U0001F4CD",
+        CheckInStatus.CantCome => "\u274C",
+        _ => "\u23F3",
+    };
+
+    public static string StatusName(TextCatalog texts, Language language, CheckInStatus status) =>
+        Mark(status) + " " + texts.Get(language, "mu.status." + status);
+
+    public static string KindName(TextCatalog texts, Language language, MusterPlan plan) =>
+        plan.Kind == MusterKind.Other && !string.IsNullOrWhiteSpace(plan.Title)
+            ? Html.Escape(plan.Title)
+            : texts.Get(language, "mu.kind." + plan.Kind);
+
+    public static string Time(DateTimeOffset at, TimeSpan offset) => at.ToOffset(offset).ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    public static string DrillLine(TextCatalog texts, Language language, MusterPlan plan) =>
+        plan.Drill ? texts.Get(language, "mu.drill_banner") + "\n" : string.Empty;
+
+    /// <summary>The order as a member reads it.</summary>
+    public static string Order(TextCatalog texts, Language language, Muster muster, TimeSpan offset, IReadOnlyList<Skill> matchedSkills)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        var sb = new StringBuilder();
+        sb.Append(DrillLine(texts, language, muster.Plan));
+        sb.Append(texts.Format(language, "mu.order.head", KindName(texts, language, muster.Plan), Html.Escape(muster.Plan.RallyText), muster.Code)).Append('\n');
+        sb.Append(texts.Format(language, "mu.order.by", Time(muster.ReportBy, offset)));
+        if (matchedSkills.Count > 0)
+        {
+            sb.Append('\n').Append(texts.Format(language, "mu.order.skills", SkillList(texts, language, matchedSkills)));
+        }
+
+        sb.Append('\n').Append(texts.Get(language, "mu.order.answer"));
+        return sb.ToString();
+    }
+
+    /// <summary>The order as a convenor reads it: the same, plus how many of their region it calls.</summary>
+    public static string ConvenorOrder(TextCatalog texts, Language language, Muster muster, MusterRegion region, string regionName, TimeSpan offset, bool asBackup)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        ArgumentNullException.ThrowIfNull(region);
+        var sb = new StringBuilder();
+        sb.Append(DrillLine(texts, language, muster.Plan));
+        sb.Append(texts.Format(language, "mu.order.head", KindName(texts, language, muster.Plan), Html.Escape(muster.Plan.RallyText), muster.Code)).Append('\n');
+        sb.Append(texts.Format(language, "mu.order.by", Time(muster.ReportBy, offset))).Append('\n');
+        if (asBackup)
+        {
+            sb.Append(texts.Get(language, "mu.conv.backup_note")).Append('\n');
+        }
+
+        sb.Append(texts.Format(language, "mu.conv.region", Html.Escape(regionName), region.Targeted));
+        return sb.ToString();
+    }
+
+    public static InlineMarkup ConvenorButtons(TextCatalog texts, Language language, Muster muster, MusterRegion region)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        ArgumentNullException.ThrowIfNull(region);
+        var n = Num(muster.Number);
+        var rows = new List<IReadOnlyList<InlineButton>>();
+        var first = new List<InlineButton>();
+        if (region.AcknowledgedAt is null)
+        {
+            first.Add(new InlineButton(texts.Get(language, "mu.btn.ack"), $"{Prefix}ack:{n}:{region.RegionId}"));
+        }
+
+        if (region.MembersToldAt is null)
+        {
+            first.Add(new InlineButton(texts.Get(language, "mu.btn.relay"), $"{Prefix}rel:{n}:{region.RegionId}"));
+        }
+
+        if (first.Count > 0)
+        {
+            rows.Add(first);
+        }
+
+        rows.Add([new InlineButton(texts.Get(language, "mu.btn.rollcall"), $"{Prefix}rco:{n}:{region.RegionId}")]);
+        return new InlineMarkup(rows);
+    }
+
+    public static InlineMarkup CheckInButtons(TextCatalog texts, Language language, int number)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var n = Num(number);
+        return new InlineMarkup([
+            [Button(CheckInStatus.Acknowledged), Button(CheckInStatus.OnTheWay)],
+            [Button(CheckInStatus.Arrived), Button(CheckInStatus.CantCome)]]);
+
+        InlineButton Button(CheckInStatus status) => new(StatusName(texts, language, status), $"{Prefix}ci:{n}:{Code(status)}");
+    }
+
+    /// <summary>The member's current answer, one line (empty before any answer).</summary>
+    public static string AnswerLine(TextCatalog texts, Language language, MusterAnswer answer, TimeSpan offset)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(answer);
+        if (answer.Status == CheckInStatus.NoAnswer || answer.AnsweredAt is not { } at)
+        {
+            return string.Empty;
+        }
+
+        var detail = Detail(texts, language, answer);
+        return texts.Format(language, "mu.ci.current", StatusName(texts, language, answer.Status) + detail, Time(at, offset));
+    }
+
+    /// <summary>The ETA or reason of an answer, with a leading separator (empty when there is none).</summary>
+    public static string Detail(TextCatalog texts, Language language, MusterAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(answer);
+        return answer.Status switch
+        {
+            CheckInStatus.OnTheWay when answer.EtaMinutes is { } eta => " · " + texts.Format(language, "mu.eta", eta),
+            CheckInStatus.CantCome when answer.Reason is { } reason => " · " + (reason == CantComeReason.Other && answer.ReasonText is { } text
+                ? Html.Escape(text)
+                : texts.Get(language, "mu.reason." + reason)),
+            _ => string.Empty,
+        };
+    }
+
+    public static string SkillList(TextCatalog texts, Language language, IEnumerable<Skill> skills) =>
+        string.Join(texts.Get(language, "role.separator"), skills.Select(s => texts.Get(language, "skill." + s)));
+
+    public static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Flows.Musters;
+
+/// <summary>
+/// The roll call (点名): counts and names of one region for its convenors, counts by region for administrators.
+/// Loaded through the decision's reader; rendered as one message that fits Telegram's 4,096 characters.
+/// </summary>
+public static class RollCall
+{
+    private const int MaxNamesChars = 2800;
+
+    /// <summary>One called member as the roll call sees them.</summary>
+    public sealed record Entry(UserProfile? Profile, MusterAnswer Answer, DeliveryStatus? Delivery)
+    {
+        public bool Unreachable => Delivery == DeliveryStatus.Unreachable || Profile?.BlockedBot == true;
+
+        public bool Delivered => Delivery == DeliveryStatus.Sent;
+    }
+
+    /// <summary>Counts of one region.</summary>
+    public sealed record Counts(int Targeted, int Delivered, int Unreachable, IReadOnlyDictionary<CheckInStatus, int> ByStatus)
+    {
+        public int Of(CheckInStatus status) => ByStatus.GetValueOrDefault(status);
+
+        public int Answered => Targeted - Of(CheckInStatus.NoAnswer);
+    }
+
+    public static string Tag(int number, long chatId, string? regionId) =>
+        $"rc:{MusterView.Num(number)}:{MusterView.Num(chatId)}:{regionId ?? "all"}";
+
+    public static string OrderTag(int number, string regionId) => $"mo:{MusterView.Num(number)}:{regionId}";
+
+    /// <summary>Every called member of a region with their answer, profile and the delivery of their order.</summary>
+    public static async ValueTask<IReadOnlyList<Entry>> LoadRegionAsync(DocReader reader, int number, string regionId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var ids = (await reader.MembersAsync(Sets.MusterTargets(number, regionId), cancellationToken).ConfigureAwait(false))
+            .Select(id => long.Parse(id, CultureInfo.InvariantCulture)).ToList();
+        var answers = await reader.GetManyAsync<MusterAnswer>(ids.Select(id => DocKeys.MusterAnswer(number, id)).ToList(), cancellationToken).ConfigureAwait(false);
+        var profiles = await reader.GetManyAsync<UserProfile>(ids.Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false);
+        var deliveries = await reader.DeliveriesAsync(OrderTag(number, regionId), cancellationToken).ConfigureAwait(false);
+        var byChat = new Dictionary<long, DeliveryStatus>();
+        foreach (var record in deliveries.OrderBy(d => d.OutboxId))
+        {
+            // Sent wins over anything else (a member told twice counts as delivered once).
+            if (!byChat.TryGetValue(record.ChatId, out var known) || known != DeliveryStatus.Sent)
+            {
+                byChat[record.ChatId] = record.Status;
+            }
+        }
+
+        var entries = new List<Entry>(ids.Count);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var answer = answers[i] ?? new MusterAnswer(number, ids[i], regionId);
+            var profile = profiles[i];
+            DeliveryStatus? delivery = profile is not null && byChat.TryGetValue(profile.ChatId, out var s) ? s : null;
+            entries.Add(new Entry(profile, answer, delivery));
+        }
+
+        return entries;
+    }
+
+    public static Counts CountOf(IReadOnlyList<Entry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var byStatus = entries.GroupBy(e => e.Answer.Status).ToDictionary(g => g.Key, g => g.Count());
+        return new Counts(entries.Count, entries.Count(e => e.Delivered), entries.Count(e => e.Unreachable), byStatus);
+    }
+
+    /// <summary>Counts of a region from the answer index sets (cheap: no per-member reads).</summary>
+    public static async ValueTask<Counts> CountFromSetsAsync(DocReader reader, Muster muster, MusterRegion region, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(muster);
+        ArgumentNullException.ThrowIfNull(region);
+        var byStatus = new Dictionary<CheckInStatus, int>();
+        var answered = 0;
+        foreach (var status in new[] { CheckInStatus.Acknowledged, CheckInStatus.OnTheWay, CheckInStatus.Arrived, CheckInStatus.CantCome })
+        {
+            var count = (await reader.MembersAsync(Sets.MusterAnswers(muster.Number, region.RegionId, status), cancellationToken).ConfigureAwait(false)).Count;
+            byStatus[status] = count;
+            answered += count;
+        }
+
+        byStatus[CheckInStatus.NoAnswer] = Math.Max(0, region.Targeted - answered);
+        var deliveries = await reader.DeliveriesAsync(OrderTag(muster.Number, region.RegionId), cancellationToken).ConfigureAwait(false);
+        var sent = deliveries.Where(d => d.Status == DeliveryStatus.Sent).Select(d => d.ChatId).ToHashSet();
+        var unreachable = deliveries.Where(d => d.Status == DeliveryStatus.Unreachable && !sent.Contains(d.ChatId)).Select(d => d.ChatId).Distinct().Count();
+        return new Counts(region.Targeted, sent.Count, unreachable, byStatus);
+    }
+
+    public static string CountsLine(TextCatalog texts, Language language, Counts counts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(counts);
+        return texts.Format(language, "mu.rc.counts", counts.Targeted, counts.Delivered, counts.Unreachable) + "\n"
+            + string.Join(" · ", new[] { CheckInStatus.Acknowledged, CheckInStatus.OnTheWay, CheckInStatus.Arrived, CheckInStatus.CantCome, CheckInStatus.NoAnswer }
+                .Select(s => MusterView.StatusName(texts, language, s) + " " + counts.Of(s).ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>A region's roll call for its convenor: counts, skills against need, then names per group.</summary>
+    public static string RenderRegion(TextCatalog texts, Language language, Muster muster, MusterRegion region, string regionName, IReadOnlyList<Entry> entries, DateTimeOffset now, TimeSpan offset)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(entries);
+        var sb = new StringBuilder();
+        sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
+        sb.Append(texts.Format(language, "mu.rc.head", muster.Code, Html.Escape(regionName))).Append('\n');
+        sb.Append(MusterView.KindName(texts, language, muster.Plan)).Append(" · ").Append(Html.Escape(muster.Plan.RallyText)).Append('\n');
+        if (!muster.IsOpen)
+        {
+            sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
+        }
+
+        sb.Append(ConvenorLine(texts, language, region, offset)).Append('\n');
+        sb.Append(CountsLine(texts, language, CountOf(entries))).Append('\n');
+        AppendSkills(sb, texts, language, muster, entries);
+
+        var budget = MaxNamesChars;
+        foreach (var status in new[] { CheckInStatus.Arrived, CheckInStatus.OnTheWay, CheckInStatus.Acknowledged, CheckInStatus.CantCome, CheckInStatus.NoAnswer })
+        {
+            var group = entries.Where(e => e.Answer.Status == status && !(status == CheckInStatus.NoAnswer && e.Unreachable)).ToList();
+            budget = AppendNames(sb, texts, language, MusterView.StatusName(texts, language, status), group, e => NameOf(e) + MusterView.Detail(texts, language, e.Answer) + Phoned(e), budget);
+        }
+
+        var unreachable = entries.Where(e => e.Answer.Status == CheckInStatus.NoAnswer && e.Unreachable).ToList();
+        AppendNames(sb, texts, language, "\U0001F4F5 " + texts.Get(language, "mu.status.Unreachable"), unreachable, e => NameOf(e) + Phoned(e), budget);
+        sb.Append(texts.Format(language, "mu.rc.updated", now.ToOffset(offset).ToString("HH:mm:ss", CultureInfo.InvariantCulture)));
+        return sb.ToString();
+    }
+
+    /// <summary>The community-wide roll call for administrators: totals, then one line per region.</summary>
+    public static string RenderCommunity(TextCatalog texts, Language language, Muster muster, IReadOnlyList<(MusterRegion Region, string Name, Counts Counts)> regions, DateTimeOffset now, TimeSpan offset)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        ArgumentNullException.ThrowIfNull(regions);
+        var sb = new StringBuilder();
+        sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
+        sb.Append(texts.Format(language, "mu.rc.head_all", muster.Code)).Append('\n');
+        sb.Append(MusterView.KindName(texts, language, muster.Plan)).Append(" · ").Append(Html.Escape(muster.Plan.RallyText)).Append('\n');
+        if (!muster.IsOpen)
+        {
+            sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
+        }
+
+        var total = new Counts(
+            regions.Sum(r => r.Counts.Targeted),
+            regions.Sum(r => r.Counts.Delivered),
+            regions.Sum(r => r.Counts.Unreachable),
+            Enum.GetValues<CheckInStatus>().ToDictionary(s => s, s => regions.Sum(r => r.Counts.Of(s))));
+        sb.Append(CountsLine(texts, language, total)).Append("\n\n");
+        foreach (var (region, name, counts) in regions)
+        {
+            sb.Append("<b>").Append(Html.Escape(name)).Append("</b> ").Append(ConvenorLine(texts, language, region, offset)).Append('\n');
+            sb.Append(texts.Format(language, "mu.rc.region_line", counts.Targeted, counts.Of(CheckInStatus.Arrived), counts.Of(CheckInStatus.OnTheWay),
+                counts.Of(CheckInStatus.Acknowledged), counts.Of(CheckInStatus.CantCome), counts.Of(CheckInStatus.NoAnswer), counts.Unreachable)).Append('\n');
+            if (sb.Length > 3600)
+            {
+                sb.Append("…\n");
+                break;
+            }
+        }
+
+        sb.Append(texts.Format(language, "mu.rc.updated", now.ToOffset(offset).ToString("HH:mm:ss", CultureInfo.InvariantCulture)));
+        return sb.ToString();
+    }
+
+    public static InlineMarkup RegionPanelButtons(TextCatalog texts, Language language, Muster muster, string regionId)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        var n = MusterView.Num(muster.Number);
+        return muster.IsOpen
+            ? new InlineMarkup([[
+                new InlineButton(texts.Get(language, "mu.btn.refresh"), $"{MusterView.Prefix}rc:{n}:{regionId}"),
+                new InlineButton(texts.Get(language, "mu.btn.noanswer"), $"{MusterView.Prefix}nrn:{n}:{regionId}")]])
+            : new InlineMarkup([]);
+    }
+
+    public static InlineMarkup CommunityPanelButtons(TextCatalog texts, Language language, Muster muster)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        var n = MusterView.Num(muster.Number);
+        return muster.IsOpen
+            ? new InlineMarkup([[
+                new InlineButton(texts.Get(language, "mu.btn.refresh"), $"{MusterView.Prefix}rc:{n}:all"),
+                new InlineButton(texts.Get(language, "mu.btn.close"), $"{MusterView.Prefix}cl:{n}")]])
+            : new InlineMarkup([]);
+    }
+
+    public static string NameOf(Entry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Profile is not { } p)
+        {
+            return "#" + MusterView.Num(entry.Answer.UserId);
+        }
+
+        return Html.Escape(p.LastName is null ? p.FirstName : p.FirstName + " " + p.LastName);
+    }
+
+    private static string Phoned(Entry e) => e.Answer.PhonedBy is not null ? " \u260E\uFE0F" : string.Empty;
+
+    private static string ConvenorLine(TextCatalog texts, Language language, MusterRegion region, TimeSpan offset)
+    {
+        if (region.RegionId == Muster.NoRegion || !region.HasConvenor)
+        {
+            return texts.Get(language, "mu.rc.direct");
+        }
+
+        if (region.AcknowledgedAt is { } at)
+        {
+            return texts.Format(language, "mu.rc.conv_ack", MusterView.Time(at, offset));
+        }
+
+        return region.EscalatedAt is { } escalated
+            ? texts.Format(language, "mu.rc.conv_escalated", MusterView.Time(escalated, offset))
+            : texts.Get(language, "mu.rc.conv_waiting");
+    }
+
+    private static void AppendSkills(StringBuilder sb, TextCatalog texts, Language language, Muster muster, IReadOnlyList<Entry> entries)
+    {
+        if (muster.Plan.Scope.SkillsNeeded.Count == 0)
+        {
+            return;
+        }
+
+        var parts = muster.Plan.Scope.SkillsNeeded.OrderBy(kv => kv.Key).Select(kv =>
+        {
+            var arrived = entries.Count(e => e.Answer.Status == CheckInStatus.Arrived && e.Answer.MatchedSkills.Contains(kv.Key));
+            return texts.Get(language, "skill." + kv.Key) + " " + arrived.ToString(CultureInfo.InvariantCulture) + "/" + kv.Value.ToString(CultureInfo.InvariantCulture);
+        });
+        sb.Append(texts.Format(language, "mu.rc.skills", string.Join(" · ", parts))).Append('\n');
+    }
+
+    private static int AppendNames(StringBuilder sb, TextCatalog texts, Language language, string title, List<Entry> group, Func<Entry, string> line, int budget)
+    {
+        if (group.Count == 0)
+        {
+            return budget;
+        }
+
+        sb.Append('\n').Append("<b>").Append(title).Append(" (").Append(group.Count.ToString(CultureInfo.InvariantCulture)).Append(")</b>\n");
+        var shown = 0;
+        foreach (var entry in group)
+        {
+            var text = line(entry);
+            if (budget - text.Length < 0)
+            {
+                break;
+            }
+
+            sb.Append(shown == 0 ? string.Empty : ", ").Append(text);
+            budget -= text.Length + 2;
+            shown++;
+        }
+
+        if (shown < group.Count)
+        {
+            sb.Append(texts.Format(language, "mu.rc.more", group.Count - shown));
+        }
+
+        sb.Append('\n');
+        return budget;
+    }
+}

@@ -1,0 +1,9 @@
+namespace MusterBot.State.Records.Musters;
+
+public enum CantComeReason
+{
+    Ill,
+    Away,
+    OnDutyElsewhere,
+    Other,
+}

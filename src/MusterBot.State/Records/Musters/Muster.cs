@@ -1,0 +1,44 @@
+namespace MusterBot.State.Records.Musters;
+
+/// <summary>
+/// A muster (集结), quoted as <c>M-{Number}</c>. Members' answers are separate documents (<see cref="MusterAnswer"/>)
+/// with per-status index sets, so check-ins never write this document and never contend with one another.
+/// </summary>
+public sealed record Muster(int Number, MusterPlan Plan, long LaunchedBy, DateTimeOffset LaunchedAt)
+{
+    /// <summary>The region id used for members without a region.</summary>
+    public const string NoRegion = "none";
+
+    public MusterStatus Status { get; init; }
+
+    public DateTimeOffset ReportBy { get; init; }
+
+    /// <summary>Closed automatically at this time if still open (null = only by hand).</summary>
+    public DateTimeOffset? EndsAt { get; init; }
+
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    public long? ClosedBy { get; init; }
+
+    public IReadOnlyList<MusterRegion> Regions { get; init; } = [];
+
+    /// <summary>Administrators' chats that hold a live community-wide summary.</summary>
+    public IReadOnlyList<long> AdminPanelChats { get; init; } = [];
+
+    /// <summary>Reminder rounds already sent.</summary>
+    public int RemindersSent { get; init; }
+
+    public int Targeted => Regions.Sum(r => r.Targeted);
+
+    public bool IsOpen => Status == MusterStatus.Open;
+
+    public string Code => "M-" + Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public MusterRegion? Region(string regionId) => Regions.FirstOrDefault(r => r.RegionId == regionId);
+
+    public Muster WithRegion(MusterRegion region)
+    {
+        ArgumentNullException.ThrowIfNull(region);
+        return this with { Regions = Regions.Select(r => r.RegionId == region.RegionId ? region : r).ToList() };
+    }
+}

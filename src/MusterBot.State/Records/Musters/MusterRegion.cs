@@ -1,0 +1,31 @@
+namespace MusterBot.State.Records.Musters;
+
+/// <summary>
+/// One region's part in a muster: its convenors at launch, how many members it calls, and what the convenors did.
+/// <see cref="RegionId"/> is <see cref="Muster.NoRegion"/> for members without a region (they get the order directly).
+/// </summary>
+public sealed record MusterRegion(string RegionId, int Targeted)
+{
+    public long? ConvenorId { get; init; }
+
+    public long? BackupConvenorId { get; init; }
+
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    public long? AcknowledgedBy { get; init; }
+
+    public DateTimeOffset? RelayedAt { get; init; }
+
+    public long? RelayedBy { get; init; }
+
+    /// <summary>When the convenor's silence at T1 was escalated (backup told, members sent the order directly).</summary>
+    public DateTimeOffset? EscalatedAt { get; init; }
+
+    /// <summary>When the members were sent the order (by relay, escalation or directly); null = not yet.</summary>
+    public DateTimeOffset? MembersToldAt { get; init; }
+
+    /// <summary>Chats that hold a live roll-call summary of this region.</summary>
+    public IReadOnlyList<long> PanelChats { get; init; } = [];
+
+    public bool HasConvenor => ConvenorId is not null || BackupConvenorId is not null;
+}

@@ -1,0 +1,7 @@
+namespace MusterBot.State.Records.Musters;
+
+public enum MusterStatus
+{
+    Open,
+    Closed,
+}

@@ -1,0 +1,9 @@
+namespace MusterBot.State.Records.Musters;
+
+/// <summary>A live roll-call message in one chat: what it showed last (so an unchanged roll call is not edited).</summary>
+public sealed record RollCallPanel(int Muster, long ChatId, string? RegionId)
+{
+    public string? LastHtml { get; init; }
+
+    public DateTimeOffset? LastAt { get; init; }
+}
