@@ -59,14 +59,16 @@ public sealed partial class OutboxSender(
                     continue;
                 }
 
+                NoteNewestEdits(claimed);
                 foreach (var claimedMessage in claimed)
                 {
                     var message = claimedMessage;
                     var now = timeProvider.GetUtcNow();
                     if (message.Lane != Lane.Reply && IsEdit(message, out var target))
                     {
-                        // Live summaries (notices, not answers to a press): the newest edit of a message wins, at most
-                        // one edit per message per interval.
+                        // Live summaries (notices, not answers to a press): the newest edit of a message wins (an
+                        // older one claimed with it, or claimed later, is dropped), at most one edit per message per
+                        // interval.
                         var latest = _latestEdit.TryGetValue(target, out var known) && known > message.Id ? known : message.Id;
                         _latestEdit[target] = latest;
                         if (latest > message.Id)
@@ -281,6 +283,19 @@ public sealed partial class OutboxSender(
 #pragma warning restore CA5394
             LogTransient(logger, message.Id, attempts, (backoff + jitter).TotalSeconds);
             await store.RetryOutboxAsync(message.Id, timeProvider.GetUtcNow() + backoff + jitter, attempts, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Remembers the newest edit of each message in the batch, so an older edit claimed with it is dropped.</summary>
+    private void NoteNewestEdits(IReadOnlyList<OutboxMessage> batch)
+    {
+        foreach (var message in batch)
+        {
+            if (message.Lane != Lane.Reply && IsEdit(message, out var target)
+                && (!_latestEdit.TryGetValue(target, out var known) || known < message.Id))
+            {
+                _latestEdit[target] = message.Id;
+            }
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
             .Returns((long chatId, string text, ParseMode _, ReplyParameters? _, ReplyMarkup? _, bool _, bool _, CancellationToken _) => Respond(new Call("send", chatId, text)));
         _client
             .Setup(c => c.EditMessageText(It.IsAny<long>(), It.IsAny<int>(), It.IsAny<string>(), It.IsAny<ParseMode>(), It.IsAny<InlineKeyboardMarkup?>(), It.IsAny<CancellationToken>()))
-            .Returns((long chatId, int _, string text, ParseMode _, InlineKeyboardMarkup? _, CancellationToken _) => Respond(new Call("edit", chatId, text)));
+            .Returns((long chatId, int messageId, string text, ParseMode _, InlineKeyboardMarkup? _, CancellationToken _) => Respond(new Call("edit", chatId, text) { MessageId = messageId }));
         _client
             .Setup(c => c.AnswerCallbackQuery(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
             .Returns((string id, string? text, bool _, CancellationToken _) => Respond(new Call("answer", 0, text, id)));
@@ -500,6 +500,10 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     public async Task LiveSummaryEdits_AreCoalesced_TheNewestWins_OnePerInterval()
     {
         await StartAsync(Options(o => o.EditInterval = TimeSpan.FromSeconds(1)));
+        var first = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 5, new EditText(77, "0 of 6 arrived")));
+        await WaitForOutcomeAsync(first);
+
+        // Within the interval of the first edit: the burst waits for it, and only its newest edit goes out.
         var burst = await EnqueueAsync(Enumerable.Range(1, 6).Select(i => new OutboxMessage(Lane.Normal, 5, new EditText(77, $"{i} of 6 arrived"))).ToArray());
         foreach (var id in burst)
         {
@@ -510,49 +514,28 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         await WaitForOutcomeAsync(later);
 
         var edits = CallsTo(5);
-        Assert.Equal(["1 of 6 arrived", "6 of 6 arrived", "final"], edits.Select(c => c.Text));
+        Assert.Equal(["0 of 6 arrived", "6 of 6 arrived", "final"], edits.Select(c => c.Text));
+        AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, edits[0], edits[1]);
         AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, edits[1], edits[2]);
         var superseded = await _store.GetDeliveryAsync(burst[2], CancellationToken.None);
         Assert.Equal("superseded by a newer edit", superseded!.Error);
     }
 
     [Fact]
-    public async Task DirectReply_DuringALongEmergencyFanOut_IsNotQueuedBehindIt()
+    public async Task LiveSummaryEdits_ClaimedTogether_OnlyTheNewestIsSent()
     {
-        var fanOut = await EnqueueAsync(Enumerable.Range(0, 300).Select(i => new OutboxMessage(Lane.Emergency, 10_000 + i, new SendText("muster"))).ToArray());
-        await StartAsync(Options(o => o.GlobalPerSecond = 100));
-        await WaitUntilAsync(() => _calls.Count >= 20);
+        await StartAsync(Options(o => o.EditInterval = TimeSpan.FromSeconds(1)));
 
-        var reply = await EnqueueOneAsync(new OutboxMessage(Lane.Reply, 3, new SendText("your check-in is recorded")));
-        await WaitForOutcomeAsync(reply);
-
-        // The reply went out while most of the fan-out was still waiting (it is not behind 300 emergency messages).
-        var emergencyBefore = _calls.TakeWhile(c => c.ChatId != 3).Count();
-        Assert.True(emergencyBefore < 100, $"{emergencyBefore} emergency messages went before the reply");
-        Assert.True(await _store.GetDeliveryAsync(fanOut[^1], CancellationToken.None) is { Status: DeliveryStatus.Queued });
-    }
-
-    [Fact]
-    public async Task MessagesToOneChat_ArriveInCommitOrder_EvenWhenCallsTakeDifferentTimes()
-    {
-        // Each call "arrives at Telegram" after its own network delay; concurrent calls to one chat could overtake.
-        var delays = new ConcurrentQueue<int>([120, 10, 60, 5, 30]);
-        var arrived = new ConcurrentQueue<string>();
-        _respond = async call =>
+        var burst = await EnqueueAsync(Enumerable.Range(1, 6).Select(i => new OutboxMessage(Lane.Normal, 5, new EditText(77, $"{i} of 6 arrived"))).ToArray());
+        var records = new List<DeliveryRecord>();
+        foreach (var id in burst)
         {
-            await Task.Delay(delays.TryDequeue(out var ms) ? ms : 1);
-            arrived.Enqueue(call.Text!);
-            return new Message { Id = 1, Chat = new Chat { Id = call.ChatId } };
-        };
-        await StartAsync(Options(o => o.PerChatBurst = 10));
-
-        var ids = await EnqueueAsync(Enumerable.Range(1, 5).Select(i => new OutboxMessage(Lane.Reply, 77, new SendText("m" + i))).ToArray());
-        foreach (var id in ids)
-        {
-            await WaitForOutcomeAsync(id);
+            records.Add(await WaitForOutcomeAsync(id));
         }
 
-        Assert.Equal(["m1", "m2", "m3", "m4", "m5"], arrived);
+        Assert.Equal(["6 of 6 arrived"], CallsTo(5).Select(c => c.Text));
+        Assert.All(records.SkipLast(1), r => Assert.Equal((DeliveryStatus.Sent, "superseded by a newer edit"), (r.Status, r.Error)));
+        Assert.Equal((DeliveryStatus.Sent, null), (records[^1].Status, records[^1].Error));
     }
 
     private Task<Message> Respond(Call call)
@@ -616,5 +599,8 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     private sealed record Call(string Method, long ChatId, string? Text, string? CallbackQueryId = null)
     {
         public long At { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>The message an edit was aimed at.</summary>
+        public int? MessageId { get; init; }
     }
 }
