@@ -538,6 +538,151 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         Assert.Equal((DeliveryStatus.Sent, null), (records[^1].Status, records[^1].Error));
     }
 
+    [Fact]
+    public async Task TaggedEdits_InQuickSuccession_OneEditWithTheLatestText_ReachesTheNewestTaggedMessageOfThatChat()
+    {
+        const long group = -1_001_234_567_890;
+        const string tag = "muster:12:summary";
+        _respond = call => Task.FromResult(new Message
+        {
+            Id = call.Text switch { "old summary" => 4100, "summary" => 4242, "other chat summary" => 5151, _ => call.MessageId ?? 1000 },
+            Chat = new Chat { Id = call.ChatId },
+        });
+        await StartAsync(Options(o => o.EditInterval = TimeSpan.FromSeconds(1)));
+        foreach (var id in await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, group, new SendText("old summary")) { Tag = tag },
+            new OutboxMessage(Lane.Normal, group, new SendText("summary")) { Tag = tag },
+            new OutboxMessage(Lane.Normal, 7, new SendText("other chat summary")) { Tag = tag }))
+        {
+            Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        }
+
+        var edits = await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, group, new EditText(0, "1 of 5 checked in") { TargetTag = tag }),
+            new OutboxMessage(Lane.Normal, group, new EditText(0, "2 of 5 checked in") { TargetTag = tag }));
+        var older = await WaitForOutcomeAsync(edits[0]);
+        var newer = await WaitForOutcomeAsync(edits[1]);
+
+        Assert.Equal([(4242, "2 of 5 checked in")], CallsTo(group).Where(c => c.Method == "edit").Select(c => (c.MessageId, c.Text)));
+        Assert.DoesNotContain(CallsTo(7), c => c.Method == "edit");
+        Assert.Equal("superseded by a newer edit", older.Error);
+        Assert.Equal((DeliveryStatus.Sent, (int?)4242, 1), (newer.Status, newer.TelegramMessageId, newer.Attempts));
+    }
+
+    [Fact]
+    public async Task TaggedEdit_QueuedBeforeItsTargetIsSent_WaitsThenEditsThatMessage()
+    {
+        const long group = -1_001_234_567_890;
+        const string tag = "muster:12:summary";
+        _respond = call => Task.FromResult(new Message { Id = call.Method == "send" ? 4242 : call.MessageId ?? 0, Chat = new Chat { Id = call.ChatId } });
+        await StartAsync();
+
+        // The summary is held back a little, so the edit is claimed while its target is still queued.
+        var ids = await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, group, new SendText("summary")) { Tag = tag, NotBefore = DateTimeOffset.UtcNow.AddMilliseconds(300) },
+            new OutboxMessage(Lane.Normal, group, new EditText(0, "3 of 5 checked in") { TargetTag = tag }) { Tag = tag });
+        var edit = await WaitForOutcomeAsync(ids[1]);
+
+        Assert.Equal(DeliveryStatus.Sent, edit.Status);
+        Assert.Equal(4242, edit.TelegramMessageId);
+        Assert.Equal(1, edit.Attempts);
+        var calls = CallsTo(group);
+        Assert.Equal([("send", (int?)null, "summary"), ("edit", 4242, "3 of 5 checked in")], calls.Select(c => (c.Method, c.MessageId, c.Text)));
+        Assert.Equal(4242, (await _store.GetDeliveryAsync(ids[0], CancellationToken.None))!.TelegramMessageId);
+    }
+
+    [Fact]
+    public async Task TaggedEdit_WhoseTargetStaysQueued_IsRecordedFailedAfterTheWait_WithoutCallingTelegram()
+    {
+        const string tag = "muster:12:summary";
+        await StartAsync(Options(o =>
+        {
+            o.TargetWait = TimeSpan.FromMilliseconds(500);
+            o.TargetPoll = TimeSpan.FromMilliseconds(50);
+        }));
+
+        var started = Stopwatch.GetTimestamp();
+        var ids = await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, 5, new SendText("summary")) { Tag = tag, NotBefore = DateTimeOffset.UtcNow.AddHours(1) },
+            new OutboxMessage(Lane.Normal, 5, new EditText(0, "1 of 5") { TargetTag = tag }));
+        var edit = await WaitForOutcomeAsync(ids[1]);
+
+        Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(500) - Slack, "the edit did not wait for its target");
+        Assert.Equal((DeliveryStatus.Failed, "target message not sent", 0), (edit.Status, edit.Error, edit.Attempts));
+        Assert.Empty(_calls);
+        Assert.Equal(DeliveryStatus.Queued, (await _store.GetDeliveryAsync(ids[0], CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task TaggedEdit_WithNoTaggedMessageInItsChat_IsRecordedFailedAtOnce()
+    {
+        const string tag = "muster:12:summary";
+        await StartAsync();
+        Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 7, new SendText("summary")) { Tag = tag }))).Status);
+
+        var started = Stopwatch.GetTimestamp();
+        var edit = await WaitForOutcomeAsync(await EnqueueOneAsync(new OutboxMessage(Lane.Reply, 5, new EditText(0, "1 of 5") { TargetTag = tag })));
+
+        Assert.Equal((DeliveryStatus.Failed, "no message tagged muster:12:summary was sent to this chat"), (edit.Status, edit.Error));
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1), "the edit waited although nothing was queued");
+        Assert.Empty(CallsTo(5));
+    }
+
+    [Fact]
+    public async Task TaggedEdit_WhoseTargetWasUnreachable_IsRecordedFailedAtOnce()
+    {
+        const string tag = "muster:12:summary";
+        _respond = _ => Task.FromException<Message>(new ApiRequestException("Forbidden: bot was blocked by the user", 403));
+        await StartAsync();
+        var target = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 5, new SendText("summary")) { Tag = tag });
+        Assert.Equal(DeliveryStatus.Unreachable, (await WaitForOutcomeAsync(target)).Status);
+
+        var edit = await WaitForOutcomeAsync(await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 5, new EditText(0, "1 of 5") { TargetTag = tag })));
+
+        Assert.Equal(DeliveryStatus.Failed, edit.Status);
+        Assert.StartsWith($"target message {target} tagged {tag} ended Unreachable", edit.Error, StringComparison.Ordinal);
+        Assert.Equal(["send"], _calls.Select(c => c.Method));
+    }
+
+    [Fact]
+    public async Task DirectReply_DuringALongEmergencyFanOut_IsNotQueuedBehindIt()
+    {
+        var fanOut = await EnqueueAsync(Enumerable.Range(0, 300).Select(i => new OutboxMessage(Lane.Emergency, 10_000 + i, new SendText("muster"))).ToArray());
+        await StartAsync(Options(o => o.GlobalPerSecond = 100));
+        await WaitUntilAsync(() => _calls.Count >= 20);
+
+        var reply = await EnqueueOneAsync(new OutboxMessage(Lane.Reply, 3, new SendText("your check-in is recorded")));
+        await WaitForOutcomeAsync(reply);
+
+        // The reply went out while most of the fan-out was still waiting (it is not behind 300 emergency messages).
+        var emergencyBefore = _calls.TakeWhile(c => c.ChatId != 3).Count();
+        Assert.True(emergencyBefore < 100, $"{emergencyBefore} emergency messages went before the reply");
+        Assert.True(await _store.GetDeliveryAsync(fanOut[^1], CancellationToken.None) is { Status: DeliveryStatus.Queued });
+    }
+
+    [Fact]
+    public async Task MessagesToOneChat_ArriveInCommitOrder_EvenWhenCallsTakeDifferentTimes()
+    {
+        // Each call "arrives at Telegram" after its own network delay; concurrent calls to one chat could overtake.
+        var delays = new ConcurrentQueue<int>([120, 10, 60, 5, 30]);
+        var arrived = new ConcurrentQueue<string>();
+        _respond = async call =>
+        {
+            await Task.Delay(delays.TryDequeue(out var ms) ? ms : 1);
+            arrived.Enqueue(call.Text!);
+            return new Message { Id = 1, Chat = new Chat { Id = call.ChatId } };
+        };
+        await StartAsync(Options(o => o.PerChatBurst = 10));
+
+        var ids = await EnqueueAsync(Enumerable.Range(1, 5).Select(i => new OutboxMessage(Lane.Reply, 77, new SendText("m" + i))).ToArray());
+        foreach (var id in ids)
+        {
+            await WaitForOutcomeAsync(id);
+        }
+
+        Assert.Equal(["m1", "m2", "m3", "m4", "m5"], arrived);
+    }
+
     private Task<Message> Respond(Call call)
     {
         _calls.Enqueue(call);

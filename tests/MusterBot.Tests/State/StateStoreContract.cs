@@ -426,6 +426,24 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetDeliveriesByTag_CarriesTheTelegramMessageIdOfSentMessages()
+    {
+        var ids = (await CommitAsync(new Commit
+        {
+            Outbox = [Text(Lane.Normal, -1001234567890, "summary") with { Tag = "muster:12:summary" }, Text(Lane.Normal, 5, "b") with { Tag = "muster:12:summary" }],
+        })).OutboxIds;
+        await Store.ClaimOutboxAsync(10, Lease, Ct);
+
+        await Store.CompleteOutboxAsync(
+            ids[0], new DeliveryRecord(ids[0], -1001234567890, DeliveryStatus.Sent, Clock.GetUtcNow()) { TelegramMessageId = int.MaxValue }, Ct);
+
+        var records = await Store.GetDeliveriesByTagAsync("muster:12:summary", Ct);
+        Assert.Equal(
+            [(ids[0], -1001234567890L, DeliveryStatus.Sent, (int?)int.MaxValue), (ids[1], 5L, DeliveryStatus.Queued, null)],
+            records.Select(r => (r.OutboxId, r.ChatId, r.Status, r.TelegramMessageId)));
+    }
+
+    [Fact]
     public async Task CountOutbox_CountsWaitingAndInFlightPerLane()
     {
         Assert.Equal(0, (await Store.CountOutboxAsync(Ct)).Values.Sum());
