@@ -28,6 +28,7 @@ public sealed partial class OutboxSender(
     private readonly Dictionary<long, RateGate> _chatGates = [];
     private readonly Dictionary<(long Chat, int Message), long> _latestEdit = [];
     private readonly Dictionary<(long Chat, int Message), DateTimeOffset> _lastEditAt = [];
+    private readonly Dictionary<long, DateTimeOffset> _targetWaitSince = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTimeOffset> _chatPauses = new();
     private readonly FloodDetector _floods = new(TimeSpan.FromSeconds(1), minFloods: 3, share: 0.05);
     private RateGate? _global;
@@ -59,14 +60,18 @@ public sealed partial class OutboxSender(
                     continue;
                 }
 
-                foreach (var claimedMessage in claimed)
+                // Edits aimed at a tagged message learn its message id first, so they are coalesced like any other.
+                var batch = await ResolveTargetsAsync(claimed, stoppingToken).ConfigureAwait(false);
+                NoteNewestEdits(batch);
+                foreach (var claimedMessage in batch)
                 {
                     var message = claimedMessage;
                     var now = timeProvider.GetUtcNow();
                     if (message.Lane != Lane.Reply && IsEdit(message, out var target))
                     {
-                        // Live summaries (notices, not answers to a press): the newest edit of a message wins, at most
-                        // one edit per message per interval.
+                        // Live summaries (notices, not answers to a press): the newest edit of a message wins (an
+                        // older one claimed with it, or claimed later, is dropped), at most one edit per message per
+                        // interval.
                         var latest = _latestEdit.TryGetValue(target, out var known) && known > message.Id ? known : message.Id;
                         _latestEdit[target] = latest;
                         if (latest > message.Id)
@@ -284,6 +289,128 @@ public sealed partial class OutboxSender(
         }
     }
 
+    /// <summary>
+    /// Gives every <see cref="EditText"/> with a <see cref="EditText.TargetTag"/> the Telegram message id of the newest
+    /// message sent to its chat with that tag (one store read per tag in the batch). An edit whose target is still
+    /// queued goes back to the outbox for <see cref="SenderOptions.TargetPoll"/> (not a failed attempt), for up to
+    /// <see cref="SenderOptions.TargetWait"/>; an edit without a target is recorded as failed. Returns the messages
+    /// to send, in claim order.
+    /// </summary>
+    private async Task<IReadOnlyList<OutboxMessage>> ResolveTargetsAsync(IReadOnlyList<OutboxMessage> claimed, CancellationToken cancellationToken)
+    {
+        if (!claimed.Any(m => m.Action is EditText { TargetTag: not null }))
+        {
+            return claimed;
+        }
+
+        var byTag = new Dictionary<string, IReadOnlyList<DeliveryRecord>>(StringComparer.Ordinal);
+        var batch = new List<OutboxMessage>(claimed.Count);
+        foreach (var message in claimed)
+        {
+            if (message.Action is not EditText { TargetTag: { } tag } edit)
+            {
+                batch.Add(message);
+                continue;
+            }
+
+            if (!byTag.TryGetValue(tag, out var records))
+            {
+                records = await store.GetDeliveriesByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+                byTag[tag] = records;
+            }
+
+            var now = timeProvider.GetUtcNow();
+            var (messageId, waiting, failure) = FindTarget(records, message, tag);
+            if (messageId is { } id)
+            {
+                _targetWaitSince.Remove(message.Id);
+                batch.Add(message with { Action = edit with { MessageId = id } });
+                continue;
+            }
+
+            if (waiting)
+            {
+                if (!_targetWaitSince.TryGetValue(message.Id, out var since))
+                {
+                    since = now;
+                    _targetWaitSince[message.Id] = since;
+                }
+
+                if (now - since < _options.TargetWait)
+                {
+                    await store.RetryOutboxAsync(message.Id, now + _options.TargetPoll, message.Attempts, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                failure = "target message not sent";
+            }
+
+            _targetWaitSince.Remove(message.Id);
+            LogNoTarget(logger, message.Id, message.ChatId, tag, failure!);
+            await store.CompleteOutboxAsync(message.Id, new DeliveryRecord(message.Id, message.ChatId, DeliveryStatus.Failed, now) { Tag = message.Tag, Attempts = message.Attempts, Error = failure }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return batch;
+    }
+
+    /// <summary>
+    /// The newest sent message of the edit's chat with the tag; else whether one is still queued (wait); else why there
+    /// is no target. The edit's own record (it may carry the same tag) is not a candidate.
+    /// </summary>
+    private static (int? MessageId, bool Waiting, string? Failure) FindTarget(IReadOnlyList<DeliveryRecord> records, OutboxMessage edit, string tag)
+    {
+        DeliveryRecord? sent = null;
+        DeliveryRecord? ended = null;
+        var queued = false;
+        foreach (var record in records)
+        {
+            if (record.ChatId != edit.ChatId || record.OutboxId == edit.Id)
+            {
+                continue;
+            }
+
+            switch (record.Status)
+            {
+                case DeliveryStatus.Sent when record.TelegramMessageId is not null:
+                    sent = sent is null || record.OutboxId > sent.OutboxId ? record : sent;
+                    break;
+                case DeliveryStatus.Queued:
+                    queued = true;
+                    break;
+                case DeliveryStatus.Failed or DeliveryStatus.Unreachable:
+                    ended = ended is null || record.OutboxId > ended.OutboxId ? record : ended;
+                    break;
+            }
+        }
+
+        if (sent is not null)
+        {
+            return (sent.TelegramMessageId, false, null);
+        }
+
+        if (queued)
+        {
+            return (null, true, null);
+        }
+
+        return ended is null
+            ? (null, false, $"no message tagged {tag} was sent to this chat")
+            : (null, false, $"target message {ended.OutboxId.ToString(System.Globalization.CultureInfo.InvariantCulture)} tagged {tag} ended {ended.Status}" + (ended.Error is { } error ? $": {error}" : string.Empty));
+    }
+
+    /// <summary>Remembers the newest edit of each message in the batch, so an older edit claimed with it is dropped.</summary>
+    private void NoteNewestEdits(IReadOnlyList<OutboxMessage> batch)
+    {
+        foreach (var message in batch)
+        {
+            if (message.Lane != Lane.Reply && IsEdit(message, out var target)
+                && (!_latestEdit.TryGetValue(target, out var known) || known < message.Id))
+            {
+                _latestEdit[target] = message.Id;
+            }
+        }
+    }
+
     private bool TryTakeChat(long chatId)
     {
         lock (_busyChats)
@@ -335,6 +462,16 @@ public sealed partial class OutboxSender(
             }
         }
 
+        if (_targetWaitSince.Count >= 1_000)
+        {
+            // Edits completed elsewhere (another sender, after a lease) leave an entry behind.
+            var stale = _options.TargetWait + _options.Lease + _options.Lease;
+            foreach (var id in _targetWaitSince.Where(kv => kv.Value + stale < now).Select(kv => kv.Key).ToList())
+            {
+                _targetWaitSince.Remove(id);
+            }
+        }
+
         if (_chatGates.Count < 10_000)
         {
             return;
@@ -349,6 +486,9 @@ public sealed partial class OutboxSender(
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Chat {ChatId} migrated to {NewChatId}; the message is sent there once")]
     private static partial void LogMigrated(ILogger logger, long chatId, long newChatId);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Edit {OutboxId} for chat {ChatId} has no message tagged {Tag} to edit: {Reason}")]
+    private static partial void LogNoTarget(ILogger logger, long outboxId, long chatId, string tag, string reason);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Error, Message = "Sender loop failed; retrying")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception);

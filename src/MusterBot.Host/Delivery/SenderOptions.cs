@@ -30,6 +30,15 @@ public sealed class SenderOptions
     public TimeSpan EditInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// How long an edit aimed at a tagged message (<c>EditText.TargetTag</c>) waits while that message is still queued;
+    /// after this it is recorded as failed ("target message not sent"). Waiting is not a failed attempt.
+    /// </summary>
+    public TimeSpan TargetWait { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often such a waiting edit looks again whether its target has been sent.</summary>
+    public TimeSpan TargetPoll { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Emergency-lane messages are sent with allow_paid_broadcast (costs Telegram Stars; needs BotFather opt-in) at up to
     /// <see cref="PaidBroadcastPerSecond"/>. Off by default.
     /// </summary>

@@ -140,10 +140,17 @@ public sealed class InMemoryStateStore : IStateStore
                 RemoveTimer(timerId);
             }
 
+            // After the consumed and cancelled timers are gone: a KeepExisting timer yields to one that is still
+            // there (waiting or claimed), so consuming or cancelling X and setting X again in one commit sets the new X.
             foreach (var timer in commit.SetTimers)
             {
+                if (timer.KeepExisting && _timers.ContainsKey(timer.Id))
+                {
+                    continue;
+                }
+
                 RemoveTimer(timer.Id);
-                _timers[timer.Id] = timer;
+                _timers[timer.Id] = timer with { KeepExisting = false };
                 _dueTimers.Add((timer.DueAt, timer.Id));
             }
 

@@ -90,9 +90,12 @@ internal static class RedisScripts
         if c.ct then dropTimer(c.ct) end
         for _, id in ipairs(c.tc) do dropTimer(id) end
         for _, t in ipairs(c.ts) do
-          dropTimer(t.id)
-          redis.call('HSET', p .. 'tmr:' .. t.id, 'd', t.d, 'j', t.j)
-          redis.call('ZADD', p .. 'timers', t.d, t.id)
+          -- k: KeepExisting; a timer still there (waiting or claimed, not consumed) is kept and this one dropped.
+          if not (t.k and redis.call('EXISTS', p .. 'tmr:' .. t.id) == 1) then
+            dropTimer(t.id)
+            redis.call('HSET', p .. 'tmr:' .. t.id, 'd', t.d, 'j', t.j)
+            redis.call('ZADD', p .. 'timers', t.d, t.id)
+          end
         end
 
         if c.u then

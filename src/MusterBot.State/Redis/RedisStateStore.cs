@@ -432,7 +432,13 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
                 writer.WriteStartObject();
                 writer.WriteString("id", timer.Id);
                 writer.WriteString("d", Text(timer.DueAt.ToUnixTimeMilliseconds()));
-                writer.WriteString("j", JsonSerializer.Serialize(timer, StoreJson.Options));
+                if (timer.KeepExisting)
+                {
+                    writer.WriteString("k", "1");
+                }
+
+                // KeepExisting is an instruction to this commit, not part of the stored timer.
+                writer.WriteString("j", JsonSerializer.Serialize(timer with { KeepExisting = false }, StoreJson.Options));
                 writer.WriteEndObject();
             }
 

@@ -36,7 +36,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
             .Returns((long chatId, string text, ParseMode _, ReplyParameters? _, ReplyMarkup? _, bool _, bool _, CancellationToken _) => Respond(new Call("send", chatId, text)));
         _client
             .Setup(c => c.EditMessageText(It.IsAny<long>(), It.IsAny<int>(), It.IsAny<string>(), It.IsAny<ParseMode>(), It.IsAny<InlineKeyboardMarkup?>(), It.IsAny<CancellationToken>()))
-            .Returns((long chatId, int _, string text, ParseMode _, InlineKeyboardMarkup? _, CancellationToken _) => Respond(new Call("edit", chatId, text)));
+            .Returns((long chatId, int messageId, string text, ParseMode _, InlineKeyboardMarkup? _, CancellationToken _) => Respond(new Call("edit", chatId, text) { MessageId = messageId }));
         _client
             .Setup(c => c.AnswerCallbackQuery(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
             .Returns((string id, string? text, bool _, CancellationToken _) => Respond(new Call("answer", 0, text, id)));
@@ -500,6 +500,10 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     public async Task LiveSummaryEdits_AreCoalesced_TheNewestWins_OnePerInterval()
     {
         await StartAsync(Options(o => o.EditInterval = TimeSpan.FromSeconds(1)));
+        var first = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 5, new EditText(77, "0 of 6 arrived")));
+        await WaitForOutcomeAsync(first);
+
+        // Within the interval of the first edit: the burst waits for it, and only its newest edit goes out.
         var burst = await EnqueueAsync(Enumerable.Range(1, 6).Select(i => new OutboxMessage(Lane.Normal, 5, new EditText(77, $"{i} of 6 arrived"))).ToArray());
         foreach (var id in burst)
         {
@@ -510,10 +514,134 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         await WaitForOutcomeAsync(later);
 
         var edits = CallsTo(5);
-        Assert.Equal(["1 of 6 arrived", "6 of 6 arrived", "final"], edits.Select(c => c.Text));
+        Assert.Equal(["0 of 6 arrived", "6 of 6 arrived", "final"], edits.Select(c => c.Text));
+        AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, edits[0], edits[1]);
         AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, edits[1], edits[2]);
         var superseded = await _store.GetDeliveryAsync(burst[2], CancellationToken.None);
         Assert.Equal("superseded by a newer edit", superseded!.Error);
+    }
+
+    [Fact]
+    public async Task LiveSummaryEdits_ClaimedTogether_OnlyTheNewestIsSent()
+    {
+        await StartAsync(Options(o => o.EditInterval = TimeSpan.FromSeconds(1)));
+
+        var burst = await EnqueueAsync(Enumerable.Range(1, 6).Select(i => new OutboxMessage(Lane.Normal, 5, new EditText(77, $"{i} of 6 arrived"))).ToArray());
+        var records = new List<DeliveryRecord>();
+        foreach (var id in burst)
+        {
+            records.Add(await WaitForOutcomeAsync(id));
+        }
+
+        Assert.Equal(["6 of 6 arrived"], CallsTo(5).Select(c => c.Text));
+        Assert.All(records.SkipLast(1), r => Assert.Equal((DeliveryStatus.Sent, "superseded by a newer edit"), (r.Status, r.Error)));
+        Assert.Equal((DeliveryStatus.Sent, null), (records[^1].Status, records[^1].Error));
+    }
+
+    [Fact]
+    public async Task TaggedEdits_InQuickSuccession_OneEditWithTheLatestText_ReachesTheNewestTaggedMessageOfThatChat()
+    {
+        const long group = -1_001_234_567_890;
+        const string tag = "muster:12:summary";
+        _respond = call => Task.FromResult(new Message
+        {
+            Id = call.Text switch { "old summary" => 4100, "summary" => 4242, "other chat summary" => 5151, _ => call.MessageId ?? 1000 },
+            Chat = new Chat { Id = call.ChatId },
+        });
+        await StartAsync(Options(o => o.EditInterval = TimeSpan.FromSeconds(1)));
+        foreach (var id in await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, group, new SendText("old summary")) { Tag = tag },
+            new OutboxMessage(Lane.Normal, group, new SendText("summary")) { Tag = tag },
+            new OutboxMessage(Lane.Normal, 7, new SendText("other chat summary")) { Tag = tag }))
+        {
+            Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        }
+
+        var edits = await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, group, new EditText(0, "1 of 5 checked in") { TargetTag = tag }),
+            new OutboxMessage(Lane.Normal, group, new EditText(0, "2 of 5 checked in") { TargetTag = tag }));
+        var older = await WaitForOutcomeAsync(edits[0]);
+        var newer = await WaitForOutcomeAsync(edits[1]);
+
+        Assert.Equal([(4242, "2 of 5 checked in")], CallsTo(group).Where(c => c.Method == "edit").Select(c => (c.MessageId, c.Text)));
+        Assert.DoesNotContain(CallsTo(7), c => c.Method == "edit");
+        Assert.Equal("superseded by a newer edit", older.Error);
+        Assert.Equal((DeliveryStatus.Sent, (int?)4242, 1), (newer.Status, newer.TelegramMessageId, newer.Attempts));
+    }
+
+    [Fact]
+    public async Task TaggedEdit_QueuedBeforeItsTargetIsSent_WaitsThenEditsThatMessage()
+    {
+        const long group = -1_001_234_567_890;
+        const string tag = "muster:12:summary";
+        _respond = call => Task.FromResult(new Message { Id = call.Method == "send" ? 4242 : call.MessageId ?? 0, Chat = new Chat { Id = call.ChatId } });
+        await StartAsync();
+
+        // The summary is held back a little, so the edit is claimed while its target is still queued.
+        var ids = await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, group, new SendText("summary")) { Tag = tag, NotBefore = DateTimeOffset.UtcNow.AddMilliseconds(300) },
+            new OutboxMessage(Lane.Normal, group, new EditText(0, "3 of 5 checked in") { TargetTag = tag }) { Tag = tag });
+        var edit = await WaitForOutcomeAsync(ids[1]);
+
+        Assert.Equal(DeliveryStatus.Sent, edit.Status);
+        Assert.Equal(4242, edit.TelegramMessageId);
+        Assert.Equal(1, edit.Attempts);
+        var calls = CallsTo(group);
+        Assert.Equal([("send", (int?)null, "summary"), ("edit", 4242, "3 of 5 checked in")], calls.Select(c => (c.Method, c.MessageId, c.Text)));
+        Assert.Equal(4242, (await _store.GetDeliveryAsync(ids[0], CancellationToken.None))!.TelegramMessageId);
+    }
+
+    [Fact]
+    public async Task TaggedEdit_WhoseTargetStaysQueued_IsRecordedFailedAfterTheWait_WithoutCallingTelegram()
+    {
+        const string tag = "muster:12:summary";
+        await StartAsync(Options(o =>
+        {
+            o.TargetWait = TimeSpan.FromMilliseconds(500);
+            o.TargetPoll = TimeSpan.FromMilliseconds(50);
+        }));
+
+        var started = Stopwatch.GetTimestamp();
+        var ids = await EnqueueAsync(
+            new OutboxMessage(Lane.Normal, 5, new SendText("summary")) { Tag = tag, NotBefore = DateTimeOffset.UtcNow.AddHours(1) },
+            new OutboxMessage(Lane.Normal, 5, new EditText(0, "1 of 5") { TargetTag = tag }));
+        var edit = await WaitForOutcomeAsync(ids[1]);
+
+        Assert.True(Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(500) - Slack, "the edit did not wait for its target");
+        Assert.Equal((DeliveryStatus.Failed, "target message not sent", 0), (edit.Status, edit.Error, edit.Attempts));
+        Assert.Empty(_calls);
+        Assert.Equal(DeliveryStatus.Queued, (await _store.GetDeliveryAsync(ids[0], CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task TaggedEdit_WithNoTaggedMessageInItsChat_IsRecordedFailedAtOnce()
+    {
+        const string tag = "muster:12:summary";
+        await StartAsync();
+        Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 7, new SendText("summary")) { Tag = tag }))).Status);
+
+        var started = Stopwatch.GetTimestamp();
+        var edit = await WaitForOutcomeAsync(await EnqueueOneAsync(new OutboxMessage(Lane.Reply, 5, new EditText(0, "1 of 5") { TargetTag = tag })));
+
+        Assert.Equal((DeliveryStatus.Failed, "no message tagged muster:12:summary was sent to this chat"), (edit.Status, edit.Error));
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1), "the edit waited although nothing was queued");
+        Assert.Empty(CallsTo(5));
+    }
+
+    [Fact]
+    public async Task TaggedEdit_WhoseTargetWasUnreachable_IsRecordedFailedAtOnce()
+    {
+        const string tag = "muster:12:summary";
+        _respond = _ => Task.FromException<Message>(new ApiRequestException("Forbidden: bot was blocked by the user", 403));
+        await StartAsync();
+        var target = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 5, new SendText("summary")) { Tag = tag });
+        Assert.Equal(DeliveryStatus.Unreachable, (await WaitForOutcomeAsync(target)).Status);
+
+        var edit = await WaitForOutcomeAsync(await EnqueueOneAsync(new OutboxMessage(Lane.Normal, 5, new EditText(0, "1 of 5") { TargetTag = tag })));
+
+        Assert.Equal(DeliveryStatus.Failed, edit.Status);
+        Assert.StartsWith($"target message {target} tagged {tag} ended Unreachable", edit.Error, StringComparison.Ordinal);
+        Assert.Equal(["send"], _calls.Select(c => c.Method));
     }
 
     [Fact]
@@ -616,5 +744,8 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     private sealed record Call(string Method, long ChatId, string? Text, string? CallbackQueryId = null)
     {
         public long At { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>The message an edit was aimed at.</summary>
+        public int? MessageId { get; init; }
     }
 }

@@ -426,6 +426,24 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetDeliveriesByTag_CarriesTheTelegramMessageIdOfSentMessages()
+    {
+        var ids = (await CommitAsync(new Commit
+        {
+            Outbox = [Text(Lane.Normal, -1001234567890, "summary") with { Tag = "muster:12:summary" }, Text(Lane.Normal, 5, "b") with { Tag = "muster:12:summary" }],
+        })).OutboxIds;
+        await Store.ClaimOutboxAsync(10, Lease, Ct);
+
+        await Store.CompleteOutboxAsync(
+            ids[0], new DeliveryRecord(ids[0], -1001234567890, DeliveryStatus.Sent, Clock.GetUtcNow()) { TelegramMessageId = int.MaxValue }, Ct);
+
+        var records = await Store.GetDeliveriesByTagAsync("muster:12:summary", Ct);
+        Assert.Equal(
+            [(ids[0], -1001234567890L, DeliveryStatus.Sent, (int?)int.MaxValue), (ids[1], 5L, DeliveryStatus.Queued, null)],
+            records.Select(r => (r.OutboxId, r.ChatId, r.Status, r.TelegramMessageId)));
+    }
+
+    [Fact]
     public async Task CountOutbox_CountsWaitingAndInFlightPerLane()
     {
         Assert.Equal(0, (await Store.CountOutboxAsync(Ct)).Values.Sum());
@@ -544,6 +562,119 @@ public abstract class StateStoreContract : IAsyncLifetime
         Assert.Equal("2", (await Store.GetTimerAsync("t", Ct))!.Payload);
         Clock.Advance(Lease);
         Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+    }
+
+    [Fact]
+    public async Task Timer_KeepExisting_WhileTheSameIdWaits_KeepsTheWaitingOne()
+    {
+        var now = Clock.GetUtcNow();
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("refresh:7", now.AddMinutes(1), 1, "old")] });
+
+        var result = await CommitAsync(new Commit
+        {
+            SetTimers = [new TimerEntry("refresh:7", now.AddMinutes(5), 2, "new") { KeepExisting = true }],
+        });
+
+        Assert.Equal(CommitStatus.Committed, result.Status);
+        Assert.Equal(new TimerEntry("refresh:7", now.AddMinutes(1), 1, "old"), await Store.GetTimerAsync("refresh:7", Ct));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal("old", Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct)).Payload);
+    }
+
+    [Fact]
+    public async Task Timer_KeepExisting_WhileTheSameIdIsClaimed_KeepsTheClaimedOne()
+    {
+        var now = Clock.GetUtcNow();
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("refresh:7", now, 1, "old")] });
+        Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+
+        await CommitAsync(new Commit
+        {
+            SetTimers = [new TimerEntry("refresh:7", now.AddMinutes(5), 2, "new") { KeepExisting = true }],
+        });
+
+        // The claimed timer is neither replaced nor released: it comes back only after its lease, still the old one.
+        Assert.Equal("old", (await Store.GetTimerAsync("refresh:7", Ct))!.Payload);
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+        Clock.Advance(Lease);
+        Assert.Equal("old", Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct)).Payload);
+        Assert.Equal(CommitStatus.Committed, (await CommitAsync(new Commit { ConsumesTimerId = "refresh:7" })).Status);
+        Assert.Null(await Store.GetTimerAsync("refresh:7", Ct));
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+    }
+
+    [Fact]
+    public async Task Timer_KeepExisting_WhenNoneExists_IsSetAsUsual()
+    {
+        var now = Clock.GetUtcNow();
+
+        await CommitAsync(new Commit
+        {
+            SetTimers = [new TimerEntry("refresh:7", now.AddMinutes(1), 5_000_000_000, "new") { KeepExisting = true }],
+        });
+
+        // The flag steers the commit; the stored timer reads back without it.
+        Assert.Equal(new TimerEntry("refresh:7", now.AddMinutes(1), 5_000_000_000, "new"), await Store.GetTimerAsync("refresh:7", Ct));
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(new TimerEntry("refresh:7", now.AddMinutes(1), 5_000_000_000, "new"), Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct)));
+    }
+
+    [Fact]
+    public async Task Timer_ConsumedAndRearmedWithKeepExistingInOneCommit_IsTheNewTimer()
+    {
+        var now = Clock.GetUtcNow();
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("t", now, 1, "1")] });
+        Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+
+        var result = await CommitAsync(new Commit
+        {
+            ConsumesTimerId = "t",
+            SetTimers = [new TimerEntry("t", now.AddHours(1), 1, "2") { KeepExisting = true }],
+        });
+
+        Assert.Equal(CommitStatus.Committed, result.Status);
+        Assert.Equal("2", (await Store.GetTimerAsync("t", Ct))!.Payload);
+        Clock.Advance(Lease);
+        Assert.Empty(await Store.ClaimDueTimersAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal("2", Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct)).Payload);
+    }
+
+    [Fact]
+    public async Task Timer_CancelledAndSetWithKeepExistingInOneCommit_IsTheNewTimer()
+    {
+        var now = Clock.GetUtcNow();
+        await CommitAsync(new Commit { SetTimers = [new TimerEntry("t", now.AddMinutes(1), 1, "1")] });
+
+        await CommitAsync(new Commit
+        {
+            CancelTimers = ["t"],
+            SetTimers = [new TimerEntry("t", now.AddMinutes(5), 1, "2") { KeepExisting = true }],
+        });
+
+        Assert.Equal("2", (await Store.GetTimerAsync("t", Ct))!.Payload);
+    }
+
+    [Fact]
+    public async Task Timer_SetTwiceInOneCommit_KeepExistingYieldsToTheEarlierOne_PlainReplaces()
+    {
+        var now = Clock.GetUtcNow();
+
+        await CommitAsync(new Commit
+        {
+            SetTimers =
+            [
+                new TimerEntry("a", now.AddMinutes(1), 1, "a1"),
+                new TimerEntry("a", now.AddMinutes(2), 1, "a2") { KeepExisting = true },
+                new TimerEntry("b", now.AddMinutes(1), 1, "b1") { KeepExisting = true },
+                new TimerEntry("b", now.AddMinutes(2), 1, "b2"),
+            ],
+        });
+
+        Assert.Equal("a1", (await Store.GetTimerAsync("a", Ct))!.Payload);
+        Assert.Equal("b2", (await Store.GetTimerAsync("b", Ct))!.Payload);
     }
 
     // ---- concurrency and identifiers ----
