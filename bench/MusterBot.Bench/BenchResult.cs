@@ -138,8 +138,11 @@ public sealed record BenchResult
             Row("steady state: fan-out accepted", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", s.Rate, SteadyShare), Goal(SteadyGoalMet, "goal ≥ 95%"));
             Row("  whole window, first second included", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", s.FullRate, s.FullRate / o.Rate));
             Row("steady state: all sendMessage calls", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", s.CallRate, SteadyCallShare));
+            Row("  of them accepted (fan-out + replies)", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", s.AcceptedCallRate, s.AcceptedCallRate / o.Rate));
             Row("  fan-out 200 / replies 200 / 429 / other", string.Format(Inv, "{0:N0} / {1:N0} / {2:N0} / {3:N0} of {4:N0}", s.FanOutCallsAccepted, s.OtherAccepted, s.TooManyRequests, s.Calls - s.FanOutCallsAccepted - s.OtherAccepted - s.TooManyRequests, s.Calls));
             Row("  calls answered in each second of the window", string.Join(' ', s.CallsPerSecond));
+            Row("bot's stamp after the emulator's p50 / p99", string.Format(Inv, "{0:0.0} / {1:0.0} ms (accepted first attempts)", s.StampLagP50.TotalMilliseconds, s.StampLagP99.TotalMilliseconds));
+            Row("refusal → retry accepted p50 / max", string.Format(Inv, "{0:0.000} / {1:0.000} s (retry_after 1 s + wait in the outbox + round trip)", s.RetryDelayP50.TotalSeconds, s.RetryDelayMax.TotalSeconds));
             Row("retry tail (last first attempt → last)", string.Format(Inv, "{0:0.000} s: {1} retries accepted in it; {2} first attempts refused", s.Tail.TotalSeconds, s.AcceptedInTail, s.FirstAttemptsRefused));
         }
 

@@ -173,16 +173,18 @@ public sealed class FanOutBench(BenchOptions options)
             }
         }
 
-        var steady = SteadyState.Compute(
-            accepted,
-            [.. recorder.Calls.Where(c => c.At >= started)],
-            chat => chat >= FirstRecipient && chat < FirstRecipient + options.Messages);
-
         var records = await store.GetDeliveriesByTagAsync(FanOutTag, cancellationToken);
         var statuses = records.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count());
         var retried = records.Count(r => r.Attempts > 1);
         self.Refresh();
+        var peakWorkingSet = self.PeakWorkingSet64;
         var redisPeak = redis is null ? null : await redis.UsedMemoryPeakAsync();
+
+        // After the peak was read, so the analysis does not count as the bot's memory.
+        var steady = SteadyState.Compute(
+            accepted,
+            [.. recorder.Calls.Where(c => c.At >= started)],
+            chat => chat >= FirstRecipient && chat < FirstRecipient + options.Messages);
 
         using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
@@ -211,7 +213,7 @@ public sealed class FanOutBench(BenchOptions options)
             RepliesAfterFanOut = replies.AnsweredAt.Count(at => at >= last),
             Cpu = cpu,
             RedisCpu = redis is null ? null : redisCpu,
-            PeakWorkingSet = self.PeakWorkingSet64,
+            PeakWorkingSet = peakWorkingSet,
             RedisPeakMemory = redisPeak,
             Logs = new SortedDictionary<string, int>(logs.Counts.ToDictionary(), StringComparer.Ordinal),
         };

@@ -16,8 +16,8 @@ namespace MusterBot.Bench;
 /// calls back to back, which the emulator's one-second token bucket allows); <see cref="FullRate"/> keeps it. A window
 /// of 2 s or less is taken whole. The half-open interval counts n − 1 gaps for n evenly spaced sends.
 /// The emulator keeps no record of the 429s it gives, so the start and end of the window, when they are refusals, and
-/// the count of all calls come from <see cref="SendRecorder"/> (the bot's side, a fraction of a millisecond after the
-/// emulator's decision, same clock).
+/// the count of all calls come from <see cref="SendRecorder"/> (the bot's side, same clock, a few milliseconds after the
+/// emulator's decision under load: <see cref="StampLagP50"/>, <see cref="StampLagP99"/>).
 /// </para>
 /// </summary>
 public sealed record SteadyState
@@ -61,6 +61,18 @@ public sealed record SteadyState
     /// <summary>Fan-out messages accepted after <see cref="End"/> (all of them retries).</summary>
     public required int AcceptedInTail { get; init; }
 
+    /// <summary>How much later the bot saw an accepted first attempt than the emulator stamped it (median).</summary>
+    public required TimeSpan StampLagP50 { get; init; }
+
+    public required TimeSpan StampLagP99 { get; init; }
+
+    /// <summary>Refused first attempt → the emulator accepting that message (median and largest): retry_after, the
+    /// wait in the outbox (a retry is ready at retry_after and so sorts behind every fresh message of its lane, which
+    /// became ready at the commit) and one round trip.</summary>
+    public required TimeSpan RetryDelayP50 { get; init; }
+
+    public required TimeSpan RetryDelayMax { get; init; }
+
     public TimeSpan Window => End - Start;
 
     /// <summary>The measured part of the window: <see cref="Window"/> less <see cref="Skipped"/>.</summary>
@@ -71,6 +83,9 @@ public sealed record SteadyState
     public double Rate => Measured > TimeSpan.Zero ? FanOutAccepted / Measured.TotalSeconds : double.NaN;
 
     public double FullRate => Window > TimeSpan.Zero ? FanOutAcceptedFull / Window.TotalSeconds : double.NaN;
+
+    /// <summary>Accepted calls of any chat (fan-out and replies) per second of the measured window, bot's stamps.</summary>
+    public double AcceptedCallRate => Measured > TimeSpan.Zero ? (FanOutCallsAccepted + OtherAccepted) / Measured.TotalSeconds : double.NaN;
 
     public double CallRate => Measured > TimeSpan.Zero ? Calls / Measured.TotalSeconds : double.NaN;
 
@@ -96,16 +111,27 @@ public sealed record SteadyState
         // A recipient's first attempt: when accepted, the emulator's stamp of the message; when refused, the bot's stamp.
         var firstAttempts = new List<DateTimeOffset>(firstAccepted.Count + 16);
         var refused = 0;
+        var lags = new List<TimeSpan>(firstAccepted.Count);
+        var retryDelays = new List<TimeSpan>();
         foreach (var chat in firstAccepted.Keys.Union(firstCall.Keys))
         {
-            if (firstCall.TryGetValue(chat, out var call) && call.Status != 200)
+            var called = firstCall.TryGetValue(chat, out var call);
+            if (called && call.Status != 200)
             {
                 refused++;
                 firstAttempts.Add(call.At);
+                if (firstAccepted.TryGetValue(chat, out var acceptedAt))
+                {
+                    retryDelays.Add(acceptedAt - call.At);
+                }
             }
             else if (firstAccepted.TryGetValue(chat, out var date))
             {
                 firstAttempts.Add(date);
+                if (called)
+                {
+                    lags.Add(call.At - date);
+                }
             }
         }
 
@@ -127,8 +153,17 @@ public sealed record SteadyState
             }
         }
 
+        lags.Sort();
+        retryDelays.Sort();
+        static TimeSpan Rank(List<TimeSpan> sorted, double p) =>
+            sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
         return new SteadyState
         {
+            StampLagP50 = Rank(lags, 0.50),
+            StampLagP99 = Rank(lags, 0.99),
+            RetryDelayP50 = Rank(retryDelays, 0.50),
+            RetryDelayMax = Rank(retryDelays, 1),
             Start = start,
             End = end,
             LastAccepted = accepted.Max(m => m.Date),
