@@ -58,6 +58,12 @@ public sealed record SteadyState
     /// <summary>Recipients whose first attempt was refused (429).</summary>
     public required int FirstAttemptsRefused { get; init; }
 
+    /// <summary>All 429s of the run to fan-out chats that were not first attempts (a retry refused again).</summary>
+    public required int RetriesRefused { get; init; }
+
+    /// <summary>All 429s of the run to other chats (the /help replies).</summary>
+    public required int OthersRefused { get; init; }
+
     /// <summary>Fan-out messages accepted after <see cref="End"/> (all of them retries).</summary>
     public required int AcceptedInTail { get; init; }
 
@@ -176,6 +182,8 @@ public sealed record SteadyState
             OtherAccepted = measured.Count(c => c.Status == 200 && !(c.ChatId is { } chat && isRecipient(chat))),
             CallsPerSecond = perSecond,
             FirstAttemptsRefused = refused,
+            RetriesRefused = calls.Count(c => c.Status == SendRecorder.TooManyRequests && c.ChatId is { } chat && isRecipient(chat)) - refused,
+            OthersRefused = calls.Count(c => c.Status == SendRecorder.TooManyRequests && !(c.ChatId is { } chat && isRecipient(chat))),
             AcceptedInTail = accepted.Count(m => m.Date > end),
         };
     }
