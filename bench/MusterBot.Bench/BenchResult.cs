@@ -16,6 +16,12 @@ public sealed record BenchResult
     /// <summary>From the start of the commit to the emulator receiving the last fan-out message.</summary>
     public TimeSpan FanOutTime { get; init; }
 
+    /// <summary>The fan-out split into lead-in, steady window and retry tail (null when nothing was received).</summary>
+    public SteadyState? Steady { get; init; }
+
+    /// <summary>From the start of the commit to the first answered fan-out call (commit, claim, one round trip).</summary>
+    public TimeSpan? LeadIn { get; init; }
+
     /// <summary>From the start of the commit until the outbox was empty and every reply had come.</summary>
     public TimeSpan DrainTime { get; init; }
 
@@ -56,9 +62,15 @@ public sealed record BenchResult
 
     public IReadOnlyDictionary<string, int> Logs { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>End to end: N ÷ (start of the commit → the emulator accepting the last fan-out message).</summary>
     public double AchievedRate => Options.Messages / FanOutTime.TotalSeconds;
 
     public double Share => AchievedRate / Options.Rate;
+
+    /// <summary>Steady state: see <see cref="SteadyState"/>.</summary>
+    public double? SteadyShare => Steady is { } s ? s.Rate / Options.Rate : null;
+
+    public double? SteadyCallShare => Steady is { } s ? s.CallRate / Options.Rate : null;
 
     public double CpuPerThousand => Cpu.TotalSeconds / (Options.Messages / 1000.0);
 
@@ -72,22 +84,27 @@ public sealed record BenchResult
 
     public bool RateGoalMet => Share >= 0.95;
 
+    public bool SteadyGoalMet => SteadyShare >= 0.95;
+
     public bool ReplyGoalMet => RepliesMissing == 0 && ReplyP99 is { } p99 && p99 < TimeSpan.FromSeconds(1);
 
     public static string MarkdownHeader =>
-        "| store | limit/s | messages | latency | fan-out s | achieved/s | share of limit | 429s (sendMessage calls) | reply p50 / p99 / max s | lost | duplicates | CPU s / 1,000 (bot; redis) | peak WS MB (redis peak MB) |\n" +
+        "| store | limit/s | messages | fan-out s = lead-in + steady + tail | end to end: achieved/s (share) | steady state: fan-out accepted/s (share) | steady: all calls/s (share) | 429s (sendMessage calls) | reply p50 / p99 / max s | lost | dup | CPU s / 1,000 (bot; redis) | peak WS MB (redis peak MB) |\n" +
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     public string MarkdownRow => string.Format(
         Inv,
-        "| {0} | {1:0.##} | {2:N0} | {3} ms | {4:0.00} | {5:0.0} | {6:P1} | {7} ({8:N0}) | {9} / {10} / {11} | {12} | {13} | {14:0.000}; {15} | {16:0} ({17}) |",
+        "| {0} | {1:0.##} | {2:N0} | {3} | {4:0.0} ({5:P1}) | {6} | {7} | {8} ({9:N0}) | {10} / {11} / {12} | {13} | {14} | {15:0.000}; {16} | {17:0} ({18}) |",
         Options.Store.ToString().ToLowerInvariant(),
         Options.Rate,
         Options.Messages,
-        Options.LatencyMs,
-        FanOutTime.TotalSeconds,
+        Steady is { } s && LeadIn is { } lead
+            ? string.Format(Inv, "{0:0.00} = {1:0.00} + {2:0.00} + {3:0.00}", FanOutTime.TotalSeconds, lead.TotalSeconds, s.Window.TotalSeconds, s.Tail.TotalSeconds)
+            : FanOutTime.TotalSeconds.ToString("0.00", Inv),
         AchievedRate,
         Share,
+        Steady is { } s1 ? string.Format(Inv, "{0:0.0} ({1:P1})", s1.Rate, SteadyShare) : "–",
+        Steady is { } s2 ? string.Format(Inv, "{0:0.0} ({1:P1})", s2.CallRate, SteadyCallShare) : "–",
         TooManyRequests,
         SendRequests,
         Seconds(ReplyP50),
@@ -105,7 +122,7 @@ public sealed record BenchResult
         var o = Options;
         var b = new StringBuilder();
         void Row(string name, string value, string? goal = null) =>
-            b.AppendLine(string.Format(Inv, "  {0,-34} {1,-28} {2}", name, value, goal ?? string.Empty));
+            b.AppendLine(string.Format(Inv, "  {0,-44} {1,-28} {2}", name, value, goal ?? string.Empty));
 
         b.AppendLine(string.Format(
             Inv,
@@ -113,7 +130,23 @@ public sealed record BenchResult
             o.Messages, o.Rate, o.LatencyMs, o.Fraction429, o.Replies, o.Store.ToString().ToLowerInvariant(), o.MaxInFlight));
         Row("commit of the fan-out", Ms(CommitTime));
         Row("fan-out (commit → last received)", string.Format(Inv, "{0:0.00} s (ideal {1:0.00} s)", FanOutTime.TotalSeconds, o.IdealDuration.TotalSeconds));
-        Row("achieved rate", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", AchievedRate, Share), Goal(RateGoalMet, "goal ≥ 95%"));
+        Row("end to end: achieved rate", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", AchievedRate, Share), Goal(RateGoalMet, "goal ≥ 95%"));
+        if (Steady is { } s)
+        {
+            Row("lead-in (commit → first answer)", Seconds(LeadIn) + " s");
+            Row("steady window (first → last first attempt)", string.Format(Inv, "{0:0.000} s, measured {1:0.000} s (first {2:0} s left out)", s.Window.TotalSeconds, s.Measured.TotalSeconds, s.Skipped.TotalSeconds));
+            Row("steady state: fan-out accepted", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", s.Rate, SteadyShare), Goal(SteadyGoalMet, "goal ≥ 95%"));
+            Row("  whole window, first second included", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", s.FullRate, s.FullRate / o.Rate));
+            Row("steady state: all sendMessage calls", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", s.CallRate, SteadyCallShare));
+            Row("  of them accepted (fan-out + replies)", string.Format(Inv, "{0:0.0}/s = {1:P1} of the limit", s.AcceptedCallRate, s.AcceptedCallRate / o.Rate));
+            Row("  fan-out 200 / replies 200 / 429 / other", string.Format(Inv, "{0:N0} / {1:N0} / {2:N0} / {3:N0} of {4:N0}", s.FanOutCallsAccepted, s.OtherAccepted, s.TooManyRequests, s.Calls - s.FanOutCallsAccepted - s.OtherAccepted - s.TooManyRequests, s.Calls));
+            Row("  calls answered in each second of the window", string.Join(' ', s.CallsPerSecond));
+            Row("bot's stamp after the emulator's p50 / p99", string.Format(Inv, "{0:0.0} / {1:0.0} ms (accepted first attempts)", s.StampLagP50.TotalMilliseconds, s.StampLagP99.TotalMilliseconds));
+            Row("refusal → retry accepted p50 / max", string.Format(Inv, "{0:0.000} / {1:0.000} s (retry_after 1 s + wait in the outbox + round trip)", s.RetryDelayP50.TotalSeconds, s.RetryDelayMax.TotalSeconds));
+            Row("retry tail (last first attempt → last)", string.Format(Inv, "{0:0.000} s: {1} retries accepted in it", s.Tail.TotalSeconds, s.AcceptedInTail));
+            Row("429s: fan-out first / fan-out retry / replies", string.Format(Inv, "{0} / {1} / {2}", s.FirstAttemptsRefused, s.RetriesRefused, s.OthersRefused));
+        }
+
         Row("429s given by the emulator", string.Format(Inv, "{0} of {1:N0} sendMessage calls", TooManyRequests, SendRequests));
         Row("reply queue delay p50 / p99 / max", string.Format(Inv, "{0} / {1} / {2} s", Seconds(ReplyP50), Seconds(ReplyP99), Seconds(ReplyMax)), Goal(ReplyGoalMet, "goal p99 < 1 s"));
         Row("replies answered", string.Format(Inv, "{0} of {1} ({2} after the fan-out ended)", ReplyDelays.Count, o.Replies, RepliesAfterFanOut));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MusterBot.Host;
 using MusterBot.Host.Delivery;
 using MusterBot.Host.Emulator;
+using MusterBot.Host.Telegram;
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Outbox;
@@ -30,6 +31,7 @@ public sealed class FanOutBench(BenchOptions options)
             ? await BotApiEmulator.StartAsync(new EmulatorOptions { Token = Token }, cancellationToken)
             : null;
         using var logs = new CountingLoggerProvider();
+        var recorder = new SendRecorder();
 
         var settings = new Dictionary<string, string?>
         {
@@ -54,6 +56,9 @@ public sealed class FanOutBench(BenchOptions options)
             b.Configuration.AddInMemoryCollection(settings);
             b.Logging.ClearProviders();
             b.Logging.AddProvider(logs);
+
+            // Sees every sendMessage answer, 429s included (the emulator records only the messages it accepted).
+            b.Services.AddHttpClient(TelegramServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(recorder.CreateHandler);
         }, cancellationToken);
         await using var host = app;
         var emulator = ownEmulator ?? app.Services.GetRequiredService<BotApiEmulator>();
@@ -146,6 +151,7 @@ public sealed class FanOutBench(BenchOptions options)
 
         long lost = 0, duplicates = 0, received = 0;
         var last = DateTimeOffset.MinValue;
+        var accepted = new List<(long Chat, DateTimeOffset Date)>(options.Messages);
         for (var i = 0; i < options.Messages; i++)
         {
             var messages = emulator.Messages(FirstRecipient + i);
@@ -159,6 +165,7 @@ public sealed class FanOutBench(BenchOptions options)
             duplicates += messages.Count - 1;
             foreach (var message in messages)
             {
+                accepted.Add((message.ChatId, message.Date));
                 if (message.Date > last)
                 {
                     last = message.Date;
@@ -170,7 +177,14 @@ public sealed class FanOutBench(BenchOptions options)
         var statuses = records.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count());
         var retried = records.Count(r => r.Attempts > 1);
         self.Refresh();
+        var peakWorkingSet = self.PeakWorkingSet64;
         var redisPeak = redis is null ? null : await redis.UsedMemoryPeakAsync();
+
+        // After the peak was read, so the analysis does not count as the bot's memory.
+        var steady = SteadyState.Compute(
+            accepted,
+            [.. recorder.Calls.Where(c => c.At >= started)],
+            chat => chat >= FirstRecipient && chat < FirstRecipient + options.Messages);
 
         using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
@@ -182,6 +196,8 @@ public sealed class FanOutBench(BenchOptions options)
             Options = options,
             CommitTime = commitTime,
             FanOutTime = last == DateTimeOffset.MinValue ? drained : last - started,
+            Steady = steady,
+            LeadIn = steady is null ? null : steady.Start - started,
             DrainTime = drained,
             TimedOut = timedOut,
             Received = received,
@@ -197,7 +213,7 @@ public sealed class FanOutBench(BenchOptions options)
             RepliesAfterFanOut = replies.AnsweredAt.Count(at => at >= last),
             Cpu = cpu,
             RedisCpu = redis is null ? null : redisCpu,
-            PeakWorkingSet = self.PeakWorkingSet64,
+            PeakWorkingSet = peakWorkingSet,
             RedisPeakMemory = redisPeak,
             Logs = new SortedDictionary<string, int>(logs.Counts.ToDictionary(), StringComparer.Ordinal),
         };
