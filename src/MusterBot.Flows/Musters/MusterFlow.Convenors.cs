@@ -423,7 +423,7 @@ public sealed partial class MusterFlow
             ctx.AnswerButton(ctx.T("mu.card.proxy_saved", MusterView.StatusName(texts, ctx.Language, status)));
             if (profile is not null)
             {
-                ctx.Effects.Send(profile.ChatId, texts.Format(profile.Language, "mu.card.member_told", muster.Code, Html.Escape(ctx.Profile.FirstName), MusterView.StatusName(texts, profile.Language, status)), lane: Lane.Emergency);
+                ctx.Effects.Send(profile.ChatId, MusterView.DrillLine(texts, profile.Language, muster.Plan) + texts.Format(profile.Language, "mu.card.member_told", muster.Code, Html.Escape(ctx.Profile.FirstName), MusterView.StatusName(texts, profile.Language, status)), lane: Lane.Emergency);
             }
         }
 

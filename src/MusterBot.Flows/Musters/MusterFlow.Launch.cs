@@ -166,8 +166,7 @@ public sealed partial class MusterFlow
             var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
             if (mode is not { Emergency: true })
             {
-                var notice = texts.Get(Language.Zh, "mu.kind." + plan.Kind) + " / " + texts.Get(Language.En, "mu.kind." + plan.Kind) + ": " + plan.RallyText;
-                await SwitchModeAsync(ctx, emergency: true, notice, number, cancellationToken).ConfigureAwait(false);
+                await SwitchModeAsync(ctx, emergency: true, plan.Notice, number, cancellationToken, plan.Kind).ConfigureAwait(false);
             }
         }
     }

@@ -24,7 +24,7 @@ public sealed partial class MusterFlow
         var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
         if (mode is { Emergency: true })
         {
-            ctx.Reply(ctx.T("mu.mode.is_emergency", MusterView.Time(mode.Since, Offset), Html.Escape(mode.Notice)), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_normal"), $"{P}md:n")]]));
+            ctx.Reply(ctx.T("mu.mode.is_emergency", MusterView.Time(mode.Since, Offset), ModeNoticeText(ctx.Language, mode)), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_normal"), $"{P}md:n")]]));
         }
         else
         {
@@ -103,16 +103,27 @@ public sealed partial class MusterFlow
             new InlineButton(ctx.T("button.cancel"), $"{P}w:x")]]));
     }
 
-    private string ModeNoticeText(Language language, CommunityMode mode) =>
-        texts.Format(language, "mu.mode.notice", Html.Escape(mode.Notice), MusterView.Time(mode.Since, Offset));
+    /// <summary>The emergency notice: the administrator's text, or the standard one for the kind; the hotline if configured.</summary>
+    private string ModeNoticeText(Language language, CommunityMode mode)
+    {
+        var body = mode.Notice is { Length: > 0 } notice
+            ? Html.Escape(notice)
+            : texts.Format(language, "mu.mode.default_notice", mode.Kind is { } kind ? texts.Get(language, "mu.kind." + kind) : texts.Get(language, "mu.mode.emergency_word"));
+        if (_options.Hotline is { Length: > 0 } hotline)
+        {
+            body += "\n" + texts.Format(language, "mu.mode.hotline", Html.Escape(hotline));
+        }
+
+        return texts.Format(language, "mu.mode.notice", body, MusterView.Time(mode.Since, Offset));
+    }
 
     /// <summary>
     /// Switches the community's mode and tells every registered person, each with the menu of the new mode; switching
     /// back also sends the normal-time notices held during the emergency.
     /// </summary>
-    private async ValueTask SwitchModeAsync(FlowContext ctx, bool emergency, string? notice, int? musterNumber, CancellationToken cancellationToken)
+    private async ValueTask SwitchModeAsync(FlowContext ctx, bool emergency, string? notice, int? musterNumber, CancellationToken cancellationToken, MusterKind? kind = null)
     {
-        var mode = new CommunityMode(emergency) { Since = ctx.Now, ChangedBy = ctx.Profile.Id, Notice = notice, MusterNumber = musterNumber };
+        var mode = new CommunityMode(emergency) { Since = ctx.Now, ChangedBy = ctx.IsSystem ? null : ctx.Profile.Id, Notice = notice, MusterNumber = musterNumber, Kind = kind };
         ctx.Effects.Put(DocKeys.Mode, mode);
         ctx.Emergency = emergency;
         var ids = await ctx.Reader.MembersAsync(Sets.People, cancellationToken).ConfigureAwait(false);

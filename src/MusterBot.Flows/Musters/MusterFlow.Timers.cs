@@ -158,11 +158,11 @@ public sealed partial class MusterFlow
                 ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, backup.ChatId, new SendText(html, MusterView.ConvenorButtons(texts, backup.Language, muster, updated))) { Tag = "mc:" + MusterView.Num(muster.Number) });
             }
 
-            await TellAdminsAsync(ctx, muster, language => texts.Format(language, "mu.esc.admin", muster.Code, Texts.Html.Escape(directory.RegionName(regionId)), convenorName, minutes, sent), cancellationToken).ConfigureAwait(false);
+            await TellAdminsAsync(ctx, muster, language => MusterView.DrillLine(texts, language, muster.Plan) + texts.Format(language, "mu.esc.admin", muster.Code, Texts.Html.Escape(directory.RegionName(regionId)), convenorName, minutes, sent), cancellationToken).ConfigureAwait(false);
         }
         else if (convenor is not null)
         {
-            ctx.Effects.Send(convenor.ChatId, texts.Format(convenor.Language, "mu.esc.sent_direct", muster.Code, sent), lane: Lane.Emergency);
+            ctx.Effects.Send(convenor.ChatId, MusterView.DrillLine(texts, convenor.Language, muster.Plan) + texts.Format(convenor.Language, "mu.esc.sent_direct", muster.Code, sent), lane: Lane.Emergency);
         }
 
         ctx.Effects.Put(DocKeys.Muster(muster.Number), muster.WithRegion(updated));

@@ -24,7 +24,7 @@ public sealed partial class MusterFlow
     private static readonly MusterStep[] WizardSteps =
     [
         MusterStep.Kind, MusterStep.Scope, MusterStep.PickRegions, MusterStep.PickGrids, MusterStep.PickSkills, MusterStep.Rally,
-        MusterStep.Pin, MusterStep.ReportBy, MusterStep.DrillOrReal, MusterStep.Preview, MusterStep.TemplateName,
+        MusterStep.Pin, MusterStep.ReportBy, MusterStep.DrillOrReal, MusterStep.ResidentNotice, MusterStep.Preview, MusterStep.TemplateName,
     ];
 
     public string ToMermaid()
@@ -63,7 +63,8 @@ public sealed partial class MusterFlow
         machine.Configure(MusterStep.Rally).Permit(MusterTrigger.Next, MusterStep.Pin);
         machine.Configure(MusterStep.Pin).Permit(MusterTrigger.Next, MusterStep.ReportBy);
         machine.Configure(MusterStep.ReportBy).Permit(MusterTrigger.Next, MusterStep.DrillOrReal);
-        machine.Configure(MusterStep.DrillOrReal).Permit(MusterTrigger.Next, MusterStep.Preview);
+        machine.Configure(MusterStep.DrillOrReal).PermitDynamic(MusterTrigger.Next, target, MusterStep.ResidentNotice, MusterStep.Preview);
+        machine.Configure(MusterStep.ResidentNotice).Permit(MusterTrigger.Next, MusterStep.Preview);
         machine.Configure(MusterStep.Preview).Permit(MusterTrigger.Launch, MusterStep.Idle).Permit(MusterTrigger.Save, MusterStep.TemplateName);
         machine.Configure(MusterStep.TemplateName).Permit(MusterTrigger.Next, MusterStep.Preview);
         foreach (var input in new[] { MusterStep.ReasonText, MusterStep.ArrivedLocation, MusterStep.ModeNotice })
@@ -231,6 +232,10 @@ public sealed partial class MusterFlow
                 break;
             case "dr" when step == MusterStep.DrillOrReal && arg is "0" or "1":
                 data["drill"] = arg;
+                (trigger, target) = (MusterTrigger.Next, arg == "1" ? MusterStep.Preview : MusterStep.ResidentNotice);
+                break;
+            case "skip" when step == MusterStep.ResidentNotice:
+                data.Remove("notice");
                 (trigger, target) = (MusterTrigger.Next, MusterStep.Preview);
                 break;
             case "go" when step == MusterStep.Preview:
@@ -290,6 +295,17 @@ public sealed partial class MusterFlow
                 data["lon"] = location.Longitude.ToString("R", CultureInfo.InvariantCulture);
                 next = MusterStep.ReportBy;
                 break;
+            case MusterStep.ResidentNotice when ctx.Event is TextReceived text:
+                var notice = text.Text.Trim();
+                if (notice.Length == 0 || notice.Length > MaxNoticeLength)
+                {
+                    ctx.Reply(ctx.T("mu.mode.notice_length", MaxNoticeLength), WizardNav(ctx, back: true));
+                    return;
+                }
+
+                data["notice"] = notice;
+                next = MusterStep.Preview;
+                break;
             case MusterStep.TemplateName when ctx.Event is TextReceived text:
                 var name = text.Text.Trim();
                 if (name.Length == 0 || name.Length > MaxTemplateNameLength)
@@ -333,7 +349,8 @@ public sealed partial class MusterFlow
         MusterStep.Pin => MusterStep.Rally,
         MusterStep.ReportBy => MusterStep.Pin,
         MusterStep.DrillOrReal => MusterStep.ReportBy,
-        MusterStep.Preview => MusterStep.DrillOrReal,
+        MusterStep.ResidentNotice => MusterStep.DrillOrReal,
+        MusterStep.Preview => data.GetValueOrDefault("drill") == "1" ? MusterStep.DrillOrReal : MusterStep.ResidentNotice,
         MusterStep.TemplateName => MusterStep.Preview,
         _ => MusterStep.Kind,
     };
@@ -397,6 +414,11 @@ public sealed partial class MusterFlow
                 var kinds = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.drill"), $"{P}w:dr:1"), new InlineButton(ctx.T("mu.btn.real"), $"{P}w:dr:0") } };
                 kinds.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(ctx.T("mu.w.drill"), new InlineMarkup(kinds));
+                return;
+            case MusterStep.ResidentNotice:
+                var noticeRows = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.standard_notice"), $"{P}w:skip") } };
+                noticeRows.AddRange(WizardNav(ctx, back: true).Rows);
+                Show(ctx.T("mu.w.notice", MaxNoticeLength), new InlineMarkup(noticeRows));
                 return;
             case MusterStep.Preview:
                 var plan = PlanOf(data);
@@ -471,6 +493,11 @@ public sealed partial class MusterFlow
         }
 
         sb.Append(plan.Drill ? ctx.T("mu.w.preview_drill") : ctx.T("mu.w.preview_real"));
+        if (!plan.Drill)
+        {
+            var mode = new CommunityMode(true) { Since = ctx.Now, Notice = plan.Notice, Kind = plan.Kind };
+            sb.Append("\n\n").Append(ModeNoticeText(ctx.Language, mode));
+        }
         return sb.ToString();
     }
 
@@ -528,6 +555,7 @@ public sealed partial class MusterFlow
             Longitude = double.TryParse(data.GetValueOrDefault("lon"), NumberStyles.Float, CultureInfo.InvariantCulture, out var lon) ? lon : null,
             ReportWithinMinutes = int.TryParse(data.GetValueOrDefault("within"), NumberStyles.None, CultureInfo.InvariantCulture, out var w) ? w : 60,
             Drill = data.GetValueOrDefault("drill") == "1",
+            Notice = data.GetValueOrDefault("drill") == "1" ? null : data.GetValueOrDefault("notice"),
         };
     }
 
@@ -548,5 +576,9 @@ public sealed partial class MusterFlow
 
         data["within"] = plan.ReportWithinMinutes.ToString(CultureInfo.InvariantCulture);
         data["drill"] = plan.Drill ? "1" : "0";
+        if (plan.Notice is { } notice)
+        {
+            data["notice"] = notice;
+        }
     }
 }

@@ -45,6 +45,10 @@ public sealed class MusterOptions
     [Range(typeof(TimeSpan), "-14:00:00", "14:00:00")]
     public TimeSpan UtcOffset { get; set; } = TimeSpan.FromHours(8);
 
+    /// <summary>The community's hotline, added to every emergency notice (null: none).</summary>
+    [MaxLength(40)]
+    public string? Hotline { get; set; }
+
     /// <summary>Drills award points only when this is true.</summary>
     public bool PointsForDrills { get; set; }
 

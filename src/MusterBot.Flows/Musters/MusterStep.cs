@@ -14,6 +14,7 @@ public enum MusterStep
     Pin,
     ReportBy,
     DrillOrReal,
+    ResidentNotice,
     Preview,
     TemplateName,
     ReasonText,

@@ -10,6 +10,9 @@ public sealed record CommunityMode(bool Emergency)
     /// <summary>What happened, where to go or avoid, and a hotline (plain text, escaped when shown).</summary>
     public string? Notice { get; init; }
 
+    /// <summary>The kind of emergency, for the standard notice when no text was given.</summary>
+    public MusterKind? Kind { get; init; }
+
     /// <summary>The real muster that switched the mode on, if any.</summary>
     public int? MusterNumber { get; init; }
 }

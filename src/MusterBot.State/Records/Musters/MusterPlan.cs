@@ -18,4 +18,7 @@ public sealed record MusterPlan(MusterKind Kind, MusterScope Scope)
     public int ReportWithinMinutes { get; init; } = 60;
 
     public bool Drill { get; init; }
+
+    /// <summary>What residents are told when a real muster switches emergency mode on (null: the standard notice).</summary>
+    public string? Notice { get; init; }
 }
