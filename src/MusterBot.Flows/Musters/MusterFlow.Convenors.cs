@@ -111,6 +111,11 @@ public sealed partial class MusterFlow
         {
             Tag = RollCall.OrderTag(muster.Number, regionId),
         });
+        if (muster.Plan.Latitude is { } lat && muster.Plan.Longitude is { } lon)
+        {
+            // The rally point's pin follows the order (one tap opens the map).
+            ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, profile.ChatId, new SendLocation(lat, lon)) { Tag = "mp:" + MusterView.Num(muster.Number) });
+        }
     }
 
     private static List<Skill> Matched(MusterPlan plan, UserProfile profile) =>
