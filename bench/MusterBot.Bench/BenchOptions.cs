@@ -8,6 +8,12 @@ public enum StoreKind
     Memory,
 }
 
+public enum Scenario
+{
+    FanOut,
+    CheckIn,
+}
+
 /// <summary>Command-line settings; defaults are the first run (10,000 messages at 1,000/s, 1% injected 429s).</summary>
 public sealed record BenchOptions
 {
@@ -23,6 +29,18 @@ public sealed record BenchOptions
 
     public StoreKind Store { get; init; } = StoreKind.Redis;
 
+    /// <summary>fanout (default) or checkin (see CheckInBench).</summary>
+    public Scenario Scenario { get; init; } = Scenario.FanOut;
+
+    /// <summary>checkin: members called to the muster (each presses once).</summary>
+    public int Members { get; init; } = 10_000;
+
+    /// <summary>checkin: regions, one convenor each.</summary>
+    public int Regions { get; init; } = 10;
+
+    /// <summary>checkin: presses injected per second (0 = as fast as the emulator takes them).</summary>
+    public double PressRate { get; init; }
+
     /// <summary>Give up waiting for the outbox to drain after this long (0 = 30 × the ideal fan-out time + 60 s).</summary>
     public int TimeoutSeconds { get; init; }
 
@@ -37,7 +55,8 @@ public sealed record BenchOptions
         : (IdealDuration * 30) + TimeSpan.FromSeconds(60);
 
     public const string Usage =
-        "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0]";
+        "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0]\n" +
+        "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -66,6 +85,10 @@ public sealed record BenchOptions
                 "--replies" => options with { Replies = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--store" => options with { Store = ParseStore(value) },
                 "--timeout-s" => options with { TimeoutSeconds = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--scenario" => ParseScenario(options, value),
+                "--members" => options with { Members = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--regions" => options with { Regions = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--press-rate" => options with { PressRate = double.Parse(value, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option {name}.\n{Usage}"),
             };
         }
@@ -85,6 +108,14 @@ public sealed record BenchOptions
 
     private static double Positive(string name, double value) =>
         value > 0 ? value : throw new ArgumentException($"{name} must be positive.\n{Usage}");
+
+    /// <summary>checkin measures the bot's own pipeline: no simulated latency unless --latency-ms follows.</summary>
+    private static BenchOptions ParseScenario(BenchOptions options, string value) => value.ToUpperInvariant() switch
+    {
+        "FANOUT" => options with { Scenario = Scenario.FanOut },
+        "CHECKIN" => options with { Scenario = Scenario.CheckIn, LatencyMs = 0, Fraction429 = 0 },
+        _ => throw new ArgumentException($"--scenario is fanout or checkin, not {value}.\n{Usage}"),
+    };
 
     private static StoreKind ParseStore(string value) => value.ToUpperInvariant() switch
     {

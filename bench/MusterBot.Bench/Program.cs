@@ -1,6 +1,6 @@
 using MusterBot.Bench;
 
-// Fan-out benchmark: prints figures (not a timed test). See docs/benchmarks.md.
+// Fan-out and check-in benchmarks: prints figures (not a timed test). See docs/benchmarks.md.
 BenchOptions options;
 try
 {
@@ -10,6 +10,19 @@ catch (Exception ex) when (ex is ArgumentException or FormatException or Overflo
 {
     Console.Error.WriteLine(ex.Message);
     return 2;
+}
+
+if (options.Scenario == Scenario.CheckIn)
+{
+    try
+    {
+        return await new CheckInBench(options).RunAsync(CancellationToken.None);
+    }
+    catch (InvalidOperationException ex)
+    {
+        Console.Error.WriteLine("benchmark could not run: " + ex.Message);
+        return 3;
+    }
 }
 
 BenchResult result;

@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MusterBot.Host;
+using MusterBot.Host.Emulator;
+using MusterBot.State;
+using MusterBot.State.Commits;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Directory;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Bench;
+
+/// <summary>
+/// Check-ins per second through the whole pipeline: the emulator (long polling) → intake → the muster flow → the store
+/// → the outbox → the emulator. Set-up (not measured): N members in R regions with a convenor each are committed into
+/// the store, the administrator launches a drill through the /muster wizard, every convenor relays, and the N orders
+/// are delivered. Then every member presses "arrived" on their order ("mu:ci:1:h"), injected as fast as the emulator
+/// takes them (or at --press-rate/s), and the run waits until every press is committed (the regions' "arrived" sets
+/// hold all N) and answered (answerCallbackQuery in the emulator).
+/// </summary>
+public sealed class CheckInBench(BenchOptions options)
+{
+    private const long AdminId = 5_000_000_001;
+    private const long FirstConvenor = 5_100_000_001;
+    private const long FirstMember = 6_000_000_001;
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var n = options.Members;
+        var regions = Math.Clamp(options.Regions, 1, n);
+        using var redis = options.Store == StoreKind.Redis ? await RedisServer.StartAsync() : null;
+        await using var ownEmulator = options.Store == StoreKind.Redis
+            ? await BotApiEmulator.StartAsync(new EmulatorOptions { Token = FanOutBench.Token }, cancellationToken)
+            : null;
+        using var logs = new CountingLoggerProvider();
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Telegram:Mode"] = "Polling",
+            ["Sender:GlobalPerSecond"] = options.Rate.ToString(Inv),
+            // At least the production default (16): with no simulated latency the fan-out formula would give 4.
+            ["Sender:MaxInFlight"] = Math.Max(16, options.MaxInFlight).ToString(Inv),
+            ["MusterBot:Admins:0"] = AdminId.ToString(Inv),
+            ["Intake:FloodLimit"] = "100000",
+        };
+        if (redis is not null && ownEmulator is not null)
+        {
+            settings["Telegram:BotToken"] = ownEmulator.Token;
+            settings["Telegram:ApiBaseUrl"] = ownEmulator.BaseUrl;
+            settings["Redis:Configuration"] = redis.ConnectionString;
+            settings["Redis:KeyPrefix"] = "bench:";
+        }
+
+        var app = await MusterBotApp.CreateAsync([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(settings);
+            b.Logging.ClearProviders();
+            b.Logging.AddProvider(logs);
+        }, cancellationToken);
+        await using var host = app;
+        var emulator = ownEmulator ?? app.Services.GetRequiredService<BotApiEmulator>();
+        var store = app.Services.GetRequiredService<IStateStore>();
+
+        // The directory: one grid, R regions with a convenor each, N registered members spread over the regions.
+        var now = DateTimeOffset.UtcNow;
+        emulator.CreateUser(AdminId, "Admin", "en");
+        var writes = new List<DocWrite> { Put(DocKeys.Grid("g1"), new Grid("g1", "Bench grid")) };
+        var sets = new List<SetChange> { new(Sets.Grids, "g1", true) };
+        for (var r = 0; r < regions; r++)
+        {
+            var id = RegionId(r);
+            writes.Add(Put(DocKeys.Region(id), new Region(id, "Region " + (r + 1).ToString(Inv)) { ConvenorId = FirstConvenor + r }));
+            sets.Add(new SetChange(Sets.Regions, id, true));
+            AddPerson(FirstConvenor + r, "C" + (r + 1).ToString(Inv), id, Roles.Member | Roles.Convenor);
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            AddPerson(FirstMember + i, "M" + i.ToString(Inv), RegionId(i % regions), Roles.Member);
+        }
+
+        foreach (var chunk in Chunk(writes, sets, 2000))
+        {
+            var seeded = await store.CommitAsync(chunk, cancellationToken);
+            if (seeded.Status != CommitStatus.Committed)
+            {
+                throw new InvalidOperationException("seeding the directory was refused: " + seeded.Status);
+            }
+        }
+
+        emulator.Latency = TimeSpan.FromMilliseconds(options.LatencyMs);
+        await app.StartAsync(cancellationToken);
+        var setup = Stopwatch.StartNew();
+
+        // The administrator launches a drill (no emergency mode, so no notice to everyone) through the wizard.
+        await SayAsync(emulator, AdminId, "/muster", "Launch a muster", cancellationToken);
+        var wizard = emulator.Messages(AdminId)[^1].MessageId;
+        foreach (var data in new[] { "mu:w:k:Flood", "mu:w:s:Everyone" })
+        {
+            await PressAsync(emulator, AdminId, wizard, data, cancellationToken);
+        }
+
+        await SayAsync(emulator, AdminId, "Bench square", "Step 5", cancellationToken);
+        wizard = emulator.Messages(AdminId)[^1].MessageId;
+        foreach (var data in new[] { "mu:w:skip", "mu:w:rb:60", "mu:w:dr:1", "mu:w:go" })
+        {
+            await PressAsync(emulator, AdminId, wizard, data, cancellationToken);
+        }
+
+        await emulator.WaitForMessageAsync(AdminId, m => m.Text?.Contains("order M-1 sent", StringComparison.Ordinal) == true, Step, cancellationToken);
+
+        // Every convenor relays; the N orders are delivered before anything is measured.
+        for (var r = 0; r < regions; r++)
+        {
+            var order = await emulator.WaitForMessageAsync(FirstConvenor + r, m => m.Text?.Contains("M-1", StringComparison.Ordinal) == true, Step, cancellationToken);
+            emulator.PressButton(FirstConvenor + r, FirstConvenor + r, order.MessageId, $"mu:rel:1:{RegionId(r)}");
+        }
+
+        var orderIds = new int[n];
+        var setupLimit = TimeSpan.FromSeconds(60) + TimeSpan.FromSeconds(3 * n / options.Rate);
+        for (var i = 0; i < n; i++)
+        {
+            IReadOnlyList<EmulatedMessage> got;
+            while ((got = emulator.Messages(FirstMember + i)).Count == 0)
+            {
+                if (setup.Elapsed > setupLimit)
+                {
+                    throw new InvalidOperationException($"the orders were not delivered within {setupLimit}");
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+
+            orderIds[i] = got[0].MessageId;
+        }
+
+        await WaitOutboxEmptyAsync(store, setupLimit - setup.Elapsed, cancellationToken);
+        var setupTime = setup.Elapsed;
+
+        // Measured: N presses of "arrived".
+        var self = Process.GetCurrentProcess();
+        self.Refresh();
+        var cpuBefore = self.TotalProcessorTime;
+        var redisCpuBefore = redis?.CpuTime ?? TimeSpan.Zero;
+        var answersBefore = emulator.CallbackAnswers().Count;
+        var editsBefore = emulator.RequestCount("editMessageText");
+        var sendsBefore = emulator.RequestCount("sendMessage");
+        GC.Collect();
+
+        var pressedAt = new DateTimeOffset[n];
+        var queryIds = new string[n];
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var pressing = Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    if (options.PressRate > 0)
+                    {
+                        var due = TimeSpan.FromSeconds(i / options.PressRate);
+                        if (due > clock.Elapsed)
+                        {
+                            await Task.Delay(due - clock.Elapsed, cancellationToken);
+                        }
+                    }
+
+                    pressedAt[i] = DateTimeOffset.UtcNow;
+                    queryIds[i] = emulator.PressButton(FirstMember + i, FirstMember + i, orderIds[i], "mu:ci:1:h");
+                }
+            },
+            cancellationToken);
+
+        var committedAt = TimeSpan.Zero;
+        var timedOut = false;
+        var arrivedSets = Enumerable.Range(0, regions).Select(r => Sets.MusterAnswers(1, RegionId(r), CheckInStatus.Arrived)).ToList();
+        while (true)
+        {
+            await Task.Delay(20, cancellationToken);
+            if (committedAt == TimeSpan.Zero && pressing.IsCompleted)
+            {
+                var committed = 0;
+                foreach (var set in arrivedSets)
+                {
+                    committed += (await store.GetSetMembersAsync(set, cancellationToken)).Count;
+                }
+
+                if (committed >= n)
+                {
+                    committedAt = clock.Elapsed;
+                }
+            }
+
+            if (committedAt != TimeSpan.Zero && emulator.CallbackAnswers().Count - answersBefore >= n)
+            {
+                break;
+            }
+
+            if (clock.Elapsed > options.Timeout)
+            {
+                timedOut = true;
+                break;
+            }
+        }
+
+        await pressing;
+        var answeredAll = clock.Elapsed;
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - cpuBefore;
+        var redisCpu = (redis?.CpuTime ?? TimeSpan.Zero) - redisCpuBefore;
+        var injectTime = pressedAt[^1] - started;
+
+        var answers = emulator.CallbackAnswers().GroupBy(a => a.CallbackQueryId).ToDictionary(g => g.Key, g => g.Min(a => a.AnsweredAt), StringComparer.Ordinal);
+        var latencies = new List<double>(n);
+        var lastAnswer = started;
+        for (var i = 0; i < n; i++)
+        {
+            if (queryIds[i] is { } q && answers.TryGetValue(q, out var at))
+            {
+                latencies.Add((at - pressedAt[i]).TotalMilliseconds);
+                if (at > lastAnswer)
+                {
+                    lastAnswer = at;
+                }
+            }
+        }
+
+        latencies.Sort();
+        var wrong = emulator.CallbackAnswers().Skip(answersBefore).Count(a => a.Text is null || !a.Text.Contains("arrived", StringComparison.Ordinal));
+        await WaitOutboxEmptyAsync(store, TimeSpan.FromSeconds(120), cancellationToken);
+        var drained = clock.Elapsed;
+        var edits = emulator.RequestCount("editMessageText") - editsBefore;
+        var sends = emulator.RequestCount("sendMessage") - sendsBefore;
+        var redisPeak = redis is null ? null : await redis.UsedMemoryPeakAsync();
+
+        using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await app.StopAsync(stopping.Token);
+        }
+
+        var commitRate = committedAt == TimeSpan.Zero ? 0 : n / committedAt.TotalSeconds;
+        var answerRate = n / (lastAnswer - started).TotalSeconds;
+        var b = new StringBuilder();
+        void Row(string name, string value) => b.AppendLine(string.Format(Inv, "  {0,-44} {1}", name, value));
+        b.AppendLine(string.Format(
+            Inv,
+            "MusterBot check-in benchmark: {0:N0} members in {1} regions, store {2}, latency {3} ms, Sender:GlobalPerSecond {4:0.##}, presses {5}",
+            n, regions, options.Store.ToString().ToLowerInvariant(), options.LatencyMs, options.Rate, options.PressRate > 0 ? string.Format(Inv, "at {0:0.##}/s", options.PressRate) : "as fast as possible"));
+        Row("set-up (launch, relay, N orders delivered)", string.Format(Inv, "{0:0.0} s", setupTime.TotalSeconds));
+        Row("presses injected in", string.Format(Inv, "{0:0.000} s", injectTime.TotalSeconds));
+        Row("all committed (first press → last in the sets)", committedAt == TimeSpan.Zero ? "NOT all" : string.Format(Inv, "{0:0.00} s = {1:0} check-ins/s", committedAt.TotalSeconds, commitRate));
+        Row("all answered (first press → last answer)", string.Format(Inv, "{0:0.00} s = {1:0} check-ins/s", (lastAnswer - started).TotalSeconds, answerRate));
+        Row("press → answer p50 / p99 / max", string.Format(Inv, "{0:0} / {1:0} / {2:0} ms ({3:N0} answered, {4} with an unexpected text)", Pct(latencies, 0.5), Pct(latencies, 0.99), latencies.Count > 0 ? latencies[^1] : 0, latencies.Count, wrong));
+        Row("outbox drained (edits + location asks)", string.Format(Inv, "{0:0.00} s; {1:N0} editMessageText, {2:N0} sendMessage", drained.TotalSeconds, edits, sends));
+        Row("CPU s per 1,000 check-ins (bot; redis)", string.Format(Inv, "{0:0.000}; {1}", cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
+        Row("peak working set (redis peak)", string.Format(Inv, "{0:0} MB ({1})", self.PeakWorkingSet64 / 1048576.0, redisPeak is { } m ? (m / 1048576.0).ToString("0", Inv) + " MB" : "–"));
+        if (timedOut)
+        {
+            Row("TIMED OUT", string.Format(Inv, "after {0:0} s", options.Timeout.TotalSeconds));
+        }
+
+        foreach (var (key, count) in new SortedDictionary<string, int>(logs.Counts.ToDictionary(), StringComparer.Ordinal))
+        {
+            Row("log " + key, count.ToString(Inv));
+        }
+
+        Console.WriteLine(b.ToString());
+        Console.WriteLine("| store | members | regions | latency | presses | committed s | check-ins/s (committed) | answered/s | answer p50 / p99 / max ms | CPU s / 1,000 (bot; redis) |");
+        Console.WriteLine("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine(string.Format(
+            Inv,
+            "| {0} | {1:N0} | {2} | {3} ms | {4} | {5:0.00} | {6:0} | {7:0} | {8:0} / {9:0} / {10:0} | {11:0.000}; {12} |",
+            options.Store.ToString().ToLowerInvariant(), n, regions, options.LatencyMs, options.PressRate > 0 ? string.Format(Inv, "{0:0}/s", options.PressRate) : "burst",
+            committedAt.TotalSeconds, commitRate, answerRate, Pct(latencies, 0.5), Pct(latencies, 0.99), latencies.Count > 0 ? latencies[^1] : 0,
+            cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
+        return timedOut || latencies.Count < n || wrong > 0 ? 1 : 0;
+
+        void AddPerson(long id, string name, string regionId, Roles roles)
+        {
+            emulator.CreateUser(id, name, "en");
+            var profile = new UserProfile(id, id, name)
+            {
+                Language = Language.En,
+                LanguageChosen = true,
+                Roles = roles,
+                FirstSeenAt = now,
+                LastSeenAt = now,
+                RegisteredAt = now,
+                Phone = "+86138" + (id % 100_000_000).ToString("00000000", Inv),
+                GridId = "g1",
+                RegionId = regionId,
+            };
+            writes.Add(Put(DocKeys.User(id), profile));
+            sets.AddRange(MusterBot.Flows.Directory.PeopleIndex.Changes(null, profile));
+        }
+    }
+
+    private static string RegionId(int r) => "r" + (r + 1).ToString(Inv);
+
+    private static DocWrite Put<T>(MusterBot.State.Documents.DocKey key, T value) => new(key, RecordJson.Serialize(value), 0);
+
+    private static IEnumerable<Commit> Chunk(List<DocWrite> writes, List<SetChange> sets, int size)
+    {
+        for (var i = 0; i < writes.Count; i += size)
+        {
+            yield return new Commit { Writes = writes.Skip(i).Take(size).ToList() };
+        }
+
+        for (var i = 0; i < sets.Count; i += size * 4)
+        {
+            yield return new Commit { SetChanges = sets.Skip(i).Take(size * 4).ToList() };
+        }
+    }
+
+    private static double Pct(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static async Task SayAsync(BotApiEmulator emulator, long user, string text, string expected, CancellationToken cancellationToken)
+    {
+        var since = emulator.State.Version;
+        emulator.SendText(user, text);
+        await emulator.WaitForMessageAsync(user, m => m.Version > since && m.Text?.Contains(expected, StringComparison.Ordinal) == true, Step, cancellationToken);
+    }
+
+    private static async Task PressAsync(BotApiEmulator emulator, long user, int messageId, string data, CancellationToken cancellationToken)
+    {
+        var query = emulator.PressButton(user, user, messageId, data);
+        await emulator.WaitForAsync(() => emulator.CallbackAnswers(query).Count > 0, Step, cancellationToken);
+    }
+
+    private static async Task WaitOutboxEmptyAsync(IStateStore store, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while ((await store.CountOutboxAsync(cancellationToken)).Values.Sum() > 0)
+        {
+            if (clock.Elapsed > limit)
+            {
+                throw new InvalidOperationException($"the outbox did not drain within {limit}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+}
