@@ -93,6 +93,12 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             return;
         }
 
+        if (action is "ci" or "eta" or "rs")
+        {
+            // A member's answer needs the muster and their own answer: one round trip for both.
+            await ctx.Reader.PrefetchAsync([DocKeys.Muster(number), DocKeys.MusterAnswer(number, ctx.Profile.Id)], cancellationToken).ConfigureAwait(false);
+        }
+
         var muster = await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false);
         if (muster is null)
         {
@@ -270,18 +276,10 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             CheckInStatus.CantCome => ReasonButtons(ctx.Language, muster.Number),
             _ => MusterView.CheckInButtons(texts, ctx.Language, muster.Number),
         };
-        EditPressed(ctx, MemberOrderText(ctx.Language, muster, updated), followUp);
-        if (status == CheckInStatus.Arrived)
-        {
-            ctx.Conversation = new ConversationState(FlowName, nameof(MusterStep.ArrivedLocation))
-            {
-                Data = new Dictionary<string, string> { ["n"] = MusterView.Num(muster.Number) },
-                UpdatedAt = ctx.Now,
-            };
-            ctx.Reply(ctx.T("mu.ci.location_ask"), new ReplyKeyboard([
-                [new ReplyButton(ctx.T("mu.btn.send_location"), RequestLocation: true)],
-                [new ReplyButton(ctx.T("mu.btn.skip"))]]) { OneTime = true });
-        }
+        // Arrived: the location is optional and needs no extra message; the hint rides on the edited order, and the
+        // emergency menu has a "send my location" button (a location sent outside any step is attached here).
+        var text = MemberOrderText(ctx.Language, muster, updated);
+        EditPressed(ctx, status == CheckInStatus.Arrived ? text + "\n" + ctx.T("mu.ci.location_hint") : text, followUp);
     }
 
     private InlineMarkup EtaButtons(Language language, int number)

@@ -7,10 +7,12 @@ namespace MusterBot.Flows.Runtime;
 /// <summary>
 /// Read-only access to stored records for a decision. Every document read is remembered with its version, so the
 /// commit that follows can refuse to overwrite a document that changed in between (optimistic concurrency).
+/// A document read twice in one decision is read from the store once: the decision sees one snapshot of it.
 /// </summary>
 public sealed class DocReader(IStateStore store)
 {
     private readonly Dictionary<DocKey, long> _versions = [];
+    private readonly Dictionary<DocKey, StoredDoc?> _docs = [];
 
     /// <summary>Versions of the documents read so far (0 = was absent).</summary>
     public IReadOnlyDictionary<DocKey, long> Versions => _versions;
@@ -18,9 +20,39 @@ public sealed class DocReader(IStateStore store)
     public async ValueTask<T?> GetAsync<T>(DocKey key, CancellationToken cancellationToken)
         where T : class
     {
-        var doc = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        _versions.TryAdd(key, doc?.Version ?? 0);
+        if (!_docs.TryGetValue(key, out var doc))
+        {
+            doc = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            Remember(key, doc);
+        }
+
         return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
+    }
+
+    /// <summary>
+    /// Reads several documents of any kinds in one round trip and keeps them for this decision, so the typed reads
+    /// that follow (<see cref="GetAsync{T}"/>) cost nothing.
+    /// </summary>
+    public async ValueTask PrefetchAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var missing = keys.Where(k => !_docs.ContainsKey(k)).Distinct().ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var docs = await store.GetManyAsync(missing, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < missing.Count; i++)
+        {
+            Remember(missing[i], docs[i]);
+        }
+    }
+
+    private void Remember(DocKey key, StoredDoc? doc)
+    {
+        _docs.TryAdd(key, doc);
+        _versions.TryAdd(key, doc?.Version ?? 0);
     }
 
     /// <summary>Delivery records of the messages enqueued with <paramref name="tag"/> (not version-tracked).</summary>
@@ -32,12 +64,11 @@ public sealed class DocReader(IStateStore store)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var docs = await store.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+        await PrefetchAsync(keys, cancellationToken).ConfigureAwait(false);
         var result = new T?[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
-            _versions.TryAdd(keys[i], docs[i]?.Version ?? 0);
-            result[i] = docs[i] is { } doc ? RecordJson.Deserialize<T>(doc.Json) : null;
+            result[i] = _docs[keys[i]] is { } doc ? RecordJson.Deserialize<T>(doc.Json) : null;
         }
 
         return result;

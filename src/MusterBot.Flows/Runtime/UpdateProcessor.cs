@@ -37,15 +37,17 @@ public sealed partial class UpdateProcessor(
             @event = new CommandReceived(typed.From, typed.ChatId, typed.MessageId, menuCommand, string.Empty);
         }
 
-        if (updateId is { } id && await store.IsUpdateHandledAsync(id, cancellationToken).ConfigureAwait(false))
-        {
-            return ProcessOutcome.Duplicate;
-        }
-
+        // The duplicate check runs while the person's records load (the commit refuses a duplicate anyway).
+        var handled = updateId is { } id ? store.IsUpdateHandledAsync(id, cancellationToken) : Task.FromResult(false);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var reader = new DocReader(store);
             var context = await LoadAsync(@event, reader, cancellationToken).ConfigureAwait(false);
+            if (attempt == 1 && await handled.ConfigureAwait(false))
+            {
+                return ProcessOutcome.Duplicate;
+            }
+
             if (context is null)
             {
                 if (@event is TimerFired orphan)
@@ -116,8 +118,9 @@ public sealed partial class UpdateProcessor(
     private async Task<FlowContext?> LoadAsync(BotEvent @event, DocReader reader, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        var modeDoc = await store.GetAsync(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
-        var emergency = modeDoc is not null && RecordJson.Deserialize<State.Records.Musters.CommunityMode>(modeDoc.Json).Emergency;
+        // One round trip for the mode, the person and their conversation.
+        await reader.PrefetchAsync([DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId)], cancellationToken).ConfigureAwait(false);
+        var emergency = (await reader.GetAsync<State.Records.Musters.CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false))?.Emergency == true;
         if (@event is TimerFired { ForUserId: Musters.MusterFlow.SystemUser })
         {
             // A community timer: decided with a stand-in profile that is never written.

@@ -66,8 +66,13 @@ public static class CommandCatalog
         var buttons = For(roles).Where(c => c.MenuKey is not null && !(emergency && c.Name == "my")).Select(c => new ReplyButton(texts.Get(language, c.MenuKey!))).ToList();
         if (emergency)
         {
-            var first = (roles & (Roles.Member | Roles.Convenor)) != 0 ? "menu.em.muster" : "menu.em.notice";
-            buttons.Insert(0, new ReplyButton(texts.Get(language, first)));
+            var member = (roles & (Roles.Member | Roles.Convenor)) != 0;
+            buttons.Insert(0, new ReplyButton(texts.Get(language, member ? "menu.em.muster" : "menu.em.notice")));
+            if (member)
+            {
+                // Sends the member's location with one tap; it is attached to their check-in.
+                buttons.Insert(1, new ReplyButton(texts.Get(language, "menu.em.location"), RequestLocation: true));
+            }
         }
 
         var rows = buttons.Chunk(2).Select(r => (IReadOnlyList<ReplyButton>)r).ToList();

@@ -72,7 +72,8 @@ public sealed class MusterEndToEndTests(RedisServerFixture redis) : IAsyncLifeti
         var pin = await Says(admin, "Community square, bring a torch", "Step 5: send a location pin");
         var within = await Presses(admin, pin, "Skip", "Step 6: report within?");
         var drill = await Presses(admin, within, "within 1 h", "Step 7: drill or real?");
-        var preview = await Presses(admin, drill, "🚨 Real", "Please confirm the muster order");
+        var notice = await Presses(admin, drill, "🚨 Real", "Step 8: residents get an emergency notice");
+        var preview = await Presses(admin, notice, "Use the standard notice", "Please confirm the muster order");
         Assert.Contains("Calls 30 people in 3 regions.", preview.Text, StringComparison.Ordinal);
         var launched = await Presses(admin, preview, "🚨 Send the muster order", "Muster order M-1 sent");
         Assert.Contains("30 people called, 3 convenors told", launched.Text, StringComparison.Ordinal);
