@@ -110,6 +110,12 @@ public partial class MusterFlowTests
         await h.Press(admin, "mu:w:skip");
         await h.Press(admin, "mu:w:rb:60");
         await h.Press(admin, drill ? "mu:w:dr:1" : "mu:w:dr:0");
+        if (!drill)
+        {
+            // Step 8 of a real muster: what residents are told (the standard notice).
+            await h.Press(admin, "mu:w:skip");
+        }
+
         await h.Press(admin, "mu:w:go");
     }
 
