@@ -165,7 +165,11 @@ public sealed partial class MusterFlow
             ctx.Effects.Send(convenor.ChatId, MusterView.DrillLine(texts, convenor.Language, muster.Plan) + texts.Format(convenor.Language, "mu.esc.sent_direct", muster.Code, sent), lane: Lane.Emergency);
         }
 
-        ctx.Effects.Put(DocKeys.Muster(muster.Number), muster.WithRegion(updated));
+        var next = muster.WithRegion(updated);
+        ctx.Effects.Put(DocKeys.Muster(muster.Number), next);
+
+        // Live roll calls show the escalation (and the orders' deliveries) without waiting for the next answer.
+        Touch(ctx, next, regionId);
     }
 
     private static async ValueTask TellAdminsAsync(FlowContext ctx, Muster muster, Func<Language, string> html, CancellationToken cancellationToken)

@@ -155,7 +155,6 @@ public sealed partial class MusterFlow
         var action = parts[2];
         var arg = parts.Length > 3 ? parts[3] : string.Empty;
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        ctx.AnswerButton();
         switch (action)
         {
             case "x":
@@ -250,6 +249,8 @@ public sealed partial class MusterFlow
                 return;
         }
 
+        // Answered here, after the cases that answer with a hint ("choose at least one", stale template): a press is answered once.
+        ctx.AnswerButton();
         var machine = new StateMachine<MusterStep, MusterTrigger>(() => step, s => step = s);
         Configure(machine, () => target);
         machine.Fire(trigger);

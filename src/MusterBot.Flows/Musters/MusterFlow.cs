@@ -390,8 +390,9 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             return;
         }
 
-        ctx.Conversation = MainFlow.Idle(ctx.Now);
+        // The muster is named by the conversation: read it before the conversation is reset.
         var muster = await MusterOfConversationAsync(ctx, cancellationToken).ConfigureAwait(false);
+        ctx.Conversation = MainFlow.Idle(ctx.Now);
         var answer = muster is null ? null : await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
         if (muster is null || !muster.IsOpen || answer is null)
         {

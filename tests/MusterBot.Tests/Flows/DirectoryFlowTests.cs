@@ -590,7 +590,7 @@ public partial class DirectoryFlowTests
         {
             foreach (var roles in new[] { Roles.None, Roles.Resident, Roles.Member, Roles.Member | Roles.Convenor, Roles.Handler, Roles.Admin })
             {
-                var allowed = command != "admin" || roles.HasFlag(Roles.Admin);
+                var allowed = command is not ("admin" or "muster" or "mode") || roles.HasFlag(Roles.Admin);
                 data.Add(command, roles, allowed);
             }
         }
