@@ -321,7 +321,9 @@ public partial class MusterFlowTests
         var arrived = await h.DrainAsync();
         Assert.Equal("Saved: 📍 arrived", AnswerText(arrived, Ann));
         Assert.Contains(arrived, m => m.ChatId == Ann.Id && m.Action is EditText { MessageId: 7 });
-        Assert.Contains(arrived, m => m.ChatId == Ann.Id && m.Action is SendText { Markup: ReplyKeyboard k } && k.Rows[0][0].RequestLocation);
+        // No extra message on arrival: the location hint rides on the edited order.
+        Assert.Contains(arrived, m => m.ChatId == Ann.Id && m.Action is EditText e && e.Html.EndsWith("“Send my location” in the menu (optional).", StringComparison.Ordinal));
+        Assert.DoesNotContain(arrived, m => m.Action is SendText);
         Assert.Equal(["100"], await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.Arrived)));
 
         await h.Event(new LocationShared(Ann, Ann.Id, 8, 22.5, 114.1));
@@ -645,7 +647,11 @@ public partial class MusterFlowTests
         {
             var notice = SentTo(launched, who).Single(s => s.Html.Contains("<b>Emergency notice</b>", StringComparison.Ordinal));
             Assert.Contains("the community is in emergency mode", notice.Html, StringComparison.Ordinal);
-            Assert.Equal(first, Assert.IsType<ReplyKeyboard>(notice.Markup).Rows[0][0].Text);
+            var menu = Assert.IsType<ReplyKeyboard>(notice.Markup);
+            Assert.Equal(first, menu.Rows[0][0].Text);
+
+            // Members also get a one-tap "send my location" button for their check-in; residents do not.
+            Assert.Equal(first == "🚨 My muster", menu.Rows.SelectMany(r => r).Any(b => b.RequestLocation && b.Text == "📍 Send my location"));
         }
 
         // Any later menu follows the mode.
