@@ -28,8 +28,10 @@ public interface IStateStore
 
     /// <summary>
     /// Takes up to <paramref name="max"/> ready messages (NotBefore ≤ now), Emergency lane first, then Reply, then
-    /// Normal; within a lane by ready time, then id. Taken messages are leased: not handed out again until the lease
-    /// expires (a crashed sender's messages come back after <paramref name="lease"/>).
+    /// Normal. Within a lane, messages put back by <see cref="RetryOutboxAsync"/> whose NotBefore has passed come first
+    /// (by NotBefore, then id), so a refused message does not wait behind a whole fan-out; then the others by ready
+    /// time, then id. Taken messages are leased: not handed out again until the lease expires (a crashed sender's
+    /// messages come back after <paramref name="lease"/>, a put-back message still ahead of the fresh ones).
     /// </summary>
     Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken);
 
@@ -42,7 +44,10 @@ public interface IStateStore
     /// <summary>Removes a claimed message from the outbox and stores its final delivery record.</summary>
     Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken);
 
-    /// <summary>Puts a claimed message back into its lane, ready at <paramref name="notBefore"/>.</summary>
+    /// <summary>
+    /// Puts a claimed message back into its lane, ready at <paramref name="notBefore"/> and never claimed before it;
+    /// from then on it is claimed before the lane's messages that were never put back.
+    /// </summary>
     Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken);
 
     /// <summary>The delivery record of a message: Queued while it waits, then its final state; null if unknown.</summary>

@@ -35,6 +35,12 @@ public sealed partial class OutboxSender(
     private RateGate? _paid;
     private SemaphoreSlim? _inFlight;
 
+    // NotBefore of the messages this sender put back (earliest first), so an idle sender wakes when the first is due
+    // instead of after IdlePoll; and until when the idle loop waits (MinValue while it is not waiting).
+    private readonly Lock _wake = new();
+    private readonly PriorityQueue<DateTimeOffset, DateTimeOffset> _putBack = new();
+    private DateTimeOffset _idleUntil = DateTimeOffset.MinValue;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _global = new RateGate(_options.GlobalPerSecond, Math.Max(1, (int)Math.Ceiling(_options.GlobalPerSecond / 10)));
@@ -53,10 +59,17 @@ public sealed partial class OutboxSender(
 
                 // A quarter of each claim is kept for waiting direct replies, so a press is answered within about a
                 // second even while a long emergency fan-out drains.
+                var claimStart = timeProvider.GetUtcNow();
                 var claimed = await store.ClaimOutboxAsync(free, Math.Max(1, free / 4), _options.Lease, stoppingToken).ConfigureAwait(false);
+                ForgetPutBacksDueBy(claimStart);
                 if (claimed.Count == 0)
                 {
-                    await signal.WaitAsync(_options.IdlePoll, stoppingToken).ConfigureAwait(false);
+                    await signal.WaitAsync(StartIdleWait(), stoppingToken).ConfigureAwait(false);
+                    lock (_wake)
+                    {
+                        _idleUntil = DateTimeOffset.MinValue;
+                    }
+
                     continue;
                 }
 
@@ -82,7 +95,7 @@ public sealed partial class OutboxSender(
 
                         if (_lastEditAt.TryGetValue(target, out var last) && last + _options.EditInterval > now + Slack)
                         {
-                            await store.RetryOutboxAsync(message.Id, last + _options.EditInterval, message.Attempts, stoppingToken).ConfigureAwait(false);
+                            await PutBackAsync(message.Id, last + _options.EditInterval, message.Attempts, stoppingToken).ConfigureAwait(false);
                             continue;
                         }
 
@@ -99,7 +112,7 @@ public sealed partial class OutboxSender(
                     var paused = _global.PausedUntil;
                     if (paused > now)
                     {
-                        await store.RetryOutboxAsync(message.Id, paused, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        await PutBackAsync(message.Id, paused, message.Attempts, stoppingToken).ConfigureAwait(false);
                         continue;
                     }
 
@@ -107,7 +120,7 @@ public sealed partial class OutboxSender(
                     if (ordered && !TryTakeChat(message.ChatId))
                     {
                         // One call per chat at a time keeps a chat's messages in order; this one waits its turn.
-                        await store.RetryOutboxAsync(message.Id, now + ChatBusyDelay, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        await PutBackAsync(message.Id, now + ChatBusyDelay, message.Attempts, stoppingToken).ConfigureAwait(false);
                         continue;
                     }
 
@@ -130,7 +143,7 @@ public sealed partial class OutboxSender(
                         if (chatAt > now + Slack)
                         {
                             ReleaseChat(message.ChatId);
-                            await store.RetryOutboxAsync(message.Id, chatAt, message.Attempts, stoppingToken).ConfigureAwait(false);
+                            await PutBackAsync(message.Id, chatAt, message.Attempts, stoppingToken).ConfigureAwait(false);
                             continue;
                         }
 
@@ -151,7 +164,7 @@ public sealed partial class OutboxSender(
                             ReleaseChat(message.ChatId);
                         }
 
-                        await store.RetryOutboxAsync(message.Id, pausedUntil, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        await PutBackAsync(message.Id, pausedUntil, message.Attempts, stoppingToken).ConfigureAwait(false);
                         continue;
                     }
 
@@ -246,7 +259,7 @@ public sealed partial class OutboxSender(
                 LogChatFlood(logger, message.ChatId, wait.TotalSeconds);
             }
 
-            await store.RetryOutboxAsync(message.Id, until, message.Attempts, cancellationToken).ConfigureAwait(false);
+            await PutBackAsync(message.Id, until, message.Attempts, cancellationToken).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 403)
         {
@@ -285,7 +298,59 @@ public sealed partial class OutboxSender(
             var jitter = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * backoff.TotalMilliseconds / 2);
 #pragma warning restore CA5394
             LogTransient(logger, message.Id, attempts, (backoff + jitter).TotalSeconds);
-            await store.RetryOutboxAsync(message.Id, timeProvider.GetUtcNow() + backoff + jitter, attempts, cancellationToken).ConfigureAwait(false);
+            await PutBackAsync(message.Id, timeProvider.GetUtcNow() + backoff + jitter, attempts, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Puts a claimed message back into the outbox, ready at <paramref name="notBefore"/>, and remembers that time: an
+    /// idle sender waiting longer than that is woken, so it claims the message when it is due rather than up to
+    /// <see cref="SenderOptions.IdlePoll"/> later.
+    /// </summary>
+    private async Task PutBackAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
+    {
+        await store.RetryOutboxAsync(outboxId, notBefore, attempts, cancellationToken).ConfigureAwait(false);
+        bool wake;
+        lock (_wake)
+        {
+            _putBack.Enqueue(notBefore, notBefore);
+
+            // Already due: a claim that started before it was put back may have missed it, so look again.
+            wake = notBefore < _idleUntil || notBefore <= timeProvider.GetUtcNow();
+        }
+
+        if (wake)
+        {
+            signal.Notify();
+        }
+    }
+
+    /// <summary>Forgets put-back times that were due when the last claim started: that claim could take them.</summary>
+    private void ForgetPutBacksDueBy(DateTimeOffset claimStart)
+    {
+        lock (_wake)
+        {
+            while (_putBack.TryPeek(out var notBefore, out _) && notBefore <= claimStart)
+            {
+                _putBack.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>How long an empty claim waits for a signal: IdlePoll, or until the first put-back message is due.</summary>
+    private TimeSpan StartIdleWait()
+    {
+        var now = timeProvider.GetUtcNow();
+        lock (_wake)
+        {
+            var wait = _options.IdlePoll;
+            if (_putBack.TryPeek(out var next, out _) && next - now < wait)
+            {
+                wait = next <= now ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Ceiling((next - now).TotalMilliseconds));
+            }
+
+            _idleUntil = now + wait;
+            return wait;
         }
     }
 
@@ -338,7 +403,7 @@ public sealed partial class OutboxSender(
 
                 if (now - since < _options.TargetWait)
                 {
-                    await store.RetryOutboxAsync(message.Id, now + _options.TargetPoll, message.Attempts, cancellationToken).ConfigureAwait(false);
+                    await PutBackAsync(message.Id, now + _options.TargetPoll, message.Attempts, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 

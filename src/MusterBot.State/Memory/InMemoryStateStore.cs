@@ -27,6 +27,10 @@ public sealed class InMemoryStateStore : IStateStore
     private readonly Dictionary<long, OutboxEntry> _outbox = [];
     private readonly SortedSet<(DateTimeOffset Ready, long Id)>[] _lanes =
         [new(), new(), new()];
+
+    // Messages put back by RetryOutboxAsync, per lane, by NotBefore: claimed (once due) before the lane's fresh ones.
+    private readonly SortedSet<(DateTimeOffset Ready, long Id)>[] _retries =
+        [new(), new(), new()];
     private readonly SortedSet<(DateTimeOffset Until, long Id)> _outboxInFlight = [];
 
     private readonly Dictionary<long, DeliveryEntry> _deliveries = [];
@@ -181,20 +185,26 @@ public sealed class InMemoryStateStore : IStateStore
                 _outboxInFlight.Remove(expired);
                 var entry = _outbox[expired.Id];
                 entry.LeasedUntil = null;
-                _lanes[(int)entry.Message.Lane].Add((entry.Ready, expired.Id));
+                WaitingSet(entry).Add((entry.Ready, expired.Id));
             }
 
-            // Up to reservedForReplies of the claim go to waiting replies first, then lanes in priority order.
-            foreach (var (lane, limit) in new[] { (_lanes[(int)Lane.Reply], Math.Min(max, reservedForReplies)) }.Concat(_lanes.Select(l => (l, max))))
+            // Up to reservedForReplies of the claim go to waiting replies first, then lanes in priority order; within a
+            // lane, due retries go before fresh messages.
+            var passes = new[] { ((int)Lane.Reply, Math.Min(max, reservedForReplies)) }
+                .Concat(Enumerable.Range(0, _lanes.Length).Select(lane => (lane, max)));
+            foreach (var (lane, limit) in passes)
             {
-                while (claimed.Count < limit && lane.Count > 0 && lane.Min.Ready <= now)
+                foreach (var set in new[] { _retries[lane], _lanes[lane] })
                 {
-                    var next = lane.Min;
-                    lane.Remove(next);
-                    var entry = _outbox[next.Id];
-                    entry.LeasedUntil = now + lease;
-                    _outboxInFlight.Add((entry.LeasedUntil.Value, next.Id));
-                    claimed.Add(entry.Message);
+                    while (claimed.Count < limit && set.Count > 0 && set.Min.Ready <= now)
+                    {
+                        var next = set.Min;
+                        set.Remove(next);
+                        var entry = _outbox[next.Id];
+                        entry.LeasedUntil = now + lease;
+                        _outboxInFlight.Add((entry.LeasedUntil.Value, next.Id));
+                        claimed.Add(entry.Message);
+                    }
                 }
             }
         }
@@ -245,7 +255,8 @@ public sealed class InMemoryStateStore : IStateStore
             UnlinkOutbox(outboxId, entry);
             entry.Message = entry.Message with { NotBefore = notBefore, Attempts = attempts };
             entry.Ready = notBefore;
-            _lanes[(int)entry.Message.Lane].Add((notBefore, outboxId));
+            entry.Retried = true;
+            _retries[(int)entry.Message.Lane].Add((notBefore, outboxId));
             if (_deliveries.TryGetValue(outboxId, out var delivery))
             {
                 _deliveries[outboxId] = delivery with { Record = delivery.Record with { Attempts = attempts } };
@@ -415,9 +426,13 @@ public sealed class InMemoryStateStore : IStateStore
         }
         else
         {
-            _lanes[(int)entry.Message.Lane].Remove((entry.Ready, id));
+            WaitingSet(entry).Remove((entry.Ready, id));
         }
     }
+
+    /// <summary>Where a message waits while not leased: its lane's retry set once it was put back, else the lane.</summary>
+    private SortedSet<(DateTimeOffset Ready, long Id)> WaitingSet(OutboxEntry entry) =>
+        (entry.Retried ? _retries : _lanes)[(int)entry.Message.Lane];
 
     private void AddToTag(string tag, long id)
     {
@@ -491,6 +506,9 @@ public sealed class InMemoryStateStore : IStateStore
         public DateTimeOffset Ready { get; set; } = ready;
 
         public DateTimeOffset? LeasedUntil { get; set; }
+
+        /// <summary>Put back by <see cref="RetryOutboxAsync"/>: waits in the lane's retry set.</summary>
+        public bool Retried { get; set; }
     }
 
     /// <summary>Orders timers by time, then by id with ordinal comparison (as Redis orders equal scores).</summary>

@@ -105,8 +105,10 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// ARGV: prefix, now (ms), max, lease end (ms). First returns expired leases to their lanes, then takes ready
-    /// messages lane by lane. Returns a flat list: id, message JSON, attempts, NotBefore override ('' if none).
+    /// ARGV: prefix, now (ms), max, lease end (ms), reserved for replies. First returns expired leases to their lanes
+    /// (a message put back by Retry, i.e. with <c>nb</c>, to the lane's retry set), then takes ready messages lane by
+    /// lane, each lane's due retries (retry set, by NotBefore) before its fresh messages (lane set, by ready time).
+    /// Returns a flat list: id, message JSON, attempts, NotBefore override ('' if none).
     /// </summary>
     public const string ClaimOutbox = Helpers + """
         local now = ARGV[2]
@@ -115,22 +117,17 @@ internal static class RedisScripts
           local inflight = p .. 'inflight:' .. lane
           for _, member in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now)) do
             redis.call('ZREM', inflight, member)
-            local ready = redis.call('HGET', p .. 'ob:' .. unpad(member), 'r')
-            if ready then redis.call('ZADD', p .. 'lane:' .. lane, ready, member) end
+            local h = redis.call('HMGET', p .. 'ob:' .. unpad(member), 'r', 'nb')
+            if h[1] then
+              local set = h[2] and 'retry:' or 'lane:'
+              redis.call('ZADD', p .. set .. lane, h[1], member)
+            end
           end
         end
         local out = {}
         local n = 0
-        local reserve = tonumber(ARGV[5] or '0')
-        -- Up to `reserve` of the claim go to waiting replies (lane 1) first, then lanes 0, 1, 2 in priority order.
-        local order = { {1, math.min(reserve, max)}, {0, max}, {1, max}, {2, max} }
-        for _, pass in ipairs(order) do
-          local lane = pass[1]
-          local limit = pass[2]
-          if n >= max then break end
-          local key = p .. 'lane:' .. lane
-          if n < limit then
-          for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, limit - n)) do
+        local function take(key, lane, count)
+          for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, count)) do
             redis.call('ZREM', key, member)
             local id = unpad(member)
             local h = redis.call('HMGET', p .. 'ob:' .. id, 'j', 'a', 'nb')
@@ -143,7 +140,17 @@ internal static class RedisScripts
               n = n + 1
             end
           end
-          end
+        end
+        local reserve = tonumber(ARGV[5] or '0')
+        -- Up to `reserve` of the claim go to waiting replies (lane 1) first, then lanes 0, 1, 2 in priority order.
+        -- Within a lane, due retries go before fresh messages, so a refused message is not queued behind a fan-out.
+        local order = { {1, math.min(reserve, max)}, {0, max}, {1, max}, {2, max} }
+        for _, pass in ipairs(order) do
+          local lane = pass[1]
+          local limit = pass[2]
+          if n >= max then break end
+          if n < limit then take(p .. 'retry:' .. lane, lane, limit - n) end
+          if n < limit then take(p .. 'lane:' .. lane, lane, limit - n) end
         end
         return out
         """;
@@ -177,6 +184,7 @@ internal static class RedisScripts
         local member = pad(id)
         for lane = 0, 2 do
           redis.call('ZREM', p .. 'lane:' .. lane, member)
+          redis.call('ZREM', p .. 'retry:' .. lane, member)
           redis.call('ZREM', p .. 'inflight:' .. lane, member)
         end
         local okey = p .. 'ob:' .. id
@@ -198,7 +206,10 @@ internal static class RedisScripts
         return 1
         """;
 
-    /// <summary>ARGV: prefix, outbox id, NotBefore (ms), NotBefore (ISO 8601), attempts. Returns 0 if unknown.</summary>
+    /// <summary>
+    /// ARGV: prefix, outbox id, NotBefore (ms), NotBefore (ISO 8601), attempts. Puts the message into its lane's retry
+    /// set (score NotBefore), which a claim drains before the lane's fresh messages. Returns 0 if unknown.
+    /// </summary>
     public const string Retry = Helpers + """
         local id = ARGV[2]
         local okey = p .. 'ob:' .. id
@@ -207,10 +218,11 @@ internal static class RedisScripts
         local member = pad(id)
         for l = 0, 2 do
           redis.call('ZREM', p .. 'lane:' .. l, member)
+          redis.call('ZREM', p .. 'retry:' .. l, member)
           redis.call('ZREM', p .. 'inflight:' .. l, member)
         end
         redis.call('HSET', okey, 'r', ARGV[3], 'nb', ARGV[4], 'a', ARGV[5])
-        redis.call('ZADD', p .. 'lane:' .. lane, ARGV[3], member)
+        redis.call('ZADD', p .. 'retry:' .. lane, ARGV[3], member)
         local dkey = p .. 'dlv:' .. id
         if redis.call('EXISTS', dkey) == 1 then redis.call('HSET', dkey, 'a', ARGV[5]) end
         return 1

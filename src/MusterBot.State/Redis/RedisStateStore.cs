@@ -250,19 +250,22 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
     public async Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken)
     {
         Lane[] lanes = [Lane.Emergency, Lane.Reply, Lane.Normal];
-        var counts = new Task<long>[lanes.Length * 2];
+        string[] sets = ["lane:", "retry:", "inflight:"];
+        var counts = new Task<long>[lanes.Length * sets.Length];
         for (var i = 0; i < lanes.Length; i++)
         {
             var lane = Text((int)lanes[i]);
-            counts[2 * i] = _db.SortedSetLengthAsync(_prefix + "lane:" + lane);
-            counts[(2 * i) + 1] = _db.SortedSetLengthAsync(_prefix + "inflight:" + lane);
+            for (var j = 0; j < sets.Length; j++)
+            {
+                counts[(sets.Length * i) + j] = _db.SortedSetLengthAsync(_prefix + sets[j] + lane);
+            }
         }
 
         var values = await Task.WhenAll(counts).WaitAsync(cancellationToken).ConfigureAwait(false);
         var result = new Dictionary<Lane, long>(lanes.Length);
         for (var i = 0; i < lanes.Length; i++)
         {
-            result[lanes[i]] = values[2 * i] + values[(2 * i) + 1];
+            result[lanes[i]] = values.Skip(sets.Length * i).Take(sets.Length).Sum();
         }
 
         return result;

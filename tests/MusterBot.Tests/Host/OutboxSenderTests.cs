@@ -112,6 +112,26 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Send_OnA429_WhileIdle_RetriesWhenRetryAfterEnds_NotAtTheNextIdlePoll()
+    {
+        var floods = 0;
+        _respond = call => Interlocked.Increment(ref floods) == 1
+            ? Task.FromException<Message>(new ApiRequestException("Too Many Requests: retry after 1", 429, new ResponseParameters { RetryAfter = 1 }))
+            : Task.FromResult(new Message { Id = 5, Chat = new Chat { Id = call.ChatId } });
+        await StartAsync(Options(o => o.IdlePoll = TimeSpan.FromSeconds(4)));
+
+        var id = await EnqueueOneAsync(new OutboxMessage(Lane.Emergency, 1, new SendText("order")));
+        var record = await WaitForOutcomeAsync(id);
+
+        Assert.Equal(DeliveryStatus.Sent, record.Status);
+        var attempts = CallsTo(1);
+        Assert.Equal(2, attempts.Count);
+        AssertAtLeast(TimeSpan.FromSeconds(1) - Slack, attempts[0], attempts[1]);
+        var between = Stopwatch.GetElapsedTime(attempts[0].At, attempts[1].At);
+        Assert.True(between < TimeSpan.FromSeconds(2), $"the retry went out {between.TotalSeconds:0.000} s after the 429, not when retry_after (1 s) ended");
+    }
+
+    [Fact]
     public async Task Send_On429sFromSeveralChats_IsAFlood_AndPausesAllSending()
     {
         var floods = 0;

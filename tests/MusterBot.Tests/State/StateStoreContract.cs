@@ -397,6 +397,104 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retry_OnceDue_IsClaimedBeforeOlderFreshMessagesOfItsLane_NeverBeforeItsNotBefore()
+    {
+        var refused = (await CommitAsync(new Commit { Outbox = [Text(Lane.Normal, 1, "refused")] })).OutboxIds[0];
+        Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        var fresh = (await CommitAsync(new Commit
+        {
+            Outbox = [.. Enumerable.Range(0, 6).Select(i => Text(Lane.Normal, 10 + i, "fresh" + i))],
+        })).OutboxIds;
+        var notBefore = Clock.GetUtcNow().AddSeconds(1);
+        await Store.RetryOutboxAsync(refused, notBefore, 0, Ct);
+
+        Assert.Equal([fresh[0], fresh[1]], (await Store.ClaimOutboxAsync(2, Lease, Ct)).Select(m => m.Id));
+        Clock.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal([fresh[2]], (await Store.ClaimOutboxAsync(1, Lease, Ct)).Select(m => m.Id));
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        var claimed = await Store.ClaimOutboxAsync(2, Lease, Ct);
+
+        Assert.Equal([refused, fresh[3]], claimed.Select(m => m.Id));
+        Assert.Equal(notBefore, claimed[0].NotBefore);
+    }
+
+    [Fact]
+    public async Task Retries_AreClaimedByNotBeforeThenId()
+    {
+        var ids = (await CommitAsync(new Commit
+        {
+            Outbox = [Text(Lane.Emergency, 1, "a"), Text(Lane.Emergency, 2, "b"), Text(Lane.Emergency, 3, "c")],
+        })).OutboxIds;
+        Assert.Equal(3, (await Store.ClaimOutboxAsync(10, Lease, Ct)).Count);
+        var now = Clock.GetUtcNow();
+        await Store.RetryOutboxAsync(ids[2], now.AddSeconds(1), 0, Ct);
+        await Store.RetryOutboxAsync(ids[1], now.AddSeconds(2), 0, Ct);
+        await Store.RetryOutboxAsync(ids[0], now.AddSeconds(1), 0, Ct);
+        var later = (await CommitAsync(new Commit { Outbox = [Text(Lane.Emergency, 4, "d")] })).OutboxIds[0];
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([ids[0], ids[2], later], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([ids[1]], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task Retries_KeepTheLaneOrder_AndTheReplyReservation()
+    {
+        var ids = (await CommitAsync(new Commit
+        {
+            Outbox = [Text(Lane.Normal, 1, "n-retry"), Text(Lane.Reply, 2, "r-retry")],
+        })).OutboxIds;
+        Assert.Equal(2, (await Store.ClaimOutboxAsync(10, Lease, Ct)).Count);
+        await Store.RetryOutboxAsync(ids[0], Clock.GetUtcNow(), 0, Ct);
+        await Store.RetryOutboxAsync(ids[1], Clock.GetUtcNow(), 0, Ct);
+        await CommitAsync(new Commit
+        {
+            Outbox = [Text(Lane.Normal, 3, "n"), Text(Lane.Reply, 4, "r"), Text(Lane.Emergency, 5, "e1"), Text(Lane.Emergency, 6, "e2")],
+        });
+
+        var reserved = await Store.ClaimOutboxAsync(2, 1, Lease, Ct);
+        var rest = await Store.ClaimOutboxAsync(10, Lease, Ct);
+
+        Assert.Equal(["r-retry", "e1"], reserved.Select(m => ((SendText)m.Action).Html));
+        Assert.Equal(["e2", "r", "n-retry", "n"], rest.Select(m => ((SendText)m.Action).Html));
+    }
+
+    [Fact]
+    public async Task Retry_LeaseExpired_ComesBackAheadOfFreshMessages_AndIsCounted()
+    {
+        var id = (await CommitAsync(new Commit { Outbox = [Text(Lane.Emergency, 1, "x")] })).OutboxIds[0];
+        Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        await Store.RetryOutboxAsync(id, Clock.GetUtcNow().AddSeconds(1), 1, Ct);
+        Assert.Equal(1, (await Store.CountOutboxAsync(Ct))[Lane.Emergency]);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(id, Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct)).Id);
+        var fresh = (await CommitAsync(new Commit { Outbox = [Text(Lane.Emergency, 2, "y"), Text(Lane.Emergency, 3, "z")] })).OutboxIds;
+        Assert.Equal(3, (await Store.CountOutboxAsync(Ct))[Lane.Emergency]);
+
+        Clock.Advance(Lease);
+        var claimed = await Store.ClaimOutboxAsync(10, Lease, Ct);
+
+        Assert.Equal([id, fresh[0], fresh[1]], claimed.Select(m => m.Id));
+        Assert.Equal(1, claimed[0].Attempts);
+    }
+
+    [Fact]
+    public async Task Complete_OfAWaitingRetry_RemovesIt()
+    {
+        var id = (await CommitAsync(new Commit { Outbox = [Text(Lane.Reply, 1, "x")] })).OutboxIds[0];
+        Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        await Store.RetryOutboxAsync(id, Clock.GetUtcNow(), 0, Ct);
+
+        await Store.CompleteOutboxAsync(id, new DeliveryRecord(id, 1, DeliveryStatus.Failed, Clock.GetUtcNow()), Ct);
+
+        Assert.Equal(0, (await Store.CountOutboxAsync(Ct)).Values.Sum());
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Assert.Equal(DeliveryStatus.Failed, (await Store.GetDeliveryAsync(id, Ct))!.Status);
+    }
+
+    [Fact]
     public async Task GetDeliveriesByTag_ListsEveryMessageOfTheTag()
     {
         var ids = (await CommitAsync(new Commit
