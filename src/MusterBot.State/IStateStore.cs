@@ -27,7 +27,7 @@ public interface IStateStore
     Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Takes up to <paramref name="max"/> ready messages (NotBefore ≤ now), Emergency lane first, then Reply, then
+    /// Takes up to <paramref name="max"/> ready messages (NotBefore ≤ now): callback answers (Answer lane) first, then Emergency, then Reply, then
     /// Normal. Within a lane, messages put back by <see cref="RetryOutboxAsync"/> whose NotBefore has passed come first
     /// (by NotBefore, then id), so a refused message does not wait behind a whole fan-out; then the others by ready
     /// time, then id. Taken messages are leased: not handed out again until the lease expires (a crashed sender's

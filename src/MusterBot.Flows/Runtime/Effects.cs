@@ -51,7 +51,7 @@ public sealed class Effects
         }
 
         CallbackAnswered = true;
-        _outbox.Add(new OutboxMessage(Lane.Reply, chatId, new AnswerCallback(callbackQueryId, text, showAlert)));
+        _outbox.Add(new OutboxMessage(Lane.Answer, chatId, new AnswerCallback(callbackQueryId, text, showAlert)));
     }
 
     public void Put<T>(DocKey key, T record, TimeSpan? timeToLive = null) =>

@@ -26,11 +26,11 @@ public sealed class InMemoryStateStore : IStateStore
     private long _outboxSequence;
     private readonly Dictionary<long, OutboxEntry> _outbox = [];
     private readonly SortedSet<(DateTimeOffset Ready, long Id)>[] _lanes =
-        [new(), new(), new()];
+        [new(), new(), new(), new()];
 
     // Messages put back by RetryOutboxAsync, per lane, by NotBefore: claimed (once due) before the lane's fresh ones.
     private readonly SortedSet<(DateTimeOffset Ready, long Id)>[] _retries =
-        [new(), new(), new()];
+        [new(), new(), new(), new()];
     private readonly SortedSet<(DateTimeOffset Until, long Id)> _outboxInFlight = [];
 
     private readonly Dictionary<long, DeliveryEntry> _deliveries = [];
@@ -190,10 +190,12 @@ public sealed class InMemoryStateStore : IStateStore
 
             // Up to reservedForReplies of the claim go to waiting replies first, then lanes in priority order; within a
             // lane, due retries go before fresh messages.
-            var passes = new[] { ((int)Lane.Reply, Math.Min(max, reservedForReplies)) }
-                .Concat(Enumerable.Range(0, _lanes.Length).Select(lane => (lane, max)));
-            foreach (var (lane, limit) in passes)
+            // Callback answers (never rate-limited) before everything; the reply reservation counts after them.
+            var passes = new[] { (Lane.Answer, max), (Lane.Reply, -1), (Lane.Emergency, max), (Lane.Reply, max), (Lane.Normal, max) };
+            foreach (var (laneKind, passLimit) in passes)
             {
+                var lane = (int)laneKind;
+                var limit = passLimit < 0 ? Math.Min(max, claimed.Count + reservedForReplies) : passLimit;
                 foreach (var set in new[] { _retries[lane], _lanes[lane] })
                 {
                     while (claimed.Count < limit && set.Count > 0 && set.Min.Ready <= now)
@@ -298,7 +300,7 @@ public sealed class InMemoryStateStore : IStateStore
 
     public Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken)
     {
-        var counts = new Dictionary<Lane, long> { [Lane.Emergency] = 0, [Lane.Reply] = 0, [Lane.Normal] = 0 };
+        var counts = new Dictionary<Lane, long> { [Lane.Emergency] = 0, [Lane.Reply] = 0, [Lane.Normal] = 0, [Lane.Answer] = 0 };
         lock (_gate)
         {
             foreach (var entry in _outbox.Values)

@@ -113,7 +113,7 @@ internal static class RedisScripts
     public const string ClaimOutbox = Helpers + """
         local now = ARGV[2]
         local max = tonumber(ARGV[3])
-        for lane = 0, 2 do
+        for lane = 0, 3 do
           local inflight = p .. 'inflight:' .. lane
           for _, member in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now)) do
             redis.call('ZREM', inflight, member)
@@ -142,9 +142,12 @@ internal static class RedisScripts
           end
         end
         local reserve = tonumber(ARGV[5] or '0')
-        -- Up to `reserve` of the claim go to waiting replies (lane 1) first, then lanes 0, 1, 2 in priority order.
+        -- Callback answers (lane 3) first, then up to `reserve` of the claim to waiting replies (lane 1), then lanes
+        -- 0, 1, 2 in priority order.
         -- Within a lane, due retries go before fresh messages, so a refused message is not queued behind a fan-out.
-        local order = { {1, math.min(reserve, max)}, {0, max}, {1, max}, {2, max} }
+        take(p .. 'retry:3', 3, max)
+        take(p .. 'lane:3', 3, max)
+        local order = { {1, math.min(n + reserve, max)}, {0, max}, {1, max}, {2, max} }
         for _, pass in ipairs(order) do
           local lane = pass[1]
           local limit = pass[2]
@@ -182,7 +185,7 @@ internal static class RedisScripts
         local id = ARGV[2]
         local r = cjson.decode(ARGV[3])
         local member = pad(id)
-        for lane = 0, 2 do
+        for lane = 0, 3 do
           redis.call('ZREM', p .. 'lane:' .. lane, member)
           redis.call('ZREM', p .. 'retry:' .. lane, member)
           redis.call('ZREM', p .. 'inflight:' .. lane, member)
@@ -216,7 +219,7 @@ internal static class RedisScripts
         local lane = redis.call('HGET', okey, 'l')
         if not lane then return 0 end
         local member = pad(id)
-        for l = 0, 2 do
+        for l = 0, 3 do
           redis.call('ZREM', p .. 'lane:' .. l, member)
           redis.call('ZREM', p .. 'retry:' .. l, member)
           redis.call('ZREM', p .. 'inflight:' .. l, member)

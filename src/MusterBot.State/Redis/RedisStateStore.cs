@@ -249,7 +249,7 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
 
     public async Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken)
     {
-        Lane[] lanes = [Lane.Emergency, Lane.Reply, Lane.Normal];
+        Lane[] lanes = [Lane.Emergency, Lane.Reply, Lane.Normal, Lane.Answer];
         string[] sets = ["lane:", "retry:", "inflight:"];
         var counts = new Task<long>[lanes.Length * sets.Length];
         for (var i = 0; i < lanes.Length; i++)

@@ -261,6 +261,20 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claim_TakesCallbackAnswersBeforeEverything_EvenBeforeReservedReplies_AndCountsThem()
+    {
+        var fanOut = Enumerable.Range(0, 5).Select(i => Text(Lane.Emergency, 100 + i, "e" + i)).ToList();
+        var answer = new OutboxMessage(Lane.Answer, 7, new AnswerCallback("q1", "ok"));
+        await CommitAsync(new Commit { Outbox = [.. fanOut, Text(Lane.Reply, 1, "r1"), answer] });
+        Assert.Equal(1, (await Store.CountOutboxAsync(Ct))[Lane.Answer]);
+
+        var first = await Store.ClaimOutboxAsync(3, 1, Lease, Ct);
+
+        Assert.Equal([Lane.Answer, Lane.Reply, Lane.Emergency], first.Select(m => m.Lane));
+        Assert.Equal(new AnswerCallback("q1", "ok"), first[0].Action);
+    }
+
+    [Fact]
     public async Task Claim_WithReservedReplies_TakesWaitingRepliesBeforeAFanOut_ThenKeepsPriority()
     {
         var fanOut = Enumerable.Range(0, 10).Select(i => Text(Lane.Emergency, 100 + i, "e" + i)).ToList();
