@@ -34,7 +34,7 @@ public sealed class CountingLoggerProvider : ILoggerProvider
 
             var shortCategory = category[(category.LastIndexOf('.') + 1)..];
             owner._counts.AddOrUpdate($"{logLevel} {shortCategory}/{eventId.Id}", 1, (_, n) => n + 1);
-            if (logLevel >= LogLevel.Error)
+            if (logLevel >= LogLevel.Warning && exception is not null)
             {
                 Console.Error.WriteLine($"[{logLevel}] {category}: {formatter(state, exception)} {exception?.GetType().Name} {exception?.Message}");
             }

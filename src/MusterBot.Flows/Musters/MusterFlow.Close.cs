@@ -41,21 +41,14 @@ public sealed partial class MusterFlow
         }
 
         var closed = muster with { Status = MusterStatus.Closed, ClosedAt = ctx.Now, ClosedBy = bySystem ? null : ctx.Profile.Id };
-        ctx.Effects.Put(DocKeys.Muster(muster.Number), closed);
+        MusterStore.PutHeader(ctx.Effects, closed);
         ctx.Effects.RemoveFromSet(Sets.OpenMusters, MusterView.Num(muster.Number));
         foreach (var region in muster.Regions)
         {
             ctx.Effects.CancelTimer(TimerId("t1", muster.Number, region.RegionId));
-            foreach (var chat in region.PanelChats)
-            {
-                ctx.Effects.CancelTimer(TimerId("rf", muster.Number, MusterView.Num(chat) + ":" + region.RegionId));
-            }
         }
 
-        foreach (var chat in muster.AdminPanelChats)
-        {
-            ctx.Effects.CancelTimer(TimerId("rf", muster.Number, MusterView.Num(chat) + ":all"));
-        }
+        ctx.Effects.CancelTimer(TimerId("rf", muster.Number));
 
         for (var i = 1; i <= _options.ReminderSchedule.Count; i++)
         {

@@ -56,7 +56,7 @@ public sealed partial class MusterFlow
         }
 
         var next = muster.WithRegion(updated);
-        ctx.Effects.Put(DocKeys.Muster(muster.Number), next);
+        MusterStore.PutRegion(ctx.Effects, muster.Number, updated);
         ctx.AnswerButton(relay ? notes[0] : ctx.T("mu.conv.acked"));
         EditPressed(ctx, MusterView.ConvenorOrder(texts, ctx.Language, next, updated, regionName, Offset, updated.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, updated), MusterView.ConvenorButtons(texts, ctx.Language, next, updated));
         if (isNewPanel)
@@ -132,7 +132,7 @@ public sealed partial class MusterFlow
     {
         ctx.Effects.Publish(new OutboxMessage(Lane.Reply, ctx.ChatId, new SendText(html, markup)) { Tag = RollCall.Tag(muster.Number, ctx.ChatId, regionId) });
         ctx.Effects.Put(DocKeys.RollCallPanel(muster.Number, ctx.ChatId, regionId), new RollCallPanel(muster.Number, ctx.ChatId, regionId) { LastHtml = html, LastAt = ctx.Now });
-        ArmRefresh(ctx, muster.Number, ctx.ChatId, regionId, keepExisting: true);
+        ArmRefresh(ctx, muster.Number, keepExisting: true);
     }
 
     /// <summary>/rollcall: a fresh live roll call of every open muster the person convenes or administers.</summary>
@@ -148,7 +148,7 @@ public sealed partial class MusterFlow
         var shown = 0;
         foreach (var number in await OpenMusterNumbersAsync(ctx, cancellationToken).ConfigureAwait(false))
         {
-            if (await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false) is not { } muster)
+            if (await MusterStore.LoadAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false) is not { } muster)
             {
                 continue;
             }
@@ -161,6 +161,7 @@ public sealed partial class MusterFlow
                 if (!next.AdminPanelChats.Contains(ctx.ChatId))
                 {
                     next = next with { AdminPanelChats = [.. next.AdminPanelChats, ctx.ChatId] };
+                    MusterStore.PutHeader(ctx.Effects, next);
                 }
 
                 shown++;
@@ -173,16 +174,12 @@ public sealed partial class MusterFlow
                 SendPanel(ctx, muster, region.RegionId, html, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
                 if (!region.PanelChats.Contains(ctx.ChatId))
                 {
-                    next = next.WithRegion(region with { PanelChats = [.. region.PanelChats, ctx.ChatId] });
+                    MusterStore.PutRegion(ctx.Effects, muster.Number, region with { PanelChats = [.. region.PanelChats, ctx.ChatId] });
                 }
 
                 shown++;
             }
 
-            if (!ReferenceEquals(next, muster))
-            {
-                ctx.Effects.Put(DocKeys.Muster(muster.Number), next);
-            }
         }
 
         if (shown == 0)
@@ -240,7 +237,7 @@ public sealed partial class MusterFlow
             SendPanel(ctx, muster, region.RegionId, rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
             if (!region.PanelChats.Contains(ctx.ChatId))
             {
-                ctx.Effects.Put(DocKeys.Muster(muster.Number), muster.WithRegion(region with { PanelChats = [.. region.PanelChats, ctx.ChatId] }));
+                MusterStore.PutRegion(ctx.Effects, muster.Number, region with { PanelChats = [.. region.PanelChats, ctx.ChatId] });
             }
 
             return;

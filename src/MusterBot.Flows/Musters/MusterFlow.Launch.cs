@@ -104,7 +104,11 @@ public sealed partial class MusterFlow
             Regions = regions,
             AdminPanelChats = [ctx.ChatId],
         };
-        ctx.Effects.Put(DocKeys.Muster(number), muster);
+        MusterStore.PutHeader(ctx.Effects, muster);
+        foreach (var region in muster.Regions)
+        {
+            MusterStore.PutRegion(ctx.Effects, number, region);
+        }
         ctx.Effects.AddToSet(Sets.OpenMusters, MusterView.Num(number));
         ctx.Effects.AddToSet(Sets.AllMusters, MusterView.Num(number));
 

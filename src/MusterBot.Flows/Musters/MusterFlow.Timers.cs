@@ -25,7 +25,7 @@ public sealed partial class MusterFlow
             return;
         }
 
-        var muster = await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false);
+        var muster = await MusterStore.LoadAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false);
         if (muster is null || !muster.IsOpen)
         {
             // A closed muster's timers were cancelled; one already claimed is consumed here and does nothing.
@@ -34,8 +34,8 @@ public sealed partial class MusterFlow
 
         switch (parts[1])
         {
-            case "rf" when parts.Length == 5 && long.TryParse(parts[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId):
-                await RefreshPanelAsync(ctx, muster, chatId, parts[4] == "all" ? null : parts[4], cancellationToken).ConfigureAwait(false);
+            case "rf":
+                await RefreshPanelsAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
                 return;
             case "t1" when parts.Length == 4:
                 await EscalateAsync(ctx, muster, parts[3], cancellationToken).ConfigureAwait(false);
@@ -53,70 +53,78 @@ public sealed partial class MusterFlow
     }
 
     /// <summary>
-    /// Re-renders a live roll call. A changed roll call is edited (the sender keeps at most one edit per interval) and
-    /// another refresh is armed, so answers that raced this one are shown next time. An unchanged one writes the change
-    /// markers back with a version check: an answer committed meanwhile makes this decision run again and see it.
+    /// Re-renders every live roll call of a muster. Changed ones are edited (the sender keeps at most one edit per
+    /// message per interval) and another refresh is armed, so answers that raced this one are shown next time. When
+    /// nothing changed, the regions' change markers are written back with the versions read: an answer committed
+    /// meanwhile makes this decision run again and see it.
     /// </summary>
-    private async ValueTask RefreshPanelAsync(FlowContext ctx, Muster muster, long chatId, string? regionId, CancellationToken cancellationToken)
+    private async ValueTask RefreshPanelsAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
     {
-        var panelKey = DocKeys.RollCallPanel(muster.Number, chatId, regionId);
-        var panel = await ctx.Reader.GetAsync<RollCallPanel>(panelKey, cancellationToken).ConfigureAwait(false);
-        if (panel is null)
-        {
-            return;
-        }
-
-        var regionIds = regionId is null ? muster.Regions.Select(r => r.RegionId).ToList() : [regionId];
         var markers = new List<(State.Documents.DocKey Key, ChangeMarker? Marker)>();
-        foreach (var id in regionIds)
+        foreach (var region in muster.Regions)
         {
-            var key = DocKeys.ChangeMarker(muster.Number, id);
+            var key = DocKeys.ChangeMarker(muster.Number, region.RegionId);
             markers.Add((key, await ctx.Reader.GetAsync<ChangeMarker>(key, cancellationToken).ConfigureAwait(false)));
         }
 
-        var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chatId), cancellationToken).ConfigureAwait(false);
-        var language = viewer?.Language ?? Language.Zh;
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        string html;
-        InlineMarkup markup;
+        var panels = muster.AdminPanelChats.Select(chat => (Chat: chat, Region: (MusterRegion?)null))
+            .Concat(muster.Regions.SelectMany(r => r.PanelChats.Select(chat => (Chat: chat, Region: (MusterRegion?)r))))
+            .ToList();
+        var entriesByRegion = new Dictionary<string, IReadOnlyList<RollCall.Entry>>();
+        var changed = false;
         var pending = false;
-        if (regionId is null)
+        foreach (var (chat, region) in panels)
         {
-            html = await RenderCommunityAsync(ctx, muster, directory, language, cancellationToken).ConfigureAwait(false);
-            markup = RollCall.CommunityPanelButtons(texts, language, muster);
-        }
-        else
-        {
-            var region = muster.Region(regionId);
-            if (region is null)
+            var panelKey = DocKeys.RollCallPanel(muster.Number, chat, region?.RegionId);
+            if (await ctx.Reader.GetAsync<RollCallPanel>(panelKey, cancellationToken).ConfigureAwait(false) is not { } panel)
             {
-                return;
+                continue;
             }
 
-            var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, regionId, cancellationToken).ConfigureAwait(false);
-            html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, regionId, language), entries, ctx.Now, Offset);
-            markup = RollCall.RegionPanelButtons(texts, language, muster, regionId);
-            pending = region.MembersToldAt is not null && entries.Any(e => e.Delivery is null or DeliveryStatus.Queued);
+            var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
+            var language = viewer?.Language ?? Language.Zh;
+            string html;
+            InlineMarkup markup;
+            if (region is null)
+            {
+                html = await RenderCommunityAsync(ctx, muster, directory, language, cancellationToken).ConfigureAwait(false);
+                markup = RollCall.CommunityPanelButtons(texts, language, muster);
+            }
+            else
+            {
+                if (!entriesByRegion.TryGetValue(region.RegionId, out var entries))
+                {
+                    entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
+                    entriesByRegion[region.RegionId] = entries;
+                    pending |= region.MembersToldAt is not null && entries.Any(e => e.Profile is not null && e.Delivery is null or DeliveryStatus.Queued);
+                }
+
+                html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, region.RegionId, language), entries, ctx.Now, Offset);
+                markup = RollCall.RegionPanelButtons(texts, language, muster, region.RegionId);
+            }
+
+            if (!string.Equals(WithoutClock(html), WithoutClock(panel.LastHtml), StringComparison.Ordinal))
+            {
+                ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, chat, new EditText(0, html, markup) { TargetTag = RollCall.Tag(muster.Number, chat, region?.RegionId) }));
+                ctx.Effects.Put(panelKey, panel with { LastHtml = html, LastAt = ctx.Now });
+                changed = true;
+            }
         }
 
-        if (!string.Equals(WithoutClock(html), WithoutClock(panel.LastHtml), StringComparison.Ordinal))
+        if (changed || pending)
         {
-            ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, chatId, new EditText(0, html, markup) { TargetTag = RollCall.Tag(muster.Number, chatId, regionId) }));
-            ctx.Effects.Put(panelKey, panel with { LastHtml = html, LastAt = ctx.Now });
-            ArmRefresh(ctx, muster.Number, chatId, regionId, keepExisting: false);
-            return;
+            // Another round follows: it shows answers that raced this one, and deliveries still on their way.
+            ArmRefresh(ctx, muster.Number, keepExisting: false);
         }
 
-        foreach (var (key, marker) in markers)
+        if (!changed)
         {
-            // Written back with the version read: fails (and this refresh runs again) if an answer touched it since.
-            ctx.Effects.Put(key, marker ?? new ChangeMarker(ctx.Now));
-        }
-
-        if (pending)
-        {
-            // Orders still on their way: delivered / unreachable counts will change without any answer.
-            ArmRefresh(ctx, muster.Number, chatId, regionId, keepExisting: false);
+            foreach (var (key, marker) in markers)
+            {
+                // Written back with the version read: fails (and this refresh runs again) if an answer touched it since.
+                ctx.Effects.Put(key, marker ?? new ChangeMarker(ctx.Now));
+            }
         }
     }
 
@@ -165,11 +173,10 @@ public sealed partial class MusterFlow
             ctx.Effects.Send(convenor.ChatId, MusterView.DrillLine(texts, convenor.Language, muster.Plan) + texts.Format(convenor.Language, "mu.esc.sent_direct", muster.Code, sent), lane: Lane.Emergency);
         }
 
-        var next = muster.WithRegion(updated);
-        ctx.Effects.Put(DocKeys.Muster(muster.Number), next);
+        MusterStore.PutRegion(ctx.Effects, muster.Number, updated);
 
         // Live roll calls show the escalation (and the orders' deliveries) without waiting for the next answer.
-        Touch(ctx, next, regionId);
+        Touch(ctx, muster, regionId);
     }
 
     private static async ValueTask TellAdminsAsync(FlowContext ctx, Muster muster, Func<Language, string> html, CancellationToken cancellationToken)
@@ -205,7 +212,7 @@ public sealed partial class MusterFlow
             }
         }
 
-        ctx.Effects.Put(DocKeys.Muster(muster.Number), muster with { RemindersSent = round });
+        MusterStore.PutHeader(ctx.Effects, muster with { RemindersSent = round });
     }
 
     /// <summary>T2: a convenor whose region has answered below the configured share gets a nudge.</summary>

@@ -85,7 +85,7 @@ public sealed partial class MusterFlow
         var open = new List<Muster>();
         foreach (var number in await OpenMusterNumbersAsync(ctx, cancellationToken).ConfigureAwait(false))
         {
-            if (await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false) is { } m)
+            if (await MusterStore.LoadHeaderAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false) is { } m)
             {
                 open.Add(m);
             }

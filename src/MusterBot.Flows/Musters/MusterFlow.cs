@@ -99,7 +99,10 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             await ctx.Reader.PrefetchAsync([DocKeys.Muster(number), DocKeys.MusterAnswer(number, ctx.Profile.Id)], cancellationToken).ConfigureAwait(false);
         }
 
-        var muster = await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false);
+        // A member's answer needs only the header; convenors' and administrators' actions need the regions too.
+        var muster = action is "ci" or "eta" or "rs"
+            ? await MusterStore.LoadHeaderAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false)
+            : await MusterStore.LoadAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false);
         if (muster is null)
         {
             ctx.AnswerButton(ctx.T("button.stale"));
@@ -214,7 +217,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
         foreach (var number in await OpenMusterNumbersAsync(ctx, cancellationToken).ConfigureAwait(false))
         {
-            var muster = await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false);
+            var muster = await MusterStore.LoadHeaderAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false);
             var answer = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
             if (muster is null || answer is null)
             {
@@ -425,7 +428,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
                 var candidate = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
                 if (candidate is { Status: CheckInStatus.Arrived or CheckInStatus.OnTheWay })
                 {
-                    muster = await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false);
+                    muster = await MusterStore.LoadHeaderAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false);
                     break;
                 }
             }
@@ -450,7 +453,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
     private static async ValueTask<Muster?> MusterOfConversationAsync(FlowContext ctx, CancellationToken cancellationToken) =>
         ctx.Conversation.Data.TryGetValue("n", out var n) && int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            ? await ctx.Reader.GetAsync<Muster>(DocKeys.Muster(number), cancellationToken).ConfigureAwait(false)
+            ? await MusterStore.LoadHeaderAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false)
             : null;
 
     /// <summary>
@@ -503,24 +506,16 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         Touch(ctx, muster, after.RegionId);
     }
 
-    /// <summary>Marks a region changed and asks every live roll call showing it to refresh (at most once an interval).</summary>
+    /// <summary>Marks a region changed and asks for a refresh of the muster's live roll calls (at most once an interval).</summary>
     private void Touch(FlowContext ctx, Muster muster, string regionId)
     {
         ctx.Effects.Put(DocKeys.ChangeMarker(muster.Number, regionId), new ChangeMarker(ctx.Now));
-        foreach (var chat in muster.Region(regionId)?.PanelChats ?? [])
-        {
-            ArmRefresh(ctx, muster.Number, chat, regionId, keepExisting: true);
-        }
-
-        foreach (var chat in muster.AdminPanelChats)
-        {
-            ArmRefresh(ctx, muster.Number, chat, null, keepExisting: true);
-        }
+        ArmRefresh(ctx, muster.Number, keepExisting: true);
     }
 
-    private void ArmRefresh(FlowContext ctx, int number, long chatId, string? regionId, bool keepExisting)
+    private void ArmRefresh(FlowContext ctx, int number, bool keepExisting)
     {
-        var id = $"{P}rf:{MusterView.Num(number)}:{MusterView.Num(chatId)}:{regionId ?? "all"}";
+        var id = $"{P}rf:{MusterView.Num(number)}";
         ctx.Effects.SetTimer(new TimerEntry(id, ctx.Now + _options.RollCallInterval, SystemUser, id) { KeepExisting = keepExisting });
     }
 

@@ -29,6 +29,9 @@ public static class DocKeys
 
     public static DocKey Muster(int number) => new("muster", Num(number));
 
+    /// <summary>One region's part in a muster (<see cref="Musters.MusterRegion"/>).</summary>
+    public static DocKey MusterRegion(int number, string regionId) => new("mreg", Num(number) + ":" + regionId);
+
     public static DocKey MusterAnswer(int number, long userId) => new("mans", Num(number) + ":" + Num(userId));
 
     /// <summary>A live roll call in a chat: of one region, or of the whole muster (<paramref name="regionId"/> null).</summary>

@@ -62,8 +62,8 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
         await h.Press(admin, "mu:w:rb:30");
         await h.Press(admin, "mu:w:dr:1");
         await h.Press(admin, "mu:w:go");
-        var muster = RecordJson.Deserialize<Muster>((await store.GetAsync(DocKeys.Muster(1), Ct))!.Json);
-        Assert.Equal(Members, muster.Targeted);
+        var region = RecordJson.Deserialize<MusterRegion>((await store.GetAsync(DocKeys.MusterRegion(1, Muster.NoRegion), Ct))!.Json);
+        Assert.Equal(Members, region.Targeted);
         Assert.Equal(Members, (await store.GetSetMembersAsync(Sets.MusterTargets(1, Muster.NoRegion), Ct)).Count);
         var launched = watch.Elapsed;
 

@@ -126,7 +126,18 @@ public partial class MusterFlowTests
         return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
     }
 
-    private static async Task<Muster> MusterAsync(FlowHarness h, int number = 1) => (await GetAsync<Muster>(h, DocKeys.Muster(number)))!;
+    /// <summary>The muster as stored: its header document with each region's own document.</summary>
+    private static async Task<Muster> MusterAsync(FlowHarness h, int number = 1)
+    {
+        var header = (await GetAsync<Muster>(h, DocKeys.Muster(number)))!;
+        var regions = new List<MusterRegion>();
+        foreach (var id in header.RegionIds)
+        {
+            regions.Add((await GetAsync<MusterRegion>(h, DocKeys.MusterRegion(number, id)))!);
+        }
+
+        return header with { Regions = regions };
+    }
 
     private static async Task<MusterAnswer> AnswerAsync(FlowHarness h, Sender who, int number = 1) => (await GetAsync<MusterAnswer>(h, DocKeys.MusterAnswer(number, who.Id)))!;
 

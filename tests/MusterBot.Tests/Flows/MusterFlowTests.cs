@@ -415,6 +415,28 @@ public partial class MusterFlowTests
     // ---- 5. convenor's non-responder list and proxy answers ----
 
     [Fact]
+    public async Task Convenors_OfDifferentRegions_RelayingAtTheSameMoment_NeverContend()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await LaunchAsync(h);
+        await h.DrainAsync();
+
+        // Each region's part is its own document: simultaneous relays write different documents, never the header.
+        var headerVersion = (await h.Store.GetAsync(DocKeys.Muster(1), Ct))!.Version;
+        var results = await Task.WhenAll(
+            h.Press(Cora, "mu:rel:1:r1", messageId: 5),
+            h.Press(Carl, "mu:rel:1:r2", messageId: 6));
+
+        Assert.All(results, r => Assert.Equal(ProcessOutcome.Handled, r));
+        var muster = await MusterAsync(h);
+        Assert.NotNull(muster.Region("r1")!.RelayedAt);
+        Assert.NotNull(muster.Region("r2")!.RelayedAt);
+        Assert.Equal((Cora.Id, Carl.Id), (muster.Region("r1")!.RelayedBy!.Value, muster.Region("r2")!.RelayedBy!.Value));
+        Assert.Equal(headerVersion, (await h.Store.GetAsync(DocKeys.Muster(1), Ct))!.Version);
+    }
+
+    [Fact]
     public async Task Convenor_NonResponders_WithPhones_MarkPhoned_AndCheckInOnBehalf()
     {
         var h = await RelayedAsync();
@@ -538,7 +560,7 @@ public partial class MusterFlowTests
         var muster = await MusterAsync(h);
         Assert.Equal((MusterStatus.Closed, (long?)Admin.Id), (muster.Status, muster.ClosedBy));
         Assert.Empty(await SetAsync(h, Sets.OpenMusters));
-        foreach (var timer in new[] { "mu:t1:1:r1", "mu:t2:1", "mu:rem:1:1", "mu:rem:1:2", "mu:end:1", "mu:rf:1:1:all" })
+        foreach (var timer in new[] { "mu:t1:1:r1", "mu:t2:1", "mu:rem:1:1", "mu:rem:1:2", "mu:end:1", "mu:rf:1" })
         {
             Assert.Null(await h.Store.GetTimerAsync(timer, Ct));
         }
@@ -747,8 +769,8 @@ public partial class MusterFlowTests
         await h.Press(Ann, "mu:ci:1:h");
         await h.Press(Amy, "mu:ci:1:w");
         await h.Press(Lin, "mu:ci:1:x");
-        Assert.NotNull(await h.Store.GetTimerAsync("mu:rf:1:10:r1", Ct));
-        Assert.NotNull(await h.Store.GetTimerAsync("mu:rf:1:1:all", Ct));
+        // One refresh timer per muster serves every live roll call of it.
+        Assert.NotNull(await h.Store.GetTimerAsync("mu:rf:1", Ct));
         await h.DrainAsync();
         h.Clock.Advance(TimeSpan.FromSeconds(6));
         await h.FireDueTimersAsync();

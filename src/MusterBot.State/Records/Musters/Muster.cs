@@ -2,7 +2,8 @@ namespace MusterBot.State.Records.Musters;
 
 /// <summary>
 /// A muster (集结), quoted as <c>M-{Number}</c>. Members' answers are separate documents (<see cref="MusterAnswer"/>)
-/// with per-status index sets, so check-ins never write this document and never contend with one another.
+/// with per-status index sets, so check-ins never write this document and never contend with one another; each
+/// region's part is a document of its own, so convenors of different regions never contend either.
 /// </summary>
 public sealed record Muster(int Number, MusterPlan Plan, long LaunchedBy, DateTimeOffset LaunchedAt)
 {
@@ -20,7 +21,11 @@ public sealed record Muster(int Number, MusterPlan Plan, long LaunchedBy, DateTi
 
     public long? ClosedBy { get; init; }
 
+    /// <summary>The regions' parts; each is stored as a document of its own and loaded with the muster.</summary>
     public IReadOnlyList<MusterRegion> Regions { get; init; } = [];
+
+    /// <summary>Ids of the regions (stored in the header; the regions themselves are separate documents).</summary>
+    public IReadOnlyList<string> RegionIds { get; init; } = [];
 
     /// <summary>Administrators' chats that hold a live community-wide summary.</summary>
     public IReadOnlyList<long> AdminPanelChats { get; init; } = [];
