@@ -9,7 +9,7 @@ public sealed class IntakeOptions
 
     /// <summary>How many people's updates are handled at the same time (one person's always one at a time).</summary>
     [Range(1, 1024)]
-    public int MaxConcurrency { get; set; } = 16;
+    public int MaxConcurrency { get; set; } = 64;
 
     /// <summary>Updates one person may send within <see cref="FloodWindow"/>; more are dropped with a log line.</summary>
     [Range(1, 100_000)]
