@@ -217,6 +217,7 @@ public sealed partial class UpdateProcessor(
         ContactShared e => e.From,
         LocationShared e => e.From,
         DocumentReceived e => e.From,
+        PhotoReceived e => e.From,
         OtherMessageReceived e => e.From,
         BotMembershipChanged e => e.From,
         _ => null,

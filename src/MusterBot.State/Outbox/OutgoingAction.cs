@@ -11,4 +11,5 @@ namespace MusterBot.State.Outbox;
 [JsonDerivedType(typeof(SendLocation), "location")]
 [JsonDerivedType(typeof(SendDocument), "document")]
 [JsonDerivedType(typeof(SetChatCommands), "commands")]
+[JsonDerivedType(typeof(SendPhoto), "photo")]
 public abstract record OutgoingAction;
