@@ -25,7 +25,15 @@ public static class FlowsHostingExtensions
         builder.Services.AddSingleton<IFlow, AdminFlow>();
         builder.Services.AddSingleton<IFlow, ProfileFlow>();
         builder.Services.AddOptions<Musters.MusterOptions>().BindConfiguration(Musters.MusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<IFlow, Musters.MusterFlow>();
+        builder.Services.AddSingleton<Musters.MusterFlow>();
+        builder.Services.AddSingleton<IFlow>(sp => sp.GetRequiredService<Musters.MusterFlow>());
+        builder.Services.AddSingleton<IMySection>(sp => sp.GetRequiredService<Musters.MusterFlow>());
+        builder.Services.AddOptions<Wishes.WishOptions>().BindConfiguration(Wishes.WishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<Wishes.WishFlow>();
+        builder.Services.AddSingleton<IFlow>(sp => sp.GetRequiredService<Wishes.WishFlow>());
+        builder.Services.AddSingleton<IMySection>(sp => sp.GetRequiredService<Wishes.WishFlow>());
+        builder.Services.AddSingleton<IFlow>(sp => new Points.PointsFlow(sp.GetRequiredService<TextCatalog>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Wishes.WishOptions>>().Value.UtcOffset));
+        builder.Services.AddSingleton<IFlow, MyFlow>();
         builder.Services.AddSingleton<FlowRouter>();
         builder.Services.AddSingleton<UpdateProcessor>();
         return builder;

@@ -71,11 +71,7 @@ public sealed partial class MusterFlow
         {
             var earned = awardPoints ? PointsFor(entry.Answer.Status) : 0;
             points[entry.Answer.UserId] = earned;
-            if (earned > 0)
-            {
-                ctx.Effects.Put(DocKeys.Points(entry.Answer.UserId, closed.Code), new PointsEntry(entry.Answer.UserId, earned, "muster." + entry.Answer.Status, closed.Code, ctx.Now));
-                ctx.Effects.AddToSet(Sets.PointsOf(entry.Answer.UserId), closed.Code);
-            }
+            Points.PointsLedger.Award(ctx, entry.Answer.UserId, earned, "muster." + entry.Answer.Status, closed.Code);
 
             if (entry.Profile is { BlockedBot: false } member)
             {

@@ -18,7 +18,7 @@ namespace MusterBot.Flows.Musters;
 /// (/mode, 平时 ↔ 急时). Every button names its muster; every press re-reads the muster and re-checks the presser's rights.
 /// Timers of a muster belong to the community (user id <see cref="SystemUser"/>), not to a person.
 /// </summary>
-public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions> options, IOptions<FlowOptions> flowOptions) : IFlow
+public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions> options, IOptions<FlowOptions> flowOptions) : IFlow, IMySection
 {
     public const string FlowName = "muster";
 
@@ -34,7 +34,10 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
     public string Name => FlowName;
 
-    public IReadOnlyCollection<string> Commands { get; } = ["muster", "rollcall", "mode", "my"];
+    public IReadOnlyCollection<string> Commands { get; } = ["muster", "rollcall", "mode"];
+
+    /// <summary>Open musters come first in /my.</summary>
+    public int Order => 0;
 
     public bool OwnsButton(string data) => data.StartsWith(P, StringComparison.Ordinal);
 
@@ -58,9 +61,6 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
                 return;
             case CommandReceived { Command: "mode" }:
                 await OnModeCommandAsync(ctx, cancellationToken).ConfigureAwait(false);
-                return;
-            case CommandReceived { Command: "my" }:
-                await OnMyAsync(ctx, cancellationToken).ConfigureAwait(false);
                 return;
             case ButtonPressed press:
                 await OnButtonAsync(ctx, step, press, cancellationToken).ConfigureAwait(false);
@@ -205,8 +205,11 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
     // ---- members ----
 
-    private async ValueTask OnMyAsync(FlowContext ctx, CancellationToken cancellationToken)
+    /// <summary>/my: in emergency mode the notice, then every open muster the person was called to, with their answer.</summary>
+    public async ValueTask<bool> ShowAsync(FlowContext context, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var ctx = context;
         var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
         var shown = false;
         if (mode is { Emergency: true })
@@ -228,10 +231,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             shown = true;
         }
 
-        if (!shown)
-        {
-            ctx.Reply(ctx.T("mu.my.none"), Menu(ctx));
-        }
+        return shown;
     }
 
     private string MemberOrderText(Language language, Muster muster, MusterAnswer answer)

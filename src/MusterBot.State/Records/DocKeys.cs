@@ -44,5 +44,7 @@ public static class DocKeys
 
     public static DocKey HeldNotice(string id) => new("held", id);
 
+    public static DocKey Wish(int number) => new("wish", Num(number));
+
     private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -22,6 +22,15 @@ public static class Sets
     /// <summary>Numbers of the musters that are open.</summary>
     public const string OpenMusters = "musters:open";
 
+    /// <summary>Wish numbers by status (<c>wishes:open</c>, <c>wishes:pending</c>, …).</summary>
+    public static string WishesWithStatus(Wishes.WishStatus status) => "wishes:" + status.ToString().ToLowerInvariant();
+
+    /// <summary>Wishes a resident filed.</summary>
+    public static string WishesOf(long residentId) => "wishes:of:" + residentId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Wishes a member has claimed (current and past).</summary>
+    public static string WishesClaimedBy(long memberId) => "wishes:claimedby:" + memberId.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Ids of normal-time notices held during emergency mode.</summary>
     public const string HeldNotices = "notices:held";
 

@@ -590,7 +590,13 @@ public partial class DirectoryFlowTests
         {
             foreach (var roles in new[] { Roles.None, Roles.Resident, Roles.Member, Roles.Member | Roles.Convenor, Roles.Handler, Roles.Admin })
             {
-                var allowed = command is not ("admin" or "muster" or "mode") || roles.HasFlag(Roles.Admin);
+                var allowed = command switch
+                {
+                    "admin" or "muster" or "mode" => roles.HasFlag(Roles.Admin),
+                    "wishes" => (roles & (Roles.Admin | Roles.Member | Roles.Convenor)) != 0,
+                    "rollcall" => (roles & (Roles.Admin | Roles.Convenor)) != 0,
+                    _ => true,
+                };
                 data.Add(command, roles, allowed);
             }
         }
@@ -616,7 +622,7 @@ public partial class DirectoryFlowTests
 
         var replies = await h.DrainTextsAsync();
         Assert.NotEmpty(replies);
-        var refused = replies.Any(r => r.Contains("only administrator", StringComparison.Ordinal));
+        var refused = replies.Any(r => r.Contains("Sorry, only", StringComparison.Ordinal));
         Assert.Equal(!allowed, refused);
     }
 

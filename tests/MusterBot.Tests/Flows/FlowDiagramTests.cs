@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MusterBot.Flows.Musters;
+using MusterBot.Flows.Wishes;
 using MusterBot.Flows.Admin;
 using MusterBot.Flows.Profile;
 using MusterBot.Flows.Registration;
@@ -19,6 +20,7 @@ public class FlowDiagramTests
     [
         new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(),
         new MusterFlow(TextCatalog.Default, Options.Create(new MusterOptions()), Options.Create(new FlowOptions())),
+        new WishFlow(TextCatalog.Default, Options.Create(new WishOptions()), Options.Create(new FlowOptions())),
     ];
 
     [Fact]

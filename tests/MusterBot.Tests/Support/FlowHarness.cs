@@ -4,6 +4,8 @@ using MusterBot.Flows.Admin;
 using MusterBot.Flows.Profile;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Musters;
+using MusterBot.Flows.Points;
+using MusterBot.Flows.Wishes;
 using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -37,10 +39,17 @@ public sealed class FlowHarness
             options.Admins.Add(admin);
         }
 
-        Processor = new UpdateProcessor(Store, new FlowRouter([new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(), new MusterFlow(TextCatalog.Default, Options.Create(musterOptions), Options.Create(options))]), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Store, new FlowRouter(Flows(musterOptions, options)), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
     }
 
     public FakeTimeProvider Clock { get; }
+
+    private static IEnumerable<IFlow> Flows(MusterOptions musterOptions, FlowOptions options)
+    {
+        var musters = new MusterFlow(TextCatalog.Default, Options.Create(musterOptions), Options.Create(options));
+        var wishes = new WishFlow(TextCatalog.Default, Options.Create(new WishOptions()), Options.Create(options));
+        return [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(), musters, wishes, new PointsFlow(TextCatalog.Default), new MyFlow(TextCatalog.Default, [musters, wishes])];
+    }
 
     private static long NextUpdateId() => Interlocked.Increment(ref _nextUpdateId);
 

@@ -12,6 +12,9 @@ public sealed record CommunityCounters
     /// <summary>The last muster number given out (M-1, M-2, …).</summary>
     public int Musters { get; init; }
 
+    /// <summary>The last wish number given out (W-0001, …).</summary>
+    public int Wishes { get; init; }
+
     /// <summary>People who left, by role name (personal data deleted, the count kept).</summary>
     public IReadOnlyDictionary<string, int> Left { get; init; } = new Dictionary<string, int>();
 }

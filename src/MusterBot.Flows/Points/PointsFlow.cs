@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+
+namespace MusterBot.Flows.Points;
+
+/// <summary>/points: a person's balance and latest ledger lines; administrators also get a ranking for a period.</summary>
+public sealed class PointsFlow(TextCatalog texts, TimeSpan? utcOffset = null) : IFlow
+{
+    public const string FlowName = "points";
+    private const string P = "pt:";
+    private const int HistoryLines = 10;
+    private const int RankingSize = 20;
+    private readonly TimeSpan _offset = utcOffset ?? TimeSpan.FromHours(8);
+
+    public string Name => FlowName;
+
+    public IReadOnlyCollection<string> Commands { get; } = ["points"];
+
+    public bool OwnsButton(string data) => data.StartsWith(P, StringComparison.Ordinal);
+
+    public string ToMermaid() => "stateDiagram-v2\n    [*] --> Idle\n";
+
+    public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ctx = context;
+        if (ctx.Event is ButtonPressed press)
+        {
+            if (!ctx.Has(Roles.Admin))
+            {
+                ctx.AnswerButton(ctx.T("not_allowed", ctx.T("role.admin")), alert: true);
+                return;
+            }
+
+            var period = press.Data.Length > P.Length ? press.Data[P.Length..] : string.Empty;
+            if (period is not ("month" or "30" or "all"))
+            {
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return;
+            }
+
+            ctx.AnswerButton();
+            var html = await RankingAsync(ctx, period, cancellationToken).ConfigureAwait(false);
+            if (press.MessageId is { } messageId)
+            {
+                ctx.Effects.Edit(ctx.ChatId, messageId, html, PeriodButtons(ctx));
+            }
+            else
+            {
+                ctx.Reply(html, PeriodButtons(ctx));
+            }
+
+            return;
+        }
+
+        var entries = await PointsLedger.EntriesAsync(ctx.Reader, ctx.Profile.Id, cancellationToken).ConfigureAwait(false);
+        var sb = new StringBuilder(ctx.T("pt.balance", entries.Sum(e => e.Points))).Append('\n');
+        if (entries.Count == 0)
+        {
+            sb.Append(ctx.T("pt.none"));
+        }
+
+        foreach (var entry in entries.Take(HistoryLines))
+        {
+            sb.Append(entry.At.ToOffset(_offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(' ')
+              .Append(PointsLedger.WithSign(entry.Points)).Append(' ').Append(Reason(ctx, entry.Reason)).Append(" · ").Append(Html.Escape(entry.Source.Split(':')[0])).Append('\n');
+        }
+
+        ctx.Reply(sb.ToString().TrimEnd(), ctx.Has(Roles.Admin) ? PeriodButtons(ctx) : CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency));
+    }
+
+    private static string Reason(FlowContext ctx, string reason) =>
+        ctx.Texts.Keys(ctx.Language).Contains("pt.reason." + reason) ? ctx.T("pt.reason." + reason) : Html.Escape(reason);
+
+    private static InlineMarkup PeriodButtons(FlowContext ctx) => new([[
+        new InlineButton(ctx.T("pt.btn.month"), P + "month"),
+        new InlineButton(ctx.T("pt.btn.30"), P + "30"),
+        new InlineButton(ctx.T("pt.btn.all"), P + "all")]]);
+
+    /// <summary>Members ranked by points earned in the period (this calendar month, the last 30 days, or all time).</summary>
+    private async ValueTask<string> RankingAsync(FlowContext ctx, string period, CancellationToken cancellationToken)
+    {
+        var local = ctx.Now.ToOffset(_offset);
+        DateTimeOffset? from = period switch
+        {
+            "month" => new DateTimeOffset(local.Year, local.Month, 1, 0, 0, 0, _offset),
+            "30" => ctx.Now.AddDays(-30),
+            _ => null,
+        };
+        var people = new HashSet<string>(await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+        people.UnionWith(await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Convenor), cancellationToken).ConfigureAwait(false));
+        var totals = new List<(long Id, int Points)>();
+        foreach (var id in people.Select(p => long.Parse(p, CultureInfo.InvariantCulture)))
+        {
+            var entries = await PointsLedger.EntriesAsync(ctx.Reader, id, cancellationToken).ConfigureAwait(false);
+            var sum = entries.Where(e => from is null || e.At >= from).Sum(e => e.Points);
+            if (sum > 0)
+            {
+                totals.Add((id, sum));
+            }
+        }
+
+        var top = totals.OrderByDescending(t => t.Points).ThenBy(t => t.Id).Take(RankingSize).ToList();
+        var profiles = await ctx.Reader.GetManyAsync<UserProfile>(top.Select(t => DocKeys.User(t.Id)).ToList(), cancellationToken).ConfigureAwait(false);
+        var sb = new StringBuilder(ctx.T("pt.ranking_head", ctx.T("pt.btn." + period))).Append('\n');
+        if (top.Count == 0)
+        {
+            sb.Append(ctx.T("pt.ranking_none"));
+        }
+
+        for (var i = 0; i < top.Count; i++)
+        {
+            var name = profiles[i] is { } p ? (p.LastName is null ? p.FirstName : p.FirstName + " " + p.LastName) : "#" + top[i].Id.ToString(CultureInfo.InvariantCulture);
+            sb.Append((i + 1).ToString(CultureInfo.InvariantCulture)).Append(". ").Append(Html.Escape(name)).Append(" — ").Append(top[i].Points.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        return sb.ToString().TrimEnd();
+    }
+}

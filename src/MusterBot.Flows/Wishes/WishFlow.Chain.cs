@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Points;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Wishes;
+
+namespace MusterBot.Flows.Wishes;
+
+public sealed partial class WishFlow
+{
+    /// <summary>
+    /// 接单: the first claim wins — the wish is written with the version read, so of two simultaneous claims one commits
+    /// and the other is decided again, finds it taken and is told so. <paramref name="assignee"/> set: an administrator assigns.
+    /// </summary>
+    private async ValueTask ClaimAsync(FlowContext ctx, Wish wish, long? assignee, CancellationToken cancellationToken)
+    {
+        var memberId = assignee ?? ctx.Profile.Id;
+        if (assignee is not null && !IsStaffFor(ctx, wish))
+        {
+            Refuse(ctx);
+            return;
+        }
+
+        if (assignee is null && !IsMember(ctx))
+        {
+            ctx.AnswerButton(ctx.T("wi.m.members_only"), alert: true);
+            return;
+        }
+
+        if (wish.ResidentId == memberId)
+        {
+            ctx.AnswerButton(ctx.T("wi.m.own_wish"), alert: true);
+            return;
+        }
+
+        if (wish.Status != WishStatus.Open)
+        {
+            var key = wish.ClaimedBy == ctx.Profile.Id && wish.Status == WishStatus.Claimed ? "wi.m.already_yours" : "wi.m.taken";
+            ctx.AnswerButton(ctx.T(key, wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
+            if (ctx.Event is Events.ButtonPressed { MessageId: { } messageId } && assignee is null)
+            {
+                ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
+            }
+
+            return;
+        }
+
+        var member = memberId == ctx.Profile.Id ? ctx.Profile : await ProfileAsync(ctx, memberId, cancellationToken).ConfigureAwait(false);
+        if (member is null || (RolesOf(member) & (Roles.Member | Roles.Convenor)) == 0)
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
+        var claimed = (wish with { Status = WishStatus.Claimed, ClaimedBy = memberId, ClaimedAt = ctx.Now, AssignedBy = assignee is null ? null : ctx.Profile.Id, StaleReminders = 0 })
+            .With(new WishEvent(ctx.Now, ctx.Profile.Id, assignee is null ? "claimed" : "assigned") { Detail = Num(memberId) });
+        Save(ctx, wish, claimed);
+        ctx.Effects.AddToSet(Sets.WishesClaimedBy(memberId), Num(wish.Number));
+        ctx.Effects.CancelTimer(TimerId("widen", wish.Number));
+        SetTimer(ctx, TimerId("stale", wish.Number), ctx.Now + _options.StaleAfter);
+
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
+        var card = WishView.ForClaimer(texts, member.Language, claimed, resident, directory);
+        if (assignee is null)
+        {
+            ctx.AnswerButton(ctx.T("wi.m.claimed", wish.Code));
+            EditPressed(ctx, ctx.T("wi.m.claimed_head", wish.Code) + "\n" + card, ClaimerButtons(ctx.Language, claimed));
+        }
+        else
+        {
+            ctx.AnswerButton(ctx.T("wi.rv.assigned", wish.Code, Html.Escape(WishView.Name(member))));
+            await ShowStaffCardAsync(ctx, claimed, cancellationToken).ConfigureAwait(false);
+            Tell(ctx, member, language => texts.Format(language, "wi.m.assigned_to_you", wish.Code) + "\n" + WishView.ForClaimer(texts, language, claimed, resident, directory), language => ClaimerButtons(language, claimed));
+        }
+
+        if (claimed.PhotoFileId is { } photo && !ctx.Emergency)
+        {
+            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, member.ChatId, new SendPhoto(photo, Html.Escape(claimed.Code))));
+        }
+
+        Tell(ctx, resident, language => texts.Format(language, "wi.r.claimed", wish.Code, Html.Escape(member.FirstName)));
+    }
+
+    private InlineMarkup ClaimerButtons(Language language, Wish wish) => new([[
+        new InlineButton(texts.Get(language, "wi.btn.done"), $"{P}dn:{Num(wish.Number)}"),
+        new InlineButton(texts.Get(language, "wi.btn.release"), $"{P}rl:{Num(wish.Number)}")]]);
+
+    /// <summary>The claimer gives the wish back with a reason: it opens again and is announced again.</summary>
+    private async ValueTask ReleaseAsync(FlowContext ctx, Wish wish, string reason, CancellationToken cancellationToken)
+    {
+        if (wish.Status != WishStatus.Claimed || wish.ClaimedBy != ctx.Profile.Id)
+        {
+            ctx.Reply(ctx.T("wi.m.not_claimed_now", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), Menu(ctx));
+            return;
+        }
+
+        var reopened = (wish with
+        {
+            Status = WishStatus.Open,
+            ClaimedBy = null,
+            ClaimedAt = null,
+            AssignedBy = null,
+            Releases = [.. wish.Releases, new WishRelease(ctx.Profile.Id, ctx.Now, reason)],
+        }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "released") { Detail = reason });
+        Save(ctx, wish, reopened);
+        ctx.Effects.CancelTimer(TimerId("stale", wish.Number));
+        SetTimer(ctx, TimerId("widen", wish.Number), ctx.Now + _options.WidenAfter);
+        await AnnounceAsync(ctx, reopened, community: reopened.GridId is null || reopened.WidenedAt is not null, cancellationToken).ConfigureAwait(false);
+        await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.released", wish.Code, Html.Escape(ctx.Profile.FirstName), Html.Escape(reason)), cancellationToken).ConfigureAwait(false);
+        ctx.Reply(ctx.T("wi.m.released", wish.Code), Menu(ctx));
+    }
+
+    /// <summary>The claimer marks it done (optional note and photo); the resident is asked to confirm and rate.</summary>
+    private async ValueTask DoneAsync(FlowContext ctx, Wish wish, string? note, string? photo, CancellationToken cancellationToken)
+    {
+        if (wish.Status != WishStatus.Claimed || wish.ClaimedBy != ctx.Profile.Id)
+        {
+            var text = wish.ClaimedBy == ctx.Profile.Id ? ctx.T("wi.m.not_claimed_now", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)) : ctx.T("wi.not_yours");
+            if (ctx.Event is Events.ButtonPressed)
+            {
+                ctx.AnswerButton(text, alert: true);
+            }
+            else
+            {
+                ctx.Reply(text, Menu(ctx));
+            }
+
+            return;
+        }
+
+        if (ctx.Event is Events.ButtonPressed)
+        {
+            // "Done, no note" pressed while the note was being asked: leave that step too.
+            ctx.Conversation = ctx.Conversation.Flow == FlowName ? Session.MainFlow.Idle(ctx.Now) : ctx.Conversation;
+        }
+
+        var done = (wish with { Status = WishStatus.Done, DoneAt = ctx.Now, DoneNote = note, DonePhotoFileId = photo })
+            .With(new WishEvent(ctx.Now, ctx.Profile.Id, "done") { Detail = note });
+        Save(ctx, wish, done);
+        ctx.Effects.CancelTimer(TimerId("stale", wish.Number));
+        SetTimer(ctx, TimerId("auto", wish.Number), ctx.Now + _options.ConfirmWithin);
+        var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
+        Tell(ctx, resident, language =>
+        {
+            var sb = new StringBuilder(texts.Format(language, "wi.r.done", wish.Code, Html.Escape(ctx.Profile.FirstName)));
+            if (note is { Length: > 0 })
+            {
+                sb.Append('\n').Append(texts.Format(language, "wi.r.done_note", Html.Escape(note)));
+            }
+
+            sb.Append('\n').Append(texts.Get(language, "wi.r.rate_ask"));
+            return sb.ToString();
+        }, language => RatingButtons(wish));
+        if (photo is not null && resident is not null && !ctx.Emergency)
+        {
+            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, resident.ChatId, new SendPhoto(photo, Html.Escape(wish.Code))));
+        }
+
+        ctx.AnswerButton();
+        ctx.Reply(ctx.T("wi.m.done", wish.Code), Menu(ctx));
+    }
+
+    private static InlineMarkup RatingButtons(Wish wish) => new([
+        Enumerable.Range(1, 5).Select(i => new InlineButton(i.ToString(CultureInfo.InvariantCulture) + "\u2B50", $"{P}rt:{Num(wish.Number)}:{i.ToString(CultureInfo.InvariantCulture)}")).ToList()]);
+
+    /// <summary>评单: the resident confirms and rates 1–5; points go to the member; a low rating alerts the staff.</summary>
+    private async ValueTask RateAsync(FlowContext ctx, Wish wish, string starsText, CancellationToken cancellationToken)
+    {
+        if (wish.ResidentId != ctx.Profile.Id)
+        {
+            ctx.AnswerButton(ctx.T("wi.not_yours"), alert: true);
+            return;
+        }
+
+        if (!int.TryParse(starsText, NumberStyles.None, CultureInfo.InvariantCulture, out var stars) || stars is < 1 or > 5)
+        {
+            ctx.AnswerButton(ctx.T("wi.r.rating_range"), alert: true);
+            return;
+        }
+
+        if (wish.Status == WishStatus.Closed)
+        {
+            ctx.AnswerButton(wish.Rating is { } given ? ctx.T("wi.r.already_rated", WishView.Stars(given)) : ctx.T("wi.r.closed", wish.Code), alert: true);
+            if (ctx.Event is Events.ButtonPressed { MessageId: { } messageId })
+            {
+                ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
+            }
+
+            return;
+        }
+
+        if (wish.Status != WishStatus.Done)
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
+        var closed = (wish with { Status = WishStatus.Closed, Rating = stars, ClosedAt = ctx.Now })
+            .With(new WishEvent(ctx.Now, ctx.Profile.Id, "rated") { Detail = stars.ToString(CultureInfo.InvariantCulture) });
+        Save(ctx, wish, closed);
+        ctx.Effects.CancelTimer(TimerId("auto", wish.Number));
+        var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
+        var earned = Award(ctx, closed);
+        Tell(ctx, member, language => texts.Format(language, "wi.m.rated", wish.Code, WishView.Stars(stars), earned));
+        if (stars <= 2)
+        {
+            await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.low_rating", wish.Code, WishView.Stars(stars), Html.Escape(member?.FirstName ?? "—")), cancellationToken).ConfigureAwait(false);
+        }
+
+        ctx.AnswerButton(ctx.T("wi.r.rated", WishView.Stars(stars)));
+        EditPressed(ctx, ctx.T("wi.r.rated", WishView.Stars(stars)) + "\n" + ctx.T("wi.r.comment_ask", MaxReasonLength),
+            new InlineMarkup([[new InlineButton(ctx.T("wi.btn.no_comment"), $"{P}rc0:{Num(wish.Number)}")]]));
+        Move(ctx, WishStep.Idle, WishTrigger.AskComment, new Dictionary<string, string> { ["n"] = Num(wish.Number) });
+    }
+
+    /// <summary>Fulfilment points, and the five-star bonus, to the member's ledger (each source once). Returns the total.</summary>
+    private int Award(FlowContext ctx, Wish wish)
+    {
+        if (wish.ClaimedBy is not { } member)
+        {
+            return 0;
+        }
+
+        PointsLedger.Award(ctx, member, _options.PointsFulfilled, "wish.fulfilled", wish.Code);
+        var total = _options.PointsFulfilled;
+        if (wish.Rating == 5)
+        {
+            PointsLedger.Award(ctx, member, _options.PointsFiveStarBonus, "wish.five_stars", wish.Code + ":5star");
+            total += _options.PointsFiveStarBonus;
+        }
+
+        return total;
+    }
+
+    private async ValueTask CommentAsync(FlowContext ctx, Wish wish, string comment, CancellationToken cancellationToken)
+    {
+        if (wish.ResidentId != ctx.Profile.Id || wish.Status != WishStatus.Closed || wish.RatingComment is not null)
+        {
+            ctx.Reply(ctx.T("wi.r.thanks"), Menu(ctx));
+            return;
+        }
+
+        Save(ctx, wish, (wish with { RatingComment = comment }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "comment") { Detail = comment }));
+        if (wish.Rating <= 2)
+        {
+            await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.low_rating_comment", wish.Code, Html.Escape(comment)), cancellationToken).ConfigureAwait(false);
+        }
+
+        ctx.Reply(ctx.T("wi.r.thanks"), Menu(ctx));
+    }
+
+    /// <summary>The resident withdraws a wish nobody has claimed yet.</summary>
+    private async ValueTask WithdrawAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken)
+    {
+        if (wish.ResidentId != ctx.Profile.Id)
+        {
+            ctx.AnswerButton(ctx.T("wi.not_yours"), alert: true);
+            return;
+        }
+
+        if (wish.Status is not (WishStatus.Pending or WishStatus.Open))
+        {
+            ctx.AnswerButton(ctx.T("wi.r.cannot_withdraw", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
+            return;
+        }
+
+        Save(ctx, wish, (wish with { Status = WishStatus.Withdrawn, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "withdrawn")));
+        ctx.Effects.CancelTimer(TimerId("widen", wish.Number));
+        ctx.AnswerButton();
+        EditPressed(ctx, ctx.T("wi.r.withdrawn", wish.Code), null);
+        await ValueTask.CompletedTask.ConfigureAwait(false);
+        _ = cancellationToken;
+    }
+
+    /// <summary>Administrators and the grid's workers.</summary>
+    private async ValueTask TellStaffAsync(FlowContext ctx, Func<Language, string> html, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<long>(flowOptions.Value.Admins);
+        foreach (var id in await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Admin), cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(long.Parse(id, CultureInfo.InvariantCulture));
+        }
+
+        foreach (var staff in (await ctx.Reader.GetManyAsync<UserProfile>(ids.Order().Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false)).OfType<UserProfile>())
+        {
+            Tell(ctx, staff, html);
+        }
+    }
+
+    /// <summary>Community timers of a wish: widen the announcement, remind about no progress, close unconfirmed.</summary>
+    private async ValueTask OnTimerAsync(FlowContext ctx, string payload, CancellationToken cancellationToken)
+    {
+        var parts = payload.Split(':');
+        if (parts.Length != 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            || await ctx.Reader.GetAsync<Wish>(DocKeys.Wish(number), cancellationToken).ConfigureAwait(false) is not { } wish)
+        {
+            return;
+        }
+
+        switch (parts[1])
+        {
+            case "widen" when wish.Status == WishStatus.Open && wish.WidenedAt is null && wish.GridId is not null:
+                var widened = (wish with { WidenedAt = ctx.Now }).With(new WishEvent(ctx.Now, 0, "widened"));
+                Save(ctx, wish, widened);
+                await AnnounceAsync(ctx, widened, community: true, cancellationToken).ConfigureAwait(false);
+                return;
+            case "stale" when wish.Status == WishStatus.Claimed && wish.StaleReminders == 0:
+                var reminded = (wish with { StaleReminders = 1 }).With(new WishEvent(ctx.Now, 0, "reminded member"));
+                Save(ctx, wish, reminded);
+                var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
+                Tell(ctx, member, language => texts.Format(language, "wi.m.stale", wish.Code, (int)_options.StaleAfter.TotalDays), language => ClaimerButtons(language, wish));
+                SetTimer(ctx, TimerId("stale", number), ctx.Now + _options.StaleAfter);
+                return;
+            case "stale" when wish.Status == WishStatus.Claimed && wish.StaleReminders == 1:
+                Save(ctx, wish, (wish with { StaleReminders = 2 }).With(new WishEvent(ctx.Now, 0, "told staff: no progress")));
+                var claimer = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
+                await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.stale", wish.Code, Html.Escape(claimer?.FirstName ?? "—"), (int)(_options.StaleAfter.TotalDays * 2)), cancellationToken).ConfigureAwait(false);
+                return;
+            case "auto" when wish.Status == WishStatus.Done:
+                var closed = (wish with { Status = WishStatus.Closed, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, 0, "closed unconfirmed"));
+                Save(ctx, wish, closed);
+                var earned = Award(ctx, closed);
+                Tell(ctx, await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false), language => texts.Format(language, "wi.m.auto_closed", wish.Code, earned));
+                Tell(ctx, await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false), language => texts.Format(language, "wi.r.auto_closed", wish.Code));
+                return;
+        }
+    }
+
+    /// <summary>/my: a resident's wishes (newest ten) and a member's claimed wishes with their buttons.</summary>
+    public async ValueTask<bool> ShowAsync(FlowContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var ctx = context;
+        var shown = false;
+        var mine = (await ctx.Reader.MembersAsync(Sets.WishesOf(ctx.Profile.Id), cancellationToken).ConfigureAwait(false))
+            .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).OrderDescending().Take(10).ToList();
+        if (mine.Count > 0)
+        {
+            var wishes = (await ctx.Reader.GetManyAsync<Wish>(mine.Select(DocKeys.Wish).ToList(), cancellationToken).ConfigureAwait(false)).OfType<Wish>().ToList();
+            var sb = new StringBuilder(ctx.T("wi.my.head")).Append('\n');
+            foreach (var wish in wishes)
+            {
+                var preview = wish.Text.Length > 30 ? wish.Text[..30] + "…" : wish.Text;
+                sb.Append("<b>").Append(wish.Code).Append("</b> ").Append(WishView.Status(texts, ctx.Language, wish.Status))
+                  .Append(wish.Rating is { } r ? " " + WishView.Stars(r) : string.Empty).Append(" · ").Append(Html.Escape(preview)).Append('\n');
+            }
+
+            ctx.Reply(sb.ToString().TrimEnd());
+            foreach (var done in wishes.Where(w => w.Status == WishStatus.Done))
+            {
+                // A done wish waiting for the resident: the rating buttons again.
+                ctx.Reply(ctx.T("wi.my.rate", done.Code), RatingButtons(done));
+            }
+            shown = true;
+        }
+
+        var claimed = (await ctx.Reader.MembersAsync(Sets.WishesClaimedBy(ctx.Profile.Id), cancellationToken).ConfigureAwait(false))
+            .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).OrderDescending().ToList();
+        if (claimed.Count > 0)
+        {
+            var wishes = (await ctx.Reader.GetManyAsync<Wish>(claimed.Select(DocKeys.Wish).ToList(), cancellationToken).ConfigureAwait(false))
+                .OfType<Wish>().Where(w => w.ClaimedBy == ctx.Profile.Id && w.Status is WishStatus.Claimed or WishStatus.Done).ToList();
+            if (wishes.Count > 0)
+            {
+                var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+                foreach (var wish in wishes)
+                {
+                    var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
+                    var head = ctx.T("wi.my.claimed", wish.Code, WishView.Status(texts, ctx.Language, wish.Status));
+                    ctx.Reply(head + "\n" + WishView.ForClaimer(texts, ctx.Language, wish, resident, directory), wish.Status == WishStatus.Claimed ? ClaimerButtons(ctx.Language, wish) : null);
+                }
+
+                shown = true;
+            }
+        }
+
+        return shown;
+    }
+}

@@ -1,0 +1,277 @@
+using System.Globalization;
+using System.Text;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Events;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State.Outbox;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Directory;
+using MusterBot.State.Records.Wishes;
+
+namespace MusterBot.Flows.Wishes;
+
+public sealed partial class WishFlow
+{
+    /// <summary>/wish: text → optional photo → category → optional wanted-by date → confirm.</summary>
+    private void BeginFiling(FlowContext ctx)
+    {
+        if (ctx.Profile.RegisteredAt is null)
+        {
+            ctx.Reply(ctx.T("wi.f.register_first"), Menu(ctx));
+            return;
+        }
+
+        Move(ctx, WishStep.Idle, WishTrigger.Begin, []);
+        ctx.Reply(ctx.T("wi.f.ask_text", MaxTextLength), CancelFiling(ctx));
+    }
+
+    private static InlineMarkup CancelFiling(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+
+    private async ValueTask OnFilingInputAsync(FlowContext ctx, WishStep step, CancellationToken cancellationToken)
+    {
+        var data = new Dictionary<string, string>(ctx.Conversation.Data);
+        switch (step)
+        {
+            case WishStep.Text when ctx.Event is TextReceived text:
+                var wishText = text.Text.Trim();
+                if (wishText.Length == 0 || wishText.Length > MaxTextLength)
+                {
+                    ctx.Reply(ctx.T("wi.f.text_length", MaxTextLength, wishText.Length), CancelFiling(ctx));
+                    return;
+                }
+
+                data["text"] = wishText;
+                Move(ctx, step, WishTrigger.Next, data);
+                ctx.Reply(ctx.T("wi.f.ask_photo"), PhotoButtons(ctx));
+                return;
+            case WishStep.Text when ctx.Event is PhotoReceived:
+                ctx.Reply(ctx.T("wi.f.text_not_photo"), CancelFiling(ctx));
+                return;
+            case WishStep.Photo when ctx.Event is PhotoReceived photo:
+                data["photo"] = photo.FileId;
+                Move(ctx, step, WishTrigger.Next, data);
+                ctx.Reply(ctx.T("wi.f.photo_saved") + "\n" + ctx.T("wi.f.ask_category"), CategoryButtons(ctx));
+                return;
+            case WishStep.Date when ctx.Event is TextReceived typed:
+                if (!TryParseDate(typed.Text.Trim(), Today(ctx), out var date))
+                {
+                    ctx.Reply(ctx.T("wi.f.date_format"), DateButtons(ctx));
+                    return;
+                }
+
+                if (date < Today(ctx))
+                {
+                    ctx.Reply(ctx.T("wi.f.date_past"), DateButtons(ctx));
+                    return;
+                }
+
+                data["date"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                Move(ctx, step, WishTrigger.Next, data);
+                await ShowPreviewAsync(ctx, data, edit: false, cancellationToken).ConfigureAwait(false);
+                return;
+            default:
+                // A photo or text where buttons are expected (or anything else): ask again, kindly.
+                var (key, markup) = step switch
+                {
+                    WishStep.Text => ("wi.f.ask_text_again", CancelFiling(ctx)),
+                    WishStep.Photo => ("wi.f.photo_hint", PhotoButtons(ctx)),
+                    WishStep.Category => ("wi.f.category_hint", CategoryButtons(ctx)),
+                    WishStep.Date => ("wi.f.date_format", DateButtons(ctx)),
+                    _ => ("wi.f.confirm_hint", ConfirmButtons(ctx)),
+                };
+                ctx.Reply(ctx.T(key, MaxTextLength), markup);
+                return;
+        }
+    }
+
+    private async ValueTask OnFilingButtonAsync(FlowContext ctx, WishStep step, string[] parts, CancellationToken cancellationToken)
+    {
+        var action = parts.Length > 2 ? parts[2] : string.Empty;
+        var arg = parts.Length > 3 ? parts[3] : string.Empty;
+        if (!FilingSteps.Contains(step))
+        {
+            ctx.AnswerButton(ctx.T("button.expired_hint"));
+            return;
+        }
+
+        var data = new Dictionary<string, string>(ctx.Conversation.Data);
+        switch (action)
+        {
+            case "x":
+                ctx.AnswerButton();
+                Move(ctx, step, WishTrigger.Cancel);
+                EditPressed(ctx, ctx.T("wi.f.cancelled"), null);
+                return;
+            case "skip" when step == WishStep.Photo:
+                ctx.AnswerButton();
+                Move(ctx, step, WishTrigger.Next, data);
+                EditPressed(ctx, ctx.T("wi.f.ask_category"), CategoryButtons(ctx));
+                return;
+            case "cat" when step == WishStep.Category && Enum.TryParse<WishCategory>(arg, out var category) && Enum.IsDefined(category):
+                ctx.AnswerButton();
+                data["cat"] = category.ToString();
+                Move(ctx, step, WishTrigger.Next, data);
+                EditPressed(ctx, ctx.T("wi.f.ask_date"), DateButtons(ctx));
+                return;
+            case "date" when step == WishStep.Date && arg is "week" or "month" or "none":
+                ctx.AnswerButton();
+                if (arg == "none")
+                {
+                    data.Remove("date");
+                }
+                else
+                {
+                    var by = arg == "week" ? Today(ctx).AddDays(7) : Today(ctx).AddMonths(1);
+                    data["date"] = by.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                }
+
+                Move(ctx, step, WishTrigger.Next, data);
+                await ShowPreviewAsync(ctx, data, edit: true, cancellationToken).ConfigureAwait(false);
+                return;
+            case "ok" when step == WishStep.Confirm:
+                await SubmitAsync(ctx, data, cancellationToken).ConfigureAwait(false);
+                Move(ctx, step, WishTrigger.Submit);
+                return;
+            default:
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return;
+        }
+    }
+
+    private static InlineMarkup PhotoButtons(FlowContext ctx) => new([[new InlineButton(ctx.T("wi.btn.no_photo"), P + "f:skip"), new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+
+    private InlineMarkup CategoryButtons(FlowContext ctx)
+    {
+        var rows = Enum.GetValues<WishCategory>().Select(c => new InlineButton(WishView.Category(texts, ctx.Language, c), $"{P}f:cat:{c}")).Rows(2);
+        rows.Add([new InlineButton(ctx.T("button.cancel"), P + "f:x")]);
+        return new InlineMarkup(rows);
+    }
+
+    private static InlineMarkup DateButtons(FlowContext ctx) => new([
+        [new InlineButton(ctx.T("wi.btn.week"), P + "f:date:week"), new InlineButton(ctx.T("wi.btn.month"), P + "f:date:month")],
+        [new InlineButton(ctx.T("wi.btn.no_date"), P + "f:date:none"), new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+
+    private static InlineMarkup ConfirmButtons(FlowContext ctx) => new([[new InlineButton(ctx.T("wi.btn.submit"), P + "f:ok"), new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+
+    /// <summary>Dates as people type them: 2026-12-01, 2026/12/1, 12-01, 12月1日.</summary>
+    public static bool TryParseDate(string text, DateOnly today, out DateOnly date)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var normalized = text.Replace('/', '-').Replace('.', '-').Replace("\u5E74", "-", StringComparison.Ordinal).Replace("\u6708", "-", StringComparison.Ordinal)
+            .Replace("\u65E5", string.Empty, StringComparison.Ordinal).Replace("\u53F7", string.Empty, StringComparison.Ordinal).Trim('-', ' ');
+        var parts = normalized.Split('-', StringSplitOptions.RemoveEmptyEntries);
+        date = default;
+        if (parts.Length is < 2 or > 3 || !parts.All(p => p.All(char.IsAsciiDigit) && p.Length <= 4))
+        {
+            return false;
+        }
+
+        var numbers = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        var (year, month, day) = numbers.Length == 3 ? (numbers[0], numbers[1], numbers[2]) : (today.Year, numbers[0], numbers[1]);
+        if (year is < 2000 or > 2100 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        date = new DateOnly(year, month, day);
+        if (numbers.Length == 2 && date < today)
+        {
+            // "12-01" typed in December for next January means next year.
+            date = date.AddYears(1);
+        }
+
+        return true;
+    }
+
+    private async ValueTask ShowPreviewAsync(FlowContext ctx, Dictionary<string, string> data, bool edit, CancellationToken cancellationToken)
+    {
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var draft = Draft(ctx, data, 0);
+        var sb = new StringBuilder(ctx.T("wi.f.preview_head")).Append("\n\n");
+        sb.Append(WishView.Public(texts, ctx.Language, draft, directory).Replace("W-0000", "W-?", StringComparison.Ordinal));
+        if (edit)
+        {
+            EditPressed(ctx, sb.ToString(), ConfirmButtons(ctx));
+        }
+        else
+        {
+            ctx.Reply(sb.ToString(), ConfirmButtons(ctx));
+        }
+    }
+
+    private static Wish Draft(FlowContext ctx, Dictionary<string, string> data, int number) =>
+        new(number, ctx.Profile.Id, data.GetValueOrDefault("text") ?? string.Empty,
+            Enum.TryParse<WishCategory>(data.GetValueOrDefault("cat"), out var c) ? c : WishCategory.Other, ctx.Now)
+        {
+            GridId = ctx.Profile.GridId,
+            PhotoFileId = data.GetValueOrDefault("photo"),
+            WantedBy = DateOnly.TryParseExact(data.GetValueOrDefault("date"), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null,
+        };
+
+    /// <summary>Files the wish: numbered, stored as pending, the resident gets the number, the reviewers a card.</summary>
+    private async ValueTask SubmitAsync(FlowContext ctx, Dictionary<string, string> data, CancellationToken cancellationToken)
+    {
+        var counters = await ctx.Reader.GetAsync<CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false) ?? new CommunityCounters();
+        var number = counters.Wishes + 1;
+        ctx.Effects.Put(DocKeys.Counters, counters with { Wishes = number });
+        var wish = Draft(ctx, data, number).With(new WishEvent(ctx.Now, ctx.Profile.Id, "filed"));
+        ctx.Effects.Put(DocKeys.Wish(number), wish);
+        ctx.Effects.AddToSet(Sets.WishesWithStatus(WishStatus.Pending), Num(number));
+        ctx.Effects.AddToSet(Sets.WishesOf(ctx.Profile.Id), Num(number));
+        ctx.AnswerButton();
+        EditPressed(ctx, ctx.T("wi.f.filed", wish.Code), new InlineMarkup([[new InlineButton(ctx.T("wi.btn.withdraw"), $"{P}wd:{Num(number)}")]]));
+        await NotifyReviewersAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Administrators, and the grid workers of the wish's grid, get the review card.</summary>
+    private async ValueTask NotifyReviewersAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken)
+    {
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var ids = new HashSet<long>(flowOptions.Value.Admins);
+        foreach (var id in await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Admin), cancellationToken).ConfigureAwait(false))
+        {
+            ids.Add(long.Parse(id, CultureInfo.InvariantCulture));
+        }
+
+        if (wish.GridId is { } grid)
+        {
+            var inGrid = (await ctx.Reader.MembersAsync(Sets.PeopleInGrid(grid), cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+            foreach (var id in await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Handler), cancellationToken).ConfigureAwait(false))
+            {
+                if (inGrid.Contains(id))
+                {
+                    ids.Add(long.Parse(id, CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        var resident = ctx.Profile.Id == wish.ResidentId ? ctx.Profile : await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
+        var reviewers = await ctx.Reader.GetManyAsync<UserProfile>(ids.Order().Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false);
+        foreach (var reviewer in reviewers.OfType<UserProfile>())
+        {
+            Tell(ctx, reviewer, language => ctx.Texts.Get(language, "wi.rv.new") + "\n" + WishView.ForStaff(texts, language, wish, resident, null, directory), language => ReviewButtons(language, wish));
+            if (wish.PhotoFileId is { } photo && !ctx.Emergency)
+            {
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, reviewer.ChatId, new SendPhoto(photo, Html.Escape(wish.Code))));
+            }
+        }
+    }
+
+    private InlineMarkup ReviewButtons(Language language, Wish wish)
+    {
+        var n = Num(wish.Number);
+        var rows = new List<IReadOnlyList<InlineButton>>
+        {
+            new[] { new InlineButton(texts.Get(language, "wi.btn.approve"), $"{P}ap:{n}") },
+        };
+        if (WishView.SkillsFor(wish.Category).Count > 0)
+        {
+            rows.Add([new InlineButton(texts.Get(language, "wi.btn.approve_skilled"), $"{P}aps:{n}")]);
+        }
+
+        rows.Add([new InlineButton(texts.Get(language, "wi.btn.category"), $"{P}cat:{n}"), new InlineButton(texts.Get(language, "wi.btn.reject"), $"{P}rj:{n}")]);
+        rows.Add([new InlineButton(texts.Get(language, "wi.btn.duplicate"), $"{P}dup:{n}")]);
+        return new InlineMarkup(rows);
+    }
+}

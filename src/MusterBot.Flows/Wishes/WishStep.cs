@@ -1,0 +1,17 @@
+namespace MusterBot.Flows.Wishes;
+
+public enum WishStep
+{
+    Idle,
+    Filing,
+    Text,
+    Photo,
+    Category,
+    Date,
+    Confirm,
+    RejectReason,
+    DuplicateOf,
+    ReleaseReason,
+    DoneNote,
+    RatingComment,
+}
