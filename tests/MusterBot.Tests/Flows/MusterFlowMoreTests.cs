@@ -268,6 +268,33 @@ public partial class MusterFlowTests
         Assert.Equal(["mu:md:e"], Buttons(SentTo(await h.DrainAsync(), Admin).Single().Markup));
     }
 
+    [Fact]
+    public async Task Mode_CancelledNotice_ThenAStaleConfirm_ChangesNothing_AndDoesNotClaimEmergency()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+
+        await h.Command(Admin, "mode");
+        await h.Press(Admin, "mu:md:e");
+        await h.Text(Admin, "Flood");
+        await h.DrainAsync();
+        await h.Press(Admin, "mu:w:x");
+        Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
+        await h.DrainAsync();
+
+        // The preview's confirm after the cancel (or another administrator's press of it): normal mode stays.
+        await h.Press(Admin, "mu:md:ey", queryId: "late");
+        await h.Press(Admin2, "mu:md:ey", queryId: "other");
+        var late = await h.DrainAsync();
+        Assert.Null(await GetAsync<CommunityMode>(h, DocKeys.Mode));
+        Assert.DoesNotContain(late, m => m.Action is SendText);
+        foreach (var id in new[] { "late", "other" })
+        {
+            var answer = late.Select(m => m.Action).OfType<AnswerCallback>().Single(a => a.CallbackQueryId == id);
+            Assert.Equal("This button has expired. Please send the command again.", answer.Text);
+        }
+    }
+
     // ---- 14. /rollcall ----
 
     [Fact]
