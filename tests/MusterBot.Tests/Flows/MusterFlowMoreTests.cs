@@ -515,6 +515,40 @@ public partial class MusterFlowTests
         Assert.Equal(midway.Data.OrderBy(kv => kv.Key), kept.Data.OrderBy(kv => kv.Key));
     }
 
+    [Fact]
+    public async Task CheckIn_WhileAskedForAReason_ADifferentAnswerEndsTheQuestion()
+    {
+        var h = await RelayedAsync();
+        await h.Press(Ann, "mu:ci:1:x", messageId: 7);
+        await h.Press(Ann, "mu:rs:1:other", messageId: 7);
+        await h.DrainAsync();
+        Assert.Equal(nameof(MusterStep.ReasonText), (await h.ConversationAsync(Ann.Id))!.Step);
+
+        // Ann changes her mind before typing a reason: she is coming after all.
+        await h.Press(Ann, "mu:ci:1:h", messageId: 7);
+        await h.DrainAsync();
+        Assert.Equal(CheckInStatus.Arrived, (await AnswerAsync(h, Ann)).Status);
+
+        // Whatever she types next is not taken for a "can't come" reason.
+        await h.Text(Ann, "ok see you there");
+        await h.DrainAsync();
+        var answer = await AnswerAsync(h, Ann);
+        Assert.Equal(CheckInStatus.Arrived, answer.Status);
+        Assert.Null(answer.ReasonText);
+        Assert.Equal(["100"], await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.Arrived)));
+        Assert.Empty(await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.CantCome)));
+
+        // The same with a listed reason picked instead of typing one: the typed text does not replace it.
+        await h.Press(Amy, "mu:ci:1:x", messageId: 8);
+        await h.Press(Amy, "mu:rs:1:other", messageId: 8);
+        await h.Press(Amy, "mu:rs:1:ill", messageId: 8);
+        await h.Text(Amy, "thanks");
+        await h.DrainAsync();
+        var amy = await AnswerAsync(h, Amy);
+        Assert.Equal((CheckInStatus.CantCome, CantComeReason.Ill, (string?)null), (amy.Status, amy.Reason, amy.ReasonText));
+        Assert.Equal("Idle", (await h.ConversationAsync(Amy.Id))!.Step);
+    }
+
     // ---- 17. a restart (real Redis) ----
 
     /// <summary>Timers of a muster survive a restart: a new process over the same store escalates and reminds exactly once.</summary>
