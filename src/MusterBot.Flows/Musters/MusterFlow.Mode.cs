@@ -68,8 +68,12 @@ public sealed partial class MusterFlow
                 ctx.AnswerButton(ctx.T("mu.mode.now_normal"));
                 EditPressed(ctx, ctx.T("mu.mode.now_normal"), null);
                 return;
-            case "e" or "ey":
+            case "e" or "ey" when emergency:
                 ctx.AnswerButton(ctx.T("mu.mode.already_emergency"), alert: true);
+                return;
+            case "ey":
+                // A confirm from a preview that was cancelled or is not this administrator's: nothing to confirm.
+                ctx.AnswerButton(ctx.T("button.expired_hint"));
                 return;
             case "n" or "ny":
                 ctx.AnswerButton(ctx.T("mu.mode.already_normal"), alert: true);

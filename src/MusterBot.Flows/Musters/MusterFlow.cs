@@ -272,6 +272,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         }
 
         var updated = Answer(ctx, muster, answer, status, ctx.Profile.Id, null);
+        EndReasonQuestion(ctx, muster);
         ctx.AnswerButton(ctx.T("mu.ci.saved", MusterView.StatusName(texts, ctx.Language, status)));
         var followUp = status switch
         {
@@ -374,8 +375,22 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
         var updated = answer with { Reason = reason, ReasonText = null, History = [.. answer.History, new AnswerChange(CheckInStatus.CantCome, ctx.Now, ctx.Profile.Id) { Detail = reason.ToString() }] };
         Store(ctx, muster, answer, updated);
+        EndReasonQuestion(ctx, muster);
         ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.reason." + reason)));
         EditPressed(ctx, MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
+    }
+
+    /// <summary>
+    /// A new answer by button ends a pending "write the reason" question of the same muster: otherwise the next thing
+    /// the member types would turn the answer back into "can't come".
+    /// </summary>
+    private static void EndReasonQuestion(FlowContext ctx, Muster muster)
+    {
+        if (ctx.Conversation.Flow == FlowName && ctx.Conversation.Step == nameof(MusterStep.ReasonText)
+            && ctx.Conversation.Data.TryGetValue("n", out var n) && n == MusterView.Num(muster.Number))
+        {
+            ctx.Conversation = MainFlow.Idle(ctx.Now);
+        }
     }
 
     private async ValueTask ReasonTextAsync(FlowContext ctx, CancellationToken cancellationToken)
