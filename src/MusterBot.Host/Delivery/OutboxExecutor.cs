@@ -49,6 +49,10 @@ public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts
             case SendDocument document:
                 var file = await client.SendDocument(message.ChatId, InputFile.FromBytes(document.Content, document.FileName), document.CaptionHtml, ParseMode.Html, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return file.Id;
+            case SendPhoto photo:
+                var caption = photo.CaptionHtml is null ? null : HtmlChunks.Truncate(photo.CaptionHtml, HtmlChunks.MaxCaptionLength);
+                var picture = await client.SendPhoto(message.ChatId, InputFile.FromFileId(photo.FileId), caption, ParseMode.Html, ToTelegram(photo.Markup), cancellationToken: cancellationToken).ConfigureAwait(false);
+                return picture.Id;
             case SetChatCommands commands:
                 foreach (var (language, code) in new[] { (Language.Zh, (string?)null), (Language.En, "en") })
                 {

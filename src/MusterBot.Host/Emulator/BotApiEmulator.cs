@@ -139,6 +139,14 @@ public sealed class BotApiEmulator : IAsyncDisposable
     public EmulatedMessage UploadDocument(long userId, string fileName, byte[] content, string mimeType, string? caption = null) =>
         State.UploadDocument(userId, fileName, content, mimeType, caption);
 
+    /// <inheritdoc cref="EmulatorState.SendPhoto"/>
+    public EmulatedMessage SendPhoto(long userId, byte[]? content = null, string? caption = null, string? mediaGroupId = null) =>
+        State.SendPhoto(userId, content, caption, mediaGroupId);
+
+    /// <inheritdoc cref="EmulatorState.SendPhotoAlbum"/>
+    public IReadOnlyList<EmulatedMessage> SendPhotoAlbum(long userId, int count, string? caption = null) =>
+        State.SendPhotoAlbum(userId, count, caption);
+
     /// <inheritdoc cref="EmulatorState.BlockBot"/>
     public void BlockBot(long userId) => State.BlockBot(userId);
 

@@ -17,7 +17,7 @@ public sealed record EmulatedMessage
     /// <summary>The sender when a simulated user sent it.</summary>
     public long? FromUserId { get; init; }
 
-    /// <summary>The text as the user sees it (tags removed, entities decoded); for documents the caption.</summary>
+    /// <summary>The text as the user sees it (tags removed, entities decoded); for documents and photos the caption.</summary>
     public string? Text { get; init; }
 
     /// <summary>The text exactly as the bot sent it (with HTML markup).</summary>
@@ -49,6 +49,12 @@ public sealed record EmulatedMessage
 
     /// <summary>The MIME type of an attached document.</summary>
     public string? DocumentMimeType { get; init; }
+
+    /// <summary>The file id of a photo's largest size (the one to send it on with); the caption is in <see cref="Text"/>.</summary>
+    public string? PhotoFileId { get; init; }
+
+    /// <summary>Shared by the messages of one album.</summary>
+    public string? MediaGroupId { get; init; }
 
     /// <summary>The latitude of a shared or sent location.</summary>
     public double? Latitude { get; init; }

@@ -67,6 +67,12 @@ public static class EmulatorEndpoints
             var mimeType = p.GetString("mime_type") ?? part?.ContentType ?? "application/octet-stream";
             return s.MessageView(s.UploadDocument(UserId(context), fileName, content, mimeType, p.GetString("caption")));
         })));
+        group.MapPost("/users/{id}/photo", (RequestDelegate)(context => ControlAsync(context, state, (p, s) =>
+        {
+            // Bytes as a multipart part "photo" or as content_base64; with neither, a photo of file ids only.
+            var content = p.GetFile("photo")?.Content ?? (p.GetString("content_base64") is { Length: > 0 } base64 ? Convert.FromBase64String(base64) : null);
+            return s.MessageView(s.SendPhoto(UserId(context), content, p.GetString("caption"), p.GetString("media_group_id")));
+        })));
         group.MapPost("/users/{id}/block", (RequestDelegate)(context => ControlAsync(context, state, (_, s) =>
         {
             s.BlockBot(UserId(context));

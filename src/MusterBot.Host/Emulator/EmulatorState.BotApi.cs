@@ -72,6 +72,7 @@ public sealed partial class EmulatorState
             "DELETEMYCOMMANDS" => Task.FromResult(DeleteMyCommands(p)),
             "GETMYCOMMANDS" => Task.FromResult(GetMyCommands(p)),
             "SENDDOCUMENT" => Task.FromResult(SendDocument(p)),
+            "SENDPHOTO" => Task.FromResult(SendPhoto(p)),
             "SENDLOCATION" => Task.FromResult(SendLocation(p)),
             "GETFILE" => Task.FromResult(GetFile(p)),
             _ => Task.FromResult(BotApiResult.Error(404, "Not Found: method not found")),
@@ -491,6 +492,66 @@ public sealed partial class EmulatorState
         });
     }
 
+    private BotApiResult SendPhoto(BotApiParameters p)
+    {
+        var chatId = ParseChatId(p);
+        var raw = p.GetString("caption");
+        var parseMode = p.GetString("parse_mode");
+        var markupError = ParseMarkup(p, out var sentMarkup, out var inlineMarkup);
+        var error = ParseText(raw, parseMode, "message caption", MaxCaptionLength, required: false, out var visible) ?? markupError;
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var upload = p.GetFile("photo");
+        var reference = upload is null ? p.GetString("photo") : null;
+        if (upload is null && string.IsNullOrEmpty(reference))
+        {
+            return BotApiResult.BadRequest("there is no photo in the request");
+        }
+
+        StoredPhoto photo;
+        lock (_gate)
+        {
+            if (upload is not null)
+            {
+                if (upload.Content.Length == 0)
+                {
+                    return BotApiResult.BadRequest("IMAGE_PROCESS_FAILED");
+                }
+
+                photo = StorePhoto(upload.Content);
+            }
+            else if (_photosByFileId.TryGetValue(reference!, out var existing))
+            {
+                photo = existing;
+            }
+            else if (_filesById.ContainsKey(reference!))
+            {
+                return BotApiResult.BadRequest("can't use file of type Document as Photo");
+            }
+            else if (reference!.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || reference.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                photo = StorePhoto([]);
+            }
+            else
+            {
+                return BotApiResult.BadRequest("wrong file identifier/HTTP URL specified");
+            }
+        }
+
+        return AddBotMessage(chatId, p, m => m with
+        {
+            Text = visible,
+            RawText = raw,
+            ParseMode = parseMode,
+            PhotoFileId = photo.Full.FileId,
+            ReplyMarkupJson = inlineMarkup,
+            SentReplyMarkupJson = sentMarkup,
+        });
+    }
+
     private BotApiResult AddBotMessage(long? chatId, BotApiParameters p, Func<EmulatedMessage, EmulatedMessage> fill)
     {
         var replyTo = p.GetJson("reply_parameters")?["message_id"]?.GetValue<long>() ?? p.GetLong("reply_to_message_id");
@@ -572,7 +633,7 @@ public sealed partial class EmulatorState
                 return BotApiResult.BadRequest("message can't be edited");
             }
 
-            if (editText && current.Text is null)
+            if (editText && (current.Text is null || current.PhotoFileId is not null || current.DocumentFileId is not null))
             {
                 return BotApiResult.BadRequest("there is no text in the message to edit");
             }

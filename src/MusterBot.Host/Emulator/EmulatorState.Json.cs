@@ -100,6 +100,16 @@ public sealed partial class EmulatorState
                 json["caption"] = message.Text;
             }
         }
+        else if (message.PhotoFileId is not null && _photosByFileId.TryGetValue(message.PhotoFileId, out var photo))
+        {
+            json["photo"] = new JsonArray(
+                PhotoSizeJson(photo.Thumbnail, photo.ThumbnailWidth, photo.ThumbnailHeight),
+                PhotoSizeJson(photo.Full, photo.Width, photo.Height));
+            if (message.Text is not null)
+            {
+                json["caption"] = message.Text;
+            }
+        }
         else if (message.Latitude is { } latitude && message.Longitude is { } longitude)
         {
             json["location"] = new JsonObject { ["latitude"] = latitude, ["longitude"] = longitude };
@@ -133,6 +143,11 @@ public sealed partial class EmulatorState
             }
         }
 
+        if (message.MediaGroupId is not null)
+        {
+            json["media_group_id"] = message.MediaGroupId;
+        }
+
         if (message.ReplyMarkupJson is not null)
         {
             json["reply_markup"] = JsonNode.Parse(message.ReplyMarkupJson);
@@ -140,6 +155,15 @@ public sealed partial class EmulatorState
 
         return json;
     }
+
+    private static JsonObject PhotoSizeJson(StoredFile file, int width, int height) => new()
+    {
+        ["file_id"] = file.FileId,
+        ["file_unique_id"] = file.FileUniqueId,
+        ["file_size"] = file.Content.Length,
+        ["width"] = width,
+        ["height"] = height,
+    };
 
     /// <summary>A JSON view of a message for the control API (the Bot API object plus emulator bookkeeping).</summary>
     internal JsonObject MessageView(EmulatedMessage message)

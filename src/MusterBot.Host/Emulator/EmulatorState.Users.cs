@@ -71,6 +71,42 @@ public sealed partial class EmulatorState
     }
 
     /// <summary>
+    /// The user sends a photo, as Telegram delivers it: a message whose <c>photo</c> lists two sizes (a thumbnail
+    /// and the full size; <see cref="EmulatedMessage.PhotoFileId"/> is the full size's file id). Without
+    /// <paramref name="content"/> the photo has no bytes, only file ids; with it, its PNG or JPEG header gives the
+    /// size and getFile serves the bytes. Sending unblocks a blocked bot, as in Telegram.
+    /// </summary>
+    public EmulatedMessage SendPhoto(long userId, byte[]? content = null, string? caption = null, string? mediaGroupId = null)
+    {
+        UnblockIfBlocked(userId);
+        StoredPhoto photo;
+        lock (_gate)
+        {
+            RequireUser(userId);
+            photo = StorePhoto(content ?? []);
+        }
+
+        return AddUserMessage(userId, m => m with { Text = caption, PhotoFileId = photo.Full.FileId, MediaGroupId = mediaGroupId });
+    }
+
+    /// <summary>
+    /// The user sends <paramref name="count"/> photos at once (an album): one message each, sharing a new
+    /// media_group_id; the caption, if any, is on the first, as Telegram shows an album's caption.
+    /// </summary>
+    public IReadOnlyList<EmulatedMessage> SendPhotoAlbum(long userId, int count, string? caption = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 10);
+        string groupId;
+        lock (_gate)
+        {
+            groupId = (_nextMediaGroupId++).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return [.. Enumerable.Range(0, count).Select(i => SendPhoto(userId, caption: i == 0 ? caption : null, mediaGroupId: groupId))];
+    }
+
+    /// <summary>
     /// The user presses an inline button. Any data may be pressed, including data no longer (or never) on
     /// the message; an unknown message id gives an inaccessible message (date 0). Returns the callback query id.
     /// </summary>
@@ -222,6 +258,35 @@ public sealed partial class EmulatorState
         _filesById[file.FileId] = file;
         _filesByPath[file.FilePath] = file;
         return file;
+    }
+
+    /// <summary>Stores a photo in two sizes (same bytes, different file ids). Call under the lock.</summary>
+    private StoredPhoto StorePhoto(byte[] content)
+    {
+        var (width, height) = ImageSize.Read(content);
+        const int thumbnailSide = 90;
+        var scale = Math.Min(1.0, thumbnailSide / (double)Math.Max(width, height));
+        var thumbnailWidth = Math.Max(1, (int)Math.Round(width * scale));
+        var thumbnailHeight = Math.Max(1, (int)Math.Round(height * scale));
+        var photo = new StoredPhoto(PhotoFile(content), thumbnailWidth, thumbnailHeight, PhotoFile(content), width, height);
+        _photosByFileId[photo.Thumbnail.FileId] = photo;
+        _photosByFileId[photo.Full.FileId] = photo;
+        return photo;
+
+        StoredFile PhotoFile(byte[] bytes)
+        {
+            var number = _nextFileNumber++;
+            var file = new StoredFile(
+                "AgACAgIAAxkBAAE" + number.ToString("D8", CultureInfo.InvariantCulture),
+                "AQAD" + number.ToString(CultureInfo.InvariantCulture),
+                $"photos/file_{number}.jpg",
+                $"file_{number}.jpg",
+                "image/jpeg",
+                bytes);
+            _filesById[file.FileId] = file;
+            _filesByPath[file.FilePath] = file;
+            return file;
+        }
     }
 
     /// <summary>A stored file by its path under /file/bot{token}/, or null.</summary>

@@ -32,12 +32,14 @@ public sealed partial class EmulatorState : IAsyncDisposable
     private readonly Dictionary<(string Scope, string Language), List<EmulatedCommand>> _commands = [];
     private readonly Dictionary<string, StoredFile> _filesById = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredFile> _filesByPath = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StoredPhoto> _photosByFileId = new(StringComparer.Ordinal);
     private readonly List<FaultRule> _faults = [];
     private readonly ConcurrentDictionary<string, long> _requestCounts = new(StringComparer.OrdinalIgnoreCase);
 
     private long _nextUpdateId;
     private long _nextCallbackQueryId = 4_000_000_001;
     private long _nextFileNumber = 1;
+    private long _nextMediaGroupId = 13_600_000_000_000_001;
     private long _version;
     private long _allSentCount;
     private long _tooManyRequestsGiven;

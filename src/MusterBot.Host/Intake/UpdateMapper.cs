@@ -76,7 +76,13 @@ public static class UpdateMapper
             return new DocumentReceived(sender, chatId, id, document.FileId, document.FileName, document.FileSize, document.MimeType);
         }
 
-        return new OtherMessageReceived(sender, chatId, id, message.Photo is { Count: > 0 } ? "photo" : "other");
+        if (message.Photo is { Count: > 0 } sizes)
+        {
+            // Telegram lists the sizes smallest first: the last is the one worth keeping.
+            return new PhotoReceived(sender, chatId, id, sizes[^1].FileId, message.Caption) { MediaGroupId = message.MediaGroupId };
+        }
+
+        return new OtherMessageReceived(sender, chatId, id, "other");
     }
 
     private static Sender SenderOf(User user) => new(user.Id, user.FirstName, user.LastName, user.Username, user.LanguageCode);

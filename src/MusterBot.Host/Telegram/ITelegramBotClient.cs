@@ -85,6 +85,23 @@ public interface ITelegramBotClient
         ReplyMarkup? replyMarkup = null,
         CancellationToken cancellationToken = default);
 
+    /// <summary>sendPhoto: by the file_id of a photo Telegram already has (JSON) or as an upload (multipart).</summary>
+    /// <param name="chatId">The chat.</param>
+    /// <param name="photo">The photo; <see cref="InputFile.FromFileId"/> resends a photo without uploading it.</param>
+    /// <param name="caption">At most 1,024 characters after entity parsing.</param>
+    /// <param name="parseMode">The caption's parse mode (sent only with a caption).</param>
+    /// <param name="replyMarkup">A keyboard.</param>
+    /// <param name="disableNotification">Sends silently.</param>
+    /// <param name="cancellationToken">Stops the request.</param>
+    Task<Message> SendPhoto(
+        long chatId,
+        InputFile photo,
+        string? caption = null,
+        ParseMode parseMode = ParseMode.Html,
+        ReplyMarkup? replyMarkup = null,
+        bool disableNotification = false,
+        CancellationToken cancellationToken = default);
+
     Task<TGFile> GetFile(string fileId, CancellationToken cancellationToken = default);
 
     /// <summary>Downloads a file by the <see cref="TGFile.FilePath"/> that <see cref="GetFile"/> returned.</summary>

@@ -207,6 +207,30 @@ public sealed class TelegramBotClient : ITelegramBotClient
             : Post<Message>("sendDocument", parameters, cancellationToken);
     }
 
+    public Task<Message> SendPhoto(
+        long chatId,
+        InputFile photo,
+        string? caption = null,
+        ParseMode parseMode = ParseMode.Html,
+        ReplyMarkup? replyMarkup = null,
+        bool disableNotification = false,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(photo);
+        var parameters = new
+        {
+            ChatId = chatId,
+            Photo = photo.FileId,
+            Caption = caption,
+            ParseMode = caption is null ? null : ParseModeOrNull(parseMode),
+            DisableNotification = TrueOrNull(disableNotification),
+            ReplyMarkup = replyMarkup,
+        };
+        return photo.IsUpload
+            ? PostMultipart<Message>("sendPhoto", parameters, "photo", photo, cancellationToken)
+            : Post<Message>("sendPhoto", parameters, cancellationToken);
+    }
+
     public Task<TGFile> GetFile(string fileId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(fileId);

@@ -116,15 +116,63 @@ public sealed class UpdateMapperTests
     }
 
     [Fact]
-    public void Map_Photo_IsOtherMessageReceivedOfKindPhoto()
+    public void Map_Photo_IsPhotoReceivedWithTheLargestSizeAndCaption()
     {
         var update = Parse(PrivateMessage(
-            """ "photo":[{"file_id":"a","file_unique_id":"a1","width":90,"height":90},{"file_id":"b","file_unique_id":"b1","width":800,"height":800}],"caption":"me" """));
+            """ "photo":[{"file_id":"a","file_unique_id":"a1","width":90,"height":90},{"file_id":"b","file_unique_id":"b1","width":320,"height":320},{"file_id":"c","file_unique_id":"c1","width":800,"height":800,"file_size":81234}],"caption":"me <3" """));
+
+        var photo = Assert.IsType<PhotoReceived>(UpdateMapper.Map(update));
+
+        Assert.Equal("c", photo.FileId);
+        Assert.Equal("me <3", photo.Caption);
+        Assert.Null(photo.MediaGroupId);
+        Assert.Equal(Ann, photo.ChatId);
+        Assert.Equal(Ann, photo.UserId);
+        Assert.Equal(11, photo.MessageId);
+        Assert.Equal("Ann", photo.From.FirstName);
+    }
+
+    [Fact]
+    public void Map_PhotoWithoutCaption_HasNullCaption()
+    {
+        var update = Parse(PrivateMessage(""" "photo":[{"file_id":"only","file_unique_id":"o1","width":90,"height":60}] """));
+
+        var photo = Assert.IsType<PhotoReceived>(UpdateMapper.Map(update));
+
+        Assert.Equal("only", photo.FileId);
+        Assert.Null(photo.Caption);
+    }
+
+    [Fact]
+    public void Map_PhotoOfAnAlbum_KeepsTheMediaGroupId()
+    {
+        var update = Parse(PrivateMessage(
+            """ "media_group_id":"13612345678901234","photo":[{"file_id":"a","file_unique_id":"a1","width":90,"height":90},{"file_id":"b","file_unique_id":"b1","width":800,"height":800}] """));
+
+        var photo = Assert.IsType<PhotoReceived>(UpdateMapper.Map(update));
+
+        Assert.Equal("b", photo.FileId);
+        Assert.Equal("13612345678901234", photo.MediaGroupId);
+    }
+
+    [Fact]
+    public void Map_EmptyPhotoArray_IsOtherMessageReceivedOfKindOther()
+    {
+        var update = Parse(PrivateMessage(""" "photo":[] """));
 
         var other = Assert.IsType<OtherMessageReceived>(UpdateMapper.Map(update));
 
-        Assert.Equal("photo", other.Kind);
-        Assert.Equal(Ann, other.ChatId);
+        Assert.Equal("other", other.Kind);
+    }
+
+    [Fact]
+    public void Map_PhotoInGroup_IsNull()
+    {
+        var update = Parse($$$"""
+            {"update_id":1,"message":{"message_id":5,"from":{{{AnnUser}}},"chat":{{{Group}}},"date":1700000000,"photo":[{"file_id":"a","file_unique_id":"a1","width":90,"height":90}]}}
+            """);
+
+        Assert.Null(UpdateMapper.Map(update));
     }
 
     [Fact]

@@ -10,6 +10,9 @@ public sealed class TelegramBotClientFileTests
     private const string SentDocument =
         """{"message_id":9,"date":1700000000,"chat":{"id":5,"type":"private","first_name":"Ann"},"document":{"file_id":"BQAC","file_unique_id":"AgAD","file_name":"roll.csv","mime_type":"text/csv","file_size":5000000000}}""";
 
+    private const string SentPhoto =
+        """{"message_id":10,"date":1700000000,"chat":{"id":5,"type":"private","first_name":"Ann"},"photo":[{"file_id":"AgACsmall","file_unique_id":"AQADs","width":90,"height":68,"file_size":1200},{"file_id":"AgACbig","file_unique_id":"AQADb","width":1280,"height":960,"file_size":120000}],"caption":"Ann wishes you well","caption_entities":[{"type":"bold","offset":0,"length":3}]}""";
+
     [Fact]
     public async Task SendDocument_FromStream_UploadsMultipartAndLeavesTheStreamOpen()
     {
@@ -64,6 +67,59 @@ public sealed class TelegramBotClientFileTests
 
         Assert.Equal("application/json", handler.Single.MediaType);
         Assert.Equal("""{"chat_id":5,"document":"BQAC","caption":"again","parse_mode":"HTML"}""", handler.Single.BodyText);
+    }
+
+    [Fact]
+    public async Task SendPhoto_FromFileId_SendsJsonAndReadsThePhotoSizes()
+    {
+        var handler = RecordingHandler.ReturningResult(SentPhoto);
+        using var bot = new TestBot(handler);
+
+        var message = await bot.Client.SendPhoto(
+            5,
+            InputFile.FromFileId("AgACbig"),
+            caption: "<b>Ann</b> wishes you well",
+            replyMarkup: new InlineKeyboardMarkup(InlineKeyboardButton.WithCallbackData("Thanks", "w:1")),
+            disableNotification: true);
+
+        var request = handler.Single;
+        Assert.Equal(new Uri(TestBot.MethodUrlPrefix + "sendPhoto"), request.Uri);
+        Assert.Equal("application/json", request.MediaType);
+        Assert.Equal(
+            """{"chat_id":5,"photo":"AgACbig","caption":"\u003Cb\u003EAnn\u003C/b\u003E wishes you well","parse_mode":"HTML","disable_notification":true,"reply_markup":{"inline_keyboard":[[{"text":"Thanks","callback_data":"w:1"}]]}}""",
+            request.BodyText);
+        Assert.Equal(10, message.Id);
+        Assert.Equal(["AgACsmall", "AgACbig"], message.Photo!.Select(size => size.FileId));
+        Assert.Equal(1280, message.Photo![^1].Width);
+        Assert.Equal("Ann wishes you well", message.Caption);
+    }
+
+    [Fact]
+    public async Task SendPhoto_FromFileIdWithoutCaption_SendsOnlyChatIdAndPhoto()
+    {
+        var handler = RecordingHandler.ReturningResult(SentPhoto);
+        using var bot = new TestBot(handler);
+
+        await bot.Client.SendPhoto(5, InputFile.FromFileId("AgACbig"));
+
+        Assert.Equal("""{"chat_id":5,"photo":"AgACbig"}""", handler.Single.BodyText);
+    }
+
+    [Fact]
+    public async Task SendPhoto_FromBytes_UploadsMultipart()
+    {
+        var handler = RecordingHandler.ReturningResult(SentPhoto);
+        using var bot = new TestBot(handler);
+
+        await bot.Client.SendPhoto(-1009876543210, InputFile.FromBytes(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0 }, "cake.jpg"), caption: "cake");
+
+        var request = handler.Single;
+        Assert.Equal(new Uri(TestBot.MethodUrlPrefix + "sendPhoto"), request.Uri);
+        Assert.Equal("multipart/form-data", request.MediaType);
+        Assert.Equal(["chat_id", "caption", "parse_mode", "photo"], request.Parts!.Select(part => part.Name));
+        Assert.Equal("-1009876543210", request.Part("chat_id").Text);
+        Assert.Equal("cake", request.Part("caption").Text);
+        Assert.Equal("cake.jpg", request.Part("photo").FileName);
     }
 
     [Fact]

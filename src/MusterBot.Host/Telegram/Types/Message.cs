@@ -23,6 +23,9 @@ public sealed record Message
 
     public string? Caption { get; init; }
 
+    /// <summary>Shared by the messages of one album (several photos or documents sent together).</summary>
+    public string? MediaGroupId { get; init; }
+
     public Contact? Contact { get; init; }
 
     public Location? Location { get; init; }
