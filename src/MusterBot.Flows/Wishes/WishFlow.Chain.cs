@@ -39,7 +39,9 @@ public sealed partial class WishFlow
 
         if (wish.Status != WishStatus.Open)
         {
-            var key = wish.ClaimedBy == ctx.Profile.Id && wish.Status == WishStatus.Claimed ? "wi.m.already_yours" : "wi.m.taken";
+            var key = wish.ClaimedBy == ctx.Profile.Id && wish.Status == WishStatus.Claimed ? "wi.m.already_yours"
+                : wish.Status is WishStatus.Claimed or WishStatus.Done or WishStatus.Closed ? "wi.m.taken"
+                : "wi.m.not_open";
             ctx.AnswerButton(ctx.T(key, wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
             if (ctx.Event is Events.ButtonPressed { MessageId: { } messageId } && assignee is null)
             {
