@@ -112,7 +112,7 @@ public sealed partial class WishFlow
         Save(ctx, wish, reopened);
         ctx.Effects.CancelTimer(TimerId("stale", wish.Number));
         SetTimer(ctx, TimerId("widen", wish.Number), ctx.Now + _options.WidenAfter);
-        await AnnounceAsync(ctx, reopened, community: reopened.GridId is null || reopened.WidenedAt is not null, cancellationToken).ConfigureAwait(false);
+        await AnnounceAsync(ctx, reopened, community: reopened.GridId is null || reopened.WidenedAt is not null, cancellationToken, except: ctx.Profile.Id).ConfigureAwait(false);
         await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.released", wish.Code, Html.Escape(ctx.Profile.FirstName), Html.Escape(reason)), cancellationToken).ConfigureAwait(false);
         ctx.Reply(ctx.T("wi.m.released", wish.Code), Menu(ctx));
     }

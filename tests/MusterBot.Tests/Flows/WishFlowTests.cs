@@ -639,6 +639,7 @@ public partial class WishFlowTests
         Assert.Contains("You gave W-0001 back", AllTo(released, Ann), StringComparison.Ordinal);
         Assert.Contains("W-0001: Ann gave it back. Reason: I am ill this week.", AllTo(released, Admin), StringComparison.Ordinal);
         Assert.Contains("A new micro-wish in your grid", AllTo(released, Amy), StringComparison.Ordinal);
+        Assert.DoesNotContain("A new micro-wish", AllTo(released, Ann), StringComparison.Ordinal);
         Assert.Contains("wi:cl:1", ButtonsTo(released, Amy));
         Assert.Empty(SentTo(released, Ben));
 
