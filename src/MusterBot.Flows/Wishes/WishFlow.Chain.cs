@@ -39,7 +39,9 @@ public sealed partial class WishFlow
 
         if (wish.Status != WishStatus.Open)
         {
-            var key = wish.ClaimedBy == ctx.Profile.Id && wish.Status == WishStatus.Claimed ? "wi.m.already_yours" : "wi.m.taken";
+            var key = wish.ClaimedBy == ctx.Profile.Id && wish.Status == WishStatus.Claimed ? "wi.m.already_yours"
+                : wish.Status is WishStatus.Claimed or WishStatus.Done or WishStatus.Closed ? "wi.m.taken"
+                : "wi.m.not_open";
             ctx.AnswerButton(ctx.T(key, wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
             if (ctx.Event is Events.ButtonPressed { MessageId: { } messageId } && assignee is null)
             {
@@ -110,7 +112,7 @@ public sealed partial class WishFlow
         Save(ctx, wish, reopened);
         ctx.Effects.CancelTimer(TimerId("stale", wish.Number));
         SetTimer(ctx, TimerId("widen", wish.Number), ctx.Now + _options.WidenAfter);
-        await AnnounceAsync(ctx, reopened, community: reopened.GridId is null || reopened.WidenedAt is not null, cancellationToken).ConfigureAwait(false);
+        await AnnounceAsync(ctx, reopened, community: reopened.GridId is null || reopened.WidenedAt is not null, cancellationToken, except: ctx.Profile.Id).ConfigureAwait(false);
         await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.released", wish.Code, Html.Escape(ctx.Profile.FirstName), Html.Escape(reason)), cancellationToken).ConfigureAwait(false);
         ctx.Reply(ctx.T("wi.m.released", wish.Code), Menu(ctx));
     }

@@ -198,15 +198,16 @@ public sealed partial class WishFlow
 
     /// <summary>
     /// Announces an open wish to members: of its grid, or (<paramref name="community"/>) to every member not already
-    /// told; only to members with the wish's skills when it has some. Never to the resident. Returns how many.
+    /// told; only to members with the wish's skills when it has some. Never to the resident (nor to <paramref name="except"/>,
+    /// the member who just gave it back). Returns how many.
     /// </summary>
-    private async ValueTask<int> AnnounceAsync(FlowContext ctx, Wish wish, bool community, CancellationToken cancellationToken)
+    private async ValueTask<int> AnnounceAsync(FlowContext ctx, Wish wish, bool community, CancellationToken cancellationToken, long? except = null)
     {
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var all = await MembersAsync(ctx, null, cancellationToken).ConfigureAwait(false);
         var grid = wish.GridId is null ? [] : (await MembersAsync(ctx, wish.GridId, cancellationToken).ConfigureAwait(false)).ToHashSet();
         var targets = community ? all.Where(id => !grid.Contains(id) || wish.GridId is null) : all.Where(grid.Contains);
-        var profiles = await ctx.Reader.GetManyAsync<UserProfile>(targets.Where(id => id != wish.ResidentId).Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false);
+        var profiles = await ctx.Reader.GetManyAsync<UserProfile>(targets.Where(id => id != wish.ResidentId && id != except).Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false);
         var count = 0;
         foreach (var member in profiles.OfType<UserProfile>())
         {

@@ -30,6 +30,11 @@ public sealed class FlowHarness
     }
 
     public FlowHarness(IStateStore? store, MusterOptions musterOptions, params long[] admins)
+        : this(store, musterOptions, new WishOptions(), admins)
+    {
+    }
+
+    public FlowHarness(IStateStore? store, MusterOptions musterOptions, WishOptions wishOptions, params long[] admins)
     {
         Clock = new FakeTimeProvider();
         Store = store ?? new InMemoryStateStore(Clock);
@@ -39,16 +44,16 @@ public sealed class FlowHarness
             options.Admins.Add(admin);
         }
 
-        Processor = new UpdateProcessor(Store, new FlowRouter(Flows(musterOptions, options)), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Store, new FlowRouter(Flows(musterOptions, wishOptions, options)), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
     }
 
     public FakeTimeProvider Clock { get; }
 
-    private static IEnumerable<IFlow> Flows(MusterOptions musterOptions, FlowOptions options)
+    private static IEnumerable<IFlow> Flows(MusterOptions musterOptions, WishOptions wishOptions, FlowOptions options)
     {
         var musters = new MusterFlow(TextCatalog.Default, Options.Create(musterOptions), Options.Create(options));
-        var wishes = new WishFlow(TextCatalog.Default, Options.Create(new WishOptions()), Options.Create(options));
-        return [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(), musters, wishes, new PointsFlow(TextCatalog.Default), new MyFlow(TextCatalog.Default, [musters, wishes])];
+        var wishes = new WishFlow(TextCatalog.Default, Options.Create(wishOptions), Options.Create(options));
+        return [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(), musters, wishes, new PointsFlow(TextCatalog.Default, wishOptions.UtcOffset), new MyFlow(TextCatalog.Default, [musters, wishes])];
     }
 
     private static long NextUpdateId() => Interlocked.Increment(ref _nextUpdateId);
