@@ -231,7 +231,7 @@ public partial class WishFlowTests
         await h.Press(Hank, "wi:ap:1");
         var approved = await h.DrainAsync();
         NoErrors(approved);
-        Assert.Equal("Approved; 3 members were told.", Answer(approved, Hank)!.Text);
+        Assert.Equal("Approved; members told: 3.", Answer(approved, Hank)!.Text);
         var wish = await WishAsync(h);
         Assert.Equal((WishStatus.Open, (long?)Hank.Id), (wish.Status, wish.ReviewedBy));
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Open));
@@ -323,7 +323,7 @@ public partial class WishFlowTests
         await h.Press(Admin, "wi:aps:1");
         var approved = await h.DrainAsync();
         NoErrors(approved);
-        Assert.Equal("Approved; 1 members were told.", Answer(approved, Admin)!.Text);
+        Assert.Equal("Approved; members told: 1.", Answer(approved, Admin)!.Text);
         Assert.Equal([Skill.Electrician, Skill.Plumbing], (await WishAsync(h)).Skills);
         Assert.Single(SentTo(approved, Ann));
         Assert.Empty(SentTo(approved, Amy));
