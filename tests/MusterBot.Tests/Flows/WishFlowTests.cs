@@ -1,3 +1,5 @@
+using MusterBot.State.Redis;
+using MusterBot.Tests.State;
 using MusterBot.Flows.Events;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
@@ -573,9 +575,22 @@ public partial class WishFlowTests
     }
 
     [Fact]
-    public async Task Claim_TwoMembersRacing_ExactlyOneWins_TheOtherIsToldItIsTaken()
+    public async Task Claim_TwoMembersRacing_ExactlyOneWins_TheOtherIsToldItIsTaken() => await RaceAsync(NewHarness());
+
+    /// <summary>The same race on a real redis-server: the version check in the Lua commit decides the winner.</summary>
+    [Collection("redis")]
+    public sealed class OnRedis(RedisServerFixture redis)
     {
-        var h = NewHarness();
+        [Fact]
+        public async Task Claim_TwoMembersRacing_OnRedis_ExactlyOneWins()
+        {
+            await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"wrace{Guid.NewGuid():N}:" }, new FakeTimeProvider(), Ct);
+            await RaceAsync(NewHarness(store));
+        }
+    }
+
+    private static async Task RaceAsync(FlowHarness h)
+    {
         await SeedAsync(h);
         const int Rounds = 8;
         for (var i = 0; i < Rounds; i++)
