@@ -34,7 +34,11 @@ public sealed partial class UpdateProcessor(
         if (@event is TextReceived typed && CommandCatalog.CommandForMenuLabel(typed.Text, texts) is { } menuCommand)
         {
             // A main-menu button sends its label as text: treat it as the command it stands for.
-            @event = new CommandReceived(typed.From, typed.ChatId, typed.MessageId, menuCommand, string.Empty);
+            // A label may stand for a command with an argument ("complain hazard").
+            var space = menuCommand.IndexOf(' ', StringComparison.Ordinal);
+            @event = space < 0
+                ? new CommandReceived(typed.From, typed.ChatId, typed.MessageId, menuCommand, string.Empty)
+                : new CommandReceived(typed.From, typed.ChatId, typed.MessageId, menuCommand[..space], menuCommand[(space + 1)..]);
         }
 
         // The duplicate check runs while the person's records load (the commit refuses a duplicate anyway).

@@ -21,6 +21,8 @@ public static class CommandCatalog
         new("wish", Roles.None, "cmd.wish", "menu.wish"),
         new("wishes", Roles.Member | Roles.Convenor | Roles.Admin, "cmd.wishes", "menu.wishes"),
         new("points", Roles.Member | Roles.Convenor | Roles.Admin, "cmd.points", "menu.points"),
+        new("complain", Roles.None, "cmd.complain", "menu.complain"),
+        new("stats", Roles.Admin, "cmd.stats"),
         new("rollcall", Roles.Convenor | Roles.Admin, "cmd.rollcall", "menu.rollcall"),
         new("muster", Roles.Admin, "cmd.muster", "menu.muster"),
         new("mode", Roles.Admin, "cmd.mode"),
@@ -28,7 +30,7 @@ public static class CommandCatalog
     ];
 
     /// <summary>Menu labels shown only in emergency mode, and the command each stands for.</summary>
-    private static readonly (string Key, string Command)[] EmergencyLabels = [("menu.em.muster", "my"), ("menu.em.notice", "my")];
+    private static readonly (string Key, string Command)[] EmergencyLabels = [("menu.em.muster", "my"), ("menu.em.notice", "my"), ("menu.em.hazard", "complain hazard")];
 
     public static IReadOnlyList<BotCommandInfo> For(Roles roles) => All.Where(c => c.IsAllowed(roles)).ToList();
 
@@ -71,6 +73,11 @@ public static class CommandCatalog
         {
             var member = (roles & (Roles.Member | Roles.Convenor)) != 0;
             buttons.Insert(0, new ReplyButton(texts.Get(language, member ? "menu.em.muster" : "menu.em.notice")));
+            if (!member)
+            {
+                // Residents report a hazard with one tap: an urgent public-safety complaint.
+                buttons.Insert(1, new ReplyButton(texts.Get(language, "menu.em.hazard")));
+            }
             if (member)
             {
                 // Sends the member's location with one tap; it is attached to their check-in.

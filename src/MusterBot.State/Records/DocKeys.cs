@@ -46,5 +46,7 @@ public static class DocKeys
 
     public static DocKey Wish(int number) => new("wish", Num(number));
 
+    public static DocKey Complaint(int number) => new("complaint", Num(number));
+
     private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -31,6 +31,17 @@ public static class Sets
     /// <summary>Wishes a member has claimed (current and past).</summary>
     public static string WishesClaimedBy(long memberId) => "wishes:claimedby:" + memberId.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Every complaint number, and the open ones by grid and category (for the duplicate check).</summary>
+    public const string Complaints = "complaints";
+
+    public static string OpenComplaints(string? gridId, Complaints.ComplaintCategory category) =>
+        $"complaints:open:{gridId ?? "none"}:{category.ToString().ToLowerInvariant()}";
+
+    /// <summary>Complaints a resident filed or joined / a handler is assigned.</summary>
+    public static string ComplaintsOf(long userId) => "complaints:of:" + userId.ToString(CultureInfo.InvariantCulture);
+
+    public static string ComplaintsHandledBy(long userId) => "complaints:handler:" + userId.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Ids of normal-time notices held during emergency mode.</summary>
     public const string HeldNotices = "notices:held";
 

@@ -592,7 +592,7 @@ public partial class DirectoryFlowTests
             {
                 var allowed = command switch
                 {
-                    "admin" or "muster" or "mode" => roles.HasFlag(Roles.Admin),
+                    "admin" or "muster" or "mode" or "stats" => roles.HasFlag(Roles.Admin),
                     "wishes" => (roles & (Roles.Admin | Roles.Member | Roles.Convenor)) != 0,
                     "rollcall" => (roles & (Roles.Admin | Roles.Convenor)) != 0,
                     _ => true,

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using MusterBot.Flows.Complaints;
 using MusterBot.Flows.Musters;
 using MusterBot.Flows.Wishes;
 using MusterBot.Flows.Admin;
@@ -21,6 +22,7 @@ public class FlowDiagramTests
         new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(),
         new MusterFlow(TextCatalog.Default, Options.Create(new MusterOptions()), Options.Create(new FlowOptions())),
         new WishFlow(TextCatalog.Default, Options.Create(new WishOptions()), Options.Create(new FlowOptions())),
+        new ComplaintFlow(TextCatalog.Default, Options.Create(new ComplaintOptions()), Options.Create(new FlowOptions())),
     ];
 
     [Fact]

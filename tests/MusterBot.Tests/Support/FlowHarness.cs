@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MusterBot.Flows.Admin;
 using MusterBot.Flows.Profile;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Complaints;
 using MusterBot.Flows.Musters;
 using MusterBot.Flows.Points;
 using MusterBot.Flows.Wishes;
@@ -35,6 +36,11 @@ public sealed class FlowHarness
     }
 
     public FlowHarness(IStateStore? store, MusterOptions musterOptions, WishOptions wishOptions, params long[] admins)
+        : this(store, musterOptions, wishOptions, new ComplaintOptions(), admins)
+    {
+    }
+
+    public FlowHarness(IStateStore? store, MusterOptions musterOptions, WishOptions wishOptions, ComplaintOptions complaintOptions, params long[] admins)
     {
         Clock = new FakeTimeProvider();
         Store = store ?? new InMemoryStateStore(Clock);
@@ -44,16 +50,17 @@ public sealed class FlowHarness
             options.Admins.Add(admin);
         }
 
-        Processor = new UpdateProcessor(Store, new FlowRouter(Flows(musterOptions, wishOptions, options)), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
+        Processor = new UpdateProcessor(Store, new FlowRouter(Flows(musterOptions, wishOptions, complaintOptions, options)), TextCatalog.Default, Options.Create(options), Clock, NullLogger<UpdateProcessor>.Instance);
     }
 
     public FakeTimeProvider Clock { get; }
 
-    private static IEnumerable<IFlow> Flows(MusterOptions musterOptions, WishOptions wishOptions, FlowOptions options)
+    private static IEnumerable<IFlow> Flows(MusterOptions musterOptions, WishOptions wishOptions, ComplaintOptions complaintOptions, FlowOptions options)
     {
         var musters = new MusterFlow(TextCatalog.Default, Options.Create(musterOptions), Options.Create(options));
         var wishes = new WishFlow(TextCatalog.Default, Options.Create(wishOptions), Options.Create(options));
-        return [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(), musters, wishes, new PointsFlow(TextCatalog.Default, wishOptions.UtcOffset), new MyFlow(TextCatalog.Default, [musters, wishes])];
+        var complaints = new ComplaintFlow(TextCatalog.Default, Options.Create(complaintOptions), Options.Create(options));
+        return [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow(), musters, wishes, complaints, new PointsFlow(TextCatalog.Default, wishOptions.UtcOffset), new MyFlow(TextCatalog.Default, [musters, wishes, complaints])];
     }
 
     private static long NextUpdateId() => Interlocked.Increment(ref _nextUpdateId);

@@ -15,6 +15,9 @@ public sealed record CommunityCounters
     /// <summary>The last wish number given out (W-0001, …).</summary>
     public int Wishes { get; init; }
 
+    /// <summary>The last complaint number given out (C-0001, …).</summary>
+    public int Complaints { get; init; }
+
     /// <summary>People who left, by role name (personal data deleted, the count kept).</summary>
     public IReadOnlyDictionary<string, int> Left { get; init; } = new Dictionary<string, int>();
 }

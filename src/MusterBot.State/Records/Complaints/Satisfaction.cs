@@ -1,0 +1,8 @@
+namespace MusterBot.State.Records.Complaints;
+
+public enum Satisfaction
+{
+    Satisfied,
+    BasicallySatisfied,
+    Dissatisfied,
+}
