@@ -128,7 +128,7 @@ public sealed partial class MusterFlow
         if (!bySystem)
         {
             ctx.AnswerButton(ctx.T("mu.close.done", closed.Code));
-            EditPressed(ctx, ctx.T("mu.close.done", closed.Code), null);
+            ctx.Show(ctx.T("mu.close.done", closed.Code), null);
             var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
             if (mode is { Emergency: true })
             {

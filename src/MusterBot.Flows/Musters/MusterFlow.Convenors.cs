@@ -26,7 +26,7 @@ public sealed partial class MusterFlow
         if (relay && region!.MembersToldAt is { } told)
         {
             ctx.AnswerButton(ctx.T("mu.conv.already_relayed", MusterView.Time(told, Offset)), alert: true);
-            EditPressed(ctx, MusterView.ConvenorOrder(texts, ctx.Language, muster, region, regionName, Offset, region.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, region), MusterView.ConvenorButtons(texts, ctx.Language, muster, region));
+            ctx.Show(MusterView.ConvenorOrder(texts, ctx.Language, muster, region, regionName, Offset, region.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, region), MusterView.ConvenorButtons(texts, ctx.Language, muster, region));
             return;
         }
 
@@ -58,7 +58,7 @@ public sealed partial class MusterFlow
         var next = muster.WithRegion(updated);
         MusterStore.PutRegion(ctx.Effects, muster.Number, updated);
         ctx.AnswerButton(relay ? notes[0] : ctx.T("mu.conv.acked"));
-        EditPressed(ctx, MusterView.ConvenorOrder(texts, ctx.Language, next, updated, regionName, Offset, updated.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, updated), MusterView.ConvenorButtons(texts, ctx.Language, next, updated));
+        ctx.Show(MusterView.ConvenorOrder(texts, ctx.Language, next, updated, regionName, Offset, updated.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, updated), MusterView.ConvenorButtons(texts, ctx.Language, next, updated));
         if (isNewPanel)
         {
             await SendRegionPanelAsync(ctx, next, updated, regionName, cancellationToken).ConfigureAwait(false);
@@ -217,7 +217,7 @@ public sealed partial class MusterFlow
 
             ctx.AnswerButton(ctx.T("mu.rc.refreshed"));
             var html = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
-            EditPressed(ctx, html, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+            ctx.Show(html, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
             return;
         }
 
@@ -243,7 +243,7 @@ public sealed partial class MusterFlow
             return;
         }
 
-        EditPressed(ctx, rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+        ctx.Show(rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
     }
 
     /// <summary>Members of a region with no answer yet (unreachable first), with phone numbers, ten a page.</summary>
@@ -310,7 +310,7 @@ public sealed partial class MusterFlow
             return;
         }
 
-        EditPressed(ctx, sb.ToString(), new InlineMarkup(rows));
+        ctx.Show(sb.ToString(), new InlineMarkup(rows));
     }
 
     private static string NamePlain(RollCall.Entry entry)
@@ -330,7 +330,7 @@ public sealed partial class MusterFlow
 
         var (answer, profile) = target;
         ctx.AnswerButton();
-        EditPressed(ctx, MemberCardText(ctx, muster, answer, profile), MemberCardButtons(ctx, muster, answer));
+        ctx.Show(MemberCardText(ctx, muster, answer, profile), MemberCardButtons(ctx, muster, answer));
     }
 
     private string MemberCardText(FlowContext ctx, Muster muster, MusterAnswer answer, UserProfile? profile)
@@ -429,6 +429,6 @@ public sealed partial class MusterFlow
             }
         }
 
-        EditPressed(ctx, MemberCardText(ctx, muster, updated, profile), MemberCardButtons(ctx, muster, updated));
+        ctx.Show(MemberCardText(ctx, muster, updated, profile), MemberCardButtons(ctx, muster, updated));
     }
 }

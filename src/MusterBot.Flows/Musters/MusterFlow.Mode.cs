@@ -48,25 +48,25 @@ public sealed partial class MusterFlow
             case "e" when !emergency:
                 ctx.AnswerButton();
                 ctx.Conversation = new ConversationState(FlowName, nameof(MusterStep.ModeNotice)) { UpdatedAt = ctx.Now };
-                EditPressed(ctx, ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
+                ctx.Show(ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
                 return;
             case "ey" when !emergency && step == MusterStep.ModeNotice && ctx.Conversation.Data.TryGetValue("notice", out var notice):
                 ctx.Conversation = MainFlow.Idle(ctx.Now);
                 await SwitchModeAsync(ctx, emergency: true, notice, null, cancellationToken).ConfigureAwait(false);
                 ctx.AnswerButton(ctx.T("mu.mode.now_emergency", people));
-                EditPressed(ctx, ctx.T("mu.mode.now_emergency", people), null);
+                ctx.Show(ctx.T("mu.mode.now_emergency", people), null);
                 return;
             case "n" when emergency:
                 ctx.AnswerButton();
                 var held = (await ctx.Reader.MembersAsync(Sets.HeldNotices, cancellationToken).ConfigureAwait(false)).Count;
-                EditPressed(ctx, ctx.T("mu.mode.normal_ask", people, held), new InlineMarkup([[
+                ctx.Show(ctx.T("mu.mode.normal_ask", people, held), new InlineMarkup([[
                     new InlineButton(ctx.T("mu.btn.mode_normal_yes"), $"{P}md:ny"),
                     new InlineButton(ctx.T("button.cancel"), $"{P}w:x")]]));
                 return;
             case "ny" when emergency:
                 await SwitchModeAsync(ctx, emergency: false, null, null, cancellationToken).ConfigureAwait(false);
                 ctx.AnswerButton(ctx.T("mu.mode.now_normal"));
-                EditPressed(ctx, ctx.T("mu.mode.now_normal"), null);
+                ctx.Show(ctx.T("mu.mode.now_normal"), null);
                 return;
             case "e" or "ey" when emergency:
                 ctx.AnswerButton(ctx.T("mu.mode.already_emergency"), alert: true);

@@ -135,7 +135,7 @@ public sealed partial class MusterFlow
                 // Members use the same cancel button for a typed reason.
                 ctx.AnswerButton();
                 ctx.Conversation = MainFlow.Idle(ctx.Now);
-                EditPressed(ctx, ctx.T("cancel.done"), null);
+                ctx.Show(ctx.T("cancel.done"), null);
                 return;
             }
 
@@ -160,7 +160,7 @@ public sealed partial class MusterFlow
             case "x":
                 trigger = MusterTrigger.Cancel;
                 target = MusterStep.Idle;
-                EditPressed(ctx, ctx.T("mu.w.cancelled"), null);
+                ctx.Show(ctx.T("mu.w.cancelled"), null);
                 break;
             case "back":
                 trigger = MusterTrigger.Back;
@@ -362,7 +362,7 @@ public sealed partial class MusterFlow
         {
             if (edit)
             {
-                EditPressed(ctx, html, markup);
+                ctx.Show(html, markup);
             }
             else
             {

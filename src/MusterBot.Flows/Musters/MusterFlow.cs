@@ -163,7 +163,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
                 return;
             case "cl0" when parts.Length == 3:
                 ctx.AnswerButton();
-                EditPressed(ctx, ctx.T("mu.close.kept", muster.Code), null);
+                ctx.Show(ctx.T("mu.close.kept", muster.Code), null);
                 return;
             case "cly" when parts.Length == 3:
                 await CloseAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
@@ -283,7 +283,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         // Arrived: the location is optional and needs no extra message; the hint rides on the edited order, and the
         // emergency menu has a "send my location" button (a location sent outside any step is attached here).
         var text = MemberOrderText(ctx.Language, muster, updated);
-        EditPressed(ctx, status == CheckInStatus.Arrived ? text + "\n" + ctx.T("mu.ci.location_hint") : text, followUp);
+        ctx.Show(status == CheckInStatus.Arrived ? text + "\n" + ctx.T("mu.ci.location_hint") : text, followUp);
     }
 
     private InlineMarkup EtaButtons(Language language, int number)
@@ -332,7 +332,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         var updated = answer with { EtaMinutes = minutes, History = [.. answer.History, new AnswerChange(CheckInStatus.OnTheWay, ctx.Now, ctx.Profile.Id) { Detail = "eta " + minutesText }] };
         Store(ctx, muster, answer, updated);
         ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.eta", minutes)));
-        EditPressed(ctx, MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
+        ctx.Show(MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
     }
 
     private async ValueTask SetReasonAsync(FlowContext ctx, Muster muster, string code, CancellationToken cancellationToken)
@@ -377,7 +377,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         Store(ctx, muster, answer, updated);
         EndReasonQuestion(ctx, muster);
         ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.reason." + reason)));
-        EditPressed(ctx, MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
+        ctx.Show(MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
     }
 
     /// <summary>
@@ -534,17 +534,6 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         ctx.Effects.SetTimer(new TimerEntry(id, ctx.Now + _options.RollCallInterval, SystemUser, id) { KeepExisting = keepExisting });
     }
 
-    private static void EditPressed(FlowContext ctx, string html, InlineMarkup? markup)
-    {
-        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
-        {
-            ctx.Effects.Edit(ctx.ChatId, messageId, html, markup);
-        }
-        else
-        {
-            ctx.Reply(html, markup);
-        }
-    }
 
     private static async ValueTask<IReadOnlyList<int>> OpenMusterNumbersAsync(FlowContext ctx, CancellationToken cancellationToken) =>
         (await ctx.Reader.MembersAsync(Sets.OpenMusters, cancellationToken).ConfigureAwait(false))

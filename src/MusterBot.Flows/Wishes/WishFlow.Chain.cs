@@ -71,7 +71,7 @@ public sealed partial class WishFlow
         if (assignee is null)
         {
             ctx.AnswerButton(ctx.T("wi.m.claimed", wish.Code));
-            EditPressed(ctx, ctx.T("wi.m.claimed_head", wish.Code) + "\n" + card, ClaimerButtons(ctx.Language, claimed));
+            ctx.Show(ctx.T("wi.m.claimed_head", wish.Code) + "\n" + card, ClaimerButtons(ctx.Language, claimed));
         }
         else
         {
@@ -215,7 +215,7 @@ public sealed partial class WishFlow
         }
 
         ctx.AnswerButton(ctx.T("wi.r.rated", WishView.Stars(stars)));
-        EditPressed(ctx, ctx.T("wi.r.rated", WishView.Stars(stars)) + "\n" + ctx.T("wi.r.comment_ask", MaxReasonLength),
+        ctx.Show(ctx.T("wi.r.rated", WishView.Stars(stars)) + "\n" + ctx.T("wi.r.comment_ask", MaxReasonLength),
             new InlineMarkup([[new InlineButton(ctx.T("wi.btn.no_comment"), $"{P}rc0:{Num(wish.Number)}")]]));
         Move(ctx, WishStep.Idle, WishTrigger.AskComment, new Dictionary<string, string> { ["n"] = Num(wish.Number) });
     }
@@ -274,7 +274,7 @@ public sealed partial class WishFlow
         Save(ctx, wish, (wish with { Status = WishStatus.Withdrawn, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "withdrawn")));
         ctx.Effects.CancelTimer(TimerId("widen", wish.Number));
         ctx.AnswerButton();
-        EditPressed(ctx, ctx.T("wi.r.withdrawn", wish.Code), null);
+        ctx.Show(ctx.T("wi.r.withdrawn", wish.Code), null);
         await ValueTask.CompletedTask.ConfigureAwait(false);
         _ = cancellationToken;
     }

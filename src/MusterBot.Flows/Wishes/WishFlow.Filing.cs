@@ -101,18 +101,18 @@ public sealed partial class WishFlow
             case "x":
                 ctx.AnswerButton();
                 Move(ctx, step, WishTrigger.Cancel);
-                EditPressed(ctx, ctx.T("wi.f.cancelled"), null);
+                ctx.Show(ctx.T("wi.f.cancelled"), null);
                 return;
             case "skip" when step == WishStep.Photo:
                 ctx.AnswerButton();
                 Move(ctx, step, WishTrigger.Next, data);
-                EditPressed(ctx, ctx.T("wi.f.ask_category"), CategoryButtons(ctx));
+                ctx.Show(ctx.T("wi.f.ask_category"), CategoryButtons(ctx));
                 return;
             case "cat" when step == WishStep.Category && Enum.TryParse<WishCategory>(arg, out var category) && Enum.IsDefined(category):
                 ctx.AnswerButton();
                 data["cat"] = category.ToString();
                 Move(ctx, step, WishTrigger.Next, data);
-                EditPressed(ctx, ctx.T("wi.f.ask_date"), DateButtons(ctx));
+                ctx.Show(ctx.T("wi.f.ask_date"), DateButtons(ctx));
                 return;
             case "date" when step == WishStep.Date && arg is "week" or "month" or "none":
                 ctx.AnswerButton();
@@ -192,7 +192,7 @@ public sealed partial class WishFlow
         sb.Append(WishView.Public(texts, ctx.Language, draft, directory).Replace("W-0000", "W-?", StringComparison.Ordinal));
         if (edit)
         {
-            EditPressed(ctx, sb.ToString(), ConfirmButtons(ctx));
+            ctx.Show(sb.ToString(), ConfirmButtons(ctx));
         }
         else
         {
@@ -220,7 +220,7 @@ public sealed partial class WishFlow
         ctx.Effects.AddToSet(Sets.WishesWithStatus(WishStatus.Pending), Num(number));
         ctx.Effects.AddToSet(Sets.WishesOf(ctx.Profile.Id), Num(number));
         ctx.AnswerButton();
-        EditPressed(ctx, ctx.T("wi.f.filed", wish.Code), new InlineMarkup([[new InlineButton(ctx.T("wi.btn.withdraw"), $"{P}wd:{Num(number)}")]]));
+        ctx.Show(ctx.T("wi.f.filed", wish.Code), new InlineMarkup([[new InlineButton(ctx.T("wi.btn.withdraw"), $"{P}wd:{Num(number)}")]]));
         await NotifyReviewersAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
     }
 

@@ -66,7 +66,7 @@ public sealed partial class WishFlow
             WishStatus.Open => new InlineMarkup([[new InlineButton(ctx.T("wi.btn.assign"), $"{P}as:{Num(wish.Number)}:0")]]),
             _ => null,
         };
-        EditPressed(ctx, html, markup);
+        ctx.Show(html, markup);
     }
 
     private void ShowCategoryPicker(FlowContext ctx, Wish wish)
@@ -79,7 +79,7 @@ public sealed partial class WishFlow
         ctx.AnswerButton();
         var rows = Enum.GetValues<WishCategory>().Select(c => new InlineButton(
             (c == wish.Category ? "\u2714\uFE0F " : string.Empty) + WishView.Category(texts, ctx.Language, c), $"{P}setcat:{Num(wish.Number)}:{c}")).Rows(2);
-        EditPressed(ctx, ctx.T("wi.rv.pick_category", wish.Code), new InlineMarkup(rows));
+        ctx.Show(ctx.T("wi.rv.pick_category", wish.Code), new InlineMarkup(rows));
     }
 
     private async ValueTask SetCategoryAsync(FlowContext ctx, Wish wish, string code, CancellationToken cancellationToken)
@@ -179,7 +179,7 @@ public sealed partial class WishFlow
         }
 
         ctx.AnswerButton();
-        EditPressed(ctx, profiles.Count == 0 ? ctx.T("wi.rv.no_members", wish.Code) : ctx.T("wi.rv.assign_pick", wish.Code), new InlineMarkup(rows));
+        ctx.Show(profiles.Count == 0 ? ctx.T("wi.rv.no_members", wish.Code) : ctx.T("wi.rv.assign_pick", wish.Code), new InlineMarkup(rows));
     }
 
     /// <summary>Member ids of a grid (null: of the whole community).</summary>
@@ -244,7 +244,7 @@ public sealed partial class WishFlow
         ctx.AnswerButton();
         if (wishes.Count == 0)
         {
-            EditPressed(ctx, ctx.T("wi.m.none_open"), null);
+            ctx.Show(ctx.T("wi.m.none_open"), null);
             return;
         }
 
@@ -275,6 +275,6 @@ public sealed partial class WishFlow
             rows.Add(nav);
         }
 
-        EditPressed(ctx, sb.ToString().TrimEnd(), new InlineMarkup(rows));
+        ctx.Show(sb.ToString().TrimEnd(), new InlineMarkup(rows));
     }
 }

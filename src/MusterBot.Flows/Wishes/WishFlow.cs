@@ -140,7 +140,7 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
                 Move(ctx, step, WishTrigger.Cancel);
             }
 
-            EditPressed(ctx, ctx.T("cancel.done"), null);
+            ctx.Show(ctx.T("cancel.done"), null);
             return;
         }
 
@@ -193,7 +193,7 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
             case "rc0" when step == WishStep.RatingComment:
                 ctx.AnswerButton();
                 Move(ctx, step, WishTrigger.Done);
-                EditPressed(ctx, ctx.T("wi.r.thanks"), null);
+                ctx.Show(ctx.T("wi.r.thanks"), null);
                 return;
             case "wd":
                 await WithdrawAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
@@ -321,17 +321,6 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
 
     private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency);
 
-    private static void EditPressed(FlowContext ctx, string html, InlineMarkup? markup)
-    {
-        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
-        {
-            ctx.Effects.Edit(ctx.ChatId, messageId, html, markup);
-        }
-        else
-        {
-            ctx.Reply(html, markup);
-        }
-    }
 
     private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 
