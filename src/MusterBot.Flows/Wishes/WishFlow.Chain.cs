@@ -282,13 +282,7 @@ public sealed partial class WishFlow
     /// <summary>Administrators and the grid's workers.</summary>
     private async ValueTask TellStaffAsync(FlowContext ctx, Func<Language, string> html, CancellationToken cancellationToken)
     {
-        var ids = new HashSet<long>(flowOptions.Value.Admins);
-        foreach (var id in await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Admin), cancellationToken).ConfigureAwait(false))
-        {
-            ids.Add(long.Parse(id, CultureInfo.InvariantCulture));
-        }
-
-        foreach (var staff in (await ctx.Reader.GetManyAsync<UserProfile>(ids.Order().Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false)).OfType<UserProfile>())
+        foreach (var staff in await Staff.AdministratorsAsync(ctx.Reader, flowOptions.Value, cancellationToken).ConfigureAwait(false))
         {
             Tell(ctx, staff, html);
         }

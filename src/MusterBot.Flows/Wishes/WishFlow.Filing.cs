@@ -228,11 +228,7 @@ public sealed partial class WishFlow
     private async ValueTask NotifyReviewersAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken)
     {
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        var ids = new HashSet<long>(flowOptions.Value.Admins);
-        foreach (var id in await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Admin), cancellationToken).ConfigureAwait(false))
-        {
-            ids.Add(long.Parse(id, CultureInfo.InvariantCulture));
-        }
+        var ids = (await Staff.AdministratorsAsync(ctx.Reader, flowOptions.Value, cancellationToken).ConfigureAwait(false)).Select(p => p.Id).ToHashSet();
 
         if (wish.GridId is { } grid)
         {
