@@ -52,6 +52,17 @@ public static partial class MusterBotApp
             });
             builder.Services.AddSingleton(emulator);
             builder.Services.AddHostedService<SandboxEmulatorLifetime>();
+            builder.Services.Configure<SandboxOptions>(builder.Configuration.GetSection(SandboxOptions.Section));
+            builder.Services.AddSingleton<SandboxSeeder>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<SandboxSeeder>());
+            if (!builder.Configuration.GetSection("MusterBot:Admins").GetChildren().Any())
+            {
+                // The demo's administrator; a configured list of administrators wins.
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["MusterBot:Admins:0"] = SandboxDemo.AdminId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                });
+            }
             var sandboxToken = emulator.Token;
             builder.Services.PostConfigure<TelegramBotClientOptions>(o => o.Token = sandboxToken);
         }
@@ -65,6 +76,7 @@ public static partial class MusterBotApp
         if (emulator is not null)
         {
             LogSandbox(logger, emulator.BaseUrl, redis ? "Redis" : "in-memory (lost on exit)");
+            LogSandboxPage(logger, (app.Configuration["urls"] ?? DefaultUrl).Split(';')[0]);
         }
         else
         {
@@ -72,12 +84,19 @@ public static partial class MusterBotApp
         }
 
         app.MapHealth();
+        if (emulator is not null)
+        {
+            app.MapSandbox(emulator);
+        }
         app.MapTelegramWebhook();
         return app;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "SANDBOX MODE: no Telegram:BotToken is set. The bot talks to the embedded Bot API emulator at {EmulatorUrl}; state store: {Store}. Set Telegram__BotToken (and Redis__Configuration) to run against Telegram.")]
     private static partial void LogSandbox(ILogger logger, string emulatorUrl, string store);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "SANDBOX web chat: open {PageUrl} in a browser and play the demo community (pick a person on the left).")]
+    private static partial void LogSandboxPage(ILogger logger, string pageUrl);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "MusterBot starting against the Telegram Bot API ({Mode}); state store: Redis")]
     private static partial void LogProduction(ILogger logger, string mode);

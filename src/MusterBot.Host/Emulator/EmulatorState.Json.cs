@@ -174,6 +174,10 @@ public sealed partial class EmulatorState
             json["from_bot"] = message.FromBot;
             json["edit_count"] = message.EditCount;
             json["version"] = message.Version;
+            if (message.FromBot && message.RawText is not null && string.Equals(message.ParseMode, "HTML", StringComparison.OrdinalIgnoreCase))
+            {
+                json["html"] = message.RawText;
+            }
             if (message.SentReplyMarkupJson is not null && message.ReplyMarkupJson is null)
             {
                 json["sent_reply_markup"] = JsonNode.Parse(message.SentReplyMarkupJson);

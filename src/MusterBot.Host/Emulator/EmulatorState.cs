@@ -306,6 +306,28 @@ public sealed partial class EmulatorState : IAsyncDisposable
     }
 
     /// <summary>Marks an observable change and wakes every waiter. Call outside the lock.</summary>
+    /// <summary>
+    /// Forgets every chat, pending update and callback query (the sandbox's "reset demo"); users, files and commands
+    /// stay. The version keeps growing, so a cursor taken before the reset still sees everything after it.
+    /// </summary>
+    public void ClearChats()
+    {
+        lock (_gate)
+        {
+            foreach (var chatId in _chats.Keys.ToList())
+            {
+                _chats[chatId] = new ChatLog(chatId);
+            }
+
+            _updates.Clear();
+            _callbackQueries.Clear();
+            _callbackAnswers.Clear();
+            NextVersion();
+        }
+
+        NotifyChanged();
+    }
+
     private void NotifyChanged() => _changed.Pulse();
 
     private long NextVersion() => Interlocked.Increment(ref _version);

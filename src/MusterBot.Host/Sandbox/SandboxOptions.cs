@@ -7,4 +7,10 @@ public sealed class SandboxOptions
 
     /// <summary>Port of the embedded Bot API emulator on 127.0.0.1 (0 = any free port).</summary>
     public int EmulatorPort { get; set; }
+
+    /// <summary>Seed the demo community on first start (see <see cref="SandboxDemo"/>).</summary>
+    public bool SeedDemo { get; set; } = true;
+
+    /// <summary>The language of the demo people: <c>zh</c> (default) or <c>en</c>.</summary>
+    public string Language { get; set; } = "zh";
 }

@@ -348,6 +348,37 @@ public sealed class InMemoryStateStore : IStateStore
         }
     }
 
+    /// <summary>Forgets everything: documents, sets, the outbox, delivery records, timers (the sandbox's "reset demo").</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _docs.Clear();
+            _sets.Clear();
+            _handledUpdates.Clear();
+            _handledExpiry.Clear();
+            _outbox.Clear();
+            foreach (var lane in _lanes)
+            {
+                lane.Clear();
+            }
+
+            foreach (var retry in _retries)
+            {
+                retry.Clear();
+            }
+
+            _outboxInFlight.Clear();
+            _deliveries.Clear();
+            _deliveryExpiry.Clear();
+            _tags.Clear();
+            _timers.Clear();
+            _dueTimers.Clear();
+            _timersInFlight.Clear();
+            _timerLeases.Clear();
+        }
+    }
+
     public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private StoredDoc? ReadDoc(DocKey key, DateTimeOffset now)
