@@ -52,6 +52,59 @@ public sealed class SandboxTests
         Assert.Contains("\"muster\"", commands, StringComparison.Ordinal);
     }
 
+    /// <summary>The seeded demo community plays a micro-wish and a complaint through, as people in the page would.</summary>
+    [Fact]
+    public async Task Demo_AMicroWishAndAComplaint_PlayThroughWithTheSeededPeople()
+    {
+        await using var host = await BotHost.StartAsync(null, null, new Dictionary<string, string?> { ["Sandbox:Language"] = "en" });
+        var emulator = host.App.Services.GetRequiredService<BotApiEmulator>();
+        var resident = SandboxDemo.People.First(p => p.Roles == Roles.Resident && p.GridId == "g1").Id;
+        var handler = SandboxDemo.People.First(p => p.Roles.HasFlag(Roles.Handler) && p.GridId == "g1").Id;
+        async Task<EmulatedMessage> Says(long who, string text, string expect)
+        {
+            emulator.SendText(who, text);
+            return await emulator.WaitForMessageAsync(who, m => m.Text?.Contains(expect, StringComparison.Ordinal) == true, Wait);
+        }
+
+        async Task<EmulatedMessage> Presses(long who, EmulatedMessage on, string data, long chat, string expect)
+        {
+            emulator.PressButton(who, who, on.MessageId, data);
+            return await emulator.WaitForMessageAsync(chat, m => m.Text?.Contains(expect, StringComparison.Ordinal) == true, Wait);
+        }
+
+        // 群众点单 → 社区派单 → 党员接单 → 评单
+        var m = await Says(resident, "/wish", "File a micro-wish");
+        m = await Says(resident, "Please help me carry rice upstairs", "Add a photo");
+        m = await Presses(resident, m, "wi:f:skip", resident, "choose a category");
+        m = await Presses(resident, m, "wi:f:cat:DailyLife", resident, "By when");
+        m = await Presses(resident, m, "wi:f:date:week", resident, "check your wish");
+        await Presses(resident, m, "wi:f:ok", resident, "W-0001");
+        var card = await emulator.WaitForMessageAsync(SandboxDemo.AdminId, x => x.Text?.Contains("New micro-wish", StringComparison.Ordinal) == true, Wait);
+        emulator.PressButton(SandboxDemo.AdminId, SandboxDemo.AdminId, card.MessageId, "wi:ap:1");
+        var member = SandboxDemo.People.First(p => p.Roles.HasFlag(Roles.Member) && p.GridId == "g1" && p.Id != SandboxDemo.AdminId).Id;
+        var announcement = await emulator.WaitForMessageAsync(member, x => x.Text?.Contains("W-0001", StringComparison.Ordinal) == true, Wait);
+        m = await Presses(member, announcement, "wi:cl:1", member, "You claimed W-0001");
+        await Presses(member, m, "wi:dn0:1", member, "marked done");
+        var rate = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("rate it", StringComparison.Ordinal) == true, Wait);
+        await Presses(resident, rate, "wi:rt:1:5", resident, "Thank you for your rating");
+        await Says(member, "/points", "My points: 15");
+
+        // A complaint: filed, handled by the grid's worker, resolved, the resident satisfied.
+        m = await Says(resident, "/complain", "choose a category");
+        m = await Presses(resident, m, "cp:f:cat:Noise", resident, "Please describe");
+        m = await Says(resident, "Loud music every night", "You may send photos");
+        m = await Presses(resident, m, "cp:f:pdone", resident, "send the location");
+        m = await Presses(resident, m, "cp:f:loc", resident, "Anonymous?");
+        m = await Presses(resident, m, "cp:f:anon:0", resident, "check your complaint");
+        await Presses(resident, m, "cp:f:ok", resident, "C-0001");
+        var assigned = await emulator.WaitForMessageAsync(handler, x => x.Text?.Contains("assigned to you", StringComparison.Ordinal) == true, Wait);
+        m = await Presses(handler, assigned, "cp:acc:1", handler, "Status: in progress");
+        await Presses(handler, m, "cp:res:1", handler, "Write the result");
+        await Says(handler, "Talked to the neighbour", "is resolved");
+        var feedback = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("Are you satisfied", StringComparison.Ordinal) == true, Wait);
+        await Presses(resident, feedback, "cp:fb:1:s", resident, "is closed");
+    }
+
     [Fact]
     public async Task ResetDemo_EmptiesTheChats_AndRestoresTheSeed()
     {
