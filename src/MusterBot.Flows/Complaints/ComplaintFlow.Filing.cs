@@ -80,7 +80,19 @@ public sealed partial class ComplaintFlow
                 var photos = Photos(data);
                 if (photos.Count >= _options.MaxPhotos)
                 {
-                    // The 10th (or 20th) photo of an album: refused kindly, the first ones are kept.
+                    // The 10th (or 20th) photo of an album: refused kindly, the first ones are kept — once per album,
+                    // not once for each photo over the limit.
+                    if (photo.MediaGroupId is { } group)
+                    {
+                        if (data.GetValueOrDefault("refused") == group)
+                        {
+                            return;
+                        }
+
+                        data["refused"] = group;
+                        ctx.Conversation = ctx.Conversation with { Data = data, UpdatedAt = ctx.Now };
+                    }
+
                     ctx.Reply(ctx.T("cp.f.too_many_photos", _options.MaxPhotos), PhotosButtons(ctx, photos.Count));
                     return;
                 }
