@@ -261,6 +261,13 @@ public sealed partial class ComplaintFlow
     private async ValueTask JoinAsync(FlowContext ctx, int number, CancellationToken cancellationToken)
     {
         var complaint = await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(number), cancellationToken).ConfigureAwait(false);
+        if (complaint is not null && (complaint.GridId != ctx.Profile.GridId || complaint.Category.ToString() != ctx.Conversation.Data.GetValueOrDefault("cat")))
+        {
+            // Only a complaint that was offered (same grid and category): callback data is never trusted alone.
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
         if (complaint is null || !complaint.IsOpen)
         {
             ctx.AnswerButton(ctx.T("cp.f.join_closed"), alert: true);
