@@ -110,4 +110,213 @@ public partial class ComplaintFlowTests
         Assert.Single(SentTo(second, Hugo));
         Assert.Empty(SentTo(second, Hank));
     }
+
+    [Fact]
+    public async Task Filing_BadInput_EmptyAndTooLongDescription_WrongKindsOfMessage_StaleButtons_Cancel_NothingFiled()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+
+        // Not registered: told to register first.
+        await h.Command(Uma, "complain");
+        Assert.Contains("Please register first", string.Join("\n", await h.DrainTextsAsync()), StringComparison.Ordinal);
+
+        await h.Command(Rita, "complain");
+        await h.Text(Rita, "Noise");
+        Assert.Contains("Please tap a category above.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        await h.Press(Rita, "cp:f:cat:Bogus");
+        Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Rita)!.Text);
+        await h.Press(Rita, "cp:f:cat:Noise");
+        await h.DrainAsync();
+
+        // An empty (blank) description, one over 1000 characters and a photo: each answered, still asking.
+        await h.Text(Rita, "   ");
+        Assert.Contains("Please write 1–1000 characters (this was 0).", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        await h.Text(Rita, new string('x', 1001));
+        Assert.Contains("Please write 1–1000 characters (this was 1001).", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        await h.Event(new PhotoReceived(Rita, Rita.Id, 5, "early", null));
+        Assert.Contains("Please describe it as text", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        Assert.Equal("Description", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        await h.Text(Rita, "Loud music every night");
+        await h.Text(Rita, "and more");
+        Assert.Contains("Please send a photo, or tap a button below to go on.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        await h.Press(Rita, "cp:f:pdone");
+        await h.Text(Rita, "Block 3");
+        Assert.Contains("Please send a location, or tap “No location”.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        await h.Press(Rita, "cp:f:ok");
+        Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Rita)!.Text);
+        Assert.Equal("Location", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // Cancel: nothing filed; a later press of the wizard's buttons is told it expired.
+        await h.Press(Rita, "cp:f:x");
+        Assert.Contains("Cancelled; the complaint was not filed.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        Assert.Equal("main", (await h.ConversationAsync(Rita.Id))!.Flow);
+        await h.Press(Rita, "cp:f:ok");
+        Assert.Equal("This button has expired. Please send the command again.", Answer(await h.DrainAsync(), Rita)!.Text);
+        Assert.Equal(0, (await CountersAsync(h)).Complaints);
+        Assert.Empty(await SetAsync(h, Sets.Complaints));
+        Assert.Empty(await SetAsync(h, Sets.ComplaintsOf(Rita.Id)));
+    }
+
+    [Fact]
+    public async Task Anonymous_HiddenFromTheHandler_VisibleToTheAdministrator()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+
+        var n = await FileAsync(h, Rita, anonymous: true);
+        var filed = await h.DrainAsync();
+        NoErrors(filed);
+        Assert.True((await ComplaintAsync(h, n)).Anonymous);
+
+        var handler = Assert.Single(SentTo(filed, Hank)).Html;
+        Assert.Contains("Filed by: anonymous", handler, StringComparison.Ordinal);
+        Assert.DoesNotContain("Rita", handler, StringComparison.Ordinal);
+        Assert.DoesNotContain(RitaPhone, handler, StringComparison.Ordinal);
+        var admin = Assert.Single(SentTo(filed, Admin)).Html;
+        Assert.Contains("Filed by: Rita <code>" + RitaPhone + "</code> (anonymous: hidden from the handler)", admin, StringComparison.Ordinal);
+
+        // Nor on anything else the handler sees: accepting, /my, a reassignment to Hal.
+        await h.Press(Hank, "cp:acc:1");
+        await h.Command(Hank, "my");
+        await h.Press(Admin, "cp:asg:1:22");
+        var later = await h.DrainAsync();
+        NoErrors(later);
+        foreach (var who in new[] { Hank, Hal })
+        {
+            Assert.Contains("Filed by: anonymous", AllTo(later, who), StringComparison.Ordinal);
+            Assert.DoesNotContain("Rita", AllTo(later, who), StringComparison.Ordinal);
+            Assert.DoesNotContain(RitaPhone, AllTo(later, who), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Hazard_InEmergencyMode_TheMenuLabelFilesAnUrgentPublicSafetyComplaint_30MinutesToRespond_OnTheEmergencyLane()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await SetEmergencyAsync(h);
+
+        await h.Text(Rita, "⚠️ Report a hazard");
+        Assert.Contains("Report a hazard", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        Assert.Equal("Description", (await h.ConversationAsync(Rita.Id))!.Step);
+        await h.Text(Rita, "A power line is down by the gate of Block 3");
+        await h.Press(Rita, "cp:f:pdone");
+        await h.Event(new LocationShared(Rita, Rita.Id, 9, CenterLat, CenterLon));
+        // No anonymity question and no duplicate offer: straight to the preview.
+        var preview = AllTo(await h.DrainAsync(), Rita);
+        Assert.DoesNotContain("Anonymous?", preview, StringComparison.Ordinal);
+        Assert.Contains("URGENT", preview, StringComparison.Ordinal);
+        Assert.Equal("Confirm", (await h.ConversationAsync(Rita.Id))!.Step);
+        await h.Press(Rita, "cp:f:ok");
+        var filed = await h.DrainAsync();
+        NoErrors(filed);
+        Assert.Contains("<b>C-0001</b> was received. You will get a response by <b>03-01 16:30</b>", AllTo(filed, Rita), StringComparison.Ordinal);
+
+        var c = await ComplaintAsync(h);
+        Assert.Equal((ComplaintCategory.PublicSafety, true, false, h.Clock.GetUtcNow().AddMinutes(30), (long?)Hank.Id),
+            (c.Category, c.Urgent, c.Anonymous, c.RespondBy, c.HandlerId));
+        foreach (var who in new[] { Admin, Hank })
+        {
+            var card = Assert.Single(filed, m => m.ChatId == who.Id && m.Action is SendText);
+            Assert.Equal(Lane.Emergency, card.Lane);
+            Assert.Contains("URGENT", ((SendText)card.Action).Html, StringComparison.Ordinal);
+        }
+
+        // Not held like normal-time notices: the resident hears of the acceptance at once.
+        await h.Press(Hank, "cp:acc:1");
+        var accepted = await h.DrainAsync();
+        Assert.Contains(accepted, m => m.ChatId == Rita.Id && m.Lane == Lane.Emergency && m.Action is SendText { Html: var t } && t.Contains("was accepted", StringComparison.Ordinal));
+        Assert.Empty(await SetAsync(h, Sets.HeldNotices));
+    }
+
+    // ---- 2. duplicates ----
+
+    [Fact]
+    public async Task Duplicate_ASimilarOpenComplaintIsOffered_JoiningFilesNothing_AndTheJoinerGetsEveryUpdate()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await FileAsync(h, Rita);
+        await h.DrainAsync();
+
+        // Rosa, same grid and category: offered C-0001.
+        await h.Command(Rosa, "complain");
+        await h.Press(Rosa, "cp:f:cat:Sanitation");
+        await h.Text(Rosa, "Rubbish everywhere near Block 3");
+        await h.Press(Rosa, "cp:f:pdone");
+        await h.Press(Rosa, "cp:f:loc");
+        await h.DrainAsync();
+        await h.Press(Rosa, "cp:f:anon:0");
+        var offer = await h.DrainAsync();
+        Assert.Contains("Similar complaints in your grid", AllTo(offer, Rosa), StringComparison.Ordinal);
+        Assert.Contains("<b>C-0001</b> The bins at Block 3 overflow", AllTo(offer, Rosa), StringComparison.Ordinal);
+        Assert.Equal(["cp:f:join:1", "cp:f:new", "cp:f:x"], ButtonsTo(offer, Rosa));
+
+        // A crafted join of a complaint that was not offered (another grid) changes nothing.
+        await FileAsync(h, Ray);
+        await h.DrainAsync();
+        await h.Press(Rosa, "cp:f:join:2");
+        var foreign = await h.DrainAsync();
+        Assert.DoesNotContain(Rosa.Id, (await ComplaintAsync(h, 2)).Followers);
+        Assert.Empty(await SetAsync(h, Sets.ComplaintsOf(Rosa.Id)));
+        Assert.Equal("This button is no longer valid.", Answer(foreign, Rosa)!.Text);
+
+        await h.Press(Rosa, "cp:f:join:1");
+        var joined = await h.DrainAsync();
+        NoErrors(joined);
+        Assert.Contains("You joined complaint C-0001", AllTo(joined, Rosa), StringComparison.Ordinal);
+        Assert.Equal(2, (await CountersAsync(h)).Complaints);
+        var c = await ComplaintAsync(h);
+        Assert.Equal([Rosa.Id], c.Followers);
+        Assert.Equal(["filed", "assigned", "joined"], What(c));
+        Assert.Equal(["1"], await SetAsync(h, Sets.ComplaintsOf(Rosa.Id)));
+        Assert.Equal("main", (await h.ConversationAsync(Rosa.Id))!.Flow);
+
+        // Ray (g2) is not offered g1's complaint; Rita is not offered her own.
+        await h.Command(Eve, "complain");
+        await h.Press(Eve, "cp:f:cat:Sanitation");
+        await h.Text(Eve, "Bins");
+        await h.Press(Eve, "cp:f:pdone");
+        await h.Press(Eve, "cp:f:loc");
+        await h.Press(Eve, "cp:f:anon:0");
+        Assert.Equal("Confirm", (await h.ConversationAsync(Eve.Id))!.Step);
+
+        // Every update reaches the filer and the joiner; only the filer gets the feedback buttons.
+        await h.Press(Hank, "cp:acc:1");
+        var accepted = await h.DrainAsync();
+        foreach (var who in new[] { Rita, Rosa })
+        {
+            Assert.Contains("Your complaint C-0001 was accepted", AllTo(accepted, who), StringComparison.Ordinal);
+        }
+
+        await h.Press(Hank, "cp:note:1");
+        await h.Text(Hank, "The truck comes <tomorrow>");
+        var progress = await h.DrainAsync();
+        foreach (var who in new[] { Rita, Rosa })
+        {
+            Assert.Contains("Progress on complaint C-0001: The truck comes &lt;tomorrow&gt;", AllTo(progress, who), StringComparison.Ordinal);
+        }
+
+        await h.Press(Hank, "cp:res:1");
+        await h.Text(Hank, "Bins emptied and cleaned");
+        var resolved = await h.DrainAsync();
+        foreach (var who in new[] { Rita, Rosa })
+        {
+            Assert.Contains("Complaint C-0001 is resolved: Bins emptied and cleaned", AllTo(resolved, who), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["cp:fb:1:s", "cp:fb:1:b", "cp:fb:1:d"], ButtonsTo(resolved, Rita));
+        Assert.Empty(ButtonsTo(resolved, Rosa));
+
+        // A joiner cannot rate it, and joining a closed complaint is refused.
+        await h.Press(Rosa, "cp:fb:1:s");
+        Assert.Equal("This is not your complaint.", Answer(await h.DrainAsync(), Rosa)!.Text);
+        Assert.Null((await ComplaintAsync(h)).Feedback);
+        await h.Press(Rita, "cp:fb:1:s");
+        await h.DrainAsync();
+        Assert.Equal(ComplaintStatus.Closed, (await ComplaintAsync(h)).Status);
+        Assert.Empty(await SetAsync(h, Sets.OpenComplaints("g1", ComplaintCategory.Sanitation)));
+    }
 }
