@@ -183,6 +183,9 @@ public partial class ComplaintFlowTests
 
     private static async Task<DateTimeOffset?> DueAsync(FlowHarness h, string timerId) => (await h.Store.GetTimerAsync(timerId, Ct))?.DueAt;
 
+    /// <summary>The record as stored (records holding lists compare by reference).</summary>
+    private static string Json(Complaint c) => RecordJson.Serialize(c);
+
     private static string[] What(Complaint c) => [.. c.History.Select(e => e.What)];
 
     /// <summary>Emergency mode on, as /mode or a real muster would leave it.</summary>

@@ -319,4 +319,274 @@ public partial class ComplaintFlowTests
         Assert.Equal(ComplaintStatus.Closed, (await ComplaintAsync(h)).Status);
         Assert.Empty(await SetAsync(h, Sets.OpenComplaints("g1", ComplaintCategory.Sanitation)));
     }
+
+    // ---- 3. assignment ----
+
+    [Fact]
+    public async Task Assignment_NoGridWorker_WaitsForAnAdministrator_WhoAssigns_ThenReassigns_AndTheHandlerReturnsWithAReason()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+
+        // Eve's grid has no grid worker: unassigned, the administrator is asked to assign it.
+        var n = await FileAsync(h, Eve);
+        var filed = await h.DrainAsync();
+        var c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.Unassigned, (long?)null), (c.Status, c.HandlerId));
+        Assert.Equal(["cp:as:1", "cp:ext:1"], Buttons(Assert.Single(SentTo(filed, Admin)).Markup));
+
+        await h.Press(Admin, "cp:as:1");
+        var list = await h.DrainAsync();
+        Assert.Contains("Assign C-0001 to whom?", AllTo(list, Admin), StringComparison.Ordinal);
+        Assert.Equal(["cp:asg:1:20", "cp:asg:1:21", "cp:asg:1:22"], ButtonsTo(list, Admin));
+        await h.Press(Admin, "cp:asg:1:21");
+        var assigned = await h.DrainAsync();
+        NoErrors(assigned);
+        Assert.Contains("C-0001 was assigned to Hugo.", AllTo(assigned, Admin), StringComparison.Ordinal);
+        Assert.Equal(["cp:acc:1", "cp:ret:1"], Buttons(Assert.Single(SentTo(assigned, Hugo)).Markup));
+        c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.Assigned, (long?)Hugo.Id), (c.Status, c.HandlerId));
+        Assert.Equal(("assigned", Admin.Id, "21"), (c.History[^1].What, c.History[^1].By, c.History[^1].Detail));
+        Assert.Equal(["1"], await SetAsync(h, Sets.ComplaintsHandledBy(Hugo.Id)));
+
+        // Assigning someone who is not a grid worker, or the same one again: nothing changes.
+        await h.Press(Admin, "cp:asg:1:100");
+        Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
+        await h.Press(Admin, "cp:asg:1:21");
+        Assert.Equal("C-0001 is already assigned to Hugo.", Answer(await h.DrainAsync(), Admin)!.Text);
+        Assert.Equal(Json(c), Json(await ComplaintAsync(h, n)));
+
+        // Hugo accepts; the administrator reassigns to Hal, who must accept in turn; Hugo no longer can act.
+        await h.Press(Hugo, "cp:acc:1");
+        await h.DrainAsync();
+        await h.Press(Admin, "cp:asg:1:22");
+        var reassigned = await h.DrainAsync();
+        Assert.Single(SentTo(reassigned, Hal));
+        c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.Assigned, (long?)Hal.Id), (c.Status, c.HandlerId));
+        Assert.Empty(await SetAsync(h, Sets.ComplaintsHandledBy(Hugo.Id)));
+        Assert.Equal(["1"], await SetAsync(h, Sets.ComplaintsHandledBy(Hal.Id)));
+        await h.Press(Hugo, "cp:note:1");
+        Assert.Equal("This complaint is not assigned to you.", Answer(await h.DrainAsync(), Hugo)!.Text);
+        Assert.NotEqual("complaint", (await h.ConversationAsync(Hugo.Id))?.Flow);
+
+        // Hal returns it with a reason: unassigned again, the administrator is told why.
+        await h.Press(Hal, "cp:ret:1");
+        Assert.Contains("Why do you return C-0001?", AllTo(await h.DrainAsync(), Hal), StringComparison.Ordinal);
+        await h.Text(Hal, "  ");
+        Assert.Contains("Please write 1–500 characters", AllTo(await h.DrainAsync(), Hal), StringComparison.Ordinal);
+        await h.Text(Hal, "Not in my grid <East>");
+        var returned = await h.DrainAsync();
+        NoErrors(returned);
+        Assert.Contains("You returned C-0001", AllTo(returned, Hal), StringComparison.Ordinal);
+        Assert.Contains("C-0001 was returned by Hal. Reason: Not in my grid &lt;East&gt;.", AllTo(returned, Admin), StringComparison.Ordinal);
+        Assert.Equal(["cp:as:1", "cp:ext:1"], ButtonsTo(returned, Admin));
+        c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.Unassigned, (long?)null), (c.Status, c.HandlerId));
+        Assert.Equal(("returned", Hal.Id, "Not in my grid <East>"), (c.History[^1].What, c.History[^1].By, c.History[^1].Detail));
+        Assert.Empty(await SetAsync(h, Sets.ComplaintsHandledBy(Hal.Id)));
+        Assert.Equal(["filed", "assigned", "accepted", "assigned", "returned"], What(c));
+    }
+
+    // ---- 5. progress and result ----
+
+    [Fact]
+    public async Task ProgressAndResult_NotesReachTheResident_TheResultWithAPhoto_ResolvesIt()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await FileAsync(h, Rita);
+        await h.DrainAsync();
+
+        // Progress and result only once accepted.
+        await h.Press(Hank, "cp:note:1");
+        Assert.Contains("is now “assigned, waiting for the handler”", Answer(await h.DrainAsync(), Hank)!.Text, StringComparison.Ordinal);
+        await h.Press(Hank, "cp:acc:1");
+        var accepted = await h.DrainAsync();
+        Assert.Contains("Your complaint C-0001 was accepted; it should be resolved by 03-04 16:00.", AllTo(accepted, Rita), StringComparison.Ordinal);
+        Assert.Equal(["cp:note:1", "cp:res:1"], ButtonsTo(accepted, Hank));
+        var c = await ComplaintAsync(h, n);
+        Assert.Equal(h.Clock.GetUtcNow(), c.FirstResponseAt);
+        Assert.Null(await DueAsync(h, "cp:wresp:1"));
+        Assert.Null(await DueAsync(h, "cp:dresp:1"));
+        await h.Press(Hank, "cp:acc:1");
+        Assert.Contains("is now “in progress”", Answer(await h.DrainAsync(), Hank)!.Text, StringComparison.Ordinal);
+
+        h.Clock.Advance(TimeSpan.FromHours(2));
+        await h.Press(Hank, "cp:note:1");
+        await h.Text(Hank, "Ordered a bigger bin");
+        var note = await h.DrainAsync();
+        Assert.Contains("Progress on complaint C-0001: Ordered a bigger bin", AllTo(note, Rita), StringComparison.Ordinal);
+        Assert.Contains("Progress on C-0001 was sent to the residents.", AllTo(note, Hank), StringComparison.Ordinal);
+        Assert.Equal(("progress", "Ordered a bigger bin"), ((await ComplaintAsync(h, n)).History[^1].What, (await ComplaintAsync(h, n)).History[^1].Detail));
+
+        // Cancel a typed input: nothing posted.
+        await h.Press(Hank, "cp:note:1");
+        await h.Press(Hank, "cp:x");
+        Assert.Equal("main", (await h.ConversationAsync(Hank.Id))!.Flow);
+        await h.Text(Hank, "stray text");
+        Assert.DoesNotContain("Progress on complaint", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+
+        await h.Press(Hank, "cp:res:1");
+        await h.Event(new PhotoReceived(Hank, Hank.Id, 50, "after-photo", "New bin in place"));
+        var resolved = await h.DrainAsync();
+        NoErrors(resolved);
+        Assert.Contains("Complaint C-0001 is resolved: New bin in place\nAre you satisfied?", AllTo(resolved, Rita), StringComparison.Ordinal);
+        Assert.Contains(resolved, m => m.ChatId == Rita.Id && m.Action is SendPhoto { FileId: "after-photo" });
+        c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.Resolved, "New bin in place", "after-photo", h.Clock.GetUtcNow()), (c.Status, c.Result, c.ResultPhotoFileId, c.ResolvedAt));
+        Assert.Null(await DueAsync(h, "cp:dres:1"));
+        Assert.Equal(h.Clock.GetUtcNow().AddDays(7), await DueAsync(h, "cp:fb:1"));
+        Assert.Equal(["filed", "assigned", "accepted", "progress", "resolved"], What(c));
+        // Still open until the resident's feedback.
+        Assert.Equal(["1"], await SetAsync(h, Sets.OpenComplaints("g1", ComplaintCategory.Sanitation)));
+    }
+
+    // ---- 6. feedback ----
+
+    [Fact]
+    public async Task Feedback_Satisfied_Closes_AndRatingTwiceIsRefused()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await ResolvedAsync(h, Rita, Hank);
+
+        await h.Press(Rita, "cp:fb:1:b");
+        var rated = await h.DrainAsync();
+        Assert.Contains("Complaint C-0001 is closed. Your feedback: 🙂 Basically satisfied", AllTo(rated, Rita), StringComparison.Ordinal);
+        var c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.Closed, (Satisfaction?)Satisfaction.BasicallySatisfied, h.Clock.GetUtcNow()), (c.Status, c.Feedback, c.ClosedAt));
+        Assert.Equal(("feedback", "BasicallySatisfied"), (c.History[^1].What, c.History[^1].Detail));
+        Assert.Empty(await SetAsync(h, Sets.OpenComplaints("g1", ComplaintCategory.Sanitation)));
+        Assert.Null(await DueAsync(h, "cp:fb:1"));
+
+        await h.Press(Rita, "cp:fb:1:d");
+        Assert.Equal("You already gave feedback: 🙂 Basically satisfied", Answer(await h.DrainAsync(), Rita)!.Text);
+        Assert.Equal(Json(c), Json(await ComplaintAsync(h, n)));
+        await h.Press(Rita, "cp:ro:1");
+        Assert.Contains("does not apply", Answer(await h.DrainAsync(), Rita)!.Text, StringComparison.Ordinal);
+        Assert.Equal(Json(c), Json(await ComplaintAsync(h, n)));
+    }
+
+    [Fact]
+    public async Task Feedback_Dissatisfied_ReopensWithAComment_BackToTheHandler_ASecondDissatisfactionGoesToTheAdministrators()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await ResolvedAsync(h, Rita, Hank);
+
+        h.Clock.Advance(TimeSpan.FromDays(1));
+        await h.Press(Rita, "cp:fb:1:d");
+        var offer = await h.DrainAsync();
+        Assert.Contains("Shall C-0001 be handled again?", AllTo(offer, Rita), StringComparison.Ordinal);
+        Assert.Equal(["cp:ro:1"], ButtonsTo(offer, Rita));
+        Assert.Equal((1, (Satisfaction?)Satisfaction.Dissatisfied), ((await ComplaintAsync(h, n)).Dissatisfactions, (await ComplaintAsync(h, n)).Feedback));
+
+        await h.Press(Rita, "cp:ro:1");
+        await h.Text(Rita, "Still smells <bad>");
+        var reopened = await h.DrainAsync();
+        NoErrors(reopened);
+        var now = h.Clock.GetUtcNow();
+        Assert.Contains("C-0001 is being handled again; new deadline 03-05 16:00.", AllTo(reopened, Rita), StringComparison.Ordinal);
+        Assert.Contains("C-0001 was reopened</b>. The resident says: Still smells &lt;bad&gt;", AllTo(reopened, Hank), StringComparison.Ordinal);
+        Assert.Equal(["cp:note:1", "cp:res:1"], ButtonsTo(reopened, Hank));
+        var c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.InProgress, 1, (DateTimeOffset?)null, (Satisfaction?)null, now.AddDays(3)), (c.Status, c.Reopens, c.ResolvedAt, c.Feedback, c.ResolveBy));
+        Assert.Equal(("reopened", "Still smells <bad>"), (c.History[^1].What, c.History[^1].Detail));
+        Assert.Null(await DueAsync(h, "cp:fb:1"));
+        Assert.Equal(now.AddDays(3), await DueAsync(h, "cp:dres:1"));
+        Assert.Null(await DueAsync(h, "cp:dresp:1"));
+
+        // Resolved again, dissatisfied again: escalated to the administrators (督办), recorded.
+        await ResolveAsync(h, n, Hank, "Washed the bins");
+        await h.Press(Rita, "cp:fb:1:d");
+        var second = await h.DrainAsync();
+        Assert.Contains("was unsatisfactory again and was escalated to the administrators", AllTo(second, Rita), StringComparison.Ordinal);
+        Assert.Contains("residents are dissatisfied with C-0001 for the second time", AllTo(second, Admin), StringComparison.Ordinal);
+        c = await ComplaintAsync(h, n);
+        Assert.Equal((2, true), (c.Dissatisfactions, c.Supervised.Contains("dissatisfied")));
+        Assert.Equal(("supervision", "dissatisfied twice"), (c.History[^1].What, c.History[^1].Detail));
+    }
+
+    [Fact]
+    public async Task Feedback_ReopenAfterTheWindow_IsRefused_AndChangesNothing()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await ResolvedAsync(h, Rita, Hank);
+
+        // Dissatisfied within the window, but the reopen pressed after it.
+        h.Clock.Advance(TimeSpan.FromDays(2));
+        await h.Press(Rita, "cp:fb:1:d");
+        await h.DrainAsync();
+        h.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+        var before = await ComplaintAsync(h, n);
+        await h.Press(Rita, "cp:ro:1");
+        Assert.Equal("C-0001 was resolved more than 3 days ago and cannot be reopened; please file a new complaint.", Answer(await h.DrainAsync(), Rita)!.Text);
+        Assert.Equal(Json(before), Json(await ComplaintAsync(h, n)));
+        Assert.Equal("main", (await h.ConversationAsync(Rita.Id))!.Flow);
+
+        // The comment typed after the window (asked in time): refused too.
+        var h2 = NewHarness();
+        await SeedAsync(h2);
+        await ResolvedAsync(h2, Rita, Hank);
+        await h2.Press(Rita, "cp:fb:1:d");
+        await h2.Press(Rita, "cp:ro:1");
+        h2.Clock.Advance(TimeSpan.FromDays(4));
+        before = await ComplaintAsync(h2, 1);
+        await h2.Text(Rita, "Still bad");
+        Assert.Contains("cannot be reopened", AllTo(await h2.DrainAsync(), Rita), StringComparison.Ordinal);
+        Assert.Equal(Json(before), Json(await ComplaintAsync(h2, 1)));
+
+        // Dissatisfied only after the window: noted, no reopen offered.
+        var h3 = NewHarness();
+        await SeedAsync(h3);
+        await ResolvedAsync(h3, Rita, Hank);
+        h3.Clock.Advance(TimeSpan.FromDays(4));
+        await h3.Press(Rita, "cp:fb:1:d");
+        var noted = await h3.DrainAsync();
+        Assert.Contains("Your feedback on C-0001 was noted.", AllTo(noted, Rita), StringComparison.Ordinal);
+        Assert.Empty(ButtonsTo(noted, Rita));
+    }
+
+    [Fact]
+    public async Task Feedback_None_ClosesAfterFeedbackWithin_AndTheResidentsAreTold()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await ResolvedAsync(h, Rita, Hank);
+
+        h.Clock.Advance(TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await h.FireDueTimersAsync());
+        h.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await h.FireDueTimersAsync());
+        var closed = await h.DrainAsync();
+        Assert.Contains("Complaint C-0001 was closed (no feedback received).", AllTo(closed, Rita), StringComparison.Ordinal);
+        var c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.Closed, (Satisfaction?)null, h.Clock.GetUtcNow()), (c.Status, c.Feedback, c.ClosedAt));
+        Assert.Equal(("closed without feedback", 0L), (c.History[^1].What, c.History[^1].By));
+        Assert.Empty(await SetAsync(h, Sets.OpenComplaints("g1", ComplaintCategory.Sanitation)));
+
+        await h.Press(Rita, "cp:fb:1:s");
+        Assert.Contains("is now “closed”", Answer(await h.DrainAsync(), Rita)!.Text, StringComparison.Ordinal);
+        Assert.Equal(Json(c), Json(await ComplaintAsync(h, n)));
+    }
+
+    [Fact]
+    public async Task Feedback_DissatisfiedButNotReopened_ClosesAtTheEnd_WithoutClaimingThereWasNoFeedback()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await ResolvedAsync(h, Rita, Hank);
+        await h.Press(Rita, "cp:fb:1:d");
+        await h.DrainAsync();
+
+        h.Clock.Advance(TimeSpan.FromDays(7));
+        Assert.Equal(1, await h.FireDueTimersAsync());
+        var closed = await h.DrainAsync();
+        Assert.DoesNotContain("no feedback received", AllTo(closed, Rita), StringComparison.Ordinal);
+        var c = await ComplaintAsync(h, n);
+        Assert.Equal((ComplaintStatus.Closed, (Satisfaction?)Satisfaction.Dissatisfied), (c.Status, c.Feedback));
+        Assert.Equal("closed", c.History[^1].What);
+    }
 }
