@@ -589,4 +589,202 @@ public partial class ComplaintFlowTests
         Assert.Equal((ComplaintStatus.Closed, (Satisfaction?)Satisfaction.Dissatisfied), (c.Status, c.Feedback));
         Assert.Equal("closed", c.History[^1].What);
     }
+
+    // ---- 4. deadlines ----
+
+    [Fact]
+    public async Task Deadlines_WarningThenOverdueSupervision_DrivenByTheClock_Recorded_AndAnExtensionMovesTheTimers()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await FileAsync(h, Rita);
+        await h.DrainAsync();
+
+        // Response: warned 4.8 h before (a fifth of 24 h), supervised when overdue — once.
+        h.Clock.Advance(TimeSpan.FromHours(19));
+        Assert.Equal(0, await h.FireDueTimersAsync());
+        h.Clock.Advance(TimeSpan.FromMinutes(12));
+        Assert.Equal(1, await h.FireDueTimersAsync());
+        var warned = await h.DrainAsync();
+        Assert.Contains("C-0001 needs a response (accept it or post progress) by 03-02 16:00.", AllTo(warned, Hank), StringComparison.Ordinal);
+        Assert.Empty(SentTo(warned, Admin));
+        Assert.Equal(("warned", "response", 0L), ((await ComplaintAsync(h, n)).History[^1].What, (await ComplaintAsync(h, n)).History[^1].Detail, (await ComplaintAsync(h, n)).History[^1].By));
+        h.Clock.Advance(TimeSpan.FromHours(4.8));
+        Assert.Equal(1, await h.FireDueTimersAsync());
+        var overdue = await h.DrainAsync();
+        Assert.Contains("<b>Supervision</b>: C-0001 missed its response deadline (handler: Hank).", AllTo(overdue, Admin), StringComparison.Ordinal);
+        Assert.Contains("C-0001 is overdue and was escalated to the administrators.", AllTo(overdue, Hank), StringComparison.Ordinal);
+        var c = await ComplaintAsync(h, n);
+        Assert.Equal(["response"], c.Supervised);
+        Assert.Equal(("supervision", "response overdue"), (c.History[^1].What, c.History[^1].Detail));
+
+        // Accepted late; the administrator extends the resolution by 3 days with a reason.
+        await h.Press(Hank, "cp:acc:1");
+        await h.DrainAsync();
+        await h.Press(Admin, "cp:ext:1");
+        var choices = await h.DrainAsync();
+        Assert.Contains("C-0001 is due by 03-04 16:00. Extend by how long?", AllTo(choices, Admin), StringComparison.Ordinal);
+        Assert.Equal(["cp:ext:1:1", "cp:ext:1:3", "cp:ext:1:7"], ButtonsTo(choices, Admin));
+        await h.Press(Admin, "cp:ext:1:3");
+        Assert.Contains("Extending C-0001 by 3 days: please write the reason:", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
+        await h.Text(Admin, "Waiting for a new <bin>");
+        var extended = await h.DrainAsync();
+        NoErrors(extended);
+        Assert.Contains("C-0001 now due by 03-07 16:00.", AllTo(extended, Admin), StringComparison.Ordinal);
+        Assert.Contains("C-0001 is now due by 03-07 16:00. Reason: Waiting for a new &lt;bin&gt;", AllTo(extended, Hank), StringComparison.Ordinal);
+        Assert.Contains("Complaint C-0001 is now due by 03-07 16:00.", AllTo(extended, Rita), StringComparison.Ordinal);
+        c = await ComplaintAsync(h, n);
+        var filedAt = c.FiledAt;
+        Assert.Equal(filedAt.AddDays(6), c.ResolveBy);
+        Assert.Equal(("extended", Admin.Id, "+3d: Waiting for a new <bin>"), (c.History[^1].What, c.History[^1].By, c.History[^1].Detail));
+        Assert.Equal(filedAt.AddDays(6), await DueAsync(h, "cp:dres:1"));
+        Assert.Equal(filedAt.AddDays(6) - TimeSpan.FromDays(6.0 / 5), await DueAsync(h, "cp:wres:1"));
+
+        // The old deadline passes quietly; the new one warns, then escalates the resolution.
+        h.Clock.SetUtcNow(filedAt.AddDays(3) + TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await h.FireDueTimersAsync());
+        h.Clock.SetUtcNow(filedAt.AddDays(6) - TimeSpan.FromDays(1.2));
+        Assert.Equal(1, await h.FireDueTimersAsync());
+        Assert.Contains("C-0001 must be resolved by 03-07 16:00.", AllTo(await h.DrainAsync(), Hank), StringComparison.Ordinal);
+        h.Clock.SetUtcNow(filedAt.AddDays(6));
+        Assert.Equal(1, await h.FireDueTimersAsync());
+        Assert.Contains("C-0001 missed its resolution deadline (handler: Hank)", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
+        c = await ComplaintAsync(h, n);
+        Assert.Equal(["response", "resolution"], c.Supervised);
+        Assert.Equal(["filed", "assigned", "warned", "supervision", "accepted", "extended", "warned", "supervision"], What(c));
+
+        // Once resolved, no extension.
+        await ResolveAsync(h, n, Hank);
+        await h.Press(Admin, "cp:ext:1");
+        Assert.Contains("does not apply", Answer(await h.DrainAsync(), Admin)!.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deadlines_UnassignedComplaint_TheWarningGoesToTheAdministrators()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await FileAsync(h, Eve);
+        await h.DrainAsync();
+        h.Clock.Advance(TimeSpan.FromHours(20));
+        Assert.Equal(1, await h.FireDueTimersAsync());
+        Assert.Contains("C-0001 is still unassigned; a response is due by 03-02 16:00.", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
+        h.Clock.Advance(TimeSpan.FromHours(4));
+        Assert.Equal(1, await h.FireDueTimersAsync());
+        Assert.Contains("C-0001 missed its response deadline (handler: —)", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
+    }
+
+    // ---- 7. visibility: access control for every role ----
+
+    [Fact]
+    public async Task AccessControl_EveryRoleOnSomeoneElsesComplaint_IsRefused_AndNothingChanges()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await FileAsync(h, Rita);
+        await h.DrainAsync();
+        var before = Json(await ComplaintAsync(h, n));
+
+        async Task Refused(Sender who, string data, string answer)
+        {
+            await h.Press(who, data);
+            var outbox = await h.DrainAsync();
+            Assert.Contains(answer, Answer(outbox, who)!.Text, StringComparison.Ordinal);
+            Assert.Empty(SentTo(outbox, Rita));
+            Assert.Equal(before, Json(await ComplaintAsync(h, n)));
+            Assert.NotEqual("complaint", (await h.ConversationAsync(who.Id))?.Flow);
+        }
+
+        // A handler of another grid, a second handler of the same grid, a member, residents: not their complaint to handle.
+        foreach (var who in new[] { Hugo, Hal, Ann, Ray, Rita, Admin })
+        {
+            foreach (var action in new[] { "acc", "ret", "note", "res" })
+            {
+                await Refused(who, $"cp:{action}:1", "This complaint is not assigned to you.");
+            }
+        }
+
+        // Administrators' buttons: refused to the handler, a member and residents.
+        foreach (var who in new[] { Hank, Ann, Rita })
+        {
+            foreach (var data in new[] { "cp:as:1", "cp:asg:1:22", "cp:ext:1", "cp:ext:1:3", "cp:st:all", "cp:csv:all" })
+            {
+                await Refused(who, data, "Sorry, only administrator can use this.");
+            }
+
+            await h.Command(who, "stats");
+            var stats = await h.DrainAsync();
+            Assert.Contains("Sorry, only administrator can use this.", AllTo(stats, who), StringComparison.Ordinal);
+            Assert.DoesNotContain(stats, m => m.Action is SendDocument);
+        }
+
+        // The feedback and reopen of Rita's complaint: not Ray's, the handler's nor the administrator's.
+        await h.Press(Hank, "cp:acc:1");
+        await ResolveAsync(h, n, Hank);
+        before = Json(await ComplaintAsync(h, n));
+        foreach (var who in new[] { Ray, Hank, Admin })
+        {
+            await Refused(who, "cp:fb:1:s", "This is not your complaint.");
+            await Refused(who, "cp:ro:1", "This is not your complaint.");
+        }
+
+        // Unknown numbers and malformed data: stale.
+        await h.Press(Admin, "cp:as:99");
+        Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
+        await h.Press(Rita, "cp:fb:1:z");
+        Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Rita)!.Text);
+        Assert.Equal(before, Json(await ComplaintAsync(h, n)));
+    }
+
+    [Fact]
+    public async Task AccessControl_AHandlerReassignedWhileTyping_IsRefusedWhenTheTextArrives()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await AcceptedAsync(h, Rita, Hank);
+        await h.Press(Hank, "cp:note:1");
+        await h.Press(Admin, "cp:asg:1:22");
+        await h.DrainAsync();
+        var before = Json(await ComplaintAsync(h, n));
+        await h.Text(Hank, "Working on it");
+        var late = await h.DrainAsync();
+        Assert.Contains("This complaint is not assigned to you.", AllTo(late, Hank), StringComparison.Ordinal);
+        Assert.Empty(SentTo(late, Rita));
+        Assert.Equal(before, Json(await ComplaintAsync(h, n)));
+    }
+
+    // ---- /my ----
+
+    [Fact]
+    public async Task My_TheResidentSeesHerOwnAndJoinedComplaints_TheHandlerOnlyHisOpenOnes()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await ResolvedAsync(h, Rita, Hank);
+        await FileAsync(h, Rita, ComplaintCategory.Noise, "Loud music at night");
+        await FileAsync(h, Ray, ComplaintCategory.Noise, "Barking dog");
+        await h.DrainAsync();
+
+        await h.Command(Rita, "my");
+        var mine = await h.DrainAsync();
+        var list = AllTo(mine, Rita);
+        Assert.Contains("My complaints", list, StringComparison.Ordinal);
+        Assert.Contains("<b>C-0002</b> assigned, waiting for the handler · Loud music at night", list, StringComparison.Ordinal);
+        Assert.Contains("<b>C-0001</b> resolved, waiting for your feedback · The bins at Block 3 overflow", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("C-0003", list, StringComparison.Ordinal);
+        Assert.Contains("C-0001 is resolved; your feedback please:", list, StringComparison.Ordinal);
+        Assert.Equal(["cp:fb:1:s", "cp:fb:1:b", "cp:fb:1:d"], ButtonsTo(mine, Rita));
+
+        await h.Command(Hank, "my");
+        var hank = await h.DrainAsync();
+        var card = Assert.Single(SentTo(hank, Hank), m => m.Html.Contains("Complaint C-", StringComparison.Ordinal));
+        Assert.Contains("C-0002", card.Html, StringComparison.Ordinal);
+        Assert.Equal(["cp:acc:2", "cp:ret:2"], Buttons(card.Markup));
+        Assert.DoesNotContain("C-0003", AllTo(hank, Hank), StringComparison.Ordinal);
+
+        await h.Command(Hugo, "my");
+        var hugo = AllTo(await h.DrainAsync(), Hugo);
+        Assert.Contains("C-0003", hugo, StringComparison.Ordinal);
+        Assert.DoesNotContain("C-0002", hugo, StringComparison.Ordinal);
+    }
 }
