@@ -787,4 +787,118 @@ public partial class ComplaintFlowTests
         Assert.Contains("C-0003", hugo, StringComparison.Ordinal);
         Assert.DoesNotContain("C-0002", hugo, StringComparison.Ordinal);
     }
+
+    // ---- 8. statistics ----
+
+    [Fact]
+    public async Task Stats_AHandComputedExample_PerCategoryAndGrid_ThePeriods_AndTheCsv()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var t0 = h.Clock.GetUtcNow();
+
+        // C-0001 Rita, sanitation: answered at once, resolved in time, satisfied.
+        await AcceptedAsync(h, Rita, Hank);
+        // C-0002 Rosa, sanitation (filed anew): answered 25 h late, resolved, dissatisfied.
+        Assert.Equal(2, await FileAsync(h, Rosa));
+        // C-0003 Ray, noise (g2): never answered. C-0004 Rita, property: answered, not resolved.
+        Assert.Equal(3, await FileAsync(h, Ray, ComplaintCategory.Noise));
+        Assert.Equal(4, await FileAsync(h, Rita, ComplaintCategory.Property));
+        await h.Press(Hank, "cp:acc:4");
+        h.Clock.Advance(TimeSpan.FromHours(25));
+        await h.Press(Hank, "cp:acc:2");
+        await ResolveAsync(h, 1, Hank);
+        await ResolveAsync(h, 2, Hank);
+        await h.Press(Rita, "cp:fb:1:s");
+        await h.Press(Rosa, "cp:fb:2:d");
+        NoErrors(await h.DrainAsync());
+
+        await h.Command(Admin, "stats");
+        var stats = await h.DrainAsync();
+        NoErrors(stats);
+        var text = Assert.Single(SentTo(stats, Admin));
+        // filed · response · on time · resolution · satisfaction
+        Assert.Equal(
+            "📊 <b>Complaint figures</b> (this month)\nfiled · response · on time · resolution · satisfaction\n"
+            + "Total: 4 · 75% · 50% · 50% · 50%\n\n"
+            + "<b>By category</b>\n"
+            + "environment and sanitation: 2 · 100% · 50% · 100% · 50%\n"
+            + "property and facilities: 1 · 100% · — · 0% · —\n"
+            + "noise: 1 · 0% · — · 0% · —\n\n"
+            + "<b>By grid</b>\n"
+            + "North: 3 · 100% · 50% · 67% · 50%\n"
+            + "South: 1 · 0% · — · 0% · —",
+            text.Html);
+        Assert.Equal(["cp:st:month", "cp:st:30", "cp:st:all", "cp:csv:month"], Buttons(text.Markup));
+
+        await h.Press(Admin, "cp:csv:all");
+        var csv = await h.DrainAsync();
+        var doc = Assert.Single(csv.Select(m => m.Action).OfType<SendDocument>());
+        Assert.Equal("complaints-all.csv", doc.FileName);
+        Assert.Equal(Encoding.UTF8.GetPreamble(), doc.Content[..3]);
+        var lines = Encoding.UTF8.GetString(doc.Content[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, lines.Length);
+        Assert.Equal("number,category,grid,status,urgent,anonymous,followers,filed_at,respond_by,first_response_at,resolve_by,resolved_at,closed_at,feedback,reopens,supervised,handler_id", lines[0]);
+        var resolvedAt = t0.AddHours(25).ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"C-0001,Sanitation,North,Closed,no,no,0,2025-03-01T08:00:00+00:00,2025-03-02T08:00:00+00:00,2025-03-01T08:00:00+00:00,2025-03-04T08:00:00+00:00,{resolvedAt},{resolvedAt},Satisfied,0,,20", lines[1]);
+        Assert.StartsWith("C-0003,Noise,South,Assigned,", lines[3], StringComparison.Ordinal);
+
+        // 40 days later: one more; the last 30 days hold only it, all time all five.
+        h.Clock.Advance(TimeSpan.FromDays(40));
+        await FileAsync(h, Eve, ComplaintCategory.Other);
+        await h.DrainAsync();
+        await h.Press(Admin, "cp:st:30");
+        Assert.Contains("Total: 1 · 0% · — · 0% · —", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
+        await h.Press(Admin, "cp:st:all");
+        Assert.Contains("Total: 5 · 60% · 50% · 40% · 50%", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
+        await h.Press(Admin, "cp:st:year");
+        Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
+    }
+
+    // ---- restart ----
+
+    [Fact]
+    public async Task Restart_InTheMiddle_TheConversationsContinue_AndTheTimersStillFire()
+    {
+        var r = new Restartable();
+        await SeedAsync(r.H);
+
+        await r.H.Command(Rita, "complain");
+        await r.Restart().Press(Rita, "cp:f:cat:Sanitation");
+        await r.Restart().Text(Rita, "The bins overflow");
+        await r.Restart().Event(new PhotoReceived(Rita, Rita.Id, 3, "ph-r", null));
+        await r.Restart().Press(Rita, "cp:f:pdone");
+        await r.Restart().Event(new LocationShared(Rita, Rita.Id, 4, CenterLat, CenterLon));
+        await r.Restart().Press(Rita, "cp:f:anon:1");
+        await r.Restart().Press(Rita, "cp:f:ok");
+        var filed = await r.H.DrainAsync();
+        NoErrors(filed);
+        Assert.Contains("<b>C-0001</b> was received", AllTo(filed, Rita), StringComparison.Ordinal);
+        var c = await ComplaintAsync(r.H);
+        Assert.Equal(("ph-r", true, (long?)Hank.Id), (string.Join(",", c.PhotoFileIds), c.Anonymous, c.HandlerId));
+
+        // The response deadline passes across a restart: the persisted timers warn and escalate.
+        r.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(2, await r.Restart().FireDueTimersAsync());
+        Assert.Contains("missed its response deadline", AllTo(await r.H.DrainAsync(), Admin), StringComparison.Ordinal);
+        Assert.Equal(["response"], (await ComplaintAsync(r.H)).Supervised);
+
+        // Accept, ask for a note, restart, type it; the extension's reason typed after a restart.
+        await r.Restart().Press(Hank, "cp:acc:1");
+        await r.H.Press(Hank, "cp:note:1");
+        await r.Restart().Text(Hank, "Truck booked");
+        Assert.Contains("Progress on complaint C-0001: Truck booked", AllTo(await r.H.DrainAsync(), Rita), StringComparison.Ordinal);
+        await r.H.Press(Admin, "cp:ext:1:7");
+        await r.Restart().Text(Admin, "Holiday");
+        Assert.Equal(c.FiledAt.AddDays(10), (await ComplaintAsync(r.H)).ResolveBy);
+
+        // Resolved; the feedback timer fires in a later process.
+        await r.H.Press(Hank, "cp:res:1");
+        await r.Restart().Text(Hank, "Done");
+        r.Advance(TimeSpan.FromDays(7));
+        await r.Restart().FireDueTimersAsync();
+        c = await ComplaintAsync(r.H);
+        Assert.Equal(ComplaintStatus.Closed, c.Status);
+        Assert.Equal(["filed", "assigned", "warned", "supervision", "accepted", "progress", "extended", "resolved", "closed without feedback"], What(c));
+    }
 }
