@@ -80,7 +80,19 @@ public sealed partial class ComplaintFlow
                 var photos = Photos(data);
                 if (photos.Count >= _options.MaxPhotos)
                 {
-                    // The 10th (or 20th) photo of an album: refused kindly, the first ones are kept.
+                    // The 10th (or 20th) photo of an album: refused kindly, the first ones are kept — once per album,
+                    // not once for each photo over the limit.
+                    if (photo.MediaGroupId is { } group)
+                    {
+                        if (data.GetValueOrDefault("refused") == group)
+                        {
+                            return;
+                        }
+
+                        data["refused"] = group;
+                        ctx.Conversation = ctx.Conversation with { Data = data, UpdatedAt = ctx.Now };
+                    }
+
                     ctx.Reply(ctx.T("cp.f.too_many_photos", _options.MaxPhotos), PhotosButtons(ctx, photos.Count));
                     return;
                 }
@@ -249,6 +261,13 @@ public sealed partial class ComplaintFlow
     private async ValueTask JoinAsync(FlowContext ctx, int number, CancellationToken cancellationToken)
     {
         var complaint = await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(number), cancellationToken).ConfigureAwait(false);
+        if (complaint is not null && (complaint.GridId != ctx.Profile.GridId || complaint.Category.ToString() != ctx.Conversation.Data.GetValueOrDefault("cat")))
+        {
+            // Only a complaint that was offered (same grid and category): callback data is never trusted alone.
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
         if (complaint is null || !complaint.IsOpen)
         {
             ctx.AnswerButton(ctx.T("cp.f.join_closed"), alert: true);

@@ -427,6 +427,10 @@ public sealed partial class ComplaintFlow
                 }
 
                 return;
+            case "fb" when complaint.Status == ComplaintStatus.Resolved && complaint.Feedback is { } given:
+                // Rated dissatisfied and not reopened in time: closed with that feedback (not "without feedback").
+                Save(ctx, complaint, (complaint with { Status = ComplaintStatus.Closed, ClosedAt = ctx.Now }).With(new ComplaintEvent(ctx.Now, 0, "closed") { Detail = "feedback: " + given + ", not reopened" }));
+                return;
             case "fb" when complaint.Status == ComplaintStatus.Resolved:
                 var closed = (complaint with { Status = ComplaintStatus.Closed, ClosedAt = ctx.Now }).With(new ComplaintEvent(ctx.Now, 0, "closed without feedback"));
                 Save(ctx, complaint, closed);
