@@ -199,9 +199,9 @@ public sealed partial class ComplaintFlow
         {
             foreach (var id in resolved.Audience)
             {
-                if (await ProfileAsync(ctx, id, cancellationToken).ConfigureAwait(false) is { BlockedBot: false } person && !ctx.Emergency)
+                if (await ProfileAsync(ctx, id, cancellationToken).ConfigureAwait(false) is { BlockedBot: false } person)
                 {
-                    ctx.Effects.Publish(new OutboxMessage(Lane.Normal, person.ChatId, new SendPhoto(photo, Html.Escape(resolved.Code))));
+                    Notices.NotifyPhoto(ctx, person.ChatId, photo, Html.Escape(resolved.Code));
                 }
             }
         }

@@ -19,7 +19,7 @@ public sealed partial class ComplaintFlow
         /// <summary>Share of complaints that got a first response (accepted or a progress note).</summary>
         public double? ResponseRate => Rate(Responded, Filed);
 
-        /// <summary>Share of resolved complaints whose response and resolution both met their deadlines.</summary>
+        /// <summary>Share of resolved complaints whose response and resolution both met their deadlines, without a reopen.</summary>
         public double? OnTimeRate => Rate(OnTime, ResolvedOrClosed);
 
         public double? ResolutionRate => Rate(ResolvedOrClosed, Filed);
@@ -37,7 +37,8 @@ public sealed partial class ComplaintFlow
             complaints.Count,
             complaints.Count(c => c.FirstResponseAt is not null),
             resolved.Count,
-            resolved.Count(c => c.FirstResponseAt is { } r && r <= c.RespondBy && c.ResolvedAt is { } done && done <= c.ResolveBy),
+            // On time: responded and resolved within the deadlines, and not reopened (a reopened result was not the outcome).
+            resolved.Count(c => c.Reopens == 0 && c.FirstResponseAt is { } r && r <= c.RespondBy && c.ResolvedAt is { } done && done <= c.ResolveBy),
             complaints.Count(c => c.Feedback is not null),
             complaints.Count(c => c.Feedback is Satisfaction.Satisfied or Satisfaction.BasicallySatisfied));
     }

@@ -101,7 +101,8 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
                 await OnTimerAsync(ctx, timer.Payload, cancellationToken).ConfigureAwait(false);
                 return;
             case CommandReceived { Command: "complain" } command:
-                BeginFiling(ctx, hazard: command.Argument.Trim() == "hazard");
+                // "Report a hazard" exists only in emergency mode; outside it the argument files an ordinary complaint.
+                BeginFiling(ctx, hazard: ctx.Emergency && command.Argument.Trim() == "hazard");
                 return;
             case CommandReceived { Command: "stats" }:
                 await StatsAsync(ctx, "month", csv: false, cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,21 @@ public static class Notices
         ctx.Effects.AddToSet(Sets.HeldNotices, id);
     }
 
+    /// <summary>A photo that goes with a normal-time notice (held like the notice in emergency mode).</summary>
+    public static void NotifyPhoto(FlowContext ctx, long chatId, string fileId, string captionHtml)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        if (!ctx.Emergency)
+        {
+            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, chatId, new SendPhoto(fileId, captionHtml)));
+            return;
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        ctx.Effects.Put(DocKeys.HeldNotice(id), new HeldNotice(chatId, captionHtml, null, ctx.Now) { PhotoFileId = fileId });
+        ctx.Effects.AddToSet(Sets.HeldNotices, id);
+    }
+
     /// <summary>Queues every held notice (oldest first) and forgets them, in the same commit as the switch back.</summary>
     public static async ValueTask<int> ReleaseAsync(FlowContext ctx, CancellationToken cancellationToken)
     {
@@ -32,7 +47,12 @@ public static class Notices
         var released = 0;
         foreach (var (id, notice) in ids.Zip(notices).OrderBy(p => p.Second?.HeldAt))
         {
-            if (notice is not null)
+            if (notice is { PhotoFileId: { } photo })
+            {
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, notice.ChatId, new SendPhoto(photo, notice.Html)));
+                released++;
+            }
+            else if (notice is not null)
             {
                 ctx.Effects.Send(notice.ChatId, notice.Html, notice.Markup, Lane.Normal);
                 released++;

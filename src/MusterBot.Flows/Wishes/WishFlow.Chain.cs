@@ -80,9 +80,9 @@ public sealed partial class WishFlow
             Tell(ctx, member, language => texts.Format(language, "wi.m.assigned_to_you", wish.Code) + "\n" + WishView.ForClaimer(texts, language, claimed, resident, directory), language => ClaimerButtons(language, claimed));
         }
 
-        if (claimed.PhotoFileId is { } photo && !ctx.Emergency)
+        if (claimed.PhotoFileId is { } photo)
         {
-            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, member.ChatId, new SendPhoto(photo, Html.Escape(claimed.Code))));
+            Notices.NotifyPhoto(ctx, member.ChatId, photo, Html.Escape(claimed.Code));
         }
 
         Tell(ctx, resident, language => texts.Format(language, "wi.r.claimed", wish.Code, Html.Escape(member.FirstName)));
@@ -158,9 +158,9 @@ public sealed partial class WishFlow
             sb.Append('\n').Append(texts.Get(language, "wi.r.rate_ask"));
             return sb.ToString();
         }, language => RatingButtons(wish));
-        if (photo is not null && resident is not null && !ctx.Emergency)
+        if (photo is not null && resident is { BlockedBot: false })
         {
-            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, resident.ChatId, new SendPhoto(photo, Html.Escape(wish.Code))));
+            Notices.NotifyPhoto(ctx, resident.ChatId, photo, Html.Escape(wish.Code));
         }
 
         ctx.AnswerButton();

@@ -247,9 +247,9 @@ public sealed partial class WishFlow
         foreach (var reviewer in reviewers.OfType<UserProfile>())
         {
             Tell(ctx, reviewer, language => ctx.Texts.Get(language, "wi.rv.new") + "\n" + WishView.ForStaff(texts, language, wish, resident, null, directory), language => ReviewButtons(language, wish));
-            if (wish.PhotoFileId is { } photo && !ctx.Emergency)
+            if (wish.PhotoFileId is { } photo && !reviewer.BlockedBot)
             {
-                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, reviewer.ChatId, new SendPhoto(photo, Html.Escape(wish.Code))));
+                Notices.NotifyPhoto(ctx, reviewer.ChatId, photo, Html.Escape(wish.Code));
             }
         }
     }

@@ -192,6 +192,17 @@ public partial class ComplaintFlowTests
     }
 
     [Fact]
+    public async Task Hazard_OutsideEmergencyMode_IsAnOrdinaryComplaint_StartingWithTheCategory()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+
+        await h.Command(Rita, "complain", "hazard");
+        Assert.Contains("Please choose a category", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
+        Assert.Equal("Category", (await h.ConversationAsync(Rita.Id))!.Step);
+    }
+
+    [Fact]
     public async Task Hazard_InEmergencyMode_TheMenuLabelFilesAnUrgentPublicSafetyComplaint_30MinutesToRespond_OnTheEmergencyLane()
     {
         var h = NewHarness();

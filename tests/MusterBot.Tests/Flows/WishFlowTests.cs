@@ -1100,4 +1100,26 @@ public partial class WishFlowTests
         Assert.Contains("was approved", AllTo(released, Rita), StringComparison.Ordinal);
         Assert.DoesNotContain(SentTo(released, Ben), s => s.Html.Contains("W-0001", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task EmergencyMode_HoldsAWishPhotoWithItsCard_AndSwitchingBackSendsIt()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await SetEmergencyAsync(h);
+
+        await FileAsync(h, photo: "photo-1");
+        var filed = await h.DrainAsync();
+        NoErrors(filed);
+        Assert.DoesNotContain(filed, m => m.Action is SendPhoto);
+
+        await h.Command(Admin, "mode");
+        await h.Press(Admin, "mu:md:n");
+        await h.Press(Admin, "mu:md:ny");
+        var released = await h.DrainAsync();
+        NoErrors(released);
+        var photo = Assert.Single(released, m => m.ChatId == Hank.Id && m.Action is SendPhoto);
+        Assert.Equal(new SendPhoto("photo-1", "W-0001"), photo.Action);
+        Assert.Contains(released, m => m.ChatId == Admin.Id && m.Action is SendPhoto { FileId: "photo-1" });
+    }
 }
