@@ -167,18 +167,18 @@ public sealed partial class ComplaintFlow
             case "x":
                 ctx.AnswerButton();
                 Move(ctx, step, ComplaintTrigger.Cancel);
-                EditPressed(ctx, ctx.T("cp.f.cancelled"), null);
+                ctx.Show(ctx.T("cp.f.cancelled"), null);
                 return;
             case "cat" when step == ComplaintStep.Category && Enum.TryParse<ComplaintCategory>(arg, out var category) && Enum.IsDefined(category):
                 ctx.AnswerButton();
                 data["cat"] = category.ToString();
                 Move(ctx, step, ComplaintTrigger.Next, data);
-                EditPressed(ctx, ctx.T("cp.f.ask_description", Category(ctx.Language, category), MaxDescription), CancelFiling(ctx));
+                ctx.Show(ctx.T("cp.f.ask_description", Category(ctx.Language, category), MaxDescription), CancelFiling(ctx));
                 return;
             case "pdone" when step == ComplaintStep.Photos:
                 ctx.AnswerButton();
                 Move(ctx, step, ComplaintTrigger.Next, data);
-                EditPressed(ctx, ctx.T("cp.f.ask_location"), LocationButtons(ctx));
+                ctx.Show(ctx.T("cp.f.ask_location"), LocationButtons(ctx));
                 return;
             case "loc" when step == ComplaintStep.Location:
                 ctx.AnswerButton();
@@ -221,7 +221,7 @@ public sealed partial class ComplaintFlow
         Move(ctx, step, ComplaintTrigger.Next, data, ComplaintStep.Anonymous);
         if (edit)
         {
-            EditPressed(ctx, ctx.T("cp.f.ask_anonymous"), AnonymousButtons(ctx));
+            ctx.Show(ctx.T("cp.f.ask_anonymous"), AnonymousButtons(ctx));
         }
         else
         {
@@ -254,7 +254,7 @@ public sealed partial class ComplaintFlow
 
         var rows = similar.Select(c => new InlineButton(ctx.T("cp.btn.join", c.Code), $"{P}f:join:{Num(c.Number)}")).Rows(2);
         rows.Add([new InlineButton(ctx.T("cp.btn.file_new"), P + "f:new"), new InlineButton(ctx.T("button.cancel"), P + "f:x")]);
-        EditPressed(ctx, sb.ToString().TrimEnd(), new InlineMarkup(rows));
+        ctx.Show(sb.ToString().TrimEnd(), new InlineMarkup(rows));
     }
 
     /// <summary>Joins an open complaint: the resident gets the same updates from now on; no new complaint is filed.</summary>
@@ -282,7 +282,7 @@ public sealed partial class ComplaintFlow
             ctx.Effects.AddToSet(Sets.ComplaintsOf(ctx.Profile.Id), Num(number));
         }
 
-        EditPressed(ctx, ctx.T("cp.f.joined", complaint.Code, Status(ctx.Language, complaint.Status)), null);
+        ctx.Show(ctx.T("cp.f.joined", complaint.Code, Status(ctx.Language, complaint.Status)), null);
     }
 
     private async ValueTask ShowPreviewAsync(FlowContext ctx, Dictionary<string, string> data, CancellationToken cancellationToken)
@@ -291,7 +291,7 @@ public sealed partial class ComplaintFlow
         var draft = Draft(ctx, data, 0);
         var sb = new StringBuilder(ctx.T("cp.f.preview_head")).Append("\n\n");
         sb.Append(Card(ctx.Language, draft, ctx.Profile, null, directory, forAdmin: true).Replace("C-0000", "C-?", StringComparison.Ordinal));
-        EditPressed(ctx, sb.ToString(), ConfirmButtons(ctx));
+        ctx.Show(sb.ToString(), ConfirmButtons(ctx));
     }
 
     private Complaint Draft(FlowContext ctx, Dictionary<string, string> data, int number)
@@ -336,7 +336,7 @@ public sealed partial class ComplaintFlow
         ctx.Effects.AddToSet(Sets.ComplaintsOf(ctx.Profile.Id), Num(number));
         ArmDeadlines(ctx, complaint);
         ctx.AnswerButton();
-        EditPressed(ctx, ctx.T("cp.f.filed", complaint.Code, Time(complaint.RespondBy)), null);
+        ctx.Show(ctx.T("cp.f.filed", complaint.Code, Time(complaint.RespondBy)), null);
 
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var handler = await ProfileAsync(ctx, handlerId, cancellationToken).ConfigureAwait(false);

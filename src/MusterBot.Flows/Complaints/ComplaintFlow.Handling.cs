@@ -95,7 +95,7 @@ public sealed partial class ComplaintFlow
             .With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "assigned") { Detail = Num(handlerId) });
         Save(ctx, complaint, assigned);
         ctx.AnswerButton(ctx.T("cp.assigned", complaint.Code, Html.Escape(handler.FirstName)));
-        EditPressed(ctx, ctx.T("cp.assigned", complaint.Code, Html.Escape(handler.FirstName)), null);
+        ctx.Show(ctx.T("cp.assigned", complaint.Code, Html.Escape(handler.FirstName)), null);
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var filer = await ProfileAsync(ctx, complaint.FiledBy, cancellationToken).ConfigureAwait(false);
         Tell(ctx, assigned, handler, texts.Get(handler.Language, "cp.new_for_handler") + "\n" + Card(handler.Language, assigned, filer, handler, directory, forAdmin: false), HandlerButtons(handler.Language, assigned));
@@ -122,7 +122,7 @@ public sealed partial class ComplaintFlow
         ctx.AnswerButton(ctx.T("cp.accepted", complaint.Code));
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var filer = await ProfileAsync(ctx, complaint.FiledBy, cancellationToken).ConfigureAwait(false);
-        EditPressed(ctx, Card(ctx.Language, accepted, filer, ctx.Profile, directory, forAdmin: false), HandlerButtons(ctx.Language, accepted));
+        ctx.Show(Card(ctx.Language, accepted, filer, ctx.Profile, directory, forAdmin: false), HandlerButtons(ctx.Language, accepted));
         await TellResidentsAsync(ctx, accepted, language => texts.Format(language, "cp.r.accepted", complaint.Code, Time(accepted.ResolveBy)), null, cancellationToken).ConfigureAwait(false);
     }
 
@@ -251,7 +251,7 @@ public sealed partial class ComplaintFlow
 
         ctx.AnswerButton();
         Move(ctx, ComplaintStep.Idle, ComplaintTrigger.Ask, new Dictionary<string, string> { ["n"] = Num(complaint.Number), ["d"] = days.ToString(CultureInfo.InvariantCulture) }, ComplaintStep.ExtendReason);
-        EditPressed(ctx, ctx.T("cp.ask.ExtendReason", complaint.Code, days), CancelButton(ctx));
+        ctx.Show(ctx.T("cp.ask.ExtendReason", complaint.Code, days), CancelButton(ctx));
     }
 
     private async ValueTask ExtendAsync(FlowContext ctx, Complaint complaint, int days, string reason, CancellationToken cancellationToken)
@@ -310,7 +310,7 @@ public sealed partial class ComplaintFlow
             var closed = rated with { Status = ComplaintStatus.Closed, ClosedAt = ctx.Now };
             Save(ctx, complaint, closed);
             ctx.Effects.CancelTimer(TimerId("fb", complaint.Number));
-            EditPressed(ctx, ctx.T("cp.fb.closed", complaint.Code, texts.Get(ctx.Language, "cp.fb." + feedback)), null);
+            ctx.Show(ctx.T("cp.fb.closed", complaint.Code, texts.Get(ctx.Language, "cp.fb." + feedback)), null);
             return;
         }
 
@@ -319,14 +319,14 @@ public sealed partial class ComplaintFlow
         {
             rated = (rated with { Supervised = [.. rated.Supervised, "dissatisfied"] }).With(new ComplaintEvent(ctx.Now, 0, "supervision") { Detail = "dissatisfied twice" });
             Save(ctx, complaint, rated);
-            EditPressed(ctx, ctx.T("cp.fb.escalated", complaint.Code), null);
+            ctx.Show(ctx.T("cp.fb.escalated", complaint.Code), null);
             await TellAdminsAsync(ctx, rated, language => texts.Format(language, "cp.admin.dissatisfied", complaint.Code), language => AdminButtons(language, rated), cancellationToken).ConfigureAwait(false);
             return;
         }
 
         Save(ctx, complaint, rated);
         var canReopen = complaint.ResolvedAt is { } at && ctx.Now <= at + _options.ReopenWithin;
-        EditPressed(ctx, ctx.T(canReopen ? "cp.fb.reopen_offer" : "cp.fb.noted", complaint.Code),
+        ctx.Show(ctx.T(canReopen ? "cp.fb.reopen_offer" : "cp.fb.noted", complaint.Code),
             canReopen ? new InlineMarkup([[new InlineButton(ctx.T("cp.btn.reopen"), $"{P}ro:{Num(complaint.Number)}")]]) : null);
     }
 
@@ -352,7 +352,7 @@ public sealed partial class ComplaintFlow
 
         ctx.AnswerButton();
         Move(ctx, ComplaintStep.Idle, ComplaintTrigger.Ask, new Dictionary<string, string> { ["n"] = Num(complaint.Number) }, ComplaintStep.ReopenComment);
-        EditPressed(ctx, ctx.T("cp.ask.ReopenComment", complaint.Code, MaxNote), CancelButton(ctx));
+        ctx.Show(ctx.T("cp.ask.ReopenComment", complaint.Code, MaxNote), CancelButton(ctx));
     }
 
     private async ValueTask ReopenAsync(FlowContext ctx, Complaint complaint, string comment, CancellationToken cancellationToken)

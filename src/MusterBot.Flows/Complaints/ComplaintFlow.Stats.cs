@@ -101,7 +101,7 @@ public sealed partial class ComplaintFlow
         var markup = new InlineMarkup([
             [new InlineButton(ctx.T("cp.stats.period.month"), P + "st:month"), new InlineButton(ctx.T("cp.stats.period.30"), P + "st:30"), new InlineButton(ctx.T("cp.stats.period.all"), P + "st:all")],
             [new InlineButton(ctx.T("cp.stats.csv"), P + "csv:" + period)]]);
-        EditPressed(ctx, sb.ToString().TrimEnd(), markup);
+        ctx.Show(sb.ToString().TrimEnd(), markup);
     }
 
     private static string Line(FlowContext ctx, Figures f) =>

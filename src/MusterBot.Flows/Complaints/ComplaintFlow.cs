@@ -131,7 +131,7 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
                     Move(ctx, step, ComplaintTrigger.Cancel);
                 }
 
-                EditPressed(ctx, ctx.T("cancel.done"), null);
+                ctx.Show(ctx.T("cancel.done"), null);
                 return;
             case "st" or "csv" when parts.Length == 3:
                 await StatsAsync(ctx, parts[2], csv: action == "csv", cancellationToken).ConfigureAwait(false);
@@ -235,17 +235,6 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
 
     private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency);
 
-    private static void EditPressed(FlowContext ctx, string html, InlineMarkup? markup)
-    {
-        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
-        {
-            ctx.Effects.Edit(ctx.ChatId, messageId, html, markup);
-        }
-        else
-        {
-            ctx.Reply(html, markup);
-        }
-    }
 
     private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 
@@ -345,16 +334,8 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
         }
     }
 
-    private async ValueTask<IReadOnlyList<UserProfile>> AdminsAsync(FlowContext ctx, CancellationToken cancellationToken)
-    {
-        var ids = new HashSet<long>(flowOptions.Value.Admins);
-        foreach (var id in await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Admin), cancellationToken).ConfigureAwait(false))
-        {
-            ids.Add(long.Parse(id, CultureInfo.InvariantCulture));
-        }
-
-        return (await ctx.Reader.GetManyAsync<UserProfile>(ids.Order().Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false)).OfType<UserProfile>().ToList();
-    }
+    private ValueTask<IReadOnlyList<UserProfile>> AdminsAsync(FlowContext ctx, CancellationToken cancellationToken) =>
+        Staff.AdministratorsAsync(ctx.Reader, flowOptions.Value, cancellationToken);
 
     private async ValueTask TellAdminsAsync(FlowContext ctx, Complaint complaint, Func<Language, string> html, Func<Language, InlineMarkup?>? markup, CancellationToken cancellationToken)
     {
