@@ -1,7 +1,8 @@
 // The sandbox web chat in a real headless Chromium (issue #8).
 // Starts the host in sandbox mode (no token) on a free port, opens the page, and plays a drill muster through it:
 // the administrator launches it with /muster, the North convenor acknowledges and relays, a member presses
-// "arrived", and the convenor's live roll call (one message, edited in place) shows the arrival. Saves a screenshot.
+// "arrived" and shares a location through 📎, and the convenor's live roll call (one message, edited in place) shows
+// the arrival. Saves a screenshot. Then a resident shares a contact and sends a CSV, and "Reset demo" empties the chats.
 //
 //   cd tests/browser && npm ci && node sandbox.test.mjs
 //
@@ -125,6 +126,12 @@ try {
   await sees('Your answer');
   log('the member pressed arrived');
 
+  // 📎 → "Share a location" (the prompt's default point is accepted): attached to the member's check-in.
+  await page.click('#attachBtn');
+  await page.locator('#attach button[data-act="location"]').click();
+  await sees('Location saved (M-1)');
+  log('the member shared a location through 📎');
+
   // Back to the convenor: the same roll-call message now counts the arrival.
   await as('Zhang Wei');
   const edited = page.locator(`#chat .msg[data-message-id="${rollCallId}"]`);
@@ -140,6 +147,27 @@ try {
   if (pageErrors.length) { throw new Error('page errors: ' + pageErrors.join('; ')); }
   await page.screenshot({ path: screenshot });
   log('screenshot saved to', path.relative(repo, screenshot));
+
+  // A resident: 📎 → "Share my contact" and a CSV document outside any step each get a polite answer.
+  await as('Grandma Hu');
+  const before = await page.locator('#chat .msg').count();
+  await page.click('#attachBtn');
+  await page.locator('#attach button[data-act="contact"]').click();
+  await page.waitForFunction((n) => document.querySelectorAll('#chat .msg').length >= n + 2, before, { timeout: WAIT });
+  await page.setInputFiles('#docFile', { name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from('name,phone\nTest,13800000000\n') });
+  await sees('roster.csv');
+  await page.waitForFunction((n) => document.querySelectorAll('#chat .msg').length >= n + 4, before, { timeout: WAIT });
+  log('the resident shared a contact and sent a CSV; both were answered');
+
+  // "Reset demo" forgets the chats (the drill included) and restores the seed.
+  await page.click('#reset');
+  await as('Zhang Wei');
+  await page.waitForFunction(() => !/Roll call M-1/.test(document.querySelector('#chat')?.textContent || ''), null, { timeout: WAIT });
+  // Not just an empty screen: the emulator itself holds no messages of the convenor any more.
+  const left = await page.evaluate(async () => (await (await fetch('/_emulator/chats/1101/messages')).json()).result.messages.length);
+  if (left !== 0) { throw new Error(`reset left ${left} messages in the convenor's chat`); }
+  log('reset demo emptied the chats');
+  if (pageErrors.length) { throw new Error('page errors: ' + pageErrors.join('; ')); }
 } catch (e) {
   failed = true;
   console.error('FAILED:', e);
