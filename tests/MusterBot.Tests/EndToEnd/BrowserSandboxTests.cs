@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace MusterBot.Tests.EndToEnd;
+
+/// <summary>
+/// The sandbox web chat in a real headless Chromium (issue #8), run from <c>dotnet test</c> so one command runs every
+/// test: it drives tests/browser/sandbox.test.mjs (playwright-core over Debian's chromium). Chromium and Node.js must be
+/// installed; the test fails with the install command when they are not. The npm packages are installed on first use.
+/// </summary>
+public sealed class BrowserSandboxTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task SandboxPage_InHeadlessChromium_DrillLocationContactDocumentAndReset()
+    {
+        var repo = RepositoryRoot();
+        var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"Chromium is missing at {chromium}: apt-get install -y chromium");
+        var node = Which("node");
+        Assert.True(node is not null, "Node.js is missing: apt-get install -y nodejs npm");
+        var browserDir = Path.Combine(repo, "tests", "browser");
+        if (!System.IO.Directory.Exists(Path.Combine(browserDir, "node_modules", "playwright-core")))
+        {
+            var npm = Which("npm");
+            Assert.True(npm is not null, "npm is missing: apt-get install -y npm");
+            var (installed, installLog) = await RunAsync(npm!, ["ci", "--no-audit", "--no-fund", "--loglevel=error"], browserDir, new Dictionary<string, string>());
+            Assert.True(installed == 0, "npm ci failed in tests/browser:\n" + installLog);
+        }
+
+        var screenshot = Path.Combine(Path.GetTempPath(), $"musterbot-sandbox-{Guid.NewGuid():N}.png");
+        var (exit, output) = await RunAsync(node!, ["sandbox.test.mjs"], browserDir, new Dictionary<string, string>
+        {
+            ["CHROMIUM"] = chromium,
+            ["SCREENSHOT"] = screenshot,
+            ["MUSTERBOT_NO_BUILD"] = "1",
+        });
+
+        Assert.True(exit == 0, "The browser test failed:\n" + output);
+        Assert.Contains("browser test passed", output, StringComparison.Ordinal);
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "The screenshot is missing or empty.");
+        File.Delete(screenshot);
+    }
+
+    private static async Task<(int Exit, string Output)> RunAsync(string file, string[] args, string directory, IReadOnlyDictionary<string, string> env)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in env)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment.Remove("Telegram__BotToken");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Limit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, "timed out after " + Limit + "\n" + await stdout + await stderr);
+        }
+
+        // The host's own log lines are noise here; keep the test's lines and any error.
+        var lines = (await stdout + await stderr).Split('\n').Where(l => !l.StartsWith("info:", StringComparison.Ordinal) && !l.StartsWith("      ", StringComparison.Ordinal));
+        return (process.ExitCode, string.Join('\n', lines));
+    }
+
+    private static string? Which(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+            .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
+    }
+}
