@@ -7,8 +7,12 @@ namespace MusterBot.Tests.EndToEnd;
 /// test: it drives tests/browser/sandbox.test.mjs (playwright-core over Debian's chromium). Chromium and Node.js must be
 /// installed; the test fails with the install command when they are not. The npm packages are installed on first use.
 /// </summary>
+[Collection(Name)]
 public sealed class BrowserSandboxTests
 {
+    /// <summary>Runs alone, after the parallel tests: a host, Node.js and Chromium would starve timing-sensitive tests.</summary>
+    public const string Name = "browser";
+
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
     [Fact]
@@ -92,3 +96,7 @@ public sealed class BrowserSandboxTests
         throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
     }
 }
+
+/// <summary>The browser test's collection: not run in parallel with anything else.</summary>
+[CollectionDefinition(BrowserSandboxTests.Name, DisableParallelization = true)]
+public sealed class BrowserTestGroup;
