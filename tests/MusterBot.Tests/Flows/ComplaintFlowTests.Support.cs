@@ -235,16 +235,23 @@ public partial class ComplaintFlowTests
     /// <summary>A store that outlives harnesses: each <see cref="Restart"/> is a new process (processor and flows) over it.</summary>
     private sealed class Restartable
     {
-        private readonly FakeTimeProvider _storeClock = new();
+        private readonly FakeTimeProvider _storeClock;
         private readonly List<FlowHarness> _harnesses = [];
 
         public Restartable()
+            : this(null, new FakeTimeProvider())
         {
-            Store = new InMemoryStateStore(_storeClock);
+        }
+
+        /// <summary>Over a given store (e.g. Redis) whose clock is <paramref name="storeClock"/>.</summary>
+        public Restartable(MusterBot.State.IStateStore? store, FakeTimeProvider storeClock)
+        {
+            _storeClock = storeClock;
+            Store = store ?? new InMemoryStateStore(_storeClock);
             Restart();
         }
 
-        public InMemoryStateStore Store { get; }
+        public MusterBot.State.IStateStore Store { get; }
 
         public FlowHarness H => _harnesses[^1];
 

@@ -869,9 +869,24 @@ public partial class ComplaintFlowTests
     // ---- restart ----
 
     [Fact]
-    public async Task Restart_InTheMiddle_TheConversationsContinue_AndTheTimersStillFire()
+    public async Task Restart_InTheMiddle_TheConversationsContinue_AndTheTimersStillFire() => await RestartScenarioAsync(new Restartable());
+
+    /// <summary>The same restarts on a real redis-server.</summary>
+    [Collection("redis")]
+    public sealed class OnRedis(MusterBot.Tests.State.RedisServerFixture redis)
     {
-        var r = new Restartable();
+        [Fact]
+        public async Task Restart_InTheMiddle_OnRedis()
+        {
+            var clock = new FakeTimeProvider();
+            await using var store = await MusterBot.State.Redis.RedisStateStore.ConnectAsync(
+                new MusterBot.State.Redis.RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"crestart{Guid.NewGuid():N}:" }, clock, CancellationToken.None);
+            await RestartScenarioAsync(new Restartable(store, clock));
+        }
+    }
+
+    private static async Task RestartScenarioAsync(Restartable r)
+    {
         await SeedAsync(r.H);
 
         await r.H.Command(Rita, "complain");

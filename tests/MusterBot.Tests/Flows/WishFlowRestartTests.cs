@@ -1,4 +1,5 @@
 using MusterBot.Flows.Events;
+using MusterBot.State;
 using MusterBot.State.Memory;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Wishes;
@@ -14,16 +15,23 @@ public partial class WishFlowTests
 {
     private sealed class Restartable
     {
-        private readonly FakeTimeProvider _storeClock = new();
+        private readonly FakeTimeProvider _storeClock;
         private readonly List<FlowHarness> _harnesses = [];
 
         public Restartable()
+            : this(null, new FakeTimeProvider())
         {
-            Store = new InMemoryStateStore(_storeClock);
+        }
+
+        /// <summary>Over a given store (e.g. Redis) whose clock is <paramref name="storeClock"/>.</summary>
+        public Restartable(IStateStore? store, FakeTimeProvider storeClock)
+        {
+            _storeClock = storeClock;
+            Store = store ?? new InMemoryStateStore(_storeClock);
             Restart();
         }
 
-        public InMemoryStateStore Store { get; }
+        public IStateStore Store { get; }
 
         public FlowHarness H => _harnesses[^1];
 
@@ -44,9 +52,10 @@ public partial class WishFlowTests
     }
 
     [Fact]
-    public async Task Restart_InTheMiddleOfEveryStep_TheConversationContinues()
+    public async Task Restart_InTheMiddleOfEveryStep_TheConversationContinues() => await RestartEveryStepAsync(new Restartable());
+
+    private static async Task RestartEveryStepAsync(Restartable r)
     {
-        var r = new Restartable();
         await SeedAsync(r.H);
 
         // Filing: text, restart, photo; restart, category; restart, typed date; restart, submit.

@@ -587,6 +587,15 @@ public partial class WishFlowTests
             await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"wrace{Guid.NewGuid():N}:" }, new FakeTimeProvider(), Ct);
             await RaceAsync(NewHarness(store));
         }
+
+        /// <summary>The restart in the middle of every step, on a real redis-server.</summary>
+        [Fact]
+        public async Task Restart_InTheMiddleOfEveryStep_OnRedis()
+        {
+            var clock = new FakeTimeProvider();
+            await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"wrestart{Guid.NewGuid():N}:" }, clock, Ct);
+            await RestartEveryStepAsync(new Restartable(store, clock));
+        }
     }
 
     private static async Task RaceAsync(FlowHarness h)
