@@ -106,7 +106,7 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
     {
         var mark = await _db.StringGetAsync(_prefix + "upd:" + Text(updateId)).WaitAsync(cancellationToken)
             .ConfigureAwait(false);
-        return mark.HasValue && ParseLong(mark) > NowMs();
+        return mark.HasValue && ParseLong(mark!) > NowMs();
     }
 
     public async Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
@@ -331,12 +331,12 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
             return null;
         }
 
-        if (!fields[2].IsNull && ParseLong(fields[2]) <= nowMs)
+        if (!fields[2].IsNull && ParseLong(fields[2]!) <= nowMs)
         {
             return null;
         }
 
-        return new StoredDoc(key, fields[1]!, ParseLong(fields[0]));
+        return new StoredDoc(key, fields[1]!, ParseLong(fields[0]!));
     }
 
     private static DeliveryRecord ToDelivery(long outboxId, Dictionary<string, string> map) =>
