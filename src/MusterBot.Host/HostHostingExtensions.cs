@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using MusterBot.Host.Configuration;
 using MusterBot.Host.Delivery;
 using MusterBot.Host.Intake;
-using MusterBot.Host.Telegram;
+using MusterBot.Host.BotApi;
 using MusterBot.Host.Timers;
 
 namespace MusterBot.Host;
@@ -23,14 +23,8 @@ public static class HostHostingExtensions
         services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TimerOptions>().BindConfiguration(TimerOptions.Section).ValidateOnStart();
 
-        // The client's token and address come from the Telegram section (or, in the sandbox, from the emulator).
-        services.AddTelegramBotClient();
-        services.AddOptions<TelegramBotClientOptions>().Configure<IOptions<TelegramOptions>>((client, telegram) =>
-        {
-            client.Token = telegram.Value.BotToken ?? string.Empty;
-            client.BaseUrl = telegram.Value.ApiBaseUrl.ToString().TrimEnd('/');
-            client.RequestTimeout = telegram.Value.RequestTimeout;
-        });
+        // Telegram.Bot's client; its token and address come from the Telegram section (or, in the sandbox, from the emulator).
+        services.AddBotApiClient();
 
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxExecutor>();

@@ -3,7 +3,6 @@ using MusterBot.Host.Emulator;
 using MusterBot.Host.Health;
 using MusterBot.Host.Intake;
 using MusterBot.Host.Sandbox;
-using MusterBot.Host.Telegram;
 using MusterBot.State;
 
 namespace MusterBot.Host;
@@ -64,7 +63,7 @@ public static partial class MusterBotApp
                 });
             }
             var sandboxToken = emulator.Token;
-            builder.Services.PostConfigure<TelegramBotClientOptions>(o => o.Token = sandboxToken);
+            builder.Services.PostConfigure<Configuration.TelegramOptions>(o => o.BotToken = sandboxToken);
         }
 
         builder.AddMusterBotState();

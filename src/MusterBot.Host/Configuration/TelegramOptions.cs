@@ -8,11 +8,17 @@ public sealed class TelegramOptions
 {
     public const string Section = "Telegram";
 
+    /// <summary>Telegram's own Bot API server.</summary>
+    public static Uri DefaultApiBaseUrl { get; } = new("https://api.telegram.org");
+
     /// <summary>From BotFather. Empty: the bot runs the local sandbox against the embedded emulator.</summary>
     public string? BotToken { get; set; }
 
-    /// <summary>The client calls <c>{ApiBaseUrl}/bot{token}/{method}</c>.</summary>
-    public Uri ApiBaseUrl { get; set; } = new("https://api.telegram.org");
+    /// <summary>
+    /// The client calls <c>{ApiBaseUrl}/bot{token}/{method}</c>: Telegram's server, a local Bot API server, a proxy or
+    /// the emulator. Scheme, host and port only (Telegram.Bot drops a path).
+    /// </summary>
+    public Uri ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
     public TelegramMode Mode { get; set; } = TelegramMode.Polling;
 
@@ -27,6 +33,9 @@ public sealed class TelegramOptions
 
     /// <summary>Timeout of an ordinary Bot API call.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How much longer than <see cref="PollTimeout"/> a long poll's HTTP request may take.</summary>
+    public TimeSpan LongPollMargin { get; set; } = TimeSpan.FromSeconds(10);
 
     public bool IsSandbox => string.IsNullOrWhiteSpace(BotToken);
 

@@ -19,6 +19,10 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
         {
             failures.Add("Telegram:ApiBaseUrl must be an absolute http(s) URL, e.g. https://api.telegram.org.");
         }
+        else if (options.ApiBaseUrl.AbsolutePath != "/" || options.ApiBaseUrl.Query.Length > 0)
+        {
+            failures.Add("Telegram:ApiBaseUrl must be scheme, host and port only, with no path (e.g. http://127.0.0.1:8081): the Bot API client drops a path.");
+        }
 
         if (options.PollTimeout < TimeSpan.FromSeconds(1) || options.PollTimeout > TimeSpan.FromSeconds(50))
         {
@@ -28,6 +32,11 @@ public sealed partial class TelegramOptionsValidator : IValidateOptions<Telegram
         if (options.RequestTimeout < TimeSpan.FromSeconds(1))
         {
             failures.Add("Telegram:RequestTimeout must be at least 00:00:01.");
+        }
+
+        if (options.LongPollMargin < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Telegram:LongPollMargin must be at least 00:00:01.");
         }
 
         if (options.Mode == TelegramMode.Webhook && !options.IsSandbox)

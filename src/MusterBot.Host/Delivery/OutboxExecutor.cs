@@ -1,7 +1,9 @@
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
-using MusterBot.Host.Telegram;
-using MusterBot.Host.Telegram.Types;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 
@@ -35,23 +37,28 @@ public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts
                     cancellationToken: cancellationToken).ConfigureAwait(false);
                 return sent.Id;
             case EditText edit:
-                var edited = await client.EditMessageText(message.ChatId, edit.MessageId, HtmlChunks.Truncate(edit.Html), ParseMode.Html, ToInline(edit.Markup), cancellationToken).ConfigureAwait(false);
+                var edited = await client.EditMessageText(message.ChatId, edit.MessageId, HtmlChunks.Truncate(edit.Html), ParseMode.Html, ToInline(edit.Markup), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return edited.Id;
             case EditMarkup markup:
-                var remarked = await client.EditMessageReplyMarkup(message.ChatId, markup.MessageId, ToInline(markup.Markup), cancellationToken).ConfigureAwait(false);
+                var remarked = await client.EditMessageReplyMarkup(message.ChatId, markup.MessageId, ToInline(markup.Markup), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return remarked.Id;
             case AnswerCallback answer:
-                await client.AnswerCallbackQuery(answer.CallbackQueryId, answer.Text, answer.ShowAlert, cancellationToken).ConfigureAwait(false);
+                await client.AnswerCallbackQuery(answer.CallbackQueryId, answer.Text, answer.ShowAlert, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return null;
             case SendLocation location:
                 var pin = await client.SendLocation(message.ChatId, location.Latitude, location.Longitude, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return pin.Id;
             case SendDocument document:
-                var file = await client.SendDocument(message.ChatId, InputFile.FromBytes(document.Content, document.FileName), document.CaptionHtml, ParseMode.Html, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return file.Id;
+                // A fresh stream per attempt: a retried request must not find it read.
+                using (var content = new MemoryStream(document.Content, writable: false))
+                {
+                    var file = await client.SendDocument(message.ChatId, InputFile.FromStream(content, document.FileName), document.CaptionHtml, ParseMode.Html, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return file.Id;
+                }
+
             case SendPhoto photo:
                 var caption = photo.CaptionHtml is null ? null : HtmlChunks.Truncate(photo.CaptionHtml, HtmlChunks.MaxCaptionLength);
-                var picture = await client.SendPhoto(message.ChatId, InputFile.FromFileId(photo.FileId), caption, ParseMode.Html, ToTelegram(photo.Markup), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var picture = await client.SendPhoto(message.ChatId, InputFile.FromFileId(photo.FileId), caption, ParseMode.Html, replyMarkup: ToTelegram(photo.Markup), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return picture.Id;
             case SetChatCommands commands:
                 foreach (var (language, code) in new[] { (Language.Zh, (string?)null), (Language.En, "en") })
@@ -78,7 +85,7 @@ public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts
         null => null,
         InlineMarkup inline => ToInline(inline),
         ReplyKeyboard keyboard => new ReplyKeyboardMarkup(
-            keyboard.Rows.Select(r => (IReadOnlyList<KeyboardButton>)r.Select(b => new KeyboardButton { Text = b.Text, RequestContact = b.RequestContact, RequestLocation = b.RequestLocation }).ToList()).ToList())
+            keyboard.Rows.Select(r => r.Select(b => new KeyboardButton(b.Text) { RequestContact = b.RequestContact, RequestLocation = b.RequestLocation }).ToArray()).ToArray())
         {
             ResizeKeyboard = true,
             OneTimeKeyboard = keyboard.OneTime,
@@ -91,5 +98,5 @@ public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts
 
     public static InlineKeyboardMarkup? ToInline(InlineMarkup? markup) => markup is null
         ? null
-        : new InlineKeyboardMarkup(markup.Rows.Select(r => (IReadOnlyList<InlineKeyboardButton>)r.Select(b => new InlineKeyboardButton { Text = b.Text, CallbackData = b.CallbackData, Url = b.Url }).ToList()).ToList());
+        : new InlineKeyboardMarkup(markup.Rows.Select(r => r.Select(b => new InlineKeyboardButton(b.Text) { CallbackData = b.CallbackData, Url = b.Url }).ToArray()).ToArray());
 }

@@ -1,8 +1,9 @@
+using System.Net;
 using Microsoft.Extensions.Options;
-using MusterBot.Host.Telegram;
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Outbox;
+using Telegram.Bot.Exceptions;
 
 namespace MusterBot.Host.Delivery;
 
@@ -242,9 +243,16 @@ public sealed partial class OutboxSender(
             _floods.RecordSend(timeProvider.GetUtcNow());
             await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent) with { TelegramMessageId = telegramMessageId }, cancellationToken).ConfigureAwait(false);
         }
+        catch (RequestException ex) when (ex is not ApiRequestException && ex.HttpStatusCode == HttpStatusCode.OK)
+        {
+            // The call succeeded but its answer could not be read (a server or proxy that answers differently): the
+            // message went out, so it is recorded as sent, with a warning, and never sent again.
+            LogUnreadableAnswer(logger, message.Id, message.ChatId, ex.Message);
+            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent) with { Error = "sent; the answer could not be read" }, cancellationToken).ConfigureAwait(false);
+        }
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {
-            var wait = ex.RetryAfter ?? TimeSpan.FromSeconds(1);
+            var wait = ex.Parameters?.RetryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(1);
             var now = timeProvider.GetUtcNow();
             var until = now + wait;
             if (_floods.RecordFloodIsGlobal(now))
@@ -271,7 +279,7 @@ public sealed partial class OutboxSender(
             // An edit with the same content: the message already shows what we wanted.
             await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent), cancellationToken).ConfigureAwait(false);
         }
-        catch (ApiRequestException ex) when (ex.MigrateToChatId is { } newChatId && message.Attempts < _options.MaxAttempts)
+        catch (ApiRequestException ex) when (ex.Parameters?.MigrateToChatId is { } newChatId && message.Attempts < _options.MaxAttempts)
         {
             // The group became a supergroup: send to its new id once, and record where the message went.
             LogMigrated(logger, message.ChatId, newChatId);
@@ -578,4 +586,7 @@ public sealed partial class OutboxSender(
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Outbox message {OutboxId} failed (attempt {Attempts}); retrying in {Seconds} s")]
     private static partial void LogTransient(ILogger logger, long outboxId, int attempts, double seconds);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Outbox message {OutboxId} to chat {ChatId} was accepted but the answer could not be read ({Problem}); recorded as sent, not sent again")]
+    private static partial void LogUnreadableAnswer(ILogger logger, long outboxId, long chatId, string problem);
 }

@@ -106,7 +106,23 @@ internal sealed class BotApiParameters
 
     public bool Has(string name) => _values.TryGetValue(name, out var value) && value is not null;
 
-    public UploadedPart? GetFile(string name) => _files.GetValueOrDefault(name);
+    public UploadedPart? GetFile(string name)
+    {
+        if (_files.TryGetValue(name, out var part))
+        {
+            return part;
+        }
+
+        // "photo": "attach://0" names the multipart part that holds the file (how Telegram.Bot uploads every file).
+        return _values.TryGetValue(name, out var value)
+            && value is JsonValue text
+            && text.TryGetValue<string>(out var reference)
+            && reference.StartsWith(AttachPrefix, StringComparison.Ordinal)
+                ? _files.GetValueOrDefault(reference[AttachPrefix.Length..])
+                : null;
+    }
+
+    private const string AttachPrefix = "attach://";
 
     public string? GetString(string name)
     {

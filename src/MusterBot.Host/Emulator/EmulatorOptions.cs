@@ -4,7 +4,7 @@ namespace MusterBot.Host.Emulator;
 public sealed class EmulatorOptions
 {
     /// <summary>The bot token the emulator accepts; any other token is answered with 401.</summary>
-    public string Token { get; init; } = "123456789:TEST-emulator-token";
+    public string Token { get; init; } = "123456789:SANDBOX-emulator-token-not-a-secret";
 
     /// <summary>The TCP port on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; init; }

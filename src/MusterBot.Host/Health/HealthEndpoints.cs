@@ -1,4 +1,4 @@
-using MusterBot.Host.Telegram;
+using Telegram.Bot;
 using MusterBot.State;
 
 namespace MusterBot.Host.Health;

@@ -2,8 +2,9 @@ using Microsoft.Extensions.Options;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
-using MusterBot.Host.Telegram;
-using MusterBot.Host.Telegram.Types;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
 using MusterBot.State.Records;
 
 namespace MusterBot.Host.Intake;

@@ -1,14 +1,19 @@
 using Microsoft.Extensions.Options;
+using MusterBot.Host.BotApi;
 using MusterBot.Host.Configuration;
-using MusterBot.Host.Telegram;
-using MusterBot.Host.Telegram.Types;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
 
 namespace MusterBot.Host.Intake;
 
 /// <summary>
-/// Long polling. The offset moves past a batch only after every update in it was handled and committed
-/// (Telegram confirms an update when getUpdates is next called with a greater offset), so a crash re-delivers
-/// instead of losing; re-delivered updates are recognised by update_id and not applied twice.
+/// Long polling through Telegram.Bot (not its receivers, which confirm an update before handling it). The offset
+/// moves past a batch only after every update in it was handled and committed (Telegram confirms an update when
+/// getUpdates is next called with a greater offset), so a crash re-delivers instead of losing; re-delivered updates
+/// are recognised by update_id and not applied twice. Each update is parsed on its own: one that Telegram.Bot's types
+/// cannot read is logged with its id and skipped, and the rest of the batch goes on.
 /// </summary>
 public sealed partial class PollingIntake(
     ITelegramBotClient client,
@@ -41,11 +46,20 @@ public sealed partial class PollingIntake(
                     LogStarted(logger, pollSeconds);
                 }
 
-                var updates = await client.GetUpdates(offset, 100, pollSeconds, AllowedUpdates, stoppingToken).ConfigureAwait(false);
-                if (updates.Length > 0)
+                var request = new GetRawUpdatesRequest { Offset = offset, Limit = 100, Timeout = pollSeconds, AllowedUpdates = AllowedUpdates };
+                var batch = await client.SendRequest(request, stoppingToken).ConfigureAwait(false);
+                if (batch.Length > 0)
                 {
-                    await dispatcher.DispatchBatchAsync(updates, stoppingToken).ConfigureAwait(false);
-                    offset = updates.Max(u => u.Id) + 1;
+                    var (updates, lastId) = Parse(batch);
+                    if (updates.Count > 0)
+                    {
+                        await dispatcher.DispatchBatchAsync(updates, stoppingToken).ConfigureAwait(false);
+                    }
+
+                    if (lastId is { } last)
+                    {
+                        offset = last + 1;
+                    }
                 }
 
                 delay = retryDelay;
@@ -54,10 +68,10 @@ public sealed partial class PollingIntake(
             {
                 break;
             }
-            catch (ApiRequestException ex) when (ex.ErrorCode == 429 && ex.RetryAfter is { } retryAfter)
+            catch (ApiRequestException ex) when (ex.ErrorCode == 429 && ex.Parameters?.RetryAfter is { } retryAfter)
             {
-                LogFlood(logger, retryAfter.TotalSeconds);
-                await Task.Delay(retryAfter, timeProvider, stoppingToken).ConfigureAwait(false);
+                LogFlood(logger, retryAfter);
+                await Task.Delay(TimeSpan.FromSeconds(retryAfter), timeProvider, stoppingToken).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The poller must survive any failure: log, back off, poll again (nothing was confirmed).
             catch (Exception ex)
@@ -87,6 +101,32 @@ public sealed partial class PollingIntake(
         }
     }
 
+    /// <summary>The updates that parse, and the greatest update_id seen (parsed or not) to confirm the batch with.</summary>
+    private (List<Update> Updates, int? LastId) Parse(System.Text.Json.JsonElement[] batch)
+    {
+        var updates = new List<Update>(batch.Length);
+        int? lastId = null;
+        foreach (var element in batch)
+        {
+            var id = UpdateParser.IdOf(element);
+            if (id is { } value && (lastId is null || value > lastId))
+            {
+                lastId = value;
+            }
+
+            if (UpdateParser.TryParse(element, out var update, out var problem))
+            {
+                updates.Add(update!);
+            }
+            else
+            {
+                LogUnreadable(logger, id, problem);
+            }
+        }
+
+        return (updates, lastId);
+    }
+
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Long polling started (timeout {PollSeconds} s)")]
     private static partial void LogStarted(ILogger logger, int pollSeconds);
 
@@ -97,5 +137,8 @@ public sealed partial class PollingIntake(
     private static partial void LogConflict(ILogger logger);
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "getUpdates answered 429; waiting {RetryAfterSeconds} s")]
-    private static partial void LogFlood(ILogger logger, double retryAfterSeconds);
+    private static partial void LogFlood(ILogger logger, int retryAfterSeconds);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "Update {UpdateId} cannot be read ({Problem}); skipped, the rest of its batch goes on")]
+    private static partial void LogUnreadable(ILogger logger, int? updateId, string? problem);
 }

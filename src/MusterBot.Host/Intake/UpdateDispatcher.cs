@@ -2,9 +2,11 @@ using Microsoft.Extensions.Options;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Host.Delivery;
-using MusterBot.Host.Telegram;
 using MusterBot.State;
-using MusterBot.Host.Telegram.Types;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
 
 namespace MusterBot.Host.Intake;
 

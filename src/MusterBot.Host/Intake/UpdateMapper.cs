@@ -1,5 +1,6 @@
 using MusterBot.Flows.Events;
-using MusterBot.Host.Telegram.Types;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
 
 namespace MusterBot.Host.Intake;
 
@@ -12,21 +13,21 @@ public static class UpdateMapper
     public static BotEvent? Map(Update update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        if (update.Message is { From: { IsBot: false } from } message && message.Chat.Type == ChatType.Private)
+        if (update.Message is { From: { IsBot: false } from, Chat.Type: ChatType.Private } message)
         {
             return MapMessage(SenderOf(from), message);
         }
 
         if (update.CallbackQuery is { From: { IsBot: false } presser } query)
         {
-            var chatId = query.Message?.Chat.Id ?? presser.Id;
+            var chatId = query.Message?.Chat?.Id ?? presser.Id;
             return new ButtonPressed(SenderOf(presser), chatId, query.Message?.Id, query.Id, query.Data ?? string.Empty);
         }
 
-        if (update.MyChatMember is { Chat.Type: ChatType.Private } member)
+        if (update.MyChatMember is { Chat.Type: ChatType.Private, From: { } changer, NewChatMember: { } now } member)
         {
-            var blocked = member.NewChatMember.Status is "kicked" or "left";
-            return new BotMembershipChanged(SenderOf(member.From), member.Chat.Id, blocked);
+            var blocked = now.Status is ChatMemberStatus.Kicked or ChatMemberStatus.Left;
+            return new BotMembershipChanged(SenderOf(changer), member.Chat.Id, blocked);
         }
 
         return null;
@@ -36,7 +37,7 @@ public static class UpdateMapper
     public static long? OrderingKey(Update update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return update.Message?.From?.Id ?? update.CallbackQuery?.From.Id ?? update.MyChatMember?.From.Id ?? update.EditedMessage?.From?.Id;
+        return update.Message?.From?.Id ?? update.CallbackQuery?.From?.Id ?? update.MyChatMember?.From?.Id ?? update.EditedMessage?.From?.Id;
     }
 
     private static BotEvent MapMessage(Sender sender, Message message)
@@ -76,7 +77,7 @@ public static class UpdateMapper
             return new DocumentReceived(sender, chatId, id, document.FileId, document.FileName, document.FileSize, document.MimeType);
         }
 
-        if (message.Photo is { Count: > 0 } sizes)
+        if (message.Photo is { Length: > 0 } sizes)
         {
             // Telegram lists the sizes smallest first: the last is the one worth keeping.
             return new PhotoReceived(sender, chatId, id, sizes[^1].FileId, message.Caption) { MediaGroupId = message.MediaGroupId };

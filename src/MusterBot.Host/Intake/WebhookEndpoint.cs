@@ -2,9 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using MusterBot.Host.BotApi;
 using MusterBot.Host.Configuration;
-using MusterBot.Host.Telegram;
-using MusterBot.Host.Telegram.Types;
 
 namespace MusterBot.Host.Intake;
 
@@ -50,10 +49,10 @@ public static partial class WebhookEndpoint
             return Results.Unauthorized();
         }
 
-        Update? update;
+        JsonElement body;
         try
         {
-            update = await JsonSerializer.DeserializeAsync<Update>(http.Request.Body, TelegramJson.Options, http.RequestAborted).ConfigureAwait(false);
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException ex)
         {
@@ -61,10 +60,15 @@ public static partial class WebhookEndpoint
             return Results.BadRequest();
         }
 
-        if (update is null)
+        if (!UpdateParser.TryParse(body, out var parsed, out var problem))
         {
-            return Results.BadRequest();
+            // Valid JSON that Telegram.Bot's types cannot read: Telegram would send it again and again on an error
+            // status, so it is acknowledged and skipped, with its id in the log.
+            LogUnreadable(logger, UpdateParser.IdOf(body), problem);
+            return Results.Ok();
         }
+
+        var update = parsed!;
 
         try
         {
@@ -86,6 +90,9 @@ public static partial class WebhookEndpoint
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Webhook body is not a valid update")]
     private static partial void LogMalformed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Webhook update {UpdateId} cannot be read ({Problem}); acknowledged and skipped")]
+    private static partial void LogUnreadable(ILogger logger, int? updateId, string? problem);
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "Webhook update {UpdateId} could not be handled; answering 500 so Telegram retries")]
     private static partial void LogFailed(ILogger logger, Exception exception, long updateId);

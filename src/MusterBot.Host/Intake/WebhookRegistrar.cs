@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using MusterBot.Host.Configuration;
-using MusterBot.Host.Telegram;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
 
 namespace MusterBot.Host.Intake;
 
@@ -20,7 +21,7 @@ public sealed partial class WebhookRegistrar(
             {
                 await client.SetWebhook(
                     options.Value.WebhookUrl!.ToString(),
-                    options.Value.WebhookSecret,
+                    secretToken: options.Value.WebhookSecret,
                     maxConnections: 40,
                     allowedUpdates: PollingIntake.AllowedUpdates,
                     dropPendingUpdates: false,

@@ -7,9 +7,11 @@ using MusterBot.Flows.Events;
 using MusterBot.Host.Delivery;
 using MusterBot.Host.Emulator;
 using MusterBot.Host.Intake;
-using MusterBot.Host.Telegram;
-using MusterBot.Host.Telegram.Types;
 using MusterBot.State.Outbox;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 
 namespace MusterBot.Tests.Emulator;
 
@@ -37,7 +39,7 @@ public sealed class PhotoEmulatorTests : EmulatorTestBase, IDisposable
         Assert.Equal("my cake", json["caption"]!.GetValue<string>());
         Assert.Null(json["text"]);
 
-        var update = JsonSerializer.Deserialize<Update>(new JsonObject { ["update_id"] = 1, ["message"] = json.DeepClone() }, TelegramJson.Options)!;
+        var update = JsonSerializer.Deserialize<Update>(new JsonObject { ["update_id"] = 1, ["message"] = json.DeepClone() }, JsonBotAPI.Options)!;
         var photo = Assert.IsType<PhotoReceived>(UpdateMapper.Map(update));
         Assert.Equal(sent.PhotoFileId, photo.FileId);
         Assert.Equal("my cake", photo.Caption);
@@ -86,6 +88,7 @@ public sealed class PhotoEmulatorTests : EmulatorTestBase, IDisposable
             Bob,
             InputFile.FromFileId(received.PhotoFileId!),
             "<b>Alice</b> sends &lt;3",
+            ParseMode.Html,
             replyMarkup: new InlineKeyboardMarkup(InlineKeyboardButton.WithCallbackData("Thanks", "w:1")));
 
         Assert.Equal(received.PhotoFileId, message.Photo![^1].FileId);
@@ -102,7 +105,7 @@ public sealed class PhotoEmulatorTests : EmulatorTestBase, IDisposable
     [Fact]
     public async Task BotUploadsAPhoto_Multipart_IsStoredWithItsBytes()
     {
-        var message = await Client().SendPhoto(Alice, InputFile.FromBytes(Png, "cake.png"), "cake");
+        var message = await Client().SendPhoto(Alice, InputFile.FromStream(new MemoryStream(Png), "cake.png"), "cake");
 
         var stored = Assert.Single(Emulator.Messages(Alice));
         Assert.Equal(message.Photo![^1].FileId, stored.PhotoFileId);

@@ -4,11 +4,16 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
 using MusterBot.Host.Delivery;
-using MusterBot.Host.Telegram;
-using MusterBot.Host.Telegram.Types;
 using MusterBot.State.Commits;
 using MusterBot.State.Memory;
 using MusterBot.State.Outbox;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Requests.Abstractions;
+using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
+using Telegram.Bot.Types;
 
 namespace MusterBot.Tests.Host;
 
@@ -31,15 +36,29 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
     public OutboxSenderTests()
     {
+        // Telegram.Bot's client has one seam, SendRequest: every call the sender makes arrives there as a request object.
         _client
-            .Setup(c => c.SendMessage(It.IsAny<long>(), It.IsAny<string>(), It.IsAny<ParseMode>(), It.IsAny<ReplyParameters?>(), It.IsAny<ReplyMarkup?>(), It.IsAny<bool>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
-            .Returns((long chatId, string text, ParseMode _, ReplyParameters? _, ReplyMarkup? _, bool _, bool _, CancellationToken _) => Respond(new Call("send", chatId, text)));
+            .Setup(c => c.SendRequest(It.IsAny<SendMessageRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((IRequest<Message> request, CancellationToken _) =>
+            {
+                var send = (SendMessageRequest)request;
+                return Respond(new Call("send", send.ChatId!.Identifier!.Value, send.Text));
+            });
         _client
-            .Setup(c => c.EditMessageText(It.IsAny<long>(), It.IsAny<int>(), It.IsAny<string>(), It.IsAny<ParseMode>(), It.IsAny<InlineKeyboardMarkup?>(), It.IsAny<CancellationToken>()))
-            .Returns((long chatId, int messageId, string text, ParseMode _, InlineKeyboardMarkup? _, CancellationToken _) => Respond(new Call("edit", chatId, text) { MessageId = messageId }));
+            .Setup(c => c.SendRequest(It.IsAny<EditMessageTextRequest>(), It.IsAny<CancellationToken>()))
+            .Returns((IRequest<Message> request, CancellationToken _) =>
+            {
+                var edit = (EditMessageTextRequest)request;
+                return Respond(new Call("edit", edit.ChatId!.Identifier!.Value, edit.Text) { MessageId = edit.MessageId });
+            });
         _client
-            .Setup(c => c.AnswerCallbackQuery(It.IsAny<string>(), It.IsAny<string?>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
-            .Returns((string id, string? text, bool _, CancellationToken _) => Respond(new Call("answer", 0, text, id)));
+            .Setup(c => c.SendRequest(It.IsAny<AnswerCallbackQueryRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (IRequest<bool> request, CancellationToken _) =>
+            {
+                var answer = (AnswerCallbackQueryRequest)request;
+                await Respond(new Call("answer", 0, answer.Text, answer.CallbackQueryId));
+                return true;
+            });
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -203,7 +222,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     {
         var calls = 0;
         _respond = call => Interlocked.Increment(ref calls) == 1
-            ? Task.FromException<Message>(new RequestException("Request timed out", httpStatusCode: null))
+            ? Task.FromException<Message>(new RequestException("Bot API Request timed out"))
             : Task.FromResult(new Message { Id = 9, Chat = new Chat { Id = call.ChatId } });
         await StartAsync(Options(o => o.RetryDelay = TimeSpan.FromMilliseconds(50)));
 
@@ -237,7 +256,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Send_TransportFailingMaxAttemptsTimes_RecordsFailed()
     {
-        _respond = _ => Task.FromException<Message>(new RequestException("Connection refused", httpStatusCode: null));
+        _respond = _ => Task.FromException<Message>(new RequestException("Bot API Service Failure: HttpRequestException: Connection refused"));
         await StartAsync(Options(o =>
         {
             o.MaxAttempts = 3;
@@ -249,7 +268,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(DeliveryStatus.Failed, record.Status);
         Assert.Equal(3, record.Attempts);
-        Assert.Equal("Connection refused", record.Error);
+        Assert.Equal("Bot API Service Failure: HttpRequestException: Connection refused", record.Error);
         Assert.Equal(3, CallsTo(42).Count);
     }
 
@@ -371,8 +390,8 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         }
 
         Assert.Equal([user, supergroup], records.Select(r => r.ChatId));
-        _client.Verify(c => c.SendMessage(user, "to user", ParseMode.Html, null, null, false, false, It.IsAny<CancellationToken>()), Times.Once);
-        _client.Verify(c => c.EditMessageText(supergroup, int.MaxValue, "summary", ParseMode.Html, null, It.IsAny<CancellationToken>()), Times.Once);
+        _client.Verify(c => c.SendRequest(It.Is<SendMessageRequest>(r => r.ChatId!.Identifier == user && r.Text == "to user" && r.ParseMode == ParseMode.Html && r.ReplyMarkup == null && r.DisableNotification == false && r.AllowPaidBroadcast == false), It.IsAny<CancellationToken>()), Times.Once);
+        _client.Verify(c => c.SendRequest(It.Is<EditMessageTextRequest>(r => r.ChatId!.Identifier == supergroup && r.MessageId == int.MaxValue && r.Text == "summary" && r.ParseMode == ParseMode.Html && r.ReplyMarkup == null), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]
@@ -390,19 +409,18 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
             Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
         }
 
-        _client.Verify(c => c.AnswerCallbackQuery("4382bfdwdsb323b2d9", "Noted <ok> & thanks", true, It.IsAny<CancellationToken>()), Times.Once);
+        _client.Verify(c => c.SendRequest(It.Is<AnswerCallbackQueryRequest>(r => r.CallbackQueryId == "4382bfdwdsb323b2d9" && r.Text == "Noted <ok> & thanks" && r.ShowAlert), It.IsAny<CancellationToken>()), Times.Once);
         _client.Verify(
-            c => c.SendMessage(
-                7,
-                html,
-                ParseMode.Html,
-                null,
-                It.Is<ReplyMarkup?>(m => m is InlineKeyboardMarkup
-                    && ((InlineKeyboardMarkup)m).InlineKeyboard.Count == 1
-                    && ((InlineKeyboardMarkup)m).InlineKeyboard[0][0].CallbackData == "m:7f3a:ok"
-                    && ((InlineKeyboardMarkup)m).InlineKeyboard[0][1].Url == "https://example.org/m"),
-                true,
-                false,
+            c => c.SendRequest(
+                It.Is<SendMessageRequest>(r => r.ChatId!.Identifier == 7
+                    && r.Text == html
+                    && r.ParseMode == ParseMode.Html
+                    && r.DisableNotification
+                    && !r.AllowPaidBroadcast
+                    && r.ReplyMarkup is InlineKeyboardMarkup
+                    && ((InlineKeyboardMarkup)r.ReplyMarkup).InlineKeyboard.Count() == 1
+                    && ((InlineKeyboardMarkup)r.ReplyMarkup).InlineKeyboard.First().First().CallbackData == "m:7f3a:ok"
+                    && ((InlineKeyboardMarkup)r.ReplyMarkup).InlineKeyboard.First().Last().Url == "https://example.org/m"),
                 It.IsAny<CancellationToken>()),
             Times.Once);
     }
@@ -466,8 +484,8 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
             await WaitForOutcomeAsync(id);
         }
 
-        _client.Verify(c => c.SendMessage(1, "muster", ParseMode.Html, null, null, false, true, It.IsAny<CancellationToken>()), Times.Once);
-        _client.Verify(c => c.SendMessage(2, "reply", ParseMode.Html, null, null, false, false, It.IsAny<CancellationToken>()), Times.Once);
+        _client.Verify(c => c.SendRequest(It.Is<SendMessageRequest>(r => r.ChatId!.Identifier == 1 && r.Text == "muster" && r.ParseMode == ParseMode.Html && r.ReplyMarkup == null && r.DisableNotification == false && r.AllowPaidBroadcast == true), It.IsAny<CancellationToken>()), Times.Once);
+        _client.Verify(c => c.SendRequest(It.Is<SendMessageRequest>(r => r.ChatId!.Identifier == 2 && r.Text == "reply" && r.ParseMode == ParseMode.Html && r.ReplyMarkup == null && r.DisableNotification == false && r.AllowPaidBroadcast == false), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using MusterBot.Flows.Events;
 using MusterBot.Host.Intake;
-using MusterBot.Host.Telegram;
-using MusterBot.Host.Telegram.Types;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
 
 namespace MusterBot.Tests.Host;
 
@@ -269,7 +270,7 @@ public sealed class UpdateMapperTests
              "chat":{"id":-1001111111111,"type":"channel","title":"News"},"date":1700000000,"text":"hello"}}
             """);
 
-        Assert.Equal(UpdateType.Unknown, update.Type);
+        Assert.Equal(UpdateType.ChannelPost, update.Type);
         Assert.Null(UpdateMapper.Map(update));
     }
 
@@ -289,7 +290,7 @@ public sealed class UpdateMapperTests
     {
         var update = Parse(MessageReaction);
 
-        Assert.Equal(UpdateType.Unknown, update.Type);
+        Assert.Equal(UpdateType.MessageReaction, update.Type);
         Assert.Null(UpdateMapper.Map(update));
     }
 
@@ -407,5 +408,5 @@ public sealed class UpdateMapperTests
         """ + "}}}";
 
     private static Update Parse(string json) =>
-        JsonSerializer.Deserialize<Update>(json, TelegramJson.Options) ?? throw new InvalidOperationException("null update");
+        JsonSerializer.Deserialize<Update>(json, JsonBotAPI.Options) ?? throw new InvalidOperationException("null update");
 }

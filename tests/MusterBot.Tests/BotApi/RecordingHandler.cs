@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
-namespace MusterBot.Tests.Telegram;
+namespace MusterBot.Tests.BotApi;
 
 /// <summary>
 /// A transport double: records every request and answers with a canned response (or whatever the

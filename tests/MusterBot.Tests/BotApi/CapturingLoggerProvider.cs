@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace MusterBot.Tests.Telegram;
+namespace MusterBot.Tests.BotApi;
 
 /// <summary>Collects every log line written through it, at every level.</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace MusterBot.Tests.Telegram;
+namespace MusterBot.Tests.BotApi;
 
 /// <summary>What the transport double saw of one request. <see cref="Parts"/> is set for multipart bodies.</summary>
 internal sealed record RecordedRequest(

@@ -1,4 +1,0 @@
-namespace MusterBot.Host.Telegram.Types;
-
-/// <summary>All private chats.</summary>
-public sealed record BotCommandScopeAllPrivateChats : BotCommandScope;

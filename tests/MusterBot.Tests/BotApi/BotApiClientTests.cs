@@ -1,0 +1,248 @@
+using System.Net;
+using System.Net.Sockets;
+using MusterBot.Host.BotApi;
+using MusterBot.Host.Configuration;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace MusterBot.Tests.BotApi;
+
+/// <summary>
+/// Telegram.Bot as the host sets it up: errors come out as the sender expects them, nothing is retried behind the
+/// sender's back, calls are timed (long polls longer), and the token never shows in a log line, an exception or a
+/// ToString().
+/// </summary>
+public sealed class BotApiClientTests
+{
+    private const string Ok = """{"ok":true,"result":{"message_id":42,"date":1700000000,"chat":{"id":7,"type":"private"}}}""";
+
+    [Fact]
+    public async Task SendMessage_On429_ThrowsWithRetryAfter_AndDoesNotRetryOnItsOwn()
+    {
+        var transport = RecordingHandler.Returning((HttpStatusCode)429, """{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}""");
+        using var bot = new BotApiTestClient(transport);
+
+        var ex = await Assert.ThrowsAsync<ApiRequestException>(() => bot.Client.SendMessage(7, "hi"));
+
+        Assert.Equal(429, ex.ErrorCode);
+        Assert.Equal(7, ex.Parameters?.RetryAfter);
+        Assert.Single(transport.Requests);
+    }
+
+    [Fact]
+    public async Task SendMessage_On403_ThrowsApiRequestException403()
+    {
+        using var bot = new BotApiTestClient(RecordingHandler.Returning(HttpStatusCode.Forbidden, """{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}"""));
+
+        var ex = await Assert.ThrowsAsync<ApiRequestException>(() => bot.Client.SendMessage(7, "hi"));
+
+        Assert.Equal(403, ex.ErrorCode);
+        Assert.Contains("blocked", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendMessage_On400Migrated_ExposesTheNewChatId()
+    {
+        using var bot = new BotApiTestClient(RecordingHandler.Returning(HttpStatusCode.BadRequest, """{"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1001234567890123}}"""));
+
+        var ex = await Assert.ThrowsAsync<ApiRequestException>(() => bot.Client.SendMessage(-12345, "hi"));
+
+        Assert.Equal(400, ex.ErrorCode);
+        Assert.Equal(-1001234567890123, ex.Parameters?.MigrateToChatId);
+    }
+
+    [Fact]
+    public async Task SendMessage_On502WithJsonError_ThrowsApiRequestException502()
+    {
+        using var bot = new BotApiTestClient(RecordingHandler.Returning(HttpStatusCode.BadGateway, """{"ok":false,"error_code":502,"description":"Bad Gateway"}"""));
+
+        var ex = await Assert.ThrowsAsync<ApiRequestException>(() => bot.Client.SendMessage(7, "hi"));
+
+        Assert.Equal(502, ex.ErrorCode);
+    }
+
+    [Fact]
+    public async Task SendMessage_On502WithAnHtmlPage_ThrowsRequestExceptionWithTheStatus()
+    {
+        using var bot = new BotApiTestClient(RecordingHandler.Returning(HttpStatusCode.BadGateway, "<html><body>502 Bad Gateway</body></html>", "text/html"));
+
+        var ex = await Assert.ThrowsAsync<RequestException>(() => bot.Client.SendMessage(7, "hi"));
+
+        Assert.IsNotType<ApiRequestException>(ex);
+        Assert.Equal(HttpStatusCode.BadGateway, ex.HttpStatusCode);
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("""{"ok":true,"result":{"message_id":"forty-two","chat":{"id":7,"type":"private"}}}""")]
+    [InlineData("""{"ok":true,"result":"sent"}""")]
+    [InlineData("""{"ok":true}""")]
+    public async Task SendMessage_SuccessfulCallWithAnAnswerThatDoesNotParse_ThrowsRequestExceptionWithStatus200(string body)
+    {
+        // The sender tells "the call succeeded, its answer is unreadable" (record as sent, warn) from a failure by this status.
+        using var bot = new BotApiTestClient(RecordingHandler.Returning(HttpStatusCode.OK, body));
+
+        var ex = await Assert.ThrowsAsync<RequestException>(() => bot.Client.SendMessage(7, "hi"));
+
+        Assert.IsNotType<ApiRequestException>(ex);
+        Assert.Equal(HttpStatusCode.OK, ex.HttpStatusCode);
+    }
+
+    [Fact]
+    public async Task GetMe_WhenTheConnectionIsRefused_ThrowsRequestExceptionWithoutTheToken()
+    {
+        var port = FreePort();
+        using var bot = new BotApiTestClient(new SocketsHttpHandler(), o => o.ApiBaseUrl = new Uri($"http://127.0.0.1:{port}"));
+
+        var ex = await Assert.ThrowsAsync<RequestException>(() => bot.Client.GetMe());
+
+        Assert.Null(ex.HttpStatusCode);
+        Assert.DoesNotContain(BotApiTestClient.Token, ex.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", string.Join('\n', bot.Logs.Lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EveryCallAndFailure_NeverLogsOrShowsTheToken()
+    {
+        var answers = new Queue<HttpResponseMessage>(
+        [
+            RecordingHandler.Response(HttpStatusCode.OK, Ok, "application/json"),
+            RecordingHandler.Response(HttpStatusCode.BadGateway, "<html>bad gateway</html>", "text/html"),
+            RecordingHandler.Response(HttpStatusCode.OK, "{broken", "application/json"),
+            RecordingHandler.Response(HttpStatusCode.Forbidden, """{"ok":false,"error_code":403,"description":"Forbidden"}""", "application/json"),
+        ]);
+        var transport = new RecordingHandler((_, _) => Task.FromResult(answers.Dequeue()));
+        using var bot = new BotApiTestClient(transport);
+        var failures = new List<Exception>();
+
+        await bot.Client.SendMessage(7, "hi");
+        for (var i = 0; i < 3; i++)
+        {
+            failures.Add(await Assert.ThrowsAnyAsync<RequestException>(() => bot.Client.SendMessage(7, "hi")));
+        }
+
+        Assert.All(transport.Requests, r => Assert.Contains(BotApiTestClient.Token, r.Uri.ToString(), StringComparison.Ordinal));
+        Assert.All(failures, f => Assert.DoesNotContain("s3cret", f.ToString(), StringComparison.Ordinal));
+        Assert.DoesNotContain("s3cret", string.Join('\n', bot.Logs.Lines), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", bot.Client.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", bot.Options.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", BotApiClientRegistration.ClientOptions(bot.Options).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LongPoll_LongerThanTheRequestTimeout_Succeeds_ButAnOrdinaryCallThatSlowTimesOut()
+    {
+        var transport = new RecordingHandler(async (request, ct) =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1500), ct);
+            return RecordingHandler.Response(HttpStatusCode.OK, request.Uri.AbsolutePath.EndsWith("/getUpdates", StringComparison.Ordinal) ? """{"ok":true,"result":[]}""" : Ok, "application/json");
+        });
+        using var bot = new BotApiTestClient(transport, o =>
+        {
+            o.RequestTimeout = TimeSpan.FromMilliseconds(300);
+            o.PollTimeout = TimeSpan.FromSeconds(1);
+            o.LongPollMargin = TimeSpan.FromSeconds(2);
+        });
+
+        var updates = await bot.Client.SendRequest(new GetRawUpdatesRequest { Timeout = 1 });
+        var ex = await Assert.ThrowsAsync<RequestException>(() => bot.Client.SendMessage(7, "hi"));
+
+        Assert.Empty(updates);
+        Assert.Contains("timed out", ex.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task LongPoll_ServerSilentBeyondPollTimeoutAndMargin_ThrowsRequestException()
+    {
+        var transport = new RecordingHandler(async (_, ct) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), ct);
+            return RecordingHandler.Response(HttpStatusCode.OK, """{"ok":true,"result":[]}""", "application/json");
+        });
+        using var bot = new BotApiTestClient(transport, o =>
+        {
+            o.PollTimeout = TimeSpan.FromMilliseconds(200);
+            o.LongPollMargin = TimeSpan.FromMilliseconds(300);
+        });
+
+        var ex = await Assert.ThrowsAsync<RequestException>(() => bot.Client.SendRequest(new GetRawUpdatesRequest { Timeout = 1 }));
+
+        Assert.IsAssignableFrom<OperationCanceledException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task LongPoll_CancelledByTheCaller_ThrowsOperationCanceled()
+    {
+        var transport = new RecordingHandler(async (_, ct) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), ct);
+            return RecordingHandler.Response(HttpStatusCode.OK, """{"ok":true,"result":[]}""", "application/json");
+        });
+        using var bot = new BotApiTestClient(transport);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => bot.Client.SendRequest(new GetRawUpdatesRequest { Timeout = 25 }, cts.Token));
+    }
+
+    [Fact]
+    public async Task RawGetUpdates_SendsSnakeCaseParameters_AndReturnsEachUpdateAsItCame()
+    {
+        var transport = RecordingHandler.Returning(HttpStatusCode.OK, """{"ok":true,"result":[{"update_id":1,"message":{"message_id":1}},{"update_id":"x"},7]}""");
+        using var bot = new BotApiTestClient(transport);
+
+        var batch = await bot.Client.SendRequest(new GetRawUpdatesRequest { Offset = 5, Limit = 100, Timeout = 25, AllowedUpdates = [UpdateType.Message, UpdateType.CallbackQuery, UpdateType.MyChatMember] });
+
+        Assert.Equal(3, batch.Length);
+        var body = transport.Single.Json;
+        Assert.Equal(5, body.GetProperty("offset").GetInt32());
+        Assert.Equal(100, body.GetProperty("limit").GetInt32());
+        Assert.Equal(25, body.GetProperty("timeout").GetInt32());
+        Assert.Equal(["message", "callback_query", "my_chat_member"], body.GetProperty("allowed_updates").EnumerateArray().Select(e => e.GetString()));
+        Assert.EndsWith("/bot" + BotApiTestClient.Token + "/getUpdates", transport.Single.Uri.AbsolutePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendMessage_ToIdsBeyond32Bits_WritesTheFullIds()
+    {
+        var transport = RecordingHandler.Returning(HttpStatusCode.OK, """{"ok":true,"result":{"message_id":42,"date":1700000000,"chat":{"id":-1001234567890123,"type":"supergroup"}}}""");
+        using var bot = new BotApiTestClient(transport);
+
+        var sent = await bot.Client.SendMessage(-1001234567890123, "<b>hi</b>", ParseMode.Html);
+
+        Assert.Equal(-1001234567890123, transport.Single.Json.GetProperty("chat_id").GetInt64());
+        Assert.Equal("html", transport.Single.Json.GetProperty("parse_mode").GetString()?.ToLowerInvariant());
+        Assert.Equal(-1001234567890123, sent.Chat.Id);
+    }
+
+    [Fact]
+    public void ClientOptions_ForTelegram_UseItsUrl_AndForAnotherServer_ItsAddress()
+    {
+        var telegram = BotApiClientRegistration.ClientOptions(new TelegramOptions { BotToken = BotApiTestClient.Token });
+        var local = BotApiClientRegistration.ClientOptions(new TelegramOptions { BotToken = BotApiTestClient.Token, ApiBaseUrl = new Uri("http://127.0.0.1:8081") });
+
+        Assert.False(telegram.LocalBotServer);
+        Assert.StartsWith("https://api.telegram.org/bot", telegram.BaseRequestUrl, StringComparison.Ordinal);
+        Assert.Equal("http://127.0.0.1:8081/bot" + BotApiTestClient.Token, local.BaseRequestUrl);
+        Assert.Equal(0, telegram.RetryThreshold);
+        Assert.Throws<InvalidOperationException>(() => BotApiClientRegistration.ClientOptions(new TelegramOptions()));
+    }
+
+    [Fact]
+    public void Validator_RefusesABaseUrlWithAPath()
+    {
+        var result = new TelegramOptionsValidator().Validate(null, new TelegramOptions { BotToken = BotApiTestClient.Token, ApiBaseUrl = new Uri("https://proxy.example/telegram") });
+
+        Assert.True(result.Failed);
+        Assert.Contains("no path", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
