@@ -90,6 +90,27 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
     }
 
     [Fact]
+    public async Task UpdatesTelegramBotCannotRead_AreSkippedOneByOne_AndTheRestOfTheirBatchIsServed()
+    {
+        _emulator.CreateUser(21, "Ann", "en");
+        const string chat = """{"id":21,"type":"private","first_name":"Ann"}""";
+        const string from = """{"id":21,"is_bot":false,"first_name":"Ann"}""";
+
+        // One batch: updates that Telegram.Bot's types cannot read or that lack what a handler needs, then a normal /help.
+        _emulator.InjectRawUpdate("""{"callback_query":{"id":"q1","chat_instance":"c","data":"mu:x"}}""");
+        _emulator.InjectRawUpdate("""{"message":{"message_id":2147483648,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":"hi"}}""");
+        _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":12345}}""");
+        _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1000000000000000,"chat":""" + chat + ""","from":""" + from + ""","text":"hi"}}""");
+        _emulator.InjectRawUpdate("""{"my_chat_member":{"chat":""" + chat + ""","from":""" + from + ""","date":1700000000}}""");
+        _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1700000000,"from":""" + from + ""","text":"no chat"}}""");
+        _emulator.SendText(21, "/help");
+        await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString);
+
+        await _emulator.WaitForMessageAsync(21, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
+        await _emulator.WaitForAsync(() => _emulator.PendingUpdateCount == 0, Wait);
+    }
+
+    [Fact]
     public async Task UpdatesOfOnePerson_AreHandledInOrder_EvenInOneBatch()
     {
         _emulator.CreateUser(30, "Zhao", "zh-CN");

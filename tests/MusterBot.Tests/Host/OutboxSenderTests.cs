@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
@@ -185,6 +186,23 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         Assert.Equal(DeliveryStatus.Unreachable, record.Status);
         Assert.Contains("blocked", record.Error, StringComparison.Ordinal);
         Assert.Single(_calls);
+    }
+
+    [Fact]
+    public async Task Send_AcceptedButTheAnswerCannotBeRead_RecordsSentWithAWarning_AndNeverSendsAgain()
+    {
+        // A server or proxy answered 200 with something Telegram.Bot cannot read: the message went out.
+        _respond = _ => Task.FromException<Message>(new RequestException("There was an exception during deserialization of the response", HttpStatusCode.OK));
+        await StartAsync(Options(o => o.Lease = TimeSpan.FromMilliseconds(200)));
+
+        var id = await EnqueueOneAsync(new OutboxMessage(Lane.Reply, 7, new SendText("Hello")));
+        var record = await WaitForOutcomeAsync(id);
+        await Task.Delay(600);
+
+        Assert.Equal(DeliveryStatus.Sent, record.Status);
+        Assert.Null(record.TelegramMessageId);
+        Assert.Contains("could not be read", record.Error, StringComparison.Ordinal);
+        Assert.Single(CallsTo(7));
     }
 
     [Fact]
