@@ -2,7 +2,7 @@ using System.Diagnostics;
 using MusterBot.Host;
 using MusterBot.Host.Delivery;
 using MusterBot.Host.Emulator;
-using MusterBot.Host.Telegram;
+using MusterBot.Host.BotApi;
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Outbox;
@@ -58,7 +58,7 @@ public sealed class FanOutBench(BenchOptions options)
             b.Logging.AddProvider(logs);
 
             // Sees every sendMessage answer, 429s included (the emulator records only the messages it accepted).
-            b.Services.AddHttpClient(TelegramServiceCollectionExtensions.HttpClientName).AddHttpMessageHandler(recorder.CreateHandler);
+            b.Services.AddHttpClient(BotApiClientRegistration.HttpClientName).AddHttpMessageHandler(recorder.CreateHandler);
         }, cancellationToken);
         await using var host = app;
         var emulator = ownEmulator ?? app.Services.GetRequiredService<BotApiEmulator>();
