@@ -25,7 +25,7 @@ public sealed partial class UpdateDispatcher(
     ILogger<UpdateDispatcher> logger) : IDisposable
 {
     private const int MaxFailures = 3;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> _failures = new();
+    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
     private readonly KeyedLock _userLocks = new();
     private readonly SemaphoreSlim _concurrency = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
     private readonly FloodGuard _flood = new(options.Value.FloodLimit, options.Value.FloodWindow, timeProvider);
@@ -70,23 +70,40 @@ public sealed partial class UpdateDispatcher(
                 continue;
             }
 
+            await RunWithRetriesAsync(update.Id, @event, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Handles one update, trying it again at once (after a short pause) when it fails while the store answers: only
+    /// this person's updates wait, and the batch is not failed for everyone. After <see cref="MaxFailures"/> tries the
+    /// update is dropped with a log line, so one bad update cannot stop intake. When the store does not answer, the
+    /// failure propagates and the whole batch is delivered again later (nothing was confirmed, nothing is lost).
+    /// </summary>
+    private async Task RunWithRetriesAsync(int updateId, BotEvent @event, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
-                await RunAsync(@event.UserId, update.Id, @event, cancellationToken).ConfigureAwait(false);
-                _failures.TryRemove(update.Id, out _);
+                await RunAsync(@event.UserId, updateId, @event, cancellationToken).ConfigureAwait(false);
+                return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // The same update failing again and again while the store answers (e.g. a record that no longer
-                // reads) is dropped, so one bad update cannot stop intake for everyone. Otherwise (first failures, or
-                // the store is down) the failure propagates and the batch is delivered again.
-                if (_failures.AddOrUpdate(update.Id, 1, (_, n) => n + 1) < MaxFailures || !await StoreAnswersAsync(cancellationToken).ConfigureAwait(false))
+                if (!await StoreAnswersAsync(cancellationToken).ConfigureAwait(false))
                 {
                     throw;
                 }
 
-                _failures.TryRemove(update.Id, out _);
-                LogPoison(logger, ex, update.Id, @event.UserId, MaxFailures);
+                if (attempt >= MaxFailures)
+                {
+                    LogPoison(logger, ex, updateId, @event.UserId, MaxFailures);
+                    return;
+                }
+
+                LogRetry(logger, ex, updateId, @event.UserId, attempt);
+                await Task.Delay(RetryPause * attempt, timeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -164,6 +181,9 @@ public sealed partial class UpdateDispatcher(
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Update {UpdateId} of user {UserId} failed {Failures} times; dropped so intake goes on")]
     private static partial void LogPoison(ILogger logger, Exception exception, long updateId, long userId, int failures);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Update {UpdateId} of user {UserId} failed (try {Attempt}); trying it again")]
+    private static partial void LogRetry(ILogger logger, Exception exception, long updateId, long userId, int attempt);
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Could not download a document sent by user {UserId}")]
     private static partial void LogDownloadFailed(ILogger logger, Exception exception, long userId);

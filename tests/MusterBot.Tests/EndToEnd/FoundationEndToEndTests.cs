@@ -201,6 +201,9 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
         await _emulator.WaitForAsync(() => _emulator.PendingUpdateCount == 0, Wait);
         Assert.Contains("failed 3 times; dropped so intake goes on", host.Logs.All, StringComparison.Ordinal);
         Assert.Empty(_emulator.Messages(46));
+
+        // The failing update was tried again on its own: its batch never failed, so nobody else waited for a redelivery.
+        Assert.DoesNotContain("Polling or handling a batch failed", host.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]
