@@ -26,6 +26,7 @@ public static class HostHostingExtensions
         // Telegram.Bot's client; its token and address come from the Telegram section (or, in the sandbox, from the emulator).
         services.AddBotApiClient();
 
+        services.AddSingleton<Health.ReadinessProbe>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxExecutor>();
         services.AddSingleton<UpdateDispatcher>();

@@ -268,7 +268,16 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
         await redis.StopAsync();
         try
         {
-            var down = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+            // A reading is reused for ReadinessProbe.CacheFor, so a caller hammering /readyz costs one probe per period.
+            HttpResponseMessage down;
+            var asked = 0;
+            do
+            {
+                await Task.Delay(200);
+                down = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+                asked++;
+            }
+            while (down.StatusCode == HttpStatusCode.OK && asked < 50);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
             Assert.Contains("\"store\":\"unavailable\"", await down.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
@@ -277,6 +286,30 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
         {
             await redis.StartAgainAsync();
         }
+    }
+
+    [Fact]
+    public async Task Webhook_BodyOverTheLimit_IsRefusedBeforeItIsRead()
+    {
+        var port = BotHost.FreePort();
+        const string secret = "s3cret_Webhook-Value";
+        await using var host = await BotHost.StartAsync(
+            _emulator,
+            redis.ConnectionString,
+            new Dictionary<string, string?>
+            {
+                ["urls"] = $"http://127.0.0.1:{port}",
+                ["Telegram:Mode"] = "Webhook",
+                ["Telegram:WebhookUrl"] = $"http://127.0.0.1:{port}{WebhookEndpoint.Path}",
+                ["Telegram:WebhookSecret"] = secret,
+            });
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using var body = new StringContent("{\"update_id\":1,\"pad\":\"" + new string('x', (int)WebhookEndpoint.MaxBodyBytes) + "\"}", Encoding.UTF8, "application/json");
+        body.Headers.Add(WebhookEndpoint.SecretHeader, secret);
+
+        var response = await http.PostAsync(new Uri(WebhookEndpoint.Path, UriKind.Relative), body);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
     [Fact]
