@@ -1,6 +1,6 @@
 using Moq;
 using MusterBot.Host.Delivery;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 using MusterBot.Host.Telegram;
 using MusterBot.Host.Telegram.Types;
 using MusterBot.State.Outbox;
