@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MusterBot.Host;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Records;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using MusterBot.Host;
 using MusterBot.Host.Delivery;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 using MusterBot.Host.BotApi;
 using MusterBot.State;
 using MusterBot.State.Commits;

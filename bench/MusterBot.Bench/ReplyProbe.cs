@@ -1,4 +1,4 @@
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 
 namespace MusterBot.Bench;
 

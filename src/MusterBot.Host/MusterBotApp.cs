@@ -1,8 +1,9 @@
+using MusterBot.Emulator;
+using MusterBot.Emulator.Sandbox;
 using MusterBot.Flows;
-using MusterBot.Host.Emulator;
+using MusterBot.Host.Configuration;
 using MusterBot.Host.Health;
 using MusterBot.Host.Intake;
-using MusterBot.Host.Sandbox;
 using MusterBot.State;
 
 namespace MusterBot.Host;
@@ -41,29 +42,9 @@ public static partial class MusterBotApp
         BotApiEmulator? emulator = null;
         if (sandbox)
         {
-            var port = builder.Configuration.GetValue<int?>($"{SandboxOptions.Section}:{nameof(SandboxOptions.EmulatorPort)}") ?? 0;
-            emulator = await BotApiEmulator.StartAsync(new EmulatorOptions { Port = port }, cancellationToken).ConfigureAwait(false);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Telegram:ApiBaseUrl"] = emulator.BaseUrl,
-                ["Telegram:Mode"] = "Polling",
-                ["Telegram:PollTimeout"] = "00:00:10",
-            });
-            builder.Services.AddSingleton(emulator);
-            builder.Services.AddHostedService<SandboxEmulatorLifetime>();
-            builder.Services.Configure<SandboxOptions>(builder.Configuration.GetSection(SandboxOptions.Section));
-            builder.Services.AddSingleton<SandboxSeeder>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<SandboxSeeder>());
-            if (!builder.Configuration.GetSection("MusterBot:Admins").GetChildren().Any())
-            {
-                // The demo's administrator; a configured list of administrators wins.
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["MusterBot:Admins:0"] = SandboxDemo.AdminId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                });
-            }
+            emulator = await builder.AddSandboxAsync(cancellationToken).ConfigureAwait(false);
             var sandboxToken = emulator.Token;
-            builder.Services.PostConfigure<Configuration.TelegramOptions>(o => o.BotToken = sandboxToken);
+            builder.Services.PostConfigure<TelegramOptions>(o => o.BotToken = sandboxToken);
         }
 
         builder.AddMusterBotState();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 
 namespace MusterBot.Tests.Emulator;
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 
 namespace MusterBot.Tests.Emulator;
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using MusterBot.Flows.Events;
 using MusterBot.Host.Delivery;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 using MusterBot.Host.Intake;
 using MusterBot.State.Outbox;
 using Telegram.Bot;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 using MusterBot.Tests.State;
 using MusterBot.Tests.Support;
 

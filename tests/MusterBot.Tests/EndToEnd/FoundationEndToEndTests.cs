@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using MusterBot.Flows.Session;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 using MusterBot.Host.Intake;
 using MusterBot.Tests.State;
 using MusterBot.Tests.Support;

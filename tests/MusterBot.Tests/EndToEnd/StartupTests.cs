@@ -50,7 +50,7 @@ public sealed class StartupTests
         Assert.Contains("SANDBOX MODE", first, StringComparison.Ordinal);
         Assert.Contains("in-memory", first, StringComparison.Ordinal);
 
-        var emulator = host.App.Services.GetService(typeof(MusterBot.Host.Emulator.BotApiEmulator)) as MusterBot.Host.Emulator.BotApiEmulator;
+        var emulator = host.App.Services.GetService(typeof(MusterBot.Emulator.BotApiEmulator)) as MusterBot.Emulator.BotApiEmulator;
         Assert.NotNull(emulator);
         emulator.CreateUser(1, "Try", "en");
         emulator.SendText(1, "/start");

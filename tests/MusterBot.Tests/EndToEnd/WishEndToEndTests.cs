@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using MusterBot.Flows.Directory;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Records;

@@ -51,7 +51,7 @@ public partial class TextCatalogTests
             foreach (var key in TextCatalog.Default.Keys(language))
             {
                 var text = TextCatalog.Default.Format(language, key, hostile, hostile, hostile, hostile, hostile, hostile, hostile);
-                Assert.True(MusterBot.Host.Emulator.TelegramHtml.TryParse(text, out var visible, out var error), $"{language} '{key}': {error}");
+                Assert.True(MusterBot.Emulator.TelegramHtml.TryParse(text, out var visible, out var error), $"{language} '{key}': {error}");
                 Assert.InRange(visible.Length, 1, 4096);
             }
         }

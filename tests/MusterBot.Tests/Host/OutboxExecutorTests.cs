@@ -1,6 +1,6 @@
 using Moq;
 using MusterBot.Host.Delivery;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 using MusterBot.State.Outbox;
 using Telegram.Bot;
 using Telegram.Bot.Requests;

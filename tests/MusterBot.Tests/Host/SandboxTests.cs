@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using MusterBot.Host.Emulator;
-using MusterBot.Host.Sandbox;
+using MusterBot.Emulator;
+using MusterBot.Emulator.Sandbox;
 using MusterBot.State;
 using MusterBot.State.Records;
 using MusterBot.Tests.Support;

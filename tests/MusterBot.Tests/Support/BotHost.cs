@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MusterBot.Host;
-using MusterBot.Host.Emulator;
+using MusterBot.Emulator;
 
 namespace MusterBot.Tests.Support;
 

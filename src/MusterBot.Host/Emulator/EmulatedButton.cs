@@ -1,4 +1,0 @@
-namespace MusterBot.Host.Emulator;
-
-/// <summary>One inline keyboard button of a message the bot sent.</summary>
-public sealed record EmulatedButton(string Text, string? CallbackData, string? Url, int Row, int Column);
