@@ -235,14 +235,16 @@ public sealed partial class WishFlow
                 Save(ctx, wish, widened);
                 await AnnounceAsync(ctx, widened, community: true, cancellationToken).ConfigureAwait(false);
                 return;
-            case WishTimer.Stale when Decide(ctx, wish, WishAction.Remind) is not null && wish.StaleReminders == 0:
+            case WishTimer.Stale when wish.StaleReminders == 0 && Decide(ctx, wish, WishAction.Remind) is not null:
+                // The first time: remind the member.
                 var reminded = (wish with { StaleReminders = 1 }).With(new WishEvent(ctx.Now, 0, "reminded member"));
                 Save(ctx, wish, reminded);
                 var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
                 Tell(ctx, member, language => texts.Format(language, "wi.m.stale", wish.Code, (int)_options.StaleAfter.TotalDays), language => ClaimerButtons(language, wish));
                 SetTimer(ctx, new WishTimer.Stale(number), ctx.Now + _options.StaleAfter);
                 return;
-            case WishTimer.Stale when wish.StaleReminders == 1 && Decide(ctx, wish, WishAction.Remind) is not null:
+            case WishTimer.Stale when Decide(ctx, wish, WishAction.Remind) is not null:
+                // The second time: tell the staff.
                 Save(ctx, wish, (wish with { StaleReminders = 2 }).With(new WishEvent(ctx.Now, 0, "told staff: no progress")));
                 var claimer = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
                 await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.stale", wish.Code, Html.Escape(claimer?.FirstName ?? "—"), (int)(_options.StaleAfter.TotalDays * 2)), cancellationToken).ConfigureAwait(false);

@@ -48,7 +48,7 @@ public sealed partial class WishFlow
         machine.Configure(WishStatus.Claimed)
             .PermitIf(WishAction.Release, WishStatus.Open, () => may.Fulfil, "claimer")
             .PermitIf(WishAction.MarkDone, WishStatus.Done, () => may.Fulfil, "claimer")
-            .InternalTransition(WishAction.Remind, _ => { });
+            .InternalTransitionIf(WishAction.Remind, _ => may.Remind, _ => { }, "no progress, fewer than two reminders");
         machine.Configure(WishStatus.Done)
             .PermitIf(WishAction.Rate, WishStatus.Closed, Guard(() => may.Rate, "resident"), Guard(() => may.StarsInRange, "1-5 stars"))
             .Permit(WishAction.AutoClose, WishStatus.Closed);
@@ -87,6 +87,8 @@ public sealed partial class WishFlow
         public bool Comment => wish!.ResidentId == Me && wish.RatingComment is null;
 
         public bool Withdraw => wish!.ResidentId == Me;
+
+        public bool Remind => wish!.StaleReminders < 2;
 
         public bool Widen => wish!.WidenedAt is null && wish.GridId is not null;
     }

@@ -928,4 +928,78 @@ public partial class ComplaintFlowTests
         Assert.Equal(ComplaintStatus.Closed, c.Status);
         Assert.Equal(["filed", "assigned", "warned", "supervision", "accepted", "progress", "extended", "resolved", "closed without feedback"], What(c));
     }
+
+    [Fact]
+    public async Task ForgedRawCallbackData_GetsTheStaleAnswer_AndChangesNothing()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await FileAsync(h, Rita);
+        await h.DrainAsync();
+        var before = Json(await ComplaintAsync(h, n));
+
+        foreach (var (who, data) in new[]
+                 {
+                     (Hank, "cp:acc"),               // malformed: no complaint number
+                     (Hank, "cp:acc:1:1"),           // wrong field count
+                     (Hank, "cp:zz:1"),              // unknown tag
+                     (Hank, "cp:acc:2"),             // another complaint (none such)
+                     (Hank, "cp:acc:99999999999"),   // a number out of range
+                     (Rita, "cp:fb:1:s"),            // the feedback buttons' old form
+                     (Admin, "cp:asg:1:x"),          // a handler id that is not a number
+                     (Admin, "cp:exd:1:2"),          // an extension the buttons never offer
+                     (Admin, "cp:st:year"),          // a period /stats does not know
+                 })
+        {
+            await h.Press(who, data);
+            var messages = await h.DrainAsync();
+            NoErrors(messages);
+            Assert.Equal("This button is no longer valid.", Answer(messages, who)!.Text);
+            Assert.Empty(SentTo(messages, Rita));
+            Assert.NotEqual("complaint", (await h.ConversationAsync(who.Id))?.Flow);
+        }
+
+        Assert.Equal(before, Json(await ComplaintAsync(h, n)));
+    }
+
+    [Fact]
+    public async Task UnhandledTriggers_AreAnsweredKindly_TheStepStays()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await h.Command(Rita, "complain");
+        await h.DrainAsync();
+        Assert.Equal("Category", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // Buttons of other steps: stale, the step stays.
+        foreach (var data in new[] { new ComplaintButton.PhotosDone().Encode(), new ComplaintButton.Submit().Encode(), new ComplaintButton.JoinSimilar(1).Encode() })
+        {
+            await h.Press(Rita, data);
+            var messages = await h.DrainAsync();
+            NoErrors(messages);
+            Assert.Equal("This button is no longer valid.", Answer(messages, Rita)!.Text);
+            Assert.Equal("Category", (await h.ConversationAsync(Rita.Id))!.Step);
+        }
+
+        // Text or a location where a category button is expected: a hint with the categories again.
+        await h.Text(Rita, "noise");
+        await h.Event(new LocationShared(Rita, Rita.Id, 90, 31.2, 121.4));
+        var hints = await h.DrainAsync();
+        Assert.Equal(["Please tap a category above.", "Please tap a category above."], TextsTo(hints, Rita));
+        Assert.Contains(new ComplaintButton.PickCategory(ComplaintCategory.Noise).Encode(), ButtonsTo(hints, Rita));
+        Assert.Equal("Category", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // After the wizard ends its buttons have expired; the cancel of a typed input just says so.
+        await h.Press(Rita, new ComplaintButton.CancelFiling().Encode());
+        await h.DrainAsync();
+        Assert.NotEqual("complaint", (await h.ConversationAsync(Rita.Id))?.Flow);
+        await h.Press(Rita, new ComplaintButton.NoLocation().Encode());
+        Assert.Equal("This button has expired. Please send the command again.", Answer(await h.DrainAsync(), Rita)!.Text);
+        await h.Press(Rita, new ComplaintButton.CancelInput().Encode());
+        var cancelled = await h.DrainAsync();
+        NoErrors(cancelled);
+        Assert.NotNull(Answer(cancelled, Rita));
+        Assert.NotEqual("complaint", (await h.ConversationAsync(Rita.Id))?.Flow);
+        Assert.Equal(0, (await CountersAsync(h)).Complaints);
+    }
 }

@@ -1059,6 +1059,83 @@ public partial class WishFlowTests
     }
 
     [Fact]
+    public async Task ForgedRawCallbackData_GetsTheStaleAnswer_AndChangesNothing()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await ClaimedWishAsync(h);
+        await FileAsync(h);
+        await h.DrainAsync();
+        var versions = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2), Ct))!.Version;
+
+        foreach (var (who, data) in new[]
+                 {
+                     (Ann, "wi:dn0"),             // malformed: no wish number
+                     (Ann, "wi:dn0:1:extra"),     // wrong field count
+                     (Ann, "wi:zz:1"),            // unknown tag
+                     (Ann, "wi:dn0:01"),          // not a canonical number
+                     (Ann, "wi:dn0:2"),           // another wish: not Ann's claim
+                     (Ann, "wi:dn0:99999999999"), // a number out of range
+                     (Admin, "wi:setcat:2:Bogus"), // an unknown category
+                     (Admin, "wi:as:2:x"),         // a page that is not a number
+                     (Rita, "wi:f:ok"),             // the filing buttons' old form
+                 })
+        {
+            await h.Press(who, data);
+            var messages = await h.DrainAsync();
+            NoErrors(messages);
+            var expected = data == "wi:dn0:2" ? "This wish is not yours." : "This button is no longer valid.";
+            Assert.Equal(expected, Answer(messages, who)!.Text);
+            Assert.Empty(SentTo(messages, Rita));
+        }
+
+        Assert.Equal(versions, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2), Ct))!.Version);
+        Assert.Equal(WishStatus.Claimed, (await WishAsync(h, 1)).Status);
+        Assert.Equal(WishStatus.Pending, (await WishAsync(h, 2)).Status);
+    }
+
+    [Fact]
+    public async Task UnhandledTriggers_AreAnsweredKindly_TheStepStays()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await h.Command(Rita, "wish");
+        await h.Text(Rita, "Please fix the tap in my kitchen");
+        await h.DrainAsync();
+        Assert.Equal("Photo", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // A button of another step (the wizard's own buttons, pressed out of order): stale, the step stays.
+        foreach (var data in new[] { new WishButton.Submit().Encode(), new WishButton.PickDate(WantedBy.Week).Encode(), new WishButton.NoComment(1).Encode() })
+        {
+            await h.Press(Rita, data);
+            var messages = await h.DrainAsync();
+            NoErrors(messages);
+            Assert.Equal("This button is no longer valid.", Answer(messages, Rita)!.Text);
+            Assert.Equal("Photo", (await h.ConversationAsync(Rita.Id))!.Step);
+        }
+
+        // Text where a photo (or "No photo") is expected: a hint with the step's buttons.
+        await h.Text(Rita, "here is no photo");
+        var hint = await h.DrainAsync();
+        Assert.Equal("Please send a photo, or tap “No photo”.", TextsTo(hint, Rita).Single());
+        Assert.Contains(new WishButton.SkipPhoto().Encode(), ButtonsTo(hint, Rita));
+        Assert.Equal("Photo", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // After the wizard ends, its buttons have expired; the cancel of a typed input just says so.
+        await h.Press(Rita, new WishButton.CancelFiling().Encode());
+        await h.DrainAsync();
+        Assert.NotEqual("wish", (await h.ConversationAsync(Rita.Id))?.Flow);
+        await h.Press(Rita, new WishButton.SkipPhoto().Encode());
+        Assert.Equal("This button has expired. Please send the command again.", Answer(await h.DrainAsync(), Rita)!.Text);
+        await h.Press(Rita, new WishButton.CancelInput().Encode());
+        var cancelled = await h.DrainAsync();
+        NoErrors(cancelled);
+        Assert.NotNull(Answer(cancelled, Rita));
+        Assert.NotEqual("wish", (await h.ConversationAsync(Rita.Id))?.Flow);
+        Assert.Equal(0, (await CountersAsync(h)).Wishes);
+    }
+
+    [Fact]
     public async Task ACommandLeavesATypedInput_TheNextTextIsNotTakenAsTheReason()
     {
         var h = NewHarness();
