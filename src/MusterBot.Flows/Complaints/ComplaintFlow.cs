@@ -83,7 +83,7 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
         machine.Configure(ComplaintStep.Description).SubstateOf(ComplaintStep.Filing)
             .Permit(ComplaintTrigger.Typed, ComplaintStep.Photos);
         machine.Configure(ComplaintStep.Photos).SubstateOf(ComplaintStep.Filing)
-            .InternalTransition(ComplaintTrigger.PhotoSent, _ => { })
+            .PermitReentry(ComplaintTrigger.PhotoSent)
             .Permit(ComplaintTrigger.PhotosDone, ComplaintStep.Location);
         var afterLocation = new DynamicStateInfos();
         afterLocation.Add(ComplaintStep.Confirm, "hazard");
