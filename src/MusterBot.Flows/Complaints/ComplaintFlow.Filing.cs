@@ -257,7 +257,13 @@ public sealed partial class ComplaintFlow
     /// <summary>Joins an open complaint: the resident gets the same updates from now on; no new complaint is filed.</summary>
     private async ValueTask JoinAsync(FlowContext ctx, int number, CancellationToken cancellationToken)
     {
-        var complaint = number < 0 ? null : await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(number), cancellationToken).ConfigureAwait(false);
+        if (number < 0)
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
+        var complaint = await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(number), cancellationToken).ConfigureAwait(false);
         if (complaint is not null && (complaint.GridId != ctx.Profile.GridId || complaint.Category.ToString() != ctx.Conversation.Data.GetValueOrDefault("cat")))
         {
             // Only a complaint that was offered (same grid and category): callback data is never trusted alone.

@@ -43,7 +43,11 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
     private static readonly ComplaintStep[] FilingSteps =
         [ComplaintStep.Category, ComplaintStep.Description, ComplaintStep.Photos, ComplaintStep.Location, ComplaintStep.Anonymous, ComplaintStep.Similar, ComplaintStep.Confirm];
 
-    /// <summary>Two diagrams: the conversation (filing and typed inputs) and the complaint's lifecycle.</summary>
+    /// <summary>
+    /// Two diagrams, both from Stateless: the conversation (filing and typed inputs) and the complaint's lifecycle.
+    /// FlowDiagramTests puts this text in one mermaid block of docs/flows/complaint.md, so the lifecycle closes that block
+    /// and opens its own under a heading.
+    /// </summary>
     public string ToMermaid()
     {
         var step = ComplaintStep.Idle;

@@ -40,7 +40,11 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
 
     private static readonly WishStep[] FilingSteps = [WishStep.Text, WishStep.Photo, WishStep.Category, WishStep.Date, WishStep.Confirm];
 
-    /// <summary>Two diagrams: the conversation (filing and typed inputs) and the wish's lifecycle.</summary>
+    /// <summary>
+    /// Two diagrams, both from Stateless: the conversation (filing and typed inputs) and the wish's lifecycle.
+    /// FlowDiagramTests puts this text in one mermaid block of docs/flows/wish.md, so the lifecycle closes that block
+    /// and opens its own under a heading.
+    /// </summary>
     public string ToMermaid()
     {
         var step = WishStep.Idle;
