@@ -34,37 +34,40 @@ public sealed partial class ComplaintFlow
         ctx.Reply(ctx.T("cp.f.ask_category"), CategoryButtons(ctx));
     }
 
-    private static InlineMarkup CancelFiling(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+    private static InlineMarkup CancelFiling(FlowContext ctx) => new([[CancelFilingButton(ctx)]]);
+
+    private static InlineButton CancelFilingButton(FlowContext ctx) => new(ctx.T("button.cancel"), new ComplaintButton.CancelFiling().Encode());
 
     private InlineMarkup CategoryButtons(FlowContext ctx)
     {
-        var rows = Enum.GetValues<ComplaintCategory>().Select(c => new InlineButton(Category(ctx.Language, c), $"{P}f:cat:{c}")).Rows(2);
-        rows.Add([new InlineButton(ctx.T("button.cancel"), P + "f:x")]);
+        var rows = Enum.GetValues<ComplaintCategory>().Select(c => new InlineButton(Category(ctx.Language, c), new ComplaintButton.PickCategory(c).Encode())).Rows(2);
+        rows.Add([CancelFilingButton(ctx)]);
         return new InlineMarkup(rows);
     }
 
     private static InlineMarkup PhotosButtons(FlowContext ctx, int count) => new([[
-        new InlineButton(ctx.T(count == 0 ? "cp.btn.no_photo" : "cp.btn.photos_done"), P + "f:pdone"),
-        new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+        new InlineButton(ctx.T(count == 0 ? "cp.btn.no_photo" : "cp.btn.photos_done"), new ComplaintButton.PhotosDone().Encode()),
+        CancelFilingButton(ctx)]]);
 
     private static InlineMarkup LocationButtons(FlowContext ctx) => new([[
-        new InlineButton(ctx.T("cp.btn.no_location"), P + "f:loc"),
-        new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+        new InlineButton(ctx.T("cp.btn.no_location"), new ComplaintButton.NoLocation().Encode()),
+        CancelFilingButton(ctx)]]);
 
     private static InlineMarkup AnonymousButtons(FlowContext ctx) => new([
-        [new InlineButton(ctx.T("cp.btn.named"), P + "f:anon:0"), new InlineButton(ctx.T("cp.btn.anonymous"), P + "f:anon:1")],
-        [new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+        [new InlineButton(ctx.T("cp.btn.named"), new ComplaintButton.ChooseAnonymous(false).Encode()), new InlineButton(ctx.T("cp.btn.anonymous"), new ComplaintButton.ChooseAnonymous(true).Encode())],
+        [CancelFilingButton(ctx)]]);
 
     private static InlineMarkup ConfirmButtons(FlowContext ctx) => new([[
-        new InlineButton(ctx.T("cp.btn.submit"), P + "f:ok"),
-        new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+        new InlineButton(ctx.T("cp.btn.submit"), new ComplaintButton.Submit().Encode()),
+        CancelFilingButton(ctx)]]);
 
-    private async ValueTask OnFilingInputAsync(FlowContext ctx, ComplaintStep step, CancellationToken cancellationToken)
+    /// <summary>Input a filing step accepts (the conversation machine said so): the description, a photo, the location.</summary>
+    private async ValueTask OnFilingInputAsync(FlowContext ctx, ComplaintStep step, ComplaintTrigger trigger, CancellationToken cancellationToken)
     {
         var data = new Dictionary<string, string>(ctx.Conversation.Data);
-        switch (step)
+        switch (ctx.Event)
         {
-            case ComplaintStep.Description when ctx.Event is TextReceived text:
+            case TextReceived text:
                 var description = text.Text.Trim();
                 if (description.Length == 0 || description.Length > MaxDescription)
                 {
@@ -73,10 +76,10 @@ public sealed partial class ComplaintFlow
                 }
 
                 data["text"] = description;
-                Move(ctx, step, ComplaintTrigger.Next, data);
+                Move(ctx, step, trigger, data);
                 ctx.Reply(ctx.T("cp.f.ask_photos", _options.MaxPhotos), PhotosButtons(ctx, 0));
                 return;
-            case ComplaintStep.Photos when ctx.Event is PhotoReceived photo:
+            case PhotoReceived photo:
                 var photos = Photos(data);
                 if (photos.Count >= _options.MaxPhotos)
                 {
@@ -106,7 +109,7 @@ public sealed partial class ComplaintFlow
                 }
 
                 return;
-            case ComplaintStep.Location when ctx.Event is LocationShared location:
+            case LocationShared location:
                 if (!Near(location.Latitude, location.Longitude))
                 {
                     ctx.Reply(ctx.T("cp.f.location_far", _options.RadiusKm.ToString("0.#", CultureInfo.InvariantCulture)), LocationButtons(ctx));
@@ -115,19 +118,7 @@ public sealed partial class ComplaintFlow
 
                 data["lat"] = location.Latitude.ToString("R", CultureInfo.InvariantCulture);
                 data["lon"] = location.Longitude.ToString("R", CultureInfo.InvariantCulture);
-                await AfterLocationAsync(ctx, step, data, edit: false, cancellationToken).ConfigureAwait(false);
-                return;
-            default:
-                var (key, markup) = step switch
-                {
-                    ComplaintStep.Category => ("cp.f.category_hint", CategoryButtons(ctx)),
-                    ComplaintStep.Description => ("cp.f.description_hint", CancelFiling(ctx)),
-                    ComplaintStep.Photos => ("cp.f.photos_hint", PhotosButtons(ctx, Photos(data).Count)),
-                    ComplaintStep.Location => ("cp.f.location_hint", LocationButtons(ctx)),
-                    ComplaintStep.Anonymous => ("cp.f.anonymous_hint", AnonymousButtons(ctx)),
-                    _ => ("cp.f.confirm_hint", ConfirmButtons(ctx)),
-                };
-                ctx.Reply(ctx.T(key, MaxDescription), markup);
+                await AfterLocationAsync(ctx, step, trigger, data, edit: false, cancellationToken).ConfigureAwait(false);
                 return;
         }
     }
@@ -151,74 +142,81 @@ public sealed partial class ComplaintFlow
         return km <= _options.RadiusKm;
     }
 
-    private async ValueTask OnFilingButtonAsync(FlowContext ctx, ComplaintStep step, string[] parts, CancellationToken cancellationToken)
+    /// <summary>The wizard's buttons, each a trigger of the conversation machine (a press the step does not accept is answered there).</summary>
+    private async ValueTask OnFilingButtonAsync(FlowContext ctx, ComplaintStep step, ComplaintButton button, CancellationToken cancellationToken)
     {
-        if (!FilingSteps.Contains(step))
+        var trigger = button switch
         {
-            ctx.AnswerButton(ctx.T("button.expired_hint"));
+            ComplaintButton.PickCategory => ComplaintTrigger.PickCategory,
+            ComplaintButton.PhotosDone => ComplaintTrigger.PhotosDone,
+            ComplaintButton.NoLocation => ComplaintTrigger.NoLocation,
+            ComplaintButton.ChooseAnonymous => ComplaintTrigger.ChooseAnonymous,
+            ComplaintButton.JoinSimilar => ComplaintTrigger.Join,
+            ComplaintButton.FileAnyway => ComplaintTrigger.FileNew,
+            ComplaintButton.Submit => ComplaintTrigger.Submit,
+            _ => ComplaintTrigger.CancelFiling,
+        };
+        if (!Accepts(ctx, step, trigger))
+        {
             return;
         }
 
-        var action = parts.Length > 2 ? parts[2] : string.Empty;
-        var arg = parts.Length > 3 ? parts[3] : string.Empty;
         var data = new Dictionary<string, string>(ctx.Conversation.Data);
-        switch (action)
+        switch (button)
         {
-            case "x":
+            case ComplaintButton.PickCategory pick:
                 ctx.AnswerButton();
-                Move(ctx, step, ComplaintTrigger.Cancel);
-                ctx.Show(ctx.T("cp.f.cancelled"), null);
+                data["cat"] = pick.Category.ToString();
+                Move(ctx, step, trigger, data);
+                ctx.Show(ctx.T("cp.f.ask_description", Category(ctx.Language, pick.Category), MaxDescription), CancelFiling(ctx));
                 return;
-            case "cat" when step == ComplaintStep.Category && Enum.TryParse<ComplaintCategory>(arg, out var category) && Enum.IsDefined(category):
+            case ComplaintButton.PhotosDone:
                 ctx.AnswerButton();
-                data["cat"] = category.ToString();
-                Move(ctx, step, ComplaintTrigger.Next, data);
-                ctx.Show(ctx.T("cp.f.ask_description", Category(ctx.Language, category), MaxDescription), CancelFiling(ctx));
-                return;
-            case "pdone" when step == ComplaintStep.Photos:
-                ctx.AnswerButton();
-                Move(ctx, step, ComplaintTrigger.Next, data);
+                Move(ctx, step, trigger, data);
                 ctx.Show(ctx.T("cp.f.ask_location"), LocationButtons(ctx));
                 return;
-            case "loc" when step == ComplaintStep.Location:
+            case ComplaintButton.NoLocation:
                 ctx.AnswerButton();
-                await AfterLocationAsync(ctx, step, data, edit: true, cancellationToken).ConfigureAwait(false);
+                await AfterLocationAsync(ctx, step, trigger, data, edit: true, cancellationToken).ConfigureAwait(false);
                 return;
-            case "anon" when step == ComplaintStep.Anonymous && arg is "0" or "1":
+            case ComplaintButton.ChooseAnonymous choice:
                 ctx.AnswerButton();
-                data["anon"] = arg;
+                data["anon"] = choice.Anonymous ? "1" : "0";
                 await AfterAnonymousAsync(ctx, step, data, cancellationToken).ConfigureAwait(false);
                 return;
-            case "join" when step == ComplaintStep.Similar && int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var other):
-                await JoinAsync(ctx, other, cancellationToken).ConfigureAwait(false);
+            case ComplaintButton.JoinSimilar join:
+                await JoinAsync(ctx, join.Number, cancellationToken).ConfigureAwait(false);
                 return;
-            case "new" when step == ComplaintStep.Similar:
+            case ComplaintButton.FileAnyway:
                 ctx.AnswerButton();
-                Move(ctx, step, ComplaintTrigger.Next, data);
+                Move(ctx, step, trigger, data);
                 await ShowPreviewAsync(ctx, data, cancellationToken).ConfigureAwait(false);
                 return;
-            case "ok" when step == ComplaintStep.Confirm:
+            case ComplaintButton.Submit:
                 await SubmitAsync(ctx, data, cancellationToken).ConfigureAwait(false);
-                Move(ctx, step, ComplaintTrigger.Submit);
+                Move(ctx, step, trigger);
                 return;
             default:
-                ctx.AnswerButton(ctx.T("button.stale"));
+                ctx.AnswerButton();
+                Move(ctx, step, trigger);
+                ctx.Show(ctx.T("cp.f.cancelled"), null);
                 return;
         }
     }
 
-    private async ValueTask AfterLocationAsync(FlowContext ctx, ComplaintStep step, Dictionary<string, string> data, bool edit, CancellationToken cancellationToken)
+    /// <summary>After the location (or none): a hazard report goes straight to the preview, anything else asks about anonymity.</summary>
+    private async ValueTask AfterLocationAsync(FlowContext ctx, ComplaintStep step, ComplaintTrigger trigger, Dictionary<string, string> data, bool edit, CancellationToken cancellationToken)
     {
         if (data.GetValueOrDefault("urgent") == "1")
         {
             // A hazard report is never anonymous (responders may need to call back) and skips the duplicate offer.
             data["anon"] = "0";
-            Move(ctx, step, ComplaintTrigger.Next, data, ComplaintStep.Confirm);
+            Move(ctx, step, trigger, data);
             await ShowPreviewAsync(ctx, data, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        Move(ctx, step, ComplaintTrigger.Next, data, ComplaintStep.Anonymous);
+        Move(ctx, step, trigger, data);
         if (edit)
         {
             ctx.Show(ctx.T("cp.f.ask_anonymous"), AnonymousButtons(ctx));
@@ -237,14 +235,13 @@ public sealed partial class ComplaintFlow
             .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).OrderDescending().Take(5).ToList();
         var similar = (await ctx.Reader.GetManyAsync<Complaint>(open.Select(DocKeys.Complaint).ToList(), cancellationToken).ConfigureAwait(false))
             .OfType<Complaint>().Where(c => c.IsOpen && c.FiledBy != ctx.Profile.Id && !c.Followers.Contains(ctx.Profile.Id)).ToList();
+        Move(ctx, step, ComplaintTrigger.ChooseAnonymous, data, similar: similar.Count > 0);
         if (similar.Count == 0)
         {
-            Move(ctx, step, ComplaintTrigger.Next, data);
             await ShowPreviewAsync(ctx, data, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        Move(ctx, step, ComplaintTrigger.Similar, data);
         var sb = new StringBuilder(ctx.T("cp.f.similar_head")).Append('\n');
         foreach (var c in similar)
         {
@@ -252,14 +249,20 @@ public sealed partial class ComplaintFlow
             sb.Append("<b>").Append(c.Code).Append("</b> ").Append(Html.Escape(preview)).Append(" (").Append(Status(ctx.Language, c.Status)).Append(")\n");
         }
 
-        var rows = similar.Select(c => new InlineButton(ctx.T("cp.btn.join", c.Code), $"{P}f:join:{Num(c.Number)}")).Rows(2);
-        rows.Add([new InlineButton(ctx.T("cp.btn.file_new"), P + "f:new"), new InlineButton(ctx.T("button.cancel"), P + "f:x")]);
+        var rows = similar.Select(c => new InlineButton(ctx.T("cp.btn.join", c.Code), new ComplaintButton.JoinSimilar(c.Number).Encode())).Rows(2);
+        rows.Add([new InlineButton(ctx.T("cp.btn.file_new"), new ComplaintButton.FileAnyway().Encode()), CancelFilingButton(ctx)]);
         ctx.Show(sb.ToString().TrimEnd(), new InlineMarkup(rows));
     }
 
     /// <summary>Joins an open complaint: the resident gets the same updates from now on; no new complaint is filed.</summary>
     private async ValueTask JoinAsync(FlowContext ctx, int number, CancellationToken cancellationToken)
     {
+        if (number < 0)
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
         var complaint = await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(number), cancellationToken).ConfigureAwait(false);
         if (complaint is not null && (complaint.GridId != ctx.Profile.GridId || complaint.Category.ToString() != ctx.Conversation.Data.GetValueOrDefault("cat")))
         {
@@ -369,14 +372,14 @@ public sealed partial class ComplaintFlow
     }
 
     private InlineMarkup AdminButtons(Language language, Complaint complaint) => new([[
-        new InlineButton(texts.Get(language, complaint.HandlerId is null ? "cp.btn.assign" : "cp.btn.reassign"), $"{P}as:{Num(complaint.Number)}"),
-        new InlineButton(texts.Get(language, "cp.btn.extend"), $"{P}ext:{Num(complaint.Number)}")]]);
+        new InlineButton(texts.Get(language, complaint.HandlerId is null ? "cp.btn.assign" : "cp.btn.reassign"), new ComplaintButton.AssignList(complaint.Number).Encode()),
+        new InlineButton(texts.Get(language, "cp.btn.extend"), new ComplaintButton.ExtendChoices(complaint.Number).Encode())]]);
 
     private InlineMarkup HandlerButtons(Language language, Complaint complaint) => complaint.Status == ComplaintStatus.Assigned
         ? new InlineMarkup([[
-            new InlineButton(texts.Get(language, "cp.btn.accept"), $"{P}acc:{Num(complaint.Number)}"),
-            new InlineButton(texts.Get(language, "cp.btn.return"), $"{P}ret:{Num(complaint.Number)}")]])
+            new InlineButton(texts.Get(language, "cp.btn.accept"), new ComplaintButton.Accept(complaint.Number).Encode()),
+            new InlineButton(texts.Get(language, "cp.btn.return"), new ComplaintButton.GiveBack(complaint.Number).Encode())]])
         : new InlineMarkup([[
-            new InlineButton(texts.Get(language, "cp.btn.progress"), $"{P}note:{Num(complaint.Number)}"),
-            new InlineButton(texts.Get(language, "cp.btn.resolve"), $"{P}res:{Num(complaint.Number)}")]]);
+            new InlineButton(texts.Get(language, "cp.btn.progress"), new ComplaintButton.Progress(complaint.Number).Encode()),
+            new InlineButton(texts.Get(language, "cp.btn.resolve"), new ComplaintButton.Resolve(complaint.Number).Encode())]]);
 }

@@ -25,27 +25,10 @@ public sealed partial class ComplaintFlow
         }
     }
 
-    private static bool Open(FlowContext ctx, Complaint complaint, string key = "cp.closed")
-    {
-        if (complaint.IsOpen)
-        {
-            return true;
-        }
-
-        ctx.AnswerButton(ctx.T(key, complaint.Code), alert: true);
-        return false;
-    }
-
     /// <summary>交办: the grid workers an administrator can give the complaint to.</summary>
-    private static async ValueTask AssignListAsync(FlowContext ctx, Complaint complaint, CancellationToken cancellationToken)
+    private async ValueTask AssignListAsync(FlowContext ctx, Complaint complaint, CancellationToken cancellationToken)
     {
-        if (!ctx.Has(Roles.Admin))
-        {
-            ctx.AnswerButton(ctx.T("not_allowed", ctx.T("role.admin")), alert: true);
-            return;
-        }
-
-        if (!Open(ctx, complaint))
+        if (!Allows(ctx, complaint, ComplaintAction.Assign))
         {
             return;
         }
@@ -61,19 +44,13 @@ public sealed partial class ComplaintFlow
         }
 
         var rows = handlers.OrderBy(h => h.GridId == complaint.GridId ? 0 : 1).ThenBy(h => h.Id).Take(30)
-            .Select(h => new InlineButton(h.FirstName + " · " + directory.GridName(h.GridId) + (h.Id == complaint.HandlerId ? " \u2714\uFE0F" : string.Empty), $"{P}asg:{Num(complaint.Number)}:{Num(h.Id)}")).Rows(1);
+            .Select(h => new InlineButton(h.FirstName + " · " + directory.GridName(h.GridId) + (h.Id == complaint.HandlerId ? " \u2714\uFE0F" : string.Empty), new ComplaintButton.Assign(complaint.Number, h.Id).Encode())).Rows(1);
         ctx.Reply(ctx.T("cp.assign_pick", complaint.Code), new InlineMarkup(rows));
     }
 
     private async ValueTask AssignAsync(FlowContext ctx, Complaint complaint, long handlerId, CancellationToken cancellationToken)
     {
-        if (!ctx.Has(Roles.Admin))
-        {
-            ctx.AnswerButton(ctx.T("not_allowed", ctx.T("role.admin")), alert: true);
-            return;
-        }
-
-        if (!Open(ctx, complaint))
+        if (Decide(ctx, complaint, ComplaintAction.Assign) is not { } status)
         {
             return;
         }
@@ -91,7 +68,7 @@ public sealed partial class ComplaintFlow
             return;
         }
 
-        var assigned = (complaint with { HandlerId = handlerId, AssignedAt = ctx.Now, Status = complaint.Status is ComplaintStatus.Unassigned or ComplaintStatus.InProgress ? ComplaintStatus.Assigned : complaint.Status })
+        var assigned = (complaint with { HandlerId = handlerId, AssignedAt = ctx.Now, Status = status })
             .With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "assigned") { Detail = Num(handlerId) });
         Save(ctx, complaint, assigned);
         ctx.AnswerButton(ctx.T("cp.assigned", complaint.Code, Html.Escape(handler.FirstName)));
@@ -103,19 +80,12 @@ public sealed partial class ComplaintFlow
 
     private async ValueTask AcceptAsync(FlowContext ctx, Complaint complaint, CancellationToken cancellationToken)
     {
-        if (!IsHandlerOf(ctx, complaint))
+        if (Decide(ctx, complaint, ComplaintAction.Accept) is not { } status)
         {
-            RefuseHandler(ctx);
             return;
         }
 
-        if (complaint.Status != ComplaintStatus.Assigned)
-        {
-            ctx.AnswerButton(ctx.T("cp.already_status", complaint.Code, Status(ctx.Language, complaint.Status)), alert: true);
-            return;
-        }
-
-        var accepted = (complaint with { Status = ComplaintStatus.InProgress, FirstResponseAt = complaint.FirstResponseAt ?? ctx.Now })
+        var accepted = (complaint with { Status = status, FirstResponseAt = complaint.FirstResponseAt ?? ctx.Now })
             .With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "accepted"));
         Save(ctx, complaint, accepted);
         CancelDeadlines(ctx, complaint.Number, response: true, resolution: false);
@@ -126,39 +96,14 @@ public sealed partial class ComplaintFlow
         await TellResidentsAsync(ctx, accepted, language => texts.Format(language, "cp.r.accepted", complaint.Code, Time(accepted.ResolveBy)), null, cancellationToken).ConfigureAwait(false);
     }
 
-    private void AskHandlerInput(FlowContext ctx, Complaint complaint, ComplaintStep step)
-    {
-        if (!IsHandlerOf(ctx, complaint))
-        {
-            RefuseHandler(ctx);
-            return;
-        }
-
-        var allowed = step switch
-        {
-            ComplaintStep.ReturnReason => complaint.Status is ComplaintStatus.Assigned or ComplaintStatus.InProgress,
-            _ => complaint.Status == ComplaintStatus.InProgress,
-        };
-        if (!allowed)
-        {
-            ctx.AnswerButton(ctx.T("cp.already_status", complaint.Code, Status(ctx.Language, complaint.Status)), alert: true);
-            return;
-        }
-
-        ctx.AnswerButton();
-        Move(ctx, ComplaintStep.Idle, ComplaintTrigger.Ask, new Dictionary<string, string> { ["n"] = Num(complaint.Number) }, step);
-        ctx.Reply(ctx.T("cp.ask." + step, complaint.Code, MaxNote), CancelButton(ctx));
-    }
-
     private async ValueTask ReturnAsync(FlowContext ctx, Complaint complaint, string reason, CancellationToken cancellationToken)
     {
-        if (!IsHandlerOf(ctx, complaint) || complaint.Status is not (ComplaintStatus.Assigned or ComplaintStatus.InProgress))
+        if (Decide(ctx, complaint, ComplaintAction.Return) is not { } status)
         {
-            RefuseHandler(ctx);
             return;
         }
 
-        var returned = (complaint with { Status = ComplaintStatus.Unassigned, HandlerId = null })
+        var returned = (complaint with { Status = status, HandlerId = null })
             .With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "returned") { Detail = reason });
         Save(ctx, complaint, returned);
         ctx.Reply(ctx.T("cp.returned", complaint.Code), Menu(ctx));
@@ -167,9 +112,8 @@ public sealed partial class ComplaintFlow
 
     private async ValueTask ProgressAsync(FlowContext ctx, Complaint complaint, string note, CancellationToken cancellationToken)
     {
-        if (!IsHandlerOf(ctx, complaint) || complaint.Status != ComplaintStatus.InProgress)
+        if (Decide(ctx, complaint, ComplaintAction.Progress) is null)
         {
-            RefuseHandler(ctx);
             return;
         }
 
@@ -181,17 +125,16 @@ public sealed partial class ComplaintFlow
 
     private async ValueTask ResolveAsync(FlowContext ctx, Complaint complaint, string result, string? photo, CancellationToken cancellationToken)
     {
-        if (!IsHandlerOf(ctx, complaint) || complaint.Status != ComplaintStatus.InProgress)
+        if (Decide(ctx, complaint, ComplaintAction.Resolve) is not { } status)
         {
-            RefuseHandler(ctx);
             return;
         }
 
-        var resolved = (complaint with { Status = ComplaintStatus.Resolved, ResolvedAt = ctx.Now, Result = result, ResultPhotoFileId = photo, Feedback = null })
+        var resolved = (complaint with { Status = status, ResolvedAt = ctx.Now, Result = result, ResultPhotoFileId = photo, Feedback = null })
             .With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "resolved") { Detail = result });
         Save(ctx, complaint, resolved);
         CancelDeadlines(ctx, complaint.Number, response: true, resolution: true);
-        SetTimer(ctx, TimerId("fb", complaint.Number), ctx.Now + _options.FeedbackWithin);
+        SetTimer(ctx, new ComplaintTimer.FeedbackDue(complaint.Number), ctx.Now + _options.FeedbackWithin);
         ctx.Reply(ctx.T("cp.resolved", complaint.Code), Menu(ctx));
         await TellResidentsAsync(ctx, resolved, language => texts.Format(language, "cp.r.resolved", complaint.Code, Html.Escape(result.Length > 0 ? result : "—")) + "\n" + texts.Get(language, "cp.r.feedback_ask"),
             language => FeedbackButtons(language, resolved), cancellationToken).ConfigureAwait(false);
@@ -208,55 +151,43 @@ public sealed partial class ComplaintFlow
     }
 
     private InlineMarkup FeedbackButtons(Language language, Complaint complaint) => new([[
-        new InlineButton(texts.Get(language, "cp.fb.Satisfied"), $"{P}fb:{Num(complaint.Number)}:s"),
-        new InlineButton(texts.Get(language, "cp.fb.BasicallySatisfied"), $"{P}fb:{Num(complaint.Number)}:b"),
-        new InlineButton(texts.Get(language, "cp.fb.Dissatisfied"), $"{P}fb:{Num(complaint.Number)}:d")]]);
+        .. Enum.GetValues<Satisfaction>().Select(s => new InlineButton(texts.Get(language, "cp.fb." + s), new ComplaintButton.Feedback(complaint.Number, s).Encode()))]]);
 
     private void ShowExtendChoices(FlowContext ctx, Complaint complaint)
     {
-        if (!ctx.Has(Roles.Admin))
+        if (!Allows(ctx, complaint, ComplaintAction.Extend))
         {
-            ctx.AnswerButton(ctx.T("not_allowed", ctx.T("role.admin")), alert: true);
-            return;
-        }
-
-        if (!Open(ctx, complaint) || complaint.ResolvedAt is not null)
-        {
-            if (complaint.IsOpen)
-            {
-                ctx.AnswerButton(ctx.T("cp.already_status", complaint.Code, Status(ctx.Language, complaint.Status)), alert: true);
-            }
-
             return;
         }
 
         ctx.AnswerButton();
-        var n = Num(complaint.Number);
+        var n = complaint.Number;
         ctx.Reply(ctx.T("cp.extend_pick", complaint.Code, Time(complaint.ResolveBy)), new InlineMarkup([[
-            new InlineButton(ctx.T("cp.btn.days", 1), $"{P}ext:{n}:1"), new InlineButton(ctx.T("cp.btn.days", 3), $"{P}ext:{n}:3"), new InlineButton(ctx.T("cp.btn.days", 7), $"{P}ext:{n}:7")]]));
+            .. ExtendDays.Select(days => new InlineButton(ctx.T("cp.btn.days", days), new ComplaintButton.Extend(n, days).Encode()))]]));
     }
 
-    private static void AskExtendReason(FlowContext ctx, Complaint complaint, int days)
-    {
-        if (!ctx.Has(Roles.Admin))
-        {
-            ctx.AnswerButton(ctx.T("not_allowed", ctx.T("role.admin")), alert: true);
-            return;
-        }
+    private static readonly int[] ExtendDays = [1, 3, 7];
 
-        if (!Open(ctx, complaint))
+    private void AskExtendReason(FlowContext ctx, Complaint complaint, int days)
+    {
+        if (!Allows(ctx, complaint, ComplaintAction.Extend))
         {
             return;
         }
 
         ctx.AnswerButton();
-        Move(ctx, ComplaintStep.Idle, ComplaintTrigger.Ask, new Dictionary<string, string> { ["n"] = Num(complaint.Number), ["d"] = days.ToString(CultureInfo.InvariantCulture) }, ComplaintStep.ExtendReason);
+        Move(ctx, ComplaintStep.Idle, ComplaintTrigger.AskExtendReason, new Dictionary<string, string> { ["n"] = Num(complaint.Number), ["d"] = days.ToString(CultureInfo.InvariantCulture) });
         ctx.Show(ctx.T("cp.ask.ExtendReason", complaint.Code, days), CancelButton(ctx));
     }
 
     private async ValueTask ExtendAsync(FlowContext ctx, Complaint complaint, int days, string reason, CancellationToken cancellationToken)
     {
-        if (!ctx.Has(Roles.Admin) || !complaint.IsOpen || complaint.ResolvedAt is not null || days is not (1 or 3 or 7))
+        if (Decide(ctx, complaint, ComplaintAction.Extend) is null)
+        {
+            return;
+        }
+
+        if (days is not (1 or 3 or 7))
         {
             ctx.Reply(ctx.T("cp.closed", complaint.Code), Menu(ctx));
             return;
@@ -266,8 +197,8 @@ public sealed partial class ComplaintFlow
             .With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "extended") { Detail = "+" + days.ToString(CultureInfo.InvariantCulture) + "d: " + reason });
         Save(ctx, complaint, extended);
         var window = extended.ResolveBy - extended.FiledAt;
-        SetTimer(ctx, TimerId("wres", complaint.Number), extended.ResolveBy - ComplaintOptions.WarnBefore(window));
-        SetTimer(ctx, TimerId("dres", complaint.Number), extended.ResolveBy);
+        SetTimer(ctx, new ComplaintTimer.WarnResolution(complaint.Number), extended.ResolveBy - ComplaintOptions.WarnBefore(window));
+        SetTimer(ctx, new ComplaintTimer.ResolutionDue(complaint.Number), extended.ResolveBy);
         ctx.Reply(ctx.T("cp.extended", complaint.Code, Time(extended.ResolveBy)), Menu(ctx));
         if (await ProfileAsync(ctx, extended.HandlerId, cancellationToken).ConfigureAwait(false) is { } handler)
         {
@@ -281,35 +212,20 @@ public sealed partial class ComplaintFlow
     /// The filer's feedback on a result: satisfied or basically satisfied closes it; dissatisfied offers to reopen (within
     /// ReopenWithin); a second dissatisfaction is escalated to the administrators (督办).
     /// </summary>
-    private async ValueTask FeedbackAsync(FlowContext ctx, Complaint complaint, string code, CancellationToken cancellationToken)
+    private async ValueTask FeedbackAsync(FlowContext ctx, Complaint complaint, Satisfaction feedback, CancellationToken cancellationToken)
     {
-        if (complaint.FiledBy != ctx.Profile.Id)
+        if (Decide(ctx, complaint, ComplaintAction.Feedback, feedback) is not { } status)
         {
-            ctx.AnswerButton(ctx.T("cp.not_yours"), alert: true);
-            return;
-        }
-
-        Satisfaction? feedback = code switch { "s" => Satisfaction.Satisfied, "b" => Satisfaction.BasicallySatisfied, "d" => Satisfaction.Dissatisfied, _ => null };
-        if (feedback is null)
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
-
-        if (complaint.Status != ComplaintStatus.Resolved || complaint.Feedback is not null)
-        {
-            var given = complaint.Feedback is { } f ? ctx.T("cp.fb.already", texts.Get(ctx.Language, "cp.fb." + f)) : ctx.T("cp.already_status", complaint.Code, Status(ctx.Language, complaint.Status));
-            ctx.AnswerButton(given, alert: true);
             return;
         }
 
         var rated = (complaint with { Feedback = feedback }).With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "feedback") { Detail = feedback.ToString() });
         ctx.AnswerButton(ctx.T("cp.fb.thanks"));
-        if (feedback != Satisfaction.Dissatisfied)
+        if (status == ComplaintStatus.Closed)
         {
-            var closed = rated with { Status = ComplaintStatus.Closed, ClosedAt = ctx.Now };
+            var closed = rated with { Status = status, ClosedAt = ctx.Now };
             Save(ctx, complaint, closed);
-            ctx.Effects.CancelTimer(TimerId("fb", complaint.Number));
+            ctx.Effects.CancelTimer(new ComplaintTimer.FeedbackDue(complaint.Number).Id);
             ctx.Show(ctx.T("cp.fb.closed", complaint.Code, texts.Get(ctx.Language, "cp.fb." + feedback)), null);
             return;
         }
@@ -327,53 +243,38 @@ public sealed partial class ComplaintFlow
         Save(ctx, complaint, rated);
         var canReopen = complaint.ResolvedAt is { } at && ctx.Now <= at + _options.ReopenWithin;
         ctx.Show(ctx.T(canReopen ? "cp.fb.reopen_offer" : "cp.fb.noted", complaint.Code),
-            canReopen ? new InlineMarkup([[new InlineButton(ctx.T("cp.btn.reopen"), $"{P}ro:{Num(complaint.Number)}")]]) : null);
+            canReopen ? new InlineMarkup([[new InlineButton(ctx.T("cp.btn.reopen"), new ComplaintButton.Reopen(complaint.Number).Encode())]]) : null);
     }
 
     private void AskReopen(FlowContext ctx, Complaint complaint)
     {
-        if (complaint.FiledBy != ctx.Profile.Id)
+        if (!Allows(ctx, complaint, ComplaintAction.Reopen))
         {
-            ctx.AnswerButton(ctx.T("cp.not_yours"), alert: true);
-            return;
-        }
-
-        if (complaint.Status != ComplaintStatus.Resolved || complaint.Feedback != Satisfaction.Dissatisfied)
-        {
-            ctx.AnswerButton(ctx.T("cp.already_status", complaint.Code, Status(ctx.Language, complaint.Status)), alert: true);
-            return;
-        }
-
-        if (complaint.ResolvedAt is not { } at || ctx.Now > at + _options.ReopenWithin)
-        {
-            ctx.AnswerButton(ctx.T("cp.reopen_too_late", complaint.Code, (int)_options.ReopenWithin.TotalDays), alert: true);
             return;
         }
 
         ctx.AnswerButton();
-        Move(ctx, ComplaintStep.Idle, ComplaintTrigger.Ask, new Dictionary<string, string> { ["n"] = Num(complaint.Number) }, ComplaintStep.ReopenComment);
+        Move(ctx, ComplaintStep.Idle, ComplaintTrigger.AskReopenComment, new Dictionary<string, string> { ["n"] = Num(complaint.Number) });
         ctx.Show(ctx.T("cp.ask.ReopenComment", complaint.Code, MaxNote), CancelButton(ctx));
     }
 
     private async ValueTask ReopenAsync(FlowContext ctx, Complaint complaint, string comment, CancellationToken cancellationToken)
     {
-        if (complaint.FiledBy != ctx.Profile.Id || complaint.Status != ComplaintStatus.Resolved || complaint.Feedback != Satisfaction.Dissatisfied
-            || complaint.ResolvedAt is not { } at || ctx.Now > at + _options.ReopenWithin)
+        if (Decide(ctx, complaint, ComplaintAction.Reopen) is not { } status)
         {
-            ctx.Reply(ctx.T("cp.reopen_too_late", complaint.Code, (int)_options.ReopenWithin.TotalDays), Menu(ctx));
             return;
         }
 
         var reopened = (complaint with
         {
-            Status = complaint.HandlerId is null ? ComplaintStatus.Unassigned : ComplaintStatus.InProgress,
+            Status = status,
             Reopens = complaint.Reopens + 1,
             ResolvedAt = null,
             Feedback = null,
             ResolveBy = ctx.Now + _options.Resolve(complaint.Category),
         }).With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "reopened") { Detail = comment });
         Save(ctx, complaint, reopened);
-        ctx.Effects.CancelTimer(TimerId("fb", complaint.Number));
+        ctx.Effects.CancelTimer(new ComplaintTimer.FeedbackDue(complaint.Number).Id);
         ArmDeadlines(ctx, reopened);
         ctx.Reply(ctx.T("cp.reopened", complaint.Code, Time(reopened.ResolveBy)), Menu(ctx));
         if (await ProfileAsync(ctx, reopened.HandlerId, cancellationToken).ConfigureAwait(false) is { } handler)
@@ -389,19 +290,18 @@ public sealed partial class ComplaintFlow
     /// <summary>Deadline warnings, overdue escalation (督办, recorded once per deadline), and the close without feedback.</summary>
     private async ValueTask OnTimerAsync(FlowContext ctx, string payload, CancellationToken cancellationToken)
     {
-        var parts = payload.Split(':');
-        if (parts.Length != 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(number), cancellationToken).ConfigureAwait(false) is not { IsOpen: true } complaint)
+        if (ComplaintTimer.Codec.Decode(payload) is not { } timer
+            || await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(timer.Number), cancellationToken).ConfigureAwait(false) is not { IsOpen: true } complaint)
         {
             return;
         }
 
         var handler = await ProfileAsync(ctx, complaint.HandlerId, cancellationToken).ConfigureAwait(false);
-        switch (parts[1])
+        switch (timer)
         {
-            case "wresp" when complaint.FirstResponseAt is null:
-            case "wres" when complaint.ResolvedAt is null:
-                var which = parts[1] == "wresp" ? "response" : "resolution";
+            case ComplaintTimer.WarnResponse when complaint.FirstResponseAt is null:
+            case ComplaintTimer.WarnResolution when complaint.ResolvedAt is null:
+                var which = timer is ComplaintTimer.WarnResponse ? "response" : "resolution";
                 var due = which == "response" ? complaint.RespondBy : complaint.ResolveBy;
                 Save(ctx, complaint, complaint.With(new ComplaintEvent(ctx.Now, 0, "warned") { Detail = which }));
                 if (handler is not null)
@@ -414,9 +314,9 @@ public sealed partial class ComplaintFlow
                 }
 
                 return;
-            case "dresp" when complaint.FirstResponseAt is null && !complaint.Supervised.Contains("response"):
-            case "dres" when complaint.ResolvedAt is null && !complaint.Supervised.Contains("resolution"):
-                var kind = parts[1] == "dresp" ? "response" : "resolution";
+            case ComplaintTimer.ResponseDue when complaint.FirstResponseAt is null && !complaint.Supervised.Contains("response"):
+            case ComplaintTimer.ResolutionDue when complaint.ResolvedAt is null && !complaint.Supervised.Contains("resolution"):
+                var kind = timer is ComplaintTimer.ResponseDue ? "response" : "resolution";
                 var overdue = (complaint with { Supervised = [.. complaint.Supervised, kind] }).With(new ComplaintEvent(ctx.Now, 0, "supervision") { Detail = kind + " overdue" });
                 Save(ctx, complaint, overdue);
                 var handlerName = handler is null ? "—" : Html.Escape(handler.FirstName);
@@ -427,12 +327,12 @@ public sealed partial class ComplaintFlow
                 }
 
                 return;
-            case "fb" when complaint.Status == ComplaintStatus.Resolved && complaint.Feedback is { } given:
+            case ComplaintTimer.FeedbackDue when complaint.Feedback is { } given && Decide(ctx, complaint, ComplaintAction.CloseUnrated) is { } status:
                 // Rated dissatisfied and not reopened in time: closed with that feedback (not "without feedback").
-                Save(ctx, complaint, (complaint with { Status = ComplaintStatus.Closed, ClosedAt = ctx.Now }).With(new ComplaintEvent(ctx.Now, 0, "closed") { Detail = "feedback: " + given + ", not reopened" }));
+                Save(ctx, complaint, (complaint with { Status = status, ClosedAt = ctx.Now }).With(new ComplaintEvent(ctx.Now, 0, "closed") { Detail = "feedback: " + given + ", not reopened" }));
                 return;
-            case "fb" when complaint.Status == ComplaintStatus.Resolved:
-                var closed = (complaint with { Status = ComplaintStatus.Closed, ClosedAt = ctx.Now }).With(new ComplaintEvent(ctx.Now, 0, "closed without feedback"));
+            case ComplaintTimer.FeedbackDue when Decide(ctx, complaint, ComplaintAction.CloseUnrated) is { } status:
+                var closed = (complaint with { Status = status, ClosedAt = ctx.Now }).With(new ComplaintEvent(ctx.Now, 0, "closed without feedback"));
                 Save(ctx, complaint, closed);
                 await TellResidentsAsync(ctx, closed, language => texts.Format(language, "cp.r.closed_no_feedback", complaint.Code), null, cancellationToken).ConfigureAwait(false);
                 return;

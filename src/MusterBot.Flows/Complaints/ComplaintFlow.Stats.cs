@@ -44,7 +44,7 @@ public sealed partial class ComplaintFlow
     }
 
     /// <summary>/stats: figures per category and grid for a period (by filing time), and a CSV with one row per complaint.</summary>
-    private async ValueTask StatsAsync(FlowContext ctx, string period, bool csv, CancellationToken cancellationToken)
+    private async ValueTask StatsAsync(FlowContext ctx, StatsPeriod chosen, bool csv, CancellationToken cancellationToken)
     {
         if (!ctx.Has(Roles.Admin))
         {
@@ -60,11 +60,7 @@ public sealed partial class ComplaintFlow
             return;
         }
 
-        if (period is not ("month" or "30" or "all"))
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
+        var period = PeriodName(chosen);
 
         var local = ctx.Now.ToOffset(_options.UtcOffset);
         DateTimeOffset? from = period switch
@@ -99,10 +95,18 @@ public sealed partial class ComplaintFlow
         }
 
         var markup = new InlineMarkup([
-            [new InlineButton(ctx.T("cp.stats.period.month"), P + "st:month"), new InlineButton(ctx.T("cp.stats.period.30"), P + "st:30"), new InlineButton(ctx.T("cp.stats.period.all"), P + "st:all")],
-            [new InlineButton(ctx.T("cp.stats.csv"), P + "csv:" + period)]]);
+            [.. Enum.GetValues<StatsPeriod>().Select(p => new InlineButton(ctx.T("cp.stats.period." + PeriodName(p)), new ComplaintButton.Stats(p).Encode()))],
+            [new InlineButton(ctx.T("cp.stats.csv"), new ComplaintButton.StatsCsv(chosen).Encode())]]);
         ctx.Show(sb.ToString().TrimEnd(), markup);
     }
+
+    /// <summary>The period as the texts and the CSV's file name spell it.</summary>
+    private static string PeriodName(StatsPeriod period) => period switch
+    {
+        StatsPeriod.Month => "month",
+        StatsPeriod.Days30 => "30",
+        _ => "all",
+    };
 
     private static string Line(FlowContext ctx, Figures f) =>
         ctx.T("cp.stats.line", Html.Escape(f.Name), f.Filed, Percent(f.ResponseRate), Percent(f.OnTimeRate), Percent(f.ResolutionRate), Percent(f.SatisfactionRate));

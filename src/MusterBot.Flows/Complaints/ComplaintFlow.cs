@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
 using MusterBot.Flows.Directory;
-using MusterBot.Flows.Engine;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -11,6 +10,9 @@ using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Complaints;
 using MusterBot.State.Timers;
+using Stateless;
+using Stateless.Graph;
+using Stateless.Reflection;
 
 namespace MusterBot.Flows.Complaints;
 
@@ -25,7 +27,6 @@ namespace MusterBot.Flows.Complaints;
 public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintOptions> options, IOptions<FlowOptions> flowOptions) : IFlow, IMySection
 {
     public const string FlowName = "complaint";
-    private const string P = "cp:";
     private const int MaxDescription = 1000;
     private const int MaxNote = 500;
 
@@ -35,59 +36,157 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
 
     public IReadOnlyCollection<string> Commands { get; } = ["complain", "stats"];
 
-    public bool OwnsButton(string data) => data.StartsWith(P, StringComparison.Ordinal);
+    public bool OwnsButton(string data) => ComplaintButton.Codec.Owns(data);
 
     public int Order => 20;
 
     private static readonly ComplaintStep[] FilingSteps =
         [ComplaintStep.Category, ComplaintStep.Description, ComplaintStep.Photos, ComplaintStep.Location, ComplaintStep.Anonymous, ComplaintStep.Similar, ComplaintStep.Confirm];
 
-    private static readonly ComplaintStep[] InputSteps =
-        [ComplaintStep.ReturnReason, ComplaintStep.Progress, ComplaintStep.Result, ComplaintStep.ExtendReason, ComplaintStep.ReopenComment];
-
+    /// <summary>
+    /// Two diagrams, both from Stateless: the conversation (filing and typed inputs) and the complaint's lifecycle.
+    /// FlowDiagramTests puts this text in one mermaid block of docs/flows/complaint.md, so the lifecycle closes that block
+    /// and opens its own under a heading.
+    /// </summary>
     public string ToMermaid()
     {
         var step = ComplaintStep.Idle;
-        var machine = new StateMachine<ComplaintStep, ComplaintTrigger>(() => step, s => step = s);
-        Configure(machine, () => ComplaintStep.Idle);
-        return machine.ToMermaidGraph(ComplaintStep.Idle);
+        var conversation = new StateMachine<ComplaintStep, ComplaintTrigger>(() => step, s => step = s);
+        ConfigureConversation(conversation, () => false, () => false);
+        var status = ComplaintStatus.Unassigned;
+        var lifecycle = new StateMachine<ComplaintStatus, ComplaintAction>(() => status, s => status = s);
+        ConfigureLifecycle(lifecycle, ComplaintRights.Diagram);
+        return Diagram(conversation.GetInfo()) + "```\n\n## Lifecycle of a complaint\n\n"
+            + "What can happen to a complaint in each status; a guard names who may do it (the flow refuses everyone else politely).\n\n```mermaid\n"
+            + Diagram(lifecycle.GetInfo());
     }
 
-    private static void Configure(StateMachine<ComplaintStep, ComplaintTrigger> machine, Func<ComplaintStep> target)
+    private static string Diagram(Stateless.Reflection.StateMachineInfo info) => MermaidGraph.Format(info).ReplaceLineEndings("\n").TrimEnd('\n') + "\n";
+
+    /// <summary>
+    /// The conversation: /complain walks the filing steps (a hazard report starts at the description, is never
+    /// anonymous and is not offered similar complaints); a button that asks for a reason, a note or a comment waits
+    /// for it in an input step. Whatever a step does not accept goes to <see cref="Unhandled"/>, which answers kindly.
+    /// </summary>
+    private static void ConfigureConversation(StateMachine<ComplaintStep, ComplaintTrigger> machine, Func<bool> urgent, Func<bool> similar)
     {
         machine.Configure(ComplaintStep.Idle)
             .Permit(ComplaintTrigger.Begin, ComplaintStep.Category)
             .Permit(ComplaintTrigger.BeginHazard, ComplaintStep.Description)
-            .PermitDynamic(ComplaintTrigger.Ask, target, InputSteps)
-            .InternalTransition(ComplaintTrigger.Stay, _ => { });
-        machine.Configure(ComplaintStep.Filing).Permit(ComplaintTrigger.Cancel, ComplaintStep.Idle).InternalTransition(ComplaintTrigger.Stay, _ => { });
-        foreach (var step in FilingSteps)
+            .Permit(ComplaintTrigger.AskReturnReason, ComplaintStep.ReturnReason)
+            .Permit(ComplaintTrigger.AskProgress, ComplaintStep.Progress)
+            .Permit(ComplaintTrigger.AskResult, ComplaintStep.Result)
+            .Permit(ComplaintTrigger.AskExtendReason, ComplaintStep.ExtendReason)
+            .Permit(ComplaintTrigger.AskReopenComment, ComplaintStep.ReopenComment)
+            .Ignore(ComplaintTrigger.Cancel);
+        machine.Configure(ComplaintStep.Filing)
+            .Permit(ComplaintTrigger.CancelFiling, ComplaintStep.Idle)
+            .Permit(ComplaintTrigger.Cancel, ComplaintStep.Idle);
+        machine.Configure(ComplaintStep.Category).SubstateOf(ComplaintStep.Filing)
+            .Permit(ComplaintTrigger.PickCategory, ComplaintStep.Description);
+        machine.Configure(ComplaintStep.Description).SubstateOf(ComplaintStep.Filing)
+            .Permit(ComplaintTrigger.Typed, ComplaintStep.Photos);
+        machine.Configure(ComplaintStep.Photos).SubstateOf(ComplaintStep.Filing)
+            .PermitReentry(ComplaintTrigger.PhotoSent)
+            .Permit(ComplaintTrigger.PhotosDone, ComplaintStep.Location);
+        var afterLocation = new DynamicStateInfos();
+        afterLocation.Add(ComplaintStep.Confirm, "hazard");
+        afterLocation.Add(ComplaintStep.Anonymous, "otherwise");
+        machine.Configure(ComplaintStep.Location).SubstateOf(ComplaintStep.Filing)
+            .PermitDynamic(ComplaintTrigger.LocationSent, () => urgent() ? ComplaintStep.Confirm : ComplaintStep.Anonymous, "hazard report?", afterLocation)
+            .PermitDynamic(ComplaintTrigger.NoLocation, () => urgent() ? ComplaintStep.Confirm : ComplaintStep.Anonymous, "hazard report?", afterLocation);
+        var afterAnonymous = new DynamicStateInfos();
+        afterAnonymous.Add(ComplaintStep.Similar, "similar open complaints");
+        afterAnonymous.Add(ComplaintStep.Confirm, "none");
+        machine.Configure(ComplaintStep.Anonymous).SubstateOf(ComplaintStep.Filing)
+            .PermitDynamic(ComplaintTrigger.ChooseAnonymous, () => similar() ? ComplaintStep.Similar : ComplaintStep.Confirm, "similar open complaints?", afterAnonymous);
+        machine.Configure(ComplaintStep.Similar).SubstateOf(ComplaintStep.Filing)
+            .Permit(ComplaintTrigger.Join, ComplaintStep.Idle)
+            .Permit(ComplaintTrigger.FileNew, ComplaintStep.Confirm);
+        machine.Configure(ComplaintStep.Confirm).SubstateOf(ComplaintStep.Filing)
+            .Permit(ComplaintTrigger.Submit, ComplaintStep.Idle);
+        foreach (var step in new[] { ComplaintStep.ReturnReason, ComplaintStep.Progress, ComplaintStep.ExtendReason, ComplaintStep.ReopenComment })
         {
-            machine.Configure(step).SubstateOf(ComplaintStep.Filing);
+            machine.Configure(step).Permit(ComplaintTrigger.Typed, ComplaintStep.Idle).Permit(ComplaintTrigger.Cancel, ComplaintStep.Idle);
         }
 
-        machine.Configure(ComplaintStep.Category).Permit(ComplaintTrigger.Next, ComplaintStep.Description);
-        machine.Configure(ComplaintStep.Description).Permit(ComplaintTrigger.Next, ComplaintStep.Photos);
-        machine.Configure(ComplaintStep.Photos).Permit(ComplaintTrigger.Next, ComplaintStep.Location);
-        machine.Configure(ComplaintStep.Location).PermitDynamic(ComplaintTrigger.Next, target, ComplaintStep.Anonymous, ComplaintStep.Confirm);
-        machine.Configure(ComplaintStep.Anonymous).Permit(ComplaintTrigger.Next, ComplaintStep.Confirm).Permit(ComplaintTrigger.Similar, ComplaintStep.Similar);
-        machine.Configure(ComplaintStep.Similar).Permit(ComplaintTrigger.Next, ComplaintStep.Confirm).Permit(ComplaintTrigger.Join, ComplaintStep.Idle);
-        machine.Configure(ComplaintStep.Confirm).Permit(ComplaintTrigger.Submit, ComplaintStep.Idle);
-        foreach (var step in InputSteps)
-        {
-            machine.Configure(step).Permit(ComplaintTrigger.Done, ComplaintStep.Idle).Permit(ComplaintTrigger.Cancel, ComplaintStep.Idle).InternalTransition(ComplaintTrigger.Stay, _ => { });
-        }
+        machine.Configure(ComplaintStep.Result)
+            .Permit(ComplaintTrigger.Typed, ComplaintStep.Idle)
+            .Permit(ComplaintTrigger.PhotoSent, ComplaintStep.Idle)
+            .Permit(ComplaintTrigger.Cancel, ComplaintStep.Idle);
     }
 
-    private static void Move(FlowContext ctx, ComplaintStep from, ComplaintTrigger trigger, Dictionary<string, string>? data = null, ComplaintStep target = ComplaintStep.Idle)
+    /// <summary>The conversation machine on the person's current step; its unhandled-trigger hook answers them.</summary>
+    private StateMachine<ComplaintStep, ComplaintTrigger> Conversation(FlowContext ctx, ComplaintStep step, Dictionary<string, string>? data = null, bool similar = false)
     {
-        var step = from;
-        var machine = new StateMachine<ComplaintStep, ComplaintTrigger>(() => step, s => step = s);
-        Configure(machine, () => target);
+        var current = step;
+        var values = data ?? new Dictionary<string, string>(ctx.Conversation.Data);
+        var machine = new StateMachine<ComplaintStep, ComplaintTrigger>(() => current, s =>
+        {
+            current = s;
+            ctx.Conversation = s == ComplaintStep.Idle
+                ? MainFlow.Idle(ctx.Now)
+                : new ConversationState(FlowName, s.ToString()) { Data = values, UpdatedAt = ctx.Now };
+        });
+        ConfigureConversation(machine, () => values.GetValueOrDefault("urgent") == "1", () => similar);
+        machine.OnUnhandledTrigger((state, trigger) => Unhandled(ctx, state, trigger));
+        return machine;
+    }
+
+    /// <summary>Moves the conversation (only along the drawn transitions).</summary>
+    private void Move(FlowContext ctx, ComplaintStep from, ComplaintTrigger trigger, Dictionary<string, string>? data = null, bool similar = false) =>
+        Conversation(ctx, from, data, similar).Fire(trigger);
+
+    /// <summary>True when the step accepts the trigger; otherwise the unhandled-trigger hook has answered.</summary>
+    private bool Accepts(FlowContext ctx, ComplaintStep step, ComplaintTrigger trigger)
+    {
+        var machine = Conversation(ctx, step);
+        if (machine.CanFire(trigger))
+        {
+            return true;
+        }
+
         machine.Fire(trigger);
-        ctx.Conversation = step == ComplaintStep.Idle
-            ? MainFlow.Idle(ctx.Now)
-            : new ConversationState(FlowName, step.ToString()) { Data = data ?? new Dictionary<string, string>(ctx.Conversation.Data), UpdatedAt = ctx.Now };
+        return false;
+    }
+
+    /// <summary>A trigger the step does not accept: a kind answer, nothing changes.</summary>
+    private void Unhandled(FlowContext ctx, ComplaintStep step, ComplaintTrigger trigger)
+    {
+        var filing = FilingSteps.Contains(step);
+        if (ctx.Event is ButtonPressed)
+        {
+            // A filing button after the wizard ended is from an old message; any other press fits another step.
+            var filingButton = trigger is ComplaintTrigger.CancelFiling or ComplaintTrigger.PickCategory or ComplaintTrigger.PhotosDone or ComplaintTrigger.NoLocation
+                or ComplaintTrigger.ChooseAnonymous or ComplaintTrigger.Join or ComplaintTrigger.FileNew or ComplaintTrigger.Submit;
+            ctx.AnswerButton(ctx.T(filingButton && !filing ? "button.expired_hint" : "button.stale"));
+            return;
+        }
+
+        if (filing)
+        {
+            var data = new Dictionary<string, string>(ctx.Conversation.Data);
+            var (key, markup) = step switch
+            {
+                ComplaintStep.Category => ("cp.f.category_hint", CategoryButtons(ctx)),
+                ComplaintStep.Description => ("cp.f.description_hint", CancelFiling(ctx)),
+                ComplaintStep.Photos => ("cp.f.photos_hint", PhotosButtons(ctx, Photos(data).Count)),
+                ComplaintStep.Location => ("cp.f.location_hint", LocationButtons(ctx)),
+                ComplaintStep.Anonymous => ("cp.f.anonymous_hint", AnonymousButtons(ctx)),
+                _ => ("cp.f.confirm_hint", ConfirmButtons(ctx)),
+            };
+            ctx.Reply(ctx.T(key, MaxDescription), markup);
+            return;
+        }
+
+        if (step == ComplaintStep.Idle)
+        {
+            ctx.Conversation = MainFlow.Idle(ctx.Now);
+            ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
+            return;
+        }
+
+        ctx.Reply(ctx.T("cp.input_length", MaxNote), CancelButton(ctx));
     }
 
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
@@ -105,10 +204,10 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
                 BeginFiling(ctx, hazard: ctx.Emergency && command.Argument.Trim() == "hazard");
                 return;
             case CommandReceived { Command: "stats" }:
-                await StatsAsync(ctx, "month", csv: false, cancellationToken).ConfigureAwait(false);
+                await StatsAsync(ctx, StatsPeriod.Month, csv: false, cancellationToken).ConfigureAwait(false);
                 return;
             case ButtonPressed press:
-                await OnButtonAsync(ctx, step, press.Data.Split(':'), cancellationToken).ConfigureAwait(false);
+                await OnButtonAsync(ctx, step, ComplaintButton.Codec.Decode(press.Data), cancellationToken).ConfigureAwait(false);
                 return;
             default:
                 await OnInputAsync(ctx, step, cancellationToken).ConfigureAwait(false);
@@ -116,60 +215,68 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
         }
     }
 
-    private async ValueTask OnButtonAsync(FlowContext ctx, ComplaintStep step, string[] parts, CancellationToken cancellationToken)
+    /// <summary>A press, decoded once: the wizard's buttons go to the conversation machine, the rest name a complaint.</summary>
+    private async ValueTask OnButtonAsync(FlowContext ctx, ComplaintStep step, ComplaintButton? button, CancellationToken cancellationToken)
     {
-        var action = parts.Length > 1 ? parts[1] : string.Empty;
-        switch (action)
+        switch (button)
         {
-            case "f":
-                await OnFilingButtonAsync(ctx, step, parts, cancellationToken).ConfigureAwait(false);
+            case ComplaintButton.CancelFiling or ComplaintButton.PickCategory or ComplaintButton.PhotosDone or ComplaintButton.NoLocation
+                or ComplaintButton.ChooseAnonymous or ComplaintButton.JoinSimilar or ComplaintButton.FileAnyway or ComplaintButton.Submit:
+                await OnFilingButtonAsync(ctx, step, button, cancellationToken).ConfigureAwait(false);
                 return;
-            case "x":
+            case ComplaintButton.CancelInput:
                 ctx.AnswerButton();
-                if (step != ComplaintStep.Idle)
-                {
-                    Move(ctx, step, ComplaintTrigger.Cancel);
-                }
-
+                Move(ctx, step, ComplaintTrigger.Cancel);
                 ctx.Show(ctx.T("cancel.done"), null);
                 return;
-            case "st" or "csv" when parts.Length == 3:
-                await StatsAsync(ctx, parts[2], csv: action == "csv", cancellationToken).ConfigureAwait(false);
+            case ComplaintButton.Stats stats:
+                await StatsAsync(ctx, stats.Period, csv: false, cancellationToken).ConfigureAwait(false);
+                return;
+            case ComplaintButton.StatsCsv stats:
+                await StatsAsync(ctx, stats.Period, csv: true, cancellationToken).ConfigureAwait(false);
+                return;
+            case ComplaintButton.About about when about.Number >= 0
+                && await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(about.Number), cancellationToken).ConfigureAwait(false) is { } complaint:
+                await OnComplaintButtonAsync(ctx, about, complaint, cancellationToken).ConfigureAwait(false);
+                return;
+            default:
+                ctx.AnswerButton(ctx.T("button.stale"));
                 return;
         }
+    }
 
-        if (parts.Length < 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(number), cancellationToken).ConfigureAwait(false) is not { } complaint)
+    private async ValueTask OnComplaintButtonAsync(FlowContext ctx, ComplaintButton.About button, Complaint complaint, CancellationToken cancellationToken)
+    {
+        switch (button)
         {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
-
-        var arg = parts.Length > 3 ? parts[3] : string.Empty;
-        switch (action)
-        {
-            case "as":
+            case ComplaintButton.AssignList:
                 await AssignListAsync(ctx, complaint, cancellationToken).ConfigureAwait(false);
                 return;
-            case "asg" when long.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var handlerId):
-                await AssignAsync(ctx, complaint, handlerId, cancellationToken).ConfigureAwait(false);
+            case ComplaintButton.Assign assign:
+                await AssignAsync(ctx, complaint, assign.HandlerId, cancellationToken).ConfigureAwait(false);
                 return;
-            case "acc":
+            case ComplaintButton.Accept:
                 await AcceptAsync(ctx, complaint, cancellationToken).ConfigureAwait(false);
                 return;
-            case "ret" or "note" or "res":
-                AskHandlerInput(ctx, complaint, action switch { "ret" => ComplaintStep.ReturnReason, "note" => ComplaintStep.Progress, _ => ComplaintStep.Result });
+            case ComplaintButton.GiveBack:
+                AskInput(ctx, complaint, ComplaintAction.Return, ComplaintTrigger.AskReturnReason, "cp.ask.ReturnReason");
                 return;
-            case "ext" when int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is 1 or 3 or 7:
-                AskExtendReason(ctx, complaint, days);
+            case ComplaintButton.Progress:
+                AskInput(ctx, complaint, ComplaintAction.Progress, ComplaintTrigger.AskProgress, "cp.ask.Progress");
                 return;
-            case "ext":
+            case ComplaintButton.Resolve:
+                AskInput(ctx, complaint, ComplaintAction.Resolve, ComplaintTrigger.AskResult, "cp.ask.Result");
+                return;
+            case ComplaintButton.Extend { Days: 1 or 3 or 7 } extend:
+                AskExtendReason(ctx, complaint, extend.Days);
+                return;
+            case ComplaintButton.ExtendChoices:
                 ShowExtendChoices(ctx, complaint);
                 return;
-            case "fb":
-                await FeedbackAsync(ctx, complaint, arg, cancellationToken).ConfigureAwait(false);
+            case ComplaintButton.Feedback feedback:
+                await FeedbackAsync(ctx, complaint, feedback.Satisfaction, cancellationToken).ConfigureAwait(false);
                 return;
-            case "ro":
+            case ComplaintButton.Reopen:
                 AskReopen(ctx, complaint);
                 return;
             default:
@@ -178,11 +285,23 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
         }
     }
 
+    /// <summary>Typed text or a photo: a filing step, or the reason, note or comment a button asked for.</summary>
     private async ValueTask OnInputAsync(FlowContext ctx, ComplaintStep step, CancellationToken cancellationToken)
     {
+        var trigger = ctx.Event switch
+        {
+            TextReceived => ComplaintTrigger.Typed,
+            PhotoReceived => ComplaintTrigger.PhotoSent,
+            LocationShared => ComplaintTrigger.LocationSent,
+            _ => ComplaintTrigger.Other,
+        };
         if (FilingSteps.Contains(step))
         {
-            await OnFilingInputAsync(ctx, step, cancellationToken).ConfigureAwait(false);
+            if (Accepts(ctx, step, trigger))
+            {
+                await OnFilingInputAsync(ctx, step, trigger, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -191,47 +310,67 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
             : null;
         if (complaint is null || step == ComplaintStep.Idle)
         {
-            ctx.Conversation = MainFlow.Idle(ctx.Now);
-            ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
+            Unhandled(ctx, ComplaintStep.Idle, trigger);
+            return;
+        }
+
+        if (!Accepts(ctx, step, trigger))
+        {
             return;
         }
 
         var text = (ctx.Event as TextReceived)?.Text.Trim();
         var photo = ctx.Event as PhotoReceived;
-        if (step == ComplaintStep.Result && photo is not null)
+        if (photo is not null)
         {
+            // Only the result takes a photo (its caption is the result).
             text = photo.Caption?.Trim() ?? string.Empty;
         }
 
-        if ((text is null || text.Length == 0 || text.Length > MaxNote) && !(step == ComplaintStep.Result && photo is not null))
+        if (photo is null && (text is null || text.Length == 0 || text.Length > MaxNote))
         {
             ctx.Reply(ctx.T("cp.input_length", MaxNote), CancelButton(ctx));
             return;
         }
 
+        text ??= string.Empty;
+
         var days = int.TryParse(ctx.Conversation.Data.GetValueOrDefault("d"), NumberStyles.None, CultureInfo.InvariantCulture, out var d) ? d : 0;
-        Move(ctx, step, ComplaintTrigger.Done);
+        Move(ctx, step, trigger);
         switch (step)
         {
             case ComplaintStep.ReturnReason:
-                await ReturnAsync(ctx, complaint, text!, cancellationToken).ConfigureAwait(false);
+                await ReturnAsync(ctx, complaint, text, cancellationToken).ConfigureAwait(false);
                 return;
             case ComplaintStep.Progress:
-                await ProgressAsync(ctx, complaint, text!, cancellationToken).ConfigureAwait(false);
+                await ProgressAsync(ctx, complaint, text, cancellationToken).ConfigureAwait(false);
                 return;
             case ComplaintStep.Result:
-                await ResolveAsync(ctx, complaint, text!, photo?.FileId, cancellationToken).ConfigureAwait(false);
+                await ResolveAsync(ctx, complaint, text, photo?.FileId, cancellationToken).ConfigureAwait(false);
                 return;
             case ComplaintStep.ExtendReason:
-                await ExtendAsync(ctx, complaint, days, text!, cancellationToken).ConfigureAwait(false);
+                await ExtendAsync(ctx, complaint, days, text, cancellationToken).ConfigureAwait(false);
                 return;
             case ComplaintStep.ReopenComment:
-                await ReopenAsync(ctx, complaint, text!, cancellationToken).ConfigureAwait(false);
+                await ReopenAsync(ctx, complaint, text, cancellationToken).ConfigureAwait(false);
                 return;
         }
     }
 
-    private static InlineMarkup CancelButton(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), P + "x")]]);
+    /// <summary>A button that asks a handler for a reason, a note or the result: allowed when the lifecycle would allow the action.</summary>
+    private void AskInput(FlowContext ctx, Complaint complaint, ComplaintAction action, ComplaintTrigger ask, string key)
+    {
+        if (!Allows(ctx, complaint, action))
+        {
+            return;
+        }
+
+        ctx.AnswerButton();
+        Move(ctx, ComplaintStep.Idle, ask, new Dictionary<string, string> { ["n"] = Num(complaint.Number) });
+        ctx.Reply(ctx.T(key, complaint.Code, MaxNote), CancelButton(ctx));
+    }
+
+    private static InlineMarkup CancelButton(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), new ComplaintButton.CancelInput().Encode())]]);
 
     private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency);
 
@@ -266,25 +405,23 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
         }
     }
 
-    private static void SetTimer(FlowContext ctx, string id, DateTimeOffset dueAt) =>
-        ctx.Effects.SetTimer(new TimerEntry(id, dueAt, Musters.MusterFlow.SystemUser, id));
-
-    private static string TimerId(string kind, int number) => $"{P}{kind}:{Num(number)}";
+    private static void SetTimer(FlowContext ctx, ComplaintTimer timer, DateTimeOffset dueAt) =>
+        ctx.Effects.SetTimer(new TimerEntry(timer.Id, dueAt, Musters.MusterFlow.SystemUser, timer.Id));
 
     /// <summary>Warnings and overdue checks for both deadlines (replacing earlier ones).</summary>
     private static void ArmDeadlines(FlowContext ctx, Complaint complaint)
     {
         if (complaint.FirstResponseAt is null)
         {
-            SetTimer(ctx, TimerId("wresp", complaint.Number), complaint.RespondBy - ComplaintOptions.WarnBefore(complaint.RespondBy - complaint.FiledAt));
-            SetTimer(ctx, TimerId("dresp", complaint.Number), complaint.RespondBy);
+            SetTimer(ctx, new ComplaintTimer.WarnResponse(complaint.Number), complaint.RespondBy - ComplaintOptions.WarnBefore(complaint.RespondBy - complaint.FiledAt));
+            SetTimer(ctx, new ComplaintTimer.ResponseDue(complaint.Number), complaint.RespondBy);
         }
 
         if (complaint.ResolvedAt is null)
         {
             var window = complaint.ResolveBy - complaint.FiledAt;
-            SetTimer(ctx, TimerId("wres", complaint.Number), complaint.ResolveBy - ComplaintOptions.WarnBefore(window));
-            SetTimer(ctx, TimerId("dres", complaint.Number), complaint.ResolveBy);
+            SetTimer(ctx, new ComplaintTimer.WarnResolution(complaint.Number), complaint.ResolveBy - ComplaintOptions.WarnBefore(window));
+            SetTimer(ctx, new ComplaintTimer.ResolutionDue(complaint.Number), complaint.ResolveBy);
         }
     }
 
@@ -292,14 +429,14 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
     {
         if (response)
         {
-            ctx.Effects.CancelTimer(TimerId("wresp", number));
-            ctx.Effects.CancelTimer(TimerId("dresp", number));
+            ctx.Effects.CancelTimer(new ComplaintTimer.WarnResponse(number).Id);
+            ctx.Effects.CancelTimer(new ComplaintTimer.ResponseDue(number).Id);
         }
 
         if (resolution)
         {
-            ctx.Effects.CancelTimer(TimerId("wres", number));
-            ctx.Effects.CancelTimer(TimerId("dres", number));
+            ctx.Effects.CancelTimer(new ComplaintTimer.WarnResolution(number).Id);
+            ctx.Effects.CancelTimer(new ComplaintTimer.ResolutionDue(number).Id);
         }
     }
 

@@ -19,35 +19,8 @@ public sealed partial class WishFlow
     private async ValueTask ClaimAsync(FlowContext ctx, Wish wish, long? assignee, CancellationToken cancellationToken)
     {
         var memberId = assignee ?? ctx.Profile.Id;
-        if (assignee is not null && !IsStaffFor(ctx, wish))
+        if (Decide(ctx, wish, assignee is null ? WishAction.Claim : WishAction.Assign, assignee) is not { } status)
         {
-            Refuse(ctx);
-            return;
-        }
-
-        if (assignee is null && !IsMember(ctx))
-        {
-            ctx.AnswerButton(ctx.T("wi.m.members_only"), alert: true);
-            return;
-        }
-
-        if (wish.ResidentId == memberId)
-        {
-            ctx.AnswerButton(ctx.T("wi.m.own_wish"), alert: true);
-            return;
-        }
-
-        if (wish.Status != WishStatus.Open)
-        {
-            var key = wish.ClaimedBy == ctx.Profile.Id && wish.Status == WishStatus.Claimed ? "wi.m.already_yours"
-                : wish.Status is WishStatus.Claimed or WishStatus.Done or WishStatus.Closed ? "wi.m.taken"
-                : "wi.m.not_open";
-            ctx.AnswerButton(ctx.T(key, wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
-            if (ctx.Event is Events.ButtonPressed { MessageId: { } messageId } && assignee is null)
-            {
-                ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
-            }
-
             return;
         }
 
@@ -58,12 +31,12 @@ public sealed partial class WishFlow
             return;
         }
 
-        var claimed = (wish with { Status = WishStatus.Claimed, ClaimedBy = memberId, ClaimedAt = ctx.Now, AssignedBy = assignee is null ? null : ctx.Profile.Id, StaleReminders = 0 })
+        var claimed = (wish with { Status = status, ClaimedBy = memberId, ClaimedAt = ctx.Now, AssignedBy = assignee is null ? null : ctx.Profile.Id, StaleReminders = 0 })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, assignee is null ? "claimed" : "assigned") { Detail = Num(memberId) });
         Save(ctx, wish, claimed);
         ctx.Effects.AddToSet(Sets.WishesClaimedBy(memberId), Num(wish.Number));
-        ctx.Effects.CancelTimer(TimerId("widen", wish.Number));
-        SetTimer(ctx, TimerId("stale", wish.Number), ctx.Now + _options.StaleAfter);
+        ctx.Effects.CancelTimer(new WishTimer.Widen(wish.Number).Id);
+        SetTimer(ctx, new WishTimer.Stale(wish.Number), ctx.Now + _options.StaleAfter);
 
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
@@ -89,29 +62,28 @@ public sealed partial class WishFlow
     }
 
     private InlineMarkup ClaimerButtons(Language language, Wish wish) => new([[
-        new InlineButton(texts.Get(language, "wi.btn.done"), $"{P}dn:{Num(wish.Number)}"),
-        new InlineButton(texts.Get(language, "wi.btn.release"), $"{P}rl:{Num(wish.Number)}")]]);
+        new InlineButton(texts.Get(language, "wi.btn.done"), new WishButton.MarkDone(wish.Number).Encode()),
+        new InlineButton(texts.Get(language, "wi.btn.release"), new WishButton.Release(wish.Number).Encode())]]);
 
     /// <summary>The claimer gives the wish back with a reason: it opens again and is announced again.</summary>
     private async ValueTask ReleaseAsync(FlowContext ctx, Wish wish, string reason, CancellationToken cancellationToken)
     {
-        if (wish.Status != WishStatus.Claimed || wish.ClaimedBy != ctx.Profile.Id)
+        if (Decide(ctx, wish, WishAction.Release) is not { } status)
         {
-            ctx.Reply(ctx.T("wi.m.not_claimed_now", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), Menu(ctx));
             return;
         }
 
         var reopened = (wish with
         {
-            Status = WishStatus.Open,
+            Status = status,
             ClaimedBy = null,
             ClaimedAt = null,
             AssignedBy = null,
             Releases = [.. wish.Releases, new WishRelease(ctx.Profile.Id, ctx.Now, reason)],
         }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "released") { Detail = reason });
         Save(ctx, wish, reopened);
-        ctx.Effects.CancelTimer(TimerId("stale", wish.Number));
-        SetTimer(ctx, TimerId("widen", wish.Number), ctx.Now + _options.WidenAfter);
+        ctx.Effects.CancelTimer(new WishTimer.Stale(wish.Number).Id);
+        SetTimer(ctx, new WishTimer.Widen(wish.Number), ctx.Now + _options.WidenAfter);
         await AnnounceAsync(ctx, reopened, community: reopened.GridId is null || reopened.WidenedAt is not null, cancellationToken, except: ctx.Profile.Id).ConfigureAwait(false);
         await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.released", wish.Code, Html.Escape(ctx.Profile.FirstName), Html.Escape(reason)), cancellationToken).ConfigureAwait(false);
         ctx.Reply(ctx.T("wi.m.released", wish.Code), Menu(ctx));
@@ -120,18 +92,8 @@ public sealed partial class WishFlow
     /// <summary>The claimer marks it done (optional note and photo); the resident is asked to confirm and rate.</summary>
     private async ValueTask DoneAsync(FlowContext ctx, Wish wish, string? note, string? photo, CancellationToken cancellationToken)
     {
-        if (wish.Status != WishStatus.Claimed || wish.ClaimedBy != ctx.Profile.Id)
+        if (Decide(ctx, wish, WishAction.MarkDone) is not { } status)
         {
-            var text = wish.ClaimedBy == ctx.Profile.Id ? ctx.T("wi.m.not_claimed_now", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)) : ctx.T("wi.not_yours");
-            if (ctx.Event is Events.ButtonPressed)
-            {
-                ctx.AnswerButton(text, alert: true);
-            }
-            else
-            {
-                ctx.Reply(text, Menu(ctx));
-            }
-
             return;
         }
 
@@ -141,11 +103,11 @@ public sealed partial class WishFlow
             ctx.Conversation = ctx.Conversation.Flow == FlowName ? Session.MainFlow.Idle(ctx.Now) : ctx.Conversation;
         }
 
-        var done = (wish with { Status = WishStatus.Done, DoneAt = ctx.Now, DoneNote = note, DonePhotoFileId = photo })
+        var done = (wish with { Status = status, DoneAt = ctx.Now, DoneNote = note, DonePhotoFileId = photo })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "done") { Detail = note });
         Save(ctx, wish, done);
-        ctx.Effects.CancelTimer(TimerId("stale", wish.Number));
-        SetTimer(ctx, TimerId("auto", wish.Number), ctx.Now + _options.ConfirmWithin);
+        ctx.Effects.CancelTimer(new WishTimer.Stale(wish.Number).Id);
+        SetTimer(ctx, new WishTimer.AutoClose(wish.Number), ctx.Now + _options.ConfirmWithin);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
         Tell(ctx, resident, language =>
         {
@@ -168,44 +130,20 @@ public sealed partial class WishFlow
     }
 
     private static InlineMarkup RatingButtons(Wish wish) => new([
-        Enumerable.Range(1, 5).Select(i => new InlineButton(i.ToString(CultureInfo.InvariantCulture) + "\u2B50", $"{P}rt:{Num(wish.Number)}:{i.ToString(CultureInfo.InvariantCulture)}")).ToList()]);
+        Enumerable.Range(1, 5).Select(i => new InlineButton(i.ToString(CultureInfo.InvariantCulture) + "\u2B50", new WishButton.Rate(wish.Number, i).Encode())).ToList()]);
 
     /// <summary>评单: the resident confirms and rates 1–5; points go to the member; a low rating alerts the staff.</summary>
-    private async ValueTask RateAsync(FlowContext ctx, Wish wish, string starsText, CancellationToken cancellationToken)
+    private async ValueTask RateAsync(FlowContext ctx, Wish wish, int stars, CancellationToken cancellationToken)
     {
-        if (wish.ResidentId != ctx.Profile.Id)
+        if (Decide(ctx, wish, WishAction.Rate, stars: stars) is not { } status)
         {
-            ctx.AnswerButton(ctx.T("wi.not_yours"), alert: true);
             return;
         }
 
-        if (!int.TryParse(starsText, NumberStyles.None, CultureInfo.InvariantCulture, out var stars) || stars is < 1 or > 5)
-        {
-            ctx.AnswerButton(ctx.T("wi.r.rating_range"), alert: true);
-            return;
-        }
-
-        if (wish.Status == WishStatus.Closed)
-        {
-            ctx.AnswerButton(wish.Rating is { } given ? ctx.T("wi.r.already_rated", WishView.Stars(given)) : ctx.T("wi.r.closed", wish.Code), alert: true);
-            if (ctx.Event is Events.ButtonPressed { MessageId: { } messageId })
-            {
-                ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
-            }
-
-            return;
-        }
-
-        if (wish.Status != WishStatus.Done)
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
-
-        var closed = (wish with { Status = WishStatus.Closed, Rating = stars, ClosedAt = ctx.Now })
+        var closed = (wish with { Status = status, Rating = stars, ClosedAt = ctx.Now })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "rated") { Detail = stars.ToString(CultureInfo.InvariantCulture) });
         Save(ctx, wish, closed);
-        ctx.Effects.CancelTimer(TimerId("auto", wish.Number));
+        ctx.Effects.CancelTimer(new WishTimer.AutoClose(wish.Number).Id);
         var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
         var earned = Award(ctx, closed);
         Tell(ctx, member, language => texts.Format(language, "wi.m.rated", wish.Code, WishView.Stars(stars), earned));
@@ -216,7 +154,7 @@ public sealed partial class WishFlow
 
         ctx.AnswerButton(ctx.T("wi.r.rated", WishView.Stars(stars)));
         ctx.Show(ctx.T("wi.r.rated", WishView.Stars(stars)) + "\n" + ctx.T("wi.r.comment_ask", MaxReasonLength),
-            new InlineMarkup([[new InlineButton(ctx.T("wi.btn.no_comment"), $"{P}rc0:{Num(wish.Number)}")]]));
+            new InlineMarkup([[new InlineButton(ctx.T("wi.btn.no_comment"), new WishButton.NoComment(wish.Number).Encode())]]));
         Move(ctx, WishStep.Idle, WishTrigger.AskComment, new Dictionary<string, string> { ["n"] = Num(wish.Number) });
     }
 
@@ -241,9 +179,8 @@ public sealed partial class WishFlow
 
     private async ValueTask CommentAsync(FlowContext ctx, Wish wish, string comment, CancellationToken cancellationToken)
     {
-        if (wish.ResidentId != ctx.Profile.Id || wish.Status != WishStatus.Closed || wish.RatingComment is not null)
+        if (Decide(ctx, wish, WishAction.Comment) is null)
         {
-            ctx.Reply(ctx.T("wi.r.thanks"), Menu(ctx));
             return;
         }
 
@@ -259,20 +196,13 @@ public sealed partial class WishFlow
     /// <summary>The resident withdraws a wish nobody has claimed yet.</summary>
     private async ValueTask WithdrawAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken)
     {
-        if (wish.ResidentId != ctx.Profile.Id)
+        if (Decide(ctx, wish, WishAction.Withdraw) is not { } status)
         {
-            ctx.AnswerButton(ctx.T("wi.not_yours"), alert: true);
             return;
         }
 
-        if (wish.Status is not (WishStatus.Pending or WishStatus.Open))
-        {
-            ctx.AnswerButton(ctx.T("wi.r.cannot_withdraw", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
-            return;
-        }
-
-        Save(ctx, wish, (wish with { Status = WishStatus.Withdrawn, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "withdrawn")));
-        ctx.Effects.CancelTimer(TimerId("widen", wish.Number));
+        Save(ctx, wish, (wish with { Status = status, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "withdrawn")));
+        ctx.Effects.CancelTimer(new WishTimer.Widen(wish.Number).Id);
         ctx.AnswerButton();
         ctx.Show(ctx.T("wi.r.withdrawn", wish.Code), null);
         await ValueTask.CompletedTask.ConfigureAwait(false);
@@ -291,34 +221,36 @@ public sealed partial class WishFlow
     /// <summary>Community timers of a wish: widen the announcement, remind about no progress, close unconfirmed.</summary>
     private async ValueTask OnTimerAsync(FlowContext ctx, string payload, CancellationToken cancellationToken)
     {
-        var parts = payload.Split(':');
-        if (parts.Length != 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || await ctx.Reader.GetAsync<Wish>(DocKeys.Wish(number), cancellationToken).ConfigureAwait(false) is not { } wish)
+        if (WishTimer.Codec.Decode(payload) is not { } timer
+            || await ctx.Reader.GetAsync<Wish>(DocKeys.Wish(timer.Number), cancellationToken).ConfigureAwait(false) is not { } wish)
         {
             return;
         }
 
-        switch (parts[1])
+        var number = wish.Number;
+        switch (timer)
         {
-            case "widen" when wish.Status == WishStatus.Open && wish.WidenedAt is null && wish.GridId is not null:
+            case WishTimer.Widen when Decide(ctx, wish, WishAction.Widen) is not null:
                 var widened = (wish with { WidenedAt = ctx.Now }).With(new WishEvent(ctx.Now, 0, "widened"));
                 Save(ctx, wish, widened);
                 await AnnounceAsync(ctx, widened, community: true, cancellationToken).ConfigureAwait(false);
                 return;
-            case "stale" when wish.Status == WishStatus.Claimed && wish.StaleReminders == 0:
+            case WishTimer.Stale when wish.StaleReminders == 0 && Decide(ctx, wish, WishAction.Remind) is not null:
+                // The first time: remind the member.
                 var reminded = (wish with { StaleReminders = 1 }).With(new WishEvent(ctx.Now, 0, "reminded member"));
                 Save(ctx, wish, reminded);
                 var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
                 Tell(ctx, member, language => texts.Format(language, "wi.m.stale", wish.Code, (int)_options.StaleAfter.TotalDays), language => ClaimerButtons(language, wish));
-                SetTimer(ctx, TimerId("stale", number), ctx.Now + _options.StaleAfter);
+                SetTimer(ctx, new WishTimer.Stale(number), ctx.Now + _options.StaleAfter);
                 return;
-            case "stale" when wish.Status == WishStatus.Claimed && wish.StaleReminders == 1:
+            case WishTimer.Stale when Decide(ctx, wish, WishAction.Remind) is not null:
+                // The second time: tell the staff.
                 Save(ctx, wish, (wish with { StaleReminders = 2 }).With(new WishEvent(ctx.Now, 0, "told staff: no progress")));
                 var claimer = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
                 await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.stale", wish.Code, Html.Escape(claimer?.FirstName ?? "—"), (int)(_options.StaleAfter.TotalDays * 2)), cancellationToken).ConfigureAwait(false);
                 return;
-            case "auto" when wish.Status == WishStatus.Done:
-                var closed = (wish with { Status = WishStatus.Closed, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, 0, "closed unconfirmed"));
+            case WishTimer.AutoClose when Decide(ctx, wish, WishAction.AutoClose) is { } status:
+                var closed = (wish with { Status = status, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, 0, "closed unconfirmed"));
                 Save(ctx, wish, closed);
                 var earned = Award(ctx, closed);
                 Tell(ctx, await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false), language => texts.Format(language, "wi.m.auto_closed", wish.Code, earned));

@@ -26,14 +26,17 @@ public sealed partial class WishFlow
         ctx.Reply(ctx.T("wi.f.ask_text", MaxTextLength), CancelFiling(ctx));
     }
 
-    private static InlineMarkup CancelFiling(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+    private static InlineMarkup CancelFiling(FlowContext ctx) => new([[CancelFilingButton(ctx)]]);
 
-    private async ValueTask OnFilingInputAsync(FlowContext ctx, WishStep step, CancellationToken cancellationToken)
+    private static InlineButton CancelFilingButton(FlowContext ctx) => new(ctx.T("button.cancel"), new WishButton.CancelFiling().Encode());
+
+    /// <summary>Input a filing step accepts (the conversation machine said so): the wish's text, its photo, a typed date.</summary>
+    private async ValueTask OnFilingInputAsync(FlowContext ctx, WishStep step, WishTrigger trigger, CancellationToken cancellationToken)
     {
         var data = new Dictionary<string, string>(ctx.Conversation.Data);
-        switch (step)
+        switch (ctx.Event)
         {
-            case WishStep.Text when ctx.Event is TextReceived text:
+            case TextReceived text when step == WishStep.Text:
                 var wishText = text.Text.Trim();
                 if (wishText.Length == 0 || wishText.Length > MaxTextLength)
                 {
@@ -42,18 +45,15 @@ public sealed partial class WishFlow
                 }
 
                 data["text"] = wishText;
-                Move(ctx, step, WishTrigger.Next, data);
+                Move(ctx, step, trigger, data);
                 ctx.Reply(ctx.T("wi.f.ask_photo"), PhotoButtons(ctx));
                 return;
-            case WishStep.Text when ctx.Event is PhotoReceived:
-                ctx.Reply(ctx.T("wi.f.text_not_photo"), CancelFiling(ctx));
-                return;
-            case WishStep.Photo when ctx.Event is PhotoReceived photo:
+            case PhotoReceived photo:
                 data["photo"] = photo.FileId;
-                Move(ctx, step, WishTrigger.Next, data);
+                Move(ctx, step, trigger, data);
                 ctx.Reply(ctx.T("wi.f.photo_saved") + "\n" + ctx.T("wi.f.ask_category"), CategoryButtons(ctx));
                 return;
-            case WishStep.Date when ctx.Event is TextReceived typed:
+            case TextReceived typed:
                 if (!TryParseDate(typed.Text.Trim(), Today(ctx), out var date))
                 {
                     ctx.Reply(ctx.T("wi.f.date_format"), DateButtons(ctx));
@@ -67,92 +67,83 @@ public sealed partial class WishFlow
                 }
 
                 data["date"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-                Move(ctx, step, WishTrigger.Next, data);
+                Move(ctx, step, trigger, data);
                 await ShowPreviewAsync(ctx, data, edit: false, cancellationToken).ConfigureAwait(false);
-                return;
-            default:
-                // A photo or text where buttons are expected (or anything else): ask again, kindly.
-                var (key, markup) = step switch
-                {
-                    WishStep.Text => ("wi.f.ask_text_again", CancelFiling(ctx)),
-                    WishStep.Photo => ("wi.f.photo_hint", PhotoButtons(ctx)),
-                    WishStep.Category => ("wi.f.category_hint", CategoryButtons(ctx)),
-                    WishStep.Date => ("wi.f.date_format", DateButtons(ctx)),
-                    _ => ("wi.f.confirm_hint", ConfirmButtons(ctx)),
-                };
-                ctx.Reply(ctx.T(key, MaxTextLength), markup);
                 return;
         }
     }
 
-    private async ValueTask OnFilingButtonAsync(FlowContext ctx, WishStep step, string[] parts, CancellationToken cancellationToken)
+    /// <summary>The wizard's buttons, each a trigger of the conversation machine (a press the step does not accept is answered there).</summary>
+    private async ValueTask OnFilingButtonAsync(FlowContext ctx, WishStep step, WishButton button, CancellationToken cancellationToken)
     {
-        var action = parts.Length > 2 ? parts[2] : string.Empty;
-        var arg = parts.Length > 3 ? parts[3] : string.Empty;
-        if (!FilingSteps.Contains(step))
+        var trigger = button switch
         {
-            ctx.AnswerButton(ctx.T("button.expired_hint"));
+            WishButton.SkipPhoto => WishTrigger.SkipPhoto,
+            WishButton.PickCategory => WishTrigger.PickCategory,
+            WishButton.PickDate => WishTrigger.PickDate,
+            WishButton.Submit => WishTrigger.Submit,
+            _ => WishTrigger.CancelFiling,
+        };
+        if (!Accepts(ctx, step, trigger))
+        {
             return;
         }
 
         var data = new Dictionary<string, string>(ctx.Conversation.Data);
-        switch (action)
+        switch (button)
         {
-            case "x":
+            case WishButton.SkipPhoto:
                 ctx.AnswerButton();
-                Move(ctx, step, WishTrigger.Cancel);
-                ctx.Show(ctx.T("wi.f.cancelled"), null);
-                return;
-            case "skip" when step == WishStep.Photo:
-                ctx.AnswerButton();
-                Move(ctx, step, WishTrigger.Next, data);
+                Move(ctx, step, trigger, data);
                 ctx.Show(ctx.T("wi.f.ask_category"), CategoryButtons(ctx));
                 return;
-            case "cat" when step == WishStep.Category && Enum.TryParse<WishCategory>(arg, out var category) && Enum.IsDefined(category):
+            case WishButton.PickCategory pick:
                 ctx.AnswerButton();
-                data["cat"] = category.ToString();
-                Move(ctx, step, WishTrigger.Next, data);
+                data["cat"] = pick.Category.ToString();
+                Move(ctx, step, trigger, data);
                 ctx.Show(ctx.T("wi.f.ask_date"), DateButtons(ctx));
                 return;
-            case "date" when step == WishStep.Date && arg is "week" or "month" or "none":
+            case WishButton.PickDate pick:
                 ctx.AnswerButton();
-                if (arg == "none")
+                if (pick.By == WantedBy.None)
                 {
                     data.Remove("date");
                 }
                 else
                 {
-                    var by = arg == "week" ? Today(ctx).AddDays(7) : Today(ctx).AddMonths(1);
+                    var by = pick.By == WantedBy.Week ? Today(ctx).AddDays(7) : Today(ctx).AddMonths(1);
                     data["date"] = by.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
                 }
 
-                Move(ctx, step, WishTrigger.Next, data);
+                Move(ctx, step, trigger, data);
                 await ShowPreviewAsync(ctx, data, edit: true, cancellationToken).ConfigureAwait(false);
                 return;
-            case "ok" when step == WishStep.Confirm:
+            case WishButton.Submit:
                 await SubmitAsync(ctx, data, cancellationToken).ConfigureAwait(false);
-                Move(ctx, step, WishTrigger.Submit);
+                Move(ctx, step, trigger);
                 return;
             default:
-                ctx.AnswerButton(ctx.T("button.stale"));
+                ctx.AnswerButton();
+                Move(ctx, step, trigger);
+                ctx.Show(ctx.T("wi.f.cancelled"), null);
                 return;
         }
     }
 
-    private static InlineMarkup PhotoButtons(FlowContext ctx) => new([[new InlineButton(ctx.T("wi.btn.no_photo"), P + "f:skip"), new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+    private static InlineMarkup PhotoButtons(FlowContext ctx) => new([[new InlineButton(ctx.T("wi.btn.no_photo"), new WishButton.SkipPhoto().Encode()), CancelFilingButton(ctx)]]);
 
     private InlineMarkup CategoryButtons(FlowContext ctx)
     {
-        var rows = Enum.GetValues<WishCategory>().Select(c => new InlineButton(WishView.Category(texts, ctx.Language, c), $"{P}f:cat:{c}")).Rows(2);
-        rows.Add([new InlineButton(ctx.T("button.cancel"), P + "f:x")]);
+        var rows = Enum.GetValues<WishCategory>().Select(c => new InlineButton(WishView.Category(texts, ctx.Language, c), new WishButton.PickCategory(c).Encode())).Rows(2);
+        rows.Add([CancelFilingButton(ctx)]);
         return new InlineMarkup(rows);
     }
 
     private static InlineMarkup DateButtons(FlowContext ctx) => new([
-        [new InlineButton(ctx.T("wi.btn.week"), P + "f:date:week"), new InlineButton(ctx.T("wi.btn.month"), P + "f:date:month")],
-        [new InlineButton(ctx.T("wi.btn.no_date"), P + "f:date:none"), new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+        [new InlineButton(ctx.T("wi.btn.week"), new WishButton.PickDate(WantedBy.Week).Encode()), new InlineButton(ctx.T("wi.btn.month"), new WishButton.PickDate(WantedBy.Month).Encode())],
+        [new InlineButton(ctx.T("wi.btn.no_date"), new WishButton.PickDate(WantedBy.None).Encode()), CancelFilingButton(ctx)]]);
 
-    private static InlineMarkup ConfirmButtons(FlowContext ctx) => new([[new InlineButton(ctx.T("wi.btn.submit"), P + "f:ok"), new InlineButton(ctx.T("button.cancel"), P + "f:x")]]);
+    private static InlineMarkup ConfirmButtons(FlowContext ctx) => new([[new InlineButton(ctx.T("wi.btn.submit"), new WishButton.Submit().Encode()), CancelFilingButton(ctx)]]);
 
     /// <summary>Dates as people type them: 2026-12-01, 2026/12/1, 12-01, 12月1日.</summary>
     public static bool TryParseDate(string text, DateOnly today, out DateOnly date)
@@ -220,7 +211,7 @@ public sealed partial class WishFlow
         ctx.Effects.AddToSet(Sets.WishesWithStatus(WishStatus.Pending), Num(number));
         ctx.Effects.AddToSet(Sets.WishesOf(ctx.Profile.Id), Num(number));
         ctx.AnswerButton();
-        ctx.Show(ctx.T("wi.f.filed", wish.Code), new InlineMarkup([[new InlineButton(ctx.T("wi.btn.withdraw"), $"{P}wd:{Num(number)}")]]));
+        ctx.Show(ctx.T("wi.f.filed", wish.Code), new InlineMarkup([[new InlineButton(ctx.T("wi.btn.withdraw"), new WishButton.Withdraw(number).Encode())]]));
         await NotifyReviewersAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
     }
 
@@ -256,18 +247,18 @@ public sealed partial class WishFlow
 
     private InlineMarkup ReviewButtons(Language language, Wish wish)
     {
-        var n = Num(wish.Number);
+        var n = wish.Number;
         var rows = new List<IReadOnlyList<InlineButton>>
         {
-            new[] { new InlineButton(texts.Get(language, "wi.btn.approve"), $"{P}ap:{n}") },
+            new[] { new InlineButton(texts.Get(language, "wi.btn.approve"), new WishButton.Approve(n).Encode()) },
         };
         if (WishView.SkillsFor(wish.Category).Count > 0)
         {
-            rows.Add([new InlineButton(texts.Get(language, "wi.btn.approve_skilled"), $"{P}aps:{n}")]);
+            rows.Add([new InlineButton(texts.Get(language, "wi.btn.approve_skilled"), new WishButton.ApproveSkilled(n).Encode())]);
         }
 
-        rows.Add([new InlineButton(texts.Get(language, "wi.btn.category"), $"{P}cat:{n}"), new InlineButton(texts.Get(language, "wi.btn.reject"), $"{P}rj:{n}")]);
-        rows.Add([new InlineButton(texts.Get(language, "wi.btn.duplicate"), $"{P}dup:{n}")]);
+        rows.Add([new InlineButton(texts.Get(language, "wi.btn.category"), new WishButton.ShowCategories(n).Encode()), new InlineButton(texts.Get(language, "wi.btn.reject"), new WishButton.Reject(n).Encode())]);
+        rows.Add([new InlineButton(texts.Get(language, "wi.btn.duplicate"), new WishButton.MarkDuplicate(n).Encode())]);
         return new InlineMarkup(rows);
     }
 }

@@ -11,34 +11,17 @@ namespace MusterBot.Flows.Wishes;
 
 public sealed partial class WishFlow
 {
-    private bool CheckReview(FlowContext ctx, Wish wish)
-    {
-        if (!IsStaffFor(ctx, wish))
-        {
-            Refuse(ctx);
-            return false;
-        }
-
-        if (wish.Status != WishStatus.Pending)
-        {
-            ctx.AnswerButton(ctx.T("wi.rv.already", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
-            return false;
-        }
-
-        return true;
-    }
-
     /// <summary>派单: the wish opens for claims and is announced to the grid's members (or only the skilled ones).</summary>
     private async ValueTask ApproveAsync(FlowContext ctx, Wish wish, bool skilledOnly, CancellationToken cancellationToken)
     {
-        if (!CheckReview(ctx, wish))
+        if (Decide(ctx, wish, WishAction.Approve) is not { } status)
         {
             return;
         }
 
         var opened = wish with
         {
-            Status = WishStatus.Open,
+            Status = status,
             OpenedAt = ctx.Now,
             ReviewedBy = ctx.Profile.Id,
             Skills = skilledOnly ? WishView.SkillsFor(wish.Category) : [],
@@ -46,7 +29,7 @@ public sealed partial class WishFlow
         opened = opened.With(new WishEvent(ctx.Now, ctx.Profile.Id, "approved") { Detail = skilledOnly ? "skilled members" : null });
         Save(ctx, wish, opened);
         var announced = await AnnounceAsync(ctx, opened, community: opened.GridId is null, cancellationToken).ConfigureAwait(false);
-        SetTimer(ctx, TimerId("widen", wish.Number), ctx.Now + _options.WidenAfter);
+        SetTimer(ctx, new WishTimer.Widen(wish.Number), ctx.Now + _options.WidenAfter);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
         Tell(ctx, resident, language => texts.Format(language, "wi.r.approved", wish.Code));
         ctx.AnswerButton(ctx.T("wi.rv.approved", announced));
@@ -63,7 +46,7 @@ public sealed partial class WishFlow
         InlineMarkup? markup = wish.Status switch
         {
             WishStatus.Pending => ReviewButtons(ctx.Language, wish),
-            WishStatus.Open => new InlineMarkup([[new InlineButton(ctx.T("wi.btn.assign"), $"{P}as:{Num(wish.Number)}:0")]]),
+            WishStatus.Open => new InlineMarkup([[new InlineButton(ctx.T("wi.btn.assign"), new WishButton.AssignList(wish.Number, 0).Encode())]]),
             _ => null,
         };
         ctx.Show(html, markup);
@@ -71,27 +54,21 @@ public sealed partial class WishFlow
 
     private void ShowCategoryPicker(FlowContext ctx, Wish wish)
     {
-        if (!CheckReview(ctx, wish))
+        if (!Allows(ctx, wish, WishAction.SetCategory))
         {
             return;
         }
 
         ctx.AnswerButton();
         var rows = Enum.GetValues<WishCategory>().Select(c => new InlineButton(
-            (c == wish.Category ? "\u2714\uFE0F " : string.Empty) + WishView.Category(texts, ctx.Language, c), $"{P}setcat:{Num(wish.Number)}:{c}")).Rows(2);
+            (c == wish.Category ? "\u2714\uFE0F " : string.Empty) + WishView.Category(texts, ctx.Language, c), new WishButton.SetCategory(wish.Number, c).Encode())).Rows(2);
         ctx.Show(ctx.T("wi.rv.pick_category", wish.Code), new InlineMarkup(rows));
     }
 
-    private async ValueTask SetCategoryAsync(FlowContext ctx, Wish wish, string code, CancellationToken cancellationToken)
+    private async ValueTask SetCategoryAsync(FlowContext ctx, Wish wish, WishCategory category, CancellationToken cancellationToken)
     {
-        if (!CheckReview(ctx, wish))
+        if (Decide(ctx, wish, WishAction.SetCategory) is null)
         {
-            return;
-        }
-
-        if (!Enum.TryParse<WishCategory>(code, out var category) || !Enum.IsDefined(category))
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
             return;
         }
 
@@ -107,13 +84,12 @@ public sealed partial class WishFlow
 
     private async ValueTask RejectAsync(FlowContext ctx, Wish wish, string reason, CancellationToken cancellationToken)
     {
-        if (!IsStaffFor(ctx, wish) || wish.Status != WishStatus.Pending)
+        if (Decide(ctx, wish, WishAction.Reject) is not { } status)
         {
-            ctx.Reply(IsStaffFor(ctx, wish) ? ctx.T("wi.rv.already", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)) : ctx.T("wi.not_allowed"), Menu(ctx));
             return;
         }
 
-        var rejected = (wish with { Status = WishStatus.Rejected, RejectReason = reason, ReviewedBy = ctx.Profile.Id, ClosedAt = ctx.Now })
+        var rejected = (wish with { Status = status, RejectReason = reason, ReviewedBy = ctx.Profile.Id, ClosedAt = ctx.Now })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "rejected") { Detail = reason });
         Save(ctx, wish, rejected);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
@@ -123,14 +99,13 @@ public sealed partial class WishFlow
 
     private async ValueTask MarkDuplicateAsync(FlowContext ctx, Wish wish, int other, CancellationToken cancellationToken)
     {
-        if (!IsStaffFor(ctx, wish) || wish.Status != WishStatus.Pending)
+        if (Decide(ctx, wish, WishAction.MarkDuplicate) is not { } status)
         {
-            ctx.Reply(IsStaffFor(ctx, wish) ? ctx.T("wi.rv.already", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)) : ctx.T("wi.not_allowed"), Menu(ctx));
             return;
         }
 
         var otherCode = "W-" + other.ToString("0000", CultureInfo.InvariantCulture);
-        var duplicate = (wish with { Status = WishStatus.Duplicate, DuplicateOf = other, ReviewedBy = ctx.Profile.Id, ClosedAt = ctx.Now })
+        var duplicate = (wish with { Status = status, DuplicateOf = other, ReviewedBy = ctx.Profile.Id, ClosedAt = ctx.Now })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "duplicate") { Detail = otherCode });
         Save(ctx, wish, duplicate);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
@@ -141,15 +116,8 @@ public sealed partial class WishFlow
     /// <summary>Members of the wish's grid (or everyone) to assign it to directly, ten a page.</summary>
     private async ValueTask AssignListAsync(FlowContext ctx, Wish wish, int page, CancellationToken cancellationToken)
     {
-        if (!IsStaffFor(ctx, wish))
+        if (!Allows(ctx, wish, WishAction.Assign))
         {
-            Refuse(ctx);
-            return;
-        }
-
-        if (wish.Status != WishStatus.Open)
-        {
-            ctx.AnswerButton(ctx.T("wi.rv.already", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
             return;
         }
 
@@ -160,17 +128,17 @@ public sealed partial class WishFlow
         var pages = Math.Max(1, (profiles.Count + size - 1) / size);
         page = Math.Clamp(page, 0, pages - 1);
         var rows = profiles.Skip(page * size).Take(size)
-            .Select(p => new InlineButton(WishView.Name(p) + (p.Skills.Count > 0 ? " · " + string.Join("/", p.Skills.Take(2).Select(s => texts.Get(ctx.Language, "skill." + s))) : string.Empty), $"{P}asg:{Num(wish.Number)}:{Num(p.Id)}"))
+            .Select(p => new InlineButton(WishView.Name(p) + (p.Skills.Count > 0 ? " · " + string.Join("/", p.Skills.Take(2).Select(s => texts.Get(ctx.Language, "skill." + s))) : string.Empty), new WishButton.Assign(wish.Number, p.Id).Encode()))
             .Rows(1);
         var nav = new List<InlineButton>();
         if (page > 0)
         {
-            nav.Add(new InlineButton("\u2B05\uFE0F", $"{P}as:{Num(wish.Number)}:{(page - 1).ToString(CultureInfo.InvariantCulture)}"));
+            nav.Add(new InlineButton("\u2B05\uFE0F", new WishButton.AssignList(wish.Number, page - 1).Encode()));
         }
 
         if (page < pages - 1)
         {
-            nav.Add(new InlineButton("\u27A1\uFE0F", $"{P}as:{Num(wish.Number)}:{(page + 1).ToString(CultureInfo.InvariantCulture)}"));
+            nav.Add(new InlineButton("\u27A1\uFE0F", new WishButton.AssignList(wish.Number, page + 1).Encode()));
         }
 
         if (nav.Count > 0)
@@ -225,7 +193,7 @@ public sealed partial class WishFlow
     }
 
     private InlineMarkup ClaimButton(Language language, Wish wish) =>
-        new([[new InlineButton(texts.Format(language, "wi.btn.claim", wish.Code), $"{P}cl:{Num(wish.Number)}")]]);
+        new([[new InlineButton(texts.Format(language, "wi.btn.claim", wish.Code), new WishButton.Claim(wish.Number).Encode())]]);
 
     /// <summary>/wishes: open wishes a member can claim, five a page (public view: no names).</summary>
     private async ValueTask ListOpenAsync(FlowContext ctx, int page, CancellationToken cancellationToken)
@@ -258,16 +226,16 @@ public sealed partial class WishFlow
             sb.Append(WishView.Public(texts, ctx.Language, wish, directory)).Append("\n\n");
         }
 
-        var rows = shown.Select(w => new InlineButton(ctx.T("wi.btn.claim", w.Code), $"{P}cl:{Num(w.Number)}")).Rows(2);
+        var rows = shown.Select(w => new InlineButton(ctx.T("wi.btn.claim", w.Code), new WishButton.Claim(w.Number).Encode())).Rows(2);
         var nav = new List<InlineButton>();
         if (page > 0)
         {
-            nav.Add(new InlineButton("\u2B05\uFE0F", $"{P}ls:{(page - 1).ToString(CultureInfo.InvariantCulture)}"));
+            nav.Add(new InlineButton("\u2B05\uFE0F", new WishButton.ListPage(page - 1).Encode()));
         }
 
         if (page < pages - 1)
         {
-            nav.Add(new InlineButton("\u27A1\uFE0F", $"{P}ls:{(page + 1).ToString(CultureInfo.InvariantCulture)}"));
+            nav.Add(new InlineButton("\u27A1\uFE0F", new WishButton.ListPage(page + 1).Encode()));
         }
 
         if (nav.Count > 0)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using MusterBot.Flows.Directory;
-using MusterBot.Flows.Engine;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -10,6 +9,8 @@ using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Wishes;
 using MusterBot.State.Timers;
+using Stateless;
+using Stateless.Graph;
 
 namespace MusterBot.Flows.Wishes;
 
@@ -22,7 +23,6 @@ namespace MusterBot.Flows.Wishes;
 public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> options, IOptions<FlowOptions> flowOptions) : IFlow, IMySection
 {
     public const string FlowName = "wish";
-    private const string P = "wi:";
     private const int MaxTextLength = 500;
     private const int MaxReasonLength = 200;
     private const int PageSize = 5;
@@ -33,23 +33,39 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
 
     public IReadOnlyCollection<string> Commands { get; } = ["wish", "wishes"];
 
-    public bool OwnsButton(string data) => data.StartsWith(P, StringComparison.Ordinal);
+    public bool OwnsButton(string data) => WishButton.Codec.Owns(data);
 
     /// <summary>Wishes come after open musters in /my.</summary>
     public int Order => 10;
 
     private static readonly WishStep[] FilingSteps = [WishStep.Text, WishStep.Photo, WishStep.Category, WishStep.Date, WishStep.Confirm];
-    private static readonly WishStep[] InputSteps = [WishStep.RejectReason, WishStep.DuplicateOf, WishStep.ReleaseReason, WishStep.DoneNote, WishStep.RatingComment];
 
+    /// <summary>
+    /// Two diagrams, both from Stateless: the conversation (filing and typed inputs) and the wish's lifecycle.
+    /// FlowDiagramTests puts this text in one mermaid block of docs/flows/wish.md, so the lifecycle closes that block
+    /// and opens its own under a heading.
+    /// </summary>
     public string ToMermaid()
     {
         var step = WishStep.Idle;
-        var machine = new StateMachine<WishStep, WishTrigger>(() => step, s => step = s);
-        Configure(machine);
-        return machine.ToMermaidGraph(WishStep.Idle);
+        var conversation = new StateMachine<WishStep, WishTrigger>(() => step, s => step = s);
+        ConfigureConversation(conversation);
+        var status = WishStatus.Pending;
+        var lifecycle = new StateMachine<WishStatus, WishAction>(() => status, s => status = s);
+        ConfigureLifecycle(lifecycle, WishRights.Diagram);
+        return Diagram(conversation.GetInfo()) + "```\n\n## Lifecycle of a wish\n\n"
+            + "What can happen to a wish in each status; a guard names who may do it (the flow refuses everyone else politely).\n\n```mermaid\n"
+            + Diagram(lifecycle.GetInfo());
     }
 
-    private static void Configure(StateMachine<WishStep, WishTrigger> machine)
+    private static string Diagram(Stateless.Reflection.StateMachineInfo info) => MermaidGraph.Format(info).ReplaceLineEndings("\n").TrimEnd('\n') + "\n";
+
+    /// <summary>
+    /// The conversation: /wish walks the filing steps; a button that asks for a reason, a note or a comment waits for
+    /// it in an input step. Typed text, a photo and the wizard's buttons are triggers; whatever a step does not accept
+    /// goes to <see cref="Unhandled"/>, which answers kindly and changes nothing.
+    /// </summary>
+    private static void ConfigureConversation(StateMachine<WishStep, WishTrigger> machine)
     {
         machine.Configure(WishStep.Idle)
             .Permit(WishTrigger.Begin, WishStep.Text)
@@ -58,37 +74,97 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
             .Permit(WishTrigger.AskRelease, WishStep.ReleaseReason)
             .Permit(WishTrigger.AskDoneNote, WishStep.DoneNote)
             .Permit(WishTrigger.AskComment, WishStep.RatingComment)
-            .InternalTransition(WishTrigger.Stay, _ => { });
+            .Ignore(WishTrigger.Cancel);
         machine.Configure(WishStep.Filing)
-            .Permit(WishTrigger.Cancel, WishStep.Idle)
-            .PermitReentry(WishTrigger.Begin)
-            .InternalTransition(WishTrigger.Stay, _ => { });
-        foreach (var step in FilingSteps)
-        {
-            machine.Configure(step).SubstateOf(WishStep.Filing);
-        }
-
-        machine.Configure(WishStep.Text).Permit(WishTrigger.Next, WishStep.Photo);
-        machine.Configure(WishStep.Photo).Permit(WishTrigger.Next, WishStep.Category);
-        machine.Configure(WishStep.Category).Permit(WishTrigger.Next, WishStep.Date);
-        machine.Configure(WishStep.Date).Permit(WishTrigger.Next, WishStep.Confirm);
-        machine.Configure(WishStep.Confirm).Permit(WishTrigger.Submit, WishStep.Idle);
-        foreach (var step in InputSteps)
-        {
-            machine.Configure(step).Permit(WishTrigger.Done, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle).InternalTransition(WishTrigger.Stay, _ => { });
-        }
+            .Permit(WishTrigger.CancelFiling, WishStep.Idle)
+            .Permit(WishTrigger.Cancel, WishStep.Idle);
+        machine.Configure(WishStep.Text).SubstateOf(WishStep.Filing).Permit(WishTrigger.Typed, WishStep.Photo);
+        machine.Configure(WishStep.Photo).SubstateOf(WishStep.Filing).Permit(WishTrigger.PhotoSent, WishStep.Category).Permit(WishTrigger.SkipPhoto, WishStep.Category);
+        machine.Configure(WishStep.Category).SubstateOf(WishStep.Filing).Permit(WishTrigger.PickCategory, WishStep.Date);
+        machine.Configure(WishStep.Date).SubstateOf(WishStep.Filing).Permit(WishTrigger.Typed, WishStep.Confirm).Permit(WishTrigger.PickDate, WishStep.Confirm);
+        machine.Configure(WishStep.Confirm).SubstateOf(WishStep.Filing).Permit(WishTrigger.Submit, WishStep.Idle);
+        machine.Configure(WishStep.RejectReason).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
+        machine.Configure(WishStep.DuplicateOf).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
+        machine.Configure(WishStep.ReleaseReason).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
+        machine.Configure(WishStep.DoneNote).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.PhotoSent, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
+        machine.Configure(WishStep.RatingComment).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.NoComment, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
     }
 
-    /// <summary>Moves the conversation with the state machine (so only drawn transitions can happen).</summary>
-    private static void Move(FlowContext ctx, WishStep from, WishTrigger trigger, Dictionary<string, string>? data = null)
+    /// <summary>The conversation machine on the person's current step; its unhandled-trigger hook answers them.</summary>
+    private StateMachine<WishStep, WishTrigger> Conversation(FlowContext ctx, WishStep step, Dictionary<string, string>? data = null)
     {
-        var step = from;
-        var machine = new StateMachine<WishStep, WishTrigger>(() => step, s => step = s);
-        Configure(machine);
+        var current = step;
+        var machine = new StateMachine<WishStep, WishTrigger>(() => current, s =>
+        {
+            current = s;
+            ctx.Conversation = s == WishStep.Idle
+                ? MainFlow.Idle(ctx.Now)
+                : new ConversationState(FlowName, s.ToString()) { Data = data ?? new Dictionary<string, string>(ctx.Conversation.Data), UpdatedAt = ctx.Now };
+        });
+        ConfigureConversation(machine);
+        machine.OnUnhandledTrigger((state, trigger) => Unhandled(ctx, state, trigger));
+        return machine;
+    }
+
+    /// <summary>Moves the conversation (only along the drawn transitions).</summary>
+    private void Move(FlowContext ctx, WishStep from, WishTrigger trigger, Dictionary<string, string>? data = null) =>
+        Conversation(ctx, from, data).Fire(trigger);
+
+    /// <summary>True when the step accepts the trigger; otherwise the unhandled-trigger hook has answered.</summary>
+    private bool Accepts(FlowContext ctx, WishStep step, WishTrigger trigger)
+    {
+        var machine = Conversation(ctx, step);
+        if (machine.CanFire(trigger))
+        {
+            return true;
+        }
+
         machine.Fire(trigger);
-        ctx.Conversation = step == WishStep.Idle
-            ? MainFlow.Idle(ctx.Now)
-            : new ConversationState(FlowName, step.ToString()) { Data = data ?? new Dictionary<string, string>(ctx.Conversation.Data), UpdatedAt = ctx.Now };
+        return false;
+    }
+
+    /// <summary>A trigger the step does not accept: a kind answer, nothing changes.</summary>
+    private void Unhandled(FlowContext ctx, WishStep step, WishTrigger trigger)
+    {
+        var filing = FilingSteps.Contains(step);
+        if (ctx.Event is ButtonPressed)
+        {
+            // A filing button after the wizard ended is from an old message; any other press fits another step.
+            var filingButton = trigger is WishTrigger.CancelFiling or WishTrigger.SkipPhoto or WishTrigger.PickCategory or WishTrigger.PickDate or WishTrigger.Submit;
+            ctx.AnswerButton(ctx.T(filingButton && !filing ? "button.expired_hint" : "button.stale"));
+            return;
+        }
+
+        if (filing)
+        {
+            // A photo or text where buttons are expected (or anything else): ask again, kindly.
+            var (key, markup) = step switch
+            {
+                WishStep.Text when trigger == WishTrigger.PhotoSent => ("wi.f.text_not_photo", CancelFiling(ctx)),
+                WishStep.Text => ("wi.f.ask_text_again", CancelFiling(ctx)),
+                WishStep.Photo => ("wi.f.photo_hint", PhotoButtons(ctx)),
+                WishStep.Category => ("wi.f.category_hint", CategoryButtons(ctx)),
+                WishStep.Date => ("wi.f.date_format", DateButtons(ctx)),
+                _ => ("wi.f.confirm_hint", ConfirmButtons(ctx)),
+            };
+            ctx.Reply(ctx.T(key, MaxTextLength), markup);
+            return;
+        }
+
+        if (step == WishStep.Idle)
+        {
+            ctx.Conversation = MainFlow.Idle(ctx.Now);
+            ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
+            return;
+        }
+
+        InvalidInput(ctx, step);
+    }
+
+    private static void InvalidInput(FlowContext ctx, WishStep step)
+    {
+        var limit = step is WishStep.DoneNote ? MaxTextLength : MaxReasonLength;
+        ctx.Reply(ctx.T(step == WishStep.DuplicateOf ? "wi.rv.dup_invalid" : "wi.input_length", limit), CancelButton(ctx));
     }
 
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
@@ -108,7 +184,7 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
                 await ListOpenAsync(ctx, 0, cancellationToken).ConfigureAwait(false);
                 return;
             case ButtonPressed press:
-                await OnButtonAsync(ctx, step, press.Data.Split(':'), cancellationToken).ConfigureAwait(false);
+                await OnButtonAsync(ctx, step, WishButton.Codec.Decode(press.Data), cancellationToken).ConfigureAwait(false);
                 return;
             default:
                 await OnInputAsync(ctx, step, cancellationToken).ConfigureAwait(false);
@@ -116,86 +192,88 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
         }
     }
 
-    private async ValueTask OnButtonAsync(FlowContext ctx, WishStep step, string[] parts, CancellationToken cancellationToken)
+    /// <summary>A press, decoded once: the wizard's buttons go to the conversation machine, the rest name a wish.</summary>
+    private async ValueTask OnButtonAsync(FlowContext ctx, WishStep step, WishButton? button, CancellationToken cancellationToken)
     {
-        var action = parts.Length > 1 ? parts[1] : string.Empty;
-        if (action == "f")
+        switch (button)
         {
-            await OnFilingButtonAsync(ctx, step, parts, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (action == "ls" && parts.Length == 3 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var page))
-        {
-            await ListOpenAsync(ctx, page, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (action == "x")
-        {
-            // Cancel of a typed input (a reason, a note, a comment).
-            ctx.AnswerButton();
-            if (step != WishStep.Idle)
-            {
-                Move(ctx, step, WishTrigger.Cancel);
-            }
-
-            ctx.Show(ctx.T("cancel.done"), null);
-            return;
-        }
-
-        if (parts.Length < 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || await ctx.Reader.GetAsync<Wish>(DocKeys.Wish(number), cancellationToken).ConfigureAwait(false) is not { } wish)
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
-
-        var arg = parts.Length > 3 ? parts[3] : string.Empty;
-        switch (action)
-        {
-            case "ap" or "aps":
-                await ApproveAsync(ctx, wish, skilledOnly: action == "aps", cancellationToken).ConfigureAwait(false);
+            case WishButton.CancelFiling or WishButton.SkipPhoto or WishButton.PickCategory or WishButton.PickDate or WishButton.Submit:
+                await OnFilingButtonAsync(ctx, step, button, cancellationToken).ConfigureAwait(false);
                 return;
-            case "cat":
+            case WishButton.ListPage list:
+                await ListOpenAsync(ctx, list.Page, cancellationToken).ConfigureAwait(false);
+                return;
+            case WishButton.CancelInput:
+                // Cancel of a typed input (a reason, a note, a comment).
+                ctx.AnswerButton();
+                Move(ctx, step, WishTrigger.Cancel);
+                ctx.Show(ctx.T("cancel.done"), null);
+                return;
+            case WishButton.About about when about.Number >= 0
+                && await ctx.Reader.GetAsync<Wish>(DocKeys.Wish(about.Number), cancellationToken).ConfigureAwait(false) is { } wish:
+                await OnWishButtonAsync(ctx, step, about, wish, cancellationToken).ConfigureAwait(false);
+                return;
+            default:
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return;
+        }
+    }
+
+    private async ValueTask OnWishButtonAsync(FlowContext ctx, WishStep step, WishButton.About button, Wish wish, CancellationToken cancellationToken)
+    {
+        switch (button)
+        {
+            case WishButton.Approve:
+                await ApproveAsync(ctx, wish, skilledOnly: false, cancellationToken).ConfigureAwait(false);
+                return;
+            case WishButton.ApproveSkilled:
+                await ApproveAsync(ctx, wish, skilledOnly: true, cancellationToken).ConfigureAwait(false);
+                return;
+            case WishButton.ShowCategories:
                 ShowCategoryPicker(ctx, wish);
                 return;
-            case "setcat":
-                await SetCategoryAsync(ctx, wish, arg, cancellationToken).ConfigureAwait(false);
+            case WishButton.SetCategory set:
+                await SetCategoryAsync(ctx, wish, set.Category, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rj":
-                AskStaffInput(ctx, step, wish, WishTrigger.AskReason, "wi.rv.reason_ask");
+            case WishButton.Reject:
+                AskInput(ctx, wish, WishAction.Reject, WishTrigger.AskReason, "wi.rv.reason_ask", CancelButton(ctx));
                 return;
-            case "dup":
-                AskStaffInput(ctx, step, wish, WishTrigger.AskDuplicate, "wi.rv.dup_ask");
+            case WishButton.MarkDuplicate:
+                AskInput(ctx, wish, WishAction.MarkDuplicate, WishTrigger.AskDuplicate, "wi.rv.dup_ask", CancelButton(ctx));
                 return;
-            case "as":
-                await AssignListAsync(ctx, wish, int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0, cancellationToken).ConfigureAwait(false);
+            case WishButton.AssignList list:
+                await AssignListAsync(ctx, wish, list.Page, cancellationToken).ConfigureAwait(false);
                 return;
-            case "asg" when long.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var memberId):
-                await ClaimAsync(ctx, wish, memberId, cancellationToken).ConfigureAwait(false);
+            case WishButton.Assign assign:
+                await ClaimAsync(ctx, wish, assign.MemberId, cancellationToken).ConfigureAwait(false);
                 return;
-            case "cl":
+            case WishButton.Claim:
                 await ClaimAsync(ctx, wish, null, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rl":
-                AskClaimerInput(ctx, step, wish, WishTrigger.AskRelease, "wi.m.release_ask");
+            case WishButton.Release:
+                AskInput(ctx, wish, WishAction.Release, WishTrigger.AskRelease, "wi.m.release_ask", CancelButton(ctx));
                 return;
-            case "dn":
-                AskClaimerInput(ctx, step, wish, WishTrigger.AskDoneNote, "wi.m.done_ask");
+            case WishButton.MarkDone:
+                AskInput(ctx, wish, WishAction.MarkDone, WishTrigger.AskDoneNote, "wi.m.done_ask", new InlineMarkup([[
+                    new InlineButton(ctx.T("wi.btn.done_no_note"), new WishButton.DoneWithoutNote(wish.Number).Encode()),
+                    new InlineButton(ctx.T("button.cancel"), new WishButton.CancelInput().Encode())]]));
                 return;
-            case "dn0":
+            case WishButton.DoneWithoutNote:
                 await DoneAsync(ctx, wish, null, null, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rt":
-                await RateAsync(ctx, wish, arg, cancellationToken).ConfigureAwait(false);
+            case WishButton.Rate rate:
+                await RateAsync(ctx, wish, rate.Stars, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rc0" when step == WishStep.RatingComment:
-                ctx.AnswerButton();
-                Move(ctx, step, WishTrigger.Done);
-                ctx.Show(ctx.T("wi.r.thanks"), null);
+            case WishButton.NoComment:
+                if (Accepts(ctx, step, WishTrigger.NoComment))
+                {
+                    ctx.AnswerButton();
+                    Move(ctx, step, WishTrigger.NoComment);
+                    ctx.Show(ctx.T("wi.r.thanks"), null);
+                }
+
                 return;
-            case "wd":
+            case WishButton.Withdraw:
                 await WithdrawAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
                 return;
             default:
@@ -204,11 +282,22 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
         }
     }
 
+    /// <summary>Typed text or a photo: a filing step, or the reason, note or comment a button asked for.</summary>
     private async ValueTask OnInputAsync(FlowContext ctx, WishStep step, CancellationToken cancellationToken)
     {
+        var trigger = ctx.Event switch
+        {
+            TextReceived => WishTrigger.Typed,
+            PhotoReceived => WishTrigger.PhotoSent,
+            _ => WishTrigger.Other,
+        };
         if (FilingSteps.Contains(step))
         {
-            await OnFilingInputAsync(ctx, step, cancellationToken).ConfigureAwait(false);
+            if (Accepts(ctx, step, trigger))
+            {
+                await OnFilingInputAsync(ctx, step, trigger, cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -217,8 +306,12 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
             : null;
         if (wish is null || step == WishStep.Idle)
         {
-            ctx.Conversation = MainFlow.Idle(ctx.Now);
-            ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
+            Unhandled(ctx, WishStep.Idle, trigger);
+            return;
+        }
+
+        if (!Accepts(ctx, step, trigger))
+        {
             return;
         }
 
@@ -226,11 +319,11 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
         switch (step)
         {
             case WishStep.RejectReason when Valid(text, MaxReasonLength):
-                Move(ctx, step, WishTrigger.Done);
+                Move(ctx, step, trigger);
                 await RejectAsync(ctx, wish, text!, cancellationToken).ConfigureAwait(false);
                 return;
-            case WishStep.DuplicateOf when text is not null:
-                var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
+            case WishStep.DuplicateOf:
+                var digits = new string(text!.Where(char.IsAsciiDigit).ToArray());
                 if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var other) || other == wish.Number
                     || await ctx.Reader.GetAsync<Wish>(DocKeys.Wish(other), cancellationToken).ConfigureAwait(false) is null)
                 {
@@ -238,66 +331,41 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
                     return;
                 }
 
-                Move(ctx, step, WishTrigger.Done);
+                Move(ctx, step, trigger);
                 await MarkDuplicateAsync(ctx, wish, other, cancellationToken).ConfigureAwait(false);
                 return;
             case WishStep.ReleaseReason when Valid(text, MaxReasonLength):
-                Move(ctx, step, WishTrigger.Done);
+                Move(ctx, step, trigger);
                 await ReleaseAsync(ctx, wish, text!, cancellationToken).ConfigureAwait(false);
                 return;
             case WishStep.DoneNote when Valid(text, MaxTextLength) || ctx.Event is PhotoReceived:
-                Move(ctx, step, WishTrigger.Done);
+                Move(ctx, step, trigger);
                 var photo = ctx.Event as PhotoReceived;
                 await DoneAsync(ctx, wish, text ?? photo?.Caption?.Trim(), photo?.FileId, cancellationToken).ConfigureAwait(false);
                 return;
             case WishStep.RatingComment when Valid(text, MaxReasonLength):
-                Move(ctx, step, WishTrigger.Done);
+                Move(ctx, step, trigger);
                 await CommentAsync(ctx, wish, text!, cancellationToken).ConfigureAwait(false);
                 return;
             default:
-                var limit = step is WishStep.DoneNote ? MaxTextLength : MaxReasonLength;
-                ctx.Reply(ctx.T(step == WishStep.DuplicateOf ? "wi.rv.dup_invalid" : "wi.input_length", limit), CancelButton(ctx));
+                InvalidInput(ctx, step);
                 return;
         }
     }
 
     private static bool Valid(string? text, int max) => text is { Length: > 0 } && text.Length <= max;
 
-    private void AskStaffInput(FlowContext ctx, WishStep step, Wish wish, WishTrigger trigger, string key)
+    /// <summary>A button that asks for a reason or a note: allowed when the lifecycle would allow the action itself.</summary>
+    private void AskInput(FlowContext ctx, Wish wish, WishAction action, WishTrigger ask, string key, InlineMarkup markup)
     {
-        if (!IsStaffFor(ctx, wish))
+        if (!Allows(ctx, wish, action))
         {
-            Refuse(ctx);
-            return;
-        }
-
-        if (wish.Status != WishStatus.Pending)
-        {
-            ctx.AnswerButton(ctx.T("wi.rv.already", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)), alert: true);
             return;
         }
 
         ctx.AnswerButton();
-        _ = step;
-        Move(ctx, WishStep.Idle, trigger, new Dictionary<string, string> { ["n"] = Num(wish.Number) });
-        ctx.Reply(ctx.T(key, wish.Code), CancelButton(ctx));
-    }
-
-    private void AskClaimerInput(FlowContext ctx, WishStep step, Wish wish, WishTrigger trigger, string key)
-    {
-        if (wish.Status != WishStatus.Claimed || wish.ClaimedBy != ctx.Profile.Id)
-        {
-            ctx.AnswerButton(wish.ClaimedBy == ctx.Profile.Id ? ctx.T("wi.m.not_claimed_now", wish.Code, WishView.Status(texts, ctx.Language, wish.Status)) : ctx.T("wi.not_yours"), alert: true);
-            return;
-        }
-
-        ctx.AnswerButton();
-        Move(ctx, WishStep.Idle, trigger, new Dictionary<string, string> { ["n"] = Num(wish.Number) });
-        var markup = trigger == WishTrigger.AskDoneNote
-            ? new InlineMarkup([[new InlineButton(ctx.T("wi.btn.done_no_note"), $"{P}dn0:{Num(wish.Number)}"), new InlineButton(ctx.T("button.cancel"), P + "x")]])
-            : CancelButton(ctx);
+        Move(ctx, WishStep.Idle, ask, new Dictionary<string, string> { ["n"] = Num(wish.Number) });
         ctx.Reply(ctx.T(key, wish.Code, MaxTextLength), markup);
-        _ = step;
     }
 
     private static bool IsStaffFor(FlowContext ctx, Wish wish) =>
@@ -317,17 +385,15 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
         }
     }
 
-    private static InlineMarkup CancelButton(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), P + "x")]]);
+    private static InlineMarkup CancelButton(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), new WishButton.CancelInput().Encode())]]);
 
     private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency);
 
 
     private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    private static string TimerId(string kind, int number) => $"{P}{kind}:{Num(number)}";
-
-    private static void SetTimer(FlowContext ctx, string id, DateTimeOffset dueAt) =>
-        ctx.Effects.SetTimer(new TimerEntry(id, dueAt, Musters.MusterFlow.SystemUser, id));
+    private static void SetTimer(FlowContext ctx, WishTimer timer, DateTimeOffset dueAt) =>
+        ctx.Effects.SetTimer(new TimerEntry(timer.Id, dueAt, Musters.MusterFlow.SystemUser, timer.Id));
 
     private Roles RolesOf(UserProfile profile) =>
         profile.Roles | (flowOptions.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);

@@ -114,31 +114,31 @@ public partial class ComplaintFlowTests
         bool anonymous = false)
     {
         await h.Command(who, "complain");
-        await h.Press(who, "cp:f:cat:" + category);
+        await h.Press(who, new ComplaintButton.PickCategory(category).Encode());
         await h.Text(who, text);
         for (var i = 0; i < photos; i++)
         {
             await h.Event(new PhotoReceived(who, who.Id, 70 + i, $"ph-{who.Id}-{i}", null));
         }
 
-        await h.Press(who, "cp:f:pdone");
+        await h.Press(who, new ComplaintButton.PhotosDone().Encode());
         if (location is { } at)
         {
             await h.Event(new LocationShared(who, who.Id, 90, at.Lat, at.Lon));
         }
         else
         {
-            await h.Press(who, "cp:f:loc");
+            await h.Press(who, new ComplaintButton.NoLocation().Encode());
         }
 
-        await h.Press(who, "cp:f:anon:" + (anonymous ? "1" : "0"));
+        await h.Press(who, new ComplaintButton.ChooseAnonymous(anonymous).Encode());
         if ((await h.ConversationAsync(who.Id))!.Step == "Similar")
         {
-            await h.Press(who, "cp:f:new");
+            await h.Press(who, new ComplaintButton.FileAnyway().Encode());
         }
 
         Assert.Equal("Confirm", (await h.ConversationAsync(who.Id))!.Step);
-        await h.Press(who, "cp:f:ok");
+        await h.Press(who, new ComplaintButton.Submit().Encode());
         return (await CountersAsync(h)).Complaints;
     }
 
@@ -146,7 +146,7 @@ public partial class ComplaintFlowTests
     private static async Task<int> AcceptedAsync(FlowHarness h, Sender who, Sender handler, ComplaintCategory category = ComplaintCategory.Sanitation)
     {
         var n = await FileAsync(h, who, category);
-        await h.Press(handler, "cp:acc:" + n);
+        await h.Press(handler, new ComplaintButton.Accept(n).Encode());
         NoErrors(await h.DrainAsync());
         Assert.Equal(ComplaintStatus.InProgress, (await ComplaintAsync(h, n)).Status);
         return n;
@@ -162,7 +162,7 @@ public partial class ComplaintFlowTests
 
     private static async Task ResolveAsync(FlowHarness h, int n, Sender handler, string result = "Bins emptied and cleaned")
     {
-        await h.Press(handler, "cp:res:" + n);
+        await h.Press(handler, new ComplaintButton.Resolve(n).Encode());
         await h.Text(handler, result);
         NoErrors(await h.DrainAsync());
         Assert.Equal(ComplaintStatus.Resolved, (await ComplaintAsync(h, n)).Status);

@@ -1,4 +1,5 @@
 using System.Text;
+using MusterBot.Flows.Complaints;
 using MusterBot.Flows.Events;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
@@ -22,14 +23,14 @@ public partial class ComplaintFlowTests
         var ask = await h.DrainAsync();
         Assert.Contains("File a complaint", AllTo(ask, Rita), StringComparison.Ordinal);
         Assert.Equal(
-            ["cp:f:cat:Sanitation", "cp:f:cat:Property", "cp:f:cat:Neighbours", "cp:f:cat:PublicSafety", "cp:f:cat:Traffic", "cp:f:cat:Noise", "cp:f:cat:Services", "cp:f:cat:Other", "cp:f:x"],
+            [new ComplaintButton.PickCategory(ComplaintCategory.Sanitation).Encode(), new ComplaintButton.PickCategory(ComplaintCategory.Property).Encode(), new ComplaintButton.PickCategory(ComplaintCategory.Neighbours).Encode(), new ComplaintButton.PickCategory(ComplaintCategory.PublicSafety).Encode(), new ComplaintButton.PickCategory(ComplaintCategory.Traffic).Encode(), new ComplaintButton.PickCategory(ComplaintCategory.Noise).Encode(), new ComplaintButton.PickCategory(ComplaintCategory.Services).Encode(), new ComplaintButton.PickCategory(ComplaintCategory.Other).Encode(), new ComplaintButton.CancelFiling().Encode()],
             ButtonsTo(ask, Rita));
-        await h.Press(Rita, "cp:f:cat:Sanitation");
+        await h.Press(Rita, new ComplaintButton.PickCategory(ComplaintCategory.Sanitation).Encode());
         Assert.Contains("Category: environment and sanitation", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
         await h.Text(Rita, "  The bins at <Block 3> overflow  ");
         var photoAsk = await h.DrainAsync();
         Assert.Contains("You may send photos (at most 9)", AllTo(photoAsk, Rita), StringComparison.Ordinal);
-        Assert.Contains("cp:f:pdone", ButtonsTo(photoAsk, Rita));
+        Assert.Contains(new ComplaintButton.PhotosDone().Encode(), ButtonsTo(photoAsk, Rita));
 
         // An album of 20: the first 9 are kept, one kind answer for the rest (not eleven).
         for (var i = 0; i < 20; i++)
@@ -44,7 +45,7 @@ public partial class ComplaintFlowTests
         Assert.Equal(["At most 9 photos; the rest were not kept. Please tap “Photos done”."], TextsTo(await h.DrainAsync(), Rita));
         Assert.Equal(string.Join(",", Enumerable.Range(0, 9).Select(i => "ph-" + i)), (await h.ConversationAsync(Rita.Id))!.Data["photos"]);
 
-        await h.Press(Rita, "cp:f:pdone");
+        await h.Press(Rita, new ComplaintButton.PhotosDone().Encode());
         Assert.Contains("You may send the location", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
 
         // Beijing is far outside the community: refused, still asked for the location.
@@ -53,7 +54,7 @@ public partial class ComplaintFlowTests
         Assert.Equal("Location", (await h.ConversationAsync(Rita.Id))!.Step);
         await h.Event(new LocationShared(Rita, Rita.Id, 42, 31.2310, 121.4750));
         Assert.Contains("Anonymous?", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
-        await h.Press(Rita, "cp:f:anon:0");
+        await h.Press(Rita, new ComplaintButton.ChooseAnonymous(false).Encode());
         var preview = AllTo(await h.DrainAsync(), Rita);
         Assert.Contains("Please check your complaint", preview, StringComparison.Ordinal);
         Assert.Contains("C-?", preview, StringComparison.Ordinal);
@@ -62,7 +63,7 @@ public partial class ComplaintFlowTests
         Assert.Contains("Location: 31.23100, 121.47500", preview, StringComparison.Ordinal);
         Assert.Empty(await SetAsync(h, Sets.Complaints));
 
-        await h.Press(Rita, "cp:f:ok");
+        await h.Press(Rita, new ComplaintButton.Submit().Encode());
         var filed = await h.DrainAsync();
         NoErrors(filed);
         // The acknowledgement: the number and the expected response time (24 h; 16:00 local on the next day).
@@ -89,12 +90,12 @@ public partial class ComplaintFlowTests
         var adminCard = Assert.Single(SentTo(filed, Admin));
         Assert.Contains("New complaint", adminCard.Html, StringComparison.Ordinal);
         Assert.Contains(RitaPhone, adminCard.Html, StringComparison.Ordinal);
-        Assert.Equal(["cp:as:1", "cp:ext:1"], Buttons(adminCard.Markup));
+        Assert.Equal([new ComplaintButton.AssignList(1).Encode(), new ComplaintButton.ExtendChoices(1).Encode()], Buttons(adminCard.Markup));
         var handlerCard = Assert.Single(SentTo(filed, Hank));
         Assert.Contains("A complaint assigned to you", handlerCard.Html, StringComparison.Ordinal);
         Assert.Contains("Complaint C-0001</b> · environment and sanitation · North", handlerCard.Html, StringComparison.Ordinal);
         Assert.Contains("Respond by 03-02 16:00 · resolve by 03-04 16:00", handlerCard.Html, StringComparison.Ordinal);
-        Assert.Equal(["cp:acc:1", "cp:ret:1"], Buttons(handlerCard.Markup));
+        Assert.Equal([new ComplaintButton.Accept(1).Encode(), new ComplaintButton.GiveBack(1).Encode()], Buttons(handlerCard.Markup));
         Assert.Equal(["ph-0", "ph-1", "ph-2"], filed.Where(m => m.ChatId == Hank.Id).Select(m => m.Action).OfType<SendPhoto>().Select(p => p.FileId));
         Assert.DoesNotContain(filed, m => m.ChatId is 21 or 22 or 100 or 501 or 502);
 
@@ -126,7 +127,7 @@ public partial class ComplaintFlowTests
         Assert.Contains("Please tap a category above.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
         await h.Press(Rita, "cp:f:cat:Bogus");
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Rita)!.Text);
-        await h.Press(Rita, "cp:f:cat:Noise");
+        await h.Press(Rita, new ComplaintButton.PickCategory(ComplaintCategory.Noise).Encode());
         await h.DrainAsync();
 
         // An empty (blank) description, one over 1000 characters and a photo: each answered, still asking.
@@ -141,18 +142,18 @@ public partial class ComplaintFlowTests
         await h.Text(Rita, "Loud music every night");
         await h.Text(Rita, "and more");
         Assert.Contains("Please send a photo, or tap a button below to go on.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
-        await h.Press(Rita, "cp:f:pdone");
+        await h.Press(Rita, new ComplaintButton.PhotosDone().Encode());
         await h.Text(Rita, "Block 3");
         Assert.Contains("Please send a location, or tap “No location”.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
-        await h.Press(Rita, "cp:f:ok");
+        await h.Press(Rita, new ComplaintButton.Submit().Encode());
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Rita)!.Text);
         Assert.Equal("Location", (await h.ConversationAsync(Rita.Id))!.Step);
 
         // Cancel: nothing filed; a later press of the wizard's buttons is told it expired.
-        await h.Press(Rita, "cp:f:x");
+        await h.Press(Rita, new ComplaintButton.CancelFiling().Encode());
         Assert.Contains("Cancelled; the complaint was not filed.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
         Assert.Equal("main", (await h.ConversationAsync(Rita.Id))!.Flow);
-        await h.Press(Rita, "cp:f:ok");
+        await h.Press(Rita, new ComplaintButton.Submit().Encode());
         Assert.Equal("This button has expired. Please send the command again.", Answer(await h.DrainAsync(), Rita)!.Text);
         Assert.Equal(0, (await CountersAsync(h)).Complaints);
         Assert.Empty(await SetAsync(h, Sets.Complaints));
@@ -178,9 +179,9 @@ public partial class ComplaintFlowTests
         Assert.Contains("Filed by: Rita <code>" + RitaPhone + "</code> (anonymous: hidden from the handler)", admin, StringComparison.Ordinal);
 
         // Nor on anything else the handler sees: accepting, /my, a reassignment to Hal.
-        await h.Press(Hank, "cp:acc:1");
+        await h.Press(Hank, new ComplaintButton.Accept(1).Encode());
         await h.Command(Hank, "my");
-        await h.Press(Admin, "cp:asg:1:22");
+        await h.Press(Admin, new ComplaintButton.Assign(1, 22).Encode());
         var later = await h.DrainAsync();
         NoErrors(later);
         foreach (var who in new[] { Hank, Hal })
@@ -213,14 +214,14 @@ public partial class ComplaintFlowTests
         Assert.Contains("Report a hazard", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
         Assert.Equal("Description", (await h.ConversationAsync(Rita.Id))!.Step);
         await h.Text(Rita, "A power line is down by the gate of Block 3");
-        await h.Press(Rita, "cp:f:pdone");
+        await h.Press(Rita, new ComplaintButton.PhotosDone().Encode());
         await h.Event(new LocationShared(Rita, Rita.Id, 9, CenterLat, CenterLon));
         // No anonymity question and no duplicate offer: straight to the preview.
         var preview = AllTo(await h.DrainAsync(), Rita);
         Assert.DoesNotContain("Anonymous?", preview, StringComparison.Ordinal);
         Assert.Contains("URGENT", preview, StringComparison.Ordinal);
         Assert.Equal("Confirm", (await h.ConversationAsync(Rita.Id))!.Step);
-        await h.Press(Rita, "cp:f:ok");
+        await h.Press(Rita, new ComplaintButton.Submit().Encode());
         var filed = await h.DrainAsync();
         NoErrors(filed);
         Assert.Contains("<b>C-0001</b> was received. You will get a response by <b>03-01 16:30</b>", AllTo(filed, Rita), StringComparison.Ordinal);
@@ -236,7 +237,7 @@ public partial class ComplaintFlowTests
         }
 
         // Not held like normal-time notices: the resident hears of the acceptance at once.
-        await h.Press(Hank, "cp:acc:1");
+        await h.Press(Hank, new ComplaintButton.Accept(1).Encode());
         var accepted = await h.DrainAsync();
         Assert.Contains(accepted, m => m.ChatId == Rita.Id && m.Lane == Lane.Emergency && m.Action is SendText { Html: var t } && t.Contains("was accepted", StringComparison.Ordinal));
         Assert.Empty(await SetAsync(h, Sets.HeldNotices));
@@ -254,27 +255,27 @@ public partial class ComplaintFlowTests
 
         // Rosa, same grid and category: offered C-0001.
         await h.Command(Rosa, "complain");
-        await h.Press(Rosa, "cp:f:cat:Sanitation");
+        await h.Press(Rosa, new ComplaintButton.PickCategory(ComplaintCategory.Sanitation).Encode());
         await h.Text(Rosa, "Rubbish everywhere near Block 3");
-        await h.Press(Rosa, "cp:f:pdone");
-        await h.Press(Rosa, "cp:f:loc");
+        await h.Press(Rosa, new ComplaintButton.PhotosDone().Encode());
+        await h.Press(Rosa, new ComplaintButton.NoLocation().Encode());
         await h.DrainAsync();
-        await h.Press(Rosa, "cp:f:anon:0");
+        await h.Press(Rosa, new ComplaintButton.ChooseAnonymous(false).Encode());
         var offer = await h.DrainAsync();
         Assert.Contains("Similar complaints in your grid", AllTo(offer, Rosa), StringComparison.Ordinal);
         Assert.Contains("<b>C-0001</b> The bins at Block 3 overflow", AllTo(offer, Rosa), StringComparison.Ordinal);
-        Assert.Equal(["cp:f:join:1", "cp:f:new", "cp:f:x"], ButtonsTo(offer, Rosa));
+        Assert.Equal([new ComplaintButton.JoinSimilar(1).Encode(), new ComplaintButton.FileAnyway().Encode(), new ComplaintButton.CancelFiling().Encode()], ButtonsTo(offer, Rosa));
 
         // A crafted join of a complaint that was not offered (another grid) changes nothing.
         await FileAsync(h, Ray);
         await h.DrainAsync();
-        await h.Press(Rosa, "cp:f:join:2");
+        await h.Press(Rosa, new ComplaintButton.JoinSimilar(2).Encode());
         var foreign = await h.DrainAsync();
         Assert.DoesNotContain(Rosa.Id, (await ComplaintAsync(h, 2)).Followers);
         Assert.Empty(await SetAsync(h, Sets.ComplaintsOf(Rosa.Id)));
         Assert.Equal("This button is no longer valid.", Answer(foreign, Rosa)!.Text);
 
-        await h.Press(Rosa, "cp:f:join:1");
+        await h.Press(Rosa, new ComplaintButton.JoinSimilar(1).Encode());
         var joined = await h.DrainAsync();
         NoErrors(joined);
         Assert.Contains("You joined complaint C-0001", AllTo(joined, Rosa), StringComparison.Ordinal);
@@ -287,22 +288,22 @@ public partial class ComplaintFlowTests
 
         // Ray (g2) is not offered g1's complaint; Rita is not offered her own.
         await h.Command(Eve, "complain");
-        await h.Press(Eve, "cp:f:cat:Sanitation");
+        await h.Press(Eve, new ComplaintButton.PickCategory(ComplaintCategory.Sanitation).Encode());
         await h.Text(Eve, "Bins");
-        await h.Press(Eve, "cp:f:pdone");
-        await h.Press(Eve, "cp:f:loc");
-        await h.Press(Eve, "cp:f:anon:0");
+        await h.Press(Eve, new ComplaintButton.PhotosDone().Encode());
+        await h.Press(Eve, new ComplaintButton.NoLocation().Encode());
+        await h.Press(Eve, new ComplaintButton.ChooseAnonymous(false).Encode());
         Assert.Equal("Confirm", (await h.ConversationAsync(Eve.Id))!.Step);
 
         // Every update reaches the filer and the joiner; only the filer gets the feedback buttons.
-        await h.Press(Hank, "cp:acc:1");
+        await h.Press(Hank, new ComplaintButton.Accept(1).Encode());
         var accepted = await h.DrainAsync();
         foreach (var who in new[] { Rita, Rosa })
         {
             Assert.Contains("Your complaint C-0001 was accepted", AllTo(accepted, who), StringComparison.Ordinal);
         }
 
-        await h.Press(Hank, "cp:note:1");
+        await h.Press(Hank, new ComplaintButton.Progress(1).Encode());
         await h.Text(Hank, "The truck comes <tomorrow>");
         var progress = await h.DrainAsync();
         foreach (var who in new[] { Rita, Rosa })
@@ -310,7 +311,7 @@ public partial class ComplaintFlowTests
             Assert.Contains("Progress on complaint C-0001: The truck comes &lt;tomorrow&gt;", AllTo(progress, who), StringComparison.Ordinal);
         }
 
-        await h.Press(Hank, "cp:res:1");
+        await h.Press(Hank, new ComplaintButton.Resolve(1).Encode());
         await h.Text(Hank, "Bins emptied and cleaned");
         var resolved = await h.DrainAsync();
         foreach (var who in new[] { Rita, Rosa })
@@ -318,14 +319,14 @@ public partial class ComplaintFlowTests
             Assert.Contains("Complaint C-0001 is resolved: Bins emptied and cleaned", AllTo(resolved, who), StringComparison.Ordinal);
         }
 
-        Assert.Equal(["cp:fb:1:s", "cp:fb:1:b", "cp:fb:1:d"], ButtonsTo(resolved, Rita));
+        Assert.Equal([new ComplaintButton.Feedback(1, Satisfaction.Satisfied).Encode(), new ComplaintButton.Feedback(1, Satisfaction.BasicallySatisfied).Encode(), new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode()], ButtonsTo(resolved, Rita));
         Assert.Empty(ButtonsTo(resolved, Rosa));
 
         // A joiner cannot rate it, and joining a closed complaint is refused.
-        await h.Press(Rosa, "cp:fb:1:s");
+        await h.Press(Rosa, new ComplaintButton.Feedback(1, Satisfaction.Satisfied).Encode());
         Assert.Equal("This is not your complaint.", Answer(await h.DrainAsync(), Rosa)!.Text);
         Assert.Null((await ComplaintAsync(h)).Feedback);
-        await h.Press(Rita, "cp:fb:1:s");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Satisfied).Encode());
         await h.DrainAsync();
         Assert.Equal(ComplaintStatus.Closed, (await ComplaintAsync(h)).Status);
         Assert.Empty(await SetAsync(h, Sets.OpenComplaints("g1", ComplaintCategory.Sanitation)));
@@ -344,45 +345,45 @@ public partial class ComplaintFlowTests
         var filed = await h.DrainAsync();
         var c = await ComplaintAsync(h, n);
         Assert.Equal((ComplaintStatus.Unassigned, (long?)null), (c.Status, c.HandlerId));
-        Assert.Equal(["cp:as:1", "cp:ext:1"], Buttons(Assert.Single(SentTo(filed, Admin)).Markup));
+        Assert.Equal([new ComplaintButton.AssignList(1).Encode(), new ComplaintButton.ExtendChoices(1).Encode()], Buttons(Assert.Single(SentTo(filed, Admin)).Markup));
 
-        await h.Press(Admin, "cp:as:1");
+        await h.Press(Admin, new ComplaintButton.AssignList(1).Encode());
         var list = await h.DrainAsync();
         Assert.Contains("Assign C-0001 to whom?", AllTo(list, Admin), StringComparison.Ordinal);
-        Assert.Equal(["cp:asg:1:20", "cp:asg:1:21", "cp:asg:1:22"], ButtonsTo(list, Admin));
-        await h.Press(Admin, "cp:asg:1:21");
+        Assert.Equal([new ComplaintButton.Assign(1, 20).Encode(), new ComplaintButton.Assign(1, 21).Encode(), new ComplaintButton.Assign(1, 22).Encode()], ButtonsTo(list, Admin));
+        await h.Press(Admin, new ComplaintButton.Assign(1, 21).Encode());
         var assigned = await h.DrainAsync();
         NoErrors(assigned);
         Assert.Contains("C-0001 was assigned to Hugo.", AllTo(assigned, Admin), StringComparison.Ordinal);
-        Assert.Equal(["cp:acc:1", "cp:ret:1"], Buttons(Assert.Single(SentTo(assigned, Hugo)).Markup));
+        Assert.Equal([new ComplaintButton.Accept(1).Encode(), new ComplaintButton.GiveBack(1).Encode()], Buttons(Assert.Single(SentTo(assigned, Hugo)).Markup));
         c = await ComplaintAsync(h, n);
         Assert.Equal((ComplaintStatus.Assigned, (long?)Hugo.Id), (c.Status, c.HandlerId));
         Assert.Equal(("assigned", Admin.Id, "21"), (c.History[^1].What, c.History[^1].By, c.History[^1].Detail));
         Assert.Equal(["1"], await SetAsync(h, Sets.ComplaintsHandledBy(Hugo.Id)));
 
         // Assigning someone who is not a grid worker, or the same one again: nothing changes.
-        await h.Press(Admin, "cp:asg:1:100");
+        await h.Press(Admin, new ComplaintButton.Assign(1, 100).Encode());
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
-        await h.Press(Admin, "cp:asg:1:21");
+        await h.Press(Admin, new ComplaintButton.Assign(1, 21).Encode());
         Assert.Equal("C-0001 is already assigned to Hugo.", Answer(await h.DrainAsync(), Admin)!.Text);
         Assert.Equal(Json(c), Json(await ComplaintAsync(h, n)));
 
         // Hugo accepts; the administrator reassigns to Hal, who must accept in turn; Hugo no longer can act.
-        await h.Press(Hugo, "cp:acc:1");
+        await h.Press(Hugo, new ComplaintButton.Accept(1).Encode());
         await h.DrainAsync();
-        await h.Press(Admin, "cp:asg:1:22");
+        await h.Press(Admin, new ComplaintButton.Assign(1, 22).Encode());
         var reassigned = await h.DrainAsync();
         Assert.Single(SentTo(reassigned, Hal));
         c = await ComplaintAsync(h, n);
         Assert.Equal((ComplaintStatus.Assigned, (long?)Hal.Id), (c.Status, c.HandlerId));
         Assert.Empty(await SetAsync(h, Sets.ComplaintsHandledBy(Hugo.Id)));
         Assert.Equal(["1"], await SetAsync(h, Sets.ComplaintsHandledBy(Hal.Id)));
-        await h.Press(Hugo, "cp:note:1");
+        await h.Press(Hugo, new ComplaintButton.Progress(1).Encode());
         Assert.Equal("This complaint is not assigned to you.", Answer(await h.DrainAsync(), Hugo)!.Text);
         Assert.NotEqual("complaint", (await h.ConversationAsync(Hugo.Id))?.Flow);
 
         // Hal returns it with a reason: unassigned again, the administrator is told why.
-        await h.Press(Hal, "cp:ret:1");
+        await h.Press(Hal, new ComplaintButton.GiveBack(1).Encode());
         Assert.Contains("Why do you return C-0001?", AllTo(await h.DrainAsync(), Hal), StringComparison.Ordinal);
         await h.Text(Hal, "  ");
         Assert.Contains("Please write 1–500 characters", AllTo(await h.DrainAsync(), Hal), StringComparison.Ordinal);
@@ -391,7 +392,7 @@ public partial class ComplaintFlowTests
         NoErrors(returned);
         Assert.Contains("You returned C-0001", AllTo(returned, Hal), StringComparison.Ordinal);
         Assert.Contains("C-0001 was returned by Hal. Reason: Not in my grid &lt;East&gt;.", AllTo(returned, Admin), StringComparison.Ordinal);
-        Assert.Equal(["cp:as:1", "cp:ext:1"], ButtonsTo(returned, Admin));
+        Assert.Equal([new ComplaintButton.AssignList(1).Encode(), new ComplaintButton.ExtendChoices(1).Encode()], ButtonsTo(returned, Admin));
         c = await ComplaintAsync(h, n);
         Assert.Equal((ComplaintStatus.Unassigned, (long?)null), (c.Status, c.HandlerId));
         Assert.Equal(("returned", Hal.Id, "Not in my grid <East>"), (c.History[^1].What, c.History[^1].By, c.History[^1].Detail));
@@ -410,21 +411,21 @@ public partial class ComplaintFlowTests
         await h.DrainAsync();
 
         // Progress and result only once accepted.
-        await h.Press(Hank, "cp:note:1");
+        await h.Press(Hank, new ComplaintButton.Progress(1).Encode());
         Assert.Contains("is now “assigned, waiting for the handler”", Answer(await h.DrainAsync(), Hank)!.Text, StringComparison.Ordinal);
-        await h.Press(Hank, "cp:acc:1");
+        await h.Press(Hank, new ComplaintButton.Accept(1).Encode());
         var accepted = await h.DrainAsync();
         Assert.Contains("Your complaint C-0001 was accepted; it should be resolved by 03-04 16:00.", AllTo(accepted, Rita), StringComparison.Ordinal);
-        Assert.Equal(["cp:note:1", "cp:res:1"], ButtonsTo(accepted, Hank));
+        Assert.Equal([new ComplaintButton.Progress(1).Encode(), new ComplaintButton.Resolve(1).Encode()], ButtonsTo(accepted, Hank));
         var c = await ComplaintAsync(h, n);
         Assert.Equal(h.Clock.GetUtcNow(), c.FirstResponseAt);
         Assert.Null(await DueAsync(h, "cp:wresp:1"));
         Assert.Null(await DueAsync(h, "cp:dresp:1"));
-        await h.Press(Hank, "cp:acc:1");
+        await h.Press(Hank, new ComplaintButton.Accept(1).Encode());
         Assert.Contains("is now “in progress”", Answer(await h.DrainAsync(), Hank)!.Text, StringComparison.Ordinal);
 
         h.Clock.Advance(TimeSpan.FromHours(2));
-        await h.Press(Hank, "cp:note:1");
+        await h.Press(Hank, new ComplaintButton.Progress(1).Encode());
         await h.Text(Hank, "Ordered a bigger bin");
         var note = await h.DrainAsync();
         Assert.Contains("Progress on complaint C-0001: Ordered a bigger bin", AllTo(note, Rita), StringComparison.Ordinal);
@@ -432,13 +433,13 @@ public partial class ComplaintFlowTests
         Assert.Equal(("progress", "Ordered a bigger bin"), ((await ComplaintAsync(h, n)).History[^1].What, (await ComplaintAsync(h, n)).History[^1].Detail));
 
         // Cancel a typed input: nothing posted.
-        await h.Press(Hank, "cp:note:1");
-        await h.Press(Hank, "cp:x");
+        await h.Press(Hank, new ComplaintButton.Progress(1).Encode());
+        await h.Press(Hank, new ComplaintButton.CancelInput().Encode());
         Assert.Equal("main", (await h.ConversationAsync(Hank.Id))!.Flow);
         await h.Text(Hank, "stray text");
         Assert.DoesNotContain("Progress on complaint", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
 
-        await h.Press(Hank, "cp:res:1");
+        await h.Press(Hank, new ComplaintButton.Resolve(1).Encode());
         await h.Event(new PhotoReceived(Hank, Hank.Id, 50, "after-photo", "New bin in place"));
         var resolved = await h.DrainAsync();
         NoErrors(resolved);
@@ -462,7 +463,7 @@ public partial class ComplaintFlowTests
         await SeedAsync(h);
         var n = await ResolvedAsync(h, Rita, Hank);
 
-        await h.Press(Rita, "cp:fb:1:b");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.BasicallySatisfied).Encode());
         var rated = await h.DrainAsync();
         Assert.Contains("Complaint C-0001 is closed. Your feedback: 🙂 Basically satisfied", AllTo(rated, Rita), StringComparison.Ordinal);
         var c = await ComplaintAsync(h, n);
@@ -471,10 +472,10 @@ public partial class ComplaintFlowTests
         Assert.Empty(await SetAsync(h, Sets.OpenComplaints("g1", ComplaintCategory.Sanitation)));
         Assert.Null(await DueAsync(h, "cp:fb:1"));
 
-        await h.Press(Rita, "cp:fb:1:d");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode());
         Assert.Equal("You already gave feedback: 🙂 Basically satisfied", Answer(await h.DrainAsync(), Rita)!.Text);
         Assert.Equal(Json(c), Json(await ComplaintAsync(h, n)));
-        await h.Press(Rita, "cp:ro:1");
+        await h.Press(Rita, new ComplaintButton.Reopen(1).Encode());
         Assert.Contains("does not apply", Answer(await h.DrainAsync(), Rita)!.Text, StringComparison.Ordinal);
         Assert.Equal(Json(c), Json(await ComplaintAsync(h, n)));
     }
@@ -487,20 +488,20 @@ public partial class ComplaintFlowTests
         var n = await ResolvedAsync(h, Rita, Hank);
 
         h.Clock.Advance(TimeSpan.FromDays(1));
-        await h.Press(Rita, "cp:fb:1:d");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode());
         var offer = await h.DrainAsync();
         Assert.Contains("Shall C-0001 be handled again?", AllTo(offer, Rita), StringComparison.Ordinal);
-        Assert.Equal(["cp:ro:1"], ButtonsTo(offer, Rita));
+        Assert.Equal([new ComplaintButton.Reopen(1).Encode()], ButtonsTo(offer, Rita));
         Assert.Equal((1, (Satisfaction?)Satisfaction.Dissatisfied), ((await ComplaintAsync(h, n)).Dissatisfactions, (await ComplaintAsync(h, n)).Feedback));
 
-        await h.Press(Rita, "cp:ro:1");
+        await h.Press(Rita, new ComplaintButton.Reopen(1).Encode());
         await h.Text(Rita, "Still smells <bad>");
         var reopened = await h.DrainAsync();
         NoErrors(reopened);
         var now = h.Clock.GetUtcNow();
         Assert.Contains("C-0001 is being handled again; new deadline 03-05 16:00.", AllTo(reopened, Rita), StringComparison.Ordinal);
         Assert.Contains("C-0001 was reopened</b>. The resident says: Still smells &lt;bad&gt;", AllTo(reopened, Hank), StringComparison.Ordinal);
-        Assert.Equal(["cp:note:1", "cp:res:1"], ButtonsTo(reopened, Hank));
+        Assert.Equal([new ComplaintButton.Progress(1).Encode(), new ComplaintButton.Resolve(1).Encode()], ButtonsTo(reopened, Hank));
         var c = await ComplaintAsync(h, n);
         Assert.Equal((ComplaintStatus.InProgress, 1, (DateTimeOffset?)null, (Satisfaction?)null, now.AddDays(3)), (c.Status, c.Reopens, c.ResolvedAt, c.Feedback, c.ResolveBy));
         Assert.Equal(("reopened", "Still smells <bad>"), (c.History[^1].What, c.History[^1].Detail));
@@ -510,7 +511,7 @@ public partial class ComplaintFlowTests
 
         // Resolved again, dissatisfied again: escalated to the administrators (督办), recorded.
         await ResolveAsync(h, n, Hank, "Washed the bins");
-        await h.Press(Rita, "cp:fb:1:d");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode());
         var second = await h.DrainAsync();
         Assert.Contains("was unsatisfactory again and was escalated to the administrators", AllTo(second, Rita), StringComparison.Ordinal);
         Assert.Contains("residents are dissatisfied with C-0001 for the second time", AllTo(second, Admin), StringComparison.Ordinal);
@@ -528,11 +529,11 @@ public partial class ComplaintFlowTests
 
         // Dissatisfied within the window, but the reopen pressed after it.
         h.Clock.Advance(TimeSpan.FromDays(2));
-        await h.Press(Rita, "cp:fb:1:d");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode());
         await h.DrainAsync();
         h.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
         var before = await ComplaintAsync(h, n);
-        await h.Press(Rita, "cp:ro:1");
+        await h.Press(Rita, new ComplaintButton.Reopen(1).Encode());
         Assert.Equal("C-0001 was resolved more than 3 days ago and cannot be reopened; please file a new complaint.", Answer(await h.DrainAsync(), Rita)!.Text);
         Assert.Equal(Json(before), Json(await ComplaintAsync(h, n)));
         Assert.Equal("main", (await h.ConversationAsync(Rita.Id))!.Flow);
@@ -541,8 +542,8 @@ public partial class ComplaintFlowTests
         var h2 = NewHarness();
         await SeedAsync(h2);
         await ResolvedAsync(h2, Rita, Hank);
-        await h2.Press(Rita, "cp:fb:1:d");
-        await h2.Press(Rita, "cp:ro:1");
+        await h2.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode());
+        await h2.Press(Rita, new ComplaintButton.Reopen(1).Encode());
         h2.Clock.Advance(TimeSpan.FromDays(4));
         before = await ComplaintAsync(h2, 1);
         await h2.Text(Rita, "Still bad");
@@ -554,7 +555,7 @@ public partial class ComplaintFlowTests
         await SeedAsync(h3);
         await ResolvedAsync(h3, Rita, Hank);
         h3.Clock.Advance(TimeSpan.FromDays(4));
-        await h3.Press(Rita, "cp:fb:1:d");
+        await h3.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode());
         var noted = await h3.DrainAsync();
         Assert.Contains("Your feedback on C-0001 was noted.", AllTo(noted, Rita), StringComparison.Ordinal);
         Assert.Empty(ButtonsTo(noted, Rita));
@@ -578,7 +579,7 @@ public partial class ComplaintFlowTests
         Assert.Equal(("closed without feedback", 0L), (c.History[^1].What, c.History[^1].By));
         Assert.Empty(await SetAsync(h, Sets.OpenComplaints("g1", ComplaintCategory.Sanitation)));
 
-        await h.Press(Rita, "cp:fb:1:s");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Satisfied).Encode());
         Assert.Contains("is now “closed”", Answer(await h.DrainAsync(), Rita)!.Text, StringComparison.Ordinal);
         Assert.Equal(Json(c), Json(await ComplaintAsync(h, n)));
     }
@@ -589,7 +590,7 @@ public partial class ComplaintFlowTests
         var h = NewHarness();
         await SeedAsync(h);
         var n = await ResolvedAsync(h, Rita, Hank);
-        await h.Press(Rita, "cp:fb:1:d");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode());
         await h.DrainAsync();
 
         h.Clock.Advance(TimeSpan.FromDays(7));
@@ -630,13 +631,13 @@ public partial class ComplaintFlowTests
         Assert.Equal(("supervision", "response overdue"), (c.History[^1].What, c.History[^1].Detail));
 
         // Accepted late; the administrator extends the resolution by 3 days with a reason.
-        await h.Press(Hank, "cp:acc:1");
+        await h.Press(Hank, new ComplaintButton.Accept(1).Encode());
         await h.DrainAsync();
-        await h.Press(Admin, "cp:ext:1");
+        await h.Press(Admin, new ComplaintButton.ExtendChoices(1).Encode());
         var choices = await h.DrainAsync();
         Assert.Contains("C-0001 is due by 03-04 16:00. Extend by how long?", AllTo(choices, Admin), StringComparison.Ordinal);
-        Assert.Equal(["cp:ext:1:1", "cp:ext:1:3", "cp:ext:1:7"], ButtonsTo(choices, Admin));
-        await h.Press(Admin, "cp:ext:1:3");
+        Assert.Equal([new ComplaintButton.Extend(1, 1).Encode(), new ComplaintButton.Extend(1, 3).Encode(), new ComplaintButton.Extend(1, 7).Encode()], ButtonsTo(choices, Admin));
+        await h.Press(Admin, new ComplaintButton.Extend(1, 3).Encode());
         Assert.Contains("Extending C-0001 by 3 days: please write the reason:", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
         await h.Text(Admin, "Waiting for a new <bin>");
         var extended = await h.DrainAsync();
@@ -666,7 +667,7 @@ public partial class ComplaintFlowTests
 
         // Once resolved, no extension.
         await ResolveAsync(h, n, Hank);
-        await h.Press(Admin, "cp:ext:1");
+        await h.Press(Admin, new ComplaintButton.ExtendChoices(1).Encode());
         Assert.Contains("does not apply", Answer(await h.DrainAsync(), Admin)!.Text, StringComparison.Ordinal);
     }
 
@@ -709,16 +710,16 @@ public partial class ComplaintFlowTests
         // A handler of another grid, a second handler of the same grid, a member, residents: not their complaint to handle.
         foreach (var who in new[] { Hugo, Hal, Ann, Ray, Rita, Admin })
         {
-            foreach (var action in new[] { "acc", "ret", "note", "res" })
+            foreach (var action in new ComplaintButton[] { new ComplaintButton.Accept(1), new ComplaintButton.GiveBack(1), new ComplaintButton.Progress(1), new ComplaintButton.Resolve(1) })
             {
-                await Refused(who, $"cp:{action}:1", "This complaint is not assigned to you.");
+                await Refused(who, action.Encode(), "This complaint is not assigned to you.");
             }
         }
 
         // Administrators' buttons: refused to the handler, a member and residents.
         foreach (var who in new[] { Hank, Ann, Rita })
         {
-            foreach (var data in new[] { "cp:as:1", "cp:asg:1:22", "cp:ext:1", "cp:ext:1:3", "cp:st:all", "cp:csv:all" })
+            foreach (var data in new[] { new ComplaintButton.AssignList(1).Encode(), new ComplaintButton.Assign(1, 22).Encode(), new ComplaintButton.ExtendChoices(1).Encode(), new ComplaintButton.Extend(1, 3).Encode(), new ComplaintButton.Stats(StatsPeriod.All).Encode(), new ComplaintButton.StatsCsv(StatsPeriod.All).Encode() })
             {
                 await Refused(who, data, "Sorry, only administrator can use this.");
             }
@@ -730,17 +731,17 @@ public partial class ComplaintFlowTests
         }
 
         // The feedback and reopen of Rita's complaint: not Ray's, the handler's nor the administrator's.
-        await h.Press(Hank, "cp:acc:1");
+        await h.Press(Hank, new ComplaintButton.Accept(1).Encode());
         await ResolveAsync(h, n, Hank);
         before = Json(await ComplaintAsync(h, n));
         foreach (var who in new[] { Ray, Hank, Admin })
         {
-            await Refused(who, "cp:fb:1:s", "This is not your complaint.");
-            await Refused(who, "cp:ro:1", "This is not your complaint.");
+            await Refused(who, new ComplaintButton.Feedback(1, Satisfaction.Satisfied).Encode(), "This is not your complaint.");
+            await Refused(who, new ComplaintButton.Reopen(1).Encode(), "This is not your complaint.");
         }
 
         // Unknown numbers and malformed data: stale.
-        await h.Press(Admin, "cp:as:99");
+        await h.Press(Admin, new ComplaintButton.AssignList(99).Encode());
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
         await h.Press(Rita, "cp:fb:1:z");
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Rita)!.Text);
@@ -753,8 +754,8 @@ public partial class ComplaintFlowTests
         var h = NewHarness();
         await SeedAsync(h);
         var n = await AcceptedAsync(h, Rita, Hank);
-        await h.Press(Hank, "cp:note:1");
-        await h.Press(Admin, "cp:asg:1:22");
+        await h.Press(Hank, new ComplaintButton.Progress(1).Encode());
+        await h.Press(Admin, new ComplaintButton.Assign(1, 22).Encode());
         await h.DrainAsync();
         var before = Json(await ComplaintAsync(h, n));
         await h.Text(Hank, "Working on it");
@@ -784,13 +785,13 @@ public partial class ComplaintFlowTests
         Assert.Contains("<b>C-0001</b> resolved, waiting for your feedback · The bins at Block 3 overflow", list, StringComparison.Ordinal);
         Assert.DoesNotContain("C-0003", list, StringComparison.Ordinal);
         Assert.Contains("C-0001 is resolved; your feedback please:", list, StringComparison.Ordinal);
-        Assert.Equal(["cp:fb:1:s", "cp:fb:1:b", "cp:fb:1:d"], ButtonsTo(mine, Rita));
+        Assert.Equal([new ComplaintButton.Feedback(1, Satisfaction.Satisfied).Encode(), new ComplaintButton.Feedback(1, Satisfaction.BasicallySatisfied).Encode(), new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode()], ButtonsTo(mine, Rita));
 
         await h.Command(Hank, "my");
         var hank = await h.DrainAsync();
         var card = Assert.Single(SentTo(hank, Hank), m => m.Html.Contains("Complaint C-", StringComparison.Ordinal));
         Assert.Contains("C-0002", card.Html, StringComparison.Ordinal);
-        Assert.Equal(["cp:acc:2", "cp:ret:2"], Buttons(card.Markup));
+        Assert.Equal([new ComplaintButton.Accept(2).Encode(), new ComplaintButton.GiveBack(2).Encode()], Buttons(card.Markup));
         Assert.DoesNotContain("C-0003", AllTo(hank, Hank), StringComparison.Ordinal);
 
         await h.Command(Hugo, "my");
@@ -815,13 +816,13 @@ public partial class ComplaintFlowTests
         // C-0003 Ray, noise (g2): never answered. C-0004 Rita, property: answered, not resolved.
         Assert.Equal(3, await FileAsync(h, Ray, ComplaintCategory.Noise));
         Assert.Equal(4, await FileAsync(h, Rita, ComplaintCategory.Property));
-        await h.Press(Hank, "cp:acc:4");
+        await h.Press(Hank, new ComplaintButton.Accept(4).Encode());
         h.Clock.Advance(TimeSpan.FromHours(25));
-        await h.Press(Hank, "cp:acc:2");
+        await h.Press(Hank, new ComplaintButton.Accept(2).Encode());
         await ResolveAsync(h, 1, Hank);
         await ResolveAsync(h, 2, Hank);
-        await h.Press(Rita, "cp:fb:1:s");
-        await h.Press(Rosa, "cp:fb:2:d");
+        await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Satisfied).Encode());
+        await h.Press(Rosa, new ComplaintButton.Feedback(2, Satisfaction.Dissatisfied).Encode());
         NoErrors(await h.DrainAsync());
 
         await h.Command(Admin, "stats");
@@ -840,9 +841,9 @@ public partial class ComplaintFlowTests
             + "North: 3 · 100% · 50% · 67% · 50%\n"
             + "South: 1 · 0% · — · 0% · —",
             text.Html);
-        Assert.Equal(["cp:st:month", "cp:st:30", "cp:st:all", "cp:csv:month"], Buttons(text.Markup));
+        Assert.Equal([new ComplaintButton.Stats(StatsPeriod.Month).Encode(), new ComplaintButton.Stats(StatsPeriod.Days30).Encode(), new ComplaintButton.Stats(StatsPeriod.All).Encode(), new ComplaintButton.StatsCsv(StatsPeriod.Month).Encode()], Buttons(text.Markup));
 
-        await h.Press(Admin, "cp:csv:all");
+        await h.Press(Admin, new ComplaintButton.StatsCsv(StatsPeriod.All).Encode());
         var csv = await h.DrainAsync();
         var doc = Assert.Single(csv.Select(m => m.Action).OfType<SendDocument>());
         Assert.Equal("complaints-all.csv", doc.FileName);
@@ -858,9 +859,9 @@ public partial class ComplaintFlowTests
         h.Clock.Advance(TimeSpan.FromDays(40));
         await FileAsync(h, Eve, ComplaintCategory.Other);
         await h.DrainAsync();
-        await h.Press(Admin, "cp:st:30");
+        await h.Press(Admin, new ComplaintButton.Stats(StatsPeriod.Days30).Encode());
         Assert.Contains("Total: 1 · 0% · — · 0% · —", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
-        await h.Press(Admin, "cp:st:all");
+        await h.Press(Admin, new ComplaintButton.Stats(StatsPeriod.All).Encode());
         Assert.Contains("Total: 5 · 60% · 50% · 40% · 50%", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
         await h.Press(Admin, "cp:st:year");
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
@@ -890,13 +891,13 @@ public partial class ComplaintFlowTests
         await SeedAsync(r.H);
 
         await r.H.Command(Rita, "complain");
-        await r.Restart().Press(Rita, "cp:f:cat:Sanitation");
+        await r.Restart().Press(Rita, new ComplaintButton.PickCategory(ComplaintCategory.Sanitation).Encode());
         await r.Restart().Text(Rita, "The bins overflow");
         await r.Restart().Event(new PhotoReceived(Rita, Rita.Id, 3, "ph-r", null));
-        await r.Restart().Press(Rita, "cp:f:pdone");
+        await r.Restart().Press(Rita, new ComplaintButton.PhotosDone().Encode());
         await r.Restart().Event(new LocationShared(Rita, Rita.Id, 4, CenterLat, CenterLon));
-        await r.Restart().Press(Rita, "cp:f:anon:1");
-        await r.Restart().Press(Rita, "cp:f:ok");
+        await r.Restart().Press(Rita, new ComplaintButton.ChooseAnonymous(true).Encode());
+        await r.Restart().Press(Rita, new ComplaintButton.Submit().Encode());
         var filed = await r.H.DrainAsync();
         NoErrors(filed);
         Assert.Contains("<b>C-0001</b> was received", AllTo(filed, Rita), StringComparison.Ordinal);
@@ -910,21 +911,95 @@ public partial class ComplaintFlowTests
         Assert.Equal(["response"], (await ComplaintAsync(r.H)).Supervised);
 
         // Accept, ask for a note, restart, type it; the extension's reason typed after a restart.
-        await r.Restart().Press(Hank, "cp:acc:1");
-        await r.H.Press(Hank, "cp:note:1");
+        await r.Restart().Press(Hank, new ComplaintButton.Accept(1).Encode());
+        await r.H.Press(Hank, new ComplaintButton.Progress(1).Encode());
         await r.Restart().Text(Hank, "Truck booked");
         Assert.Contains("Progress on complaint C-0001: Truck booked", AllTo(await r.H.DrainAsync(), Rita), StringComparison.Ordinal);
-        await r.H.Press(Admin, "cp:ext:1:7");
+        await r.H.Press(Admin, new ComplaintButton.Extend(1, 7).Encode());
         await r.Restart().Text(Admin, "Holiday");
         Assert.Equal(c.FiledAt.AddDays(10), (await ComplaintAsync(r.H)).ResolveBy);
 
         // Resolved; the feedback timer fires in a later process.
-        await r.H.Press(Hank, "cp:res:1");
+        await r.H.Press(Hank, new ComplaintButton.Resolve(1).Encode());
         await r.Restart().Text(Hank, "Done");
         r.Advance(TimeSpan.FromDays(7));
         await r.Restart().FireDueTimersAsync();
         c = await ComplaintAsync(r.H);
         Assert.Equal(ComplaintStatus.Closed, c.Status);
         Assert.Equal(["filed", "assigned", "warned", "supervision", "accepted", "progress", "extended", "resolved", "closed without feedback"], What(c));
+    }
+
+    [Fact]
+    public async Task ForgedRawCallbackData_GetsTheStaleAnswer_AndChangesNothing()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var n = await FileAsync(h, Rita);
+        await h.DrainAsync();
+        var before = Json(await ComplaintAsync(h, n));
+
+        foreach (var (who, data) in new[]
+                 {
+                     (Hank, "cp:acc"),               // malformed: no complaint number
+                     (Hank, "cp:acc:1:1"),           // wrong field count
+                     (Hank, "cp:zz:1"),              // unknown tag
+                     (Hank, "cp:acc:2"),             // another complaint (none such)
+                     (Hank, "cp:acc:99999999999"),   // a number out of range
+                     (Rita, "cp:fb:1:s"),            // the feedback buttons' old form
+                     (Admin, "cp:asg:1:x"),          // a handler id that is not a number
+                     (Admin, "cp:exd:1:2"),          // an extension the buttons never offer
+                     (Admin, "cp:st:year"),          // a period /stats does not know
+                 })
+        {
+            await h.Press(who, data);
+            var messages = await h.DrainAsync();
+            NoErrors(messages);
+            Assert.Equal("This button is no longer valid.", Answer(messages, who)!.Text);
+            Assert.Empty(SentTo(messages, Rita));
+            Assert.NotEqual("complaint", (await h.ConversationAsync(who.Id))?.Flow);
+        }
+
+        Assert.Equal(before, Json(await ComplaintAsync(h, n)));
+    }
+
+    [Fact]
+    public async Task UnhandledTriggers_AreAnsweredKindly_TheStepStays()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await h.Command(Rita, "complain");
+        await h.DrainAsync();
+        Assert.Equal("Category", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // Buttons of other steps: stale, the step stays.
+        foreach (var data in new[] { new ComplaintButton.PhotosDone().Encode(), new ComplaintButton.Submit().Encode(), new ComplaintButton.JoinSimilar(1).Encode() })
+        {
+            await h.Press(Rita, data);
+            var messages = await h.DrainAsync();
+            NoErrors(messages);
+            Assert.Equal("This button is no longer valid.", Answer(messages, Rita)!.Text);
+            Assert.Equal("Category", (await h.ConversationAsync(Rita.Id))!.Step);
+        }
+
+        // Text or a location where a category button is expected: a hint with the categories again.
+        await h.Text(Rita, "noise");
+        await h.Event(new LocationShared(Rita, Rita.Id, 90, 31.2, 121.4));
+        var hints = await h.DrainAsync();
+        Assert.Equal(["Please tap a category above.", "Please tap a category above."], TextsTo(hints, Rita));
+        Assert.Contains(new ComplaintButton.PickCategory(ComplaintCategory.Noise).Encode(), ButtonsTo(hints, Rita));
+        Assert.Equal("Category", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // After the wizard ends its buttons have expired; the cancel of a typed input just says so.
+        await h.Press(Rita, new ComplaintButton.CancelFiling().Encode());
+        await h.DrainAsync();
+        Assert.NotEqual("complaint", (await h.ConversationAsync(Rita.Id))?.Flow);
+        await h.Press(Rita, new ComplaintButton.NoLocation().Encode());
+        Assert.Equal("This button has expired. Please send the command again.", Answer(await h.DrainAsync(), Rita)!.Text);
+        await h.Press(Rita, new ComplaintButton.CancelInput().Encode());
+        var cancelled = await h.DrainAsync();
+        NoErrors(cancelled);
+        Assert.NotNull(Answer(cancelled, Rita));
+        Assert.NotEqual("complaint", (await h.ConversationAsync(Rita.Id))?.Flow);
+        Assert.Equal(0, (await CountersAsync(h)).Complaints);
     }
 }

@@ -1,4 +1,5 @@
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Wishes;
 using MusterBot.State;
 using MusterBot.State.Memory;
 using MusterBot.State.Records;
@@ -62,9 +63,9 @@ public partial class WishFlowTests
         await r.H.Command(Rita, "wish");
         await r.H.Text(Rita, "Please fix the tap");
         await r.Restart().Event(new PhotoReceived(Rita, Rita.Id, 3, "photo-r", null));
-        await r.Restart().Press(Rita, "wi:f:cat:Repairs");
+        await r.Restart().Press(Rita, new WishButton.PickCategory(WishCategory.Repairs).Encode());
         await r.Restart().Text(Rita, "2025-03-10");
-        await r.Restart().Press(Rita, "wi:f:ok");
+        await r.Restart().Press(Rita, new WishButton.Submit().Encode());
         var filed = await r.H.DrainAsync();
         NoErrors(filed);
         Assert.Contains("<b>W-0001</b>", AllTo(filed, Rita), StringComparison.Ordinal);
@@ -74,22 +75,22 @@ public partial class WishFlowTests
 
         // Review: a second wish is rejected with the reason typed after a restart.
         await FileAsync(r.H, text: "Second wish");
-        await r.H.Press(Admin, "wi:rj:2");
+        await r.H.Press(Admin, new WishButton.Reject(2).Encode());
         await r.Restart().Text(Admin, "Not something we do");
         Assert.Equal((WishStatus.Rejected, "Not something we do"), ((await WishAsync(r.H, 2)).Status, (await WishAsync(r.H, 2)).RejectReason));
 
         // Approve, restart, claim.
-        await r.H.Press(Hank, "wi:ap:1");
+        await r.H.Press(Hank, new WishButton.Approve(1).Encode());
         await r.H.DrainAsync();
-        await r.Restart().Press(Ann, "wi:cl:1");
+        await r.Restart().Press(Ann, new WishButton.Claim(1).Encode());
         Assert.Contains("Contact: Rita", AllTo(await r.H.DrainAsync(), Ann), StringComparison.Ordinal);
 
         // Release: asked, restart, reason typed; then claim again.
-        await r.H.Press(Ann, "wi:rl:1");
+        await r.H.Press(Ann, new WishButton.Release(1).Encode());
         await r.Restart().Text(Ann, "Away this week");
         Assert.Equal(WishStatus.Open, (await WishAsync(r.H)).Status);
         Assert.Single((await WishAsync(r.H)).Releases);
-        await r.H.Press(Amy, "wi:cl:1");
+        await r.H.Press(Amy, new WishButton.Claim(1).Encode());
         await r.H.DrainAsync();
 
         // Stale reminder from a new process.
@@ -99,14 +100,14 @@ public partial class WishFlowTests
         Assert.Contains("You claimed W-0001 3 days ago", AllTo(await r.H.DrainAsync(), Amy), StringComparison.Ordinal);
 
         // Done: asked, restart, note typed.
-        await r.H.Press(Amy, "wi:dn:1");
+        await r.H.Press(Amy, new WishButton.MarkDone(1).Encode());
         await r.Restart().Text(Amy, "Fixed it");
         var done = await r.H.DrainAsync();
         Assert.Equal((WishStatus.Done, "Fixed it"), ((await WishAsync(r.H)).Status, (await WishAsync(r.H)).DoneNote));
-        Assert.Contains("wi:rt:1:5", ButtonsTo(done, Rita));
+        Assert.Contains(new WishButton.Rate(1, 5).Encode(), ButtonsTo(done, Rita));
 
         // Rate: pressed, restart, comment typed.
-        await r.Restart().Press(Rita, "wi:rt:1:5");
+        await r.Restart().Press(Rita, new WishButton.Rate(1, 5).Encode());
         await r.Restart().Text(Rita, "Thank you Amy");
         wish = await WishAsync(r.H);
         Assert.Equal((WishStatus.Closed, (int?)5, "Thank you Amy"), (wish.Status, wish.Rating, wish.RatingComment));
@@ -131,8 +132,8 @@ public partial class WishFlowTests
         Assert.Single(SentTo(widened, Ben));
         Assert.Equal(0, await r.H.FireDueTimersAsync());
 
-        await r.H.Press(Ben, "wi:cl:1");
-        await r.H.Press(Ben, "wi:dn0:1");
+        await r.H.Press(Ben, new WishButton.Claim(1).Encode());
+        await r.H.Press(Ben, new WishButton.DoneWithoutNote(1).Encode());
         await r.H.DrainAsync();
 
         r.Restart();

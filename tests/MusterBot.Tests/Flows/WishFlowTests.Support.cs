@@ -95,23 +95,23 @@ public partial class WishFlowTests
     }
 
     /// <summary>Runs the filing wizard to the end: text, photo (or none), category, date button, submit.</summary>
-    private static async Task FileAsync(FlowHarness h, Sender? who = null, string text = "Please fix the tap in my kitchen", string? photo = null, WishCategory category = WishCategory.Repairs, string date = "none")
+    private static async Task FileAsync(FlowHarness h, Sender? who = null, string text = "Please fix the tap in my kitchen", string? photo = null, WishCategory category = WishCategory.Repairs, WantedBy date = WantedBy.None)
     {
         var resident = who ?? Rita;
         await h.Command(resident, "wish");
         await h.Text(resident, text);
         if (photo is null)
         {
-            await h.Press(resident, "wi:f:skip");
+            await h.Press(resident, new WishButton.SkipPhoto().Encode());
         }
         else
         {
             await h.Event(new PhotoReceived(resident, resident.Id, 77, photo, null));
         }
 
-        await h.Press(resident, "wi:f:cat:" + category);
-        await h.Press(resident, "wi:f:date:" + date);
-        await h.Press(resident, "wi:f:ok");
+        await h.Press(resident, new WishButton.PickCategory(category).Encode());
+        await h.Press(resident, new WishButton.PickDate(date).Encode());
+        await h.Press(resident, new WishButton.Submit().Encode());
     }
 
     /// <summary>Files a wish and has the administrator approve it (open for claims); drains the outbox.</summary>
@@ -119,7 +119,7 @@ public partial class WishFlowTests
     {
         await FileAsync(h, who, category: category);
         var number = (await CountersAsync(h)).Wishes;
-        await h.Press(Admin, "wi:ap:" + number);
+        await h.Press(Admin, new WishButton.Approve(number).Encode());
         NoErrors(await h.DrainAsync());
         Assert.Equal(WishStatus.Open, (await WishAsync(h, number)).Status);
         return number;
@@ -129,7 +129,7 @@ public partial class WishFlowTests
     private static async Task<int> ClaimedWishAsync(FlowHarness h, Sender? member = null)
     {
         var number = await OpenWishAsync(h);
-        await h.Press(member ?? Ann, "wi:cl:" + number);
+        await h.Press(member ?? Ann, new WishButton.Claim(number).Encode());
         NoErrors(await h.DrainAsync());
         Assert.Equal(WishStatus.Claimed, (await WishAsync(h, number)).Status);
         return number;
@@ -139,7 +139,7 @@ public partial class WishFlowTests
     private static async Task<int> DoneWishAsync(FlowHarness h)
     {
         var number = await ClaimedWishAsync(h);
-        await h.Press(Ann, "wi:dn0:" + number);
+        await h.Press(Ann, new WishButton.DoneWithoutNote(number).Encode());
         NoErrors(await h.DrainAsync());
         Assert.Equal(WishStatus.Done, (await WishAsync(h, number)).Status);
         return number;

@@ -1,6 +1,7 @@
 using MusterBot.State.Redis;
 using MusterBot.Tests.State;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Wishes;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Wishes;
@@ -24,16 +25,16 @@ public partial class WishFlowTests
         await h.Text(Rita, "  Please fix the <tap> in my kitchen  ");
         var photoAsk = await h.DrainAsync();
         Assert.Contains("Add a photo?", AllTo(photoAsk, Rita), StringComparison.Ordinal);
-        Assert.Contains("wi:f:skip", ButtonsTo(photoAsk, Rita));
-        await h.Press(Rita, "wi:f:skip");
+        Assert.Contains(new WishButton.SkipPhoto().Encode(), ButtonsTo(photoAsk, Rita));
+        await h.Press(Rita, new WishButton.SkipPhoto().Encode());
         var categories = await h.DrainAsync();
         Assert.Contains("Please choose a category", AllTo(categories, Rita), StringComparison.Ordinal);
         Assert.Equal(
-            ["wi:f:cat:Study", "wi:f:cat:DailyLife", "wi:f:cat:ElderlyCare", "wi:f:cat:Health", "wi:f:cat:Repairs", "wi:f:cat:Other", "wi:f:x"],
+            [new WishButton.PickCategory(WishCategory.Study).Encode(), new WishButton.PickCategory(WishCategory.DailyLife).Encode(), new WishButton.PickCategory(WishCategory.ElderlyCare).Encode(), new WishButton.PickCategory(WishCategory.Health).Encode(), new WishButton.PickCategory(WishCategory.Repairs).Encode(), new WishButton.PickCategory(WishCategory.Other).Encode(), new WishButton.CancelFiling().Encode()],
             ButtonsTo(categories, Rita));
-        await h.Press(Rita, "wi:f:cat:Repairs");
-        Assert.Contains("wi:f:date:week", ButtonsTo(await h.DrainAsync(), Rita));
-        await h.Press(Rita, "wi:f:date:week");
+        await h.Press(Rita, new WishButton.PickCategory(WishCategory.Repairs).Encode());
+        Assert.Contains(new WishButton.PickDate(WantedBy.Week).Encode(), ButtonsTo(await h.DrainAsync(), Rita));
+        await h.Press(Rita, new WishButton.PickDate(WantedBy.Week).Encode());
         var preview = AllTo(await h.DrainAsync(), Rita);
         Assert.Contains("Please check your wish", preview, StringComparison.Ordinal);
         Assert.Contains("W-?", preview, StringComparison.Ordinal);
@@ -41,11 +42,11 @@ public partial class WishFlowTests
         Assert.Contains("Wanted by 2025-03-08", preview, StringComparison.Ordinal);
         Assert.Empty(await StatusSetAsync(h, WishStatus.Pending));
 
-        await h.Press(Rita, "wi:f:ok");
+        await h.Press(Rita, new WishButton.Submit().Encode());
         var filed = await h.DrainAsync();
         NoErrors(filed);
         Assert.Contains("Your micro-wish <b>W-0001</b> was received", AllTo(filed, Rita), StringComparison.Ordinal);
-        Assert.Contains("wi:wd:1", ButtonsTo(filed, Rita));
+        Assert.Contains(new WishButton.Withdraw(1).Encode(), ButtonsTo(filed, Rita));
 
         var wish = await WishAsync(h);
         Assert.Equal((1, Rita.Id, "Please fix the <tap> in my kitchen", WishCategory.Repairs, WishStatus.Pending, "g1"), (wish.Number, wish.ResidentId, wish.Text, wish.Category, wish.Status, wish.GridId));
@@ -65,7 +66,7 @@ public partial class WishFlowTests
             Assert.Contains("Rita", card.Html, StringComparison.Ordinal);
             Assert.Contains(RitaPhone, card.Html, StringComparison.Ordinal);
             Assert.Contains("Block 3", card.Html, StringComparison.Ordinal);
-            Assert.Equal(["wi:ap:1", "wi:aps:1", "wi:cat:1", "wi:rj:1", "wi:dup:1"], Buttons(card.Markup));
+            Assert.Equal([new WishButton.Approve(1).Encode(), new WishButton.ApproveSkilled(1).Encode(), new WishButton.ShowCategories(1).Encode(), new WishButton.Reject(1).Encode(), new WishButton.MarkDuplicate(1).Encode()], Buttons(card.Markup));
         }
 
         Assert.DoesNotContain(filed, m => m.ChatId is 21 or 100 or 101 or 102 or 200 or 201 or 501);
@@ -94,10 +95,10 @@ public partial class WishFlowTests
         var saved = AllTo(await h.DrainAsync(), Rita);
         Assert.Contains("Photo received.", saved, StringComparison.Ordinal);
         Assert.Contains("Please choose a category", saved, StringComparison.Ordinal);
-        await h.Press(Rita, "wi:f:cat:Repairs");
-        await h.Press(Rita, "wi:f:date:none");
+        await h.Press(Rita, new WishButton.PickCategory(WishCategory.Repairs).Encode());
+        await h.Press(Rita, new WishButton.PickDate(WantedBy.None).Encode());
         Assert.Contains("Photo attached", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
-        await h.Press(Rita, "wi:f:ok");
+        await h.Press(Rita, new WishButton.Submit().Encode());
         var filed = await h.DrainAsync();
         NoErrors(filed);
 
@@ -133,13 +134,13 @@ public partial class WishFlowTests
         // Text where a photo or buttons are expected.
         await h.Text(Rita, "no photo sorry");
         Assert.Contains("Please send a photo, or tap", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
-        await h.Press(Rita, "wi:f:skip");
+        await h.Press(Rita, new WishButton.SkipPhoto().Encode());
         await h.Text(Rita, "repairs");
         Assert.Contains("Please tap a category above.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
         await h.Press(Rita, "wi:f:cat:Bogus");
-        await h.Press(Rita, "wi:f:date:week");
+        await h.Press(Rita, new WishButton.PickDate(WantedBy.Week).Encode());
         Assert.Equal("Category", (await h.ConversationAsync(Rita.Id))!.Step);
-        await h.Press(Rita, "wi:f:cat:DailyLife");
+        await h.Press(Rita, new WishButton.PickCategory(WishCategory.DailyLife).Encode());
 
         // Dates: a past one, nonsense, then a typed future date.
         await h.Text(Rita, "2025-02-01");
@@ -157,24 +158,24 @@ public partial class WishFlowTests
 
         // Nothing was filed while asking; cancel leaves nothing behind.
         Assert.Null(await GetAsync<Wish>(h, DocKeys.Wish(1)));
-        await h.Press(Rita, "wi:f:x");
+        await h.Press(Rita, new WishButton.CancelFiling().Encode());
         Assert.Contains("Cancelled; the wish was not filed.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
         Assert.Equal("Idle", (await h.ConversationAsync(Rita.Id))!.Step);
         Assert.Null(await GetAsync<Wish>(h, DocKeys.Wish(1)));
         Assert.Equal(0, (await CountersAsync(h)).Wishes);
 
         // The stale "submit" of the cancelled wizard files nothing.
-        await h.Press(Rita, "wi:f:ok", queryId: "stale-ok");
+        await h.Press(Rita, new WishButton.Submit().Encode(), queryId: "stale-ok");
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { CallbackQueryId: "stale-ok", Text: "This button has expired. Please send the command again." });
         Assert.Null(await GetAsync<Wish>(h, DocKeys.Wish(1)));
 
         // A 500-character wish with a typed date is filed as typed.
         await h.Command(Rita, "wish");
         await h.Text(Rita, new string('y', 500));
-        await h.Press(Rita, "wi:f:skip");
-        await h.Press(Rita, "wi:f:cat:DailyLife");
+        await h.Press(Rita, new WishButton.SkipPhoto().Encode());
+        await h.Press(Rita, new WishButton.PickCategory(WishCategory.DailyLife).Encode());
         await h.Text(Rita, "3-20");
-        await h.Press(Rita, "wi:f:ok");
+        await h.Press(Rita, new WishButton.Submit().Encode());
         NoErrors(await h.DrainAsync());
         var wish = await WishAsync(h);
         Assert.Equal((500, new DateOnly(2025, 3, 20), WishCategory.DailyLife), (wish.Text.Length, wish.WantedBy!.Value, wish.Category));
@@ -188,20 +189,20 @@ public partial class WishFlowTests
         await FileAsync(h);
         await h.DrainAsync();
 
-        await h.Press(Ray, "wi:wd:1");
+        await h.Press(Ray, new WishButton.Withdraw(1).Encode());
         Assert.Equal("This wish is not yours.", Answer(await h.DrainAsync(), Ray)!.Text);
-        await h.Press(Rita, "wi:wd:1");
+        await h.Press(Rita, new WishButton.Withdraw(1).Encode());
         Assert.Contains("Micro-wish W-0001 was withdrawn.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
         Assert.Equal(WishStatus.Withdrawn, (await WishAsync(h)).Status);
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Withdrawn));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Pending));
 
         // The administrator's review card is stale now.
-        await h.Press(Admin, "wi:ap:1");
+        await h.Press(Admin, new WishButton.Approve(1).Encode());
         Assert.Equal("W-0001 was already handled (withdrawn).", Answer(await h.DrainAsync(), Admin)!.Text);
 
         var claimed = await ClaimedWishAsync(h);
-        await h.Press(Rita, "wi:wd:" + claimed);
+        await h.Press(Rita, new WishButton.Withdraw(claimed).Encode());
         Assert.Equal("W-0002 cannot be withdrawn now (claimed).", Answer(await h.DrainAsync(), Rita)!.Text);
         Assert.Equal(WishStatus.Claimed, (await WishAsync(h, claimed)).Status);
     }
@@ -218,7 +219,7 @@ public partial class WishFlowTests
 
         foreach (var who in new[] { Hugo, Ann })
         {
-            foreach (var data in new[] { "wi:ap:1", "wi:aps:1", "wi:cat:1", "wi:setcat:1:Health", "wi:rj:1", "wi:dup:1", "wi:as:1:0", "wi:asg:1:100" })
+            foreach (var data in new[] { new WishButton.Approve(1).Encode(), new WishButton.ApproveSkilled(1).Encode(), new WishButton.ShowCategories(1).Encode(), new WishButton.SetCategory(1, WishCategory.Health).Encode(), new WishButton.Reject(1).Encode(), new WishButton.MarkDuplicate(1).Encode(), new WishButton.AssignList(1, 0).Encode(), new WishButton.Assign(1, 100).Encode() })
             {
                 await h.Press(who, data);
                 var answer = Answer(await h.DrainAsync(), who);
@@ -230,7 +231,7 @@ public partial class WishFlowTests
         Assert.Equal((WishStatus.Pending, WishCategory.Repairs, 1), (untouched.Status, untouched.Category, untouched.History.Count));
         Assert.Equal("Idle", (await h.ConversationAsync(Hugo.Id))?.Step ?? "Idle");
 
-        await h.Press(Hank, "wi:ap:1");
+        await h.Press(Hank, new WishButton.Approve(1).Encode());
         var approved = await h.DrainAsync();
         NoErrors(approved);
         Assert.Equal("Approved; members told: 3.", Answer(approved, Hank)!.Text);
@@ -239,7 +240,7 @@ public partial class WishFlowTests
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Open));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Pending));
         Assert.Contains("Status: open for claims", AllTo(approved, Hank), StringComparison.Ordinal);
-        Assert.Contains("wi:as:1:0", ButtonsTo(approved, Hank));
+        Assert.Contains(new WishButton.AssignList(1, 0).Encode(), ButtonsTo(approved, Hank));
     }
 
     [Fact]
@@ -250,7 +251,7 @@ public partial class WishFlowTests
         await FileAsync(h);
         await h.DrainAsync();
 
-        await h.Press(Admin, "wi:ap:1");
+        await h.Press(Admin, new WishButton.Approve(1).Encode());
         var approved = await h.DrainAsync();
         NoErrors(approved);
 
@@ -263,7 +264,7 @@ public partial class WishFlowTests
             Assert.DoesNotContain("Rita", notice.Html, StringComparison.Ordinal);
             Assert.DoesNotContain(RitaPhone, notice.Html, StringComparison.Ordinal);
             Assert.DoesNotContain("Block 3", notice.Html, StringComparison.Ordinal);
-            Assert.Equal(["wi:cl:1"], Buttons(notice.Markup));
+            Assert.Equal([new WishButton.Claim(1).Encode()], Buttons(notice.Markup));
         }
 
         Assert.Empty(SentTo(approved, Ben));
@@ -286,7 +287,7 @@ public partial class WishFlowTests
             var notice = Assert.Single(SentTo(widened, member));
             Assert.Contains("This micro-wish still needs someone", notice.Html, StringComparison.Ordinal);
             Assert.DoesNotContain("Rita", notice.Html, StringComparison.Ordinal);
-            Assert.Equal(["wi:cl:1"], Buttons(notice.Markup));
+            Assert.Equal([new WishButton.Claim(1).Encode()], Buttons(notice.Markup));
         }
 
         Assert.DoesNotContain(widened, m => m.ChatId is 100 or 101 or 102 or 500);
@@ -294,7 +295,7 @@ public partial class WishFlowTests
         Assert.Null(await h.Store.GetTimerAsync("wi:widen:1", Ct));
 
         // Ben (another grid) can claim it now.
-        await h.Press(Ben, "wi:cl:1");
+        await h.Press(Ben, new WishButton.Claim(1).Encode());
         NoErrors(await h.DrainAsync());
         Assert.Equal((long?)Ben.Id, (await WishAsync(h)).ClaimedBy);
     }
@@ -306,23 +307,23 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await FileAsync(h, category: WishCategory.Other);
         var filed = await h.DrainAsync();
-        Assert.DoesNotContain("wi:aps:1", ButtonsTo(filed, Admin));
+        Assert.DoesNotContain(new WishButton.ApproveSkilled(1).Encode(), ButtonsTo(filed, Admin));
 
-        await h.Press(Admin, "wi:cat:1");
+        await h.Press(Admin, new WishButton.ShowCategories(1).Encode());
         var picker = await h.DrainAsync();
         Assert.Contains("Choose the new category of W-0001", AllTo(picker, Admin), StringComparison.Ordinal);
-        Assert.Contains("wi:setcat:1:Repairs", ButtonsTo(picker, Admin));
+        Assert.Contains(new WishButton.SetCategory(1, WishCategory.Repairs).Encode(), ButtonsTo(picker, Admin));
         await h.Press(Admin, "wi:setcat:1:Nonsense");
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
-        await h.Press(Admin, "wi:setcat:1:Repairs");
+        await h.Press(Admin, new WishButton.SetCategory(1, WishCategory.Repairs).Encode());
         var set = await h.DrainAsync();
         Assert.Equal("Category set to: repairs", Answer(set, Admin)!.Text);
-        Assert.Contains("wi:aps:1", ButtonsTo(set, Admin));
+        Assert.Contains(new WishButton.ApproveSkilled(1).Encode(), ButtonsTo(set, Admin));
         var wish = await WishAsync(h);
         Assert.Equal((WishCategory.Repairs, WishStatus.Pending), (wish.Category, wish.Status));
         Assert.Contains(wish.History, e => e.What == "category" && e.Detail == "Repairs");
 
-        await h.Press(Admin, "wi:aps:1");
+        await h.Press(Admin, new WishButton.ApproveSkilled(1).Encode());
         var approved = await h.DrainAsync();
         NoErrors(approved);
         Assert.Equal("Approved; members told: 1.", Answer(approved, Admin)!.Text);
@@ -347,7 +348,7 @@ public partial class WishFlowTests
         await FileAsync(h);
         await h.DrainAsync();
 
-        await h.Press(Admin, "wi:rj:1");
+        await h.Press(Admin, new WishButton.Reject(1).Encode());
         Assert.Contains("Please write why W-0001 is rejected", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
         Assert.Equal("RejectReason", (await h.ConversationAsync(Admin.Id))!.Step);
         await h.Text(Admin, new string('r', 201));
@@ -368,16 +369,16 @@ public partial class WishFlowTests
 
         // A member presses an old claim button (forged or stale): a clear answer, nothing changes.
         var version = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version;
-        await h.Press(Ann, "wi:cl:1");
+        await h.Press(Ann, new WishButton.Claim(1).Encode());
         var answer = Answer(await h.DrainAsync(), Ann)!;
         Assert.Equal(("W-0001 is not open for claims (rejected).", true), (answer.Text, answer.ShowAlert));
         Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version);
         Assert.Empty(await SetAsync(h, Sets.WishesClaimedBy(Ann.Id)));
 
         // The review buttons are stale now.
-        await h.Press(Hank, "wi:ap:1");
+        await h.Press(Hank, new WishButton.Approve(1).Encode());
         Assert.Equal("W-0001 was already handled (rejected).", Answer(await h.DrainAsync(), Hank)!.Text);
-        await h.Press(Hank, "wi:rj:1");
+        await h.Press(Hank, new WishButton.Reject(1).Encode());
         Assert.Equal("W-0001 was already handled (rejected).", Answer(await h.DrainAsync(), Hank)!.Text);
     }
 
@@ -390,7 +391,7 @@ public partial class WishFlowTests
         await FileAsync(h, text: "The kitchen tap still drips");
         await h.DrainAsync();
 
-        await h.Press(Admin, "wi:dup:2");
+        await h.Press(Admin, new WishButton.MarkDuplicate(2).Encode());
         Assert.Contains("Which wish is W-0002 a duplicate of?", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
         foreach (var bad in new[] { "W-0099", "W-0002", "no idea" })
         {
@@ -410,8 +411,8 @@ public partial class WishFlowTests
         Assert.Equal(WishStatus.Pending, (await WishAsync(h, 1)).Status);
 
         // Cancel of a typed input: wi:x leaves the step, nothing changes.
-        await h.Press(Admin, "wi:rj:1");
-        await h.Press(Admin, "wi:x");
+        await h.Press(Admin, new WishButton.Reject(1).Encode());
+        await h.Press(Admin, new WishButton.CancelInput().Encode());
         Assert.Contains("[edit] Cancelled.", AllTo(await h.DrainAsync(), Admin), StringComparison.Ordinal);
         Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
         await h.Text(Admin, "this is not a reason");
@@ -442,28 +443,28 @@ public partial class WishFlowTests
         Assert.DoesNotContain("Rita", page1.Html, StringComparison.Ordinal);
         Assert.DoesNotContain(RitaPhone, page1.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("W-0008", page1.Html, StringComparison.Ordinal);
-        Assert.Equal(["wi:cl:1", "wi:cl:2", "wi:cl:3", "wi:cl:4", "wi:cl:5", "wi:ls:1"], Buttons(page1.Markup));
+        Assert.Equal([new WishButton.Claim(1).Encode(), new WishButton.Claim(2).Encode(), new WishButton.Claim(3).Encode(), new WishButton.Claim(4).Encode(), new WishButton.Claim(5).Encode(), new WishButton.ListPage(1).Encode()], Buttons(page1.Markup));
 
-        await h.Press(Ann, "wi:ls:1", messageId: 42);
+        await h.Press(Ann, new WishButton.ListPage(1).Encode(), messageId: 42);
         var second = await h.DrainAsync();
         var page2 = second.Select(m => m.Action).OfType<EditText>().Single();
         Assert.Equal(42, page2.MessageId);
         Assert.Contains("(7, page 2/2)", page2.Html, StringComparison.Ordinal);
         Assert.Contains("South", page2.Html, StringComparison.Ordinal);
         Assert.DoesNotContain("Ray", page2.Html, StringComparison.Ordinal);
-        Assert.Equal(["wi:cl:6", "wi:cl:7", "wi:ls:0"], Buttons(page2.Markup));
+        Assert.Equal([new WishButton.Claim(6).Encode(), new WishButton.Claim(7).Encode(), new WishButton.ListPage(0).Encode()], Buttons(page2.Markup));
 
         // Ben of g2 sees Ray's (g2) wish first; a page beyond the end shows the last one.
         await h.Command(Ben, "wishes");
-        Assert.Equal("wi:cl:7", Buttons(Assert.Single(SentTo(await h.DrainAsync(), Ben)).Markup).First());
-        await h.Press(Ann, "wi:ls:9");
+        Assert.Equal(new WishButton.Claim(7).Encode(), Buttons(Assert.Single(SentTo(await h.DrainAsync(), Ben)).Markup).First());
+        await h.Press(Ann, new WishButton.ListPage(9).Encode());
         Assert.Contains("(7, page 2/2)", (await h.DrainAsync()).Select(m => m.Action).OfType<EditText>().Single().Html, StringComparison.Ordinal);
 
         await h.Command(Rita, "wishes");
         Assert.Contains("Sorry, only members can use this.", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
 
         // Once claimed, a wish leaves the list.
-        await h.Press(Amy, "wi:cl:1");
+        await h.Press(Amy, new WishButton.Claim(1).Encode());
         await h.DrainAsync();
         await h.Command(Ann, "wishes");
         Assert.Contains("(6, page 1/2)", AllTo(await h.DrainAsync(), Ann), StringComparison.Ordinal);
@@ -485,22 +486,22 @@ public partial class WishFlowTests
         await SeedAsync(h);
         var n = await OpenWishAsync(h);
 
-        await h.Press(Ann, $"wi:as:{n}:0");
+        await h.Press(Ann, new WishButton.AssignList(n, 0).Encode());
         Assert.Equal("Sorry, only administrators and this grid's workers can do this.", Answer(await h.DrainAsync(), Ann)!.Text);
 
-        await h.Press(Admin, $"wi:as:{n}:0");
+        await h.Press(Admin, new WishButton.AssignList(n, 0).Encode());
         var list = await h.DrainAsync();
         Assert.Contains("Assign W-0001 to whom?", AllTo(list, Admin), StringComparison.Ordinal);
-        Assert.Equal([$"wi:asg:{n}:100", $"wi:asg:{n}:101", $"wi:asg:{n}:102"], ButtonsTo(list, Admin));
+        Assert.Equal([new WishButton.Assign(n, 100).Encode(), new WishButton.Assign(n, 101).Encode(), new WishButton.Assign(n, 102).Encode()], ButtonsTo(list, Admin));
 
         // A forged assignment to a resident, or to nobody known, is refused and changes nothing.
-        await h.Press(Admin, $"wi:asg:{n}:501");
+        await h.Press(Admin, new WishButton.Assign(n, 501).Encode());
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
-        await h.Press(Admin, $"wi:asg:{n}:999");
+        await h.Press(Admin, new WishButton.Assign(n, 999).Encode());
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Admin)!.Text);
         Assert.Equal(WishStatus.Open, (await WishAsync(h, n)).Status);
 
-        await h.Press(Admin, $"wi:asg:{n}:101");
+        await h.Press(Admin, new WishButton.Assign(n, 101).Encode());
         var assigned = await h.DrainAsync();
         NoErrors(assigned);
         Assert.Equal("W-0001 was assigned to Amy.", Answer(assigned, Admin)!.Text);
@@ -512,12 +513,12 @@ public partial class WishFlowTests
         Assert.Contains("Rita", toAmy.Html, StringComparison.Ordinal);
         Assert.Contains(RitaPhone, toAmy.Html, StringComparison.Ordinal);
         Assert.Contains("Block 3", toAmy.Html, StringComparison.Ordinal);
-        Assert.Equal(["wi:dn:1", "wi:rl:1"], Buttons(toAmy.Markup));
+        Assert.Equal([new WishButton.MarkDone(1).Encode(), new WishButton.Release(1).Encode()], Buttons(toAmy.Markup));
         Assert.Contains("taken on by member Amy", AllTo(assigned, Rita), StringComparison.Ordinal);
         Assert.Contains("Claimed by: Amy", AllTo(assigned, Admin), StringComparison.Ordinal);
 
         // The assignment list is stale now.
-        await h.Press(Admin, $"wi:asg:{n}:100");
+        await h.Press(Admin, new WishButton.Assign(n, 100).Encode());
         Assert.Contains("already been taken", Answer(await h.DrainAsync(), Admin)!.Text, StringComparison.Ordinal);
         Assert.Equal((long?)Amy.Id, (await WishAsync(h, n)).ClaimedBy);
     }
@@ -531,7 +532,7 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await OpenWishAsync(h);
 
-        await h.Press(Ann, "wi:cl:1", messageId: 9);
+        await h.Press(Ann, new WishButton.Claim(1).Encode(), messageId: 9);
         var claimed = await h.DrainAsync();
         NoErrors(claimed);
         Assert.Equal("You claimed W-0001", Answer(claimed, Ann)!.Text);
@@ -541,7 +542,7 @@ public partial class WishFlowTests
         Assert.Contains("Contact: Rita", card.Html, StringComparison.Ordinal);
         Assert.Contains(RitaPhone, card.Html, StringComparison.Ordinal);
         Assert.Contains("Building: Block 3", card.Html, StringComparison.Ordinal);
-        Assert.Equal(["wi:dn:1", "wi:rl:1"], Buttons(card.Markup));
+        Assert.Equal([new WishButton.MarkDone(1).Encode(), new WishButton.Release(1).Encode()], Buttons(card.Markup));
         Assert.Contains("taken on by member Ann, who will contact you", AllTo(claimed, Rita), StringComparison.Ordinal);
         Assert.DoesNotContain(RitaPhone, AllTo(claimed, Rita), StringComparison.Ordinal);
 
@@ -553,23 +554,23 @@ public partial class WishFlowTests
         Assert.Null(await h.Store.GetTimerAsync("wi:widen:1", Ct));
         Assert.Equal(h.Clock.GetUtcNow() + Options.StaleAfter, (await h.Store.GetTimerAsync("wi:stale:1", Ct))!.DueAt);
 
-        await h.Press(Amy, "wi:cl:1", messageId: 4);
+        await h.Press(Amy, new WishButton.Claim(1).Encode(), messageId: 4);
         var late = await h.DrainAsync();
         Assert.Equal(("Sorry, W-0001 has already been taken (claimed). Thank you!", true), (Answer(late, Amy)!.Text, Answer(late, Amy)!.ShowAlert));
         Assert.Contains(late, m => m.ChatId == Amy.Id && m.Action is EditMarkup { MessageId: 4, Markup: null });
         Assert.DoesNotContain(RitaPhone, AllTo(late, Amy), StringComparison.Ordinal);
-        await h.Press(Ann, "wi:cl:1");
+        await h.Press(Ann, new WishButton.Claim(1).Encode());
         Assert.Equal("You have already claimed W-0001 (claimed).", Answer(await h.DrainAsync(), Ann)!.Text);
 
         // A resident cannot claim; nor a member their own wish.
         await OpenWishAsync(h);
-        await h.Press(Ray, "wi:cl:2");
+        await h.Press(Ray, new WishButton.Claim(2).Encode());
         Assert.Equal("Only members can claim wishes.", Answer(await h.DrainAsync(), Ray)!.Text);
         await FileAsync(h, Carl);
-        await h.Press(Admin, "wi:ap:3");
+        await h.Press(Admin, new WishButton.Approve(3).Encode());
         var carlsOwn = await h.DrainAsync();
         Assert.DoesNotContain(SentTo(carlsOwn, Carl), s => s.Html.Contains("A new micro-wish", StringComparison.Ordinal));
-        await h.Press(Carl, "wi:cl:3");
+        await h.Press(Carl, new WishButton.Claim(3).Encode());
         Assert.Equal("This is your own wish; you cannot claim it.", Answer(await h.DrainAsync(), Carl)!.Text);
         Assert.Equal(WishStatus.Open, (await WishAsync(h, 3)).Status);
     }
@@ -613,8 +614,8 @@ public partial class WishFlowTests
             var ann = "race-ann-" + n;
             var amy = "race-amy-" + n;
             await Task.WhenAll(
-                Task.Run(() => h.Press(Ann, "wi:cl:" + n, queryId: ann)),
-                Task.Run(() => h.Press(Amy, "wi:cl:" + n, queryId: amy)));
+                Task.Run(() => h.Press(Ann, new WishButton.Claim(n).Encode(), queryId: ann)),
+                Task.Run(() => h.Press(Amy, new WishButton.Claim(n).Encode(), queryId: amy)));
             var messages = await h.DrainAsync();
             NoErrors(messages);
             var answers = messages.Select(m => m.Action).OfType<AnswerCallback>().Where(a => a.CallbackQueryId == ann || a.CallbackQueryId == amy).ToList();
@@ -642,9 +643,9 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await ClaimedWishAsync(h);
 
-        await h.Press(Amy, "wi:rl:1");
+        await h.Press(Amy, new WishButton.Release(1).Encode());
         Assert.Equal("This wish is not yours.", Answer(await h.DrainAsync(), Amy)!.Text);
-        await h.Press(Ann, "wi:rl:1");
+        await h.Press(Ann, new WishButton.Release(1).Encode());
         Assert.Contains("Please write why you give W-0001 back", AllTo(await h.DrainAsync(), Ann), StringComparison.Ordinal);
         await h.Text(Ann, "   ");
         Assert.Contains("Please write 1–200 characters", AllTo(await h.DrainAsync(), Ann), StringComparison.Ordinal);
@@ -664,15 +665,15 @@ public partial class WishFlowTests
         Assert.Contains("W-0001: Ann gave it back. Reason: I am ill this week.", AllTo(released, Admin), StringComparison.Ordinal);
         Assert.Contains("A new micro-wish in your grid", AllTo(released, Amy), StringComparison.Ordinal);
         Assert.DoesNotContain("A new micro-wish", AllTo(released, Ann), StringComparison.Ordinal);
-        Assert.Contains("wi:cl:1", ButtonsTo(released, Amy));
+        Assert.Contains(new WishButton.Claim(1).Encode(), ButtonsTo(released, Amy));
         Assert.Empty(SentTo(released, Ben));
 
         // The old "done" / "release" buttons of Ann are stale now; Amy can claim it.
-        await h.Press(Ann, "wi:dn0:1");
+        await h.Press(Ann, new WishButton.DoneWithoutNote(1).Encode());
         Assert.Equal("This wish is not yours.", Answer(await h.DrainAsync(), Ann)!.Text);
-        await h.Press(Ann, "wi:rl:1");
+        await h.Press(Ann, new WishButton.Release(1).Encode());
         Assert.Equal("This wish is not yours.", Answer(await h.DrainAsync(), Ann)!.Text);
-        await h.Press(Amy, "wi:cl:1");
+        await h.Press(Amy, new WishButton.Claim(1).Encode());
         await h.DrainAsync();
         Assert.Equal((WishStatus.Claimed, (long?)Amy.Id), ((await WishAsync(h)).Status, (await WishAsync(h)).ClaimedBy));
     }
@@ -690,7 +691,7 @@ public partial class WishFlowTests
         NoErrors(first);
         var reminder = Assert.Single(SentTo(first, Ann));
         Assert.Contains("You claimed W-0001 3 days ago. Is it done?", reminder.Html, StringComparison.Ordinal);
-        Assert.Equal(["wi:dn:1", "wi:rl:1"], Buttons(reminder.Markup));
+        Assert.Equal([new WishButton.MarkDone(1).Encode(), new WishButton.Release(1).Encode()], Buttons(reminder.Markup));
         Assert.Empty(SentTo(first, Admin));
         Assert.Equal(1, (await WishAsync(h)).StaleReminders);
 
@@ -705,7 +706,7 @@ public partial class WishFlowTests
         Assert.Equal(0, await h.FireDueTimersAsync());
 
         // Marking it done after the reminders is still possible.
-        await h.Press(Ann, "wi:dn0:1");
+        await h.Press(Ann, new WishButton.DoneWithoutNote(1).Encode());
         NoErrors(await h.DrainAsync());
         Assert.Equal(WishStatus.Done, (await WishAsync(h)).Status);
     }
@@ -719,12 +720,12 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await ClaimedWishAsync(h);
 
-        await h.Press(Amy, "wi:dn:1");
+        await h.Press(Amy, new WishButton.MarkDone(1).Encode());
         Assert.Equal("This wish is not yours.", Answer(await h.DrainAsync(), Amy)!.Text);
-        await h.Press(Ann, "wi:dn:1");
+        await h.Press(Ann, new WishButton.MarkDone(1).Encode());
         var ask = await h.DrainAsync();
         Assert.Contains("Is W-0001 done?", AllTo(ask, Ann), StringComparison.Ordinal);
-        Assert.Equal(["wi:dn0:1", "wi:x"], ButtonsTo(ask, Ann));
+        Assert.Equal([new WishButton.DoneWithoutNote(1).Encode(), new WishButton.CancelInput().Encode()], ButtonsTo(ask, Ann));
         await h.Text(Ann, new string('n', 501));
         Assert.Contains("Please write 1–500 characters", AllTo(await h.DrainAsync(), Ann), StringComparison.Ordinal);
         await h.Text(Ann, "Replaced the <washer>");
@@ -740,11 +741,11 @@ public partial class WishFlowTests
         var toRita = Assert.Single(SentTo(done, Rita));
         Assert.Contains("Member Ann says your micro-wish W-0001 is done.", toRita.Html, StringComparison.Ordinal);
         Assert.Contains("Note: Replaced the &lt;washer&gt;", toRita.Html, StringComparison.Ordinal);
-        Assert.Equal(["wi:rt:1:1", "wi:rt:1:2", "wi:rt:1:3", "wi:rt:1:4", "wi:rt:1:5"], Buttons(toRita.Markup));
+        Assert.Equal([new WishButton.Rate(1, 1).Encode(), new WishButton.Rate(1, 2).Encode(), new WishButton.Rate(1, 3).Encode(), new WishButton.Rate(1, 4).Encode(), new WishButton.Rate(1, 5).Encode()], Buttons(toRita.Markup));
         Assert.Equal("Idle", (await h.ConversationAsync(Ann.Id))!.Step);
 
         // Done again (a stale button): told, nothing changes.
-        await h.Press(Ann, "wi:dn0:1");
+        await h.Press(Ann, new WishButton.DoneWithoutNote(1).Encode());
         Assert.Equal("W-0001 is not claimed by you now (done, waiting for confirmation).", Answer(await h.DrainAsync(), Ann)!.Text);
     }
 
@@ -755,7 +756,7 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await ClaimedWishAsync(h);
 
-        await h.Press(Ann, "wi:dn:1");
+        await h.Press(Ann, new WishButton.MarkDone(1).Encode());
         await h.DrainAsync();
         await h.Event(new PhotoReceived(Ann, Ann.Id, 30, "done-photo", "All fixed"));
         var done = await h.DrainAsync();
@@ -773,8 +774,8 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await ClaimedWishAsync(h);
 
-        await h.Press(Ann, "wi:dn:1");
-        await h.Press(Ann, "wi:dn0:1");
+        await h.Press(Ann, new WishButton.MarkDone(1).Encode());
+        await h.Press(Ann, new WishButton.DoneWithoutNote(1).Encode());
         NoErrors(await h.DrainAsync());
         Assert.Equal((WishStatus.Done, (string?)null), ((await WishAsync(h)).Status, (await WishAsync(h)).DoneNote));
         Assert.Equal("Idle", (await h.ConversationAsync(Ann.Id))!.Step);
@@ -787,7 +788,7 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await DoneWishAsync(h);
 
-        await h.Press(Rita, "wi:rt:1:5", messageId: 12);
+        await h.Press(Rita, new WishButton.Rate(1, 5).Encode(), messageId: 12);
         var rated = await h.DrainAsync();
         NoErrors(rated);
         var wish = await WishAsync(h);
@@ -802,7 +803,7 @@ public partial class WishFlowTests
         var edit = rated.Where(m => m.ChatId == Rita.Id).Select(m => m.Action).OfType<EditText>().Single();
         Assert.Equal(12, edit.MessageId);
         Assert.Contains("Thank you for your rating: ⭐⭐⭐⭐⭐", edit.Html, StringComparison.Ordinal);
-        Assert.Equal(["wi:rc0:1"], Buttons(edit.Markup));
+        Assert.Equal([new WishButton.NoComment(1).Encode()], Buttons(edit.Markup));
         Assert.Equal("RatingComment", (await h.ConversationAsync(Rita.Id))!.Step);
 
         await h.Text(Rita, "Very <kind>, thank you");
@@ -811,7 +812,7 @@ public partial class WishFlowTests
         Assert.Equal("Idle", (await h.ConversationAsync(Rita.Id))!.Step);
 
         // Rating again (the old buttons): refused, the rating and the points stay.
-        await h.Press(Rita, "wi:rt:1:1", messageId: 12);
+        await h.Press(Rita, new WishButton.Rate(1, 1).Encode(), messageId: 12);
         var again = await h.DrainAsync();
         Assert.Equal(("You have already rated it: ⭐⭐⭐⭐⭐", true), (Answer(again, Rita)!.Text, Answer(again, Rita)!.ShowAlert));
         Assert.Contains(again, m => m.ChatId == Rita.Id && m.Action is EditMarkup { MessageId: 12, Markup: null });
@@ -827,7 +828,7 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await DoneWishAsync(h);
 
-        await h.Press(Rita, "wi:rt:1:2");
+        await h.Press(Rita, new WishButton.Rate(1, 2).Encode());
         var rated = await h.DrainAsync();
         NoErrors(rated);
         Assert.Contains("W-0001 was rated ⭐⭐ (member Ann); please follow up.", AllTo(rated, Admin), StringComparison.Ordinal);
@@ -842,9 +843,9 @@ public partial class WishFlowTests
         var h2 = NewHarness();
         await SeedAsync(h2);
         await DoneWishAsync(h2);
-        await h2.Press(Rita, "wi:rt:1:3");
+        await h2.Press(Rita, new WishButton.Rate(1, 3).Encode());
         Assert.Empty(SentTo(await h2.DrainAsync(), Admin));
-        await h2.Press(Rita, "wi:rc0:1");
+        await h2.Press(Rita, new WishButton.NoComment(1).Encode());
         Assert.Contains("[edit] Thank you!", AllTo(await h2.DrainAsync(), Rita), StringComparison.Ordinal);
         Assert.Equal("Idle", (await h2.ConversationAsync(Rita.Id))!.Step);
     }
@@ -857,23 +858,24 @@ public partial class WishFlowTests
         await ClaimedWishAsync(h);
 
         // Before it is done.
-        await h.Press(Rita, "wi:rt:1:5");
+        await h.Press(Rita, new WishButton.Rate(1, 5).Encode());
         Assert.Equal("This button is no longer valid.", Answer(await h.DrainAsync(), Rita)!.Text);
         Assert.Equal(WishStatus.Claimed, (await WishAsync(h)).Status);
 
-        await h.Press(Ann, "wi:dn0:1");
+        await h.Press(Ann, new WishButton.DoneWithoutNote(1).Encode());
         await h.DrainAsync();
         var version = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version;
 
         foreach (var (who, data, expected) in new[]
                  {
-                     (Ray, "wi:rt:1:5", "This wish is not yours."),
-                     (Ann, "wi:rt:1:5", "This wish is not yours."),
-                     (Admin, "wi:rt:1:1", "This wish is not yours."),
+                     (Ray, new WishButton.Rate(1, 5).Encode(), "This wish is not yours."),
+                     (Ann, new WishButton.Rate(1, 5).Encode(), "This wish is not yours."),
+                     (Admin, new WishButton.Rate(1, 1).Encode(), "This wish is not yours."),
                      (Rita, "wi:rt:1:9", "Please choose 1 to 5 stars."),
                      (Rita, "wi:rt:1:0", "Please choose 1 to 5 stars."),
                      (Rita, "wi:rt:1:-1", "Please choose 1 to 5 stars."),
-                     (Rita, "wi:rt:1:", "Please choose 1 to 5 stars."),
+                     // Malformed (no stars at all): the codec does not decode it, so it is a stale button.
+                     (Rita, "wi:rt:1:", "This button is no longer valid."),
                      (Rita, "wi:rt:99:5", "This button is no longer valid."),
                  })
         {
@@ -914,7 +916,7 @@ public partial class WishFlowTests
         Assert.Contains("Your micro-wish W-0001 was closed as done", AllTo(closed, Rita), StringComparison.Ordinal);
 
         // A late rating is refused; a replayed timer does nothing.
-        await h.Press(Rita, "wi:rt:1:5");
+        await h.Press(Rita, new WishButton.Rate(1, 5).Encode());
         Assert.Equal("W-0001 is already closed.", Answer(await h.DrainAsync(), Rita)!.Text);
         await h.Processor.ProcessAsync(null, new TimerFired(0, "wi:auto:1", "wi:auto:1"), Ct);
         Assert.Empty(await h.DrainAsync());
@@ -936,13 +938,13 @@ public partial class WishFlowTests
         Assert.Contains("No points yet.", none, StringComparison.Ordinal);
 
         await DoneWishAsync(h);
-        await h.Press(Rita, "wi:rt:1:5");
-        await h.Press(Rita, "wi:rc0:1");
+        await h.Press(Rita, new WishButton.Rate(1, 5).Encode());
+        await h.Press(Rita, new WishButton.NoComment(1).Encode());
         // Amy fulfils one too (an older one, 40 days ago).
         h.Clock.Advance(TimeSpan.FromDays(40));
         var second = await ClaimedWishAsync(h, Amy);
-        await h.Press(Amy, "wi:dn0:" + second);
-        await h.Press(Rita, $"wi:rt:{second}:4");
+        await h.Press(Amy, new WishButton.DoneWithoutNote(second).Encode());
+        await h.Press(Rita, new WishButton.Rate(second, 4).Encode());
         await h.DrainAsync();
 
         await h.Command(Ann, "points");
@@ -1001,19 +1003,19 @@ public partial class WishFlowTests
         Assert.Contains("<b>W-0002</b> claimed", list, StringComparison.Ordinal);
         Assert.Contains("<b>W-0001</b> done, waiting for confirmation", list, StringComparison.Ordinal);
         var rate = Assert.Single(rita, s => s.Html.Contains("W-0001 is done; please confirm and rate it", StringComparison.Ordinal));
-        Assert.Equal(["wi:rt:1:1", "wi:rt:1:2", "wi:rt:1:3", "wi:rt:1:4", "wi:rt:1:5"], Buttons(rate.Markup));
+        Assert.Equal([new WishButton.Rate(1, 1).Encode(), new WishButton.Rate(1, 2).Encode(), new WishButton.Rate(1, 3).Encode(), new WishButton.Rate(1, 4).Encode(), new WishButton.Rate(1, 5).Encode()], Buttons(rate.Markup));
 
         await h.Command(Ann, "my");
         var ann = SentTo(await h.DrainAsync(), Ann);
         var claimed = Assert.Single(ann, s => s.Html.Contains("Claimed by me: W-0002", StringComparison.Ordinal));
         Assert.Contains(RitaPhone, claimed.Html, StringComparison.Ordinal);
-        Assert.Equal(["wi:dn:2", "wi:rl:2"], Buttons(claimed.Markup));
+        Assert.Equal([new WishButton.MarkDone(2).Encode(), new WishButton.Release(2).Encode()], Buttons(claimed.Markup));
         var done = Assert.Single(ann, s => s.Html.Contains("Claimed by me: W-0001", StringComparison.Ordinal));
         Assert.Empty(Buttons(done.Markup));
 
         // Rated: Rita's list shows the stars; Ann no longer sees W-0001.
-        await h.Press(Rita, "wi:rt:1:4");
-        await h.Press(Rita, "wi:rc0:1");
+        await h.Press(Rita, new WishButton.Rate(1, 4).Encode());
+        await h.Press(Rita, new WishButton.NoComment(1).Encode());
         await h.DrainAsync();
         await h.Command(Rita, "my");
         Assert.Contains("<b>W-0001</b> closed ⭐⭐⭐⭐", AllTo(await h.DrainAsync(), Rita), StringComparison.Ordinal);
@@ -1033,18 +1035,18 @@ public partial class WishFlowTests
 
         foreach (var (who, data, expected) in new[]
                  {
-                     (Admin, "wi:ap:1", "W-0001 was already handled (claimed)."),
-                     (Hank, "wi:aps:1", "W-0001 was already handled (claimed)."),
-                     (Admin, "wi:cat:1", "W-0001 was already handled (claimed)."),
-                     (Admin, "wi:setcat:1:Health", "W-0001 was already handled (claimed)."),
-                     (Admin, "wi:rj:1", "W-0001 was already handled (claimed)."),
-                     (Admin, "wi:dup:1", "W-0001 was already handled (claimed)."),
-                     (Admin, "wi:as:1:0", "W-0001 was already handled (claimed)."),
-                     (Admin, "wi:ap:42", "This button is no longer valid."),
+                     (Admin, new WishButton.Approve(1).Encode(), "W-0001 was already handled (claimed)."),
+                     (Hank, new WishButton.ApproveSkilled(1).Encode(), "W-0001 was already handled (claimed)."),
+                     (Admin, new WishButton.ShowCategories(1).Encode(), "W-0001 was already handled (claimed)."),
+                     (Admin, new WishButton.SetCategory(1, WishCategory.Health).Encode(), "W-0001 was already handled (claimed)."),
+                     (Admin, new WishButton.Reject(1).Encode(), "W-0001 was already handled (claimed)."),
+                     (Admin, new WishButton.MarkDuplicate(1).Encode(), "W-0001 was already handled (claimed)."),
+                     (Admin, new WishButton.AssignList(1, 0).Encode(), "W-0001 was already handled (claimed)."),
+                     (Admin, new WishButton.Approve(42).Encode(), "This button is no longer valid."),
                      (Admin, "wi:ap:x", "This button is no longer valid."),
                      (Admin, "wi:zz:1", "This button is no longer valid."),
-                     (Ann, "wi:f:cat:Health", "This button has expired. Please send the command again."),
-                     (Ann, "wi:rc0:1", "This button is no longer valid."),
+                     (Ann, new WishButton.PickCategory(WishCategory.Health).Encode(), "This button has expired. Please send the command again."),
+                     (Ann, new WishButton.NoComment(1).Encode(), "This button is no longer valid."),
                  })
         {
             await h.Press(who, data);
@@ -1057,13 +1059,90 @@ public partial class WishFlowTests
     }
 
     [Fact]
+    public async Task ForgedRawCallbackData_GetsTheStaleAnswer_AndChangesNothing()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await ClaimedWishAsync(h);
+        await FileAsync(h);
+        await h.DrainAsync();
+        var versions = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2), Ct))!.Version;
+
+        foreach (var (who, data) in new[]
+                 {
+                     (Ann, "wi:dn0"),             // malformed: no wish number
+                     (Ann, "wi:dn0:1:extra"),     // wrong field count
+                     (Ann, "wi:zz:1"),            // unknown tag
+                     (Ann, "wi:dn0:01"),          // not a canonical number
+                     (Ann, "wi:dn0:2"),           // another wish: not Ann's claim
+                     (Ann, "wi:dn0:99999999999"), // a number out of range
+                     (Admin, "wi:setcat:2:Bogus"), // an unknown category
+                     (Admin, "wi:as:2:x"),         // a page that is not a number
+                     (Rita, "wi:f:ok"),             // the filing buttons' old form
+                 })
+        {
+            await h.Press(who, data);
+            var messages = await h.DrainAsync();
+            NoErrors(messages);
+            var expected = data == "wi:dn0:2" ? "This wish is not yours." : "This button is no longer valid.";
+            Assert.Equal(expected, Answer(messages, who)!.Text);
+            Assert.Empty(SentTo(messages, Rita));
+        }
+
+        Assert.Equal(versions, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2), Ct))!.Version);
+        Assert.Equal(WishStatus.Claimed, (await WishAsync(h, 1)).Status);
+        Assert.Equal(WishStatus.Pending, (await WishAsync(h, 2)).Status);
+    }
+
+    [Fact]
+    public async Task UnhandledTriggers_AreAnsweredKindly_TheStepStays()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await h.Command(Rita, "wish");
+        await h.Text(Rita, "Please fix the tap in my kitchen");
+        await h.DrainAsync();
+        Assert.Equal("Photo", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // A button of another step (the wizard's own buttons, pressed out of order): stale, the step stays.
+        foreach (var data in new[] { new WishButton.Submit().Encode(), new WishButton.PickDate(WantedBy.Week).Encode(), new WishButton.NoComment(1).Encode() })
+        {
+            await h.Press(Rita, data);
+            var messages = await h.DrainAsync();
+            NoErrors(messages);
+            Assert.Equal("This button is no longer valid.", Answer(messages, Rita)!.Text);
+            Assert.Equal("Photo", (await h.ConversationAsync(Rita.Id))!.Step);
+        }
+
+        // Text where a photo (or "No photo") is expected: a hint with the step's buttons.
+        await h.Text(Rita, "here is no photo");
+        var hint = await h.DrainAsync();
+        Assert.Equal("Please send a photo, or tap “No photo”.", TextsTo(hint, Rita).Single());
+        Assert.Contains(new WishButton.SkipPhoto().Encode(), ButtonsTo(hint, Rita));
+        Assert.Equal("Photo", (await h.ConversationAsync(Rita.Id))!.Step);
+
+        // After the wizard ends, its buttons have expired; the cancel of a typed input just says so.
+        await h.Press(Rita, new WishButton.CancelFiling().Encode());
+        await h.DrainAsync();
+        Assert.NotEqual("wish", (await h.ConversationAsync(Rita.Id))?.Flow);
+        await h.Press(Rita, new WishButton.SkipPhoto().Encode());
+        Assert.Equal("This button has expired. Please send the command again.", Answer(await h.DrainAsync(), Rita)!.Text);
+        await h.Press(Rita, new WishButton.CancelInput().Encode());
+        var cancelled = await h.DrainAsync();
+        NoErrors(cancelled);
+        Assert.NotNull(Answer(cancelled, Rita));
+        Assert.NotEqual("wish", (await h.ConversationAsync(Rita.Id))?.Flow);
+        Assert.Equal(0, (await CountersAsync(h)).Wishes);
+    }
+
+    [Fact]
     public async Task ACommandLeavesATypedInput_TheNextTextIsNotTakenAsTheReason()
     {
         var h = NewHarness();
         await SeedAsync(h);
         await ClaimedWishAsync(h);
 
-        await h.Press(Ann, "wi:rl:1");
+        await h.Press(Ann, new WishButton.Release(1).Encode());
         await h.Command(Ann, "points");
         await h.Text(Ann, "hello");
         await h.DrainAsync();
@@ -1089,7 +1168,7 @@ public partial class WishFlowTests
         var held = (await SetAsync(h, Sets.HeldNotices)).Count;
         Assert.Equal(2, held);
 
-        await h.Press(Admin, "wi:ap:1");
+        await h.Press(Admin, new WishButton.Approve(1).Encode());
         var approved = await h.DrainAsync();
         NoErrors(approved);
         Assert.Empty(SentTo(approved, Ann));
@@ -1105,7 +1184,7 @@ public partial class WishFlowTests
         Assert.Empty(await SetAsync(h, Sets.HeldNotices));
         Assert.Contains("New micro-wish to review", AllTo(released, Hank), StringComparison.Ordinal);
         var announce = SentTo(released, Ann).Single(s => s.Html.Contains("A new micro-wish in your grid", StringComparison.Ordinal));
-        Assert.Equal(["wi:cl:1"], Buttons(announce.Markup));
+        Assert.Equal([new WishButton.Claim(1).Encode()], Buttons(announce.Markup));
         Assert.Contains("was approved", AllTo(released, Rita), StringComparison.Ordinal);
         Assert.DoesNotContain(SentTo(released, Ben), s => s.Html.Contains("W-0001", StringComparison.Ordinal));
     }

@@ -75,34 +75,34 @@ public sealed class SandboxTests
         // 群众点单 → 社区派单 → 党员接单 → 评单
         var m = await Says(resident, "/wish", "File a micro-wish");
         m = await Says(resident, "Please help me carry rice upstairs", "Add a photo");
-        m = await Presses(resident, m, "wi:f:skip", resident, "choose a category");
-        m = await Presses(resident, m, "wi:f:cat:DailyLife", resident, "By when");
-        m = await Presses(resident, m, "wi:f:date:week", resident, "check your wish");
-        await Presses(resident, m, "wi:f:ok", resident, "W-0001");
+        m = await Presses(resident, m, new MusterBot.Flows.Wishes.WishButton.SkipPhoto().Encode(), resident, "choose a category");
+        m = await Presses(resident, m, new MusterBot.Flows.Wishes.WishButton.PickCategory(MusterBot.State.Records.Wishes.WishCategory.DailyLife).Encode(), resident, "By when");
+        m = await Presses(resident, m, new MusterBot.Flows.Wishes.WishButton.PickDate(MusterBot.Flows.Wishes.WantedBy.Week).Encode(), resident, "check your wish");
+        await Presses(resident, m, new MusterBot.Flows.Wishes.WishButton.Submit().Encode(), resident, "W-0001");
         var card = await emulator.WaitForMessageAsync(SandboxDemo.AdminId, x => x.Text?.Contains("New micro-wish", StringComparison.Ordinal) == true, Wait);
-        emulator.PressButton(SandboxDemo.AdminId, SandboxDemo.AdminId, card.MessageId, "wi:ap:1");
+        emulator.PressButton(SandboxDemo.AdminId, SandboxDemo.AdminId, card.MessageId, new MusterBot.Flows.Wishes.WishButton.Approve(1).Encode());
         var member = SandboxDemo.People.First(p => p.Roles.HasFlag(Roles.Member) && p.GridId == "g1" && p.Id != SandboxDemo.AdminId).Id;
         var announcement = await emulator.WaitForMessageAsync(member, x => x.Text?.Contains("W-0001", StringComparison.Ordinal) == true, Wait);
-        m = await Presses(member, announcement, "wi:cl:1", member, "You claimed W-0001");
-        await Presses(member, m, "wi:dn0:1", member, "marked done");
+        m = await Presses(member, announcement, new MusterBot.Flows.Wishes.WishButton.Claim(1).Encode(), member, "You claimed W-0001");
+        await Presses(member, m, new MusterBot.Flows.Wishes.WishButton.DoneWithoutNote(1).Encode(), member, "marked done");
         var rate = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("rate it", StringComparison.Ordinal) == true, Wait);
-        await Presses(resident, rate, "wi:rt:1:5", resident, "Thank you for your rating");
+        await Presses(resident, rate, new MusterBot.Flows.Wishes.WishButton.Rate(1, 5).Encode(), resident, "Thank you for your rating");
         await Says(member, "/points", "My points: 15");
 
         // A complaint: filed, handled by the grid's worker, resolved, the resident satisfied.
         m = await Says(resident, "/complain", "choose a category");
-        m = await Presses(resident, m, "cp:f:cat:Noise", resident, "Please describe");
+        m = await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.PickCategory(MusterBot.State.Records.Complaints.ComplaintCategory.Noise).Encode(), resident, "Please describe");
         m = await Says(resident, "Loud music every night", "You may send photos");
-        m = await Presses(resident, m, "cp:f:pdone", resident, "send the location");
-        m = await Presses(resident, m, "cp:f:loc", resident, "Anonymous?");
-        m = await Presses(resident, m, "cp:f:anon:0", resident, "check your complaint");
-        await Presses(resident, m, "cp:f:ok", resident, "C-0001");
+        m = await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.PhotosDone().Encode(), resident, "send the location");
+        m = await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.NoLocation().Encode(), resident, "Anonymous?");
+        m = await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.ChooseAnonymous(false).Encode(), resident, "check your complaint");
+        await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.Submit().Encode(), resident, "C-0001");
         var assigned = await emulator.WaitForMessageAsync(handler, x => x.Text?.Contains("assigned to you", StringComparison.Ordinal) == true, Wait);
-        m = await Presses(handler, assigned, "cp:acc:1", handler, "Status: in progress");
-        await Presses(handler, m, "cp:res:1", handler, "Write the result");
+        m = await Presses(handler, assigned, new MusterBot.Flows.Complaints.ComplaintButton.Accept(1).Encode(), handler, "Status: in progress");
+        await Presses(handler, m, new MusterBot.Flows.Complaints.ComplaintButton.Resolve(1).Encode(), handler, "Write the result");
         await Says(handler, "Talked to the neighbour", "is resolved");
         var feedback = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("Are you satisfied", StringComparison.Ordinal) == true, Wait);
-        await Presses(resident, feedback, "cp:fb:1:s", resident, "is closed");
+        await Presses(resident, feedback, new MusterBot.Flows.Complaints.ComplaintButton.Feedback(1, MusterBot.State.Records.Complaints.Satisfaction.Satisfied).Encode(), resident, "is closed");
     }
 
     [Fact]
