@@ -10,6 +10,8 @@ WORKDIR /app
 COPY --from=build /app ./
 # Listen on all interfaces inside the container (webhook, /healthz, /readyz).
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
+# Production: without a bot token the process exits (code 2) instead of opening the sandbox.
+ENV ASPNETCORE_ENVIRONMENT=Production
 EXPOSE 8080
 USER app
 ENTRYPOINT ["dotnet", "MusterBot.Host.dll"]

@@ -34,6 +34,17 @@ public static partial class MusterBotApp
                 "(environment variable Redis__Configuration, e.g. \"localhost:6379\"), or remove the token to run the local sandbox.");
         }
 
+        if (sandbox)
+        {
+            RefuseUnsafeSandbox(builder.Configuration);
+            if (redis)
+            {
+                // The sandbox seeds demo people: never into keys that may hold a real community's data.
+                var prefix = builder.Configuration["Redis:KeyPrefix"] is { Length: > 0 } configured ? configured : "mb:";
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Redis:KeyPrefix"] = prefix + SandboxKeyPrefix });
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -71,6 +82,39 @@ public static partial class MusterBotApp
         app.MapTelegramWebhook();
         return app;
     }
+
+    /// <summary>Added to <c>Redis:KeyPrefix</c> in the sandbox, so its demo data never mixes with a real community's.</summary>
+    public const string SandboxKeyPrefix = "sandbox:";
+
+    /// <summary>
+    /// The sandbox fails closed: its emulator's control API can act as any user, so it never runs in a process
+    /// declared Production (the image sets <c>ASPNETCORE_ENVIRONMENT=Production</c>), and it listens on loopback only
+    /// unless <c>Sandbox:AllowRemote</c> says otherwise.
+    /// </summary>
+    private static void RefuseUnsafeSandbox(ConfigurationManager configuration)
+    {
+        if (string.Equals(configuration[HostDefaults.EnvironmentKey], Environments.Production, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StartupException(
+                "Telegram:BotToken is not set, and this process runs in the Production environment, where the local sandbox " +
+                "is not allowed. Set Telegram__BotToken (and Redis__Configuration) to run the bot; to try the sandbox, run " +
+                "outside Production (no ASPNETCORE_ENVIRONMENT, or Development).");
+        }
+
+        var urls = configuration["urls"];
+        if (!string.IsNullOrWhiteSpace(urls) && !AllLoopback(urls) && !configuration.GetValue<bool>("Sandbox:AllowRemote"))
+        {
+            throw new StartupException(
+                $"The sandbox listens on this machine only (its test controls can act as any user), but the address {urls} " +
+                "is reachable from elsewhere. Use --urls http://127.0.0.1:5080, or set Sandbox__AllowRemote=true on a network " +
+                "nobody else can reach.");
+        }
+    }
+
+    private static bool AllLoopback(string urls) =>
+        urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(url =>
+            Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            && (uri.IsLoopback || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase)));
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "SANDBOX MODE: no Telegram:BotToken is set. The bot talks to the embedded Bot API emulator at {EmulatorUrl}; state store: {Store}. Set Telegram__BotToken (and Redis__Configuration) to run against Telegram.")]
     private static partial void LogSandbox(ILogger logger, string emulatorUrl, string store);

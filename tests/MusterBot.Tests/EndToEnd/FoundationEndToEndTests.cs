@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using MusterBot.Flows.Session;
 using MusterBot.Emulator;
+using MusterBot.Host;
 using MusterBot.Host.Intake;
 using MusterBot.Tests.State;
 using MusterBot.Tests.Support;
@@ -286,6 +287,19 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
         {
             await redis.StartAgainAsync();
         }
+    }
+
+    [Fact]
+    public async Task Sandbox_OnRedis_SeedsUnderItsOwnKeyPrefix_NeverAmongARealCommunitysKeys()
+    {
+        var prefix = $"real{Guid.NewGuid():N}:";
+        await using var host = await BotHost.StartAsync(null, redis.ConnectionString, new Dictionary<string, string?> { ["Redis:KeyPrefix"] = prefix });
+        using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+
+        await _emulator.WaitForAsync(() => server.Keys(pattern: prefix + MusterBotApp.SandboxKeyPrefix + "*").Any(), Wait);
+
+        Assert.DoesNotContain(server.Keys(pattern: prefix + "*"), k => !k.ToString().StartsWith(prefix + MusterBotApp.SandboxKeyPrefix, StringComparison.Ordinal));
     }
 
     [Fact]

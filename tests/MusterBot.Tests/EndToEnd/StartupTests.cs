@@ -43,6 +43,25 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task NoToken_InProduction_RefusesTheSandbox_WithExitCode2()
+    {
+        var (code, _, stderr) = await RunHostAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+
+        Assert.Equal(2, code);
+        Assert.Contains("Production environment", stderr, StringComparison.Ordinal);
+        Assert.Contains("Telegram__BotToken", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoToken_OnAnAddressOthersCanReach_RefusesTheSandbox_UnlessAllowed()
+    {
+        var (code, _, stderr) = await RunHostAsync([], urls: "http://0.0.0.0:0");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Sandbox__AllowRemote", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NoToken_StartsTheSandbox_AndSaysSoFirst()
     {
         await using var host = await BotHost.StartAsync(null, null);
@@ -57,13 +76,13 @@ public sealed class StartupTests
         await emulator.WaitForMessageAsync(1, m => m.Text!.StartsWith("Hello, Try", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunHostAsync(Dictionary<string, string> environment)
+    private static async Task<(int Code, string Stdout, string Stderr)> RunHostAsync(Dictionary<string, string> environment, string urls = "http://127.0.0.1:0")
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "MusterBot.Host.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.ArgumentList.Add(urls);
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
