@@ -4,7 +4,14 @@ namespace MusterBot.State.Redis;
 /// The Lua scripts of <see cref="RedisStateStore"/>. Every key is built from the prefix in ARGV[1] (the layout is in
 /// docs/redis-keys.md). Times arrive as Unix milliseconds of the store's TimeProvider; no script calls TIME.
 /// Numbers that end up in keys or values travel as strings, so 64-bit ids are never rounded through Lua doubles.
+/// The store runs each one by its SHA1 (EVALSHA) and loads it again after NOSCRIPT (see RedisStateStore.EvalAsync).
 /// </summary>
+/// <remarks>
+/// None of these scripts declares its keys in KEYS: each builds them from ARGV[1] and from data (commit JSON, ids
+/// taken from sorted sets, INCR). That is fine on one Redis node but not on Redis Cluster, and some keys (an outbox
+/// id from INCR, members read from a lane) cannot be known before the script runs; see "Limits" in
+/// docs/redis-keys.md.
+/// </remarks>
 internal static class RedisScripts
 {
     private const string Helpers = """
@@ -19,7 +26,7 @@ internal static class RedisScripts
     /// ARGV: prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention (ms).
     /// Returns {0, id…} when committed, {1} on a version conflict, {2} for a duplicate update or a consumed timer.
     /// </summary>
-    public const string Commit = Helpers + """
+    public static readonly RedisScript Commit = new(Helpers + """
         local now = tonumber(ARGV[2])
         local c = cjson.decode(ARGV[4])
 
@@ -102,7 +109,7 @@ internal static class RedisScripts
           redis.call('SET', p .. 'upd:' .. c.u, int(now + tonumber(ARGV[5])), 'PX', ARGV[5])
         end
         return result
-        """;
+        """);
 
     /// <summary>
     /// ARGV: prefix, now (ms), max, lease end (ms), reserved for replies. First returns expired leases to their lanes
@@ -110,7 +117,7 @@ internal static class RedisScripts
     /// lane, each lane's due retries (retry set, by NotBefore) before its fresh messages (lane set, by ready time).
     /// Returns a flat list: id, message JSON, attempts, NotBefore override ('' if none).
     /// </summary>
-    public const string ClaimOutbox = Helpers + """
+    public static readonly RedisScript ClaimOutbox = new(Helpers + """
         local now = ARGV[2]
         local max = tonumber(ARGV[3])
         for lane = 0, 3 do
@@ -156,10 +163,10 @@ internal static class RedisScripts
           if n < limit then take(p .. 'lane:' .. lane, lane, limit - n) end
         end
         return out
-        """;
+        """);
 
     /// <summary>ARGV: prefix, now (ms), max, lease end (ms). Returns the JSON of each claimed timer.</summary>
-    public const string ClaimTimers = Helpers + """
+    public static readonly RedisScript ClaimTimers = new(Helpers + """
         local now = ARGV[2]
         local inflight = p .. 'timers:inflight'
         local due = p .. 'timers'
@@ -178,10 +185,10 @@ internal static class RedisScripts
           end
         end
         return out
-        """;
+        """);
 
     /// <summary>ARGV: prefix, outbox id, delivery record (JSON), delivery retention (ms).</summary>
-    public const string Complete = Helpers + """
+    public static readonly RedisScript Complete = new(Helpers + """
         local id = ARGV[2]
         local r = cjson.decode(ARGV[3])
         local member = pad(id)
@@ -207,13 +214,13 @@ internal static class RedisScripts
         end
         redis.call('PEXPIRE', dkey, ARGV[4])
         return 1
-        """;
+        """);
 
     /// <summary>
     /// ARGV: prefix, outbox id, NotBefore (ms), NotBefore (ISO 8601), attempts. Puts the message into its lane's retry
     /// set (score NotBefore), which a claim drains before the lane's fresh messages. Returns 0 if unknown.
     /// </summary>
-    public const string Retry = Helpers + """
+    public static readonly RedisScript Retry = new(Helpers + """
         local id = ARGV[2]
         local okey = p .. 'ob:' .. id
         local lane = redis.call('HGET', okey, 'l')
@@ -229,15 +236,15 @@ internal static class RedisScripts
         local dkey = p .. 'dlv:' .. id
         if redis.call('EXISTS', dkey) == 1 then redis.call('HSET', dkey, 'a', ARGV[5]) end
         return 1
-        """;
+        """);
 
     /// <summary>ARGV: prefix, tag. Returns {id, HGETALL of its record} per known delivery, in id order.</summary>
-    public const string DeliveriesByTag = Helpers + """
+    public static readonly RedisScript DeliveriesByTag = new(Helpers + """
         local out = {}
         for _, id in ipairs(redis.call('ZRANGE', p .. 'tag:' .. ARGV[2], 0, -1)) do
           local h = redis.call('HGETALL', p .. 'dlv:' .. id)
           if #h > 0 then out[#out + 1] = {id, h} end
         end
         return out
-        """;
+        """);
 }

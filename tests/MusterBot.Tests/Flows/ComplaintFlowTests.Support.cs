@@ -239,7 +239,7 @@ public partial class ComplaintFlowTests
         private readonly List<FlowHarness> _harnesses = [];
 
         public Restartable()
-            : this(null, new FakeTimeProvider())
+            : this(null, new FakeTimeProvider(TestClock.Start))
         {
         }
 

@@ -879,7 +879,7 @@ public partial class ComplaintFlowTests
         [Fact]
         public async Task Restart_InTheMiddle_OnRedis()
         {
-            var clock = new FakeTimeProvider();
+            var clock = new FakeTimeProvider(TestClock.Start);
             await using var store = await MusterBot.State.Redis.RedisStateStore.ConnectAsync(
                 new MusterBot.State.Redis.RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"crestart{Guid.NewGuid():N}:" }, clock, CancellationToken.None);
             await RestartScenarioAsync(new Restartable(store, clock));

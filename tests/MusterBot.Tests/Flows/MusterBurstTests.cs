@@ -29,7 +29,7 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
     [Fact]
     public async Task TenThousandCheckIns_AtOnce_EveryMemberIsCountedExactlyOnce()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"burst{Guid.NewGuid():N}:" }, clock, Ct);
         var h = new FlowHarness(store, 1);
         var admin = FlowHarness.Person(1, "en", "Boss");

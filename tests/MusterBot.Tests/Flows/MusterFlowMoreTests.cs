@@ -558,7 +558,7 @@ public partial class MusterFlowTests
         [Fact]
         public async Task Restart_T1AndReminder_FireOnceFromANewHarness()
         {
-            var storeClock = new FakeTimeProvider();
+            var storeClock = new FakeTimeProvider(TestClock.Start);
             await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"mrestart{Guid.NewGuid():N}:" }, storeClock, Ct);
             var a = new FlowHarness(store, new MusterOptions(), Admin.Id, Admin2.Id);
             await SeedAsync(a);

@@ -17,7 +17,7 @@ public sealed class RosterScaleTests(RedisServerFixture redis, ITestOutputHelper
     [Fact]
     public async Task Roster_With50000Rows_IsImportedWhole_OnRedis()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.Start);
         await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"scale{Guid.NewGuid():N}:" }, clock, CancellationToken.None);
         var h = new FlowHarness(store, 1);
         var admin = FlowHarness.Person(1, "en", "Boss");

@@ -20,7 +20,7 @@ public partial class WishFlowTests
         private readonly List<FlowHarness> _harnesses = [];
 
         public Restartable()
-            : this(null, new FakeTimeProvider())
+            : this(null, new FakeTimeProvider(TestClock.Start))
         {
         }
 

@@ -585,7 +585,7 @@ public partial class WishFlowTests
         [Fact]
         public async Task Claim_TwoMembersRacing_OnRedis_ExactlyOneWins()
         {
-            await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"wrace{Guid.NewGuid():N}:" }, new FakeTimeProvider(), Ct);
+            await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"wrace{Guid.NewGuid():N}:" }, new FakeTimeProvider(TestClock.Start), Ct);
             await RaceAsync(NewHarness(store));
         }
 
@@ -593,7 +593,7 @@ public partial class WishFlowTests
         [Fact]
         public async Task Restart_InTheMiddleOfEveryStep_OnRedis()
         {
-            var clock = new FakeTimeProvider();
+            var clock = new FakeTimeProvider(TestClock.Start);
             await using var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"wrestart{Guid.NewGuid():N}:" }, clock, Ct);
             await RestartEveryStepAsync(new Restartable(store, clock));
         }

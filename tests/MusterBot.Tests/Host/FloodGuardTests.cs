@@ -1,5 +1,4 @@
 using MusterBot.Host.Intake;
-using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.Host;
 

@@ -1,6 +1,5 @@
 using MusterBot.State;
 using MusterBot.State.Memory;
-using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.State;
 

@@ -52,6 +52,76 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     public Task StartAgainAsync() => StartAsync();
 
+    /// <summary>
+    /// Sends one command on a fresh plain connection (RESP2, without StackExchange.Redis, so a test sees what the
+    /// server saw) and returns the reply as text: a status or bulk string as is, an integer as its digits, an array as
+    /// its elements joined by '\n'. An error reply throws.
+    /// </summary>
+    public async Task<string> ExecuteAsync(params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var request = new StringBuilder().Append('*').Append(arguments.Length).Append("\r\n");
+        foreach (var argument in arguments)
+        {
+            request.Append('$').Append(Encoding.UTF8.GetByteCount(argument)).Append("\r\n").Append(argument).Append("\r\n");
+        }
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port);
+        await using var stream = new BufferedStream(client.GetStream());
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()));
+        await stream.FlushAsync();
+        return await ReadReplyAsync(stream);
+    }
+
+    private static async Task<string> ReadReplyAsync(Stream stream)
+    {
+        var line = await ReadLineAsync(stream);
+        var body = line[1..];
+        switch (line[0])
+        {
+            case '+':
+            case ':':
+                return body;
+            case '-':
+                throw new InvalidOperationException("redis-server replied: " + body);
+            case '$':
+                var length = int.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
+                if (length < 0)
+                {
+                    return "";
+                }
+
+                var data = new byte[length + 2];
+                await stream.ReadExactlyAsync(data);
+                return Encoding.UTF8.GetString(data, 0, length);
+            case '*':
+                var count = int.Parse(body, System.Globalization.CultureInfo.InvariantCulture);
+                var items = new List<string>();
+                for (var i = 0; i < count; i++)
+                {
+                    items.Add(await ReadReplyAsync(stream));
+                }
+
+                return string.Join('\n', items);
+            default:
+                throw new InvalidOperationException("unexpected reply: " + line);
+        }
+    }
+
+    private static async Task<string> ReadLineAsync(Stream stream)
+    {
+        var bytes = new List<byte>();
+        var one = new byte[1];
+        while (!(bytes.Count >= 2 && bytes[^2] == '\r' && bytes[^1] == '\n'))
+        {
+            await stream.ReadExactlyAsync(one);
+            bytes.Add(one[0]);
+        }
+
+        return Encoding.UTF8.GetString(bytes.ToArray(), 0, bytes.Count - 2);
+    }
+
     private async Task StartAsync()
     {
         var start = new ProcessStartInfo(_executable!)

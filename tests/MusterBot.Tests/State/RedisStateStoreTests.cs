@@ -3,7 +3,6 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
 using MusterBot.State.Redis;
-using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.State;
 
@@ -39,15 +38,46 @@ public sealed class RedisStateStoreTests(RedisServerFixture redis) : StateStoreC
         Assert.Single(await Store.ClaimOutboxAsync(10, TimeSpan.FromSeconds(30), CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Connect_WhileRedisIsDown_Returns_AndTheStoreWorksOnceRedisIsBack()
+    {
+        await redis.StopAsync();
+        RedisStateStore store;
+        try
+        {
+            // abortConnect=false: StackExchange.Redis 3.x returns a disconnected multiplexer instead of throwing.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            store = await RedisStateStore.ConnectAsync(
+                new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"t{Guid.NewGuid():N}:" },
+                Clock,
+                timeout.Token);
+        }
+        finally
+        {
+            await redis.StartAgainAsync();
+        }
+
+        await using (store)
+        {
+            await WaitUntilReachableAsync(store);
+            var key = new DocKey("user", "1");
+            var result = await store.CommitAsync(new Commit { Writes = [new DocWrite(key, "1", 0)] }, CancellationToken.None);
+            Assert.Equal(CommitStatus.Committed, result.Status);
+            Assert.Equal("1", (await store.GetAsync(key, CancellationToken.None))!.Json);
+        }
+    }
+
+    private Task WaitUntilReachableAsync() => WaitUntilReachableAsync(Store);
+
     /// <summary>Waits (real time, bounded) until the multiplexer has reconnected.</summary>
-    private async Task WaitUntilReachableAsync()
+    private static async Task WaitUntilReachableAsync(IStateStore store)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         while (true)
         {
             try
             {
-                await Store.PingAsync(timeout.Token);
+                await store.PingAsync(timeout.Token);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -3,7 +3,6 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
 using MusterBot.State.Timers;
-using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.State;
 

@@ -42,7 +42,7 @@ public sealed class FlowHarness
 
     public FlowHarness(IStateStore? store, MusterOptions musterOptions, WishOptions wishOptions, ComplaintOptions complaintOptions, params long[] admins)
     {
-        Clock = new FakeTimeProvider();
+        Clock = new FakeTimeProvider(TestClock.Start);
         Store = store ?? new InMemoryStateStore(Clock);
         var options = new FlowOptions();
         foreach (var admin in admins)
