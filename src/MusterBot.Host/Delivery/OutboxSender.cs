@@ -191,7 +191,15 @@ public sealed partial class OutboxSender(
 #pragma warning restore CA1031
             {
                 LogLoopFailed(logger, ex);
-                await Task.Delay(failureDelay, timeProvider, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(failureDelay, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
                 failureDelay = TimeSpan.FromTicks(Math.Min(failureDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }

@@ -43,7 +43,14 @@ public sealed partial class TimerService(
 #pragma warning restore CA1031
             {
                 LogFailed(logger, ex);
-                await Task.Delay(options.Value.PollInterval, timeProvider, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(options.Value.PollInterval, timeProvider, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
             }
         }
     }
