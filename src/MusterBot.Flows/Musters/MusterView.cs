@@ -102,12 +102,17 @@ public static class MusterView
     public static InlineMarkup CheckInButtons(TextCatalog texts, Language language, int number)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        // Every order and every check-in shows these four: their callback data is encoded once per muster.
+        var data = CheckInData.GetOrAdd(number, n => [.. Answers.Select(s => new MusterButton.CheckIn(n, s).Data)]);
         return new InlineMarkup([
-            [Button(CheckInStatus.Acknowledged), Button(CheckInStatus.OnTheWay)],
-            [Button(CheckInStatus.Arrived), Button(CheckInStatus.CantCome)]]);
+            [Button(0), Button(1)],
+            [Button(2), Button(3)]]);
 
-        InlineButton Button(CheckInStatus status) => new(StatusName(texts, language, status), new MusterButton.CheckIn(number, status).Data);
+        InlineButton Button(int i) => new(StatusName(texts, language, Answers[i]), data[i]);
     }
+
+    private static readonly CheckInStatus[] Answers = [CheckInStatus.Acknowledged, CheckInStatus.OnTheWay, CheckInStatus.Arrived, CheckInStatus.CantCome];
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string[]> CheckInData = new();
 
     /// <summary>The member's current answer, one line (empty before any answer).</summary>
     public static string AnswerLine(TextCatalog texts, Language language, MusterAnswer answer, TimeSpan offset)
