@@ -33,8 +33,8 @@ public sealed partial class MusterFlow
     }
 
     /// <summary>
-    /// The mode buttons: whether the switch is possible depends on the community's mode; the confirm of "emergency"
-    /// also needs the administrator's own notice step (decided by the conversation machine).
+    /// The mode buttons: the mode machine decides by the community's mode; the confirm of "emergency" also needs the
+    /// administrator's own notice step (decided by the conversation machine).
     /// </summary>
     private async ValueTask OnModeButtonAsync(FlowContext ctx, MusterStep step, MusterButton.ModeChoice button, CancellationToken cancellationToken)
     {
@@ -47,9 +47,31 @@ public sealed partial class MusterFlow
         var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
         var emergency = mode is { Emergency: true };
         var people = (await ctx.Reader.MembersAsync(Sets.People, cancellationToken).ConfigureAwait(false)).Count;
-        switch (button)
+        var trigger = button switch
         {
-            case MusterButton.AskEmergency when !emergency:
+            MusterButton.AskEmergency => ModeTrigger.AskEmergency,
+            MusterButton.ConfirmEmergency => ModeTrigger.ConfirmEmergency,
+            MusterButton.AskNormal => ModeTrigger.AskNormal,
+            _ => ModeTrigger.ConfirmNormal,
+        };
+
+        // The confirm of "emergency" needs this administrator's notice step with a previewed notice (the conversation machine).
+        var conversation = new Conversation(step, ctx.Conversation.Data);
+        var previewed = trigger == ModeTrigger.ConfirmEmergency && conversation.Fire(MusterTrigger.ConfirmEmergency);
+        switch (ModeMachine.Decide(emergency, trigger, previewed))
+        {
+            case ModeOutcome.AlreadyThere:
+                ctx.AnswerButton(ctx.T(emergency ? "mu.mode.already_emergency" : "mu.mode.already_normal"), alert: true);
+                return;
+            case ModeOutcome.NothingToConfirm:
+                // A confirm from a preview that was cancelled or is not this administrator's: nothing to confirm.
+                ctx.AnswerButton(ctx.T("button.expired_hint"));
+                return;
+        }
+
+        switch (trigger)
+        {
+            case ModeTrigger.AskEmergency:
                 var ask = new Conversation(step, new Dictionary<string, string>());
                 ask.Fire(MusterTrigger.AskNotice);
                 ask.Data.Clear();
@@ -57,38 +79,24 @@ public sealed partial class MusterFlow
                 ctx.Conversation = Persist(ctx, ask);
                 ctx.Show(ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
                 return;
-            case MusterButton.ConfirmEmergency when !emergency:
-                var confirm = new Conversation(step, ctx.Conversation.Data);
-                if (!confirm.Fire(MusterTrigger.ConfirmEmergency))
-                {
-                    // A confirm from a preview that was cancelled or is not this administrator's: nothing to confirm.
-                    ctx.AnswerButton(ctx.T("button.expired_hint"));
-                    return;
-                }
-
+            case ModeTrigger.ConfirmEmergency:
                 var notice = ctx.Conversation.Data["notice"];
-                ctx.Conversation = Persist(ctx, confirm);
+                ctx.Conversation = Persist(ctx, conversation);
                 await SwitchModeAsync(ctx, emergency: true, notice, null, cancellationToken).ConfigureAwait(false);
                 ctx.AnswerButton(ctx.T("mu.mode.now_emergency", people));
                 ctx.Show(ctx.T("mu.mode.now_emergency", people), null);
                 return;
-            case MusterButton.AskNormal when emergency:
+            case ModeTrigger.AskNormal:
                 ctx.AnswerButton();
                 var held = (await ctx.Reader.MembersAsync(Sets.HeldNotices, cancellationToken).ConfigureAwait(false)).Count;
                 ctx.Show(ctx.T("mu.mode.normal_ask", people, held), new InlineMarkup([[
                     new InlineButton(ctx.T("mu.btn.mode_normal_yes"), new MusterButton.ConfirmNormal().Data),
                     new InlineButton(ctx.T("button.cancel"), new MusterButton.Cancel().Data)]]));
                 return;
-            case MusterButton.ConfirmNormal when emergency:
+            default:
                 await SwitchModeAsync(ctx, emergency: false, null, null, cancellationToken).ConfigureAwait(false);
                 ctx.AnswerButton(ctx.T("mu.mode.now_normal"));
                 ctx.Show(ctx.T("mu.mode.now_normal"), null);
-                return;
-            case MusterButton.AskEmergency or MusterButton.ConfirmEmergency:
-                ctx.AnswerButton(ctx.T("mu.mode.already_emergency"), alert: true);
-                return;
-            default:
-                ctx.AnswerButton(ctx.T("mu.mode.already_normal"), alert: true);
                 return;
         }
     }

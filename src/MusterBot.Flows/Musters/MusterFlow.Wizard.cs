@@ -31,13 +31,15 @@ public sealed partial class MusterFlow
         MusterStep.Pin, MusterStep.ReportBy, MusterStep.DrillOrReal, MusterStep.ResidentNotice, MusterStep.Preview, MusterStep.TemplateName,
     ];
 
-    /// <summary>Two diagrams: the person's conversation (the launch wizard and the typed inputs), then a member's answer.</summary>
+    /// <summary>Three diagrams: the person's conversation (the launch wizard and the typed inputs), a member's answer, the community's mode.</summary>
     public string ToMermaid()
     {
         var conversation = new Conversation(MusterStep.Idle, new Dictionary<string, string>());
         return MermaidGraph.Format(conversation.Machine.GetInfo())
             + "\n```\n\n## A member's answer (check-in)\n\n```mermaid\n"
-            + CheckInMachine.ToMermaid() + "\n";
+            + CheckInMachine.ToMermaid()
+            + "\n```\n\n## The community's mode (/mode)\n\n```mermaid\n"
+            + ModeMachine.ToMermaid() + "\n";
     }
 
     /// <summary>

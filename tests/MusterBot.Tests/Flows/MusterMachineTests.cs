@@ -96,6 +96,19 @@ public partial class MusterFlowTests
         Assert.Equal(new AnswerDecision(outcome, to), CheckInMachine.Decide(from, trigger, open, mayActFor));
     }
 
+    [Theory]
+    [InlineData(false, ModeTrigger.AskEmergency, false, ModeOutcome.Allowed)]
+    [InlineData(false, ModeTrigger.ConfirmEmergency, true, ModeOutcome.Allowed)]
+    [InlineData(false, ModeTrigger.ConfirmEmergency, false, ModeOutcome.NothingToConfirm)]
+    [InlineData(false, ModeTrigger.AskNormal, false, ModeOutcome.AlreadyThere)]
+    [InlineData(false, ModeTrigger.ConfirmNormal, false, ModeOutcome.AlreadyThere)]
+    [InlineData(true, ModeTrigger.AskEmergency, false, ModeOutcome.AlreadyThere)]
+    [InlineData(true, ModeTrigger.ConfirmEmergency, true, ModeOutcome.AlreadyThere)]
+    [InlineData(true, ModeTrigger.AskNormal, false, ModeOutcome.Allowed)]
+    [InlineData(true, ModeTrigger.ConfirmNormal, false, ModeOutcome.Allowed)]
+    public void ModeMachine_DecidesByTheCommunitysMode(bool emergency, ModeTrigger trigger, bool previewed, ModeOutcome outcome) =>
+        Assert.Equal(outcome, ModeMachine.Decide(emergency, trigger, previewed));
+
     [Fact]
     public void CheckInMachine_OffersNoAnswerToNobody()
     {
