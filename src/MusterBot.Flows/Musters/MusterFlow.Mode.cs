@@ -74,7 +74,6 @@ public sealed partial class MusterFlow
             case ModeTrigger.AskEmergency:
                 var ask = new Conversation(step, new Dictionary<string, string>());
                 ask.Fire(MusterTrigger.AskNotice);
-                ask.Data.Clear();
                 ctx.AnswerButton();
                 ctx.Conversation = Persist(ctx, ask);
                 ctx.Show(ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));

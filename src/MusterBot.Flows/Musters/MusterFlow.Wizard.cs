@@ -227,7 +227,6 @@ public sealed partial class MusterFlow
         }
 
         var conversation = new Conversation(StepOf(ctx), new Dictionary<string, string>());
-        conversation.Data.Clear();
         conversation.Fire(MusterTrigger.Begin);
         ctx.Conversation = Persist(ctx, conversation);
         if (open.Count > 0)

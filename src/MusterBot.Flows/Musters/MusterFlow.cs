@@ -348,7 +348,6 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     {
         var conversation = new Conversation(step, new Dictionary<string, string>());
         conversation.Fire(MusterTrigger.AskReason);
-        conversation.Data.Clear();
         conversation.Data["n"] = MusterView.Num(muster.Number);
         ctx.AnswerButton();
         ctx.Conversation = Persist(ctx, conversation);
