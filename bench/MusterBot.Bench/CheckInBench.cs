@@ -15,7 +15,7 @@ namespace MusterBot.Bench;
 /// Check-ins per second through the whole pipeline: the emulator (long polling) → intake → the muster flow → the store
 /// → the outbox → the emulator. Set-up (not measured): N members in R regions with a convenor each are committed into
 /// the store, the administrator launches a drill through the /muster wizard, every convenor relays, and the N orders
-/// are delivered. Then every member presses "arrived" on their order ("mu:ci:1:h"), injected as fast as the emulator
+/// are delivered. Then every member presses "arrived" on their order (<c>MusterButton.CheckIn(1, Arrived)</c>), injected as fast as the emulator
 /// takes them (or at --press-rate/s), and the run waits until every press is committed (the regions' "arrived" sets
 /// hold all N) and answered (answerCallbackQuery in the emulator).
 /// </summary>
@@ -99,16 +99,16 @@ public sealed class CheckInBench(BenchOptions options)
         // The administrator launches a drill (no emergency mode, so no notice to everyone) through the wizard.
         await SayAsync(emulator, AdminId, "/muster", "Launch a muster", cancellationToken);
         var wizard = emulator.Messages(AdminId)[^1].MessageId;
-        foreach (var data in new[] { "mu:w:k:Flood", "mu:w:s:Everyone" })
+        foreach (var data in new MusterBot.Flows.Musters.MusterButton[] { new MusterBot.Flows.Musters.MusterButton.PickKind(MusterKind.Flood), new MusterBot.Flows.Musters.MusterButton.PickScope(MusterScopeKind.Everyone) })
         {
-            await PressAsync(emulator, AdminId, wizard, data, cancellationToken);
+            await PressAsync(emulator, AdminId, wizard, data.Data, cancellationToken);
         }
 
         await SayAsync(emulator, AdminId, "Bench square", "Step 5", cancellationToken);
         wizard = emulator.Messages(AdminId)[^1].MessageId;
-        foreach (var data in new[] { "mu:w:skip", "mu:w:rb:60", "mu:w:dr:1", "mu:w:go" })
+        foreach (var data in new MusterBot.Flows.Musters.MusterButton[] { new MusterBot.Flows.Musters.MusterButton.Skip(), new MusterBot.Flows.Musters.MusterButton.ReportWithin(60), new MusterBot.Flows.Musters.MusterButton.DrillOrReal(true), new MusterBot.Flows.Musters.MusterButton.Launch() })
         {
-            await PressAsync(emulator, AdminId, wizard, data, cancellationToken);
+            await PressAsync(emulator, AdminId, wizard, data.Data, cancellationToken);
         }
 
         await emulator.WaitForMessageAsync(AdminId, m => m.Text?.Contains("order M-1 sent", StringComparison.Ordinal) == true, Step, cancellationToken);
@@ -117,7 +117,7 @@ public sealed class CheckInBench(BenchOptions options)
         for (var r = 0; r < regions; r++)
         {
             var order = await emulator.WaitForMessageAsync(FirstConvenor + r, m => m.Text?.Contains("M-1", StringComparison.Ordinal) == true, Step, cancellationToken);
-            emulator.PressButton(FirstConvenor + r, FirstConvenor + r, order.MessageId, $"mu:rel:1:{RegionId(r)}");
+            emulator.PressButton(FirstConvenor + r, FirstConvenor + r, order.MessageId, new MusterBot.Flows.Musters.MusterButton.Relay(1, RegionId(r)).Data);
         }
 
         var orderIds = new int[n];
@@ -170,7 +170,7 @@ public sealed class CheckInBench(BenchOptions options)
                     }
 
                     pressedAt[i] = DateTimeOffset.UtcNow;
-                    queryIds[i] = emulator.PressButton(FirstMember + i, FirstMember + i, orderIds[i], "mu:ci:1:h");
+                    queryIds[i] = emulator.PressButton(FirstMember + i, FirstMember + i, orderIds[i], new MusterBot.Flows.Musters.MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
                 }
             },
             cancellationToken);

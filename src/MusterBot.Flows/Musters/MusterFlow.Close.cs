@@ -20,10 +20,9 @@ public sealed partial class MusterFlow
         }
 
         ctx.AnswerButton();
-        var n = MusterView.Num(muster.Number);
         ctx.Reply(MusterView.DrillLine(texts, ctx.Language, muster.Plan) + ctx.T("mu.close.ask", muster.Code, muster.Targeted), new InlineMarkup([[
-            new InlineButton(ctx.T("mu.btn.close_yes"), $"{P}cly:{n}"),
-            new InlineButton(ctx.T("mu.btn.close_no"), $"{P}cl0:{n}")]]));
+            new InlineButton(ctx.T("mu.btn.close_yes"), new MusterButton.ConfirmClose(muster.Number).Data),
+            new InlineButton(ctx.T("mu.btn.close_no"), new MusterButton.KeepOpen(muster.Number).Data)]]));
     }
 
     /// <summary>
@@ -45,18 +44,18 @@ public sealed partial class MusterFlow
         ctx.Effects.RemoveFromSet(Sets.OpenMusters, MusterView.Num(muster.Number));
         foreach (var region in muster.Regions)
         {
-            ctx.Effects.CancelTimer(TimerId("t1", muster.Number, region.RegionId));
+            ctx.Effects.CancelTimer(new MusterTimer.Escalate(muster.Number, region.RegionId).Id);
         }
 
-        ctx.Effects.CancelTimer(TimerId("rf", muster.Number));
+        ctx.Effects.CancelTimer(new MusterTimer.RefreshPanels(muster.Number).Id);
 
         for (var i = 1; i <= _options.ReminderSchedule.Count; i++)
         {
-            ctx.Effects.CancelTimer(TimerId("rem", muster.Number, i.ToString(CultureInfo.InvariantCulture)));
+            ctx.Effects.CancelTimer(new MusterTimer.Remind(muster.Number, i).Id);
         }
 
-        ctx.Effects.CancelTimer(TimerId("t2", muster.Number));
-        ctx.Effects.CancelTimer(TimerId("end", muster.Number));
+        ctx.Effects.CancelTimer(new MusterTimer.Nudge(muster.Number).Id);
+        ctx.Effects.CancelTimer(new MusterTimer.AutoClose(muster.Number).Id);
 
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var all = new List<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)>();
@@ -132,7 +131,7 @@ public sealed partial class MusterFlow
             var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
             if (mode is { Emergency: true })
             {
-                ctx.Reply(ctx.T("mu.close.mode_still_on"), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_normal"), $"{P}md:n")]]));
+                ctx.Reply(ctx.T("mu.close.mode_still_on"), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_normal"), new MusterButton.AskNormal().Data)]]));
             }
         }
     }

@@ -204,10 +204,10 @@ public sealed partial class MusterFlow
         regionId == Muster.NoRegion ? texts.Get(language, "mu.no_region") : directory.RegionName(regionId);
 
     /// <summary>"Refresh" on a roll call (or "Roll call" on a convenor's order): re-render in place.</summary>
-    private async ValueTask RefreshPressedAsync(FlowContext ctx, Muster muster, string scope, bool newMessage, CancellationToken cancellationToken)
+    private async ValueTask RefreshPressedAsync(FlowContext ctx, Muster muster, string? scope, bool newMessage, CancellationToken cancellationToken)
     {
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        if (scope == "all")
+        if (scope is null)
         {
             if (!ctx.Has(Roles.Admin))
             {
@@ -247,7 +247,7 @@ public sealed partial class MusterFlow
     }
 
     /// <summary>Members of a region with no answer yet (unreachable first), with phone numbers, ten a page.</summary>
-    private async ValueTask NonRespondersAsync(FlowContext ctx, Muster muster, string regionId, string pageText, bool newMessage, CancellationToken cancellationToken)
+    private async ValueTask NonRespondersAsync(FlowContext ctx, Muster muster, string regionId, int page, bool newMessage, CancellationToken cancellationToken)
     {
         var region = muster.Region(regionId);
         if (region is null || !(IsConvenorOf(ctx, region) || ctx.Has(Roles.Admin)))
@@ -256,7 +256,6 @@ public sealed partial class MusterFlow
             return;
         }
 
-        _ = int.TryParse(pageText, NumberStyles.None, CultureInfo.InvariantCulture, out var page);
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var entries = (await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, regionId, cancellationToken).ConfigureAwait(false))
             .Where(e => e.Answer.Status == CheckInStatus.NoAnswer)
@@ -284,17 +283,16 @@ public sealed partial class MusterFlow
             sb.Append(ctx.T("mu.nr.none"));
         }
 
-        var n = MusterView.Num(muster.Number);
-        var rows = shown.Select(e => new InlineButton(NamePlain(e), $"{P}pm:{n}:{MusterView.Num(e.Answer.UserId)}")).Rows(2);
+        var rows = shown.Select(e => new InlineButton(NamePlain(e), new MusterButton.MemberCard(muster.Number, e.Answer.UserId).Data)).Rows(2);
         var nav = new List<InlineButton>();
         if (page > 0)
         {
-            nav.Add(new InlineButton("\u2B05\uFE0F", $"{P}nr:{n}:{regionId}:{(page - 1).ToString(CultureInfo.InvariantCulture)}"));
+            nav.Add(new InlineButton("\u2B05\uFE0F", new MusterButton.NonResponders(muster.Number, regionId, page - 1).Data));
         }
 
         if (page < pages - 1)
         {
-            nav.Add(new InlineButton("\u27A1\uFE0F", $"{P}nr:{n}:{regionId}:{(page + 1).ToString(CultureInfo.InvariantCulture)}"));
+            nav.Add(new InlineButton("\u27A1\uFE0F", new MusterButton.NonResponders(muster.Number, regionId, page + 1).Data));
         }
 
         if (nav.Count > 0)
@@ -321,16 +319,21 @@ public sealed partial class MusterFlow
     }
 
     /// <summary>One member's card for the convenor: reached by phone, or check them in on their behalf.</summary>
-    private async ValueTask MemberCardAsync(FlowContext ctx, Muster muster, string userText, CancellationToken cancellationToken)
+    private async ValueTask MemberCardAsync(FlowContext ctx, Muster muster, long userId, CancellationToken cancellationToken)
     {
-        if (await ProxyTargetAsync(ctx, muster, userText, cancellationToken).ConfigureAwait(false) is not { } target)
+        if (await ProxyTargetAsync(ctx, muster, userId, cancellationToken).ConfigureAwait(false) is not { } target)
         {
             return;
         }
 
-        var (answer, profile) = target;
+        if (!target.MayActFor)
+        {
+            Refuse(ctx, "role.convenor");
+            return;
+        }
+
         ctx.AnswerButton();
-        ctx.Show(MemberCardText(ctx, muster, answer, profile), MemberCardButtons(ctx, muster, answer));
+        ctx.Show(MemberCardText(ctx, muster, target.Answer, target.Profile), MemberCardButtons(ctx, muster, target.Answer));
     }
 
     private string MemberCardText(FlowContext ctx, Muster muster, MusterAnswer answer, UserProfile? profile)
@@ -350,24 +353,18 @@ public sealed partial class MusterFlow
 
     private InlineMarkup MemberCardButtons(FlowContext ctx, Muster muster, MusterAnswer answer)
     {
-        var n = MusterView.Num(muster.Number);
-        var u = MusterView.Num(answer.UserId);
+        var (n, u) = (muster.Number, answer.UserId);
+        InlineButton OnBehalf(CheckInStatus status) => new(MusterView.StatusName(texts, ctx.Language, status), new MusterButton.OnBehalf(n, u, status).Data);
         return new InlineMarkup([
-            [new InlineButton(ctx.T("mu.btn.phoned"), $"{P}ph:{n}:{u}")],
-            [new InlineButton(MusterView.StatusName(texts, ctx.Language, CheckInStatus.OnTheWay), $"{P}pb:{n}:{u}:w"),
-             new InlineButton(MusterView.StatusName(texts, ctx.Language, CheckInStatus.Arrived), $"{P}pb:{n}:{u}:h")],
-            [new InlineButton(MusterView.StatusName(texts, ctx.Language, CheckInStatus.CantCome), $"{P}pb:{n}:{u}:x")],
-            [new InlineButton(ctx.T("mu.btn.back_list"), $"{P}nr:{n}:{answer.RegionId}:0")]]);
+            [new InlineButton(ctx.T("mu.btn.phoned"), new MusterButton.Phoned(n, u).Data)],
+            [OnBehalf(CheckInStatus.OnTheWay), OnBehalf(CheckInStatus.Arrived)],
+            [OnBehalf(CheckInStatus.CantCome)],
+            [new InlineButton(ctx.T("mu.btn.back_list"), new MusterButton.NonResponders(n, answer.RegionId, 0).Data)]]);
     }
 
-    private async ValueTask<(MusterAnswer Answer, UserProfile? Profile)?> ProxyTargetAsync(FlowContext ctx, Muster muster, string userText, CancellationToken cancellationToken)
+    /// <summary>The member a convenor's button names, and whether the presser may act for them (their region's convenor, or an administrator).</summary>
+    private static async ValueTask<(MusterAnswer Answer, UserProfile? Profile, bool MayActFor)?> ProxyTargetAsync(FlowContext ctx, Muster muster, long userId, CancellationToken cancellationToken)
     {
-        if (!long.TryParse(userText, NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return null;
-        }
-
         var answer = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, userId), cancellationToken).ConfigureAwait(false);
         if (answer is null)
         {
@@ -375,27 +372,36 @@ public sealed partial class MusterFlow
             return null;
         }
 
-        if (!(IsConvenorOf(ctx, muster.Region(answer.RegionId)) || ctx.Has(Roles.Admin)))
-        {
-            Refuse(ctx, "role.convenor");
-            return null;
-        }
-
-        var profile = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(userId), cancellationToken).ConfigureAwait(false);
-        return (answer, profile);
+        var mayActFor = IsConvenorOf(ctx, muster.Region(answer.RegionId)) || ctx.Has(Roles.Admin);
+        var profile = mayActFor ? await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(userId), cancellationToken).ConfigureAwait(false) : null;
+        return (answer, profile, mayActFor);
     }
 
-    /// <summary>A convenor marks a member reached by phone (<paramref name="code"/> null) or answers for them.</summary>
-    private async ValueTask ProxyAsync(FlowContext ctx, Muster muster, string userText, string? code, CancellationToken cancellationToken)
+    /// <summary>A convenor marks a member reached by phone (<paramref name="status"/> null) or answers for them; the check-in machine decides.</summary>
+    private async ValueTask ProxyAsync(FlowContext ctx, Muster muster, long userId, CheckInStatus? status, CancellationToken cancellationToken)
     {
-        if (await ProxyTargetAsync(ctx, muster, userText, cancellationToken).ConfigureAwait(false) is not { } target)
+        if (await ProxyTargetAsync(ctx, muster, userId, cancellationToken).ConfigureAwait(false) is not { } target)
         {
             return;
         }
 
-        var (answer, profile) = target;
+        var (answer, profile, mayActFor) = target;
+        var trigger = status is { } s ? CheckInMachine.OnBehalfTo(s) : AnswerTrigger.Phoned;
+        if (trigger is not { } t)
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
+        var decision = CheckInMachine.Decide(answer.Status, t, muster.IsOpen, mayActFor);
+        var what = status is { } named ? MusterView.StatusName(texts, ctx.Language, named) : string.Empty;
+        if (!Decided(ctx, (Events.ButtonPressed)ctx.Event, muster, decision, what))
+        {
+            return;
+        }
+
         MusterAnswer updated;
-        if (code is null)
+        if (status is null)
         {
             if (answer.PhonedBy is not null)
             {
@@ -409,23 +415,11 @@ public sealed partial class MusterFlow
         }
         else
         {
-            if (MusterView.StatusOf(code) is not { } status || status == CheckInStatus.Acknowledged)
-            {
-                ctx.AnswerButton(ctx.T("button.stale"));
-                return;
-            }
-
-            if (answer.Status == status)
-            {
-                ctx.AnswerButton(ctx.T("mu.ci.same", MusterView.StatusName(texts, ctx.Language, status)));
-                return;
-            }
-
-            updated = Answer(ctx, muster, answer, status, ctx.Profile.Id, "by convenor");
-            ctx.AnswerButton(ctx.T("mu.card.proxy_saved", MusterView.StatusName(texts, ctx.Language, status)));
+            updated = Answer(ctx, muster, answer, decision.Status, ctx.Profile.Id, "by convenor");
+            ctx.AnswerButton(ctx.T("mu.card.proxy_saved", what));
             if (profile is not null)
             {
-                ctx.Effects.Send(profile.ChatId, MusterView.DrillLine(texts, profile.Language, muster.Plan) + texts.Format(profile.Language, "mu.card.member_told", muster.Code, Html.Escape(ctx.Profile.FirstName), MusterView.StatusName(texts, profile.Language, status)), lane: Lane.Emergency);
+                ctx.Effects.Send(profile.ChatId, MusterView.DrillLine(texts, profile.Language, muster.Plan) + texts.Format(profile.Language, "mu.card.member_told", muster.Code, Html.Escape(ctx.Profile.FirstName), MusterView.StatusName(texts, profile.Language, decision.Status)), lane: Lane.Emergency);
             }
         }
 

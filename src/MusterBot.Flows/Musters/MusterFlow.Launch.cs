@@ -138,7 +138,7 @@ public sealed partial class MusterFlow
             {
                 Tag = "mc:" + MusterView.Num(number),
             });
-            SetTimer(ctx, TimerId("t1", number, region.RegionId), ctx.Now + _options.AcknowledgeWithin);
+            SetTimer(ctx, new MusterTimer.Escalate(number, region.RegionId).Id, ctx.Now + _options.AcknowledgeWithin);
         }
 
         if (plan.Latitude is { } lat && plan.Longitude is { } lon)
@@ -152,13 +152,13 @@ public sealed partial class MusterFlow
         var schedule = _options.ReminderSchedule.Take(_options.MaxReminders).ToList();
         for (var i = 0; i < schedule.Count; i++)
         {
-            SetTimer(ctx, TimerId("rem", number, (i + 1).ToString(CultureInfo.InvariantCulture)), ctx.Now + schedule[i]);
+            SetTimer(ctx, new MusterTimer.Remind(number, i + 1).Id, ctx.Now + schedule[i]);
         }
 
-        SetTimer(ctx, TimerId("t2", number), ctx.Now + _options.NudgeAfter);
+        SetTimer(ctx, new MusterTimer.Nudge(number).Id, ctx.Now + _options.NudgeAfter);
         if (muster.EndsAt is { } endsAt)
         {
-            SetTimer(ctx, TimerId("end", number), endsAt);
+            SetTimer(ctx, new MusterTimer.AutoClose(number).Id, endsAt);
         }
 
         ctx.Show(ctx.T(plan.Drill ? "mu.launched_drill" : "mu.launched", muster.Code, targets.Count, muster.Regions.Count(r => r.HasConvenor)), null);

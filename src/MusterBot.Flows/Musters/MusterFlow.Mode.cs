@@ -24,15 +24,19 @@ public sealed partial class MusterFlow
         var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
         if (mode is { Emergency: true })
         {
-            ctx.Reply(ctx.T("mu.mode.is_emergency", MusterView.Time(mode.Since, Offset), ModeNoticeText(ctx.Language, mode)), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_normal"), $"{P}md:n")]]));
+            ctx.Reply(ctx.T("mu.mode.is_emergency", MusterView.Time(mode.Since, Offset), ModeNoticeText(ctx.Language, mode)), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_normal"), new MusterButton.AskNormal().Data)]]));
         }
         else
         {
-            ctx.Reply(ctx.T("mu.mode.is_normal"), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_emergency"), $"{P}md:e")]]));
+            ctx.Reply(ctx.T("mu.mode.is_normal"), new InlineMarkup([[new InlineButton(ctx.T("mu.btn.mode_emergency"), new MusterButton.AskEmergency().Data)]]));
         }
     }
 
-    private async ValueTask OnModeButtonAsync(FlowContext ctx, MusterStep step, string[] parts, CancellationToken cancellationToken)
+    /// <summary>
+    /// The mode buttons: the mode machine decides by the community's mode; the confirm of "emergency" also needs the
+    /// administrator's own notice step (decided by the conversation machine).
+    /// </summary>
+    private async ValueTask OnModeButtonAsync(FlowContext ctx, MusterStep step, MusterButton.ModeChoice button, CancellationToken cancellationToken)
     {
         if (!ctx.Has(Roles.Admin))
         {
@@ -43,68 +47,67 @@ public sealed partial class MusterFlow
         var mode = await ctx.Reader.GetAsync<CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
         var emergency = mode is { Emergency: true };
         var people = (await ctx.Reader.MembersAsync(Sets.People, cancellationToken).ConfigureAwait(false)).Count;
-        switch (parts.Length == 3 ? parts[2] : string.Empty)
+        var trigger = button switch
         {
-            case "e" when !emergency:
+            MusterButton.AskEmergency => ModeTrigger.AskEmergency,
+            MusterButton.ConfirmEmergency => ModeTrigger.ConfirmEmergency,
+            MusterButton.AskNormal => ModeTrigger.AskNormal,
+            _ => ModeTrigger.ConfirmNormal,
+        };
+
+        // The confirm of "emergency" needs this administrator's notice step with a previewed notice (the conversation machine).
+        var conversation = new Conversation(step, ctx.Conversation.Data);
+        var previewed = trigger == ModeTrigger.ConfirmEmergency && conversation.Fire(MusterTrigger.ConfirmEmergency);
+        switch (ModeMachine.Decide(emergency, trigger, previewed))
+        {
+            case ModeOutcome.AlreadyThere:
+                ctx.AnswerButton(ctx.T(emergency ? "mu.mode.already_emergency" : "mu.mode.already_normal"), alert: true);
+                return;
+            case ModeOutcome.NothingToConfirm:
+                // A confirm from a preview that was cancelled or is not this administrator's: nothing to confirm.
+                ctx.AnswerButton(ctx.T("button.expired_hint"));
+                return;
+        }
+
+        switch (trigger)
+        {
+            case ModeTrigger.AskEmergency:
+                var ask = new Conversation(step, new Dictionary<string, string>());
+                ask.Fire(MusterTrigger.AskNotice);
                 ctx.AnswerButton();
-                ctx.Conversation = new ConversationState(FlowName, nameof(MusterStep.ModeNotice)) { UpdatedAt = ctx.Now };
+                ctx.Conversation = Persist(ctx, ask);
                 ctx.Show(ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
                 return;
-            case "ey" when !emergency && step == MusterStep.ModeNotice && ctx.Conversation.Data.TryGetValue("notice", out var notice):
-                ctx.Conversation = MainFlow.Idle(ctx.Now);
+            case ModeTrigger.ConfirmEmergency:
+                var notice = ctx.Conversation.Data["notice"];
+                ctx.Conversation = Persist(ctx, conversation);
                 await SwitchModeAsync(ctx, emergency: true, notice, null, cancellationToken).ConfigureAwait(false);
                 ctx.AnswerButton(ctx.T("mu.mode.now_emergency", people));
                 ctx.Show(ctx.T("mu.mode.now_emergency", people), null);
                 return;
-            case "n" when emergency:
+            case ModeTrigger.AskNormal:
                 ctx.AnswerButton();
                 var held = (await ctx.Reader.MembersAsync(Sets.HeldNotices, cancellationToken).ConfigureAwait(false)).Count;
                 ctx.Show(ctx.T("mu.mode.normal_ask", people, held), new InlineMarkup([[
-                    new InlineButton(ctx.T("mu.btn.mode_normal_yes"), $"{P}md:ny"),
-                    new InlineButton(ctx.T("button.cancel"), $"{P}w:x")]]));
+                    new InlineButton(ctx.T("mu.btn.mode_normal_yes"), new MusterButton.ConfirmNormal().Data),
+                    new InlineButton(ctx.T("button.cancel"), new MusterButton.Cancel().Data)]]));
                 return;
-            case "ny" when emergency:
+            default:
                 await SwitchModeAsync(ctx, emergency: false, null, null, cancellationToken).ConfigureAwait(false);
                 ctx.AnswerButton(ctx.T("mu.mode.now_normal"));
                 ctx.Show(ctx.T("mu.mode.now_normal"), null);
                 return;
-            case "e" or "ey" when emergency:
-                ctx.AnswerButton(ctx.T("mu.mode.already_emergency"), alert: true);
-                return;
-            case "ey":
-                // A confirm from a preview that was cancelled or is not this administrator's: nothing to confirm.
-                ctx.AnswerButton(ctx.T("button.expired_hint"));
-                return;
-            case "n" or "ny":
-                ctx.AnswerButton(ctx.T("mu.mode.already_normal"), alert: true);
-                return;
-            default:
-                ctx.AnswerButton(ctx.T("button.stale"));
-                return;
         }
     }
 
-    /// <summary>The emergency notice typed by an administrator: previewed, then confirmed with a button.</summary>
-    private static async ValueTask ModeNoticeAsync(FlowContext ctx, CancellationToken cancellationToken)
+    /// <summary>The emergency notice typed by an administrator (the machine checked its length): previewed, then confirmed with a button.</summary>
+    private static async ValueTask ModeNoticeAsync(FlowContext ctx, string notice, CancellationToken cancellationToken)
     {
-        if (!ctx.Has(Roles.Admin) || ctx.Event is not TextReceived text)
-        {
-            ctx.Reply(ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
-            return;
-        }
-
-        var notice = text.Text.Trim();
-        if (notice.Length == 0 || notice.Length > MaxNoticeLength)
-        {
-            ctx.Reply(ctx.T("mu.mode.notice_length", MaxNoticeLength), CancelKeyboard(ctx));
-            return;
-        }
-
         var people = (await ctx.Reader.MembersAsync(Sets.People, cancellationToken).ConfigureAwait(false)).Count;
         ctx.Conversation = ctx.Conversation with { Data = new Dictionary<string, string> { ["notice"] = notice }, UpdatedAt = ctx.Now };
         ctx.Reply(ctx.T("mu.mode.preview", Html.Escape(notice), people), new InlineMarkup([[
-            new InlineButton(ctx.T("mu.btn.mode_emergency_yes"), $"{P}md:ey"),
-            new InlineButton(ctx.T("button.cancel"), $"{P}w:x")]]));
+            new InlineButton(ctx.T("mu.btn.mode_emergency_yes"), new MusterButton.ConfirmEmergency().Data),
+            new InlineButton(ctx.T("button.cancel"), new MusterButton.Cancel().Data)]]));
     }
 
     /// <summary>The emergency notice: the administrator's text, or the standard one for the kind; the hotline if configured.</summary>

@@ -10,43 +10,39 @@ namespace MusterBot.Flows.Musters;
 
 public sealed partial class MusterFlow
 {
-    private static string TimerId(string kind, int number, string? rest = null) =>
-        $"{P}{kind}:{MusterView.Num(number)}" + (rest is null ? string.Empty : ":" + rest);
-
     private static void SetTimer(FlowContext ctx, string id, DateTimeOffset dueAt) =>
         ctx.Effects.SetTimer(new TimerEntry(id, dueAt, SystemUser, id));
 
-    /// <summary>A community timer came due: payload "mu:{kind}:{number}[:…]".</summary>
+    /// <summary>A community timer came due (its payload is a <see cref="MusterTimer"/>; anything else is ignored).</summary>
     private async ValueTask OnTimerAsync(FlowContext ctx, string payload, CancellationToken cancellationToken)
     {
-        var parts = payload.Split(':');
-        if (parts.Length < 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        if (MusterTimer.Codec.Decode(payload) is not { } timer)
         {
             return;
         }
 
-        var muster = await MusterStore.LoadAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false);
+        var muster = await MusterStore.LoadAsync(ctx.Reader, timer.Number, cancellationToken).ConfigureAwait(false);
         if (muster is null || !muster.IsOpen)
         {
             // A closed muster's timers were cancelled; one already claimed is consumed here and does nothing.
             return;
         }
 
-        switch (parts[1])
+        switch (timer)
         {
-            case "rf":
+            case MusterTimer.RefreshPanels:
                 await RefreshPanelsAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
                 return;
-            case "t1" when parts.Length == 4:
-                await EscalateAsync(ctx, muster, parts[3], cancellationToken).ConfigureAwait(false);
+            case MusterTimer.Escalate escalate:
+                await EscalateAsync(ctx, muster, escalate.RegionId, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rem" when parts.Length == 4:
+            case MusterTimer.Remind:
                 await RemindAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
                 return;
-            case "t2":
+            case MusterTimer.Nudge:
                 await NudgeAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
                 return;
-            case "end":
+            case MusterTimer.AutoClose:
                 await CloseAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
                 return;
         }
@@ -239,7 +235,7 @@ public sealed partial class MusterFlow
                 var html = MusterView.DrillLine(texts, convenor.Language, muster.Plan)
                     + texts.Format(convenor.Language, "mu.nudge", muster.Code, Texts.Html.Escape(directory.RegionName(region.RegionId)), percent, counts.Of(CheckInStatus.NoAnswer));
                 ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, convenor.ChatId, new SendText(html, new InlineMarkup([[
-                    new InlineButton(texts.Get(convenor.Language, "mu.btn.noanswer"), $"{P}nrn:{MusterView.Num(muster.Number)}:{region.RegionId}")]]))));
+                    new InlineButton(texts.Get(convenor.Language, "mu.btn.noanswer"), new MusterButton.AskNonResponders(muster.Number, region.RegionId).Data)]]))));
             }
         }
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using MusterBot.Flows.Directory;
-using MusterBot.Flows.Engine;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -10,6 +9,9 @@ using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
 using MusterBot.State.Records.Musters;
+using Stateless;
+using Stateless.Graph;
+using Stateless.Reflection;
 
 namespace MusterBot.Flows.Musters;
 
@@ -18,6 +20,8 @@ public sealed partial class MusterFlow
     private const int MaxRallyLength = 200;
     private const int MaxTemplateNameLength = 30;
     private const int MaxTemplates = 10;
+    private const string ChosenGuard = "at least one chosen";
+    private const string NoticeGuard = "a notice was typed";
     private static readonly int[] SkillCounts = [0, 1, 2, 3, 5, 10];
     private static readonly int[] ReportWithin = [30, 60, 120, 240];
 
@@ -27,51 +31,162 @@ public sealed partial class MusterFlow
         MusterStep.Pin, MusterStep.ReportBy, MusterStep.DrillOrReal, MusterStep.ResidentNotice, MusterStep.Preview, MusterStep.TemplateName,
     ];
 
+    /// <summary>Three diagrams: the person's conversation (the launch wizard and the typed inputs), a member's answer, the community's mode.</summary>
     public string ToMermaid()
     {
-        var step = MusterStep.Idle;
-        var machine = new StateMachine<MusterStep, MusterTrigger>(() => step, s => step = s);
-        Configure(machine, () => MusterStep.Idle);
-        return machine.ToMermaidGraph(MusterStep.Idle);
+        var conversation = new Conversation(MusterStep.Idle, new Dictionary<string, string>());
+        return MermaidGraph.Format(conversation.Machine.GetInfo())
+            + "\n```\n\n## A member's answer (check-in)\n\n```mermaid\n"
+            + CheckInMachine.ToMermaid()
+            + "\n```\n\n## The community's mode (/mode)\n\n```mermaid\n"
+            + ModeMachine.ToMermaid() + "\n";
     }
 
-    /// <summary>The wizard and the typed inputs as a state machine; the decision picks the trigger and, where dynamic, the target.</summary>
-    private static void Configure(StateMachine<MusterStep, MusterTrigger> machine, Func<MusterStep> target)
+    /// <summary>
+    /// One decision on a person's muster conversation: the step (external state of a Stateless machine), the wizard's
+    /// answers so far, and whether the input is valid (the text fits, the region is known, the time is offered, the
+    /// template exists). <see cref="Configure"/> is the one place that says which input is allowed in which step.
+    /// </summary>
+    private sealed class Conversation
     {
-        machine.Configure(MusterStep.Idle)
-            .Permit(MusterTrigger.Begin, MusterStep.Kind)
-            .Permit(MusterTrigger.AskReason, MusterStep.ReasonText)
-            .Permit(MusterTrigger.AskLocation, MusterStep.ArrivedLocation)
-            .Permit(MusterTrigger.AskNotice, MusterStep.ModeNotice)
-            .InternalTransition(MusterTrigger.Stay, _ => { })
-            .InternalTransition(MusterTrigger.Cancel, _ => { });
-        machine.Configure(MusterStep.Wizard)
-            .Permit(MusterTrigger.Cancel, MusterStep.Idle)
-            .PermitReentry(MusterTrigger.Begin)
-            .InternalTransition(MusterTrigger.Stay, _ => { })
-            .PermitDynamic(MusterTrigger.Back, target, WizardSteps);
-        foreach (var step in WizardSteps)
+        private StateMachine<MusterStep, MusterTrigger>? _machine;
+
+        public Conversation(MusterStep step, IReadOnlyDictionary<string, string> data)
         {
-            machine.Configure(step).SubstateOf(MusterStep.Wizard);
+            Step = step;
+            Data = new Dictionary<string, string>(data);
         }
 
-        machine.Configure(MusterStep.Kind).Permit(MusterTrigger.Next, MusterStep.Scope).Permit(MusterTrigger.TemplatePicked, MusterStep.Preview);
-        machine.Configure(MusterStep.Scope).PermitDynamic(MusterTrigger.Next, target, MusterStep.PickRegions, MusterStep.PickGrids, MusterStep.PickSkills, MusterStep.Rally);
-        machine.Configure(MusterStep.PickRegions).Permit(MusterTrigger.Next, MusterStep.Rally);
-        machine.Configure(MusterStep.PickGrids).Permit(MusterTrigger.Next, MusterStep.Rally);
-        machine.Configure(MusterStep.PickSkills).Permit(MusterTrigger.Next, MusterStep.Rally);
-        machine.Configure(MusterStep.Rally).Permit(MusterTrigger.Next, MusterStep.Pin);
-        machine.Configure(MusterStep.Pin).Permit(MusterTrigger.Next, MusterStep.ReportBy);
-        machine.Configure(MusterStep.ReportBy).Permit(MusterTrigger.Next, MusterStep.DrillOrReal);
-        machine.Configure(MusterStep.DrillOrReal).PermitDynamic(MusterTrigger.Next, target, MusterStep.ResidentNotice, MusterStep.Preview);
-        machine.Configure(MusterStep.ResidentNotice).Permit(MusterTrigger.Next, MusterStep.Preview);
-        machine.Configure(MusterStep.Preview).Permit(MusterTrigger.Launch, MusterStep.Idle).Permit(MusterTrigger.Save, MusterStep.TemplateName);
-        machine.Configure(MusterStep.TemplateName).Permit(MusterTrigger.Next, MusterStep.Preview);
-        foreach (var input in new[] { MusterStep.ReasonText, MusterStep.ArrivedLocation, MusterStep.ModeNotice })
+        public MusterStep Step { get; private set; }
+
+        public Dictionary<string, string> Data { get; }
+
+        public bool InputValid { get; set; } = true;
+
+        /// <summary>Set when the trigger was not handled: the guards that were not met (empty: not an input of the step).</summary>
+        public ICollection<string>? Unhandled { get; private set; }
+
+        public StateMachine<MusterStep, MusterTrigger> Machine => _machine ??= Configure(this);
+
+        /// <summary>Fires <paramref name="trigger"/>; true when the step allowed it.</summary>
+        public bool Fire(MusterTrigger trigger)
         {
-            machine.Configure(input).Permit(MusterTrigger.Done, MusterStep.Idle).Permit(MusterTrigger.Cancel, MusterStep.Idle).InternalTransition(MusterTrigger.Stay, _ => { });
+            Unhandled = null;
+            Machine.Fire(trigger);
+            return Unhandled is null;
         }
+
+        private static StateMachine<MusterStep, MusterTrigger> Configure(Conversation c)
+        {
+            var machine = new StateMachine<MusterStep, MusterTrigger>(() => c.Step, s => c.Step = s);
+            Func<bool> valid = () => c.InputValid;
+
+            // Starts, from wherever the person is: /muster, "other reason", "switch to emergency".
+            foreach (var state in new[] { MusterStep.Idle, MusterStep.Wizard, MusterStep.ReasonText, MusterStep.ModeNotice })
+            {
+                var config = machine.Configure(state).Permit(MusterTrigger.Begin, MusterStep.Kind);
+                _ = state == MusterStep.ReasonText ? config.PermitReentry(MusterTrigger.AskReason) : config.Permit(MusterTrigger.AskReason, MusterStep.ReasonText);
+                _ = state == MusterStep.ModeNotice ? config.PermitReentry(MusterTrigger.AskNotice) : config.Permit(MusterTrigger.AskNotice, MusterStep.ModeNotice);
+            }
+
+            // Outside any step a location is attached to the newest muster the person is on their way to or arrived at;
+            // "cancel" of a question already answered just says so.
+            machine.Configure(MusterStep.Idle)
+                .InternalTransitionIf(MusterTrigger.Location, _ => true, _ => { }, "attached to the newest muster it fits")
+                .InternalTransitionIf(MusterTrigger.Cancel, _ => true, _ => { }, "nothing to cancel");
+
+            machine.Configure(MusterStep.Wizard)
+                .Permit(MusterTrigger.Cancel, MusterStep.Idle)
+                .PermitDynamic(MusterTrigger.Back, () => PreviousStep(c.Step, c.Data), "the step before", Possible(WizardSteps));
+            foreach (var step in WizardSteps)
+            {
+                machine.Configure(step).SubstateOf(MusterStep.Wizard);
+            }
+
+            machine.Configure(MusterStep.Kind)
+                .Permit(MusterTrigger.PickKind, MusterStep.Scope)
+                .PermitIf(MusterTrigger.PickTemplate, MusterStep.Preview, valid, "a saved template");
+            machine.Configure(MusterStep.Scope)
+                .PermitDynamic(MusterTrigger.PickScope, () => ScopeStep(c.Data), "by scope", Possible(MusterStep.PickRegions, MusterStep.PickGrids, MusterStep.PickSkills, MusterStep.Rally));
+            machine.Configure(MusterStep.PickRegions)
+                .InternalTransitionIf(MusterTrigger.ToggleRegion, _ => valid(), _ => { }, "a known region")
+                .PermitIf(MusterTrigger.Done, MusterStep.Rally, () => Chosen(c) > 0, ChosenGuard);
+            machine.Configure(MusterStep.PickGrids)
+                .InternalTransitionIf(MusterTrigger.ToggleGrid, _ => valid(), _ => { }, "a known grid")
+                .PermitIf(MusterTrigger.Done, MusterStep.Rally, () => Chosen(c) > 0, ChosenGuard);
+            machine.Configure(MusterStep.PickSkills)
+                .InternalTransitionIf(MusterTrigger.CycleSkill, _ => true, _ => { }, "0, 1, 2, 3, 5, 10 needed")
+                .PermitIf(MusterTrigger.Done, MusterStep.Rally, () => Chosen(c) > 0, ChosenGuard);
+            machine.Configure(MusterStep.Rally)
+                .PermitIf(MusterTrigger.Text, MusterStep.Pin, valid, Fits(MaxRallyLength));
+            machine.Configure(MusterStep.Pin)
+                .Permit(MusterTrigger.Location, MusterStep.ReportBy)
+                .Permit(MusterTrigger.Skip, MusterStep.ReportBy);
+            machine.Configure(MusterStep.ReportBy)
+                .PermitIf(MusterTrigger.ReportWithin, MusterStep.DrillOrReal, valid, "an offered time");
+            machine.Configure(MusterStep.DrillOrReal)
+                .PermitDynamic(MusterTrigger.DrillOrReal, () => c.Data.GetValueOrDefault("drill") == "1" ? MusterStep.Preview : MusterStep.ResidentNotice,
+                    "drill or real", Possible(MusterStep.Preview, MusterStep.ResidentNotice));
+            machine.Configure(MusterStep.ResidentNotice)
+                .PermitIf(MusterTrigger.Text, MusterStep.Preview, valid, Fits(MaxNoticeLength))
+                .Permit(MusterTrigger.Skip, MusterStep.Preview);
+            machine.Configure(MusterStep.Preview)
+                .Permit(MusterTrigger.Launch, MusterStep.Idle)
+                .Permit(MusterTrigger.Save, MusterStep.TemplateName);
+            machine.Configure(MusterStep.TemplateName)
+                .PermitIf(MusterTrigger.Text, MusterStep.Preview, valid, Fits(MaxTemplateNameLength));
+
+            machine.Configure(MusterStep.ReasonText)
+                .PermitIf(MusterTrigger.Text, MusterStep.Idle, valid, Fits(MaxReasonLength))
+                .Permit(MusterTrigger.Answered, MusterStep.Idle)
+                .Permit(MusterTrigger.Cancel, MusterStep.Idle);
+            machine.Configure(MusterStep.ModeNotice)
+                .InternalTransitionIf(MusterTrigger.Text, _ => valid(), _ => { }, Fits(MaxNoticeLength))
+                .PermitIf(MusterTrigger.ConfirmEmergency, MusterStep.Idle, () => c.Data.ContainsKey("notice"), NoticeGuard)
+                .Permit(MusterTrigger.Cancel, MusterStep.Idle);
+
+            // Never throws to intake: the decision records why, and the flow answers the person.
+            machine.OnUnhandledTrigger((_, _, unmet) => c.Unhandled = unmet ?? []);
+            return machine;
+        }
+
+        private static string Fits(int max) => "1–" + max.ToString(CultureInfo.InvariantCulture) + " characters";
+
+        private static DynamicStateInfos Possible(params MusterStep[] steps)
+        {
+            var infos = new DynamicStateInfos();
+            foreach (var step in steps)
+            {
+                infos.Add(step, step.ToString());
+            }
+
+            return infos;
+        }
+
+        private static MusterStep ScopeStep(Dictionary<string, string> data) => data.GetValueOrDefault("scope") switch
+        {
+            nameof(MusterScopeKind.Regions) => MusterStep.PickRegions,
+            nameof(MusterScopeKind.Grids) => MusterStep.PickGrids,
+            nameof(MusterScopeKind.Skills) => MusterStep.PickSkills,
+            _ => MusterStep.Rally,
+        };
+
+        private static int Chosen(Conversation c) => c.Step switch
+        {
+            MusterStep.PickRegions => List(c.Data, "regions").Count,
+            MusterStep.PickGrids => List(c.Data, "grids").Count,
+            _ => SkillsOf(c.Data).Count(kv => kv.Value > 0),
+        };
     }
+
+    private static MusterStep StepOf(FlowContext ctx) =>
+        ctx.Conversation.Flow == FlowName && Enum.TryParse<MusterStep>(ctx.Conversation.Step, out var s) && Enum.IsDefined(s) ? s : MusterStep.Idle;
+
+    /// <summary>The conversation after a decision: idle, or the step with the wizard's answers.</summary>
+    private static ConversationState Persist(FlowContext ctx, Conversation c) =>
+        c.Step == MusterStep.Idle
+            ? MainFlow.Idle(ctx.Now)
+            : new ConversationState(FlowName, c.Step.ToString()) { Data = c.Data, UpdatedAt = ctx.Now };
 
     /// <summary>/muster (launch wizard), /muster close, /muster list.</summary>
     private async ValueTask OnMusterCommandAsync(FlowContext ctx, string argument, CancellationToken cancellationToken)
@@ -106,13 +221,14 @@ public sealed partial class MusterFlow
                 sb.Append(ListLine(ctx.Language, m)).Append('\n');
             }
 
-            var rows = open.Select(m => new InlineButton(ctx.T("mu.btn.close_n", m.Code), $"{P}cl:{MusterView.Num(m.Number)}")).Rows(2);
+            var rows = open.Select(m => new InlineButton(ctx.T("mu.btn.close_n", m.Code), new MusterButton.Close(m.Number).Data)).Rows(2);
             ctx.Reply(sb.ToString(), new InlineMarkup(rows));
             return;
         }
 
-        var data = new Dictionary<string, string>();
-        ctx.Conversation = new ConversationState(FlowName, nameof(MusterStep.Kind)) { Data = data, UpdatedAt = ctx.Now };
+        var conversation = new Conversation(StepOf(ctx), new Dictionary<string, string>());
+        conversation.Fire(MusterTrigger.Begin);
+        ctx.Conversation = Persist(ctx, conversation);
         if (open.Count > 0)
         {
             ctx.Reply(ctx.T("mu.w.open_note", string.Join(", ", open.Select(m => m.Code))));
@@ -122,218 +238,231 @@ public sealed partial class MusterFlow
         ctx.Reply(KindText(ctx), KindButtons(ctx, templates));
     }
 
+
     private string ListLine(Language language, Muster m) =>
         (m.Plan.Drill ? texts.Get(language, "mu.drill_short") + " " : string.Empty)
         + $"<b>{m.Code}</b> {MusterView.KindName(texts, language, m.Plan)} · {Html.Escape(m.Plan.RallyText)} · {MusterView.Time(m.LaunchedAt, Offset)}";
 
-    private async ValueTask OnWizardButtonAsync(FlowContext ctx, MusterStep step, string[] parts, CancellationToken cancellationToken)
+    /// <summary>A wizard button: the choice is recorded in a copy of the answers, the machine decides, the flow shows the next step.</summary>
+    private async ValueTask OnWizardButtonAsync(FlowContext ctx, MusterStep step, MusterButton.WizardChoice button, CancellationToken cancellationToken)
     {
-        if (!ctx.Has(Roles.Admin))
+        var admin = ctx.Has(Roles.Admin);
+        if (!admin && !(button is MusterButton.Cancel && step != MusterStep.Idle))
         {
-            if (parts.Length >= 3 && parts[2] == "x" && step != MusterStep.Idle)
-            {
-                // Members use the same cancel button for a typed reason.
-                ctx.AnswerButton();
-                ctx.Conversation = MainFlow.Idle(ctx.Now);
-                ctx.Show(ctx.T("cancel.done"), null);
-                return;
-            }
-
+            // Members use only the cancel button (of a typed reason).
             Refuse(ctx, "role.admin");
             return;
         }
 
-        if (parts.Length < 3 || (step == MusterStep.Idle && parts[2] != "x") || (!WizardSteps.Contains(step) && step != MusterStep.Idle && parts[2] != "x"))
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var templates = button is MusterButton.PickTemplate
+            ? await ctx.Reader.GetAsync<MusterTemplates>(DocKeys.MusterTemplates, cancellationToken).ConfigureAwait(false)
+            : null;
+        var conversation = new Conversation(step, ctx.Conversation.Data);
+        var trigger = Apply(conversation, button, directory, templates);
+        if (!conversation.Fire(trigger))
         {
-            ctx.AnswerButton(ctx.T("button.expired_hint"));
+            ctx.AnswerButton(
+                conversation.Unhandled!.Contains(ChosenGuard) ? ctx.T("mu.w.pick_one")
+                : WizardSteps.Contains(step) ? ctx.T("button.stale")
+                : ctx.T("button.expired_hint"),
+                alert: conversation.Unhandled!.Contains(ChosenGuard));
             return;
         }
 
-        var data = new Dictionary<string, string>(ctx.Conversation.Data);
-        var target = step;
-        var trigger = MusterTrigger.Stay;
-        var action = parts[2];
-        var arg = parts.Length > 3 ? parts[3] : string.Empty;
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        switch (action)
+        ctx.AnswerButton();
+        ctx.Conversation = Persist(ctx, conversation);
+        switch (trigger)
         {
-            case "x":
-                trigger = MusterTrigger.Cancel;
-                target = MusterStep.Idle;
-                ctx.Show(ctx.T("mu.w.cancelled"), null);
-                break;
-            case "back":
-                trigger = MusterTrigger.Back;
-                target = PreviousStep(step, data);
-                break;
-            case "k" when step == MusterStep.Kind && Enum.TryParse<MusterKind>(arg, out var kind) && Enum.IsDefined(kind):
-                data["kind"] = kind.ToString();
-                (trigger, target) = (MusterTrigger.Next, MusterStep.Scope);
-                break;
-            case "t" when step == MusterStep.Kind && int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var index):
-                var templates = await ctx.Reader.GetAsync<MusterTemplates>(DocKeys.MusterTemplates, cancellationToken).ConfigureAwait(false);
-                if (templates is null || index >= templates.Items.Count)
-                {
-                    ctx.AnswerButton(ctx.T("button.stale"));
-                    break;
-                }
-
-                Fill(data, templates.Items[index].Plan);
-                (trigger, target) = (MusterTrigger.TemplatePicked, MusterStep.Preview);
-                break;
-            case "s" when step == MusterStep.Scope && Enum.TryParse<MusterScopeKind>(arg, out var scope) && Enum.IsDefined(scope):
-                data["scope"] = scope.ToString();
-                trigger = MusterTrigger.Next;
-                target = scope switch
-                {
-                    MusterScopeKind.Regions => MusterStep.PickRegions,
-                    MusterScopeKind.Grids => MusterStep.PickGrids,
-                    MusterScopeKind.Skills => MusterStep.PickSkills,
-                    _ => MusterStep.Rally,
-                };
-                break;
-            case "r" when step == MusterStep.PickRegions && directory.Region(arg) is not null:
-                Toggle(data, "regions", arg);
-                break;
-            case "g" when step == MusterStep.PickGrids && directory.Grid(arg) is not null:
-                Toggle(data, "grids", arg);
-                break;
-            case "sk" when step == MusterStep.PickSkills && Enum.TryParse<Skill>(arg, out var skill) && Enum.IsDefined(skill):
-                var needed = SkillsOf(data);
-                var current = needed.GetValueOrDefault(skill);
-                var next = SkillCounts[(Array.IndexOf(SkillCounts, current) + 1) % SkillCounts.Length];
-                needed[skill] = next;
-                data["skills"] = string.Join(";", needed.Where(kv => kv.Value > 0).Select(kv => kv.Key + "=" + kv.Value.ToString(CultureInfo.InvariantCulture)));
-                break;
-            case "ok" when step is MusterStep.PickRegions or MusterStep.PickGrids or MusterStep.PickSkills:
-                var chosen = step switch
-                {
-                    MusterStep.PickRegions => List(data, "regions").Count,
-                    MusterStep.PickGrids => List(data, "grids").Count,
-                    _ => SkillsOf(data).Count(kv => kv.Value > 0),
-                };
-                if (chosen == 0)
-                {
-                    ctx.AnswerButton(ctx.T("mu.w.pick_one"), alert: true);
-                    break;
-                }
-
-                (trigger, target) = (MusterTrigger.Next, MusterStep.Rally);
-                break;
-            case "skip" when step == MusterStep.Pin:
-                data.Remove("lat");
-                data.Remove("lon");
-                (trigger, target) = (MusterTrigger.Next, MusterStep.ReportBy);
-                break;
-            case "rb" when step == MusterStep.ReportBy && int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var within) && ReportWithin.Contains(within):
-                data["within"] = arg;
-                (trigger, target) = (MusterTrigger.Next, MusterStep.DrillOrReal);
-                break;
-            case "dr" when step == MusterStep.DrillOrReal && arg is "0" or "1":
-                data["drill"] = arg;
-                (trigger, target) = (MusterTrigger.Next, arg == "1" ? MusterStep.Preview : MusterStep.ResidentNotice);
-                break;
-            case "skip" when step == MusterStep.ResidentNotice:
-                data.Remove("notice");
-                (trigger, target) = (MusterTrigger.Next, MusterStep.Preview);
-                break;
-            case "go" when step == MusterStep.Preview:
-                await LaunchAsync(ctx, PlanOf(data), directory, cancellationToken).ConfigureAwait(false);
-                (trigger, target) = (MusterTrigger.Launch, MusterStep.Idle);
-                break;
-            case "save" when step == MusterStep.Preview:
-                (trigger, target) = (MusterTrigger.Save, MusterStep.TemplateName);
-                break;
+            case MusterTrigger.Cancel:
+                ctx.Show(admin ? ctx.T("mu.w.cancelled") : ctx.T("cancel.done"), null);
+                return;
+            case MusterTrigger.Launch:
+                await LaunchAsync(ctx, PlanOf(conversation.Data), directory, cancellationToken).ConfigureAwait(false);
+                return;
             default:
-                ctx.AnswerButton(ctx.T("button.stale"));
+                await ShowStepAsync(ctx, conversation.Step, conversation.Data, directory, edit: true, cancellationToken).ConfigureAwait(false);
                 return;
         }
-
-        // Answered here, after the cases that answer with a hint ("choose at least one", stale template): a press is answered once.
-        ctx.AnswerButton();
-        var machine = new StateMachine<MusterStep, MusterTrigger>(() => step, s => step = s);
-        Configure(machine, () => target);
-        machine.Fire(trigger);
-        ctx.Conversation = step == MusterStep.Idle
-            ? MainFlow.Idle(ctx.Now)
-            : new ConversationState(FlowName, step.ToString()) { Data = data, UpdatedAt = ctx.Now };
-        if (trigger is MusterTrigger.Cancel or MusterTrigger.Launch)
-        {
-            return;
-        }
-
-        await ShowStepAsync(ctx, step, data, directory, edit: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Typed input inside the wizard: the rally point, a location pin, a template name.</summary>
-    private async ValueTask OnWizardInputAsync(FlowContext ctx, MusterStep step, CancellationToken cancellationToken)
+    /// <summary>Records a wizard choice in the conversation's answers (kept only if the step allows it) and names its trigger.</summary>
+    private static MusterTrigger Apply(Conversation c, MusterButton.WizardChoice button, DirectorySnapshot directory, MusterTemplates? templates)
     {
-        if (!ctx.Has(Roles.Admin))
+        var data = c.Data;
+        switch (button)
+        {
+            case MusterButton.PickKind pick:
+                data["kind"] = pick.Kind.ToString();
+                return MusterTrigger.PickKind;
+            case MusterButton.PickTemplate pick:
+                c.InputValid = templates is not null && pick.Index >= 0 && pick.Index < templates.Items.Count;
+                if (c.InputValid)
+                {
+                    Fill(data, templates!.Items[pick.Index].Plan);
+                }
+
+                return MusterTrigger.PickTemplate;
+            case MusterButton.PickScope pick:
+                data["scope"] = pick.Scope.ToString();
+                return MusterTrigger.PickScope;
+            case MusterButton.ToggleRegion toggle:
+                c.InputValid = directory.Region(toggle.RegionId) is not null;
+                Toggle(data, "regions", toggle.RegionId);
+                return MusterTrigger.ToggleRegion;
+            case MusterButton.ToggleGrid toggle:
+                c.InputValid = directory.Grid(toggle.GridId) is not null;
+                Toggle(data, "grids", toggle.GridId);
+                return MusterTrigger.ToggleGrid;
+            case MusterButton.CycleSkill cycle:
+                var needed = SkillsOf(data);
+                var current = needed.GetValueOrDefault(cycle.Skill);
+                needed[cycle.Skill] = SkillCounts[(Array.IndexOf(SkillCounts, current) + 1) % SkillCounts.Length];
+                data["skills"] = string.Join(";", needed.Where(kv => kv.Value > 0).Select(kv => kv.Key + "=" + kv.Value.ToString(CultureInfo.InvariantCulture)));
+                return MusterTrigger.CycleSkill;
+            case MusterButton.Done:
+                return MusterTrigger.Done;
+            case MusterButton.Skip:
+                // No pin, or the standard notice.
+                if (c.Step == MusterStep.Pin)
+                {
+                    data.Remove("lat");
+                    data.Remove("lon");
+                }
+                else
+                {
+                    data.Remove("notice");
+                }
+
+                return MusterTrigger.Skip;
+            case MusterButton.ReportWithin within:
+                c.InputValid = ReportWithin.Contains(within.Minutes);
+                data["within"] = within.Minutes.ToString(CultureInfo.InvariantCulture);
+                return MusterTrigger.ReportWithin;
+            case MusterButton.DrillOrReal kind:
+                data["drill"] = kind.Drill ? "1" : "0";
+                return MusterTrigger.DrillOrReal;
+            case MusterButton.Launch:
+                return MusterTrigger.Launch;
+            case MusterButton.SaveTemplate:
+                return MusterTrigger.Save;
+            case MusterButton.Back:
+                return MusterTrigger.Back;
+            default:
+                return MusterTrigger.Cancel;
+        }
+    }
+
+    /// <summary>Typed input (or a location, a photo…): the rally point, the pin, the residents' notice, a template name, a reason, the emergency notice.</summary>
+    private async ValueTask OnInputAsync(FlowContext ctx, MusterStep step, CancellationToken cancellationToken)
+    {
+        var admin = ctx.Has(Roles.Admin);
+        if (WizardSteps.Contains(step) && !admin)
         {
             ctx.Conversation = MainFlow.Idle(ctx.Now);
             ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
             return;
         }
 
-        var data = new Dictionary<string, string>(ctx.Conversation.Data);
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        var next = step;
+        var text = ctx.Event is TextReceived typed ? typed.Text.Trim() : null;
+        var trigger = text is not null ? MusterTrigger.Text : ctx.Event is LocationShared ? MusterTrigger.Location : MusterTrigger.OtherInput;
+        var conversation = new Conversation(step, ctx.Conversation.Data);
+        if (text is not null)
+        {
+            conversation.InputValid = text.Length > 0 && text.Length <= step switch
+            {
+                MusterStep.Rally => MaxRallyLength,
+                MusterStep.TemplateName => MaxTemplateNameLength,
+                MusterStep.ReasonText => MaxReasonLength,
+                _ => MaxNoticeLength,
+            };
+        }
+
+        if (step == MusterStep.ModeNotice && !admin)
+        {
+            ctx.Reply(ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
+            return;
+        }
+
         switch (step)
         {
-            case MusterStep.Rally when ctx.Event is TextReceived text:
-                var rally = text.Text.Trim();
-                if (rally.Length == 0 || rally.Length > MaxRallyLength)
-                {
-                    ctx.Reply(ctx.T("mu.w.rally_length", MaxRallyLength), WizardNav(ctx, back: true));
-                    return;
-                }
-
-                data["rally"] = rally;
-                next = MusterStep.Pin;
+            case MusterStep.Rally when text is not null:
+                conversation.Data["rally"] = text;
                 break;
-            case MusterStep.Pin when ctx.Event is LocationShared location:
-                data["lat"] = location.Latitude.ToString("R", CultureInfo.InvariantCulture);
-                data["lon"] = location.Longitude.ToString("R", CultureInfo.InvariantCulture);
-                next = MusterStep.ReportBy;
+            case MusterStep.Pin when ctx.Event is LocationShared pin:
+                conversation.Data["lat"] = pin.Latitude.ToString("R", CultureInfo.InvariantCulture);
+                conversation.Data["lon"] = pin.Longitude.ToString("R", CultureInfo.InvariantCulture);
                 break;
-            case MusterStep.ResidentNotice when ctx.Event is TextReceived text:
-                var notice = text.Text.Trim();
-                if (notice.Length == 0 || notice.Length > MaxNoticeLength)
-                {
-                    ctx.Reply(ctx.T("mu.mode.notice_length", MaxNoticeLength), WizardNav(ctx, back: true));
-                    return;
-                }
-
-                data["notice"] = notice;
-                next = MusterStep.Preview;
+            case MusterStep.ResidentNotice or MusterStep.ModeNotice when text is not null:
+                conversation.Data["notice"] = text;
                 break;
-            case MusterStep.TemplateName when ctx.Event is TextReceived text:
-                var name = text.Text.Trim();
-                if (name.Length == 0 || name.Length > MaxTemplateNameLength)
-                {
-                    ctx.Reply(ctx.T("mu.w.template_length", MaxTemplateNameLength), WizardNav(ctx, back: true));
-                    return;
-                }
+        }
 
+        if (!conversation.Fire(trigger))
+        {
+            await AnswerUnhandledInputAsync(ctx, step, conversation, text, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        switch (step)
+        {
+            case MusterStep.Idle:
+                // A location outside any step.
+                await LocationAsync(ctx, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterStep.ReasonText:
+                await ReasonTextAsync(ctx, text!, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterStep.ModeNotice:
+                ctx.Conversation = Persist(ctx, conversation);
+                await ModeNoticeAsync(ctx, text!, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterStep.TemplateName:
                 var templates = await ctx.Reader.GetAsync<MusterTemplates>(DocKeys.MusterTemplates, cancellationToken).ConfigureAwait(false) ?? new MusterTemplates();
-                var items = templates.Items.Where(t => !string.Equals(t.Name, name, StringComparison.Ordinal)).ToList();
-                items.Insert(0, new MusterTemplate(name, PlanOf(data), ctx.Profile.Id, ctx.Now));
+                var items = templates.Items.Where(t => !string.Equals(t.Name, text, StringComparison.Ordinal)).ToList();
+                items.Insert(0, new MusterTemplate(text!, PlanOf(conversation.Data), ctx.Profile.Id, ctx.Now));
                 ctx.Effects.Put(DocKeys.MusterTemplates, templates with { Items = items.Take(MaxTemplates).ToList() });
-                ctx.Reply(ctx.T("mu.w.template_saved", Html.Escape(name)));
-                next = MusterStep.Preview;
+                ctx.Reply(ctx.T("mu.w.template_saved", Html.Escape(text!)));
                 break;
+        }
+
+        ctx.Conversation = Persist(ctx, conversation);
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        await ShowStepAsync(ctx, conversation.Step, conversation.Data, directory, edit: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Input the step does not take: a polite hint, and the step stays.</summary>
+    private async ValueTask AnswerUnhandledInputAsync(FlowContext ctx, MusterStep step, Conversation conversation, string? text, CancellationToken cancellationToken)
+    {
+        var tooLong = text is not null && conversation.Unhandled!.Count > 0;
+        switch (step)
+        {
+            case MusterStep.Idle:
+                ctx.Conversation = MainFlow.Idle(ctx.Now);
+                ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
+                return;
+            case MusterStep.ReasonText:
+                ctx.Reply(tooLong ? ctx.T("mu.ci.reason_length", MaxReasonLength) : ctx.T("mu.ci.reason_ask"), CancelKeyboard(ctx));
+                return;
+            case MusterStep.ModeNotice:
+                ctx.Reply(tooLong ? ctx.T("mu.mode.notice_length", MaxNoticeLength) : ctx.T("mu.mode.notice_ask", MaxNoticeLength), CancelKeyboard(ctx));
+                return;
+            case MusterStep.Rally when tooLong:
+                ctx.Reply(ctx.T("mu.w.rally_length", MaxRallyLength), WizardNav(ctx, back: true));
+                return;
+            case MusterStep.ResidentNotice when tooLong:
+                ctx.Reply(ctx.T("mu.mode.notice_length", MaxNoticeLength), WizardNav(ctx, back: true));
+                return;
+            case MusterStep.TemplateName when tooLong:
+                ctx.Reply(ctx.T("mu.w.template_length", MaxTemplateNameLength), WizardNav(ctx, back: true));
+                return;
             default:
                 // Anything else where a button is expected: show the step again with a hint.
                 ctx.Reply(ctx.T("mu.w.use_buttons"));
-                await ShowStepAsync(ctx, step, data, directory, edit: false, cancellationToken).ConfigureAwait(false);
+                var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+                await ShowStepAsync(ctx, step, new Dictionary<string, string>(ctx.Conversation.Data), directory, edit: false, cancellationToken).ConfigureAwait(false);
                 return;
         }
-
-        var machine = new StateMachine<MusterStep, MusterTrigger>(() => step, s => step = s);
-        Configure(machine, () => next);
-        machine.Fire(MusterTrigger.Next);
-        ctx.Conversation = new ConversationState(FlowName, step.ToString()) { Data = data, UpdatedAt = ctx.Now };
-        await ShowStepAsync(ctx, step, data, directory, edit: false, cancellationToken).ConfigureAwait(false);
     }
 
     private static MusterStep PreviousStep(MusterStep step, Dictionary<string, string> data) => step switch
@@ -377,24 +506,24 @@ public sealed partial class MusterFlow
                 Show(KindText(ctx), KindButtons(ctx, templates));
                 return;
             case MusterStep.Scope:
-                var scopes = Enum.GetValues<MusterScopeKind>().Select(s => new InlineButton(ctx.T("mu.scope." + s), $"{P}w:s:{s}")).Rows(2);
+                var scopes = Enum.GetValues<MusterScopeKind>().Select(s => new InlineButton(ctx.T("mu.scope." + s), new MusterButton.PickScope(s).Data)).Rows(2);
                 scopes.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(ctx.T("mu.w.scope"), new InlineMarkup(scopes));
                 return;
             case MusterStep.PickRegions:
                 var chosenRegions = List(data, "regions");
-                Show(ctx.T("mu.w.regions"), PickMarkup(ctx, directory.Regions.Select(r => (r.Id, r.Name, chosenRegions.Contains(r.Id))), "r"));
+                Show(ctx.T("mu.w.regions"), PickMarkup(ctx, directory.Regions.Select(r => (r.Id, r.Name, chosenRegions.Contains(r.Id))), id => new MusterButton.ToggleRegion(id)));
                 return;
             case MusterStep.PickGrids:
                 var chosenGrids = List(data, "grids");
-                Show(ctx.T("mu.w.grids"), PickMarkup(ctx, directory.Grids.Select(g => (g.Id, g.Name, chosenGrids.Contains(g.Id))), "g"));
+                Show(ctx.T("mu.w.grids"), PickMarkup(ctx, directory.Grids.Select(g => (g.Id, g.Name, chosenGrids.Contains(g.Id))), id => new MusterButton.ToggleGrid(id)));
                 return;
             case MusterStep.PickSkills:
                 var needed = SkillsOf(data);
                 var skillRows = Enum.GetValues<Skill>().Select(s => new InlineButton(
                     ctx.T("skill." + s) + (needed.GetValueOrDefault(s) is var c and > 0 ? " \u00D7" + c.ToString(CultureInfo.InvariantCulture) : string.Empty),
-                    $"{P}w:sk:{s}")).Rows(3);
-                skillRows.Add([new InlineButton(ctx.T("mu.btn.done"), $"{P}w:ok")]);
+                    new MusterButton.CycleSkill(s).Data)).Rows(3);
+                skillRows.Add([new InlineButton(ctx.T("mu.btn.done"), new MusterButton.Done().Data)]);
                 skillRows.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(ctx.T("mu.w.skills"), new InlineMarkup(skillRows));
                 return;
@@ -402,22 +531,22 @@ public sealed partial class MusterFlow
                 Show(ctx.T("mu.w.rally", MaxRallyLength), WizardNav(ctx, back: true));
                 return;
             case MusterStep.Pin:
-                var pin = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.skip"), $"{P}w:skip") } };
+                var pin = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.skip"), new MusterButton.Skip().Data) } };
                 pin.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(ctx.T("mu.w.pin"), new InlineMarkup(pin));
                 return;
             case MusterStep.ReportBy:
-                var times = ReportWithin.Select(m => new InlineButton(ctx.T("mu.w.within", m >= 60 ? ctx.T("mu.hours", m / 60) : ctx.T("mu.minutes", m)), $"{P}w:rb:{m.ToString(CultureInfo.InvariantCulture)}")).Rows(2);
+                var times = ReportWithin.Select(m => new InlineButton(ctx.T("mu.w.within", m >= 60 ? ctx.T("mu.hours", m / 60) : ctx.T("mu.minutes", m)), new MusterButton.ReportWithin(m).Data)).Rows(2);
                 times.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(ctx.T("mu.w.report_by"), new InlineMarkup(times));
                 return;
             case MusterStep.DrillOrReal:
-                var kinds = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.drill"), $"{P}w:dr:1"), new InlineButton(ctx.T("mu.btn.real"), $"{P}w:dr:0") } };
+                var kinds = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.drill"), new MusterButton.DrillOrReal(true).Data), new InlineButton(ctx.T("mu.btn.real"), new MusterButton.DrillOrReal(false).Data) } };
                 kinds.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(ctx.T("mu.w.drill"), new InlineMarkup(kinds));
                 return;
             case MusterStep.ResidentNotice:
-                var noticeRows = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.standard_notice"), $"{P}w:skip") } };
+                var noticeRows = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.standard_notice"), new MusterButton.Skip().Data) } };
                 noticeRows.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(ctx.T("mu.w.notice", MaxNoticeLength), new InlineMarkup(noticeRows));
                 return;
@@ -426,8 +555,8 @@ public sealed partial class MusterFlow
                 var targets = await TargetsAsync(ctx, plan, directory, cancellationToken).ConfigureAwait(false);
                 var preview = new List<IReadOnlyList<InlineButton>>
                 {
-                    new[] { new InlineButton(ctx.T(plan.Drill ? "mu.btn.launch_drill" : "mu.btn.launch"), $"{P}w:go") },
-                    new[] { new InlineButton(ctx.T("mu.btn.save_template"), $"{P}w:save") },
+                    new[] { new InlineButton(ctx.T(plan.Drill ? "mu.btn.launch_drill" : "mu.btn.launch"), new MusterButton.Launch().Data) },
+                    new[] { new InlineButton(ctx.T("mu.btn.save_template"), new MusterButton.SaveTemplate().Data) },
                 };
                 preview.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(PreviewText(ctx, plan, targets, directory), new InlineMarkup(preview));
@@ -442,16 +571,16 @@ public sealed partial class MusterFlow
 
     private static InlineMarkup KindButtons(FlowContext ctx, MusterTemplates templates)
     {
-        var rows = Enum.GetValues<MusterKind>().Select(k => new InlineButton(ctx.T("mu.kind." + k), $"{P}w:k:{k}")).Rows(3);
-        rows.AddRange(templates.Items.Select((t, i) => new InlineButton("\U0001F4BE " + t.Name, $"{P}w:t:{i.ToString(CultureInfo.InvariantCulture)}")).Rows(2));
+        var rows = Enum.GetValues<MusterKind>().Select(k => new InlineButton(ctx.T("mu.kind." + k), new MusterButton.PickKind(k).Data)).Rows(3);
+        rows.AddRange(templates.Items.Select((t, i) => new InlineButton("\U0001F4BE " + t.Name, new MusterButton.PickTemplate(i).Data)).Rows(2));
         rows.AddRange(WizardNav(ctx, back: false).Rows);
         return new InlineMarkup(rows);
     }
 
-    private static InlineMarkup PickMarkup(FlowContext ctx, IEnumerable<(string Id, string Name, bool Chosen)> items, string code)
+    private static InlineMarkup PickMarkup(FlowContext ctx, IEnumerable<(string Id, string Name, bool Chosen)> items, Func<string, MusterButton> toggle)
     {
-        var rows = items.Select(i => new InlineButton((i.Chosen ? "\u2611\uFE0F " : "\u2B1C ") + i.Name, $"{P}w:{code}:{i.Id}")).Rows(2);
-        rows.Add([new InlineButton(ctx.T("mu.btn.done"), $"{P}w:ok")]);
+        var rows = items.Select(i => new InlineButton((i.Chosen ? "\u2611\uFE0F " : "\u2B1C ") + i.Name, toggle(i.Id).Data)).Rows(2);
+        rows.Add([new InlineButton(ctx.T("mu.btn.done"), new MusterButton.Done().Data)]);
         rows.AddRange(WizardNav(ctx, back: true).Rows);
         return new InlineMarkup(rows);
     }
@@ -461,10 +590,10 @@ public sealed partial class MusterFlow
         var row = new List<InlineButton>();
         if (back)
         {
-            row.Add(new InlineButton(ctx.T("mu.btn.back"), $"{P}w:back"));
+            row.Add(new InlineButton(ctx.T("mu.btn.back"), new MusterButton.Back().Data));
         }
 
-        row.Add(new InlineButton(ctx.T("button.cancel"), $"{P}w:x"));
+        row.Add(new InlineButton(ctx.T("button.cancel"), new MusterButton.Cancel().Data));
         return new InlineMarkup([row]);
     }
 

@@ -25,7 +25,6 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     /// <summary>The owner of community timers (escalation, reminders, roll-call refreshes, the automatic close).</summary>
     public const long SystemUser = 0;
 
-    private const string P = MusterView.Prefix;
     private const int PageSize = 10;
     private const int MaxReasonLength = 200;
     private static readonly int[] EtaChoices = [10, 20, 30, 60];
@@ -39,7 +38,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     /// <summary>Open musters come first in /my.</summary>
     public int Order => 0;
 
-    public bool OwnsButton(string data) => data.StartsWith(P, StringComparison.Ordinal);
+    public bool OwnsButton(string data) => MusterButton.Codec.Owns(data);
 
     private TimeSpan Offset => _options.UtcOffset;
 
@@ -47,7 +46,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     {
         ArgumentNullException.ThrowIfNull(context);
         var ctx = context;
-        var step = ctx.Conversation.Flow == FlowName && Enum.TryParse<MusterStep>(ctx.Conversation.Step, out var s) ? s : MusterStep.Idle;
+        var step = StepOf(ctx);
         switch (ctx.Event)
         {
             case TimerFired timer:
@@ -71,101 +70,83 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         }
     }
 
+    /// <summary>A press: decoded once (anything that does not decode is a stale or forged button), then dispatched by its payload.</summary>
     private async ValueTask OnButtonAsync(FlowContext ctx, MusterStep step, ButtonPressed press, CancellationToken cancellationToken)
     {
-        var parts = press.Data.Split(':');
-        var action = parts.Length > 1 ? parts[1] : string.Empty;
-        if (action == "w")
+        var button = MusterButton.Codec.Decode(press.Data);
+        switch (button)
         {
-            await OnWizardButtonAsync(ctx, step, parts, cancellationToken).ConfigureAwait(false);
-            return;
+            case MusterButton.WizardChoice choice:
+                await OnWizardButtonAsync(ctx, step, choice, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterButton.ModeChoice choice:
+                await OnModeButtonAsync(ctx, step, choice, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterButton.CheckIn or MusterButton.Eta or MusterButton.Reason:
+                await OnAnswerButtonAsync(ctx, step, (MusterButton.OfMuster)button, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterButton.OfMuster ofMuster:
+                await OnMusterButtonAsync(ctx, press, ofMuster, cancellationToken).ConfigureAwait(false);
+                return;
+            default:
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return;
         }
+    }
 
-        if (action == "md")
-        {
-            await OnModeButtonAsync(ctx, step, parts, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (parts.Length < 3 || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
-
-        if (action is "ci" or "eta" or "rs")
-        {
-            // A member's answer needs the muster and their own answer: one round trip for both.
-            await ctx.Reader.PrefetchAsync([DocKeys.Muster(number), DocKeys.MusterAnswer(number, ctx.Profile.Id)], cancellationToken).ConfigureAwait(false);
-        }
-
-        // A member's answer needs only the header; convenors' and administrators' actions need the regions too.
-        var muster = action is "ci" or "eta" or "rs"
-            ? await MusterStore.LoadHeaderAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false)
-            : await MusterStore.LoadAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false);
+    /// <summary>Convenors' and administrators' buttons: they need the muster with its regions, and an open muster (a roll call may be refreshed after the close).</summary>
+    private async ValueTask OnMusterButtonAsync(FlowContext ctx, ButtonPressed press, MusterButton.OfMuster button, CancellationToken cancellationToken)
+    {
+        var muster = await MusterStore.LoadAsync(ctx.Reader, button.Number, cancellationToken).ConfigureAwait(false);
         if (muster is null)
         {
             ctx.AnswerButton(ctx.T("button.stale"));
             return;
         }
 
-        if (!muster.IsOpen && action is not ("rc" or "rco"))
+        if (!muster.IsOpen && button is not (MusterButton.Refresh or MusterButton.OpenRollCall))
         {
-            ctx.AnswerButton(ctx.T("mu.closed", muster.Code), alert: true);
-            if (press.MessageId is { } messageId)
-            {
-                ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
-            }
-
+            AnswerClosed(ctx, press, muster);
             return;
         }
 
-        switch (action)
+        switch (button)
         {
-            case "ci" when parts.Length == 4:
-                await CheckInAsync(ctx, muster, parts[3], cancellationToken).ConfigureAwait(false);
+            case MusterButton.Acknowledge ack:
+                await AcknowledgeAsync(ctx, muster, ack.RegionId, relay: false, cancellationToken).ConfigureAwait(false);
                 return;
-            case "eta" when parts.Length == 4:
-                await SetEtaAsync(ctx, muster, parts[3], cancellationToken).ConfigureAwait(false);
+            case MusterButton.Relay relay:
+                await AcknowledgeAsync(ctx, muster, relay.RegionId, relay: true, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rs" when parts.Length == 4:
-                await SetReasonAsync(ctx, muster, parts[3], cancellationToken).ConfigureAwait(false);
+            case MusterButton.Refresh refresh:
+                await RefreshPressedAsync(ctx, muster, refresh.RegionId, newMessage: false, cancellationToken).ConfigureAwait(false);
                 return;
-            case "ack" when parts.Length == 4:
-                await AcknowledgeAsync(ctx, muster, parts[3], relay: false, cancellationToken).ConfigureAwait(false);
+            case MusterButton.OpenRollCall open:
+                await RefreshPressedAsync(ctx, muster, open.RegionId, newMessage: true, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rel" when parts.Length == 4:
-                await AcknowledgeAsync(ctx, muster, parts[3], relay: true, cancellationToken).ConfigureAwait(false);
+            case MusterButton.NonResponders page:
+                await NonRespondersAsync(ctx, muster, page.RegionId, page.Page, newMessage: false, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rc" when parts.Length == 4:
-                await RefreshPressedAsync(ctx, muster, parts[3], newMessage: false, cancellationToken).ConfigureAwait(false);
+            case MusterButton.AskNonResponders ask:
+                await NonRespondersAsync(ctx, muster, ask.RegionId, 0, newMessage: true, cancellationToken).ConfigureAwait(false);
                 return;
-            case "rco" when parts.Length == 4:
-                await RefreshPressedAsync(ctx, muster, parts[3], newMessage: true, cancellationToken).ConfigureAwait(false);
+            case MusterButton.MemberCard card:
+                await MemberCardAsync(ctx, muster, card.UserId, cancellationToken).ConfigureAwait(false);
                 return;
-            case "nr" when parts.Length == 5:
-                await NonRespondersAsync(ctx, muster, parts[3], parts[4], newMessage: false, cancellationToken).ConfigureAwait(false);
+            case MusterButton.Phoned phoned:
+                await ProxyAsync(ctx, muster, phoned.UserId, null, cancellationToken).ConfigureAwait(false);
                 return;
-            case "nrn" when parts.Length == 4:
-                await NonRespondersAsync(ctx, muster, parts[3], "0", newMessage: true, cancellationToken).ConfigureAwait(false);
+            case MusterButton.OnBehalf onBehalf:
+                await ProxyAsync(ctx, muster, onBehalf.UserId, onBehalf.Status, cancellationToken).ConfigureAwait(false);
                 return;
-            case "pm" when parts.Length == 4:
-                await MemberCardAsync(ctx, muster, parts[3], cancellationToken).ConfigureAwait(false);
-                return;
-            case "ph" when parts.Length == 4:
-                await ProxyAsync(ctx, muster, parts[3], null, cancellationToken).ConfigureAwait(false);
-                return;
-            case "pb" when parts.Length == 5:
-                await ProxyAsync(ctx, muster, parts[3], parts[4], cancellationToken).ConfigureAwait(false);
-                return;
-            case "cl" when parts.Length == 3:
+            case MusterButton.Close:
                 AskClose(ctx, muster);
                 return;
-            case "cl0" when parts.Length == 3:
+            case MusterButton.KeepOpen:
                 ctx.AnswerButton();
                 ctx.Show(ctx.T("mu.close.kept", muster.Code), null);
                 return;
-            case "cly" when parts.Length == 3:
+            case MusterButton.ConfirmClose:
                 await CloseAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
                 return;
             default:
@@ -174,32 +155,13 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         }
     }
 
-    private async ValueTask OnInputAsync(FlowContext ctx, MusterStep step, CancellationToken cancellationToken)
+    /// <summary>A press on a closed muster: said so, and its buttons are taken off the message.</summary>
+    private static void AnswerClosed(FlowContext ctx, ButtonPressed press, Muster muster)
     {
-        switch (step)
+        ctx.AnswerButton(ctx.T("mu.closed", muster.Code), alert: true);
+        if (press.MessageId is { } messageId)
         {
-            case MusterStep.ReasonText:
-                await ReasonTextAsync(ctx, cancellationToken).ConfigureAwait(false);
-                return;
-            case MusterStep.ArrivedLocation:
-                await ArrivedLocationAsync(ctx, cancellationToken).ConfigureAwait(false);
-                return;
-            case MusterStep.ModeNotice:
-                await ModeNoticeAsync(ctx, cancellationToken).ConfigureAwait(false);
-                return;
-            case MusterStep.Idle:
-                if (ctx.Event is LocationShared)
-                {
-                    await ArrivedLocationAsync(ctx, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-
-                ctx.Conversation = MainFlow.Idle(ctx.Now);
-                ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
-                return;
-            default:
-                await OnWizardInputAsync(ctx, step, cancellationToken).ConfigureAwait(false);
-                return;
+            ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
         }
     }
 
@@ -241,38 +203,102 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         return line.Length == 0 ? text : text + "\n\n" + line;
     }
 
-    private static async ValueTask<MusterAnswer?> OwnAnswerAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    /// <summary>
+    /// A member's own answer (check-in, ETA, reason): the muster header and the member's answer in one round trip, then
+    /// the check-in machine decides on the answer's status and the flow records it.
+    /// </summary>
+    private async ValueTask OnAnswerButtonAsync(FlowContext ctx, MusterStep step, MusterButton.OfMuster button, CancellationToken cancellationToken)
     {
-        var answer = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
-        if (answer is null)
-        {
-            ctx.AnswerButton(ctx.T("mu.not_called", muster.Code), alert: true);
-        }
-
-        return answer;
-    }
-
-    private async ValueTask CheckInAsync(FlowContext ctx, Muster muster, string code, CancellationToken cancellationToken)
-    {
-        if (MusterView.StatusOf(code) is not { } status)
+        await ctx.Reader.PrefetchAsync([DocKeys.Muster(button.Number), DocKeys.MusterAnswer(button.Number, ctx.Profile.Id)], cancellationToken).ConfigureAwait(false);
+        var muster = await MusterStore.LoadHeaderAsync(ctx.Reader, button.Number, cancellationToken).ConfigureAwait(false);
+        if (muster is null)
         {
             ctx.AnswerButton(ctx.T("button.stale"));
             return;
         }
 
-        if (await OwnAnswerAsync(ctx, muster, cancellationToken).ConfigureAwait(false) is not { } answer)
+        var answer = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
+        var press = (ButtonPressed)ctx.Event;
+        if (answer is null)
+        {
+            if (!muster.IsOpen)
+            {
+                AnswerClosed(ctx, press, muster);
+            }
+            else
+            {
+                ctx.AnswerButton(ctx.T("mu.not_called", muster.Code), alert: true);
+            }
+
+            return;
+        }
+
+        var (trigger, what) = button switch
+        {
+            MusterButton.CheckIn checkIn => (CheckInMachine.AnswerTo(checkIn.Status), MusterView.StatusName(texts, ctx.Language, checkIn.Status)),
+            MusterButton.Eta eta when eta.Minutes is >= 1 and <= 600 => (AnswerTrigger.Eta, ctx.T("mu.eta", eta.Minutes)),
+            MusterButton.Reason { Why: CantComeReason.Other } => (AnswerTrigger.OtherReason, string.Empty),
+            MusterButton.Reason reason => (AnswerTrigger.Reason, ctx.T("mu.reason." + reason.Why)),
+            _ => ((AnswerTrigger?)null, string.Empty),
+        };
+        if (trigger is not { } t)
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
+        var decision = CheckInMachine.Decide(answer.Status, t, muster.IsOpen);
+        if (!Decided(ctx, press, muster, decision, what))
         {
             return;
         }
 
-        if (answer.Status == status)
+        switch (button)
         {
-            ctx.AnswerButton(ctx.T("mu.ci.same", MusterView.StatusName(texts, ctx.Language, status)));
-            return;
+            case MusterButton.CheckIn:
+                CheckIn(ctx, step, muster, answer, decision.Status);
+                return;
+            case MusterButton.Eta eta:
+                SetEta(ctx, muster, answer, eta.Minutes);
+                return;
+            case MusterButton.Reason { Why: CantComeReason.Other }:
+                AskReason(ctx, step, muster);
+                return;
+            case MusterButton.Reason reason:
+                SetReason(ctx, step, muster, answer, reason.Why);
+                return;
         }
+    }
 
+    /// <summary>
+    /// Answers a press the check-in machine did not let through (closed muster, not the presser's to make, not an input
+    /// of the answer's status, the same answer again); false then, and nothing is recorded.
+    /// </summary>
+    private bool Decided(FlowContext ctx, ButtonPressed press, Muster muster, AnswerDecision decision, string what)
+    {
+        switch (decision.Outcome)
+        {
+            case AnswerOutcome.Closed:
+                AnswerClosed(ctx, press, muster);
+                return false;
+            case AnswerOutcome.NotAllowed:
+                Refuse(ctx, "role.convenor");
+                return false;
+            case AnswerOutcome.NotPermitted:
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return false;
+            case AnswerOutcome.Same:
+                ctx.AnswerButton(ctx.T("mu.ci.same", what));
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    private void CheckIn(FlowContext ctx, MusterStep step, Muster muster, MusterAnswer answer, CheckInStatus status)
+    {
         var updated = Answer(ctx, muster, answer, status, ctx.Profile.Id, null);
-        EndReasonQuestion(ctx, muster);
+        EndReasonQuestion(ctx, step, muster);
         ctx.AnswerButton(ctx.T("mu.ci.saved", MusterView.StatusName(texts, ctx.Language, status)));
         var followUp = status switch
         {
@@ -288,8 +314,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
     private InlineMarkup EtaButtons(Language language, int number)
     {
-        var n = MusterView.Num(number);
-        var buttons = EtaChoices.Select(m => new InlineButton(texts.Format(language, "mu.eta", m), $"{P}eta:{n}:{m.ToString(CultureInfo.InvariantCulture)}")).ToList();
+        var buttons = EtaChoices.Select(m => new InlineButton(texts.Format(language, "mu.eta", m), new MusterButton.Eta(number, m).Data)).ToList();
         var rows = buttons.Rows(4);
         rows.AddRange(MusterView.CheckInButtons(texts, language, number).Rows);
         return new InlineMarkup(rows);
@@ -297,76 +322,40 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
     private InlineMarkup ReasonButtons(Language language, int number)
     {
-        var n = MusterView.Num(number);
         var rows = Enum.GetValues<CantComeReason>()
-            .Select(r => new InlineButton(texts.Get(language, "mu.reason." + r), $"{P}rs:{n}:{r.ToString().ToLowerInvariant()}")).Rows(2);
+            .Select(r => new InlineButton(texts.Get(language, "mu.reason." + r), new MusterButton.Reason(number, r).Data)).Rows(2);
         rows.AddRange(MusterView.CheckInButtons(texts, language, number).Rows);
         return new InlineMarkup(rows);
     }
 
-    private async ValueTask SetEtaAsync(FlowContext ctx, Muster muster, string minutesText, CancellationToken cancellationToken)
+    private void SetEta(FlowContext ctx, Muster muster, MusterAnswer answer, int minutes)
     {
-        if (!int.TryParse(minutesText, NumberStyles.None, CultureInfo.InvariantCulture, out var minutes) || minutes is < 1 or > 600)
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
-
-        if (await OwnAnswerAsync(ctx, muster, cancellationToken).ConfigureAwait(false) is not { } answer)
-        {
-            return;
-        }
-
-        if (answer.Status != CheckInStatus.OnTheWay)
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
-
         if (answer.EtaMinutes == minutes)
         {
             ctx.AnswerButton(ctx.T("mu.ci.same", ctx.T("mu.eta", minutes)));
             return;
         }
 
-        var updated = answer with { EtaMinutes = minutes, History = [.. answer.History, new AnswerChange(CheckInStatus.OnTheWay, ctx.Now, ctx.Profile.Id) { Detail = "eta " + minutesText }] };
+        var detail = "eta " + minutes.ToString(CultureInfo.InvariantCulture);
+        var updated = answer with { EtaMinutes = minutes, History = [.. answer.History, new AnswerChange(CheckInStatus.OnTheWay, ctx.Now, ctx.Profile.Id) { Detail = detail }] };
         Store(ctx, muster, answer, updated);
         ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.eta", minutes)));
         ctx.Show(MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
     }
 
-    private async ValueTask SetReasonAsync(FlowContext ctx, Muster muster, string code, CancellationToken cancellationToken)
+    /// <summary>"Other": the member types the reason (the conversation names the muster).</summary>
+    private static void AskReason(FlowContext ctx, MusterStep step, Muster muster)
     {
-        var reason = Enum.GetValues<CantComeReason>().Cast<CantComeReason?>().FirstOrDefault(r => r.ToString()!.Equals(code, StringComparison.OrdinalIgnoreCase));
-        if (reason is null)
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
+        var conversation = new Conversation(step, new Dictionary<string, string>());
+        conversation.Fire(MusterTrigger.AskReason);
+        conversation.Data["n"] = MusterView.Num(muster.Number);
+        ctx.AnswerButton();
+        ctx.Conversation = Persist(ctx, conversation);
+        ctx.Reply(ctx.T("mu.ci.reason_ask"), CancelKeyboard(ctx));
+    }
 
-        if (await OwnAnswerAsync(ctx, muster, cancellationToken).ConfigureAwait(false) is not { } answer)
-        {
-            return;
-        }
-
-        if (answer.Status != CheckInStatus.CantCome)
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
-
-        if (reason == CantComeReason.Other)
-        {
-            ctx.AnswerButton();
-            ctx.Conversation = new ConversationState(FlowName, nameof(MusterStep.ReasonText))
-            {
-                Data = new Dictionary<string, string> { ["n"] = MusterView.Num(muster.Number) },
-                UpdatedAt = ctx.Now,
-            };
-            ctx.Reply(ctx.T("mu.ci.reason_ask"), CancelKeyboard(ctx));
-            return;
-        }
-
+    private void SetReason(FlowContext ctx, MusterStep step, Muster muster, MusterAnswer answer, CantComeReason reason)
+    {
         if (answer.Reason == reason)
         {
             ctx.AnswerButton(ctx.T("mu.ci.same", ctx.T("mu.reason." + reason)));
@@ -375,7 +364,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
         var updated = answer with { Reason = reason, ReasonText = null, History = [.. answer.History, new AnswerChange(CheckInStatus.CantCome, ctx.Now, ctx.Profile.Id) { Detail = reason.ToString() }] };
         Store(ctx, muster, answer, updated);
-        EndReasonQuestion(ctx, muster);
+        EndReasonQuestion(ctx, step, muster);
         ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.reason." + reason)));
         ctx.Show(MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
     }
@@ -384,35 +373,23 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     /// A new answer by button ends a pending "write the reason" question of the same muster: otherwise the next thing
     /// the member types would turn the answer back into "can't come".
     /// </summary>
-    private static void EndReasonQuestion(FlowContext ctx, Muster muster)
+    private static void EndReasonQuestion(FlowContext ctx, MusterStep step, Muster muster)
     {
-        if (ctx.Conversation.Flow == FlowName && ctx.Conversation.Step == nameof(MusterStep.ReasonText)
-            && ctx.Conversation.Data.TryGetValue("n", out var n) && n == MusterView.Num(muster.Number))
+        if (step == MusterStep.ReasonText && ctx.Conversation.Data.TryGetValue("n", out var n) && n == MusterView.Num(muster.Number))
         {
-            ctx.Conversation = MainFlow.Idle(ctx.Now);
+            var conversation = new Conversation(step, ctx.Conversation.Data);
+            conversation.Fire(MusterTrigger.Answered);
+            ctx.Conversation = Persist(ctx, conversation);
         }
     }
 
-    private async ValueTask ReasonTextAsync(FlowContext ctx, CancellationToken cancellationToken)
+    /// <summary>The reason typed after "other" (the conversation is already idle; it names the muster).</summary>
+    private async ValueTask ReasonTextAsync(FlowContext ctx, string reasonText, CancellationToken cancellationToken)
     {
-        if (ctx.Event is not TextReceived text)
-        {
-            ctx.Reply(ctx.T("mu.ci.reason_ask"), CancelKeyboard(ctx));
-            return;
-        }
-
-        var reasonText = text.Text.Trim();
-        if (reasonText.Length == 0 || reasonText.Length > MaxReasonLength)
-        {
-            ctx.Reply(ctx.T("mu.ci.reason_length", MaxReasonLength), CancelKeyboard(ctx));
-            return;
-        }
-
-        // The muster is named by the conversation: read it before the conversation is reset.
         var muster = await MusterOfConversationAsync(ctx, cancellationToken).ConfigureAwait(false);
         ctx.Conversation = MainFlow.Idle(ctx.Now);
         var answer = muster is null ? null : await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
-        if (muster is null || !muster.IsOpen || answer is null)
+        if (muster is null || answer is null || CheckInMachine.Decide(answer.Status, AnswerTrigger.WriteReason, muster.IsOpen).Outcome is not (AnswerOutcome.Changed or AnswerOutcome.Updated))
         {
             ctx.Reply(muster is null ? ctx.T("mu.none_open") : ctx.T("mu.closed", muster.Code), Menu(ctx));
             return;
@@ -422,34 +399,24 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         ctx.Reply(ctx.T("mu.ci.saved", MusterView.StatusName(texts, ctx.Language, CheckInStatus.CantCome) + " · " + Html.Escape(reasonText)), Menu(ctx));
     }
 
-    private async ValueTask ArrivedLocationAsync(FlowContext ctx, CancellationToken cancellationToken)
+    /// <summary>A location outside any step: attached to the newest open muster whose answer takes one (on the way, arrived).</summary>
+    private async ValueTask LocationAsync(FlowContext ctx, CancellationToken cancellationToken)
     {
-        var inStep = ctx.Conversation.Flow == FlowName && ctx.Conversation.Step == nameof(MusterStep.ArrivedLocation);
-        var muster = inStep ? await MusterOfConversationAsync(ctx, cancellationToken).ConfigureAwait(false) : null;
-        if (ctx.Event is not LocationShared location)
-        {
-            // "Skip", or anything else: the answer stands without a location.
-            ctx.Conversation = MainFlow.Idle(ctx.Now);
-            ctx.Reply(ctx.T("mu.ci.location_skipped"), Menu(ctx));
-            return;
-        }
-
+        var location = (LocationShared)ctx.Event;
         ctx.Conversation = MainFlow.Idle(ctx.Now);
-        if (muster is null)
+        Muster? muster = null;
+        MusterAnswer? answer = null;
+        foreach (var number in (await OpenMusterNumbersAsync(ctx, cancellationToken).ConfigureAwait(false)).OrderDescending())
         {
-            // A location outside a check-in: attach it to the newest open muster the person arrived at, if any.
-            foreach (var number in (await OpenMusterNumbersAsync(ctx, cancellationToken).ConfigureAwait(false)).OrderDescending())
+            var candidate = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
+            if (candidate is not null && CheckInMachine.Decide(candidate.Status, AnswerTrigger.ShareLocation, open: true).Outcome == AnswerOutcome.Updated)
             {
-                var candidate = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
-                if (candidate is { Status: CheckInStatus.Arrived or CheckInStatus.OnTheWay })
-                {
-                    muster = await MusterStore.LoadHeaderAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false);
-                    break;
-                }
+                muster = await MusterStore.LoadHeaderAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false);
+                answer = candidate;
+                break;
             }
         }
 
-        var answer = muster is null ? null : await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
         if (muster is null || !muster.IsOpen || answer is null)
         {
             ctx.Reply(ctx.T("mu.location_no_muster"), Menu(ctx));
@@ -530,7 +497,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
     private void ArmRefresh(FlowContext ctx, int number, bool keepExisting)
     {
-        var id = $"{P}rf:{MusterView.Num(number)}";
+        var id = new MusterTimer.RefreshPanels(number).Id;
         ctx.Effects.SetTimer(new TimerEntry(id, ctx.Now + _options.RollCallInterval, SystemUser, id) { KeepExisting = keepExisting });
     }
 
@@ -541,7 +508,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
     private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency);
 
-    private static InlineMarkup CancelKeyboard(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), P + "w:x")]]);
+    private static InlineMarkup CancelKeyboard(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), new MusterButton.Cancel().Data)]]);
 
     private Roles RolesOf(UserProfile profile) =>
         profile.Roles | (flowOptions.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);

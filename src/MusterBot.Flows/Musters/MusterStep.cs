@@ -1,6 +1,9 @@
 namespace MusterBot.Flows.Musters;
 
-/// <summary>Steps of the muster flow: the launch wizard, and the few inputs a member or administrator types.</summary>
+/// <summary>
+/// Steps of a person's conversation in the muster flow: the launch wizard (substates of <see cref="Wizard"/>), and
+/// the few things a member or administrator types (a reason of their own, the emergency notice).
+/// </summary>
 public enum MusterStep
 {
     Idle,
@@ -18,6 +21,5 @@ public enum MusterStep
     Preview,
     TemplateName,
     ReasonText,
-    ArrivedLocation,
     ModeNotice,
 }

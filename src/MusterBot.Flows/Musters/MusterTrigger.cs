@@ -1,17 +1,37 @@
 namespace MusterBot.Flows.Musters;
 
+/// <summary>The inputs of a person's muster conversation: wizard buttons, typed input, and the starts of a step.</summary>
 public enum MusterTrigger
 {
+    /// <summary>/muster: the wizard starts (from wherever the person is, like every command).</summary>
     Begin,
-    Next,
-    Back,
-    Stay,
-    Cancel,
+    PickKind,
+    PickTemplate,
+    PickScope,
+    ToggleRegion,
+    ToggleGrid,
+    CycleSkill,
+    Done,
+    Skip,
+    ReportWithin,
+    DrillOrReal,
     Launch,
     Save,
-    TemplatePicked,
+    Back,
+    Cancel,
+    Text,
+    Location,
+
+    /// <summary>Anything else typed or sent (a photo, a sticker…).</summary>
+    OtherInput,
+
+    /// <summary>"Other" reason: the member is asked to type it.</summary>
     AskReason,
-    AskLocation,
+
+    /// <summary>The member answered with a button: a pending reason question of that muster ends.</summary>
+    Answered,
+
+    /// <summary>"Switch to emergency": the administrator is asked for the notice.</summary>
     AskNotice,
-    Done,
+    ConfirmEmergency,
 }

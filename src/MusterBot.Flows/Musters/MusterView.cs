@@ -13,27 +13,6 @@ namespace MusterBot.Flows.Musters;
 /// </summary>
 public static class MusterView
 {
-    public const string Prefix = "mu:";
-
-    /// <summary>Check-in codes in callback data: a(cknowledged), w(ay), h(ere), x (can't come).</summary>
-    public static string Code(CheckInStatus status) => status switch
-    {
-        CheckInStatus.Acknowledged => "a",
-        CheckInStatus.OnTheWay => "w",
-        CheckInStatus.Arrived => "h",
-        CheckInStatus.CantCome => "x",
-        _ => "n",
-    };
-
-    public static CheckInStatus? StatusOf(string code) => code switch
-    {
-        "a" => CheckInStatus.Acknowledged,
-        "w" => CheckInStatus.OnTheWay,
-        "h" => CheckInStatus.Arrived,
-        "x" => CheckInStatus.CantCome,
-        _ => null,
-    };
-
     public static string Mark(CheckInStatus status) => status switch
     {
         CheckInStatus.Acknowledged => "\u2705",
@@ -98,17 +77,17 @@ public static class MusterView
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         ArgumentNullException.ThrowIfNull(region);
-        var n = Num(muster.Number);
+        var n = muster.Number;
         var rows = new List<IReadOnlyList<InlineButton>>();
         var first = new List<InlineButton>();
         if (region.AcknowledgedAt is null)
         {
-            first.Add(new InlineButton(texts.Get(language, "mu.btn.ack"), $"{Prefix}ack:{n}:{region.RegionId}"));
+            first.Add(new InlineButton(texts.Get(language, "mu.btn.ack"), new MusterButton.Acknowledge(n, region.RegionId).Data));
         }
 
         if (region.MembersToldAt is null)
         {
-            first.Add(new InlineButton(texts.Get(language, "mu.btn.relay"), $"{Prefix}rel:{n}:{region.RegionId}"));
+            first.Add(new InlineButton(texts.Get(language, "mu.btn.relay"), new MusterButton.Relay(n, region.RegionId).Data));
         }
 
         if (first.Count > 0)
@@ -116,20 +95,24 @@ public static class MusterView
             rows.Add(first);
         }
 
-        rows.Add([new InlineButton(texts.Get(language, "mu.btn.rollcall"), $"{Prefix}rco:{n}:{region.RegionId}")]);
+        rows.Add([new InlineButton(texts.Get(language, "mu.btn.rollcall"), new MusterButton.OpenRollCall(n, region.RegionId).Data)]);
         return new InlineMarkup(rows);
     }
 
     public static InlineMarkup CheckInButtons(TextCatalog texts, Language language, int number)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var n = Num(number);
+        // Every order and every check-in shows these four: their callback data is encoded once per muster.
+        var data = CheckInData.GetOrAdd(number, n => [.. Answers.Select(s => new MusterButton.CheckIn(n, s).Data)]);
         return new InlineMarkup([
-            [Button(CheckInStatus.Acknowledged), Button(CheckInStatus.OnTheWay)],
-            [Button(CheckInStatus.Arrived), Button(CheckInStatus.CantCome)]]);
+            [Button(0), Button(1)],
+            [Button(2), Button(3)]]);
 
-        InlineButton Button(CheckInStatus status) => new(StatusName(texts, language, status), $"{Prefix}ci:{n}:{Code(status)}");
+        InlineButton Button(int i) => new(StatusName(texts, language, Answers[i]), data[i]);
     }
+
+    private static readonly CheckInStatus[] Answers = [CheckInStatus.Acknowledged, CheckInStatus.OnTheWay, CheckInStatus.Arrived, CheckInStatus.CantCome];
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string[]> CheckInData = new();
 
     /// <summary>The member's current answer, one line (empty before any answer).</summary>
     public static string AnswerLine(TextCatalog texts, Language language, MusterAnswer answer, TimeSpan offset)

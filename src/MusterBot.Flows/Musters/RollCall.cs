@@ -181,11 +181,10 @@ public static class RollCall
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
-        var n = MusterView.Num(muster.Number);
         return muster.IsOpen
             ? new InlineMarkup([[
-                new InlineButton(texts.Get(language, "mu.btn.refresh"), $"{MusterView.Prefix}rc:{n}:{regionId}"),
-                new InlineButton(texts.Get(language, "mu.btn.noanswer"), $"{MusterView.Prefix}nrn:{n}:{regionId}")]])
+                new InlineButton(texts.Get(language, "mu.btn.refresh"), new MusterButton.Refresh(muster.Number, regionId).Data),
+                new InlineButton(texts.Get(language, "mu.btn.noanswer"), new MusterButton.AskNonResponders(muster.Number, regionId).Data)]])
             : new InlineMarkup([]);
     }
 
@@ -193,11 +192,10 @@ public static class RollCall
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
-        var n = MusterView.Num(muster.Number);
         return muster.IsOpen
             ? new InlineMarkup([[
-                new InlineButton(texts.Get(language, "mu.btn.refresh"), $"{MusterView.Prefix}rc:{n}:all"),
-                new InlineButton(texts.Get(language, "mu.btn.close"), $"{MusterView.Prefix}cl:{n}")]])
+                new InlineButton(texts.Get(language, "mu.btn.refresh"), new MusterButton.Refresh(muster.Number, null).Data),
+                new InlineButton(texts.Get(language, "mu.btn.close"), new MusterButton.Close(muster.Number).Data)]])
             : new InlineMarkup([]);
     }
 

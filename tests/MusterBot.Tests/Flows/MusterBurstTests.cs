@@ -23,7 +23,6 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
     private const int Members = 10_000;
     private const long FirstMember = 1_000_000;
     private static readonly CancellationToken Ct = CancellationToken.None;
-    private static readonly string[] Codes = ["a", "w", "h", "x"];
     private static readonly CheckInStatus[] Statuses = [CheckInStatus.Acknowledged, CheckInStatus.OnTheWay, CheckInStatus.Arrived, CheckInStatus.CantCome];
 
     [Fact]
@@ -55,13 +54,13 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
         var seeded = watch.Elapsed;
 
         await h.Command(admin, "muster");
-        await h.Press(admin, "mu:w:k:Fire");
-        await h.Press(admin, "mu:w:s:Everyone");
+        await h.Press(admin, new MusterButton.PickKind(MusterKind.Fire).Data);
+        await h.Press(admin, new MusterButton.PickScope(MusterScopeKind.Everyone).Data);
         await h.Text(admin, "Square");
-        await h.Press(admin, "mu:w:skip");
-        await h.Press(admin, "mu:w:rb:30");
-        await h.Press(admin, "mu:w:dr:1");
-        await h.Press(admin, "mu:w:go");
+        await h.Press(admin, new MusterButton.Skip().Data);
+        await h.Press(admin, new MusterButton.ReportWithin(30).Data);
+        await h.Press(admin, new MusterButton.DrillOrReal(true).Data);
+        await h.Press(admin, new MusterButton.Launch().Data);
         var region = RecordJson.Deserialize<MusterRegion>((await store.GetAsync(DocKeys.MusterRegion(1, Muster.NoRegion), Ct))!.Json);
         Assert.Equal(Members, region.Targeted);
         Assert.Equal(Members, (await store.GetSetMembersAsync(Sets.MusterTargets(1, Muster.NoRegion), Ct)).Count);
@@ -73,7 +72,7 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
         for (var i = 0; i < Members; i++)
         {
             var who = FlowHarness.Person(FirstMember + i, "en", "M");
-            var press = new ButtonPressed(who, who.Id, 1, "q" + i.ToString(CultureInfo.InvariantCulture), "mu:ci:1:" + Codes[i % 4]);
+            var press = new ButtonPressed(who, who.Id, 1, "q" + i.ToString(CultureInfo.InvariantCulture), new MusterButton.CheckIn(1, Statuses[i % 4]).Data);
             work.Add((updateBase + i, press));
             if (i < 250)
             {

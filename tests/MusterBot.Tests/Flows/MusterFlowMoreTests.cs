@@ -22,8 +22,8 @@ public partial class MusterFlowTests
     public async Task AutoClose_AtEndsAt_ClosesBySystem_ReportToLauncher_AndPoints()
     {
         var h = await RelayedAsync(drill: false);
-        await h.Press(Ann, "mu:ci:1:h");
-        await h.Press(Amy, "mu:ci:1:w");
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
+        await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data);
         await h.DrainAsync();
 
         var launched = await MusterAsync(h);
@@ -87,20 +87,20 @@ public partial class MusterFlowTests
         await SeedAsync(h);
 
         await h.Command(Admin, "muster");
-        Assert.DoesNotContain(Buttons(SentTo(await h.DrainAsync(), Admin).Last().Markup), b => b.StartsWith("mu:w:t:", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:w:k:Fire");
-        await h.Press(Admin, "mu:w:s:Regions");
-        await h.Press(Admin, "mu:w:r:r1");
-        await h.Press(Admin, "mu:w:r:r3");
-        await h.Press(Admin, "mu:w:ok");
+        Assert.DoesNotContain(Buttons(SentTo(await h.DrainAsync(), Admin).Last().Markup), b => MusterButton.Codec.Decode(b) is MusterButton.PickTemplate);
+        await h.Press(Admin, new MusterButton.PickKind(MusterKind.Fire).Data);
+        await h.Press(Admin, new MusterButton.PickScope(MusterScopeKind.Regions).Data);
+        await h.Press(Admin, new MusterButton.ToggleRegion("r1").Data);
+        await h.Press(Admin, new MusterButton.ToggleRegion("r3").Data);
+        await h.Press(Admin, new MusterButton.Done().Data);
         await h.Text(Admin, "Gate 3");
-        await h.Press(Admin, "mu:w:skip");
-        await h.Press(Admin, "mu:w:rb:30");
-        await h.Press(Admin, "mu:w:dr:1");
+        await h.Press(Admin, new MusterButton.Skip().Data);
+        await h.Press(Admin, new MusterButton.ReportWithin(30).Data);
+        await h.Press(Admin, new MusterButton.DrillOrReal(true).Data);
         var firstPreview = (await h.DrainTextsAsync())[^1];
-        Assert.Contains("mu:w:save", await PreviewButtonsAsync(h));
+        Assert.Contains(new MusterButton.SaveTemplate().Data, await PreviewButtonsAsync(h));
 
-        await h.Press(Admin, "mu:w:save");
+        await h.Press(Admin, new MusterButton.SaveTemplate().Data);
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Send a name for the template (at most 30 characters)", StringComparison.Ordinal));
         Assert.Equal(nameof(MusterStep.TemplateName), (await h.ConversationAsync(Admin.Id))!.Step);
 
@@ -124,28 +124,28 @@ public partial class MusterFlowTests
         Assert.Equal(["r1", "r3"], template.Plan.Scope.RegionIds);
 
         // A 30-character name is fine; the same name again replaces the template instead of adding one.
-        await h.Press(Admin, "mu:w:save");
+        await h.Press(Admin, new MusterButton.SaveTemplate().Data);
         await h.Text(Admin, new string('n', 30));
-        await h.Press(Admin, "mu:w:save");
+        await h.Press(Admin, new MusterButton.SaveTemplate().Data);
         await h.Text(Admin, "Fire at the gate");
         await h.DrainAsync();
         Assert.Equal(["Fire at the gate", new string('n', 30)], (await GetAsync<MusterTemplates>(h, DocKeys.MusterTemplates))!.Items.Select(t => t.Name));
-        await h.Press(Admin, "mu:w:x");
+        await h.Press(Admin, new MusterButton.Cancel().Data);
         await h.DrainAsync();
         Assert.Null(await GetAsync<Muster>(h, DocKeys.Muster(1)));
 
         // The next /muster offers the templates; picking one jumps to the preview with the same plan.
         await h.Command(Admin, "muster");
         var kind = SentTo(await h.DrainAsync(), Admin).Last();
-        Assert.Contains("mu:w:t:0", Buttons(kind.Markup));
-        Assert.Contains(((InlineMarkup)kind.Markup!).Rows.SelectMany(r => r), b => b.Text == "💾 Fire at the gate" && b.CallbackData == "mu:w:t:0");
-        await h.Press(Admin, "mu:w:t:0");
+        Assert.Contains(new MusterButton.PickTemplate(0).Data, Buttons(kind.Markup));
+        Assert.Contains(((InlineMarkup)kind.Markup!).Rows.SelectMany(r => r), b => b.Text == "💾 Fire at the gate" && b.CallbackData == new MusterButton.PickTemplate(0).Data);
+        await h.Press(Admin, new MusterButton.PickTemplate(0).Data);
         var picked = (await h.DrainTextsAsync()).Single(t => t.StartsWith("[edit]", StringComparison.Ordinal));
         Assert.StartsWith("[edit] ", firstPreview, StringComparison.Ordinal);
         Assert.Equal(firstPreview, picked);
         Assert.Equal(nameof(MusterStep.Preview), (await h.ConversationAsync(Admin.Id))!.Step);
 
-        await h.Press(Admin, "mu:w:go");
+        await h.Press(Admin, new MusterButton.Launch().Data);
         var launched = await h.DrainAsync();
         NoErrors(launched);
         var muster = await MusterAsync(h);
@@ -158,7 +158,7 @@ public partial class MusterFlowTests
 
         // A template button of a template that is gone is stale.
         await h.Command(Admin, "muster");
-        await h.Press(Admin, "mu:w:t:7", queryId: "gone");
+        await h.Press(Admin, new MusterButton.PickTemplate(7).Data, queryId: "gone");
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { CallbackQueryId: "gone", Text: "This button is no longer valid." });
         Assert.Equal(nameof(MusterStep.Kind), (await h.ConversationAsync(Admin.Id))!.Step);
     }
@@ -182,9 +182,9 @@ public partial class MusterFlowTests
         await h.Command(Admin, "mode");
         var shown = SentTo(await h.DrainAsync(), Admin).Single();
         Assert.Contains("normal mode", shown.Html, StringComparison.Ordinal);
-        Assert.Equal(["mu:md:e"], Buttons(shown.Markup));
+        Assert.Equal([new MusterButton.AskEmergency().Data], Buttons(shown.Markup));
 
-        await h.Press(Admin, "mu:md:e", messageId: 40);
+        await h.Press(Admin, new MusterButton.AskEmergency().Data, messageId: 40);
         Assert.Contains(await h.DrainTextsAsync(), t => t.StartsWith("[edit] Send the emergency notice (at most 500 characters)", StringComparison.Ordinal));
         Assert.Equal(nameof(MusterStep.ModeNotice), (await h.ConversationAsync(Admin.Id))!.Step);
 
@@ -203,10 +203,10 @@ public partial class MusterFlowTests
         var preview = SentTo(await h.DrainAsync(), Admin).Single();
         Assert.Contains(notice, preview.Html, StringComparison.Ordinal);
         Assert.Contains("Switch to emergency mode and notify 10 people?", preview.Html, StringComparison.Ordinal);
-        Assert.Contains("mu:md:ey", Buttons(preview.Markup));
+        Assert.Contains(new MusterButton.ConfirmEmergency().Data, Buttons(preview.Markup));
         Assert.Null(await GetAsync<CommunityMode>(h, DocKeys.Mode));
 
-        await h.Press(Admin, "mu:md:ey", messageId: 41, queryId: "on");
+        await h.Press(Admin, new MusterButton.ConfirmEmergency().Data, messageId: 41, queryId: "on");
         var on = await h.DrainAsync();
         NoErrors(on);
         Assert.Contains(on, m => m.Action is AnswerCallback { CallbackQueryId: "on", Text: "🚨 Emergency mode is on; notifying 10 people." });
@@ -227,12 +227,12 @@ public partial class MusterFlowTests
         var again = SentTo(await h.DrainAsync(), Admin).Single();
         Assert.Contains("<b>Emergency mode</b>", again.Html, StringComparison.Ordinal);
         Assert.Contains("hotline 110", again.Html, StringComparison.Ordinal);
-        Assert.Equal(["mu:md:n"], Buttons(again.Markup));
+        Assert.Equal([new MusterButton.AskNormal().Data], Buttons(again.Markup));
 
         // A second confirmation (or switch) is refused and changes nothing.
         var version = (await h.Store.GetAsync(DocKeys.Mode, Ct))!.Version;
-        await h.Press(Admin, "mu:md:ey", queryId: "ey2");
-        await h.Press(Admin2, "mu:md:e", queryId: "e2");
+        await h.Press(Admin, new MusterButton.ConfirmEmergency().Data, queryId: "ey2");
+        await h.Press(Admin2, new MusterButton.AskEmergency().Data, queryId: "e2");
         var twice = await h.DrainAsync();
         Assert.Contains(twice, m => m.Action is AnswerCallback { CallbackQueryId: "ey2", Text: "Already in emergency mode.", ShowAlert: true });
         Assert.Contains(twice, m => m.Action is AnswerCallback { CallbackQueryId: "e2", Text: "Already in emergency mode.", ShowAlert: true });
@@ -242,7 +242,7 @@ public partial class MusterFlowTests
         // Somebody who is not an administrator.
         await h.Command(Ann, "mode");
         Assert.Equal(["Sorry, only administrator can use this."], TextsTo(await h.DrainAsync(), Ann));
-        foreach (var data in new[] { "mu:md:n", "mu:md:ny", "mu:md:e", "mu:md:ey" })
+        foreach (var data in new[] { new MusterButton.AskNormal().Data, new MusterButton.ConfirmNormal().Data, new MusterButton.AskEmergency().Data, new MusterButton.ConfirmEmergency().Data })
         {
             await h.Press(Ann, data, queryId: "ann-" + data);
             Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "Sorry, only administrator can use this.", ShowAlert: true } a && a.CallbackQueryId == "ann-" + data);
@@ -251,9 +251,9 @@ public partial class MusterFlowTests
         Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode, Ct))!.Version);
 
         // Back to normal: everyone told, with the normal menu.
-        await h.Press(Admin, "mu:md:n");
+        await h.Press(Admin, new MusterButton.AskNormal().Data);
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Switch back to normal mode? 10 people are told, and 0 held notices are sent.", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:md:ny");
+        await h.Press(Admin, new MusterButton.ConfirmNormal().Data);
         var off = await h.DrainAsync();
         NoErrors(off);
         Assert.False((await GetAsync<CommunityMode>(h, DocKeys.Mode))!.Emergency);
@@ -265,7 +265,7 @@ public partial class MusterFlowTests
         }
 
         await h.Command(Admin, "mode");
-        Assert.Equal(["mu:md:e"], Buttons(SentTo(await h.DrainAsync(), Admin).Single().Markup));
+        Assert.Equal([new MusterButton.AskEmergency().Data], Buttons(SentTo(await h.DrainAsync(), Admin).Single().Markup));
     }
 
     [Fact]
@@ -275,16 +275,16 @@ public partial class MusterFlowTests
         await SeedAsync(h);
 
         await h.Command(Admin, "mode");
-        await h.Press(Admin, "mu:md:e");
+        await h.Press(Admin, new MusterButton.AskEmergency().Data);
         await h.Text(Admin, "Flood");
         await h.DrainAsync();
-        await h.Press(Admin, "mu:w:x");
+        await h.Press(Admin, new MusterButton.Cancel().Data);
         Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
         await h.DrainAsync();
 
         // The preview's confirm after the cancel (or another administrator's press of it): normal mode stays.
-        await h.Press(Admin, "mu:md:ey", queryId: "late");
-        await h.Press(Admin2, "mu:md:ey", queryId: "other");
+        await h.Press(Admin, new MusterButton.ConfirmEmergency().Data, queryId: "late");
+        await h.Press(Admin2, new MusterButton.ConfirmEmergency().Data, queryId: "other");
         var late = await h.DrainAsync();
         Assert.Null(await GetAsync<CommunityMode>(h, DocKeys.Mode));
         Assert.DoesNotContain(late, m => m.Action is SendText);
@@ -348,14 +348,14 @@ public partial class MusterFlowTests
         Assert.Equal([Admin.Id, Admin2.Id], muster.AdminPanelChats);
 
         // The added administrator's roll call is live: an answer shows on it at the next refresh.
-        await h.Press(Lin, "mu:ci:1:h");
+        await h.Press(Lin, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
         await h.DrainAsync();
         h.Clock.Advance(TimeSpan.FromSeconds(6));
         await h.FireDueTimersAsync();
         var refreshed = await h.DrainAsync();
         Assert.Contains(refreshed, m => m.ChatId == Admin2.Id && m.Action is EditText e && e.TargetTag == RollCall.Tag(1, Admin2.Id, null) && e.Html.Contains("📍1", StringComparison.Ordinal));
 
-        await h.Press(Admin, "mu:cly:1");
+        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data);
         await h.DrainAsync();
         await h.Command(Admin, "rollcall");
         await h.Command(Carl, "rollcall");
@@ -372,35 +372,47 @@ public partial class MusterFlowTests
         var h = NewHarness();
         await SeedAsync(h);
         await LaunchAsync(h);
-        await h.Press(Cora, "mu:rel:1:r1");
+        await h.Press(Cora, new MusterButton.Relay(1, "r1").Data);
         await h.DrainAsync();
         var before = await SnapshotAsync(h);
 
         var presses = new (Sender Who, string Data)[]
         {
-            (Lin, "mu:ci:99:h"),
-            (Lin, "mu:ci:x:h"),
-            (Lin, "mu:ci:-1:h"),
-            (Lin, "mu:ci:99999999999:h"),
+            // Well-formed payloads that name nothing, or that the machines do not allow here.
+            (Lin, new MusterButton.CheckIn(99, CheckInStatus.Arrived).Data),
+            (Lin, new MusterButton.CheckIn(1, CheckInStatus.NoAnswer).Data),
+            (Cora, new MusterButton.Acknowledge(1, "r9").Data),
+            (Admin, new MusterButton.Acknowledge(1, "r9").Data),
+            (Cora, new MusterButton.Relay(1, "r9").Data),
+            (Admin, new MusterButton.Launch().Data),
+            (Admin, new MusterButton.SaveTemplate().Data),
+            (Admin, new MusterButton.PickTemplate(0).Data),
+            (Admin, new MusterButton.Done().Data),
+            (Cora, new MusterButton.OnBehalf(1, 100, CheckInStatus.Acknowledged).Data),
+            (Cora, new MusterButton.OnBehalf(1, 999, CheckInStatus.Arrived).Data),
+            (Cora, new MusterButton.AskNonResponders(1, "r9").Data),
+            (Admin, new MusterButton.ConfirmClose(99).Data),
+            (Ann, new MusterButton.Eta(1, 20).Data),
+            (Ann, new MusterButton.Eta(1, 0).Data),
+            (Ann, new MusterButton.Reason(1, CantComeReason.Ill).Data),
+            // Forged or malformed callback data.
+            (Lin, "mu:ci:x:Arrived"),
+            (Lin, "mu:ci:-1:Arrived"),
+            (Lin, "mu:ci:99999999999:Arrived"),
+            (Lin, "mu:ci:01:Arrived"),
             (Lin, "mu:ci:1:q"),
+            (Lin, "mu:ci:1:arrived"),
+            (Lin, "mu:ci:1:2"),
+            (Lin, "mu:ci:1:h"),
             (Lin, "mu:ci:1"),
-            (Lin, "mu:ci:1:h:extra"),
+            (Lin, "mu:ci:1:Arrived:extra"),
             (Lin, "mu:"),
             (Lin, "mu:zz:1"),
-            (Cora, "mu:ack:1:r9"),
-            (Admin, "mu:ack:1:r9"),
-            (Cora, "mu:rel:1:r9"),
+            (Lin, "mu:wok:1"),
             (Admin, "mu:w:go"),
-            (Admin, "mu:w:save"),
-            (Admin, "mu:w:t:0"),
-            (Cora, "mu:pb:1:100:a"),
             (Cora, "mu:pb:1:100:q"),
-            (Cora, "mu:pb:1:abc:h"),
-            (Cora, "mu:pb:1:999:h"),
-            (Cora, "mu:nrn:1:r9"),
-            (Admin, "mu:cly:99"),
-            (Ann, "mu:eta:1:20"),
-            (Ann, "mu:rs:1:ill"),
+            (Cora, "mu:pb:1:abc:Arrived"),
+            (Admin, "mu:wrb:45"),
         };
         foreach (var (who, data) in presses)
         {
@@ -421,11 +433,16 @@ public partial class MusterFlowTests
         Assert.Null(await GetAsync<Muster>(h, DocKeys.Muster(2)));
 
         var answers = messages.Select(m => m.Action).OfType<AnswerCallback>().ToDictionary(a => a.CallbackQueryId, a => a.Text);
-        Assert.Equal("This button is no longer valid.", answers["f-mu:ci:99:h-300"]);
-        Assert.Equal("This button is no longer valid.", answers["f-mu:ci:x:h-300"]);
-        Assert.Equal("Sorry, only convenor can use this.", answers["f-mu:ack:1:r9-10"]);
-        Assert.Equal("This button has expired. Please send the command again.", answers["f-mu:w:go-1"]);
-        Assert.Equal("This button is no longer valid.", answers["f-mu:pb:1:100:a-10"]);
+        string Said(Sender who, MusterButton button) => answers["f-" + button.Data + "-" + who.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]!;
+        Assert.Equal("This button is no longer valid.", Said(Lin, new MusterButton.CheckIn(99, CheckInStatus.Arrived)));
+        Assert.Equal("This button is no longer valid.", Said(Lin, new MusterButton.CheckIn(1, CheckInStatus.NoAnswer)));
+        Assert.Equal("This button is no longer valid.", answers["f-mu:ci:x:Arrived-300"]);
+        Assert.Equal("This button is no longer valid.", answers["f-mu:ci:1:h-300"]);
+        Assert.Equal("Sorry, only convenor can use this.", Said(Cora, new MusterButton.Acknowledge(1, "r9")));
+        Assert.Equal("This button has expired. Please send the command again.", Said(Admin, new MusterButton.Launch()));
+        Assert.Equal("This button is no longer valid.", answers["f-mu:w:go-1"]);
+        Assert.Equal("This button is no longer valid.", Said(Cora, new MusterButton.OnBehalf(1, 100, CheckInStatus.Acknowledged)));
+        Assert.Equal("This button is no longer valid.", Said(Ann, new MusterButton.Eta(1, 20)));
     }
 
     private static readonly string[] SnapshotRegions = ["r1", "r2", "r3", "r9"];
@@ -470,7 +487,7 @@ public partial class MusterFlowTests
         var editing = (await h.ConversationAsync(Ann.Id))!;
         Assert.Equal(RegistrationFlow.FlowName, editing.Flow);
 
-        await h.Press(Ann, "mu:ci:1:h", messageId: 7, queryId: "ci");
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, messageId: 7, queryId: "ci");
         var checkedIn = await h.DrainAsync();
         NoErrors(checkedIn);
         Assert.Contains(checkedIn, m => m.Action is AnswerCallback { CallbackQueryId: "ci", Text: "Saved: 📍 arrived" });
@@ -501,11 +518,11 @@ public partial class MusterFlowTests
         var stored = await h.Store.CommitAsync(new Commit { Writes = [new DocWrite(DocKeys.Conversation(Amy.Id), RecordJson.Serialize(midway), null)] }, Ct);
         Assert.Equal(CommitStatus.Committed, stored.Status);
 
-        await h.Press(Amy, "mu:ci:1:w", messageId: 8, queryId: "amy");
+        await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data, messageId: 8, queryId: "amy");
         var pressed = await h.DrainAsync();
         NoErrors(pressed);
         Assert.Contains(pressed, m => m.Action is AnswerCallback { CallbackQueryId: "amy", Text: "Saved: 🏃 on my way" });
-        await h.Press(Amy, "mu:eta:1:10", messageId: 8);
+        await h.Press(Amy, new MusterButton.Eta(1, 10).Data, messageId: 8);
         await h.DrainAsync();
         var answer = await AnswerAsync(h, Amy);
         Assert.Equal((CheckInStatus.OnTheWay, (int?)10), (answer.Status, answer.EtaMinutes));
@@ -519,13 +536,13 @@ public partial class MusterFlowTests
     public async Task CheckIn_WhileAskedForAReason_ADifferentAnswerEndsTheQuestion()
     {
         var h = await RelayedAsync();
-        await h.Press(Ann, "mu:ci:1:x", messageId: 7);
-        await h.Press(Ann, "mu:rs:1:other", messageId: 7);
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data, messageId: 7);
+        await h.Press(Ann, new MusterButton.Reason(1, CantComeReason.Other).Data, messageId: 7);
         await h.DrainAsync();
         Assert.Equal(nameof(MusterStep.ReasonText), (await h.ConversationAsync(Ann.Id))!.Step);
 
         // Ann changes her mind before typing a reason: she is coming after all.
-        await h.Press(Ann, "mu:ci:1:h", messageId: 7);
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, messageId: 7);
         await h.DrainAsync();
         Assert.Equal(CheckInStatus.Arrived, (await AnswerAsync(h, Ann)).Status);
 
@@ -539,9 +556,9 @@ public partial class MusterFlowTests
         Assert.Empty(await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.CantCome)));
 
         // The same with a listed reason picked instead of typing one: the typed text does not replace it.
-        await h.Press(Amy, "mu:ci:1:x", messageId: 8);
-        await h.Press(Amy, "mu:rs:1:other", messageId: 8);
-        await h.Press(Amy, "mu:rs:1:ill", messageId: 8);
+        await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data, messageId: 8);
+        await h.Press(Amy, new MusterButton.Reason(1, CantComeReason.Other).Data, messageId: 8);
+        await h.Press(Amy, new MusterButton.Reason(1, CantComeReason.Ill).Data, messageId: 8);
         await h.Text(Amy, "thanks");
         await h.DrainAsync();
         var amy = await AnswerAsync(h, Amy);
@@ -588,7 +605,7 @@ public partial class MusterFlowTests
             {
                 var order = Assert.Single(escalated, m => m.ChatId == member.Id);
                 Assert.Contains("M-1", ((SendText)order.Action).Html, StringComparison.Ordinal);
-                Assert.Contains("mu:ci:1:h", Buttons(((SendText)order.Action).Markup));
+                Assert.Contains(new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, Buttons(((SendText)order.Action).Markup));
             }
 
             Assert.Contains(TextsTo(escalated, Admin), t => t.Contains("convenor Cora has not acknowledged in 3 min", StringComparison.Ordinal));
@@ -606,7 +623,7 @@ public partial class MusterFlowTests
             Assert.Equal(versions, (await store.GetAsync(DocKeys.MusterRegion(1, "r1"), Ct))!.Version);
 
             // The first reminder (launch + 5 min) after the restart: everyone silent, once.
-            await b.Press(Ann, "mu:ci:1:a");
+            await b.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Acknowledged).Data);
             await b.DrainAsync();
             Advance(TimeSpan.FromMinutes(2));
             await b.FireDueTimersAsync();

@@ -94,29 +94,29 @@ public partial class MusterFlowTests
     {
         var admin = by ?? Admin;
         await h.Command(admin, "muster");
-        await h.Press(admin, "mu:w:k:Flood");
-        await h.Press(admin, "mu:w:s:" + scope);
+        await h.Press(admin, new MusterButton.PickKind(MusterKind.Flood).Data);
+        await h.Press(admin, new MusterButton.PickScope(Enum.Parse<MusterScopeKind>(scope)).Data);
         if (scope == "Regions")
         {
             foreach (var region in regions ?? ["r1", "r2", "r3"])
             {
-                await h.Press(admin, "mu:w:r:" + region);
+                await h.Press(admin, new MusterButton.ToggleRegion(region).Data);
             }
 
-            await h.Press(admin, "mu:w:ok");
+            await h.Press(admin, new MusterButton.Done().Data);
         }
 
         await h.Text(admin, rally);
-        await h.Press(admin, "mu:w:skip");
-        await h.Press(admin, "mu:w:rb:60");
-        await h.Press(admin, drill ? "mu:w:dr:1" : "mu:w:dr:0");
+        await h.Press(admin, new MusterButton.Skip().Data);
+        await h.Press(admin, new MusterButton.ReportWithin(60).Data);
+        await h.Press(admin, new MusterButton.DrillOrReal(drill).Data);
         if (!drill)
         {
             // Step 8 of a real muster: what residents are told (the standard notice).
-            await h.Press(admin, "mu:w:skip");
+            await h.Press(admin, new MusterButton.Skip().Data);
         }
 
-        await h.Press(admin, "mu:w:go");
+        await h.Press(admin, new MusterButton.Launch().Data);
     }
 
     private static async Task<T?> GetAsync<T>(FlowHarness h, DocKey key)

@@ -25,20 +25,20 @@ public partial class MusterFlowTests
 
         await h.Command(Admin, "muster");
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Launch a muster", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:w:k:Flood");
-        await h.Press(Admin, "mu:w:s:Regions");
-        await h.Press(Admin, "mu:w:ok", queryId: "none-picked");
+        await h.Press(Admin, new MusterButton.PickKind(MusterKind.Flood).Data);
+        await h.Press(Admin, new MusterButton.PickScope(MusterScopeKind.Regions).Data);
+        await h.Press(Admin, new MusterButton.Done().Data, queryId: "none-picked");
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { CallbackQueryId: "none-picked", Text: "Please choose at least one.", ShowAlert: true });
-        await h.Press(Admin, "mu:w:r:r1");
-        await h.Press(Admin, "mu:w:r:r2");
-        await h.Press(Admin, "mu:w:r:r3");
-        await h.Press(Admin, "mu:w:ok");
+        await h.Press(Admin, new MusterButton.ToggleRegion("r1").Data);
+        await h.Press(Admin, new MusterButton.ToggleRegion("r2").Data);
+        await h.Press(Admin, new MusterButton.ToggleRegion("r3").Data);
+        await h.Press(Admin, new MusterButton.Done().Data);
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Step 4", StringComparison.Ordinal));
         await h.Text(Admin, "Community square, bring a torch");
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Step 5", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:w:skip");
-        await h.Press(Admin, "mu:w:rb:60");
-        await h.Press(Admin, "mu:w:dr:1");
+        await h.Press(Admin, new MusterButton.Skip().Data);
+        await h.Press(Admin, new MusterButton.ReportWithin(60).Data);
+        await h.Press(Admin, new MusterButton.DrillOrReal(true).Data);
         var preview = (await h.DrainTextsAsync())[^1];
         Assert.Contains("Calls <b>4</b> people in 3 regions.", preview, StringComparison.Ordinal);
         Assert.Contains("1 marked away, not called.", preview, StringComparison.Ordinal);
@@ -46,7 +46,7 @@ public partial class MusterFlowTests
         Assert.Contains("M-?", preview, StringComparison.Ordinal);
         Assert.Contains("drill", preview, StringComparison.Ordinal);
 
-        await h.Press(Admin, "mu:w:go");
+        await h.Press(Admin, new MusterButton.Launch().Data);
         var launched = await h.DrainAsync();
         NoErrors(launched);
 
@@ -79,14 +79,14 @@ public partial class MusterFlowTests
             var text = (SendText)order.Action;
             Assert.Contains("M-1", text.Html, StringComparison.Ordinal);
             Assert.Contains("DRILL", text.Html, StringComparison.Ordinal);
-            Assert.Contains($"mu:ack:1:{region}", Buttons(text.Markup));
-            Assert.Contains($"mu:rel:1:{region}", Buttons(text.Markup));
+            Assert.Contains(new MusterButton.Acknowledge(1, region).Data, Buttons(text.Markup));
+            Assert.Contains(new MusterButton.Relay(1, region).Data, Buttons(text.Markup));
         }
 
         // The region without a convenor is told directly; members of regions with one wait for the relay.
         var direct = Assert.Single(launched, m => m.ChatId == Lin.Id);
         Assert.Equal((Lane.Emergency, "mo:1:r3"), (direct.Lane, direct.Tag));
-        Assert.Contains("mu:ci:1:h", Buttons(((SendText)direct.Action).Markup));
+        Assert.Contains(new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, Buttons(((SendText)direct.Action).Markup));
         Assert.DoesNotContain(launched, m => m.ChatId is 100 or 101 or 200 or 102 or 400 or 11);
 
         // The administrator: launched message and a live roll call.
@@ -138,33 +138,33 @@ public partial class MusterFlowTests
         Assert.Contains("Please tap a button above", hint[0], StringComparison.Ordinal);
         Assert.Contains("Launch a muster", hint[1], StringComparison.Ordinal);
 
-        await h.Press(Admin, "mu:w:k:Fire");
-        await h.Press(Admin, "mu:w:s:Everyone");
+        await h.Press(Admin, new MusterButton.PickKind(MusterKind.Fire).Data);
+        await h.Press(Admin, new MusterButton.PickScope(MusterScopeKind.Everyone).Data);
         await h.Text(Admin, "Gate 3");
-        await h.Press(Admin, "mu:w:skip");
+        await h.Press(Admin, new MusterButton.Skip().Data);
         Assert.Equal(nameof(MusterStep.ReportBy), (await h.ConversationAsync(Admin.Id))!.Step);
         await h.DrainAsync();
 
-        await h.Press(Admin, "mu:w:back");
+        await h.Press(Admin, new MusterButton.Back().Data);
         Assert.Contains(await h.DrainTextsAsync(), t => t.StartsWith("[edit] Step 5", StringComparison.Ordinal));
         Assert.Equal(nameof(MusterStep.Pin), (await h.ConversationAsync(Admin.Id))!.Step);
         await h.Text(Admin, "not a pin");
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Please tap a button above", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:w:back");
-        await h.Press(Admin, "mu:w:back");
+        await h.Press(Admin, new MusterButton.Back().Data);
+        await h.Press(Admin, new MusterButton.Back().Data);
         Assert.Equal(nameof(MusterStep.Scope), (await h.ConversationAsync(Admin.Id))!.Step);
-        await h.Press(Admin, "mu:w:back");
+        await h.Press(Admin, new MusterButton.Back().Data);
         Assert.Equal(nameof(MusterStep.Kind), (await h.ConversationAsync(Admin.Id))!.Step);
         await h.DrainAsync();
 
-        await h.Press(Admin, "mu:w:x");
+        await h.Press(Admin, new MusterButton.Cancel().Data);
         Assert.Contains("[edit] Cancelled; nothing was sent.", await h.DrainTextsAsync());
         Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
         Assert.Null(await GetAsync<Muster>(h, DocKeys.Muster(1)));
         Assert.Empty(await SetAsync(h, Sets.OpenMusters));
 
         // A wizard button after the cancel is expired.
-        await h.Press(Admin, "mu:w:go", queryId: "late");
+        await h.Press(Admin, new MusterButton.Launch().Data, queryId: "late");
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { CallbackQueryId: "late", Text: "This button has expired. Please send the command again." });
         Assert.Null(await GetAsync<Muster>(h, DocKeys.Muster(1)));
     }
@@ -177,9 +177,9 @@ public partial class MusterFlowTests
 
         await h.Command(Ann, "muster");
         Assert.Contains("Sorry, only administrator can use this.", await h.DrainTextsAsync());
-        await h.Press(Ann, "mu:w:go", queryId: "q1");
+        await h.Press(Ann, new MusterButton.Launch().Data, queryId: "q1");
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { CallbackQueryId: "q1", Text: "Sorry, only administrator can use this.", ShowAlert: true });
-        await h.Press(Ann, "mu:md:e", queryId: "q2");
+        await h.Press(Ann, new MusterButton.AskEmergency().Data, queryId: "q2");
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { CallbackQueryId: "q2", ShowAlert: true });
         Assert.Null(await GetAsync<Muster>(h, DocKeys.Muster(1)));
         Assert.Null(await GetAsync<CommunityMode>(h, DocKeys.Mode));
@@ -195,7 +195,7 @@ public partial class MusterFlowTests
         await LaunchAsync(h);
         await h.DrainAsync();
 
-        await h.Press(Cora, "mu:ack:1:r1", messageId: 5);
+        await h.Press(Cora, new MusterButton.Acknowledge(1, "r1").Data, messageId: 5);
         var acked = await h.DrainAsync();
         Assert.Equal("Acknowledged. Please relay to your region.", AnswerText(acked, Cora));
         Assert.Contains(acked, m => m.ChatId == Cora.Id && m.Tag == RollCall.Tag(1, Cora.Id, "r1"));
@@ -204,7 +204,7 @@ public partial class MusterFlowTests
         Assert.Equal((Cora.Id, (DateTimeOffset?)null), (region.AcknowledgedBy, region.MembersToldAt));
         Assert.NotNull(region.AcknowledgedAt);
 
-        await h.Press(Cora, "mu:rel:1:r1", messageId: 5);
+        await h.Press(Cora, new MusterButton.Relay(1, "r1").Data, messageId: 5);
         var relayed = await h.DrainAsync();
         NoErrors(relayed);
         Assert.Equal("Relayed to 2 people in your region.", AnswerText(relayed, Cora));
@@ -213,21 +213,21 @@ public partial class MusterFlowTests
             var order = Assert.Single(relayed, m => m.ChatId == member.Id);
             Assert.Equal((Lane.Emergency, "mo:1:r1"), (order.Lane, order.Tag));
             Assert.Contains("M-1", ((SendText)order.Action).Html, StringComparison.Ordinal);
-            Assert.Contains("mu:ci:1:a", Buttons(((SendText)order.Action).Markup));
+            Assert.Contains(new MusterButton.CheckIn(1, CheckInStatus.Acknowledged).Data, Buttons(((SendText)order.Action).Markup));
         }
 
         region = (await MusterAsync(h)).Region("r1")!;
         Assert.Equal(Cora.Id, region.RelayedBy);
         Assert.NotNull(region.MembersToldAt);
 
-        await h.Press(Cora, "mu:rel:1:r1", messageId: 5, queryId: "again");
+        await h.Press(Cora, new MusterButton.Relay(1, "r1").Data, messageId: 5, queryId: "again");
         var again = await h.DrainAsync();
         Assert.Contains(again, m => m.Action is AnswerCallback { CallbackQueryId: "again", ShowAlert: true, Text: var t } && t!.StartsWith("Already sent to your region's members at", StringComparison.Ordinal));
         Assert.DoesNotContain(again, m => m.ChatId is 100 or 101);
 
         // Somebody who is not a convenor of r1 (a member of another region, or another region's convenor).
-        await h.Press(Ben, "mu:rel:1:r1", queryId: "ben");
-        await h.Press(Carl, "mu:ack:1:r1", queryId: "carl");
+        await h.Press(Ben, new MusterButton.Relay(1, "r1").Data, queryId: "ben");
+        await h.Press(Carl, new MusterButton.Acknowledge(1, "r1").Data, queryId: "carl");
         var refused = await h.DrainAsync();
         Assert.Contains(refused, m => m.Action is AnswerCallback { CallbackQueryId: "ben", Text: "Sorry, only convenor can use this.", ShowAlert: true });
         Assert.Contains(refused, m => m.Action is AnswerCallback { CallbackQueryId: "carl", Text: "Sorry, only convenor can use this.", ShowAlert: true });
@@ -246,7 +246,7 @@ public partial class MusterFlowTests
         await h.DrainAsync();
 
         // Carl (r2) acknowledges but does not relay; Cora (r1) stays silent.
-        await h.Press(Carl, "mu:ack:1:r2");
+        await h.Press(Carl, new MusterButton.Acknowledge(1, "r2").Data);
         await h.DrainAsync();
         h.Clock.Advance(TimeSpan.FromMinutes(2));
         await h.FireDueTimersAsync();
@@ -260,7 +260,7 @@ public partial class MusterFlowTests
         var backup = Assert.Single(SentTo(escalated, Bea));
         Assert.Contains("You are the backup convenor", backup.Html, StringComparison.Ordinal);
         Assert.Contains("Convenor Cora has not acknowledged in 3 min. The order went directly to 2 people", backup.Html, StringComparison.Ordinal);
-        Assert.Contains("mu:ack:1:r1", Buttons(backup.Markup));
+        Assert.Contains(new MusterButton.Acknowledge(1, "r1").Data, Buttons(backup.Markup));
         foreach (var member in new[] { Ann, Amy, Ben })
         {
             Assert.Contains("M-1", Assert.Single(SentTo(escalated, member)).Html, StringComparison.Ordinal);
@@ -287,8 +287,8 @@ public partial class MusterFlowTests
         Assert.Contains("<b>Port</b> ⚠️ convenor silent, escalated at", panel, StringComparison.Ordinal);
 
         // The backup can now take over: acknowledging works, relaying again is refused (members were told).
-        await h.Press(Bea, "mu:ack:1:r1");
-        await h.Press(Bea, "mu:rel:1:r1", queryId: "bea-rel");
+        await h.Press(Bea, new MusterButton.Acknowledge(1, "r1").Data);
+        await h.Press(Bea, new MusterButton.Relay(1, "r1").Data, queryId: "bea-rel");
         var bea = await h.DrainAsync();
         Assert.Contains(bea, m => m.Action is AnswerCallback { CallbackQueryId: "bea-rel", ShowAlert: true });
         Assert.DoesNotContain(bea, m => m.ChatId is 100 or 101);
@@ -302,10 +302,10 @@ public partial class MusterFlowTests
         var h = NewHarness(options);
         await SeedAsync(h);
         await LaunchAsync(h, drill, regions: regions);
-        await h.Press(Cora, "mu:rel:1:r1", messageId: 5);
+        await h.Press(Cora, new MusterButton.Relay(1, "r1").Data, messageId: 5);
         if ((regions ?? ["r2"]).Contains("r2"))
         {
-            await h.Press(Carl, "mu:rel:1:r2", messageId: 6);
+            await h.Press(Carl, new MusterButton.Relay(1, "r2").Data, messageId: 6);
         }
 
         await h.DrainAsync();
@@ -317,7 +317,7 @@ public partial class MusterFlowTests
     {
         var h = await RelayedAsync();
 
-        await h.Press(Ann, "mu:ci:1:h", messageId: 7);
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, messageId: 7);
         var arrived = await h.DrainAsync();
         Assert.Equal("Saved: 📍 arrived", AnswerText(arrived, Ann));
         Assert.Contains(arrived, m => m.ChatId == Ann.Id && m.Action is EditText { MessageId: 7 });
@@ -332,19 +332,19 @@ public partial class MusterFlowTests
         Assert.Equal((22.5, 114.1), (answer.Latitude!.Value, answer.Longitude!.Value));
         Assert.Equal(CheckInStatus.Arrived, answer.Status);
 
-        await h.Press(Ann, "mu:ci:1:w", messageId: 7);
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data, messageId: 7);
         var onTheWay = await h.DrainAsync();
-        Assert.Contains(onTheWay, m => m.ChatId == Ann.Id && m.Action is EditText e && Buttons(e.Markup).Contains("mu:eta:1:20"));
-        await h.Press(Ann, "mu:eta:1:20", messageId: 7);
+        Assert.Contains(onTheWay, m => m.ChatId == Ann.Id && m.Action is EditText e && Buttons(e.Markup).Contains(new MusterButton.Eta(1, 20).Data));
+        await h.Press(Ann, new MusterButton.Eta(1, 20).Data, messageId: 7);
         await h.DrainAsync();
         Assert.Empty(await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.Arrived)));
         Assert.Equal(["100"], await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.OnTheWay)));
         Assert.Equal(20, (await AnswerAsync(h, Ann)).EtaMinutes);
 
-        await h.Press(Ann, "mu:ci:1:x", messageId: 7);
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data, messageId: 7);
         var cant = await h.DrainAsync();
-        Assert.Contains(cant, m => m.ChatId == Ann.Id && m.Action is EditText e && Buttons(e.Markup).Contains("mu:rs:1:other"));
-        await h.Press(Ann, "mu:rs:1:other", messageId: 7);
+        Assert.Contains(cant, m => m.ChatId == Ann.Id && m.Action is EditText e && Buttons(e.Markup).Contains(new MusterButton.Reason(1, CantComeReason.Other).Data));
+        await h.Press(Ann, new MusterButton.Reason(1, CantComeReason.Other).Data, messageId: 7);
         Assert.Contains("Please write the reason in one sentence:", TextsTo(await h.DrainAsync(), Ann));
         await h.Text(Ann, "My flat is flooded");
         Assert.Contains("Saved: ❌ can't come · My flat is flooded", TextsTo(await h.DrainAsync(), Ann));
@@ -359,7 +359,7 @@ public partial class MusterFlowTests
         Assert.Equal(["100"], await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.CantCome)));
 
         // A listed reason replaces the typed one.
-        await h.Press(Ann, "mu:rs:1:ill", messageId: 7);
+        await h.Press(Ann, new MusterButton.Reason(1, CantComeReason.Ill).Data, messageId: 7);
         await h.DrainAsync();
         answer = await AnswerAsync(h, Ann);
         Assert.Equal((CantComeReason.Ill, (string?)null), (answer.Reason, answer.ReasonText));
@@ -370,9 +370,9 @@ public partial class MusterFlowTests
     {
         var h = await RelayedAsync();
 
-        await h.Press(Amy, "mu:ci:1:a", messageId: 7);
+        await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.Acknowledged).Data, messageId: 7);
         await h.DrainAsync();
-        await h.Press(Amy, "mu:ci:1:a", messageId: 7, queryId: "twice");
+        await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.Acknowledged).Data, messageId: 7, queryId: "twice");
         var twice = await h.DrainAsync();
 
         Assert.Contains(twice, m => m.Action is AnswerCallback { CallbackQueryId: "twice", Text: "Already recorded: ✅ acknowledged" });
@@ -391,18 +391,18 @@ public partial class MusterFlowTests
         Assert.Contains(TextsTo(await h.DrainAsync(), Ben), t => t.StartsWith("There is no muster to check in to, so no location is needed now.", StringComparison.Ordinal));
 
         await LaunchAsync(h, regions: ["r1"]);
-        await h.Press(Cora, "mu:rel:1:r1");
+        await h.Press(Cora, new MusterButton.Relay(1, "r1").Data);
         await h.DrainAsync();
 
-        await h.Press(Ben, "mu:ci:1:h", queryId: "ben");
+        await h.Press(Ben, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, queryId: "ben");
         var notCalled = await h.DrainAsync();
         Assert.Contains(notCalled, m => m.Action is AnswerCallback { CallbackQueryId: "ben", Text: "You were not called to muster M-1; no answer is needed.", ShowAlert: true });
         Assert.Null(await GetAsync<MusterAnswer>(h, DocKeys.MusterAnswer(1, Ben.Id)));
         Assert.Empty(await SetAsync(h, Sets.MusterAnswers(1, "r2", CheckInStatus.Arrived)));
 
-        await h.Press(Admin, "mu:cly:1");
+        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data);
         await h.DrainAsync();
-        await h.Press(Ann, "mu:ci:1:h", messageId: 9, queryId: "late");
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, messageId: 9, queryId: "late");
         var late = await h.DrainAsync();
         Assert.Contains(late, m => m.Action is AnswerCallback { CallbackQueryId: "late", Text: "Muster M-1 is closed.", ShowAlert: true });
         Assert.Contains(late, m => m.ChatId == Ann.Id && m.Action is EditMarkup { MessageId: 9, Markup: null });
@@ -425,8 +425,8 @@ public partial class MusterFlowTests
         // Each region's part is its own document: simultaneous relays write different documents, never the header.
         var headerVersion = (await h.Store.GetAsync(DocKeys.Muster(1), Ct))!.Version;
         var results = await Task.WhenAll(
-            h.Press(Cora, "mu:rel:1:r1", messageId: 5),
-            h.Press(Carl, "mu:rel:1:r2", messageId: 6));
+            h.Press(Cora, new MusterButton.Relay(1, "r1").Data, messageId: 5),
+            h.Press(Carl, new MusterButton.Relay(1, "r2").Data, messageId: 6));
 
         Assert.All(results, r => Assert.Equal(ProcessOutcome.Handled, r));
         var muster = await MusterAsync(h);
@@ -441,27 +441,27 @@ public partial class MusterFlowTests
     {
         var h = await RelayedAsync();
 
-        await h.Press(Cora, "mu:nrn:1:r1", messageId: 20);
+        await h.Press(Cora, new MusterButton.AskNonResponders(1, "r1").Data, messageId: 20);
         var list = SentTo(await h.DrainAsync(), Cora).Single();
         Assert.Contains("M-1 · Port: 2 with no answer", list.Html, StringComparison.Ordinal);
         Assert.Contains("<code>+8613800000100</code>", list.Html, StringComparison.Ordinal);
         Assert.Contains("<code>+8613800000101</code>", list.Html, StringComparison.Ordinal);
-        Assert.Contains("mu:pm:1:100", Buttons(list.Markup));
+        Assert.Contains(new MusterButton.MemberCard(1, 100).Data, Buttons(list.Markup));
 
-        await h.Press(Cora, "mu:pm:1:100", messageId: 21);
+        await h.Press(Cora, new MusterButton.MemberCard(1, 100).Data, messageId: 21);
         Assert.Contains(TextsTo(await h.DrainAsync(), Cora), t => t.StartsWith("[edit] 👤 <b>Ann</b> · M-1", StringComparison.Ordinal));
 
-        await h.Press(Cora, "mu:ph:1:100", messageId: 21);
+        await h.Press(Cora, new MusterButton.Phoned(1, 100).Data, messageId: 21);
         var phoned = await h.DrainAsync();
         Assert.Equal("Marked: reached by phone ☎️", AnswerText(phoned, Cora));
         var answer = await AnswerAsync(h, Ann);
         Assert.Equal(Cora.Id, answer.PhonedBy);
         Assert.Equal(CheckInStatus.NoAnswer, answer.Status);
         Assert.Equal(["100"], await SetAsync(h, Sets.MusterPhoned(1, "r1")));
-        await h.Press(Cora, "mu:ph:1:100", messageId: 21, queryId: "again");
+        await h.Press(Cora, new MusterButton.Phoned(1, 100).Data, messageId: 21, queryId: "again");
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { CallbackQueryId: "again", Text: "Already marked as reached by phone." });
 
-        await h.Press(Cora, "mu:pb:1:100:w", messageId: 21);
+        await h.Press(Cora, new MusterButton.OnBehalf(1, 100, CheckInStatus.OnTheWay).Data, messageId: 21);
         var proxied = await h.DrainAsync();
         NoErrors(proxied);
         Assert.Equal("Recorded for them: 🏃 on my way", AnswerText(proxied, Cora));
@@ -472,14 +472,14 @@ public partial class MusterFlowTests
         Assert.Equal((CheckInStatus.OnTheWay, Cora.Id, "by convenor"), (last.Status, last.By, last.Detail));
         Assert.Equal(["100"], await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.OnTheWay)));
 
-        await h.Press(Cora, "mu:nr:1:r1:0", messageId: 20);
+        await h.Press(Cora, new MusterButton.NonResponders(1, "r1", 0).Data, messageId: 20);
         var after = TextsTo(await h.DrainAsync(), Cora).Single(t => t.StartsWith("[edit]", StringComparison.Ordinal));
         Assert.Contains("1 with no answer", after, StringComparison.Ordinal);
         Assert.DoesNotContain("+8613800000100", after, StringComparison.Ordinal);
 
         // Another region's convenor, or a member, may not answer for Ann.
-        await h.Press(Carl, "mu:pb:1:100:h", queryId: "carl");
-        await h.Press(Ben, "mu:nrn:1:r1", queryId: "ben");
+        await h.Press(Carl, new MusterButton.OnBehalf(1, 100, CheckInStatus.Arrived).Data, queryId: "carl");
+        await h.Press(Ben, new MusterButton.AskNonResponders(1, "r1").Data, queryId: "ben");
         var refused = await h.DrainAsync();
         Assert.Contains(refused, m => m.Action is AnswerCallback { CallbackQueryId: "carl", ShowAlert: true });
         Assert.Contains(refused, m => m.Action is AnswerCallback { CallbackQueryId: "ben", ShowAlert: true });
@@ -496,7 +496,7 @@ public partial class MusterFlowTests
         options.Reminders.Add(TimeSpan.FromMinutes(15));
         options.Reminders.Add(TimeSpan.FromMinutes(20));
         var h = await RelayedAsync(options: options);
-        await h.Press(Ann, "mu:ci:1:a");
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Acknowledged).Data);
         await h.DrainAsync();
 
         h.Clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
@@ -509,11 +509,11 @@ public partial class MusterFlowTests
             var reminder = Assert.Single(SentTo(first, silent));
             Assert.Contains("<b>Reminder 1</b>", reminder.Html, StringComparison.Ordinal);
             Assert.Contains("M-1", reminder.Html, StringComparison.Ordinal);
-            Assert.Contains("mu:ci:1:h", Buttons(reminder.Markup));
+            Assert.Contains(new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, Buttons(reminder.Markup));
         }
 
         Assert.DoesNotContain(first, m => m.ChatId is 102 or 400);
-        await h.Press(Amy, "mu:ci:1:w");
+        await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data);
         await h.DrainAsync();
 
         // T2 at +10 min: r1 (2 of 2 answered) is fine; r2 (0 of 1) nudges Carl. r3 has no convenor.
@@ -522,7 +522,7 @@ public partial class MusterFlowTests
         var nudge = await h.DrainAsync();
         var carl = Assert.Single(SentTo(nudge, Carl));
         Assert.Contains("<b>M-1 · Hill</b>: only 0% have answered; 1 still silent", carl.Html, StringComparison.Ordinal);
-        Assert.Contains("mu:nrn:1:r2", Buttons(carl.Markup));
+        Assert.Contains(new MusterButton.AskNonResponders(1, "r2").Data, Buttons(carl.Markup));
         Assert.Empty(SentTo(nudge, Cora));
 
         h.Clock.Advance(TimeSpan.FromMinutes(5));
@@ -545,15 +545,15 @@ public partial class MusterFlowTests
     public async Task Close_SendsReportWithCountsAndSilentNames_CsvWithOneRowPerMember_AndPoints()
     {
         var h = await RelayedAsync(drill: false);
-        await h.Press(Ann, "mu:ci:1:h");
-        await h.Press(Amy, "mu:ci:1:w");
-        await h.Press(Ben, "mu:ci:1:x");
-        await h.Press(Ben, "mu:rs:1:ill");
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
+        await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data);
+        await h.Press(Ben, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data);
+        await h.Press(Ben, new MusterButton.Reason(1, CantComeReason.Ill).Data);
         await h.DrainAsync();
 
-        await h.Press(Admin, "mu:cl:1");
+        await h.Press(Admin, new MusterButton.Close(1).Data);
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Close muster M-1? 4 people were called.", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:cly:1", messageId: 30);
+        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data, messageId: 30);
         var closed = await h.DrainAsync();
         NoErrors(closed);
 
@@ -595,9 +595,9 @@ public partial class MusterFlowTests
         Assert.Contains(TextsTo(closed, Admin), t => t.Contains("Emergency mode is still on", StringComparison.Ordinal));
 
         // Any button of the closed muster now says so.
-        await h.Press(Cora, "mu:ack:1:r1", messageId: 5, queryId: "cora");
-        await h.Press(Amy, "mu:eta:1:10", queryId: "amy");
-        await h.Press(Admin, "mu:cly:1", queryId: "again");
+        await h.Press(Cora, new MusterButton.Acknowledge(1, "r1").Data, messageId: 5, queryId: "cora");
+        await h.Press(Amy, new MusterButton.Eta(1, 10).Data, queryId: "amy");
+        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data, queryId: "again");
         var late = await h.DrainAsync();
         foreach (var id in new[] { "cora", "amy", "again" })
         {
@@ -611,10 +611,10 @@ public partial class MusterFlowTests
     public async Task Close_OfADrill_AwardsNoPoints()
     {
         var h = await RelayedAsync(drill: true);
-        await h.Press(Ann, "mu:ci:1:h");
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
         await h.DrainAsync();
 
-        await h.Press(Admin, "mu:cly:1");
+        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data);
         var closed = await h.DrainAsync();
 
         Assert.Null(await GetAsync<PointsEntry>(h, DocKeys.Points(Ann.Id, "M-1")));
@@ -628,12 +628,12 @@ public partial class MusterFlowTests
     public async Task Close_ByTwoAdminsAtOnce_ClosesOnce()
     {
         var h = await RelayedAsync(drill: false);
-        await h.Press(Ann, "mu:ci:1:h");
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
         await h.DrainAsync();
 
         await Task.WhenAll(
-            Task.Run(() => h.Press(Admin, "mu:cly:1", queryId: "one")),
-            Task.Run(() => h.Press(Admin2, "mu:cly:1", queryId: "two")));
+            Task.Run(() => h.Press(Admin, new MusterButton.ConfirmClose(1).Data, queryId: "one")),
+            Task.Run(() => h.Press(Admin2, new MusterButton.ConfirmClose(1).Data, queryId: "two")));
         var messages = await h.DrainAsync();
         NoErrors(messages);
 
@@ -684,7 +684,7 @@ public partial class MusterFlowTests
         // "🚨 My muster" is /my: the order with the check-in buttons.
         await h.Text(Lin, "🚨 My muster");
         var my = SentTo(await h.DrainAsync(), Lin);
-        Assert.Contains(my, s => Buttons(s.Markup).Contains("mu:ci:1:h"));
+        Assert.Contains(my, s => Buttons(s.Markup).Contains(new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data));
     }
 
     [Fact]
@@ -699,10 +699,10 @@ public partial class MusterFlowTests
 
         await h.Command(Admin, "mode");
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("normal mode", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:md:e");
+        await h.Press(Admin, new MusterButton.AskEmergency().Data);
         await h.Text(Admin, "Flood on the east bank; hotline 110");
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Switch to emergency mode and notify 10 people?", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:md:ey");
+        await h.Press(Admin, new MusterButton.ConfirmEmergency().Data);
         var on = await h.DrainAsync();
         Assert.True((await GetAsync<CommunityMode>(h, DocKeys.Mode))!.Emergency);
         Assert.Contains(SentTo(on, Ben), s => s.Html.Contains("Flood on the east bank", StringComparison.Ordinal));
@@ -715,9 +715,9 @@ public partial class MusterFlowTests
 
         await h.Command(Admin, "mode");
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("<b>Emergency mode</b>", StringComparison.Ordinal) && t.Contains("hotline 110", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:md:n");
+        await h.Press(Admin, new MusterButton.AskNormal().Data);
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("2 held notices are sent", StringComparison.Ordinal));
-        await h.Press(Admin, "mu:md:ny");
+        await h.Press(Admin, new MusterButton.ConfirmNormal().Data);
         var off = await h.DrainAsync();
         NoErrors(off);
 
@@ -728,7 +728,7 @@ public partial class MusterFlowTests
         var normal = SentTo(off, Ann).Single(s => s.Html.Contains("back to normal mode", StringComparison.Ordinal));
         Assert.DoesNotContain("🚨", Assert.IsType<ReplyKeyboard>(normal.Markup).Rows[0][0].Text, StringComparison.Ordinal);
 
-        await h.Press(Admin, "mu:md:ny", queryId: "again");
+        await h.Press(Admin, new MusterButton.ConfirmNormal().Data, queryId: "again");
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { CallbackQueryId: "again", Text: "Already in normal mode." });
     }
 
@@ -760,15 +760,15 @@ public partial class MusterFlowTests
         var h = NewHarness();
         await SeedAsync(h);
         await LaunchAsync(h);
-        await h.Press(Cora, "mu:ack:1:r1");
-        await h.Press(Cora, "mu:rel:1:r1");
+        await h.Press(Cora, new MusterButton.Acknowledge(1, "r1").Data);
+        await h.Press(Cora, new MusterButton.Relay(1, "r1").Data);
         h.Clock.Advance(TimeSpan.FromSeconds(6));
         await h.FireDueTimersAsync();
         await h.DrainAsync();
 
-        await h.Press(Ann, "mu:ci:1:h");
-        await h.Press(Amy, "mu:ci:1:w");
-        await h.Press(Lin, "mu:ci:1:x");
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
+        await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data);
+        await h.Press(Lin, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data);
         // One refresh timer per muster serves every live roll call of it.
         Assert.NotNull(await h.Store.GetTimerAsync("mu:rf:1", Ct));
         await h.DrainAsync();
@@ -810,8 +810,8 @@ public partial class MusterFlowTests
         Assert.Contains("Note: M-1 is still open.", await h.DrainTextsAsync());
         await LaunchAsync(h, scope: "Everyone", rally: "Harbour");
         var second = await h.DrainAsync();
-        await h.Press(Cora, "mu:rel:1:r1");
-        await h.Press(Cora, "mu:rel:2:r1");
+        await h.Press(Cora, new MusterButton.Relay(1, "r1").Data);
+        await h.Press(Cora, new MusterButton.Relay(2, "r1").Data);
         var relayed = await h.DrainAsync();
 
         Assert.Equal(["1", "2"], (await SetAsync(h, Sets.OpenMusters)).Order());
@@ -833,7 +833,7 @@ public partial class MusterFlowTests
 
         Assert.Equal(2, SentTo(relayed, Ann).Count);
 
-        await h.Press(Lin, "mu:ci:2:h");
+        await h.Press(Lin, new MusterButton.CheckIn(2, CheckInStatus.Arrived).Data);
         await h.DrainAsync();
         Assert.Equal(CheckInStatus.Arrived, (await AnswerAsync(h, Lin, 2)).Status);
         Assert.Equal(CheckInStatus.NoAnswer, (await AnswerAsync(h, Lin, 1)).Status);
@@ -841,12 +841,12 @@ public partial class MusterFlowTests
         await h.Command(Lin, "my");
         var my = SentTo(await h.DrainAsync(), Lin);
         Assert.Equal(2, my.Count);
-        Assert.Contains(my, s => s.Html.Contains("M-1", StringComparison.Ordinal) && Buttons(s.Markup).Contains("mu:ci:1:h"));
+        Assert.Contains(my, s => s.Html.Contains("M-1", StringComparison.Ordinal) && Buttons(s.Markup).Contains(new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data));
         Assert.Contains(my, s => s.Html.Contains("M-2", StringComparison.Ordinal) && s.Html.Contains("Your answer: 📍 arrived", StringComparison.Ordinal));
 
         await h.Command(Admin, "muster", "close");
         var list = SentTo(await h.DrainAsync(), Admin).Single();
-        Assert.Contains("mu:cl:1", Buttons(list.Markup));
-        Assert.Contains("mu:cl:2", Buttons(list.Markup));
+        Assert.Contains(new MusterButton.Close(1).Data, Buttons(list.Markup));
+        Assert.Contains(new MusterButton.Close(2).Data, Buttons(list.Markup));
     }
 }

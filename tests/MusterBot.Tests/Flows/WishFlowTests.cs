@@ -1177,8 +1177,8 @@ public partial class WishFlowTests
         Assert.Equal(2 + 3 + 1, (await SetAsync(h, Sets.HeldNotices)).Count);
 
         await h.Command(Admin, "mode");
-        await h.Press(Admin, "mu:md:n");
-        await h.Press(Admin, "mu:md:ny");
+        await h.Press(Admin, MusterBot.Flows.Musters.MusterButton.Codec.Encode(new MusterBot.Flows.Musters.MusterButton.AskNormal()));
+        await h.Press(Admin, MusterBot.Flows.Musters.MusterButton.Codec.Encode(new MusterBot.Flows.Musters.MusterButton.ConfirmNormal()));
         var released = await h.DrainAsync();
         NoErrors(released);
         Assert.Empty(await SetAsync(h, Sets.HeldNotices));
@@ -1202,8 +1202,8 @@ public partial class WishFlowTests
         Assert.DoesNotContain(filed, m => m.Action is SendPhoto);
 
         await h.Command(Admin, "mode");
-        await h.Press(Admin, "mu:md:n");
-        await h.Press(Admin, "mu:md:ny");
+        await h.Press(Admin, MusterBot.Flows.Musters.MusterButton.Codec.Encode(new MusterBot.Flows.Musters.MusterButton.AskNormal()));
+        await h.Press(Admin, MusterBot.Flows.Musters.MusterButton.Codec.Encode(new MusterBot.Flows.Musters.MusterButton.ConfirmNormal()));
         var released = await h.DrainAsync();
         NoErrors(released);
         var photo = Assert.Single(released, m => m.ChatId == Hank.Id && m.Action is SendPhoto);

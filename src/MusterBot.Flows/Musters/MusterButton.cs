@@ -1,0 +1,171 @@
+using MusterBot.Flows.Runtime.Buttons;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Flows.Musters;
+
+/// <summary>
+/// Every button of the muster flow, as a typed payload. Callback data is never trusted: a payload names a muster, a
+/// region or a member, and the flow re-reads them and re-checks the presser's rights; whether the press is allowed in
+/// the person's step or the member's answer is decided by the flow's state machines.
+/// </summary>
+public abstract record MusterButton
+{
+    /// <summary>The one codec of the flow ("mu:tag:field…"): a press that does not decode is a stale or forged button.</summary>
+    public static ButtonCodec<MusterButton> Codec { get; } = new ButtonCodec<MusterButton>("mu")
+        // A member's answer to an order.
+        .Add<CheckIn>("ci")
+        .Add<Eta>("eta")
+        .Add<Reason>("rs")
+        // A convenor's order.
+        .Add<Acknowledge>("ack")
+        .Add<Relay>("rel")
+        .Add<OpenRollCall>("rco")
+        // Live roll calls, non-responders and a member's card.
+        .Add<Refresh>("rc")
+        .Add<NonResponders>("nr")
+        .Add<AskNonResponders>("nrn")
+        .Add<MemberCard>("pm")
+        .Add<Phoned>("ph")
+        .Add<OnBehalf>("pb")
+        // Closing.
+        .Add<Close>("cl")
+        .Add<KeepOpen>("cl0")
+        .Add<ConfirmClose>("cly")
+        // The community mode.
+        .Add<AskEmergency>("me")
+        .Add<ConfirmEmergency>("mey")
+        .Add<AskNormal>("mn")
+        .Add<ConfirmNormal>("mny")
+        // The launch wizard (and the cancel of a typed answer).
+        .Add<PickKind>("wk")
+        .Add<PickTemplate>("wt")
+        .Add<PickScope>("ws")
+        .Add<ToggleRegion>("wr")
+        .Add<ToggleGrid>("wg")
+        .Add<CycleSkill>("wsk")
+        .Add<Done>("wok")
+        .Add<Skip>("wskip")
+        .Add<ReportWithin>("wrb")
+        .Add<DrillOrReal>("wdr")
+        .Add<Launch>("wgo")
+        .Add<SaveTemplate>("wsave")
+        .Add<Back>("wback")
+        .Add<Cancel>("x");
+
+    /// <summary>The callback data of this payload.</summary>
+    public string Data => Codec.Encode(this);
+
+    /// <summary>A button about one muster: the flow re-reads the muster before anything else.</summary>
+    public abstract record OfMuster : MusterButton
+    {
+        public abstract int Number { get; init; }
+    }
+
+    /// <summary>A button of the launch wizard (or the cancel of a typed answer): allowed only in its step.</summary>
+    public abstract record WizardChoice : MusterButton;
+
+    /// <summary>A button of /mode.</summary>
+    public abstract record ModeChoice : MusterButton;
+
+    /// <summary>A member answers muster <paramref name="Number"/> (NoAnswer is never offered: it decodes, and is refused).</summary>
+    public sealed record CheckIn(int Number, CheckInStatus Status) : OfMuster;
+
+    public sealed record Eta(int Number, int Minutes) : OfMuster;
+
+    public sealed record Reason(int Number, CantComeReason Why) : OfMuster;
+
+    public sealed record Acknowledge(int Number, string RegionId) : OfMuster;
+
+    public sealed record Relay(int Number, string RegionId) : OfMuster;
+
+    /// <summary>"Roll call" on a convenor's order: a new live roll call of the region.</summary>
+    public sealed record OpenRollCall(int Number, string RegionId) : OfMuster;
+
+    /// <summary>"Refresh" on a live roll call: the region's, or the community's when <paramref name="RegionId"/> is null.</summary>
+    public sealed record Refresh(int Number, string? RegionId) : OfMuster;
+
+    /// <summary>A page of a region's non-responders, edited in place.</summary>
+    public sealed record NonResponders(int Number, string RegionId, int Page) : OfMuster;
+
+    /// <summary>"No answer yet" on a roll call or a nudge: the first page as a new message.</summary>
+    public sealed record AskNonResponders(int Number, string RegionId) : OfMuster;
+
+    public sealed record MemberCard(int Number, long UserId) : OfMuster;
+
+    /// <summary>A convenor reached the member by phone.</summary>
+    public sealed record Phoned(int Number, long UserId) : OfMuster;
+
+    /// <summary>A convenor answers for the member.</summary>
+    public sealed record OnBehalf(int Number, long UserId, CheckInStatus Status) : OfMuster;
+
+    public sealed record Close(int Number) : OfMuster;
+
+    public sealed record KeepOpen(int Number) : OfMuster;
+
+    public sealed record ConfirmClose(int Number) : OfMuster;
+
+    public sealed record AskEmergency : ModeChoice;
+
+    public sealed record ConfirmEmergency : ModeChoice;
+
+    public sealed record AskNormal : ModeChoice;
+
+    public sealed record ConfirmNormal : ModeChoice;
+
+    public sealed record PickKind(MusterKind Kind) : WizardChoice;
+
+    public sealed record PickTemplate(int Index) : WizardChoice;
+
+    public sealed record PickScope(MusterScopeKind Scope) : WizardChoice;
+
+    public sealed record ToggleRegion(string RegionId) : WizardChoice;
+
+    public sealed record ToggleGrid(string GridId) : WizardChoice;
+
+    public sealed record CycleSkill(Skill Skill) : WizardChoice;
+
+    /// <summary>"Done" after picking regions, grids or skills.</summary>
+    public sealed record Done : WizardChoice;
+
+    /// <summary>"Skip" the pin, or "use the standard notice".</summary>
+    public sealed record Skip : WizardChoice;
+
+    public sealed record ReportWithin(int Minutes) : WizardChoice;
+
+    public sealed record DrillOrReal(bool Drill) : WizardChoice;
+
+    public sealed record Launch : WizardChoice;
+
+    public sealed record SaveTemplate : WizardChoice;
+
+    public sealed record Back : WizardChoice;
+
+    /// <summary>Cancels the wizard, a typed reason or the emergency notice.</summary>
+    public sealed record Cancel : WizardChoice;
+}
+
+/// <summary>The community timers of a muster (not callback data; the same "mu:kind:number…" shape, decoded strictly).</summary>
+public abstract record MusterTimer
+{
+    public static ButtonCodec<MusterTimer> Codec { get; } = new ButtonCodec<MusterTimer>("mu")
+        .Add<RefreshPanels>("rf")
+        .Add<Escalate>("t1")
+        .Add<Remind>("rem")
+        .Add<Nudge>("t2")
+        .Add<AutoClose>("end");
+
+    public string Id => Codec.Encode(this);
+
+    public abstract int Number { get; init; }
+
+    public sealed record RefreshPanels(int Number) : MusterTimer;
+
+    public sealed record Escalate(int Number, string RegionId) : MusterTimer;
+
+    public sealed record Remind(int Number, int Round) : MusterTimer;
+
+    public sealed record Nudge(int Number) : MusterTimer;
+
+    public sealed record AutoClose(int Number) : MusterTimer;
+}
