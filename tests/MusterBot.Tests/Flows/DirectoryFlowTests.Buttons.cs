@@ -1,7 +1,9 @@
 using MusterBot.Flows.Admin;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Points;
 using MusterBot.Flows.Profile;
 using MusterBot.Flows.Registration;
+using MusterBot.Flows.Session;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
@@ -107,7 +109,7 @@ public partial class DirectoryFlowTests
         var h = NewHarness();
         await SetUpAsync(h);
         await h.Command(Ann, "start");
-        await h.Press(Ann, MusterBot.Flows.Session.MainFlow.RegisterResident);
+        await h.Press(Ann, MainFlow.RegisterResident);
         await h.DrainAsync();
         var before = await h.ConversationAsync(Ann.Id);
 
@@ -151,7 +153,7 @@ public partial class DirectoryFlowTests
         var h = NewHarness();
         await SetUpAsync(h);
         await h.Command(Ann, "start");
-        await h.Press(Ann, MusterBot.Flows.Session.MainFlow.RegisterResident);
+        await h.Press(Ann, MainFlow.RegisterResident);
         await h.Press(Ann, R(new RegistrationButton.PickGrid("g1")));
         await h.Press(Ann, R(new RegistrationButton.Skip()));
         await h.Text(Ann, "Skip");
@@ -165,6 +167,59 @@ public partial class DirectoryFlowTests
         var answers = (await h.DrainAsync()).Select(m => m.Action).ToList();
         Assert.Equal([new AnswerCallback("q1", "This button is no longer valid."), new AnswerCallback("q2", "This button is no longer valid.")], answers);
         Assert.Null((await h.ProfileAsync(Ann.Id))!.AwayUntil);
+    }
+
+    [Fact]
+    public async Task Registration_BackOnTheFirstQuestion_AsksItAgain()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterResident);
+        await h.DrainAsync();
+
+        await h.Press(Ann, R(new RegistrationButton.Back()), queryId: "back");
+
+        var outgoing = await h.DrainAsync();
+        Assert.Contains(outgoing, m => m.Action is AnswerCallback { CallbackQueryId: "back" });
+        Assert.Contains(outgoing, m => m.Action is SendText { Markup: InlineMarkup });
+        Assert.Equal(nameof(RegStep.ChoosingGrid), (await h.ConversationAsync(Ann.Id))!.Step);
+    }
+
+    [Fact]
+    public async Task Registration_TypedCancel_EndsRegistration_AndALaterPressOfItsButtonIsStale()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterResident);
+        await h.Text(Ann, "Cancel");
+        await h.DrainAsync();
+        Assert.Equal(MainFlow.FlowName, (await h.ConversationAsync(Ann.Id))!.Flow);
+
+        await h.Press(Ann, R(new RegistrationButton.PickGrid("g1")), queryId: "late");
+
+        var answer = Assert.Single(await h.DrainAsync());
+        Assert.Equal(new AnswerCallback("late", "This button is no longer valid."), answer.Action);
+        Assert.Null((await h.ProfileAsync(Ann.Id))!.RegisteredAt);
+    }
+
+    [Fact]
+    public async Task PointsRanking_PressedByANonAdministrator_IsRefused_AndAForgedPeriodIsStale()
+    {
+        var h = NewHarness();
+        await h.Command(Bob, "start");
+        await h.Command(Admin, "start");
+        await h.DrainAsync();
+
+        await h.Press(Bob, PointsButton.Codec.Encode(new PointsButton.RankAllTime()), queryId: "bob");
+        await h.Press(Admin, "pt:all:extra", queryId: "forged");
+        await h.Press(Admin, "pt:All", queryId: "case");
+
+        var answers = (await h.DrainAsync()).Select(m => m.Action).ToList();
+        Assert.Equal(
+            [new AnswerCallback("bob", "Sorry, only administrator can use this.", true), new AnswerCallback("forged", "This button is no longer valid."), new AnswerCallback("case", "This button is no longer valid.")],
+            answers);
     }
 
     private sealed class TypeNames : IComparer<Type>
