@@ -6,6 +6,8 @@ using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
+using Stateless;
+using Stateless.Graph;
 
 namespace MusterBot.Flows.Points;
 
@@ -23,40 +25,67 @@ public sealed class PointsFlow(TextCatalog texts, TimeSpan? utcOffset = null) : 
 
     public bool OwnsButton(string data) => PointsButton.Codec.Owns(data);
 
-    public string ToMermaid() => "stateDiagram-v2\n    [*] --> Idle\n";
+    public string ToMermaid()
+    {
+        var step = PointsStep.Idle;
+        return MermaidGraph.Format(Build(() => step, s => step = s, null, null, CancellationToken.None).GetInfo()) + "\n";
+    }
 
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var ctx = context;
-        if (ctx.Event is ButtonPressed press)
+        var period = context.Event is ButtonPressed press ? PointsButton.Codec.Decode(press.Data) : null;
+        var trigger = context.Event switch
+        {
+            ButtonPressed when period is not null => PointsTrigger.RankingAsked,
+            ButtonPressed => PointsTrigger.StaleButton,
+            _ => PointsTrigger.BalanceAsked,
+        };
+        var step = PointsStep.Idle;
+        await Build(() => step, s => step = s, context, period, cancellationToken).FireAsync(trigger).ConfigureAwait(false);
+    }
+
+    private StateMachine<PointsStep, PointsTrigger> Build(Func<PointsStep> read, Action<PointsStep> write, FlowContext? context, PointsButton? period, CancellationToken cancellationToken)
+    {
+        // With no context the machine is built only to be drawn; the actions and guards are never run then.
+        var ctx = context!;
+        var machine = new StateMachine<PointsStep, PointsTrigger>(read, write);
+
+        // Only administrators see the ranking: anyone else's press is refused, whatever it carries; an administrator's
+        // press that does not decode is stale.
+        machine.OnUnhandledTrigger((_, _) =>
         {
             if (!ctx.Has(Roles.Admin))
             {
                 ctx.AnswerButton(ctx.T("not_allowed", ctx.T("role.admin")), alert: true);
-                return;
-            }
-
-            if (PointsButton.Codec.Decode(press.Data) is not { } period)
-            {
-                ctx.AnswerButton(ctx.T("button.stale"));
-                return;
-            }
-
-            ctx.AnswerButton();
-            var html = await RankingAsync(ctx, period, cancellationToken).ConfigureAwait(false);
-            if (press.MessageId is { } messageId)
-            {
-                ctx.Effects.Edit(ctx.ChatId, messageId, html, PeriodButtons(ctx));
             }
             else
             {
-                ctx.Reply(html, PeriodButtons(ctx));
+                ctx.AnswerButton(ctx.T("button.stale"));
             }
+        });
+        machine.Configure(PointsStep.Idle)
+            .InternalTransitionAsync(PointsTrigger.BalanceAsked, async _ => await BalanceAsync(ctx, cancellationToken).ConfigureAwait(false))
+            .InternalTransitionAsyncIf(PointsTrigger.RankingAsked, () => ctx.Has(Roles.Admin), async _ => await ShowRankingAsync(ctx, period!, cancellationToken).ConfigureAwait(false));
+        return machine;
+    }
 
-            return;
+    private async Task ShowRankingAsync(FlowContext ctx, PointsButton period, CancellationToken cancellationToken)
+    {
+        ctx.AnswerButton();
+        var html = await RankingAsync(ctx, period, cancellationToken).ConfigureAwait(false);
+        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
+        {
+            ctx.Effects.Edit(ctx.ChatId, messageId, html, PeriodButtons(ctx));
         }
+        else
+        {
+            ctx.Reply(html, PeriodButtons(ctx));
+        }
+    }
 
+    private async Task BalanceAsync(FlowContext ctx, CancellationToken cancellationToken)
+    {
         var entries = await PointsLedger.EntriesAsync(ctx.Reader, ctx.Profile.Id, cancellationToken).ConfigureAwait(false);
         var sb = new StringBuilder(ctx.T("pt.balance", entries.Sum(e => e.Points))).Append('\n');
         if (entries.Count == 0)
