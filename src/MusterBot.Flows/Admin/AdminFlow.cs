@@ -110,12 +110,12 @@ public sealed class AdminFlow : IFlow
     {
         var machine = new StateMachine<AdminStep, AdminTrigger>(read, write);
         async Task Act() => await act().ConfigureAwait(false);
-        DynamicStateInfos To(string reason, params AdminStep[] steps)
+        static DynamicStateInfos To(params (AdminStep Step, string Reason)[] destinations)
         {
             var infos = new DynamicStateInfos();
-            foreach (var s in steps)
+            foreach (var (step, reason) in destinations)
             {
-                infos.Add(s, reason);
+                infos.Add(step, reason);
             }
 
             return infos;
@@ -125,12 +125,12 @@ public sealed class AdminFlow : IFlow
         // unless what it names is gone (then the person stays where they were).
         machine.Configure(AdminStep.Panel)
             .InternalTransitionAsync(AdminTrigger.Navigated, _ => Act())
-            .PermitDynamicAsync(AdminTrigger.GridNameAsked, act, "asked", To("asked", AdminStep.AwaitingGridName))
-            .PermitDynamicAsync(AdminTrigger.BuildingNameAsked, act, "grid exists", To("grid exists", AdminStep.AwaitingBuildingName))
-            .PermitDynamicAsync(AdminTrigger.RegionNameAsked, act, "asked", To("asked", AdminStep.AwaitingRegionName))
-            .PermitDynamicAsync(AdminTrigger.RenameAsked, act, "it exists", To("it exists", AdminStep.AwaitingRename))
-            .PermitDynamicAsync(AdminTrigger.InviteStarted, act, "asked", To("asked", AdminStep.InviteRole))
-            .PermitDynamicAsync(AdminTrigger.RosterFileAsked, act, "asked", To("asked", AdminStep.AwaitingRosterFile));
+            .PermitDynamicAsync(AdminTrigger.GridNameAsked, act, "ask the name", To((AdminStep.AwaitingGridName, "asked")))
+            .PermitDynamicAsync(AdminTrigger.BuildingNameAsked, act, "the grid exists", To((AdminStep.AwaitingBuildingName, "the grid exists")))
+            .PermitDynamicAsync(AdminTrigger.RegionNameAsked, act, "ask the name", To((AdminStep.AwaitingRegionName, "asked")))
+            .PermitDynamicAsync(AdminTrigger.RenameAsked, act, "it exists", To((AdminStep.AwaitingRename, "it exists")))
+            .PermitDynamicAsync(AdminTrigger.InviteStarted, act, "ask the role", To((AdminStep.InviteRole, "asked")))
+            .PermitDynamicAsync(AdminTrigger.RosterFileAsked, act, "ask the file", To((AdminStep.AwaitingRosterFile, "asked")));
         // /admin and "cancel" show the menu and leave any input in progress.
         machine.Configure(AdminStep.Idle)
             .SubstateOf(AdminStep.Panel)
@@ -141,18 +141,18 @@ public sealed class AdminFlow : IFlow
         foreach (var step in NameSteps)
         {
             machine.Configure(step).SubstateOf(AdminStep.Panel)
-                .PermitDynamicAsync(AdminTrigger.NameTyped, act, "a new name", To("a new name", AdminStep.Idle));
+                .PermitDynamicAsync(AdminTrigger.NameTyped, act, "a new name", To((AdminStep.Idle, "a new name"), (step, "taken or too long")));
         }
 
-        machine.Configure(AdminStep.AwaitingRosterFile).SubstateOf(AdminStep.Panel).PermitDynamicAsync(AdminTrigger.FileSent, act, "checked", To("checked", AdminStep.Idle));
+        machine.Configure(AdminStep.AwaitingRosterFile).SubstateOf(AdminStep.Panel).PermitDynamicAsync(AdminTrigger.FileSent, act, "checked", To((AdminStep.Idle, "checked")));
         machine.Configure(AdminStep.InviteRole).SubstateOf(AdminStep.Panel)
-            .PermitDynamicAsync(AdminTrigger.InviteRolePicked, act, "role", To("a role offered", AdminStep.InviteScope, AdminStep.Idle));
+            .PermitDynamicAsync(AdminTrigger.InviteRolePicked, act, "a role offered", To((AdminStep.InviteScope, "a role offered"), (AdminStep.Idle, "no region or grid yet"), (AdminStep.InviteRole, "not offered")));
         machine.Configure(AdminStep.InviteScope).SubstateOf(AdminStep.Panel)
-            .PermitDynamicAsync(AdminTrigger.InviteScopePicked, act, "scope", To("a scope for the role", AdminStep.InviteUses));
+            .PermitDynamicAsync(AdminTrigger.InviteScopePicked, act, "a scope for the role", To((AdminStep.InviteUses, "a scope for the role"), (AdminStep.InviteScope, "gone or not for the role")));
         machine.Configure(AdminStep.InviteUses).SubstateOf(AdminStep.Panel)
-            .PermitDynamicAsync(AdminTrigger.InviteUsesPicked, act, "uses", To("a number offered", AdminStep.InviteExpiry));
+            .PermitDynamicAsync(AdminTrigger.InviteUsesPicked, act, "a number offered", To((AdminStep.InviteExpiry, "a number offered"), (AdminStep.InviteUses, "not offered")));
         machine.Configure(AdminStep.InviteExpiry).SubstateOf(AdminStep.Panel)
-            .PermitDynamicAsync(AdminTrigger.InviteExpiryPicked, act, "expiry", To("a period offered", AdminStep.Idle));
+            .PermitDynamicAsync(AdminTrigger.InviteExpiryPicked, act, "a period offered", To((AdminStep.Idle, "a period offered"), (AdminStep.InviteExpiry, "not offered")));
         foreach (var step in InputSteps)
         {
             machine.Configure(step).Permit(AdminTrigger.Cancelled, AdminStep.Idle).Permit(AdminTrigger.Opened, AdminStep.Idle);
