@@ -205,6 +205,23 @@ public partial class DirectoryFlowTests
     }
 
     [Fact]
+    public async Task Registration_SkipPhone_PressedByAMemberToBe_IsStale_OnlyResidentsMaySkipIt()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        var code = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteAnywhere());
+        await h.Command(Ann, "start", code);
+        await h.DrainAsync();
+        Assert.Equal(nameof(RegStep.AskingPhone), (await h.ConversationAsync(Ann.Id))!.Step);
+
+        await h.Press(Ann, R(new RegistrationButton.Skip()), queryId: "skip");
+
+        var answer = Assert.Single(await h.DrainAsync());
+        Assert.Equal(new AnswerCallback("skip", "This button is no longer valid."), answer.Action);
+        Assert.Equal(nameof(RegStep.AskingPhone), (await h.ConversationAsync(Ann.Id))!.Step);
+    }
+
+    [Fact]
     public async Task PointsRanking_PressedByANonAdministrator_IsRefused_AndAForgedPeriodIsStale()
     {
         var h = NewHarness();
