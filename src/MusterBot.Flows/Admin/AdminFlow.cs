@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using MusterBot.Flows.Directory;
 using MusterBot.Flows.Directory.Roster;
-using MusterBot.Flows.Engine;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -11,6 +10,9 @@ using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using Stateless;
+using Stateless.Graph;
+using Stateless.Reflection;
 
 namespace MusterBot.Flows.Admin;
 
@@ -22,81 +24,25 @@ namespace MusterBot.Flows.Admin;
 public sealed class AdminFlow : IFlow
 {
     public const string FlowName = "admin";
-    private const string P = "a:";
     private const int PageSize = 10;
     private const int MaxNameLength = 30;
     private static readonly TimeSpan PendingImportLifetime = TimeSpan.FromHours(1);
+    private static readonly int[] OfferedUses = [1, 10, 50, 500];
+    private static readonly int[] OfferedDays = [1, 7, 30];
 
     public string Name => FlowName;
 
     public IReadOnlyCollection<string> Commands { get; } = ["admin"];
 
-    public bool OwnsButton(string data) => data.StartsWith(P, StringComparison.Ordinal);
+    public bool OwnsButton(string data) => AdminButton.Codec.Owns(data);
 
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var ctx = context;
-        var inFlow = ctx.Conversation.Flow == FlowName && Enum.TryParse<AdminStep>(ctx.Conversation.Step, out _);
-        var data = inFlow ? new Dictionary<string, string>(ctx.Conversation.Data) : [];
-        var step = inFlow ? Enum.Parse<AdminStep>(ctx.Conversation.Step) : AdminStep.Idle;
-        AdminStep target = AdminStep.Idle;
-
-        var machine = new StateMachine<AdminStep, AdminTrigger>(() => step, s => step = s);
-        Configure(machine, () => target);
-        machine.OnUnhandledTrigger((_, _) =>
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-        });
-
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        var (trigger, next) = await DecideAsync(ctx, step, data, directory, cancellationToken).ConfigureAwait(false);
-        target = next ?? AdminStep.Idle;
-        machine.Fire(trigger);
-
-        ctx.Conversation = step == AdminStep.Idle
-            ? (ctx.Conversation.Flow == FlowName ? MainFlow.Idle(ctx.Now) : ctx.Conversation)
-            : new ConversationState(FlowName, step.ToString()) { Data = data, UpdatedAt = ctx.Now };
-    }
-
-    public string ToMermaid()
-    {
-        var step = AdminStep.Idle;
-        var machine = new StateMachine<AdminStep, AdminTrigger>(() => step, s => step = s);
-        Configure(machine, () => AdminStep.Idle);
-        return machine.ToMermaidGraph(AdminStep.Idle);
-    }
-
-    private static readonly AdminStep[] InputSteps =
-    [
-        AdminStep.AwaitingGridName, AdminStep.AwaitingBuildingName, AdminStep.AwaitingRegionName, AdminStep.AwaitingRename,
-        AdminStep.InviteRole, AdminStep.AwaitingRosterFile,
-    ];
-
-    private static void Configure(StateMachine<AdminStep, AdminTrigger> machine, Func<AdminStep> target)
-    {
-        machine.Configure(AdminStep.Panel)
-            .InternalTransition(AdminTrigger.Navigated, _ => { })
-            .InternalTransition(AdminTrigger.NotAllowed, _ => { })
-            .InternalTransition(AdminTrigger.InputRejected, _ => { })
-            .PermitDynamic(AdminTrigger.InputRequested, target, InputSteps);
-        machine.Configure(AdminStep.Idle).SubstateOf(AdminStep.Panel).InternalTransition(AdminTrigger.Cancelled, _ => { });
-        foreach (var step in new[] { AdminStep.AwaitingGridName, AdminStep.AwaitingBuildingName, AdminStep.AwaitingRegionName, AdminStep.AwaitingRename, AdminStep.AwaitingRosterFile })
-        {
-            machine.Configure(step).SubstateOf(AdminStep.Panel).Permit(AdminTrigger.InputAccepted, AdminStep.Idle).Permit(AdminTrigger.Cancelled, AdminStep.Idle);
-        }
-
-        machine.Configure(AdminStep.InviteRole).SubstateOf(AdminStep.Panel).PermitDynamic(AdminTrigger.InputAccepted, target, AdminStep.InviteScope, AdminStep.InviteUses).Permit(AdminTrigger.Cancelled, AdminStep.Idle);
-        machine.Configure(AdminStep.InviteScope).SubstateOf(AdminStep.Panel).Permit(AdminTrigger.InputAccepted, AdminStep.InviteUses).Permit(AdminTrigger.Cancelled, AdminStep.Idle);
-        machine.Configure(AdminStep.InviteUses).SubstateOf(AdminStep.Panel).Permit(AdminTrigger.InputAccepted, AdminStep.InviteExpiry).Permit(AdminTrigger.Cancelled, AdminStep.Idle);
-        machine.Configure(AdminStep.InviteExpiry).SubstateOf(AdminStep.Panel).Permit(AdminTrigger.InputAccepted, AdminStep.Idle).Permit(AdminTrigger.Cancelled, AdminStep.Idle);
-    }
-
-    private static async ValueTask<(AdminTrigger Trigger, AdminStep? Next)> DecideAsync(
-        FlowContext ctx, AdminStep step, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
-    {
         if (!ctx.Has(Roles.Admin))
         {
+            // Every press and command is refused to anyone but an administrator, whatever it names.
             var refusal = ctx.T("not_allowed", ctx.T("role.admin"));
             if (ctx.Event is ButtonPressed)
             {
@@ -107,283 +53,388 @@ public sealed class AdminFlow : IFlow
                 ctx.Reply(refusal, CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
             }
 
-            return (AdminTrigger.NotAllowed, null);
+            return;
         }
 
+        var inFlow = ctx.Conversation.Flow == FlowName && Enum.TryParse<AdminStep>(ctx.Conversation.Step, out _);
+        var data = inFlow ? new Dictionary<string, string>(ctx.Conversation.Data) : [];
+        var step = inFlow ? Enum.Parse<AdminStep>(ctx.Conversation.Step) : AdminStep.Idle;
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var button = ctx.Event is ButtonPressed press ? AdminButton.Codec.Decode(press.Data) : null;
+
+        // The machine decides whether the input is allowed in the step; only then is it acted on (reads and effects),
+        // and the action says where the person goes (the same step when what a button names no longer exists).
+        var machine = Build(() => step, s => step = s, () => DecideAsync(ctx, button, step, data, directory, cancellationToken));
+        machine.OnUnhandledTrigger((current, trigger) => Refuse(ctx, current, trigger));
+        await machine.FireAsync(TriggerFor(ctx.Event, button)).ConfigureAwait(false);
+
+        ctx.Conversation = step == AdminStep.Idle
+            ? (ctx.Conversation.Flow == FlowName ? MainFlow.Idle(ctx.Now) : ctx.Conversation)
+            : new ConversationState(FlowName, step.ToString()) { Data = data, UpdatedAt = ctx.Now };
+    }
+
+    public string ToMermaid()
+    {
+        var step = AdminStep.Idle;
+        return MermaidGraph.Format(Build(() => step, s => step = s, () => Task.FromResult(AdminStep.Idle)).GetInfo()) + "\n";
+    }
+
+    /// <summary>The input an event is: a command, a typed text, a file, or one of the panel's buttons.</summary>
+    private static AdminTrigger TriggerFor(BotEvent @event, AdminButton? button) => @event switch
+    {
+        CommandReceived => AdminTrigger.Opened,
+        TextReceived => AdminTrigger.NameTyped,
+        DocumentReceived => AdminTrigger.FileSent,
+        ButtonPressed => button switch
+        {
+            null => AdminTrigger.StaleButton,
+            AdminButton.Cancel => AdminTrigger.Cancelled,
+            AdminButton.NewGrid => AdminTrigger.GridNameAsked,
+            AdminButton.NewBuilding => AdminTrigger.BuildingNameAsked,
+            AdminButton.NewRegion => AdminTrigger.RegionNameAsked,
+            AdminButton.RenameGrid or AdminButton.RenameBuilding or AdminButton.RenameRegion => AdminTrigger.RenameAsked,
+            AdminButton.NewInvite => AdminTrigger.InviteStarted,
+            AdminButton.InviteRole => AdminTrigger.InviteRolePicked,
+            AdminButton.InviteRegion or AdminButton.InviteGrid or AdminButton.InviteAnywhere => AdminTrigger.InviteScopePicked,
+            AdminButton.InviteUses => AdminTrigger.InviteUsesPicked,
+            AdminButton.InviteDays => AdminTrigger.InviteExpiryPicked,
+            AdminButton.Roster => AdminTrigger.RosterFileAsked,
+            _ => AdminTrigger.Navigated,
+        },
+        _ => AdminTrigger.OtherMessage,
+    };
+
+    private static readonly AdminStep[] NameSteps = [AdminStep.AwaitingGridName, AdminStep.AwaitingBuildingName, AdminStep.AwaitingRegionName, AdminStep.AwaitingRename];
+
+    private static StateMachine<AdminStep, AdminTrigger> Build(Func<AdminStep> read, Action<AdminStep> write, Func<Task<AdminStep>> act)
+    {
+        var machine = new StateMachine<AdminStep, AdminTrigger>(read, write);
+        async Task Act() => await act().ConfigureAwait(false);
+        static DynamicStateInfos To(params (AdminStep Step, string Reason)[] destinations)
+        {
+            var infos = new DynamicStateInfos();
+            foreach (var (step, reason) in destinations)
+            {
+                infos.Add(step, reason);
+            }
+
+            return infos;
+        }
+
+        // The panel's views work from every step and leave it as it is; a button that asks for input moves there,
+        // unless what it names is gone (then the person stays where they were).
+        machine.Configure(AdminStep.Panel)
+            .InternalTransitionAsync(AdminTrigger.Navigated, _ => Act())
+            .PermitDynamicAsync(AdminTrigger.GridNameAsked, act, "ask the name", To((AdminStep.AwaitingGridName, "asked")))
+            .PermitDynamicAsync(AdminTrigger.BuildingNameAsked, act, "the grid exists", To((AdminStep.AwaitingBuildingName, "the grid exists")))
+            .PermitDynamicAsync(AdminTrigger.RegionNameAsked, act, "ask the name", To((AdminStep.AwaitingRegionName, "asked")))
+            .PermitDynamicAsync(AdminTrigger.RenameAsked, act, "it exists", To((AdminStep.AwaitingRename, "it exists")))
+            .PermitDynamicAsync(AdminTrigger.InviteStarted, act, "ask the role", To((AdminStep.InviteRole, "asked")))
+            .PermitDynamicAsync(AdminTrigger.RosterFileAsked, act, "ask the file", To((AdminStep.AwaitingRosterFile, "asked")));
+        // /admin and "cancel" show the menu and leave any input in progress.
+        machine.Configure(AdminStep.Idle)
+            .SubstateOf(AdminStep.Panel)
+            .InternalTransitionAsync(AdminTrigger.Opened, _ => Act())
+            .InternalTransitionAsync(AdminTrigger.Cancelled, _ => Act())
+            .OnEntryFromAsync(AdminTrigger.Opened, Act, "show the menu")
+            .OnEntryFromAsync(AdminTrigger.Cancelled, Act, "show the menu");
+        foreach (var step in NameSteps)
+        {
+            machine.Configure(step).SubstateOf(AdminStep.Panel)
+                .PermitDynamicAsync(AdminTrigger.NameTyped, act, "a new name", To((AdminStep.Idle, "a new name"), (step, "taken or too long")));
+        }
+
+        machine.Configure(AdminStep.AwaitingRosterFile).SubstateOf(AdminStep.Panel).PermitDynamicAsync(AdminTrigger.FileSent, act, "checked", To((AdminStep.Idle, "checked")));
+        machine.Configure(AdminStep.InviteRole).SubstateOf(AdminStep.Panel)
+            .PermitDynamicAsync(AdminTrigger.InviteRolePicked, act, "a role offered", To((AdminStep.InviteScope, "a role offered"), (AdminStep.Idle, "no region or grid yet"), (AdminStep.InviteRole, "not offered")));
+        machine.Configure(AdminStep.InviteScope).SubstateOf(AdminStep.Panel)
+            .PermitDynamicAsync(AdminTrigger.InviteScopePicked, act, "a scope for the role", To((AdminStep.InviteUses, "a scope for the role"), (AdminStep.InviteScope, "gone or not for the role")));
+        machine.Configure(AdminStep.InviteUses).SubstateOf(AdminStep.Panel)
+            .PermitDynamicAsync(AdminTrigger.InviteUsesPicked, act, "a number offered", To((AdminStep.InviteExpiry, "a number offered"), (AdminStep.InviteUses, "not offered")));
+        machine.Configure(AdminStep.InviteExpiry).SubstateOf(AdminStep.Panel)
+            .PermitDynamicAsync(AdminTrigger.InviteExpiryPicked, act, "a period offered", To((AdminStep.Idle, "a period offered"), (AdminStep.InviteExpiry, "not offered")));
+        foreach (var step in InputSteps)
+        {
+            machine.Configure(step).Permit(AdminTrigger.Cancelled, AdminStep.Idle).Permit(AdminTrigger.Opened, AdminStep.Idle);
+        }
+
+        return machine;
+    }
+
+    private static readonly AdminStep[] InputSteps =
+    [
+        AdminStep.AwaitingGridName, AdminStep.AwaitingBuildingName, AdminStep.AwaitingRegionName, AdminStep.AwaitingRename,
+        AdminStep.InviteRole, AdminStep.InviteScope, AdminStep.InviteUses, AdminStep.InviteExpiry, AdminStep.AwaitingRosterFile,
+    ];
+
+    /// <summary>An input the step does not take: a button of an earlier message, a text where a button is expected, a file where a name is.</summary>
+    private static void Refuse(FlowContext ctx, AdminStep step, AdminTrigger trigger)
+    {
+        switch (trigger)
+        {
+            case AdminTrigger.NameTyped:
+                ctx.Reply(ctx.T(step == AdminStep.AwaitingRosterFile ? "admin.roster.ask" : "admin.hint.buttons"));
+                break;
+            case AdminTrigger.FileSent or AdminTrigger.OtherMessage:
+                ctx.Reply(ctx.T(step == AdminStep.AwaitingRosterFile ? "admin.roster.ask" : "admin.hint.text"));
+                break;
+            default:
+                ctx.AnswerButton(ctx.T("button.stale"));
+                break;
+        }
+    }
+
+    /// <summary>Acts on an input the machine allowed; returns the step the person goes to.</summary>
+    private static async Task<AdminStep> DecideAsync(
+        FlowContext ctx, AdminButton? button, AdminStep step, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
+    {
         switch (ctx.Event)
         {
             case CommandReceived:
                 ctx.Reply(ctx.T("admin.menu"), MenuKeyboard(ctx));
-                return (step == AdminStep.Idle ? AdminTrigger.Navigated : AdminTrigger.Cancelled, AdminStep.Idle);
-            case ButtonPressed press when !press.Data.StartsWith(P, StringComparison.Ordinal):
-                // A button of another flow while an administrator types input: it belongs to an earlier message.
-                ctx.AnswerButton(ctx.T("button.stale"));
-                return (AdminTrigger.InputRejected, null);
-            case ButtonPressed press:
-                return await PressAsync(ctx, press, step, data, directory, cancellationToken).ConfigureAwait(false);
+                return AdminStep.Idle;
             case TextReceived text:
                 return await TextAsync(ctx, text.Text.Trim(), step, data, directory, cancellationToken).ConfigureAwait(false);
-            case DocumentReceived document when step == AdminStep.AwaitingRosterFile:
+            case DocumentReceived document:
                 await RosterFileAsync(ctx, document, directory).ConfigureAwait(false);
-                return (AdminTrigger.InputAccepted, AdminStep.Idle);
+                return AdminStep.Idle;
             default:
-                ctx.Reply(ctx.T(step == AdminStep.AwaitingRosterFile ? "admin.roster.ask" : "admin.hint.text"));
-                return (AdminTrigger.InputRejected, null);
+                return await PressAsync(ctx, button!, step, data, directory, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async ValueTask<(AdminTrigger, AdminStep?)> PressAsync(
-        FlowContext ctx, ButtonPressed press, AdminStep step, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
+    private static async ValueTask<AdminStep> PressAsync(
+        FlowContext ctx, AdminButton button, AdminStep step, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
     {
-        var parts = press.Data[P.Length..].Split(':');
-        var action = parts[0];
-        string Arg(int i) => parts.Length > i ? parts[i] : string.Empty;
-        var messageId = press.MessageId;
-
+        var messageId = (ctx.Event as ButtonPressed)?.MessageId;
         void Show(string html, InlineMarkup markup) => ctx.Show(html, markup);
 
-        (AdminTrigger, AdminStep?) Stale()
+        AdminStep Stale()
         {
             ctx.AnswerButton(ctx.T("button.stale"));
-            return (AdminTrigger.Navigated, null);
+            return step;
         }
 
-        switch (action)
+        switch (button)
         {
-            case "menu":
+            case AdminButton.Menu:
                 Show(ctx.T("admin.menu"), MenuKeyboard(ctx));
-                return (AdminTrigger.Navigated, null);
-            case "cancel":
+                return step;
+            case AdminButton.Cancel:
                 Show(ctx.T("cancel.done"), MenuKeyboard(ctx));
-                return (AdminTrigger.Cancelled, AdminStep.Idle);
-            case "grids":
+                return AdminStep.Idle;
+            case AdminButton.Grids:
                 Show(GridsText(ctx, directory), GridsKeyboard(ctx, directory));
-                return (AdminTrigger.Navigated, null);
-            case "g" when directory.Grid(Arg(1)) is { } grid:
-                var gridRows = grid.Buildings.Select(b => new InlineButton("✏️ " + b.Name, $"{P}bren:{grid.Id}:{b.Id}")).Rows(3);
-                gridRows.Add([Button(ctx, "admin.button.rename", "gren:" + grid.Id), Button(ctx, "admin.button.add_building", "bnew:" + grid.Id)]);
-                gridRows.Add([Button(ctx, "admin.button.back", "grids")]);
+                return step;
+            case AdminButton.OpenGrid open when directory.Grid(open.GridId) is { } grid:
+                var gridRows = grid.Buildings.Select(b => new InlineButton("✏️ " + b.Name, AdminButton.Codec.Encode(new AdminButton.RenameBuilding(grid.Id, b.Id)))).Rows(3);
+                gridRows.Add([Button(ctx, "admin.button.rename", new AdminButton.RenameGrid(grid.Id)), Button(ctx, "admin.button.add_building", new AdminButton.NewBuilding(grid.Id))]);
+                gridRows.Add([Button(ctx, "admin.button.back", new AdminButton.Grids())]);
                 Show(GridText(ctx, grid), new InlineMarkup(gridRows));
-                return (AdminTrigger.Navigated, null);
-            case "bren" when directory.Grid(Arg(1)) is { } grid && grid.Buildings.FirstOrDefault(b => b.Id == Arg(2)) is { } building:
+                return step;
+            case AdminButton.RenameBuilding rename when directory.Grid(rename.GridId) is { } grid && grid.Buildings.FirstOrDefault(b => b.Id == rename.BuildingId) is { } building:
                 data["kind"] = "building";
                 data["grid"] = grid.Id;
                 data["id"] = building.Id;
                 Show(ctx.T("admin.ask.rename", Html.Escape(building.Name)), CancelKeyboard(ctx));
-                return (AdminTrigger.InputRequested, AdminStep.AwaitingRename);
-            case "who" when long.TryParse(Arg(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whoId)
-                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(whoId), cancellationToken).ConfigureAwait(false) is { } who:
+                return AdminStep.AwaitingRename;
+            case AdminButton.Person shown when await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(shown.UserId), cancellationToken).ConfigureAwait(false) is { } who:
                 Show(PersonText(ctx, who, directory), PersonKeyboard(ctx, who));
-                return (AdminTrigger.Navigated, null);
-            case "mkadm" or "rmadm" when long.TryParse(Arg(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var targetId)
-                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(targetId), cancellationToken).ConfigureAwait(false) is { RegisteredAt: not null } target:
-                if (action == "rmadm" && targetId == ctx.Event.UserId)
+                return step;
+            case AdminButton.MakeAdmin or AdminButton.RemoveAdmin:
+                var make = button is AdminButton.MakeAdmin;
+                var targetId = button is AdminButton.MakeAdmin m ? m.UserId : ((AdminButton.RemoveAdmin)button).UserId;
+                if (await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(targetId), cancellationToken).ConfigureAwait(false) is not { RegisteredAt: not null } target)
                 {
-                    ctx.AnswerButton(ctx.T("admin.admin.not_self"), alert: true);
-                    return (AdminTrigger.Navigated, null);
+                    return Stale();
                 }
 
-                var changed = action == "mkadm" ? target with { Roles = target.Roles | Roles.Admin } : target with { Roles = target.Roles & ~Roles.Admin };
+                if (!make && targetId == ctx.Event.UserId)
+                {
+                    ctx.AnswerButton(ctx.T("admin.admin.not_self"), alert: true);
+                    return step;
+                }
+
+                var changed = make ? target with { Roles = target.Roles | Roles.Admin } : target with { Roles = target.Roles & ~Roles.Admin };
                 ctx.Effects.PutProfile(target, changed);
-                if (action == "mkadm")
+                if (make)
                 {
                     ctx.Effects.Send(target.ChatId, ctx.Texts.Format(target.Language, "admin.notice.admin"), lane: Lane.Normal);
                 }
 
                 // The person's command menu follows the role (setMyCommands for their chat).
-                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, target.ChatId, new SetChatCommands(action == "mkadm")));
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, target.ChatId, new SetChatCommands(make)));
 
                 Show(PersonText(ctx, changed, directory), PersonKeyboard(ctx, changed));
-                return (AdminTrigger.Navigated, null);
-            case "gnew":
+                return step;
+            case AdminButton.NewGrid:
                 Show(ctx.T("admin.ask.grid_name"), CancelKeyboard(ctx));
-                return (AdminTrigger.InputRequested, AdminStep.AwaitingGridName);
-            case "bnew" when directory.Grid(Arg(1)) is { } grid:
+                return AdminStep.AwaitingGridName;
+            case AdminButton.NewBuilding add when directory.Grid(add.GridId) is { } grid:
                 data["grid"] = grid.Id;
                 Show(ctx.T("admin.ask.building_name", Html.Escape(grid.Name)), CancelKeyboard(ctx));
-                return (AdminTrigger.InputRequested, AdminStep.AwaitingBuildingName);
-            case "gren" when directory.Grid(Arg(1)) is { } grid:
+                return AdminStep.AwaitingBuildingName;
+            case AdminButton.RenameGrid rename when directory.Grid(rename.GridId) is { } grid:
                 data["kind"] = "grid";
                 data["id"] = grid.Id;
                 Show(ctx.T("admin.ask.rename", Html.Escape(grid.Name)), CancelKeyboard(ctx));
-                return (AdminTrigger.InputRequested, AdminStep.AwaitingRename);
-            case "regions":
+                return AdminStep.AwaitingRename;
+            case AdminButton.Regions:
                 Show(RegionsText(ctx, directory), RegionsKeyboard(ctx, directory));
-                return (AdminTrigger.Navigated, null);
-            case "r" when directory.Region(Arg(1)) is { } region:
+                return step;
+            case AdminButton.OpenRegion open when directory.Region(open.RegionId) is { } region:
                 Show(await RegionTextAsync(ctx, region, cancellationToken).ConfigureAwait(false), RegionKeyboard(ctx, region));
-                return (AdminTrigger.Navigated, null);
-            case "rnew":
+                return step;
+            case AdminButton.NewRegion:
                 Show(ctx.T("admin.ask.region_name"), CancelKeyboard(ctx));
-                return (AdminTrigger.InputRequested, AdminStep.AwaitingRegionName);
-            case "rren" when directory.Region(Arg(1)) is { } region:
+                return AdminStep.AwaitingRegionName;
+            case AdminButton.RenameRegion rename when directory.Region(rename.RegionId) is { } region:
                 data["kind"] = "region";
                 data["id"] = region.Id;
                 Show(ctx.T("admin.ask.rename", Html.Escape(region.Name)), CancelKeyboard(ctx));
-                return (AdminTrigger.InputRequested, AdminStep.AwaitingRename);
-            case "conv" when directory.Region(Arg(2)) is { } region && Arg(1) is "c" or "b":
-                var page = int.TryParse(Arg(3), NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
-                var (pickText, pickKeyboard) = await PickMemberAsync(ctx, Arg(1), region, page, cancellationToken).ConfigureAwait(false);
+                return AdminStep.AwaitingRename;
+            case AdminButton.ChooseConvenor choose when directory.Region(choose.RegionId) is { } region && choose.Page >= 0:
+                var (pickText, pickKeyboard) = await PickMemberAsync(ctx, choose.Seat, region, choose.Page, cancellationToken).ConfigureAwait(false);
                 Show(pickText, pickKeyboard);
-                return (AdminTrigger.Navigated, null);
-            case "pick" when directory.Region(Arg(2)) is { } region && Arg(1) is "c" or "b" && long.TryParse(Arg(3), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var userId):
-                var person = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(userId), cancellationToken).ConfigureAwait(false);
+                return step;
+            case AdminButton.PickConvenor pick when directory.Region(pick.RegionId) is { } region:
+                var person = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(pick.UserId), cancellationToken).ConfigureAwait(false);
                 if (person is null || !person.Roles.HasFlag(Roles.Member))
                 {
                     return Stale();
                 }
 
-                var updated = Arg(1) == "c" ? region with { ConvenorId = userId } : region with { BackupConvenorId = userId };
+                var main = pick.Seat == ConvenorSeat.Convenor;
+                var updated = main ? region with { ConvenorId = pick.UserId } : region with { BackupConvenorId = pick.UserId };
                 if (updated.ConvenorId == updated.BackupConvenorId)
                 {
-                    updated = Arg(1) == "c" ? updated with { BackupConvenorId = null } : updated with { ConvenorId = null };
+                    updated = main ? updated with { BackupConvenorId = null } : updated with { ConvenorId = null };
                 }
 
                 await SaveRegionAsync(ctx, directory, region, updated, cancellationToken).ConfigureAwait(false);
-                ctx.Effects.Send(person.ChatId, ctx.Texts.Format(person.Language, Arg(1) == "c" ? "admin.notice.convenor" : "admin.notice.backup", Html.Escape(region.Name)), lane: Lane.Normal);
+                ctx.Effects.Send(person.ChatId, ctx.Texts.Format(person.Language, main ? "admin.notice.convenor" : "admin.notice.backup", Html.Escape(region.Name)), lane: Lane.Normal);
                 Show(await RegionTextAsync(ctx, updated, cancellationToken).ConfigureAwait(false), RegionKeyboard(ctx, updated));
-                return (AdminTrigger.Navigated, null);
-            case "unconv" when directory.Region(Arg(2)) is { } region && Arg(1) is "c" or "b":
-                var cleared = Arg(1) == "c" ? region with { ConvenorId = null } : region with { BackupConvenorId = null };
+                return step;
+            case AdminButton.RemoveConvenor remove when directory.Region(remove.RegionId) is { } region:
+                var cleared = remove.Seat == ConvenorSeat.Convenor ? region with { ConvenorId = null } : region with { BackupConvenorId = null };
                 await SaveRegionAsync(ctx, directory, region, cleared, cancellationToken).ConfigureAwait(false);
                 Show(await RegionTextAsync(ctx, cleared, cancellationToken).ConfigureAwait(false), RegionKeyboard(ctx, cleared));
-                return (AdminTrigger.Navigated, null);
-            case "invites":
+                return step;
+            case AdminButton.Invites:
                 var (invitesText, invitesKeyboard) = await InvitesAsync(ctx, directory, cancellationToken).ConfigureAwait(false);
                 Show(invitesText, invitesKeyboard);
-                return (AdminTrigger.Navigated, null);
-            case "ix":
-                if (await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(Arg(1)), cancellationToken).ConfigureAwait(false) is not { } revoked)
+                return step;
+            case AdminButton.RevokeInvite revoke:
+                if (await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(revoke.Code), cancellationToken).ConfigureAwait(false) is not { } revoked)
                 {
                     return Stale();
                 }
 
                 ctx.Effects.Put(DocKeys.Invite(revoked.Code), revoked with { Revoked = true });
                 ctx.Effects.RemoveFromSet(Sets.Invites, revoked.Code);
-                Show(ctx.T("admin.invite.revoked", revoked.Code), new InlineMarkup([[Button(ctx, "admin.button.back", "invites")]]));
-                return (AdminTrigger.Navigated, null);
-            case "inew":
+                Show(ctx.T("admin.invite.revoked", revoked.Code), new InlineMarkup([[Button(ctx, "admin.button.back", new AdminButton.Invites())]]));
+                return step;
+            case AdminButton.NewInvite:
                 data.Clear();
                 Show(ctx.T("admin.ask.invite_role"), new InlineMarkup([
-                    [Choice(ctx.T("role.member"), "member"), Choice(ctx.T("role.convenor"), "convenor")],
-                    [Choice(ctx.T("role.handler"), "handler"), Choice(ctx.T("role.resident"), "resident")],
-                    [Button(ctx, "reg.button.cancel", "cancel")]]));
-                return (AdminTrigger.InputRequested, AdminStep.InviteRole);
-            case "iv":
-                return InviteWizard(ctx, step, data, directory, Arg(1), Show);
-            case "people":
+                    [Choice(ctx.T("role.member"), new AdminButton.InviteRole(Roles.Member)), Choice(ctx.T("role.convenor"), new AdminButton.InviteRole(Roles.Convenor))],
+                    [Choice(ctx.T("role.handler"), new AdminButton.InviteRole(Roles.Handler)), Choice(ctx.T("role.resident"), new AdminButton.InviteRole(Roles.Resident))],
+                    [Button(ctx, "reg.button.cancel", new AdminButton.Cancel())]]));
+                return AdminStep.InviteRole;
+            case AdminButton.InviteRole or AdminButton.InviteRegion or AdminButton.InviteGrid or AdminButton.InviteAnywhere or AdminButton.InviteUses or AdminButton.InviteDays:
+                return InviteWizard(ctx, button, step, data, directory, Show);
+            case AdminButton.People:
                 Show(ctx.T("admin.people.filter"), new InlineMarkup([
-                    [Button(ctx, "admin.people.by_grid", "pf:grid"), Button(ctx, "admin.people.by_region", "pf:region")],
-                    [Button(ctx, "admin.people.by_skill", "pf:skill"), Button(ctx, "admin.people.by_role", "pf:role")],
-                    [Button(ctx, "admin.button.back", "menu")]]));
-                return (AdminTrigger.Navigated, null);
-            case "pf":
-                var values = FilterValues(ctx, Arg(1), directory);
-                if (values is null)
-                {
-                    return Stale();
-                }
-
-                var rows = values.Select(v => new InlineButton(v.Label, P + "pl:" + Arg(1) + ":" + v.Value + ":0")).Rows(2);
-                rows.Add([Button(ctx, "admin.button.back", "people")]);
+                    [Button(ctx, "admin.people.by_grid", new AdminButton.PeopleFilter(PeopleFilterKind.Grid)), Button(ctx, "admin.people.by_region", new AdminButton.PeopleFilter(PeopleFilterKind.Region))],
+                    [Button(ctx, "admin.people.by_skill", new AdminButton.PeopleFilter(PeopleFilterKind.Skill)), Button(ctx, "admin.people.by_role", new AdminButton.PeopleFilter(PeopleFilterKind.Role))],
+                    [Button(ctx, "admin.button.back", new AdminButton.Menu())]]));
+                return step;
+            case AdminButton.PeopleFilter filter:
+                var rows = FilterValues(ctx, filter.Kind, directory)
+                    .Select(v => new InlineButton(v.Label, AdminButton.Codec.Encode(new AdminButton.PeopleList(filter.Kind, v.Value, 0)))).Rows(2);
+                rows.Add([Button(ctx, "admin.button.back", new AdminButton.People())]);
                 Show(ctx.T("admin.people.choose"), new InlineMarkup(rows));
-                return (AdminTrigger.Navigated, null);
-            case "pl":
-                var set = FilterSet(Arg(1), Arg(2), directory);
-                if (set is null)
-                {
-                    return Stale();
-                }
-
-                var listPage = int.TryParse(Arg(3), NumberStyles.None, CultureInfo.InvariantCulture, out var lp) ? lp : 0;
-                var (listText, listKeyboard) = await PeoplePageAsync(ctx, set, $"pl:{Arg(1)}:{Arg(2)}", listPage, directory, cancellationToken).ConfigureAwait(false);
+                return step;
+            case AdminButton.PeopleList list when list.Page >= 0 && FilterSet(list.Kind, list.Value, directory) is { } set:
+                var (listText, listKeyboard) = await PeoplePageAsync(ctx, set, page => new AdminButton.PeopleList(list.Kind, list.Value, page), list.Page, directory, cancellationToken).ConfigureAwait(false);
                 Show(listText, listKeyboard);
-                return (AdminTrigger.Navigated, null);
-            case "roster":
+                return step;
+            case AdminButton.Roster:
                 Show(ctx.T("admin.roster.ask"), CancelKeyboard(ctx));
-                return (AdminTrigger.InputRequested, AdminStep.AwaitingRosterFile);
-            case "rimp":
+                return AdminStep.AwaitingRosterFile;
+            case AdminButton.ImportRoster:
                 await ImportRosterAsync(ctx, messageId, cancellationToken).ConfigureAwait(false);
-                return (AdminTrigger.Navigated, null);
-            case "rdrop":
+                return step;
+            case AdminButton.DropRoster:
                 ctx.Effects.Delete(DocKeys.RosterImport(ctx.Event.UserId));
                 Show(ctx.T("admin.roster.dropped"), MenuKeyboard(ctx));
-                return (AdminTrigger.Navigated, null);
+                return step;
             default:
+                // What the button names is gone (a grid, region, person or invitation), or a value out of range.
                 return Stale();
         }
     }
 
-    private static (AdminTrigger, AdminStep?) InviteWizard(FlowContext ctx, AdminStep step, Dictionary<string, string> data, DirectorySnapshot directory, string value, Action<string, InlineMarkup> show)
+    private static AdminStep InviteWizard(FlowContext ctx, AdminButton button, AdminStep step, Dictionary<string, string> data, DirectorySnapshot directory, Action<string, InlineMarkup> show)
     {
-        (AdminTrigger, AdminStep?) Stale()
+        AdminStep Stale()
         {
             ctx.AnswerButton(ctx.T("button.stale"));
-            return (AdminTrigger.InputRejected, null);
+            return step;
         }
 
         var uses = new InlineMarkup([
-            [Choice("1", "1"), Choice("10", "10"), Choice("50", "50"), Choice("500", "500")],
-            [Button(ctx, "reg.button.cancel", "cancel")]]);
-        switch (step)
+            [.. OfferedUses.Select(n => Choice(n.ToString(CultureInfo.InvariantCulture), new AdminButton.InviteUses(n)))],
+            [Button(ctx, "reg.button.cancel", new AdminButton.Cancel())]]);
+        var role = data.GetValueOrDefault("role");
+        switch (button)
         {
-            case AdminStep.InviteRole when value is "member" or "convenor" or "handler" or "resident":
+            case AdminButton.InviteRole { Role: Roles.Member or Roles.Convenor or Roles.Handler or Roles.Resident } picked:
+                var value = picked.Role.ToString().ToLowerInvariant();
                 data["role"] = value;
-                var byRegion = value is "convenor" or "member";
-                if (byRegion ? directory.Regions.Count == 0 && value == "convenor" : directory.Grids.Count == 0)
+                var byRegion = picked.Role is Roles.Convenor or Roles.Member;
+                if (byRegion ? directory.Regions.Count == 0 && picked.Role == Roles.Convenor : directory.Grids.Count == 0)
                 {
                     show(ctx.T(byRegion ? "admin.invite.need_region" : "admin.invite.need_grid"), MenuKeyboard(ctx));
-                    return (AdminTrigger.Cancelled, AdminStep.Idle);
+                    return AdminStep.Idle;
                 }
 
                 // Members may be bound to a region (or none), convenors must be; grid workers to a grid, residents optionally.
                 var scopes = byRegion
-                    ? directory.Regions.Select(r => Choice(r.Name, "rg-" + r.Id)).Rows(2)
-                    : directory.Grids.Select(g => Choice(g.Name, "g-" + g.Id)).Rows(2);
-                if (value is "member" or "resident")
+                    ? directory.Regions.Select(r => Choice(r.Name, new AdminButton.InviteRegion(r.Id))).Rows(2)
+                    : directory.Grids.Select(g => Choice(g.Name, new AdminButton.InviteGrid(g.Id))).Rows(2);
+                if (picked.Role is Roles.Member or Roles.Resident)
                 {
-                    scopes.Add([Choice(ctx.T(byRegion ? "admin.invite.any_region" : "admin.invite.any_grid"), "none")]);
+                    scopes.Add([Choice(ctx.T(byRegion ? "admin.invite.any_region" : "admin.invite.any_grid"), new AdminButton.InviteAnywhere())]);
                 }
 
-                scopes.Add([Button(ctx, "reg.button.cancel", "cancel")]);
+                scopes.Add([Button(ctx, "reg.button.cancel", new AdminButton.Cancel())]);
                 show(ctx.T(byRegion ? "admin.ask.invite_region" : "admin.ask.invite_grid"), new InlineMarkup(scopes));
-                return (AdminTrigger.InputAccepted, AdminStep.InviteScope);
-            case AdminStep.InviteScope:
-                var role = data.GetValueOrDefault("role");
-                if (value == "none" && role is "member" or "resident")
-                {
-                    show(ctx.T("admin.ask.invite_uses"), uses);
-                    return (AdminTrigger.InputAccepted, AdminStep.InviteUses);
-                }
-
-                if (value.StartsWith("rg-", StringComparison.Ordinal) && role is "member" or "convenor" && directory.Region(value[3..]) is { } region)
-                {
-                    data["region"] = region.Id;
-                }
-                else if (value.StartsWith("g-", StringComparison.Ordinal) && role is "handler" or "resident" && directory.Grid(value[2..]) is { } grid)
-                {
-                    data["grid"] = grid.Id;
-                }
-                else
-                {
-                    return Stale();
-                }
-
+                return AdminStep.InviteScope;
+            case AdminButton.InviteAnywhere when role is "member" or "resident":
                 show(ctx.T("admin.ask.invite_uses"), uses);
-                return (AdminTrigger.InputAccepted, AdminStep.InviteUses);
-            case AdminStep.InviteUses when value is "1" or "10" or "50" or "500":
-                data["uses"] = value;
+                return AdminStep.InviteUses;
+            case AdminButton.InviteRegion scope when role is "member" or "convenor" && directory.Region(scope.RegionId) is { } region:
+                data["region"] = region.Id;
+                show(ctx.T("admin.ask.invite_uses"), uses);
+                return AdminStep.InviteUses;
+            case AdminButton.InviteGrid scope when role is "handler" or "resident" && directory.Grid(scope.GridId) is { } grid:
+                data["grid"] = grid.Id;
+                show(ctx.T("admin.ask.invite_uses"), uses);
+                return AdminStep.InviteUses;
+            case AdminButton.InviteUses picked when OfferedUses.Contains(picked.Uses):
+                data["uses"] = picked.Uses.ToString(CultureInfo.InvariantCulture);
                 show(ctx.T("admin.ask.invite_expiry"), new InlineMarkup([
-                    [Choice(ctx.T("admin.invite.days", 1), "d1"), Choice(ctx.T("admin.invite.days", 7), "d7"), Choice(ctx.T("admin.invite.days", 30), "d30")],
-                    [Button(ctx, "reg.button.cancel", "cancel")]]));
-                return (AdminTrigger.InputAccepted, AdminStep.InviteExpiry);
-            case AdminStep.InviteExpiry when value is "d1" or "d7" or "d30":
+                    [.. OfferedDays.Select(d => Choice(ctx.T("admin.invite.days", d), new AdminButton.InviteDays(d)))],
+                    [Button(ctx, "reg.button.cancel", new AdminButton.Cancel())]]));
+                return AdminStep.InviteExpiry;
+            case AdminButton.InviteDays picked when OfferedDays.Contains(picked.Days):
                 var code = NewCode();
                 var invite = new Invite(
                     code,
                     data["role"] switch { "convenor" => Roles.Convenor, "handler" => Roles.Handler, "resident" => Roles.Resident, _ => Roles.Member },
                     int.Parse(data["uses"], CultureInfo.InvariantCulture),
-                    ctx.Now.AddDays(int.Parse(value[1..], CultureInfo.InvariantCulture)))
+                    ctx.Now.AddDays(picked.Days))
                 {
                     GridId = data.GetValueOrDefault("grid"),
                     RegionId = data.GetValueOrDefault("region"),
@@ -392,26 +443,20 @@ public sealed class AdminFlow : IFlow
                 };
                 ctx.Effects.Put(DocKeys.Invite(code), invite);
                 ctx.Effects.AddToSet(Sets.Invites, code);
-                show(ctx.T("admin.invite.created", InviteLine(ctx, invite, directory), ctx.Bot.InviteLink(code)), new InlineMarkup([[Button(ctx, "admin.button.back", "invites")]]));
-                return (AdminTrigger.InputAccepted, AdminStep.Idle);
+                show(ctx.T("admin.invite.created", InviteLine(ctx, invite, directory), ctx.Bot.InviteLink(code)), new InlineMarkup([[Button(ctx, "admin.button.back", new AdminButton.Invites())]]));
+                return AdminStep.Idle;
             default:
                 return Stale();
         }
     }
 
-    private static async ValueTask<(AdminTrigger, AdminStep?)> TextAsync(
+    private static async ValueTask<AdminStep> TextAsync(
         FlowContext ctx, string text, AdminStep step, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
     {
-        if (step is not (AdminStep.AwaitingGridName or AdminStep.AwaitingBuildingName or AdminStep.AwaitingRegionName or AdminStep.AwaitingRename))
-        {
-            ctx.Reply(ctx.T(step == AdminStep.AwaitingRosterFile ? "admin.roster.ask" : "admin.hint.buttons"));
-            return (AdminTrigger.InputRejected, null);
-        }
-
         if (text.Length is 0 or > MaxNameLength || text.Contains('\n', StringComparison.Ordinal))
         {
             ctx.Reply(ctx.T("admin.hint.name", MaxNameLength), CancelKeyboard(ctx));
-            return (AdminTrigger.InputRejected, null);
+            return step;
         }
 
         var counters = await ctx.Reader.GetAsync<CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false) ?? new CommunityCounters();
@@ -423,37 +468,37 @@ public sealed class AdminFlow : IFlow
                 ctx.Effects.Put(DocKeys.Counters, counters with { Grids = counters.Grids + 1 });
                 ctx.Effects.Put(DocKeys.Grid(gridId), new Grid(gridId, text));
                 ctx.Effects.AddToSet(Sets.Grids, gridId);
-                ctx.Reply(ctx.T("admin.done.grid", Html.Escape(text)), new InlineMarkup([[Button(ctx, "admin.button.add_building", "bnew:" + gridId), Button(ctx, "admin.menu.grids", "grids")]]));
-                return (AdminTrigger.InputAccepted, AdminStep.Idle);
+                ctx.Reply(ctx.T("admin.done.grid", Html.Escape(text)), new InlineMarkup([[Button(ctx, "admin.button.add_building", new AdminButton.NewBuilding(gridId)), Button(ctx, "admin.menu.grids", new AdminButton.Grids())]]));
+                return AdminStep.Idle;
             case AdminStep.AwaitingBuildingName when directory.Grid(data.GetValueOrDefault("grid")) is { } grid && !Taken(grid.Buildings.Select(b => b.Name)):
                 var buildingId = "b" + (counters.Buildings + 1).ToString(CultureInfo.InvariantCulture);
                 ctx.Effects.Put(DocKeys.Counters, counters with { Buildings = counters.Buildings + 1 });
                 ctx.Effects.Put(DocKeys.Grid(grid.Id), grid with { Buildings = [.. grid.Buildings, new Building(buildingId, text)] });
-                ctx.Reply(ctx.T("admin.done.building", Html.Escape(text), Html.Escape(grid.Name)), new InlineMarkup([[Button(ctx, "admin.button.add_building", "bnew:" + grid.Id), Button(ctx, "admin.button.back", "g:" + grid.Id)]]));
-                return (AdminTrigger.InputAccepted, AdminStep.Idle);
+                ctx.Reply(ctx.T("admin.done.building", Html.Escape(text), Html.Escape(grid.Name)), new InlineMarkup([[Button(ctx, "admin.button.add_building", new AdminButton.NewBuilding(grid.Id)), Button(ctx, "admin.button.back", new AdminButton.OpenGrid(grid.Id))]]));
+                return AdminStep.Idle;
             case AdminStep.AwaitingRegionName when !Taken(directory.Regions.Select(r => r.Name)):
                 var regionId = "r" + (counters.Regions + 1).ToString(CultureInfo.InvariantCulture);
                 ctx.Effects.Put(DocKeys.Counters, counters with { Regions = counters.Regions + 1 });
                 ctx.Effects.Put(DocKeys.Region(regionId), new Region(regionId, text));
                 ctx.Effects.AddToSet(Sets.Regions, regionId);
-                ctx.Reply(ctx.T("admin.done.region", Html.Escape(text)), new InlineMarkup([[Button(ctx, "admin.button.open", "r:" + regionId), Button(ctx, "admin.menu.regions", "regions")]]));
-                return (AdminTrigger.InputAccepted, AdminStep.Idle);
+                ctx.Reply(ctx.T("admin.done.region", Html.Escape(text)), new InlineMarkup([[Button(ctx, "admin.button.open", new AdminButton.OpenRegion(regionId)), Button(ctx, "admin.menu.regions", new AdminButton.Regions())]]));
+                return AdminStep.Idle;
             case AdminStep.AwaitingRename when data.GetValueOrDefault("kind") == "grid" && directory.Grid(data.GetValueOrDefault("id")) is { } grid && !Taken(directory.Grids.Where(g => g.Id != grid.Id).Select(g => g.Name)):
                 ctx.Effects.Put(DocKeys.Grid(grid.Id), grid with { Name = text });
                 ctx.Reply(ctx.T("admin.done.renamed", Html.Escape(grid.Name), Html.Escape(text)), MenuKeyboard(ctx));
-                return (AdminTrigger.InputAccepted, AdminStep.Idle);
+                return AdminStep.Idle;
             case AdminStep.AwaitingRename when data.GetValueOrDefault("kind") == "building" && directory.Grid(data.GetValueOrDefault("grid")) is { } bGrid
                 && bGrid.Buildings.FirstOrDefault(b => b.Id == data.GetValueOrDefault("id")) is { } building && !Taken(bGrid.Buildings.Where(b => b.Id != building.Id).Select(b => b.Name)):
                 ctx.Effects.Put(DocKeys.Grid(bGrid.Id), bGrid with { Buildings = bGrid.Buildings.Select(b => b.Id == building.Id ? b with { Name = text } : b).ToList() });
                 ctx.Reply(ctx.T("admin.done.renamed", Html.Escape(building.Name), Html.Escape(text)), MenuKeyboard(ctx));
-                return (AdminTrigger.InputAccepted, AdminStep.Idle);
+                return AdminStep.Idle;
             case AdminStep.AwaitingRename when data.GetValueOrDefault("kind") == "region" && directory.Region(data.GetValueOrDefault("id")) is { } region && !Taken(directory.Regions.Where(r => r.Id != region.Id).Select(r => r.Name)):
                 ctx.Effects.Put(DocKeys.Region(region.Id), region with { Name = text });
                 ctx.Reply(ctx.T("admin.done.renamed", Html.Escape(region.Name), Html.Escape(text)), MenuKeyboard(ctx));
-                return (AdminTrigger.InputAccepted, AdminStep.Idle);
+                return AdminStep.Idle;
             default:
                 ctx.Reply(ctx.T("admin.hint.name_taken", Html.Escape(text)), CancelKeyboard(ctx));
-                return (AdminTrigger.InputRejected, null);
+                return step;
         }
     }
 
@@ -480,7 +525,7 @@ public sealed class AdminFlow : IFlow
         var confirm = result.Problems.Count == 0
             ? ctx.T("admin.roster.import_all", result.Valid.Count)
             : ctx.T("admin.roster.import_valid", result.Valid.Count);
-        ctx.Reply(report, new InlineMarkup([[new InlineButton(confirm, P + "rimp")], [Button(ctx, "reg.button.cancel", "rdrop")]]));
+        ctx.Reply(report, new InlineMarkup([[new InlineButton(confirm, AdminButton.Codec.Encode(new AdminButton.ImportRoster()))], [Button(ctx, "reg.button.cancel", new AdminButton.DropRoster())]]));
         await ValueTask.CompletedTask.ConfigureAwait(false);
     }
 
@@ -581,7 +626,7 @@ public sealed class AdminFlow : IFlow
         }
     }
 
-    private static async ValueTask<(string, InlineMarkup)> PickMemberAsync(FlowContext ctx, string which, Region region, int page, CancellationToken cancellationToken)
+    private static async ValueTask<(string, InlineMarkup)> PickMemberAsync(FlowContext ctx, ConvenorSeat seat, Region region, int page, CancellationToken cancellationToken)
     {
         var ids = (await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false)).ToList();
         var people = new List<UserProfile>();
@@ -594,14 +639,14 @@ public sealed class AdminFlow : IFlow
             }
         }
 
-        var rows = people.Select(p => (IReadOnlyList<InlineButton>)[new InlineButton(DisplayName(p), $"{P}pick:{which}:{region.Id}:{p.Id.ToString(CultureInfo.InvariantCulture)}")]).ToList();
-        rows.Add(PagerRow(ctx, $"conv:{which}:{region.Id}", page, ids.Count));
-        rows.Add([Button(ctx, "admin.button.back", "r:" + region.Id)]);
-        var text = ids.Count == 0 ? ctx.T("admin.people.none") : ctx.T(which == "c" ? "admin.ask.pick_convenor" : "admin.ask.pick_backup", Html.Escape(region.Name));
+        var rows = people.Select(p => (IReadOnlyList<InlineButton>)[new InlineButton(DisplayName(p), AdminButton.Codec.Encode(new AdminButton.PickConvenor(seat, region.Id, p.Id)))]).ToList();
+        rows.Add(PagerRow(ctx, p => new AdminButton.ChooseConvenor(seat, region.Id, p), page, ids.Count));
+        rows.Add([Button(ctx, "admin.button.back", new AdminButton.OpenRegion(region.Id))]);
+        var text = ids.Count == 0 ? ctx.T("admin.people.none") : ctx.T(seat == ConvenorSeat.Convenor ? "admin.ask.pick_convenor" : "admin.ask.pick_backup", Html.Escape(region.Name));
         return (text, new InlineMarkup(rows));
     }
 
-    private static async ValueTask<(string, InlineMarkup)> PeoplePageAsync(FlowContext ctx, string set, string pagerAction, int page, DirectorySnapshot directory, CancellationToken cancellationToken)
+    private static async ValueTask<(string, InlineMarkup)> PeoplePageAsync(FlowContext ctx, string set, Func<int, AdminButton> pageButton, int page, DirectorySnapshot directory, CancellationToken cancellationToken)
     {
         var ids = (await ctx.Reader.MembersAsync(set, cancellationToken).ConfigureAwait(false)).ToList();
         var sb = new StringBuilder(ctx.T("admin.people.count", ids.Count)).Append('\n');
@@ -611,7 +656,7 @@ public sealed class AdminFlow : IFlow
             if (long.TryParse(id, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var userId)
                 && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(userId), cancellationToken).ConfigureAwait(false) is { } p)
             {
-                personRows.Add([new InlineButton(DisplayName(p), P + "who:" + id)]);
+                personRows.Add([new InlineButton(DisplayName(p), AdminButton.Codec.Encode(new AdminButton.Person(userId)))]);
                 sb.Append("• ").Append(Html.Escape(DisplayName(p)))
                     .Append(" — ").Append(CommandCatalog.RoleNames(p.Roles, ctx.Language, ctx.Texts))
                     .Append(", ").Append(Html.Escape(directory.GridName(p.GridId)))
@@ -619,44 +664,43 @@ public sealed class AdminFlow : IFlow
             }
         }
 
-        personRows.Add(PagerRow(ctx, pagerAction, page, ids.Count));
-        personRows.Add([Button(ctx, "admin.button.back", "people")]);
+        personRows.Add(PagerRow(ctx, pageButton, page, ids.Count));
+        personRows.Add([Button(ctx, "admin.button.back", new AdminButton.People())]);
         return (sb.ToString(), new InlineMarkup(personRows));
     }
 
-    private static List<InlineButton> PagerRow(FlowContext ctx, string action, int page, int total)
+    private static List<InlineButton> PagerRow(FlowContext ctx, Func<int, AdminButton> pageButton, int page, int total)
     {
         var row = new List<InlineButton>();
         if (page > 0)
         {
-            row.Add(new InlineButton("◀️", $"{P}{action}:{(page - 1).ToString(CultureInfo.InvariantCulture)}"));
+            row.Add(new InlineButton("◀️", AdminButton.Codec.Encode(pageButton(page - 1))));
         }
 
         var pages = Math.Max(1, (total + PageSize - 1) / PageSize);
-        row.Add(new InlineButton(ctx.T("admin.page", page + 1, pages), $"{P}{action}:{page.ToString(CultureInfo.InvariantCulture)}"));
+        row.Add(new InlineButton(ctx.T("admin.page", page + 1, pages), AdminButton.Codec.Encode(pageButton(page))));
         if ((page + 1) * PageSize < total)
         {
-            row.Add(new InlineButton("▶️", $"{P}{action}:{(page + 1).ToString(CultureInfo.InvariantCulture)}"));
+            row.Add(new InlineButton("▶️", AdminButton.Codec.Encode(pageButton(page + 1))));
         }
 
         return row;
     }
 
-    private static List<(string Label, string Value)>? FilterValues(FlowContext ctx, string type, DirectorySnapshot directory) => type switch
+    private static List<(string Label, string Value)> FilterValues(FlowContext ctx, PeopleFilterKind kind, DirectorySnapshot directory) => kind switch
     {
-        "grid" => directory.Grids.Select(g => (g.Name, g.Id)).ToList(),
-        "region" => directory.Regions.Select(r => (r.Name, r.Id)).ToList(),
-        "skill" => Enum.GetValues<Skill>().Select(s => (ctx.T("skill." + s), s.ToString())).ToList(),
-        "role" => Enum.GetValues<Roles>().Where(r => r != Roles.None).Select(r => (ctx.T("role." + r.ToString().ToLowerInvariant()), r.ToString())).ToList(),
-        _ => null,
+        PeopleFilterKind.Grid => directory.Grids.Select(g => (g.Name, g.Id)).ToList(),
+        PeopleFilterKind.Region => directory.Regions.Select(r => (r.Name, r.Id)).ToList(),
+        PeopleFilterKind.Skill => Enum.GetValues<Skill>().Select(s => (ctx.T("skill." + s), s.ToString())).ToList(),
+        _ => Enum.GetValues<Roles>().Where(r => r != Roles.None).Select(r => (ctx.T("role." + r.ToString().ToLowerInvariant()), r.ToString())).ToList(),
     };
 
-    private static string? FilterSet(string type, string value, DirectorySnapshot directory) => type switch
+    private static string? FilterSet(PeopleFilterKind kind, string value, DirectorySnapshot directory) => kind switch
     {
-        "grid" when directory.Grid(value) is not null => Sets.PeopleInGrid(value),
-        "region" when directory.Region(value) is not null => Sets.PeopleInRegion(value),
-        "skill" when Enum.TryParse<Skill>(value, out var skill) && Enum.IsDefined(skill) => Sets.PeopleWithSkill(skill),
-        "role" when Enum.TryParse<Roles>(value, out var role) && role != Roles.None && Enum.IsDefined(role) => Sets.PeopleWithRole(role),
+        PeopleFilterKind.Grid when directory.Grid(value) is not null => Sets.PeopleInGrid(value),
+        PeopleFilterKind.Region when directory.Region(value) is not null => Sets.PeopleInRegion(value),
+        PeopleFilterKind.Skill when Enum.TryParse<Skill>(value, out var skill) && Enum.IsDefined(skill) => Sets.PeopleWithSkill(skill),
+        PeopleFilterKind.Role when Enum.TryParse<Roles>(value, out var role) && role != Roles.None && Enum.IsDefined(role) => Sets.PeopleWithRole(role),
         _ => null,
     };
 
@@ -669,12 +713,12 @@ public sealed class AdminFlow : IFlow
             if (await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false) is { } invite && invite.IsUsable(ctx.Now))
             {
                 sb.Append("• ").Append(InviteLine(ctx, invite, directory)).Append('\n').Append(ctx.Bot.InviteLink(code)).Append('\n');
-                rows.Add([new InlineButton(ctx.T("admin.invite.revoke", code), P + "ix:" + code)]);
+                rows.Add([new InlineButton(ctx.T("admin.invite.revoke", code), AdminButton.Codec.Encode(new AdminButton.RevokeInvite(code)))]);
             }
         }
 
-        rows.Add([Button(ctx, "admin.invite.new", "inew")]);
-        rows.Add([Button(ctx, "admin.button.back", "menu")]);
+        rows.Add([Button(ctx, "admin.invite.new", new AdminButton.NewInvite())]);
+        rows.Add([Button(ctx, "admin.button.back", new AdminButton.Menu())]);
         return (sb.ToString(), new InlineMarkup(rows));
     }
 
@@ -702,17 +746,17 @@ public sealed class AdminFlow : IFlow
     }
 
     private static InlineMarkup RegionKeyboard(FlowContext ctx, Region region) => new([
-        [Button(ctx, "admin.button.convenor", "conv:c:" + region.Id), Button(ctx, "admin.button.backup", "conv:b:" + region.Id)],
-        [Button(ctx, "admin.button.remove_convenor", "unconv:c:" + region.Id), Button(ctx, "admin.button.remove_backup", "unconv:b:" + region.Id)],
-        [Button(ctx, "admin.button.rename", "rren:" + region.Id), Button(ctx, "admin.button.back", "regions")]]);
+        [Button(ctx, "admin.button.convenor", new AdminButton.ChooseConvenor(ConvenorSeat.Convenor, region.Id, 0)), Button(ctx, "admin.button.backup", new AdminButton.ChooseConvenor(ConvenorSeat.Backup, region.Id, 0))],
+        [Button(ctx, "admin.button.remove_convenor", new AdminButton.RemoveConvenor(ConvenorSeat.Convenor, region.Id)), Button(ctx, "admin.button.remove_backup", new AdminButton.RemoveConvenor(ConvenorSeat.Backup, region.Id))],
+        [Button(ctx, "admin.button.rename", new AdminButton.RenameRegion(region.Id)), Button(ctx, "admin.button.back", new AdminButton.Regions())]]);
 
     private static string GridsText(FlowContext ctx, DirectorySnapshot directory) =>
         directory.Grids.Count == 0 ? ctx.T("admin.grids.none") : ctx.T("admin.grids.header", directory.Grids.Count);
 
     private static InlineMarkup GridsKeyboard(FlowContext ctx, DirectorySnapshot directory)
     {
-        var rows = directory.Grids.Select(g => new InlineButton(g.Name, P + "g:" + g.Id)).Rows(2);
-        rows.Add([Button(ctx, "admin.button.new_grid", "gnew"), Button(ctx, "admin.button.back", "menu")]);
+        var rows = directory.Grids.Select(g => new InlineButton(g.Name, AdminButton.Codec.Encode(new AdminButton.OpenGrid(g.Id)))).Rows(2);
+        rows.Add([Button(ctx, "admin.button.new_grid", new AdminButton.NewGrid()), Button(ctx, "admin.button.back", new AdminButton.Menu())]);
         return new InlineMarkup(rows);
     }
 
@@ -724,8 +768,8 @@ public sealed class AdminFlow : IFlow
 
     private static InlineMarkup RegionsKeyboard(FlowContext ctx, DirectorySnapshot directory)
     {
-        var rows = directory.Regions.Select(r => new InlineButton(r.Name, P + "r:" + r.Id)).Rows(2);
-        rows.Add([Button(ctx, "admin.button.new_region", "rnew"), Button(ctx, "admin.button.back", "menu")]);
+        var rows = directory.Regions.Select(r => new InlineButton(r.Name, AdminButton.Codec.Encode(new AdminButton.OpenRegion(r.Id)))).Rows(2);
+        rows.Add([Button(ctx, "admin.button.new_region", new AdminButton.NewRegion()), Button(ctx, "admin.button.back", new AdminButton.Menu())]);
         return new InlineMarkup(rows);
     }
 
@@ -736,20 +780,20 @@ public sealed class AdminFlow : IFlow
 
     private static InlineMarkup PersonKeyboard(FlowContext ctx, UserProfile p) => new([
         [p.Roles.HasFlag(Roles.Admin)
-            ? Button(ctx, "admin.button.remove_admin", "rmadm:" + p.Id.ToString(CultureInfo.InvariantCulture))
-            : Button(ctx, "admin.button.make_admin", "mkadm:" + p.Id.ToString(CultureInfo.InvariantCulture))],
-        [Button(ctx, "admin.button.back", "people")]]);
+            ? Button(ctx, "admin.button.remove_admin", new AdminButton.RemoveAdmin(p.Id))
+            : Button(ctx, "admin.button.make_admin", new AdminButton.MakeAdmin(p.Id))],
+        [Button(ctx, "admin.button.back", new AdminButton.People())]]);
 
     private static InlineMarkup MenuKeyboard(FlowContext ctx) => new([
-        [Button(ctx, "admin.menu.grids", "grids"), Button(ctx, "admin.menu.regions", "regions")],
-        [Button(ctx, "admin.menu.invites", "invites"), Button(ctx, "admin.menu.people", "people")],
-        [Button(ctx, "admin.menu.roster", "roster")]]);
+        [Button(ctx, "admin.menu.grids", new AdminButton.Grids()), Button(ctx, "admin.menu.regions", new AdminButton.Regions())],
+        [Button(ctx, "admin.menu.invites", new AdminButton.Invites()), Button(ctx, "admin.menu.people", new AdminButton.People())],
+        [Button(ctx, "admin.menu.roster", new AdminButton.Roster())]]);
 
-    private static InlineMarkup CancelKeyboard(FlowContext ctx) => new([[Button(ctx, "reg.button.cancel", "cancel")]]);
+    private static InlineMarkup CancelKeyboard(FlowContext ctx) => new([[Button(ctx, "reg.button.cancel", new AdminButton.Cancel())]]);
 
-    private static InlineButton Button(FlowContext ctx, string textKey, string action) => new(ctx.T(textKey), P + action);
+    private static InlineButton Button(FlowContext ctx, string textKey, AdminButton button) => new(ctx.T(textKey), AdminButton.Codec.Encode(button));
 
-    private static InlineButton Choice(string label, string value) => new(label, P + "iv:" + value);
+    private static InlineButton Choice(string label, AdminButton button) => new(label, AdminButton.Codec.Encode(button));
 
     private static string DisplayName(UserProfile p) => string.IsNullOrEmpty(p.LastName) ? p.FirstName : p.FirstName + " " + p.LastName;
 

@@ -1,19 +1,36 @@
 namespace MusterBot.Flows.Admin;
 
+/// <summary>The inputs of the administrators' panel; which step takes which is configured in <see cref="AdminFlow"/>.</summary>
 public enum AdminTrigger
 {
-    /// <summary>A view of the panel was asked for (a list, a detail, a page).</summary>
+    /// <summary>/admin: the menu, leaving any input in progress.</summary>
+    Opened,
+
+    /// <summary>A view of the panel (a list, a detail, a page) or an action that stays on the panel.</summary>
     Navigated,
 
-    /// <summary>An action that needs typed input or a wizard began.</summary>
-    InputRequested,
+    GridNameAsked,
+    BuildingNameAsked,
+    RegionNameAsked,
+    RenameAsked,
+    InviteStarted,
+    InviteRolePicked,
+    InviteScopePicked,
+    InviteUsesPicked,
+    InviteExpiryPicked,
+    RosterFileAsked,
 
-    /// <summary>A valid input: go to the next wizard step or back to the panel.</summary>
-    InputAccepted,
+    /// <summary>A typed text (a name).</summary>
+    NameTyped,
 
-    /// <summary>An input that does not fit: ask again with a hint.</summary>
-    InputRejected,
+    /// <summary>A document (the roster file).</summary>
+    FileSent,
+
+    /// <summary>A photo, a location or anything else: never taken; the person is told what is expected.</summary>
+    OtherMessage,
 
     Cancelled,
-    NotAllowed,
+
+    /// <summary>A press that does not decode. Never permitted: the unhandled-trigger hook answers it as stale.</summary>
+    StaleButton,
 }

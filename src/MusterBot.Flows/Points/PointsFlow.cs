@@ -6,6 +6,8 @@ using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
+using Stateless;
+using Stateless.Graph;
 
 namespace MusterBot.Flows.Points;
 
@@ -13,7 +15,6 @@ namespace MusterBot.Flows.Points;
 public sealed class PointsFlow(TextCatalog texts, TimeSpan? utcOffset = null) : IFlow
 {
     public const string FlowName = "points";
-    private const string P = "pt:";
     private const int HistoryLines = 10;
     private const int RankingSize = 20;
     private readonly TimeSpan _offset = utcOffset ?? TimeSpan.FromHours(8);
@@ -22,43 +23,69 @@ public sealed class PointsFlow(TextCatalog texts, TimeSpan? utcOffset = null) : 
 
     public IReadOnlyCollection<string> Commands { get; } = ["points"];
 
-    public bool OwnsButton(string data) => data.StartsWith(P, StringComparison.Ordinal);
+    public bool OwnsButton(string data) => PointsButton.Codec.Owns(data);
 
-    public string ToMermaid() => "stateDiagram-v2\n    [*] --> Idle\n";
+    public string ToMermaid()
+    {
+        var step = PointsStep.Idle;
+        return MermaidGraph.Format(Build(() => step, s => step = s, null, null, CancellationToken.None).GetInfo()) + "\n";
+    }
 
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var ctx = context;
-        if (ctx.Event is ButtonPressed press)
+        var period = context.Event is ButtonPressed press ? PointsButton.Codec.Decode(press.Data) : null;
+        var trigger = context.Event switch
+        {
+            ButtonPressed when period is not null => PointsTrigger.RankingAsked,
+            ButtonPressed => PointsTrigger.StaleButton,
+            _ => PointsTrigger.BalanceAsked,
+        };
+        var step = PointsStep.Idle;
+        await Build(() => step, s => step = s, context, period, cancellationToken).FireAsync(trigger).ConfigureAwait(false);
+    }
+
+    private StateMachine<PointsStep, PointsTrigger> Build(Func<PointsStep> read, Action<PointsStep> write, FlowContext? context, PointsButton? period, CancellationToken cancellationToken)
+    {
+        // With no context the machine is built only to be drawn; the actions and guards are never run then.
+        var ctx = context!;
+        var machine = new StateMachine<PointsStep, PointsTrigger>(read, write);
+
+        // Only administrators see the ranking: anyone else's press is refused, whatever it carries; an administrator's
+        // press that does not decode is stale.
+        machine.OnUnhandledTrigger((_, _) =>
         {
             if (!ctx.Has(Roles.Admin))
             {
                 ctx.AnswerButton(ctx.T("not_allowed", ctx.T("role.admin")), alert: true);
-                return;
-            }
-
-            var period = press.Data.Length > P.Length ? press.Data[P.Length..] : string.Empty;
-            if (period is not ("month" or "30" or "all"))
-            {
-                ctx.AnswerButton(ctx.T("button.stale"));
-                return;
-            }
-
-            ctx.AnswerButton();
-            var html = await RankingAsync(ctx, period, cancellationToken).ConfigureAwait(false);
-            if (press.MessageId is { } messageId)
-            {
-                ctx.Effects.Edit(ctx.ChatId, messageId, html, PeriodButtons(ctx));
             }
             else
             {
-                ctx.Reply(html, PeriodButtons(ctx));
+                ctx.AnswerButton(ctx.T("button.stale"));
             }
+        });
+        machine.Configure(PointsStep.Idle)
+            .InternalTransitionAsync(PointsTrigger.BalanceAsked, async _ => await BalanceAsync(ctx, cancellationToken).ConfigureAwait(false))
+            .InternalTransitionAsyncIf(PointsTrigger.RankingAsked, () => ctx.Has(Roles.Admin), async _ => await ShowRankingAsync(ctx, period!, cancellationToken).ConfigureAwait(false));
+        return machine;
+    }
 
-            return;
+    private async Task ShowRankingAsync(FlowContext ctx, PointsButton period, CancellationToken cancellationToken)
+    {
+        ctx.AnswerButton();
+        var html = await RankingAsync(ctx, period, cancellationToken).ConfigureAwait(false);
+        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
+        {
+            ctx.Effects.Edit(ctx.ChatId, messageId, html, PeriodButtons(ctx));
         }
+        else
+        {
+            ctx.Reply(html, PeriodButtons(ctx));
+        }
+    }
 
+    private async Task BalanceAsync(FlowContext ctx, CancellationToken cancellationToken)
+    {
         var entries = await PointsLedger.EntriesAsync(ctx.Reader, ctx.Profile.Id, cancellationToken).ConfigureAwait(false);
         var sb = new StringBuilder(ctx.T("pt.balance", entries.Sum(e => e.Points))).Append('\n');
         if (entries.Count == 0)
@@ -69,28 +96,35 @@ public sealed class PointsFlow(TextCatalog texts, TimeSpan? utcOffset = null) : 
         foreach (var entry in entries.Take(HistoryLines))
         {
             sb.Append(entry.At.ToOffset(_offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(' ')
-              .Append(PointsLedger.WithSign(entry.Points)).Append(' ').Append(Reason(ctx, entry.Reason)).Append(" · ").Append(Html.Escape(entry.Source.Split(':')[0])).Append('\n');
+              .Append(PointsLedger.WithSign(entry.Points)).Append(' ').Append(Reason(ctx, entry.Reason)).Append(" · ").Append(Html.Escape(SourceKind(entry.Source))).Append('\n');
         }
 
         ctx.Reply(sb.ToString().TrimEnd(), ctx.Has(Roles.Admin) ? PeriodButtons(ctx) : CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency));
     }
 
+    /// <summary>What a ledger line came from ("wish" of "wish:12"), not its number.</summary>
+    private static string SourceKind(string source) =>
+        source.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 ? source[..colon] : source;
+
     private static string Reason(FlowContext ctx, string reason) =>
         ctx.Texts.Keys(ctx.Language).Contains("pt.reason." + reason) ? ctx.T("pt.reason." + reason) : Html.Escape(reason);
 
     private static InlineMarkup PeriodButtons(FlowContext ctx) => new([[
-        new InlineButton(ctx.T("pt.btn.month"), P + "month"),
-        new InlineButton(ctx.T("pt.btn.30"), P + "30"),
-        new InlineButton(ctx.T("pt.btn.all"), P + "all")]]);
+        Button(ctx, new PointsButton.RankThisMonth()),
+        Button(ctx, new PointsButton.RankLast30Days()),
+        Button(ctx, new PointsButton.RankAllTime())]]);
+
+    private static InlineButton Button(FlowContext ctx, PointsButton period) =>
+        new(ctx.T("pt.btn." + period.PeriodKey), PointsButton.Codec.Encode(period));
 
     /// <summary>Members ranked by points earned in the period (this calendar month, the last 30 days, or all time).</summary>
-    private async ValueTask<string> RankingAsync(FlowContext ctx, string period, CancellationToken cancellationToken)
+    private async ValueTask<string> RankingAsync(FlowContext ctx, PointsButton period, CancellationToken cancellationToken)
     {
         var local = ctx.Now.ToOffset(_offset);
         DateTimeOffset? from = period switch
         {
-            "month" => new DateTimeOffset(local.Year, local.Month, 1, 0, 0, 0, _offset),
-            "30" => ctx.Now.AddDays(-30),
+            PointsButton.RankThisMonth => new DateTimeOffset(local.Year, local.Month, 1, 0, 0, 0, _offset),
+            PointsButton.RankLast30Days => ctx.Now.AddDays(-30),
             _ => null,
         };
         var people = new HashSet<string>(await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
@@ -108,7 +142,7 @@ public sealed class PointsFlow(TextCatalog texts, TimeSpan? utcOffset = null) : 
 
         var top = totals.OrderByDescending(t => t.Points).ThenBy(t => t.Id).Take(RankingSize).ToList();
         var profiles = await ctx.Reader.GetManyAsync<UserProfile>(top.Select(t => DocKeys.User(t.Id)).ToList(), cancellationToken).ConfigureAwait(false);
-        var sb = new StringBuilder(ctx.T("pt.ranking_head", ctx.T("pt.btn." + period))).Append('\n');
+        var sb = new StringBuilder(ctx.T("pt.ranking_head", ctx.T("pt.btn." + period.PeriodKey))).Append('\n');
         if (top.Count == 0)
         {
             sb.Append(ctx.T("pt.ranking_none"));

@@ -1,6 +1,5 @@
 using System.Globalization;
 using MusterBot.Flows.Directory;
-using MusterBot.Flows.Engine;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
@@ -9,6 +8,8 @@ using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using Stateless;
+using Stateless.Graph;
 
 namespace MusterBot.Flows.Profile;
 
@@ -19,13 +20,15 @@ namespace MusterBot.Flows.Profile;
 public sealed class ProfileFlow : IFlow
 {
     public const string FlowName = "profile";
-    private const string P = "p:";
+
+    /// <summary>The numbers of days a member can be away for (0: available again).</summary>
+    private static readonly int[] OfferedDays = [0, 1, 3, 7, 30];
 
     public string Name => FlowName;
 
     public IReadOnlyCollection<string> Commands { get; } = ["me"];
 
-    public bool OwnsButton(string data) => data.StartsWith(P, StringComparison.Ordinal);
+    public bool OwnsButton(string data) => ProfileButton.Codec.Owns(data);
 
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {
@@ -33,75 +36,78 @@ public sealed class ProfileFlow : IFlow
         var ctx = context;
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var press = ctx.Event as ButtonPressed;
-        var action = press?.Data[P.Length..] ?? "show";
-        var registered = ctx.Profile.RegisteredAt is not null;
-        var trigger = action switch
+        var button = press is null ? new ProfileButton.ShowCard() : ProfileButton.Codec.Decode(press.Data);
+        var trigger = button switch
         {
-            "show" => ProfileTrigger.Shown,
-            "avail" when ctx.Profile.Roles.HasFlag(Roles.Member) => ProfileTrigger.AvailabilityAsked,
-            _ when action.StartsWith("av:", StringComparison.Ordinal) && ctx.Profile.Roles.HasFlag(Roles.Member) && Days(action[3..]) is not null => ProfileTrigger.AvailabilitySet,
-            "edit" when registered => ProfileTrigger.EditStarted,
-            "leave" when registered => ProfileTrigger.LeaveAsked,
-            "leave:yes" when registered => ProfileTrigger.LeaveConfirmed,
-            "leave:no" => ProfileTrigger.LeaveDeclined,
+            ProfileButton.ShowCard => ProfileTrigger.Shown,
+            ProfileButton.AskAvailability => ProfileTrigger.AvailabilityAsked,
+            ProfileButton.SetAvailability => ProfileTrigger.AvailabilitySet,
+            ProfileButton.Edit => ProfileTrigger.EditStarted,
+            ProfileButton.AskLeave => ProfileTrigger.LeaveAsked,
+            ProfileButton.ConfirmLeave => ProfileTrigger.LeaveConfirmed,
+            ProfileButton.KeepProfile => ProfileTrigger.LeaveDeclined,
             _ => ProfileTrigger.StaleButton,
         };
 
         var step = ProfileStep.Viewing;
-        var machine = new StateMachine<ProfileStep, ProfileTrigger>(() => step, s => step = s);
-        Configure(machine, ctx, directory, press, action);
-        if (trigger == ProfileTrigger.EditStarted)
-        {
-            ctx.AnswerButton();
-            await RegistrationFlow.BeginEditAsync(ctx, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (trigger == ProfileTrigger.LeaveConfirmed)
-        {
-            await LeaveAsync(ctx, directory, press, cancellationToken).ConfigureAwait(false);
-        }
-
-        machine.Fire(trigger);
+        var machine = Build(() => step, s => step = s, ctx, directory, button, cancellationToken);
+        await machine.FireAsync(trigger).ConfigureAwait(false);
     }
 
     public string ToMermaid()
     {
         var step = ProfileStep.Viewing;
-        var machine = new StateMachine<ProfileStep, ProfileTrigger>(() => step, s => step = s);
-        Configure(machine, null, null, null, string.Empty);
-        return machine.ToMermaidGraph(ProfileStep.Viewing);
+        return MermaidGraph.Format(Build(() => step, s => step = s, null, null, null, CancellationToken.None).GetInfo()) + "\n";
     }
 
-    private static void Configure(StateMachine<ProfileStep, ProfileTrigger> machine, FlowContext? context, DirectorySnapshot? directory, ButtonPressed? press, string action)
+    private static StateMachine<ProfileStep, ProfileTrigger> Build(
+        Func<ProfileStep> read, Action<ProfileStep> write, FlowContext? context, DirectorySnapshot? directory, ProfileButton? button, CancellationToken cancellationToken)
     {
+        // With no context the machine is built only to be drawn; the actions and guards are never run then.
         var ctx = context!;
+        var machine = new StateMachine<ProfileStep, ProfileTrigger>(read, write);
         void Show(string html, InlineMarkup? markup) => ctx.Show(html, markup);
+        bool Registered() => ctx.Profile.RegisteredAt is not null;
+        bool Member() => ctx.Profile.Roles.HasFlag(Roles.Member);
 
+        // A press of a button the person may not use (any more) — availability for a non-member, leaving twice, a
+        // number of days never offered, or a button that does not decode — is answered as stale and changes nothing.
+        machine.OnUnhandledTrigger((_, _) => ctx.AnswerButton(ctx.T("button.stale")));
         machine.Configure(ProfileStep.Viewing)
             .InternalTransition(ProfileTrigger.Shown, _ => Show(Card(ctx, directory!), CardKeyboard(ctx)))
-            .InternalTransition(ProfileTrigger.AvailabilityAsked, _ => Show(ctx.T("me.avail.ask"), new InlineMarkup([
-                [new InlineButton(ctx.T("me.avail.available"), P + "av:0")],
-                [new InlineButton(ctx.T("me.avail.days", 1), P + "av:1"), new InlineButton(ctx.T("me.avail.days", 3), P + "av:3"), new InlineButton(ctx.T("me.avail.days", 7), P + "av:7"), new InlineButton(ctx.T("me.avail.days", 30), P + "av:30")],
-                [new InlineButton(ctx.T("admin.button.back"), P + "show")]])))
-            .InternalTransition(ProfileTrigger.AvailabilitySet, _ =>
+            .InternalTransitionIf(ProfileTrigger.AvailabilityAsked, _ => Member(), _ => Show(ctx.T("me.avail.ask"), new InlineMarkup([
+                [Button(ctx, "me.avail.available", new ProfileButton.SetAvailability(0))],
+                [.. OfferedDays.Where(d => d > 0).Select(d => new InlineButton(ctx.T("me.avail.days", d), ProfileButton.Codec.Encode(new ProfileButton.SetAvailability(d))))],
+                [Button(ctx, "admin.button.back", new ProfileButton.ShowCard())]])), "a member")
+            .InternalTransitionIf(
+                ProfileTrigger.AvailabilitySet,
+                _ => Member() && button is ProfileButton.SetAvailability { Days: var d } && OfferedDays.Contains(d),
+                _ =>
+                {
+                    var days = ((ProfileButton.SetAvailability)button!).Days;
+                    ctx.Profile = ctx.Profile with { AwayUntil = days == 0 ? null : DateOnly.FromDateTime(ctx.Now.UtcDateTime).AddDays(days) };
+                    Show(Card(ctx, directory!), CardKeyboard(ctx));
+                },
+                "a member, offered days")
+            .InternalTransitionAsyncIf(ProfileTrigger.EditStarted, Registered, async _ =>
             {
-                var days = Days(action[3..])!.Value;
-                ctx.Profile = ctx.Profile with { AwayUntil = days == 0 ? null : DateOnly.FromDateTime(ctx.Now.UtcDateTime).AddDays(days) };
-                Show(Card(ctx, directory!), CardKeyboard(ctx));
+                ctx.AnswerButton();
+                await RegistrationFlow.BeginEditAsync(ctx, cancellationToken).ConfigureAwait(false);
             })
-            .InternalTransition(ProfileTrigger.LeaveAsked, _ => Show(ctx.T("me.leave.ask"), new InlineMarkup([
-                [new InlineButton(ctx.T("me.leave.confirm"), P + "leave:yes")],
-                [new InlineButton(ctx.T("reg.button.cancel"), P + "leave:no")]])))
+            .InternalTransitionIf(ProfileTrigger.LeaveAsked, _ => Registered(), _ => Show(ctx.T("me.leave.ask"), new InlineMarkup([
+                [Button(ctx, "me.leave.confirm", new ProfileButton.ConfirmLeave())],
+                [Button(ctx, "reg.button.cancel", new ProfileButton.KeepProfile())]])), "registered")
             .InternalTransition(ProfileTrigger.LeaveDeclined, _ => Show(Card(ctx, directory!), CardKeyboard(ctx)))
-            .InternalTransition(ProfileTrigger.StaleButton, _ => ctx.AnswerButton(ctx.T("button.stale")))
-            .Permit(ProfileTrigger.LeaveConfirmed, ProfileStep.Left)
-            .Ignore(ProfileTrigger.EditStarted);
-        machine.Configure(ProfileStep.Left).OnEntry(() => ctx.Reply(ctx.T("me.leave.done"), new RemoveKeyboard()));
+            .PermitIf(ProfileTrigger.LeaveConfirmed, ProfileStep.Left, Registered, "registered");
+        machine.Configure(ProfileStep.Left).OnEntryAsync(async () =>
+        {
+            await LeaveAsync(ctx, directory!, ctx.Event as ButtonPressed, cancellationToken).ConfigureAwait(false);
+            ctx.Reply(ctx.T("me.leave.done"), new RemoveKeyboard());
+        }, "delete the personal data");
+        return machine;
     }
 
-    private static int? Days(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days is 0 or 1 or 3 or 7 or 30 ? days : null;
+    private static InlineButton Button(FlowContext ctx, string textKey, ProfileButton button) => new(ctx.T(textKey), ProfileButton.Codec.Encode(button));
 
     private static async ValueTask LeaveAsync(FlowContext ctx, DirectorySnapshot directory, ButtonPressed? press, CancellationToken cancellationToken)
     {
@@ -179,13 +185,13 @@ public sealed class ProfileFlow : IFlow
             return null;
         }
 
-        var rows = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("me.button.edit"), P + "edit") } };
+        var rows = new List<IReadOnlyList<InlineButton>> { new[] { Button(ctx, "me.button.edit", new ProfileButton.Edit()) } };
         if (ctx.Profile.Roles.HasFlag(Roles.Member))
         {
-            rows.Add([new InlineButton(ctx.T("me.button.availability"), P + "avail")]);
+            rows.Add([Button(ctx, "me.button.availability", new ProfileButton.AskAvailability())]);
         }
 
-        rows.Add([new InlineButton(ctx.T("me.button.leave"), P + "leave")]);
+        rows.Add([Button(ctx, "me.button.leave", new ProfileButton.AskLeave())]);
         return new InlineMarkup(rows);
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using MusterBot.Flows.Directory;
 using MusterBot.Flows.Directory.Roster;
-using MusterBot.Flows.Engine;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
@@ -10,6 +9,9 @@ using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using Stateless;
+using Stateless.Graph;
+using Stateless.Reflection;
 
 namespace MusterBot.Flows.Registration;
 
@@ -22,11 +24,14 @@ namespace MusterBot.Flows.Registration;
 public sealed class RegistrationFlow : IFlow
 {
     public const string FlowName = "register";
-    private const string P = "r:";
     private const string Edited = "edited";
 
     public string Name => FlowName;
 
+    /// <summary>
+    /// False: registration's buttons ("r:…") go to the person's current flow, so a press of one after registration
+    /// ended is answered as stale by that flow.
+    /// </summary>
     public bool OwnsButton(string data) => false;
 
     public IReadOnlyCollection<string> Commands { get; } = [];
@@ -95,45 +100,59 @@ public sealed class RegistrationFlow : IFlow
         ArgumentNullException.ThrowIfNull(context);
         var ctx = context;
         var data = new Dictionary<string, string>(ctx.Conversation.Data);
-        var kind = Enum.TryParse<RegKind>(data.GetValueOrDefault("kind"), out var k) ? k : RegKind.Resident;
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        var (trigger, hint) = await InterpretAsync(ctx, kind, data, directory, cancellationToken).ConfigureAwait(false);
-        kind = Enum.TryParse(data.GetValueOrDefault("kind"), out k) ? k : kind;
+        var button = ctx.Event is ButtonPressed press ? RegistrationButton.Codec.Decode(press.Data) : null;
 
-        var machine = Build(ctx, kind, data, directory);
-        machine.OnUnhandledTrigger((_, _) => ctx.Reply(ctx.T("reg.hint.buttons")));
-        if (trigger == RegTrigger.Invalid)
-        {
-            ctx.AnswerButton();
-            var ended = ctx.Conversation.Flow != FlowName;
-            ctx.Reply(ctx.T(hint ?? "reg.hint.buttons"), ended ? CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency) : null);
-            return;
-        }
-
-        if (trigger == RegTrigger.Adjusted && hint == Edited)
-        {
-            ctx.Conversation = ctx.Conversation with { Data = data, UpdatedAt = ctx.Now };
-            return;
-        }
-
-        if (trigger == RegTrigger.Confirmed)
-        {
-            await FinishAsync(ctx, kind, data, directory, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        machine.Fire(trigger);
+        // The step lives in the conversation; the machine works on a copy, written back with the answers unless an
+        // action ended registration (it replaces the conversation then).
+        var step = Enum.TryParse<RegStep>(ctx.Conversation.Step, out var stored) ? stored : RegStep.Confirming;
+        var touched = false;
+        var machine = Build(() => step, s => (step, touched) = (s, true), ctx, data, directory, button, () => touched = true, cancellationToken);
+        await machine.FireAsync(InputOf(ctx, button)).ConfigureAwait(false);
         if (ctx.Conversation.Flow == FlowName)
         {
-            ctx.Conversation = ctx.Conversation with { Data = data };
+            ctx.Conversation = touched
+                ? ctx.Conversation with { Step = step.ToString(), Data = data, UpdatedAt = ctx.Now }
+                : ctx.Conversation with { Data = data };
         }
     }
 
     public string ToMermaid()
     {
-        var data = new Dictionary<string, string>();
-        return Build(null, RegKind.Member, data, new DirectorySnapshot([], [])).ToMermaidGraph(RegStep.ChoosingKind);
+        var step = RegStep.ChoosingKind;
+        var machine = Build(() => step, s => step = s, null, [], new DirectorySnapshot([], []), null, () => { }, CancellationToken.None);
+        return MermaidGraph.Format(machine.GetInfo()) + "\n";
     }
+
+    /// <summary>The input an event is. "Back", "Cancel" and "Skip" may also be typed (the labels of the reply keyboard).</summary>
+    private static RegTrigger InputOf(FlowContext ctx, RegistrationButton? button)
+    {
+        var text = (ctx.Event as TextReceived)?.Text.Trim();
+        return ctx.Event switch
+        {
+            TextReceived when IsLabel(ctx, text!, "reg.button.cancel") => RegTrigger.Cancelled,
+            TextReceived when IsLabel(ctx, text!, "reg.button.back") => RegTrigger.Back,
+            TextReceived => RegTrigger.TextTyped,
+            ContactShared => RegTrigger.ContactShared,
+            ButtonPressed => button switch
+            {
+                RegistrationButton.Cancel => RegTrigger.Cancelled,
+                RegistrationButton.Back => RegTrigger.Back,
+                RegistrationButton.Skip => RegTrigger.Skipped,
+                RegistrationButton.PickGrid => RegTrigger.GridPicked,
+                RegistrationButton.PickBuilding => RegTrigger.BuildingPicked,
+                RegistrationButton.PickRegion => RegTrigger.RegionPicked,
+                RegistrationButton.ToggleSkill => RegTrigger.SkillToggled,
+                RegistrationButton.SkillsDone => RegTrigger.SkillsDone,
+                RegistrationButton.Confirm => RegTrigger.Confirmed,
+                _ => RegTrigger.StaleButton,
+            },
+            _ => RegTrigger.OtherMessage,
+        };
+    }
+
+    private static RegKind KindOf(Dictionary<string, string> data) =>
+        Enum.TryParse<RegKind>(data.GetValueOrDefault("kind"), out var kind) ? kind : RegKind.Resident;
 
     /// <summary>The steps each kind goes through, in order (a step is skipped when its answer is already known).</summary>
     public static IReadOnlyList<RegStep> Sequence(RegKind kind) => kind switch
@@ -169,16 +188,26 @@ public sealed class RegistrationFlow : IFlow
         _ => false,
     };
 
-    private static StateMachine<RegStep, RegTrigger> Build(FlowContext? context, RegKind kind, Dictionary<string, string> data, DirectorySnapshot directory)
+    private static StateMachine<RegStep, RegTrigger> Build(
+        Func<RegStep> read, Action<RegStep> write, FlowContext? context, Dictionary<string, string> data, DirectorySnapshot directory,
+        RegistrationButton? button, Action touch, CancellationToken cancellationToken)
     {
+        // With no context the machine is built only to be drawn; the actions are never run then.
         var ctx = context!;
-        var machine = context is null
-            ? new StateMachine<RegStep, RegTrigger>(RegStep.ChoosingKind)
-            : new StateMachine<RegStep, RegTrigger>(
-                () => Enum.TryParse<RegStep>(ctx.Conversation.Step, out var s) ? s : RegStep.Confirming,
-                s => ctx.Conversation = ctx.Conversation with { Step = s.ToString(), UpdatedAt = ctx.Now });
+        var machine = new StateMachine<RegStep, RegTrigger>(read, write);
+        static DynamicStateInfos Steps(string reason, IEnumerable<RegStep> steps)
+        {
+            var infos = new DynamicStateInfos();
+            foreach (var step in steps)
+            {
+                infos.Add(step, reason);
+            }
 
-        RegStep Forward() => Next(kind, machine.State, data, directory);
+            return infos;
+        }
+
+        // The person's kind can change while answering (a roster entry says the role), so it is read when needed.
+        RegStep Forward() => Next(KindOf(data), machine.State, data, directory);
         RegStep Backward()
         {
             var path = Path(data);
@@ -193,39 +222,132 @@ public sealed class RegistrationFlow : IFlow
             return previous;
         }
 
+        // An input the step takes: its content is checked, then the person goes on, is asked again or told why not.
+        async Task AnswerAsync()
+        {
+            var (outcome, hint) = await InterpretAsync(ctx, KindOf(data), data, directory, button, cancellationToken).ConfigureAwait(false);
+            switch (outcome)
+            {
+                case RegTrigger.Answered:
+                    await machine.FireAsync(RegTrigger.Answered).ConfigureAwait(false);
+                    break;
+                case RegTrigger.Invalid:
+                    ctx.AnswerButton();
+                    var ended = ctx.Conversation.Flow != FlowName;
+                    ctx.Reply(ctx.T(hint ?? "reg.hint.buttons"), ended ? CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency) : null);
+                    break;
+                case RegTrigger.Adjusted when hint == Edited:
+                    touch();
+                    break;
+                case RegTrigger.Adjusted:
+                    Ask(ctx, machine.State, data, directory);
+                    break;
+                default:
+                    ctx.AnswerButton(ctx.T("button.stale"));
+                    break;
+            }
+        }
+
+        // Anything a step does not take: a button of an earlier question (or forged) is stale, a message gets the hint.
+        machine.OnUnhandledTrigger((step, _) =>
+        {
+            if (ctx.Event is ButtonPressed)
+            {
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return;
+            }
+
+            ctx.Reply(ctx.T(step switch
+            {
+                RegStep.AskingWorkUnit => "reg.hint.work_unit",
+                RegStep.SharingContact => "reg.hint.contact",
+                RegStep.AskingPhone => "reg.hint.phone",
+                _ => "reg.hint.buttons",
+            }));
+        });
+
         var steps = new[] { RegStep.SharingContact, RegStep.AskingPhone, RegStep.ChoosingGrid, RegStep.ChoosingBuilding, RegStep.ChoosingRegion, RegStep.AskingWorkUnit, RegStep.ChoosingSkills, RegStep.Confirming };
         foreach (var step in steps)
         {
             var configuration = machine.Configure(step)
-                .OnEntry(t =>
-                {
-                    if (t.Trigger == RegTrigger.Answered)
+                .OnEntry(
+                    t =>
                     {
-                        var path = Path(data);
-                        path.Add(t.Source);
-                        data["path"] = string.Join(',', path);
-                    }
+                        if (t.Trigger == RegTrigger.Answered)
+                        {
+                            var path = Path(data);
+                            path.Add(t.Source);
+                            data["path"] = string.Join(',', path);
+                        }
+                        else if (t.Trigger == RegTrigger.Back)
+                        {
+                            Acknowledge(ctx, ctx.Event as ButtonPressed, ctx.T("reg.button.back"));
+                        }
 
-                    Ask(ctx, t.Destination, data, directory);
-                })
-                .PermitDynamic(RegTrigger.Back, Backward, steps.Where(s => s != step).ToArray())
-                .InternalTransition(RegTrigger.Adjusted, _ => Ask(ctx, step, data, directory))
-                .InternalTransition(RegTrigger.StaleButton, _ => ctx.AnswerButton(ctx.T("button.stale")))
+                        Ask(ctx, t.Destination, data, directory);
+                    },
+                    "ask the question")
+                .PermitDynamic(RegTrigger.Back, Backward, "the previous question", Steps("the previous question", steps.Where(s => s != step)))
                 .Permit(RegTrigger.Cancelled, RegStep.Done);
             if (step != RegStep.Confirming)
             {
-                configuration.PermitDynamic(RegTrigger.Answered, Forward, steps.Where(s => s != step && s != RegStep.SharingContact).ToArray());
+                configuration.PermitDynamic(RegTrigger.Answered, Forward, "the next question not answered yet", Steps("the next question", steps.Where(s => s != step && s != RegStep.SharingContact)));
             }
         }
 
-        machine.Configure(RegStep.ChoosingKind).PermitDynamic(RegTrigger.Answered, Forward, RegStep.SharingContact, RegStep.ChoosingGrid, RegStep.AskingPhone);
+        // Which input each question takes; anything else goes to the unhandled-trigger hook above.
+        machine.Configure(RegStep.SharingContact).InternalTransitionAsync(RegTrigger.ContactShared, _ => AnswerAsync());
+        machine.Configure(RegStep.AskingPhone)
+            .InternalTransitionAsync(RegTrigger.ContactShared, _ => AnswerAsync())
+            .InternalTransitionAsync(RegTrigger.TextTyped, _ => AnswerAsync())
+            .InternalTransitionAsync(RegTrigger.OtherMessage, _ => AnswerAsync())
+            .InternalTransitionAsyncIf(RegTrigger.Skipped, () => KindOf(data) == RegKind.Resident, _ => AnswerAsync());
+        machine.Configure(RegStep.ChoosingGrid).InternalTransitionAsync(RegTrigger.GridPicked, _ => AnswerAsync());
+        machine.Configure(RegStep.ChoosingBuilding)
+            .InternalTransitionAsync(RegTrigger.BuildingPicked, _ => AnswerAsync())
+            .InternalTransitionAsync(RegTrigger.Skipped, _ => AnswerAsync());
+        machine.Configure(RegStep.ChoosingRegion)
+            .InternalTransitionAsync(RegTrigger.RegionPicked, _ => AnswerAsync())
+            .InternalTransitionAsync(RegTrigger.Skipped, _ => AnswerAsync());
+        machine.Configure(RegStep.AskingWorkUnit)
+            .InternalTransitionAsync(RegTrigger.TextTyped, _ => AnswerAsync())
+            .InternalTransitionAsync(RegTrigger.Skipped, _ => AnswerAsync());
+        machine.Configure(RegStep.ChoosingSkills)
+            .InternalTransitionAsync(RegTrigger.SkillToggled, _ => AnswerAsync())
+            .InternalTransitionAsync(RegTrigger.SkillsDone, _ => AnswerAsync());
+
+        machine.Configure(RegStep.ChoosingKind).PermitDynamic(RegTrigger.Answered, Forward, "the first question", Steps("the first question", [RegStep.SharingContact, RegStep.ChoosingGrid, RegStep.AskingPhone]));
         machine.Configure(RegStep.Confirming).Permit(RegTrigger.Confirmed, RegStep.Done);
-        machine.Configure(RegStep.Done).OnEntryFrom(RegTrigger.Cancelled, _ =>
-        {
-            ctx.Conversation = MainFlow.Idle(ctx.Now);
-            ctx.Reply(ctx.T("cancel.done"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
-        });
+        machine.Configure(RegStep.Done)
+            .OnEntryFrom(
+                RegTrigger.Cancelled,
+                _ =>
+                {
+                    RemoveButtons(ctx);
+                    ctx.Conversation = MainFlow.Idle(ctx.Now);
+                    ctx.Reply(ctx.T("cancel.done"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
+                },
+                "say cancelled")
+            .OnEntryFromAsync(
+                RegTrigger.Confirmed,
+                async () =>
+                {
+                    RemoveButtons(ctx);
+                    await FinishAsync(ctx, KindOf(data), data, directory, cancellationToken).ConfigureAwait(false);
+                },
+                "register");
         return machine;
+    }
+
+    /// <summary>Answers the press and removes the pressed message's buttons (confirm, cancel).</summary>
+    private static void RemoveButtons(FlowContext ctx)
+    {
+        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
+        {
+            ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
+        }
+
+        ctx.AnswerButton();
     }
 
     private static List<RegStep> Path(Dictionary<string, string> data) =>
@@ -233,37 +355,15 @@ public sealed class RegistrationFlow : IFlow
             .Select(Enum.Parse<RegStep>).ToList();
 
     /// <summary>Reads the event against the current step: records a valid answer in <paramref name="data"/>.</summary>
+    /// <summary>Reads an input the step takes: records a valid answer in <paramref name="data"/>.</summary>
     private static async ValueTask<(RegTrigger Trigger, string? Hint)> InterpretAsync(
-        FlowContext ctx, RegKind kind, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
+        FlowContext ctx, RegKind kind, Dictionary<string, string> data, DirectorySnapshot directory, RegistrationButton? button, CancellationToken cancellationToken)
     {
         var step = Enum.TryParse<RegStep>(ctx.Conversation.Step, out var s) ? s : RegStep.Confirming;
         var press = ctx.Event as ButtonPressed;
-        var value = press?.Data is { } d && d.StartsWith(P, StringComparison.Ordinal) ? d[P.Length..] : null;
         var text = (ctx.Event as TextReceived)?.Text.Trim();
-        if (press is not null && value is null)
-        {
-            return (RegTrigger.StaleButton, null);
-        }
-
-        if (value == "cancel" || (text is not null && IsLabel(ctx, text, "reg.button.cancel")))
-        {
-            if (press is { MessageId: { } cancelled })
-            {
-                ctx.Effects.EditMarkup(ctx.ChatId, cancelled, null);
-            }
-
-            ctx.AnswerButton();
-            return (RegTrigger.Cancelled, null);
-        }
-
-        if (value == "back" || (text is not null && IsLabel(ctx, text, "reg.button.back")))
-        {
-            Acknowledge(ctx, press, ctx.T("reg.button.back"));
-            return (RegTrigger.Back, null);
-        }
 
         // A press must belong to the step the person is on now (a button of an earlier question is stale).
-        string? Arg(string prefix) => value is not null && value.StartsWith(prefix, StringComparison.Ordinal) ? value[prefix.Length..] : null;
         switch (step)
         {
             case RegStep.SharingContact:
@@ -305,7 +405,7 @@ public sealed class RegistrationFlow : IFlow
                 return (RegTrigger.Answered, null);
 
             case RegStep.AskingPhone:
-                if (value == "skip" && kind == RegKind.Resident)
+                if (button is RegistrationButton.Skip && kind == RegKind.Resident)
                 {
                     data.Remove("phone");
                     Acknowledge(ctx, press, ctx.T("reg.button.skip"));
@@ -340,8 +440,8 @@ public sealed class RegistrationFlow : IFlow
                 ctx.Reply(ctx.T("reg.phone.saved", normalised), new RemoveKeyboard());
                 return (RegTrigger.Answered, null);
 
-            case RegStep.ChoosingGrid when Arg("g:") is { } gridId:
-                if (directory.Grid(gridId) is not { } grid)
+            case RegStep.ChoosingGrid when button is RegistrationButton.PickGrid pickGrid:
+                if (directory.Grid(pickGrid.GridId) is not { } grid)
                 {
                     return (RegTrigger.StaleButton, null);
                 }
@@ -351,13 +451,13 @@ public sealed class RegistrationFlow : IFlow
                 Acknowledge(ctx, press, grid.Name);
                 return (RegTrigger.Answered, null);
 
-            case RegStep.ChoosingBuilding when value == "skip":
+            case RegStep.ChoosingBuilding when button is RegistrationButton.Skip:
                 data.Remove("building");
                 Acknowledge(ctx, press, ctx.T("reg.button.skip"));
                 return (RegTrigger.Answered, null);
 
-            case RegStep.ChoosingBuilding when Arg("b:") is { } buildingId:
-                if (directory.Grid(data.GetValueOrDefault("grid"))?.Buildings.FirstOrDefault(b => b.Id == buildingId) is not { } building)
+            case RegStep.ChoosingBuilding when button is RegistrationButton.PickBuilding pickBuilding:
+                if (directory.Grid(data.GetValueOrDefault("grid"))?.Buildings.FirstOrDefault(b => b.Id == pickBuilding.BuildingId) is not { } building)
                 {
                     return (RegTrigger.StaleButton, null);
                 }
@@ -366,13 +466,13 @@ public sealed class RegistrationFlow : IFlow
                 Acknowledge(ctx, press, building.Name);
                 return (RegTrigger.Answered, null);
 
-            case RegStep.ChoosingRegion when value == "skip":
+            case RegStep.ChoosingRegion when button is RegistrationButton.Skip:
                 data.Remove("region");
                 Acknowledge(ctx, press, ctx.T("reg.region.none"));
                 return (RegTrigger.Answered, null);
 
-            case RegStep.ChoosingRegion when Arg("rg:") is { } regionId:
-                if (directory.Region(regionId) is not { } region)
+            case RegStep.ChoosingRegion when button is RegistrationButton.PickRegion pickRegion:
+                if (directory.Region(pickRegion.RegionId) is not { } region)
                 {
                     return (RegTrigger.StaleButton, null);
                 }
@@ -381,7 +481,7 @@ public sealed class RegistrationFlow : IFlow
                 Acknowledge(ctx, press, region.Name);
                 return (RegTrigger.Answered, null);
 
-            case RegStep.AskingWorkUnit when value == "skip":
+            case RegStep.AskingWorkUnit when button is RegistrationButton.Skip:
                 data.Remove("work");
                 Acknowledge(ctx, press, ctx.T("reg.button.skip"));
                 return (RegTrigger.Answered, null);
@@ -395,12 +495,7 @@ public sealed class RegistrationFlow : IFlow
                 data["work"] = text;
                 return (RegTrigger.Answered, null);
 
-            case RegStep.ChoosingSkills when Arg("s:") is { } skillName:
-                if (!Enum.TryParse<Skill>(skillName, out var skill) || !Enum.IsDefined(skill))
-                {
-                    return (RegTrigger.StaleButton, null);
-                }
-
+            case RegStep.ChoosingSkills when button is RegistrationButton.ToggleSkill { Skill: var skill }:
                 var skills = Skills(data);
                 if (!skills.Remove(skill))
                 {
@@ -418,19 +513,11 @@ public sealed class RegistrationFlow : IFlow
 
                 return (RegTrigger.Adjusted, null);
 
-            case RegStep.ChoosingSkills when value == "done":
+            case RegStep.ChoosingSkills when button is RegistrationButton.SkillsDone:
                 var chosen = Skills(data);
                 Acknowledge(ctx, press, chosen.Count == 0 ? "—" : string.Join(ctx.T("role.separator"), chosen.Select(x => ctx.T("skill." + x))));
                 return (RegTrigger.Answered, null);
 
-            case RegStep.Confirming when value == "ok":
-                if (press is { MessageId: { } confirmed })
-                {
-                    ctx.Effects.EditMarkup(ctx.ChatId, confirmed, null);
-                }
-
-                ctx.AnswerButton();
-                return (RegTrigger.Confirmed, null);
         }
 
         if (press is not null)
@@ -469,7 +556,7 @@ public sealed class RegistrationFlow : IFlow
         ctx.AnswerButton();
         if (press.MessageId is { } messageId)
         {
-            ctx.Effects.EditMarkup(ctx.ChatId, messageId, new InlineMarkup([[new InlineButton("✔ " + choice, P + "noop")]]));
+            ctx.Effects.EditMarkup(ctx.ChatId, messageId, new InlineMarkup([[Button("✔ " + choice, new RegistrationButton.Chosen())]]));
         }
     }
 
@@ -481,15 +568,17 @@ public sealed class RegistrationFlow : IFlow
     {
         var chosen = Skills(data);
         var rows = Enum.GetValues<Skill>()
-            .Select(s => new InlineButton((chosen.Contains(s) ? "☑️ " : "⬜ ") + ctx.T("skill." + s), P + "s:" + s))
+            .Select(s => Button((chosen.Contains(s) ? "☑️ " : "⬜ ") + ctx.T("skill." + s), new RegistrationButton.ToggleSkill(s)))
             .Rows(3);
-        rows.Add([new InlineButton(ctx.T("reg.button.done"), P + "done")]);
+        rows.Add([Button(ctx.T("reg.button.done"), new RegistrationButton.SkillsDone())]);
         rows.Add(NavigationRow(ctx));
         return new InlineMarkup(rows);
     }
 
     private static List<InlineButton> NavigationRow(FlowContext ctx) =>
-        [new InlineButton(ctx.T("reg.button.back"), P + "back"), new InlineButton(ctx.T("reg.button.cancel"), P + "cancel")];
+        [Button(ctx.T("reg.button.back"), new RegistrationButton.Back()), Button(ctx.T("reg.button.cancel"), new RegistrationButton.Cancel())];
+
+    private static InlineButton Button(string label, RegistrationButton button) => new(label, RegistrationButton.Codec.Encode(button));
 
     /// <summary>Asks the question of <paramref name="step"/>.</summary>
     private static void Ask(FlowContext ctx, RegStep step, Dictionary<string, string> data, DirectorySnapshot directory)
@@ -516,31 +605,31 @@ public sealed class RegistrationFlow : IFlow
                     return;
                 }
 
-                rows = directory.Grids.Select(g => new InlineButton(g.Name, P + "g:" + g.Id)).Rows(2);
+                rows = directory.Grids.Select(g => Button(g.Name, new RegistrationButton.PickGrid(g.Id))).Rows(2);
                 rows.Add(NavigationRow(ctx));
                 ctx.Reply(ctx.T("reg.ask.grid"), new InlineMarkup(rows));
                 return;
             case RegStep.ChoosingBuilding:
                 var grid = directory.Grid(data.GetValueOrDefault("grid"));
-                rows = (grid?.Buildings ?? []).Select(b => new InlineButton(b.Name, P + "b:" + b.Id)).Rows(3);
-                rows.Add([new InlineButton(ctx.T("reg.button.skip"), P + "skip")]);
+                rows = (grid?.Buildings ?? []).Select(b => Button(b.Name, new RegistrationButton.PickBuilding(b.Id))).Rows(3);
+                rows.Add([Button(ctx.T("reg.button.skip"), new RegistrationButton.Skip())]);
                 rows.Add(NavigationRow(ctx));
                 ctx.Reply(ctx.T("reg.ask.building", Html.Escape(grid?.Name)), new InlineMarkup(rows));
                 return;
             case RegStep.ChoosingRegion:
-                rows = directory.Regions.Select(r => new InlineButton(r.Name, P + "rg:" + r.Id)).Rows(2);
-                rows.Add([new InlineButton(ctx.T("reg.region.none"), P + "skip")]);
+                rows = directory.Regions.Select(r => Button(r.Name, new RegistrationButton.PickRegion(r.Id))).Rows(2);
+                rows.Add([Button(ctx.T("reg.region.none"), new RegistrationButton.Skip())]);
                 rows.Add(NavigationRow(ctx));
                 ctx.Reply(ctx.T("reg.ask.region"), new InlineMarkup(rows));
                 return;
             case RegStep.AskingWorkUnit:
-                ctx.Reply(ctx.T("reg.ask.work_unit"), new InlineMarkup([[new InlineButton(ctx.T("reg.button.skip"), P + "skip")], NavigationRow(ctx)]));
+                ctx.Reply(ctx.T("reg.ask.work_unit"), new InlineMarkup([[Button(ctx.T("reg.button.skip"), new RegistrationButton.Skip())], NavigationRow(ctx)]));
                 return;
             case RegStep.ChoosingSkills:
                 ctx.Reply(ctx.T("reg.ask.skills"), SkillKeyboard(ctx, data));
                 return;
             case RegStep.Confirming:
-                ctx.Reply(Summary(ctx, kind, data, directory), new InlineMarkup([[new InlineButton(ctx.T("reg.button.confirm"), P + "ok")], NavigationRow(ctx)]));
+                ctx.Reply(Summary(ctx, kind, data, directory), new InlineMarkup([[Button(ctx.T("reg.button.confirm"), new RegistrationButton.Confirm())], NavigationRow(ctx)]));
                 return;
             default:
                 return;

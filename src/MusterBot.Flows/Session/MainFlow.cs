@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using MusterBot.Flows.Engine;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
@@ -8,6 +7,8 @@ using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using Stateless;
+using Stateless.Graph;
 
 namespace MusterBot.Flows.Session;
 
@@ -19,18 +20,17 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
 {
     public const string FlowName = "main";
 
-    /// <summary>Callback data of the language picker buttons (looked up, never trusted: only these two exist).</summary>
-    public const string PickChinese = "lang:zh";
-    public const string PickEnglish = "lang:en";
+    /// <summary>Callback data of the language picker buttons.</summary>
+    public static readonly string PickChinese = MainButton.Codec.Encode(new MainButton.PickLanguage(Language.Zh));
+    public static readonly string PickEnglish = MainButton.Codec.Encode(new MainButton.PickLanguage(Language.En));
 
     /// <summary>Callback data of the registration choices offered to visitors by /start.</summary>
-    public const string RegisterResident = "start:resident";
-    public const string RegisterRoster = "start:roster";
+    public static readonly string RegisterResident = MainButton.Codec.Encode(new MainButton.RegisterAsResident());
+    public static readonly string RegisterRoster = MainButton.Codec.Encode(new MainButton.RegisterFromRoster());
 
     public string Name => FlowName;
 
-    public bool OwnsButton(string data) =>
-        data is PickChinese or PickEnglish or RegisterResident or RegisterRoster;
+    public bool OwnsButton(string data) => MainButton.Codec.Owns(data);
 
     public IReadOnlyCollection<string> Commands { get; } = ["start", "help", "cancel", "lang"];
 
@@ -51,6 +51,7 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
         {
             // Coming back from another flow (or an unknown stored step): start from Idle.
             context.Conversation = Idle(context.Now);
+            step = MainStep.Idle;
         }
 
         if (inOtherFlow && context.Event is CommandReceived { Command: "cancel" })
@@ -59,39 +60,24 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
             return;
         }
 
-        // Things that need reading before the decision: an invitation code, or a registration choice.
-        switch (context.Event)
+        // The step lives in the conversation; the machine works on a copy, written back when it moved (an action that
+        // hands the person to another flow replaces the conversation, and then nothing is written back).
+        var moved = false;
+        var button = context.Event is ButtonPressed press ? MainButton.Codec.Decode(press.Data) : null;
+        var (machine, picked) = Build(() => step, s => (step, moved) = (s, true), context, button, cancellationToken);
+        var trigger = TriggerFor(context.Event, button);
+        if (button is MainButton.PickLanguage pick)
         {
-            case CommandReceived { Command: "start", Argument.Length: > 0 } start:
-                await StartWithInviteAsync(context, start.Argument, cancellationToken).ConfigureAwait(false);
-                return;
-            case ButtonPressed { Data: RegisterResident or RegisterRoster } press:
-                if (context.Profile.RegisteredAt is not null)
-                {
-                    context.AnswerButton(context.T("reg.already"), alert: true);
-                    return;
-                }
-
-                context.AnswerButton();
-                if (press.MessageId is { } messageId)
-                {
-                    context.Effects.EditMarkup(context.ChatId, messageId, null);
-                }
-
-                var kind = press.Data == RegisterResident ? RegKind.Resident : RegKind.Roster;
-                await RegistrationFlow.BeginAsync(context, kind, null, cancellationToken).ConfigureAwait(false);
-                return;
-        }
-
-        var machine = Build(context);
-        var (trigger, language) = TriggerFor(context.Event);
-        if (trigger == MainTrigger.LanguagePicked)
-        {
-            machine.Fire(machine.SetTriggerParameters<Language>(MainTrigger.LanguagePicked), language);
+            await machine.FireAsync(picked, pick.Language).ConfigureAwait(false);
         }
         else
         {
-            machine.Fire(trigger);
+            await machine.FireAsync(trigger).ConfigureAwait(false);
+        }
+
+        if (moved && context.Conversation.Flow == FlowName)
+        {
+            context.Conversation = context.Conversation with { Step = step.ToString(), UpdatedAt = context.Now };
         }
     }
 
@@ -117,69 +103,97 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
         await RegistrationFlow.BeginAsync(ctx, kind, invite, cancellationToken).ConfigureAwait(false);
     }
 
-    public string ToMermaid() => Build(null).ToMermaidGraph(MainStep.Idle);
-
-    private (MainTrigger Trigger, Language Language) TriggerFor(BotEvent @event) => @event switch
+    public string ToMermaid()
     {
-        CommandReceived c => (c.Command switch
+        var step = MainStep.Idle;
+        return MermaidGraph.Format(Build(() => step, s => step = s, null, null, CancellationToken.None).Machine.GetInfo()) + "\n";
+    }
+
+    private MainTrigger TriggerFor(BotEvent @event, MainButton? button) => @event switch
+    {
+        CommandReceived { Command: "start", Argument.Length: > 0 } => MainTrigger.StartWithInvite,
+        CommandReceived c => c.Command switch
         {
             "start" => MainTrigger.Start,
             "help" => MainTrigger.Help,
             "lang" => MainTrigger.Lang,
             "cancel" => MainTrigger.Cancel,
             _ => MainTrigger.UnknownCommand,
-        }, default),
-        TextReceived t => (CommandCatalog.CommandForMenuLabel(t.Text, texts) switch
+        },
+        TextReceived t => CommandCatalog.CommandForMenuLabel(t.Text, texts) switch
         {
             "help" => MainTrigger.Help,
             "lang" => MainTrigger.Lang,
             _ => MainTrigger.Text,
-        }, default),
-        ButtonPressed { Data: PickChinese } => (MainTrigger.LanguagePicked, Language.Zh),
-        ButtonPressed { Data: PickEnglish } => (MainTrigger.LanguagePicked, Language.En),
-        ButtonPressed => (MainTrigger.StaleButton, default),
-        _ => (MainTrigger.Media, default),
+        },
+        ButtonPressed => button switch
+        {
+            MainButton.PickLanguage => MainTrigger.LanguagePicked,
+            MainButton.RegisterAsResident or MainButton.RegisterFromRoster => MainTrigger.RegistrationChosen,
+            _ => MainTrigger.StaleButton,
+        },
+        _ => MainTrigger.Media,
     };
 
-    private StateMachine<MainStep, MainTrigger> Build(FlowContext? context)
+    private (StateMachine<MainStep, MainTrigger> Machine, StateMachine<MainStep, MainTrigger>.TriggerWithParameters<Language> Picked) Build(Func<MainStep> read, Action<MainStep> write, FlowContext? context, MainButton? button, CancellationToken cancellationToken)
     {
-        // With no context the machine is built only to be drawn; the actions are never run then.
+        // With no context the machine is built only to be drawn; the actions and guards are never run then.
         var ctx = context!;
-        var machine = context is null
-            ? new StateMachine<MainStep, MainTrigger>(MainStep.Idle)
-            : new StateMachine<MainStep, MainTrigger>(
-                () => Enum.Parse<MainStep>(ctx.Conversation.Step),
-                s => ctx.Conversation = ctx.Conversation with { Step = s.ToString(), UpdatedAt = ctx.Now });
+        var machine = new StateMachine<MainStep, MainTrigger>(read, write);
         var picked = machine.SetTriggerParameters<Language>(MainTrigger.LanguagePicked);
+        bool Visitor() => ctx.Profile.RegisteredAt is null;
+
+        // A press that does not decode (or a registration choice of someone already registered) changes nothing.
+        machine.OnUnhandledTrigger((_, trigger) =>
+        {
+            if (trigger == MainTrigger.RegistrationChosen)
+            {
+                ctx.AnswerButton(ctx.T("reg.already"), alert: true);
+            }
+            else
+            {
+                ctx.AnswerButton(ctx.T("button.stale"));
+            }
+        });
 
         machine.Configure(MainStep.Session)
             .InternalTransition(MainTrigger.Start, _ => Start(ctx))
+            .InternalTransitionAsync(MainTrigger.StartWithInvite, async _ =>
+                await StartWithInviteAsync(ctx, ((CommandReceived)ctx.Event).Argument!, cancellationToken).ConfigureAwait(false))
             .InternalTransition(MainTrigger.Help, _ => Help(ctx))
             .InternalTransition(MainTrigger.UnknownCommand, _ => ctx.Reply(ctx.T("unknown.command", Html.Escape("/" + ((CommandReceived)ctx.Event).Command))))
             .InternalTransition(MainTrigger.Media, _ => ctx.Reply(ctx.T("unknown.media")))
-            .InternalTransition(MainTrigger.StaleButton, _ => ctx.AnswerButton(ctx.T("button.stale")))
-            .InternalTransition(picked, (language, _) => ApplyLanguage(ctx, language));
+            .InternalTransition(picked, (language, _) => ApplyLanguage(ctx, language))
+            .InternalTransitionAsyncIf(MainTrigger.RegistrationChosen, Visitor, async _ =>
+            {
+                ctx.AnswerButton();
+                if (ctx.Event is ButtonPressed { MessageId: { } messageId })
+                {
+                    ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
+                }
+
+                var kind = button is MainButton.RegisterAsResident ? RegKind.Resident : RegKind.Roster;
+                await RegistrationFlow.BeginAsync(ctx, kind, null, cancellationToken).ConfigureAwait(false);
+            });
 
         machine.Configure(MainStep.Idle)
             .SubstateOf(MainStep.Session)
             .Permit(MainTrigger.Lang, MainStep.ChoosingLanguage)
             .InternalTransition(MainTrigger.Cancel, _ => ctx.Reply(ctx.T("cancel.nothing"), Menu(ctx)))
-            .InternalTransition(MainTrigger.Text, _ => ctx.Reply(ctx.T("unknown.text"), Menu(ctx)));
+            .InternalTransition(MainTrigger.Text, _ => ctx.Reply(ctx.T("unknown.text"), Menu(ctx)))
+            .OnEntryFrom(picked, (language, _) => ApplyLanguage(ctx, language), "apply the language")
+            .OnEntryFrom(MainTrigger.Cancel, _ => ctx.Reply(ctx.T("cancel.done"), Menu(ctx)), "say cancelled");
 
         machine.Configure(MainStep.ChoosingLanguage)
             .SubstateOf(MainStep.Session)
-            .OnEntry(_ => AskLanguage(ctx))
+            .OnEntry(_ => AskLanguage(ctx), "ask the language")
             .PermitReentry(MainTrigger.Lang)
             .Permit(MainTrigger.Cancel, MainStep.Idle)
             .Permit(MainTrigger.LanguagePicked, MainStep.Idle)
             .InternalTransition(MainTrigger.Text, _ => ctx.Reply(ctx.T("lang.hint")))
             .InternalTransition(MainTrigger.Media, _ => ctx.Reply(ctx.T("lang.hint")));
 
-        machine.Configure(MainStep.Idle)
-            .OnEntryFrom(picked, (language, _) => ApplyLanguage(ctx, language))
-            .OnEntryFrom(MainTrigger.Cancel, _ => ctx.Reply(ctx.T("cancel.done"), Menu(ctx)));
-
-        return machine;
+        return (machine, picked);
     }
 
     private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency);

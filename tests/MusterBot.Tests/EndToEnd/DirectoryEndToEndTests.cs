@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using MusterBot.Emulator;
+using MusterBot.Flows.Admin;
 using MusterBot.Tests.State;
 using MusterBot.Tests.Support;
 
@@ -280,7 +281,7 @@ public sealed partial class DirectoryEndToEndTests(RedisServerFixture redis) : I
 
         var allBad = await UploadRosterAsync(admin, "all-bad.csv", Encoding.UTF8.GetBytes(RosterHeader + $"Bad,1390013901,{GridName},,,,\n"), "Nobody was imported.");
         Assert.Contains("Line 2: the phone number “1390013901” is not valid.", allBad.Text, StringComparison.Ordinal);
-        Assert.DoesNotContain(allBad.Buttons, b => b.CallbackData == "a:rimp");
+        Assert.DoesNotContain(allBad.Buttons, b => b.CallbackData == AdminButton.Codec.Encode(new AdminButton.ImportRoster()));
 
         // File-level problems: one line, no rows, nothing to confirm.
         byte[] gbk = [.. Encoding.ASCII.GetBytes(RosterHeader), 0xD5, 0xC5, 0xC8, 0xFD, .. Encoding.ASCII.GetBytes($",13900139013,{GridName},,,,\n")];
@@ -341,7 +342,7 @@ public sealed partial class DirectoryEndToEndTests(RedisServerFixture redis) : I
         var eve = NewPerson(801, "Eve");
 
         await eve.Says("/admin", "Sorry, only administrator can use this.");
-        var query = _emulator.PressButton(eve.Id, eve.Id, 1, "a:gnew");
+        var query = _emulator.PressButton(eve.Id, eve.Id, 1, AdminButton.Codec.Encode(new AdminButton.NewGrid()));
         await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(query).Count == 1, Wait);
         Assert.Equal("Sorry, only administrator can use this.", _emulator.CallbackAnswers(query)[0].Text);
         await eve.Says("Evil Grid", "Sorry, I did not understand.");

@@ -1,6 +1,9 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using MusterBot.Flows.Admin;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Profile;
+using MusterBot.Flows.Registration;
 using MusterBot.Flows.Session;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
@@ -21,26 +24,28 @@ public partial class DirectoryFlowTests
     /// <summary>The admin creates grid "North" with building "B1" and region "Port" through the panel.</summary>
     private static async Task SetUpAsync(FlowHarness h)
     {
-        await h.Press(Admin, "a:gnew");
+        await h.Press(Admin, A(new AdminButton.NewGrid()));
         await h.Text(Admin, "North");
-        await h.Press(Admin, "a:bnew:g1");
+        await h.Press(Admin, A(new AdminButton.NewBuilding("g1")));
         await h.Text(Admin, "B1");
-        await h.Press(Admin, "a:rnew");
+        await h.Press(Admin, A(new AdminButton.NewRegion()));
         await h.Text(Admin, "Port");
         await h.DrainAsync();
     }
 
-    private static async Task<string> CreateInviteAsync(FlowHarness h, string role, string scope, string uses = "1", string days = "d7")
-    {
-        await h.Press(Admin, "a:inew");
-        await h.Press(Admin, "a:iv:" + role);
-        if (scope.Length > 0)
-        {
-            await h.Press(Admin, "a:iv:" + scope);
-        }
+    private static string A(AdminButton button) => AdminButton.Codec.Encode(button);
 
-        await h.Press(Admin, "a:iv:" + uses);
-        await h.Press(Admin, "a:iv:" + days);
+    private static string R(RegistrationButton button) => RegistrationButton.Codec.Encode(button);
+
+    private static string P(ProfileButton button) => ProfileButton.Codec.Encode(button);
+
+    private static async Task<string> CreateInviteAsync(FlowHarness h, Roles role, AdminButton scope, int uses = 1, int days = 7)
+    {
+        await h.Press(Admin, A(new AdminButton.NewInvite()));
+        await h.Press(Admin, A(new AdminButton.InviteRole(role)));
+        await h.Press(Admin, A(scope));
+        await h.Press(Admin, A(new AdminButton.InviteUses(uses)));
+        await h.Press(Admin, A(new AdminButton.InviteDays(days)));
         var texts = await h.DrainTextsAsync();
         var created = texts.Last(t => t.Contains("?start=", StringComparison.Ordinal));
         return InviteCode().Match(created).Groups[1].Value;
@@ -51,11 +56,11 @@ public partial class DirectoryFlowTests
     {
         await h.Command(who, "start", code);
         await h.Text(who, phone);
-        await h.Press(who, "r:g:g1");
-        await h.Press(who, "r:skip");
-        await h.Press(who, "r:skip");
-        await h.Press(who, "r:done");
-        await h.Press(who, "r:ok");
+        await h.Press(who, R(new RegistrationButton.PickGrid("g1")));
+        await h.Press(who, R(new RegistrationButton.Skip()));
+        await h.Press(who, R(new RegistrationButton.Skip()));
+        await h.Press(who, R(new RegistrationButton.SkillsDone()));
+        await h.Press(who, R(new RegistrationButton.Confirm()));
     }
 
     private static async Task<string> LastTextAsync(FlowHarness h) => (await h.DrainTextsAsync()).Last(t => !t.StartsWith('[')) ;
@@ -79,7 +84,7 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        await h.Press(Admin, "a:gnew");
+        await h.Press(Admin, A(new AdminButton.NewGrid()));
         await h.Text(Admin, "north");
         Assert.Contains("already exists", await LastTextAsync(h), StringComparison.Ordinal);
         await h.Text(Admin, new string('x', 31));
@@ -93,18 +98,18 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "member", "rg-r1");
+        var code = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteRegion("r1"));
 
         await h.Command(Ann, "start", code);
         await h.Text(Ann, "138 0013 8000");
-        await h.Press(Ann, "r:g:g1");
+        await h.Press(Ann, R(new RegistrationButton.PickGrid("g1")));
         await h.Text(Ann, "City Hospital");
-        await h.Press(Ann, "r:s:Medical");
-        await h.Press(Ann, "r:s:Driving");
-        await h.Press(Ann, "r:s:Driving");
-        await h.Press(Ann, "r:done");
+        await h.Press(Ann, R(new RegistrationButton.ToggleSkill(Skill.Medical)));
+        await h.Press(Ann, R(new RegistrationButton.ToggleSkill(Skill.Driving)));
+        await h.Press(Ann, R(new RegistrationButton.ToggleSkill(Skill.Driving)));
+        await h.Press(Ann, R(new RegistrationButton.SkillsDone()));
         Assert.Contains("Please check your details", await LastTextAsync(h), StringComparison.Ordinal);
-        await h.Press(Ann, "r:ok");
+        await h.Press(Ann, R(new RegistrationButton.Confirm()));
 
         var profile = (await h.ProfileAsync(Ann.Id))!;
         Assert.Equal(Roles.Member, profile.Roles);
@@ -127,19 +132,19 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "member", "none", uses: "10");
+        var code = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteAnywhere(), uses: 10);
         await RegisterMemberAsync(h, Ann, code, "13800138000");
         await h.DrainAsync();
-        await h.Press(Ann, "r:ok", queryId: "again");
+        await h.Press(Ann, R(new RegistrationButton.Confirm()), queryId: "again");
         Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "again", Text: "This button is no longer valid." });
         Assert.Equal(1, RecordJson.Deserialize<Invite>((await h.Store.GetAsync(DocKeys.Invite(code), CancellationToken.None))!.Json).Uses);
 
         var csv = "name,phone,grid,region,work_unit,skills,role\nBob,13900139000,,,,,\n";
-        await h.Press(Admin, "a:roster");
+        await h.Press(Admin, A(new AdminButton.Roster()));
         await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv) });
-        await h.Press(Admin, "a:rimp");
+        await h.Press(Admin, A(new AdminButton.ImportRoster()));
         await h.DrainAsync();
-        await h.Press(Admin, "a:rimp", queryId: "twice");
+        await h.Press(Admin, A(new AdminButton.ImportRoster()), queryId: "twice");
         Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "twice", Text: "This import has expired. Please send the file again." });
         Assert.Single(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
     }
@@ -149,7 +154,7 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "member", "none", days: "d1");
+        var code = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteAnywhere(), days: 1);
         h.Clock.Advance(TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
 
         await h.Command(Ann, "start", code);
@@ -162,13 +167,13 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "handler", "g-g1");
+        var code = await CreateInviteAsync(h, Roles.Handler, new AdminButton.InviteGrid("g1"));
         await h.Command(Bob, "start", code);
         await h.Text(Bob, "13900139000");
-        await h.Press(Admin, "a:ix:" + code);
+        await h.Press(Admin, A(new AdminButton.RevokeInvite(code)));
         await h.DrainAsync();
 
-        await h.Press(Bob, "r:ok");
+        await h.Press(Bob, R(new RegistrationButton.Confirm()));
 
         Assert.Contains("not valid or has expired", await LastTextAsync(h), StringComparison.Ordinal);
         Assert.Null((await h.ProfileAsync(Bob.Id))!.RegisteredAt);
@@ -179,15 +184,15 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "convenor", "rg-r1", uses: "10");
+        var code = await CreateInviteAsync(h, Roles.Convenor, new AdminButton.InviteRegion("r1"), uses: 10);
         foreach (var who in new[] { Ann, Bob })
         {
             await h.Command(who, "start", code);
             await h.Text(who, who == Ann ? "13800138000" : "13900139000");
-            await h.Press(who, "r:g:g1");
-            await h.Press(who, "r:skip");
-            await h.Press(who, "r:done");
-            await h.Press(who, "r:ok");
+            await h.Press(who, R(new RegistrationButton.PickGrid("g1")));
+            await h.Press(who, R(new RegistrationButton.Skip()));
+            await h.Press(who, R(new RegistrationButton.SkillsDone()));
+            await h.Press(who, R(new RegistrationButton.Confirm()));
         }
 
         var region = RecordJson.Deserialize<Region>((await h.Store.GetAsync(DocKeys.Region("r1"), CancellationToken.None))!.Json);
@@ -204,15 +209,15 @@ public partial class DirectoryFlowTests
         await h.Press(Ann, MainFlow.RegisterResident);
         await h.Text(Ann, "the blue one");
         Assert.Contains("tap one of the buttons", await LastTextAsync(h), StringComparison.Ordinal);
-        await h.Press(Ann, "r:g:g1");
-        await h.Press(Ann, "r:back");
+        await h.Press(Ann, R(new RegistrationButton.PickGrid("g1")));
+        await h.Press(Ann, R(new RegistrationButton.Back()));
         Assert.Equal("ChoosingGrid", (await h.ConversationAsync(Ann.Id))!.Step);
-        await h.Press(Ann, "r:g:g1");
-        await h.Press(Ann, "r:b:b1");
+        await h.Press(Ann, R(new RegistrationButton.PickGrid("g1")));
+        await h.Press(Ann, R(new RegistrationButton.PickBuilding("b1")));
         await h.Text(Ann, "not a phone");
         Assert.Contains("does not look like a phone number", await LastTextAsync(h), StringComparison.Ordinal);
         await h.Text(Ann, "Skip");
-        await h.Press(Ann, "r:ok");
+        await h.Press(Ann, R(new RegistrationButton.Confirm()));
 
         var profile = (await h.ProfileAsync(Ann.Id))!;
         Assert.Equal((Roles.Resident, "g1", "b1", (string?)null), (profile.Roles, profile.GridId, profile.BuildingId, profile.Phone));
@@ -225,11 +230,11 @@ public partial class DirectoryFlowTests
         await SetUpAsync(h);
         await h.Command(Ann, "start");
         await h.Press(Ann, MainFlow.RegisterResident);
-        await h.Press(Ann, "r:g:g1");
-        await h.Press(Ann, "r:b:b1");
+        await h.Press(Ann, R(new RegistrationButton.PickGrid("g1")));
+        await h.Press(Ann, R(new RegistrationButton.PickBuilding("b1")));
         await h.Text(Ann, "Skip");
-        await h.Press(Ann, "r:ok");
-        var code = await CreateInviteAsync(h, "member", "none");
+        await h.Press(Ann, R(new RegistrationButton.Confirm()));
+        var code = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteAnywhere());
 
         await RegisterMemberAsync(h, Ann, code, "13800138000");
 
@@ -257,10 +262,10 @@ public partial class DirectoryFlowTests
     public async Task LanguageButton_WhileAnAdministratorTypesAName_StillChangesTheLanguage()
     {
         var h = NewHarness();
-        await h.Press(Admin, "a:gnew");
+        await h.Press(Admin, A(new AdminButton.NewGrid()));
         await h.Press(Admin, MainFlow.PickChinese);
         Assert.Equal(Language.Zh, (await h.ProfileAsync(Admin.Id))!.Language);
-        await h.Press(Admin, "r:g:g1", queryId: "foreign");
+        await h.Press(Admin, R(new RegistrationButton.PickGrid("g1")), queryId: "foreign");
         Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "foreign" });
     }
 
@@ -289,8 +294,8 @@ public partial class DirectoryFlowTests
         await h.Press(Ann, MainFlow.RegisterResident);
         await h.DrainAsync();
 
-        await h.Press(Ann, "r:b:b1", queryId: "q-stale");
-        await h.Press(Ann, "r:g:g99", queryId: "q-forged");
+        await h.Press(Ann, R(new RegistrationButton.PickBuilding("b1")), queryId: "q-stale");
+        await h.Press(Ann, R(new RegistrationButton.PickGrid("g99")), queryId: "q-forged");
 
         var answers = (await h.DrainAsync()).Select(m => m.Action).OfType<AnswerCallback>().ToList();
         Assert.All(answers, a => Assert.Equal("This button is no longer valid.", a.Text));
@@ -305,12 +310,12 @@ public partial class DirectoryFlowTests
         await SetUpAsync(first);
         await first.Command(Ann, "start");
         await first.Press(Ann, MainFlow.RegisterResident);
-        await first.Press(Ann, "r:g:g1");
+        await first.Press(Ann, R(new RegistrationButton.PickGrid("g1")));
 
         var second = new FlowHarness(first.Store, Admin.Id);
-        await second.Press(Ann, "r:skip");
+        await second.Press(Ann, R(new RegistrationButton.Skip()));
         await second.Text(Ann, "13800138000");
-        await second.Press(Ann, "r:ok");
+        await second.Press(Ann, R(new RegistrationButton.Confirm()));
 
         Assert.Equal(Roles.Resident, (await second.ProfileAsync(Ann.Id))!.Roles);
     }
@@ -321,10 +326,10 @@ public partial class DirectoryFlowTests
         var h = NewHarness();
         await SetUpAsync(h);
         var csv = "name,phone,grid,region,work_unit,skills,role\nAnn Li,13800138000,North,Port,Clinic,医疗;Driving,党员\nBob,13900139000,,,,,\n";
-        await h.Press(Admin, "a:roster");
+        await h.Press(Admin, A(new AdminButton.Roster()));
         await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv) });
         Assert.Contains("2 valid", await LastTextAsync(h), StringComparison.Ordinal);
-        await h.Press(Admin, "a:rimp");
+        await h.Press(Admin, A(new AdminButton.ImportRoster()));
         Assert.Contains("2 people (2 new, 0 updated;", await LastTextAsync(h), StringComparison.Ordinal);
 
         await h.Command(Ann, "start");
@@ -334,8 +339,8 @@ public partial class DirectoryFlowTests
         await h.Event(new ContactShared(Ann, Ann.Id, 61, "8613800138000", Ann.Id));
         Assert.Contains("Found you: Ann Li", string.Join('\n', await h.DrainTextsAsync()), StringComparison.Ordinal);
         Assert.Equal("ChoosingSkills", (await h.ConversationAsync(Ann.Id))!.Step);
-        await h.Press(Ann, "r:done");
-        await h.Press(Ann, "r:ok");
+        await h.Press(Ann, R(new RegistrationButton.SkillsDone()));
+        await h.Press(Ann, R(new RegistrationButton.Confirm()));
 
         var profile = (await h.ProfileAsync(Ann.Id))!;
         Assert.Equal((Roles.Member, "g1", "r1", "Clinic"), (profile.Roles, profile.GridId, profile.RegionId, profile.WorkUnit));
@@ -344,9 +349,9 @@ public partial class DirectoryFlowTests
         Assert.Equal(Ann.Id, entry.JoinedUserId);
 
         // Re-importing updates by phone number instead of duplicating, and keeps who joined.
-        await h.Press(Admin, "a:roster");
+        await h.Press(Admin, A(new AdminButton.Roster()));
         await h.Event(new DocumentReceived(Admin, Admin.Id, 51, "f2", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv.Replace("Clinic", "Hospital", StringComparison.Ordinal)) });
-        await h.Press(Admin, "a:rimp");
+        await h.Press(Admin, A(new AdminButton.ImportRoster()));
         Assert.Contains("(0 new, 2 updated; 1 registered members' profiles updated)", await LastTextAsync(h), StringComparison.Ordinal);
         Assert.Equal(2, (await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None)).Count);
         Assert.Equal("Hospital", (await h.ProfileAsync(Ann.Id))!.WorkUnit);
@@ -362,15 +367,15 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        await h.Press(Admin, "a:roster");
+        await h.Press(Admin, A(new AdminButton.Roster()));
         await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv) });
         var report = await LastTextAsync(h);
         Assert.Matches("(line|Line) 2|(line|Line) 3", report);
         Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
 
-        await h.Press(Admin, "a:rdrop");
+        await h.Press(Admin, A(new AdminButton.DropRoster()));
         Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
-        await h.Press(Admin, "a:rimp");
+        await h.Press(Admin, A(new AdminButton.ImportRoster()));
         Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
     }
 
@@ -381,7 +386,7 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        await h.Press(Admin, "a:roster");
+        await h.Press(Admin, A(new AdminButton.Roster()));
         await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", content.Length, "text/csv") { Content = content });
         Assert.Contains("Nobody was imported", await LastTextAsync(h), StringComparison.Ordinal);
         Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
@@ -392,7 +397,7 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        await h.Press(Admin, "a:roster");
+        await h.Press(Admin, A(new AdminButton.Roster()));
         await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", 10 * 1024 * 1024, "text/csv"));
         Assert.Contains("Nobody was imported", await LastTextAsync(h), StringComparison.Ordinal);
     }
@@ -402,16 +407,16 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "member", "none");
+        var code = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteAnywhere());
         await RegisterMemberAsync(h, Ann, code, "13800138000");
         await h.DrainAsync();
 
-        await h.Press(Admin, $"a:pick:c:r1:{Ann.Id}");
+        await h.Press(Admin, A(new AdminButton.PickConvenor(ConvenorSeat.Convenor, "r1", Ann.Id)));
         Assert.Equal(Roles.Member | Roles.Convenor, (await h.ProfileAsync(Ann.Id))!.Roles);
         Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), CancellationToken.None));
         Assert.Contains((await h.DrainAsync()), m => m.ChatId == Ann.Id && m.Action is SendText s && s.Html.Contains("appointed convenor of Port", StringComparison.Ordinal));
 
-        await h.Press(Admin, "a:unconv:c:r1");
+        await h.Press(Admin, A(new AdminButton.RemoveConvenor(ConvenorSeat.Convenor, "r1")));
         Assert.Equal(Roles.Member, (await h.ProfileAsync(Ann.Id))!.Roles);
         Assert.Empty(await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), CancellationToken.None));
     }
@@ -421,11 +426,11 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "handler", "g-g1");
+        var code = await CreateInviteAsync(h, Roles.Handler, new AdminButton.InviteGrid("g1"));
         await h.Command(Bob, "start", code);
         await h.Text(Bob, "13900139000");
         Assert.Contains("Please check your details", await LastTextAsync(h), StringComparison.Ordinal);
-        await h.Press(Bob, "r:ok");
+        await h.Press(Bob, R(new RegistrationButton.Confirm()));
 
         var profile = (await h.ProfileAsync(Bob.Id))!;
         Assert.Equal((Roles.Handler, "g1"), (profile.Roles, profile.GridId));
@@ -437,19 +442,19 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "member", "none");
+        var code = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteAnywhere());
         await RegisterMemberAsync(h, Ann, code, "13800138000");
         var registeredAt = (await h.ProfileAsync(Ann.Id))!.RegisteredAt;
         h.Clock.Advance(TimeSpan.FromDays(2));
 
-        await h.Press(Ann, "p:edit");
+        await h.Press(Ann, P(new ProfileButton.Edit()));
         await h.Text(Ann, "13700137000");
-        await h.Press(Ann, "r:g:g1");
-        await h.Press(Ann, "r:rg:r1");
+        await h.Press(Ann, R(new RegistrationButton.PickGrid("g1")));
+        await h.Press(Ann, R(new RegistrationButton.PickRegion("r1")));
         await h.Text(Ann, "Fire Station");
-        await h.Press(Ann, "r:s:Rescue");
-        await h.Press(Ann, "r:done");
-        await h.Press(Ann, "r:ok");
+        await h.Press(Ann, R(new RegistrationButton.ToggleSkill(Skill.Rescue)));
+        await h.Press(Ann, R(new RegistrationButton.SkillsDone()));
+        await h.Press(Ann, R(new RegistrationButton.Confirm()));
 
         var profile = (await h.ProfileAsync(Ann.Id))!;
         Assert.Equal(("+8613700137000", "r1", "Fire Station", Roles.Member), (profile.Phone, profile.RegionId, profile.WorkUnit, profile.Roles));
@@ -462,7 +467,7 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        await h.Press(Admin, "a:bren:g1:b1");
+        await h.Press(Admin, A(new AdminButton.RenameBuilding("g1", "b1")));
         await h.Text(Admin, "Block 1");
         var grid = RecordJson.Deserialize<Grid>((await h.Store.GetAsync(DocKeys.Grid("g1"), CancellationToken.None))!.Json);
         Assert.Equal("Block 1", Assert.Single(grid.Buildings).Name);
@@ -475,14 +480,14 @@ public partial class DirectoryFlowTests
         await SetUpAsync(h);
         await h.Command(Bob, "start");
         await h.Press(Bob, MainFlow.RegisterResident);
-        await h.Press(Bob, "r:g:g1");
-        await h.Press(Bob, "r:skip");
+        await h.Press(Bob, R(new RegistrationButton.PickGrid("g1")));
+        await h.Press(Bob, R(new RegistrationButton.Skip()));
         await h.Text(Bob, "Skip");
-        await h.Press(Bob, "r:ok");
+        await h.Press(Bob, R(new RegistrationButton.Confirm()));
         await h.Command(Bob, "admin");
         Assert.Contains("only administrator", await LastTextAsync(h), StringComparison.Ordinal);
 
-        await h.Press(Admin, $"a:mkadm:{Bob.Id}");
+        await h.Press(Admin, A(new AdminButton.MakeAdmin(Bob.Id)));
         var appointed = await h.DrainAsync();
         Assert.Contains(appointed, m => m.ChatId == Bob.Id && m.Action is SendText s && s.Html.Contains("You are now an administrator", StringComparison.Ordinal));
         Assert.Contains(appointed, m => m.ChatId == Bob.Id && m.Action is SetChatCommands { Administrator: true });
@@ -490,7 +495,7 @@ public partial class DirectoryFlowTests
         Assert.Contains("What would you like to manage?", await LastTextAsync(h), StringComparison.Ordinal);
         Assert.Contains(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Admin), CancellationToken.None));
 
-        await h.Press(Admin, $"a:rmadm:{Bob.Id}");
+        await h.Press(Admin, A(new AdminButton.RemoveAdmin(Bob.Id)));
         Assert.Contains((await h.DrainAsync()), m => m.ChatId == Bob.Id && m.Action is SetChatCommands { Administrator: false });
         await h.Command(Bob, "admin");
         Assert.Contains("only administrator", await LastTextAsync(h), StringComparison.Ordinal);
@@ -501,18 +506,18 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "resident", "g-g1", uses: "50");
+        var code = await CreateInviteAsync(h, Roles.Resident, new AdminButton.InviteGrid("g1"), uses: 50);
         for (var i = 0; i < 12; i++)
         {
             var person = FlowHarness.Person(100 + i, "en", "P" + i);
             await h.Command(person, "start", code);
-            await h.Press(person, "r:skip");
-            await h.Press(person, "r:skip");
-            await h.Press(person, "r:ok");
+            await h.Press(person, R(new RegistrationButton.Skip()));
+            await h.Press(person, R(new RegistrationButton.Skip()));
+            await h.Press(person, R(new RegistrationButton.Confirm()));
         }
 
         await h.DrainAsync();
-        await h.Press(Admin, "a:pl:grid:g1:1", messageId: 7);
+        await h.Press(Admin, A(new AdminButton.PeopleList(PeopleFilterKind.Grid, "g1", 1)), messageId: 7);
         var page = (await h.DrainAsync()).Select(m => m.Action).OfType<EditText>().Single();
         Assert.StartsWith("12 people:", page.Html, StringComparison.Ordinal);
         Assert.Equal(2, page.Html.Split('\n').Count(l => l.StartsWith('•')));
@@ -526,14 +531,14 @@ public partial class DirectoryFlowTests
         await SetUpAsync(h);
         await h.Command(Ann, "start");
         await h.Press(Ann, MainFlow.RegisterResident);
-        await h.Press(Ann, "r:g:g1");
-        await h.Press(Ann, "r:skip");
+        await h.Press(Ann, R(new RegistrationButton.PickGrid("g1")));
+        await h.Press(Ann, R(new RegistrationButton.Skip()));
         await h.Text(Ann, "13800138000");
-        await h.Press(Ann, "r:ok");
+        await h.Press(Ann, R(new RegistrationButton.Confirm()));
 
-        await h.Press(Ann, "p:leave");
+        await h.Press(Ann, P(new ProfileButton.AskLeave()));
         Assert.NotNull(await h.ProfileAsync(Ann.Id));
-        await h.Press(Ann, "p:leave:yes");
+        await h.Press(Ann, P(new ProfileButton.ConfirmLeave()));
 
         Assert.Null(await h.ProfileAsync(Ann.Id));
         Assert.Empty(await h.Store.GetSetMembersAsync(Sets.PeopleInGrid("g1"), CancellationToken.None));
@@ -544,7 +549,7 @@ public partial class DirectoryFlowTests
 
         // A second press of the old confirmation: kindly refused, nothing counted twice.
         await h.DrainAsync();
-        await h.Press(Ann, "p:leave:yes", queryId: "again");
+        await h.Press(Ann, P(new ProfileButton.ConfirmLeave()), queryId: "again");
         Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "again", Text: "This button is no longer valid." });
         counters = RecordJson.Deserialize<CommunityCounters>((await h.Store.GetAsync(DocKeys.Counters, CancellationToken.None))!.Json);
         Assert.Equal(1, counters.Left["Resident"]);
@@ -555,14 +560,14 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var code = await CreateInviteAsync(h, "member", "none");
+        var code = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteAnywhere());
         await RegisterMemberAsync(h, Ann, code, "13800138000");
 
-        await h.Press(Ann, "p:av:7");
+        await h.Press(Ann, P(new ProfileButton.SetAvailability(7)));
         Assert.Equal(DateOnly.FromDateTime(h.Clock.GetUtcNow().UtcDateTime).AddDays(7), (await h.ProfileAsync(Ann.Id))!.AwayUntil);
-        await h.Press(Ann, "p:av:0");
+        await h.Press(Ann, P(new ProfileButton.SetAvailability(0)));
         Assert.Null((await h.ProfileAsync(Ann.Id))!.AwayUntil);
-        await h.Press(Ann, "p:av:999", queryId: "bad");
+        await h.Press(Ann, P(new ProfileButton.SetAvailability(999)), queryId: "bad");
         Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "bad", Text: "This button is no longer valid." });
     }
 
@@ -626,20 +631,23 @@ public partial class DirectoryFlowTests
         Assert.Equal(!allowed, refused);
     }
 
+    /// <summary>One press of every kind of the panel's buttons, plus forged ones (unknown tag, wrong field count).</summary>
+    public static TheoryData<string> AdminPresses()
+    {
+        var data = new TheoryData<string>();
+        foreach (var button in AdminSamples())
+        {
+            data.Add(A(button));
+        }
+
+        data.Add("a:iv:member");
+        data.Add("a:pick:c:r1:3");
+        data.Add("a:rimp:extra");
+        return data;
+    }
+
     [Theory]
-    [InlineData("a:menu")]
-    [InlineData("a:gnew")]
-    [InlineData("a:rnew")]
-    [InlineData("a:inew")]
-    [InlineData("a:iv:member")]
-    [InlineData("a:ix:abc")]
-    [InlineData("a:pick:c:r1:3")]
-    [InlineData("a:unconv:c:r1")]
-    [InlineData("a:pl:role:Member:0")]
-    [InlineData("a:roster")]
-    [InlineData("a:rimp")]
-    [InlineData("a:mkadm:3")]
-    [InlineData("a:bren:g1:b1")]
+    [MemberData(nameof(AdminPresses))]
     public async Task EveryAdminButton_PressedByANonAdministrator_IsRefused_AndChangesNothing(string data)
     {
         var h = NewHarness();

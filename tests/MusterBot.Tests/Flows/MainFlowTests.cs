@@ -214,7 +214,11 @@ public class MainFlowTests
     }
 
     [Theory]
-    [InlineData("lang:fr")]
+    [InlineData("main:lang:Fr")]
+    [InlineData("main:lang:zh")]
+    [InlineData("main:lang:En:extra")]
+    [InlineData("main:zz")]
+    [InlineData("lang:en")]
     [InlineData("m:7f3a:ok")]
     [InlineData("")]
     public async Task ForgedOrStaleButton_IsAnsweredOnce_WithAKindExplanation_AndChangesNothing(string data)
@@ -296,5 +300,37 @@ public class MainFlowTests
         var diagram = new MainFlow(MusterBot.Flows.Texts.TextCatalog.Default).ToMermaid();
         Assert.Contains("Idle --> ChoosingLanguage : Lang", diagram, StringComparison.Ordinal);
         Assert.Contains("ChoosingLanguage --> Idle : LanguagePicked", diagram, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RegistrationChoice_PressedBySomeoneRegistered_IsRefusedWithAnAlert_AndChangesNothing()
+    {
+        var h = new FlowHarness();
+        await h.Command(Ann, "start");
+        var profile = (await h.ProfileAsync(Ann.Id))!;
+        await h.Store.CommitAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(Ann.Id), RecordJson.Serialize(profile with { RegisteredAt = h.Clock.GetUtcNow(), Roles = Roles.Resident }), null)] }, CancellationToken.None);
+        await h.DrainAsync();
+
+        await h.Press(Ann, MainButton.Codec.Encode(new MainButton.RegisterFromRoster()), queryId: "old");
+
+        var answer = Assert.Single(await h.DrainAsync());
+        Assert.Equal(new AnswerCallback("old", "You are already registered. Send /me to see or change your profile.", true), answer.Action);
+        Assert.NotEqual(MusterBot.Flows.Registration.RegistrationFlow.FlowName, (await h.ConversationAsync(Ann.Id))?.Flow);
+        Assert.Equal(Roles.Resident, (await h.ProfileAsync(Ann.Id))!.Roles);
+    }
+
+    [Fact]
+    public async Task LanguagePicked_WhileChoosing_GoesBackToIdle_AndAStalePickerLaterStillApplies()
+    {
+        var h = new FlowHarness();
+        await h.Command(Ann, "lang");
+        Assert.Equal(nameof(MainStep.ChoosingLanguage), (await h.ConversationAsync(Ann.Id))!.Step);
+
+        await h.Press(Ann, MainButton.Codec.Encode(new MainButton.PickLanguage(Language.Zh)));
+        Assert.Equal(nameof(MainStep.Idle), (await h.ConversationAsync(Ann.Id))!.Step);
+        await h.Press(Ann, MainButton.Codec.Encode(new MainButton.PickLanguage(Language.En)));
+
+        Assert.Equal(Language.En, (await h.ProfileAsync(Ann.Id))!.Language);
+        Assert.Equal(nameof(MainStep.Idle), (await h.ConversationAsync(Ann.Id))!.Step);
     }
 }

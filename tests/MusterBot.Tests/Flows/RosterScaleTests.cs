@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using MusterBot.Flows.Admin;
 using MusterBot.Flows.Events;
 using MusterBot.State.Records;
 using MusterBot.State.Redis;
@@ -29,10 +30,10 @@ public sealed class RosterScaleTests(RedisServerFixture redis, ITestOutputHelper
 
         var bytes = Encoding.UTF8.GetBytes(csv.ToString());
         var watch = Stopwatch.StartNew();
-        await h.Press(admin, "a:roster");
+        await h.Press(admin, AdminButton.Codec.Encode(new AdminButton.Roster()));
         await h.Event(new DocumentReceived(admin, admin.Id, 9, "f", "big.csv", bytes.Length, "text/csv") { Content = bytes });
         var parsed = watch.Elapsed;
-        await h.Press(admin, "a:rimp");
+        await h.Press(admin, AdminButton.Codec.Encode(new AdminButton.ImportRoster()));
         output.WriteLine($"parse+report {parsed.TotalMilliseconds:F0} ms, import commit {(watch.Elapsed - parsed).TotalMilliseconds:F0} ms, {bytes.Length} bytes");
 
         Assert.Equal(50_000, (await store.GetSetMembersAsync(Sets.Roster, CancellationToken.None)).Count);

@@ -1,0 +1,36 @@
+using MusterBot.Flows.Runtime.Buttons;
+
+namespace MusterBot.Flows.Points;
+
+/// <summary>
+/// The buttons of /points: the administrators' ranking for a period. The tags keep the callback data of buttons
+/// already sent ("pt:month", "pt:30", "pt:all").
+/// </summary>
+public abstract record PointsButton
+{
+    public static readonly ButtonCodec<PointsButton> Codec = new ButtonCodec<PointsButton>("pt")
+        .Add<RankThisMonth>("month")
+        .Add<RankLast30Days>("30")
+        .Add<RankAllTime>("all");
+
+    /// <summary>The period the ranking covers; also the text key suffix of its button ("pt.btn." + key).</summary>
+    public abstract string PeriodKey { get; }
+
+    /// <summary>Points earned since the first day of this calendar month.</summary>
+    public sealed record RankThisMonth : PointsButton
+    {
+        public override string PeriodKey => "month";
+    }
+
+    /// <summary>Points earned in the last 30 days.</summary>
+    public sealed record RankLast30Days : PointsButton
+    {
+        public override string PeriodKey => "30";
+    }
+
+    /// <summary>All points ever earned.</summary>
+    public sealed record RankAllTime : PointsButton
+    {
+        public override string PeriodKey => "all";
+    }
+}
