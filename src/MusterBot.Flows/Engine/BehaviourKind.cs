@@ -1,9 +1,0 @@
-namespace MusterBot.Flows.Engine;
-
-internal enum BehaviourKind
-{
-    Transition,
-    Dynamic,
-    Internal,
-    Ignore,
-}
