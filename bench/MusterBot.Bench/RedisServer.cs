@@ -19,7 +19,7 @@ public sealed class RedisServer : IDisposable
 
     public int Port { get; }
 
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    public string ConnectionString => $"127.0.0.1:{Port}" + (Environment.GetEnvironmentVariable("BENCH_REDIS_EXTRA") ?? "");
 
     /// <summary>CPU time used by the redis-server process so far.</summary>
     public TimeSpan CpuTime
@@ -89,6 +89,11 @@ public sealed class RedisServer : IDisposable
 
     public void Dispose()
     {
+        if (Environment.GetEnvironmentVariable("BENCH_REDIS_STATS") == "1" && TryCommandAsync("INFO commandstats").GetAwaiter().GetResult() is { } stats)
+        {
+            Console.WriteLine(stats);
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill();
