@@ -1,14 +1,13 @@
-using System.Text.Json;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types.Enums;
 
 namespace MusterBot.Host.BotApi;
 
 /// <summary>
-/// <c>getUpdates</c> through Telegram.Bot, answered as raw JSON elements: each update is then parsed on its own
-/// (<see cref="UpdateParser"/>), so one update that Telegram.Bot's types cannot read does not fail its whole batch.
+/// <c>getUpdates</c> through Telegram.Bot, read one update at a time (<see cref="UpdateBatchConverter"/>), so one update
+/// that Telegram.Bot's types cannot read does not fail its whole batch.
 /// </summary>
-public sealed class GetRawUpdatesRequest() : RequestBase<JsonElement[]>("getUpdates")
+public sealed class GetRawUpdatesRequest() : RequestBase<UpdateBatch>("getUpdates")
 {
     /// <summary>Confirms every update with a smaller id.</summary>
     public int? Offset { get; set; }

@@ -48,18 +48,19 @@ public sealed partial class PollingIntake(
 
                 var request = new GetRawUpdatesRequest { Offset = offset, Limit = 100, Timeout = pollSeconds, AllowedUpdates = AllowedUpdates };
                 var batch = await client.SendRequest(request, stoppingToken).ConfigureAwait(false);
-                if (batch.Length > 0)
+                foreach (var unreadable in batch.Unreadable)
                 {
-                    var (updates, lastId) = Parse(batch);
-                    if (updates.Count > 0)
-                    {
-                        await dispatcher.DispatchBatchAsync(updates, stoppingToken).ConfigureAwait(false);
-                    }
+                    LogUnreadable(logger, unreadable.UpdateId, unreadable.Problem);
+                }
 
-                    if (lastId is { } last)
-                    {
-                        offset = last + 1;
-                    }
+                if (batch.Updates.Count > 0)
+                {
+                    await dispatcher.DispatchBatchAsync(batch.Updates, stoppingToken).ConfigureAwait(false);
+                }
+
+                if (batch.LastId is { } last)
+                {
+                    offset = last + 1;
                 }
 
                 delay = retryDelay;
@@ -99,32 +100,6 @@ public sealed partial class PollingIntake(
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
         }
-    }
-
-    /// <summary>The updates that parse, and the greatest update_id seen (parsed or not) to confirm the batch with.</summary>
-    private (List<Update> Updates, int? LastId) Parse(System.Text.Json.JsonElement[] batch)
-    {
-        var updates = new List<Update>(batch.Length);
-        int? lastId = null;
-        foreach (var element in batch)
-        {
-            var id = UpdateParser.IdOf(element);
-            if (id is { } value && (lastId is null || value > lastId))
-            {
-                lastId = value;
-            }
-
-            if (UpdateParser.TryParse(element, out var update, out var problem))
-            {
-                updates.Add(update!);
-            }
-            else
-            {
-                LogUnreadable(logger, id, problem);
-            }
-        }
-
-        return (updates, lastId);
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Long polling started (timeout {PollSeconds} s)")]

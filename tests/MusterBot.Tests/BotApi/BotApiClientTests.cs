@@ -149,7 +149,7 @@ public sealed class BotApiClientTests
         var updates = await bot.Client.SendRequest(new GetRawUpdatesRequest { Timeout = 1 });
         var ex = await Assert.ThrowsAsync<RequestException>(() => bot.Client.SendMessage(7, "hi"));
 
-        Assert.Empty(updates);
+        Assert.Equal(0, updates.Count);
         Assert.Contains("timed out", ex.Message, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -187,14 +187,25 @@ public sealed class BotApiClientTests
     }
 
     [Fact]
-    public async Task RawGetUpdates_SendsSnakeCaseParameters_AndReturnsEachUpdateAsItCame()
+    public async Task GetUpdates_SendsSnakeCaseParameters_AndReadsEachUpdateOnItsOwn()
     {
-        var transport = RecordingHandler.Returning(HttpStatusCode.OK, """{"ok":true,"result":[{"update_id":1,"message":{"message_id":1}},{"update_id":"x"},7]}""");
+        const string chat = """{"id":7,"type":"private","first_name":"Ann"}""";
+        const string from = """{"id":7,"is_bot":false,"first_name":"Ann"}""";
+        var transport = RecordingHandler.Returning(HttpStatusCode.OK, """{"ok":true,"result":[""" +
+            """{"update_id":41,"message":{"message_id":1,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":"hi"}},""" +
+            """{"update_id":44,"message":{"message_id":2147483648,"date":1700000000,"chat":""" + chat + ""","text":"too big"}},""" +
+            """{"update_id":"x"},7,[1,{"update_id":99}],""" +
+            """{"brand_new":{"update_id":98},"update_id":42,"message":{"message_id":3,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":12}},""" +
+            """{"update_id":43,"future_kind":{"a":[1,2]}}]}""");
         using var bot = new BotApiTestClient(transport);
 
         var batch = await bot.Client.SendRequest(new GetRawUpdatesRequest { Offset = 5, Limit = 100, Timeout = 25, AllowedUpdates = [UpdateType.Message, UpdateType.CallbackQuery, UpdateType.MyChatMember] });
 
-        Assert.Equal(3, batch.Length);
+        Assert.Equal([41, 43], batch.Updates.Select(u => u.Id));
+        Assert.Equal("hi", batch.Updates[0].Message?.Text);
+        Assert.Equal([44, null, null, null, 42], batch.Unreadable.Select(u => u.UpdateId));
+        Assert.All(batch.Unreadable, u => Assert.DoesNotContain("too big", u.Problem, StringComparison.Ordinal));
+        Assert.Equal(44, batch.LastId);
         var body = transport.Single.Json;
         Assert.Equal(5, body.GetProperty("offset").GetInt32());
         Assert.Equal(100, body.GetProperty("limit").GetInt32());

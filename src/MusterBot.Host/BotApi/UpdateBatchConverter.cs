@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Telegram.Bot.Types;
+
+namespace MusterBot.Host.BotApi;
+
+/// <summary>
+/// Reads a JSON array of updates element by element with Telegram.Bot's <see cref="Update"/>. An element that does not
+/// read is skipped and noted (one bad update never fails the batch); nothing is parsed twice and no element is
+/// copied. Writing is not supported (the bot never sends updates).
+/// </summary>
+public sealed class UpdateBatchConverter : JsonConverter<UpdateBatch>
+{
+    public override UpdateBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("getUpdates did not answer an array.");
+        }
+
+        var batch = new UpdateBatch();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            // The whole array is buffered before a custom converter runs, so a copy of the reader can go back.
+            var start = reader;
+            var id = IdOf(start);
+            if (id is { } value && (batch.LastId is null || value > batch.LastId))
+            {
+                batch.LastId = value;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                batch.Unreadable.Add(new UnreadableUpdate(id, "not an update object"));
+                continue;
+            }
+
+            try
+            {
+                var update = JsonSerializer.Deserialize<Update>(ref reader, options);
+                if (update is not null && id is not null)
+                {
+                    batch.Updates.Add(update);
+                    continue;
+                }
+
+                batch.Unreadable.Add(new UnreadableUpdate(id, "not an update object"));
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or FormatException or OverflowException or ArgumentException)
+            {
+                // JsonException names the JSON path and position, not the values.
+                reader = start;
+                reader.Skip();
+                batch.Unreadable.Add(new UnreadableUpdate(id, ex is JsonException json ? $"{nameof(JsonException)} at {json.Path ?? "$"}" : ex.GetType().Name));
+            }
+        }
+
+        return batch;
+    }
+
+    public override void Write(Utf8JsonWriter writer, UpdateBatch value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("Updates are only read.");
+
+    /// <summary>The element's top-level <c>update_id</c>, read from a copy of the reader.</summary>
+    private static int? IdOf(Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var depth = reader.CurrentDepth;
+        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1)
+            {
+                var isId = reader.ValueTextEquals("update_id"u8);
+                reader.Read();
+                if (isId)
+                {
+                    return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var id) ? id : null;
+                }
+
+                reader.Skip();
+            }
+        }
+
+        return null;
+    }
+}
