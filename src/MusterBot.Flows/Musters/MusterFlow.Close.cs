@@ -254,7 +254,9 @@ public sealed partial class MusterFlow
     public static string CsvCell(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' && !IsPhoneOrNumber(value))
+        // A spreadsheet runs a cell that starts with = + - @ (or a TAB or CR before one) as a formula: quote it as text,
+        // except plain phone numbers and signed numbers.
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !IsPhoneOrNumber(value))
         {
             value = "'" + value;
         }
