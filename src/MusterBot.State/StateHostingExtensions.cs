@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MusterBot.State.Memory;
 using MusterBot.State.Redis;
 
@@ -27,7 +28,18 @@ public static class StateHostingExtensions
             {
                 var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisStoreOptions>>().Value;
                 // abortConnect=false: this returns even while Redis is down and reconnects by itself.
-                return RedisStateStore.ConnectAsync(options, sp.GetRequiredService<TimeProvider>(), CancellationToken.None).GetAwaiter().GetResult();
+                var store = RedisStateStore.ConnectAsync(options, sp.GetRequiredService<TimeProvider>(), CancellationToken.None).GetAwaiter().GetResult();
+                var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("MusterBot.State");
+                if (store.Memory is { } memory)
+                {
+                    RedisLog.Memory(logger, memory.UsedBytes / 1048576.0, memory.MaxBytes / 1048576.0, memory.Policy);
+                }
+                else
+                {
+                    RedisLog.MemoryUnknown(logger);
+                }
+
+                return store;
             });
         }
         else

@@ -58,7 +58,68 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
         var connection = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken)
             .ConfigureAwait(false);
-        return new RedisStateStore(connection, options, timeProvider);
+        RedisMemory? memory;
+        try
+        {
+            memory = await ReadMemoryAsync(connection, configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (memory is { Policy: not "noeviction" } && !options.AllowEviction)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new RedisEvictionPolicyException(
+                $"Redis maxmemory-policy is '{memory.Policy}': when memory runs short Redis would silently delete MusterBot's state " +
+                "and outgoing messages. Set 'maxmemory-policy noeviction' (redis.conf, or CONFIG SET maxmemory-policy noeviction), " +
+                "or Redis:AllowEviction=true for a throwaway test server.");
+        }
+
+        return new RedisStateStore(connection, options, timeProvider) { Memory = memory };
+    }
+
+    /// <summary>What INFO memory said at connect (null when Redis was not reachable then or hides INFO).</summary>
+    public RedisMemory? Memory { get; private init; }
+
+    /// <summary>
+    /// INFO memory of the first connected primary, read on a short-lived second connection in admin mode (the client lets
+    /// INFO through only there; the store's own connection stays without admin commands). Null while Redis is down
+    /// (it is checked at the next start) or when INFO is refused.
+    /// </summary>
+    private static async Task<RedisMemory?> ReadMemoryAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration)
+    {
+        if (!connection.GetServers().Any(s => s.IsConnected && !s.IsReplica))
+        {
+            return null;
+        }
+
+        var admin = configuration.Clone();
+        admin.AllowAdmin = true;
+        await using var probe = await ConnectionMultiplexer.ConnectAsync(admin).ConfigureAwait(false);
+        var server = probe.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica);
+        if (server is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var info = (await server.InfoAsync("memory").ConfigureAwait(false)).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            return info.TryGetValue("maxmemory_policy", out var policy)
+                ? new RedisMemory(policy, Number(info, "used_memory"), Number(info, "maxmemory"))
+                : null;
+        }
+        catch (RedisException)
+        {
+            // INFO may be renamed or refused on a managed server: nothing to check then.
+            return null;
+        }
+
+        static long Number(Dictionary<string, string> info, string key) =>
+            info.TryGetValue(key, out var text) && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : 0;
     }
 
     public async Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken)

@@ -17,4 +17,10 @@ public sealed class RedisStoreOptions
 
     /// <summary>How long a handled update id is remembered for de-duplication.</summary>
     public TimeSpan HandledUpdateRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// Start even when the server's <c>maxmemory-policy</c> evicts keys. Off by default: with an eviction policy, state
+    /// and outbox keys can disappear without an error. For a throwaway test server only.
+    /// </summary>
+    public bool AllowEviction { get; set; }
 }

@@ -17,6 +17,39 @@ public sealed class RedisStateStoreTests(RedisServerFixture redis) : StateStoreC
             CancellationToken.None);
 
     [Fact]
+    public async Task Connect_ToAServerThatEvictsKeys_IsRefusedWithAClearMessage_UnlessAllowed()
+    {
+        await redis.ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "allkeys-lru");
+        try
+        {
+            var ex = await Assert.ThrowsAsync<RedisEvictionPolicyException>(() => RedisStateStore.ConnectAsync(
+                new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"t{Guid.NewGuid():N}:" }, TimeProvider.System, CancellationToken.None));
+            Assert.Contains("'allkeys-lru'", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("maxmemory-policy noeviction", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("Redis:AllowEviction", ex.Message, StringComparison.Ordinal);
+
+            await using var allowed = await RedisStateStore.ConnectAsync(
+                new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"t{Guid.NewGuid():N}:", AllowEviction = true }, TimeProvider.System, CancellationToken.None);
+            Assert.Equal("allkeys-lru", allowed.Memory?.Policy);
+        }
+        finally
+        {
+            await redis.ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        }
+    }
+
+    [Fact]
+    public async Task Connect_ReadsTheServersMemoryAndPolicy()
+    {
+        await using var store = await RedisStateStore.ConnectAsync(
+            new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"t{Guid.NewGuid():N}:" }, TimeProvider.System, CancellationToken.None);
+
+        Assert.NotNull(store.Memory);
+        Assert.Equal("noeviction", store.Memory.Policy);
+        Assert.True(store.Memory.UsedBytes > 0);
+    }
+
+    [Fact]
     public async Task Store_KeepsWorking_AfterRedisServerRestart()
     {
         var key = DocKey.ForLong("chat", -1001234567890);

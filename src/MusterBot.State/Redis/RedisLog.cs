@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace MusterBot.State.Redis;
+
+/// <summary>The store's log lines (never the connection string: it may hold a password).</summary>
+internal static partial class RedisLog
+{
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Redis memory at start: used {UsedMegabytes:0.0} MB, maxmemory {MaxMegabytes:0.0} MB (0 = no limit), maxmemory-policy {Policy}")]
+    public static partial void Memory(ILogger logger, double usedMegabytes, double maxMegabytes, string policy);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Redis did not answer at start: its memory and eviction policy will be checked at the next start")]
+    public static partial void MemoryUnknown(ILogger logger);
+}
