@@ -37,6 +37,9 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
     /// <summary>True for community timers, which belong to no person (nothing is written to a profile).</summary>
     public bool IsSystem { get; init; }
 
+    /// <summary>True when this update moves the person's LastSeenAt (at most hourly): the profile is written even if unchanged.</summary>
+    public bool ProfileSeen { get; init; }
+
     /// <summary>Set when the person leaves: their profile and conversation are deleted with the commit.</summary>
     public bool DeleteProfile { get; set; }
 

@@ -7,4 +7,10 @@ public sealed class FlowOptions
 
     /// <summary>Telegram user ids of the administrators (<c>MusterBot:Admins:0</c>, …).</summary>
     public IList<long> Admins { get; } = [];
+
+    /// <summary>
+    /// Someone who messaged the bot but never registered is forgotten this long after they were last seen (their
+    /// profile and conversation expire); registering removes the expiry.
+    /// </summary>
+    public TimeSpan ForgetUnregisteredAfter { get; set; } = TimeSpan.FromDays(30);
 }

@@ -102,7 +102,7 @@ public sealed partial class UpdateProcessor(
                 context.AnswerButton();
             }
 
-            var commit = BuildCommit(updateId, context, reader, initialProfile, initialConversation);
+            var commit = BuildCommit(updateId, context, reader, initialProfile, initialConversation, options.Value.ForgetUnregisteredAfter);
             var result = await store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
             switch (result.Status)
             {
@@ -144,6 +144,8 @@ public sealed partial class UpdateProcessor(
             profile = new UserProfile(sender.Id, @event.ChatId, sender.FirstName) { FirstSeenAt = now, Language = LanguageOf(sender.LanguageCode) };
         }
 
+        // LastSeenAt moves at most once per LastSeenEvery: a person's every press does not rewrite their profile.
+        var seen = sender is not null && now - profile.LastSeenAt >= LastSeenEvery;
         if (sender is not null)
         {
             profile = profile with
@@ -151,7 +153,7 @@ public sealed partial class UpdateProcessor(
                 FirstName = sender.FirstName,
                 LastName = sender.LastName,
                 Username = sender.Username,
-                LastSeenAt = now,
+                LastSeenAt = seen ? now : profile.LastSeenAt,
                 Language = profile.LanguageChosen ? profile.Language : LanguageOf(sender.LanguageCode),
                 BlockedBot = @event is BotMembershipChanged ? profile.BlockedBot : false,
             };
@@ -160,11 +162,16 @@ public sealed partial class UpdateProcessor(
         var conversation = await reader.GetAsync<ConversationState>(DocKeys.Conversation(@event.UserId), cancellationToken).ConfigureAwait(false)
             ?? MainFlow.Idle(now);
         var roles = profile.Roles | (options.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);
-        return new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency };
+        return new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency, ProfileSeen = seen };
     }
 
-    private static Commit BuildCommit(long? updateId, FlowContext context, DocReader reader, UserProfile initialProfile, ConversationState initialConversation)
+    /// <summary>How often a person's <see cref="UserProfile.LastSeenAt"/> is written.</summary>
+    public static readonly TimeSpan LastSeenEvery = TimeSpan.FromHours(1);
+
+    private static Commit BuildCommit(long? updateId, FlowContext context, DocReader reader, UserProfile initialProfile, ConversationState initialConversation, TimeSpan forgetUnregisteredAfter)
     {
+        // Someone who never registered is forgotten this long after they were last seen (their records expire).
+        TimeSpan? strangerTtl = context.Profile.RegisteredAt is null ? forgetUnregisteredAfter : null;
         var writes = new List<DocWrite>();
         long? Expected(State.Documents.DocKey key) => reader.Versions.TryGetValue(key, out var v) ? v : null;
 
@@ -184,15 +191,15 @@ public sealed partial class UpdateProcessor(
         }
         else
         {
-            if (storedProfile is null || context.Profile != initialProfile)
+            if (storedProfile is null || context.Profile != initialProfile || context.ProfileSeen)
             {
-                writes.Add(new DocWrite(userKey, RecordJson.Serialize(context.Profile), Expected(userKey)));
+                writes.Add(new DocWrite(userKey, RecordJson.Serialize(context.Profile), Expected(userKey), strangerTtl));
                 setChanges.AddRange(PeopleIndex.Changes(storedProfile, context.Profile));
             }
 
-            if (!Equals(context.Conversation, initialConversation))
+            if (!Equals(context.Conversation, initialConversation) || (context.ProfileSeen && strangerTtl is not null && reader.Versions.GetValueOrDefault(conversationKey) > 0))
             {
-                writes.Add(new DocWrite(conversationKey, RecordJson.Serialize(context.Conversation), Expected(conversationKey)));
+                writes.Add(new DocWrite(conversationKey, RecordJson.Serialize(context.Conversation), Expected(conversationKey), strangerTtl));
             }
         }
 
