@@ -7,7 +7,7 @@
 //   cd tests/browser && npm ci && node sandbox.test.mjs
 //
 // Environment: CHROMIUM (default /usr/bin/chromium), SCREENSHOT (default docs/sandbox.png under the repo),
-// MUSTERBOT_NO_BUILD=1 to pass --no-build to dotnet run.
+// MUSTERBOT_NO_BUILD=1 to pass --no-build to dotnet run; MUSTERBOT_CONFIGURATION=Release (or Debug) to run that build.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,7 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const args = ['run', '--project', path.join(repo, 'src', 'MusterBot.Host')];
 if (process.env.MUSTERBOT_NO_BUILD === '1') { args.push('--no-build'); }
+if (process.env.MUSTERBOT_CONFIGURATION) { args.push('-c', process.env.MUSTERBOT_CONFIGURATION); }
 args.push('--', '--urls', base, '--Sandbox:Language=en', '--Muster:RollCallInterval=00:00:01', '--Sender:EditInterval=00:00:01');
 const env = { ...process.env };
 delete env.Telegram__BotToken;

@@ -38,6 +38,8 @@ public sealed class BrowserSandboxTests
             ["CHROMIUM"] = chromium,
             ["SCREENSHOT"] = screenshot,
             ["MUSTERBOT_NO_BUILD"] = "1",
+            // The host of the same configuration as these tests (dotnet test -c Release builds no Debug host).
+            ["MUSTERBOT_CONFIGURATION"] = Configuration,
         });
 
         Assert.True(exit == 0, "The browser test failed:\n" + output);
@@ -45,6 +47,12 @@ public sealed class BrowserSandboxTests
         Assert.True(new FileInfo(screenshot).Length > 10_000, "The screenshot is missing or empty.");
         File.Delete(screenshot);
     }
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
 
     private static async Task<(int Exit, string Output)> RunAsync(string file, string[] args, string directory, IReadOnlyDictionary<string, string> env)
     {
