@@ -19,13 +19,27 @@ public static class SandboxHostingExtensions
     /// </summary>
     public const string EmulatorToken = "123456789:SANDBOX-emulator-token-not-for-telegram";
 
+    /// <summary>
+    /// The first update id of a sandbox started at <paramref name="now"/>: four ids per second since 2026 (a restart
+    /// begins above any id an earlier run handed out unless it averaged more than 4 updates a second), kept below
+    /// 2^31 because Telegram.Bot's update ids are 32-bit (it wraps after about 15 years).
+    /// </summary>
+    public static long FirstUpdateIdAt(DateTimeOffset now)
+    {
+        var seconds = (long)Math.Max(0, (now - new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)).TotalSeconds);
+        return 100_000_001 + (seconds * 4 % 1_900_000_000);
+    }
+
     /// <summary>Starts the emulator on 127.0.0.1 (<c>Sandbox:EmulatorPort</c>, 0 = any free port) and registers the sandbox's services.</summary>
     /// <returns>The running emulator; it is stopped when the host stops.</returns>
     public static async Task<BotApiEmulator> AddSandboxAsync(this IHostApplicationBuilder builder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var port = builder.Configuration.GetValue<int?>($"{SandboxOptions.Section}:{nameof(SandboxOptions.EmulatorPort)}") ?? 0;
-        var emulator = await BotApiEmulator.StartAsync(new EmulatorOptions { Port = port, Token = EmulatorToken }, cancellationToken).ConfigureAwait(false);
+        // Update ids go on from where the last run stopped (the clock), so a sandbox on Redis does not take a restarted
+        // emulator's first updates for ones it already handled (their marks live 24 h).
+        var firstUpdateId = FirstUpdateIdAt(TimeProvider.System.GetUtcNow());
+        var emulator = await BotApiEmulator.StartAsync(new EmulatorOptions { Port = port, Token = EmulatorToken, FirstUpdateId = firstUpdateId }, cancellationToken).ConfigureAwait(false);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Telegram:ApiBaseUrl"] = emulator.BaseUrl,
