@@ -57,6 +57,19 @@ public sealed class RegistrationFlow : IFlow
             }
         }
 
+        // An invitation never moves a staff member: a grid worker keeps their grid, a convenor their region.
+        if (StaffGrid(ctx.Profile) is { } staffGrid)
+        {
+            data["grid"] = staffGrid;
+            data["gridLocked"] = "1";
+        }
+
+        if (StaffRegion(ctx.Profile) is { } staffRegion)
+        {
+            data["region"] = staffRegion;
+            data["regionLocked"] = "1";
+        }
+
         var first = kind == RegKind.Roster ? RegStep.SharingContact : Next(kind, RegStep.ChoosingKind, data, null);
         ctx.Conversation = new(FlowName, first.ToString()) { Data = data, UpdatedAt = ctx.Now };
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
@@ -724,9 +737,9 @@ public sealed class RegistrationFlow : IFlow
             RegisteredAt = ctx.Profile.RegisteredAt ?? ctx.Now,
             Roles = ctx.Profile.Roles | RolesOf(kind),
             Phone = data.GetValueOrDefault("phone") ?? ctx.Profile.Phone,
-            GridId = data.GetValueOrDefault("grid"),
+            GridId = StaffGrid(ctx.Profile) ?? data.GetValueOrDefault("grid"),
             BuildingId = kind == RegKind.Resident ? data.GetValueOrDefault("building") : data.GetValueOrDefault("building") ?? ctx.Profile.BuildingId,
-            RegionId = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.RegionId : data.GetValueOrDefault("region"),
+            RegionId = StaffRegion(ctx.Profile) ?? (kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.RegionId : data.GetValueOrDefault("region")),
             WorkUnit = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.WorkUnit : data.GetValueOrDefault("work"),
             Skills = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.Skills : Skills(data),
         };
@@ -737,4 +750,10 @@ public sealed class RegistrationFlow : IFlow
     }
 
     internal static string Format(int number) => number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The grid a grid worker is bound to (null for anyone else).</summary>
+    private static string? StaffGrid(UserProfile profile) => profile.Roles.HasFlag(Roles.Handler) ? profile.GridId : null;
+
+    /// <summary>The region a convenor leads or backs up (null for anyone else).</summary>
+    private static string? StaffRegion(UserProfile profile) => profile.Roles.HasFlag(Roles.Convenor) ? profile.RegionId : null;
 }

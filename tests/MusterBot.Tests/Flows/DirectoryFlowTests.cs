@@ -422,6 +422,36 @@ public partial class DirectoryFlowTests
     }
 
     [Fact]
+    public async Task GridWorker_RedeemingAMemberInvitation_AndPickingAnotherGrid_StaysTheWorkerOfTheirOwnGrid()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+        await h.Press(Admin, A(new AdminButton.NewGrid()));
+        await h.Text(Admin, "South");
+        var handlerCode = await CreateInviteAsync(h, Roles.Handler, new AdminButton.InviteGrid("g1"));
+        await h.Command(Bob, "start", handlerCode);
+        await h.Text(Bob, "13900139000");
+        await h.Press(Bob, R(new RegistrationButton.Confirm()));
+        Assert.Equal("g1", (await h.ProfileAsync(Bob.Id))!.GridId);
+
+        // The member invitation is open to any grid; Bob tries to pick the other one.
+        var memberCode = await CreateInviteAsync(h, Roles.Member, new AdminButton.InviteAnywhere());
+        await h.Command(Bob, "start", memberCode);
+        await h.Text(Bob, "13900139000");
+        await h.Press(Bob, R(new RegistrationButton.PickGrid("g2")));
+        await h.Press(Bob, R(new RegistrationButton.Skip()));
+        await h.Press(Bob, R(new RegistrationButton.Skip()));
+        await h.Press(Bob, R(new RegistrationButton.SkillsDone()));
+        await h.Press(Bob, R(new RegistrationButton.Confirm()));
+
+        var profile = (await h.ProfileAsync(Bob.Id))!;
+        Assert.True(profile.Roles.HasFlag(Roles.Member), profile.Roles.ToString());
+        Assert.True(profile.Roles.HasFlag(Roles.Handler));
+        Assert.Equal("g1", profile.GridId);
+        Assert.DoesNotContain(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleInGrid("g2"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task HandlerInvite_ForAGrid_RegistersAGridWorker()
     {
         var h = NewHarness();
