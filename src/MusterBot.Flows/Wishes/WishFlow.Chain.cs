@@ -16,6 +16,9 @@ public sealed partial class WishFlow
     /// 接单: the first claim wins — the wish is written with the version read, so of two simultaneous claims one commits
     /// and the other is decided again, finds it taken and is told so. <paramref name="assignee"/> set: an administrator assigns.
     /// </summary>
+    /// <summary>True when the wish asks for no skill, or the member has one of those it asks for.</summary>
+    private static bool HasASkillFor(Wish wish, UserProfile member) => wish.Skills.Count == 0 || member.Skills.Any(wish.Skills.Contains);
+
     private async ValueTask ClaimAsync(FlowContext ctx, Wish wish, long? assignee, CancellationToken cancellationToken)
     {
         var memberId = assignee ?? ctx.Profile.Id;
@@ -28,6 +31,14 @@ public sealed partial class WishFlow
         if (member is null || (RolesOf(member) & (Roles.Member | Roles.Convenor)) == 0)
         {
             ctx.AnswerButton(ctx.T("button.stale"));
+            return;
+        }
+
+        if (!HasASkillFor(wish, member))
+        {
+            // "Skilled members only": a member without one of the skills cannot claim it (nor be assigned it).
+            var skills = string.Join("、", wish.Skills.Select(s => ctx.T("skill." + s)));
+            ctx.AnswerButton(ctx.T("wi.claim.skill_needed", skills), alert: true);
             return;
         }
 

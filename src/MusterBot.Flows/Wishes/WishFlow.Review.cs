@@ -207,7 +207,7 @@ public sealed partial class WishFlow
         var numbers = (await ctx.Reader.MembersAsync(Sets.WishesWithStatus(WishStatus.Open), cancellationToken).ConfigureAwait(false))
             .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Order().ToList();
         var wishes = (await ctx.Reader.GetManyAsync<Wish>(numbers.Select(DocKeys.Wish).ToList(), cancellationToken).ConfigureAwait(false))
-            .OfType<Wish>().Where(w => w.Status == WishStatus.Open && w.ResidentId != ctx.Profile.Id)
+            .OfType<Wish>().Where(w => w.Status == WishStatus.Open && w.ResidentId != ctx.Profile.Id && HasASkillFor(w, ctx.Profile))
             .OrderBy(w => w.GridId == ctx.Profile.GridId ? 0 : 1).ThenBy(w => w.Number).ToList();
         ctx.AnswerButton();
         if (wishes.Count == 0)

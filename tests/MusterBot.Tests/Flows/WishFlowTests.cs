@@ -341,6 +341,29 @@ public partial class WishFlowTests
     }
 
     [Fact]
+    public async Task SkilledOnlyWish_AMemberWithoutTheSkill_CannotClaimIt_NorSeeItInWishes_ButASkilledOneCan()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await FileAsync(h, category: WishCategory.Repairs);
+        await h.Press(Admin, new WishButton.ApproveSkilled(1).Encode());
+        await h.DrainAsync();
+
+        // Amy has none of the repair skills: a forged or remembered Claim press is refused and changes nothing.
+        await h.Press(Amy, new WishButton.Claim(1).Encode());
+        var refused = Answer(await h.DrainAsync(), Amy)!;
+        Assert.True(refused.ShowAlert);
+        Assert.Contains("for members with these skills", refused.Text, StringComparison.Ordinal);
+        Assert.Equal(WishStatus.Open, (await WishAsync(h)).Status);
+        await h.Command(Amy, "wishes");
+        Assert.DoesNotContain("W-0001", AllTo(await h.DrainAsync(), Amy), StringComparison.Ordinal);
+
+        await h.Press(Ann, new WishButton.Claim(1).Encode());
+        await h.DrainAsync();
+        Assert.Equal((long?)Ann.Id, (await WishAsync(h)).ClaimedBy);
+    }
+
+    [Fact]
     public async Task Reject_WithATypedReason_TellsTheResident_AndAClaimOnTheRejectedWishChangesNothing()
     {
         var h = NewHarness();
