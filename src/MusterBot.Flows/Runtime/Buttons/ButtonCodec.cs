@@ -34,10 +34,11 @@ public sealed class ButtonCodec<TButton>
         }
 
         _prefix = prefix;
+        Prefix = prefix + Separator;
     }
 
-    /// <summary>The flow's prefix followed by the separator ("mu:").</summary>
-    public string Prefix => _prefix + Separator;
+    /// <summary>The flow's prefix followed by the separator ("mu:"); built once, since every press asks every flow.</summary>
+    public string Prefix { get; }
 
     /// <summary>The registered payload types with their tags, in registration order.</summary>
     public IEnumerable<(string Tag, Type Type)> Registered => _byTag.Values.Select(s => (s.Tag, s.Type));
