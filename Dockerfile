@@ -3,7 +3,7 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so a change to the code does not download the packages again.
-# global.json pins the SDK (rollForward latestFeature: a newer 10.0 SDK in this image builds too).
+# global.json asks for SDK 10.0.100 or newer (rollForward latestFeature): whatever 10.0 SDK this image has builds.
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/MusterBot.State/MusterBot.State.csproj src/MusterBot.State/
 COPY src/MusterBot.Flows/MusterBot.Flows.csproj src/MusterBot.Flows/
