@@ -344,6 +344,8 @@ public sealed partial class MusterFlow
                 return MusterTrigger.DrillOrReal;
             case MusterButton.Launch:
                 return MusterTrigger.Launch;
+            case MusterButton.IncludeMe:
+                return MusterTrigger.IncludeMe;
             case MusterButton.SaveTemplate:
                 return MusterTrigger.Save;
             case MusterButton.Back:

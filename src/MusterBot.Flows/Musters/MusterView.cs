@@ -146,5 +146,12 @@ public static class MusterView
     public static string SkillList(TextCatalog texts, Language language, IEnumerable<Skill> skills) =>
         string.Join(texts.Get(language, "role.separator"), skills.Select(s => texts.Get(language, "skill." + s)));
 
+    /// <summary>A duration as people say it (placeholder until issue #14's fix).</summary>
+    public static string Duration(TextCatalog texts, Language language, TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return texts.Format(language, "mu.minutes", (int)Math.Round(duration.TotalMinutes));
+    }
+
     public static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 }
