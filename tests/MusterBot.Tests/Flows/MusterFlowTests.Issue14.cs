@@ -35,7 +35,7 @@ public partial class MusterFlowTests
     }
 
     private static Task ChineseAsync(FlowHarness h, params Sender[] people) =>
-        UpdateProfilesAsync(h, p => p with { Language = Language.Zh }, people);
+        UpdateProfilesAsync(h, p => p with { Language = Language.Zh, LanguageChosen = true }, people);
 
     // ---- 3. the location hint after "arrived" ----
 
@@ -174,11 +174,11 @@ public partial class MusterFlowTests
         var escalated = await h.DrainAsync();
         NoErrors(escalated);
 
-        var hill = Assert.Single(TextsTo(escalated, Admin), t => t.Contains("Hill", StringComparison.Ordinal));
+        var hill = Assert.Single(TextsTo(escalated, Admin), t => t.Contains("Hill", StringComparison.Ordinal) && t.Contains("has not acknowledged", StringComparison.Ordinal));
         Assert.Contains("convenor Carl has not acknowledged in 45 s", hill, StringComparison.Ordinal);
         Assert.DoesNotContain("backup convenor was told", hill, StringComparison.Ordinal);
         Assert.Contains("no backup convenor", hill, StringComparison.Ordinal);
-        var port = Assert.Single(TextsTo(escalated, Admin), t => t.Contains("Port", StringComparison.Ordinal));
+        var port = Assert.Single(TextsTo(escalated, Admin), t => t.Contains("Port", StringComparison.Ordinal) && t.Contains("has not acknowledged", StringComparison.Ordinal));
         Assert.Contains("The backup convenor Bea was told", port, StringComparison.Ordinal);
         Assert.Contains(TextsTo(escalated, Admin2), t => t.Contains("45 秒", StringComparison.Ordinal) && !t.Contains("0 分钟", StringComparison.Ordinal));
 
