@@ -163,10 +163,10 @@ public sealed partial class MusterFlow
             arrivals.AddRange(list.Where(e => e.Answer.Status == CheckInStatus.Arrived && e.Answer.AnsweredAt is not null).Select(e => (e.Answer.AnsweredAt!.Value - muster.LaunchedAt).TotalMinutes));
         }
 
-        sb.Append(texts.Format(language, "mu.report.answer_times", Minutes(language, Percentile(toAnswer, 0.5)), Minutes(language, Percentile(toAnswer, 0.9)))).Append('\n');
+        sb.Append(MusterView.Tidy(language, texts.Format(language, "mu.report.answer_times", Minutes(language, Percentile(toAnswer, 0.5)), Minutes(language, Percentile(toAnswer, 0.9))))).Append('\n');
         if (arrivals.Count > 0)
         {
-            sb.Append(texts.Format(language, "mu.report.arrivals", Minutes(language, arrivals.Min()), Minutes(language, Percentile(arrivals, 0.5)), Minutes(language, arrivals.Max()))).Append('\n');
+            sb.Append(MusterView.Tidy(language, texts.Format(language, "mu.report.arrivals", Minutes(language, arrivals.Min()), Minutes(language, Percentile(arrivals, 0.5)), Minutes(language, arrivals.Max())))).Append('\n');
         }
 
         sb.Append(texts.Format(language, "mu.report.points", points.Values.Sum(), points.Count(p => p.Value > 0))).Append("\n\n");
@@ -176,7 +176,7 @@ public sealed partial class MusterFlow
             var counts = RollCall.CountOf(list);
             sb.Append("<b>").Append(Html.Escape(RegionName(directory, region.RegionId, language))).Append("</b> ");
             sb.Append(region.AcknowledgedAt is { } ack
-                ? texts.Format(language, "mu.report.ack_after", Minutes(language, (ack - muster.LaunchedAt).TotalMinutes))
+                ? MusterView.Tidy(language, texts.Format(language, "mu.report.ack_after", Minutes(language, (ack - muster.LaunchedAt).TotalMinutes)))
                 : region.HasConvenor ? texts.Get(language, "mu.report.never_acked") : texts.Get(language, "mu.rc.direct")).Append('\n');
             sb.Append(texts.Format(language, "mu.rc.region_line", counts.Targeted, counts.Of(CheckInStatus.Arrived), counts.Of(CheckInStatus.OnTheWay),
                 counts.Of(CheckInStatus.Acknowledged), counts.Of(CheckInStatus.CantCome), counts.Of(CheckInStatus.NoAnswer), counts.Unreachable)).Append('\n');
@@ -186,7 +186,7 @@ public sealed partial class MusterFlow
         if (silent.Count > 0)
         {
             sb.Append('\n').Append(texts.Format(language, "mu.report.silent", silent.Count)).Append('\n');
-            var names = string.Join(", ", silent.Take(60).Select(e => RollCall.NameOf(e) + (e.Unreachable ? " \U0001F4F5" : string.Empty)));
+            var names = string.Join(texts.Get(language, "role.separator"), silent.Take(60).Select(e => RollCall.NameOf(e) + (e.Unreachable ? " \U0001F4F5" : string.Empty)));
             sb.Append(names);
             if (silent.Count > 60)
             {

@@ -644,10 +644,10 @@ public sealed partial class MusterFlow
         foreach (var group in targets.Groups)
         {
             var region = directory.Region(group.RegionId);
-            sb.Append("· ").Append(Html.Escape(RegionName(directory, group.RegionId, ctx.Language))).Append(": ").Append(group.Members.Count.ToString(CultureInfo.InvariantCulture));
+            sb.Append(ctx.T("mu.w.preview_region", Html.Escape(RegionName(directory, group.RegionId, ctx.Language)), group.Members.Count));
             var backups = group.Members.Count(m => region?.BackupConvenorId == m.Id);
-            sb.Append(backups > 0 ? " " + ctx.T("mu.w.preview_backups", backups) : string.Empty);
-            sb.Append(region?.ConvenorId is null && region?.BackupConvenorId is null ? " " + ctx.T("mu.w.preview_direct") : string.Empty).Append('\n');
+            sb.Append(backups > 0 ? ctx.T("mu.w.preview_backups", backups) : string.Empty);
+            sb.Append(region?.ConvenorId is null && region?.BackupConvenorId is null ? ctx.T("mu.w.preview_direct") : string.Empty).Append('\n');
         }
 
         if (targets.LauncherInScope)

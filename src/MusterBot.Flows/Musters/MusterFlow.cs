@@ -366,7 +366,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         var detail = "eta " + minutes.ToString(CultureInfo.InvariantCulture);
         var updated = answer with { EtaMinutes = minutes, History = [.. answer.History, new AnswerChange(CheckInStatus.OnTheWay, ctx.Now, ctx.Profile.Id) { Detail = detail }] };
         Store(ctx, muster, answer, updated);
-        ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.eta", minutes)));
+        ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.eta_at", MusterView.Time(ctx.Now.AddMinutes(minutes), Offset))));
         ctx.Show(MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
     }
 

@@ -11,7 +11,7 @@ namespace MusterBot.Flows.Musters;
 /// How musters read: the order (kind and place first, drills marked at the very top), a member's answer, and the
 /// check-in buttons. Pure functions of the records and the language.
 /// </summary>
-public static class MusterView
+public static partial class MusterView
 {
     public static string Mark(CheckInStatus status) => status switch
     {
@@ -189,6 +189,19 @@ public static class MusterView
         var (h, rest) = (minutes / 60, minutes % 60);
         return rest == 0 ? texts.Format(language, "mu.dur.h", h) : texts.Format(language, "mu.dur.hm", h, rest);
     }
+
+    /// <summary>
+    /// Chinese text after a duration was put in: no space between two Chinese characters ("中位 不到 1 分钟" →
+    /// "中位不到 1 分钟"); the spaces around numbers stay. Other languages unchanged. For texts without names only.
+    /// </summary>
+    public static string Tidy(Language language, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return language == Language.Zh ? CjkSpace().Replace(text, string.Empty) : text;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=\p{IsCJKUnifiedIdeographs}) (?=\p{IsCJKUnifiedIdeographs})")]
+    private static partial System.Text.RegularExpressions.Regex CjkSpace();
 
     /// <summary>A duration in minutes (a report's figures); "—" when there is none.</summary>
     public static string Duration(TextCatalog texts, Language language, double? minutes) =>

@@ -253,7 +253,8 @@ public static class RollCall
             return budget;
         }
 
-        sb.Append('\n').Append("<b>").Append(title).Append(" (").Append(group.Count.ToString(CultureInfo.InvariantCulture)).Append(")</b>\n");
+        sb.Append('\n').Append("<b>").Append(texts.Format(language, "mu.rc.group", title, group.Count)).Append("</b>\n");
+        var separator = texts.Get(language, "role.separator");
         var shown = 0;
         foreach (var entry in group)
         {
@@ -263,7 +264,7 @@ public static class RollCall
                 break;
             }
 
-            sb.Append(shown == 0 ? string.Empty : ", ").Append(text);
+            sb.Append(shown == 0 ? string.Empty : separator).Append(text);
             budget -= text.Length + 2;
             shown++;
         }

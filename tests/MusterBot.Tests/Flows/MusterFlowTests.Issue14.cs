@@ -10,6 +10,7 @@ using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Musters;
 using MusterBot.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MusterBot.Tests.Flows;
 
@@ -17,6 +18,10 @@ namespace MusterBot.Tests.Flows;
 public partial class MusterFlowTests
 {
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
+
+    private readonly ITestOutputHelper _output;
+
+    public MusterFlowTests(ITestOutputHelper output) => _output = output;
 
     /// <summary>Rewrites people's profiles (language, roles, region) straight in the store.</summary>
     private static async Task UpdateProfilesAsync(FlowHarness h, Func<UserProfile, UserProfile> change, params Sender[] people)
@@ -374,5 +379,121 @@ public partial class MusterFlowTests
         var numbers = seen.SelectMany(t => Regex.Matches(t, "[Ss]tep (\\d+)").Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))).Distinct().ToList();
         Assert.Equal(Enumerable.Range(1, numbers.Count), numbers);
         Assert.True(numbers.Count >= 6);
+    }
+
+    // ---- a drill as people read it ----
+
+    /// <summary>
+    /// Runs a whole drill (wizard, relay, a silent convenor's escalation, answers, reminder, nudge, no-answer list,
+    /// close with report and CSV) in one language and prints every message each person gets, with its buttons. Read it:
+    /// <c>dotnet test --filter "FullyQualifiedName~Dump_ADrill" --logger "console;verbosity=detailed"</c>; the same
+    /// text is written to <c>muster-drill-zh.txt</c> / <c>muster-drill-en.txt</c> in the temp directory.
+    /// </summary>
+    [Theory]
+    [InlineData("zh")]
+    [InlineData("en")]
+    public async Task Dump_ADrill_AsEveryoneReadsIt(string language)
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var people = new[] { Admin, Admin2, Cora, Bea, Carl, Ann, Amy, Zed, Ben, Lin, Nia, Rita };
+        var names = people.ToDictionary(p => p.Id, p => p.FirstName);
+        var lang = language == "zh" ? Language.Zh : Language.En;
+        await UpdateProfilesAsync(h, p => p with { Language = lang, LanguageChosen = true }, people.Where(p => p != Admin2).ToArray());
+        await UpdateProfilesAsync(h, p => p with { Language = lang, LanguageChosen = true, Roles = Roles.Member, RegionId = "r2", GridId = "g1" }, Admin2);
+        var dump = new StringBuilder();
+        async Task Step(string what, Func<Task> act)
+        {
+            await act();
+            dump.Append("\n=== ").Append(what).Append(" ===\n");
+            foreach (var m in await h.DrainAsync())
+            {
+                var (kind, text, markup) = m.Action switch
+                {
+                    SendText t => ("message", t.Html, t.Markup),
+                    EditText e => ("edit", e.Html, e.Markup),
+                    AnswerCallback a => ("toast" + (a.ShowAlert ? " (alert)" : string.Empty), a.Text ?? string.Empty, (Markup?)null),
+                    SendDocument d => ("file " + d.FileName + " " + d.ContentType, Encoding.UTF8.GetString(d.Content.AsSpan(3)), null),
+                    SendLocation => ("pin", string.Empty, null),
+                    _ => (m.Action.GetType().Name, string.Empty, null),
+                };
+                if (kind == "toast" && text.Length == 0)
+                {
+                    continue;
+                }
+
+                dump.Append("→ ").Append(names.GetValueOrDefault(m.ChatId, "#" + m.ChatId.ToString(CultureInfo.InvariantCulture))).Append(" [").Append(kind).Append("]\n");
+                dump.Append(text.Length == 0 ? string.Empty : "  " + text.Replace("\n", "\n  ", StringComparison.Ordinal) + "\n");
+                switch (markup)
+                {
+                    case InlineMarkup inline when inline.Rows.Count > 0:
+                        dump.Append("  ").Append(string.Join(" / ", inline.Rows.Select(r => string.Join(" | ", r.Select(b => "[" + b.Text + "]"))))).Append('\n');
+                        break;
+                    case ReplyKeyboard keyboard:
+                        dump.Append("  keyboard: ").Append(string.Join(" / ", keyboard.Rows.Select(r => string.Join(" | ", r.Select(b => "(" + b.Text + (b.RequestLocation ? " ⌖" : string.Empty) + ")"))))).Append('\n');
+                        break;
+                }
+            }
+        }
+
+        await Step("/muster", () => h.Command(Admin, "muster"));
+        await Step("kind", () => h.Press(Admin, new MusterButton.PickKind(MusterKind.Flood).Data));
+        await Step("scope: everyone", () => h.Press(Admin, new MusterButton.PickScope(MusterScopeKind.Everyone).Data));
+        await Step("rally point", () => h.Text(Admin, language == "zh" ? "社区广场，带手电" : "Community square, bring a torch"));
+        await Step("no pin", () => h.Press(Admin, new MusterButton.Skip().Data));
+        await Step("within 30 min", () => h.Press(Admin, new MusterButton.ReportWithin(30).Data));
+        await Step("drill", () => h.Press(Admin, new MusterButton.DrillOrReal(true).Data));
+        await Step("launch", () => h.Press(Admin, new MusterButton.Launch().Data));
+        await Step("Carl acknowledges and relays", async () =>
+        {
+            await h.Press(Carl, new MusterButton.Acknowledge(1, "r2").Data);
+            await h.Press(Carl, new MusterButton.Relay(1, "r2").Data);
+        });
+        await Step("Cora is silent: T1", async () =>
+        {
+            h.Clock.Advance(TimeSpan.FromMinutes(3) + TimeSpan.FromSeconds(1));
+            await h.FireDueTimersAsync();
+        });
+        await Step("Ann arrives", () => h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data));
+        await Step("Ann sends her location", () => h.Event(new LocationShared(Ann, Ann.Id, 9, 22.5, 114.1)));
+        await Step("Amy is on her way (20 min)", async () =>
+        {
+            await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data);
+            await h.Press(Amy, new MusterButton.Eta(1, 20).Data);
+        });
+        await Step("Ben can't come (on duty elsewhere)", async () =>
+        {
+            await h.Press(Ben, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data);
+            await h.Press(Ben, new MusterButton.Reason(1, CantComeReason.OnDutyElsewhere).Data);
+        });
+        await Step("Ann presses arrived again", () => h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data));
+        await Step("reminder, nudge, refresh", async () =>
+        {
+            h.Clock.Advance(TimeSpan.FromMinutes(7));
+            await h.FireDueTimersAsync();
+        });
+        await Step("Bea's roll call and no-answer list", async () =>
+        {
+            await h.Command(Bea, "rollcall");
+            await h.Press(Bea, new MusterButton.AskNonResponders(1, "r1").Data);
+        });
+        await Step("administrator's /rollcall", () => h.Command(Admin, "rollcall"));
+        await Step("close", async () =>
+        {
+            await h.Press(Admin, new MusterButton.Close(1).Data);
+            await h.Press(Admin, new MusterButton.ConfirmClose(1).Data);
+        });
+        await Step("a press after the close", () => h.Press(Amy, new MusterButton.Eta(1, 10).Data));
+
+        var text = dump.ToString();
+        _output.WriteLine(text);
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"muster-drill-{language}.txt"), text);
+        Assert.DoesNotMatch("\\{\\d+\\}", text);
+        Assert.DoesNotContain("Sorry, something went wrong", text, StringComparison.Ordinal);
+        if (language == "zh")
+        {
+            Assert.DoesNotContain("你", text, StringComparison.Ordinal);
+            Assert.DoesNotMatch("分钟 内|小时 内", text);
+        }
     }
 }
