@@ -57,7 +57,8 @@ public sealed partial class MusterFlow
 
         var next = muster.WithRegion(updated);
         MusterStore.PutRegion(ctx.Effects, muster.Number, updated);
-        ctx.AnswerButton(relay ? notes[0] : ctx.T("mu.conv.acked"));
+        // After an escalation the members already have the order: the toast asks for what the order still offers.
+        ctx.AnswerButton(relay ? notes[0] : ctx.T(updated.MembersToldAt is null ? "mu.conv.acked" : "mu.conv.acked_told"));
         ctx.Show(MusterView.ConvenorOrder(texts, ctx.Language, next, updated, regionName, Offset, updated.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, updated), MusterView.ConvenorButtons(texts, ctx.Language, next, updated));
         if (isNewPanel)
         {

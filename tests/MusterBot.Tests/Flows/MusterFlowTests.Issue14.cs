@@ -193,6 +193,12 @@ public partial class MusterFlowTests
         Assert.DoesNotContain(new MusterButton.Relay(1, "r1").Data, Buttons(backup.Markup));
         Assert.DoesNotContain("Relay to my region", backup.Html, StringComparison.Ordinal);
         Assert.Contains("Roll call", backup.Html, StringComparison.Ordinal);
+
+        // Her "acknowledge" is confirmed without asking her to relay (there is nothing left to relay).
+        await h.Press(Bea, new MusterButton.Acknowledge(1, "r1").Data, queryId: "bea-ack");
+        var acked = (await h.DrainAsync()).Select(m => m.Action).OfType<AnswerCallback>().Single(a => a.CallbackQueryId == "bea-ack");
+        Assert.DoesNotContain("relay", acked.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Roll call", acked.Text, StringComparison.Ordinal);
     }
 
     [Theory]
