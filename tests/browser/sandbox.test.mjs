@@ -96,10 +96,10 @@ try {
   // HTML formatting is rendered, not shown as tags.
   if (await page.locator('#chat .msg b', { hasText: 'Launch a muster' }).count() === 0) { throw new Error('<b> was not rendered'); }
   await press('Flood', 'Step 2: who is called?');
-  await press('All members', 'Step 4: send the rally point');
-  await say('Community square, bring a torch', 'Step 5: send a location pin');
-  await press('Skip', 'Step 6: report within?');
-  await press('within 1 h', 'Step 7: drill or real?');
+  await press('All members', 'Step 3: send the rally point');
+  await say('Community square, bring a torch', 'Step 4: send a location pin');
+  await press('Skip', 'Step 5: report within?');
+  await press('within 1 h', 'Step 6: drill or real?');
   await page.locator('#chat .inline button', { hasText: 'Drill' }).last().click();
   const next = page.locator('#chat .inline button', { hasText: /Use the standard notice|Send the drill order/ }).last();
   await next.waitFor();

@@ -49,6 +49,7 @@ public abstract record MusterButton
         .Add<ReportWithin>("wrb")
         .Add<DrillOrReal>("wdr")
         .Add<Launch>("wgo")
+        .Add<IncludeMe>("wme")
         .Add<SaveTemplate>("wsave")
         .Add<Back>("wback")
         .Add<Cancel>("x");
@@ -136,6 +137,9 @@ public abstract record MusterButton
     public sealed record DrillOrReal(bool Drill) : WizardChoice;
 
     public sealed record Launch : WizardChoice;
+
+    /// <summary>"Include me" / "Leave me out" on the preview (the launching administrator is not called unless they choose it).</summary>
+    public sealed record IncludeMe : WizardChoice;
 
     public sealed record SaveTemplate : WizardChoice;
 

@@ -95,7 +95,7 @@ public sealed partial class MusterFlow
         {
             var language = chat == ctx.ChatId && !bySystem ? ctx.Language : (await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false))?.Language ?? Language.Zh;
             ctx.Effects.Send(chat, Report(language, closed, all, directory, points), lane: chat == ctx.ChatId ? Lane.Reply : Lane.Normal);
-            ctx.Effects.Publish(new OutboxMessage(chat == ctx.ChatId ? Lane.Reply : Lane.Normal, chat, new SendDocument($"{closed.Code}.csv", Csv(closed, all, directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code))));
+            ctx.Effects.Publish(new OutboxMessage(chat == ctx.ChatId ? Lane.Reply : Lane.Normal, chat, new SendDocument($"{closed.Code}.csv", Csv(language, closed, all, directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code)) { ContentType = CsvContentType }));
         }
 
         foreach (var (region, entries) in all.Where(r => r.Region.HasConvenor))
@@ -105,7 +105,7 @@ public sealed partial class MusterFlow
                 var convenor = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(convenorId), cancellationToken).ConfigureAwait(false);
                 var language = convenor?.Language ?? Language.Zh;
                 ctx.Effects.Send(convenorId, Report(language, closed, [(region, entries)], directory, points), lane: Lane.Normal);
-                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, convenorId, new SendDocument($"{closed.Code}-{region.RegionId}.csv", Csv(closed, [(region, entries)], directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code))));
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, convenorId, new SendDocument($"{closed.Code}-{region.RegionId}.csv", Csv(language, closed, [(region, entries)], directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code)) { ContentType = CsvContentType }));
             }
 
             foreach (var chat in region.PanelChats)
@@ -163,19 +163,20 @@ public sealed partial class MusterFlow
             arrivals.AddRange(list.Where(e => e.Answer.Status == CheckInStatus.Arrived && e.Answer.AnsweredAt is not null).Select(e => (e.Answer.AnsweredAt!.Value - muster.LaunchedAt).TotalMinutes));
         }
 
-        sb.Append(texts.Format(language, "mu.report.answer_times", Minutes(Percentile(toAnswer, 0.5)), Minutes(Percentile(toAnswer, 0.9)))).Append('\n');
+        sb.Append(MusterView.Tidy(language, texts.Format(language, "mu.report.answer_times", Minutes(language, Percentile(toAnswer, 0.5)), Minutes(language, Percentile(toAnswer, 0.9))))).Append('\n');
         if (arrivals.Count > 0)
         {
-            sb.Append(texts.Format(language, "mu.report.arrivals", Minutes(arrivals.Min()), Minutes(Percentile(arrivals, 0.5)), Minutes(arrivals.Max()))).Append('\n');
+            sb.Append(MusterView.Tidy(language, texts.Format(language, "mu.report.arrivals", Minutes(language, arrivals.Min()), Minutes(language, Percentile(arrivals, 0.5)), Minutes(language, arrivals.Max())))).Append('\n');
         }
 
         sb.Append(texts.Format(language, "mu.report.points", points.Values.Sum(), points.Count(p => p.Value > 0))).Append("\n\n");
+        sb.Append(texts.Get(language, "mu.rc.legend")).Append('\n');
         foreach (var (region, list) in regions)
         {
             var counts = RollCall.CountOf(list);
             sb.Append("<b>").Append(Html.Escape(RegionName(directory, region.RegionId, language))).Append("</b> ");
             sb.Append(region.AcknowledgedAt is { } ack
-                ? texts.Format(language, "mu.report.ack_after", Minutes((ack - muster.LaunchedAt).TotalMinutes))
+                ? MusterView.Tidy(language, texts.Format(language, "mu.report.ack_after", Minutes(language, (ack - muster.LaunchedAt).TotalMinutes)))
                 : region.HasConvenor ? texts.Get(language, "mu.report.never_acked") : texts.Get(language, "mu.rc.direct")).Append('\n');
             sb.Append(texts.Format(language, "mu.rc.region_line", counts.Targeted, counts.Of(CheckInStatus.Arrived), counts.Of(CheckInStatus.OnTheWay),
                 counts.Of(CheckInStatus.Acknowledged), counts.Of(CheckInStatus.CantCome), counts.Of(CheckInStatus.NoAnswer), counts.Unreachable)).Append('\n');
@@ -185,7 +186,7 @@ public sealed partial class MusterFlow
         if (silent.Count > 0)
         {
             sb.Append('\n').Append(texts.Format(language, "mu.report.silent", silent.Count)).Append('\n');
-            var names = string.Join(", ", silent.Take(60).Select(e => RollCall.NameOf(e) + (e.Unreachable ? " \U0001F4F5" : string.Empty)));
+            var names = string.Join(texts.Get(language, "role.separator"), silent.Take(60).Select(e => RollCall.NameOf(e) + (e.Unreachable ? " \U0001F4F5" : string.Empty)));
             sb.Append(names);
             if (silent.Count > 60)
             {
@@ -196,8 +197,7 @@ public sealed partial class MusterFlow
         return sb.ToString();
     }
 
-    private static string Minutes(double? minutes) =>
-        minutes is { } m ? m.ToString("0.#", CultureInfo.InvariantCulture) : "—";
+    private string Minutes(Language language, double? minutes) => MusterView.Duration(texts, language, minutes);
 
     /// <summary>Nearest-rank percentile; null for no values.</summary>
     public static double? Percentile(IReadOnlyList<double> values, double p)
@@ -213,33 +213,35 @@ public sealed partial class MusterFlow
         return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
     }
 
-    /// <summary>One row per called member; UTF-8 with BOM (opens in spreadsheet programs); cells that could start a formula are quoted with '.</summary>
-    private byte[] Csv(Muster muster, IReadOnlyList<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)> regions, DirectorySnapshot directory, IReadOnlyDictionary<long, int> points)
+    /// <summary>How the CSV is sent: spreadsheet programs (Excel, WPS) open it as UTF-8 with the BOM.</summary>
+    public const string CsvContentType = "text/csv; charset=utf-8";
+
+    /// <summary>
+    /// One row per called member, headers and values in the reader's language, times in the community's local time;
+    /// UTF-8 with BOM (opens in spreadsheet programs); cells that could start a formula are quoted with '.
+    /// </summary>
+    private byte[] Csv(Language language, Muster muster, IReadOnlyList<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)> regions, DirectorySnapshot directory, IReadOnlyDictionary<long, int> points)
     {
         var sb = new StringBuilder();
-        sb.Append("muster,drill,region,user_id,name,phone,status,detail,answered_at,first_answered_at,minutes_to_answer,phoned_by,changes,reminded,delivery,points\r\n");
+        sb.Append(texts.Get(language, "mu.csv.header")).Append("\r\n");
+        var drill = texts.Get(language, muster.Plan.Drill ? "mu.csv.yes" : "mu.csv.no");
         foreach (var (region, entries) in regions)
         {
             var told = region.MembersToldAt ?? muster.LaunchedAt;
+            var regionName = RegionName(directory, region.RegionId, language);
             foreach (var e in entries)
             {
                 var a = e.Answer;
                 var name = e.Profile is null ? string.Empty : (e.Profile.LastName is null ? e.Profile.FirstName : e.Profile.FirstName + " " + e.Profile.LastName);
-                var detail = a.Status switch
-                {
-                    CheckInStatus.OnTheWay when a.EtaMinutes is { } eta => "eta " + eta.ToString(CultureInfo.InvariantCulture) + " min",
-                    CheckInStatus.CantCome when a.Reason is { } r => r == CantComeReason.Other ? a.ReasonText ?? "other" : r.ToString(),
-                    _ => string.Empty,
-                };
                 string[] cells =
                 [
-                    muster.Code, muster.Plan.Drill ? "yes" : "no", RegionName(directory, region.RegionId, Language.En), MusterView.Num(a.UserId), name, e.Profile?.Phone ?? string.Empty,
-                    a.Status.ToString(), detail, Iso(a.AnsweredAt), Iso(a.FirstAnsweredAt),
+                    muster.Code, drill, regionName, MusterView.Num(a.UserId), name, e.Profile?.Phone ?? string.Empty,
+                    texts.Get(language, "mu.status." + a.Status), MusterView.PlainDetail(texts, language, a, Offset), Local(a.AnsweredAt), Local(a.FirstAnsweredAt),
                     a.FirstAnsweredAt is { } first ? Math.Max(0, (first - told).TotalMinutes).ToString("0.##", CultureInfo.InvariantCulture) : string.Empty,
                     a.PhonedBy is { } by ? MusterView.Num(by) : string.Empty,
                     a.History.Count.ToString(CultureInfo.InvariantCulture),
                     muster.RemindersSent.ToString(CultureInfo.InvariantCulture),
-                    e.Unreachable ? "unreachable" : e.Delivered ? "delivered" : e.Delivery?.ToString().ToLowerInvariant() ?? "not sent",
+                    texts.Get(language, e.Unreachable ? "mu.status.Unreachable" : e.Delivered ? "mu.csv.delivered" : e.Delivery is null ? "mu.csv.not_sent" : "mu.csv.sending"),
                     points.GetValueOrDefault(a.UserId).ToString(CultureInfo.InvariantCulture),
                 ];
                 sb.Append(string.Join(",", cells.Select(CsvCell))).Append("\r\n");
@@ -249,7 +251,8 @@ public sealed partial class MusterFlow
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(sb.ToString())];
     }
 
-    private static string Iso(DateTimeOffset? at) => at?.ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture) ?? string.Empty;
+    /// <summary>A time in the community's local time, as spreadsheets read it ("2026-12-03 15:20:00").</summary>
+    private string Local(DateTimeOffset? at) => at?.ToOffset(Offset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? string.Empty;
 
     public static string CsvCell(string value)
     {

@@ -57,7 +57,8 @@ public sealed partial class MusterFlow
 
         var next = muster.WithRegion(updated);
         MusterStore.PutRegion(ctx.Effects, muster.Number, updated);
-        ctx.AnswerButton(relay ? notes[0] : ctx.T("mu.conv.acked"));
+        // After an escalation the members already have the order: the toast asks for what the order still offers.
+        ctx.AnswerButton(relay ? notes[0] : ctx.T(updated.MembersToldAt is null ? "mu.conv.acked" : "mu.conv.acked_told"));
         ctx.Show(MusterView.ConvenorOrder(texts, ctx.Language, next, updated, regionName, Offset, updated.BackupConvenorId == ctx.Profile.Id) + "\n\n" + ConvenorState(ctx.Language, updated), MusterView.ConvenorButtons(texts, ctx.Language, next, updated));
         if (isNewPanel)
         {
@@ -197,7 +198,20 @@ public sealed partial class MusterFlow
             rows.Add((region, RegionName(directory, region.RegionId, language), counts));
         }
 
-        return RollCall.RenderCommunity(texts, language, muster, rows, ctx.Now, Offset);
+        return RollCall.RenderCommunity(texts, language, muster, ScopeTitle(language, muster.Plan, directory), rows, ctx.Now, Offset);
+    }
+
+    /// <summary>What a community roll call covers: the whole community, or its regions, grids or skills by name.</summary>
+    private string ScopeTitle(Language language, MusterPlan plan, DirectorySnapshot directory)
+    {
+        var separator = texts.Get(language, "role.separator");
+        return plan.Scope.Kind switch
+        {
+            MusterScopeKind.Regions => string.Join(separator, plan.Scope.RegionIds.Select(directory.RegionName)),
+            MusterScopeKind.Grids => texts.Format(language, "mu.rc.scope_grids", string.Join(separator, plan.Scope.GridIds.Select(directory.GridName))),
+            MusterScopeKind.Skills => texts.Format(language, "mu.rc.scope_skills", MusterView.SkillList(texts, language, plan.Scope.SkillsNeeded.Keys.Order())),
+            _ => texts.Get(language, "mu.rc.scope_all"),
+        };
     }
 
     private string RegionName(DirectorySnapshot directory, string regionId, Language language) =>
@@ -342,7 +356,7 @@ public sealed partial class MusterFlow
         var sb = new StringBuilder();
         sb.Append(ctx.T("mu.card.head", muster.Code, RollCall.NameOf(entry))).Append('\n');
         sb.Append(ctx.T("mu.card.phone", profile?.Phone is { } phone ? "<code>" + Html.Escape(phone) + "</code>" : ctx.T("mu.nr.no_phone"))).Append('\n');
-        sb.Append(MusterView.StatusName(texts, ctx.Language, answer.Status)).Append(MusterView.Detail(texts, ctx.Language, answer));
+        sb.Append(MusterView.StatusName(texts, ctx.Language, answer.Status)).Append(MusterView.Detail(texts, ctx.Language, answer, Offset));
         if (answer.PhonedAt is { } phonedAt)
         {
             sb.Append('\n').Append(ctx.T("mu.card.phoned", MusterView.Time(phonedAt, Offset)));

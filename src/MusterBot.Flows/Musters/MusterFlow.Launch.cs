@@ -14,15 +14,23 @@ public sealed partial class MusterFlow
     /// <summary>Who a plan calls, grouped by region (members without a known region in <see cref="Muster.NoRegion"/>).</summary>
     private sealed record Targets(IReadOnlyList<(string RegionId, IReadOnlyList<UserProfile> Members)> Groups, int Away)
     {
+        /// <summary>The launching administrator is a member the scope would call (then the preview offers "include me").</summary>
+        public bool LauncherInScope { get; init; }
+
+        public bool LauncherIncluded { get; init; }
+
         public int Count => Groups.Sum(g => g.Members.Count);
     }
 
     /// <summary>
-    /// Registered members matching the scope; members who marked themselves away are left out (and counted), and a
-    /// region's own convenors are not called as members of it (they get the convenor's order instead).
+    /// Registered members matching the scope; members who marked themselves away are left out (and counted). The
+    /// convenor who gets a region's convenor order is not called as a member of it; a backup convenor is a member like
+    /// any other (called and counted) until they take over. The launching administrator is not called unless they are
+    /// a member in scope and chose "include me" on the preview.
     /// </summary>
-    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, CancellationToken cancellationToken)
+    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken)
     {
+        var launcherInScope = false;
         var ids = await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false);
         var profiles = await ctx.Reader.GetManyAsync<UserProfile>(ids.Select(id => DocKeys.User(long.Parse(id, CultureInfo.InvariantCulture))).ToList(), cancellationToken).ConfigureAwait(false);
         var today = DateOnly.FromDateTime(ctx.Now.ToOffset(Offset).DateTime);
@@ -48,7 +56,7 @@ public sealed partial class MusterFlow
             }
 
             var region = directory.Region(profile.RegionId);
-            if (region is not null && (region.ConvenorId == profile.Id || region.BackupConvenorId == profile.Id))
+            if (region is not null && (region.ConvenorId ?? region.BackupConvenorId) == profile.Id)
             {
                 continue;
             }
@@ -59,6 +67,15 @@ public sealed partial class MusterFlow
                 continue;
             }
 
+            if (profile.Id == ctx.Profile.Id)
+            {
+                launcherInScope = true;
+                if (!includeLauncher)
+                {
+                    continue;
+                }
+            }
+
             chosen.Add(profile);
         }
 
@@ -67,7 +84,7 @@ public sealed partial class MusterFlow
             .OrderBy(g => g.Key == Muster.NoRegion ? 1 : 0).ThenBy(g => g.Key.Length).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, (IReadOnlyList<UserProfile>)g.OrderBy(p => p.Id).ToList()))
             .ToList();
-        return new Targets(groups, away);
+        return new Targets(groups, away) { LauncherInScope = launcherInScope, LauncherIncluded = launcherInScope && includeLauncher };
     }
 
     /// <summary>
@@ -75,12 +92,12 @@ public sealed partial class MusterFlow
     /// (regions without a convenor, and members without a region, get it directly), arms T1/T2/reminders/the close,
     /// gives the launching administrator a live roll call, and turns emergency mode on for a real muster. One commit.
     /// </summary>
-    private async ValueTask LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, CancellationToken cancellationToken)
+    private async ValueTask LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken)
     {
         var counters = await ctx.Reader.GetAsync<CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false) ?? new CommunityCounters();
         var number = counters.Musters + 1;
         ctx.Effects.Put(DocKeys.Counters, counters with { Musters = number });
-        var targets = await TargetsAsync(ctx, plan, directory, cancellationToken).ConfigureAwait(false);
+        var targets = await TargetsAsync(ctx, plan, directory, includeLauncher, cancellationToken).ConfigureAwait(false);
         var reportBy = ctx.Now.AddMinutes(plan.ReportWithinMinutes);
         var regions = new List<MusterRegion>();
         foreach (var (regionId, members) in targets.Groups)

@@ -150,19 +150,25 @@ public sealed partial class MusterFlow
         var updated = region with { MembersToldAt = ctx.Now };
         var convenor = region.ConvenorId is { } cid ? await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(cid), cancellationToken).ConfigureAwait(false) : null;
         var convenorName = convenor is null ? "—" : Texts.Html.Escape(convenor.FirstName);
-        var minutes = (int)Math.Round(_options.AcknowledgeWithin.TotalMinutes);
+        string Waited(Language language) => MusterView.Duration(texts, language, _options.AcknowledgeWithin);
         if (region.AcknowledgedAt is null)
         {
             updated = updated with { EscalatedAt = ctx.Now };
+            UserProfile? backup = null;
             if (region.BackupConvenorId is { } backupId && backupId != region.ConvenorId
-                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(backupId), cancellationToken).ConfigureAwait(false) is { } backup)
+                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(backupId), cancellationToken).ConfigureAwait(false) is { } found)
             {
+                backup = found;
                 var html = MusterView.ConvenorOrder(texts, backup.Language, muster, updated, directory.RegionName(regionId), Offset, asBackup: true)
-                    + "\n\n" + texts.Format(backup.Language, "mu.esc.backup", convenorName, minutes, sent);
+                    + "\n\n" + texts.Format(backup.Language, "mu.esc.backup", convenorName, Waited(backup.Language), sent);
                 ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, backup.ChatId, new SendText(html, MusterView.ConvenorButtons(texts, backup.Language, muster, updated))) { Tag = "mc:" + MusterView.Num(muster.Number) });
             }
 
-            await TellAdminsAsync(ctx, muster, language => MusterView.DrillLine(texts, language, muster.Plan) + texts.Format(language, "mu.esc.admin", muster.Code, Texts.Html.Escape(directory.RegionName(regionId)), convenorName, minutes, sent), cancellationToken).ConfigureAwait(false);
+            // Says who was told: the backup convenor (by name) and the members, or the members only when there is no backup.
+            var regionName = Texts.Html.Escape(directory.RegionName(regionId));
+            await TellAdminsAsync(ctx, muster, language => MusterView.DrillLine(texts, language, muster.Plan) + (backup is null
+                ? texts.Format(language, "mu.esc.admin_no_backup", muster.Code, regionName, convenorName, Waited(language), sent)
+                : texts.Format(language, "mu.esc.admin", muster.Code, regionName, convenorName, Waited(language), Texts.Html.Escape(backup.FirstName), sent)), cancellationToken).ConfigureAwait(false);
         }
         else if (convenor is not null)
         {

@@ -131,6 +131,7 @@ public sealed partial class MusterFlow
                 .PermitIf(MusterTrigger.Text, MusterStep.Preview, valid, Fits(MaxNoticeLength))
                 .Permit(MusterTrigger.Skip, MusterStep.Preview);
             machine.Configure(MusterStep.Preview)
+                .InternalTransition(MusterTrigger.IncludeMe, _ => { })
                 .Permit(MusterTrigger.Launch, MusterStep.Idle)
                 .Permit(MusterTrigger.Save, MusterStep.TemplateName);
             machine.Configure(MusterStep.TemplateName)
@@ -278,7 +279,7 @@ public sealed partial class MusterFlow
                 ctx.Show(admin ? ctx.T("mu.w.cancelled") : ctx.T("cancel.done"), null);
                 return;
             case MusterTrigger.Launch:
-                await LaunchAsync(ctx, PlanOf(conversation.Data), directory, cancellationToken).ConfigureAwait(false);
+                await LaunchAsync(ctx, PlanOf(conversation.Data), directory, IncludesLauncher(conversation.Data), cancellationToken).ConfigureAwait(false);
                 return;
             default:
                 await ShowStepAsync(ctx, conversation.Step, conversation.Data, directory, edit: true, cancellationToken).ConfigureAwait(false);
@@ -344,6 +345,9 @@ public sealed partial class MusterFlow
                 return MusterTrigger.DrillOrReal;
             case MusterButton.Launch:
                 return MusterTrigger.Launch;
+            case MusterButton.IncludeMe:
+                data["me"] = IncludesLauncher(data) ? "0" : "1";
+                return MusterTrigger.IncludeMe;
             case MusterButton.SaveTemplate:
                 return MusterTrigger.Save;
             case MusterButton.Back:
@@ -508,15 +512,15 @@ public sealed partial class MusterFlow
             case MusterStep.Scope:
                 var scopes = Enum.GetValues<MusterScopeKind>().Select(s => new InlineButton(ctx.T("mu.scope." + s), new MusterButton.PickScope(s).Data)).Rows(2);
                 scopes.AddRange(WizardNav(ctx, back: true).Rows);
-                Show(ctx.T("mu.w.scope"), new InlineMarkup(scopes));
+                Show(ctx.T("mu.w.scope", StepNumber(step, data)), new InlineMarkup(scopes));
                 return;
             case MusterStep.PickRegions:
                 var chosenRegions = List(data, "regions");
-                Show(ctx.T("mu.w.regions"), PickMarkup(ctx, directory.Regions.Select(r => (r.Id, r.Name, chosenRegions.Contains(r.Id))), id => new MusterButton.ToggleRegion(id)));
+                Show(ctx.T("mu.w.regions", StepNumber(step, data)), PickMarkup(ctx, directory.Regions.Select(r => (r.Id, r.Name, chosenRegions.Contains(r.Id))), id => new MusterButton.ToggleRegion(id)));
                 return;
             case MusterStep.PickGrids:
                 var chosenGrids = List(data, "grids");
-                Show(ctx.T("mu.w.grids"), PickMarkup(ctx, directory.Grids.Select(g => (g.Id, g.Name, chosenGrids.Contains(g.Id))), id => new MusterButton.ToggleGrid(id)));
+                Show(ctx.T("mu.w.grids", StepNumber(step, data)), PickMarkup(ctx, directory.Grids.Select(g => (g.Id, g.Name, chosenGrids.Contains(g.Id))), id => new MusterButton.ToggleGrid(id)));
                 return;
             case MusterStep.PickSkills:
                 var needed = SkillsOf(data);
@@ -525,39 +529,44 @@ public sealed partial class MusterFlow
                     new MusterButton.CycleSkill(s).Data)).Rows(3);
                 skillRows.Add([new InlineButton(ctx.T("mu.btn.done"), new MusterButton.Done().Data)]);
                 skillRows.AddRange(WizardNav(ctx, back: true).Rows);
-                Show(ctx.T("mu.w.skills"), new InlineMarkup(skillRows));
+                Show(ctx.T("mu.w.skills", StepNumber(step, data)), new InlineMarkup(skillRows));
                 return;
             case MusterStep.Rally:
-                Show(ctx.T("mu.w.rally", MaxRallyLength), WizardNav(ctx, back: true));
+                Show(ctx.T("mu.w.rally", StepNumber(step, data), MaxRallyLength), WizardNav(ctx, back: true));
                 return;
             case MusterStep.Pin:
                 var pin = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.skip"), new MusterButton.Skip().Data) } };
                 pin.AddRange(WizardNav(ctx, back: true).Rows);
-                Show(ctx.T("mu.w.pin"), new InlineMarkup(pin));
+                Show(ctx.T("mu.w.pin", StepNumber(step, data)), new InlineMarkup(pin));
                 return;
             case MusterStep.ReportBy:
                 var times = ReportWithin.Select(m => new InlineButton(ctx.T("mu.w.within", m >= 60 ? ctx.T("mu.hours", m / 60) : ctx.T("mu.minutes", m)), new MusterButton.ReportWithin(m).Data)).Rows(2);
                 times.AddRange(WizardNav(ctx, back: true).Rows);
-                Show(ctx.T("mu.w.report_by"), new InlineMarkup(times));
+                Show(ctx.T("mu.w.report_by", StepNumber(step, data)), new InlineMarkup(times));
                 return;
             case MusterStep.DrillOrReal:
                 var kinds = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.drill"), new MusterButton.DrillOrReal(true).Data), new InlineButton(ctx.T("mu.btn.real"), new MusterButton.DrillOrReal(false).Data) } };
                 kinds.AddRange(WizardNav(ctx, back: true).Rows);
-                Show(ctx.T("mu.w.drill"), new InlineMarkup(kinds));
+                Show(ctx.T("mu.w.drill", StepNumber(step, data)), new InlineMarkup(kinds));
                 return;
             case MusterStep.ResidentNotice:
                 var noticeRows = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.btn.standard_notice"), new MusterButton.Skip().Data) } };
                 noticeRows.AddRange(WizardNav(ctx, back: true).Rows);
-                Show(ctx.T("mu.w.notice", MaxNoticeLength), new InlineMarkup(noticeRows));
+                Show(ctx.T("mu.w.notice", StepNumber(step, data), MaxNoticeLength), new InlineMarkup(noticeRows));
                 return;
             case MusterStep.Preview:
                 var plan = PlanOf(data);
-                var targets = await TargetsAsync(ctx, plan, directory, cancellationToken).ConfigureAwait(false);
+                var targets = await TargetsAsync(ctx, plan, directory, IncludesLauncher(data), cancellationToken).ConfigureAwait(false);
                 var preview = new List<IReadOnlyList<InlineButton>>
                 {
                     new[] { new InlineButton(ctx.T(plan.Drill ? "mu.btn.launch_drill" : "mu.btn.launch"), new MusterButton.Launch().Data) },
-                    new[] { new InlineButton(ctx.T("mu.btn.save_template"), new MusterButton.SaveTemplate().Data) },
                 };
+                if (targets.LauncherInScope)
+                {
+                    preview.Add([new InlineButton(ctx.T(targets.LauncherIncluded ? "mu.btn.leave_me_out" : "mu.btn.include_me"), new MusterButton.IncludeMe().Data)]);
+                }
+
+                preview.Add([new InlineButton(ctx.T("mu.btn.save_template"), new MusterButton.SaveTemplate().Data)]);
                 preview.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(PreviewText(ctx, plan, targets, directory), new InlineMarkup(preview));
                 return;
@@ -567,7 +576,29 @@ public sealed partial class MusterFlow
         }
     }
 
-    private static string KindText(FlowContext ctx) => ctx.T("mu.w.kind");
+    private static string KindText(FlowContext ctx) => ctx.T("mu.w.kind", 1);
+
+    private static bool IncludesLauncher(Dictionary<string, string> data) => data.GetValueOrDefault("me") == "1";
+
+    /// <summary>
+    /// The number a wizard step shows: counted along the path actually taken (a muster of everyone has no "pick"
+    /// step, a drill no residents' notice), so the numbers never skip.
+    /// </summary>
+    private static int StepNumber(MusterStep step, Dictionary<string, string> data)
+    {
+        var picks = data.GetValueOrDefault("scope") is nameof(MusterScopeKind.Regions) or nameof(MusterScopeKind.Grids) or nameof(MusterScopeKind.Skills) ? 1 : 0;
+        return step switch
+        {
+            MusterStep.Kind => 1,
+            MusterStep.Scope => 2,
+            MusterStep.PickRegions or MusterStep.PickGrids or MusterStep.PickSkills => 3,
+            MusterStep.Rally => 3 + picks,
+            MusterStep.Pin => 4 + picks,
+            MusterStep.ReportBy => 5 + picks,
+            MusterStep.DrillOrReal => 6 + picks,
+            _ => 7 + picks,
+        };
+    }
 
     private static InlineMarkup KindButtons(FlowContext ctx, MusterTemplates templates)
     {
@@ -613,8 +644,15 @@ public sealed partial class MusterFlow
         foreach (var group in targets.Groups)
         {
             var region = directory.Region(group.RegionId);
-            sb.Append("· ").Append(Html.Escape(RegionName(directory, group.RegionId, ctx.Language))).Append(": ").Append(group.Members.Count.ToString(CultureInfo.InvariantCulture));
-            sb.Append(region?.ConvenorId is null && region?.BackupConvenorId is null ? " " + ctx.T("mu.w.preview_direct") : string.Empty).Append('\n');
+            sb.Append(ctx.T("mu.w.preview_region", Html.Escape(RegionName(directory, group.RegionId, ctx.Language)), group.Members.Count));
+            var backups = group.Members.Count(m => region?.BackupConvenorId == m.Id);
+            sb.Append(backups > 0 ? ctx.T("mu.w.preview_backups", backups) : string.Empty);
+            sb.Append(region?.ConvenorId is null && region?.BackupConvenorId is null ? ctx.T("mu.w.preview_direct") : string.Empty).Append('\n');
+        }
+
+        if (targets.LauncherInScope)
+        {
+            sb.Append(ctx.T(targets.LauncherIncluded ? "mu.w.preview_me_in" : "mu.w.preview_me_out")).Append('\n');
         }
 
         if (targets.Away > 0)

@@ -306,10 +306,37 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             CheckInStatus.CantCome => ReasonButtons(ctx.Language, muster.Number),
             _ => MusterView.CheckInButtons(texts, ctx.Language, muster.Number),
         };
-        // Arrived: the location is optional and needs no extra message; the hint rides on the edited order, and the
-        // emergency menu has a "send my location" button (a location sent outside any step is attached here).
+        // Arrived: the location is optional. The emergency menu has a "send my location" button: the hint rides on the
+        // edited order. The normal menu (a drill) has none: the hint comes as a message with that button (the menu
+        // stays below it), and the usual menu returns with the location's receipt. A location sent outside any step is
+        // attached to this check-in.
         var text = MemberOrderText(ctx.Language, muster, updated);
-        ctx.Show(status == CheckInStatus.Arrived ? text + "\n" + ctx.T("mu.ci.location_hint") : text, followUp);
+        var button = ctx.T("menu.em.location");
+        if (status != CheckInStatus.Arrived)
+        {
+            ctx.Show(text, followUp);
+        }
+        else if (ctx.Emergency)
+        {
+            ctx.Show(text + "\n" + ctx.T("mu.ci.location_hint", button), followUp);
+        }
+        else
+        {
+            ctx.Show(text, followUp);
+            ctx.Reply(ctx.T("mu.ci.location_hint_below", button), MenuWithLocation(ctx, button));
+        }
+    }
+
+    /// <summary>The person's menu with a "send my location" button on top (a location request works in any mode).</summary>
+    private ReplyKeyboard MenuWithLocation(FlowContext ctx, string button)
+    {
+        var menu = Menu(ctx);
+        if (menu.Rows.SelectMany(r => r).Any(b => b.RequestLocation))
+        {
+            return menu;
+        }
+
+        return menu with { Rows = [[new ReplyButton(button, RequestLocation: true)], .. menu.Rows] };
     }
 
     private InlineMarkup EtaButtons(Language language, int number)
@@ -339,7 +366,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         var detail = "eta " + minutes.ToString(CultureInfo.InvariantCulture);
         var updated = answer with { EtaMinutes = minutes, History = [.. answer.History, new AnswerChange(CheckInStatus.OnTheWay, ctx.Now, ctx.Profile.Id) { Detail = detail }] };
         Store(ctx, muster, answer, updated);
-        ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.eta", minutes)));
+        ctx.AnswerButton(ctx.T("mu.ci.saved", ctx.T("mu.eta_at", MusterView.Time(ctx.Now.AddMinutes(minutes), Offset))));
         ctx.Show(MemberOrderText(ctx.Language, muster, updated), MusterView.CheckInButtons(texts, ctx.Language, muster.Number));
     }
 

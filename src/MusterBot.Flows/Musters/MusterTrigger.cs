@@ -16,6 +16,9 @@ public enum MusterTrigger
     ReportWithin,
     DrillOrReal,
     Launch,
+
+    /// <summary>"Include me" on the preview: the launching administrator is called too (or no longer).</summary>
+    IncludeMe,
     Save,
     Back,
     Cancel,

@@ -11,7 +11,7 @@ namespace MusterBot.Flows.Musters;
 /// How musters read: the order (kind and place first, drills marked at the very top), a member's answer, and the
 /// check-in buttons. Pure functions of the records and the language.
 /// </summary>
-public static class MusterView
+public static partial class MusterView
 {
     public static string Mark(CheckInStatus status) => status switch
     {
@@ -68,7 +68,15 @@ public static class MusterView
             sb.Append(texts.Get(language, "mu.conv.backup_note")).Append('\n');
         }
 
-        sb.Append(texts.Format(language, "mu.conv.region", Html.Escape(regionName), region.Targeted));
+        sb.Append(texts.Format(language, "mu.conv.region", Html.Escape(regionName), region.Targeted)).Append('\n');
+        // What to tap: only the buttons the order offers now (a backup told after the members were sends no relay).
+        sb.Append(texts.Get(language, (region.AcknowledgedAt is null, region.MembersToldAt is null) switch
+        {
+            (true, true) => "mu.conv.do_ack_relay",
+            (true, false) => "mu.conv.do_ack_rollcall",
+            (false, true) => "mu.conv.do_relay",
+            _ => "mu.conv.do_rollcall",
+        }));
         return sb.ToString();
     }
 
@@ -124,27 +132,93 @@ public static class MusterView
             return string.Empty;
         }
 
-        var detail = Detail(texts, language, answer);
+        var detail = Detail(texts, language, answer, offset);
         return texts.Format(language, "mu.ci.current", StatusName(texts, language, answer.Status) + detail, Time(at, offset));
     }
 
-    /// <summary>The ETA or reason of an answer, with a leading separator (empty when there is none).</summary>
-    public static string Detail(TextCatalog texts, Language language, MusterAnswer answer)
+    /// <summary>The expected arrival (a clock time, "约 15:20 到") or reason of an answer, with a leading separator (empty when there is none).</summary>
+    public static string Detail(TextCatalog texts, Language language, MusterAnswer answer, TimeSpan offset)
+    {
+        var plain = PlainDetail(texts, language, answer, offset);
+        return plain.Length == 0 ? plain : " · " + (answer.Reason == CantComeReason.Other && answer.Status == CheckInStatus.CantCome ? Html.Escape(plain) : plain);
+    }
+
+    /// <summary>The same detail as plain text (no separator, not escaped): the CSV's "detail" column.</summary>
+    public static string PlainDetail(TextCatalog texts, Language language, MusterAnswer answer, TimeSpan offset)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(answer);
         return answer.Status switch
         {
-            CheckInStatus.OnTheWay when answer.EtaMinutes is { } eta => " · " + texts.Format(language, "mu.eta", eta),
-            CheckInStatus.CantCome when answer.Reason is { } reason => " · " + (reason == CantComeReason.Other && answer.ReasonText is { } text
-                ? Html.Escape(text)
-                : texts.Get(language, "mu.reason." + reason)),
+            CheckInStatus.OnTheWay when ExpectedAt(answer) is { } at => texts.Format(language, "mu.eta_at", Time(at, offset)),
+            CheckInStatus.CantCome when answer.Reason is { } reason => reason == CantComeReason.Other && answer.ReasonText is { } text
+                ? text
+                : texts.Get(language, "mu.reason." + reason),
             _ => string.Empty,
         };
     }
 
     public static string SkillList(TextCatalog texts, Language language, IEnumerable<Skill> skills) =>
         string.Join(texts.Get(language, "role.separator"), skills.Select(s => texts.Get(language, "skill." + s)));
+
+    /// <summary>
+    /// A duration as people say it: "不到 1 分钟" under a second, seconds under a minute ("45 秒"), minutes and seconds
+    /// under an hour ("1 分 42 秒"), hours and minutes above ("3 小时 5 分").
+    /// </summary>
+    public static string Duration(TextCatalog texts, Language language, TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var seconds = (long)Math.Round(Math.Max(0, duration.TotalSeconds));
+        if (seconds < 1)
+        {
+            return texts.Get(language, "mu.dur.under_minute");
+        }
+
+        if (seconds < 60)
+        {
+            return texts.Format(language, "mu.dur.s", seconds);
+        }
+
+        if (seconds < 3600)
+        {
+            var (m, s) = (seconds / 60, seconds % 60);
+            return s == 0 ? texts.Format(language, "mu.dur.m", m) : texts.Format(language, "mu.dur.ms", m, s);
+        }
+
+        var minutes = (long)Math.Round(seconds / 60.0);
+        var (h, rest) = (minutes / 60, minutes % 60);
+        return rest == 0 ? texts.Format(language, "mu.dur.h", h) : texts.Format(language, "mu.dur.hm", h, rest);
+    }
+
+    /// <summary>
+    /// Chinese text after a duration was put in: no space between two Chinese characters ("中位 不到 1 分钟" →
+    /// "中位不到 1 分钟"); the spaces around numbers stay. Other languages unchanged. For texts without names only.
+    /// </summary>
+    public static string Tidy(Language language, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return language == Language.Zh ? CjkSpace().Replace(text, string.Empty) : text;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=\p{IsCJKUnifiedIdeographs}) (?=\p{IsCJKUnifiedIdeographs})")]
+    private static partial System.Text.RegularExpressions.Regex CjkSpace();
+
+    /// <summary>A duration in minutes (a report's figures); "—" when there is none.</summary>
+    public static string Duration(TextCatalog texts, Language language, double? minutes) =>
+        minutes is { } m ? Duration(texts, language, TimeSpan.FromMinutes(m)) : "—";
+
+    /// <summary>When a member on their way expects to arrive: the time the ETA was given plus the minutes (null without an ETA).</summary>
+    public static DateTimeOffset? ExpectedAt(MusterAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        if (answer.Status != CheckInStatus.OnTheWay || answer.EtaMinutes is not { } eta)
+        {
+            return null;
+        }
+
+        var given = answer.History.LastOrDefault(c => c.Detail?.StartsWith("eta ", StringComparison.Ordinal) == true)?.At ?? answer.AnsweredAt;
+        return given?.AddMinutes(eta);
+    }
 
     public static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
 }

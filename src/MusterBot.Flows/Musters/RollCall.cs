@@ -131,7 +131,7 @@ public static class RollCall
         foreach (var status in new[] { CheckInStatus.Arrived, CheckInStatus.OnTheWay, CheckInStatus.Acknowledged, CheckInStatus.CantCome, CheckInStatus.NoAnswer })
         {
             var group = entries.Where(e => e.Answer.Status == status && !(status == CheckInStatus.NoAnswer && e.Unreachable)).ToList();
-            budget = AppendNames(sb, texts, language, MusterView.StatusName(texts, language, status), group, e => NameOf(e) + MusterView.Detail(texts, language, e.Answer) + Phoned(e), budget);
+            budget = AppendNames(sb, texts, language, MusterView.StatusName(texts, language, status), group, e => NameOf(e) + MusterView.Detail(texts, language, e.Answer, offset) + Phoned(e), budget);
         }
 
         var unreachable = entries.Where(e => e.Answer.Status == CheckInStatus.NoAnswer && e.Unreachable).ToList();
@@ -141,14 +141,14 @@ public static class RollCall
     }
 
     /// <summary>The community-wide roll call for administrators: totals, then one line per region.</summary>
-    public static string RenderCommunity(TextCatalog texts, Language language, Muster muster, IReadOnlyList<(MusterRegion Region, string Name, Counts Counts)> regions, DateTimeOffset now, TimeSpan offset)
+    public static string RenderCommunity(TextCatalog texts, Language language, Muster muster, string scopeTitle, IReadOnlyList<(MusterRegion Region, string Name, Counts Counts)> regions, DateTimeOffset now, TimeSpan offset)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         ArgumentNullException.ThrowIfNull(regions);
         var sb = new StringBuilder();
         sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
-        sb.Append(texts.Format(language, "mu.rc.head_all", muster.Code)).Append('\n');
+        sb.Append(texts.Format(language, "mu.rc.head", muster.Code, Html.Escape(scopeTitle))).Append('\n');
         sb.Append(MusterView.KindName(texts, language, muster.Plan)).Append(" · ").Append(Html.Escape(muster.Plan.RallyText)).Append('\n');
         if (!muster.IsOpen)
         {
@@ -161,6 +161,8 @@ public static class RollCall
             regions.Sum(r => r.Counts.Unreachable),
             Enum.GetValues<CheckInStatus>().ToDictionary(s => s, s => regions.Sum(r => r.Counts.Of(s))));
         sb.Append(CountsLine(texts, language, total)).Append("\n\n");
+        // The region lines carry marks only: a legend says what each mark counts.
+        sb.Append(texts.Get(language, "mu.rc.legend")).Append('\n');
         foreach (var (region, name, counts) in regions)
         {
             sb.Append("<b>").Append(Html.Escape(name)).Append("</b> ").Append(ConvenorLine(texts, language, region, offset)).Append('\n');
@@ -251,7 +253,8 @@ public static class RollCall
             return budget;
         }
 
-        sb.Append('\n').Append("<b>").Append(title).Append(" (").Append(group.Count.ToString(CultureInfo.InvariantCulture)).Append(")</b>\n");
+        sb.Append('\n').Append("<b>").Append(texts.Format(language, "mu.rc.group", title, group.Count)).Append("</b>\n");
+        var separator = texts.Get(language, "role.separator");
         var shown = 0;
         foreach (var entry in group)
         {
@@ -261,7 +264,7 @@ public static class RollCall
                 break;
             }
 
-            sb.Append(shown == 0 ? string.Empty : ", ").Append(text);
+            sb.Append(shown == 0 ? string.Empty : separator).Append(text);
             budget -= text.Length + 2;
             shown++;
         }

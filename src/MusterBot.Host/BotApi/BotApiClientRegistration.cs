@@ -20,6 +20,7 @@ public static class BotApiClientRegistration
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddTransient<BotApiTimeoutHandler>();
+        services.AddTransient<UploadContentTypeHandler>();
         services.AddSingleton<ITelegramBotClient>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<TelegramOptions>>().Value;
@@ -30,6 +31,7 @@ public static class BotApiClientRegistration
             .AddHttpClient(HttpClientName)
             .ConfigureHttpClient(httpClient => httpClient.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<BotApiTimeoutHandler>()
+            .AddHttpMessageHandler<UploadContentTypeHandler>()
             // The poller and the sender keep their client for the life of the process; recycling pooled
             // connections instead of handlers still picks up DNS changes.
             .UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5))

@@ -1,3 +1,4 @@
+using MusterBot.Host.BotApi;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
 using Telegram.Bot;
@@ -51,6 +52,7 @@ public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts
             case SendDocument document:
                 // A fresh stream per attempt: a retried request must not find it read.
                 using (var content = new MemoryStream(document.Content, writable: false))
+                using (UploadContentTypeHandler.Use(document.ContentType))
                 {
                     var file = await client.SendDocument(message.ChatId, InputFile.FromStream(content, document.FileName), document.CaptionHtml, ParseMode.Html, cancellationToken: cancellationToken).ConfigureAwait(false);
                     return file.Id;

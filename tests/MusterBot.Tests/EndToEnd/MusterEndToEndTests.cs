@@ -68,21 +68,21 @@ public sealed class MusterEndToEndTests(RedisServerFixture redis) : IAsyncLifeti
         var admin = AdminId;
         var kind = await Says(admin, "/muster", "Launch a muster");
         var scope = await Presses(admin, kind, "Flood", "Step 2: who is called?");
-        await Presses(admin, scope, "All members", "Step 4: send the rally point");
-        var pin = await Says(admin, "Community square, bring a torch", "Step 5: send a location pin");
-        var within = await Presses(admin, pin, "Skip", "Step 6: report within?");
-        var drill = await Presses(admin, within, "within 1 h", "Step 7: drill or real?");
-        var notice = await Presses(admin, drill, "🚨 Real", "Step 8: residents get an emergency notice");
+        await Presses(admin, scope, "All members", "Step 3: send the rally point");
+        var pin = await Says(admin, "Community square, bring a torch", "Step 4: send a location pin");
+        var within = await Presses(admin, pin, "Skip", "Step 5: report within?");
+        var drill = await Presses(admin, within, "within 1 h", "Step 6: drill or real?");
+        var notice = await Presses(admin, drill, "🚨 Real", "Step 7: residents get an emergency notice");
         var preview = await Presses(admin, notice, "Use the standard notice", "Please confirm the muster order");
-        Assert.Contains("Calls 30 people in 3 regions.", preview.Text, StringComparison.Ordinal);
+        Assert.Contains("Calls 31 people in 3 regions.", preview.Text, StringComparison.Ordinal);
         var launched = await Presses(admin, preview, "🚨 Send the muster order", "Muster order M-1 sent");
-        Assert.Contains("30 people called, 3 convenors told", launched.Text, StringComparison.Ordinal);
+        Assert.Contains("31 people called, 3 convenors told", launched.Text, StringComparison.Ordinal);
         await Sees(admin, 0, "Roll call M-1 · whole community");
 
         // The convenors get the order; members do not yet (they hear it from their convenor).
         var order1 = await Sees(Convenor(1), 0, "Your region: North, 10 people called.");
         var order2 = await Sees(Convenor(2), 0, "Your region: Centre, 10 people called.");
-        await Sees(Convenor(3), 0, "Your region: South, 10 people called.");
+        await Sees(Convenor(3), 0, "Your region: South, 11 people called.");
         Assert.DoesNotContain(_emulator.Messages(Member(1, 1)), m => m.Text?.Contains("M-1", StringComparison.Ordinal) == true);
 
         // North: acknowledge (the live roll call comes as a new message), then relay.
@@ -132,7 +132,7 @@ public sealed class MusterEndToEndTests(RedisServerFixture redis) : IAsyncLifeti
         Assert.DoesNotContain(_emulator.Messages(Member(3, 1)), m => m.Text?.Contains("Muster order", StringComparison.Ordinal) == true);
         await WaitForOutboxEmptyAsync(store);
         clock.Advance(TimeSpan.FromMinutes(3) + TimeSpan.FromSeconds(5));
-        await Sees(Backup(3), 0, "Convenor C3 has not acknowledged in 3 min. The order went directly to 10 people");
+        await Sees(Backup(3), 0, "Convenor C3 has not acknowledged in 3 min. The order went directly to 11 people");
         await Sees(admin, 0, "M-1 · South: convenor C3 has not acknowledged in 3 min");
         for (var i = 1; i <= 10; i++)
         {
@@ -169,38 +169,39 @@ public sealed class MusterEndToEndTests(RedisServerFixture redis) : IAsyncLifeti
 
         // The administrator closes with /muster close.
         var open = await Says(admin, "/muster close", "Open musters");
-        var ask = await Presses(admin, open, "🏁 Close M-1", "Close muster M-1? 30 people were called.");
+        var ask = await Presses(admin, open, "🏁 Close M-1", "Close muster M-1? 31 people were called.");
         var sinceClose = _emulator.State.Version;
         await Presses(admin, ask, "🏁 Yes, close", "M-1 is closed; the report was sent.");
         var report = await Sees(admin, sinceClose, "Muster report M-1");
         var text = report.Text!;
-        Assert.Contains("Called 30 · delivered 29 · 📵 unreachable 1", text, StringComparison.Ordinal);
-        Assert.Contains("✅ acknowledged 1 · 🏃 on my way 3 · 📍 arrived 7 · ❌ can't come 1 · ⏳ no answer 18", text, StringComparison.Ordinal);
+        Assert.Contains("Called 31 · delivered 30 · 📵 unreachable 1", text, StringComparison.Ordinal);
+        Assert.Contains("✅ acknowledged 1 · 🏃 on my way 3 · 📍 arrived 7 · ❌ can't come 1 · ⏳ no answer 19", text, StringComparison.Ordinal);
         Assert.Contains("Points: 87 in total, to 12 people", text, StringComparison.Ordinal);
         Assert.Contains("North ✅ convenor acknowledged after", text, StringComparison.Ordinal);
         Assert.Contains("called 10 · 📍2 🏃1 ✅0 ❌1 ⏳6 📵1", text, StringComparison.Ordinal);
         Assert.Contains("called 10 · 📍5 🏃0 ✅1 ❌0 ⏳4 📵0", text, StringComparison.Ordinal);
         Assert.Contains("South ⚠️ convenor never acknowledged", text, StringComparison.Ordinal);
-        Assert.Contains("called 10 · 📍0 🏃2 ✅0 ❌0 ⏳8 📵0", text, StringComparison.Ordinal);
-        Assert.Contains("Never answered (18)", text, StringComparison.Ordinal);
+        Assert.Contains("called 11 · 📍0 🏃2 ✅0 ❌0 ⏳9 📵0", text, StringComparison.Ordinal);
+        Assert.Contains("Never answered (19)", text, StringComparison.Ordinal);
         Assert.Contains(MemberName(1, 10) + " 📵", text, StringComparison.Ordinal);
 
         // The CSV: one row per called member, the answers, the phone check-in, the unreachable member, the points.
         var document = await _emulator.WaitForMessageAsync(admin, m => m.DocumentFileName == "M-1.csv", Wait);
+        Assert.Equal("text/csv; charset=utf-8", document.DocumentMimeType);
         var rows = Csv(document);
         Assert.Equal(
             "muster,drill,region,user_id,name,phone,status,detail,answered_at,first_answered_at,minutes_to_answer,phoned_by,changes,reminded,delivery,points",
             rows[0]);
         var byUser = rows.Skip(1).Select(r => r.Split(',')).ToDictionary(c => long.Parse(c[3], CultureInfo.InvariantCulture));
-        Assert.Equal(30, byUser.Count);
-        Assert.Equal(["M-1", "no", "North", MemberName(1, 2), "Arrived", "2", "1", "delivered", "10"], Pick(byUser[Member(1, 2)], 0, 1, 2, 4, 6, 12, 13, 14, 15));
-        Assert.Equal(["OnTheWay", Convenor(1).ToString(CultureInfo.InvariantCulture), "2", "delivered", "5"], Pick(byUser[Member(1, 4)], 6, 11, 12, 14, 15));
-        Assert.Equal(["NoAnswer", "0", "unreachable", "0"], Pick(byUser[blocked], 6, 12, 14, 15));
-        Assert.Equal(["South", "OnTheWay", "delivered", "5"], Pick(byUser[Member(3, 1)], 2, 6, 14, 15));
-        Assert.Equal(["Centre", "Acknowledged", "1"], Pick(byUser[Member(2, 6)], 2, 6, 15));
+        Assert.Equal(31, byUser.Count);
+        Assert.Equal(["M-1", "no", "North", MemberName(1, 2), "arrived", "2", "1", "delivered", "10"], Pick(byUser[Member(1, 2)], 0, 1, 2, 4, 6, 12, 13, 14, 15));
+        Assert.Equal(["on my way", Convenor(1).ToString(CultureInfo.InvariantCulture), "2", "delivered", "5"], Pick(byUser[Member(1, 4)], 6, 11, 12, 14, 15));
+        Assert.Equal(["no answer", "0", "unreachable", "0"], Pick(byUser[blocked], 6, 12, 14, 15));
+        Assert.Equal(["South", "on my way", "delivered", "5"], Pick(byUser[Member(3, 1)], 2, 6, 14, 15));
+        Assert.Equal(["Centre", "acknowledged", "1"], Pick(byUser[Member(2, 6)], 2, 6, 15));
         Assert.Equal(87, byUser.Values.Sum(c => int.Parse(c[15], CultureInfo.InvariantCulture)));
         Assert.Equal(
-            new Dictionary<string, int> { ["Arrived"] = 7, ["OnTheWay"] = 3, ["Acknowledged"] = 1, ["CantCome"] = 1, ["NoAnswer"] = 18 },
+            new Dictionary<string, int> { ["arrived"] = 7, ["on my way"] = 3, ["acknowledged"] = 1, ["can't come"] = 1, ["no answer"] = 19 },
             byUser.Values.GroupBy(c => c[6]).ToDictionary(g => g.Key, g => g.Count()));
 
         // Convenors get their region's report and CSV; the roll call is frozen (closed, no buttons) in the same message.

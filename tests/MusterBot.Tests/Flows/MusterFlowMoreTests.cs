@@ -116,7 +116,7 @@ public partial class MusterFlowTests
         await h.Text(Admin, "  Fire at the gate  ");
         var saved = await h.DrainTextsAsync();
         Assert.Contains("Template “Fire at the gate” saved.", saved);
-        Assert.Contains(saved, t => t.Contains("Calls <b>3</b> people in 2 regions.", StringComparison.Ordinal));
+        Assert.Contains(saved, t => t.Contains("Calls <b>4</b> people in 2 regions.", StringComparison.Ordinal));
         Assert.Equal(nameof(MusterStep.Preview), (await h.ConversationAsync(Admin.Id))!.Step);
         var template = Assert.Single((await GetAsync<MusterTemplates>(h, DocKeys.MusterTemplates))!.Items);
         Assert.Equal(("Fire at the gate", Admin.Id), (template.Name, template.SavedBy));
@@ -321,7 +321,7 @@ public partial class MusterFlowTests
         var community = await h.DrainAsync();
         var panel = Assert.Single(community, m => m.ChatId == Admin2.Id);
         Assert.Equal(RollCall.Tag(1, Admin2.Id, null), panel.Tag);
-        Assert.Contains("Roll call M-1 · whole community", ((SendText)panel.Action).Html, StringComparison.Ordinal);
+        Assert.Contains("Roll call M-1 · Port, Hill, Lake", ((SendText)panel.Action).Html, StringComparison.Ordinal);
         Assert.Equal([Admin.Id, Admin2.Id], (await MusterAsync(h)).AdminPanelChats);
         Assert.NotNull(await GetAsync<RollCallPanel>(h, DocKeys.RollCallPanel(1, Admin2.Id, null)));
 
@@ -339,7 +339,7 @@ public partial class MusterFlowTests
             var own = Assert.Single(regions, m => m.ChatId == convenor.Id);
             Assert.Equal(RollCall.Tag(1, convenor.Id, region), own.Tag);
             Assert.Contains($"Roll call M-1 · {name}", ((SendText)own.Action).Html, StringComparison.Ordinal);
-            Assert.DoesNotContain("whole community", ((SendText)own.Action).Html, StringComparison.Ordinal);
+            Assert.DoesNotContain("Port, Hill, Lake", ((SendText)own.Action).Html, StringComparison.Ordinal);
         }
 
         var muster = await MusterAsync(h);
@@ -600,7 +600,9 @@ public partial class MusterFlowTests
             Assert.True(await b.FireDueTimersAsync() >= 2);
             var escalated = await b.DrainAsync();
             NoErrors(escalated);
-            Assert.Contains("You are the backup convenor", Assert.Single(SentTo(escalated, Bea)).Html, StringComparison.Ordinal);
+            // Bea is the backup convenor and a member of Port: the backup's order and the member's order.
+            Assert.Single(SentTo(escalated, Bea), s => s.Html.Contains("You are the backup convenor", StringComparison.Ordinal));
+            Assert.Single(SentTo(escalated, Bea), s => Buttons(s.Markup).Contains(new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data));
             foreach (var member in new[] { Ann, Amy, Ben })
             {
                 var order = Assert.Single(escalated, m => m.ChatId == member.Id);

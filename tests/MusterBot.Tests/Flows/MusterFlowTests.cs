@@ -40,7 +40,7 @@ public partial class MusterFlowTests
         await h.Press(Admin, new MusterButton.ReportWithin(60).Data);
         await h.Press(Admin, new MusterButton.DrillOrReal(true).Data);
         var preview = (await h.DrainTextsAsync())[^1];
-        Assert.Contains("Calls <b>4</b> people in 3 regions.", preview, StringComparison.Ordinal);
+        Assert.Contains("Calls <b>5</b> people in 3 regions.", preview, StringComparison.Ordinal);
         Assert.Contains("1 marked away, not called.", preview, StringComparison.Ordinal);
         Assert.Contains("Lake: 1 (no convenor: told directly)", preview, StringComparison.Ordinal);
         Assert.Contains("M-?", preview, StringComparison.Ordinal);
@@ -55,21 +55,22 @@ public partial class MusterFlowTests
         Assert.Equal("Community square, bring a torch", muster.Plan.RallyText);
         Assert.Equal(h.Clock.GetUtcNow().AddMinutes(60), muster.ReportBy);
         Assert.Equal(["r1", "r2", "r3"], muster.Regions.Select(r => r.RegionId));
-        Assert.Equal([2, 1, 1], muster.Regions.Select(r => r.Targeted));
+        Assert.Equal([3, 1, 1], muster.Regions.Select(r => r.Targeted));
         Assert.Null(muster.Region("r1")!.MembersToldAt);
         Assert.NotNull(muster.Region("r3")!.MembersToldAt);
         Assert.Equal(["1"], await SetAsync(h, Sets.OpenMusters));
-        foreach (var called in new[] { Ann, Amy, Ben, Lin })
+        // Bea, the backup convenor of Port, is a member of it: called like the others.
+        foreach (var called in new[] { Ann, Amy, Bea, Ben, Lin })
         {
             Assert.Equal(CheckInStatus.NoAnswer, (await AnswerAsync(h, called)).Status);
         }
 
-        foreach (var notCalled in new[] { Zed, Nia, Cora, Bea, Carl, Rita })
+        foreach (var notCalled in new[] { Zed, Nia, Cora, Carl, Rita })
         {
             Assert.Null(await GetAsync<MusterAnswer>(h, DocKeys.MusterAnswer(1, notCalled.Id)));
         }
 
-        Assert.Equal(["100", "101"], (await SetAsync(h, Sets.MusterTargets(1, "r1"))).Order());
+        Assert.Equal(["100", "101", "11"], (await SetAsync(h, Sets.MusterTargets(1, "r1"))).Order(StringComparer.Ordinal));
 
         // Convenors get the order on the emergency lane with acknowledge and relay buttons.
         foreach (var (convenor, region) in new[] { (Cora, "r1"), (Carl, "r2") })
@@ -90,7 +91,7 @@ public partial class MusterFlowTests
         Assert.DoesNotContain(launched, m => m.ChatId is 100 or 101 or 200 or 102 or 400 or 11);
 
         // The administrator: launched message and a live roll call.
-        Assert.Contains(TextsTo(launched, Admin), t => t.Contains("order <b>M-1</b> sent: 4 people called, 2 convenors told", StringComparison.Ordinal));
+        Assert.Contains(TextsTo(launched, Admin), t => t.Contains("order <b>M-1</b> sent: 5 people called, 2 convenors told", StringComparison.Ordinal));
         Assert.Contains(launched, m => m.ChatId == Admin.Id && m.Tag == RollCall.Tag(1, Admin.Id, null));
 
         var now = h.Clock.GetUtcNow();
@@ -146,7 +147,7 @@ public partial class MusterFlowTests
         await h.DrainAsync();
 
         await h.Press(Admin, new MusterButton.Back().Data);
-        Assert.Contains(await h.DrainTextsAsync(), t => t.StartsWith("[edit] Step 5", StringComparison.Ordinal));
+        Assert.Contains(await h.DrainTextsAsync(), t => t.StartsWith("[edit] Step 4", StringComparison.Ordinal));
         Assert.Equal(nameof(MusterStep.Pin), (await h.ConversationAsync(Admin.Id))!.Step);
         await h.Text(Admin, "not a pin");
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Please tap a button above", StringComparison.Ordinal));
@@ -207,7 +208,7 @@ public partial class MusterFlowTests
         await h.Press(Cora, new MusterButton.Relay(1, "r1").Data, messageId: 5);
         var relayed = await h.DrainAsync();
         NoErrors(relayed);
-        Assert.Equal("Relayed to 2 people in your region.", AnswerText(relayed, Cora));
+        Assert.Equal("Relayed to 3 people in your region.", AnswerText(relayed, Cora));
         foreach (var member in new[] { Ann, Amy })
         {
             var order = Assert.Single(relayed, m => m.ChatId == member.Id);
@@ -257,9 +258,10 @@ public partial class MusterFlowTests
         var escalated = await h.DrainAsync();
         NoErrors(escalated);
 
-        var backup = Assert.Single(SentTo(escalated, Bea));
+        // Bea is also a member of Port: she gets the member's order too.
+        var backup = Assert.Single(SentTo(escalated, Bea), s => s.Html.Contains("backup convenor", StringComparison.Ordinal));
         Assert.Contains("You are the backup convenor", backup.Html, StringComparison.Ordinal);
-        Assert.Contains("Convenor Cora has not acknowledged in 3 min. The order went directly to 2 people", backup.Html, StringComparison.Ordinal);
+        Assert.Contains("Convenor Cora has not acknowledged in 3 min. The order went directly to 3 people", backup.Html, StringComparison.Ordinal);
         Assert.Contains(new MusterButton.Acknowledge(1, "r1").Data, Buttons(backup.Markup));
         foreach (var member in new[] { Ann, Amy, Ben })
         {
@@ -283,7 +285,7 @@ public partial class MusterFlowTests
         Assert.Contains("<b>Port</b> ⚠️ convenor silent, escalated at", live.Html, StringComparison.Ordinal);
 
         await h.Command(Admin, "rollcall");
-        var panel = TextsTo(await h.DrainAsync(), Admin).Single(t => t.Contains("whole community", StringComparison.Ordinal));
+        var panel = TextsTo(await h.DrainAsync(), Admin).Single(t => t.Contains("Roll call M-1 · Port, Hill, Lake", StringComparison.Ordinal));
         Assert.Contains("<b>Port</b> ⚠️ convenor silent, escalated at", panel, StringComparison.Ordinal);
 
         // The backup can now take over: acknowledging works, relaying again is refused (members were told).
@@ -321,9 +323,9 @@ public partial class MusterFlowTests
         var arrived = await h.DrainAsync();
         Assert.Equal("Saved: 📍 arrived", AnswerText(arrived, Ann));
         Assert.Contains(arrived, m => m.ChatId == Ann.Id && m.Action is EditText { MessageId: 7 });
-        // No extra message on arrival: the location hint rides on the edited order.
-        Assert.Contains(arrived, m => m.ChatId == Ann.Id && m.Action is EditText e && e.Html.EndsWith("“Send my location” in the menu (optional).", StringComparison.Ordinal));
-        Assert.DoesNotContain(arrived, m => m.Action is SendText);
+        // A drill (normal mode): the order is edited, and the location hint comes with a "send my location" button.
+        Assert.Contains(arrived, m => m.ChatId == Ann.Id && m.Action is EditText);
+        Assert.Contains(SentTo(arrived, Ann), s => s.Html.Contains("“📍 Send my location” below", StringComparison.Ordinal));
         Assert.Equal(["100"], await SetAsync(h, Sets.MusterAnswers(1, "r1", CheckInStatus.Arrived)));
 
         await h.Event(new LocationShared(Ann, Ann.Id, 8, 22.5, 114.1));
@@ -443,7 +445,7 @@ public partial class MusterFlowTests
 
         await h.Press(Cora, new MusterButton.AskNonResponders(1, "r1").Data, messageId: 20);
         var list = SentTo(await h.DrainAsync(), Cora).Single();
-        Assert.Contains("M-1 · Port: 2 with no answer", list.Html, StringComparison.Ordinal);
+        Assert.Contains("M-1 · Port: 3 with no answer", list.Html, StringComparison.Ordinal);
         Assert.Contains("<code>+8613800000100</code>", list.Html, StringComparison.Ordinal);
         Assert.Contains("<code>+8613800000101</code>", list.Html, StringComparison.Ordinal);
         Assert.Contains(new MusterButton.MemberCard(1, 100).Data, Buttons(list.Markup));
@@ -474,7 +476,7 @@ public partial class MusterFlowTests
 
         await h.Press(Cora, new MusterButton.NonResponders(1, "r1", 0).Data, messageId: 20);
         var after = TextsTo(await h.DrainAsync(), Cora).Single(t => t.StartsWith("[edit]", StringComparison.Ordinal));
-        Assert.Contains("1 with no answer", after, StringComparison.Ordinal);
+        Assert.Contains("2 with no answer", after, StringComparison.Ordinal);
         Assert.DoesNotContain("+8613800000100", after, StringComparison.Ordinal);
 
         // Another region's convenor, or a member, may not answer for Ann.
@@ -552,7 +554,7 @@ public partial class MusterFlowTests
         await h.DrainAsync();
 
         await h.Press(Admin, new MusterButton.Close(1).Data);
-        Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Close muster M-1? 4 people were called.", StringComparison.Ordinal));
+        Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("Close muster M-1? 5 people were called.", StringComparison.Ordinal));
         await h.Press(Admin, new MusterButton.ConfirmClose(1).Data, messageId: 30);
         var closed = await h.DrainAsync();
         NoErrors(closed);
@@ -566,19 +568,19 @@ public partial class MusterFlowTests
         }
 
         var report = SentTo(closed, Admin).Select(s => s.Html).Single(t => t.Contains("Muster report M-1", StringComparison.Ordinal));
-        Assert.Contains("<b>Port</b> ✅ convenor acknowledged after 0 min\ncalled 2 · 📍1 🏃1 ✅0 ❌0 ⏳0 📵0", report, StringComparison.Ordinal);
-        Assert.Contains("<b>Hill</b> ✅ convenor acknowledged after 0 min\ncalled 1 · 📍0 🏃0 ✅0 ❌1 ⏳0 📵0", report, StringComparison.Ordinal);
+        Assert.Contains("<b>Port</b> ✅ convenor acknowledged after less than 1 min\ncalled 3 · 📍1 🏃1 ✅0 ❌0 ⏳1 📵0", report, StringComparison.Ordinal);
+        Assert.Contains("<b>Hill</b> ✅ convenor acknowledged after less than 1 min\ncalled 1 · 📍0 🏃0 ✅0 ❌1 ⏳0 📵0", report, StringComparison.Ordinal);
         Assert.Contains("<b>Lake</b> (told directly)\ncalled 1 · 📍0 🏃0 ✅0 ❌0 ⏳1 📵0", report, StringComparison.Ordinal);
-        Assert.Contains("<b>Never answered (1)</b>\nLin", report, StringComparison.Ordinal);
+        Assert.Contains("<b>Never answered (2)</b>\nBea, Lin", report, StringComparison.Ordinal);
         Assert.Contains("Points: 16 in total, to 3 people", report, StringComparison.Ordinal);
 
         var csv = closed.Where(m => m.ChatId == Admin.Id).Select(m => m.Action).OfType<SendDocument>().Single();
         Assert.Equal("M-1.csv", csv.FileName);
         var rows = Encoding.UTF8.GetString(csv.Content).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("muster,drill,region,user_id,", rows[0], StringComparison.Ordinal);
-        Assert.Equal(4, rows.Length - 1);
-        Assert.Equal(["100", "101", "200", "300"], rows.Skip(1).Select(r => r.Split(',')[3]).Order());
-        Assert.Contains(rows, r => r.StartsWith("M-1,no,Hill,200,Ben,+8613800000200,CantCome,Ill,", StringComparison.Ordinal));
+        Assert.Equal(5, rows.Length - 1);
+        Assert.Equal(["100", "101", "11", "200", "300"], rows.Skip(1).Select(r => r.Split(',')[3]).Order(StringComparer.Ordinal));
+        Assert.Contains(rows, r => r.StartsWith("M-1,no,Hill,200,Ben,+8613800000200,can't come,ill,", StringComparison.Ordinal));
 
         // Convenors get their region's report and CSV.
         Assert.Contains(closed, m => m.ChatId == Cora.Id && m.Action is SendDocument { FileName: "M-1-r1.csv" });
@@ -778,17 +780,17 @@ public partial class MusterFlowTests
         NoErrors(refreshed);
 
         var region = refreshed.Where(m => m.ChatId == Cora.Id).Select(m => m.Action).OfType<EditText>().Single(e => e.TargetTag == RollCall.Tag(1, Cora.Id, "r1"));
-        var answers = new[] { await AnswerAsync(h, Ann), await AnswerAsync(h, Amy) };
+        var answers = new[] { await AnswerAsync(h, Ann), await AnswerAsync(h, Amy), await AnswerAsync(h, Bea) };
         string Count(CheckInStatus s) => answers.Count(a => a.Status == s).ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains(
             $"✅ acknowledged {Count(CheckInStatus.Acknowledged)} · 🏃 on my way {Count(CheckInStatus.OnTheWay)} · 📍 arrived {Count(CheckInStatus.Arrived)} · ❌ can't come {Count(CheckInStatus.CantCome)} · ⏳ no answer {Count(CheckInStatus.NoAnswer)}",
             region.Html, StringComparison.Ordinal);
-        Assert.Contains("Called 2 · delivered 2 · 📵 unreachable 0", region.Html, StringComparison.Ordinal);
+        Assert.Contains("Called 3 · delivered 3 · 📵 unreachable 0", region.Html, StringComparison.Ordinal);
         Assert.Contains("Ann", region.Html, StringComparison.Ordinal);
 
         var all = refreshed.Where(m => m.ChatId == Admin.Id).Select(m => m.Action).OfType<EditText>().Single(e => e.TargetTag == RollCall.Tag(1, Admin.Id, null));
         Assert.Contains("<b>Port</b> ✅ convenor acknowledged", all.Html, StringComparison.Ordinal);
-        Assert.Contains("called 2 · 📍1 🏃1 ✅0 ❌0 ⏳0 📵0", all.Html, StringComparison.Ordinal);
+        Assert.Contains("called 3 · 📍1 🏃1 ✅0 ❌0 ⏳1 📵0", all.Html, StringComparison.Ordinal);
         Assert.Contains("called 1 · 📍0 🏃0 ✅0 ❌1 ⏳0 📵0", all.Html, StringComparison.Ordinal);
 
         // Nothing new: the next refresh edits nothing.
