@@ -404,7 +404,9 @@ public sealed class RegistrationFlow : IFlow
                     return (RegTrigger.Invalid, "reg.roster.taken");
                 }
 
-                data["kind"] = (entry.Role.HasFlag(Roles.Convenor) ? RegKind.Convenor : entry.Role.HasFlag(Roles.Handler) ? RegKind.Handler : entry.Role.HasFlag(Roles.Resident) ? RegKind.Resident : RegKind.Member).ToString();
+                // A convenor leads the region the roster names; a row without one (imported before the roster refused
+                // such rows) joins as a member, so nobody picks the region they will lead.
+                data["kind"] = (entry.Role.HasFlag(Roles.Convenor) && entry.RegionId is not null ? RegKind.Convenor : entry.Role.HasFlag(Roles.Handler) ? RegKind.Handler : entry.Role.HasFlag(Roles.Resident) ? RegKind.Resident : RegKind.Member).ToString();
                 data["roster"] = entry.Phone;
                 data["phone"] = entry.Phone;
                 data["phoneLocked"] = "1";
@@ -710,7 +712,12 @@ public sealed class RegistrationFlow : IFlow
 
         var region = directory.Region(data.GetValueOrDefault("region"));
         string? appointed = null;
-        if (kind == RegKind.Convenor && region is not null)
+        if (kind == RegKind.Convenor && !data.ContainsKey("regionLocked"))
+        {
+            // Nobody chooses the region they will lead: only an invitation, the roster or an appointment fixes it.
+            kind = RegKind.Member;
+        }
+        else if (kind == RegKind.Convenor && region is not null)
         {
             if (region.ConvenorId is null or 0 || region.ConvenorId == ctx.Event.UserId)
             {
