@@ -504,6 +504,12 @@ public sealed class AdminFlow : IFlow
 
     private static async ValueTask RosterFileAsync(FlowContext ctx, DocumentReceived document, DirectorySnapshot directory)
     {
+        // Only here — an administrator in the roster step — is a document downloaded: the host fetches it and asks again.
+        if (ctx.RequestDocumentContent())
+        {
+            return;
+        }
+
         if (document.Content is null && document.FileSize is not > DocumentReceived.MaxDownloadBytes)
         {
             ctx.Reply(ctx.T("admin.roster.unreadable"), MenuKeyboard(ctx));
