@@ -166,8 +166,10 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
             return string.Join('\n', lines);
         }
 
-        lines.Add(ctx.T("reg.summary.phone", p.Phone ?? "—"));
-        lines.Add(ctx.T("reg.summary.grid", Html.Escape(directory.GridName(p.GridId))));
+        // Fields the community fixed (invitation, roster, verified contact) carry a lock: /me cannot change them.
+        string Lock(ProfileFields field) => p.Fixed.HasFlag(field) ? " \U0001F512" : string.Empty;
+        lines.Add(ctx.T("reg.summary.phone", p.Phone ?? "—") + Lock(ProfileFields.Phone));
+        lines.Add(ctx.T("reg.summary.grid", Html.Escape(directory.GridName(p.GridId))) + Lock(ProfileFields.Grid));
         if (p.BuildingId is not null)
         {
             lines.Add(ctx.T("reg.summary.building", Html.Escape(directory.BuildingName(p.GridId, p.BuildingId))));
@@ -175,13 +177,18 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
 
         if (p.Roles.HasFlag(Roles.Member))
         {
-            lines.Add(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(p.RegionId))));
-            lines.Add(ctx.T("reg.summary.work_unit", Html.Escape(p.WorkUnit ?? "—")));
+            lines.Add(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(p.RegionId))) + Lock(ProfileFields.Region));
+            lines.Add(ctx.T("reg.summary.work_unit", Html.Escape(p.WorkUnit ?? "—")) + Lock(ProfileFields.WorkUnit));
             lines.Add(ctx.T("reg.summary.skills", p.Skills.Count == 0 ? "—" : string.Join(ctx.T("role.separator"), p.Skills.Select(s => ctx.T("skill." + s)))));
             var today = DateOnly.FromDateTime(ctx.Now.UtcDateTime);
             lines.Add(p.AwayUntil is { } until && until >= today
                 ? ctx.T("me.avail.away_until", until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
                 : ctx.T("me.avail.is_available"));
+        }
+
+        if (p.Fixed != ProfileFields.None)
+        {
+            lines.Add(ctx.T("reg.summary.fixed_note"));
         }
 
         return string.Join('\n', lines);
