@@ -28,15 +28,18 @@ public static class FlowsHostingExtensions
         builder.Services.AddSingleton<Musters.MusterFlow>();
         builder.Services.AddSingleton<IFlow>(sp => sp.GetRequiredService<Musters.MusterFlow>());
         builder.Services.AddSingleton<IMySection>(sp => sp.GetRequiredService<Musters.MusterFlow>());
+        builder.Services.AddSingleton<ILeaveSection>(sp => sp.GetRequiredService<Musters.MusterFlow>());
         builder.Services.AddOptions<Wishes.WishOptions>().BindConfiguration(Wishes.WishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Wishes.WishFlow>();
         builder.Services.AddSingleton<IFlow>(sp => sp.GetRequiredService<Wishes.WishFlow>());
         builder.Services.AddSingleton<IMySection>(sp => sp.GetRequiredService<Wishes.WishFlow>());
+        builder.Services.AddSingleton<ILeaveSection>(sp => sp.GetRequiredService<Wishes.WishFlow>());
         builder.Services.AddSingleton<IFlow>(sp => new Points.PointsFlow(sp.GetRequiredService<TextCatalog>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Wishes.WishOptions>>().Value.UtcOffset));
         builder.Services.AddOptions<Complaints.ComplaintOptions>().BindConfiguration(Complaints.ComplaintOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Complaints.ComplaintFlow>();
         builder.Services.AddSingleton<IFlow>(sp => sp.GetRequiredService<Complaints.ComplaintFlow>());
         builder.Services.AddSingleton<IMySection>(sp => sp.GetRequiredService<Complaints.ComplaintFlow>());
+        builder.Services.AddSingleton<ILeaveSection>(sp => sp.GetRequiredService<Complaints.ComplaintFlow>());
         builder.Services.AddSingleton<IFlow, MyFlow>();
         builder.Services.AddSingleton<FlowRouter>();
         builder.Services.AddSingleton<UpdateProcessor>();

@@ -504,6 +504,12 @@ public sealed class AdminFlow : IFlow
 
     private static async ValueTask RosterFileAsync(FlowContext ctx, DocumentReceived document, DirectorySnapshot directory)
     {
+        // Only here — an administrator in the roster step — is a document downloaded: the host fetches it and asks again.
+        if (ctx.RequestDocumentContent())
+        {
+            return;
+        }
+
         if (document.Content is null && document.FileSize is not > DocumentReceived.MaxDownloadBytes)
         {
             ctx.Reply(ctx.T("admin.roster.unreadable"), MenuKeyboard(ctx));
@@ -560,6 +566,14 @@ public sealed class AdminFlow : IFlow
                 && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(joined), cancellationToken).ConfigureAwait(false) is { } member)
             {
                 var refreshed = member with { GridId = row.GridId ?? member.GridId, RegionId = row.RegionId ?? member.RegionId, WorkUnit = row.WorkUnit ?? member.WorkUnit, Skills = row.Skills.Count > 0 ? row.Skills : member.Skills };
+                // What the roster sets is fixed: the member cannot change it in /me.
+                refreshed = refreshed with
+                {
+                    Fixed = refreshed.Fixed | ProfileFields.Phone
+                        | (row.GridId is null ? ProfileFields.None : ProfileFields.Grid)
+                        | (row.RegionId is null ? ProfileFields.None : ProfileFields.Region)
+                        | (row.WorkUnit is null ? ProfileFields.None : ProfileFields.WorkUnit),
+                };
                 if (joined == ctx.Event.UserId)
                 {
                     ctx.Profile = refreshed;

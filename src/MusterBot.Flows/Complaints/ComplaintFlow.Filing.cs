@@ -264,7 +264,14 @@ public sealed partial class ComplaintFlow
         }
 
         var complaint = await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(number), cancellationToken).ConfigureAwait(false);
-        if (complaint is not null && (complaint.GridId != ctx.Profile.GridId || complaint.Category.ToString() != ctx.Conversation.Data.GetValueOrDefault("cat")))
+        if (complaint is not null && complaint.GridId != ctx.Profile.GridId)
+        {
+            // Checked at the press: the resident's grid now (they may have moved since it was offered).
+            ctx.AnswerButton(ctx.T("cp.f.join_other_grid", complaint.Code), alert: true);
+            return;
+        }
+
+        if (complaint is not null && complaint.Category.ToString() != ctx.Conversation.Data.GetValueOrDefault("cat"))
         {
             // Only a complaint that was offered (same grid and category): callback data is never trusted alone.
             ctx.AnswerButton(ctx.T("button.stale"));

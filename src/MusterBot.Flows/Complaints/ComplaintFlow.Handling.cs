@@ -11,7 +11,8 @@ namespace MusterBot.Flows.Complaints;
 
 public sealed partial class ComplaintFlow
 {
-    private static bool IsHandlerOf(FlowContext ctx, Complaint complaint) => complaint.HandlerId == ctx.Profile.Id && !ctx.IsSystem;
+    /// <summary>The complaint's handler, still a grid worker at the moment of the action (a stale card of someone who left is refused).</summary>
+    private static bool IsHandlerOf(FlowContext ctx, Complaint complaint) => complaint.HandlerId == ctx.Profile.Id && !ctx.IsSystem && ctx.Has(Roles.Handler);
 
     private void RefuseHandler(FlowContext ctx)
     {

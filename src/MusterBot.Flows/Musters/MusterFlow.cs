@@ -540,8 +540,9 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     private Roles RolesOf(UserProfile profile) =>
         profile.Roles | (flowOptions.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);
 
+    /// <summary>A seat in the muster's region and, at the moment of the action, still a convenor (a stale order of someone who left or was relieved is refused).</summary>
     private static bool IsConvenorOf(FlowContext ctx, MusterRegion? region) =>
-        region is not null && (region.ConvenorId == ctx.Profile.Id || region.BackupConvenorId == ctx.Profile.Id);
+        region is not null && ctx.Has(Roles.Convenor) && (region.ConvenorId == ctx.Profile.Id || region.BackupConvenorId == ctx.Profile.Id);
 
     private void Refuse(FlowContext ctx, string roleKey)
     {

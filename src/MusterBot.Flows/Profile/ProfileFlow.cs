@@ -17,8 +17,11 @@ namespace MusterBot.Flows.Profile;
 /// /me: one's own profile, with editing (registration again, pre-filled), availability for members (available, or away
 /// for some days) and leaving (personal data deleted; only an anonymised count per role is kept).
 /// </summary>
-public sealed class ProfileFlow : IFlow
+public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlow
 {
+    /// <summary>What a person who leaves hands back (complaints, wishes, convenor seats), in the same commit.</summary>
+    private readonly IReadOnlyList<ILeaveSection> _leaveSections = [.. leaveSections];
+
     public const string FlowName = "profile";
 
     /// <summary>The numbers of days a member can be away for (0: available again).</summary>
@@ -50,18 +53,18 @@ public sealed class ProfileFlow : IFlow
         };
 
         var step = ProfileStep.Viewing;
-        var machine = Build(() => step, s => step = s, ctx, directory, button, cancellationToken);
+        var machine = Build(() => step, s => step = s, ctx, directory, button, _leaveSections, cancellationToken);
         await machine.FireAsync(trigger).ConfigureAwait(false);
     }
 
     public string ToMermaid()
     {
         var step = ProfileStep.Viewing;
-        return MermaidGraph.Format(Build(() => step, s => step = s, null, null, null, CancellationToken.None).GetInfo()) + "\n";
+        return MermaidGraph.Format(Build(() => step, s => step = s, null, null, null, [], CancellationToken.None).GetInfo()) + "\n";
     }
 
     private static StateMachine<ProfileStep, ProfileTrigger> Build(
-        Func<ProfileStep> read, Action<ProfileStep> write, FlowContext? context, DirectorySnapshot? directory, ProfileButton? button, CancellationToken cancellationToken)
+        Func<ProfileStep> read, Action<ProfileStep> write, FlowContext? context, DirectorySnapshot? directory, ProfileButton? button, IReadOnlyList<ILeaveSection> leaveSections, CancellationToken cancellationToken)
     {
         // With no context the machine is built only to be drawn; the actions and guards are never run then.
         var ctx = context!;
@@ -101,7 +104,7 @@ public sealed class ProfileFlow : IFlow
             .PermitIf(ProfileTrigger.LeaveConfirmed, ProfileStep.Left, Registered, "registered");
         machine.Configure(ProfileStep.Left).OnEntryAsync(async () =>
         {
-            await LeaveAsync(ctx, directory!, ctx.Event as ButtonPressed, cancellationToken).ConfigureAwait(false);
+            await LeaveAsync(ctx, directory!, ctx.Event as ButtonPressed, leaveSections, cancellationToken).ConfigureAwait(false);
             ctx.Reply(ctx.T("me.leave.done"), new RemoveKeyboard());
         }, "delete the personal data");
         return machine;
@@ -109,7 +112,7 @@ public sealed class ProfileFlow : IFlow
 
     private static InlineButton Button(FlowContext ctx, string textKey, ProfileButton button) => new(ctx.T(textKey), ProfileButton.Codec.Encode(button));
 
-    private static async ValueTask LeaveAsync(FlowContext ctx, DirectorySnapshot directory, ButtonPressed? press, CancellationToken cancellationToken)
+    private static async ValueTask LeaveAsync(FlowContext ctx, DirectorySnapshot directory, ButtonPressed? press, IReadOnlyList<ILeaveSection> leaveSections, CancellationToken cancellationToken)
     {
         ctx.AnswerButton();
         if (press?.MessageId is { } id)
@@ -140,6 +143,12 @@ public sealed class ProfileFlow : IFlow
             ctx.Effects.Put(DocKeys.Roster(phone), entry with { JoinedUserId = null });
         }
 
+        // Open work goes back in the same commit: assigned complaints, claimed wishes, seats in open musters.
+        foreach (var section in leaveSections)
+        {
+            await section.HandBackAsync(ctx, cancellationToken).ConfigureAwait(false);
+        }
+
         ctx.DeleteProfile = true;
     }
 
@@ -157,8 +166,10 @@ public sealed class ProfileFlow : IFlow
             return string.Join('\n', lines);
         }
 
-        lines.Add(ctx.T("reg.summary.phone", p.Phone ?? "—"));
-        lines.Add(ctx.T("reg.summary.grid", Html.Escape(directory.GridName(p.GridId))));
+        // Fields the community fixed (invitation, roster, verified contact) carry a lock: /me cannot change them.
+        string Lock(ProfileFields field) => p.Fixed.HasFlag(field) ? " \U0001F512" : string.Empty;
+        lines.Add(ctx.T("reg.summary.phone", p.Phone ?? "—") + Lock(ProfileFields.Phone));
+        lines.Add(ctx.T("reg.summary.grid", Html.Escape(directory.GridName(p.GridId))) + Lock(ProfileFields.Grid));
         if (p.BuildingId is not null)
         {
             lines.Add(ctx.T("reg.summary.building", Html.Escape(directory.BuildingName(p.GridId, p.BuildingId))));
@@ -166,13 +177,18 @@ public sealed class ProfileFlow : IFlow
 
         if (p.Roles.HasFlag(Roles.Member))
         {
-            lines.Add(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(p.RegionId))));
-            lines.Add(ctx.T("reg.summary.work_unit", Html.Escape(p.WorkUnit ?? "—")));
+            lines.Add(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(p.RegionId))) + Lock(ProfileFields.Region));
+            lines.Add(ctx.T("reg.summary.work_unit", Html.Escape(p.WorkUnit ?? "—")) + Lock(ProfileFields.WorkUnit));
             lines.Add(ctx.T("reg.summary.skills", p.Skills.Count == 0 ? "—" : string.Join(ctx.T("role.separator"), p.Skills.Select(s => ctx.T("skill." + s)))));
             var today = DateOnly.FromDateTime(ctx.Now.UtcDateTime);
             lines.Add(p.AwayUntil is { } until && until >= today
                 ? ctx.T("me.avail.away_until", until.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
                 : ctx.T("me.avail.is_available"));
+        }
+
+        if (p.Fixed != ProfileFields.None)
+        {
+            lines.Add(ctx.T("reg.summary.fixed_note"));
         }
 
         return string.Join('\n', lines);

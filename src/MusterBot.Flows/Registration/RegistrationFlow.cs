@@ -102,6 +102,15 @@ public sealed class RegistrationFlow : IFlow
             data["regionLocked"] = "1";
         }
 
+        // What an invitation or the roster set, and a phone verified by a shared contact, cannot be edited here either.
+        foreach (var (field, lockKey) in LockKeys)
+        {
+            if (p.Fixed.HasFlag(field))
+            {
+                data[lockKey] = "1";
+            }
+        }
+
         var first = Sequence(kind).First(step => !Skipped(step, data, null));
         ctx.Conversation = new(FlowName, first.ToString()) { Data = data, UpdatedAt = ctx.Now };
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
@@ -404,7 +413,9 @@ public sealed class RegistrationFlow : IFlow
                     return (RegTrigger.Invalid, "reg.roster.taken");
                 }
 
-                data["kind"] = (entry.Role.HasFlag(Roles.Convenor) ? RegKind.Convenor : entry.Role.HasFlag(Roles.Handler) ? RegKind.Handler : entry.Role.HasFlag(Roles.Resident) ? RegKind.Resident : RegKind.Member).ToString();
+                // A convenor leads the region the roster names; a row without one (imported before the roster refused
+                // such rows) joins as a member, so nobody picks the region they will lead.
+                data["kind"] = (entry.Role.HasFlag(Roles.Convenor) && entry.RegionId is not null ? RegKind.Convenor : entry.Role.HasFlag(Roles.Handler) ? RegKind.Handler : entry.Role.HasFlag(Roles.Resident) ? RegKind.Resident : RegKind.Member).ToString();
                 data["roster"] = entry.Phone;
                 data["phone"] = entry.Phone;
                 data["phoneLocked"] = "1";
@@ -450,6 +461,16 @@ public sealed class RegistrationFlow : IFlow
                 }
 
                 data["phone"] = normalised;
+                if (ctx.Event is ContactShared)
+                {
+                    // Verified by Telegram (the person's own contact): fixed from now on.
+                    data["phoneVerified"] = "1";
+                }
+                else
+                {
+                    data.Remove("phoneVerified");
+                }
+
                 ctx.Reply(ctx.T("reg.phone.saved", normalised), new RemoveKeyboard());
                 return (RegTrigger.Answered, null);
 
@@ -654,18 +675,23 @@ public sealed class RegistrationFlow : IFlow
         var sb = new StringBuilder(ctx.T("reg.summary.header")).Append('\n');
         sb.Append(ctx.T("reg.summary.name", Html.Escape(data.GetValueOrDefault("name") ?? ctx.Profile.FirstName))).Append('\n');
         sb.Append(ctx.T("reg.summary.role", CommandCatalog.RoleNames(RolesOf(kind), ctx.Language, ctx.Texts))).Append('\n');
-        sb.Append(ctx.T("reg.summary.phone", data.GetValueOrDefault("phone") ?? "—")).Append('\n');
-        sb.Append(ctx.T("reg.summary.grid", Html.Escape(directory.GridName(data.GetValueOrDefault("grid"))))).Append('\n');
+        sb.Append(ctx.T("reg.summary.phone", data.GetValueOrDefault("phone") ?? "—")).Append(Lock(data, "phoneLocked")).Append('\n');
+        sb.Append(ctx.T("reg.summary.grid", Html.Escape(directory.GridName(data.GetValueOrDefault("grid"))))).Append(Lock(data, "gridLocked")).Append('\n');
         if (kind == RegKind.Resident)
         {
             sb.Append(ctx.T("reg.summary.building", Html.Escape(directory.BuildingName(data.GetValueOrDefault("grid"), data.GetValueOrDefault("building"))))).Append('\n');
         }
         else if (kind != RegKind.Handler)
         {
-            sb.Append(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(data.GetValueOrDefault("region"))))).Append('\n');
-            sb.Append(ctx.T("reg.summary.work_unit", Html.Escape(data.GetValueOrDefault("work") ?? "—"))).Append('\n');
+            sb.Append(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(data.GetValueOrDefault("region"))))).Append(Lock(data, "regionLocked")).Append('\n');
+            sb.Append(ctx.T("reg.summary.work_unit", Html.Escape(data.GetValueOrDefault("work") ?? "—"))).Append(Lock(data, "workLocked")).Append('\n');
             var skills = Skills(data);
             sb.Append(ctx.T("reg.summary.skills", skills.Count == 0 ? "—" : string.Join(ctx.T("role.separator"), skills.Select(s => ctx.T("skill." + s))))).Append('\n');
+        }
+
+        if (data.ContainsKey("edit") && LockKeys.Any(l => data.ContainsKey(l.LockKey)))
+        {
+            sb.Append(ctx.T("reg.summary.fixed_note")).Append('\n');
         }
 
         return sb.Append('\n').Append(ctx.T("reg.summary.check")).ToString();
@@ -710,7 +736,12 @@ public sealed class RegistrationFlow : IFlow
 
         var region = directory.Region(data.GetValueOrDefault("region"));
         string? appointed = null;
-        if (kind == RegKind.Convenor && region is not null)
+        if (kind == RegKind.Convenor && !data.ContainsKey("regionLocked"))
+        {
+            // Nobody chooses the region they will lead: only an invitation, the roster or an appointment fixes it.
+            kind = RegKind.Member;
+        }
+        else if (kind == RegKind.Convenor && region is not null)
         {
             if (region.ConvenorId is null or 0 || region.ConvenorId == ctx.Event.UserId)
             {
@@ -732,6 +763,12 @@ public sealed class RegistrationFlow : IFlow
             appointed = ctx.T("reg.done.region_full", Html.Escape(region?.Name));
         }
 
+        // Editing never changes a fixed field, whatever the answers say (defence in depth: its question is skipped).
+        var before = ctx.Profile;
+        var editing = data.ContainsKey("edit");
+        bool Keeps(ProfileFields field) => editing && before.Fixed.HasFlag(field);
+        var fixedNow = LockKeys.Where(l => data.ContainsKey(l.LockKey)).Aggregate(ProfileFields.None, (all, l) => all | l.Field)
+            | (data.ContainsKey("phoneVerified") && data.ContainsKey("phone") ? ProfileFields.Phone : ProfileFields.None);
         ctx.Profile = ctx.Profile with
         {
             RegisteredAt = ctx.Profile.RegisteredAt ?? ctx.Now,
@@ -743,6 +780,14 @@ public sealed class RegistrationFlow : IFlow
             WorkUnit = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.WorkUnit : data.GetValueOrDefault("work"),
             Skills = kind is RegKind.Resident or RegKind.Handler ? ctx.Profile.Skills : Skills(data),
         };
+        ctx.Profile = ctx.Profile with
+        {
+            Phone = Keeps(ProfileFields.Phone) ? before.Phone : ctx.Profile.Phone,
+            GridId = Keeps(ProfileFields.Grid) ? before.GridId : ctx.Profile.GridId,
+            RegionId = Keeps(ProfileFields.Region) ? before.RegionId : ctx.Profile.RegionId,
+            WorkUnit = Keeps(ProfileFields.WorkUnit) ? before.WorkUnit : ctx.Profile.WorkUnit,
+            Fixed = before.Fixed | (fixedNow & Present(ctx.Profile)),
+        };
 
         var roles = ctx.Profile.Roles | (ctx.Roles & Roles.Admin);
         var done = ctx.T("reg.done", CommandCatalog.RoleNames(RolesOf(kind), ctx.Language, ctx.Texts));
@@ -750,6 +795,19 @@ public sealed class RegistrationFlow : IFlow
     }
 
     internal static string Format(int number) => number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Each fixable field and the conversation key that locks its question.</summary>
+    private static readonly (ProfileFields Field, string LockKey)[] LockKeys =
+        [(ProfileFields.Phone, "phoneLocked"), (ProfileFields.Grid, "gridLocked"), (ProfileFields.Region, "regionLocked"), (ProfileFields.WorkUnit, "workLocked")];
+
+    /// <summary>The fields that hold a value (only those can be fixed).</summary>
+    private static ProfileFields Present(UserProfile p) =>
+        (p.Phone is null ? ProfileFields.None : ProfileFields.Phone) | (p.GridId is null ? ProfileFields.None : ProfileFields.Grid)
+        | (p.RegionId is null ? ProfileFields.None : ProfileFields.Region) | (p.WorkUnit is null ? ProfileFields.None : ProfileFields.WorkUnit);
+
+    /// <summary>" 🔒" after a summary line whose field is fixed (while editing).</summary>
+    private static string Lock(Dictionary<string, string> data, string lockKey) =>
+        data.ContainsKey("edit") && data.ContainsKey(lockKey) ? " 🔒" : string.Empty;
 
     /// <summary>The grid a grid worker is bound to (null for anyone else).</summary>
     private static string? StaffGrid(UserProfile profile) => profile.Roles.HasFlag(Roles.Handler) ? profile.GridId : null;

@@ -43,6 +43,19 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
     /// <summary>Set when the person leaves: their profile and conversation are deleted with the commit.</summary>
     public bool DeleteProfile { get; set; }
 
+    /// <summary>Set by <see cref="RequestDocumentContent"/>: nothing of this decision is committed; it is made again with the document's bytes.</summary>
+    public bool NeedsDocumentContent { get; private set; }
+
+    /// <summary>
+    /// Asks the host for the bytes of the document this event carries (only a flow that has checked the sender's right to
+    /// send it calls this). True when the decision should stop here: it is made again with the content.
+    /// </summary>
+    public bool RequestDocumentContent()
+    {
+        NeedsDocumentContent = Event is DocumentReceived { CanFetchContent: true };
+        return NeedsDocumentContent;
+    }
+
     public Language Language => Profile.Language;
 
     public long ChatId => Event.ChatId;

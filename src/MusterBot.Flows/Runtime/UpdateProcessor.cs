@@ -81,6 +81,11 @@ public sealed partial class UpdateProcessor(
                     }
 
                     await flow.HandleAsync(context, cancellationToken).ConfigureAwait(false);
+                    if (context.NeedsDocumentContent)
+                    {
+                        // Decided again once the host has the bytes; this decision leaves no trace.
+                        return ProcessOutcome.NeedsDocumentContent;
+                    }
                 }
             }
 #pragma warning disable CA1031 // A bug in one flow must not block the person's queue: log it, apologise, move on.

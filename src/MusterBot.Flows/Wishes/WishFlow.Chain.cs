@@ -34,6 +34,13 @@ public sealed partial class WishFlow
             return;
         }
 
+        if (assignee is not null && wish.GridId is not null && member.GridId != wish.GridId)
+        {
+            // A wish of a grid is assigned only to a member of that grid (the list offers no one else; a forged press is refused).
+            ctx.AnswerButton(ctx.T("wi.rv.assign_other_grid", Html.Escape(WishView.Name(member)), wish.Code), alert: true);
+            return;
+        }
+
         if (!HasASkillFor(wish, member))
         {
             // "Skilled members only": a member without one of the skills cannot claim it (nor be assigned it).

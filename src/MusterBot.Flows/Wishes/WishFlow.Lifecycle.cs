@@ -78,7 +78,8 @@ public sealed partial class WishFlow
         /// <summary>Nobody takes on their own wish.</summary>
         public bool TakeOn => wish!.ResidentId != (member ?? Me);
 
-        public bool Fulfil => wish!.ClaimedBy == Me;
+        /// <summary>The claimer, still a member at the moment of the action.</summary>
+        public bool Fulfil => wish!.ClaimedBy == Me && IsMember(ctx!);
 
         public bool Rate => wish!.ResidentId == Me;
 
@@ -160,6 +161,9 @@ public sealed partial class WishFlow
                 return;
             case WishAction.Release when ctx.Event is not ButtonPressed:
                 Say(ctx, ctx.T("wi.m.not_claimed_now", wish.Code, status));
+                return;
+            case WishAction.Release or WishAction.MarkDone when mine && !IsMember(ctx):
+                Say(ctx, ctx.T("wi.m.no_longer_member", wish.Code));
                 return;
             case WishAction.Release or WishAction.MarkDone:
                 Say(ctx, mine ? ctx.T("wi.m.not_claimed_now", wish.Code, status) : ctx.T("wi.not_yours"));

@@ -17,6 +17,13 @@ public sealed class IntakeOptions
 
     public TimeSpan FloodWindow { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Documents downloaded at the same time (each up to 8 MB in memory). A document is downloaded only when a flow asks
+    /// for it (an administrator sending the roster); others wait for a free slot.
+    /// </summary>
+    [Range(1, 64)]
+    public int MaxParallelDownloads { get; set; } = 2;
+
     /// <summary>Wait after a failed getUpdates before trying again (doubles up to 30 s).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

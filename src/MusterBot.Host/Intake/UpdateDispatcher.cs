@@ -28,9 +28,14 @@ public sealed partial class UpdateDispatcher(
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
     private readonly KeyedLock _userLocks = new();
     private readonly SemaphoreSlim _concurrency = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
+    private readonly SemaphoreSlim _downloads = new(options.Value.MaxParallelDownloads, options.Value.MaxParallelDownloads);
     private readonly FloodGuard _flood = new(options.Value.FloodLimit, options.Value.FloodWindow, timeProvider);
 
-    public void Dispose() => _concurrency.Dispose();
+    public void Dispose()
+    {
+        _concurrency.Dispose();
+        _downloads.Dispose();
+    }
 
     /// <summary>Handles a batch; throws if any update could not be handled (then none may be confirmed).</summary>
     public async Task DispatchBatchAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
@@ -110,30 +115,38 @@ public sealed partial class UpdateDispatcher(
 
     private async Task RunAsync(long userId, long? updateId, BotEvent @event, CancellationToken cancellationToken)
     {
-        if (@event is DocumentReceived { Content: null } document)
-        {
-            @event = await DownloadAsync(document, cancellationToken).ConfigureAwait(false);
-        }
-
         using (await _userLocks.AcquireAsync(userId, cancellationToken).ConfigureAwait(false))
         {
-            await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            // A document is decided first without its bytes: only a flow that checked the sender's right to send it (an
+            // administrator in the roster step) asks for them; then it is downloaded and decided again.
+            var outcome = await ProcessAsync(updateId, @event, cancellationToken).ConfigureAwait(false);
+            if (outcome == ProcessOutcome.NeedsDocumentContent && @event is DocumentReceived document)
             {
-                var outcome = await processor.ProcessAsync(updateId, @event, cancellationToken).ConfigureAwait(false);
-                if (outcome == ProcessOutcome.Duplicate)
-                {
-                    LogDuplicate(logger, updateId, userId);
-                }
-                else if (outcome == ProcessOutcome.Handled)
-                {
-                    outboxSignal.Notify();
-                }
+                var fetched = await DownloadAsync(document, cancellationToken).ConfigureAwait(false);
+                outcome = await ProcessAsync(updateId, fetched, cancellationToken).ConfigureAwait(false);
             }
-            finally
+
+            if (outcome == ProcessOutcome.Duplicate)
             {
-                _concurrency.Release();
+                LogDuplicate(logger, updateId, userId);
             }
+            else if (outcome == ProcessOutcome.Handled)
+            {
+                outboxSignal.Notify();
+            }
+        }
+    }
+
+    private async Task<ProcessOutcome> ProcessAsync(long? updateId, BotEvent @event, CancellationToken cancellationToken)
+    {
+        await _concurrency.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await processor.ProcessAsync(updateId, @event, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _concurrency.Release();
         }
     }
 
@@ -152,30 +165,39 @@ public sealed partial class UpdateDispatcher(
         }
     }
 
-    /// <summary>Fetches a small document's bytes so the flows (which do no I/O) can read it; null content if too big or failed.</summary>
+    /// <summary>
+    /// Fetches a small document's bytes for a flow that asked for them (at most <see cref="IntakeOptions.MaxParallelDownloads"/>
+    /// at a time); null content if too big or failed. <see cref="DocumentReceived.ContentFetched"/> is set either way.
+    /// </summary>
     private async Task<DocumentReceived> DownloadAsync(DocumentReceived document, CancellationToken cancellationToken)
     {
+        var tried = document with { ContentFetched = true };
         if (document.FileSize is > DocumentReceived.MaxDownloadBytes)
         {
-            return document;
+            return tried;
         }
 
+        await _downloads.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var file = await client.GetFile(document.FileId, cancellationToken).ConfigureAwait(false);
             if (file.FilePath is null || file.FileSize is > DocumentReceived.MaxDownloadBytes)
             {
-                return document;
+                return tried;
             }
 
             using var buffer = new MemoryStream();
             await client.DownloadFile(file.FilePath, buffer, cancellationToken).ConfigureAwait(false);
-            return buffer.Length > DocumentReceived.MaxDownloadBytes ? document : document with { Content = buffer.ToArray() };
+            return buffer.Length > DocumentReceived.MaxDownloadBytes ? tried : tried with { Content = buffer.ToArray() };
         }
         catch (RequestException ex)
         {
             LogDownloadFailed(logger, ex, document.UserId);
-            return document;
+            return tried;
+        }
+        finally
+        {
+            _downloads.Release();
         }
     }
 

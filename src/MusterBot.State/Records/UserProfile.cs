@@ -43,6 +43,9 @@ public sealed record UserProfile(long Id, long ChatId, string FirstName)
 
     public IReadOnlyList<Skill> Skills { get; init; } = [];
 
+    /// <summary>Fields fixed by an invitation, the roster or a verified contact: not editable in /me.</summary>
+    public ProfileFields Fixed { get; init; }
+
     /// <summary>A member who is away: not available until this date (inclusive). Null = available.</summary>
     public DateOnly? AwayUntil { get; init; }
 }

@@ -273,7 +273,7 @@ public partial class ComplaintFlowTests
         var foreign = await h.DrainAsync();
         Assert.DoesNotContain(Rosa.Id, (await ComplaintAsync(h, 2)).Followers);
         Assert.Empty(await SetAsync(h, Sets.ComplaintsOf(Rosa.Id)));
-        Assert.Equal("This button is no longer valid.", Answer(foreign, Rosa)!.Text);
+        Assert.Equal("Sorry, C-0002 is not in your grid now, so you cannot join it. Please file a new complaint if you need to.", Answer(foreign, Rosa)!.Text);
 
         await h.Press(Rosa, new ComplaintButton.JoinSimilar(1).Encode());
         var joined = await h.DrainAsync();

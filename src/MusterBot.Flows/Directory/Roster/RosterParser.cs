@@ -210,6 +210,10 @@ public static class RosterParser
             {
                 Problems.Add(new(line, RosterProblemKind.UnknownRole, roleCell));
             }
+            else if (role.HasFlag(Roles.Convenor) && fields[index[Region]].Length == 0)
+            {
+                Problems.Add(new(line, RosterProblemKind.ConvenorWithoutRegion, null));
+            }
 
             if (Problems.Count == before)
             {

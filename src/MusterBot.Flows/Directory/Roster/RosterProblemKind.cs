@@ -11,6 +11,9 @@ public enum RosterProblemKind
     UnknownRegion,
     UnknownSkill,
     UnknownRole,
+
+    /// <summary>A convenor without a region: the region a convenor leads is fixed by the roster, never picked when joining.</summary>
+    ConvenorWithoutRegion,
     WorkUnitTooLong,
     WrongColumnCount,
 
