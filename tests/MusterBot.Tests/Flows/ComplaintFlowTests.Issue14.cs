@@ -88,7 +88,7 @@ public partial class ComplaintFlowTests
         var reassigned = await h.DrainAsync();
         NoErrors(reassigned);
         var halCard = Assert.Single(SentTo(reassigned, Hal));
-        Assert.Contains("please accept or return it", halCard.Html, StringComparison.Ordinal);
+        Assert.Contains("Please accept or return it.", halCard.Html, StringComparison.Ordinal);
         Assert.Equal([new ComplaintButton.Accept(n).Encode(), new ComplaintButton.GiveBack(n).Encode()], Buttons(halCard.Markup));
         Assert.Equal((ComplaintStatus.Assigned, (long?)Hal.Id), ((await ComplaintAsync(h, n)).Status, (await ComplaintAsync(h, n)).HandlerId));
 
