@@ -25,6 +25,9 @@ public sealed partial class ComplaintFlow
         public const string Admin = "admin";
         public const string Handler = "handler";
         public const string Resident = "resident";
+
+        /// <summary>A resident's card of the latest result: the result, the feedback buttons, then the status.</summary>
+        public const string Result = "result";
     }
 
     /// <summary>A card to send with a change: to whom, whose view, its head in their language; or the pressed message to turn into one.</summary>
@@ -47,16 +50,24 @@ public sealed partial class ComplaintFlow
         if (changed || fresh.Count > 0)
         {
             var data = await CardDataAsync(ctx, after, cancellationToken).ConfigureAwait(false);
+            // A new result card replaces the person's older ones: they say so once, without buttons, and are no longer edited.
+            var newResults = fresh.Where(c => c.View == View.Result).Select(c => c.Person.Id).ToHashSet();
+            var retired = after.Cards.Where(c => c.View == View.Result && newResults.Contains(c.UserId)).ToList();
+            foreach (var card in retired)
+            {
+                ObjectCards.Edit(ctx, card, texts.Format(card.Language, "cp.r.superseded", after.Code), null, after.Urgent);
+            }
+
             if (changed)
             {
-                foreach (var card in after.Cards)
+                foreach (var card in after.Cards.Except(retired))
                 {
                     var (html, markup) = Render(card, after, data, ctx.Now);
                     ObjectCards.Edit(ctx, card, html, markup, after.Urgent);
                 }
             }
 
-            var list = after.Cards.ToList();
+            var list = after.Cards.Except(retired).ToList();
             var sent = after.CardsSent;
             foreach (var add in fresh)
             {
@@ -90,7 +101,7 @@ public sealed partial class ComplaintFlow
 
     /// <summary>What the cards show; when it is unchanged, no card is edited.</summary>
     private static string Shown(Complaint c) => string.Join(
-        '|', c.Status, c.HandlerId, c.RespondBy.UtcTicks, c.ResolveBy.UtcTicks, c.Feedback, c.Followers.Count, c.Result, c.SupervisionReason);
+        '|', c.Status, c.HandlerId, c.RespondBy.UtcTicks, c.ResolveBy.UtcTicks, c.Feedback, c.Followers.Count, c.Result, c.SupervisionReason, c.SupervisedAt?.UtcTicks, c.ResolvedAt is null);
 
     private static async ValueTask<CardData> CardDataAsync(FlowContext ctx, Complaint complaint, CancellationToken cancellationToken) =>
         new(await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false),
@@ -112,7 +123,16 @@ public sealed partial class ComplaintFlow
             sb.Append(text);
         }
 
-        if (card.View == View.Resident)
+        if (card.View == View.Result)
+        {
+            // Rendered from the complaint, so it never shows a result that was reopened as if it stood.
+            var result = Html.Escape(complaint.Result is { Length: > 0 } r ? r : "—");
+            Line(complaint.Status is ComplaintStatus.Resolved or ComplaintStatus.Closed
+                ? texts.Format(language, "cp.r.resolved", complaint.Code, result)
+                : texts.Format(language, "cp.r.card_head", complaint.Code) + "\n" + texts.Format(language, "cp.card.last_result", result));
+        }
+
+        if (card.View is View.Resident or View.Result)
         {
             var filer = card.UserId == complaint.FiledBy;
             if (filer && complaint.Status == ComplaintStatus.Resolved && complaint.Feedback is null)
@@ -122,7 +142,7 @@ public sealed partial class ComplaintFlow
             }
 
             Line(texts.Format(language, "cp.card.status_only", Status(language, complaint.Status)));
-            if (filer && complaint.Feedback is { } given)
+            if (filer && complaint.Feedback is { } given && complaint.Status is ComplaintStatus.Resolved or ComplaintStatus.Supervised or ComplaintStatus.Closed)
             {
                 Line(texts.Format(language, "cp.card.your_feedback", texts.Get(language, "cp.fb." + given)));
             }
@@ -172,14 +192,14 @@ public sealed partial class ComplaintFlow
         [.. (await AdminsAsync(ctx, cancellationToken).ConfigureAwait(false)).Select(admin => new NewCard(admin, View.Admin, head))];
 
     /// <summary>A new card for each resident of the complaint (the filer and those who joined) headed by <paramref name="head"/>.</summary>
-    private static async ValueTask<List<NewCard>> ResidentCardsAsync(FlowContext ctx, Complaint complaint, Func<Language, string> head, CancellationToken cancellationToken)
+    private static async ValueTask<List<NewCard>> ResidentCardsAsync(FlowContext ctx, Complaint complaint, string view, Func<Language, string> head, CancellationToken cancellationToken)
     {
         var cards = new List<NewCard>();
         foreach (var id in complaint.Audience)
         {
             if (await ProfileAsync(ctx, id, cancellationToken).ConfigureAwait(false) is { } person)
             {
-                cards.Add(new NewCard(person, View.Resident, head));
+                cards.Add(new NewCard(person, view, head));
             }
         }
 

@@ -134,7 +134,7 @@ public sealed partial class ComplaintFlow
         SetTimer(ctx, new ComplaintTimer.FeedbackDue(complaint.Number), ctx.Now + _options.FeedbackWithin);
         ctx.Reply(ctx.T("cp.resolved", complaint.Code), Menu(ctx));
         // Each resident gets the result as a card: the filer's asks for feedback, and every one follows the status.
-        var cards = await ResidentCardsAsync(ctx, resolved, language => texts.Format(language, "cp.r.resolved", complaint.Code, Html.Escape(result.Length > 0 ? result : "—")), cancellationToken).ConfigureAwait(false);
+        var cards = await ResidentCardsAsync(ctx, resolved, View.Result, _ => string.Empty, cancellationToken).ConfigureAwait(false);
         await SaveAsync(ctx, complaint, resolved, cancellationToken, cards).ConfigureAwait(false);
         if (photo is not null)
         {
@@ -288,10 +288,8 @@ public sealed partial class ComplaintFlow
 
         var canReopen = complaint.ResolvedAt is { } at && ctx.Now <= at + _options.ReopenWithin;
         // The reopen button is on the filer's result card (it follows the status); without one, the offer is a new card.
-        var hasCard = complaint.Cards.Any(c => c.UserId == ctx.Profile.Id && c.View == View.Resident);
-        var code = complaint.Code;
-        await SaveAsync(ctx, complaint, rated, cancellationToken,
-            canReopen && !hasCard ? [new NewCard(ctx.Profile, View.Resident, language => texts.Format(language, "cp.r.resolved", code, Html.Escape(complaint.Result ?? "—")))] : null).ConfigureAwait(false);
+        var hasCard = complaint.Cards.Any(c => c.UserId == ctx.Profile.Id && c.View == View.Result);
+        await SaveAsync(ctx, complaint, rated, cancellationToken, canReopen && !hasCard ? [new NewCard(ctx.Profile, View.Result, _ => string.Empty)] : null).ConfigureAwait(false);
         ctx.Reply(ctx.T(canReopen ? "cp.fb.reopen_offer" : "cp.fb.noted", complaint.Code), Menu(ctx));
         if (handler is { BlockedBot: false })
         {

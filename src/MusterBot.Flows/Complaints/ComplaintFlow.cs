@@ -546,7 +546,9 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
             sb.Append(texts.Format(language, "cp.card.photos", complaint.PhotoFileIds.Count)).Append('\n');
         }
 
-        sb.Append(texts.Format(language, "cp.card.status", Status(language, complaint.Status), handler is null ? "—" : Html.Escape(handler.FirstName))).Append('\n');
+        var status = Status(language, complaint.Status)
+            + (complaint.SupervisedAt is not null && complaint.ResolvedAt is null && complaint.Status != ComplaintStatus.Supervised && complaint.IsOpen ? texts.Get(language, "cp.card.supervised_mark") : string.Empty);
+        sb.Append(texts.Format(language, "cp.card.status", status, handler is null ? "—" : Html.Escape(handler.FirstName))).Append('\n');
         sb.Append(texts.Format(language, "cp.card.deadlines", Time(complaint.RespondBy), Time(complaint.ResolveBy)));
         return sb.ToString();
     }
