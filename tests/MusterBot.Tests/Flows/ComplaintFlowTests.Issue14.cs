@@ -277,4 +277,38 @@ public partial class ComplaintFlowTests
         Assert.Single(TextsTo(result, Hank), t => !t.StartsWith("[edit]", StringComparison.Ordinal));
         Assert.Equal(ComplaintStatus.Resolved, (await ComplaintAsync(h, n)).Status);
     }
+
+    [Fact]
+    public async Task Cards_InEmergencyMode_AreHeldWithTheirTags_AndSoAreTheirEdits()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await SetEmergencyAsync(h);
+        var n = await FileAsync(h, Rita);
+        await h.DrainAsync();
+        var c = await ComplaintAsync(h, n);
+        Assert.Equal(2, c.Cards.Count);
+        var held = new List<HeldNotice>();
+        foreach (var id in await SetAsync(h, Sets.HeldNotices))
+        {
+            held.Add((await GetAsync<HeldNotice>(h, DocKeys.HeldNotice(id)))!);
+        }
+
+        Assert.Equal(c.Cards.Select(card => card.Tag).Order(), held.Select(x => x.Tag).Order());
+        Assert.All(held, x => Assert.False(x.Edit));
+
+        await h.Press(Hank, new ComplaintButton.Accept(n).Encode());
+        Assert.DoesNotContain(await h.DrainAsync(), m => m.Action is EditText);
+        var edits = new List<HeldNotice>();
+        foreach (var id in await SetAsync(h, Sets.HeldNotices))
+        {
+            if (await GetAsync<HeldNotice>(h, DocKeys.HeldNotice(id)) is { Edit: true } edit)
+            {
+                edits.Add(edit);
+            }
+        }
+
+        Assert.Equal(c.Cards.Select(card => card.Tag).Order(), edits.Select(x => x.Tag).Order());
+        Assert.All(edits, x => Assert.Contains("in progress", x.Html, StringComparison.Ordinal));
+    }
 }
