@@ -173,7 +173,7 @@ public sealed partial class ComplaintFlow
             (false, true, ComplaintStatus.Assigned) => "cp.next.accept",
             (false, true, ComplaintStatus.InProgress) => "cp.next.resolve",
             (false, true, ComplaintStatus.Supervised) => "cp.next.redo",
-            (false, false, not ComplaintStatus.Closed) => "cp.next.moved",
+            (false, false, not ComplaintStatus.Closed) when complaint.HandlerId is not null => "cp.next.moved",
             _ => null,
         };
         if (next is not null)
