@@ -310,5 +310,17 @@ public partial class ComplaintFlowTests
 
         Assert.Equal(c.Cards.Select(card => card.Tag).Order(), edits.Select(x => x.Tag).Order());
         Assert.All(edits, x => Assert.Contains("in progress", x.Html, StringComparison.Ordinal));
+        // Back to normal mode: the cards go out with their tags, and their edits aimed at those tags.
+        await h.Command(Admin, "mode");
+        await h.Press(Admin, new MusterBot.Flows.Musters.MusterButton.AskNormal().Data);
+        await h.Press(Admin, new MusterBot.Flows.Musters.MusterButton.ConfirmNormal().Data);
+        var released = await h.DrainAsync();
+        NoErrors(released);
+        Assert.Empty(await SetAsync(h, Sets.HeldNotices));
+        foreach (var card in c.Cards)
+        {
+            Assert.Contains(released, m => m.ChatId == card.ChatId && m.Tag == card.Tag && m.Action is SendText);
+            Assert.Contains(released, m => m.ChatId == card.ChatId && m.Action is EditText { TargetTag: var tag } e && tag == card.Tag && e.Html.Contains("in progress", StringComparison.Ordinal));
+        }
     }
 }
