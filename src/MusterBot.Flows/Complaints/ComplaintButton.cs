@@ -109,7 +109,9 @@ public abstract record ComplaintTimer(int Number)
         .Add<ResponseDue>("dresp")
         .Add<WarnResolution>("wres")
         .Add<ResolutionDue>("dres")
-        .Add<FeedbackDue>("fb");
+        .Add<FeedbackDue>("fb")
+        .Add<WarnSupervision>("wsup")
+        .Add<SupervisionDue>("dsup");
 
     public string Id => Codec.Encode(this);
 
@@ -123,4 +125,10 @@ public abstract record ComplaintTimer(int Number)
 
     /// <summary>Resolved and no feedback (or dissatisfied and not reopened) in time: closed.</summary>
     public sealed record FeedbackDue(int Number) : ComplaintTimer(Number);
+
+    /// <summary>Under supervision (督办) and not resolved again: the administrators are warned before its deadline.</summary>
+    public sealed record WarnSupervision(int Number) : ComplaintTimer(Number);
+
+    /// <summary>Under supervision and not resolved by its deadline: the administrators are told it is overdue.</summary>
+    public sealed record SupervisionDue(int Number) : ComplaintTimer(Number);
 }

@@ -102,10 +102,19 @@ public sealed partial class ComplaintFlow
 
                 photos.Add(photo.FileId);
                 data["photos"] = string.Join(",", photos);
-                ctx.Conversation = ctx.Conversation with { Data = data, UpdatedAt = ctx.Now };
-                if (photo.MediaGroupId is null || photos.Count == 1)
+                // One acknowledgement per album (its photos arrive one by one, the same media group id on each).
+                var answered = photo.MediaGroupId is { } album && data.GetValueOrDefault("album") == album;
+                if (photo.MediaGroupId is { } mediaGroup)
                 {
-                    ctx.Reply(ctx.T("cp.f.photo_saved", photos.Count, _options.MaxPhotos), PhotosButtons(ctx, photos.Count));
+                    data["album"] = mediaGroup;
+                }
+
+                ctx.Conversation = ctx.Conversation with { Data = data, UpdatedAt = ctx.Now };
+                if (!answered)
+                {
+                    ctx.Reply(
+                        photo.MediaGroupId is null ? ctx.T("cp.f.photo_saved", photos.Count, _options.MaxPhotos) : ctx.T("cp.f.album_saved", _options.MaxPhotos),
+                        PhotosButtons(ctx, photos.Count));
                 }
 
                 return;
@@ -242,11 +251,14 @@ public sealed partial class ComplaintFlow
             return;
         }
 
+        // Never another resident's words (nor who they are): the number, the category, the grid and how long ago.
+        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var sb = new StringBuilder(ctx.T("cp.f.similar_head")).Append('\n');
         foreach (var c in similar)
         {
-            var preview = c.Description.Length > 60 ? c.Description[..60] + "…" : c.Description;
-            sb.Append("<b>").Append(c.Code).Append("</b> ").Append(Html.Escape(preview)).Append(" (").Append(Status(ctx.Language, c.Status)).Append(")\n");
+            var days = (int)Math.Max(0, (ctx.Now - c.FiledAt).TotalDays);
+            sb.Append("<b>").Append(c.Code).Append("</b> · ").Append(Category(ctx.Language, c.Category)).Append(" · ")
+                .Append(Html.Escape(directory.GridName(c.GridId))).Append(" · ").Append(days == 0 ? ctx.T("cp.f.similar_today") : ctx.T("cp.f.similar_days", days)).Append('\n');
         }
 
         var rows = similar.Select(c => new InlineButton(ctx.T("cp.btn.join", c.Code), new ComplaintButton.JoinSimilar(c.Number).Encode())).Rows(2);
@@ -286,13 +298,18 @@ public sealed partial class ComplaintFlow
 
         ctx.AnswerButton();
         Move(ctx, ComplaintStep.Similar, ComplaintTrigger.Join);
-        if (complaint.FiledBy != ctx.Profile.Id && !complaint.Followers.Contains(ctx.Profile.Id))
+        var joined = complaint.FiledBy != ctx.Profile.Id && !complaint.Followers.Contains(ctx.Profile.Id)
+            ? (complaint with { Followers = [.. complaint.Followers, ctx.Profile.Id] }).With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "joined"))
+            : complaint;
+        if (joined != complaint)
         {
-            Save(ctx, complaint, (complaint with { Followers = [.. complaint.Followers, ctx.Profile.Id] }).With(new ComplaintEvent(ctx.Now, ctx.Profile.Id, "joined")));
             ctx.Effects.AddToSet(Sets.ComplaintsOf(ctx.Profile.Id), Num(number));
         }
 
-        ctx.Show(ctx.T("cp.f.joined", complaint.Code, Status(ctx.Language, complaint.Status)), null);
+        // The pressed offer becomes the joiner's card: it follows the complaint's status from now on.
+        var code = complaint.Code;
+        await SaveAsync(ctx, complaint, joined, cancellationToken,
+            [new NewCard(ctx.Profile, View.Resident, language => texts.Format(language, "cp.f.joined", code)) { PressedMessageId = (ctx.Event as ButtonPressed)?.MessageId }]).ConfigureAwait(false);
     }
 
     private async ValueTask ShowPreviewAsync(FlowContext ctx, Dictionary<string, string> data, CancellationToken cancellationToken)
@@ -340,7 +357,6 @@ public sealed partial class ComplaintFlow
             ctx.Effects.AddToSet(Sets.ComplaintsHandledBy(h), Num(number));
         }
 
-        ctx.Effects.Put(DocKeys.Complaint(number), complaint);
         ctx.Effects.AddToSet(Sets.Complaints, Num(number));
         ctx.Effects.AddToSet(Sets.OpenComplaints(complaint.GridId, complaint.Category), Num(number));
         ctx.Effects.AddToSet(Sets.ComplaintsOf(ctx.Profile.Id), Num(number));
@@ -348,13 +364,14 @@ public sealed partial class ComplaintFlow
         ctx.AnswerButton();
         ctx.Show(ctx.T("cp.f.filed", complaint.Code, Time(complaint.RespondBy)), null);
 
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var handler = await ProfileAsync(ctx, handlerId, cancellationToken).ConfigureAwait(false);
-        await TellAdminsAsync(ctx, complaint, language => texts.Get(language, "cp.new_for_admin") + "\n" + Card(language, complaint, ctx.Profile, handler, directory, forAdmin: true), language => AdminButtons(language, complaint), cancellationToken).ConfigureAwait(false);
+        var cards = await AdminCardsAsync(ctx, language => texts.Get(language, "cp.new_for_admin"), cancellationToken).ConfigureAwait(false);
         if (handler is not null)
         {
-            Tell(ctx, complaint, handler, texts.Get(handler.Language, "cp.new_for_handler") + "\n" + Card(handler.Language, complaint, ctx.Profile, handler, directory, forAdmin: false), HandlerButtons(handler.Language, complaint));
+            cards.Add(new NewCard(handler, View.Handler, language => texts.Get(language, "cp.new_for_handler")));
         }
+
+        await SaveAsync(ctx, complaint, complaint, cancellationToken, cards).ConfigureAwait(false);
 
         foreach (var photo in complaint.PhotoFileIds.Take(3))
         {
@@ -382,11 +399,15 @@ public sealed partial class ComplaintFlow
         new InlineButton(texts.Get(language, complaint.HandlerId is null ? "cp.btn.assign" : "cp.btn.reassign"), new ComplaintButton.AssignList(complaint.Number).Encode()),
         new InlineButton(texts.Get(language, "cp.btn.extend"), new ComplaintButton.ExtendChoices(complaint.Number).Encode())]]);
 
-    private InlineMarkup HandlerButtons(Language language, Complaint complaint) => complaint.Status == ComplaintStatus.Assigned
-        ? new InlineMarkup([[
+    /// <summary>The handler's buttons of the status: accept or return it, then progress and the result; none once resolved.</summary>
+    private InlineMarkup? HandlerButtons(Language language, Complaint complaint) => complaint.Status switch
+    {
+        ComplaintStatus.Assigned => new InlineMarkup([[
             new InlineButton(texts.Get(language, "cp.btn.accept"), new ComplaintButton.Accept(complaint.Number).Encode()),
-            new InlineButton(texts.Get(language, "cp.btn.return"), new ComplaintButton.GiveBack(complaint.Number).Encode())]])
-        : new InlineMarkup([[
+            new InlineButton(texts.Get(language, "cp.btn.return"), new ComplaintButton.GiveBack(complaint.Number).Encode())]]),
+        ComplaintStatus.InProgress or ComplaintStatus.Supervised => new InlineMarkup([[
             new InlineButton(texts.Get(language, "cp.btn.progress"), new ComplaintButton.Progress(complaint.Number).Encode()),
-            new InlineButton(texts.Get(language, "cp.btn.resolve"), new ComplaintButton.Resolve(complaint.Number).Encode())]]);
+            new InlineButton(texts.Get(language, "cp.btn.resolve"), new ComplaintButton.Resolve(complaint.Number).Encode())]]),
+        _ => null,
+    };
 }

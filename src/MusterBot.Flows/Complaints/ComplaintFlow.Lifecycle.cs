@@ -19,6 +19,9 @@ public enum ComplaintAction
     Feedback,
     Reopen,
     CloseUnrated,
+
+    /// <summary>The filer says what is still wrong with a complaint under supervision.</summary>
+    Explain,
 }
 
 public sealed partial class ComplaintFlow
@@ -27,12 +30,15 @@ public sealed partial class ComplaintFlow
     /// The lifecycle of a complaint: the one place that says which action is allowed in which status and by whom.
     /// filed (unassigned, or assigned to the grid's handler) → accepted (in progress) → resolved → closed by the
     /// filer's feedback or when the feedback window ends; a dissatisfied filer may reopen it; the handler may return it.
+    /// A second dissatisfaction puts it under supervision (督办): an administrator reassigns it (the new handler accepts
+    /// or returns it) or the handler reports a new result, and the filer rates again; the feedback timer never closes it.
     /// </summary>
     private static void ConfigureLifecycle(StateMachine<ComplaintStatus, ComplaintAction> machine, ComplaintRights may)
     {
         var afterFeedback = new DynamicStateInfos();
         afterFeedback.Add(ComplaintStatus.Closed, "satisfied");
         afterFeedback.Add(ComplaintStatus.Resolved, "dissatisfied");
+        afterFeedback.Add(ComplaintStatus.Supervised, "dissatisfied again");
         var afterReopen = new DynamicStateInfos();
         afterReopen.Add(ComplaintStatus.InProgress, "has a handler");
         afterReopen.Add(ComplaintStatus.Unassigned, "no handler");
@@ -44,20 +50,28 @@ public sealed partial class ComplaintFlow
             .PermitReentryIf(ComplaintAction.Assign, () => may.Administer, "administrator")
             .PermitIf(ComplaintAction.Accept, ComplaintStatus.InProgress, () => may.Handle, "handler")
             .PermitIf(ComplaintAction.Return, ComplaintStatus.Unassigned, () => may.Handle, "handler")
-            .InternalTransitionIf(ComplaintAction.Extend, _ => may.Administer, _ => { }, "administrator");
+            .InternalTransitionIf(ComplaintAction.Extend, _ => may.Administer, _ => { }, "administrator")
+            .InternalTransitionIf(ComplaintAction.Explain, _ => may.File && may.UnderSupervision, _ => { }, "filer, under supervision");
         machine.Configure(ComplaintStatus.InProgress)
             .PermitIf(ComplaintAction.Assign, ComplaintStatus.Assigned, () => may.Administer, "administrator")
             .PermitIf(ComplaintAction.Return, ComplaintStatus.Unassigned, () => may.Handle, "handler")
             .InternalTransitionIf(ComplaintAction.Progress, _ => may.Handle, _ => { }, "handler")
             .PermitIf(ComplaintAction.Resolve, ComplaintStatus.Resolved, () => may.Handle, "handler")
-            .InternalTransitionIf(ComplaintAction.Extend, _ => may.Administer, _ => { }, "administrator");
+            .InternalTransitionIf(ComplaintAction.Extend, _ => may.Administer, _ => { }, "administrator")
+            .InternalTransitionIf(ComplaintAction.Explain, _ => may.File && may.UnderSupervision, _ => { }, "filer, under supervision");
         machine.Configure(ComplaintStatus.Resolved)
             .InternalTransitionIf(ComplaintAction.Assign, _ => may.Administer, _ => { }, "administrator")
-            .PermitDynamicIf(ComplaintAction.Feedback, () => may.Satisfied ? ComplaintStatus.Closed : ComplaintStatus.Resolved, "satisfied?", afterFeedback,
+            .PermitDynamicIf(ComplaintAction.Feedback, () => may.Satisfied ? ComplaintStatus.Closed : may.DissatisfiedBefore ? ComplaintStatus.Supervised : ComplaintStatus.Resolved, "satisfied?", afterFeedback,
                 Guard(() => may.File, "filer"), Guard(() => may.FirstFeedback, "no feedback yet"))
             .PermitDynamicIf(ComplaintAction.Reopen, () => may.HasHandler ? ComplaintStatus.InProgress : ComplaintStatus.Unassigned, "handler?", afterReopen,
                 Guard(() => may.File, "filer"), Guard(() => may.Dissatisfied, "dissatisfied"), Guard(() => may.InTimeToReopen, "within the reopen window"))
             .Permit(ComplaintAction.CloseUnrated, ComplaintStatus.Closed);
+        machine.Configure(ComplaintStatus.Supervised)
+            .PermitIf(ComplaintAction.Assign, ComplaintStatus.Assigned, () => may.Administer, "administrator")
+            .InternalTransitionIf(ComplaintAction.Progress, _ => may.Handle, _ => { }, "handler")
+            .PermitIf(ComplaintAction.Resolve, ComplaintStatus.Resolved, () => may.Handle, "handler")
+            .InternalTransitionIf(ComplaintAction.Extend, _ => may.Administer, _ => { }, "administrator")
+            .InternalTransitionIf(ComplaintAction.Explain, _ => may.File, _ => { }, "filer");
         machine.Configure(ComplaintStatus.Closed);
     }
 
@@ -80,6 +94,11 @@ public sealed partial class ComplaintFlow
         public bool Satisfied => feedback is not Satisfaction.Dissatisfied;
 
         public bool Dissatisfied => complaint!.Feedback == Satisfaction.Dissatisfied;
+
+        /// <summary>A dissatisfaction now would be the second (or later): supervision.</summary>
+        public bool DissatisfiedBefore => complaint!.Dissatisfactions >= 1;
+
+        public bool UnderSupervision => complaint!.SupervisedAt is not null && complaint.ResolvedAt is null;
 
         public bool InTimeToReopen => complaint!.ResolvedAt is { } at && ctx!.Now <= at + reopenWithin;
 
@@ -139,11 +158,17 @@ public sealed partial class ComplaintFlow
                 when typed || !IsHandlerOf(ctx, complaint):
                 RefuseHandler(ctx);
                 return;
+            case ComplaintAction.Explain:
+                ctx.Reply(already, Menu(ctx));
+                return;
             case ComplaintAction.Reopen when typed:
                 ctx.Reply(ctx.T("cp.reopen_too_late", complaint.Code, (int)_options.ReopenWithin.TotalDays), Menu(ctx));
                 return;
             case ComplaintAction.Feedback or ComplaintAction.Reopen when complaint.FiledBy != ctx.Profile.Id:
                 ctx.AnswerButton(ctx.T("cp.not_yours"), alert: true);
+                return;
+            case ComplaintAction.Feedback when complaint.Status == ComplaintStatus.Supervised:
+                ctx.AnswerButton(already, alert: true);
                 return;
             case ComplaintAction.Feedback when complaint.Feedback is { } given:
                 ctx.AnswerButton(ctx.T("cp.fb.already", texts.Get(ctx.Language, "cp.fb." + given)), alert: true);

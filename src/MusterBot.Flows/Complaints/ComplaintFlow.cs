@@ -78,6 +78,7 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
             .Permit(ComplaintTrigger.AskResult, ComplaintStep.Result)
             .Permit(ComplaintTrigger.AskExtendReason, ComplaintStep.ExtendReason)
             .Permit(ComplaintTrigger.AskReopenComment, ComplaintStep.ReopenComment)
+            .Permit(ComplaintTrigger.AskSupervisionReason, ComplaintStep.SupervisionReason)
             .Ignore(ComplaintTrigger.Cancel);
         machine.Configure(ComplaintStep.Filing)
             .Permit(ComplaintTrigger.CancelFiling, ComplaintStep.Idle)
@@ -105,7 +106,7 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
             .Permit(ComplaintTrigger.FileNew, ComplaintStep.Confirm);
         machine.Configure(ComplaintStep.Confirm).SubstateOf(ComplaintStep.Filing)
             .Permit(ComplaintTrigger.Submit, ComplaintStep.Idle);
-        foreach (var step in new[] { ComplaintStep.ReturnReason, ComplaintStep.Progress, ComplaintStep.ExtendReason, ComplaintStep.ReopenComment })
+        foreach (var step in new[] { ComplaintStep.ReturnReason, ComplaintStep.Progress, ComplaintStep.ExtendReason, ComplaintStep.ReopenComment, ComplaintStep.SupervisionReason })
         {
             machine.Configure(step).Permit(ComplaintTrigger.Typed, ComplaintStep.Idle).Permit(ComplaintTrigger.Cancel, ComplaintStep.Idle);
         }
@@ -175,6 +176,7 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
                 ComplaintStep.Anonymous => ("cp.f.anonymous_hint", AnonymousButtons(ctx)),
                 _ => ("cp.f.confirm_hint", ConfirmButtons(ctx)),
             };
+            RememberAlbum(ctx);
             ctx.Reply(ctx.T(key, MaxDescription), markup);
             return;
         }
@@ -182,10 +184,12 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
         if (step == ComplaintStep.Idle)
         {
             ctx.Conversation = MainFlow.Idle(ctx.Now);
+            RememberAlbum(ctx);
             ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
             return;
         }
 
+        RememberAlbum(ctx);
         ctx.Reply(ctx.T("cp.input_length", MaxNote), CancelButton(ctx));
     }
 
@@ -295,6 +299,13 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
             LocationShared => ComplaintTrigger.LocationSent,
             _ => ComplaintTrigger.Other,
         };
+        if (ctx.Event is PhotoReceived { MediaGroupId: { } album } && step != ComplaintStep.Photos && ctx.Conversation.Flow == FlowName
+            && ctx.Conversation.Data.GetValueOrDefault("album") == album)
+        {
+            // The rest of an album whose first photo was already answered: one answer per album, not one per photo.
+            return;
+        }
+
         if (FilingSteps.Contains(step))
         {
             if (Accepts(ctx, step, trigger))
@@ -347,12 +358,16 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
                 return;
             case ComplaintStep.Result:
                 await ResolveAsync(ctx, complaint, text, photo?.FileId, cancellationToken).ConfigureAwait(false);
+                RememberAlbum(ctx);
                 return;
             case ComplaintStep.ExtendReason:
                 await ExtendAsync(ctx, complaint, days, text, cancellationToken).ConfigureAwait(false);
                 return;
             case ComplaintStep.ReopenComment:
                 await ReopenAsync(ctx, complaint, text, cancellationToken).ConfigureAwait(false);
+                return;
+            case ComplaintStep.SupervisionReason:
+                await ExplainAsync(ctx, complaint, text, cancellationToken).ConfigureAwait(false);
                 return;
         }
     }
@@ -368,6 +383,25 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
         ctx.AnswerButton();
         Move(ctx, ComplaintStep.Idle, ask, new Dictionary<string, string> { ["n"] = Num(complaint.Number) });
         ctx.Reply(ctx.T(key, complaint.Code, MaxNote), CancelButton(ctx));
+    }
+
+    /// <summary>
+    /// After answering the first photo of an album, the conversation remembers the album (staying with this flow), so
+    /// the album's other photos, which arrive as separate messages, get no answer of their own.
+    /// </summary>
+    private static void RememberAlbum(FlowContext ctx)
+    {
+        if (ctx.Event is not PhotoReceived { MediaGroupId: { } album })
+        {
+            return;
+        }
+
+        var keep = ctx.Conversation.Flow == FlowName;
+        var data = keep ? new Dictionary<string, string>(ctx.Conversation.Data) : [];
+        data["album"] = album;
+        ctx.Conversation = keep
+            ? ctx.Conversation with { Data = data, UpdatedAt = ctx.Now }
+            : new ConversationState(FlowName, nameof(ComplaintStep.Idle)) { Data = data, UpdatedAt = ctx.Now };
     }
 
     private static InlineMarkup CancelButton(FlowContext ctx) => new([[new InlineButton(ctx.T("button.cancel"), new ComplaintButton.CancelInput().Encode())]]);
@@ -512,7 +546,9 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
             sb.Append(texts.Format(language, "cp.card.photos", complaint.PhotoFileIds.Count)).Append('\n');
         }
 
-        sb.Append(texts.Format(language, "cp.card.status", Status(language, complaint.Status), handler is null ? "—" : Html.Escape(handler.FirstName))).Append('\n');
+        var status = Status(language, complaint.Status)
+            + (complaint.SupervisedAt is not null && complaint.ResolvedAt is null && complaint.Status != ComplaintStatus.Supervised && complaint.IsOpen ? texts.Get(language, "cp.card.supervised_mark") : string.Empty);
+        sb.Append(texts.Format(language, "cp.card.status", status, handler is null ? "—" : Html.Escape(handler.FirstName))).Append('\n');
         sb.Append(texts.Format(language, "cp.card.deadlines", Time(complaint.RespondBy), Time(complaint.ResolveBy)));
         return sb.ToString();
     }

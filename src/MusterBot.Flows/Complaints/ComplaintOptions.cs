@@ -22,6 +22,10 @@ public sealed class ComplaintOptions
     [Range(typeof(TimeSpan), "00:01:00", "60.00:00:00")]
     public TimeSpan FeedbackWithin { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>Under supervision (督办, a second dissatisfaction), it must be resolved again within this long.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "60.00:00:00")]
+    public TimeSpan SuperviseWithin { get; set; } = TimeSpan.FromDays(3);
+
     [Range(1, 10)]
     public int MaxPhotos { get; set; } = 9;
 

@@ -16,4 +16,5 @@ public enum ComplaintStep
     Result,
     ExtendReason,
     ReopenComment,
+    SupervisionReason,
 }

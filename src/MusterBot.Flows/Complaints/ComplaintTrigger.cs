@@ -36,4 +36,5 @@ public enum ComplaintTrigger
     AskResult,
     AskExtendReason,
     AskReopenComment,
+    AskSupervisionReason,
 }

@@ -47,14 +47,20 @@ public static class Notices
         var released = 0;
         foreach (var (id, notice) in ids.Zip(notices).OrderBy(p => p.Second?.HeldAt))
         {
-            if (notice is { PhotoFileId: { } photo })
+            if (notice is { Edit: true })
+            {
+                // A card's edit (ObjectCards): released after the card itself, which was held before it.
+                ctx.Effects.Publish(ObjectCards.EditMessage(Lane.Normal, notice.ChatId, notice.Tag, notice.MessageId, notice.Html, notice.Markup as InlineMarkup));
+                released++;
+            }
+            else if (notice is { PhotoFileId: { } photo })
             {
                 ctx.Effects.Publish(new OutboxMessage(Lane.Normal, notice.ChatId, new SendPhoto(photo, notice.Html)));
                 released++;
             }
             else if (notice is not null)
             {
-                ctx.Effects.Send(notice.ChatId, notice.Html, notice.Markup, Lane.Normal);
+                ctx.Effects.Send(notice.ChatId, notice.Html, notice.Markup, Lane.Normal, notice.Tag);
                 released++;
             }
 

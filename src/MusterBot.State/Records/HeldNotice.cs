@@ -7,4 +7,12 @@ public sealed record HeldNotice(long ChatId, string Html, Markup? Markup, DateTi
 {
     /// <summary>Set for a held photo (sent by file id, <see cref="Html"/> as its caption).</summary>
     public string? PhotoFileId { get; init; }
+
+    /// <summary>The outbox tag to send it with (a card that later edits find by its tag).</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>True for a held edit of a card: of the message tagged <see cref="Tag"/>, else of <see cref="MessageId"/>.</summary>
+    public bool Edit { get; init; }
+
+    public int? MessageId { get; init; }
 }

@@ -63,7 +63,7 @@ public sealed class ComplaintEndToEndTests(RedisServerFixture redis) : IAsyncLif
 
         // The grid's worker and the administrator get the card.
         var card = await Sees(HankId, since, "A complaint assigned to you");
-        await Sees(AdminId, since, "New complaint");
+        var adminCard = await Sees(AdminId, since, "New complaint");
 
         // Ruth, same grid and category, is offered C-0001 and joins it.
         await Says(RuthId, "/complain", "File a complaint");
@@ -97,7 +97,11 @@ public sealed class ComplaintEndToEndTests(RedisServerFixture redis) : IAsyncLif
         await Says(HankId, "New bins installed", "C-0001 is resolved");
         var result = await Sees(RosaId, since, "Complaint C-0001 is resolved: New bins installed");
         await Sees(RuthId, since, "Complaint C-0001 is resolved: New bins installed");
-        var reopen = await Presses(RosaId, result, "😞 Dissatisfied", "Shall C-0001 be handled again?");
+        // The result card itself follows: the feedback buttons give way to the reopen button (a tagged edit through the sender).
+        since = _emulator.State.Version;
+        await Presses(RosaId, result, "😞 Dissatisfied", "To have C-0001 handled again");
+        var reopen = await Sees(RosaId, since, "Your feedback: 😞 Dissatisfied");
+        Assert.Equal(result.MessageId, reopen.MessageId);
         await Presses(RosaId, reopen, "🔄 Reopen", "What is still wrong with C-0001?");
         since = _emulator.State.Version;
         await Says(RosaId, "It still smells", "C-0001 is being handled again");
@@ -111,6 +115,9 @@ public sealed class ComplaintEndToEndTests(RedisServerFixture redis) : IAsyncLif
         var again = await Sees(RosaId, since, "Complaint C-0001 is resolved: Bins washed and disinfected");
         await Sees(RuthId, since, "Complaint C-0001 is resolved: Bins washed and disinfected");
         await Presses(RosaId, again, "😊 Satisfied", "Complaint C-0001 is closed");
+
+        // The administrator's first card was edited along the way and now says closed, without buttons.
+        await _emulator.WaitForAsync(() => _emulator.Messages(AdminId).Any(m => m.MessageId == adminCard.MessageId && m.Text?.Contains("Status: closed", StringComparison.Ordinal) == true && m.Buttons.Count == 0), Wait);
 
         var complaint = (await GetAsync<Complaint>(store, DocKeys.Complaint(1)))!;
         Assert.Equal((ComplaintStatus.Closed, (Satisfaction?)Satisfaction.Satisfied, 1, (long?)HankId), (complaint.Status, complaint.Feedback, complaint.Reopens, complaint.HandlerId));

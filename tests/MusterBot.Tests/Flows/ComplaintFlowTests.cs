@@ -32,14 +32,14 @@ public partial class ComplaintFlowTests
         Assert.Contains("You may send photos (at most 9)", AllTo(photoAsk, Rita), StringComparison.Ordinal);
         Assert.Contains(new ComplaintButton.PhotosDone().Encode(), ButtonsTo(photoAsk, Rita));
 
-        // An album of 20: the first 9 are kept, one kind answer for the rest (not eleven).
+        // An album of 20: the first 9 are kept, one acknowledgement for the album, one kind answer for the rest (not eleven).
         for (var i = 0; i < 20; i++)
         {
             await h.Event(new PhotoReceived(Rita, Rita.Id, 10 + i, "ph-" + i, null) { MediaGroupId = "album" });
         }
 
         var album = TextsTo(await h.DrainAsync(), Rita);
-        Assert.Equal(["Photo 1/9 received.", "At most 9 photos; the rest were not kept. Please tap “Photos done”."], album);
+        Assert.Equal(["Your photos were received (at most 9). Tap “Photos done” when finished.", "At most 9 photos; the rest were not kept. Please tap “Photos done”."], album);
         // One more single photo: refused again, still 9.
         await h.Event(new PhotoReceived(Rita, Rita.Id, 40, "ph-extra", null));
         Assert.Equal(["At most 9 photos; the rest were not kept. Please tap “Photos done”."], TextsTo(await h.DrainAsync(), Rita));
@@ -263,7 +263,9 @@ public partial class ComplaintFlowTests
         await h.Press(Rosa, new ComplaintButton.ChooseAnonymous(false).Encode());
         var offer = await h.DrainAsync();
         Assert.Contains("Similar complaints in your grid", AllTo(offer, Rosa), StringComparison.Ordinal);
-        Assert.Contains("<b>C-0001</b> The bins at Block 3 overflow", AllTo(offer, Rosa), StringComparison.Ordinal);
+        // Only the number, category, grid and age: never another resident's words.
+        Assert.Contains("<b>C-0001</b> · environment and sanitation · North · today", AllTo(offer, Rosa), StringComparison.Ordinal);
+        Assert.DoesNotContain("The bins", AllTo(offer, Rosa), StringComparison.Ordinal);
         Assert.Equal([new ComplaintButton.JoinSimilar(1).Encode(), new ComplaintButton.FileAnyway().Encode(), new ComplaintButton.CancelFiling().Encode()], ButtonsTo(offer, Rosa));
 
         // A crafted join of a complaint that was not offered (another grid) changes nothing.
@@ -392,7 +394,7 @@ public partial class ComplaintFlowTests
         NoErrors(returned);
         Assert.Contains("You returned C-0001", AllTo(returned, Hal), StringComparison.Ordinal);
         Assert.Contains("C-0001 was returned by Hal. Reason: Not in my grid &lt;East&gt;.", AllTo(returned, Admin), StringComparison.Ordinal);
-        Assert.Equal([new ComplaintButton.AssignList(1).Encode(), new ComplaintButton.ExtendChoices(1).Encode()], ButtonsTo(returned, Admin));
+        Assert.Equal([new ComplaintButton.AssignList(1).Encode(), new ComplaintButton.ExtendChoices(1).Encode()], Buttons(Assert.Single(SentTo(returned, Admin)).Markup));
         c = await ComplaintAsync(h, n);
         Assert.Equal((ComplaintStatus.Unassigned, (long?)null), (c.Status, c.HandlerId));
         Assert.Equal(("returned", Hal.Id, "Not in my grid <East>"), (c.History[^1].What, c.History[^1].By, c.History[^1].Detail));
@@ -490,7 +492,7 @@ public partial class ComplaintFlowTests
         h.Clock.Advance(TimeSpan.FromDays(1));
         await h.Press(Rita, new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode());
         var offer = await h.DrainAsync();
-        Assert.Contains("Shall C-0001 be handled again?", AllTo(offer, Rita), StringComparison.Ordinal);
+        Assert.Contains("To have C-0001 handled again, tap “🔄 Reopen” above.", AllTo(offer, Rita), StringComparison.Ordinal);
         Assert.Equal([new ComplaintButton.Reopen(1).Encode()], ButtonsTo(offer, Rita));
         Assert.Equal((1, (Satisfaction?)Satisfaction.Dissatisfied), ((await ComplaintAsync(h, n)).Dissatisfactions, (await ComplaintAsync(h, n)).Feedback));
 
@@ -501,7 +503,7 @@ public partial class ComplaintFlowTests
         var now = h.Clock.GetUtcNow();
         Assert.Contains("C-0001 is being handled again; new deadline 03-05 16:00.", AllTo(reopened, Rita), StringComparison.Ordinal);
         Assert.Contains("C-0001 was reopened</b>. The resident says: Still smells &lt;bad&gt;", AllTo(reopened, Hank), StringComparison.Ordinal);
-        Assert.Equal([new ComplaintButton.Progress(1).Encode(), new ComplaintButton.Resolve(1).Encode()], ButtonsTo(reopened, Hank));
+        Assert.Equal([new ComplaintButton.Progress(1).Encode(), new ComplaintButton.Resolve(1).Encode()], Buttons(Assert.Single(SentTo(reopened, Hank)).Markup));
         var c = await ComplaintAsync(h, n);
         Assert.Equal((ComplaintStatus.InProgress, 1, (DateTimeOffset?)null, (Satisfaction?)null, now.AddDays(3)), (c.Status, c.Reopens, c.ResolvedAt, c.Feedback, c.ResolveBy));
         Assert.Equal(("reopened", "Still smells <bad>"), (c.History[^1].What, c.History[^1].Detail));
@@ -782,7 +784,7 @@ public partial class ComplaintFlowTests
         var list = AllTo(mine, Rita);
         Assert.Contains("My complaints", list, StringComparison.Ordinal);
         Assert.Contains("<b>C-0002</b> assigned, waiting for the handler · Loud music at night", list, StringComparison.Ordinal);
-        Assert.Contains("<b>C-0001</b> resolved, waiting for your feedback · The bins at Block 3 overflow", list, StringComparison.Ordinal);
+        Assert.Contains("<b>C-0001</b> resolved, waiting for feedback · The bins at Block 3 overflow", list, StringComparison.Ordinal);
         Assert.DoesNotContain("C-0003", list, StringComparison.Ordinal);
         Assert.Contains("C-0001 is resolved; your feedback please:", list, StringComparison.Ordinal);
         Assert.Equal([new ComplaintButton.Feedback(1, Satisfaction.Satisfied).Encode(), new ComplaintButton.Feedback(1, Satisfaction.BasicallySatisfied).Encode(), new ComplaintButton.Feedback(1, Satisfaction.Dissatisfied).Encode()], ButtonsTo(mine, Rita));

@@ -27,7 +27,7 @@ public class WishComplaintButtonTests
     public void EveryTimerPayload_RoundTrips_AndKeepsTheTimerIdsOfBefore()
     {
         AssertAll(WishTimer.Codec, 3);
-        AssertAll(ComplaintTimer.Codec, 5);
+        AssertAll(ComplaintTimer.Codec, 7);
         Assert.Equal("wi:widen:12", new WishTimer.Widen(12).Id);
         Assert.Equal("cp:dresp:3", new ComplaintTimer.ResponseDue(3).Id);
     }

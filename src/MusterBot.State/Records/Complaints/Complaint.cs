@@ -42,6 +42,12 @@ public sealed record Complaint(int Number, long FiledBy, ComplaintCategory Categ
 
     public DateTimeOffset? ResolvedAt { get; init; }
 
+    /// <summary>When it last went under supervision (督办) after a second dissatisfaction; <see cref="ResolveBy"/> is then the supervision deadline.</summary>
+    public DateTimeOffset? SupervisedAt { get; init; }
+
+    /// <summary>What the resident said was still wrong when it went under supervision.</summary>
+    public string? SupervisionReason { get; init; }
+
     public string? Result { get; init; }
 
     public string? ResultPhotoFileId { get; init; }
@@ -56,6 +62,12 @@ public sealed record Complaint(int Number, long FiledBy, ComplaintCategory Categ
     public DateTimeOffset? ClosedAt { get; init; }
 
     public IReadOnlyList<ComplaintEvent> History { get; init; } = [];
+
+    /// <summary>The cards the bot sent about it (to administrators, handlers, residents), edited on every change.</summary>
+    public IReadOnlyList<ObjectCard> Cards { get; init; } = [];
+
+    /// <summary>How many cards were ever sent (numbers the cards' outbox tags).</summary>
+    public int CardsSent { get; init; }
 
     public string Code => "C-" + Number.ToString("0000", CultureInfo.InvariantCulture);
 
