@@ -76,7 +76,7 @@ public sealed partial class MusterFlow : ILeaveSection
             && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(backupId), cancellationToken).ConfigureAwait(false) is { } found)
         {
             backup = found;
-            var html = MusterView.ConvenorOrder(texts, backup.Language, muster, updated, directory.RegionName(region.RegionId), Offset, asBackup: true)
+            var html = MusterView.ConvenorOrder(texts, backup.Language, muster, updated, directory.RegionName(region.RegionId), Offset, asBackup: true, convenorLeft: true)
                 + "\n\n" + texts.Format(backup.Language, "mu.esc.backup_left", name, sent);
             ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, backup.ChatId, new SendText(html, MusterView.ConvenorButtons(texts, backup.Language, muster, updated))) { Tag = "mc:" + MusterView.Num(muster.Number) });
         }

@@ -54,7 +54,7 @@ public static partial class MusterView
     }
 
     /// <summary>The order as a convenor reads it: the same, plus how many of their region it calls.</summary>
-    public static string ConvenorOrder(TextCatalog texts, Language language, Muster muster, MusterRegion region, string regionName, TimeSpan offset, bool asBackup)
+    public static string ConvenorOrder(TextCatalog texts, Language language, Muster muster, MusterRegion region, string regionName, TimeSpan offset, bool asBackup, bool convenorLeft = false)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
@@ -65,7 +65,7 @@ public static partial class MusterView
         sb.Append(texts.Format(language, "mu.order.by", Time(muster.ReportBy, offset))).Append('\n');
         if (asBackup)
         {
-            sb.Append(texts.Get(language, "mu.conv.backup_note")).Append('\n');
+            sb.Append(texts.Get(language, convenorLeft ? "mu.conv.backup_note_left" : "mu.conv.backup_note")).Append('\n');
         }
 
         sb.Append(texts.Format(language, "mu.conv.region", Html.Escape(regionName), region.Targeted)).Append('\n');
