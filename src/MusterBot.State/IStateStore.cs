@@ -45,6 +45,14 @@ public interface IStateStore
     Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken);
 
     /// <summary>
+    /// In one atomic step: stores the final delivery record of a claimed message and enqueues <paramref name="forward"/>
+    /// (the same message to a migrated group's new chat id) in its place. Returns the new message's id, or null (and
+    /// changes nothing) when the message is no longer in the outbox — its outcome was recorded already, so a repeated
+    /// call never enqueues twice.
+    /// </summary>
+    Task<long?> ForwardOutboxAsync(long outboxId, DeliveryRecord record, OutboxMessage forward, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Puts a claimed message back into its lane, ready at <paramref name="notBefore"/> and never claimed before it;
     /// from then on it is claimed before the lane's messages that were never put back.
     /// </summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using MusterBot.State;
-using MusterBot.State.Commits;
 using MusterBot.State.Outbox;
 using Telegram.Bot.Exceptions;
 
@@ -12,6 +11,8 @@ namespace MusterBot.Host.Delivery;
 /// a per-chat rate, keeps up to <see cref="SenderOptions.MaxInFlight"/> calls in flight, honours 429 retry_after by
 /// pausing the chat (or all sending, when 429s come in a flood: see <see cref="FloodDetector"/>), records every outcome (sent, failed with reason, unreachable) as a delivery record.
 /// A message is removed from the outbox only after its outcome is recorded; a crash re-sends at most the in-flight ones.
+/// An outcome the store cannot take (Redis down) is kept in memory and written again with backoff; meanwhile nothing new
+/// is sent or claimed, and claimed messages not yet sent are put back as soon as the store answers (not after the lease).
 /// </summary>
 public sealed partial class OutboxSender(
     IStateStore store,
@@ -42,6 +43,13 @@ public sealed partial class OutboxSender(
     private readonly PriorityQueue<DateTimeOffset, DateTimeOffset> _putBack = new();
     private DateTimeOffset _idleUntil = DateTimeOffset.MinValue;
 
+    // Outcomes (completions, put-backs, migration forwards) the store could not take, one per claimed message at most
+    // (so bounded by the claims), by outbox id. Written again by the claim loop before it claims anything; while any is
+    // waiting, the store counts as unavailable and no new send starts. Every write is safe to repeat.
+    private readonly Lock _pendingLock = new();
+    private readonly Dictionary<long, Func<CancellationToken, Task>> _pending = [];
+    private static readonly TimeSpan ShutdownFlush = TimeSpan.FromSeconds(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _global = new RateGate(_options.GlobalPerSecond, Math.Max(1, (int)Math.Ceiling(_options.GlobalPerSecond / 10)));
@@ -54,6 +62,9 @@ public sealed partial class OutboxSender(
         {
             try
             {
+                // Outcomes kept while the store was unavailable are written first: a claim must not hand out again a
+                // message whose put-back is still waiting here, and nothing new is sent before they are recorded.
+                await FlushPendingAsync(stoppingToken).ConfigureAwait(false);
                 await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
                 var free = _inFlight.CurrentCount + 1;
                 _inFlight.Release();
@@ -75,12 +86,35 @@ public sealed partial class OutboxSender(
                 }
 
                 // Edits aimed at a tagged message learn its message id first, so they are coalesced like any other.
-                var batch = await ResolveTargetsAsync(claimed, stoppingToken).ConfigureAwait(false);
+                IReadOnlyList<OutboxMessage> batch;
+                try
+                {
+                    batch = await ResolveTargetsAsync(claimed, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The store failed between the claim and the sends: the whole claim goes back once it answers.
+                    LogLoopFailed(logger, ex);
+                    foreach (var message in claimed)
+                    {
+                        Defer(message.Id, c => store.RetryOutboxAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, c));
+                    }
+
+                    continue;
+                }
+
                 NoteNewestEdits(batch);
                 foreach (var claimedMessage in batch)
                 {
                     var message = claimedMessage;
                     var now = timeProvider.GetUtcNow();
+                    if (StoreUnavailable)
+                    {
+                        // Never send what cannot be recorded: the rest of the claim goes back once the store answers.
+                        await PutBackAsync(message.Id, now, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (message.Lane != Lane.Reply && IsEdit(message, out var target))
                     {
                         // Live summaries (notices, not answers to a press): the newest edit of a message wins (an
@@ -90,7 +124,8 @@ public sealed partial class OutboxSender(
                         _latestEdit[target] = latest;
                         if (latest > message.Id)
                         {
-                            await store.CompleteOutboxAsync(message.Id, new DeliveryRecord(message.Id, message.ChatId, DeliveryStatus.Sent, now) { Tag = message.Tag, Error = "superseded by a newer edit" }, stoppingToken).ConfigureAwait(false);
+                            var superseded = new DeliveryRecord(message.Id, message.ChatId, DeliveryStatus.Sent, now) { Tag = message.Tag, Error = "superseded by a newer edit" };
+                            await RecordAsync(message.Id, c => store.CompleteOutboxAsync(message.Id, superseded, c)).ConfigureAwait(false);
                             continue;
                         }
 
@@ -156,9 +191,15 @@ public sealed partial class OutboxSender(
                         }
                     }
 
-                    // A 429 may have arrived while this message waited for its slot: then it waits for the pause too.
+                    // A 429 may have arrived while this message waited for its slot: then it waits for the pause too. The
+                    // store may have become unavailable meanwhile: then it goes back.
                     var pausedUntil = _global.PausedUntil;
-                    if (pausedUntil > timeProvider.GetUtcNow())
+                    if (StoreUnavailable && pausedUntil < timeProvider.GetUtcNow())
+                    {
+                        pausedUntil = timeProvider.GetUtcNow();
+                    }
+
+                    if (pausedUntil > timeProvider.GetUtcNow() || StoreUnavailable)
                     {
                         if (ordered)
                         {
@@ -170,6 +211,18 @@ public sealed partial class OutboxSender(
                     }
 
                     await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
+                    if (StoreUnavailable)
+                    {
+                        _inFlight.Release();
+                        if (ordered)
+                        {
+                            ReleaseChat(message.ChatId);
+                        }
+
+                        await PutBackAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     var task = SendOneAsync(message, ordered, stoppingToken);
                     lock (running)
                     {
@@ -200,7 +253,7 @@ public sealed partial class OutboxSender(
                     break;
                 }
 
-                failureDelay = TimeSpan.FromTicks(Math.Min(failureDelay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                failureDelay = TimeSpan.FromTicks(Math.Min(failureDelay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
             }
         }
 
@@ -211,6 +264,125 @@ public sealed partial class OutboxSender(
         }
 
         await Task.WhenAll(pending).ConfigureAwait(false);
+
+        // Shutting down: one last chance for outcomes still kept in memory (else their messages come back after the lease).
+        using var finalFlush = new CancellationTokenSource(ShutdownFlush);
+        try
+        {
+            await FlushPendingAsync(finalFlush.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogPendingLost(logger, PendingCount);
+        }
+    }
+
+    private bool StoreUnavailable => PendingCount > 0;
+
+    private int PendingCount
+    {
+        get
+        {
+            lock (_pendingLock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes an outcome to the store; when the store is unavailable (the write fails, or outcomes are already waiting),
+    /// keeps it to be written by <see cref="FlushPendingAsync"/> instead of losing it. The write does not stop at shutdown:
+    /// an outcome of a call that was made is worth recording.
+    /// </summary>
+    private async Task RecordAsync(long outboxId, Func<CancellationToken, Task> write)
+    {
+        if (!StoreUnavailable)
+        {
+            try
+            {
+                await write(CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+#pragma warning disable CA1031 // Any failure of the store: the outcome is kept and written again, never dropped.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogRecordDeferred(logger, ex, outboxId);
+            }
+        }
+
+        Defer(outboxId, write);
+    }
+
+    private void Defer(long outboxId, Func<CancellationToken, Task> write)
+    {
+        lock (_pendingLock)
+        {
+            _pending.TryAdd(outboxId, write);
+        }
+    }
+
+    /// <summary>
+    /// Writes every kept outcome, in a loop with backoff (0.1 s doubling to 1 s) until all are written; returns at once
+    /// when none is kept. Outcomes kept meanwhile by sends still in flight are written in the same loop.
+    /// </summary>
+    private async Task FlushPendingAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        var written = 0;
+        while (true)
+        {
+            KeyValuePair<long, Func<CancellationToken, Task>>[] kept;
+            lock (_pendingLock)
+            {
+                kept = [.. _pending];
+            }
+
+            if (kept.Length == 0)
+            {
+                if (written > 0)
+                {
+                    LogPendingRecorded(logger, written);
+                }
+
+                return;
+            }
+
+            var failed = false;
+            foreach (var (outboxId, write) in kept)
+            {
+                try
+                {
+                    await write(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+#pragma warning disable CA1031 // The store is still unavailable: wait and try again.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    LogStillUnavailable(logger, ex.Message, kept.Length, delay.TotalSeconds);
+                    failed = true;
+                    break;
+                }
+
+                lock (_pendingLock)
+                {
+                    _pending.Remove(outboxId);
+                }
+
+                written++;
+            }
+
+            if (failed)
+            {
+                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(1).Ticks));
+            }
+        }
     }
 
     private async Task SendOneAsync(OutboxMessage message, bool ordered, CancellationToken cancellationToken)
@@ -249,14 +421,14 @@ public sealed partial class OutboxSender(
         {
             var telegramMessageId = await executor.ExecuteAsync(message, cancellationToken).ConfigureAwait(false);
             _floods.RecordSend(timeProvider.GetUtcNow());
-            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent) with { TelegramMessageId = telegramMessageId }, cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(message.Id, Record(DeliveryStatus.Sent) with { TelegramMessageId = telegramMessageId }).ConfigureAwait(false);
         }
         catch (RequestException ex) when (ex is not ApiRequestException && ex.HttpStatusCode == HttpStatusCode.OK)
         {
             // The call succeeded but its answer could not be read (a server or proxy that answers differently): the
             // message went out, so it is recorded as sent, with a warning, and never sent again.
             LogUnreadableAnswer(logger, message.Id, message.ChatId, ex.Message);
-            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent) with { Error = "sent; the answer could not be read" }, cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(message.Id, Record(DeliveryStatus.Sent) with { Error = "sent; the answer could not be read" }).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {
@@ -280,24 +452,26 @@ public sealed partial class OutboxSender(
         catch (ApiRequestException ex) when (ex.ErrorCode == 403)
         {
             LogUnreachable(logger, message.ChatId);
-            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Unreachable) with { Error = ex.Message }, cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(message.Id, Record(DeliveryStatus.Unreachable) with { Error = ex.Message }).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 400 && ex.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase))
         {
             // An edit with the same content: the message already shows what we wanted.
-            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Sent), cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(message.Id, Record(DeliveryStatus.Sent)).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.Parameters?.MigrateToChatId is { } newChatId && message.Attempts < _options.MaxAttempts)
         {
-            // The group became a supergroup: send to its new id once, and record where the message went.
+            // The group became a supergroup: send to its new id once, and record where the message went, in one store
+            // step (a crash between enqueueing the copy and recording the original would send it twice).
             LogMigrated(logger, message.ChatId, newChatId);
-            await store.CommitAsync(new Commit { Outbox = [message with { Id = 0, ChatId = newChatId, Attempts = _options.MaxAttempts, EnqueuedAt = default }] }, cancellationToken).ConfigureAwait(false);
-            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = $"migrated to {newChatId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" }, cancellationToken).ConfigureAwait(false);
+            var moved = Record(DeliveryStatus.Failed) with { Error = $"migrated to {newChatId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" };
+            var forward = message with { Id = 0, ChatId = newChatId, Attempts = _options.MaxAttempts, EnqueuedAt = default };
+            await RecordAsync(message.Id, c => store.ForwardOutboxAsync(message.Id, moved, forward, c)).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode < 500)
         {
             LogRejected(logger, message.Id, message.ChatId, ex.ErrorCode, ex.Message);
-            await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = $"{ex.ErrorCode}: {ex.Message}" }, cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = $"{ex.ErrorCode}: {ex.Message}" }).ConfigureAwait(false);
         }
         catch (RequestException ex)
         {
@@ -305,7 +479,7 @@ public sealed partial class OutboxSender(
             if (attempts >= _options.MaxAttempts)
             {
                 LogGaveUp(logger, ex, message.Id, attempts);
-                await store.CompleteOutboxAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = ex.Message }, cancellationToken).ConfigureAwait(false);
+                await CompleteAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = ex.Message }).ConfigureAwait(false);
                 return;
             }
 
@@ -318,6 +492,9 @@ public sealed partial class OutboxSender(
         }
     }
 
+    private Task CompleteAsync(long outboxId, DeliveryRecord record) =>
+        RecordAsync(outboxId, c => store.CompleteOutboxAsync(outboxId, record, c));
+
     /// <summary>
     /// Puts a claimed message back into the outbox, ready at <paramref name="notBefore"/>, and remembers that time: an
     /// idle sender waiting longer than that is woken, so it claims the message when it is due rather than up to
@@ -325,7 +502,8 @@ public sealed partial class OutboxSender(
     /// </summary>
     private async Task PutBackAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
     {
-        await store.RetryOutboxAsync(outboxId, notBefore, attempts, cancellationToken).ConfigureAwait(false);
+        _ = cancellationToken;
+        await RecordAsync(outboxId, c => store.RetryOutboxAsync(outboxId, notBefore, attempts, c)).ConfigureAwait(false);
         bool wake;
         lock (_wake)
         {
@@ -428,7 +606,7 @@ public sealed partial class OutboxSender(
 
             _targetWaitSince.Remove(message.Id);
             LogNoTarget(logger, message.Id, message.ChatId, tag, failure!);
-            await store.CompleteOutboxAsync(message.Id, new DeliveryRecord(message.Id, message.ChatId, DeliveryStatus.Failed, now) { Tag = message.Tag, Attempts = message.Attempts, Error = failure }, cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(message.Id, new DeliveryRecord(message.Id, message.ChatId, DeliveryStatus.Failed, now) { Tag = message.Tag, Attempts = message.Attempts, Error = failure }).ConfigureAwait(false);
         }
 
         return batch;
@@ -576,6 +754,18 @@ public sealed partial class OutboxSender(
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Could not record the outcome of outbox message {OutboxId}; it will be retried after its lease")]
     private static partial void LogRecordFailed(ILogger logger, Exception exception, long outboxId);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Could not record the outcome of outbox message {OutboxId} (store unavailable); kept in memory and written when the store answers, nothing new is sent meanwhile")]
+    private static partial void LogRecordDeferred(ILogger logger, Exception exception, long outboxId);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Store still unavailable ({Problem}); {Count} outcomes kept in memory, trying again in {Seconds} s")]
+    private static partial void LogStillUnavailable(ILogger logger, string problem, int count, double seconds);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Store answers again: {Count} kept outcomes recorded; sending goes on")]
+    private static partial void LogPendingRecorded(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Error, Message = "Shutting down with {Count} outcomes not recorded (store unavailable); their messages are sent again after the lease")]
+    private static partial void LogPendingLost(ILogger logger, int count);
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Information, Message = "429 from Telegram for chat {ChatId} alone; pausing that chat for {Seconds} s")]
     private static partial void LogChatFlood(ILogger logger, long chatId, double seconds);

@@ -220,29 +220,51 @@ public sealed class InMemoryStateStore : IStateStore
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            string? tag = record.Tag;
-            if (_outbox.Remove(outboxId, out var entry))
-            {
-                UnlinkOutbox(outboxId, entry);
-                tag ??= entry.Message.Tag;
-            }
-            else if (_deliveries.TryGetValue(outboxId, out var previous))
-            {
-                tag ??= previous.Record.Tag;
-            }
-
-            var expires = now + DeliveryRetention;
-            _deliveries[outboxId] = new DeliveryEntry(record with { OutboxId = outboxId, Tag = tag }, expires);
-            _deliveryExpiry.Enqueue((expires, outboxId));
-            if (tag is not null)
-            {
-                AddToTag(tag, outboxId);
-            }
-
-            PruneExpired(now);
+            Complete(outboxId, record, now);
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<long?> ForwardOutboxAsync(long outboxId, DeliveryRecord record, OutboxMessage forward, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(forward);
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            if (!_outbox.ContainsKey(outboxId))
+            {
+                return Task.FromResult<long?>(null);
+            }
+
+            Complete(outboxId, record, now);
+            return Task.FromResult<long?>(Enqueue(forward with { Id = 0 }, now));
+        }
+    }
+
+    private void Complete(long outboxId, DeliveryRecord record, DateTimeOffset now)
+    {
+        string? tag = record.Tag;
+        if (_outbox.Remove(outboxId, out var entry))
+        {
+            UnlinkOutbox(outboxId, entry);
+            tag ??= entry.Message.Tag;
+        }
+        else if (_deliveries.TryGetValue(outboxId, out var previous))
+        {
+            tag ??= previous.Record.Tag;
+        }
+
+        var expires = now + DeliveryRetention;
+        _deliveries[outboxId] = new DeliveryEntry(record with { OutboxId = outboxId, Tag = tag }, expires);
+        _deliveryExpiry.Enqueue((expires, outboxId));
+        if (tag is not null)
+        {
+            AddToTag(tag, outboxId);
+        }
+
+        PruneExpired(now);
     }
 
     public Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)

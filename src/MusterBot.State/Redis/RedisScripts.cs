@@ -5,6 +5,12 @@ namespace MusterBot.State.Redis;
 /// docs/redis-keys.md). Times arrive as Unix milliseconds of the store's TimeProvider; no script calls TIME.
 /// Numbers that end up in keys or values travel as strings, so 64-bit ids are never rounded through Lua doubles.
 /// The store runs each one by its SHA1 (EVALSHA) and loads it again after NOSCRIPT (see RedisStateStore.EvalAsync).
+/// Each starts with a Redis 7 shebang (<c>#!lua flags=…</c>), so the server judges memory before the script runs: a
+/// script without <c>allow-oom</c> is refused whole (OOM) while used memory is over <c>maxmemory</c>, never cut off
+/// half-way. Only the commit, which adds data, is refused; claims, completions, retries and the migration forward
+/// move or shrink the outbox (refusing them would stop the outbox from draining and cause re-sends), so they carry
+/// <c>allow-oom</c>; the read-only tag query is <c>no-writes</c>. All are <c>no-cluster</c> (keys are built inside).
+/// See "Memory limit" in docs/redis-keys.md.
 /// </summary>
 /// <remarks>
 /// None of these scripts declares its keys in KEYS: each builds them from ARGV[1] and from data (commit JSON, ids
@@ -14,6 +20,15 @@ namespace MusterBot.State.Redis;
 /// </remarks>
 internal static class RedisScripts
 {
+    /// <summary>Writes that add data: refused whole when Redis is over maxmemory.</summary>
+    private const string Grows = "#!lua flags=no-cluster\n";
+
+    /// <summary>Writes that move or shrink the outbox and timers: run even when Redis is over maxmemory.</summary>
+    private const string Drains = "#!lua flags=allow-oom,no-cluster\n";
+
+    /// <summary>Read-only.</summary>
+    private const string Reads = "#!lua flags=no-writes,no-cluster\n";
+
     private const string Helpers = """
         local p = ARGV[1]
         local function pad(id) return string.rep('0', 19 - #id) .. id end
@@ -26,7 +41,7 @@ internal static class RedisScripts
     /// ARGV: prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention (ms).
     /// Returns {0, id…} when committed, {1} on a version conflict, {2} for a duplicate update or a consumed timer.
     /// </summary>
-    public static readonly RedisScript Commit = new(Helpers + """
+    public static readonly RedisScript Commit = new(nameof(Commit), Grows + Helpers + Enqueue + """
         local now = tonumber(ARGV[2])
         local c = cjson.decode(ARGV[4])
 
@@ -72,21 +87,7 @@ internal static class RedisScripts
 
         local result = {0}
         for _, m in ipairs(c.o) do
-          local id = int(redis.call('INCR', p .. 'seq:outbox'))
-          local member = pad(id)
-          local okey = p .. 'ob:' .. id
-          redis.call('HSET', okey, 'j', m.j, 'l', m.l, 'r', m.r, 'a', m.a)
-          redis.call('ZADD', p .. 'lane:' .. m.l, m.r, member)
-          local dkey = p .. 'dlv:' .. id
-          redis.call('DEL', dkey)
-          redis.call('HSET', dkey, 'c', m.c, 's', 'Queued', 'at', ARGV[3], 'a', m.a)
-          if m.t then
-            redis.call('HSET', okey, 't', m.t)
-            redis.call('HSET', dkey, 't', m.t)
-            redis.call('ZADD', p .. 'tag:' .. m.t, id, id)
-            redis.call('PEXPIRE', p .. 'tag:' .. m.t, ARGV[6])
-          end
-          result[#result + 1] = id
+          result[#result + 1] = enqueue(m, ARGV[3], ARGV[6])
         end
 
         local function dropTimer(id)
@@ -117,7 +118,7 @@ internal static class RedisScripts
     /// lane, each lane's due retries (retry set, by NotBefore) before its fresh messages (lane set, by ready time).
     /// Returns a flat list: id, message JSON, attempts, NotBefore override ('' if none).
     /// </summary>
-    public static readonly RedisScript ClaimOutbox = new(Helpers + """
+    public static readonly RedisScript ClaimOutbox = new(nameof(ClaimOutbox), Drains + Helpers + """
         local now = ARGV[2]
         local max = tonumber(ARGV[3])
         for lane = 0, 3 do
@@ -166,7 +167,7 @@ internal static class RedisScripts
         """);
 
     /// <summary>ARGV: prefix, now (ms), max, lease end (ms). Returns the JSON of each claimed timer.</summary>
-    public static readonly RedisScript ClaimTimers = new(Helpers + """
+    public static readonly RedisScript ClaimTimers = new(nameof(ClaimTimers), Drains + Helpers + """
         local now = ARGV[2]
         local inflight = p .. 'timers:inflight'
         local due = p .. 'timers'
@@ -187,10 +188,12 @@ internal static class RedisScripts
         return out
         """);
 
-    /// <summary>ARGV: prefix, outbox id, delivery record (JSON), delivery retention (ms).</summary>
-    public static readonly RedisScript Complete = new(Helpers + """
-        local id = ARGV[2]
-        local r = cjson.decode(ARGV[3])
+    /// <summary>
+    /// Lua function <c>complete(id, r, retention)</c>: removes outbox message <c>id</c> from every lane, retry and in-flight
+    /// set and stores its final delivery record <c>r</c> (decoded JSON) kept for <c>retention</c> ms.
+    /// </summary>
+    private const string CompleteFunction = """
+        local function complete(id, r, retention)
         local member = pad(id)
         for lane = 0, 3 do
           redis.call('ZREM', p .. 'lane:' .. lane, member)
@@ -210,17 +213,61 @@ internal static class RedisScripts
         if tag then
           redis.call('HSET', dkey, 't', tag)
           redis.call('ZADD', p .. 'tag:' .. tag, id, id)
-          redis.call('PEXPIRE', p .. 'tag:' .. tag, ARGV[4])
+          redis.call('PEXPIRE', p .. 'tag:' .. tag, retention)
         end
-        redis.call('PEXPIRE', dkey, ARGV[4])
+        redis.call('PEXPIRE', dkey, retention)
+        end
+
+        """;
+
+    /// <summary>
+    /// Lua function <c>enqueue(m, atIso, tagRetention)</c>: adds one outbox message (an element of the commit JSON's
+    /// <c>o</c>) with a new id, its lane entry, its Queued delivery record and its tag index; returns the id.
+    /// </summary>
+    private const string Enqueue = """
+        local function enqueue(m, atIso, tagRetention)
+          local id = int(redis.call('INCR', p .. 'seq:outbox'))
+          local member = pad(id)
+          local okey = p .. 'ob:' .. id
+          redis.call('HSET', okey, 'j', m.j, 'l', m.l, 'r', m.r, 'a', m.a)
+          redis.call('ZADD', p .. 'lane:' .. m.l, m.r, member)
+          local dkey = p .. 'dlv:' .. id
+          redis.call('DEL', dkey)
+          redis.call('HSET', dkey, 'c', m.c, 's', 'Queued', 'at', atIso, 'a', m.a)
+          if m.t then
+            redis.call('HSET', okey, 't', m.t)
+            redis.call('HSET', dkey, 't', m.t)
+            redis.call('ZADD', p .. 'tag:' .. m.t, id, id)
+            redis.call('PEXPIRE', p .. 'tag:' .. m.t, tagRetention)
+          end
+          return id
+        end
+
+        """;
+
+    /// <summary>ARGV: prefix, outbox id, delivery record (JSON), delivery retention (ms).</summary>
+    public static readonly RedisScript Complete = new(nameof(Complete), Drains + Helpers + CompleteFunction + """
+        complete(ARGV[2], cjson.decode(ARGV[3]), ARGV[4])
         return 1
+        """);
+
+    /// <summary>
+    /// ARGV: prefix, outbox id, delivery record (JSON), delivery retention (ms), message (JSON as in the commit's
+    /// <c>o</c>), now (ISO 8601). In one step: records the claimed message's final outcome and enqueues the message that
+    /// replaces it (the same message to a migrated group's new chat id). Returns the new id, or '' when the message is
+    /// no longer in the outbox (its outcome was recorded already: a repeated call changes nothing).
+    /// </summary>
+    public static readonly RedisScript Forward = new(nameof(Forward), Drains + Helpers + CompleteFunction + Enqueue + """
+        if redis.call('EXISTS', p .. 'ob:' .. ARGV[2]) == 0 then return '' end
+        complete(ARGV[2], cjson.decode(ARGV[3]), ARGV[4])
+        return enqueue(cjson.decode(ARGV[5]), ARGV[6], ARGV[4])
         """);
 
     /// <summary>
     /// ARGV: prefix, outbox id, NotBefore (ms), NotBefore (ISO 8601), attempts. Puts the message into its lane's retry
     /// set (score NotBefore), which a claim drains before the lane's fresh messages. Returns 0 if unknown.
     /// </summary>
-    public static readonly RedisScript Retry = new(Helpers + """
+    public static readonly RedisScript Retry = new(nameof(Retry), Drains + Helpers + """
         local id = ARGV[2]
         local okey = p .. 'ob:' .. id
         local lane = redis.call('HGET', okey, 'l')
@@ -239,7 +286,7 @@ internal static class RedisScripts
         """);
 
     /// <summary>ARGV: prefix, tag. Returns {id, HGETALL of its record} per known delivery, in id order.</summary>
-    public static readonly RedisScript DeliveriesByTag = new(Helpers + """
+    public static readonly RedisScript DeliveriesByTag = new(nameof(DeliveriesByTag), Reads + Helpers + """
         local out = {}
         for _, id in ipairs(redis.call('ZRANGE', p .. 'tag:' .. ARGV[2], 0, -1)) do
           local h = redis.call('HGETALL', p .. 'dlv:' .. id)

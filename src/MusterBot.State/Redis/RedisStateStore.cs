@@ -61,7 +61,8 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
         RedisMemory? memory;
         try
         {
-            memory = await ReadMemoryAsync(connection, configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+            (memory, var version) = await ReadServerAsync(connection, configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+            EnsureSupportedVersion(version);
         }
         catch
         {
@@ -85,15 +86,36 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
     public RedisMemory? Memory { get; private init; }
 
     /// <summary>
-    /// INFO memory of the first connected primary, read on a short-lived second connection in admin mode (the client lets
-    /// INFO through only there; the store's own connection stays without admin commands). Null while Redis is down
-    /// (it is checked at the next start) or when INFO is refused.
+    /// Refuses a server older than 7.0 with a message naming its version: the scripts carry a <c>#!lua</c> shebang with
+    /// flags (refused whole over maxmemory), which Redis reads only from 7.0 on. Null (unknown) passes.
     /// </summary>
-    private static async Task<RedisMemory?> ReadMemoryAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration)
+    internal static void EnsureSupportedVersion(string? version)
+    {
+        if (version is null)
+        {
+            return;
+        }
+
+        var numeric = new string([.. version.TakeWhile(c => char.IsAsciiDigit(c) || c == '.')]);
+        if (Version.TryParse(numeric.Contains('.', StringComparison.Ordinal) ? numeric : numeric + ".0", out var parsed) && parsed.Major < 7)
+        {
+            throw new RedisVersionException(
+                $"Redis {version} is too old: MusterBot needs Redis 7.0 or newer (its Lua scripts declare flags in a '#!lua' " +
+                "shebang, so a write is refused whole when Redis is over maxmemory). Upgrade the Redis server.");
+        }
+    }
+
+    /// <summary>
+    /// INFO memory and the version of the first connected primary, read on a short-lived second connection in admin
+    /// mode (the client lets INFO through only there; the store's own connection stays without admin commands). Nulls
+    /// while Redis is down (it is checked at the next start, and a script an old server cannot load fails with
+    /// <see cref="RedisVersionException"/>) or when INFO is refused.
+    /// </summary>
+    private static async Task<(RedisMemory? Memory, string? Version)> ReadServerAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration)
     {
         if (!connection.GetServers().Any(s => s.IsConnected && !s.IsReplica))
         {
-            return null;
+            return (null, null);
         }
 
         var admin = configuration.Clone();
@@ -102,20 +124,21 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
         var server = probe.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica);
         if (server is null)
         {
-            return null;
+            return (null, null);
         }
 
         try
         {
-            var info = (await server.InfoAsync("memory").ConfigureAwait(false)).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-            return info.TryGetValue("maxmemory_policy", out var policy)
+            var info = (await server.InfoAsync().ConfigureAwait(false)).SelectMany(g => g).GroupBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+            var memory = info.TryGetValue("maxmemory_policy", out var policy)
                 ? new RedisMemory(policy, Number(info, "used_memory"), Number(info, "maxmemory"))
                 : null;
+            return (memory, info.GetValueOrDefault("redis_version"));
         }
         catch (RedisException)
         {
             // INFO may be renamed or refused on a managed server: nothing to check then.
-            return null;
+            return (null, null);
         }
 
         static long Number(Dictionary<string, string> info, string key) =>
@@ -235,7 +258,12 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
     public async Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var json = WriteJson(writer =>
+        await EvalAsync(RedisScripts.Complete, [_prefix, Text(outboxId), DeliveryJson(record), _deliveryRetentionMs], cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private static string DeliveryJson(DeliveryRecord record) =>
+        WriteJson(writer =>
         {
             writer.WriteString("c", Text(record.ChatId));
             writer.WriteString("s", record.Status.ToString());
@@ -256,8 +284,19 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
                 writer.WriteString("t", tag);
             }
         });
-        await EvalAsync(RedisScripts.Complete, [_prefix, Text(outboxId), json, _deliveryRetentionMs], cancellationToken)
-            .ConfigureAwait(false);
+
+    public async Task<long?> ForwardOutboxAsync(long outboxId, DeliveryRecord record, OutboxMessage forward, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(forward);
+        var now = _time.GetUtcNow();
+        var message = WriteJson(writer => WriteOutboxMessage(writer, forward, now));
+        var result = await EvalAsync(
+            RedisScripts.Forward,
+            [_prefix, Text(outboxId), DeliveryJson(record), _deliveryRetentionMs, message, Iso(now)],
+            cancellationToken).ConfigureAwait(false);
+        var id = (string?)result;
+        return string.IsNullOrEmpty(id) ? null : ParseLong(id);
     }
 
     public async Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
@@ -390,14 +429,25 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
     {
         try
         {
-            return await _db.ScriptEvaluateAsync(script.Sha1, keys: null, values: args).WaitAsync(cancellationToken)
-                .ConfigureAwait(false);
+            try
+            {
+                return await _db.ScriptEvaluateAsync(script.Sha1, keys: null, values: args).WaitAsync(cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                await LoadAsync(script, cancellationToken).ConfigureAwait(false);
+                return await _db.ScriptEvaluateAsync(script.Sha1, keys: null, values: args).WaitAsync(cancellationToken)
+                    .ConfigureAwait(false);
+            }
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        catch (RedisServerException ex) when (ex.Message.StartsWith("OOM", StringComparison.Ordinal))
         {
-            await LoadAsync(script, cancellationToken).ConfigureAwait(false);
-            return await _db.ScriptEvaluateAsync(script.Sha1, keys: null, values: args).WaitAsync(cancellationToken)
-                .ConfigureAwait(false);
+            // Only scripts without allow-oom are refused, and always before they run (the shebang's flags): nothing written.
+            throw new RedisOutOfMemoryException(
+                $"Redis is over its maxmemory and refused the {script.Name} script whole; nothing of it was written. " +
+                "Free memory or raise maxmemory (sending, and recording what was sent, go on meanwhile).",
+                ex);
         }
     }
 
@@ -408,7 +458,16 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
         {
             if (server.IsConnected && !server.IsReplica)
             {
-                await server.ScriptLoadAsync(script.Body).WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await server.ScriptLoadAsync(script.Body).WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (RedisServerException ex) when (ex.Message.Contains("compiling", StringComparison.OrdinalIgnoreCase))
+                {
+                    // A server before 7.0 reads the '#!lua' shebang as Lua and cannot compile it.
+                    EnsureSupportedVersion(server.Version.ToString());
+                    throw;
+                }
             }
         }
     }
@@ -448,7 +507,6 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
     /// <summary>The commit as one JSON argument; every number is a string so Lua never rounds it.</summary>
     private static string CommitPayload(Commit commit, DateTimeOffset now)
     {
-        var nowMs = now.ToUnixTimeMilliseconds();
         return WriteJson(writer =>
         {
             if (commit.UpdateId is { } updateId)
@@ -501,22 +559,8 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
             writer.WriteStartArray("o");
             foreach (var message in commit.Outbox)
             {
-                var stored = message with
-                {
-                    Id = 0,
-                    EnqueuedAt = message.EnqueuedAt == default ? now : message.EnqueuedAt,
-                };
                 writer.WriteStartObject();
-                writer.WriteString("l", Text((int)stored.Lane));
-                writer.WriteString("c", Text(stored.ChatId));
-                writer.WriteString("r", Text(stored.NotBefore?.ToUnixTimeMilliseconds() ?? nowMs));
-                writer.WriteString("a", Text(stored.Attempts));
-                if (stored.Tag is { } tag)
-                {
-                    writer.WriteString("t", tag);
-                }
-
-                writer.WriteString("j", JsonSerializer.Serialize(stored, StoreJson.Options));
+                WriteOutboxMessage(writer, message, now);
                 writer.WriteEndObject();
             }
 
@@ -548,6 +592,26 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
 
             writer.WriteEndArray();
         });
+    }
+
+    /// <summary>The properties of one outbox message as the scripts' <c>enqueue</c> reads them.</summary>
+    private static void WriteOutboxMessage(Utf8JsonWriter writer, OutboxMessage message, DateTimeOffset now)
+    {
+        var stored = message with
+        {
+            Id = 0,
+            EnqueuedAt = message.EnqueuedAt == default ? now : message.EnqueuedAt,
+        };
+        writer.WriteString("l", Text((int)stored.Lane));
+        writer.WriteString("c", Text(stored.ChatId));
+        writer.WriteString("r", Text(stored.NotBefore?.ToUnixTimeMilliseconds() ?? now.ToUnixTimeMilliseconds()));
+        writer.WriteString("a", Text(stored.Attempts));
+        if (stored.Tag is { } tag)
+        {
+            writer.WriteString("t", tag);
+        }
+
+        writer.WriteString("j", JsonSerializer.Serialize(stored, StoreJson.Options));
     }
 
     private static string WriteJson(Action<Utf8JsonWriter> writeProperties)

@@ -5,9 +5,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
 using MusterBot.Host.Delivery;
+using MusterBot.State;
 using MusterBot.State.Commits;
+using MusterBot.State.Documents;
 using MusterBot.State.Memory;
 using MusterBot.State.Outbox;
+using MusterBot.State.Timers;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Requests;
@@ -524,6 +527,54 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Send_ToAMigratedGroup_RecordsTheOriginalAndEnqueuesTheCopy_InOneStoreCall()
+    {
+        _respond = call => call.ChatId == -42
+            ? throw new ApiRequestException("Bad Request: group chat was upgraded to a supergroup chat", 400, new ResponseParameters { MigrateToChatId = -1_009_999_999_999 })
+            : Task.FromResult(new Message { Id = 5, Chat = new Chat { Id = call.ChatId } });
+        var counting = new CountingStore(_store);
+        await StartAsync(store: counting);
+
+        var id = await EnqueueOneAsync(new OutboxMessage(Lane.Normal, -42, new SendText("roll call")));
+        await WaitUntilAsync(() => CallsTo(-1_009_999_999_999).Count == 1);
+        await WaitForOutcomeAsync(id);
+
+        // A crash can never fall between enqueueing the copy and recording the original: it is one store call.
+        Assert.Equal(0, counting.Count(nameof(IStateStore.CommitAsync)));
+        Assert.Equal(1, counting.Count(nameof(IStateStore.ForwardOutboxAsync)));
+        Assert.Equal("migrated to -1009999999999", (await _store.GetDeliveryAsync(id, CancellationToken.None))!.Error);
+    }
+
+    [Fact]
+    public async Task StoreDown_MidFanOut_OutcomesAreKeptAndRecorded_NothingNewIsSent_NothingWaitsForTheLease()
+    {
+        var counting = new CountingStore(_store);
+        _respond = call =>
+        {
+            if (_calls.Count == 4)
+            {
+                counting.Down = true; // the outcome of this send cannot be recorded
+            }
+
+            return Task.FromResult(new Message { Id = 5, Chat = new Chat { Id = call.ChatId } });
+        };
+        var ids = await EnqueueAsync([.. Enumerable.Range(1, 12).Select(i => new OutboxMessage(Lane.Emergency, i, new SendText("muster")))]);
+        await StartAsync(store: counting); // the default lease: 1 minute
+
+        await WaitUntilAsync(() => counting.Down);
+        await Task.Delay(600);
+        Assert.Equal(4, _calls.Count); // nothing sent that could not be recorded
+        counting.Down = false;
+
+        foreach (var id in ids)
+        {
+            Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        }
+
+        Assert.All(Enumerable.Range(1, 12), chat => Assert.Single(CallsTo(chat)));
+    }
+
+    [Fact]
     public async Task Send_TextOverTheLimit_IsSplitAtLineBreaks_NeverRejectedWhole()
     {
         await StartAsync();
@@ -747,10 +798,10 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
     private List<Call> CallsTo(long chatId) => [.. _calls.Where(c => c.ChatId == chatId).OrderBy(c => c.At)];
 
-    private async Task StartAsync(SenderOptions? options = null)
+    private async Task StartAsync(SenderOptions? options = null, IStateStore? store = null)
     {
         _sender = new OutboxSender(
-            _store,
+            store ?? _store,
             new OutboxExecutor(_client.Object),
             _signal,
             Microsoft.Extensions.Options.Options.Create(options ?? Options()),
@@ -803,5 +854,57 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
         /// <summary>The message an edit was aimed at.</summary>
         public int? MessageId { get; init; }
+    }
+
+    /// <summary>
+    /// The in-memory store, counting the calls the sender makes by method name; while <see cref="Down"/> every call but
+    /// the reads of delivery records fails, as Redis does when it is unreachable.
+    /// </summary>
+    private sealed class CountingStore(IStateStore inner) : IStateStore
+    {
+        private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+
+        public volatile bool Down;
+
+        public int Count(string method) => _calls.GetValueOrDefault(method);
+
+        public Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken) => Call(() => inner.GetAsync(key, cancellationToken));
+
+        public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken) => Call(() => inner.GetManyAsync(keys, cancellationToken));
+
+        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken) => Call(() => inner.GetSetMembersAsync(setName, cancellationToken));
+
+        public Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken) => Call(() => inner.IsUpdateHandledAsync(updateId, cancellationToken));
+
+        public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken) => Call(() => inner.CommitAsync(commit, cancellationToken));
+
+        public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => Call(() => inner.ClaimOutboxAsync(max, lease, cancellationToken));
+
+        public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken) => Call(() => inner.ClaimOutboxAsync(max, reservedForReplies, lease, cancellationToken));
+
+        public Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken) => Call(() => inner.CompleteOutboxAsync(outboxId, record, cancellationToken));
+
+        public Task<long?> ForwardOutboxAsync(long outboxId, DeliveryRecord record, OutboxMessage forward, CancellationToken cancellationToken) => Call(() => inner.ForwardOutboxAsync(outboxId, record, forward, cancellationToken));
+
+        public Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken) => Call(() => inner.RetryOutboxAsync(outboxId, notBefore, attempts, cancellationToken));
+
+        public Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken) => inner.GetDeliveryAsync(outboxId, cancellationToken);
+
+        public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, CancellationToken cancellationToken) => Call(() => inner.GetDeliveriesByTagAsync(tag, cancellationToken));
+
+        public Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken) => Call(() => inner.CountOutboxAsync(cancellationToken));
+
+        public Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => Call(() => inner.ClaimDueTimersAsync(max, lease, cancellationToken));
+
+        public Task<TimerEntry?> GetTimerAsync(string timerId, CancellationToken cancellationToken) => Call(() => inner.GetTimerAsync(timerId, cancellationToken));
+
+        public Task PingAsync(CancellationToken cancellationToken) => Call(() => inner.PingAsync(cancellationToken));
+
+        private T Call<T>(Func<T> call, [System.Runtime.CompilerServices.CallerMemberName] string method = "")
+            where T : Task
+        {
+            _calls.AddOrUpdate(method, 1, (_, n) => n + 1);
+            return Down ? throw new InvalidOperationException("store unreachable") : call();
+        }
     }
 }

@@ -9,12 +9,28 @@ namespace MusterBot.Tests.State;
 /// A throw-away redis-server on a free port of 127.0.0.1, without persistence, for the tests of the "redis"
 /// collection. Stopped (killed) when the collection is done.
 /// </summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+public class RedisServerFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
+    private readonly bool _persistent;
     private Process? _process;
     private string? _executable;
+    private string? _directory;
+
+    public RedisServerFixture()
+        : this(persistent: false)
+    {
+    }
+
+    /// <summary>
+    /// <paramref name="persistent"/>: the server writes an append-only file (fsync on every write) into its own temporary
+    /// directory, so a server killed (SIGKILL) and started again on the same port comes back with all its data.
+    /// </summary>
+    protected RedisServerFixture(bool persistent)
+    {
+        _persistent = persistent;
+    }
 
     public int Port { get; private set; }
 
@@ -33,6 +49,11 @@ public sealed class RedisServerFixture : IAsyncLifetime
     public Task DisposeAsync()
     {
         Stop();
+        if (_directory is not null)
+        {
+            System.IO.Directory.Delete(_directory, recursive: true);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -43,7 +64,10 @@ public sealed class RedisServerFixture : IAsyncLifetime
         await StartAsync();
     }
 
-    /// <summary>Kills the server (an outage); <see cref="StartAgainAsync"/> brings it back, empty, on the same port.</summary>
+    /// <summary>
+    /// Kills the server (SIGKILL: an outage); <see cref="StartAgainAsync"/> brings it back on the same port, empty, or
+    /// with its data when the fixture is persistent.
+    /// </summary>
     public Task StopAsync()
     {
         Stop();
@@ -130,11 +154,14 @@ public sealed class RedisServerFixture : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[]
-                 {
-                     "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                 })
+        string[] persistence = ["--save", "", "--appendonly", "no"];
+        if (_persistent)
+        {
+            _directory ??= System.IO.Directory.CreateTempSubdirectory("musterbot-redis-").FullName;
+            persistence = ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", _directory];
+        }
+
+        foreach (var argument in (string[])["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", .. persistence])
         {
             start.ArgumentList.Add(argument);
         }
@@ -226,3 +253,6 @@ public sealed class RedisServerFixture : IAsyncLifetime
         return null;
     }
 }
+
+/// <summary>A <see cref="RedisServerFixture"/> with an append-only file: its data survives a kill and a start again.</summary>
+public sealed class PersistentRedisServerFixture() : RedisServerFixture(persistent: true);

@@ -392,6 +392,35 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Forward_RecordsTheOriginal_AndEnqueuesTheCopy_InOneStep_AndARepeatChangesNothing()
+    {
+        var id = (await CommitAsync(new Commit { Outbox = [Text(Lane.Normal, -42, "roll call") with { Tag = "rc:1" }] })).OutboxIds[0];
+        var claimed = Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var at = Clock.GetUtcNow();
+        var record = new DeliveryRecord(id, -42, DeliveryStatus.Failed, at) { Attempts = 1, Error = "migrated to -1009999999999" };
+        var copy = claimed with { Id = 0, ChatId = -1_009_999_999_999, Attempts = 5, EnqueuedAt = default };
+
+        var newId = await Store.ForwardOutboxAsync(id, record, copy, Ct);
+
+        Assert.NotNull(newId);
+        Assert.NotEqual(id, newId);
+        Assert.Equal(record with { Tag = "rc:1" }, await Store.GetDeliveryAsync(id, Ct));
+        Assert.Equal(
+            new DeliveryRecord(newId.Value, -1_009_999_999_999, DeliveryStatus.Queued, at) { Tag = "rc:1", Attempts = 5 },
+            await Store.GetDeliveryAsync(newId.Value, Ct));
+        var moved = Assert.Single(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Assert.Equal((newId.Value, -1_009_999_999_999, 5, Lane.Normal, "rc:1"), (moved.Id, moved.ChatId, moved.Attempts, moved.Lane, moved.Tag));
+        Assert.Equal(new SendText("roll call"), moved.Action);
+        Assert.Equal(2, (await Store.GetDeliveriesByTagAsync("rc:1", Ct)).Count);
+
+        // Written again (the first answer was lost): the original is no longer in the outbox, so nothing is enqueued.
+        Assert.Null(await Store.ForwardOutboxAsync(id, record, copy, Ct));
+        Assert.Equal(1, (await Store.CountOutboxAsync(Ct)).Values.Sum());
+        Assert.Equal(2, (await Store.GetDeliveriesByTagAsync("rc:1", Ct)).Count);
+    }
+
+    [Fact]
     public async Task Retry_RequeuesMessage_ReadyAtNotBefore_WithAttempts()
     {
         var id = (await CommitAsync(new Commit { Outbox = [Text(Lane.Normal, 1, "x")] })).OutboxIds[0];
