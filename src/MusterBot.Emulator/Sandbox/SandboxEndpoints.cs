@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -32,6 +33,9 @@ public static partial class SandboxEndpoints
     });
 
     private static readonly ConcurrentDictionary<Language, string> Pages = new();
+
+    /// <summary>Escapes &lt; &gt; &amp; and quotes but keeps Chinese readable in the page's source.</summary>
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
     public static WebApplication MapSandbox(this WebApplication app, BotApiEmulator emulator)
     {
@@ -133,7 +137,7 @@ public static partial class SandboxEndpoints
             "lang" => community.Language == Language.En ? "en" : "zh-CN",
             "labels_json" => JsonSerializer.Serialize(community.Labels),
             var key => community.Labels.TryGetValue(key, out var label)
-                ? HtmlEncoder.Default.Encode(label)
+                ? Html.Encode(label)
                 : throw new InvalidOperationException($"The sandbox page uses the label '{key}', which demo.*.json lacks."),
         }));
 
