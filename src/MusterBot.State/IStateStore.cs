@@ -74,4 +74,12 @@ public interface IStateStore
 
     /// <summary>Checks that the store answers (readiness probe).</summary>
     Task PingAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets everything this store holds: documents, sets, the outbox, delivery records, timers and handled-update
+    /// marks (on Redis: every key under the store's key prefix, found with SCAN and deleted with UNLINK in batches; no
+    /// other key is touched). The sandbox's "reset demo" calls it; the bot never does. Not atomic: run it while nothing
+    /// else writes, or accept that a commit racing with it may leave a key behind.
+    /// </summary>
+    Task EraseAllAsync(CancellationToken cancellationToken);
 }

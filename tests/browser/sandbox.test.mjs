@@ -1,137 +1,81 @@
-// The sandbox web chat in a real headless Chromium (issue #8).
-// Starts the host in sandbox mode (no token) on a free port, opens the page, and plays a drill muster through it:
-// the administrator launches it with /muster, the North convenor acknowledges and relays, a member presses
-// "arrived" and shares a location through 📎, and the convenor's live roll call (one message, edited in place) shows
-// the arrival. Saves a screenshot. Then a resident shares a contact and sends a CSV, and "Reset demo" empties the chats.
+// The sandbox web chat in a real headless Chromium (issues #8, #14).
+// Checks the machine has a CJK font (fc-list :lang=zh), then starts two hosts in sandbox mode (no token) on free ports:
+// - English (--Sandbox:Language=en): plays a drill muster through the page: the administrator launches it with /muster,
+//   the North convenor acknowledges and relays, a member presses "arrived" and shares a location through 📎, and the
+//   convenor's live roll call (one message, edited in place) shows the arrival. Unread badges mark people who got
+//   something since their chat was last viewed; times are in the community's zone (+08:00). Saves a screenshot. Then a
+//   resident shares a contact, sends a CSV and a photo (shown as an image), and "Reset demo" empties the chats.
+// - Chinese (the default, with --Muster:UtcOffset=05:30): the page's labels and the demo people are Chinese, times
+//   follow the configured zone; at 390×844 (a phone) the people list is a drawer, the chat takes the whole width, the
+//   ☰ button counts unread messages. Saves a phone screenshot.
 //
 //   cd tests/browser && npm ci && node sandbox.test.mjs
 //
-// Environment: CHROMIUM (default /usr/bin/chromium), SCREENSHOT (default docs/sandbox.png under the repo),
-// MUSTERBOT_NO_BUILD=1 to pass --no-build to dotnet run; MUSTERBOT_CONFIGURATION=Release (or Debug) to run that build.
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+// Environment: CHROMIUM (default /usr/bin/chromium), SCREENSHOT and PHONE_SCREENSHOT (default in the temp folder;
+// docs/sandbox*.png are made by screenshot.mjs), MUSTERBOT_NO_BUILD=1 to pass --no-build to dotnet run (the two hosts
+// then start at once); MUSTERBOT_CONFIGURATION=Release (or Debug) to run that build.
+import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { log, WAIT, requireCjkFonts, startHost, launchBrowser, openPage, playDrill, EN, samplePng } from './harness.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-const screenshot = path.resolve(repo, process.env.SCREENSHOT || 'docs/sandbox.png');
-const started = Date.now();
-const WAIT = 20_000;
+const screenshot = path.resolve(process.env.SCREENSHOT || path.join(os.tmpdir(), 'musterbot-sandbox.png'));
+const phoneShot = path.resolve(process.env.PHONE_SCREENSHOT || path.join(os.tmpdir(), 'musterbot-sandbox-phone.png'));
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
+function check(condition, message) { if (!condition) { throw new Error(message); } }
+
+/** Every message's time in the page is its (edit) time in the given UTC offset, as "HH:mm" at the end of its meta line. */
+async function checkTimes(page, chatId, offsetMinutes) {
+  const wrong = await page.evaluate(async ({ chatId, offsetMinutes }) => {
+    const all = (await (await fetch(`/_emulator/chats/${chatId}/messages`)).json()).result.messages;
+    const bad = [];
+    for (const m of all) {
+      const d = new Date(((m.edit_date || m.date) + offsetMinutes * 60) * 1000);
+      const want = String(d.getUTCHours()).padStart(2, '0') + ':' + String(d.getUTCMinutes()).padStart(2, '0');
+      const meta = document.querySelector(`#chat .msg[data-message-id="${m.message_id}"] .meta`)?.textContent ?? '(missing)';
+      if (!meta.endsWith(want)) { bad.push(`message ${m.message_id}: "${meta}", expected ${want}`); }
+    }
+    return all.length === 0 ? ['no messages to check'] : bad;
+  }, { chatId, offsetMinutes });
+  check(wrong.length === 0, `times not in UTC${offsetMinutes / 60}: ` + wrong.join('; '));
 }
 
-function log(...args) { console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s]`, ...args); }
+const badge = (page, id) => page.locator(`#people .persona[data-id="${id}"] .unread`).textContent();
 
-async function waitForHealth(url, host) {
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    if (host.exitCode !== null) { throw new Error(`the host exited with ${host.exitCode}`); }
-    try {
-      const res = await fetch(url + '/healthz');
-      if (res.ok) { return; }
-    } catch { /* not up yet */ }
-    await new Promise(r => setTimeout(r, 300));
-  }
-  throw new Error('the host did not answer /healthz within 180 s');
-}
-
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const args = ['run', '--project', path.join(repo, 'src', 'MusterBot.Host')];
-if (process.env.MUSTERBOT_NO_BUILD === '1') { args.push('--no-build'); }
-if (process.env.MUSTERBOT_CONFIGURATION) { args.push('-c', process.env.MUSTERBOT_CONFIGURATION); }
-args.push('--', '--urls', base, '--Sandbox:Language=en', '--Muster:RollCallInterval=00:00:01', '--Sender:EditInterval=00:00:01');
-const env = { ...process.env };
-delete env.Telegram__BotToken;
-delete env.Redis__Configuration;
-const host = spawn('dotnet', args, { cwd: repo, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-let hostLog = '';
-host.stdout.on('data', d => { hostLog += d; });
-host.stderr.on('data', d => { hostLog += d; });
-
+log('CJK font:', requireCjkFonts());
+const hosts = [];
 let browser;
 let failed = false;
 try {
-  await waitForHealth(base, host);
-  log('host is up at', base);
-  browser = await chromium.launch({ executablePath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
-  page.setDefaultTimeout(WAIT);
-  const pageErrors = [];
-  page.on('pageerror', e => pageErrors.push(String(e)));
-  page.on('dialog', d => d.accept());
-  await page.goto(base + '/');
-  await page.waitForSelector('body[data-ready="1"]');
-  log('page loaded');
-
-  const as = async (name) => {
-    await page.locator('.persona', { hasText: name }).click();
-    await page.locator('#title', { hasText: name }).waitFor();
-  };
-  const sees = (text) => page.locator('#chat .msg', { hasText: text }).last().waitFor();
-  const say = async (text, expected) => {
-    await page.fill('#text', text);
-    await page.press('#text', 'Enter');
-    await sees(expected);
-  };
-  const press = async (button, expected) => {
-    await page.locator('#chat .inline button', { hasText: button }).last().click();
-    await sees(expected);
-  };
-
-  // The administrator (the default persona): the command menu lists /muster; the launch wizard, as a drill.
-  await page.locator('#title', { hasText: 'Secretary Li' }).waitFor();
-  await page.click('#menuBtn');
-  await page.locator('#commands button', { hasText: '/muster' }).waitFor();
-  await page.locator('#commands button', { hasText: '/muster' }).click();
-  await sees('Launch a muster');
-  // HTML formatting is rendered, not shown as tags.
-  if (await page.locator('#chat .msg b', { hasText: 'Launch a muster' }).count() === 0) { throw new Error('<b> was not rendered'); }
-  await press('Flood', 'Step 2: who is called?');
-  await press('All members', 'Step 3: send the rally point');
-  await say('Community square, bring a torch', 'Step 4: send a location pin');
-  await press('Skip', 'Step 5: report within?');
-  await press('within 1 h', 'Step 6: drill or real?');
-  await page.locator('#chat .inline button', { hasText: 'Drill' }).last().click();
-  const next = page.locator('#chat .inline button', { hasText: /Use the standard notice|Send the drill order/ }).last();
-  await next.waitFor();
-  if ((await next.textContent()).includes('standard notice')) {
-    await next.click();
+  const enArgs = ['--Sandbox:Language=en'];
+  const zhArgs = ['--Muster:UtcOffset=05:30'];
+  if (process.env.MUSTERBOT_NO_BUILD === '1') {
+    hosts.push(...await Promise.all([startHost(enArgs), startHost(zhArgs)]));
+  } else {
+    hosts.push(await startHost(enArgs));
+    process.env.MUSTERBOT_NO_BUILD = '1';   // built once is enough
+    hosts.push(await startHost(zhArgs));
   }
-  await page.locator('#chat .inline button', { hasText: 'Send the drill order' }).last().waitFor();
-  await press('Send the drill order', 'order M-1 sent');
-  log('the administrator launched drill M-1');
+  const [en, zh] = hosts;
+  log('hosts are up at', en.base, '(en) and', zh.base, '(zh)');
+  browser = await launchBrowser();
 
-  // The North convenor acknowledges (their live roll call arrives) and relays to the region.
-  await as('Zhang Wei');
-  await sees('Your region: North');
-  await press('Acknowledge', 'Roll call M-1');
-  await press('Relay to my region', 'Members told at');
-  const rollCall = page.locator('#chat .msg', { hasText: 'Roll call M-1 · North' });
-  await rollCall.waitFor();
-  const rollCallId = await rollCall.getAttribute('data-message-id');
-  log('the convenor acknowledged and relayed; roll call is message', rollCallId);
+  // ---- English: the drill, badges, times, a resident's contact, CSV and photo, reset ----
+  const h = await openPage(browser, en.base);
+  const { page, sees, as } = h;
+  log('page loaded');
+  check(await page.getAttribute('html', 'lang') === 'en', 'the English page is not lang=en');
+  check((await page.textContent('#reset')).includes('Reset demo'), 'the reset button is not labelled "Reset demo"');
+  await page.locator('#title', { hasText: 'Secretary Li' }).waitFor();
+  const rollCallId = await playDrill(h, EN);
 
-  // A North member gets the order and presses "arrived".
-  await as('Wang Fang');
-  await sees('M-1');
-  await page.locator('#chat .inline button', { hasText: /arrived/i }).last().click();
-  await sees('Your answer');
-  log('the member pressed arrived');
-
-  // 📎 → "Share a location" (the prompt's default point is accepted): attached to the member's check-in.
-  await page.click('#attachBtn');
-  await page.locator('#attach button[data-act="location"]').click();
-  await sees('Location saved (M-1)');
-  log('the member shared a location through 📎');
+  // Unread badges: the Centre convenor got the order and has not been looked at; viewing the chat clears the badge.
+  const centre = await page.evaluate(async () => (await (await fetch('/_emulator/chats/1102/messages')).json()).result.messages.filter(m => m.from_bot).length);
+  check(centre > 0, 'the Centre convenor got no order');
+  await page.waitForFunction((n) => document.querySelector('#people .persona[data-id="1102"] .unread')?.textContent === String(n), centre, { timeout: WAIT });
+  check(await badge(page, 1301) === '', 'the member being viewed has an unread badge');
+  await as('Chen Jing');
+  check(await badge(page, 1102) === '', 'viewing the Centre convenor did not clear the badge');
+  log('unread badges: the Centre convenor had', centre, 'and none once viewed');
 
   // Back to the convenor: the same roll-call message now counts the arrival.
   await as('Zhang Wei');
@@ -141,15 +85,17 @@ try {
     rollCallId,
     { timeout: WAIT });
   const text = await edited.textContent();
-  if (!text.includes('Roll call M-1 · North')) { throw new Error('the roll call message changed identity: ' + text); }
-  if ((await page.locator('#chat .msg', { hasText: 'Roll call M-1 · North' }).count()) !== 1) { throw new Error('the roll call was sent again instead of edited'); }
-  if (!(await edited.locator('.meta').textContent()).includes('edited')) { throw new Error('the roll call is not marked edited'); }
+  check(text.includes('Roll call M-1 · North'), 'the roll call message changed identity: ' + text);
+  check((await page.locator('#chat .msg', { hasText: 'Roll call M-1 · North' }).count()) === 1, 'the roll call was sent again instead of edited');
+  check((await edited.locator('.meta').textContent()).includes('edited'), 'the roll call is not marked edited');
   log('the convenor sees the roll call change in place:', text.split('\n').find(l => l.includes('arrived')) ?? '');
-  if (pageErrors.length) { throw new Error('page errors: ' + pageErrors.join('; ')); }
-  await page.screenshot({ path: screenshot });
-  log('screenshot saved to', path.relative(repo, screenshot));
+  await checkTimes(page, 1101, 8 * 60);
+  log('message times are in UTC+8 (the default Muster:UtcOffset)');
+  check(h.errors.length === 0, 'page errors: ' + h.errors.join('; '));
+  await page.screenshot({ path: screenshot, animations: 'disabled' });
+  log('screenshot saved to', screenshot);
 
-  // A resident: 📎 → "Share my contact" and a CSV document outside any step each get a polite answer.
+  // A resident: 📎 → "Share my contact", a CSV document and a photo outside any step each get a polite answer.
   await as('Grandma Hu');
   const before = await page.locator('#chat .msg').count();
   await page.click('#attachBtn');
@@ -158,24 +104,81 @@ try {
   await page.setInputFiles('#docFile', { name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from('name,phone\nTest,13800000000\n') });
   await sees('roster.csv');
   await page.waitForFunction((n) => document.querySelectorAll('#chat .msg').length >= n + 4, before, { timeout: WAIT });
-  log('the resident shared a contact and sent a CSV; both were answered');
+  await page.setInputFiles('#photoFile', { name: 'leak.png', mimeType: 'image/png', buffer: samplePng(120, 80) });
+  // The photo is an image with the sent pixels (served by the emulator), not a placeholder.
+  await page.waitForFunction(() => [...document.querySelectorAll('#chat .msg img.photo')].some(i => i.complete && i.naturalWidth === 120 && i.naturalHeight === 80), null, { timeout: WAIT });
+  await page.waitForFunction((n) => document.querySelectorAll('#chat .msg').length >= n + 6, before, { timeout: WAIT });
+  log('the resident shared a contact, sent a CSV and a photo (shown as a 120×80 image); all were answered');
 
-  // "Reset demo" forgets the chats (the drill included) and restores the seed.
+  // "Reset demo" forgets the chats (the drill included) and restores the seed; no badge is left.
   await page.click('#reset');
   await as('Zhang Wei');
   await page.waitForFunction(() => !/Roll call M-1/.test(document.querySelector('#chat')?.textContent || ''), null, { timeout: WAIT });
   // Not just an empty screen: the emulator itself holds no messages of the convenor any more.
   const left = await page.evaluate(async () => (await (await fetch('/_emulator/chats/1101/messages')).json()).result.messages.length);
-  if (left !== 0) { throw new Error(`reset left ${left} messages in the convenor's chat`); }
+  check(left === 0, `reset left ${left} messages in the convenor's chat`);
+  check((await page.locator('#people .unread').allTextContents()).every(t => t === ''), 'badges are left after the reset');
   log('reset demo emptied the chats');
-  if (pageErrors.length) { throw new Error('page errors: ' + pageErrors.join('; ')); }
+  check(h.errors.length === 0, 'page errors: ' + h.errors.join('; '));
+
+  // ---- Chinese (the default): labels, people, time zone; the phone layout ----
+  const z = await openPage(browser, zh.base);
+  const zp = z.page;
+  check(await zp.getAttribute('html', 'lang') === 'zh-CN', 'the Chinese page is not lang=zh-CN');
+  check((await zp.textContent('#reset')).includes('重置演示'), 'the reset button is not labelled 重置演示');
+  check((await zp.textContent('#menuBtn')).includes('菜单'), 'the menu button is not labelled 菜单');
+  check(await zp.getAttribute('#text', 'placeholder') === '输入消息', 'the input is not labelled 输入消息');
+  check((await zp.textContent('#fonts')).includes('fonts-noto-cjk'), 'the page does not name the CJK font package');
+  const people = await zp.locator('#people .persona').allTextContents();
+  check(people.length === 21, `${people.length} people in the list, expected 21`);
+  for (const want of ['李书记管理员', '张伟召集人 · 北片', '赵敏网格员 · 港湾网格', '王芳党员 · 北片', '胡奶奶居民 · 港湾网格 1号楼', '郭大爷居民 · 港湾网格 2号楼']) {
+    check(people.some(p => p.includes(want)), `the people list lacks ${want}: ${people.join(' | ')}`);
+  }
+  check(!people.some(p => /[A-Za-z]{3,}/.test(p)), 'English names in the Chinese list: ' + people.join(' | '));
+  await z.as('胡奶奶');
+  check((await zp.textContent('#subtitle')).includes('居民 · 港湾网格 1号楼'), 'the subtitle does not show the role in Chinese');
+  await zp.locator('#startBtn', { hasText: '开始' }).click();
+  await zp.locator('#chat .msg.bot').first().waitFor();
+  await checkTimes(zp, 1401, 5 * 60 + 30);
+  log('the Chinese page: labels, 21 Chinese people, START = 开始, times in UTC+5:30 (Muster:UtcOffset)');
+  check(z.errors.length === 0, 'page errors: ' + z.errors.join('; '));
+
+  const m = await openPage(browser, zh.base, { width: 390, height: 844 }, '#1401');
+  const mp = m.page;
+  await mp.locator('#title', { hasText: '胡奶奶' }).waitFor();
+  const box = (sel) => mp.evaluate((s) => { const r = document.querySelector(s).getBoundingClientRect(); return { left: r.left, right: r.right, width: r.width }; }, sel);
+  check((await box('#side')).right <= 0, 'the people list is on screen at 390 px: ' + JSON.stringify(await box('#side')));
+  check((await box('#chat')).width >= 388, 'the chat does not take the whole width: ' + JSON.stringify(await box('#chat')));
+  check(await mp.evaluate(() => document.documentElement.scrollWidth) <= 390, 'the page scrolls sideways at 390 px');
+  check(await mp.locator('#peopleBtn').isVisible() && (await mp.textContent('#peopleBtn')).includes('人员'), 'no ☰ 人员 button on the phone');
+  await mp.locator('#chat .msg.bot').first().waitFor();
+  check(await mp.evaluate(() => [...document.querySelectorAll('#chat .msg, #chat .inline')].every(e => e.getBoundingClientRect().right <= 390)), 'a message sticks out of the phone screen');
+  // Someone else gets a message: the ☰ button counts it.
+  await mp.evaluate(async () => fetch('/_emulator/users/1402/text', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: '/start' }) }));
+  await mp.waitForFunction(() => Number(document.querySelector('#unreadAll')?.textContent || 0) >= 1, null, { timeout: WAIT });
+  // The drawer: opens over the chat, shows the badge, and closes when a person is picked.
+  await mp.click('#peopleBtn');
+  await mp.waitForFunction(() => document.querySelector('#side').getBoundingClientRect().left >= 0, null, { timeout: WAIT });
+  check(Number(await badge(mp, 1402)) >= 1, 'the drawer shows no badge for 郭大爷');
+  await mp.screenshot({ path: phoneShot.replace(/\.png$/, '-drawer.png'), animations: 'disabled' });
+  await mp.locator('.persona', { hasText: '郭大爷' }).click();
+  await mp.locator('#title', { hasText: '郭大爷' }).waitFor();
+  await mp.waitForFunction(() => document.querySelector('#side').getBoundingClientRect().right <= 0, null, { timeout: WAIT });
+  check(await badge(mp, 1402) === '' && await mp.textContent('#unreadAll') === '', 'the badges stay after viewing the chat');
+  const bots = await mp.locator('#chat .msg.bot').count();
+  await mp.fill('#text', '/help');
+  await mp.press('#text', 'Enter');
+  await mp.waitForFunction((n) => document.querySelectorAll('#chat .msg.bot').length > n, bots, { timeout: WAIT });
+  check(m.errors.length === 0, 'page errors: ' + m.errors.join('; '));
+  await mp.screenshot({ path: phoneShot, animations: 'disabled' });
+  log('the phone layout at 390×844: drawer, full-width chat, unread count on ☰; screenshot saved to', phoneShot);
 } catch (e) {
   failed = true;
   console.error('FAILED:', e);
-  console.error('--- host log (tail) ---\n' + hostLog.split('\n').slice(-40).join('\n'));
+  for (const host of hosts) { console.error(`--- host log ${host.base} (tail) ---\n` + host.tail()); }
 } finally {
   if (browser) { await browser.close().catch(() => {}); }
-  try { process.kill(-host.pid, 'SIGTERM'); } catch { /* already gone */ }
+  for (const host of hosts) { host.stop(); }
 }
 log(failed ? 'browser test FAILED' : 'browser test passed');
 process.exit(failed ? 1 : 0);

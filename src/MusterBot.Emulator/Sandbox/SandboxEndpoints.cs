@@ -1,8 +1,16 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Musters;
+using MusterBot.Flows.Texts;
 using MusterBot.State.Records;
 
 namespace MusterBot.Emulator.Sandbox;
@@ -12,9 +20,22 @@ namespace MusterBot.Emulator.Sandbox;
 /// <c>/_emulator/…</c> (the same <see cref="EmulatorState"/> the bot polls) and a few page helpers at <c>/sandbox/…</c>.
 /// Mapped only in sandbox mode; no authentication (the host listens on 127.0.0.1 by default).
 /// </summary>
-public static class SandboxEndpoints
+public static partial class SandboxEndpoints
 {
     public const string PageResource = "MusterBot.Emulator.Sandbox.sandbox.html";
+
+    private static readonly Lazy<string> Template = new(() =>
+    {
+        using var stream = typeof(SandboxEndpoints).Assembly.GetManifestResourceStream(PageResource)
+            ?? throw new InvalidOperationException("The sandbox page is not embedded.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    private static readonly ConcurrentDictionary<Language, string> Pages = new();
+
+    /// <summary>Escapes &lt; &gt; &amp; and quotes but keeps Chinese readable in the page's source.</summary>
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
     public static WebApplication MapSandbox(this WebApplication app, BotApiEmulator emulator)
     {
@@ -22,28 +43,31 @@ public static class SandboxEndpoints
         ArgumentNullException.ThrowIfNull(emulator);
         var state = emulator.State;
         app.MapEmulatorControl(state);
-        app.MapGet("/", async context =>
+        app.MapGet("/", (HttpContext context, SandboxSeeder seeder) =>
         {
-            context.Response.ContentType = "text/html; charset=utf-8";
             context.Response.Headers.CacheControl = "no-store";
-            await using var page = typeof(SandboxEndpoints).Assembly.GetManifestResourceStream(PageResource)
-                ?? throw new InvalidOperationException("The sandbox page is not embedded.");
-            await page.CopyToAsync(context.Response.Body, context.RequestAborted);
+            return Results.Content(Page(seeder.Community), "text/html; charset=utf-8");
         });
-        app.MapGet("/sandbox/api/personas", (SandboxSeeder seeder) => Results.Json(new
+        app.MapGet("/sandbox/api/personas", (SandboxSeeder seeder, IOptions<MusterOptions> muster) =>
         {
-            language = seeder.Language == Language.En ? "en" : "zh",
-            admin_id = SandboxDemo.AdminId,
-            personas = SandboxDemo.People.Select(p => new
+            var community = seeder.Community;
+            return Results.Json(new
             {
-                id = p.Id,
-                name = p.Name,
-                role = p.Role,
-                phone = p.Phone,
-                skills = p.Skills.Select(s => s.ToString()),
-            }),
-            others = state.Users.Where(u => SandboxDemo.People.All(p => p.Id != u.Id)).Select(u => new { id = u.Id, name = u.FirstName }),
-        }));
+                language = community.Language == Language.En ? "en" : "zh",
+                admin_id = SandboxDemo.AdminId,
+                // Message times are shown in the community's time zone, as the bot's own texts write them.
+                utc_offset_minutes = (int)muster.Value.UtcOffset.TotalMinutes,
+                personas = community.People.Select(p => new
+                {
+                    id = p.Id,
+                    name = p.Name,
+                    role = p.Role,
+                    phone = p.Phone,
+                    skills = p.Skills.Select(s => TextCatalog.Default.Get(community.Language, "skill." + s)),
+                }),
+                others = state.Users.Where(u => community.People.All(p => p.Id != u.Id)).Select(u => new { id = u.Id, name = u.FirstName }),
+            });
+        });
         app.MapGet("/sandbox/api/commands/{userId:long}", (long userId) =>
         {
             var user = state.Users.FirstOrDefault(u => u.Id == userId);
@@ -73,13 +97,58 @@ public static class SandboxEndpoints
             await seeder.ResetAsync(ct);
             return Results.Json(new JsonObject { ["ok"] = true, ["version"] = state.Version });
         });
+        app.MapGet("/sandbox/api/activity", (SandboxSeeder seeder) =>
+        {
+            // How many messages the bot has sent each persona (the page's unread badges count what arrived since a chat was viewed).
+            var version = state.Version;
+            var counts = new JsonObject();
+            foreach (var person in seeder.Community.People)
+            {
+                counts[person.Id.ToString(CultureInfo.InvariantCulture)] = state.Messages(person.Id).Count;
+            }
+
+            return Results.Json(new JsonObject { ["version"] = version, ["counts"] = counts });
+        });
         app.MapGet("/sandbox/files/{fileId}", (string fileId, string? name, string? type) =>
         {
             var content = state.GetFileContent(fileId);
-            return content is null
-                ? Results.NotFound()
-                : Results.File(content, type ?? "application/octet-stream", name ?? fileId);
+            if (content is null)
+            {
+                return Results.NotFound();
+            }
+
+            // A photo is asked for without a type: its bytes tell (the emulator files every photo as .jpg).
+            var contentType = type ?? ImageType(content) ?? "application/octet-stream";
+            return name is null && contentType.StartsWith("image/", StringComparison.Ordinal)
+                ? Results.File(content, contentType)
+                : Results.File(content, contentType, name ?? fileId);
         });
         return app;
     }
+
+    /// <summary>
+    /// The page in the community's language: <c>{{lang}}</c> becomes the HTML language, every <c>{{label}}</c> the
+    /// label (HTML-encoded), and <c>{{labels_json}}</c> all labels as JSON for the script (with &lt; escaped, so no
+    /// label can end the script element).
+    /// </summary>
+    internal static string Page(SandboxCommunity community) => Pages.GetOrAdd(community.Language, _ =>
+        Placeholder().Replace(Template.Value, match => match.Groups[1].Value switch
+        {
+            "lang" => community.Language == Language.En ? "en" : "zh-CN",
+            "labels_json" => JsonSerializer.Serialize(community.Labels),
+            var key => community.Labels.TryGetValue(key, out var label)
+                ? Html.Encode(label)
+                : throw new InvalidOperationException($"The sandbox page uses the label '{key}', which demo.*.json lacks."),
+        }));
+
+    /// <summary>The image type of PNG, JPEG, GIF or WebP bytes; null for anything else.</summary>
+    internal static string? ImageType(ReadOnlySpan<byte> content) =>
+        content.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G']) ? "image/png"
+        : content.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "image/jpeg"
+        : content.StartsWith("GIF8"u8) ? "image/gif"
+        : content.Length >= 12 && content.StartsWith("RIFF"u8) && content[8..12].SequenceEqual("WEBP"u8) ? "image/webp"
+        : null;
+
+    [GeneratedRegex(@"\{\{([a-z_]+)\}\}")]
+    private static partial Regex Placeholder();
 }

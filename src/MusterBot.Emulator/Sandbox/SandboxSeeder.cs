@@ -5,16 +5,15 @@ using MusterBot.Flows.Directory;
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
-using MusterBot.State.Memory;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
 
 namespace MusterBot.Emulator.Sandbox;
 
 /// <summary>
-/// Seeds the sandbox with <see cref="SandboxDemo"/>: the emulator's users always (the emulator starts empty), the
-/// community in the state store only when it has no grids yet (a Redis-backed sandbox keeps its data).
-/// <see cref="ResetAsync"/> is the page's "reset demo".
+/// Seeds the sandbox with <see cref="SandboxDemo"/> in <c>Sandbox:Language</c> (Chinese by default): the emulator's
+/// users always (the emulator starts empty), the community in the state store only when it has no grids yet (a
+/// Redis-backed sandbox keeps its data). <see cref="ResetAsync"/> is the page's "reset demo".
 /// </summary>
 public sealed partial class SandboxSeeder(
     BotApiEmulator emulator,
@@ -28,6 +27,9 @@ public sealed partial class SandboxSeeder(
     /// <summary>The language the demo people read.</summary>
     public Language Language => string.Equals(options.Value.Language, "en", StringComparison.OrdinalIgnoreCase) ? Language.En : Language.Zh;
 
+    /// <summary>The demo community in <see cref="Language"/>.</summary>
+    public SandboxCommunity Community => SandboxDemo.For(Language);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.SeedDemo)
@@ -35,7 +37,7 @@ public sealed partial class SandboxSeeder(
             return;
         }
 
-        foreach (var person in SandboxDemo.People)
+        foreach (var person in Community.People)
         {
             if (emulator.State.Users.All(u => u.Id != person.Id))
             {
@@ -46,7 +48,7 @@ public sealed partial class SandboxSeeder(
         if ((await store.GetSetMembersAsync(Sets.Grids, cancellationToken).ConfigureAwait(false)).Count == 0)
         {
             await SeedStoreAsync(cancellationToken).ConfigureAwait(false);
-            LogSeeded(logger, SandboxDemo.Grids.Count, SandboxDemo.Regions.Count, SandboxDemo.People.Count);
+            LogSeeded(logger, Community.Grids.Count, Community.Regions.Count, Community.People.Count);
         }
     }
 
@@ -55,19 +57,16 @@ public sealed partial class SandboxSeeder(
     public void Dispose() => _gate.Dispose();
 
     /// <summary>
-    /// Restores the seed: every chat in the emulator is emptied; the in-memory store is cleared and seeded again
-    /// (with Redis only the demo's directory and people are written again).
+    /// Restores the seed: every chat in the emulator is emptied, the store forgets everything (musters, wishes,
+    /// complaints, emergency mode, conversations, outbox, timers; on Redis every key under the sandbox's own prefix
+    /// <c>{Redis:KeyPrefix}sandbox:</c>, nothing else) and the demo community is seeded again.
     /// </summary>
     public async Task ResetAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (store is InMemoryStateStore memory)
-            {
-                memory.Clear();
-            }
-
+            await store.EraseAllAsync(cancellationToken).ConfigureAwait(false);
             emulator.State.ClearChats();
             await SeedStoreAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -82,13 +81,14 @@ public sealed partial class SandboxSeeder(
         var now = time.GetUtcNow();
         var writes = new List<DocWrite>();
         var sets = new List<SetChange>();
-        foreach (var grid in SandboxDemo.Grids)
+        var community = Community;
+        foreach (var grid in community.Grids)
         {
             writes.Add(Put(DocKeys.Grid(grid.Id), grid));
             sets.Add(new SetChange(Sets.Grids, grid.Id, true));
         }
 
-        foreach (var region in SandboxDemo.Regions)
+        foreach (var region in community.Regions)
         {
             writes.Add(Put(DocKeys.Region(region.Id), region));
             sets.Add(new SetChange(Sets.Regions, region.Id, true));
@@ -96,9 +96,9 @@ public sealed partial class SandboxSeeder(
 
         var counters = new CommunityCounters
         {
-            Grids = SandboxDemo.Grids.Count,
-            Buildings = SandboxDemo.Grids.Sum(g => g.Buildings.Count),
-            Regions = SandboxDemo.Regions.Count,
+            Grids = community.Grids.Count,
+            Buildings = community.Grids.Sum(g => g.Buildings.Count),
+            Regions = community.Regions.Count,
         };
         if (await store.GetAsync(DocKeys.Counters, cancellationToken).ConfigureAwait(false) is { } existing)
         {
@@ -107,7 +107,7 @@ public sealed partial class SandboxSeeder(
         }
 
         writes.Add(Put(DocKeys.Counters, counters));
-        foreach (var person in SandboxDemo.People)
+        foreach (var person in community.People)
         {
             var before = await store.GetAsync(DocKeys.User(person.Id), cancellationToken).ConfigureAwait(false);
             var profile = Profile(person, now);
@@ -133,7 +133,7 @@ public sealed partial class SandboxSeeder(
             RegisteredAt = now,
             Phone = person.Phone,
             GridId = person.GridId,
-            BuildingId = person.GridId is null ? null : SandboxDemo.Grids.First(g => g.Id == person.GridId).Buildings[0].Id,
+            BuildingId = person.BuildingId,
             RegionId = person.RegionId,
             Skills = person.Skills,
         };

@@ -370,6 +370,12 @@ public sealed class InMemoryStateStore : IStateStore
         }
     }
 
+    public Task EraseAllAsync(CancellationToken cancellationToken)
+    {
+        Clear();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Forgets everything: documents, sets, the outbox, delivery records, timers (the sandbox's "reset demo").</summary>
     public void Clear()
     {

@@ -15,7 +15,7 @@ namespace MusterBot.State.Redis;
 /// milliseconds; document expiry is recorded in the document and judged against that clock (Redis's own PEXPIRE only
 /// reclaims the memory). The key layout is described in docs/redis-keys.md.
 /// </summary>
-public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
+public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
 {
     private readonly ConnectionMultiplexer _connection;
     private readonly IDatabase _db;

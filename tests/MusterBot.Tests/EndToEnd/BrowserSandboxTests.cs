@@ -3,9 +3,11 @@ using System.Diagnostics;
 namespace MusterBot.Tests.EndToEnd;
 
 /// <summary>
-/// The sandbox web chat in a real headless Chromium (issue #8), run from <c>dotnet test</c> so one command runs every
-/// test: it drives tests/browser/sandbox.test.mjs (playwright-core over Debian's chromium). Chromium and Node.js must be
-/// installed; the test fails with the install command when they are not. The npm packages are installed on first use.
+/// The sandbox web chat in a real headless Chromium (issues #8, #14), run from <c>dotnet test</c> so one command runs
+/// every test: it drives tests/browser/sandbox.test.mjs (playwright-core over Debian's chromium): the English drill,
+/// badges, photos and reset, the Chinese labels and people, and the phone layout at 390×844. Chromium, Node.js and a
+/// CJK font must be installed; the test fails with the install command when they are not. The npm packages are
+/// installed on first use.
 /// </summary>
 [Collection(Name)]
 public sealed class BrowserSandboxTests
@@ -16,13 +18,19 @@ public sealed class BrowserSandboxTests
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task SandboxPage_InHeadlessChromium_DrillLocationContactDocumentAndReset()
+    public async Task SandboxPage_InHeadlessChromium_DrillLocationContactDocumentPhotoBadgesChinesePhoneAndReset()
     {
         var repo = RepositoryRoot();
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"Chromium is missing at {chromium}: apt-get install -y chromium");
         var node = Which("node");
         Assert.True(node is not null, "Node.js is missing: apt-get install -y nodejs npm");
+        var fcList = Which("fc-list");
+        Assert.True(fcList is not null, "fc-list is missing, so CJK fonts cannot be checked: apt-get install -y fontconfig fonts-noto-cjk");
+        var (fontsExit, fonts) = await RunAsync(fcList!, [":lang=zh", "family"], repo, new Dictionary<string, string>());
+        Assert.True(
+            fontsExit == 0 && fonts.Trim().Length > 0,
+            "No CJK font is installed (fc-list :lang=zh found none), so the Chinese sandbox page would show boxes: apt-get install -y fonts-noto-cjk (or fonts-wqy-microhei)");
         var browserDir = Path.Combine(repo, "tests", "browser");
         if (!System.IO.Directory.Exists(Path.Combine(browserDir, "node_modules", "playwright-core")))
         {
@@ -33,10 +41,12 @@ public sealed class BrowserSandboxTests
         }
 
         var screenshot = Path.Combine(Path.GetTempPath(), $"musterbot-sandbox-{Guid.NewGuid():N}.png");
+        var phone = Path.Combine(Path.GetTempPath(), $"musterbot-sandbox-phone-{Guid.NewGuid():N}.png");
         var (exit, output) = await RunAsync(node!, ["sandbox.test.mjs"], browserDir, new Dictionary<string, string>
         {
             ["CHROMIUM"] = chromium,
             ["SCREENSHOT"] = screenshot,
+            ["PHONE_SCREENSHOT"] = phone,
             ["MUSTERBOT_NO_BUILD"] = "1",
             // The host of the same configuration as these tests (dotnet test -c Release builds no Debug host).
             ["MUSTERBOT_CONFIGURATION"] = Configuration,
@@ -45,7 +55,10 @@ public sealed class BrowserSandboxTests
         Assert.True(exit == 0, "The browser test failed:\n" + output);
         Assert.Contains("browser test passed", output, StringComparison.Ordinal);
         Assert.True(new FileInfo(screenshot).Length > 10_000, "The screenshot is missing or empty.");
+        Assert.True(new FileInfo(phone).Length > 10_000, "The phone screenshot is missing or empty.");
         File.Delete(screenshot);
+        File.Delete(phone);
+        File.Delete(phone.Replace(".png", "-drawer.png", StringComparison.Ordinal));
     }
 
 #if DEBUG

@@ -52,6 +52,99 @@ public sealed class SandboxTests
         Assert.Contains("\"muster\"", commands, StringComparison.Ordinal);
     }
 
+    /// <summary>Without <c>Sandbox:Language</c> the demo community and the page are Chinese (issue #14 item 12).</summary>
+    [Fact]
+    public async Task Sandbox_ByDefault_SeedsTheChineseCommunity_AndServesTheChinesePage()
+    {
+        await using var host = await BotHost.StartAsync(null, null);
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        var store = host.App.Services.GetRequiredService<IStateStore>();
+        var emulator = host.App.Services.GetRequiredService<BotApiEmulator>();
+
+        var admin = RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(SandboxDemo.AdminId), CancellationToken.None))!.Json);
+        Assert.Equal("\u674E\u4E66\u8BB0", admin.FirstName); // 李书记
+        Assert.Equal(Language.Zh, admin.Language);
+        var grandma = RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(1401), CancellationToken.None))!.Json);
+        Assert.Equal("\u80E1\u5976\u5976", grandma.FirstName); // 胡奶奶
+        Assert.Equal("b1", grandma.BuildingId);
+        var north = RecordJson.Deserialize<MusterBot.State.Records.Directory.Region>((await store.GetAsync(DocKeys.Region("r1"), CancellationToken.None))!.Json);
+        Assert.Equal("\u5317\u7247", north.Name); // 北片
+        var grid = RecordJson.Deserialize<MusterBot.State.Records.Directory.Grid>((await store.GetAsync(DocKeys.Grid("g1"), CancellationToken.None))!.Json);
+        Assert.Equal("1\u53F7\u697C", grid.Buildings[0].Name); // 1号楼
+        Assert.Equal("\u80E1\u5976\u5976", emulator.State.Users.Single(u => u.Id == 1401).FirstName);
+        // No English name is left anywhere in the Chinese community.
+        Assert.All(SandboxDemo.Chinese.People, p => Assert.DoesNotMatch("[A-Za-z]", p.Name + p.Role));
+        Assert.All(SandboxDemo.Chinese.Grids.SelectMany(g => g.Buildings.Select(b => b.Name).Append(g.Name)).Concat(SandboxDemo.Chinese.Regions.Select(r => r.Name)), n => Assert.DoesNotMatch("[A-Za-z]", n));
+        Assert.Equal(SandboxDemo.English.People.Select(p => (p.Id, p.Roles, p.GridId, p.RegionId, p.BuildingId)), SandboxDemo.Chinese.People.Select(p => (p.Id, p.Roles, p.GridId, p.RegionId, p.BuildingId)));
+
+        var page = await http.GetStringAsync(new Uri("/", UriKind.Relative));
+        Assert.Contains("<html lang=\"zh-CN\">", page, StringComparison.Ordinal);
+        Assert.Contains("\u91CD\u7F6E\u6F14\u793A", page, StringComparison.Ordinal); // 重置演示
+        Assert.Contains("placeholder=\"\u8F93\u5165\u6D88\u606F\"", page, StringComparison.Ordinal); // 输入消息
+        Assert.Contains("fonts-noto-cjk", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Reset demo", page, StringComparison.Ordinal);
+
+        using var personas = JsonDocument.Parse(await http.GetStringAsync(new Uri("/sandbox/api/personas", UriKind.Relative)));
+        Assert.Equal("zh", personas.RootElement.GetProperty("language").GetString());
+        Assert.Equal(480, personas.RootElement.GetProperty("utc_offset_minutes").GetInt32());
+        var convenor = personas.RootElement.GetProperty("personas").EnumerateArray().Single(p => p.GetProperty("id").GetInt64() == 1101);
+        Assert.Equal("\u53EC\u96C6\u4EBA \u00B7 \u5317\u7247", convenor.GetProperty("role").GetString()); // 召集人 · 北片
+        Assert.Equal(["\u6551\u63F4"], convenor.GetProperty("skills").EnumerateArray().Select(s => s.GetString())); // 救援
+        var labels = personas.RootElement.GetProperty("personas").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Contains("\u80E1\u5976\u5976", labels);
+    }
+
+    [Fact]
+    public async Task Sandbox_InEnglish_ServesTheEnglishPage_AndTheCommunitysTimeZone()
+    {
+        await using var host = await BotHost.StartAsync(null, null, new Dictionary<string, string?> { ["Sandbox:Language"] = "en", ["Muster:UtcOffset"] = "-03:30" });
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+
+        var page = await http.GetStringAsync(new Uri("/", UriKind.Relative));
+        Assert.Contains("<html lang=\"en\">", page, StringComparison.Ordinal);
+        Assert.Contains("Reset demo", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u91CD\u7F6E\u6F14\u793A", page, StringComparison.Ordinal);
+        using var personas = JsonDocument.Parse(await http.GetStringAsync(new Uri("/sandbox/api/personas", UriKind.Relative)));
+        Assert.Equal(-210, personas.RootElement.GetProperty("utc_offset_minutes").GetInt32());
+        var convenor = personas.RootElement.GetProperty("personas").EnumerateArray().Single(p => p.GetProperty("id").GetInt64() == 1101);
+        Assert.Equal("convenor \u00B7 North", convenor.GetProperty("role").GetString());
+        Assert.Equal(["rescue"], convenor.GetProperty("skills").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    /// <summary>The page's unread badges count the bot's messages per person; a photo's bytes are served with their image type.</summary>
+    [Fact]
+    public async Task Activity_CountsTheBotsMessagesPerPerson_AndPhotosAreServedAsImages()
+    {
+        await using var host = await BotHost.StartAsync(null, null, new Dictionary<string, string?> { ["Sandbox:Language"] = "en" });
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        var emulator = host.App.Services.GetRequiredService<BotApiEmulator>();
+
+        using (var before = JsonDocument.Parse(await http.GetStringAsync(new Uri("/sandbox/api/activity", UriKind.Relative))))
+        {
+            Assert.Equal(0, before.RootElement.GetProperty("counts").GetProperty("1401").GetInt32());
+            Assert.Equal(SandboxDemo.People.Count, before.RootElement.GetProperty("counts").EnumerateObject().Count());
+        }
+
+        emulator.SendText(1401, "/start");
+        await emulator.WaitForMessageAsync(1401, m => m.Text is not null, Wait);
+        using (var after = JsonDocument.Parse(await http.GetStringAsync(new Uri("/sandbox/api/activity", UriKind.Relative))))
+        {
+            Assert.Equal(emulator.Messages(1401).Count, after.RootElement.GetProperty("counts").GetProperty("1401").GetInt32());
+            Assert.True(after.RootElement.GetProperty("counts").GetProperty("1401").GetInt32() >= 1);
+            Assert.Equal(0, after.RootElement.GetProperty("counts").GetProperty("1402").GetInt32());
+        }
+
+        byte[] png = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R', 0, 0, 0, 4, 0, 0, 0, 3, 8, 2, 0, 0, 0];
+        var photo = emulator.SendPhoto(1401, png);
+        using var served = await http.GetAsync(new Uri("/sandbox/files/" + photo.PhotoFileId, UriKind.Relative));
+        served.EnsureSuccessStatusCode();
+        Assert.Equal("image/png", served.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(png, await served.Content.ReadAsByteArrayAsync());
+        Assert.Equal("image/jpeg", SandboxEndpoints.ImageType([0xFF, 0xD8, 0xFF, 0xE0]));
+        Assert.Null(SandboxEndpoints.ImageType("name,phone"u8));
+    }
+
     /// <summary>The seeded demo community plays a micro-wish and a complaint through, as people in the page would.</summary>
     [Fact]
     public async Task Demo_AMicroWishAndAComplaint_PlayThroughWithTheSeededPeople()
