@@ -7,4 +7,10 @@ public sealed record HeldNotice(long ChatId, string Html, Markup? Markup, DateTi
 {
     /// <summary>Set for a held photo (sent by file id, <see cref="Html"/> as its caption).</summary>
     public string? PhotoFileId { get; init; }
+
+    /// <summary>The outbox tag the notice is sent with (a card that later edits aim at).</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>Set for a held edit: the newest message of the chat with this tag gets <see cref="Html"/> and the markup.</summary>
+    public string? TargetTag { get; init; }
 }
