@@ -183,9 +183,9 @@ public sealed partial class WishFlow
         ObjectCard[] fresh = [];
         if (scene.Claimer is { BlockedBot: false } member)
         {
-            var card = ClaimerCard(member.Language, scene);
             var head = texts.Format(member.Language, "wi.m.not_done", wish.Code, Html.Escape(words));
-            fresh = [ObjectCards.Notify(ctx, member, CardKey(wish), CardClaimer, card with { Html = head + "\n\n" + card.Html })];
+            var view = new CardView(head + "\n\n" + WishView.ForClaimer(texts, member.Language, back, scene.Resident, scene.Directory), ClaimerButtons(member.Language, back));
+            fresh = [ObjectCards.Notify(ctx, member, CardKey(wish), CardClaimer, view)];
         }
 
         ctx.Reply(ctx.T("wi.r.not_done_sent", wish.Code, Html.Escape(scene.Claimer?.FirstName ?? "—")), Menu(ctx));
@@ -218,7 +218,14 @@ public sealed partial class WishFlow
             return;
         }
 
-        await SaveAsync(ctx, wish, (wish with { RatingComment = comment }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "comment") { Detail = comment }), cancellationToken).ConfigureAwait(false);
+        var commented = (wish with { RatingComment = comment }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "comment") { Detail = comment });
+        await SaveAsync(ctx, wish, commented, cancellationToken).ConfigureAwait(false);
+        if (wish.Cards.FirstOrDefault(c => c.ChatId == ctx.ChatId && c.Kind == CardDone) is { } asked)
+        {
+            // The rating message still offers "No comment": it goes back to the done card, rated, without buttons.
+            var view = DoneCard(asked.Language, await SceneAsync(ctx, commented, cancellationToken).ConfigureAwait(false));
+            Notices.NotifyEdit(ctx, asked.ChatId, asked.Tag, view.Html, view.Markup);
+        }
 
         // The resident's words reach the member who helped.
         var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);

@@ -148,6 +148,7 @@ public partial class WishFlowTests
         Assert.Contains("not done yet", toAnn.Html, StringComparison.Ordinal);
         Assert.Contains("The tap &lt;still&gt; drips", toAnn.Html, StringComparison.Ordinal);
         Assert.Equal(["wi:dn:1", "wi:rl:1"], Buttons(toAnn.Markup));
+        Assert.Contains(RitaPhone, toAnn.Html, StringComparison.Ordinal);
         Assert.Contains("we passed your words on to member Ann", AllTo(back, Rita), StringComparison.Ordinal);
         var ritasCard = Assert.Single(CardEdits(back, Rita, "done"));
         Assert.Null(ritasCard.Markup);
@@ -183,6 +184,10 @@ public partial class WishFlowTests
         var thanked = await h.DrainAsync();
         NoErrors(thanked);
         Assert.Contains("Thank you &lt;so&gt; much, Ann!", AllTo(thanked, Ann), StringComparison.Ordinal);
+        // The rating message no longer offers "No comment".
+        var ritas = Assert.Single(thanked.Where(m => m.ChatId == Rita.Id).Select(m => m.Action).OfType<EditText>());
+        Assert.Equal(("wish:1:done", (InlineMarkup?)null), (ritas.TargetTag, ritas.Markup));
+        Assert.Contains("⭐⭐⭐⭐⭐", ritas.Html, StringComparison.Ordinal);
         Assert.Contains("W-0001", AllTo(thanked, Ann), StringComparison.Ordinal);
         Assert.Empty(SentTo(thanked, Admin));
     }
