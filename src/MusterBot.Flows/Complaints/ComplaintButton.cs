@@ -22,6 +22,8 @@ public abstract record ComplaintButton
         .Add<JoinSimilar>("fjoin")
         .Add<FileAnyway>("fnew")
         .Add<Submit>("fok")
+        // A resident's free text (answered by the main flow): file it as a complaint.
+        .Add<FromText>("ftxt")
         // Anyone: the cancel of a typed reason, note or comment. Administrators: /stats.
         .Add<CancelInput>("x")
         .Add<Stats>("st")
@@ -43,6 +45,9 @@ public abstract record ComplaintButton
     public string Encode() => Codec.Encode(this);
 
     public sealed record CancelFiling : ComplaintButton;
+
+    /// <summary>File the text the resident just typed (kept in their conversation by the main flow) as a complaint.</summary>
+    public sealed record FromText : ComplaintButton;
 
     public sealed record PickCategory(ComplaintCategory Category) : ComplaintButton;
 

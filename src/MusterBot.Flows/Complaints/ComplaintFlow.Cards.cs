@@ -71,7 +71,7 @@ public sealed partial class ComplaintFlow
             var sent = after.CardsSent;
             foreach (var add in fresh)
             {
-                var card = new ObjectCard(add.Person.Id, add.Person.ChatId, add.View, add.Person.Language) { Head = add.Head(add.Person.Language) };
+                var card = new ComplaintCard(add.Person.Id, add.Person.ChatId, add.View, add.Person.Language) { Head = add.Head(add.Person.Language) };
                 if (add.PressedMessageId is { } messageId)
                 {
                     card = card with { MessageId = messageId };
@@ -109,7 +109,7 @@ public sealed partial class ComplaintFlow
             await ProfileAsync(ctx, complaint.HandlerId, cancellationToken).ConfigureAwait(false));
 
     /// <summary>A card as it should look now: its head, the complaint in the view's words, what to do next, and the buttons of the status.</summary>
-    private (string Html, InlineMarkup? Markup) Render(ObjectCard card, Complaint complaint, CardData data, DateTimeOffset now)
+    private (string Html, InlineMarkup? Markup) Render(ComplaintCard card, Complaint complaint, CardData data, DateTimeOffset now)
     {
         var language = card.Language;
         var sb = new StringBuilder(card.Head);

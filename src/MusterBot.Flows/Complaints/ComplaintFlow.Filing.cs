@@ -3,6 +3,7 @@ using System.Text;
 using MusterBot.Flows.Directory;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
@@ -32,6 +33,36 @@ public sealed partial class ComplaintFlow
 
         Move(ctx, ComplaintStep.Idle, ComplaintTrigger.Begin, []);
         ctx.Reply(ctx.T("cp.f.ask_category"), CategoryButtons(ctx));
+    }
+
+    /// <summary>
+    /// "File it as a complaint" under the main flow's answer to free text: the text the resident typed (kept in their
+    /// conversation) becomes the description, so after the category the wizard goes on at the photos.
+    /// </summary>
+    private void BeginWithText(FlowContext ctx)
+    {
+        var text = ctx.Conversation.Flow == MainFlow.FlowName ? ctx.Conversation.Data.GetValueOrDefault(MainFlow.FreeTextKey)?.Trim() : null;
+        if (text is not { Length: > 0 } || text.Length > MaxDescription)
+        {
+            ctx.AnswerButton(ctx.T("button.expired_hint"));
+            return;
+        }
+
+        if (ctx.Profile.RegisteredAt is null)
+        {
+            ctx.AnswerButton();
+            ctx.Reply(ctx.T("cp.f.register_first"), Menu(ctx));
+            return;
+        }
+
+        ctx.AnswerButton();
+        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
+        {
+            ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
+        }
+
+        Move(ctx, ComplaintStep.Idle, ComplaintTrigger.Begin, new Dictionary<string, string> { ["text"] = text, ["pre"] = "1" });
+        ctx.Reply(ctx.T("cp.f.text_taken", Html.Escape(text)) + "\n" + ctx.T("cp.f.ask_category"), CategoryButtons(ctx));
     }
 
     private static InlineMarkup CancelFiling(FlowContext ctx) => new([[CancelFilingButton(ctx)]]);
@@ -177,6 +208,14 @@ public sealed partial class ComplaintFlow
                 ctx.AnswerButton();
                 data["cat"] = pick.Category.ToString();
                 Move(ctx, step, trigger, data);
+                if (data.Remove("pre"))
+                {
+                    // The description was typed before filing began (free text): straight on to the photos.
+                    Move(ctx, ComplaintStep.Description, ComplaintTrigger.Typed, data);
+                    ctx.Show(ctx.T("cp.f.ask_photos", _options.MaxPhotos), PhotosButtons(ctx, 0));
+                    return;
+                }
+
                 ctx.Show(ctx.T("cp.f.ask_description", Category(ctx.Language, pick.Category), MaxDescription), CancelFiling(ctx));
                 return;
             case ComplaintButton.PhotosDone:

@@ -228,6 +228,9 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
                 or ComplaintButton.ChooseAnonymous or ComplaintButton.JoinSimilar or ComplaintButton.FileAnyway or ComplaintButton.Submit:
                 await OnFilingButtonAsync(ctx, step, button, cancellationToken).ConfigureAwait(false);
                 return;
+            case ComplaintButton.FromText:
+                BeginWithText(ctx);
+                return;
             case ComplaintButton.CancelInput:
                 ctx.AnswerButton();
                 Move(ctx, step, ComplaintTrigger.Cancel);

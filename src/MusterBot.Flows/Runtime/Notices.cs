@@ -9,17 +9,36 @@ namespace MusterBot.Flows.Runtime;
 /// </summary>
 public static class Notices
 {
-    public static void Notify(FlowContext ctx, long chatId, string html, Markup? markup = null)
+    /// <summary>A notice; <paramref name="tag"/> is its outbox tag (a card that later edits aim at).</summary>
+    public static void Notify(FlowContext ctx, long chatId, string html, Markup? markup = null, string? tag = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         if (!ctx.Emergency)
         {
-            ctx.Effects.Send(chatId, html, markup, Lane.Normal);
+            ctx.Effects.Send(chatId, html, markup, Lane.Normal, tag);
             return;
         }
 
         var id = Guid.NewGuid().ToString("N");
-        ctx.Effects.Put(DocKeys.HeldNotice(id), new HeldNotice(chatId, html, markup, ctx.Now));
+        ctx.Effects.Put(DocKeys.HeldNotice(id), new HeldNotice(chatId, html, markup, ctx.Now) { Tag = tag });
+        ctx.Effects.AddToSet(Sets.HeldNotices, id);
+    }
+
+    /// <summary>
+    /// Edits the newest message of the chat sent with <paramref name="targetTag"/> (a card showing an object's state);
+    /// held like a notice in emergency mode, so it follows the held card it may aim at.
+    /// </summary>
+    public static void NotifyEdit(FlowContext ctx, long chatId, string targetTag, string html, InlineMarkup? markup)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        if (!ctx.Emergency)
+        {
+            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, chatId, new EditText(0, html, markup) { TargetTag = targetTag }) { Tag = targetTag });
+            return;
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        ctx.Effects.Put(DocKeys.HeldNotice(id), new HeldNotice(chatId, html, markup, ctx.Now) { TargetTag = targetTag });
         ctx.Effects.AddToSet(Sets.HeldNotices, id);
     }
 
@@ -45,7 +64,8 @@ public static class Notices
         var ids = await ctx.Reader.MembersAsync(Sets.HeldNotices, cancellationToken).ConfigureAwait(false);
         var notices = await ctx.Reader.GetManyAsync<HeldNotice>(ids.Select(DocKeys.HeldNotice).ToList(), cancellationToken).ConfigureAwait(false);
         var released = 0;
-        foreach (var (id, notice) in ids.Zip(notices).OrderBy(p => p.Second?.HeldAt))
+        // Edits last among notices held at the same moment: a card is sent before the edit aimed at it.
+        foreach (var (id, notice) in ids.Zip(notices).OrderBy(p => p.Second?.HeldAt).ThenBy(p => p.Second?.TargetTag is not null))
         {
             if (notice is { Edit: true })
             {
@@ -56,6 +76,11 @@ public static class Notices
             else if (notice is { PhotoFileId: { } photo })
             {
                 ctx.Effects.Publish(new OutboxMessage(Lane.Normal, notice.ChatId, new SendPhoto(photo, notice.Html)));
+                released++;
+            }
+            else if (notice is { TargetTag: { } target })
+            {
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, notice.ChatId, new EditText(0, notice.Html, notice.Markup as InlineMarkup) { TargetTag = target }) { Tag = target });
                 released++;
             }
             else if (notice is not null)

@@ -36,6 +36,15 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
 
     public static ConversationState Idle(DateTimeOffset now) => new(FlowName, nameof(MainStep.Idle)) { UpdatedAt = now };
 
+    /// <summary>Conversation data: the album (media_group_id) whose first photo was answered; its other photos are not.</summary>
+    public const string AlbumKey = "album";
+
+    /// <summary>Conversation data: a resident's free text, kept for the "file it as a complaint / micro-wish" buttons.</summary>
+    public const string FreeTextKey = "free";
+
+    /// <summary>Free text longer than this is not offered for filing (a wish's text is at most 500 characters).</summary>
+    private const int MaxFreeText = 500;
+
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -162,7 +171,7 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
                 await StartWithInviteAsync(ctx, ((CommandReceived)ctx.Event).Argument!, cancellationToken).ConfigureAwait(false))
             .InternalTransition(MainTrigger.Help, _ => Help(ctx))
             .InternalTransition(MainTrigger.UnknownCommand, _ => ctx.Reply(ctx.T("unknown.command", Html.Escape("/" + ((CommandReceived)ctx.Event).Command))))
-            .InternalTransition(MainTrigger.Media, _ => ctx.Reply(ctx.T("unknown.media")))
+            .InternalTransition(MainTrigger.Media, _ => Media(ctx))
             .InternalTransition(picked, (language, _) => ApplyLanguage(ctx, language))
             .InternalTransitionAsyncIf(MainTrigger.RegistrationChosen, Visitor, async _ =>
             {
@@ -180,7 +189,7 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
             .SubstateOf(MainStep.Session)
             .Permit(MainTrigger.Lang, MainStep.ChoosingLanguage)
             .InternalTransition(MainTrigger.Cancel, _ => ctx.Reply(ctx.T("cancel.nothing"), Menu(ctx)))
-            .InternalTransition(MainTrigger.Text, _ => ctx.Reply(ctx.T("unknown.text"), Menu(ctx)))
+            .InternalTransition(MainTrigger.Text, _ => FreeText(ctx))
             .OnEntryFrom(picked, (language, _) => ApplyLanguage(ctx, language), "apply the language")
             .OnEntryFrom(MainTrigger.Cancel, _ => ctx.Reply(ctx.T("cancel.done"), Menu(ctx)), "say cancelled");
 
@@ -194,6 +203,49 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
             .InternalTransition(MainTrigger.Media, _ => ctx.Reply(ctx.T("lang.hint")));
 
         return (machine, picked);
+    }
+
+    /// <summary>
+    /// Text that matches no step. A resident is offered to file it as a complaint or a micro-wish (the text kept in the
+    /// conversation, so the button starts filing with it); everyone else is pointed to their menu.
+    /// </summary>
+    private void FreeText(FlowContext ctx)
+    {
+        var text = ((TextReceived)ctx.Event).Text.Trim();
+        var resident = ctx.Profile.RegisteredAt is not null && ctx.Has(Roles.Resident)
+            && !ctx.Has(Roles.Member | Roles.Convenor | Roles.Handler | Roles.Admin);
+        if (ctx.Profile.RegisteredAt is null)
+        {
+            ctx.Reply(ctx.T("unknown.text_visitor"), Menu(ctx));
+            return;
+        }
+
+        if (!resident || text.Length is < 4 or > MaxFreeText)
+        {
+            ctx.Reply(ctx.T("unknown.text"), Menu(ctx));
+            return;
+        }
+
+        ctx.Conversation = ctx.Conversation with { Data = new Dictionary<string, string> { [FreeTextKey] = text }, UpdatedAt = ctx.Now };
+        ctx.Reply(ctx.T("unknown.text_resident", Html.Escape(text)), new InlineMarkup([
+            [new InlineButton(ctx.T("free.as_complaint"), new Complaints.ComplaintButton.FromText().Encode())],
+            [new InlineButton(ctx.T("free.as_wish"), new Wishes.WishButton.FromText().Encode())]]));
+    }
+
+    /// <summary>A photo, sticker or other media outside any step: answered once (once per album).</summary>
+    private static void Media(FlowContext ctx)
+    {
+        if (ctx.Event is PhotoReceived { MediaGroupId: { } album })
+        {
+            if (ctx.Conversation.Data.GetValueOrDefault(AlbumKey) == album)
+            {
+                return;
+            }
+
+            ctx.Conversation = ctx.Conversation with { Data = new Dictionary<string, string>(ctx.Conversation.Data) { [AlbumKey] = album }, UpdatedAt = ctx.Now };
+        }
+
+        ctx.Reply(ctx.T("unknown.media"));
     }
 
     private ReplyKeyboard Menu(FlowContext ctx) => CommandCatalog.Menu(ctx.Roles, ctx.Language, texts, ctx.Emergency);

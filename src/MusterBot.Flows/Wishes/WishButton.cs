@@ -22,6 +22,8 @@ public abstract record WishButton
         // Anyone: the cancel of a typed reason, note or comment, and the pages of /wishes.
         .Add<CancelInput>("x")
         .Add<ListPage>("ls")
+        // A resident's free text (answered by the main flow): file it as a wish.
+        .Add<FromText>("ftxt")
         // Reviewers (administrators and the grid's workers).
         .Add<Approve>("ap")
         .Add<ApproveSkilled>("aps")
@@ -38,6 +40,7 @@ public abstract record WishButton
         .Add<DoneWithoutNote>("dn0")
         // The resident: rate, skip the comment, withdraw.
         .Add<Rate>("rt")
+        .Add<NotDone>("nd")
         .Add<NoComment>("rc0")
         .Add<Withdraw>("wd");
 
@@ -56,6 +59,9 @@ public abstract record WishButton
     public sealed record CancelInput : WishButton;
 
     public sealed record ListPage(int Page) : WishButton;
+
+    /// <summary>File the text the resident just typed (kept in their conversation by the main flow) as a wish.</summary>
+    public sealed record FromText : WishButton;
 
     /// <summary>A button about one wish.</summary>
     public abstract record About(int Number) : WishButton;
@@ -85,6 +91,9 @@ public abstract record WishButton
     public sealed record DoneWithoutNote(int Number) : About(Number);
 
     public sealed record Rate(int Number, int Stars) : About(Number);
+
+    /// <summary>The resident: not done yet (asks what is missing, then back to the member).</summary>
+    public sealed record NotDone(int Number) : About(Number);
 
     public sealed record NoComment(int Number) : About(Number);
 

@@ -51,24 +51,25 @@ public sealed partial class WishFlow
 
         var claimed = (wish with { Status = status, ClaimedBy = memberId, ClaimedAt = ctx.Now, AssignedBy = assignee is null ? null : ctx.Profile.Id, StaleReminders = 0 })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, assignee is null ? "claimed" : "assigned") { Detail = Num(memberId) });
-        Save(ctx, wish, claimed);
         ctx.Effects.AddToSet(Sets.WishesClaimedBy(memberId), Num(wish.Number));
         ctx.Effects.CancelTimer(new WishTimer.Widen(wish.Number).Id);
         SetTimer(ctx, new WishTimer.Stale(wish.Number), ctx.Now + _options.StaleAfter);
 
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
-        var card = WishView.ForClaimer(texts, member.Language, claimed, resident, directory);
+        var scene = (await SceneAsync(ctx, claimed, cancellationToken).ConfigureAwait(false)) with { Claimer = member };
+        ObjectCard[] fresh;
         if (assignee is null)
         {
             ctx.AnswerButton(ctx.T("wi.m.claimed", wish.Code));
-            ctx.Show(ctx.T("wi.m.claimed_head", wish.Code) + "\n" + card, ClaimerButtons(ctx.Language, claimed));
+            // The pressed message (the announcement, or a /wishes page) becomes the claimer's card; their other
+            // announcement of it keeps its button (a press there is told the wish is already theirs).
+            fresh = [ObjectCards.Show(ctx, CardKey(wish), CardClaimer, ClaimerCard(ctx.Language, scene)),
+                .. wish.Cards.Where(c => c.ChatId == ctx.ChatId && c.Kind is CardAnnounce or CardAnnounceAll)];
         }
         else
         {
             ctx.AnswerButton(ctx.T("wi.rv.assigned", wish.Code, Html.Escape(WishView.Name(member))));
-            await ShowStaffCardAsync(ctx, claimed, cancellationToken).ConfigureAwait(false);
-            Tell(ctx, member, language => texts.Format(language, "wi.m.assigned_to_you", wish.Code) + "\n" + WishView.ForClaimer(texts, language, claimed, resident, directory), language => ClaimerButtons(language, claimed));
+            var shown = await ShowStaffCardAsync(ctx, claimed, cancellationToken).ConfigureAwait(false);
+            fresh = member.BlockedBot ? [shown] : [shown, ObjectCards.Notify(ctx, member, CardKey(wish), CardClaimer, ClaimerCard(member.Language, scene))];
         }
 
         if (claimed.PhotoFileId is { } photo)
@@ -76,7 +77,8 @@ public sealed partial class WishFlow
             Notices.NotifyPhoto(ctx, member.ChatId, photo, Html.Escape(claimed.Code));
         }
 
-        Tell(ctx, resident, language => texts.Format(language, "wi.r.claimed", wish.Code, Html.Escape(member.FirstName)));
+        Tell(ctx, scene.Resident, language => texts.Format(language, "wi.r.claimed", wish.Code, Html.Escape(member.FirstName)));
+        await SaveAsync(ctx, wish, claimed, cancellationToken, fresh).ConfigureAwait(false);
     }
 
     private InlineMarkup ClaimerButtons(Language language, Wish wish) => new([[
@@ -99,10 +101,10 @@ public sealed partial class WishFlow
             AssignedBy = null,
             Releases = [.. wish.Releases, new WishRelease(ctx.Profile.Id, ctx.Now, reason)],
         }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "released") { Detail = reason });
-        Save(ctx, wish, reopened);
         ctx.Effects.CancelTimer(new WishTimer.Stale(wish.Number).Id);
         SetTimer(ctx, new WishTimer.Widen(wish.Number), ctx.Now + _options.WidenAfter);
-        await AnnounceAsync(ctx, reopened, community: reopened.GridId is null || reopened.WidenedAt is not null, cancellationToken, except: ctx.Profile.Id).ConfigureAwait(false);
+        var (_, announced) = await AnnounceAsync(ctx, reopened, community: reopened.GridId is null || reopened.WidenedAt is not null, cancellationToken, except: ctx.Profile.Id).ConfigureAwait(false);
+        await SaveAsync(ctx, wish, reopened, cancellationToken, [.. announced]).ConfigureAwait(false);
         await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.released", wish.Code, Html.Escape(ctx.Profile.FirstName), Html.Escape(reason)), cancellationToken).ConfigureAwait(false);
         ctx.Reply(ctx.T("wi.m.released", wish.Code), Menu(ctx));
     }
@@ -123,21 +125,11 @@ public sealed partial class WishFlow
 
         var done = (wish with { Status = status, DoneAt = ctx.Now, DoneNote = note, DonePhotoFileId = photo })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "done") { Detail = note });
-        Save(ctx, wish, done);
         ctx.Effects.CancelTimer(new WishTimer.Stale(wish.Number).Id);
         SetTimer(ctx, new WishTimer.AutoClose(wish.Number), ctx.Now + _options.ConfirmWithin);
-        var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
-        Tell(ctx, resident, language =>
-        {
-            var sb = new StringBuilder(texts.Format(language, "wi.r.done", wish.Code, Html.Escape(ctx.Profile.FirstName)));
-            if (note is { Length: > 0 })
-            {
-                sb.Append('\n').Append(texts.Format(language, "wi.r.done_note", Html.Escape(note)));
-            }
-
-            sb.Append('\n').Append(texts.Get(language, "wi.r.rate_ask"));
-            return sb.ToString();
-        }, language => RatingButtons(wish));
+        var scene = (await SceneAsync(ctx, done, cancellationToken).ConfigureAwait(false)) with { Claimer = ctx.Profile };
+        var resident = scene.Resident;
+        ObjectCard[] fresh = resident is { BlockedBot: false } ? [ObjectCards.Notify(ctx, resident, CardKey(wish), CardDone, DoneCard(resident.Language, scene))] : [];
         if (photo is not null && resident is { BlockedBot: false })
         {
             Notices.NotifyPhoto(ctx, resident.ChatId, photo, Html.Escape(wish.Code));
@@ -145,10 +137,13 @@ public sealed partial class WishFlow
 
         ctx.AnswerButton();
         ctx.Reply(ctx.T("wi.m.done", wish.Code), Menu(ctx));
+        await SaveAsync(ctx, wish, done, cancellationToken, fresh).ConfigureAwait(false);
     }
 
-    private static InlineMarkup RatingButtons(Wish wish) => new([
-        Enumerable.Range(1, 5).Select(i => new InlineButton(i.ToString(CultureInfo.InvariantCulture) + "\u2B50", new WishButton.Rate(wish.Number, i).Encode())).ToList()]);
+    /// <summary>1–5 stars, and "not done yet" (back to the member with the resident's words).</summary>
+    private InlineMarkup RatingButtons(Language language, Wish wish) => new([
+        Enumerable.Range(1, 5).Select(i => new InlineButton(i.ToString(CultureInfo.InvariantCulture) + "\u2B50", new WishButton.Rate(wish.Number, i).Encode())).ToList(),
+        [new InlineButton(texts.Get(language, "wi.btn.not_done"), new WishButton.NotDone(wish.Number).Encode())]]);
 
     /// <summary>评单: the resident confirms and rates 1–5; points go to the member; a low rating alerts the staff.</summary>
     private async ValueTask RateAsync(FlowContext ctx, Wish wish, int stars, CancellationToken cancellationToken)
@@ -160,7 +155,6 @@ public sealed partial class WishFlow
 
         var closed = (wish with { Status = status, Rating = stars, ClosedAt = ctx.Now })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "rated") { Detail = stars.ToString(CultureInfo.InvariantCulture) });
-        Save(ctx, wish, closed);
         ctx.Effects.CancelTimer(new WishTimer.AutoClose(wish.Number).Id);
         var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
         var earned = Award(ctx, closed);
@@ -171,9 +165,38 @@ public sealed partial class WishFlow
         }
 
         ctx.AnswerButton(ctx.T("wi.r.rated", WishView.Stars(stars)));
-        ctx.Show(ctx.T("wi.r.rated", WishView.Stars(stars)) + "\n" + ctx.T("wi.r.comment_ask", MaxReasonLength),
-            new InlineMarkup([[new InlineButton(ctx.T("wi.btn.no_comment"), new WishButton.NoComment(wish.Number).Encode())]]));
+        var shown = ObjectCards.Show(ctx, CardKey(wish), CardDone, new CardView(ctx.T("wi.r.rated", WishView.Stars(stars)) + "\n" + ctx.T("wi.r.comment_ask", MaxReasonLength),
+            new InlineMarkup([[new InlineButton(ctx.T("wi.btn.no_comment"), new WishButton.NoComment(wish.Number).Encode())]])));
+        await SaveAsync(ctx, wish, closed, cancellationToken, shown).ConfigureAwait(false);
         Move(ctx, WishStep.Idle, WishTrigger.AskComment, new Dictionary<string, string> { ["n"] = Num(wish.Number) });
+    }
+
+    /// <summary>
+    /// The resident says it is not done yet: the wish goes back to the member (claimed again, the reminders start
+    /// over) with the resident's words and the member's buttons.
+    /// </summary>
+    private async ValueTask NotDoneAsync(FlowContext ctx, Wish wish, string words, CancellationToken cancellationToken)
+    {
+        if (Decide(ctx, wish, WishAction.NotDone) is not { } status)
+        {
+            return;
+        }
+
+        var back = (wish with { Status = status, DoneAt = null, DoneNote = null, DonePhotoFileId = null, StaleReminders = 0 })
+            .With(new WishEvent(ctx.Now, ctx.Profile.Id, "not done") { Detail = words });
+        ctx.Effects.CancelTimer(new WishTimer.AutoClose(wish.Number).Id);
+        SetTimer(ctx, new WishTimer.Stale(wish.Number), ctx.Now + _options.StaleAfter);
+        var scene = await SceneAsync(ctx, back, cancellationToken).ConfigureAwait(false);
+        ObjectCard[] fresh = [];
+        if (scene.Claimer is { BlockedBot: false } member)
+        {
+            var head = texts.Format(member.Language, "wi.m.not_done", wish.Code, Html.Escape(words));
+            var view = new CardView(head + "\n\n" + WishView.ForClaimer(texts, member.Language, back, scene.Resident, scene.Directory), ClaimerButtons(member.Language, back));
+            fresh = [ObjectCards.Notify(ctx, member, CardKey(wish), CardClaimer, view)];
+        }
+
+        ctx.Reply(ctx.T("wi.r.not_done_sent", wish.Code, Html.Escape(scene.Claimer?.FirstName ?? "—")), Menu(ctx));
+        await SaveAsync(ctx, wish, back, cancellationToken, fresh).ConfigureAwait(false);
     }
 
     /// <summary>Fulfilment points, and the five-star bonus, to the member's ledger (each source once). Returns the total.</summary>
@@ -202,7 +225,18 @@ public sealed partial class WishFlow
             return;
         }
 
-        Save(ctx, wish, (wish with { RatingComment = comment }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "comment") { Detail = comment }));
+        var commented = (wish with { RatingComment = comment }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "comment") { Detail = comment });
+        await SaveAsync(ctx, wish, commented, cancellationToken).ConfigureAwait(false);
+        if (wish.Cards.FirstOrDefault(c => c.ChatId == ctx.ChatId && c.Kind == CardDone) is { } asked)
+        {
+            // The rating message still offers "No comment": it goes back to the done card, rated, without buttons.
+            var view = DoneCard(asked.Language, await SceneAsync(ctx, commented, cancellationToken).ConfigureAwait(false));
+            Notices.NotifyEdit(ctx, asked.ChatId, asked.Tag, view.Html, view.Markup);
+        }
+
+        // The resident's words reach the member who helped.
+        var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
+        Tell(ctx, member, language => texts.Format(language, "wi.m.comment", wish.Code, Html.Escape(comment)));
         if (wish.Rating <= 2)
         {
             await TellStaffAsync(ctx, language => texts.Format(language, "wi.rv.low_rating_comment", wish.Code, Html.Escape(comment)), cancellationToken).ConfigureAwait(false);
@@ -219,12 +253,9 @@ public sealed partial class WishFlow
             return;
         }
 
-        Save(ctx, wish, (wish with { Status = status, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "withdrawn")));
         ctx.Effects.CancelTimer(new WishTimer.Widen(wish.Number).Id);
-        ctx.AnswerButton();
-        ctx.Show(ctx.T("wi.r.withdrawn", wish.Code), null);
-        await ValueTask.CompletedTask.ConfigureAwait(false);
-        _ = cancellationToken;
+        var shown = ObjectCards.Show(ctx, CardKey(wish), CardFiled, new CardView(ctx.T("wi.r.withdrawn", wish.Code), null));
+        await SaveAsync(ctx, wish, (wish with { Status = status, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "withdrawn")), cancellationToken, shown).ConfigureAwait(false);
     }
 
     /// <summary>Administrators and the grid's workers.</summary>
@@ -250,8 +281,8 @@ public sealed partial class WishFlow
         {
             case WishTimer.Widen when Decide(ctx, wish, WishAction.Widen) is not null:
                 var widened = (wish with { WidenedAt = ctx.Now }).With(new WishEvent(ctx.Now, 0, "widened"));
-                Save(ctx, wish, widened);
-                await AnnounceAsync(ctx, widened, community: true, cancellationToken).ConfigureAwait(false);
+                var (_, widenedCards) = await AnnounceAsync(ctx, widened, community: true, cancellationToken).ConfigureAwait(false);
+                await SaveAsync(ctx, wish, widened, cancellationToken, [.. widenedCards]).ConfigureAwait(false);
                 return;
             case WishTimer.Stale when wish.StaleReminders == 0 && Decide(ctx, wish, WishAction.Remind) is not null:
                 // The first time: remind the member.
@@ -269,7 +300,7 @@ public sealed partial class WishFlow
                 return;
             case WishTimer.AutoClose when Decide(ctx, wish, WishAction.AutoClose) is { } status:
                 var closed = (wish with { Status = status, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, 0, "closed unconfirmed"));
-                Save(ctx, wish, closed);
+                await SaveAsync(ctx, wish, closed, cancellationToken).ConfigureAwait(false);
                 var earned = Award(ctx, closed);
                 Tell(ctx, await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false), language => texts.Format(language, "wi.m.auto_closed", wish.Code, earned));
                 Tell(ctx, await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false), language => texts.Format(language, "wi.r.auto_closed", wish.Code));
@@ -300,7 +331,7 @@ public sealed partial class WishFlow
             foreach (var done in wishes.Where(w => w.Status == WishStatus.Done))
             {
                 // A done wish waiting for the resident: the rating buttons again.
-                ctx.Reply(ctx.T("wi.my.rate", done.Code), RatingButtons(done));
+                ctx.Reply(ctx.T("wi.my.rate", done.Code), RatingButtons(ctx.Language, done));
             }
             shown = true;
         }

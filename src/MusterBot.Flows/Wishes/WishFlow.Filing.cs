@@ -3,6 +3,7 @@ using System.Text;
 using MusterBot.Flows.Directory;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
@@ -24,6 +25,37 @@ public sealed partial class WishFlow
 
         Move(ctx, WishStep.Idle, WishTrigger.Begin, []);
         ctx.Reply(ctx.T("wi.f.ask_text", MaxTextLength), CancelFiling(ctx));
+    }
+
+    /// <summary>
+    /// "File it as a micro-wish" under the main flow's answer to free text: the text the resident typed (kept in their
+    /// conversation) becomes the wish's text and filing goes on at the photo step.
+    /// </summary>
+    private void BeginWithText(FlowContext ctx)
+    {
+        var text = ctx.Conversation.Flow == MainFlow.FlowName ? ctx.Conversation.Data.GetValueOrDefault(MainFlow.FreeTextKey)?.Trim() : null;
+        if (text is not { Length: > 0 } || text.Length > MaxTextLength)
+        {
+            ctx.AnswerButton(ctx.T("button.expired_hint"));
+            return;
+        }
+
+        if (ctx.Profile.RegisteredAt is null)
+        {
+            ctx.AnswerButton();
+            ctx.Reply(ctx.T("wi.f.register_first"), Menu(ctx));
+            return;
+        }
+
+        ctx.AnswerButton();
+        if (ctx.Event is ButtonPressed { MessageId: { } messageId })
+        {
+            ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
+        }
+
+        Move(ctx, WishStep.Idle, WishTrigger.Begin, []);
+        Move(ctx, WishStep.Text, WishTrigger.Typed, new Dictionary<string, string> { ["text"] = text });
+        ctx.Reply(ctx.T("wi.f.text_taken", Html.Escape(text)) + "\n" + ctx.T("wi.f.ask_photo"), PhotoButtons(ctx));
     }
 
     private static InlineMarkup CancelFiling(FlowContext ctx) => new([[CancelFilingButton(ctx)]]);
@@ -207,18 +239,16 @@ public sealed partial class WishFlow
         var number = counters.Wishes + 1;
         ctx.Effects.Put(DocKeys.Counters, counters with { Wishes = number });
         var wish = Draft(ctx, data, number).With(new WishEvent(ctx.Now, ctx.Profile.Id, "filed"));
-        ctx.Effects.Put(DocKeys.Wish(number), wish);
+        var filed = ObjectCards.Show(ctx, CardKey(wish), CardFiled, FiledCard(ctx.Language, wish));
+        var reviewCards = await NotifyReviewersAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
+        ctx.Effects.Put(DocKeys.Wish(number), wish with { Cards = [filed, .. reviewCards] });
         ctx.Effects.AddToSet(Sets.WishesWithStatus(WishStatus.Pending), Num(number));
         ctx.Effects.AddToSet(Sets.WishesOf(ctx.Profile.Id), Num(number));
-        ctx.AnswerButton();
-        ctx.Show(ctx.T("wi.f.filed", wish.Code), new InlineMarkup([[new InlineButton(ctx.T("wi.btn.withdraw"), new WishButton.Withdraw(number).Encode())]]));
-        await NotifyReviewersAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Administrators, and the grid workers of the wish's grid, get the review card.</summary>
-    private async ValueTask NotifyReviewersAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken)
+    /// <summary>Administrators, and the grid workers of the wish's grid, get the review card (returned, to be kept up to date).</summary>
+    private async ValueTask<List<ObjectCard>> NotifyReviewersAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken)
     {
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var ids = (await Staff.AdministratorsAsync(ctx.Reader, flowOptions.Value, cancellationToken).ConfigureAwait(false)).Select(p => p.Id).ToHashSet();
 
         if (wish.GridId is { } grid)
@@ -233,16 +263,19 @@ public sealed partial class WishFlow
             }
         }
 
-        var resident = ctx.Profile.Id == wish.ResidentId ? ctx.Profile : await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
+        var scene = await SceneAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
         var reviewers = await ctx.Reader.GetManyAsync<UserProfile>(ids.Order().Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false);
-        foreach (var reviewer in reviewers.OfType<UserProfile>())
+        var cards = new List<ObjectCard>();
+        foreach (var reviewer in reviewers.OfType<UserProfile>().Where(r => !r.BlockedBot))
         {
-            Tell(ctx, reviewer, language => ctx.Texts.Get(language, "wi.rv.new") + "\n" + WishView.ForStaff(texts, language, wish, resident, null, directory), language => ReviewButtons(language, wish));
-            if (wish.PhotoFileId is { } photo && !reviewer.BlockedBot)
+            cards.Add(ObjectCards.Notify(ctx, reviewer, CardKey(wish), CardReview, StaffCard(reviewer.Language, scene)));
+            if (wish.PhotoFileId is { } photo)
             {
                 Notices.NotifyPhoto(ctx, reviewer.ChatId, photo, Html.Escape(wish.Code));
             }
         }
+
+        return cards;
     }
 
     private InlineMarkup ReviewButtons(Language language, Wish wish)

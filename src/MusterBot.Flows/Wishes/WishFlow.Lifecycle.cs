@@ -18,6 +18,7 @@ public enum WishAction
     Release,
     MarkDone,
     Rate,
+    NotDone,
     Comment,
     Withdraw,
     Widen,
@@ -30,7 +31,8 @@ public sealed partial class WishFlow
     /// <summary>
     /// The lifecycle of a wish: the one place that says which action is allowed in which status and by whom.
     /// pending → open (approved) → claimed → done → closed (rated, or unconfirmed in time); pending → rejected or a
-    /// duplicate; pending or open → withdrawn; claimed → open again when the member gives it back.
+    /// duplicate; pending or open → withdrawn; claimed → open again when the member gives it back; done → claimed
+    /// again when the resident says it is not done yet.
     /// </summary>
     private static void ConfigureLifecycle(StateMachine<WishStatus, WishAction> machine, WishRights may)
     {
@@ -51,6 +53,7 @@ public sealed partial class WishFlow
             .InternalTransitionIf(WishAction.Remind, _ => may.Remind, _ => { }, "no progress, fewer than two reminders");
         machine.Configure(WishStatus.Done)
             .PermitIf(WishAction.Rate, WishStatus.Closed, Guard(() => may.Rate, "resident"), Guard(() => may.StarsInRange, "1-5 stars"))
+            .PermitIf(WishAction.NotDone, WishStatus.Claimed, () => may.Rate, "resident: not done yet")
             .Permit(WishAction.AutoClose, WishStatus.Closed);
         machine.Configure(WishStatus.Closed)
             .InternalTransitionIf(WishAction.Comment, _ => may.Comment, _ => { }, "resident, once");
@@ -168,7 +171,7 @@ public sealed partial class WishFlow
             case WishAction.Release or WishAction.MarkDone:
                 Say(ctx, mine ? ctx.T("wi.m.not_claimed_now", wish.Code, status) : ctx.T("wi.not_yours"));
                 return;
-            case WishAction.Rate when wish.ResidentId != ctx.Profile.Id:
+            case WishAction.Rate or WishAction.NotDone when wish.ResidentId != ctx.Profile.Id:
                 ctx.AnswerButton(ctx.T("wi.not_yours"), alert: true);
                 return;
             case WishAction.Rate when stars is < 1 or > 5:
@@ -181,6 +184,12 @@ public sealed partial class WishFlow
                     ctx.Effects.EditMarkup(ctx.ChatId, rated, null);
                 }
 
+                return;
+            case WishAction.NotDone when wish.Status == WishStatus.Closed:
+                ctx.AnswerButton(ctx.T("wi.r.closed", wish.Code), alert: true);
+                return;
+            case WishAction.NotDone:
+                Say(ctx, ctx.T("wi.r.not_done_now", wish.Code, status));
                 return;
             case WishAction.Comment:
                 ctx.Reply(ctx.T("wi.r.thanks"), Menu(ctx));

@@ -27,30 +27,18 @@ public sealed partial class WishFlow
             Skills = skilledOnly ? WishView.SkillsFor(wish.Category) : [],
         };
         opened = opened.With(new WishEvent(ctx.Now, ctx.Profile.Id, "approved") { Detail = skilledOnly ? "skilled members" : null });
-        Save(ctx, wish, opened);
-        var announced = await AnnounceAsync(ctx, opened, community: opened.GridId is null, cancellationToken).ConfigureAwait(false);
+        var (announced, cards) = await AnnounceAsync(ctx, opened, community: opened.GridId is null, cancellationToken).ConfigureAwait(false);
         SetTimer(ctx, new WishTimer.Widen(wish.Number), ctx.Now + _options.WidenAfter);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
         Tell(ctx, resident, language => texts.Format(language, "wi.r.approved", wish.Code));
         ctx.AnswerButton(ctx.T("wi.rv.approved", announced));
-        await ShowStaffCardAsync(ctx, opened, cancellationToken).ConfigureAwait(false);
+        cards.Add(await ShowStaffCardAsync(ctx, opened, cancellationToken).ConfigureAwait(false));
+        await SaveAsync(ctx, wish, opened, cancellationToken, [.. cards]).ConfigureAwait(false);
     }
 
-    /// <summary>The staff card of a wish, edited in place, with what staff can still do.</summary>
-    private async ValueTask ShowStaffCardAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken)
-    {
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-        var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
-        var claimer = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
-        var html = WishView.ForStaff(texts, ctx.Language, wish, resident, claimer, directory);
-        InlineMarkup? markup = wish.Status switch
-        {
-            WishStatus.Pending => ReviewButtons(ctx.Language, wish),
-            WishStatus.Open => new InlineMarkup([[new InlineButton(ctx.T("wi.btn.assign"), new WishButton.AssignList(wish.Number, 0).Encode())]]),
-            _ => null,
-        };
-        ctx.Show(html, markup);
-    }
+    /// <summary>The staff card of a wish, edited in place, with what staff can still do (returned, to be kept up to date).</summary>
+    private async ValueTask<ObjectCard> ShowStaffCardAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken) =>
+        ObjectCards.Show(ctx, CardKey(wish), CardReview, StaffCard(ctx.Language, await SceneAsync(ctx, wish, cancellationToken).ConfigureAwait(false)));
 
     private void ShowCategoryPicker(FlowContext ctx, Wish wish)
     {
@@ -73,13 +61,12 @@ public sealed partial class WishFlow
         }
 
         var updated = category == wish.Category ? wish : (wish with { Category = category }).With(new WishEvent(ctx.Now, ctx.Profile.Id, "category") { Detail = category.ToString() });
+        ctx.AnswerButton(ctx.T("wi.rv.category_set", WishView.Category(texts, ctx.Language, category)));
+        var shown = await ShowStaffCardAsync(ctx, updated, cancellationToken).ConfigureAwait(false);
         if (!ReferenceEquals(updated, wish))
         {
-            Save(ctx, wish, updated);
+            await SaveAsync(ctx, wish, updated, cancellationToken, shown).ConfigureAwait(false);
         }
-
-        ctx.AnswerButton(ctx.T("wi.rv.category_set", WishView.Category(texts, ctx.Language, category)));
-        await ShowStaffCardAsync(ctx, updated, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask RejectAsync(FlowContext ctx, Wish wish, string reason, CancellationToken cancellationToken)
@@ -91,7 +78,7 @@ public sealed partial class WishFlow
 
         var rejected = (wish with { Status = status, RejectReason = reason, ReviewedBy = ctx.Profile.Id, ClosedAt = ctx.Now })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "rejected") { Detail = reason });
-        Save(ctx, wish, rejected);
+        await SaveAsync(ctx, wish, rejected, cancellationToken).ConfigureAwait(false);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
         Tell(ctx, resident, language => texts.Format(language, "wi.r.rejected", wish.Code, Html.Escape(reason)));
         ctx.Reply(ctx.T("wi.rv.rejected", wish.Code), Menu(ctx));
@@ -107,7 +94,7 @@ public sealed partial class WishFlow
         var otherCode = "W-" + other.ToString("0000", CultureInfo.InvariantCulture);
         var duplicate = (wish with { Status = status, DuplicateOf = other, ReviewedBy = ctx.Profile.Id, ClosedAt = ctx.Now })
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "duplicate") { Detail = otherCode });
-        Save(ctx, wish, duplicate);
+        await SaveAsync(ctx, wish, duplicate, cancellationToken).ConfigureAwait(false);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
         Tell(ctx, resident, language => texts.Format(language, "wi.r.duplicate", wish.Code, otherCode));
         ctx.Reply(ctx.T("wi.rv.duplicate", wish.Code, otherCode), Menu(ctx));
@@ -169,14 +156,15 @@ public sealed partial class WishFlow
     /// told; only to members with the wish's skills when it has some. Never to the resident (nor to <paramref name="except"/>,
     /// the member who just gave it back). Returns how many.
     /// </summary>
-    private async ValueTask<int> AnnounceAsync(FlowContext ctx, Wish wish, bool community, CancellationToken cancellationToken, long? except = null)
+    private async ValueTask<(int Count, List<ObjectCard> Cards)> AnnounceAsync(FlowContext ctx, Wish wish, bool community, CancellationToken cancellationToken, long? except = null)
     {
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var all = await MembersAsync(ctx, null, cancellationToken).ConfigureAwait(false);
         var grid = wish.GridId is null ? [] : (await MembersAsync(ctx, wish.GridId, cancellationToken).ConfigureAwait(false)).ToHashSet();
         var targets = community ? all.Where(id => !grid.Contains(id) || wish.GridId is null) : all.Where(grid.Contains);
         var profiles = await ctx.Reader.GetManyAsync<UserProfile>(targets.Where(id => id != wish.ResidentId && id != except).Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false);
-        var count = 0;
+        var scene = await SceneAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
+        var kind = community ? CardAnnounceAll : CardAnnounce;
+        var cards = new List<ObjectCard>();
         foreach (var member in profiles.OfType<UserProfile>())
         {
             if (wish.Skills.Count > 0 && !member.Skills.Any(wish.Skills.Contains))
@@ -184,12 +172,13 @@ public sealed partial class WishFlow
                 continue;
             }
 
-            var head = texts.Get(member.Language, community ? "wi.m.announce_community" : "wi.m.announce");
-            Tell(ctx, member, language => head + "\n" + WishView.Public(texts, language, wish, directory), language => ClaimButton(language, wish));
-            count++;
+            if (!member.BlockedBot)
+            {
+                cards.Add(ObjectCards.Notify(ctx, member, CardKey(wish), kind, AnnouncementCard(member.Language, scene, community)));
+            }
         }
 
-        return count;
+        return (cards.Count, cards);
     }
 
     private InlineMarkup ClaimButton(Language language, Wish wish) =>

@@ -74,6 +74,7 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
             .Permit(WishTrigger.AskRelease, WishStep.ReleaseReason)
             .Permit(WishTrigger.AskDoneNote, WishStep.DoneNote)
             .Permit(WishTrigger.AskComment, WishStep.RatingComment)
+            .Permit(WishTrigger.AskNotDone, WishStep.NotDoneReason)
             .Ignore(WishTrigger.Cancel);
         machine.Configure(WishStep.Filing)
             .Permit(WishTrigger.CancelFiling, WishStep.Idle)
@@ -87,6 +88,7 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
         machine.Configure(WishStep.DuplicateOf).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
         machine.Configure(WishStep.ReleaseReason).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
         machine.Configure(WishStep.DoneNote).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.PhotoSent, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
+        machine.Configure(WishStep.NotDoneReason).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
         machine.Configure(WishStep.RatingComment).Permit(WishTrigger.Typed, WishStep.Idle).Permit(WishTrigger.NoComment, WishStep.Idle).Permit(WishTrigger.Cancel, WishStep.Idle);
     }
 
@@ -186,11 +188,20 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
             case ButtonPressed press:
                 await OnButtonAsync(ctx, step, WishButton.Codec.Decode(press.Data), cancellationToken).ConfigureAwait(false);
                 return;
+            case PhotoReceived { MediaGroupId: { } album } when ctx.Conversation.Data.GetValueOrDefault(MainFlow.AlbumKey) == album:
+                // The other photos of an album whose first photo was just answered: one answer per album.
+                return;
+            case PhotoReceived { MediaGroupId: { } album }:
+                await OnInputAsync(ctx, step, cancellationToken).ConfigureAwait(false);
+                ctx.Conversation = ctx.Conversation with { Data = new Dictionary<string, string>(ctx.Conversation.Data) { [MainFlow.AlbumKey] = album } };
+                return;
             default:
                 await OnInputAsync(ctx, step, cancellationToken).ConfigureAwait(false);
                 return;
         }
     }
+
+
 
     /// <summary>A press, decoded once: the wizard's buttons go to the conversation machine, the rest name a wish.</summary>
     private async ValueTask OnButtonAsync(FlowContext ctx, WishStep step, WishButton? button, CancellationToken cancellationToken)
@@ -199,6 +210,9 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
         {
             case WishButton.CancelFiling or WishButton.SkipPhoto or WishButton.PickCategory or WishButton.PickDate or WishButton.Submit:
                 await OnFilingButtonAsync(ctx, step, button, cancellationToken).ConfigureAwait(false);
+                return;
+            case WishButton.FromText:
+                BeginWithText(ctx);
                 return;
             case WishButton.ListPage list:
                 await ListOpenAsync(ctx, list.Page, cancellationToken).ConfigureAwait(false);
@@ -260,6 +274,9 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
                 return;
             case WishButton.DoneWithoutNote:
                 await DoneAsync(ctx, wish, null, null, cancellationToken).ConfigureAwait(false);
+                return;
+            case WishButton.NotDone:
+                AskInput(ctx, wish, WishAction.NotDone, WishTrigger.AskNotDone, "wi.r.not_done_ask", CancelButton(ctx));
                 return;
             case WishButton.Rate rate:
                 await RateAsync(ctx, wish, rate.Stars, cancellationToken).ConfigureAwait(false);
@@ -342,6 +359,10 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
                 Move(ctx, step, trigger);
                 var photo = ctx.Event as PhotoReceived;
                 await DoneAsync(ctx, wish, text ?? photo?.Caption?.Trim(), photo?.FileId, cancellationToken).ConfigureAwait(false);
+                return;
+            case WishStep.NotDoneReason when Valid(text, MaxReasonLength):
+                Move(ctx, step, trigger);
+                await NotDoneAsync(ctx, wish, text!, cancellationToken).ConfigureAwait(false);
                 return;
             case WishStep.RatingComment when Valid(text, MaxReasonLength):
                 Move(ctx, step, trigger);

@@ -14,4 +14,5 @@ public enum WishStep
     ReleaseReason,
     DoneNote,
     RatingComment,
+    NotDoneReason,
 }

@@ -29,5 +29,8 @@ public enum WishTrigger
     AskRelease,
     AskDoneNote,
     AskComment,
+
+    /// <summary>The resident's "not done yet": asks what is missing.</summary>
+    AskNotDone,
     NoComment,
 }

@@ -70,7 +70,7 @@ public static class WishView
 
         if (wish.Rating is { } rating)
         {
-            sb.Append('\n').Append(texts.Format(language, "wi.card.rating", Stars(rating), Html.Escape(wish.RatingComment ?? string.Empty)));
+            sb.Append('\n').Append(texts.Format(language, "wi.card.rating", Stars(rating), Html.Escape(wish.RatingComment ?? string.Empty)).TrimEnd());
         }
 
         return sb.ToString();

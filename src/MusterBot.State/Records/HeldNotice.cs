@@ -15,4 +15,7 @@ public sealed record HeldNotice(long ChatId, string Html, Markup? Markup, DateTi
     public bool Edit { get; init; }
 
     public int? MessageId { get; init; }
+
+    /// <summary>Set for a held edit aimed at a tag: the newest message of the chat with this tag gets <see cref="Html"/> and the markup.</summary>
+    public string? TargetTag { get; init; }
 }

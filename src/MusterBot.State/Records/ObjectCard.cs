@@ -1,17 +1,9 @@
 namespace MusterBot.State.Records;
 
 /// <summary>
-/// A message the bot sent about an object (a complaint, a wish) that must go on showing the object's current state and
-/// the buttons of that state: the person and chat it went to, and how to find it again — the outbox tag it was sent
-/// with (edited with <c>EditText.TargetTag</c>), or the Telegram message id when it was an edit of a pressed message.
-/// <see cref="View"/> says whose view it renders (e.g. "admin", "handler", "resident"); <see cref="Head"/> is its
-/// first line(s), rendered once in <see cref="Language"/> and kept on every edit.
+/// A message the bot sent about an object (a wish, a complaint) that must keep showing the object's current state:
+/// the chat it went to, the outbox tag it was sent (or last shown) with — later edits aim at it with
+/// <c>EditText.TargetTag</c>, so the flow never needs its Telegram message id —, what kind of card it is (the flow's
+/// own word, e.g. "review", "announce") and the language of its reader.
 /// </summary>
-public sealed record ObjectCard(long UserId, long ChatId, string View, Language Language)
-{
-    public string? Tag { get; init; }
-
-    public int? MessageId { get; init; }
-
-    public string Head { get; init; } = string.Empty;
-}
+public sealed record ObjectCard(long ChatId, string Tag, string Kind, Language Language);

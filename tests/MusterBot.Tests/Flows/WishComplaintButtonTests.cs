@@ -18,10 +18,10 @@ public class WishComplaintButtonTests
     private static readonly int[] Ints = [int.MaxValue, int.MinValue, 0];
 
     [Fact]
-    public void EveryWishPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(WishButton.Codec, 22);
+    public void EveryWishPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(WishButton.Codec, 24);
 
     [Fact]
-    public void EveryComplaintPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(ComplaintButton.Codec, 21);
+    public void EveryComplaintPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(ComplaintButton.Codec, 22);
 
     [Fact]
     public void EveryTimerPayload_RoundTrips_AndKeepsTheTimerIdsOfBefore()

@@ -579,7 +579,7 @@ public partial class WishFlowTests
 
         await h.Press(Amy, new WishButton.Claim(1).Encode(), messageId: 4);
         var late = await h.DrainAsync();
-        Assert.Equal(("Sorry, W-0001 has already been taken (claimed). Thank you!", true), (Answer(late, Amy)!.Text, Answer(late, Amy)!.ShowAlert));
+        Assert.Equal(("Sorry, W-0001 has already been taken. Thank you!", true), (Answer(late, Amy)!.Text, Answer(late, Amy)!.ShowAlert));
         Assert.Contains(late, m => m.ChatId == Amy.Id && m.Action is EditMarkup { MessageId: 4, Markup: null });
         Assert.DoesNotContain(RitaPhone, AllTo(late, Amy), StringComparison.Ordinal);
         await h.Press(Ann, new WishButton.Claim(1).Encode());
@@ -644,7 +644,7 @@ public partial class WishFlowTests
             var answers = messages.Select(m => m.Action).OfType<AnswerCallback>().Where(a => a.CallbackQueryId == ann || a.CallbackQueryId == amy).ToList();
             Assert.Equal(2, answers.Count);
             var won = Assert.Single(answers, a => a.Text == $"You claimed W-{n:0000}");
-            Assert.Single(answers, a => a.Text == $"Sorry, W-{n:0000} has already been taken (claimed). Thank you!");
+            Assert.Single(answers, a => a.Text == $"Sorry, W-{n:0000} has already been taken. Thank you!");
             var winner = won.CallbackQueryId == ann ? Ann : Amy;
             var wish = await WishAsync(h, n);
             Assert.Equal((WishStatus.Claimed, (long?)winner.Id), (wish.Status, wish.ClaimedBy));
@@ -764,7 +764,7 @@ public partial class WishFlowTests
         var toRita = Assert.Single(SentTo(done, Rita));
         Assert.Contains("Member Ann says your micro-wish W-0001 is done.", toRita.Html, StringComparison.Ordinal);
         Assert.Contains("Note: Replaced the &lt;washer&gt;", toRita.Html, StringComparison.Ordinal);
-        Assert.Equal([new WishButton.Rate(1, 1).Encode(), new WishButton.Rate(1, 2).Encode(), new WishButton.Rate(1, 3).Encode(), new WishButton.Rate(1, 4).Encode(), new WishButton.Rate(1, 5).Encode()], Buttons(toRita.Markup));
+        Assert.Equal([new WishButton.Rate(1, 1).Encode(), new WishButton.Rate(1, 2).Encode(), new WishButton.Rate(1, 3).Encode(), new WishButton.Rate(1, 4).Encode(), new WishButton.Rate(1, 5).Encode(), new WishButton.NotDone(1).Encode()], Buttons(toRita.Markup));
         Assert.Equal("Idle", (await h.ConversationAsync(Ann.Id))!.Step);
 
         // Done again (a stale button): told, nothing changes.
@@ -1026,7 +1026,7 @@ public partial class WishFlowTests
         Assert.Contains("<b>W-0002</b> claimed", list, StringComparison.Ordinal);
         Assert.Contains("<b>W-0001</b> done, waiting for confirmation", list, StringComparison.Ordinal);
         var rate = Assert.Single(rita, s => s.Html.Contains("W-0001 is done; please confirm and rate it", StringComparison.Ordinal));
-        Assert.Equal([new WishButton.Rate(1, 1).Encode(), new WishButton.Rate(1, 2).Encode(), new WishButton.Rate(1, 3).Encode(), new WishButton.Rate(1, 4).Encode(), new WishButton.Rate(1, 5).Encode()], Buttons(rate.Markup));
+        Assert.Equal([new WishButton.Rate(1, 1).Encode(), new WishButton.Rate(1, 2).Encode(), new WishButton.Rate(1, 3).Encode(), new WishButton.Rate(1, 4).Encode(), new WishButton.Rate(1, 5).Encode(), new WishButton.NotDone(1).Encode()], Buttons(rate.Markup));
 
         await h.Command(Ann, "my");
         var ann = SentTo(await h.DrainAsync(), Ann);
@@ -1197,7 +1197,8 @@ public partial class WishFlowTests
         Assert.Empty(SentTo(approved, Ann));
         Assert.Empty(SentTo(approved, Rita));
         Assert.Equal(WishStatus.Open, (await WishAsync(h)).Status);
-        Assert.Equal(2 + 3 + 1, (await SetAsync(h, Sets.HeldNotices)).Count);
+        // Held too: the edit of Hank's review card (it must no longer offer "approve"); it follows the card.
+        Assert.Equal(2 + 3 + 1 + 1, (await SetAsync(h, Sets.HeldNotices)).Count);
 
         await h.Command(Admin, "mode");
         await h.Press(Admin, MusterBot.Flows.Musters.MusterButton.Codec.Encode(new MusterBot.Flows.Musters.MusterButton.AskNormal()));
@@ -1206,6 +1207,10 @@ public partial class WishFlowTests
         NoErrors(released);
         Assert.Empty(await SetAsync(h, Sets.HeldNotices));
         Assert.Contains("New micro-wish to review", AllTo(released, Hank), StringComparison.Ordinal);
+        var hanks = released.Where(m => m.ChatId == Hank.Id).ToList();
+        var cardEdit = hanks.FindIndex(m => m.Action is EditText { TargetTag: "wish:1:review" });
+        Assert.True(cardEdit > hanks.FindIndex(m => m.Tag == "wish:1:review" && m.Action is SendText), "the held edit is queued after the held card");
+        Assert.Contains("Status: open for claims", ((EditText)hanks[cardEdit].Action).Html, StringComparison.Ordinal);
         var announce = SentTo(released, Ann).Single(s => s.Html.Contains("A new micro-wish in your grid", StringComparison.Ordinal));
         Assert.Equal([new WishButton.Claim(1).Encode()], Buttons(announce.Markup));
         Assert.Contains("was approved", AllTo(released, Rita), StringComparison.Ordinal);

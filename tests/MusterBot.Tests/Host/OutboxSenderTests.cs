@@ -878,6 +878,8 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
         public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken) => Call(() => inner.CommitAsync(commit, cancellationToken));
 
+        public Task EraseAllAsync(CancellationToken cancellationToken) => Call(() => inner.EraseAllAsync(cancellationToken));
+
         public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => Call(() => inner.ClaimOutboxAsync(max, lease, cancellationToken));
 
         public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken) => Call(() => inner.ClaimOutboxAsync(max, reservedForReplies, lease, cancellationToken));

@@ -64,7 +64,7 @@ public sealed record Complaint(int Number, long FiledBy, ComplaintCategory Categ
     public IReadOnlyList<ComplaintEvent> History { get; init; } = [];
 
     /// <summary>The cards the bot sent about it (to administrators, handlers, residents), edited on every change.</summary>
-    public IReadOnlyList<ObjectCard> Cards { get; init; } = [];
+    public IReadOnlyList<ComplaintCard> Cards { get; init; } = [];
 
     /// <summary>How many cards were ever sent (numbers the cards' outbox tags).</summary>
     public int CardsSent { get; init; }

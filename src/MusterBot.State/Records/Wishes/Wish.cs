@@ -57,6 +57,12 @@ public sealed record Wish(int Number, long ResidentId, string Text, WishCategory
 
     public IReadOnlyList<WishEvent> History { get; init; } = [];
 
+    /// <summary>
+    /// The messages about this wish in other people's chats (review cards, announcements, the claimer's and the
+    /// resident's cards): edited whenever the wish changes, so none shows an old status or buttons that no longer apply.
+    /// </summary>
+    public IReadOnlyList<ObjectCard> Cards { get; init; } = [];
+
     public string Code => "W-" + Number.ToString("0000", CultureInfo.InvariantCulture);
 
     public Wish With(WishEvent step) => this with { History = [.. History, step] };
