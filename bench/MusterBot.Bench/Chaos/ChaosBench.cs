@@ -50,6 +50,7 @@ public sealed class ChaosBench(ChaosOptions options)
 
         await SeedAsync(emulator, store, cancellationToken);
         emulator.CreateUser(NormalUser, "Normal", "en");
+        emulator.CreateUser(NormalUser + 1, "Normal2", "en");
         for (var i = 0; i < FuzzUsers; i++)
         {
             emulator.CreateUser(FirstFuzzUser + i, "Fuzz" + i.ToString(Inv), "en");
@@ -464,26 +465,30 @@ public sealed class ChaosBench(ChaosOptions options)
 
     // ---------------------------------------------------------------- phase 2: fuzz
 
-    private sealed record FuzzFigures(int Injected, TimeSpan InjectTime, List<double> Latencies, int Asked, int Unanswered, long PendingAtEnd, string Kinds, TimeSpan DrainTime);
+    private sealed record FuzzFigures(int Injected, TimeSpan InjectTime, List<double> Latencies, int Asked, int Unanswered, long PendingAtEnd, string Kinds, TimeSpan DrainTime, long FuzzReplies);
 
     private async Task<FuzzFigures> FuzzAsync(BotApiEmulator emulator, IReadOnlyDictionary<long, int> orderIds, CancellationToken ct)
     {
         var members = Enumerable.Range(0, options.Members).Select(i => FirstMember + i).ToList();
         var users = Enumerable.Range(0, FuzzUsers).Select(i => FirstFuzzUser + i).ToList();
-        var fuzz = new FuzzUpdates(options.Seed, users, members, orderIds);
+        var fuzz = new FuzzUpdates(options.Seed, options.MaxDepth, users, members, orderIds);
         const string helpStart = "What I can do";
-        var helpBefore = emulator.Messages(NormalUser).Count(m => m.Text?.StartsWith(helpStart, StringComparison.Ordinal) == true);
-        var asked = new List<DateTimeOffset>();
-        Log($"fuzz: {options.Fuzz:N0} odd updates at {options.FuzzRate:0}/s while user {NormalUser} sends /help every 0.5 s");
+        long[] talkers = [NormalUser, NormalUser + 1];
+        var helpBefore = talkers.Select(t => emulator.Messages(t).Count(m => m.Text?.StartsWith(helpStart, StringComparison.Ordinal) == true)).ToArray();
+        var asked = talkers.Select(_ => new List<DateTimeOffset>()).ToArray();
+        var sentBefore = emulator.AllSentCount;
+        Log($"fuzz: {options.Fuzz:N0} odd updates at {options.FuzzRate:0}/s while normal users send /help every 0.5 s (taking turns)");
 
         var clock = Stopwatch.StartNew();
         using var stopTalking = new CancellationTokenSource();
         var talking = Task.Run(
             async () =>
             {
-                while (!stopTalking.IsCancellationRequested)
+                // Two people taking turns, each asking once a second: the bot gets a normal /help every 0.5 s, and no
+                // chat asks faster than Telegram's one message per second per chat, which the sender honours.
+                for (var turn = 0; !stopTalking.IsCancellationRequested; turn++)
                 {
-                    asked.Add(emulator.SendText(NormalUser, "/help").Date);
+                    asked[turn % 2].Add(emulator.SendText(talkers[turn % 2], "/help").Date);
                     try
                     {
                         await Task.Delay(500, stopTalking.Token);
@@ -515,22 +520,35 @@ public sealed class ChaosBench(ChaosOptions options)
         }
 
         var drainTime = drain.Elapsed;
-        await Task.Delay(2000, ct);
         await stopTalking.CancelAsync();
         await talking;
-        await Task.Delay(3000, ct); // the last /help's answer
 
-        var replies = emulator.Messages(NormalUser).Where(m => m.Text?.StartsWith(helpStart, StringComparison.Ordinal) == true).Skip(helpBefore).Select(m => m.Date).ToList();
-        var latencies = new List<double>();
-        for (var i = 0; i < Math.Min(asked.Count, replies.Count); i++)
+        List<DateTimeOffset> Replies(int t) =>
+            emulator.Messages(talkers[t]).Where(m => m.Text?.StartsWith(helpStart, StringComparison.Ordinal) == true).Skip(helpBefore[t]).Select(m => m.Date).ToList();
+        var waitReplies = Stopwatch.StartNew();
+        while (Enumerable.Range(0, 2).Any(t => Replies(t).Count < asked[t].Count) && waitReplies.Elapsed < TimeSpan.FromSeconds(60))
         {
-            latencies.Add((replies[i] - asked[i]).TotalMilliseconds);
+            await Task.Delay(100, ct);
         }
 
+        var latencies = new List<double>();
+        var answeredCount = 0;
+        for (var t = 0; t < 2; t++)
+        {
+            var replies = Replies(t);
+            answeredCount += Math.Min(replies.Count, asked[t].Count);
+            for (var i = 0; i < Math.Min(asked[t].Count, replies.Count); i++)
+            {
+                latencies.Add((replies[i] - asked[t][i]).TotalMilliseconds);
+            }
+        }
+
+        var askedCount = asked.Sum(a => a.Count);
+        var fuzzReplies = emulator.AllSentCount - sentBefore - answeredCount;
         latencies.Sort();
-        Log($"fuzz done: injected in {injectTime.TotalSeconds:0.0} s, queue drained {drainTime.TotalSeconds:0.0} s later; /help asked {asked.Count}, answered {replies.Count}");
-        return new FuzzFigures(options.Fuzz, injectTime, latencies, asked.Count, asked.Count - replies.Count, emulator.PendingUpdateCount,
-            string.Join(", ", fuzz.Counts.Select(kv => $"{kv.Key} {kv.Value:N0}")), drainTime);
+        Log($"fuzz done: injected in {injectTime.TotalSeconds:0.0} s, queue drained {drainTime.TotalSeconds:0.0} s later; /help asked {askedCount}, answered {answeredCount}");
+        return new FuzzFigures(options.Fuzz, injectTime, latencies, askedCount, askedCount - answeredCount, emulator.PendingUpdateCount,
+            string.Join(", ", fuzz.Counts.Select(kv => $"{kv.Key} {kv.Value:N0}")), drainTime, fuzzReplies);
     }
 
     // ---------------------------------------------------------------- report
@@ -565,7 +583,8 @@ public sealed class ChaosBench(ChaosOptions options)
         Row("muster phase: work done / settled", $"{workTime.TotalSeconds:0} s / {phase1Time.TotalSeconds:0} s");
         Row("fuzz: updates injected in", $"{f.InjectTime.TotalSeconds:0.0} s ({f.Kinds})");
         Row("fuzz: queue drained after injection", $"{f.DrainTime.TotalSeconds:0.0} s; pending at the end {f.PendingAtEnd}", "0 pending");
-        Row("normal user's /help reply p50 / p99 / max", f.Latencies.Count == 0 ? "no replies" : $"{Pct(f.Latencies, 0.5):0} / {Pct(f.Latencies, 0.99):0} / {f.Latencies[^1]:0} ms ({f.Latencies.Count} of {f.Asked} answered)");
+        Row("fuzz: bot messages to the fuzzing users", f.FuzzReplies.ToString("N0", Inv));
+        Row("normal users' /help reply p50 / p99 / max", f.Latencies.Count == 0 ? "no replies" : $"{Pct(f.Latencies, 0.5):0} / {Pct(f.Latencies, 0.99):0} / {f.Latencies[^1]:0} ms ({f.Latencies.Count} of {f.Asked} answered)");
         Row("run time", $"{_clock.Elapsed.TotalSeconds:0} s");
         foreach (var (key, count) in new SortedDictionary<string, int>(host.LogCounts.ToDictionary(), StringComparer.Ordinal))
         {

@@ -21,7 +21,13 @@ public sealed record ChaosOptions
     public int Fuzz { get; init; } = 10_000;
 
     /// <summary>Fuzz updates injected per second.</summary>
-    public double FuzzRate { get; init; } = 200;
+    public double FuzzRate { get; init; } = 100;
+
+    /// <summary>
+    /// The deepest nesting of a fuzz update's "entities" (the whole update is 3 levels deeper). Telegram never nests an
+    /// update deeply; JSON readers refuse more than 64 levels by default.
+    /// </summary>
+    public int MaxDepth { get; init; } = 58;
 
     /// <summary>redis-server's appendfsync: always (no acknowledged write is lost by a SIGKILL) or everysec.</summary>
     public string Fsync { get; init; } = "always";
@@ -39,7 +45,7 @@ public sealed record ChaosOptions
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(25);
 
     public const string Usage =
-        "usage: MusterBot.Bench chaos [--members 2000] [--regions 20] [--kills 20] [--redis-kills 5] [--fuzz 10000] [--fuzz-rate 200]\n" +
+        "usage: MusterBot.Bench chaos [--members 2000] [--regions 20] [--kills 20] [--redis-kills 5] [--fuzz 10000] [--fuzz-rate 100] [--max-depth 58]\n" +
         "                             [--fsync always|everysec] [--rate 100] [--max-in-flight 16] [--seed 13] [--timeout-s 1500]";
 
     public static ChaosOptions Parse(IReadOnlyList<string> args)
@@ -68,6 +74,7 @@ public sealed record ChaosOptions
                 "--redis-kills" => options with { RedisKills = AtLeast(name, Int(value), 0) },
                 "--fuzz" => options with { Fuzz = AtLeast(name, Int(value), 0) },
                 "--fuzz-rate" => options with { FuzzRate = double.Parse(value, CultureInfo.InvariantCulture) is > 0 and var r ? r : throw new ArgumentException("--fuzz-rate must be positive.") },
+                "--max-depth" => options with { MaxDepth = AtLeast(name, Int(value), 11) },
                 "--fsync" => options with { Fsync = value is "always" or "everysec" ? value : throw new ArgumentException($"--fsync is always or everysec, not {value}.\n{Usage}") },
                 "--rate" => options with { Rate = double.Parse(value, CultureInfo.InvariantCulture) is > 0 and <= 1000 and var g ? g : throw new ArgumentException("--rate must be within (0, 1000].") },
                 "--max-in-flight" => options with { MaxInFlight = AtLeast(name, Int(value), 1) },

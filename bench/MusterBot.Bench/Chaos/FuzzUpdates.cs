@@ -9,7 +9,7 @@ namespace MusterBot.Bench.Chaos;
 /// mutations of valid updates, wrong types, huge strings, unknown kinds, deep nesting, forged callback data, stale
 /// buttons and wrong-role commands. Seeded: the same seed gives the same updates.
 /// </summary>
-public sealed class FuzzUpdates(int seed, IReadOnlyList<long> users, IReadOnlyList<long> members, IReadOnlyDictionary<long, int> orderMessageIds)
+public sealed class FuzzUpdates(int seed, int maxDepth, IReadOnlyList<long> users, IReadOnlyList<long> members, IReadOnlyDictionary<long, int> orderMessageIds)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
     private static readonly string[] Emoji = ["😀", "🚨", "✅"];
@@ -128,7 +128,7 @@ public sealed class FuzzUpdates(int seed, IReadOnlyList<long> users, IReadOnlyLi
             {
                 0 => (char)_random.Next(0x4E00, 0x9FFF), // CJK
                 1 => (char)_random.Next(0x20, 0x7F),
-                2 => "<b>&amp;</i>"[_random.Next(13)],
+                2 => "<b>&amp;</i>"[_random.Next(12)],
                 3 => (char)_random.Next(0x1, 0x20), // control characters
                 4 => Emoji[_random.Next(Emoji.Length)], // pairs (an unpaired half is an issue #13 case)
                 _ => (char)_random.Next(0xA0, 0x2FFF),
@@ -178,11 +178,11 @@ public sealed class FuzzUpdates(int seed, IReadOnlyList<long> users, IReadOnlyLi
         };
     }
 
-    /// <summary>Nesting within the Bot API's depth (a Telegram update is never deeper than a few levels; 60 stays under the readers' default 64).</summary>
+    /// <summary>Nesting of 10 to maxDepth levels (by default 58 + 3, under the JSON readers' default limit of 64).</summary>
     private string DeepNesting()
     {
         var u = User();
-        var depth = _random.Next(10, 58);
+        var depth = _random.Next(10, maxDepth + 1);
         var open = _random.Next(2) == 0 ? "[" : "{\"a\":";
         var close = open == "[" ? "]" : "}";
         var nested = string.Concat(Enumerable.Repeat(open, depth)) + "1" + string.Concat(Enumerable.Repeat(close, depth));
