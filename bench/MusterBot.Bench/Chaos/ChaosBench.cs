@@ -79,10 +79,10 @@ public sealed class ChaosBench(ChaosOptions options)
         using var stopChaos = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var hostKills = new List<TimeSpan>();
         var redisKills = new List<(TimeSpan At, TimeSpan Down)>();
-        var hostChaos = Task.Run(() => KillHostAsync(emulator, host, hostKills, stopChaos.Token), cancellationToken);
+        var presses = new ConcurrentDictionary<long, string>();
+        var hostChaos = Task.Run(() => KillHostAsync(emulator, host, presses, hostKills, stopChaos.Token), cancellationToken);
         var redisChaos = Task.Run(() => KillRedisAsync(redis, redisKills, stopChaos.Token), cancellationToken);
 
-        var presses = new ConcurrentDictionary<long, string>();
         var orderIds = new ConcurrentDictionary<long, int>();
         string? failure = null;
         try
@@ -209,11 +209,23 @@ public sealed class ChaosBench(ChaosOptions options)
 
     // ---------------------------------------------------------------- chaos
 
-    /// <summary>Kills the host at a random moment: a fifth of the kills 0–1.5 s after a start (mid start-up), the others 0.3–6 s after it polls.</summary>
-    private async Task KillHostAsync(BotApiEmulator emulator, ChildHost host, List<TimeSpan> kills, CancellationToken ct)
+    /// <summary>
+    /// Kills the host at a random moment: a fifth of the kills 0–1.5 s after a start (mid start-up), the others 0.3–6 s
+    /// after it polls. The first half falls in the launch, the convenors' relays and the fan-out; the second half waits
+    /// for the first check-in press, so it falls among the check-ins.
+    /// </summary>
+    private async Task KillHostAsync(BotApiEmulator emulator, ChildHost host, ConcurrentDictionary<long, string> presses, List<TimeSpan> kills, CancellationToken ct)
     {
         for (var k = 0; k < options.Kills && !ct.IsCancellationRequested; k++)
         {
+            if (k == options.Kills / 2)
+            {
+                while (presses.IsEmpty && !_workDone)
+                {
+                    await Task.Delay(50, ct);
+                }
+            }
+
             var polls = emulator.RequestCount("getUpdates");
             TimeSpan wait;
             lock (_random)
@@ -282,7 +294,7 @@ public sealed class ChaosBench(ChaosOptions options)
         // Convenors acknowledge, then relay, each as soon as their order arrives.
         var convenors = Enumerable.Range(0, options.Regions).Select(r => ConvenorAsync(emulator, FirstConvenor + r, RegionId(r), ct)).ToList();
 
-        // Members press "arrived" on their order once it arrives (0–2 s later).
+        // Members press "arrived" on their order 0–20 s after it arrives (people take their time).
         var pending = new HashSet<long>(Enumerable.Range(0, options.Members).Select(i => FirstMember + i));
         var checkIn = new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data;
         var lastProgress = Stopwatch.StartNew();
@@ -306,7 +318,7 @@ public sealed class ChaosBench(ChaosOptions options)
                 int delay;
                 lock (_random)
                 {
-                    delay = _random.Next(0, 2000);
+                    delay = _random.Next(0, 20_000);
                 }
 
                 _ = Task.Run(
@@ -338,7 +350,7 @@ public sealed class ChaosBench(ChaosOptions options)
         }
 
         await Task.WhenAll(convenors);
-        await Task.Delay(2100, ct);
+        await Task.Delay(20_100, ct);
         Log($"every member pressed 'arrived' ({presses.Count:N0} presses)");
 
         // Every press answered (a press delivered before a kill is delivered again and answered by the next host).
@@ -449,7 +461,8 @@ public sealed class ChaosBench(ChaosOptions options)
                 chats++;
                 if (examples.Count < 3)
                 {
-                    examples.Add(chat.ToString(Inv) + ": " + emulator.Messages(chat).GroupBy(m => Original(m)).First(g => g.Count() > 1).Key[..Math.Min(60, Original(emulator.Messages(chat)[0]).Length)]);
+                    var text = emulator.Messages(chat).GroupBy(m => Original(m)).First(g => g.Count() > 1).Key.ReplaceLineEndings(" ");
+                    examples.Add(chat.ToString(Inv) + ": " + text[..Math.Min(40, text.Length)]);
                 }
             }
         }
