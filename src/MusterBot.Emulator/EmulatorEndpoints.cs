@@ -11,7 +11,7 @@ namespace MusterBot.Emulator;
 /// <summary>Maps the emulator's Bot API and its control API onto any ASP.NET Core app.</summary>
 public static class EmulatorEndpoints
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions JsonOptions = RawJson.WithRawJson(new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Maps <c>/bot{token}/{method}</c> and <c>/file/bot{token}/{path}</c> (under the builder's prefix, if it is a group).</summary>
     public static IEndpointRouteBuilder MapBotApi(this IEndpointRouteBuilder endpoints, EmulatorState state)
@@ -126,24 +126,20 @@ public static class EmulatorEndpoints
         })));
         group.MapPost("/updates", (RequestDelegate)(async context =>
         {
-            JsonNode? body;
+            // Read as text: the update is delivered exactly as posted (see EmulatorState.InjectRawUpdate(string)).
+            using var text = new StreamReader(context.Request.Body, System.Text.Encoding.UTF8);
+            var body = await text.ReadToEndAsync(context.RequestAborted);
+            long id;
             try
             {
-                body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+                id = state.InjectRawUpdate(body);
             }
-            catch (JsonException ex)
+            catch (ArgumentException ex)
             {
                 await WriteAsync(context.Response, 400, ControlError(ex.Message), context.RequestAborted);
                 return;
             }
 
-            if (body is not JsonObject update)
-            {
-                await WriteAsync(context.Response, 400, ControlError("A JSON object is expected."), context.RequestAborted);
-                return;
-            }
-
-            var id = state.InjectRawUpdate(update);
             await WriteAsync(context.Response, 200, new JsonObject { ["ok"] = true, ["result"] = id }, context.RequestAborted);
         }));
         return endpoints;

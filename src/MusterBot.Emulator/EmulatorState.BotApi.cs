@@ -273,7 +273,7 @@ public sealed partial class EmulatorState
             }
             else
             {
-                batch.Add(node.Value.Json.DeepClone());
+                batch.Add(node.Value.ToDelivered());
             }
 
             node = next;

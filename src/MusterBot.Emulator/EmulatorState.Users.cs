@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
@@ -153,23 +154,77 @@ public sealed partial class EmulatorState
     /// <summary>The user unblocks the bot: a my_chat_member update (member).</summary>
     public void UnblockBot(long userId) => SetBlocked(userId, blocked: false);
 
-    /// <summary>Enqueues an update of any kind; its update_id is assigned by the emulator. Returns the id.</summary>
+    /// <summary>
+    /// Enqueues an update of any kind, exactly as given; only its <c>update_id</c> is assigned by the emulator (see
+    /// <see cref="InjectRawUpdate(string)"/>, which also takes what a <see cref="JsonObject"/> cannot hold). Returns the id.
+    /// </summary>
     public long InjectRawUpdate(JsonObject update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        var kind = update.Select(p => p.Key).FirstOrDefault(k => k != "update_id")
-            ?? throw new ArgumentException("The update has no content.", nameof(update));
-        var payload = update[kind]?.DeepClone() as JsonObject ?? new JsonObject();
-        var chatKey = payload["chat"]?["id"]?.GetValue<long>()
-            ?? payload["message"]?["chat"]?["id"]?.GetValue<long>()
-            ?? payload["from"]?["id"]?.GetValue<long>()
-            ?? 0;
-        return AddUpdate(kind, chatKey, payload);
+        return InjectRawUpdate(update.ToJsonString());
     }
 
-    /// <summary>Enqueues an update given as JSON text.</summary>
-    public long InjectRawUpdate(string updateJson) =>
-        InjectRawUpdate(JsonNode.Parse(updateJson) as JsonObject ?? throw new ArgumentException("A JSON object is expected.", nameof(updateJson)));
+    /// <summary>
+    /// Enqueues an update given as JSON text, delivered byte for byte as written (any property, wrong types, numbers
+    /// beyond 64 bits, unpaired surrogates, any depth); only a top-level <c>update_id</c> is replaced by the emulator's.
+    /// The kind is the first property other than <c>update_id</c> ("" when there is none; getUpdates with
+    /// allowed_updates then drops it, as Telegram does). Returns the id.
+    /// </summary>
+    /// <exception cref="ArgumentException">The text is not a JSON object.</exception>
+    public long InjectRawUpdate(string updateJson)
+    {
+        ArgumentNullException.ThrowIfNull(updateJson);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(updateJson, new JsonDocumentOptions { MaxDepth = int.MaxValue });
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException("The update is not JSON: " + ex.Message, nameof(updateJson), ex);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new ArgumentException("A JSON object is expected.", nameof(updateJson));
+            }
+
+            var kind = string.Empty;
+            JsonElement? payload = null;
+            var properties = new List<string>();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.NameEquals("update_id"))
+                {
+                    continue;
+                }
+
+                if (payload is null)
+                {
+                    kind = property.Name;
+                    payload = property.Value;
+                }
+
+                properties.Add(JsonSerializer.Serialize(property.Name) + ":" + property.Value.GetRawText());
+            }
+
+            var chatKey = IdAt(payload, "chat", "id") ?? IdAt(payload, "message", "chat", "id") ?? IdAt(payload, "from", "id") ?? 0;
+            return AddRawUpdate(kind, chatKey, id => "{\"update_id\":" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) + string.Concat(properties.Select(p => "," + p)) + "}");
+        }
+    }
+
+    /// <summary>The 64-bit integer at a path of objects, or null when any step is missing, not an object or not such a number.</summary>
+    private static long? IdAt(JsonElement? element, params string[] path)
+    {
+        foreach (var name in path)
+        {
+            element = element is { ValueKind: JsonValueKind.Object } obj && obj.TryGetProperty(name, out var next) ? next : null;
+        }
+
+        return element is { ValueKind: JsonValueKind.Number } number && number.TryGetInt64(out var id) ? id : null;
+    }
 
     private void UnblockIfBlocked(long userId)
     {

@@ -200,7 +200,7 @@ public sealed partial class EmulatorState
     private async Task DeliverAsync(WebhookSettings settings, LinkedListNode<PendingUpdate> node)
     {
         var update = node.Value;
-        var body = update.Json.ToJsonString();
+        var body = update.ToJsonText();
         var stop = settings.Stop.Token;
         var delivered = false;
         try

@@ -374,4 +374,20 @@ public sealed partial class EmulatorState : IAsyncDisposable
         NotifyChanged();
         return id;
     }
+
+    /// <summary>Queues an injected update delivered as exact text; <paramref name="text"/> makes it for the assigned id.</summary>
+    private long AddRawUpdate(string kind, long chatKey, Func<long, string> text)
+    {
+        long id;
+        lock (_gate)
+        {
+            id = _nextUpdateId++;
+            _updates.AddLast(new PendingUpdate(id, kind, chatKey, new JsonObject { ["update_id"] = id }) { RawText = text(id) });
+            NextVersion();
+        }
+
+        _queueChanged.Pulse();
+        NotifyChanged();
+        return id;
+    }
 }

@@ -14,5 +14,14 @@ internal sealed class PendingUpdate(long updateId, string kind, long chatKey, Js
 
     public JsonObject Json { get; } = json;
 
+    /// <summary>For an injected raw update: its exact text (with the assigned update_id), delivered instead of <see cref="Json"/>.</summary>
+    public string? RawText { get; init; }
+
+    /// <summary>What getUpdates and the webhook deliver.</summary>
+    public JsonNode ToDelivered() => RawText is { } raw ? new RawJson(raw).ToNode() : Json.DeepClone();
+
+    /// <summary>The update as JSON text.</summary>
+    public string ToJsonText() => RawText ?? Json.ToJsonString();
+
     public bool InFlight { get; set; }
 }

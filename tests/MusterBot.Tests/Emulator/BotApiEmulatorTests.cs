@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using MusterBot.Emulator;
@@ -473,5 +474,27 @@ public sealed class BotApiEmulatorTests : EmulatorTestBase
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var fileId = Assert.Single(await GetUpdatesAsync())!["message"]!["document"]!["file_id"]!.GetValue<string>();
         Assert.Equal(new byte[] { 9, 8, 7 }, Emulator.GetFileContent(fileId));
+    }
+
+    [Fact]
+    public async Task RawUpdates_AreDeliveredExactlyAsWritten_WhateverTheyHold()
+    {
+        const string huge = """{"message":{"message_id":1,"date":0,"chat":{"id":18446744073709551615,"type":"private"},"text":"x"}}""";
+        const string surrogate = """{"message":{"message_id":1,"date":0,"chat":{"id":5,"type":"private"},"text":"a\ud800b"}}""";
+        const string notAnObject = """{"update_id":77,"message":[1,"two",{"three":null}],"future_kind":true}""";
+        var deep = """{"message":""" + string.Concat(Enumerable.Repeat("""{"a":""", 200)) + "1" + new string('}', 200) + "}";
+        var ids = new[] { huge, surrogate, notAnObject, deep }.Select(Emulator.InjectRawUpdate).ToList();
+
+        // The answer is read as text: a JSON reader with the default depth limit could not read the deep one back.
+        using var response = await Http.PostAsJsonAsync(MethodUri("getUpdates"), new { offset = 0, timeout = 0 });
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("\"update_id\":" + ids[0] + ",\"message\":{\"message_id\":1,\"date\":0,\"chat\":{\"id\":18446744073709551615,", text, StringComparison.Ordinal);
+        Assert.Contains("\"text\":\"a\\ud800b\"", text, StringComparison.Ordinal);
+        Assert.Contains("{\"update_id\":" + ids[2] + ",\"message\":[1,\"two\",{\"three\":null}],\"future_kind\":true}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"update_id\":77", text, StringComparison.Ordinal);
+        Assert.Contains(new string('}', 201), text, StringComparison.Ordinal);
+        Assert.Equal(4, Emulator.PendingUpdateCount);
     }
 }

@@ -96,19 +96,44 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
         _emulator.CreateUser(21, "Ann", "en");
         const string chat = """{"id":21,"type":"private","first_name":"Ann"}""";
         const string from = """{"id":21,"is_bot":false,"first_name":"Ann"}""";
+        const string hugeId = "18446744073709551615"; // 2^64 − 1: no 64-bit signed integer holds it
 
-        // One batch: updates that Telegram.Bot's types cannot read or that lack what a handler needs, then a normal /help.
-        _emulator.InjectRawUpdate("""{"callback_query":{"id":"q1","chat_instance":"c","data":"mu:x"}}""");
-        _emulator.InjectRawUpdate("""{"message":{"message_id":2147483648,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":"hi"}}""");
-        _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":12345}}""");
-        _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1000000000000000,"chat":""" + chat + ""","from":""" + from + ""","text":"hi"}}""");
-        _emulator.InjectRawUpdate("""{"my_chat_member":{"chat":""" + chat + ""","from":""" + from + ""","date":1700000000}}""");
-        _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1700000000,"from":""" + from + ""","text":"no chat"}}""");
+        // One batch (issue #13): every reproduction that Telegram.Bot's types cannot read or that lacks what a handler
+        // needs, then a normal /help. The emulator delivers each exactly as written.
+        long[] odd =
+        [
+            _emulator.InjectRawUpdate("""{"callback_query":{"id":"q1","chat_instance":"c","data":"mu:x"}}"""),
+            _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1700000000,"chat":{"id":""" + hugeId + ""","type":"private"},"from":{"id":""" + hugeId + ""","is_bot":false,"first_name":"Big"},"text":"/help"}}"""),
+            _emulator.InjectRawUpdate("""{"callback_query":{"id":"q2","chat_instance":"c","data":"mu:x","from":{"id":""" + hugeId + ""","is_bot":false,"first_name":"Big"}}}"""),
+            _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1000000000000000,"chat":""" + chat + ""","from":""" + from + ""","text":"hi"}}"""),
+            _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":12345}}"""),
+            _emulator.InjectRawUpdate("""{"message":{"message_id":2147483648,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":"hi"}}"""),
+            _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1700000000,"chat":""" + chat + ""","from":""" + from + ""","text":"lone \ud800 surrogate"}}"""),
+            _emulator.InjectRawUpdate("""{"message":{"message_id":1,"date":1700000000,"from":""" + from + ""","text":"no chat"}}"""),
+            _emulator.InjectRawUpdate("""{"my_chat_member":{"chat":""" + chat + ""","from":""" + from + ""","date":1700000000,"old_chat_member":{"status":"member","user":""" + from + """}}}"""),
+        ];
         _emulator.SendText(21, "/help");
+        var firstPoll = _emulator.WaitForAsync(() => _emulator.RequestCount("getUpdates") > 0, Wait).ContinueWith(_ => DateTimeOffset.UtcNow, TaskScheduler.Default);
         await using var host = await BotHost.StartAsync(_emulator, redis.ConnectionString);
 
-        await _emulator.WaitForMessageAsync(21, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
+        var help = await _emulator.WaitForMessageAsync(21, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), Wait);
         await _emulator.WaitForAsync(() => _emulator.PendingUpdateCount == 0, Wait);
+
+        // The /help of the same batch is answered at once: within 2 s of the poll that fetched the batch.
+        var polled = await firstPoll;
+        Assert.True(help.Date - polled < TimeSpan.FromSeconds(2), $"/help answered {(help.Date - polled).TotalSeconds:0.00} s after the first getUpdates");
+
+        // Each odd update is either logged as unreadable or dropped with its id — never silently, never retried.
+        foreach (var id in odd)
+        {
+            Assert.True(
+                host.Logs.All.Contains($"Update {id} cannot be read", StringComparison.Ordinal)
+                || host.Logs.All.Contains($"Dropped update {id} ", StringComparison.Ordinal),
+                $"update {id} left no log line:\n{host.Logs.All}");
+        }
+
+        Assert.DoesNotContain("failed (try", host.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("Polling or handling a batch failed", host.Logs.All, StringComparison.Ordinal);
     }
 
     [Fact]

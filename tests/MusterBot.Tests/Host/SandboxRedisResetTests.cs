@@ -40,10 +40,10 @@ public sealed class SandboxRedisResetTests(RedisServerFixture redis)
         // A drill muster, launched as the administrator through the wizard.
         await SaysAsync(emulator, admin, "/muster", "Launch a muster");
         await PressesAsync(emulator, admin, "Flood", "Step 2");
-        await PressesAsync(emulator, admin, "All members", "Step 4");
-        await SaysAsync(emulator, admin, "Community square", "Step 5");
-        await PressesAsync(emulator, admin, "Skip", "Step 6");
-        await PressesAsync(emulator, admin, "within 1 h", "Step 7");
+        await PressesAsync(emulator, admin, "All members", "Step 3");
+        await SaysAsync(emulator, admin, "Community square", "Step 4");
+        await PressesAsync(emulator, admin, "Skip", "Step 5");
+        await PressesAsync(emulator, admin, "within 1 h", "Step 6");
         await PressesAsync(emulator, admin, "Drill", null);
         var next = await emulator.WaitForMessageAsync(admin, m => m.Buttons.Any(b => b.Text.Contains("standard notice", StringComparison.Ordinal) || b.Text.Contains("Send the drill order", StringComparison.Ordinal)), Wait);
         if (next.Buttons.Any(b => b.Text.Contains("standard notice", StringComparison.Ordinal)))
