@@ -21,6 +21,7 @@ public static class BotApiClientRegistration
         ArgumentNullException.ThrowIfNull(services);
         services.AddTransient<BotApiTimeoutHandler>();
         services.AddTransient<UploadContentTypeHandler>();
+        services.AddTransient<DeepUpdateGuardHandler>();
         services.AddSingleton<ITelegramBotClient>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<TelegramOptions>>().Value;
@@ -32,6 +33,7 @@ public static class BotApiClientRegistration
             .ConfigureHttpClient(httpClient => httpClient.Timeout = Timeout.InfiniteTimeSpan)
             .AddHttpMessageHandler<BotApiTimeoutHandler>()
             .AddHttpMessageHandler<UploadContentTypeHandler>()
+            .AddHttpMessageHandler<DeepUpdateGuardHandler>()
             // The poller and the sender keep their client for the life of the process; recycling pooled
             // connections instead of handlers still picks up DNS changes.
             .UseSocketsHttpHandler((handler, _) => handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5))

@@ -13,6 +13,13 @@ namespace MusterBot.Host.Intake;
 /// </summary>
 public static partial class WebhookEndpoint
 {
+    /// <summary>
+    /// The body is read as a document (iteratively, so any depth is safe within the 1 MB limit): an update nested
+    /// deeper than Telegram.Bot reads is valid JSON and is logged and acknowledged as unreadable, not answered 400
+    /// (Telegram would send it again and again).
+    /// </summary>
+    private static readonly JsonSerializerOptions BodyReading = new() { MaxDepth = 1 << 20 };
+
     public const string Path = "/telegram/webhook";
     public const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
 
@@ -55,7 +62,7 @@ public static partial class WebhookEndpoint
         JsonElement body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body, BodyReading, http.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException ex)
         {

@@ -1,0 +1,154 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace MusterBot.Host.BotApi;
+
+/// <summary>
+/// Keeps one deeply nested update from making a whole <c>getUpdates</c> answer unreadable. Telegram.Bot reads an answer
+/// with a JSON depth limit of <see cref="TelegramBotDepthLimit"/> for the whole document, before
+/// <see cref="UpdateBatchConverter"/> sees the array, so a single update nested deeper (Telegram never sends one, a
+/// faulty proxy or server might) would fail every poll at the same offset and the bot would go deaf. This handler looks
+/// at each <c>getUpdates</c> answer with an iterative reader that has no practical depth limit; when an update is too
+/// deep it is replaced by a stub with the same <c>update_id</c> that Telegram.Bot reads as unreadable (so it is logged
+/// with its id, skipped and confirmed with its batch), and the rest of the answer is passed on byte for byte.
+/// An answer within the limit (every answer Telegram sends) is passed on untouched after one scan.
+/// </summary>
+public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandler> logger) : DelegatingHandler
+{
+    /// <summary>Telegram.Bot's reader depth (System.Text.Json's default, <c>JsonBotAPI.Options.MaxDepth</c>).</summary>
+    public const int TelegramBotDepthLimit = 64;
+
+    /// <summary>Deepest nesting inside one update that is passed on (the answer object and the result array add 2).</summary>
+    public const int MaxUpdateDepth = TelegramBotDepthLimit - 4;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode
+            || request.RequestUri?.AbsolutePath.EndsWith("/getUpdates", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return response;
+        }
+
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var headers = response.Content.Headers;
+        var replaced = Rewrite(body, out var tooDeep);
+        foreach (var (id, depth) in tooDeep)
+        {
+            LogTooDeep(logger, id, depth, MaxUpdateDepth);
+        }
+
+        var content = new ByteArrayContent(replaced ?? body);
+        foreach (var header in headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
+        {
+            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        content.Headers.ContentType ??= new MediaTypeHeaderValue("application/json");
+        response.Content.Dispose();
+        response.Content = content;
+        return response;
+    }
+
+    /// <summary>
+    /// The answer with every update deeper than <see cref="MaxUpdateDepth"/> replaced by a stub, or null when none is
+    /// (or the answer is not JSON of the expected shape: then Telegram.Bot reports it as it would have).
+    /// </summary>
+    public static byte[]? Rewrite(ReadOnlySpan<byte> body, out IReadOnlyList<(int? UpdateId, int Depth)> tooDeep)
+    {
+        var found = new List<(int? UpdateId, int Depth)>();
+        tooDeep = found;
+        var spans = new List<(long Start, long End, int? Id)>();
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = int.MaxValue / 2, CommentHandling = JsonCommentHandling.Skip });
+            var inResult = false;
+            while (reader.Read())
+            {
+                if (!inResult)
+                {
+                    if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("result"u8))
+                    {
+                        reader.Read();
+                        if (reader.TokenType != JsonTokenType.StartArray)
+                        {
+                            return null;
+                        }
+
+                        inResult = true;
+                    }
+
+                    continue;
+                }
+
+                if (reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == 1)
+                {
+                    inResult = false;
+                    continue;
+                }
+
+                // An element of the result array: measure it without recursion.
+                var start = reader.TokenStartIndex;
+                var elementDepth = reader.CurrentDepth;
+                var deepest = 0;
+                int? id = null;
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    while (reader.Read() && reader.CurrentDepth > elementDepth)
+                    {
+                        deepest = Math.Max(deepest, reader.CurrentDepth - elementDepth);
+                        if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == elementDepth + 1 && reader.ValueTextEquals("update_id"u8))
+                        {
+                            reader.Read();
+                            if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
+                            {
+                                id = value;
+                            }
+                            else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                            {
+                                deepest = Math.Max(deepest, reader.CurrentDepth - elementDepth);
+                                reader.Skip();
+                            }
+                        }
+                    }
+                }
+
+                if (deepest > MaxUpdateDepth)
+                {
+                    spans.Add((start, reader.BytesConsumed, id));
+                    found.Add((id, deepest));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (spans.Count == 0)
+        {
+            return null;
+        }
+
+        var output = new ArrayBufferWriter<byte>(body.Length);
+        var at = 0L;
+        foreach (var (start, end, id) in spans)
+        {
+            output.Write(body[(int)at..(int)start]);
+            // An object Telegram.Bot cannot read as an update (message must be an object), so it is logged and skipped.
+            output.Write(Encoding.UTF8.GetBytes(id is { } value
+                ? FormattableString.Invariant($"{{\"update_id\":{value},\"message\":\"nested too deep\"}}")
+                : "\"nested too deep\""));
+            at = end;
+        }
+
+        output.Write(body[(int)at..]);
+        return output.WrittenSpan.ToArray();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Update {UpdateId} nests {Depth} levels deep (at most {Limit} are read); it is skipped so the rest of its batch can be read")]
+    private static partial void LogTooDeep(ILogger logger, int? updateId, int depth, int limit);
+}
