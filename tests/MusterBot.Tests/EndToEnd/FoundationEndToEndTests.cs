@@ -355,6 +355,32 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
     }
 
     [Fact]
+    public async Task Webhook_AnUpdateNestedTooDeepForTelegramBot_IsAcknowledgedAndLogged_NotRefused()
+    {
+        var port = BotHost.FreePort();
+        const string secret = "s3cret_Webhook-Value";
+        await using var host = await BotHost.StartAsync(
+            _emulator,
+            redis.ConnectionString,
+            new Dictionary<string, string?>
+            {
+                ["urls"] = $"http://127.0.0.1:{port}",
+                ["Telegram:Mode"] = "Webhook",
+                ["Telegram:WebhookUrl"] = $"http://127.0.0.1:{port}{WebhookEndpoint.Path}",
+                ["Telegram:WebhookSecret"] = secret,
+            });
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        using var body = new StringContent("{\"update_id\":4242,\"message\":{\"x\":" + new string('[', 300) + new string(']', 300) + "}}", Encoding.UTF8, "application/json");
+        body.Headers.Add(WebhookEndpoint.SecretHeader, secret);
+
+        var response = await http.PostAsync(new Uri(WebhookEndpoint.Path, UriKind.Relative), body);
+
+        // A 400 would make Telegram send it again and again; it is valid JSON, so it is skipped with its id logged.
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("4242", host.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Webhook_RejectsMissingOrWrongSecret_AndHandlesUpdatesDeliveredWithTheSecret()
     {
         _emulator.CreateUser(80, "Hook", "en");
