@@ -282,7 +282,7 @@ public sealed class ChaosBench(ChaosOptions options)
         await SayAsync(emulator, AdminId, "/muster", "Launch a muster", ct);
         await PressWizardAsync(emulator, new MusterButton.PickKind(MusterKind.Flood), ct);
         await PressWizardAsync(emulator, new MusterButton.PickScope(MusterScopeKind.Everyone), ct);
-        await SayAsync(emulator, AdminId, "Chaos square", "Step 5", ct);
+        await SayAsync(emulator, AdminId, "Chaos square", "Step 4", ct);
         await PressWizardAsync(emulator, new MusterButton.Skip(), ct);
         await PressWizardAsync(emulator, new MusterButton.ReportWithin(60), ct);
         await PressWizardAsync(emulator, new MusterButton.DrillOrReal(false), ct);

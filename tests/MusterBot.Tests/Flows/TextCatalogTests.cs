@@ -26,6 +26,16 @@ public partial class TextCatalogTests
     }
 
     [Fact]
+    public void ChineseTexts_SpeakToThePersonAsNin_InOneRegister()
+    {
+        // Elderly residents expect 您; one register in every flow (issue #14).
+        var informal = TextCatalog.Default.Keys(Language.Zh)
+            .Where(key => TextCatalog.Default.Get(Language.Zh, key).Contains('你', StringComparison.Ordinal))
+            .ToList();
+        Assert.True(informal.Count == 0, "zh texts with 你: " + string.Join(", ", informal));
+    }
+
+    [Fact]
     public void ChineseTexts_AreChinese_AndEnglishTextsHaveNoChineseExceptLanguageNames()
     {
         var han = HanCharacters();
