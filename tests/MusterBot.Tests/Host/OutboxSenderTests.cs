@@ -5,9 +5,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
 using MusterBot.Host.Delivery;
+using MusterBot.State;
 using MusterBot.State.Commits;
+using MusterBot.State.Documents;
 using MusterBot.State.Memory;
 using MusterBot.State.Outbox;
+using MusterBot.State.Timers;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Requests;
@@ -744,6 +747,75 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         Assert.Equal(["m1", "m2", "m3", "m4", "m5"], arrived);
     }
 
+    [Fact]
+    public async Task MessagesToOneChat_ThatChatFreedWhileAnEarlierOneGoesBack_TheLaterOnesOfTheClaimDoNotOvertakeIt()
+    {
+        // m1 is in flight when m2..m4 are claimed together, so m2 goes back to the outbox; while it does, m1 ends and
+        // frees the chat. m3 must not take the chat before m2 (found as a rare failure of the test above on a busy
+        // machine; this makes the moment certain).
+        var first = new TaskCompletionSource<Message>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _respond = call => call.Text == "m1" ? first.Task : Task.FromResult(new Message { Id = 1, Chat = new Chat { Id = call.ChatId } });
+        var m1 = 0L;
+        var store = new PutBackHook(_store, async () =>
+        {
+            if (!first.Task.IsCompleted)
+            {
+                first.SetResult(new Message { Id = 1, Chat = new Chat { Id = 77 } });
+                await WaitForOutcomeAsync(m1);
+                await Task.Delay(100); // the chat is freed just after the outcome is recorded (a short wait can only hide the bug)
+            }
+        });
+        await StartAsync(Options(o => o.PerChatBurst = 10), store);
+        m1 = await EnqueueOneAsync(new OutboxMessage(Lane.Reply, 77, new SendText("m1")));
+        await WaitUntilAsync(() => !_calls.IsEmpty);
+
+        var ids = await EnqueueAsync([.. Enumerable.Range(2, 3).Select(i => new OutboxMessage(Lane.Reply, 77, new SendText("m" + i)))]);
+        foreach (var id in ids)
+        {
+            Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        }
+
+        Assert.Equal(["m1", "m2", "m3", "m4"], _calls.Select(c => c.Text));
+    }
+
+    /// <summary>The in-memory store, with a hook that runs before each put-back.</summary>
+    private sealed class PutBackHook(IStateStore inner, Func<Task> beforePutBack) : IStateStore
+    {
+        public Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+
+        public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken) => inner.GetManyAsync(keys, cancellationToken);
+
+        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken) => inner.GetSetMembersAsync(setName, cancellationToken);
+
+        public Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken) => inner.IsUpdateHandledAsync(updateId, cancellationToken);
+
+        public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken) => inner.CommitAsync(commit, cancellationToken);
+
+        public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimOutboxAsync(max, lease, cancellationToken);
+
+        public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimOutboxAsync(max, reservedForReplies, lease, cancellationToken);
+
+        public Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken) => inner.CompleteOutboxAsync(outboxId, record, cancellationToken);
+
+        public async Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
+        {
+            await beforePutBack();
+            await inner.RetryOutboxAsync(outboxId, notBefore, attempts, cancellationToken);
+        }
+
+        public Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken) => inner.GetDeliveryAsync(outboxId, cancellationToken);
+
+        public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, CancellationToken cancellationToken) => inner.GetDeliveriesByTagAsync(tag, cancellationToken);
+
+        public Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken) => inner.CountOutboxAsync(cancellationToken);
+
+        public Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimDueTimersAsync(max, lease, cancellationToken);
+
+        public Task<TimerEntry?> GetTimerAsync(string timerId, CancellationToken cancellationToken) => inner.GetTimerAsync(timerId, cancellationToken);
+
+        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    }
+
     private Task<Message> Respond(Call call)
     {
         _calls.Enqueue(call);
@@ -752,10 +824,10 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
     private List<Call> CallsTo(long chatId) => [.. _calls.Where(c => c.ChatId == chatId).OrderBy(c => c.At)];
 
-    private async Task StartAsync(SenderOptions? options = null)
+    private async Task StartAsync(SenderOptions? options = null, IStateStore? store = null)
     {
         _sender = new OutboxSender(
-            _store,
+            store ?? _store,
             new OutboxExecutor(_client.Object),
             _signal,
             Microsoft.Extensions.Options.Options.Create(options ?? Options()),
