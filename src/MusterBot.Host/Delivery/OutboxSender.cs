@@ -104,6 +104,10 @@ public sealed partial class OutboxSender(
                 }
 
                 NoteNewestEdits(batch);
+
+                // A chat whose message went back to the outbox holds back its later messages of this claim until the
+                // same time: otherwise one could take the chat the moment it is free and overtake the earlier one.
+                var heldBack = new Dictionary<long, DateTimeOffset>();
                 foreach (var claimedMessage in batch)
                 {
                     var message = claimedMessage;
@@ -145,18 +149,24 @@ public sealed partial class OutboxSender(
                     }
 
                     // While all sending is paused (a flood), messages go back to the outbox instead of waiting here.
+                    var ordered = message.Action is not (AnswerCallback or SetChatCommands);
                     var paused = _global.PausedUntil;
                     if (paused > now)
                     {
-                        await PutBackAsync(message.Id, paused, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        await HoldBackAsync(message, ordered, paused).ConfigureAwait(false);
                         continue;
                     }
 
-                    var ordered = message.Action is not (AnswerCallback or SetChatCommands);
+                    if (ordered && heldBack.TryGetValue(message.ChatId, out var earlierBack))
+                    {
+                        await PutBackAsync(message.Id, earlierBack, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     if (ordered && !TryTakeChat(message.ChatId))
                     {
                         // One call per chat at a time keeps a chat's messages in order; this one waits its turn.
-                        await PutBackAsync(message.Id, now + ChatBusyDelay, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        await HoldBackAsync(message, ordered, now + ChatBusyDelay).ConfigureAwait(false);
                         continue;
                     }
 
@@ -179,7 +189,7 @@ public sealed partial class OutboxSender(
                         if (chatAt > now + Slack)
                         {
                             ReleaseChat(message.ChatId);
-                            await PutBackAsync(message.Id, chatAt, message.Attempts, stoppingToken).ConfigureAwait(false);
+                            await HoldBackAsync(message, ordered, chatAt).ConfigureAwait(false);
                             continue;
                         }
 
@@ -206,7 +216,7 @@ public sealed partial class OutboxSender(
                             ReleaseChat(message.ChatId);
                         }
 
-                        await PutBackAsync(message.Id, pausedUntil, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        await HoldBackAsync(message, ordered, pausedUntil).ConfigureAwait(false);
                         continue;
                     }
 
@@ -234,6 +244,16 @@ public sealed partial class OutboxSender(
 
                 ForgetIdleChats(timeProvider.GetUtcNow());
                 failureDelay = TimeSpan.FromMilliseconds(200);
+
+                Task HoldBackAsync(OutboxMessage message, bool ordered, DateTimeOffset notBefore)
+                {
+                    if (ordered)
+                    {
+                        heldBack[message.ChatId] = notBefore;
+                    }
+
+                    return PutBackAsync(message.Id, notBefore, message.Attempts, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -9,7 +9,7 @@ namespace MusterBot.Tests.Emulator;
 
 public sealed class BotApiEmulatorTests : EmulatorTestBase
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task GetMe_ReturnsTheBotUser()

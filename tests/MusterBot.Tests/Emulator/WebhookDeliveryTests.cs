@@ -26,7 +26,7 @@ public sealed class WebhookDeliveryTests : EmulatorTestBase
         await OkAsync("setWebhook", new { url, secret_token = "s3cret" });
         Emulator.SendText(Alice, "check in");
 
-        await Emulator.WaitForAsync(() => Emulator.PendingUpdateCount == 0, TimeSpan.FromSeconds(5));
+        await Emulator.WaitForAsync(() => Emulator.PendingUpdateCount == 0, TimeSpan.FromSeconds(30));
         Assert.Equal([500, 500, 200], Emulator.WebhookDeliveries.Select(d => d.StatusCode));
         Assert.All(secrets, s => Assert.Equal("s3cret", s));
 

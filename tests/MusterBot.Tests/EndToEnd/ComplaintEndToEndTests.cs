@@ -22,7 +22,7 @@ namespace MusterBot.Tests.EndToEnd;
 [Collection("redis")]
 public sealed class ComplaintEndToEndTests(RedisServerFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private const long AdminId = 8_110_000_001;
     private const long HankId = 8_120_000_001;
     private const long RosaId = 8_210_000_001;

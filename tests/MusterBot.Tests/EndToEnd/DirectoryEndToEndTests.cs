@@ -15,7 +15,7 @@ namespace MusterBot.Tests.EndToEnd;
 [Collection("redis")]
 public sealed partial class DirectoryEndToEndTests(RedisServerFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private const long AdminId = 7_000_000_001;
     private const string GridName = "North Grid";
     private const string BuildingName = "Block 1";

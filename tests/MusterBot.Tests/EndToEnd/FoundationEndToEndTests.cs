@@ -15,7 +15,7 @@ namespace MusterBot.Tests.EndToEnd;
 [Collection("redis")]
 public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private BotApiEmulator _emulator = null!;
 
     public async Task InitializeAsync() => _emulator = await BotHost.StartEmulatorAsync();

@@ -23,7 +23,7 @@ namespace MusterBot.Tests.EndToEnd;
 [Collection("redis")]
 public sealed class MusterEndToEndTests(RedisServerFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private const long AdminId = 7_100_000_001;
     private const long ConvenorBase = 7_200_000_000;
     private const long MemberBase = 7_300_000_000;

@@ -73,7 +73,7 @@ public sealed class StartupTests
         Assert.NotNull(emulator);
         emulator.CreateUser(1, "Try", "en");
         emulator.SendText(1, "/start");
-        await emulator.WaitForMessageAsync(1, m => m.Text!.StartsWith("Hello, Try", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        await emulator.WaitForMessageAsync(1, m => m.Text!.StartsWith("Hello, Try", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
     }
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunHostAsync(Dictionary<string, string> environment, string urls = "http://127.0.0.1:0")

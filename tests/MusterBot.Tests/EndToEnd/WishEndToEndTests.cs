@@ -21,7 +21,7 @@ namespace MusterBot.Tests.EndToEnd;
 [Collection("redis")]
 public sealed class WishEndToEndTests(RedisServerFixture redis) : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private const long AdminId = 8_100_000_001;
     private const long ResidentId = 8_200_000_001;
     private const long AnnId = 8_300_000_001;

@@ -4,7 +4,7 @@ namespace MusterBot.Tests.Host;
 
 public sealed class KeyedLockTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Acquire_SameKey_SecondAcquirerWaitsUntilRelease()

@@ -12,7 +12,7 @@ namespace MusterBot.Tests.Host;
 /// <summary>The browser sandbox (issue #8): the demo seed, the page, the control API on the host's address, reset.</summary>
 public sealed class SandboxTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Sandbox_SeedsTheDemoCommunity_ServesThePage_AndMapsTheEmulatorControlApi()

@@ -11,7 +11,7 @@ namespace MusterBot.Tests.State;
 /// </summary>
 public class RedisServerFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
     private readonly bool _persistent;
     private Process? _process;

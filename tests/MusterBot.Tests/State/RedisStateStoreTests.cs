@@ -79,7 +79,8 @@ public sealed class RedisStateStoreTests(RedisServerFixture redis) : StateStoreC
         try
         {
             // abortConnect=false: StackExchange.Redis 3.x returns a disconnected multiplexer instead of throwing.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            // The deadline only bounds a hang: connecting takes the client's connect timeout (5 s), more on a busy machine.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             store = await RedisStateStore.ConnectAsync(
                 new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"t{Guid.NewGuid():N}:" },
                 Clock,
@@ -105,7 +106,7 @@ public sealed class RedisStateStoreTests(RedisServerFixture redis) : StateStoreC
     /// <summary>Waits (real time, bounded) until the multiplexer has reconnected.</summary>
     private static async Task WaitUntilReachableAsync(IStateStore store)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
             try
