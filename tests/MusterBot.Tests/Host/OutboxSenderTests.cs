@@ -845,6 +845,10 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
         public Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken) => inner.CompleteOutboxAsync(outboxId, record, cancellationToken);
 
+        public Task<long?> ForwardOutboxAsync(long outboxId, DeliveryRecord record, OutboxMessage forward, CancellationToken cancellationToken) => inner.ForwardOutboxAsync(outboxId, record, forward, cancellationToken);
+
+        public Task EraseAllAsync(CancellationToken cancellationToken) => inner.EraseAllAsync(cancellationToken);
+
         public async Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
         {
             await beforePutBack();
