@@ -174,10 +174,10 @@ export const ZH = {
   launch: '发起集结', flood: '防汛', step2: '第 2 步：召集哪些人？', everyone: '全体党员',
   step4: '第 3 步', rally: '社区广场集合，带手电', step5: '第 4 步',
   skip: '跳过', step6: '第 5 步：多长时间内报到？', within1h: /1 ?小时 ?内/, step7: '第 6 步：演练还是真实集结？', drill: '演练',
-  standardNotice: '使用标准通知', sendDrill: '发出演练集结令', sent: '已发出演练集结令 M-1',
-  yourRegion: '你的片区：北片', ack: '已收到', rollCall: '点名 M-1', relay: '转发本片区',
+  standardNotice: '使用标准通知', sendDrill: '发出演练集结令', sent: '演练集结令 M-1 已发出',
+  yourRegion: '您的片区：北片', ack: '已收到', rollCall: '点名 M-1', relay: '转发本片区',
   membersTold: '发给成员', rollCallNorth: '点名 M-1 · 北片', arrivedButton: /已到岗/,
-  yourAnswer: '你的回复', locationSaved: '位置已记录（M-1）',
+  yourAnswer: '您的回复', locationSaved: '您的位置已记录（M-1）',
 };
 
 /** A small real PNG (a blue-green gradient with a white bar), for "send a photo". */

@@ -18,7 +18,7 @@ let failed = false;
 try {
   browser = await launchBrowser();
   const h = await openPage(browser, host.base);
-  const rollCallId = await playDrill(h, ZH, [['李娜', /马上到/], ['李书记', /已到岗/]]);
+  const rollCallId = await playDrill(h, ZH, [['李娜', /马上到/], ['杨涛', /已到岗/]]);
   await h.as(ZH.convenor);
   await h.page.waitForFunction(
     (id) => /已到岗 2/.test(document.querySelector(`#chat .msg[data-message-id="${id}"]`)?.textContent || ''),
