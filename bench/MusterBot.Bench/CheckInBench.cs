@@ -279,29 +279,12 @@ public sealed class CheckInBench(BenchOptions options)
             cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
         return timedOut || latencies.Count < n || wrong > 0 ? 1 : 0;
 
-        void AddPerson(long id, string name, string regionId, Roles roles)
-        {
-            emulator.CreateUser(id, name, "en");
-            var profile = new UserProfile(id, id, name)
-            {
-                Language = Language.En,
-                LanguageChosen = true,
-                Roles = roles,
-                FirstSeenAt = now,
-                LastSeenAt = now,
-                RegisteredAt = now,
-                Phone = "+86138" + (id % 100_000_000).ToString("00000000", Inv),
-                GridId = "g1",
-                RegionId = regionId,
-            };
-            writes.Add(Put(DocKeys.User(id), profile));
-            sets.AddRange(MusterBot.Flows.Directory.PeopleIndex.Changes(null, profile));
-        }
+        void AddPerson(long id, string name, string regionId, Roles roles) => BenchSeed.AddPerson(emulator, writes, sets, now, id, name, regionId, roles);
     }
 
-    private static string RegionId(int r) => "r" + (r + 1).ToString(Inv);
+    private static string RegionId(int r) => BenchSeed.RegionId(r);
 
-    private static DocWrite Put<T>(MusterBot.State.Documents.DocKey key, T value) => new(key, RecordJson.Serialize(value), 0);
+    private static DocWrite Put<T>(MusterBot.State.Documents.DocKey key, T value) => BenchSeed.Put(key, value);
 
     private static IEnumerable<Commit> Chunk(List<DocWrite> writes, List<SetChange> sets, int size)
     {
