@@ -413,9 +413,10 @@ public sealed class RegistrationFlow : IFlow
                     return (RegTrigger.Invalid, "reg.roster.taken");
                 }
 
-                // A convenor leads the region the roster names; a row without one (imported before the roster refused
-                // such rows) joins as a member, so nobody picks the region they will lead.
-                data["kind"] = (entry.Role.HasFlag(Roles.Convenor) && entry.RegionId is not null ? RegKind.Convenor : entry.Role.HasFlag(Roles.Handler) ? RegKind.Handler : entry.Role.HasFlag(Roles.Resident) ? RegKind.Resident : RegKind.Member).ToString();
+                // A convenor leads the region the roster names and a grid worker serves the grid it names; a row without
+                // one (imported before the roster refused such rows) joins as a member, so nobody picks what they will
+                // lead or handle.
+                data["kind"] = (entry.Role.HasFlag(Roles.Convenor) && entry.RegionId is not null ? RegKind.Convenor : entry.Role.HasFlag(Roles.Handler) && entry.GridId is not null ? RegKind.Handler : entry.Role.HasFlag(Roles.Resident) ? RegKind.Resident : RegKind.Member).ToString();
                 data["roster"] = entry.Phone;
                 data["phone"] = entry.Phone;
                 data["phoneLocked"] = "1";

@@ -17,4 +17,15 @@ public class RosterConvenorRegionTests
         var valid = Assert.Single(result.Valid);
         Assert.Equal(("r1", true), (valid.RegionId, valid.Role.HasFlag(Roles.Convenor)));
     }
+
+    [Theory]
+    [InlineData("网格员")]
+    [InlineData("member;handler")]
+    public void Parse_HandlerWithoutGrid_IsAProblem(string role)
+    {
+        var result = Parse(Header + $"张三,13800138000,,东片区,,,{role}\n李四,13900139000,一网格,,,,{role}\n");
+        Assert.Equal([new RosterProblem(2, RosterProblemKind.HandlerWithoutGrid, null)], result.Problems);
+        var valid = Assert.Single(result.Valid);
+        Assert.Equal(("g1", true), (valid.GridId, valid.Role.HasFlag(Roles.Handler)));
+    }
 }

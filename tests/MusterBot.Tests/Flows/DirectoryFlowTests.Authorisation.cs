@@ -32,6 +32,40 @@ public partial class DirectoryFlowTests
     }
 
     [Fact]
+    public async Task Roster_HandlerEntryWithoutGrid_JoinsAsAMember_AndHandlesNoGridTheyPicked()
+    {
+        var h = NewHarness();
+        await SetUpAsync(h);
+
+        // An entry imported before the roster refused such rows.
+        var entry = new RosterEntry("+8613800138000", "Ann Li", Roles.Handler) { RegionId = "r1" };
+        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit
+        {
+            Writes = [new DocWrite(DocKeys.Roster(entry.Phone), RecordJson.Serialize(entry), null)],
+            SetChanges = [new SetChange(Sets.Roster, entry.Phone, Add: true)],
+        }, CancellationToken.None)).Status);
+
+        await h.Command(Ann, "start");
+        await h.Press(Ann, MainFlow.RegisterRoster);
+        await h.Event(new ContactShared(Ann, Ann.Id, 61, "8613800138000", Ann.Id));
+        for (var i = 0; i < 8 && (await h.ConversationAsync(Ann.Id))?.Step is { } step && step != "Idle"; i++)
+        {
+            await (step switch
+            {
+                "ChoosingGrid" => h.Press(Ann, R(new RegistrationButton.PickGrid("g1"))),
+                "ChoosingSkills" => h.Press(Ann, R(new RegistrationButton.SkillsDone())),
+                "Confirming" => h.Press(Ann, R(new RegistrationButton.Confirm())),
+                _ => h.Press(Ann, R(new RegistrationButton.Skip())),
+            });
+        }
+
+        await h.DrainAsync();
+        var profile = (await h.ProfileAsync(Ann.Id))!;
+        Assert.False(profile.Roles.HasFlag(Roles.Handler), $"joined as {profile.Roles}");
+        Assert.True(profile.Roles.HasFlag(Roles.Member));
+    }
+
+    [Fact]
     public async Task Roster_ConvenorEntryWithoutRegion_JoinsAsAMember_AndLeadsNoRegionTheyPicked()
     {
         var h = NewHarness();

@@ -214,6 +214,10 @@ public static class RosterParser
             {
                 Problems.Add(new(line, RosterProblemKind.ConvenorWithoutRegion, null));
             }
+            else if (role.HasFlag(Roles.Handler) && fields[index[Grid]].Length == 0)
+            {
+                Problems.Add(new(line, RosterProblemKind.HandlerWithoutGrid, null));
+            }
 
             if (Problems.Count == before)
             {

@@ -14,6 +14,9 @@ public enum RosterProblemKind
 
     /// <summary>A convenor without a region: the region a convenor leads is fixed by the roster, never picked when joining.</summary>
     ConvenorWithoutRegion,
+
+    /// <summary>A grid worker's row names no grid (the grid whose complaints and wishes they handle).</summary>
+    HandlerWithoutGrid,
     WorkUnitTooLong,
     WrongColumnCount,
 
