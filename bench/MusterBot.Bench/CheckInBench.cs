@@ -104,7 +104,7 @@ public sealed class CheckInBench(BenchOptions options)
             await PressAsync(emulator, AdminId, wizard, data.Data, cancellationToken);
         }
 
-        await SayAsync(emulator, AdminId, "Bench square", "Step 5", cancellationToken);
+        await SayAsync(emulator, AdminId, "Bench square", "Step 4", cancellationToken);
         wizard = emulator.Messages(AdminId)[^1].MessageId;
         foreach (var data in new MusterBot.Flows.Musters.MusterButton[] { new MusterBot.Flows.Musters.MusterButton.Skip(), new MusterBot.Flows.Musters.MusterButton.ReportWithin(60), new MusterBot.Flows.Musters.MusterButton.DrillOrReal(true), new MusterBot.Flows.Musters.MusterButton.Launch() })
         {
