@@ -10,6 +10,10 @@ namespace MusterBot.State;
 /// handled-update marks. Implemented on Redis (production) and in memory (sandbox, unit tests); one contract test
 /// suite holds both to the same behaviour. Time comes from the implementation's <see cref="TimeProvider"/>.
 /// </summary>
+/// <remarks>
+/// Every document, set and handled-update mark belongs to a shard (see <see cref="Shards"/>); one commit writes one
+/// shard. Reads of a <see cref="DocKey"/> without a shard read <see cref="Shards.Root"/>.
+/// </remarks>
 public interface IStateStore
 {
     Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken);
@@ -17,11 +21,11 @@ public interface IStateStore
     /// <summary>Reads several documents; the result has one entry per key, in order (null where absent).</summary>
     Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken);
 
-    /// <summary>Members of a set, ordinal-sorted.</summary>
-    Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken);
+    /// <summary>Members of a set of <paramref name="shard"/>, ordinal-sorted.</summary>
+    Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken);
 
-    /// <summary>True when a commit for this update id was written in the last 24 hours.</summary>
-    Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken);
+    /// <summary>True when a commit to <paramref name="shard"/> for this update id was written in the last 24 hours.</summary>
+    Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken);
 
     /// <summary>Writes the whole commit atomically, or nothing (see <see cref="CommitStatus"/>).</summary>
     Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken);
@@ -82,4 +86,22 @@ public interface IStateStore
     /// else writes, or accept that a commit racing with it may leave a key behind.
     /// </summary>
     Task EraseAllAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Reads of the root shard, for callers that know no other (single-community tools and tests).</summary>
+public static class StateStoreRootExtensions
+{
+    /// <summary>Members of a set of the root shard.</summary>
+    public static Task<IReadOnlyList<string>> GetSetMembersAsync(this IStateStore store, string setName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.GetSetMembersAsync(setName, Shards.Root, cancellationToken);
+    }
+
+    /// <summary>True when a commit to the root shard for this update id was written in the last 24 hours.</summary>
+    public static Task<bool> IsUpdateHandledAsync(this IStateStore store, long updateId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.IsUpdateHandledAsync(updateId, Shards.Root, cancellationToken);
+    }
 }

@@ -422,7 +422,7 @@ public sealed class ChaosBench(ChaosOptions options)
         var arrived = new HashSet<string>(StringComparer.Ordinal);
         for (var r = 0; r < options.Regions; r++)
         {
-            foreach (var id in await store.GetSetMembersAsync(Sets.MusterAnswers(1, RegionId(r), CheckInStatus.Arrived), ct))
+            foreach (var id in await store.GetSetMembersAsync(Sets.MusterAnswers(1, RegionId(r), CheckInStatus.Arrived), MusterBot.State.Documents.Shards.Root, ct))
             {
                 arrived.Add(id);
             }

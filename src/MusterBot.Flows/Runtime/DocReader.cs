@@ -8,9 +8,39 @@ namespace MusterBot.Flows.Runtime;
 /// Read-only access to stored records for a decision. Every document read is remembered with its version, so the
 /// commit that follows can refuse to overwrite a document that changed in between (optimistic concurrency).
 /// A document read twice in one decision is read from the store once: the decision sees one snapshot of it.
+/// Keys without a shard are read in <see cref="Shard"/>, the shard of the decision (the person's home community), and
+/// remembered with that shard.
 /// </summary>
-public sealed class DocReader(IStateStore store)
+public sealed class DocReader(IStateStore store, long shard = Shards.Root)
 {
+    private readonly IStateStore _store = store;
+
+    /// <summary>The shard that keys without one are read from.</summary>
+    public long Shard { get; } = shard;
+
+    /// <summary>
+    /// A reader of another shard that shares what this one has read (keys are remembered with their shard, so nothing
+    /// is mixed up): a decision whose shard is known only after reading where the person lives.
+    /// </summary>
+    public DocReader For(long otherShard)
+    {
+        var other = new DocReader(_store, otherShard);
+        foreach (var (key, doc) in _docs)
+        {
+            other._docs[key] = doc;
+        }
+
+        foreach (var (key, version) in _versions)
+        {
+            other._versions[key] = version;
+        }
+
+        return other;
+    }
+
+    /// <summary>The key as this reader reads it (in <see cref="Shard"/> when it has none).</summary>
+    public DocKey Bound(DocKey key) => key.Bind(Shard);
+
     private readonly Dictionary<DocKey, long> _versions = [];
     private readonly Dictionary<DocKey, StoredDoc?> _docs = [];
 
@@ -20,9 +50,10 @@ public sealed class DocReader(IStateStore store)
     public async ValueTask<T?> GetAsync<T>(DocKey key, CancellationToken cancellationToken)
         where T : class
     {
+        key = Bound(key);
         if (!_docs.TryGetValue(key, out var doc))
         {
-            doc = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            doc = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
             Remember(key, doc);
         }
 
@@ -36,13 +67,13 @@ public sealed class DocReader(IStateStore store)
     public async ValueTask PrefetchAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var missing = keys.Where(k => !_docs.ContainsKey(k)).Distinct().ToList();
+        var missing = keys.Select(Bound).Where(k => !_docs.ContainsKey(k)).Distinct().ToList();
         if (missing.Count == 0)
         {
             return;
         }
 
-        var docs = await store.GetManyAsync(missing, cancellationToken).ConfigureAwait(false);
+        var docs = await _store.GetManyAsync(missing, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < missing.Count; i++)
         {
             Remember(missing[i], docs[i]);
@@ -57,7 +88,7 @@ public sealed class DocReader(IStateStore store)
 
     /// <summary>Delivery records of the messages enqueued with <paramref name="tag"/> (not version-tracked).</summary>
     public async ValueTask<IReadOnlyList<State.Outbox.DeliveryRecord>> DeliveriesAsync(string tag, CancellationToken cancellationToken) =>
-        await store.GetDeliveriesByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+        await _store.GetDeliveriesByTagAsync(tag, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Reads several documents at once (each remembered with its version); null where absent.</summary>
     public async ValueTask<IReadOnlyList<T?>> GetManyAsync<T>(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
@@ -68,12 +99,17 @@ public sealed class DocReader(IStateStore store)
         var result = new T?[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
-            result[i] = _docs[keys[i]] is { } doc ? RecordJson.Deserialize<T>(doc.Json) : null;
+            result[i] = _docs[Bound(keys[i])] is { } doc ? RecordJson.Deserialize<T>(doc.Json) : null;
         }
 
         return result;
     }
 
-    public async ValueTask<IReadOnlyList<string>> MembersAsync(string setName, CancellationToken cancellationToken) =>
-        await store.GetSetMembersAsync(setName, cancellationToken).ConfigureAwait(false);
+    /// <summary>Members of a set of this reader's shard.</summary>
+    public ValueTask<IReadOnlyList<string>> MembersAsync(string setName, CancellationToken cancellationToken) =>
+        MembersAsync(setName, Shard, cancellationToken);
+
+    /// <summary>Members of a set of another shard (not version-tracked, like every set read).</summary>
+    public async ValueTask<IReadOnlyList<string>> MembersAsync(string setName, long shard, CancellationToken cancellationToken) =>
+        await _store.GetSetMembersAsync(setName, shard, cancellationToken).ConfigureAwait(false);
 }

@@ -60,16 +60,19 @@ public sealed class Effects
     public void Delete(DocKey key) => _writes[key] = (null, null);
 
     /// <summary>Writes another person's profile and keeps the people index sets in step with it.</summary>
-    public void PutProfile(UserProfile before, UserProfile after)
+    /// <remarks>The person lives in <paramref name="shard"/> (null = the decision's shard).</remarks>
+    public void PutProfile(UserProfile before, UserProfile after, long? shard = null)
     {
         ArgumentNullException.ThrowIfNull(after);
-        Put(DocKeys.User(after.Id), after);
-        _setChanges.AddRange(Directory.PeopleIndex.Changes(before, after));
+        Put(DocKeys.User(after.Id) with { Shard = shard }, after);
+        _setChanges.AddRange(Directory.PeopleIndex.Changes(before, after).Select(c => c with { Shard = shard }));
     }
 
-    public void AddToSet(string setName, string member) => _setChanges.Add(new SetChange(setName, member, Add: true));
+    /// <summary>Adds a member to a set of <paramref name="shard"/> (null = the decision's shard).</summary>
+    public void AddToSet(string setName, string member, long? shard = null) => _setChanges.Add(new SetChange(setName, member, Add: true) { Shard = shard });
 
-    public void RemoveFromSet(string setName, string member) => _setChanges.Add(new SetChange(setName, member, Add: false));
+    /// <summary>Removes a member from a set of <paramref name="shard"/> (null = the decision's shard).</summary>
+    public void RemoveFromSet(string setName, string member, long? shard = null) => _setChanges.Add(new SetChange(setName, member, Add: false) { Shard = shard });
 
     public void SetTimer(TimerEntry timer) => _timers.Add(timer);
 

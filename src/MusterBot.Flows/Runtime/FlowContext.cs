@@ -25,6 +25,19 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
 
     public DocReader Reader { get; } = reader;
 
+    /// <summary>
+    /// The shard of this decision: where the person's records live (their home community; the root shard for someone
+    /// who has not joined one). Records addressed without a shard are read and written here.
+    /// </summary>
+    public long Shard => Reader.Shard;
+
+    /// <summary>
+    /// Set to move the person to another shard (joining a community): their profile and conversation are written there,
+    /// removed here, and the directory's <see cref="State.Records.Org.PersonHome"/> points to the new shard — in that order,
+    /// each shard's part its own commit, so a move cut short is finished when the update is handled again.
+    /// </summary>
+    public long? MovesTo { get; set; }
+
     public Effects Effects { get; } = new();
 
     public TextCatalog Texts { get; } = texts;
@@ -33,6 +46,9 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
 
     /// <summary>True while the community is in emergency mode (急时): menus and notices follow it.</summary>
     public bool Emergency { get; set; }
+
+    /// <summary>True when the update was handled before (the person's shard has its mark): nothing is decided.</summary>
+    public bool IsDuplicate { get; init; }
 
     /// <summary>True for community timers, which belong to no person (nothing is written to a profile).</summary>
     public bool IsSystem { get; init; }

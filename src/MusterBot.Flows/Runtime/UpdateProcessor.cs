@@ -6,6 +6,7 @@ using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
 using MusterBot.State;
 using MusterBot.State.Commits;
+using MusterBot.State.Documents;
 using MusterBot.State.Records;
 
 namespace MusterBot.Flows.Runtime;
@@ -41,13 +42,10 @@ public sealed partial class UpdateProcessor(
                 : new CommandReceived(typed.From, typed.ChatId, typed.MessageId, menuCommand[..space], menuCommand[(space + 1)..]);
         }
 
-        // The duplicate check runs while the person's records load (the commit refuses a duplicate anyway).
-        var handled = updateId is { } id ? store.IsUpdateHandledAsync(id, cancellationToken) : Task.FromResult(false);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var reader = new DocReader(store);
-            var context = await LoadAsync(@event, reader, cancellationToken).ConfigureAwait(false);
-            if (attempt == 1 && await handled.ConfigureAwait(false))
+            var (context, reader) = await LoadAsync(@event, updateId, attempt == 1, cancellationToken).ConfigureAwait(false);
+            if (context is { IsDuplicate: true })
             {
                 return ProcessOutcome.Duplicate;
             }
@@ -107,50 +105,94 @@ public sealed partial class UpdateProcessor(
                 context.AnswerButton();
             }
 
-            var commit = BuildCommit(updateId, context, reader, initialProfile, initialConversation, options.Value.ForgetUnregisteredAfter);
-            var result = await store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
-            switch (result.Status)
+            var commits = BuildCommits(updateId, context, reader, initialProfile, initialConversation, options.Value.ForgetUnregisteredAfter);
+            var outcome = await CommitInOrderAsync(commits, cancellationToken).ConfigureAwait(false);
+            if (outcome is { } done)
             {
-                case CommitStatus.Committed:
-                    return ProcessOutcome.Handled;
-                case CommitStatus.DuplicateUpdate:
-                    return ProcessOutcome.Duplicate;
-                default:
-                    LogConflict(logger, @event.UserId, attempt);
-                    break;
+                return done;
             }
+
+            LogConflict(logger, @event.UserId, attempt);
         }
 
         throw new InvalidOperationException($"Gave up after {MaxAttempts} version conflicts for user {@event.UserId}.");
     }
 
-    private async Task<FlowContext?> LoadAsync(BotEvent @event, DocReader reader, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a decision's commits in order (one per shard, the person's own shard last) and stops at a version conflict
+    /// (null: decide again). A commit refused as a duplicate was written by an earlier attempt cut short: skip it.
+    /// </summary>
+    private async Task<ProcessOutcome?> CommitInOrderAsync(IReadOnlyList<Commit> commits, CancellationToken cancellationToken)
+    {
+        var committed = false;
+        foreach (var commit in commits)
+        {
+            var result = await store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+            switch (result.Status)
+            {
+                case CommitStatus.Committed:
+                    committed = true;
+                    break;
+                case CommitStatus.DuplicateUpdate:
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return committed ? ProcessOutcome.Handled : ProcessOutcome.Duplicate;
+    }
+
+    private async Task<(FlowContext? Context, DocReader Reader)> LoadAsync(BotEvent @event, long? updateId, bool checkDuplicate, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        // One round trip for the mode, the person and their conversation.
-        await reader.PrefetchAsync([DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId)], cancellationToken).ConfigureAwait(false);
-        var emergency = (await reader.GetAsync<State.Records.Musters.CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false))?.Emergency == true;
+        var reader = new DocReader(store);
         if (@event is TimerFired { ForUserId: Musters.MusterFlow.SystemUser })
         {
             // A community timer: decided with a stand-in profile that is never written.
+            var mode = await reader.GetAsync<State.Records.Musters.CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
             var system = new UserProfile(Musters.MusterFlow.SystemUser, 0, "system") { Roles = Roles.Admin };
-            return new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = emergency };
+            return (new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = mode?.Emergency == true }, reader);
         }
 
+        // One round trip for where the person lives and, in case that is the root shard, their records there.
+        var personal = new[] { DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId) };
+        await reader.PrefetchAsync([DocKeys.Home(@event.UserId), .. personal], cancellationToken).ConfigureAwait(false);
+        var home = await reader.GetAsync<State.Records.Org.PersonHome>(DocKeys.Home(@event.UserId), cancellationToken).ConfigureAwait(false);
+        var duplicate = Task.FromResult(false);
+        if (home is not null && home.Shard != reader.Shard)
+        {
+            reader = reader.For(home.Shard);
+            duplicate = checkDuplicate && updateId is { } id ? store.IsUpdateHandledAsync(id, reader.Shard, cancellationToken) : duplicate;
+            await reader.PrefetchAsync(personal, cancellationToken).ConfigureAwait(false);
+        }
+        else if (checkDuplicate && updateId is { } id)
+        {
+            duplicate = store.IsUpdateHandledAsync(id, reader.Shard, cancellationToken);
+        }
+
+        if (await duplicate.ConfigureAwait(false))
+        {
+            // Handled already: the person's own shard is always written last, so its mark means the whole decision landed.
+            var seen = new UserProfile(@event.UserId, @event.ChatId, string.Empty);
+            return (new FlowContext(@event, now, seen, MainFlow.Idle(now), Roles.None, reader, texts, _bot) { IsDuplicate = true }, reader);
+        }
+
+        var emergency = (await reader.GetAsync<State.Records.Musters.CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false))?.Emergency == true;
         var profile = await reader.GetAsync<UserProfile>(DocKeys.User(@event.UserId), cancellationToken).ConfigureAwait(false);
         var sender = SenderOf(@event);
         if (profile is null)
         {
             if (sender is null)
             {
-                return null;
+                return (null, reader);
             }
 
             profile = new UserProfile(sender.Id, @event.ChatId, sender.FirstName) { FirstSeenAt = now, Language = LanguageOf(sender.LanguageCode) };
         }
 
         // LastSeenAt moves at most once per LastSeenEvery: a person's every press does not rewrite their profile.
-        var seen = sender is not null && now - profile.LastSeenAt >= LastSeenEvery;
+        var lastSeen = sender is not null && now - profile.LastSeenAt >= LastSeenEvery;
         if (sender is not null)
         {
             profile = profile with
@@ -158,7 +200,7 @@ public sealed partial class UpdateProcessor(
                 FirstName = sender.FirstName,
                 LastName = sender.LastName,
                 Username = sender.Username,
-                LastSeenAt = seen ? now : profile.LastSeenAt,
+                LastSeenAt = lastSeen ? now : profile.LastSeenAt,
                 Language = profile.LanguageChosen ? profile.Language : LanguageOf(sender.LanguageCode),
                 BlockedBot = @event is BotMembershipChanged ? profile.BlockedBot : false,
             };
@@ -167,62 +209,149 @@ public sealed partial class UpdateProcessor(
         var conversation = await reader.GetAsync<ConversationState>(DocKeys.Conversation(@event.UserId), cancellationToken).ConfigureAwait(false)
             ?? MainFlow.Idle(now);
         var roles = profile.Roles | (options.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);
-        return new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency, ProfileSeen = seen };
+        return (new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency, ProfileSeen = lastSeen }, reader);
     }
 
     /// <summary>How often a person's <see cref="UserProfile.LastSeenAt"/> is written.</summary>
     public static readonly TimeSpan LastSeenEvery = TimeSpan.FromHours(1);
 
-    private static Commit BuildCommit(long? updateId, FlowContext context, DocReader reader, UserProfile initialProfile, ConversationState initialConversation, TimeSpan forgetUnregisteredAfter)
+    /// <summary>
+    /// The decision's writes as commits, one per shard: other shards first (ascending), then, when the person moves, their
+    /// new shard and the directory's pointer, and last the shard the person lived in when the update arrived (its
+    /// handled-update mark then means the whole decision landed). Every commit carries the update id, so one cut short by
+    /// a crash or a version conflict is finished, not repeated, when the update is decided again.
+    /// </summary>
+    private static List<Commit> BuildCommits(long? updateId, FlowContext context, DocReader reader, UserProfile initialProfile, ConversationState initialConversation, TimeSpan forgetUnregisteredAfter)
     {
         // Someone who never registered is forgotten this long after they were last seen (their records expire).
         TimeSpan? strangerTtl = context.Profile.RegisteredAt is null ? forgetUnregisteredAfter : null;
-        var writes = new List<DocWrite>();
-        long? Expected(State.Documents.DocKey key) => reader.Versions.TryGetValue(key, out var v) ? v : null;
+        var home = reader.Shard;
+        var target = context.MovesTo is { } moving && moving != home && !context.IsSystem && !context.DeleteProfile ? moving : home;
+        var parts = new SortedDictionary<long, (List<DocWrite> Writes, List<SetChange> Sets)>();
+        (List<DocWrite> Writes, List<SetChange> Sets) Part(long shard)
+        {
+            if (!parts.TryGetValue(shard, out var part))
+            {
+                part = ([], []);
+                parts[shard] = part;
+            }
+
+            return part;
+        }
+
+        long? Expected(DocKey key) => reader.Versions.TryGetValue(key, out var v) ? v : null;
+        void Write(DocKey key, string? json, TimeSpan? ttl = null)
+        {
+            var bound = reader.Bound(key);
+            Part(bound.Shard!.Value).Writes.Add(new DocWrite(bound, json, Expected(bound), ttl));
+        }
+
+        void Change(SetChange change, long shard) => Part(change.Shard ?? shard).Sets.Add(change with { Shard = change.Shard ?? shard });
 
         var userKey = DocKeys.User(context.Event.UserId);
         var conversationKey = DocKeys.Conversation(context.Event.UserId);
-        var storedProfile = reader.Versions.GetValueOrDefault(userKey) == 0 ? null : initialProfile;
-        var setChanges = new List<SetChange>();
+        var storedProfile = reader.Versions.GetValueOrDefault(reader.Bound(userKey)) == 0 ? null : initialProfile;
         if (context.IsSystem)
         {
             // Nothing of the stand-in profile or conversation is stored.
         }
         else if (context.DeleteProfile)
         {
-            writes.Add(new DocWrite(userKey, null, Expected(userKey)));
-            writes.Add(new DocWrite(conversationKey, null, Expected(conversationKey)));
-            setChanges.AddRange(PeopleIndex.Changes(storedProfile, null));
+            Write(userKey, null);
+            Write(conversationKey, null);
+            foreach (var change in PeopleIndex.Changes(storedProfile, null))
+            {
+                Change(change, home);
+            }
+
+            if (reader.Versions.GetValueOrDefault(DocKeys.Home(context.Event.UserId)) > 0)
+            {
+                Write(DocKeys.Home(context.Event.UserId), null);
+            }
+        }
+        else if (target != home)
+        {
+            // The person moves: written whole in the new shard, removed from the old one, and the directory points there.
+            Write(userKey.In(target), RecordJson.Serialize(context.Profile), strangerTtl);
+            Write(conversationKey.In(target), RecordJson.Serialize(context.Conversation), strangerTtl);
+            foreach (var change in PeopleIndex.Changes(null, context.Profile))
+            {
+                Change(change, target);
+            }
+
+            if (storedProfile is not null)
+            {
+                Write(userKey, null);
+                foreach (var change in PeopleIndex.Changes(storedProfile, null))
+                {
+                    Change(change, home);
+                }
+            }
+
+            if (reader.Versions.GetValueOrDefault(reader.Bound(conversationKey)) > 0)
+            {
+                Write(conversationKey, null);
+            }
+
+            Write(DocKeys.Home(context.Event.UserId), RecordJson.Serialize(new State.Records.Org.PersonHome(target) { Since = context.Now }));
         }
         else
         {
             if (storedProfile is null || context.Profile != initialProfile || context.ProfileSeen)
             {
-                writes.Add(new DocWrite(userKey, RecordJson.Serialize(context.Profile), Expected(userKey), strangerTtl));
-                setChanges.AddRange(PeopleIndex.Changes(storedProfile, context.Profile));
+                Write(userKey, RecordJson.Serialize(context.Profile), strangerTtl);
+                foreach (var change in PeopleIndex.Changes(storedProfile, context.Profile))
+                {
+                    Change(change, home);
+                }
             }
 
-            if (!Equals(context.Conversation, initialConversation) || (context.ProfileSeen && strangerTtl is not null && reader.Versions.GetValueOrDefault(conversationKey) > 0))
+            if (!Equals(context.Conversation, initialConversation) || (context.ProfileSeen && strangerTtl is not null && reader.Versions.GetValueOrDefault(reader.Bound(conversationKey)) > 0))
             {
-                writes.Add(new DocWrite(conversationKey, RecordJson.Serialize(context.Conversation), Expected(conversationKey), strangerTtl));
+                Write(conversationKey, RecordJson.Serialize(context.Conversation), strangerTtl);
             }
         }
 
         foreach (var (key, (json, ttl)) in context.Effects.Writes)
         {
-            writes.Add(new DocWrite(key, json, Expected(key), ttl));
+            Write(key, json, ttl);
         }
 
-        return new Commit
+        foreach (var change in context.Effects.SetChanges)
         {
-            UpdateId = updateId,
+            Change(change, home);
+        }
+
+        // Order: other shards (ascending), the new home of a person who moves, the root shard's pointer, the old home last.
+        var order = parts.Keys.Where(s => s != home && s != target && s != Shards.Root).ToList();
+        if (target != home)
+        {
+            order.Add(target);
+        }
+
+        if (home != Shards.Root && parts.ContainsKey(Shards.Root))
+        {
+            order.Add(Shards.Root);
+        }
+
+        order.Remove(home);
+        order.Add(home);
+        var commits = new List<Commit>(order.Count);
+        foreach (var shard in order.Distinct())
+        {
+            var (writes, sets) = parts.TryGetValue(shard, out var part) ? part : ([], []);
+            commits.Add(new Commit { Shard = shard, UpdateId = updateId, Writes = writes, SetChanges = sets });
+        }
+
+        // The messages, timers and the consumed timer go with the last commit: nothing is sent unless everything landed.
+        commits[^1] = commits[^1] with
+        {
             ConsumesTimerId = (context.Event as TimerFired)?.TimerId,
-            Writes = writes,
-            SetChanges = [.. context.Effects.SetChanges, .. setChanges],
             Outbox = context.Effects.Outbox.Select(m => m with { EnqueuedAt = context.Now }).ToList(),
             SetTimers = context.Effects.Timers,
             CancelTimers = context.Effects.CancelledTimers,
         };
+        return commits;
     }
 
     private static Sender? SenderOf(BotEvent @event) => @event switch

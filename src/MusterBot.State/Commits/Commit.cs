@@ -10,6 +10,15 @@ namespace MusterBot.State.Commits;
 public sealed record Commit
 {
     /// <summary>
+    /// The one shard this commit writes (see <see cref="Documents.Shards"/>). Every document and set change must be in
+    /// it (a key or change without a shard is taken to be in it); the store refuses anything else with an
+    /// <see cref="ArgumentException"/>. A decision that changes several shards is written as a sequence of commits,
+    /// one per shard, each carrying the same <see cref="UpdateId"/> (its handled mark is kept per shard, so a sequence
+    /// cut short by a crash resumes where it stopped when the update is handled again).
+    /// </summary>
+    public long Shard { get; init; } = Documents.Shards.Root;
+
+    /// <summary>
     /// The Telegram update this commit handles. The store remembers it (24 h) in the same atomic write and refuses a
     /// second commit for the same update with <see cref="CommitStatus.DuplicateUpdate"/>: handling is exactly-once
     /// even though delivery is at-least-once.

@@ -1,4 +1,7 @@
 namespace MusterBot.State.Commits;
 
-/// <summary>Adds a member to (or removes it from) a named set, e.g. an index "grid:3:members".</summary>
-public sealed record SetChange(string Set, string Member, bool Add);
+/// <summary>Adds or removes one member of a named set, in <see cref="Shard"/> (null = the commit's shard).</summary>
+public sealed record SetChange(string Set, string Member, bool Add)
+{
+    public long? Shard { get; init; }
+}

@@ -20,8 +20,8 @@ public sealed class InMemoryStateStore : IStateStore
 
     private readonly Dictionary<DocKey, DocEntry> _docs = [];
     private readonly Dictionary<string, HashSet<string>> _sets = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, DateTimeOffset> _handledUpdates = [];
-    private readonly Queue<(DateTimeOffset Expires, long UpdateId)> _handledExpiry = new();
+    private readonly Dictionary<(long Shard, long UpdateId), DateTimeOffset> _handledUpdates = [];
+    private readonly Queue<(DateTimeOffset Expires, (long Shard, long UpdateId) Mark)> _handledExpiry = new();
 
     private long _outboxSequence;
     private readonly Dictionary<long, OutboxEntry> _outbox = [];
@@ -73,34 +73,35 @@ public sealed class InMemoryStateStore : IStateStore
         return Task.FromResult<IReadOnlyList<StoredDoc?>>(result);
     }
 
-    public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken)
     {
         string[] members;
         lock (_gate)
         {
-            members = _sets.TryGetValue(setName, out var set) ? [.. set] : [];
+            members = _sets.TryGetValue(SetKey(shard, setName), out var set) ? [.. set] : [];
         }
 
         Array.Sort(members, StringComparer.Ordinal);
         return Task.FromResult<IReadOnlyList<string>>(members);
     }
 
-    public Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken)
+    public Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            return Task.FromResult(IsHandled(updateId, now));
+            return Task.FromResult(IsHandled((shard, updateId), now));
         }
     }
 
     public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(commit);
+        commit = ShardChecks.Bound(commit);
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            if (commit.UpdateId is { } updateId && IsHandled(updateId, now))
+            if (commit.UpdateId is { } updateId && IsHandled((commit.Shard, updateId), now))
             {
                 return Task.FromResult(CommitResult.Duplicate);
             }
@@ -125,7 +126,7 @@ public sealed class InMemoryStateStore : IStateStore
 
             foreach (var change in commit.SetChanges)
             {
-                ApplySetChange(change);
+                ApplySetChange(change, commit.Shard);
             }
 
             var ids = new long[commit.Outbox.Count];
@@ -161,8 +162,8 @@ public sealed class InMemoryStateStore : IStateStore
             if (commit.UpdateId is { } handled)
             {
                 var expires = now + HandledUpdateRetention;
-                _handledUpdates[handled] = expires;
-                _handledExpiry.Enqueue((expires, handled));
+                _handledUpdates[(commit.Shard, handled)] = expires;
+                _handledExpiry.Enqueue((expires, (commit.Shard, handled)));
             }
 
             PruneExpired(now);
@@ -411,18 +412,19 @@ public sealed class InMemoryStateStore : IStateStore
 
     private StoredDoc? ReadDoc(DocKey key, DateTimeOffset now)
     {
-        if (!_docs.TryGetValue(key, out var doc))
+        var bound = key.Bind(Shards.Root);
+        if (!_docs.TryGetValue(bound, out var doc))
         {
             return null;
         }
 
         if (doc.Expires <= now)
         {
-            _docs.Remove(key);
+            _docs.Remove(bound);
             return null;
         }
 
-        return doc.Doc;
+        return doc.Doc.Key == key ? doc.Doc : doc.Doc with { Key = key };
     }
 
     private void ApplyWrite(DocWrite write, DateTimeOffset now)
@@ -438,23 +440,27 @@ public sealed class InMemoryStateStore : IStateStore
         _docs[write.Key] = new DocEntry(new StoredDoc(write.Key, write.Json, version), now + write.TimeToLive);
     }
 
-    private void ApplySetChange(SetChange change)
+    private void ApplySetChange(SetChange change, long shard)
     {
+        var name = SetKey(shard, change.Set);
         if (change.Add)
         {
-            if (!_sets.TryGetValue(change.Set, out var set))
+            if (!_sets.TryGetValue(name, out var set))
             {
                 set = new HashSet<string>(StringComparer.Ordinal);
-                _sets[change.Set] = set;
+                _sets[name] = set;
             }
 
             set.Add(change.Member);
         }
-        else if (_sets.TryGetValue(change.Set, out var set) && set.Remove(change.Member) && set.Count == 0)
+        else if (_sets.TryGetValue(name, out var set) && set.Remove(change.Member) && set.Count == 0)
         {
-            _sets.Remove(change.Set);
+            _sets.Remove(name);
         }
     }
+
+    private static string SetKey(long shard, string setName) =>
+        shard.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + setName;
 
     private long Enqueue(OutboxMessage message, DateTimeOffset now)
     {
@@ -526,8 +532,8 @@ public sealed class InMemoryStateStore : IStateStore
         }
     }
 
-    private bool IsHandled(long updateId, DateTimeOffset now) =>
-        _handledUpdates.TryGetValue(updateId, out var expires) && expires > now;
+    private bool IsHandled((long Shard, long UpdateId) mark, DateTimeOffset now) =>
+        _handledUpdates.TryGetValue(mark, out var expires) && expires > now;
 
     /// <summary>Forgets update marks and finished delivery records whose retention has passed.</summary>
     private void PruneExpired(DateTimeOffset now)
@@ -535,9 +541,9 @@ public sealed class InMemoryStateStore : IStateStore
         while (_handledExpiry.TryPeek(out var mark) && mark.Expires <= now)
         {
             _handledExpiry.Dequeue();
-            if (_handledUpdates.TryGetValue(mark.UpdateId, out var expires) && expires <= now)
+            if (_handledUpdates.TryGetValue(mark.Mark, out var expires) && expires <= now)
             {
-                _handledUpdates.Remove(mark.UpdateId);
+                _handledUpdates.Remove(mark.Mark);
             }
         }
 

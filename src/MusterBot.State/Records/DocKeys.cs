@@ -3,8 +3,22 @@ using MusterBot.State.Documents;
 namespace MusterBot.State.Records;
 
 /// <summary>Where each kind of record is stored (see docs/redis-keys.md).</summary>
+/// <remarks>
+/// Keys without a shard are the records of one community (or of a person who lives there): the flows' runtime puts
+/// them into the shard of the decision. The organisation tree and the directory (<see cref="OrgNode"/>,
+/// <see cref="Home"/>, …) are always in <see cref="Shards.Root"/>.
+/// </remarks>
 public static class DocKeys
 {
+    /// <summary>A node of the organisation tree (<see cref="Org.OrgNode"/>), in the root shard.</summary>
+    public static DocKey OrgNode(long nodeId) => DocKey.ForLong("org", nodeId) with { Shard = Shards.Root };
+
+    /// <summary>The tree's id sequence (<see cref="Org.OrgCounters"/>), in the root shard.</summary>
+    public static DocKey OrgCounters { get; } = new DocKey("org", "counters") with { Shard = Shards.Root };
+
+    /// <summary>Where a person's records live (<see cref="Org.PersonHome"/>), in the root shard.</summary>
+    public static DocKey Home(long userId) => DocKey.ForLong("home", userId) with { Shard = Shards.Root };
+
     public static DocKey User(long userId) => DocKey.ForLong("user", userId);
 
     public static DocKey Conversation(long userId) => DocKey.ForLong("conv", userId);

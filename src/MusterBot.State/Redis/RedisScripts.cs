@@ -38,15 +38,17 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// ARGV: prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention (ms).
+    /// ARGV: prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention (ms),
+    /// the commit's shard prefix (prefix and hash tag: documents, sets and the handled-update mark live there).
     /// Returns {0, id…} when committed, {1} on a version conflict, {2} for a duplicate update or a consumed timer.
     /// </summary>
     public static readonly RedisScript Commit = new(nameof(Commit), Grows + Helpers + Enqueue + """
         local now = tonumber(ARGV[2])
         local c = cjson.decode(ARGV[4])
+        local sp = ARGV[7]
 
         if c.u then
-          local mark = redis.call('GET', p .. 'upd:' .. c.u)
+          local mark = redis.call('GET', sp .. 'upd:' .. c.u)
           if mark and tonumber(mark) > now then return {2} end
         end
         if c.ct and redis.call('EXISTS', p .. 'tmr:' .. c.ct) == 0 then return {2} end
@@ -58,11 +60,11 @@ internal static class RedisScripts
           return tonumber(h[1])
         end
         for _, w in ipairs(c.w) do
-          if w.ev and version(p .. 'doc:' .. w.k) ~= tonumber(w.ev) then return {1} end
+          if w.ev and version(sp .. 'doc:' .. w.k) ~= tonumber(w.ev) then return {1} end
         end
 
         for _, w in ipairs(c.w) do
-          local key = p .. 'doc:' .. w.k
+          local key = sp .. 'doc:' .. w.k
           if w.j then
             local v = int(version(key) + 1)
             redis.call('DEL', key)
@@ -79,9 +81,9 @@ internal static class RedisScripts
 
         for _, s in ipairs(c.s) do
           if s.a == '1' then
-            redis.call('SADD', p .. 'set:' .. s.n, s.m)
+            redis.call('SADD', sp .. 'set:' .. s.n, s.m)
           else
-            redis.call('SREM', p .. 'set:' .. s.n, s.m)
+            redis.call('SREM', sp .. 'set:' .. s.n, s.m)
           end
         end
 
@@ -107,7 +109,7 @@ internal static class RedisScripts
         end
 
         if c.u then
-          redis.call('SET', p .. 'upd:' .. c.u, int(now + tonumber(ARGV[5])), 'PX', ARGV[5])
+          redis.call('SET', sp .. 'upd:' .. c.u, int(now + tonumber(ARGV[5])), 'PX', ARGV[5])
         end
         return result
         """);

@@ -172,9 +172,9 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         return result;
     }
 
-    public async Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken)
     {
-        var members = await _db.SetMembersAsync(_prefix + "set:" + setName).WaitAsync(cancellationToken)
+        var members = await _db.SetMembersAsync(ShardPrefix(shard) + "set:" + setName).WaitAsync(cancellationToken)
             .ConfigureAwait(false);
         var result = new string[members.Length];
         for (var i = 0; i < members.Length; i++)
@@ -186,9 +186,9 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         return result;
     }
 
-    public async Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken)
+    public async Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken)
     {
-        var mark = await _db.StringGetAsync(_prefix + "upd:" + Text(updateId)).WaitAsync(cancellationToken)
+        var mark = await _db.StringGetAsync(ShardPrefix(shard) + "upd:" + Text(updateId)).WaitAsync(cancellationToken)
             .ConfigureAwait(false);
         return mark.HasValue && ParseLong(mark!) > NowMs();
     }
@@ -196,11 +196,12 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     public async Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(commit);
+        commit = ShardChecks.Bound(commit);
         var now = _time.GetUtcNow();
         var payload = CommitPayload(commit, now);
         var result = await EvalAsync(
             RedisScripts.Commit,
-            [_prefix, Text(now.ToUnixTimeMilliseconds()), Iso(now), payload, _handledRetentionMs, _deliveryRetentionMs],
+            [_prefix, Text(now.ToUnixTimeMilliseconds()), Iso(now), payload, _handledRetentionMs, _deliveryRetentionMs, ShardPrefix(commit.Shard)],
             cancellationToken).ConfigureAwait(false);
         var items = (RedisResult[])result!;
         var status = (int)items[0];
@@ -474,7 +475,10 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private string DocKeyName(DocKey key) => _prefix + "doc:" + key.Kind + ":" + key.Id;
+    private string DocKeyName(DocKey key) => ShardPrefix(key.Shard ?? Shards.Root) + "doc:" + key.Kind + ":" + key.Id;
+
+    /// <summary>The prefix of every key of a shard: the store's prefix and the shard's hash tag (<c>mb:{4}:</c>).</summary>
+    private string ShardPrefix(long shard) => _prefix + "{" + Text(shard) + "}:";
 
     private static StoredDoc? ToDoc(DocKey key, RedisValue[] fields, long nowMs)
     {

@@ -833,9 +833,9 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
         public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken) => inner.GetManyAsync(keys, cancellationToken);
 
-        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken) => inner.GetSetMembersAsync(setName, cancellationToken);
+        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) => inner.GetSetMembersAsync(setName, shard, cancellationToken);
 
-        public Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken) => inner.IsUpdateHandledAsync(updateId, cancellationToken);
+        public Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken) => inner.IsUpdateHandledAsync(updateId, shard, cancellationToken);
 
         public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken) => inner.CommitAsync(commit, cancellationToken);
 
@@ -950,9 +950,9 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
         public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken) => Call(() => inner.GetManyAsync(keys, cancellationToken));
 
-        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, CancellationToken cancellationToken) => Call(() => inner.GetSetMembersAsync(setName, cancellationToken));
+        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) => Call(() => inner.GetSetMembersAsync(setName, shard, cancellationToken));
 
-        public Task<bool> IsUpdateHandledAsync(long updateId, CancellationToken cancellationToken) => Call(() => inner.IsUpdateHandledAsync(updateId, cancellationToken));
+        public Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken) => Call(() => inner.IsUpdateHandledAsync(updateId, shard, cancellationToken));
 
         public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken) => Call(() => inner.CommitAsync(commit, cancellationToken));
 

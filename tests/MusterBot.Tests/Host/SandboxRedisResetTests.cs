@@ -92,7 +92,7 @@ public sealed class SandboxRedisResetTests(RedisServerFixture redis)
         Assert.NotNull(await store.GetAsync(DocKeys.Complaint(1), CancellationToken.None));
         var mode = await store.GetAsync(DocKeys.Mode, CancellationToken.None);
         Assert.True(mode is not null && RecordJson.Deserialize<CommunityMode>(mode.Json).Emergency);
-        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sandboxPrefix + "doc:" + DocKeys.Muster(1).Kind + ":" + DocKeys.Muster(1).Id));
+        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sandboxPrefix + "{1}:doc:" + DocKeys.Muster(1).Kind + ":" + DocKeys.Muster(1).Id));
 
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         using (var reset = await http.PostAsync(new Uri("/sandbox/api/reset", UriKind.Relative), null))
@@ -138,7 +138,7 @@ public sealed class SandboxRedisResetTests(RedisServerFixture redis)
         emulator.PressButton(resident, resident, emulator.Messages(resident)[^1].MessageId, new MusterBot.Flows.Wishes.WishButton.Submit().Encode());
         await emulator.WaitForMessageAsync(resident, m => m.Text?.Contains("W-0001", StringComparison.Ordinal) == true, Wait);
         Assert.Single(await store.GetSetMembersAsync(Sets.WishesOf(resident), CancellationToken.None));
-        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sandboxPrefix + "doc:" + DocKeys.Wish(1).Kind + ":" + DocKeys.Wish(1).Id));
+        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sandboxPrefix + "{1}:doc:" + DocKeys.Wish(1).Kind + ":" + DocKeys.Wish(1).Id));
     }
 
     private static async Task SaysAsync(BotApiEmulator emulator, long who, string text, string expect)
