@@ -18,6 +18,12 @@ public sealed record UserProfile(long Id, long ChatId, string FirstName)
     /// <summary>Roles stored for the person (administrators from configuration are added at run time).</summary>
     public Roles Roles { get; init; }
 
+    /// <summary>
+    /// Organisation nodes the person administers (mirrors <see cref="Org.OrgNode.Admins"/>): they act on each of these
+    /// nodes and everything below it. Administrators from configuration administer the root.
+    /// </summary>
+    public IReadOnlyList<long> AdminOf { get; init; } = [];
+
     public DateTimeOffset FirstSeenAt { get; init; }
 
     public DateTimeOffset LastSeenAt { get; init; }

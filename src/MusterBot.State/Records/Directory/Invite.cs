@@ -6,6 +6,12 @@ namespace MusterBot.State.Records.Directory;
 /// </summary>
 public sealed record Invite(string Code, Roles Role, int MaxUses, DateTimeOffset ExpiresAt)
 {
+    /// <summary>
+    /// The organisation node the invitation is for (a community for residents, members and staff; any node for its
+    /// administrators). Null on invitations written before the tree: the default community.
+    /// </summary>
+    public long? NodeId { get; init; }
+
     public string? GridId { get; init; }
 
     public string? RegionId { get; init; }
