@@ -23,6 +23,7 @@ public static class FlowsHostingExtensions
         builder.Services.AddSingleton<IFlow, MainFlow>();
         builder.Services.AddSingleton<IFlow, RegistrationFlow>();
         builder.Services.AddSingleton<IFlow, AdminFlow>();
+        builder.Services.AddSingleton<IFlow, Org.OrgFlow>();
         builder.Services.AddSingleton<IFlow, ProfileFlow>();
         builder.Services.AddOptions<Musters.MusterOptions>().BindConfiguration(Musters.MusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<Musters.MusterFlow>();

@@ -42,6 +42,14 @@ public sealed class AdminFlow : IFlow
         var ctx = context;
         if (!ctx.Has(Roles.Admin))
         {
+            if (ctx.Event is CommandReceived && Org.OrgAccess.MayOpen(ctx))
+            {
+                // An administrator of nodes of the tree (a street, a district) without a community panel: the
+                // organisation section is their /admin.
+                await Org.OrgFlow.OpenAsync(ctx, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             // Every press and command is refused to anyone but an administrator, whatever it names.
             var refusal = ctx.T("not_allowed", ctx.T("role.admin"));
             if (ctx.Event is ButtonPressed)
@@ -798,10 +806,22 @@ public sealed class AdminFlow : IFlow
             : Button(ctx, "admin.button.make_admin", new AdminButton.MakeAdmin(p.Id))],
         [Button(ctx, "admin.button.back", new AdminButton.People())]]);
 
-    private static InlineMarkup MenuKeyboard(FlowContext ctx) => new([
-        [Button(ctx, "admin.menu.grids", new AdminButton.Grids()), Button(ctx, "admin.menu.regions", new AdminButton.Regions())],
-        [Button(ctx, "admin.menu.invites", new AdminButton.Invites()), Button(ctx, "admin.menu.people", new AdminButton.People())],
-        [Button(ctx, "admin.menu.roster", new AdminButton.Roster())]]);
+    private static InlineMarkup MenuKeyboard(FlowContext ctx)
+    {
+        List<IReadOnlyList<InlineButton>> rows =
+        [
+            [Button(ctx, "admin.menu.grids", new AdminButton.Grids()), Button(ctx, "admin.menu.regions", new AdminButton.Regions())],
+            [Button(ctx, "admin.menu.invites", new AdminButton.Invites()), Button(ctx, "admin.menu.people", new AdminButton.People())],
+            [Button(ctx, "admin.menu.roster", new AdminButton.Roster())],
+        ];
+        if (Org.OrgAccess.MayOpen(ctx))
+        {
+            // The organisation tree, for administrators of its nodes (and those from configuration, who hold the root).
+            rows.Add([new InlineButton(ctx.T("admin.menu.org"), Org.OrgButton.Codec.Encode(new Org.OrgButton.Home()))]);
+        }
+
+        return new InlineMarkup(rows);
+    }
 
     private static InlineMarkup CancelKeyboard(FlowContext ctx) => new([[Button(ctx, "reg.button.cancel", new AdminButton.Cancel())]]);
 
@@ -812,7 +832,7 @@ public sealed class AdminFlow : IFlow
     private static string DisplayName(UserProfile p) => string.IsNullOrEmpty(p.LastName) ? p.FirstName : p.FirstName + " " + p.LastName;
 
     /// <summary>A short random invitation code (10 characters of A-Z a-z 0-9).</summary>
-    private static string NewCode()
+    internal static string NewCode()
     {
         const string alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
         Span<byte> bytes = stackalloc byte[10];

@@ -25,6 +25,9 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
 
     public DocReader Reader { get; } = reader;
 
+    /// <summary>True for an administrator from configuration (<see cref="FlowOptions.Admins"/>): they administer the root of the organisation tree.</summary>
+    public bool ConfiguredAdmin { get; init; }
+
     /// <summary>
     /// The shard of this decision: where the person's records live (their home community; the root shard for someone
     /// who has not joined one). Records addressed without a shard are read and written here.

@@ -208,8 +208,9 @@ public sealed partial class UpdateProcessor(
 
         var conversation = await reader.GetAsync<ConversationState>(DocKeys.Conversation(@event.UserId), cancellationToken).ConfigureAwait(false)
             ?? MainFlow.Idle(now);
-        var roles = profile.Roles | (options.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);
-        return (new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency, ProfileSeen = lastSeen }, reader);
+        var configured = options.Value.Admins.Contains(profile.Id);
+        var roles = profile.Roles | (configured ? Roles.Admin : Roles.None);
+        return (new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency, ProfileSeen = lastSeen, ConfiguredAdmin = configured }, reader);
     }
 
     /// <summary>How often a person's <see cref="UserProfile.LastSeenAt"/> is written.</summary>

@@ -94,6 +94,12 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
     {
         // A deep-link code is at most 64 characters of A-Z a-z 0-9 _ -; anything else is not looked up.
         var valid = code.Length <= 64 && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+        if (valid && await Org.OrgAdmins.TryRedeemAsync(ctx, code, cancellationToken).ConfigureAwait(false))
+        {
+            // An invitation to administer a node of the organisation tree: no registration steps.
+            return;
+        }
+
         var invite = valid ? await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false) : null;
         if (invite is null || !invite.IsUsable(ctx.Now))
         {

@@ -19,7 +19,7 @@ public class FlowDiagramTests
 {
     public static IEnumerable<IFlow> AllFlows() =>
     [
-        new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new ProfileFlow([]),
+        new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new MusterBot.Flows.Org.OrgFlow(), new ProfileFlow([]),
         new MusterBot.Flows.Points.PointsFlow(TextCatalog.Default),
         new MusterFlow(TextCatalog.Default, Options.Create(new MusterOptions()), Options.Create(new FlowOptions())),
         new WishFlow(TextCatalog.Default, Options.Create(new WishOptions()), Options.Create(new FlowOptions())),
