@@ -87,7 +87,7 @@ public sealed record BenchOptions
         "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0]\n" +
         "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]\n" +
         "       MusterBot.Bench --scenario city [--communities 1530] [--grids 7508] [--members 120000] [--regions 600] [--districts 11] [--streets 100]\n" +
-        "                       [--store redis|cluster] [--runs 3] [--phases seed,checkin] [--seed-via store|raw] [--seed-in-flight 8] [--press-rate 0] [--timeout-s 0]";
+        "                       [--store redis|cluster] [--runs 3] [--phases seed,checkin,launch,rollcall] [--seed-via store|raw] [--seed-in-flight 8] [--press-rate 0] [--timeout-s 0]";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -190,7 +190,8 @@ public sealed record BenchOptions
             {
                 "SEED" => CityPhases.Seed,
                 "CHECKIN" => CityPhases.Seed | CityPhases.CheckIn,
-                _ => throw new ArgumentException($"--phases lists seed and/or checkin, not {part}.\n{Usage}"),
+                "LAUNCH" or "ROLLCALL" => CityPhases.Seed | CityPhases.Launch,
+                _ => throw new ArgumentException($"--phases lists seed, checkin, launch, rollcall, not {part}.\n{Usage}"),
             };
         }
 
@@ -232,6 +233,9 @@ public enum CityPhases
     None = 0,
     Seed = 1,
     CheckIn = 2,
+
+    /// <summary>The city-wide launch and the city roll call (CityMusterHarness; needs "mustertree").</summary>
+    Launch = 4,
 }
 
 /// <summary>How the city scenario seeds: through the store's commits, or by writing the store's key layout directly.</summary>

@@ -17,7 +17,15 @@ namespace MusterBot.Bench.City;
 public sealed class CityBench(BenchOptions options)
 {
     public const string Prefix = "bench:";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Lean = new(RecordJson.Options)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault,
+    };
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The city-level launch and roll call (the seam to "mustertree"; on main nothing is wired).</summary>
+    public ICityMuster Muster { get; init; } = new NotWiredCityMuster();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -41,6 +49,7 @@ public sealed class CityBench(BenchOptions options)
             city.Members.Count(m => m.Roles.HasFlag(Roles.Convenor)), city.Regions.Count, commits.Count, shards, items, generated.TotalSeconds,
             extra.Length == 0 ? "(defaults)" : string.Join(' ', extra)));
         Console.WriteLine("Load before: " + Uptime());
+        Console.WriteLine(JsonSizes(city));
 
         var runs = new List<RunFigures>();
         for (var run = 1; run <= options.Runs; run++)
@@ -127,7 +136,36 @@ public sealed class CityBench(BenchOptions options)
             }
         }
 
+        if (options.Phases.HasFlag(CityPhases.Launch))
+        {
+            try
+            {
+                _ = Muster.ExpectedMessages(city);
+            }
+            catch (NotSupportedException ex)
+            {
+                figures = figures with { LaunchNote = ex.Message };
+            }
+        }
+
         return figures;
+    }
+
+    /// <summary>
+    /// A typical profile's and home pointer's JSON as stored, and as it would be with default values (false, 0, the
+    /// enums' zero) left out too (<c>JsonIgnoreCondition.WhenWritingDefault</c>; empty lists stay).
+    /// </summary>
+    private static string JsonSizes(CityModel city)
+    {
+        var member = city.Members[city.Members.Count / 2];
+        var profile = city.Profile(member);
+        var json = RecordJson.Serialize(profile);
+        var leanJson = System.Text.Json.JsonSerializer.Serialize(profile, Lean);
+        var home = RecordJson.Serialize(new MusterBot.State.Records.Org.PersonHome(member.CommunityId) { Since = city.Now });
+        return string.Format(
+            Inv,
+            "A member's profile: {0} B of JSON ({1} B without default values); home pointer {2} B:\n  {3}\n  {4}",
+            System.Text.Encoding.UTF8.GetByteCount(json), System.Text.Encoding.UTF8.GetByteCount(leanJson), System.Text.Encoding.UTF8.GetByteCount(home), json, home);
     }
 
     private string Summary(IReadOnlyList<RunFigures> runs, CityModel city)
@@ -161,7 +199,7 @@ public sealed class CityBench(BenchOptions options)
             Row(b, "press → answer p99 (ms)", checkIns.Select(c => c.AnswerP99), "0");
         }
 
-        foreach (var note in ok.Select(r => r.CheckInNote).OfType<string>().Distinct(StringComparer.Ordinal))
+        foreach (var note in ok.SelectMany(r => new[] { r.CheckInNote, r.LaunchNote }).OfType<string>().Distinct(StringComparer.Ordinal))
         {
             b.AppendLine("  note: " + note);
         }
@@ -240,6 +278,8 @@ public sealed class CityBench(BenchOptions options)
         public CityCheckInFigures? CheckIn { get; init; }
 
         public string? CheckInNote { get; init; }
+
+        public string? LaunchNote { get; init; }
 
         public string Load { get; init; } = "";
 
