@@ -44,6 +44,9 @@ public sealed record BenchOptions
     /// <summary>checkin: regions, one convenor each.</summary>
     public int Regions { get; init; } = 10;
 
+    /// <summary>fanout: the N messages committed as this many commits of one shard each (1 = one commit, as a single-community launch).</summary>
+    public int FanOutShards { get; init; } = 1;
+
     /// <summary>city: communities (the leaves of the synthetic tree).</summary>
     public int Communities { get; init; } = 1_530;
 
@@ -84,7 +87,7 @@ public sealed record BenchOptions
         : (IdealDuration * 30) + TimeSpan.FromSeconds(60);
 
     public const string Usage =
-        "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0]\n" +
+        "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0] [--fanout-shards 1]\n" +
         "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]\n" +
         "       MusterBot.Bench --scenario city [--communities 1530] [--grids 7508] [--members 120000] [--regions 600] [--districts 11] [--streets 100]\n" +
         "                       [--store redis|cluster] [--runs 3] [--phases seed,checkin,launch,rollcall] [--seed-via store|raw] [--seed-in-flight 8] [--press-rate 0] [--timeout-s 0]";
@@ -121,6 +124,7 @@ public sealed record BenchOptions
                 "--members" => options with { Members = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--regions" => options with { Regions = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--press-rate" => options with { PressRate = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--fanout-shards" => options with { FanOutShards = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--communities" => options with { Communities = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--grids" => options with { Grids = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--districts" => options with { Districts = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },

@@ -25,7 +25,7 @@ public sealed record CityCheckInFigures(double CommittedRate, double AnsweredRat
 /// set-up, so the edits of the pressed orders are refused by the emulator (400, logged) after the commit; they do not
 /// count.
 /// </summary>
-public sealed class CityCheckIn(BenchOptions options, CityModel city, RedisServer redis)
+public sealed class CityCheckIn(BenchOptions options, CityModel city, string configuration)
 {
     private const long AdminId = 5_000_000_001;
     private const long WarmUpUser = 3_000_000_001;
@@ -39,7 +39,7 @@ public sealed class CityCheckIn(BenchOptions options, CityModel city, RedisServe
         // Muster 1 in every community (not measured as a launch: see CityBench's TODO for the real city launch).
         var before = await probe.UsedMemoryAsync();
         await using (var store = await RedisStateStore.ConnectAsync(
-            new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = CityBench.Prefix, AllowEviction = true }, TimeProvider.System, cancellationToken))
+            new RedisStoreOptions { Configuration = configuration, KeyPrefix = CityBench.Prefix, AllowEviction = true }, TimeProvider.System, cancellationToken))
         {
             await CitySeed.CommitAsync(store, CitySeed.Musters(city, AdminId), options.SeedInFlight, cancellationToken);
         }
@@ -55,7 +55,7 @@ public sealed class CityCheckIn(BenchOptions options, CityModel city, RedisServe
             ["Telegram:Mode"] = "Polling",
             ["Telegram:BotToken"] = emulator.Token,
             ["Telegram:ApiBaseUrl"] = emulator.BaseUrl,
-            ["Redis:Configuration"] = redis.ConnectionString,
+            ["Redis:Configuration"] = configuration,
             ["Redis:KeyPrefix"] = CityBench.Prefix,
             ["Sender:GlobalPerSecond"] = options.Rate.ToString(Inv),
             ["Sender:MaxInFlight"] = Math.Max(16, options.MaxInFlight).ToString(Inv),
