@@ -6,12 +6,18 @@ public enum StoreKind
 {
     Redis,
     Memory,
+
+    /// <summary>A 3-master Redis Cluster started by the bench (city scenario only; see RedisCluster).</summary>
+    Cluster,
 }
 
 public enum Scenario
 {
     FanOut,
     CheckIn,
+
+    /// <summary>The city-size benchmark of issue #15 (see CityBench).</summary>
+    City,
 }
 
 /// <summary>Command-line settings; defaults are the issue's first run (10,000 messages at 1,000/s, 1% injected 429s).</summary>
@@ -38,6 +44,32 @@ public sealed record BenchOptions
     /// <summary>checkin: regions, one convenor each.</summary>
     public int Regions { get; init; } = 10;
 
+    /// <summary>fanout: the N messages committed as this many commits of one shard each (1 = one commit, as a single-community launch).</summary>
+    public int FanOutShards { get; init; } = 1;
+
+    /// <summary>city: communities (the leaves of the synthetic tree).</summary>
+    public int Communities { get; init; } = 1_530;
+
+    /// <summary>city: grids spread over the communities.</summary>
+    public int Grids { get; init; } = 7_508;
+
+    /// <summary>city: districts under the city and streets spread over them.</summary>
+    public int Districts { get; init; } = 11;
+
+    public int Streets { get; init; } = 100;
+
+    /// <summary>city: repetitions of every measurement (a fresh Redis each).</summary>
+    public int Runs { get; init; } = 3;
+
+    /// <summary>city: what to measure after seeding (seed = seeding and memory only; checkin adds the check-in burst).</summary>
+    public CityPhases Phases { get; init; } = CityPhases.Seed | CityPhases.CheckIn;
+
+    /// <summary>city: seed through IStateStore.CommitAsync (store) or by writing the store's key layout directly (raw).</summary>
+    public SeedVia SeedVia { get; init; } = SeedVia.Store;
+
+    /// <summary>city: commits (or raw pipelines) in flight while seeding.</summary>
+    public int SeedInFlight { get; init; } = 8;
+
     /// <summary>checkin: presses injected per second (0 = as fast as the emulator takes them).</summary>
     public double PressRate { get; init; }
 
@@ -55,13 +87,16 @@ public sealed record BenchOptions
         : (IdealDuration * 30) + TimeSpan.FromSeconds(60);
 
     public const string Usage =
-        "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0]\n" +
-        "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]";
+        "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0] [--fanout-shards 1]\n" +
+        "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]\n" +
+        "       MusterBot.Bench --scenario city [--communities 1530] [--grids 7508] [--members 120000] [--regions 600] [--districts 11] [--streets 100]\n" +
+        "                       [--store redis|cluster] [--runs 3] [--phases seed,checkin,launch,rollcall] [--seed-via store|raw] [--seed-in-flight 8] [--press-rate 0] [--timeout-s 0]";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var options = new BenchOptions();
+        // The city scenario has its own defaults (Ulanqab's size), whatever the order of the options.
+        var options = IndexOfPair(args, "--scenario", "city") ? CityDefaults : new BenchOptions();
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -89,6 +124,15 @@ public sealed record BenchOptions
                 "--members" => options with { Members = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--regions" => options with { Regions = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--press-rate" => options with { PressRate = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--fanout-shards" => options with { FanOutShards = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--communities" => options with { Communities = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--grids" => options with { Grids = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--districts" => options with { Districts = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--streets" => options with { Streets = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--runs" => options with { Runs = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--phases" => options with { Phases = ParsePhases(value) },
+                "--seed-via" => options with { SeedVia = ParseSeedVia(value) },
+                "--seed-in-flight" => options with { SeedInFlight = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"Unknown option {name}.\n{Usage}"),
             };
         }
@@ -103,8 +147,67 @@ public sealed record BenchOptions
             throw new ArgumentException("--rate must be at most 1000 (Sender:GlobalPerSecond is validated to that range).");
         }
 
+        if (options.Store == StoreKind.Cluster && options.Scenario != Scenario.City)
+        {
+            throw new ArgumentException($"--store cluster is for --scenario city only.\n{Usage}");
+        }
+
+        if (options.Scenario == Scenario.City
+            && (options.Streets < options.Districts || options.Communities < options.Streets || options.Grids < options.Communities
+                || options.Members < options.Communities || options.Members < 2 * options.Regions))
+        {
+            throw new ArgumentException("--scenario city needs districts ≤ streets ≤ communities ≤ grids, communities ≤ members and 2 × regions ≤ members.");
+        }
+
         return options;
     }
+
+    /// <summary>Ulanqab's size (issue #15): 1,530 communities, 7,508 grids, 120,000 members, 600 workplace regions.</summary>
+    public static BenchOptions CityDefaults { get; } = new()
+    {
+        Scenario = Scenario.City,
+        Members = 120_000,
+        Regions = 600,
+        LatencyMs = 0,
+        Fraction429 = 0,
+    };
+
+    private static bool IndexOfPair(IReadOnlyList<string> args, string name, string value)
+    {
+        for (var i = 0; i + 1 < args.Count; i++)
+        {
+            if (args[i] == name && string.Equals(args[i + 1], value, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static CityPhases ParsePhases(string value)
+    {
+        var phases = CityPhases.None;
+        foreach (var part in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            phases |= part.ToUpperInvariant() switch
+            {
+                "SEED" => CityPhases.Seed,
+                "CHECKIN" => CityPhases.Seed | CityPhases.CheckIn,
+                "LAUNCH" or "ROLLCALL" => CityPhases.Seed | CityPhases.Launch,
+                _ => throw new ArgumentException($"--phases lists seed, checkin, launch, rollcall, not {part}.\n{Usage}"),
+            };
+        }
+
+        return phases == CityPhases.None ? CityPhases.Seed : phases;
+    }
+
+    private static SeedVia ParseSeedVia(string value) => value.ToUpperInvariant() switch
+    {
+        "STORE" => SeedVia.Store,
+        "RAW" => SeedVia.Raw,
+        _ => throw new ArgumentException($"--seed-via is store or raw, not {value}.\n{Usage}"),
+    };
 
     private static double Positive(string name, double value) =>
         value > 0 ? value : throw new ArgumentException($"{name} must be positive.\n{Usage}");
@@ -114,13 +217,34 @@ public sealed record BenchOptions
     {
         "FANOUT" => options with { Scenario = Scenario.FanOut },
         "CHECKIN" => options with { Scenario = Scenario.CheckIn, LatencyMs = 0, Fraction429 = 0 },
-        _ => throw new ArgumentException($"--scenario is fanout or checkin, not {value}.\n{Usage}"),
+        "CITY" => options with { Scenario = Scenario.City },
+        _ => throw new ArgumentException($"--scenario is fanout, checkin or city, not {value}.\n{Usage}"),
     };
 
     private static StoreKind ParseStore(string value) => value.ToUpperInvariant() switch
     {
         "REDIS" => StoreKind.Redis,
         "MEMORY" => StoreKind.Memory,
-        _ => throw new ArgumentException($"--store is redis or memory, not {value}.\n{Usage}"),
+        "CLUSTER" => StoreKind.Cluster,
+        _ => throw new ArgumentException($"--store is redis, memory or cluster, not {value}.\n{Usage}"),
     };
+}
+
+/// <summary>What the city scenario measures after seeding.</summary>
+[Flags]
+public enum CityPhases
+{
+    None = 0,
+    Seed = 1,
+    CheckIn = 2,
+
+    /// <summary>The city-wide launch and the city roll call (CityMusterHarness; needs "mustertree").</summary>
+    Launch = 4,
+}
+
+/// <summary>How the city scenario seeds: through the store's commits, or by writing the store's key layout directly.</summary>
+public enum SeedVia
+{
+    Store,
+    Raw,
 }

@@ -10,7 +10,7 @@ public sealed record BenchResult
 
     public required BenchOptions Options { get; init; }
 
-    /// <summary>How long the one commit of N outbox messages took.</summary>
+    /// <summary>How long the commit of N outbox messages took (all --fanout-shards commits).</summary>
     public TimeSpan CommitTime { get; init; }
 
     /// <summary>From the start of the commit to the emulator receiving the last fan-out message.</summary>

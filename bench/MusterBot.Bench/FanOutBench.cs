@@ -105,12 +105,25 @@ public sealed class FanOutBench(BenchOptions options)
 
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var commit = await store.CommitAsync(new Commit { Outbox = outbox }, cancellationToken);
-        var commitTime = clock.Elapsed;
-        if (commit.Status != CommitStatus.Committed)
+        // One commit (a single-community launch), or --fanout-shards commits of one shard each, one after the other (a
+        // city launch's per-community commits; shards 2…K+1). On main the outbox itself is not sharded yet.
+        var shards = Math.Clamp(options.FanOutShards, 1, outbox.Length);
+        for (var s = 0; s < shards; s++)
         {
-            throw new InvalidOperationException($"The fan-out commit was refused: {commit.Status}");
+            var part = outbox[(int)((long)outbox.Length * s / shards)..(int)((long)outbox.Length * (s + 1) / shards)];
+            var commit = await store.CommitAsync(new Commit { Shard = shards == 1 ? MusterBot.State.Documents.Shards.Root : s + 2, Outbox = part }, cancellationToken);
+            if (commit.Status != CommitStatus.Committed)
+            {
+                throw new InvalidOperationException($"The fan-out commit was refused: {commit.Status}");
+            }
+
+            if (s == 0)
+            {
+                signal.Notify();
+            }
         }
+
+        var commitTime = clock.Elapsed;
 
         signal.Notify();
 

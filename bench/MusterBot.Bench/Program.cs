@@ -37,6 +37,19 @@ catch (Exception ex) when (ex is ArgumentException or FormatException or Overflo
     return 2;
 }
 
+if (options.Scenario == Scenario.City)
+{
+    try
+    {
+        return await new MusterBot.Bench.City.CityBench(options).RunAsync(CancellationToken.None);
+    }
+    catch (InvalidOperationException ex)
+    {
+        Console.Error.WriteLine("benchmark could not run: " + ex.Message);
+        return 3;
+    }
+}
+
 if (options.Scenario == Scenario.CheckIn)
 {
     try

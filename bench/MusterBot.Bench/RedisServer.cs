@@ -31,12 +31,16 @@ public sealed class RedisServer : IDisposable
         }
     }
 
-    public static async Task<RedisServer> StartAsync()
+    public static Task<RedisServer> StartAsync() => StartAsync([], null);
+
+    /// <summary>Starts one on <paramref name="port"/> (null = a free one) with extra redis-server arguments.</summary>
+    public static async Task<RedisServer> StartAsync(IReadOnlyList<string> extraArguments, int? port)
     {
+        ArgumentNullException.ThrowIfNull(extraArguments);
         var executable = FindOnPath("redis-server")
             ?? throw new InvalidOperationException(
                 "redis-server not found on PATH: install it with `apt-get install -y redis-server`, or run with --store memory.");
-        var port = FreePort();
+        var chosen = port ?? FreePort();
         var start = new ProcessStartInfo(executable)
         {
             UseShellExecute = false,
@@ -45,9 +49,9 @@ public sealed class RedisServer : IDisposable
         };
         foreach (var argument in new[]
                  {
-                     "--port", port.ToString(CultureInfo.InvariantCulture),
+                     "--port", chosen.ToString(CultureInfo.InvariantCulture),
                      "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                 })
+                 }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -57,20 +61,20 @@ public sealed class RedisServer : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port);
+        var server = new RedisServer(process, chosen);
 
         var deadline = Stopwatch.StartNew();
         while (!(await server.TryCommandAsync("PING"))?.StartsWith("+PONG", StringComparison.Ordinal) ?? true)
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode} on port {port}");
+                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode} on port {chosen}");
             }
 
             if (deadline.Elapsed > TimeSpan.FromSeconds(10))
             {
                 server.Dispose();
-                throw new InvalidOperationException($"redis-server did not answer PING on port {port} within 10 s");
+                throw new InvalidOperationException($"redis-server did not answer PING on port {chosen} within 10 s");
             }
 
             await Task.Delay(20);
@@ -152,7 +156,7 @@ public sealed class RedisServer : IDisposable
             && Encoding.ASCII.GetByteCount(reply) >= header + 2 + length + 2;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -161,7 +165,7 @@ public sealed class RedisServer : IDisposable
         return port;
     }
 
-    private static string? FindOnPath(string name) =>
+    internal static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, name))

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using MusterBot.Emulator;
+using MusterBot.Flows.Musters;
+using MusterBot.Host;
+using MusterBot.State;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+using MusterBot.State.Redis;
+using StackExchange.Redis;
+
+namespace MusterBot.Bench.City;
+
+/// <summary>What one city check-in burst measured.</summary>
+public sealed record CityCheckInFigures(double CommittedRate, double AnsweredRate, double AnswerP50, double AnswerP99, double MusterBytesPerMember, int Answered, long Arrived);
+
+/// <summary>
+/// The whole city checks in: muster 1 is seeded into every community's shard as today's single-community launch
+/// writes it once every convenor relayed (<see cref="CitySeed.Musters"/>; the city-level launch is "mustertree"'s),
+/// the real host (<see cref="MusterBotApp"/>) runs against the seeded Redis and the Bot API emulator, and every member
+/// presses "arrived" (<c>MusterButton.CheckIn(1, Arrived)</c>) as fast as the emulator takes the presses (or at
+/// --press-rate/s). Each press goes through intake, the processor (PersonHome in the root shard → the member's
+/// community shard), the muster flow and one commit in that shard. Measured: first press → every "arrived" set holds
+/// all members (committed) and → every press answered (answerCallbackQuery). The orders were never sent in this
+/// set-up, so the edits of the pressed orders are refused by the emulator (400, logged) after the commit; they do not
+/// count.
+/// </summary>
+public sealed class CityCheckIn(BenchOptions options, CityModel city, string configuration)
+{
+    private const long AdminId = 5_000_000_001;
+    private const long WarmUpUser = 3_000_000_001;
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public async Task<CityCheckInFigures> RunAsync(RedisProbe probe, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        var n = city.Members.Count;
+
+        // Muster 1 in every community (not measured as a launch: see CityBench's TODO for the real city launch).
+        var before = await probe.UsedMemoryAsync();
+        await using (var store = await RedisStateStore.ConnectAsync(
+            new RedisStoreOptions { Configuration = configuration, KeyPrefix = CityBench.Prefix, AllowEviction = true }, TimeProvider.System, cancellationToken))
+        {
+            await CitySeed.CommitAsync(store, CitySeed.Musters(city, AdminId), options.SeedInFlight, cancellationToken);
+        }
+
+        var musterBytes = (await probe.UsedMemoryAsync() - before) / (double)n;
+
+        await using var emulator = await BotApiEmulator.StartAsync(new EmulatorOptions { Token = FanOutBench.Token }, cancellationToken);
+        using var logs = new CountingLoggerProvider();
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Telegram:Mode"] = "Polling",
+            ["Telegram:BotToken"] = emulator.Token,
+            ["Telegram:ApiBaseUrl"] = emulator.BaseUrl,
+            ["Redis:Configuration"] = configuration,
+            ["Redis:KeyPrefix"] = CityBench.Prefix,
+            ["Sender:GlobalPerSecond"] = options.Rate.ToString(Inv),
+            ["Sender:MaxInFlight"] = Math.Max(16, options.MaxInFlight).ToString(Inv),
+            ["MusterBot:Admins:0"] = AdminId.ToString(Inv),
+            ["Intake:FloodLimit"] = "100000",
+        };
+        var app = await MusterBotApp.CreateAsync([], b =>
+        {
+            b.Configuration.AddInMemoryCollection(settings);
+            b.Logging.ClearProviders();
+            b.Logging.AddProvider(logs);
+        }, cancellationToken);
+        await using var host = app;
+        foreach (var member in city.Members)
+        {
+            emulator.CreateUser(member.Id, "成员", "zh-CN");
+        }
+
+        emulator.CreateUser(WarmUpUser, "Warm", "en");
+        await app.StartAsync(cancellationToken);
+        emulator.SendText(WarmUpUser, "/help");
+        await emulator.WaitForMessageAsync(WarmUpUser, _ => true, TimeSpan.FromSeconds(60), cancellationToken);
+
+        var answersBefore = emulator.CallbackAnswers().Count;
+        var pressedAt = new DateTimeOffset[n];
+        var queryIds = new string[n];
+        var data = new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data;
+        GC.Collect();
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var pressing = Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    if (options.PressRate > 0 && TimeSpan.FromSeconds(i / options.PressRate) is var due && due > clock.Elapsed)
+                    {
+                        await Task.Delay(due - clock.Elapsed, cancellationToken);
+                    }
+
+                    var id = city.Members[i].Id;
+                    pressedAt[i] = DateTimeOffset.UtcNow;
+                    queryIds[i] = emulator.PressButton(id, id, 1, data);
+                }
+            },
+            cancellationToken);
+
+        // The "arrived" sets of every (community, region) part: counted with one pipelined SCARD round.
+        var parts = city.Members.Select(m => (m.CommunityId, m.RegionId)).Distinct().ToList();
+        var db = probe.Connection.GetDatabase();
+        async Task<long> ArrivedAsync()
+        {
+            var counts = parts.Select(p => db.SetLengthAsync(CityBench.Prefix + "{" + p.CommunityId.ToString(Inv) + "}:set:" + Sets.MusterAnswers(1, p.RegionId, CheckInStatus.Arrived))).ToList();
+            return (await Task.WhenAll(counts)).Sum();
+        }
+
+        var timeout = options.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.TimeoutSeconds) : TimeSpan.FromSeconds(60 + (n / 200.0));
+        var committedAt = TimeSpan.Zero;
+        var answeredAt = TimeSpan.Zero;
+        long arrived = 0;
+        while (clock.Elapsed < timeout && (committedAt == TimeSpan.Zero || answeredAt == TimeSpan.Zero))
+        {
+            await Task.Delay(100, cancellationToken);
+            if (answeredAt == TimeSpan.Zero && emulator.CallbackAnswers().Count - answersBefore >= n)
+            {
+                answeredAt = clock.Elapsed;
+            }
+
+            if (committedAt == TimeSpan.Zero && pressing.IsCompleted && (arrived = await ArrivedAsync()) >= n)
+            {
+                committedAt = clock.Elapsed;
+            }
+        }
+
+        await pressing;
+        arrived = await ArrivedAsync();
+        var answers = emulator.CallbackAnswers().GroupBy(a => a.CallbackQueryId).ToDictionary(g => g.Key, g => g.Min(a => a.AnsweredAt), StringComparer.Ordinal);
+        var latencies = new List<double>(n);
+        var lastAnswer = started;
+        for (var i = 0; i < n; i++)
+        {
+            if (queryIds[i] is { } q && answers.TryGetValue(q, out var at))
+            {
+                latencies.Add((at - pressedAt[i]).TotalMilliseconds);
+                lastAnswer = at > lastAnswer ? at : lastAnswer;
+            }
+        }
+
+        latencies.Sort();
+        using (var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(15)))
+        {
+            await app.StopAsync(stopping.Token);
+        }
+
+        Console.WriteLine(string.Format(
+            Inv,
+            "  check-in burst: {0:N0} presses injected in {1:0.0} s; arrived {2:N0}/{3:N0}; answered {4:N0}; committed at {5}; logs: {6}",
+            n, (pressedAt[^1] - started).TotalSeconds, arrived, n, latencies.Count,
+            committedAt == TimeSpan.Zero ? "NOT all (timed out)" : committedAt.TotalSeconds.ToString("0.00 s", Inv),
+            string.Join(", ", logs.Counts.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + " " + kv.Value.ToString(Inv)))));
+        return new CityCheckInFigures(
+            committedAt == TimeSpan.Zero ? 0 : n / committedAt.TotalSeconds,
+            latencies.Count == 0 ? 0 : latencies.Count / (lastAnswer - started).TotalSeconds,
+            Pct(latencies, 0.5),
+            Pct(latencies, 0.99),
+            musterBytes,
+            latencies.Count,
+            arrived);
+    }
+
+    private static double Pct(List<double> sorted, double p) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
