@@ -28,6 +28,11 @@ public abstract record ComplaintButton
         .Add<CancelInput>("x")
         .Add<Stats>("st")
         .Add<StatsCsv>("csv")
+        // Administrators of a street, district or city: the figures of a node they cover, and escalated complaints.
+        .Add<NodeStats>("nst")
+        .Add<NodeStatsCsv>("ncsv")
+        .Add<OpenEscalated>("eo")
+        .Add<Urge>("urge")
         // Administrators: assign, extend the resolution deadline.
         .Add<AssignList>("as")
         .Add<Assign>("asg")
@@ -69,6 +74,18 @@ public abstract record ComplaintButton
     public sealed record Stats(StatsPeriod Period) : ComplaintButton;
 
     public sealed record StatsCsv(StatsPeriod Period) : ComplaintButton;
+
+    /// <summary>The figures of an organisation node (a community: its detailed view); re-checked against the presser's nodes.</summary>
+    public sealed record NodeStats(long NodeId, StatsPeriod Period) : ComplaintButton;
+
+    /// <summary>The CSV of a community seen from above (its node id is its shard).</summary>
+    public sealed record NodeStatsCsv(long NodeId, StatsPeriod Period) : ComplaintButton;
+
+    /// <summary>A complaint of another community (its shard) that was escalated to the presser's node: read-only summary.</summary>
+    public sealed record OpenEscalated(long Shard, int Number) : ComplaintButton;
+
+    /// <summary>催办: urge the community's handler and administrators about an escalated complaint.</summary>
+    public sealed record Urge(long Shard, int Number) : ComplaintButton;
 
     /// <summary>A button about one complaint.</summary>
     public abstract record About(int Number) : ComplaintButton;
@@ -116,7 +133,8 @@ public abstract record ComplaintTimer(int Number)
         .Add<ResolutionDue>("dres")
         .Add<FeedbackDue>("fb")
         .Add<WarnSupervision>("wsup")
-        .Add<SupervisionDue>("dsup");
+        .Add<SupervisionDue>("dsup")
+        .Add<Escalate>("esc");
 
     public string Id => Codec.Encode(this);
 
@@ -136,4 +154,10 @@ public abstract record ComplaintTimer(int Number)
 
     /// <summary>Under supervision and not resolved by its deadline: the administrators are told it is overdue.</summary>
     public sealed record SupervisionDue(int Number) : ComplaintTimer(Number);
+
+    /// <summary>
+    /// Under supervision and still not resolved: up one level of the tree (street, district, city). Carries the
+    /// community's shard, so it is decided on the community's records wherever the timer runs.
+    /// </summary>
+    public sealed record Escalate(int Number, long Shard) : ComplaintTimer(Number);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using MusterBot.Flows.Directory;
 using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Stats;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
@@ -97,6 +98,7 @@ public sealed partial class ComplaintFlow
         }
 
         Save(ctx, before, after);
+        await CommunityTally.ComplaintChangedAsync(ctx, before, after, _options.UtcOffset, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>What the cards show; when it is unchanged, no card is edited.</summary>

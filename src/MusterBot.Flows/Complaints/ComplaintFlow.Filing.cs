@@ -3,6 +3,7 @@ using System.Text;
 using MusterBot.Flows.Directory;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Stats;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
@@ -397,6 +398,7 @@ public sealed partial class ComplaintFlow
         }
 
         ctx.Effects.AddToSet(Sets.Complaints, Num(number));
+        await CommunityTally.ComplaintChangedAsync(ctx, null, complaint, _options.UtcOffset, null, cancellationToken).ConfigureAwait(false);
         ctx.Effects.AddToSet(Sets.OpenComplaints(complaint.GridId, complaint.Category), Num(number));
         ctx.Effects.AddToSet(Sets.ComplaintsOf(ctx.Profile.Id), Num(number));
         ArmDeadlines(ctx, complaint);

@@ -153,6 +153,7 @@ public sealed partial class ComplaintFlow
     {
         ctx.Effects.CancelTimer(new ComplaintTimer.WarnSupervision(number).Id);
         ctx.Effects.CancelTimer(new ComplaintTimer.SupervisionDue(number).Id);
+        ctx.Effects.CancelTimer(new ComplaintTimer.Escalate(number, ctx.Shard).Id);
     }
 
     /// <summary>Warning and overdue check of the supervision deadline (<see cref="Complaint.ResolveBy"/> while supervised).</summary>
@@ -161,6 +162,8 @@ public sealed partial class ComplaintFlow
         var window = complaint.ResolveBy - (complaint.SupervisedAt ?? ctx.Now);
         SetTimer(ctx, new ComplaintTimer.WarnSupervision(complaint.Number), complaint.ResolveBy - ComplaintOptions.WarnBefore(window));
         SetTimer(ctx, new ComplaintTimer.SupervisionDue(complaint.Number), complaint.ResolveBy);
+        // Not resolved by the community's deadline: up the tree (the timer checks again when it fires).
+        SetTimer(ctx, new ComplaintTimer.Escalate(complaint.Number, ctx.Shard), complaint.ResolveBy);
     }
 
     private InlineMarkup FeedbackButtons(Language language, Complaint complaint) => new([[
@@ -360,6 +363,12 @@ public sealed partial class ComplaintFlow
     /// </summary>
     private async ValueTask OnTimerAsync(FlowContext ctx, string payload, CancellationToken cancellationToken)
     {
+        if (ComplaintTimer.Codec.Decode(payload) is ComplaintTimer.Escalate escalate)
+        {
+            await EscalateAsync(ctx, escalate, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (ComplaintTimer.Codec.Decode(payload) is not { } timer
             || await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(timer.Number), cancellationToken).ConfigureAwait(false) is not { IsOpen: true } complaint)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Stats;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Complaints;
@@ -27,6 +28,7 @@ public sealed partial class ComplaintFlow : ILeaveSection
             var handedBack = (complaint with { HandlerId = null, Status = waiting ? ComplaintStatus.Unassigned : complaint.Status })
                 .With(new ComplaintEvent(ctx.Now, me, "handler left"));
             Save(ctx, complaint, handedBack);
+            await CommunityTally.ComplaintChangedAsync(ctx, complaint, handedBack, _options.UtcOffset, null, cancellationToken).ConfigureAwait(false);
             if (waiting)
             {
                 await TellAdminsAsync(ctx, handedBack, language => texts.Format(language, "cp.admin.handler_left", complaint.Code, Html.Escape(ctx.Profile.FirstName)), language => AdminButtons(language, handedBack), cancellationToken).ConfigureAwait(false);

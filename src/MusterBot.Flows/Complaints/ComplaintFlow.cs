@@ -5,6 +5,7 @@ using MusterBot.Flows.Directory;
 using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
+using MusterBot.Flows.Stats;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
@@ -208,6 +209,13 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
                 BeginFiling(ctx, hazard: ctx.Emergency && command.Argument.Trim() == "hazard");
                 return;
             case CommandReceived { Command: "stats" }:
+                // An administrator of a street, district or city sees their node; community staff their community.
+                if (await OrgScope.TopNodeAsync(ctx, cancellationToken).ConfigureAwait(false) is { } node)
+                {
+                    await NodeStatsAsync(ctx, node.Id, StatsPeriod.Month, csv: false, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
                 await StatsAsync(ctx, StatsPeriod.Month, csv: false, cancellationToken).ConfigureAwait(false);
                 return;
             case ButtonPressed press:
@@ -241,6 +249,18 @@ public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintO
                 return;
             case ComplaintButton.StatsCsv stats:
                 await StatsAsync(ctx, stats.Period, csv: true, cancellationToken).ConfigureAwait(false);
+                return;
+            case ComplaintButton.NodeStats stats:
+                await NodeStatsAsync(ctx, stats.NodeId, stats.Period, csv: false, cancellationToken).ConfigureAwait(false);
+                return;
+            case ComplaintButton.NodeStatsCsv stats:
+                await NodeStatsAsync(ctx, stats.NodeId, stats.Period, csv: true, cancellationToken).ConfigureAwait(false);
+                return;
+            case ComplaintButton.OpenEscalated open:
+                await OpenEscalatedAsync(ctx, open.Shard, open.Number, cancellationToken).ConfigureAwait(false);
+                return;
+            case ComplaintButton.Urge urge:
+                await UrgeAsync(ctx, urge.Shard, urge.Number, cancellationToken).ConfigureAwait(false);
                 return;
             case ComplaintButton.About about when about.Number >= 0
                 && await ctx.Reader.GetAsync<Complaint>(DocKeys.Complaint(about.Number), cancellationToken).ConfigureAwait(false) is { } complaint:

@@ -26,6 +26,13 @@ public sealed class ComplaintOptions
     [Range(typeof(TimeSpan), "00:01:00", "60.00:00:00")]
     public TimeSpan SuperviseWithin { get; set; } = TimeSpan.FromDays(3);
 
+    /// <summary>
+    /// A complaint under supervision not resolved by the community's supervision deadline goes up to the street; each
+    /// further period of this length without a result takes it one level higher (district, then city).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "60.00:00:00")]
+    public TimeSpan EscalateAfter { get; set; } = TimeSpan.FromDays(2);
+
     [Range(1, 10)]
     public int MaxPhotos { get; set; } = 9;
 

@@ -66,11 +66,12 @@ public sealed partial class MusterFlow
 
         var awardPoints = !muster.Plan.Drill || _options.PointsForDrills;
         var points = new Dictionary<long, int>();
+        await Points.PointsLedger.PrefetchAsync(ctx, all.SelectMany(r => r.Entries).Select(e => (e.Answer.UserId, closed.Code)), cancellationToken).ConfigureAwait(false);
         foreach (var entry in all.SelectMany(r => r.Entries))
         {
             var earned = awardPoints ? PointsFor(entry.Answer.Status) : 0;
             points[entry.Answer.UserId] = earned;
-            Points.PointsLedger.Award(ctx, entry.Answer.UserId, earned, "muster." + entry.Answer.Status, closed.Code);
+            await Points.PointsLedger.AwardAsync(ctx, entry.Answer.UserId, earned, "muster." + entry.Answer.Status, closed.Code, cancellationToken).ConfigureAwait(false);
 
             if (entry.Profile is { BlockedBot: false } member)
             {

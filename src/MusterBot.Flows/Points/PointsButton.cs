@@ -11,7 +11,8 @@ public abstract record PointsButton
     public static readonly ButtonCodec<PointsButton> Codec = new ButtonCodec<PointsButton>("pt")
         .Add<RankThisMonth>("month")
         .Add<RankLast30Days>("30")
-        .Add<RankAllTime>("all");
+        .Add<RankAllTime>("all")
+        .Add<RankNode>("n");
 
     /// <summary>The period the ranking covers; also the text key suffix of its button ("pt.btn." + key).</summary>
     public abstract string PeriodKey { get; }
@@ -28,9 +29,31 @@ public abstract record PointsButton
         public override string PeriodKey => "30";
     }
 
+    /// <summary>
+    /// The ranking of an organisation node (a street, district or city) for its administrators: the top people by points
+    /// earned in every community below it, from each community's totals. The node is re-checked against the presser's.
+    /// </summary>
+    public sealed record RankNode(long NodeId, RankPeriod Period) : PointsButton
+    {
+        public override string PeriodKey => Period switch
+        {
+            RankPeriod.Month => "month",
+            RankPeriod.Days30 => "30",
+            _ => "all",
+        };
+    }
+
     /// <summary>All points ever earned.</summary>
     public sealed record RankAllTime : PointsButton
     {
         public override string PeriodKey => "all";
     }
+}
+
+/// <summary>The periods of a node's ranking (the same as the community's).</summary>
+public enum RankPeriod
+{
+    Month,
+    Days30,
+    All,
 }

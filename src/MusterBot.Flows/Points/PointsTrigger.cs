@@ -8,6 +8,9 @@ public enum PointsTrigger
     /// <summary>A ranking period pressed (administrators only).</summary>
     RankingAsked,
 
+    /// <summary>A node's ranking pressed (administrators of that node or one above it).</summary>
+    NodeRankingAsked,
+
     /// <summary>A press that does not decode. Never permitted: the unhandled-trigger hook answers it.</summary>
     StaleButton,
 }

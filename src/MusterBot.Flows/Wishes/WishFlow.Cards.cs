@@ -47,6 +47,7 @@ public sealed partial class WishFlow
 
         after = after with { Cards = cards };
         Save(ctx, before, after);
+        await Stats.CommunityTally.WishChangedAsync(ctx, before, after, _options.UtcOffset, null, cancellationToken).ConfigureAwait(false);
         if (before.Cards.Count == 0)
         {
             return;

@@ -157,7 +157,7 @@ public sealed partial class WishFlow
             .With(new WishEvent(ctx.Now, ctx.Profile.Id, "rated") { Detail = stars.ToString(CultureInfo.InvariantCulture) });
         ctx.Effects.CancelTimer(new WishTimer.AutoClose(wish.Number).Id);
         var member = await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false);
-        var earned = Award(ctx, closed);
+        var earned = await AwardAsync(ctx, closed, cancellationToken).ConfigureAwait(false);
         Tell(ctx, member, language => texts.Format(language, "wi.m.rated", wish.Code, WishView.Stars(stars), earned));
         if (stars <= 2)
         {
@@ -200,18 +200,18 @@ public sealed partial class WishFlow
     }
 
     /// <summary>Fulfilment points, and the five-star bonus, to the member's ledger (each source once). Returns the total.</summary>
-    private int Award(FlowContext ctx, Wish wish)
+    private async ValueTask<int> AwardAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken)
     {
         if (wish.ClaimedBy is not { } member)
         {
             return 0;
         }
 
-        PointsLedger.Award(ctx, member, _options.PointsFulfilled, "wish.fulfilled", wish.Code);
+        await PointsLedger.AwardAsync(ctx, member, _options.PointsFulfilled, "wish.fulfilled", wish.Code, cancellationToken).ConfigureAwait(false);
         var total = _options.PointsFulfilled;
         if (wish.Rating == 5)
         {
-            PointsLedger.Award(ctx, member, _options.PointsFiveStarBonus, "wish.five_stars", wish.Code + ":5star");
+            await PointsLedger.AwardAsync(ctx, member, _options.PointsFiveStarBonus, "wish.five_stars", wish.Code + ":5star", cancellationToken).ConfigureAwait(false);
             total += _options.PointsFiveStarBonus;
         }
 
@@ -301,7 +301,7 @@ public sealed partial class WishFlow
             case WishTimer.AutoClose when Decide(ctx, wish, WishAction.AutoClose) is { } status:
                 var closed = (wish with { Status = status, ClosedAt = ctx.Now }).With(new WishEvent(ctx.Now, 0, "closed unconfirmed"));
                 await SaveAsync(ctx, wish, closed, cancellationToken).ConfigureAwait(false);
-                var earned = Award(ctx, closed);
+                var earned = await AwardAsync(ctx, closed, cancellationToken).ConfigureAwait(false);
                 Tell(ctx, await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false), language => texts.Format(language, "wi.m.auto_closed", wish.Code, earned));
                 Tell(ctx, await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false), language => texts.Format(language, "wi.r.auto_closed", wish.Code));
                 return;

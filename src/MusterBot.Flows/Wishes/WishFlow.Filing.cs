@@ -243,6 +243,7 @@ public sealed partial class WishFlow
         var reviewCards = await NotifyReviewersAsync(ctx, wish, cancellationToken).ConfigureAwait(false);
         ctx.Effects.Put(DocKeys.Wish(number), wish with { Cards = [filed, .. reviewCards] });
         ctx.Effects.AddToSet(Sets.WishesWithStatus(WishStatus.Pending), Num(number));
+        await Stats.CommunityTally.WishChangedAsync(ctx, null, wish, _options.UtcOffset, null, cancellationToken).ConfigureAwait(false);
         ctx.Effects.AddToSet(Sets.WishesOf(ctx.Profile.Id), Num(number));
     }
 

@@ -36,6 +36,12 @@ public static class DocKeys
 
     public static DocKey Counters { get; } = new("community", "counters");
 
+    /// <summary>The community's complaint and wish figures (<see cref="Stats.CommunityStats"/>), for /stats up the tree.</summary>
+    public static DocKey CommunityStats { get; } = new("community", "stats");
+
+    /// <summary>Points earned in the community per person (<see cref="Stats.PointsTotals"/>), for rankings up the tree.</summary>
+    public static DocKey PointsTotals { get; } = new("community", "points");
+
     /// <summary>Normal or emergency mode (<see cref="Musters.CommunityMode"/>).</summary>
     public static DocKey Mode { get; } = new("community", "mode");
 

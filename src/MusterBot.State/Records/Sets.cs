@@ -64,5 +64,8 @@ public static class Sets
     /// <summary>Sources of a person's points ledger lines.</summary>
     public static string PointsOf(long userId) => "pts:" + userId.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Shards (communities) holding ledger lines of a person (in the root shard): their points across communities.</summary>
+    public static string PointsShardsOf(long userId) => "pts:shards:" + userId.ToString(CultureInfo.InvariantCulture);
+
     public static string Member(long userId) => userId.ToString(CultureInfo.InvariantCulture);
 }

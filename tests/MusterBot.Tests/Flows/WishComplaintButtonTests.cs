@@ -21,15 +21,16 @@ public class WishComplaintButtonTests
     public void EveryWishPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(WishButton.Codec, 24);
 
     [Fact]
-    public void EveryComplaintPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(ComplaintButton.Codec, 22);
+    public void EveryComplaintPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(ComplaintButton.Codec, 26);
 
     [Fact]
     public void EveryTimerPayload_RoundTrips_AndKeepsTheTimerIdsOfBefore()
     {
         AssertAll(WishTimer.Codec, 3);
-        AssertAll(ComplaintTimer.Codec, 7);
+        AssertAll(ComplaintTimer.Codec, 8);
         Assert.Equal("wi:widen:12", new WishTimer.Widen(12).Id);
         Assert.Equal("cp:dresp:3", new ComplaintTimer.ResponseDue(3).Id);
+        Assert.Equal("cp:esc:3:4", new ComplaintTimer.Escalate(3, 4).Id);
     }
 
     [Fact]

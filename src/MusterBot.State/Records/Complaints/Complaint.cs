@@ -48,6 +48,9 @@ public sealed record Complaint(int Number, long FiledBy, ComplaintCategory Categ
     /// <summary>What the resident said was still wrong when it went under supervision.</summary>
     public string? SupervisionReason { get; init; }
 
+    /// <summary>Escalations up the tree (街道, 区, 市) when the community's supervision deadline passed, oldest first.</summary>
+    public IReadOnlyList<ComplaintEscalation> Escalations { get; init; } = [];
+
     public string? Result { get; init; }
 
     public string? ResultPhotoFileId { get; init; }
