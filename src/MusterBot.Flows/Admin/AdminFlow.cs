@@ -801,7 +801,8 @@ public sealed class AdminFlow : IFlow
     private static InlineMarkup MenuKeyboard(FlowContext ctx) => new([
         [Button(ctx, "admin.menu.grids", new AdminButton.Grids()), Button(ctx, "admin.menu.regions", new AdminButton.Regions())],
         [Button(ctx, "admin.menu.invites", new AdminButton.Invites()), Button(ctx, "admin.menu.people", new AdminButton.People())],
-        [Button(ctx, "admin.menu.roster", new AdminButton.Roster())]]);
+        [Button(ctx, "admin.menu.roster", new AdminButton.Roster())],
+        InService.InServiceFlow.AdminMenuRow(ctx)]);
 
     private static InlineMarkup CancelKeyboard(FlowContext ctx) => new([[Button(ctx, "reg.button.cancel", new AdminButton.Cancel())]]);
 

@@ -34,6 +34,9 @@ public class FlowButtonsTests
     public void PointsButtons_WithExtremeValues_FitAndRoundTrip() => AssertExtremesRoundTrip(PointsButton.Codec);
 
     [Fact]
+    public void InServiceButtons_WithExtremeValues_FitAndRoundTrip() => AssertExtremesRoundTrip(MusterBot.Flows.InService.InServiceButton.Codec);
+
+    [Fact]
     public void ButtonsAlreadySentInChats_StillDecode()
     {
         // Registration's, the profile's and the points' tags kept the callback data of buttons sent before the codec.
