@@ -27,7 +27,7 @@ public abstract record InServiceButton
         .Add<Answer>("ans")
         .Add<ReportIn>("rep")
         .Add<Street>("st")
-        .Add<Community>("cm")
+        .Add<PickCommunity>("cm")
         .Add<ConfirmReport>("ok");
 
     /// <summary>The nodes (street, district, city) whose workplace regions the administrator manages.</summary>
@@ -73,7 +73,7 @@ public abstract record InServiceButton
     public sealed record Street(long StreetId) : InServiceButton;
 
     /// <summary>A community chosen: asks to confirm.</summary>
-    public sealed record Community(long CommunityId) : InServiceButton;
+    public sealed record PickCommunity(long CommunityId) : InServiceButton;
 
     public sealed record ConfirmReport(long CommunityId) : InServiceButton;
 }

@@ -676,11 +676,11 @@ public sealed class InServiceFlow(IOptions<FlowOptions> options) : IFlow, ILeave
 
                 var communities = (await ctx.Reader.GetManyAsync<OrgNode>(streetNode.Children.Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false))
                     .OfType<OrgNode>().Where(n => n is { Level: OrgLevel.Community, RemovedAt: null }).ToList();
-                var communityRows = communities.Select(c => Button(c.Name, new InServiceButton.Community(c.Id))).Rows(2);
+                var communityRows = communities.Select(c => Button(c.Name, new InServiceButton.PickCommunity(c.Id))).Rows(2);
                 communityRows.Add([Button(ctx, "admin.button.back", new InServiceButton.ReportIn(0))]);
                 ctx.Show(ctx.T(communities.Count == 0 ? "is.report.no_communities" : "is.report.ask_community", Html.Escape(streetNode.Name)), new InlineMarkup(communityRows));
                 return step;
-            case InServiceButton.Community chosen:
+            case InServiceButton.PickCommunity chosen:
                 if (await CommunityAsync(ctx, chosen.CommunityId, cancellationToken).ConfigureAwait(false) is not { } community)
                 {
                     return Stale(ctx, step);

@@ -122,7 +122,7 @@ public sealed partial class InServiceFlowTests
     {
         await h.Press(who, I(new InServiceButton.ReportIn(0)));
         await h.Press(who, I(new InServiceButton.Street(Street)));
-        await h.Press(who, I(new InServiceButton.Community(community)));
+        await h.Press(who, I(new InServiceButton.PickCommunity(community)));
         await h.Press(who, I(new InServiceButton.ConfirmReport(community)));
     }
 
