@@ -41,6 +41,9 @@ public static class FlowsHostingExtensions
         builder.Services.AddSingleton<IFlow>(sp => sp.GetRequiredService<Complaints.ComplaintFlow>());
         builder.Services.AddSingleton<IMySection>(sp => sp.GetRequiredService<Complaints.ComplaintFlow>());
         builder.Services.AddSingleton<ILeaveSection>(sp => sp.GetRequiredService<Complaints.ComplaintFlow>());
+        builder.Services.AddSingleton<InService.InServiceFlow>();
+        builder.Services.AddSingleton<IFlow>(sp => sp.GetRequiredService<InService.InServiceFlow>());
+        builder.Services.AddSingleton<ILeaveSection>(sp => sp.GetRequiredService<InService.InServiceFlow>());
         builder.Services.AddSingleton<IFlow, MyFlow>();
         builder.Services.AddSingleton<FlowRouter>();
         builder.Services.AddSingleton<UpdateProcessor>();

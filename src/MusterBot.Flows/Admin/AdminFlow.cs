@@ -813,6 +813,7 @@ public sealed class AdminFlow : IFlow
             [Button(ctx, "admin.menu.grids", new AdminButton.Grids()), Button(ctx, "admin.menu.regions", new AdminButton.Regions())],
             [Button(ctx, "admin.menu.invites", new AdminButton.Invites()), Button(ctx, "admin.menu.people", new AdminButton.People())],
             [Button(ctx, "admin.menu.roster", new AdminButton.Roster())],
+            InService.InServiceFlow.AdminMenuRow(ctx),
         ];
         if (Org.OrgAccess.MayOpen(ctx))
         {

@@ -52,19 +52,26 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
             _ => ProfileTrigger.StaleButton,
         };
 
+        // An in-service member's two places (workplace region, reported-in community): InService/Workplace.
+        var work = new WorkPlaces(
+            await InService.Workplace.CardLinesAsync(ctx, cancellationToken).ConfigureAwait(false),
+            await InService.Workplace.MayReportInAsync(ctx, cancellationToken).ConfigureAwait(false));
         var step = ProfileStep.Viewing;
-        var machine = Build(() => step, s => step = s, ctx, directory, button, _leaveSections, cancellationToken);
+        var machine = Build(() => step, s => step = s, ctx, directory, work, button, _leaveSections, cancellationToken);
         await machine.FireAsync(trigger).ConfigureAwait(false);
     }
 
     public string ToMermaid()
     {
         var step = ProfileStep.Viewing;
-        return MermaidGraph.Format(Build(() => step, s => step = s, null, null, null, [], CancellationToken.None).GetInfo()) + "\n";
+        return MermaidGraph.Format(Build(() => step, s => step = s, null, null, new WorkPlaces(null, false), null, [], CancellationToken.None).GetInfo()) + "\n";
     }
 
+    /// <summary>The lines /me shows for an in-service member, and whether it offers to report in to a community.</summary>
+    private sealed record WorkPlaces(IReadOnlyList<string>? Lines, bool MayReportIn);
+
     private static StateMachine<ProfileStep, ProfileTrigger> Build(
-        Func<ProfileStep> read, Action<ProfileStep> write, FlowContext? context, DirectorySnapshot? directory, ProfileButton? button, IReadOnlyList<ILeaveSection> leaveSections, CancellationToken cancellationToken)
+        Func<ProfileStep> read, Action<ProfileStep> write, FlowContext? context, DirectorySnapshot? directory, WorkPlaces work, ProfileButton? button, IReadOnlyList<ILeaveSection> leaveSections, CancellationToken cancellationToken)
     {
         // With no context the machine is built only to be drawn; the actions and guards are never run then.
         var ctx = context!;
@@ -77,7 +84,7 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
         // number of days never offered, or a button that does not decode — is answered as stale and changes nothing.
         machine.OnUnhandledTrigger((_, _) => ctx.AnswerButton(ctx.T("button.stale")));
         machine.Configure(ProfileStep.Viewing)
-            .InternalTransition(ProfileTrigger.Shown, _ => Show(Card(ctx, directory!), CardKeyboard(ctx)))
+            .InternalTransition(ProfileTrigger.Shown, _ => Show(Card(ctx, directory!, work), CardKeyboard(ctx, work)))
             .InternalTransitionIf(ProfileTrigger.AvailabilityAsked, _ => Member(), _ => Show(ctx.T("me.avail.ask"), new InlineMarkup([
                 [Button(ctx, "me.avail.available", new ProfileButton.SetAvailability(0))],
                 [.. OfferedDays.Where(d => d > 0).Select(d => new InlineButton(ctx.T("me.avail.days", d), ProfileButton.Codec.Encode(new ProfileButton.SetAvailability(d))))],
@@ -89,7 +96,7 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
                 {
                     var days = ((ProfileButton.SetAvailability)button!).Days;
                     ctx.Profile = ctx.Profile with { AwayUntil = days == 0 ? null : DateOnly.FromDateTime(ctx.Now.UtcDateTime).AddDays(days) };
-                    Show(Card(ctx, directory!), CardKeyboard(ctx));
+                    Show(Card(ctx, directory!, work), CardKeyboard(ctx, work));
                 },
                 "a member, offered days")
             .InternalTransitionAsyncIf(ProfileTrigger.EditStarted, Registered, async _ =>
@@ -100,7 +107,7 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
             .InternalTransitionIf(ProfileTrigger.LeaveAsked, _ => Registered(), _ => Show(ctx.T("me.leave.ask"), new InlineMarkup([
                 [Button(ctx, "me.leave.confirm", new ProfileButton.ConfirmLeave())],
                 [Button(ctx, "reg.button.cancel", new ProfileButton.KeepProfile())]])), "registered")
-            .InternalTransition(ProfileTrigger.LeaveDeclined, _ => Show(Card(ctx, directory!), CardKeyboard(ctx)))
+            .InternalTransition(ProfileTrigger.LeaveDeclined, _ => Show(Card(ctx, directory!, work), CardKeyboard(ctx, work)))
             .PermitIf(ProfileTrigger.LeaveConfirmed, ProfileStep.Left, Registered, "registered");
         machine.Configure(ProfileStep.Left).OnEntryAsync(async () =>
         {
@@ -152,7 +159,7 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
         ctx.DeleteProfile = true;
     }
 
-    private static string Card(FlowContext ctx, DirectorySnapshot directory)
+    private static string Card(FlowContext ctx, DirectorySnapshot directory, WorkPlaces work)
     {
         var p = ctx.Profile;
         var fullName = string.IsNullOrEmpty(p.LastName) ? p.FirstName : p.FirstName + " " + p.LastName;
@@ -177,7 +184,17 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
 
         if (p.Roles.HasFlag(Roles.Member))
         {
-            lines.Add(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(p.RegionId))) + Lock(ProfileFields.Region));
+            if (work.Lines is { } both)
+            {
+                // An in-service member: the workplace region (and its node) and the community they reported in to.
+                lines.Add(both[0] + Lock(ProfileFields.Region));
+                lines.AddRange(both.Skip(1));
+            }
+            else
+            {
+                lines.Add(ctx.T("reg.summary.region", Html.Escape(directory.RegionName(p.RegionId))) + Lock(ProfileFields.Region));
+            }
+
             lines.Add(ctx.T("reg.summary.work_unit", Html.Escape(p.WorkUnit ?? "—")) + Lock(ProfileFields.WorkUnit));
             lines.Add(ctx.T("reg.summary.skills", p.Skills.Count == 0 ? "—" : string.Join(ctx.T("role.separator"), p.Skills.Select(s => ctx.T("skill." + s)))));
             var today = DateOnly.FromDateTime(ctx.Now.UtcDateTime);
@@ -194,7 +211,7 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
         return string.Join('\n', lines);
     }
 
-    private static InlineMarkup? CardKeyboard(FlowContext ctx)
+    private static InlineMarkup? CardKeyboard(FlowContext ctx, WorkPlaces work)
     {
         if (ctx.Profile.RegisteredAt is null)
         {
@@ -205,6 +222,11 @@ public sealed class ProfileFlow(IEnumerable<ILeaveSection> leaveSections) : IFlo
         if (ctx.Profile.Roles.HasFlag(Roles.Member))
         {
             rows.Add([Button(ctx, "me.button.availability", new ProfileButton.AskAvailability())]);
+        }
+
+        if (work.MayReportIn)
+        {
+            rows.Add([new InlineButton(ctx.T("is.button.report"), InService.InServiceButton.Codec.Encode(new InService.InServiceButton.ReportIn(0)))]);
         }
 
         rows.Add([Button(ctx, "me.button.leave", new ProfileButton.AskLeave())]);

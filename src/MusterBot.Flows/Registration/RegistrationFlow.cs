@@ -70,11 +70,21 @@ public sealed class RegistrationFlow : IFlow
             data["regionLocked"] = "1";
         }
 
-        var first = kind == RegKind.Roster ? RegStep.SharingContact : Next(kind, RegStep.ChoosingKind, data, null);
+        // An invitation to a workplace region (of a street, a district or the city) is joined there (InService/Workplace).
+        if (invite is not null)
+        {
+            await InService.Workplace.PrepareAsync(ctx, invite, data, cancellationToken).ConfigureAwait(false);
+        }
+
+        var directory = await LoadDirectoryAsync(ctx, data, cancellationToken).ConfigureAwait(false);
+        var first = kind == RegKind.Roster ? RegStep.SharingContact : Next(kind, RegStep.ChoosingKind, data, directory);
         ctx.Conversation = new(FlowName, first.ToString()) { Data = data, UpdatedAt = ctx.Now };
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         Ask(ctx, first, data, directory);
     }
+
+    /// <summary>The home community's grids and regions, with the workplace region of the answers (if any).</summary>
+    private static async ValueTask<DirectorySnapshot> LoadDirectoryAsync(FlowContext ctx, Dictionary<string, string> data, CancellationToken cancellationToken) =>
+        await InService.Workplace.WithWorkRegionAsync(ctx.Reader, await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false), data, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Edits a registered person's profile: the same questions, pre-filled with what is stored.</summary>
     public static async ValueTask BeginEditAsync(FlowContext ctx, CancellationToken cancellationToken)
@@ -111,9 +121,10 @@ public sealed class RegistrationFlow : IFlow
             }
         }
 
-        var first = Sequence(kind).First(step => !Skipped(step, data, null));
+        InService.Workplace.PrepareEdit(p, data);
+        var directory = await LoadDirectoryAsync(ctx, data, cancellationToken).ConfigureAwait(false);
+        var first = Sequence(kind).First(step => !Skipped(step, data, directory));
         ctx.Conversation = new(FlowName, first.ToString()) { Data = data, UpdatedAt = ctx.Now };
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         Ask(ctx, first, data, directory);
     }
 
@@ -122,7 +133,7 @@ public sealed class RegistrationFlow : IFlow
         ArgumentNullException.ThrowIfNull(context);
         var ctx = context;
         var data = new Dictionary<string, string>(ctx.Conversation.Data);
-        var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        var directory = await LoadDirectoryAsync(ctx, data, cancellationToken).ConfigureAwait(false);
         var button = ctx.Event is ButtonPressed press ? RegistrationButton.Codec.Decode(press.Data) : null;
 
         // The step lives in the conversation; the machine works on a copy, written back with the answers unless an
@@ -203,7 +214,8 @@ public sealed class RegistrationFlow : IFlow
     private static bool Skipped(RegStep step, Dictionary<string, string> data, DirectorySnapshot? directory) => step switch
     {
         RegStep.AskingPhone => data.ContainsKey("phoneLocked"),
-        RegStep.ChoosingGrid => data.ContainsKey("gridLocked"),
+        // A member joining a workplace region may live in no community yet: no grid to choose (they report in later).
+        RegStep.ChoosingGrid => data.ContainsKey("gridLocked") || (data.ContainsKey(InService.Workplace.WorkNodeKey) && directory is { Grids.Count: 0 }),
         RegStep.ChoosingRegion => data.ContainsKey("regionLocked") || directory is { Regions.Count: 0 },
         RegStep.AskingWorkUnit => data.ContainsKey("workLocked"),
         RegStep.ChoosingBuilding => directory is not null && directory.Grid(data.GetValueOrDefault("grid")) is not { Buildings.Count: > 0 },
@@ -746,12 +758,12 @@ public sealed class RegistrationFlow : IFlow
         {
             if (region.ConvenorId is null or 0 || region.ConvenorId == ctx.Event.UserId)
             {
-                ctx.Effects.Put(DocKeys.Region(region.Id), region with { ConvenorId = ctx.Event.UserId });
+                ctx.Effects.Put(InService.Workplace.RegionKeyFor(data, region.Id), region with { ConvenorId = ctx.Event.UserId });
                 appointed = ctx.T("reg.done.convenor", Html.Escape(region.Name));
             }
             else if (region.BackupConvenorId is null or 0 || region.BackupConvenorId == ctx.Event.UserId)
             {
-                ctx.Effects.Put(DocKeys.Region(region.Id), region with { BackupConvenorId = ctx.Event.UserId });
+                ctx.Effects.Put(InService.Workplace.RegionKeyFor(data, region.Id), region with { BackupConvenorId = ctx.Event.UserId });
                 appointed = ctx.T("reg.done.backup", Html.Escape(region.Name));
             }
         }
@@ -786,6 +798,9 @@ public sealed class RegistrationFlow : IFlow
             Phone = Keeps(ProfileFields.Phone) ? before.Phone : ctx.Profile.Phone,
             GridId = Keeps(ProfileFields.Grid) ? before.GridId : ctx.Profile.GridId,
             RegionId = Keeps(ProfileFields.Region) ? before.RegionId : ctx.Profile.RegionId,
+            WorkNodeId = Keeps(ProfileFields.Region) || kind is RegKind.Resident or RegKind.Handler || StaffRegion(before) is not null
+                ? before.WorkNodeId
+                : ctx.Profile.RegionId is null ? null : InService.Workplace.WorkNode(data),
             WorkUnit = Keeps(ProfileFields.WorkUnit) ? before.WorkUnit : ctx.Profile.WorkUnit,
             Fixed = before.Fixed | (fixedNow & Present(ctx.Profile)),
         };
@@ -793,6 +808,7 @@ public sealed class RegistrationFlow : IFlow
         var roles = ctx.Profile.Roles | (ctx.Roles & Roles.Admin);
         var done = ctx.T("reg.done", CommandCatalog.RoleNames(RolesOf(kind), ctx.Language, ctx.Texts));
         ctx.Reply(appointed is null ? done : done + "\n" + appointed, CommandCatalog.Menu(roles, ctx.Language, ctx.Texts, ctx.Emergency));
+        await InService.Workplace.AfterRegisteredAsync(ctx, cancellationToken).ConfigureAwait(false);
     }
 
     internal static string Format(int number) => number.ToString(CultureInfo.InvariantCulture);

@@ -65,7 +65,7 @@ public sealed class Effects
     {
         ArgumentNullException.ThrowIfNull(after);
         Put(DocKeys.User(after.Id) with { Shard = shard }, after);
-        _setChanges.AddRange(Directory.PeopleIndex.Changes(before, after).Select(c => c with { Shard = shard }));
+        _setChanges.AddRange(Directory.PeopleIndex.Changes(before, after).Select(c => c with { Shard = c.Shard ?? shard }));
     }
 
     /// <summary>Adds a member to a set of <paramref name="shard"/> (null = the decision's shard).</summary>

@@ -273,13 +273,8 @@ public sealed partial class UpdateProcessor(
         else if (target != home)
         {
             // The person moves: written whole in the new shard, removed from the old one, and the directory points there.
-            Write(userKey.In(target), RecordJson.Serialize(context.Profile), strangerTtl);
-            Write(conversationKey.In(target), RecordJson.Serialize(context.Conversation), strangerTtl);
-            foreach (var change in PeopleIndex.Changes(null, context.Profile))
-            {
-                Change(change, target);
-            }
-
+            // The old sets go first: a set of a third shard (a workplace region's) is left and joined again in that
+            // order in one commit, so the person stays in it.
             if (storedProfile is not null)
             {
                 Write(userKey, null);
@@ -287,6 +282,13 @@ public sealed partial class UpdateProcessor(
                 {
                     Change(change, home);
                 }
+            }
+
+            Write(userKey.In(target), RecordJson.Serialize(context.Profile), strangerTtl);
+            Write(conversationKey.In(target), RecordJson.Serialize(context.Conversation), strangerTtl);
+            foreach (var change in PeopleIndex.Changes(null, context.Profile))
+            {
+                Change(change, target);
             }
 
             if (reader.Versions.GetValueOrDefault(reader.Bound(conversationKey)) > 0)

@@ -68,5 +68,14 @@ public static class DocKeys
 
     public static DocKey Complaint(int number) => new("complaint", Num(number));
 
+    /// <summary>A community's call to its reported-in in-service members (<see cref="InService.InServiceCall"/>).</summary>
+    public static DocKey InServiceCall(int number) => new("iscall", Num(number));
+
+    /// <summary>The last in-service call number of a community (<see cref="InService.InServiceCallCounter"/>).</summary>
+    public static DocKey InServiceCallCounter { get; } = new("iscall", "counter");
+
+    /// <summary>One member's answer to an in-service call (<see cref="InService.InServiceAnswer"/>).</summary>
+    public static DocKey InServiceAnswer(int number, long userId) => new("isans", Num(number) + ":" + Num(userId));
+
     private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

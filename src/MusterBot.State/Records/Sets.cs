@@ -19,6 +19,15 @@ public static class Sets
 
     public static string PeopleWithSkill(Skill skill) => "people:skill:" + skill.ToString().ToLowerInvariant();
 
+    /// <summary>In-service members (在职党员: a workplace region at a street, district or the city) living in this community.</summary>
+    public const string InServiceMembers = "people:inservice";
+
+    /// <summary>Members an in-service call was sent to.</summary>
+    public static string InServiceCalled(int number) => "iscall:" + number.ToString(CultureInfo.InvariantCulture) + ":called";
+
+    /// <summary>Members who answered an in-service call "coming" (<paramref name="coming"/>) or "can't come".</summary>
+    public static string InServiceAnswers(int number, bool coming) => "iscall:" + number.ToString(CultureInfo.InvariantCulture) + (coming ? ":coming" : ":cant");
+
     /// <summary>Numbers of the musters that are open.</summary>
     public const string OpenMusters = "musters:open";
 

@@ -45,6 +45,12 @@ public sealed record UserProfile(long Id, long ChatId, string FirstName)
     /// <summary>Work region (片区) of a member.</summary>
     public string? RegionId { get; init; }
 
+    /// <summary>
+    /// The organisation node (a street, district or the city) whose shard holds <see cref="RegionId"/>: a workplace
+    /// region (在职党员, grouped by work unit). Null = a region of the person's home community, as before the tree.
+    /// </summary>
+    public long? WorkNodeId { get; init; }
+
     public string? WorkUnit { get; init; }
 
     public IReadOnlyList<Skill> Skills { get; init; } = [];

@@ -37,6 +37,9 @@ public class FlowButtonsTests
     public void OrgButtons_WithExtremeValues_FitAndRoundTrip() => AssertExtremesRoundTrip(MusterBot.Flows.Org.OrgButton.Codec);
 
     [Fact]
+    public void InServiceButtons_WithExtremeValues_FitAndRoundTrip() => AssertExtremesRoundTrip(MusterBot.Flows.InService.InServiceButton.Codec);
+
+    [Fact]
     public void ButtonsAlreadySentInChats_StillDecode()
     {
         // Registration's, the profile's and the points' tags kept the callback data of buttons sent before the codec.

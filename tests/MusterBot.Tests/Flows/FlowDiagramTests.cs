@@ -24,6 +24,7 @@ public class FlowDiagramTests
         new MusterFlow(TextCatalog.Default, Options.Create(new MusterOptions()), Options.Create(new FlowOptions())),
         new WishFlow(TextCatalog.Default, Options.Create(new WishOptions()), Options.Create(new FlowOptions())),
         new ComplaintFlow(TextCatalog.Default, Options.Create(new ComplaintOptions()), Options.Create(new FlowOptions())),
+        new MusterBot.Flows.InService.InServiceFlow(Options.Create(new FlowOptions())),
     ];
 
     [Fact]
