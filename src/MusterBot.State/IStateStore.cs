@@ -12,7 +12,9 @@ namespace MusterBot.State;
 /// </summary>
 /// <remarks>
 /// Every document, set and handled-update mark belongs to a shard (see <see cref="Shards"/>); one commit writes one
-/// shard. Reads of a <see cref="DocKey"/> without a shard read <see cref="Shards.Root"/>.
+/// shard. Reads of a <see cref="DocKey"/> without a shard read <see cref="Shards.Root"/>. A commit's outbox messages
+/// (with their delivery records and tags) and timers belong to the commit's shard too: outbox ids carry it
+/// (<see cref="OutboxIds"/>), a timer knows it (<see cref="TimerEntry.Shard"/>); claims take from every shard.
 /// </remarks>
 public interface IStateStore
 {
