@@ -413,7 +413,7 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
                 }
 
                 // KeepExisting is an instruction to this commit, not part of the stored timer.
-                writer.WriteString("j", JsonSerializer.Serialize(timer with { KeepExisting = false }, StoreJson.Options));
+                writer.WriteString("j", JsonSerializer.Serialize(timer with { KeepExisting = false, Shard = commit.Shard }, StoreJson.Options));
                 writer.WriteEndObject();
             }
 
