@@ -12,7 +12,9 @@ namespace MusterBot.State;
 /// </summary>
 /// <remarks>
 /// Every document, set and handled-update mark belongs to a shard (see <see cref="Shards"/>); one commit writes one
-/// shard. Reads of a <see cref="DocKey"/> without a shard read <see cref="Shards.Root"/>.
+/// shard. Reads of a <see cref="DocKey"/> without a shard read <see cref="Shards.Root"/>. A commit's outbox messages
+/// (with their delivery records and tags) and timers belong to the commit's shard too: outbox ids carry it
+/// (<see cref="OutboxIds"/>), a timer knows it (<see cref="TimerEntry.Shard"/>); claims take from every shard.
 /// </remarks>
 public interface IStateStore
 {
@@ -65,16 +67,20 @@ public interface IStateStore
     /// <summary>The delivery record of a message: Queued while it waits, then its final state; null if unknown.</summary>
     Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken);
 
-    /// <summary>Delivery records of every message enqueued with this tag.</summary>
-    Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, CancellationToken cancellationToken);
+    /// <summary>Delivery records of every message enqueued with this tag in <paramref name="shard"/>, in id order.</summary>
+    Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken);
 
-    /// <summary>Messages waiting or in flight, per lane.</summary>
+    /// <summary>Messages waiting or in flight, per lane, over every shard.</summary>
     Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken);
 
-    /// <summary>Takes up to <paramref name="max"/> due timers, leased like outbox messages; a commit consumes them.</summary>
+    /// <summary>
+    /// Takes up to <paramref name="max"/> due timers of any shard, leased like outbox messages; a commit to the timer's
+    /// shard (<see cref="TimerEntry.Shard"/>) consumes them.
+    /// </summary>
     Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken);
 
-    Task<TimerEntry?> GetTimerAsync(string timerId, CancellationToken cancellationToken);
+    /// <summary>The timer <paramref name="timerId"/> of <paramref name="shard"/>, or null.</summary>
+    Task<TimerEntry?> GetTimerAsync(string timerId, long shard, CancellationToken cancellationToken);
 
     /// <summary>Checks that the store answers (readiness probe).</summary>
     Task PingAsync(CancellationToken cancellationToken);
@@ -103,5 +109,19 @@ public static class StateStoreRootExtensions
     {
         ArgumentNullException.ThrowIfNull(store);
         return store.IsUpdateHandledAsync(updateId, Shards.Root, cancellationToken);
+    }
+
+    /// <summary>Delivery records of the messages enqueued with this tag in the root shard.</summary>
+    public static Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(this IStateStore store, string tag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.GetDeliveriesByTagAsync(tag, Shards.Root, cancellationToken);
+    }
+
+    /// <summary>A timer of the root shard.</summary>
+    public static Task<TimerEntry?> GetTimerAsync(this IStateStore store, string timerId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.GetTimerAsync(timerId, Shards.Root, cancellationToken);
     }
 }

@@ -86,9 +86,12 @@ public sealed class DocReader(IStateStore store, long shard = Shards.Root)
         _versions.TryAdd(key, doc?.Version ?? 0);
     }
 
-    /// <summary>Delivery records of the messages enqueued with <paramref name="tag"/> (not version-tracked).</summary>
+    /// <summary>
+    /// Delivery records of the messages enqueued with <paramref name="tag"/> in this reader's shard (messages belong to
+    /// the shard of the commit that enqueued them; not version-tracked).
+    /// </summary>
     public async ValueTask<IReadOnlyList<State.Outbox.DeliveryRecord>> DeliveriesAsync(string tag, CancellationToken cancellationToken) =>
-        await _store.GetDeliveriesByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+        await _store.GetDeliveriesByTagAsync(tag, Shard, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Reads several documents at once (each remembered with its version); null where absent.</summary>
     public async ValueTask<IReadOnlyList<T?>> GetManyAsync<T>(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)

@@ -55,7 +55,7 @@ public sealed partial class UpdateProcessor(
                 if (@event is TimerFired orphan)
                 {
                     // A timer of someone who left: consume it so it does not come back after every lease.
-                    await store.CommitAsync(new Commit { ConsumesTimerId = orphan.TimerId }, cancellationToken).ConfigureAwait(false);
+                    await store.CommitAsync(new Commit { Shard = orphan.Shard, ConsumesTimerId = orphan.TimerId }, cancellationToken).ConfigureAwait(false);
                 }
 
                 return ProcessOutcome.Ignored;
@@ -147,9 +147,10 @@ public sealed partial class UpdateProcessor(
     {
         var now = timeProvider.GetUtcNow();
         var reader = new DocReader(store);
-        if (@event is TimerFired { ForUserId: Musters.MusterFlow.SystemUser })
+        if (@event is TimerFired { ForUserId: Musters.MusterFlow.SystemUser } systemTimer)
         {
-            // A community timer: decided with a stand-in profile that is never written.
+            // A community timer: decided in the shard it lives in, with a stand-in profile that is never written.
+            reader = reader.For(systemTimer.Shard);
             var mode = await reader.GetAsync<State.Records.Musters.CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
             var system = new UserProfile(Musters.MusterFlow.SystemUser, 0, "system") { Roles = Roles.Admin };
             return (new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = mode?.Emergency == true }, reader);
@@ -344,6 +345,20 @@ public sealed partial class UpdateProcessor(
         {
             var (writes, sets) = parts.TryGetValue(shard, out var part) ? part : ([], []);
             commits.Add(new Commit { Shard = shard, UpdateId = updateId, Writes = writes, SetChanges = sets });
+        }
+
+        // A timer is consumed in the shard it lives in (the shard of the commit that set it). When that is not the last
+        // commit's shard (the person moved since), that shard's commit goes last, so the consumption stays the final step.
+        if (context.Event is TimerFired { Shard: var timerShard } && timerShard != commits[^1].Shard)
+        {
+            var index = commits.FindIndex(c => c.Shard == timerShard);
+            var timerCommit = index >= 0 ? commits[index] : new Commit { Shard = timerShard, UpdateId = updateId };
+            if (index >= 0)
+            {
+                commits.RemoveAt(index);
+            }
+
+            commits.Add(timerCommit);
         }
 
         // The messages, timers and the consumed timer go with the last commit: nothing is sent unless everything landed.

@@ -582,7 +582,7 @@ public sealed partial class OutboxSender(
             return claimed;
         }
 
-        var byTag = new Dictionary<string, IReadOnlyList<DeliveryRecord>>(StringComparer.Ordinal);
+        var byTag = new Dictionary<(string Tag, long Shard), IReadOnlyList<DeliveryRecord>>();
         var batch = new List<OutboxMessage>(claimed.Count);
         foreach (var message in claimed)
         {
@@ -592,10 +592,12 @@ public sealed partial class OutboxSender(
                 continue;
             }
 
-            if (!byTag.TryGetValue(tag, out var records))
+            // The edited message was enqueued in the same shard as the edit (the same community's records).
+            var shard = OutboxIds.ShardOf(message.Id);
+            if (!byTag.TryGetValue((tag, shard), out var records))
             {
-                records = await store.GetDeliveriesByTagAsync(tag, cancellationToken).ConfigureAwait(false);
-                byTag[tag] = records;
+                records = await store.GetDeliveriesByTagAsync(tag, shard, cancellationToken).ConfigureAwait(false);
+                byTag[(tag, shard)] = records;
             }
 
             var now = timeProvider.GetUtcNow();

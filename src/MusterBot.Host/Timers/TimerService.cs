@@ -26,7 +26,7 @@ public sealed partial class TimerService(
                 var due = await store.ClaimDueTimersAsync(100, options.Value.Lease, stoppingToken).ConfigureAwait(false);
                 foreach (var timer in due)
                 {
-                    await dispatcher.DispatchTimerAsync(new TimerFired(timer.UserId, timer.Id, timer.Payload), stoppingToken).ConfigureAwait(false);
+                    await dispatcher.DispatchTimerAsync(new TimerFired(timer.UserId, timer.Id, timer.Payload, timer.Shard), stoppingToken).ConfigureAwait(false);
                 }
 
                 if (due.Count == 0)

@@ -7,6 +7,8 @@ namespace MusterBot.State.Memory;
 
 /// <summary>
 /// The reference implementation of <see cref="IStateStore"/>, kept in process memory (sandbox, unit tests).
+/// Outbox messages, their delivery records and tags, and timers belong to the shard of the commit that made them,
+/// as in Redis (ids carry the shard: <see cref="OutboxIds"/>); claims take from every shard.
 /// Thread-safe with one lock; every expiry (document TTL, the 24 h update marks, the 7 days of delivery records,
 /// leases) is judged against the injected <see cref="TimeProvider"/>, so a fake clock drives it.
 /// </summary>
@@ -23,7 +25,7 @@ public sealed class InMemoryStateStore : IStateStore
     private readonly Dictionary<(long Shard, long UpdateId), DateTimeOffset> _handledUpdates = [];
     private readonly Queue<(DateTimeOffset Expires, (long Shard, long UpdateId) Mark)> _handledExpiry = new();
 
-    private long _outboxSequence;
+    private readonly Dictionary<long, long> _outboxSequences = [];
     private readonly Dictionary<long, OutboxEntry> _outbox = [];
     private readonly SortedSet<(DateTimeOffset Ready, long Id)>[] _lanes =
         [new(), new(), new(), new()];
@@ -37,10 +39,10 @@ public sealed class InMemoryStateStore : IStateStore
     private readonly Queue<(DateTimeOffset Expires, long OutboxId)> _deliveryExpiry = new();
     private readonly Dictionary<string, SortedSet<long>> _tags = new(StringComparer.Ordinal);
 
-    private readonly Dictionary<string, TimerEntry> _timers = new(StringComparer.Ordinal);
-    private readonly SortedSet<(DateTimeOffset Due, string Id)> _dueTimers = new(DueComparer.Instance);
-    private readonly SortedSet<(DateTimeOffset Due, string Id)> _timersInFlight = new(DueComparer.Instance);
-    private readonly Dictionary<string, DateTimeOffset> _timerLeases = new(StringComparer.Ordinal);
+    private readonly Dictionary<(long Shard, string Id), TimerEntry> _timers = [];
+    private readonly SortedSet<(DateTimeOffset Due, (long Shard, string Id) Key)> _dueTimers = new(DueComparer.Instance);
+    private readonly SortedSet<(DateTimeOffset Due, (long Shard, string Id) Key)> _timersInFlight = new(DueComparer.Instance);
+    private readonly Dictionary<(long Shard, string Id), DateTimeOffset> _timerLeases = [];
 
     public InMemoryStateStore(TimeProvider timeProvider)
     {
@@ -106,7 +108,7 @@ public sealed class InMemoryStateStore : IStateStore
                 return Task.FromResult(CommitResult.Duplicate);
             }
 
-            if (commit.ConsumesTimerId is { } consumed && !_timers.ContainsKey(consumed))
+            if (commit.ConsumesTimerId is { } consumed && !_timers.ContainsKey((commit.Shard, consumed)))
             {
                 return Task.FromResult(CommitResult.Duplicate);
             }
@@ -132,31 +134,32 @@ public sealed class InMemoryStateStore : IStateStore
             var ids = new long[commit.Outbox.Count];
             for (var i = 0; i < ids.Length; i++)
             {
-                ids[i] = Enqueue(commit.Outbox[i], now);
+                ids[i] = Enqueue(commit.Outbox[i], now, commit.Shard);
             }
 
             if (commit.ConsumesTimerId is { } consumedId)
             {
-                RemoveTimer(consumedId);
+                RemoveTimer((commit.Shard, consumedId));
             }
 
             foreach (var timerId in commit.CancelTimers)
             {
-                RemoveTimer(timerId);
+                RemoveTimer((commit.Shard, timerId));
             }
 
             // After the consumed and cancelled timers are gone: a KeepExisting timer yields to one that is still
             // there (waiting or claimed), so consuming or cancelling X and setting X again in one commit sets the new X.
             foreach (var timer in commit.SetTimers)
             {
-                if (timer.KeepExisting && _timers.ContainsKey(timer.Id))
+                var key = (commit.Shard, timer.Id);
+                if (timer.KeepExisting && _timers.ContainsKey(key))
                 {
                     continue;
                 }
 
-                RemoveTimer(timer.Id);
-                _timers[timer.Id] = timer with { KeepExisting = false };
-                _dueTimers.Add((timer.DueAt, timer.Id));
+                RemoveTimer(key);
+                _timers[key] = timer with { KeepExisting = false, Shard = commit.Shard };
+                _dueTimers.Add((timer.DueAt, key));
             }
 
             if (commit.UpdateId is { } handled)
@@ -240,7 +243,7 @@ public sealed class InMemoryStateStore : IStateStore
             }
 
             Complete(outboxId, record, now);
-            return Task.FromResult<long?>(Enqueue(forward with { Id = 0 }, now));
+            return Task.FromResult<long?>(Enqueue(forward with { Id = 0 }, now, OutboxIds.ShardOf(outboxId)));
         }
     }
 
@@ -300,13 +303,13 @@ public sealed class InMemoryStateStore : IStateStore
         }
     }
 
-    public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var result = new List<DeliveryRecord>();
         lock (_gate)
         {
-            if (_tags.TryGetValue(tag, out var ids))
+            if (_tags.TryGetValue(TagKey(shard, tag), out var ids))
             {
                 foreach (var id in ids)
                 {
@@ -345,8 +348,8 @@ public sealed class InMemoryStateStore : IStateStore
             {
                 var expired = _timersInFlight.Min;
                 _timersInFlight.Remove(expired);
-                _timerLeases.Remove(expired.Id);
-                _dueTimers.Add((_timers[expired.Id].DueAt, expired.Id));
+                _timerLeases.Remove(expired.Key);
+                _dueTimers.Add((_timers[expired.Key].DueAt, expired.Key));
             }
 
             while (claimed.Count < max && _dueTimers.Count > 0 && _dueTimers.Min.Due <= now)
@@ -354,20 +357,20 @@ public sealed class InMemoryStateStore : IStateStore
                 var next = _dueTimers.Min;
                 _dueTimers.Remove(next);
                 var until = now + lease;
-                _timersInFlight.Add((until, next.Id));
-                _timerLeases[next.Id] = until;
-                claimed.Add(_timers[next.Id]);
+                _timersInFlight.Add((until, next.Key));
+                _timerLeases[next.Key] = until;
+                claimed.Add(_timers[next.Key]);
             }
         }
 
         return Task.FromResult<IReadOnlyList<TimerEntry>>(claimed);
     }
 
-    public Task<TimerEntry?> GetTimerAsync(string timerId, CancellationToken cancellationToken)
+    public Task<TimerEntry?> GetTimerAsync(string timerId, long shard, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult(_timers.GetValueOrDefault(timerId));
+            return Task.FromResult(_timers.GetValueOrDefault((shard, timerId)));
         }
     }
 
@@ -387,6 +390,7 @@ public sealed class InMemoryStateStore : IStateStore
             _handledUpdates.Clear();
             _handledExpiry.Clear();
             _outbox.Clear();
+            _outboxSequences.Clear();
             foreach (var lane in _lanes)
             {
                 lane.Clear();
@@ -462,9 +466,11 @@ public sealed class InMemoryStateStore : IStateStore
     private static string SetKey(long shard, string setName) =>
         shard.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + setName;
 
-    private long Enqueue(OutboxMessage message, DateTimeOffset now)
+    private long Enqueue(OutboxMessage message, DateTimeOffset now, long shard)
     {
-        var id = ++_outboxSequence;
+        var number = _outboxSequences.GetValueOrDefault(shard) + 1;
+        _outboxSequences[shard] = number;
+        var id = OutboxIds.Compose(shard, number);
         var stored = message with
         {
             Id = id,
@@ -503,19 +509,23 @@ public sealed class InMemoryStateStore : IStateStore
 
     private void AddToTag(string tag, long id)
     {
-        if (!_tags.TryGetValue(tag, out var ids))
+        var key = TagKey(OutboxIds.ShardOf(id), tag);
+        if (!_tags.TryGetValue(key, out var ids))
         {
             ids = [];
-            _tags[tag] = ids;
+            _tags[key] = ids;
         }
 
         ids.Add(id);
     }
 
+    private static string TagKey(long shard, string tag) =>
+        shard.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + tag;
+
     private DeliveryRecord? ReadDelivery(long outboxId, DateTimeOffset now) =>
         _deliveries.TryGetValue(outboxId, out var entry) && !(entry.Expires <= now) ? entry.Record : null;
 
-    private void RemoveTimer(string timerId)
+    private void RemoveTimer((long Shard, string Id) timerId)
     {
         if (!_timers.Remove(timerId, out var timer))
         {
@@ -553,10 +563,11 @@ public sealed class InMemoryStateStore : IStateStore
             if (_deliveries.TryGetValue(due.OutboxId, out var entry) && entry.Expires <= now)
             {
                 _deliveries.Remove(due.OutboxId);
-                if (entry.Record.Tag is { } tag && _tags.TryGetValue(tag, out var ids) && ids.Remove(due.OutboxId)
+                var tagKey = entry.Record.Tag is { } tag ? TagKey(OutboxIds.ShardOf(due.OutboxId), tag) : null;
+                if (tagKey is not null && _tags.TryGetValue(tagKey, out var ids) && ids.Remove(due.OutboxId)
                     && ids.Count == 0)
                 {
-                    _tags.Remove(tag);
+                    _tags.Remove(tagKey);
                 }
             }
         }
@@ -578,15 +589,21 @@ public sealed class InMemoryStateStore : IStateStore
         public bool Retried { get; set; }
     }
 
-    /// <summary>Orders timers by time, then by id with ordinal comparison (as Redis orders equal scores).</summary>
-    private sealed class DueComparer : IComparer<(DateTimeOffset Due, string Id)>
+    /// <summary>Orders timers by time, then shard, then id with ordinal comparison (as Redis orders equal scores).</summary>
+    private sealed class DueComparer : IComparer<(DateTimeOffset Due, (long Shard, string Id) Key)>
     {
         public static DueComparer Instance { get; } = new();
 
-        public int Compare((DateTimeOffset Due, string Id) x, (DateTimeOffset Due, string Id) y)
+        public int Compare((DateTimeOffset Due, (long Shard, string Id) Key) x, (DateTimeOffset Due, (long Shard, string Id) Key) y)
         {
             var byDue = x.Due.CompareTo(y.Due);
-            return byDue != 0 ? byDue : string.CompareOrdinal(x.Id, y.Id);
+            if (byDue != 0)
+            {
+                return byDue;
+            }
+
+            var byShard = x.Key.Shard.CompareTo(y.Key.Shard);
+            return byShard != 0 ? byShard : string.CompareOrdinal(x.Key.Id, y.Key.Id);
         }
     }
 }

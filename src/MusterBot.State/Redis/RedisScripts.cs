@@ -1,57 +1,123 @@
 namespace MusterBot.State.Redis;
 
 /// <summary>
-/// The Lua scripts of <see cref="RedisStateStore"/>. Every key is built from the prefix in ARGV[1] (the layout is in
-/// docs/redis-keys.md). Times arrive as Unix milliseconds of the store's TimeProvider; no script calls TIME.
-/// Numbers that end up in keys or values travel as strings, so 64-bit ids are never rounded through Lua doubles.
+/// The Lua scripts of <see cref="RedisStateStore"/> (the layout is in docs/redis-keys.md). Every script works in ONE
+/// shard's hash slot: ARGV[1] is the prefix of that shard's keys (<c>mb:{4}:</c>), and the caller declares in KEYS every
+/// key it knows before the run (documents, sets, the update mark, lanes, timers, tags, the index keys), so Redis Cluster
+/// routes the call to the node that owns the slot and refuses a key of another slot. Keys a script finds only while it
+/// runs (an outbox message's number from INCR, a member read from a lane, a tag read from a message) are built from
+/// ARGV[1] and so carry the same hash tag: same slot, same node.
+/// Times arrive as Unix milliseconds of the store's TimeProvider; no script calls TIME. Numbers that end up in keys or
+/// values travel as strings, so 64-bit ids are never rounded through Lua doubles.
 /// The store runs each one by its SHA1 (EVALSHA) and loads it again after NOSCRIPT (see RedisStateStore.EvalAsync).
 /// Each starts with a Redis 7 shebang (<c>#!lua flags=…</c>), so the server judges memory before the script runs: a
 /// script without <c>allow-oom</c> is refused whole (OOM) while used memory is over <c>maxmemory</c>, never cut off
-/// half-way. Only the commit, which adds data, is refused; claims, completions, retries and the migration forward
-/// move or shrink the outbox (refusing them would stop the outbox from draining and cause re-sends), so they carry
-/// <c>allow-oom</c>; the read-only tag query is <c>no-writes</c>. All are <c>no-cluster</c> (keys are built inside).
-/// See "Memory limit" in docs/redis-keys.md.
+/// half-way. Only the commit, which adds data, is refused; claims, completions, retries, the migration forward and the
+/// work index move or shrink the outbox (refusing them would stop the outbox from draining and cause re-sends), so they
+/// carry <c>allow-oom</c>; the read-only queries are <c>no-writes</c>. See "Memory limit" in docs/redis-keys.md.
 /// </summary>
 /// <remarks>
-/// None of these scripts declares its keys in KEYS: each builds them from ARGV[1] and from data (commit JSON, ids
-/// taken from sorted sets, INCR). That is fine on one Redis node but not on Redis Cluster, and some keys (an outbox
-/// id from INCR, members read from a lane) cannot be known before the script runs; see "Limits" in
-/// docs/redis-keys.md.
+/// The work index (which shards have outbox messages or timers) lives in the root shard (<c>mb:{1}:ix:…</c>). A script
+/// of the root shard updates it in the same run (same slot); for any other shard the store updates it with
+/// <see cref="Reindex"/> after the shard's script, guarded by the shard's epoch (see "Work index" in docs/redis-keys.md).
 /// </remarks>
 internal static class RedisScripts
 {
     /// <summary>Writes that add data: refused whole when Redis is over maxmemory.</summary>
-    private const string Grows = "#!lua flags=no-cluster\n";
+    private const string Grows = "#!lua\n";
 
     /// <summary>Writes that move or shrink the outbox and timers: run even when Redis is over maxmemory.</summary>
-    private const string Drains = "#!lua flags=allow-oom,no-cluster\n";
+    private const string Drains = "#!lua flags=allow-oom\n";
 
     /// <summary>Read-only.</summary>
-    private const string Reads = "#!lua flags=no-writes,no-cluster\n";
+    private const string Reads = "#!lua flags=no-writes\n";
 
     private const string Helpers = """
-        local p = ARGV[1]
+        local sp = ARGV[1]
         local function pad(id) return string.rep('0', 19 - #id) .. id end
         local function unpad(member) return (string.gsub(member, '^0+', '')) end
         local function int(n) return string.format('%d', n) end
+        local function lower(a, b)
+          if a == nil then return b end
+          if b == nil then return a end
+          if b < a then return b end
+          return a
+        end
 
         """;
 
     /// <summary>
-    /// ARGV: prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention (ms),
-    /// the commit's shard prefix (prefix and hash tag: documents, sets and the handled-update mark live there).
-    /// Returns {0, id…} when committed, {1} on a version conflict, {2} for a duplicate update or a consumed timer.
+    /// Lua function <c>survey()</c>: the shard's epoch and, per index (retry and fresh of lanes 0–3, then timers), the
+    /// earliest time anything there can be taken ('' = nothing there). A leased message counts for both indexes of its
+    /// lane at its lease end (it comes back to one of them then); a leased timer at its lease end.
     /// </summary>
-    public static readonly RedisScript Commit = new(nameof(Commit), Grows + Helpers + Enqueue + """
+    private const string Survey = """
+        local function first(key)
+          local r = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+          if r[2] then return tonumber(r[2]) end
+          return nil
+        end
+        local function survey()
+          local s = {redis.call('GET', sp .. 'epoch') or '0'}
+          for lane = 0, 3 do
+            local inflight = first(sp .. 'inflight:' .. lane)
+            local r = lower(first(sp .. 'retry:' .. lane), inflight)
+            local f = lower(first(sp .. 'lane:' .. lane), inflight)
+            s[2 + lane * 2] = r and int(r) or ''
+            s[3 + lane * 2] = f and int(f) or ''
+          end
+          local t = lower(first(sp .. 'timers'), first(sp .. 'timers:inflight'))
+          s[10] = t and int(t) or ''
+          return s
+        end
+
+        """;
+
+    /// <summary>
+    /// Lua function <c>reindex(rp, shard, epoch, scores, exact)</c> on the root shard's keys (<c>rp</c> = its prefix):
+    /// records that <c>shard</c> has work. <c>scores</c> holds 9 times as <c>survey</c> returns them. Exact (a survey of
+    /// the whole shard, by a claim or the sweep): each index entry is set to its time or removed when empty, but only if
+    /// no later change of the shard was indexed already (stored epoch ≤ <c>epoch</c>); otherwise, and for additions (a
+    /// commit, retry or forward: exact = false), entries are only added or moved earlier (ZADD LT), never removed.
+    /// </summary>
+    private const string ReindexFunction = """
+        local indexes = {'ix:r:0', 'ix:f:0', 'ix:r:1', 'ix:f:1', 'ix:r:2', 'ix:f:2', 'ix:r:3', 'ix:f:3', 'ix:tm'}
+        local function reindex(rp, shard, epoch, scores, exact)
+          redis.call('SADD', rp .. 'ix:shards', shard)
+          local stored = tonumber(redis.call('HGET', rp .. 'ix:epoch', shard) or '0')
+          local current = exact and stored <= epoch
+          for i = 1, 9 do
+            local s = scores[i]
+            if s ~= '' then
+              if current then
+                redis.call('ZADD', rp .. indexes[i], s, shard)
+              else
+                redis.call('ZADD', rp .. indexes[i], 'LT', s, shard)
+              end
+            elseif current then
+              redis.call('ZREM', rp .. indexes[i], shard)
+            end
+          end
+          if epoch > stored then redis.call('HSET', rp .. 'ix:epoch', shard, int(epoch)) end
+        end
+
+        """;
+
+    /// <summary>
+    /// ARGV: shard prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention
+    /// (ms), shard id, root prefix ('' unless the shard is the root: then the work index is updated in this run).
+    /// Returns {0, epoch, 9 index times, number…} when committed (epoch '0' when the commit added no message and no
+    /// timer), {1} on a version conflict, {2} for a duplicate update or a consumed timer that is gone.
+    /// </summary>
+    public static readonly RedisScript Commit = new(nameof(Commit), Grows + Helpers + ReindexFunction + Enqueue + """
         local now = tonumber(ARGV[2])
         local c = cjson.decode(ARGV[4])
-        local sp = ARGV[7]
 
         if c.u then
           local mark = redis.call('GET', sp .. 'upd:' .. c.u)
           if mark and tonumber(mark) > now then return {2} end
         end
-        if c.ct and redis.call('EXISTS', p .. 'tmr:' .. c.ct) == 0 then return {2} end
+        if c.ct and redis.call('EXISTS', sp .. 'tmr:' .. c.ct) == 0 then return {2} end
 
         local function version(key)
           local h = redis.call('HMGET', key, 'v', 'exp')
@@ -87,123 +153,167 @@ internal static class RedisScripts
           end
         end
 
-        local result = {0}
+        local scores = {'', '', '', '', '', '', '', '', ''}
+        local numbers = {}
         for _, m in ipairs(c.o) do
-          result[#result + 1] = enqueue(m, ARGV[3], ARGV[6])
+          numbers[#numbers + 1] = enqueue(m, ARGV[3], ARGV[6])
+          local i = 2 + tonumber(m.l) * 2
+          scores[i] = int(lower(scores[i] ~= '' and tonumber(scores[i]) or nil, tonumber(m.r)))
         end
 
         local function dropTimer(id)
-          redis.call('DEL', p .. 'tmr:' .. id)
-          redis.call('ZREM', p .. 'timers', id)
-          redis.call('ZREM', p .. 'timers:inflight', id)
+          redis.call('DEL', sp .. 'tmr:' .. id)
+          redis.call('ZREM', sp .. 'timers', id)
+          redis.call('ZREM', sp .. 'timers:inflight', id)
         end
         if c.ct then dropTimer(c.ct) end
         for _, id in ipairs(c.tc) do dropTimer(id) end
+        local timers = 0
         for _, t in ipairs(c.ts) do
           -- k: KeepExisting; a timer still there (waiting or claimed, not consumed) is kept and this one dropped.
-          if not (t.k and redis.call('EXISTS', p .. 'tmr:' .. t.id) == 1) then
+          if not (t.k and redis.call('EXISTS', sp .. 'tmr:' .. t.id) == 1) then
             dropTimer(t.id)
-            redis.call('HSET', p .. 'tmr:' .. t.id, 'd', t.d, 'j', t.j)
-            redis.call('ZADD', p .. 'timers', t.d, t.id)
+            redis.call('HSET', sp .. 'tmr:' .. t.id, 'd', t.d, 'j', t.j)
+            redis.call('ZADD', sp .. 'timers', t.d, t.id)
+            scores[9] = int(lower(scores[9] ~= '' and tonumber(scores[9]) or nil, tonumber(t.d)))
+            timers = timers + 1
           end
+        end
+
+        local epoch = '0'
+        if #numbers > 0 or timers > 0 then
+          epoch = int(redis.call('INCR', sp .. 'epoch'))
+          if ARGV[8] ~= '' then reindex(ARGV[8], ARGV[7], tonumber(epoch), scores, false) end
         end
 
         if c.u then
           redis.call('SET', sp .. 'upd:' .. c.u, int(now + tonumber(ARGV[5])), 'PX', ARGV[5])
         end
+        local result = {0, epoch}
+        for i = 1, 9 do result[#result + 1] = scores[i] end
+        for _, n in ipairs(numbers) do result[#result + 1] = n end
         return result
         """);
 
     /// <summary>
-    /// ARGV: prefix, now (ms), max, lease end (ms), reserved for replies. First returns expired leases to their lanes
-    /// (a message put back by Retry, i.e. with <c>nb</c>, to the lane's retry set), then takes ready messages lane by
-    /// lane, each lane's due retries (retry set, by NotBefore) before its fresh messages (lane set, by ready time).
-    /// Returns a flat list: id, message JSON, attempts, NotBefore override ('' if none).
+    /// ARGV: shard prefix, now (ms), lease end (ms), lane (0–3), set ('retry:' or 'lane:'), count, shard id, root prefix
+    /// ('' unless the shard is the root). Returns expired leases of every lane to their sets (a message put back by Retry,
+    /// i.e. with <c>nb</c>, to the lane's retry set), then takes up to <c>count</c> ready messages of the one set, each
+    /// leased. Returns the survey after the claim (10 entries: epoch and 9 index times), then per message: number, JSON,
+    /// attempts, NotBefore override ('' if none).
     /// </summary>
-    public static readonly RedisScript ClaimOutbox = new(nameof(ClaimOutbox), Drains + Helpers + """
+    public static readonly RedisScript ClaimOutbox = new(nameof(ClaimOutbox), Drains + Helpers + Survey + ReindexFunction + """
         local now = ARGV[2]
-        local max = tonumber(ARGV[3])
         for lane = 0, 3 do
-          local inflight = p .. 'inflight:' .. lane
+          local inflight = sp .. 'inflight:' .. lane
           for _, member in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now)) do
             redis.call('ZREM', inflight, member)
-            local h = redis.call('HMGET', p .. 'ob:' .. unpad(member), 'r', 'nb')
+            local h = redis.call('HMGET', sp .. 'ob:' .. unpad(member), 'r', 'nb')
             if h[1] then
               local set = h[2] and 'retry:' or 'lane:'
-              redis.call('ZADD', p .. set .. lane, h[1], member)
+              redis.call('ZADD', sp .. set .. lane, h[1], member)
             end
           end
         end
         local out = {}
-        local n = 0
-        local function take(key, lane, count)
+        local count = tonumber(ARGV[6])
+        if count > 0 then
+          local key = sp .. ARGV[5] .. ARGV[4]
           for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, count)) do
             redis.call('ZREM', key, member)
             local id = unpad(member)
-            local h = redis.call('HMGET', p .. 'ob:' .. id, 'j', 'a', 'nb')
+            local h = redis.call('HMGET', sp .. 'ob:' .. id, 'j', 'a', 'nb')
             if h[1] then
-              redis.call('ZADD', p .. 'inflight:' .. lane, ARGV[4], member)
+              redis.call('ZADD', sp .. 'inflight:' .. ARGV[4], ARGV[3], member)
               out[#out + 1] = id
               out[#out + 1] = h[1]
               out[#out + 1] = h[2] or '0'
               out[#out + 1] = h[3] or ''
-              n = n + 1
             end
           end
         end
-        local reserve = tonumber(ARGV[5] or '0')
-        -- Callback answers (lane 3) first, then up to `reserve` of the claim to waiting replies (lane 1), then lanes
-        -- 0, 1, 2 in priority order.
-        -- Within a lane, due retries go before fresh messages, so a refused message is not queued behind a fan-out.
-        take(p .. 'retry:3', 3, max)
-        take(p .. 'lane:3', 3, max)
-        local order = { {1, math.min(n + reserve, max)}, {0, max}, {1, max}, {2, max} }
-        for _, pass in ipairs(order) do
-          local lane = pass[1]
-          local limit = pass[2]
-          if n >= max then break end
-          if n < limit then take(p .. 'retry:' .. lane, lane, limit - n) end
-          if n < limit then take(p .. 'lane:' .. lane, lane, limit - n) end
+        local s = survey()
+        if ARGV[8] ~= '' then
+          local scores = {}
+          for i = 1, 9 do scores[i] = s[i + 1] end
+          reindex(ARGV[8], ARGV[7], tonumber(s[1]), scores, true)
         end
-        return out
+        for _, v in ipairs(out) do s[#s + 1] = v end
+        return s
         """);
 
-    /// <summary>ARGV: prefix, now (ms), max, lease end (ms). Returns the JSON of each claimed timer.</summary>
-    public static readonly RedisScript ClaimTimers = new(nameof(ClaimTimers), Drains + Helpers + """
+    /// <summary>
+    /// ARGV: shard prefix, now (ms), max, lease end (ms), shard id, root prefix ('' unless root). Returns the survey after
+    /// the claim (10 entries), then the JSON of each claimed timer.
+    /// </summary>
+    public static readonly RedisScript ClaimTimers = new(nameof(ClaimTimers), Drains + Helpers + Survey + ReindexFunction + """
         local now = ARGV[2]
-        local inflight = p .. 'timers:inflight'
-        local due = p .. 'timers'
+        local inflight = sp .. 'timers:inflight'
+        local due = sp .. 'timers'
         for _, id in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now)) do
           redis.call('ZREM', inflight, id)
-          local d = redis.call('HGET', p .. 'tmr:' .. id, 'd')
+          local d = redis.call('HGET', sp .. 'tmr:' .. id, 'd')
           if d then redis.call('ZADD', due, d, id) end
         end
         local out = {}
         for _, id in ipairs(redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))) do
           redis.call('ZREM', due, id)
-          local j = redis.call('HGET', p .. 'tmr:' .. id, 'j')
+          local j = redis.call('HGET', sp .. 'tmr:' .. id, 'j')
           if j then
             redis.call('ZADD', inflight, ARGV[4], id)
             out[#out + 1] = j
           end
         end
+        local s = survey()
+        if ARGV[6] ~= '' then
+          local scores = {}
+          for i = 1, 9 do scores[i] = s[i + 1] end
+          reindex(ARGV[6], ARGV[5], tonumber(s[1]), scores, true)
+        end
+        for _, v in ipairs(out) do s[#s + 1] = v end
+        return s
+        """);
+
+    /// <summary>ARGV: shard prefix. Returns the shard's survey (10 entries) without changing anything (the sweep).</summary>
+    public static readonly RedisScript SurveyShard = new(nameof(SurveyShard), Reads + Helpers + Survey + """
+        return survey()
+        """);
+
+    /// <summary>ARGV: shard prefix. Returns, per lane 0–3, the messages waiting or in flight.</summary>
+    public static readonly RedisScript CountOutbox = new(nameof(CountOutbox), Reads + Helpers + """
+        local out = {}
+        for lane = 0, 3 do
+          out[#out + 1] = redis.call('ZCARD', sp .. 'lane:' .. lane) + redis.call('ZCARD', sp .. 'retry:' .. lane)
+            + redis.call('ZCARD', sp .. 'inflight:' .. lane)
+        end
         return out
         """);
 
     /// <summary>
-    /// Lua function <c>complete(id, r, retention)</c>: removes outbox message <c>id</c> from every lane, retry and in-flight
-    /// set and stores its final delivery record <c>r</c> (decoded JSON) kept for <c>retention</c> ms.
+    /// ARGV: root prefix, shard id, epoch, exact ('1' or '0'), then 9 index times. Updates the work index (keys of the
+    /// root shard only) after a script of another shard: see <c>reindex</c>.
+    /// </summary>
+    public static readonly RedisScript Reindex = new(nameof(Reindex), Drains + Helpers + ReindexFunction + """
+        local scores = {}
+        for i = 1, 9 do scores[i] = ARGV[4 + i] end
+        reindex(ARGV[1], ARGV[2], tonumber(ARGV[3]), scores, ARGV[4] == '1')
+        return 1
+        """);
+
+    /// <summary>
+    /// Lua function <c>complete(n, r, retention)</c>: removes outbox message number <c>n</c> from every lane, retry and
+    /// in-flight set and stores its final delivery record <c>r</c> (decoded JSON) kept for <c>retention</c> ms.
     /// </summary>
     private const string CompleteFunction = """
         local function complete(id, r, retention)
         local member = pad(id)
         for lane = 0, 3 do
-          redis.call('ZREM', p .. 'lane:' .. lane, member)
-          redis.call('ZREM', p .. 'retry:' .. lane, member)
-          redis.call('ZREM', p .. 'inflight:' .. lane, member)
+          redis.call('ZREM', sp .. 'lane:' .. lane, member)
+          redis.call('ZREM', sp .. 'retry:' .. lane, member)
+          redis.call('ZREM', sp .. 'inflight:' .. lane, member)
         end
-        local okey = p .. 'ob:' .. id
-        local dkey = p .. 'dlv:' .. id
+        local okey = sp .. 'ob:' .. id
+        local dkey = sp .. 'dlv:' .. id
         local tag = r.t
         if not tag then tag = redis.call('HGET', okey, 't') end
         if not tag then tag = redis.call('HGET', dkey, 't') end
@@ -214,8 +324,8 @@ internal static class RedisScripts
         if r.e then redis.call('HSET', dkey, 'e', r.e) end
         if tag then
           redis.call('HSET', dkey, 't', tag)
-          redis.call('ZADD', p .. 'tag:' .. tag, id, id)
-          redis.call('PEXPIRE', p .. 'tag:' .. tag, retention)
+          redis.call('ZADD', sp .. 'tag:' .. tag, id, id)
+          redis.call('PEXPIRE', sp .. 'tag:' .. tag, retention)
         end
         redis.call('PEXPIRE', dkey, retention)
         end
@@ -224,74 +334,91 @@ internal static class RedisScripts
 
     /// <summary>
     /// Lua function <c>enqueue(m, atIso, tagRetention)</c>: adds one outbox message (an element of the commit JSON's
-    /// <c>o</c>) with a new id, its lane entry, its Queued delivery record and its tag index; returns the id.
+    /// <c>o</c>) with the shard's next number, its lane entry, its Queued delivery record and its tag index; returns the
+    /// number (the store makes the id from it and the shard).
     /// </summary>
     private const string Enqueue = """
         local function enqueue(m, atIso, tagRetention)
-          local id = int(redis.call('INCR', p .. 'seq:outbox'))
+          local id = int(redis.call('INCR', sp .. 'seq:outbox'))
           local member = pad(id)
-          local okey = p .. 'ob:' .. id
+          local okey = sp .. 'ob:' .. id
           redis.call('HSET', okey, 'j', m.j, 'l', m.l, 'r', m.r, 'a', m.a)
-          redis.call('ZADD', p .. 'lane:' .. m.l, m.r, member)
-          local dkey = p .. 'dlv:' .. id
+          redis.call('ZADD', sp .. 'lane:' .. m.l, m.r, member)
+          local dkey = sp .. 'dlv:' .. id
           redis.call('DEL', dkey)
           redis.call('HSET', dkey, 'c', m.c, 's', 'Queued', 'at', atIso, 'a', m.a)
           if m.t then
             redis.call('HSET', okey, 't', m.t)
             redis.call('HSET', dkey, 't', m.t)
-            redis.call('ZADD', p .. 'tag:' .. m.t, id, id)
-            redis.call('PEXPIRE', p .. 'tag:' .. m.t, tagRetention)
+            redis.call('ZADD', sp .. 'tag:' .. m.t, id, id)
+            redis.call('PEXPIRE', sp .. 'tag:' .. m.t, tagRetention)
           end
           return id
         end
 
         """;
 
-    /// <summary>ARGV: prefix, outbox id, delivery record (JSON), delivery retention (ms).</summary>
+    /// <summary>ARGV: shard prefix, outbox number, delivery record (JSON), delivery retention (ms).</summary>
     public static readonly RedisScript Complete = new(nameof(Complete), Drains + Helpers + CompleteFunction + """
         complete(ARGV[2], cjson.decode(ARGV[3]), ARGV[4])
         return 1
         """);
 
     /// <summary>
-    /// ARGV: prefix, outbox id, delivery record (JSON), delivery retention (ms), message (JSON as in the commit's
-    /// <c>o</c>), now (ISO 8601). In one step: records the claimed message's final outcome and enqueues the message that
-    /// replaces it (the same message to a migrated group's new chat id). Returns the new id, or '' when the message is
-    /// no longer in the outbox (its outcome was recorded already: a repeated call changes nothing).
+    /// ARGV: shard prefix, outbox number, delivery record (JSON), delivery retention (ms), message (JSON as in the
+    /// commit's <c>o</c>), now (ISO 8601), shard id, root prefix ('' unless root). In one step: records the claimed
+    /// message's final outcome and enqueues the message that replaces it (the same message to a migrated group's new chat
+    /// id) in the same shard. Returns {number, epoch, 9 index times}, or {} when the message is no longer in the outbox
+    /// (its outcome was recorded already: a repeated call changes nothing).
     /// </summary>
-    public static readonly RedisScript Forward = new(nameof(Forward), Drains + Helpers + CompleteFunction + Enqueue + """
-        if redis.call('EXISTS', p .. 'ob:' .. ARGV[2]) == 0 then return '' end
+    public static readonly RedisScript Forward = new(nameof(Forward), Drains + Helpers + ReindexFunction + CompleteFunction + Enqueue + """
+        if redis.call('EXISTS', sp .. 'ob:' .. ARGV[2]) == 0 then return {} end
         complete(ARGV[2], cjson.decode(ARGV[3]), ARGV[4])
-        return enqueue(cjson.decode(ARGV[5]), ARGV[6], ARGV[4])
+        local m = cjson.decode(ARGV[5])
+        local n = enqueue(m, ARGV[6], ARGV[4])
+        local scores = {'', '', '', '', '', '', '', '', ''}
+        scores[2 + tonumber(m.l) * 2] = m.r
+        local epoch = redis.call('INCR', sp .. 'epoch')
+        if ARGV[8] ~= '' then reindex(ARGV[8], ARGV[7], epoch, scores, false) end
+        local result = {n, int(epoch)}
+        for i = 1, 9 do result[#result + 1] = scores[i] end
+        return result
         """);
 
     /// <summary>
-    /// ARGV: prefix, outbox id, NotBefore (ms), NotBefore (ISO 8601), attempts. Puts the message into its lane's retry
-    /// set (score NotBefore), which a claim drains before the lane's fresh messages. Returns 0 if unknown.
+    /// ARGV: shard prefix, outbox number, NotBefore (ms), NotBefore (ISO 8601), attempts, shard id, root prefix ('' unless
+    /// root). Puts the message into its lane's retry set (score NotBefore), which a claim drains before the lane's fresh
+    /// messages. Returns {epoch, 9 index times}, or {} if unknown.
     /// </summary>
-    public static readonly RedisScript Retry = new(nameof(Retry), Drains + Helpers + """
+    public static readonly RedisScript Retry = new(nameof(Retry), Drains + Helpers + ReindexFunction + """
         local id = ARGV[2]
-        local okey = p .. 'ob:' .. id
+        local okey = sp .. 'ob:' .. id
         local lane = redis.call('HGET', okey, 'l')
-        if not lane then return 0 end
+        if not lane then return {} end
         local member = pad(id)
         for l = 0, 3 do
-          redis.call('ZREM', p .. 'lane:' .. l, member)
-          redis.call('ZREM', p .. 'retry:' .. l, member)
-          redis.call('ZREM', p .. 'inflight:' .. l, member)
+          redis.call('ZREM', sp .. 'lane:' .. l, member)
+          redis.call('ZREM', sp .. 'retry:' .. l, member)
+          redis.call('ZREM', sp .. 'inflight:' .. l, member)
         end
         redis.call('HSET', okey, 'r', ARGV[3], 'nb', ARGV[4], 'a', ARGV[5])
-        redis.call('ZADD', p .. 'retry:' .. lane, ARGV[3], member)
-        local dkey = p .. 'dlv:' .. id
+        redis.call('ZADD', sp .. 'retry:' .. lane, ARGV[3], member)
+        local dkey = sp .. 'dlv:' .. id
         if redis.call('EXISTS', dkey) == 1 then redis.call('HSET', dkey, 'a', ARGV[5]) end
-        return 1
+        local scores = {'', '', '', '', '', '', '', '', ''}
+        scores[1 + tonumber(lane) * 2] = ARGV[3]
+        local epoch = redis.call('INCR', sp .. 'epoch')
+        if ARGV[7] ~= '' then reindex(ARGV[7], ARGV[6], epoch, scores, false) end
+        local result = {int(epoch)}
+        for i = 1, 9 do result[#result + 1] = scores[i] end
+        return result
         """);
 
-    /// <summary>ARGV: prefix, tag. Returns {id, HGETALL of its record} per known delivery, in id order.</summary>
+    /// <summary>ARGV: shard prefix, tag. Returns {number, HGETALL of its record} per known delivery, in number order.</summary>
     public static readonly RedisScript DeliveriesByTag = new(nameof(DeliveriesByTag), Reads + Helpers + """
         local out = {}
-        for _, id in ipairs(redis.call('ZRANGE', p .. 'tag:' .. ARGV[2], 0, -1)) do
-          local h = redis.call('HGETALL', p .. 'dlv:' .. id)
+        for _, id in ipairs(redis.call('ZRANGE', sp .. 'tag:' .. ARGV[2], 0, -1)) do
+          local h = redis.call('HGETALL', sp .. 'dlv:' .. id)
           if #h > 0 then out[#out + 1] = {id, h} end
         end
         return out

@@ -11,8 +11,10 @@ public sealed partial class RedisStateStore
     private const int EraseBatch = 500;
 
     /// <summary>
-    /// Deletes every key under the store's prefix: SCAN … MATCH {escaped prefix}* (never KEYS, so Redis is not blocked)
-    /// and UNLINK per batch (memory is freed in the background). Refused without a prefix: that would be the whole database.
+    /// Deletes every key under the store's prefix: SCAN … MATCH {escaped prefix}* on every primary (one on a single node,
+    /// each master of a cluster; never KEYS, so Redis is not blocked) and UNLINK per batch and hash slot (memory is freed
+    /// in the background; one UNLINK never names keys of two slots). Refused without a prefix: that would be the whole
+    /// database.
     /// </summary>
     public async Task EraseAllAsync(CancellationToken cancellationToken)
     {
@@ -22,20 +24,26 @@ public sealed partial class RedisStateStore
         }
 
         var pattern = GlobEscape(_prefix) + "*";
-        var cursor = "0";
-        do
+        foreach (var server in _connection.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
-            var reply = await _db.ExecuteAsync("SCAN", [cursor, "MATCH", pattern, "COUNT", EraseBatch.ToString(CultureInfo.InvariantCulture)])
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var parts = (RedisResult[])reply!;
-            cursor = (string)parts[0]!;
-            var keys = (RedisKey[])parts[1]!;
-            if (keys.Length > 0)
+            var cursor = "0";
+            do
             {
-                await _db.ExecuteAsync("UNLINK", keys.Cast<object>().ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var reply = await server.ExecuteAsync("SCAN", [cursor, "MATCH", pattern, "COUNT", EraseBatch.ToString(CultureInfo.InvariantCulture)])
+                    .WaitAsync(cancellationToken).ConfigureAwait(false);
+                var parts = (RedisResult[])reply!;
+                cursor = (string)parts[0]!;
+                var keys = (RedisKey[])parts[1]!;
+                foreach (var slot in keys.GroupBy(k => _connection.HashSlot(k)))
+                {
+                    await _db.ExecuteAsync("UNLINK", slot.Cast<object>().ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
+            while (cursor != "0");
         }
-        while (cursor != "0");
+
+        _registered.Clear();
+        _sweepDue = true;
     }
 
     /// <summary>The prefix as a literal in a Redis glob pattern (<c>* ? [ ] \</c> escaped).</summary>

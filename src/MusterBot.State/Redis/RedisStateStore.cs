@@ -23,6 +23,7 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     private readonly string _prefix;
     private readonly string _deliveryRetentionMs;
     private readonly string _handledRetentionMs;
+    private readonly long _sweepIntervalMs;
 
     private RedisStateStore(ConnectionMultiplexer connection, RedisStoreOptions options, TimeProvider time)
     {
@@ -32,7 +33,12 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         _prefix = options.KeyPrefix;
         _deliveryRetentionMs = Milliseconds(options.DeliveryRetention);
         _handledRetentionMs = Milliseconds(options.HandledUpdateRetention);
+        _sweepIntervalMs = (long)options.IndexSweepInterval.TotalMilliseconds;
+        RootPrefix = ShardPrefix(Shards.Root);
     }
+
+    /// <summary>The root shard's key prefix (<c>mb:{1}:</c>): the directory and the work index live there.</summary>
+    private string RootPrefix { get; }
 
     /// <summary>
     /// Connects to Redis. The connection is kept alive and re-established after a Redis restart; while Redis is
@@ -51,6 +57,17 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         if (options.DeliveryRetention <= TimeSpan.Zero || options.HandledUpdateRetention <= TimeSpan.Zero)
         {
             throw new ArgumentException("Retention periods must be positive.", nameof(options));
+        }
+
+        if (options.IndexSweepInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("RedisStoreOptions.IndexSweepInterval must be positive.", nameof(options));
+        }
+
+        if (options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            // The shard's {hash tag} must be the first braces of every key, or Redis Cluster would place keys by the prefix.
+            throw new ArgumentException("RedisStoreOptions.KeyPrefix must not contain '{' or '}' (the shard's hash tag follows it).", nameof(options));
         }
 
         var configuration = ConfigurationOptions.Parse(options.Configuration);
@@ -106,10 +123,12 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     }
 
     /// <summary>
-    /// INFO memory and the version of the first connected primary, read on a short-lived second connection in admin
-    /// mode (the client lets INFO through only there; the store's own connection stays without admin commands). Nulls
-    /// while Redis is down (it is checked at the next start, and a script an old server cannot load fails with
-    /// <see cref="RedisVersionException"/>) or when INFO is refused.
+    /// INFO memory and the version of every connected primary (one on a single node, each master of a cluster), read on
+    /// a short-lived second connection in admin mode (the client lets INFO through only there; the store's own
+    /// connection stays without admin commands). The result is the oldest version and the memory of a primary whose
+    /// policy evicts (if any), else the sum over the primaries. Nulls while Redis is down (it is checked at the next
+    /// start, and a script an old server cannot load fails with <see cref="RedisVersionException"/>) or when INFO is
+    /// refused.
     /// </summary>
     private static async Task<(RedisMemory? Memory, string? Version)> ReadServerAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration)
     {
@@ -121,19 +140,39 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         var admin = configuration.Clone();
         admin.AllowAdmin = true;
         await using var probe = await ConnectionMultiplexer.ConnectAsync(admin).ConfigureAwait(false);
-        var server = probe.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica);
-        if (server is null)
+        var primaries = probe.GetServers().Where(s => s.IsConnected && !s.IsReplica).ToList();
+        if (primaries.Count == 0)
         {
             return (null, null);
         }
 
         try
         {
-            var info = (await server.InfoAsync().ConfigureAwait(false)).SelectMany(g => g).GroupBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
-            var memory = info.TryGetValue("maxmemory_policy", out var policy)
-                ? new RedisMemory(policy, Number(info, "used_memory"), Number(info, "maxmemory"))
-                : null;
-            return (memory, info.GetValueOrDefault("redis_version"));
+            RedisMemory? memory = null;
+            string? oldest = null;
+            foreach (var server in primaries)
+            {
+                var info = (await server.InfoAsync().ConfigureAwait(false)).SelectMany(g => g).GroupBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+                if (info.TryGetValue("maxmemory_policy", out var policy))
+                {
+                    var one = new RedisMemory(policy, Number(info, "used_memory"), Number(info, "maxmemory"));
+                    memory = memory switch
+                    {
+                        null => one,
+                        { Policy: not "noeviction" } => memory,
+                        _ when one.Policy != "noeviction" => one,
+                        _ => memory with { UsedBytes = memory.UsedBytes + one.UsedBytes, MaxBytes = memory.MaxBytes + one.MaxBytes },
+                    };
+                }
+
+                if (info.GetValueOrDefault("redis_version") is { } version
+                    && (oldest is null || (Version.TryParse(version, out var v) && Version.TryParse(oldest, out var o) && v < o)))
+                {
+                    oldest = version;
+                }
+            }
+
+            return (memory, oldest);
         }
         catch (RedisException)
         {
@@ -193,214 +232,6 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         return mark.HasValue && ParseLong(mark!) > NowMs();
     }
 
-    public async Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(commit);
-        commit = ShardChecks.Bound(commit);
-        var now = _time.GetUtcNow();
-        var payload = CommitPayload(commit, now);
-        var result = await EvalAsync(
-            RedisScripts.Commit,
-            [_prefix, Text(now.ToUnixTimeMilliseconds()), Iso(now), payload, _handledRetentionMs, _deliveryRetentionMs, ShardPrefix(commit.Shard)],
-            cancellationToken).ConfigureAwait(false);
-        var items = (RedisResult[])result!;
-        var status = (int)items[0];
-        if (status == 1)
-        {
-            return CommitResult.Conflict;
-        }
-
-        if (status == 2)
-        {
-            return CommitResult.Duplicate;
-        }
-
-        var ids = new long[items.Length - 1];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            ids[i] = ParseLong((string)items[i + 1]!);
-        }
-
-        return new CommitResult(CommitStatus.Committed, ids);
-    }
-
-    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) =>
-        ClaimOutboxAsync(max, 0, lease, cancellationToken);
-
-    public async Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        if (max <= 0)
-        {
-            return [];
-        }
-
-        var now = NowMs();
-        var result = await EvalAsync(
-            RedisScripts.ClaimOutbox,
-            [_prefix, Text(now), Text(max), Text(now + (long)lease.TotalMilliseconds), Text(Math.Max(0, reservedForReplies))],
-            cancellationToken).ConfigureAwait(false);
-        var items = (RedisResult[])result!;
-        var messages = new List<OutboxMessage>(items.Length / 4);
-        for (var i = 0; i + 3 < items.Length; i += 4)
-        {
-            var message = JsonSerializer.Deserialize<OutboxMessage>((string)items[i + 1]!, StoreJson.Options)!;
-            var notBefore = (string)items[i + 3]!;
-            messages.Add(message with
-            {
-                Id = ParseLong((string)items[i]!),
-                Attempts = (int)ParseLong((string)items[i + 2]!),
-                NotBefore = notBefore.Length == 0 ? message.NotBefore : ParseIso(notBefore),
-            });
-        }
-
-        return messages;
-    }
-
-    public async Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        await EvalAsync(RedisScripts.Complete, [_prefix, Text(outboxId), DeliveryJson(record), _deliveryRetentionMs], cancellationToken)
-            .ConfigureAwait(false);
-    }
-
-    private static string DeliveryJson(DeliveryRecord record) =>
-        WriteJson(writer =>
-        {
-            writer.WriteString("c", Text(record.ChatId));
-            writer.WriteString("s", record.Status.ToString());
-            writer.WriteString("at", Iso(record.At));
-            writer.WriteString("a", Text(record.Attempts));
-            if (record.TelegramMessageId is { } messageId)
-            {
-                writer.WriteString("m", Text(messageId));
-            }
-
-            if (record.Error is { } error)
-            {
-                writer.WriteString("e", error);
-            }
-
-            if (record.Tag is { } tag)
-            {
-                writer.WriteString("t", tag);
-            }
-        });
-
-    public async Task<long?> ForwardOutboxAsync(long outboxId, DeliveryRecord record, OutboxMessage forward, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(forward);
-        var now = _time.GetUtcNow();
-        var message = WriteJson(writer => WriteOutboxMessage(writer, forward, now));
-        var result = await EvalAsync(
-            RedisScripts.Forward,
-            [_prefix, Text(outboxId), DeliveryJson(record), _deliveryRetentionMs, message, Iso(now)],
-            cancellationToken).ConfigureAwait(false);
-        var id = (string?)result;
-        return string.IsNullOrEmpty(id) ? null : ParseLong(id);
-    }
-
-    public async Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
-    {
-        await EvalAsync(
-            RedisScripts.Retry,
-            [_prefix, Text(outboxId), Text(notBefore.ToUnixTimeMilliseconds()), Iso(notBefore), Text(attempts)],
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken)
-    {
-        var fields = await _db.HashGetAllAsync(_prefix + "dlv:" + Text(outboxId)).WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
-        if (fields.Length == 0)
-        {
-            return null;
-        }
-
-        var map = new Dictionary<string, string>(fields.Length, StringComparer.Ordinal);
-        foreach (var field in fields)
-        {
-            map[field.Name!] = field.Value!;
-        }
-
-        return ToDelivery(outboxId, map);
-    }
-
-    public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, CancellationToken cancellationToken)
-    {
-        var result = await EvalAsync(RedisScripts.DeliveriesByTag, [_prefix, tag], cancellationToken)
-            .ConfigureAwait(false);
-        var items = (RedisResult[])result!;
-        var records = new List<DeliveryRecord>(items.Length);
-        foreach (var item in items)
-        {
-            var pair = (RedisResult[])item!;
-            var flat = (RedisResult[])pair[1]!;
-            var map = new Dictionary<string, string>(flat.Length / 2, StringComparer.Ordinal);
-            for (var i = 0; i + 1 < flat.Length; i += 2)
-            {
-                map[(string)flat[i]!] = (string)flat[i + 1]!;
-            }
-
-            records.Add(ToDelivery(ParseLong((string)pair[0]!), map));
-        }
-
-        return records;
-    }
-
-    public async Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken)
-    {
-        Lane[] lanes = [Lane.Emergency, Lane.Reply, Lane.Normal, Lane.Answer];
-        string[] sets = ["lane:", "retry:", "inflight:"];
-        var counts = new Task<long>[lanes.Length * sets.Length];
-        for (var i = 0; i < lanes.Length; i++)
-        {
-            var lane = Text((int)lanes[i]);
-            for (var j = 0; j < sets.Length; j++)
-            {
-                counts[(sets.Length * i) + j] = _db.SortedSetLengthAsync(_prefix + sets[j] + lane);
-            }
-        }
-
-        var values = await Task.WhenAll(counts).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var result = new Dictionary<Lane, long>(lanes.Length);
-        for (var i = 0; i < lanes.Length; i++)
-        {
-            result[lanes[i]] = values.Skip(sets.Length * i).Take(sets.Length).Sum();
-        }
-
-        return result;
-    }
-
-    public async Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken)
-    {
-        if (max <= 0)
-        {
-            return [];
-        }
-
-        var now = NowMs();
-        var result = await EvalAsync(
-            RedisScripts.ClaimTimers,
-            [_prefix, Text(now), Text(max), Text(now + (long)lease.TotalMilliseconds)],
-            cancellationToken).ConfigureAwait(false);
-        var items = (RedisResult[])result!;
-        var timers = new List<TimerEntry>(items.Length);
-        foreach (var item in items)
-        {
-            timers.Add(JsonSerializer.Deserialize<TimerEntry>((string)item!, StoreJson.Options)!);
-        }
-
-        return timers;
-    }
-
-    public async Task<TimerEntry?> GetTimerAsync(string timerId, CancellationToken cancellationToken)
-    {
-        var json = await _db.HashGetAsync(_prefix + "tmr:" + timerId, "j").WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return json.HasValue ? JsonSerializer.Deserialize<TimerEntry>((string)json!, StoreJson.Options) : null;
-    }
-
     public async Task PingAsync(CancellationToken cancellationToken) =>
         await _db.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
@@ -426,19 +257,19 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     /// body on a script's first call on a connection and again after each NOSCRIPT; this sends the body only in
     /// SCRIPT LOAD. RedisScriptCacheTests checks it against a real server.
     /// </remarks>
-    private async Task<RedisResult> EvalAsync(RedisScript script, RedisValue[] args, CancellationToken cancellationToken)
+    private async Task<RedisResult> EvalAsync(RedisScript script, RedisKey[] keys, RedisValue[] args, CancellationToken cancellationToken)
     {
         try
         {
             try
             {
-                return await _db.ScriptEvaluateAsync(script.Sha1, keys: null, values: args).WaitAsync(cancellationToken)
+                return await _db.ScriptEvaluateAsync(script.Sha1, keys, args).WaitAsync(cancellationToken)
                     .ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
             {
                 await LoadAsync(script, cancellationToken).ConfigureAwait(false);
-                return await _db.ScriptEvaluateAsync(script.Sha1, keys: null, values: args).WaitAsync(cancellationToken)
+                return await _db.ScriptEvaluateAsync(script.Sha1, keys, args).WaitAsync(cancellationToken)
                     .ConfigureAwait(false);
             }
         }
@@ -582,7 +413,7 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
                 }
 
                 // KeepExisting is an instruction to this commit, not part of the stored timer.
-                writer.WriteString("j", JsonSerializer.Serialize(timer with { KeepExisting = false }, StoreJson.Options));
+                writer.WriteString("j", JsonSerializer.Serialize(timer with { KeepExisting = false, Shard = commit.Shard }, StoreJson.Options));
                 writer.WriteEndObject();
             }
 

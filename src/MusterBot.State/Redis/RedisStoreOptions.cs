@@ -4,8 +4,9 @@ namespace MusterBot.State.Redis;
 public sealed class RedisStoreOptions
 {
     /// <summary>
-    /// A StackExchange.Redis connection string, e.g. <c>localhost:6379,password=…</c>. It may hold a password:
-    /// never log it. <c>abortConnect=false</c> is always applied, so the store reconnects after a Redis restart.
+    /// A StackExchange.Redis connection string, e.g. <c>localhost:6379,password=…</c>; for Redis Cluster, several
+    /// masters, e.g. <c>10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379,password=…</c> (the client finds the cluster and its
+    /// slots by itself; see docs/operations.md). It may hold a password: never log it. <c>abortConnect=false</c> is always applied, so the store reconnects after a Redis restart.
     /// </summary>
     public string Configuration { get; set; } = "";
 
@@ -17,6 +18,12 @@ public sealed class RedisStoreOptions
 
     /// <summary>How long a handled update id is remembered for de-duplication.</summary>
     public TimeSpan HandledUpdateRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How often claims rebuild the work index from the registry of shards (docs/redis-keys.md, "Work index"): the
+    /// longest a message waits when the process died between a commit and its index update.
+    /// </summary>
+    public TimeSpan IndexSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Start even when the server's <c>maxmemory-policy</c> evicts keys. Off by default: with an eviction policy, state

@@ -11,4 +11,10 @@ public sealed record TimerEntry(string Id, DateTimeOffset DueAt, long UserId, st
     /// dropped: a throttle ("refresh within N seconds") rather than a debounce that a steady stream would keep pushing back.
     /// </summary>
     public bool KeepExisting { get; init; }
+
+    /// <summary>
+    /// The shard the timer lives in: the shard of the commit that set it (the store sets this; a value given in a commit
+    /// is ignored). A commit consumes or cancels it only in that shard. Timer ids are unique within a shard.
+    /// </summary>
+    public long Shard { get; init; } = Documents.Shards.Root;
 }

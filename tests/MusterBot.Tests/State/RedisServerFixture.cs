@@ -81,7 +81,10 @@ public class RedisServerFixture : IAsyncLifetime
     /// server saw) and returns the reply as text: a status or bulk string as is, an integer as its digits, an array as
     /// its elements joined by '\n'. An error reply throws.
     /// </summary>
-    public async Task<string> ExecuteAsync(params string[] arguments)
+    public Task<string> ExecuteAsync(params string[] arguments) => ExecuteOnAsync(Port, arguments);
+
+    /// <summary>Like <see cref="ExecuteAsync"/>, on the server at 127.0.0.1:<paramref name="port"/>.</summary>
+    public static async Task<string> ExecuteOnAsync(int port, params string[] arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var request = new StringBuilder().Append('*').Append(arguments.Length).Append("\r\n");
@@ -91,7 +94,7 @@ public class RedisServerFixture : IAsyncLifetime
         }
 
         using var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, Port);
+        await client.ConnectAsync(IPAddress.Loopback, port);
         await using var stream = new BufferedStream(client.GetStream());
         await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()));
         await stream.FlushAsync();
@@ -238,7 +241,7 @@ public class RedisServerFixture : IAsyncLifetime
         return port;
     }
 
-    private static string? FindOnPath(string name)
+    internal static string? FindOnPath(string name)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         foreach (var directory in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))

@@ -8,13 +8,11 @@ namespace MusterBot.Tests.State;
 
 /// <summary>The store contract on a real redis-server; each test uses its own key prefix.</summary>
 [Collection("redis")]
-public sealed class RedisStateStoreTests(RedisServerFixture redis) : StateStoreContract
+public sealed class RedisStateStoreTests(RedisServerFixture redis) : RedisStoreContract
 {
-    protected override async Task<IStateStore> CreateStoreAsync(FakeTimeProvider clock) =>
-        await RedisStateStore.ConnectAsync(
-            new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"t{Guid.NewGuid():N}:" },
-            clock,
-            CancellationToken.None);
+    protected override string ConnectionString => redis.ConnectionString;
+
+    protected override Task<string> ExecuteForKeyAsync(string key, params string[] arguments) => redis.ExecuteAsync(arguments);
 
     [Fact]
     public async Task Connect_ToAServerThatEvictsKeys_IsRefusedWithAClearMessage_UnlessAllowed()

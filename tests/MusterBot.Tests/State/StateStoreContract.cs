@@ -817,6 +817,150 @@ public abstract class StateStoreContract : IAsyncLifetime
         Assert.Equal("b2", (await Store.GetTimerAsync("b", Ct))!.Payload);
     }
 
+    // ---- shards ----
+
+    [Fact]
+    public async Task Commit_NamingADocumentOrSetOfAnotherShard_IsRefused_AndWritesNothing()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => CommitAsync(new Commit
+        {
+            Shard = 4,
+            Writes = [new DocWrite(new DocKey("wish", "1"), "{}", 0), new DocWrite(new DocKey("wish", "2") { Shard = 5 }, "{}", 0)],
+            Outbox = [Text(Lane.Normal, 1, "x")],
+        }));
+        await Assert.ThrowsAsync<ArgumentException>(() => CommitAsync(new Commit
+        {
+            Shard = 4,
+            SetChanges = [new SetChange("people", "1", true) { Shard = 1 }],
+            Outbox = [Text(Lane.Normal, 1, "x")],
+        }));
+
+        Assert.Null(await Store.GetAsync(new DocKey("wish", "1") { Shard = 4 }, Ct));
+        Assert.Empty(await Store.GetSetMembersAsync("people", 4, Ct));
+        Assert.Equal(0, (await Store.CountOutboxAsync(Ct)).Values.Sum());
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+    }
+
+    [Fact]
+    public async Task Outbox_OfEachShard_HasUniqueIdsCarryingTheShard_AndEverythingFindsTheMessageByItsId()
+    {
+        var root = (await CommitAsync(new Commit { Outbox = [Text(Lane.Normal, 1, "root") with { Tag = "m:1" }] })).OutboxIds;
+        var four = (await CommitAsync(new Commit { Shard = 4, Outbox = [Text(Lane.Normal, 2, "four") with { Tag = "m:1" }, Text(Lane.Normal, 3, "four-b")] })).OutboxIds;
+        var five = (await CommitAsync(new Commit { Shard = 5, Outbox = [Text(Lane.Normal, 4, "five") with { Tag = "m:1" }] })).OutboxIds;
+
+        Assert.Equal(1, root[0]);
+        Assert.Equal([OutboxIds.Compose(4, 1), OutboxIds.Compose(4, 2)], four);
+        Assert.Equal(OutboxIds.Compose(5, 1), five[0]);
+        Assert.Equal((4L, 2L), (OutboxIds.ShardOf(four[1]), OutboxIds.NumberOf(four[1])));
+        Assert.Equal(Shards.Root, OutboxIds.ShardOf(root[0]));
+        Assert.Equal(4, (await Store.CountOutboxAsync(Ct))[Lane.Normal]);
+
+        var claimed = await Store.ClaimOutboxAsync(10, Lease, Ct);
+        Assert.Equal([root[0], four[0], four[1], five[0]], claimed.Select(m => m.Id).Order());
+        var at = Clock.GetUtcNow();
+        await Store.CompleteOutboxAsync(four[0], new DeliveryRecord(four[0], 2, DeliveryStatus.Sent, at) { TelegramMessageId = 9 }, Ct);
+        await Store.RetryOutboxAsync(five[0], at.AddSeconds(5), 1, Ct);
+        var forwarded = await Store.ForwardOutboxAsync(four[1], new DeliveryRecord(four[1], 3, DeliveryStatus.Failed, at), claimed.Single(m => m.Id == four[1]) with { Id = 0, ChatId = 33 }, Ct);
+
+        Assert.Equal(OutboxIds.Compose(4, 3), forwarded);
+        Assert.Equal((DeliveryStatus.Sent, 9), ((await Store.GetDeliveryAsync(four[0], Ct))!.Status, (await Store.GetDeliveryAsync(four[0], Ct))!.TelegramMessageId));
+        Assert.Equal(DeliveryStatus.Queued, (await Store.GetDeliveryAsync(root[0], Ct))!.Status);
+        Assert.Equal(1, (await Store.GetDeliveryAsync(five[0], Ct))!.Attempts);
+        Assert.Equal([four[0]], (await Store.GetDeliveriesByTagAsync("m:1", 4, Ct)).Select(r => r.OutboxId));
+        Assert.Equal([five[0]], (await Store.GetDeliveriesByTagAsync("m:1", 5, Ct)).Select(r => r.OutboxId));
+        Assert.Equal([root[0]], (await Store.GetDeliveriesByTagAsync("m:1", Ct)).Select(r => r.OutboxId));
+        Assert.Equal([forwarded!.Value], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal([five[0]], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task Timers_LiveInTheShardOfTheirCommit_SameIdInTwoShardsAreTwoTimers_AndAreConsumedOnlyThere()
+    {
+        var now = Clock.GetUtcNow();
+        await CommitAsync(new Commit { Shard = 4, SetTimers = [new TimerEntry("wi:auto:1", now, 7, "four")] });
+        await CommitAsync(new Commit { Shard = 5, SetTimers = [new TimerEntry("wi:auto:1", now.AddSeconds(1), 8, "five") { Shard = 9 }] });
+
+        Assert.Equal(new TimerEntry("wi:auto:1", now, 7, "four") { Shard = 4 }, await Store.GetTimerAsync("wi:auto:1", 4, Ct));
+        Assert.Equal(5, (await Store.GetTimerAsync("wi:auto:1", 5, Ct))!.Shard);
+        Assert.Null(await Store.GetTimerAsync("wi:auto:1", Ct));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var claimed = await Store.ClaimDueTimersAsync(10, Lease, Ct);
+        Assert.Equal([(4L, "four"), (5L, "five")], claimed.Select(t => (t.Shard, t.Payload)).Order());
+
+        Assert.Equal(CommitResult.Duplicate, await CommitAsync(new Commit { ConsumesTimerId = "wi:auto:1" }));
+        Assert.Equal(CommitStatus.Committed, (await CommitAsync(new Commit { Shard = 4, ConsumesTimerId = "wi:auto:1" })).Status);
+        Assert.Null(await Store.GetTimerAsync("wi:auto:1", 4, Ct));
+        Assert.NotNull(await Store.GetTimerAsync("wi:auto:1", 5, Ct));
+        Clock.Advance(Lease);
+        Assert.Equal([5L], (await Store.ClaimDueTimersAsync(10, Lease, Ct)).Select(t => t.Shard));
+    }
+
+    [Fact]
+    public async Task Claims_FindMessagesInManyShards_InLaneOrder_AndTakeThemAll()
+    {
+        var expected = new Dictionary<long, Lane>();
+        foreach (var shard in Enumerable.Range(2, 200).Select(i => (long)i))
+        {
+            List<OutboxMessage> messages = [Text(Lane.Normal, shard, "n")];
+            if (shard % 10 == 0)
+            {
+                messages.Add(Text(Lane.Emergency, shard, "e"));
+            }
+
+            if (shard % 7 == 0)
+            {
+                messages.Add(Text(Lane.Reply, shard, "r"));
+            }
+
+            if (shard % 25 == 0)
+            {
+                messages.Add(new OutboxMessage(Lane.Answer, shard, new AnswerCallback("q" + shard, "ok")));
+            }
+
+            var ids = (await CommitAsync(new Commit { Shard = shard, Outbox = messages })).OutboxIds;
+            for (var i = 0; i < ids.Count; i++)
+            {
+                expected[ids[i]] = messages[i].Lane;
+            }
+        }
+
+        Assert.Equal(expected.Count, (await Store.CountOutboxAsync(Ct)).Values.Sum());
+        var claimed = new List<OutboxMessage>();
+        for (var round = 0; round < 20 && claimed.Count < expected.Count; round++)
+        {
+            claimed.AddRange(await Store.ClaimOutboxAsync(37, Lease, Ct));
+        }
+
+        Assert.Equal(expected.Keys.Order(), claimed.Select(m => m.Id).Order());
+        Assert.All(claimed, m => Assert.Equal(expected[m.Id], m.Lane));
+        var priority = claimed.Select(m => m.Lane switch { Lane.Answer => 0, Lane.Emergency => 1, Lane.Reply => 2, _ => 3 }).ToList();
+        Assert.Equal(priority.Order(), priority);
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+    }
+
+    [Fact]
+    public async Task CommitsRacingClaimsThatEmptyTheShard_NeverLoseAMessage()
+    {
+        for (var round = 0; round < 40; round++)
+        {
+            var shard = 300 + round;
+            var first = (await CommitAsync(new Commit { Shard = shard, Outbox = [Text(Lane.Emergency, 1, "first")] })).OutboxIds[0];
+            var claim = Task.Run(() => Store.ClaimOutboxAsync(10, Lease, Ct));
+            var commit = Task.Run(() => CommitAsync(new Commit { Shard = shard, Outbox = [Text(Lane.Emergency, 2, "second")] }));
+            var second = (await commit).OutboxIds[0];
+            var claimed = (await claim).Select(m => m.Id).ToList();
+            foreach (var id in claimed)
+            {
+                await Store.CompleteOutboxAsync(id, new DeliveryRecord(id, 1, DeliveryStatus.Sent, Clock.GetUtcNow()), Ct);
+            }
+
+            // No sweep runs (the clock stands still): what the first claim missed, the next one finds through the index.
+            claimed.AddRange((await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+            Assert.Equal([first, second], claimed.Order());
+        }
+    }
+
     // ---- concurrency and identifiers ----
 
     [Fact]
