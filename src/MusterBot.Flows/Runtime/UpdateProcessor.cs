@@ -147,9 +147,14 @@ public sealed partial class UpdateProcessor(
     {
         var now = timeProvider.GetUtcNow();
         var reader = new DocReader(store);
-        if (@event is TimerFired { ForUserId: Musters.MusterFlow.SystemUser })
+        if (@event is TimerFired { ForUserId: Musters.MusterFlow.SystemUser } systemTimer)
         {
-            // A community timer: decided with a stand-in profile that is never written.
+            // A community timer: decided with a stand-in profile that is never written, in the shard its id names.
+            if (Musters.MusterFlow.ShardOfTimer(systemTimer.TimerId) is { } timerShard)
+            {
+                reader = reader.For(timerShard);
+            }
+
             var mode = await reader.GetAsync<State.Records.Musters.CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
             var system = new UserProfile(Musters.MusterFlow.SystemUser, 0, "system") { Roles = Roles.Admin };
             return (new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = mode?.Emergency == true }, reader);
