@@ -62,7 +62,7 @@ public sealed partial class MusterFlow
     // ---- the wizard ----
 
     /// <summary>/muster of a street or city administrator: the wizard starts with the communities. False: not theirs to start.</summary>
-    private async ValueTask<bool> BeginTreeAsync(FlowContext ctx, string argument, CancellationToken cancellationToken)
+    private static async ValueTask<bool> BeginTreeAsync(FlowContext ctx, string argument, CancellationToken cancellationToken)
     {
         if (argument.Trim().Length > 0)
         {
@@ -576,7 +576,9 @@ public sealed partial class MusterFlow
                 continue;
             }
 
-            var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
+            // The viewer lives where the directory says (the node's shard is seldom their home).
+            var home = await ctx.Reader.GetAsync<PersonHome>(DocKeys.Home(chat), cancellationToken).ConfigureAwait(false);
+            var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat).In(home?.Shard ?? Shards.Root), cancellationToken).ConfigureAwait(false);
             var language = viewer?.Language ?? Language.Zh;
             var view = ChildOfView(panel.RegionId);
             var html = await RenderTreeAsync(ctx, tree, root, view, language, cancellationToken).ConfigureAwait(false);
