@@ -476,7 +476,11 @@ public sealed partial class MusterFlow
         var title = child == 0 ? root.Name : root.Name + " › " + (tree.Communities.FirstOrDefault(c => c.ChildId == child)?.ChildName ?? "—");
         sb.Append(texts.Format(language, "mu.rc.head", tree.Code, Html.Escape(title))).Append('\n');
         sb.Append(MusterView.KindName(texts, language, tree.Plan)).Append(" · ").Append(texts.Format(language, "mu.tree.rc.by", MusterView.Time(tree.ReportBy, Offset))).Append('\n');
-        if (!tree.AllSent)
+        if (!tree.IsOpen)
+        {
+            sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
+        }
+        else if (!tree.AllSent)
         {
             sb.Append(texts.Format(language, "mu.tree.rc.sending", tree.NextIndex, tree.Communities.Count)).Append('\n');
         }
@@ -569,6 +573,19 @@ public sealed partial class MusterFlow
             return;
         }
 
+        if (tree.IsOpen && tree.AllSent)
+        {
+            // Every community's part closed (by its staff, or automatically): the street's or city's muster closes too.
+            var live = tree.Communities.Where(c => !tree.Skipped.Contains(c.CommunityId)).ToList();
+            var tallies = await ctx.Reader.GetManyAsync<TreeMusterTally>(live.Select(c => DocKeys.TreeMusterTally(tree.Number, c.CommunityId)).ToList(), cancellationToken).ConfigureAwait(false);
+            if (tallies.All(t => t is { Closed: true }))
+            {
+                tree = tree with { Status = MusterStatus.Closed };
+                ctx.Effects.Put(DocKeys.TreeMuster(tree.Number), tree);
+                ctx.Effects.RemoveFromSet(OpenTreeMusters, MusterView.Num(tree.Number));
+            }
+        }
+
         foreach (var chat in tree.PanelChats)
         {
             if (await ctx.Reader.GetAsync<RollCallPanel>(TreePanelKey(tree, chat), cancellationToken).ConfigureAwait(false) is not { } panel)
@@ -594,7 +611,8 @@ public sealed partial class MusterFlow
     private async ValueTask<bool> TreeRollCallAsync(FlowContext ctx, CancellationToken cancellationToken)
     {
         var shown = false;
-        foreach (var root in await TreeNodesOfAsync(ctx, cancellationToken).ConfigureAwait(false))
+        var roots = await TreeNodesOfAsync(ctx, cancellationToken).ConfigureAwait(false);
+        foreach (var root in roots)
         {
             foreach (var n in (await ctx.Reader.MembersAsync(OpenTreeMusters, root.Id, cancellationToken).ConfigureAwait(false)).Order(StringComparer.Ordinal))
             {
@@ -612,6 +630,13 @@ public sealed partial class MusterFlow
 
                 shown = true;
             }
+        }
+
+        if (!shown && roots.Count > 0 && !ctx.Has(Roles.Admin | Roles.Convenor))
+        {
+            // A street or city administrator with nothing open (and no community role): said so, not refused.
+            ctx.Reply(ctx.T("mu.none_open"), Menu(ctx));
+            return true;
         }
 
         return shown;

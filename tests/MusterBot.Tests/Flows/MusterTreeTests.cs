@@ -309,11 +309,26 @@ public class MusterTreeTests
 
         public int FailAt { get; set; }
 
-        public Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken) => inner.GetAsync(key, cancellationToken);
+        /// <summary>Every document key and set name read (for the cost of a roll call).</summary>
+        public List<string> Reads { get; } = [];
 
-        public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken) => inner.GetManyAsync(keys, cancellationToken);
+        public Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken)
+        {
+            Reads.Add(key.Kind);
+            return inner.GetAsync(key, cancellationToken);
+        }
 
-        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) => inner.GetSetMembersAsync(setName, shard, cancellationToken);
+        public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
+        {
+            Reads.AddRange(keys.Select(k => k.Kind));
+            return inner.GetManyAsync(keys, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken)
+        {
+            Reads.Add("set:" + setName);
+            return inner.GetSetMembersAsync(setName, shard, cancellationToken);
+        }
 
         public Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken) => inner.IsUpdateHandledAsync(updateId, shard, cancellationToken);
 
@@ -557,6 +572,91 @@ public class MusterTreeTests
         {
             Assert.False((await GetAsync<CommunityMode>(h.Store, DocKeys.Mode.In(community)))!.Emergency);
         }
+    }
+
+    [Fact]
+    public async Task The_aggregated_roll_call_reads_one_tally_per_community_never_the_answers()
+    {
+        var clock = new FakeTimeProvider(TestClock.Start);
+        var store = new CrashingStore(new InMemoryStateStore(clock));
+        var h = NewHarness(store);
+        await SeedAsync(h);
+        await LaunchAsync(h, StreetAdmin);
+        await h.FireDueTimersAsync();
+        foreach (var member in new[] { Bo, Bi, Wu, Cy })
+        {
+            await h.Press(member, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(6));
+        h.Clock.Advance(TimeSpan.FromSeconds(6));
+        await h.FireDueTimersAsync();
+        await h.DrainAsync();
+
+        store.Reads.Clear();
+        await h.Press(StreetAdmin, new MusterButton.TreeRefresh(3, 1).Data);
+        var shown = TextsTo(await h.DrainAsync(), StreetAdmin).Single(t => t.StartsWith("[edit]", StringComparison.Ordinal));
+        Assert.Contains("Called 6", shown, StringComparison.Ordinal);
+        Assert.Contains("arrived 4", shown, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(3, store.Reads.Count(k => k == "mttally"));
+        Assert.DoesNotContain(store.Reads, k => k == "mans" || k.StartsWith("set:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Every_part_closed_closes_the_street_muster_and_its_roll_call_says_so()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await LaunchAsync(h, StreetAdmin);
+        await h.FireDueTimersAsync();
+        Assert.Equal(["1"], await h.Store.GetSetMembersAsync(MusterFlow.OpenTreeMusters, 3, Ct));
+
+        // Each community's part closes by itself 12 h after the report-by time.
+        h.Clock.Advance(TimeSpan.FromHours(14));
+        await h.FireDueTimersAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(6));
+        await h.FireDueTimersAsync();
+        var messages = await h.DrainAsync();
+        NoErrors(messages);
+        Assert.Equal(MusterStatus.Closed, (await GetAsync<TreeMuster>(h.Store, DocKeys.TreeMuster(1).In(3)))!.Status);
+        Assert.Empty(await h.Store.GetSetMembersAsync(MusterFlow.OpenTreeMusters, 3, Ct));
+        Assert.Contains(TextsTo(messages, StreetAdmin), t => t.StartsWith("[edit]", StringComparison.Ordinal) && t.Contains("Closed", StringComparison.Ordinal));
+
+        await h.Command(StreetAdmin, "rollcall");
+        Assert.Equal(["No muster is open."], TextsTo(await h.DrainAsync(), StreetAdmin));
+    }
+
+    [Fact]
+    public async Task A_street_with_many_communities_is_offered_page_by_page()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        var now = h.Clock.GetUtcNow();
+        var extra = Enumerable.Range(10, 8).Select(i => new OrgNode(i, OrgLevel.Community, 3, "C" + i.ToString(CultureInfo.InvariantCulture)) { Path = [1, 2, 3], CreatedAt = now }).ToList();
+        var street = (await GetAsync<OrgNode>(h.Store, DocKeys.OrgNode(3)))!;
+        await h.Store.CommitAsync(new Commit
+        {
+            Writes =
+            [
+                new DocWrite(DocKeys.OrgNode(3), RecordJson.Serialize(street with { Children = [.. street.Children, .. extra.Select(n => n.Id)] }), null),
+                .. extra.Select(n => new DocWrite(DocKeys.OrgNode(n.Id), RecordJson.Serialize(n), null)),
+            ],
+        }, Ct);
+
+        await h.Command(StreetAdmin, "muster");
+        var first = (await h.DrainAsync()).Select(m => m.Action).OfType<SendText>().Single();
+        var firstButtons = ((InlineMarkup)first.Markup!).Rows.SelectMany(r => r).Select(b => b.CallbackData).ToList();
+        Assert.Contains(new MusterButton.ToggleNode(4).Data, firstButtons);
+        Assert.DoesNotContain(new MusterButton.ToggleNode(17).Data, firstButtons);
+        Assert.Contains(new MusterButton.ToggleWorkplace("w1").Data, firstButtons);
+
+        await h.Press(StreetAdmin, new MusterButton.NodePage(1).Data);
+        await h.Press(StreetAdmin, new MusterButton.ToggleNode(17).Data);
+        var second = (await h.DrainAsync()).Select(m => m.Action).OfType<EditText>().Last();
+        var secondButtons = second.Markup!.Rows.SelectMany(r => r).ToList();
+        Assert.Contains(secondButtons, b => b.CallbackData == new MusterButton.ToggleNode(17).Data && b.Text.StartsWith('\u2611'));
+        Assert.DoesNotContain(secondButtons, b => b.CallbackData == new MusterButton.ToggleNode(4).Data);
+        Assert.Equal("17", (await h.ConversationAsync(StreetAdmin.Id))!.Data["nodes"]);
     }
 
     [Fact]
