@@ -409,6 +409,18 @@ public class MusterTreeTests
         }
 
         Assert.Equal(3, (await GetAsync<TreeMuster>(store, DocKeys.TreeMuster(1).In(3)))!.NextIndex);
+
+        // The chain started again from its first link (a link set twice, e.g. by a slow instance whose lease ran out):
+        // every community's marker says its part is written, so nothing is written or sent twice.
+        var first = new MusterTimer.TreeStep(1, 3, 0).Id;
+        await store.CommitAsync(new Commit { Shard = 4, SetTimers = [new TimerEntry(MusterFlow.TimerIdIn(4, first), clock.GetUtcNow(), MusterFlow.SystemUser, first)] }, Ct);
+        Assert.Equal(3, await h.FireDueTimersAsync());
+
+        Assert.DoesNotContain(await h.DrainAsync(), m => m.Action is SendText);
+        foreach (var community in StreetCommunities)
+        {
+            Assert.Equal(1, (await GetAsync<CommunityCounters>(store, DocKeys.Counters.In(community)))!.Musters);
+        }
     }
 
     [Fact]
