@@ -37,8 +37,18 @@ public abstract record MusterButton
         .Add<ConfirmEmergency>("mey")
         .Add<AskNormal>("mn")
         .Add<ConfirmNormal>("mny")
+        // The mode of every community under a street or city.
+        .Add<TreeMode>("mt")
+        .Add<TreeModeConfirm>("mty")
+        // A street's or city's muster: its aggregated roll call, drilled down by child node.
+        .Add<TreeRefresh>("trc")
+        .Add<TreeDrill>("trd")
         // The launch wizard (and the cancel of a typed answer).
         .Add<PickKind>("wk")
+        .Add<ToggleNode>("wn")
+        .Add<ToggleAllNodes>("wna")
+        .Add<NodePage>("wnp")
+        .Add<ToggleWorkplace>("wwr")
         .Add<PickTemplate>("wt")
         .Add<PickScope>("ws")
         .Add<ToggleRegion>("wr")
@@ -114,7 +124,29 @@ public abstract record MusterButton
 
     public sealed record ConfirmNormal : ModeChoice;
 
+    /// <summary>A street or city administrator asks to switch every community below <paramref name="NodeId"/>.</summary>
+    public sealed record TreeMode(long NodeId, bool Emergency) : ModeChoice;
+
+    public sealed record TreeModeConfirm(long NodeId, bool Emergency) : ModeChoice;
+
+    /// <summary>A street's or city's aggregated roll call (node <paramref name="NodeId"/>, muster <paramref name="Number"/> there).</summary>
+    public sealed record TreeRefresh(long NodeId, int Number) : MusterButton;
+
+    /// <summary>Drills the aggregated roll call down to one child node (0: back to the top).</summary>
+    public sealed record TreeDrill(long NodeId, int Number, long ChildId) : MusterButton;
+
     public sealed record PickKind(MusterKind Kind) : WizardChoice;
+
+    /// <summary>A street's or city's launch: a child node (with everything below it) chosen or not.</summary>
+    public sealed record ToggleNode(long NodeId) : WizardChoice;
+
+    /// <summary>Every community below the launcher's node.</summary>
+    public sealed record ToggleAllNodes : WizardChoice;
+
+    public sealed record NodePage(int Page) : WizardChoice;
+
+    /// <summary>A workplace region of the launcher's node: its members report to the community where they live.</summary>
+    public sealed record ToggleWorkplace(string RegionId) : WizardChoice;
 
     public sealed record PickTemplate(int Index) : WizardChoice;
 
@@ -157,7 +189,10 @@ public abstract record MusterTimer
         .Add<Escalate>("t1")
         .Add<Remind>("rem")
         .Add<Nudge>("t2")
-        .Add<AutoClose>("end");
+        .Add<AutoClose>("end")
+        .Add<TreeStep>("ts")
+        .Add<TreePanels>("trf")
+        .Add<TreeModeStep>("tmd");
 
     public string Id => Codec.Encode(this);
 
@@ -172,4 +207,13 @@ public abstract record MusterTimer
     public sealed record Nudge(int Number) : MusterTimer;
 
     public sealed record AutoClose(int Number) : MusterTimer;
+
+    /// <summary>Writes the part of community number <paramref name="Index"/> of node <paramref name="Node"/>'s muster (decided in that community's shard).</summary>
+    public sealed record TreeStep(int Number, long Node, int Index) : MusterTimer;
+
+    /// <summary>Refreshes the aggregated roll calls of a street's or city's muster (decided in the node's shard).</summary>
+    public sealed record TreePanels(int Number) : MusterTimer;
+
+    /// <summary>Switches community number <paramref name="Index"/> of node <paramref name="Node"/>'s mode switch round <paramref name="Number"/>.</summary>
+    public sealed record TreeModeStep(int Number, long Node, int Index) : MusterTimer;
 }

@@ -41,21 +41,22 @@ public sealed partial class MusterFlow
 
         var closed = muster with { Status = MusterStatus.Closed, ClosedAt = ctx.Now, ClosedBy = bySystem ? null : ctx.Profile.Id };
         MusterStore.PutHeader(ctx.Effects, closed);
+        await WriteTallyAsync(ctx, closed, cancellationToken).ConfigureAwait(false);
         ctx.Effects.RemoveFromSet(Sets.OpenMusters, MusterView.Num(muster.Number));
         foreach (var region in muster.Regions)
         {
-            ctx.Effects.CancelTimer(new MusterTimer.Escalate(muster.Number, region.RegionId).Id);
+            CancelTimer(ctx, new MusterTimer.Escalate(muster.Number, region.RegionId).Id);
         }
 
-        ctx.Effects.CancelTimer(new MusterTimer.RefreshPanels(muster.Number).Id);
+        CancelTimer(ctx, new MusterTimer.RefreshPanels(muster.Number).Id);
 
         for (var i = 1; i <= _options.ReminderSchedule.Count; i++)
         {
-            ctx.Effects.CancelTimer(new MusterTimer.Remind(muster.Number, i).Id);
+            CancelTimer(ctx, new MusterTimer.Remind(muster.Number, i).Id);
         }
 
-        ctx.Effects.CancelTimer(new MusterTimer.Nudge(muster.Number).Id);
-        ctx.Effects.CancelTimer(new MusterTimer.AutoClose(muster.Number).Id);
+        CancelTimer(ctx, new MusterTimer.Nudge(muster.Number).Id);
+        CancelTimer(ctx, new MusterTimer.AutoClose(muster.Number).Id);
 
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var all = new List<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)>();
@@ -86,7 +87,13 @@ public sealed partial class MusterFlow
         }
 
         // Administrators: the community report and CSV. Convenors: their region's.
-        var adminChats = new HashSet<long>(muster.AdminPanelChats) { muster.LaunchedBy };
+        // A community's part of a street's or city's muster: its report stays with the community (the launcher has the aggregated roll call).
+        var adminChats = new HashSet<long>(muster.AdminPanelChats);
+        if (muster.Origin is null)
+        {
+            adminChats.Add(muster.LaunchedBy);
+        }
+
         if (!bySystem)
         {
             adminChats.Add(ctx.ChatId);

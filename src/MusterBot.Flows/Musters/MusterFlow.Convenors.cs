@@ -139,6 +139,11 @@ public sealed partial class MusterFlow
     /// <summary>/rollcall: a fresh live roll call of every open muster the person convenes or administers.</summary>
     private async ValueTask OnRollCallCommandAsync(FlowContext ctx, CancellationToken cancellationToken)
     {
+        if (await TreeRollCallAsync(ctx, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!ctx.Has(Roles.Admin | Roles.Convenor))
         {
             Refuse(ctx, "mu.role.convenor_or_admin");

@@ -28,17 +28,23 @@ public sealed partial class MusterFlow
     /// any other (called and counted) until they take over. The launching administrator is not called unless they are
     /// a member in scope and chose "include me" on the preview.
     /// </summary>
-    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken)
+    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeMusterCommunity? part = null)
     {
         var launcherInScope = false;
-        var ids = await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false);
+        var ids = part is { OwnMembers: false } ? [] : await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false);
+        if (part is not null)
+        {
+            // A community's part of a street's or city's muster: also the workplace-region members who live here.
+            ids = [.. ids.Union(part.WorkplaceMembers.Select(Sets.Member), StringComparer.Ordinal)];
+        }
+
         var profiles = await ctx.Reader.GetManyAsync<UserProfile>(ids.Select(id => DocKeys.User(long.Parse(id, CultureInfo.InvariantCulture))).ToList(), cancellationToken).ConfigureAwait(false);
         var today = DateOnly.FromDateTime(ctx.Now.ToOffset(Offset).DateTime);
         var away = 0;
         var chosen = new List<UserProfile>();
         foreach (var profile in profiles)
         {
-            if (profile is not { RegisteredAt: not null })
+            if (profile is not { RegisteredAt: not null } || (part is not null && !profile.Roles.HasFlag(Roles.Member)))
             {
                 continue;
             }
@@ -92,12 +98,12 @@ public sealed partial class MusterFlow
     /// (regions without a convenor, and members without a region, get it directly), arms T1/T2/reminders/the close,
     /// gives the launching administrator a live roll call, and turns emergency mode on for a real muster. One commit.
     /// </summary>
-    private async ValueTask LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken)
+    private async ValueTask<Muster> LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeMuster? tree = null, TreeMusterCommunity? part = null)
     {
         var counters = await ctx.Reader.GetAsync<CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false) ?? new CommunityCounters();
         var number = counters.Musters + 1;
         ctx.Effects.Put(DocKeys.Counters, counters with { Musters = number });
-        var targets = await TargetsAsync(ctx, plan, directory, includeLauncher, cancellationToken).ConfigureAwait(false);
+        var targets = await TargetsAsync(ctx, plan, directory, includeLauncher, cancellationToken, part).ConfigureAwait(false);
         var reportBy = ctx.Now.AddMinutes(plan.ReportWithinMinutes);
         var regions = new List<MusterRegion>();
         foreach (var (regionId, members) in targets.Groups)
@@ -114,12 +120,13 @@ public sealed partial class MusterFlow
             regions.Add(new MusterRegion(region.Id, 0) { ConvenorId = region.ConvenorId, BackupConvenorId = region.BackupConvenorId });
         }
 
-        var muster = new Muster(number, plan, ctx.Profile.Id, ctx.Now)
+        var muster = new Muster(number, plan, tree?.LaunchedBy ?? ctx.Profile.Id, ctx.Now)
         {
             ReportBy = reportBy,
             EndsAt = _options.AutoCloseAfterReportBy is { } after ? reportBy + after : null,
             Regions = regions,
-            AdminPanelChats = [ctx.ChatId],
+            AdminPanelChats = tree is null ? [ctx.ChatId] : [],
+            Origin = tree is null || part is null ? null : new TreeOrigin(tree.NodeId, tree.Number, part.ReportTo),
         };
         MusterStore.PutHeader(ctx.Effects, muster);
         foreach (var region in muster.Regions)
@@ -178,9 +185,12 @@ public sealed partial class MusterFlow
             SetTimer(ctx, new MusterTimer.AutoClose(number).Id, endsAt);
         }
 
-        ctx.Show(ctx.T(plan.Drill ? "mu.launched_drill" : "mu.launched", muster.Code, targets.Count, muster.Regions.Count(r => r.HasConvenor)), null);
-        var panel = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
-        SendPanel(ctx, muster, null, panel, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+        if (tree is null)
+        {
+            ctx.Show(ctx.T(plan.Drill ? "mu.launched_drill" : "mu.launched", muster.Code, targets.Count, muster.Regions.Count(r => r.HasConvenor)), null);
+            var panel = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
+            SendPanel(ctx, muster, null, panel, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+        }
 
         if (!plan.Drill)
         {
@@ -190,5 +200,7 @@ public sealed partial class MusterFlow
                 await SwitchModeAsync(ctx, emergency: true, plan.Notice, number, cancellationToken, plan.Kind).ConfigureAwait(false);
             }
         }
+
+        return muster;
     }
 }

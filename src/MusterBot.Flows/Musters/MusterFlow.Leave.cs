@@ -70,7 +70,7 @@ public sealed partial class MusterFlow : ILeaveSection
         }
 
         var updated = region with { MembersToldAt = ctx.Now, EscalatedAt = ctx.Now };
-        ctx.Effects.CancelTimer(new MusterTimer.Escalate(muster.Number, region.RegionId).Id);
+        CancelTimer(ctx, new MusterTimer.Escalate(muster.Number, region.RegionId).Id);
         UserProfile? backup = null;
         if (region.BackupConvenorId is { } backupId
             && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(backupId), cancellationToken).ConfigureAwait(false) is { } found)

@@ -15,6 +15,11 @@ public sealed partial class MusterFlow
     /// <summary>/mode: the current mode and the switch (administrators).</summary>
     private async ValueTask OnModeCommandAsync(FlowContext ctx, CancellationToken cancellationToken)
     {
+        if (await TreeModeCommandAsync(ctx, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!ctx.Has(Roles.Admin))
         {
             Refuse(ctx, "role.admin");

@@ -11,15 +11,49 @@ namespace MusterBot.Flows.Musters;
 public sealed partial class MusterFlow
 {
     private static void SetTimer(FlowContext ctx, string id, DateTimeOffset dueAt) =>
-        ctx.Effects.SetTimer(new TimerEntry(id, dueAt, SystemUser, id));
+        ctx.Effects.SetTimer(new TimerEntry(TimerIdIn(ctx.Shard, id), dueAt, SystemUser, id));
+
+    private static void CancelTimer(FlowContext ctx, string id) => ctx.Effects.CancelTimer(TimerIdIn(ctx.Shard, id));
+
+    /// <summary>
+    /// The id of a community timer: its payload, prefixed with <c>@{shard}:</c> outside the root shard, so the same
+    /// muster number in two communities names two timers, and the timer is decided in the shard it belongs to.
+    /// </summary>
+    public static string TimerIdIn(long shard, string id) =>
+        shard == State.Documents.Shards.Root ? id : "@" + shard.ToString(CultureInfo.InvariantCulture) + ":" + id;
+
+    /// <summary>The shard a community timer's id names (null: the root shard).</summary>
+    public static long? ShardOfTimer(string timerId)
+    {
+        ArgumentNullException.ThrowIfNull(timerId);
+        if (!timerId.StartsWith('@'))
+        {
+            return null;
+        }
+
+        var colon = timerId.IndexOf(':', StringComparison.Ordinal);
+        return colon > 1 && long.TryParse(timerId.AsSpan(1, colon - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var shard) && shard > 0 ? shard : null;
+    }
 
     /// <summary>A community timer came due (its payload is a <see cref="MusterTimer"/>; anything else is ignored).</summary>
     private async ValueTask OnTimerAsync(FlowContext ctx, string payload, CancellationToken cancellationToken)
     {
-        if (MusterTimer.Codec.Decode(payload) is not { } timer)
+        switch (MusterTimer.Codec.Decode(payload))
         {
-            return;
+            case null:
+                return;
+            case MusterTimer.TreeStep step:
+                await TreeStepAsync(ctx, step, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterTimer.TreePanels panels:
+                await TreePanelsAsync(ctx, panels, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterTimer.TreeModeStep modeStep:
+                await TreeModeStepAsync(ctx, modeStep, cancellationToken).ConfigureAwait(false);
+                return;
         }
+
+        var timer = MusterTimer.Codec.Decode(payload)!;
 
         var muster = await MusterStore.LoadAsync(ctx.Reader, timer.Number, cancellationToken).ConfigureAwait(false);
         if (muster is null || !muster.IsOpen)
@@ -56,6 +90,8 @@ public sealed partial class MusterFlow
     /// </summary>
     private async ValueTask RefreshPanelsAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
     {
+        // A community's part of a street's or city's muster also keeps the launcher's tally up to date.
+        await WriteTallyAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
         var markers = new List<(State.Documents.DocKey Key, ChangeMarker? Marker)>();
         foreach (var region in muster.Regions)
         {

@@ -27,7 +27,7 @@ public sealed partial class MusterFlow
 
     private static readonly MusterStep[] WizardSteps =
     [
-        MusterStep.Kind, MusterStep.Scope, MusterStep.PickRegions, MusterStep.PickGrids, MusterStep.PickSkills, MusterStep.Rally,
+        MusterStep.PickNodes, MusterStep.Kind, MusterStep.Scope, MusterStep.PickRegions, MusterStep.PickGrids, MusterStep.PickSkills, MusterStep.Rally,
         MusterStep.Pin, MusterStep.ReportBy, MusterStep.DrillOrReal, MusterStep.ResidentNotice, MusterStep.Preview, MusterStep.TemplateName,
     ];
 
@@ -84,7 +84,7 @@ public sealed partial class MusterFlow
             // Starts, from wherever the person is: /muster, "other reason", "switch to emergency".
             foreach (var state in new[] { MusterStep.Idle, MusterStep.Wizard, MusterStep.ReasonText, MusterStep.ModeNotice })
             {
-                var config = machine.Configure(state).Permit(MusterTrigger.Begin, MusterStep.Kind);
+                var config = machine.Configure(state).Permit(MusterTrigger.Begin, MusterStep.Kind).Permit(MusterTrigger.BeginTree, MusterStep.PickNodes);
                 _ = state == MusterStep.ReasonText ? config.PermitReentry(MusterTrigger.AskReason) : config.Permit(MusterTrigger.AskReason, MusterStep.ReasonText);
                 _ = state == MusterStep.ModeNotice ? config.PermitReentry(MusterTrigger.AskNotice) : config.Permit(MusterTrigger.AskNotice, MusterStep.ModeNotice);
             }
@@ -103,6 +103,10 @@ public sealed partial class MusterFlow
                 machine.Configure(step).SubstateOf(MusterStep.Wizard);
             }
 
+            machine.Configure(MusterStep.PickNodes)
+                .InternalTransitionIf(MusterTrigger.ToggleNode, _ => valid(), _ => { }, "a node below the launcher's, or one of its workplace regions")
+                .InternalTransition(MusterTrigger.PageNodes, _ => { })
+                .PermitIf(MusterTrigger.Done, MusterStep.Kind, () => Chosen(c) > 0, ChosenGuard);
             machine.Configure(MusterStep.Kind)
                 .Permit(MusterTrigger.PickKind, MusterStep.Scope)
                 .PermitIf(MusterTrigger.PickTemplate, MusterStep.Preview, valid, "a saved template");
@@ -118,7 +122,8 @@ public sealed partial class MusterFlow
                 .InternalTransitionIf(MusterTrigger.CycleSkill, _ => true, _ => { }, "0, 1, 2, 3, 5, 10 needed")
                 .PermitIf(MusterTrigger.Done, MusterStep.Rally, () => Chosen(c) > 0, ChosenGuard);
             machine.Configure(MusterStep.Rally)
-                .PermitIf(MusterTrigger.Text, MusterStep.Pin, valid, Fits(MaxRallyLength));
+                .PermitIf(MusterTrigger.Text, MusterStep.Pin, valid, Fits(MaxRallyLength))
+                .PermitIf(MusterTrigger.Skip, MusterStep.Pin, () => IsTree(c.Data), "over communities: each reports to its own");
             machine.Configure(MusterStep.Pin)
                 .Permit(MusterTrigger.Location, MusterStep.ReportBy)
                 .Permit(MusterTrigger.Skip, MusterStep.ReportBy);
@@ -174,6 +179,7 @@ public sealed partial class MusterFlow
 
         private static int Chosen(Conversation c) => c.Step switch
         {
+            MusterStep.PickNodes => List(c.Data, "nodes").Count + List(c.Data, "wr").Count + (c.Data.GetValueOrDefault("all") == "1" ? 1 : 0),
             MusterStep.PickRegions => List(c.Data, "regions").Count,
             MusterStep.PickGrids => List(c.Data, "grids").Count,
             _ => SkillsOf(c.Data).Count(kv => kv.Value > 0),
@@ -192,6 +198,11 @@ public sealed partial class MusterFlow
     /// <summary>/muster (launch wizard), /muster close, /muster list.</summary>
     private async ValueTask OnMusterCommandAsync(FlowContext ctx, string argument, CancellationToken cancellationToken)
     {
+        if (await BeginTreeAsync(ctx, argument, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (!ctx.Has(Roles.Admin))
         {
             Refuse(ctx, "role.admin");
@@ -247,7 +258,7 @@ public sealed partial class MusterFlow
     /// <summary>A wizard button: the choice is recorded in a copy of the answers, the machine decides, the flow shows the next step.</summary>
     private async ValueTask OnWizardButtonAsync(FlowContext ctx, MusterStep step, MusterButton.WizardChoice button, CancellationToken cancellationToken)
     {
-        var admin = ctx.Has(Roles.Admin);
+        var admin = ctx.Has(Roles.Admin) || (IsTree(ctx.Conversation.Data) && WizardSteps.Contains(step)) || (button is MusterButton.Cancel && ctx.Profile.AdminOf.Count > 0);
         if (!admin && !(button is MusterButton.Cancel && step != MusterStep.Idle))
         {
             // Members use only the cancel button (of a typed reason).
@@ -260,7 +271,9 @@ public sealed partial class MusterFlow
             ? await ctx.Reader.GetAsync<MusterTemplates>(DocKeys.MusterTemplates, cancellationToken).ConfigureAwait(false)
             : null;
         var conversation = new Conversation(step, ctx.Conversation.Data);
+        var treeChoiceValid = await TreeChoiceValidAsync(ctx, conversation.Data, button, cancellationToken).ConfigureAwait(false);
         var trigger = Apply(conversation, button, directory, templates);
+        conversation.InputValid &= treeChoiceValid;
         if (!conversation.Fire(trigger))
         {
             ctx.AnswerButton(
@@ -277,6 +290,9 @@ public sealed partial class MusterFlow
         {
             case MusterTrigger.Cancel:
                 ctx.Show(admin ? ctx.T("mu.w.cancelled") : ctx.T("cancel.done"), null);
+                return;
+            case MusterTrigger.Launch when IsTree(conversation.Data):
+                await TreeLaunchAsync(ctx, conversation.Data, cancellationToken).ConfigureAwait(false);
                 return;
             case MusterTrigger.Launch:
                 await LaunchAsync(ctx, PlanOf(conversation.Data), directory, IncludesLauncher(conversation.Data), cancellationToken).ConfigureAwait(false);
@@ -297,7 +313,7 @@ public sealed partial class MusterFlow
                 data["kind"] = pick.Kind.ToString();
                 return MusterTrigger.PickKind;
             case MusterButton.PickTemplate pick:
-                c.InputValid = templates is not null && pick.Index >= 0 && pick.Index < templates.Items.Count;
+                c.InputValid = !IsTree(data) && templates is not null && pick.Index >= 0 && pick.Index < templates.Items.Count;
                 if (c.InputValid)
                 {
                     Fill(data, templates!.Items[pick.Index].Plan);
@@ -305,8 +321,16 @@ public sealed partial class MusterFlow
 
                 return MusterTrigger.PickTemplate;
             case MusterButton.PickScope pick:
+                if (IsTree(data) && pick.Scope is not (MusterScopeKind.Everyone or MusterScopeKind.Skills))
+                {
+                    // Over communities the scope is everyone or skills (regions and grids belong to one community).
+                    return MusterTrigger.OtherInput;
+                }
+
                 data["scope"] = pick.Scope.ToString();
                 return MusterTrigger.PickScope;
+            case MusterButton.ToggleNode or MusterButton.ToggleAllNodes or MusterButton.ToggleWorkplace or MusterButton.NodePage:
+                return ApplyTree(c, button);
             case MusterButton.ToggleRegion toggle:
                 c.InputValid = directory.Region(toggle.RegionId) is not null;
                 Toggle(data, "regions", toggle.RegionId);
@@ -329,6 +353,11 @@ public sealed partial class MusterFlow
                 {
                     data.Remove("lat");
                     data.Remove("lon");
+                }
+                else if (c.Step == MusterStep.Rally)
+                {
+                    // Over communities: each community's members report to their own (the default report-to place).
+                    data.Remove("rally");
                 }
                 else
                 {
@@ -360,7 +389,7 @@ public sealed partial class MusterFlow
     /// <summary>Typed input (or a location, a photo…): the rally point, the pin, the residents' notice, a template name, a reason, the emergency notice.</summary>
     private async ValueTask OnInputAsync(FlowContext ctx, MusterStep step, CancellationToken cancellationToken)
     {
-        var admin = ctx.Has(Roles.Admin);
+        var admin = ctx.Has(Roles.Admin) || (IsTree(ctx.Conversation.Data) && WizardSteps.Contains(step));
         if (WizardSteps.Contains(step) && !admin)
         {
             ctx.Conversation = MainFlow.Idle(ctx.Now);
@@ -471,6 +500,7 @@ public sealed partial class MusterFlow
 
     private static MusterStep PreviousStep(MusterStep step, Dictionary<string, string> data) => step switch
     {
+        MusterStep.Kind or MusterStep.PickNodes when IsTree(data) => MusterStep.PickNodes,
         MusterStep.Scope => MusterStep.Kind,
         MusterStep.PickRegions or MusterStep.PickGrids or MusterStep.PickSkills => MusterStep.Scope,
         MusterStep.Rally => data.GetValueOrDefault("scope") switch
@@ -505,12 +535,32 @@ public sealed partial class MusterFlow
 
         switch (step)
         {
+            case MusterStep.PickNodes:
+                var (nodesHtml, nodesMarkup) = await PickNodesViewAsync(ctx, data, cancellationToken).ConfigureAwait(false);
+                Show(nodesHtml, nodesMarkup);
+                return;
+            case MusterStep.Kind when IsTree(data):
+                Show(ctx.T("mu.w.kind", StepNumber(step, data)), KindButtons(ctx, new MusterTemplates(), back: true));
+                return;
             case MusterStep.Kind:
                 var templates = await ctx.Reader.GetAsync<MusterTemplates>(DocKeys.MusterTemplates, cancellationToken).ConfigureAwait(false) ?? new MusterTemplates();
                 Show(KindText(ctx), KindButtons(ctx, templates));
                 return;
+            case MusterStep.Rally when IsTree(data):
+                var reportRows = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(ctx.T("mu.tree.btn.report_default"), new MusterButton.Skip().Data) } };
+                reportRows.AddRange(WizardNav(ctx, back: true).Rows);
+                Show(ctx.T("mu.tree.w.report_to", StepNumber(step, data), MaxRallyLength), new InlineMarkup(reportRows));
+                return;
+            case MusterStep.Preview when IsTree(data):
+                var treePreview = new List<IReadOnlyList<InlineButton>>
+                {
+                    new[] { new InlineButton(ctx.T(PlanOf(data).Drill ? "mu.btn.launch_drill" : "mu.btn.launch"), new MusterButton.Launch().Data) },
+                };
+                treePreview.AddRange(WizardNav(ctx, back: true).Rows);
+                Show(await TreePreviewTextAsync(ctx, data, cancellationToken).ConfigureAwait(false), new InlineMarkup(treePreview));
+                return;
             case MusterStep.Scope:
-                var scopes = Enum.GetValues<MusterScopeKind>().Select(s => new InlineButton(ctx.T("mu.scope." + s), new MusterButton.PickScope(s).Data)).Rows(2);
+                var scopes = Enum.GetValues<MusterScopeKind>().Where(s => !IsTree(data) || s is MusterScopeKind.Everyone or MusterScopeKind.Skills).Select(s => new InlineButton(ctx.T("mu.scope." + s), new MusterButton.PickScope(s).Data)).Rows(2);
                 scopes.AddRange(WizardNav(ctx, back: true).Rows);
                 Show(ctx.T("mu.w.scope", StepNumber(step, data)), new InlineMarkup(scopes));
                 return;
@@ -587,8 +637,10 @@ public sealed partial class MusterFlow
     private static int StepNumber(MusterStep step, Dictionary<string, string> data)
     {
         var picks = data.GetValueOrDefault("scope") is nameof(MusterScopeKind.Regions) or nameof(MusterScopeKind.Grids) or nameof(MusterScopeKind.Skills) ? 1 : 0;
-        return step switch
+        var tree = IsTree(data) ? 1 : 0;
+        return tree + step switch
         {
+            MusterStep.PickNodes => 0,
             MusterStep.Kind => 1,
             MusterStep.Scope => 2,
             MusterStep.PickRegions or MusterStep.PickGrids or MusterStep.PickSkills => 3,
@@ -600,11 +652,11 @@ public sealed partial class MusterFlow
         };
     }
 
-    private static InlineMarkup KindButtons(FlowContext ctx, MusterTemplates templates)
+    private static InlineMarkup KindButtons(FlowContext ctx, MusterTemplates templates, bool back = false)
     {
         var rows = Enum.GetValues<MusterKind>().Select(k => new InlineButton(ctx.T("mu.kind." + k), new MusterButton.PickKind(k).Data)).Rows(3);
         rows.AddRange(templates.Items.Select((t, i) => new InlineButton("\U0001F4BE " + t.Name, new MusterButton.PickTemplate(i).Data)).Rows(2));
-        rows.AddRange(WizardNav(ctx, back: false).Rows);
+        rows.AddRange(WizardNav(ctx, back).Rows);
         return new InlineMarkup(rows);
     }
 
@@ -688,7 +740,7 @@ public sealed partial class MusterFlow
         data[key] = string.Join(",", list);
     }
 
-    private static List<string> List(Dictionary<string, string> data, string key) =>
+    private static List<string> List(IReadOnlyDictionary<string, string> data, string key) =>
         data.TryGetValue(key, out var v) && v.Length > 0 ? [.. v.Split(',')] : [];
 
     private static Dictionary<Skill, int> SkillsOf(Dictionary<string, string> data)

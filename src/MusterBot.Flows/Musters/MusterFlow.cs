@@ -79,6 +79,12 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             case MusterButton.WizardChoice choice:
                 await OnWizardButtonAsync(ctx, step, choice, cancellationToken).ConfigureAwait(false);
                 return;
+            case MusterButton.TreeMode or MusterButton.TreeModeConfirm:
+                await OnTreeModeButtonAsync(ctx, (MusterButton.ModeChoice)button, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterButton.TreeRefresh or MusterButton.TreeDrill:
+                await OnTreeButtonAsync(ctx, button, cancellationToken).ConfigureAwait(false);
+                return;
             case MusterButton.ModeChoice choice:
                 await OnModeButtonAsync(ctx, step, choice, cancellationToken).ConfigureAwait(false);
                 return;
@@ -525,7 +531,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     private void ArmRefresh(FlowContext ctx, int number, bool keepExisting)
     {
         var id = new MusterTimer.RefreshPanels(number).Id;
-        ctx.Effects.SetTimer(new TimerEntry(id, ctx.Now + _options.RollCallInterval, SystemUser, id) { KeepExisting = keepExisting });
+        ctx.Effects.SetTimer(new TimerEntry(TimerIdIn(ctx.Shard, id), ctx.Now + _options.RollCallInterval, SystemUser, id) { KeepExisting = keepExisting });
     }
 
 

@@ -8,6 +8,9 @@ public enum MusterStep
 {
     Idle,
     Wizard,
+
+    /// <summary>A street's or city's launch: the communities (child nodes) and workplace regions.</summary>
+    PickNodes,
     Kind,
     Scope,
     PickRegions,

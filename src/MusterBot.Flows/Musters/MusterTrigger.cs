@@ -5,6 +5,11 @@ public enum MusterTrigger
 {
     /// <summary>/muster: the wizard starts (from wherever the person is, like every command).</summary>
     Begin,
+
+    /// <summary>/muster by a street or city administrator: the wizard starts with the communities.</summary>
+    BeginTree,
+    ToggleNode,
+    PageNodes,
     PickKind,
     PickTemplate,
     PickScope,

@@ -361,14 +361,38 @@ public sealed partial class UpdateProcessor(
             commits.Add(timerCommit);
         }
 
-        // The messages, timers and the consumed timer go with the last commit: nothing is sent unless everything landed.
-        commits[^1] = commits[^1] with
+        // A community timer whose id names its shard (MusterFlow.TimerIdIn: a chain link of a street's muster set from
+        // another community) is set or cancelled by a commit of that shard, so it lives — and is decided — there.
+        var last = commits[^1].Shard;
+        long ShardOf(string timerId) => Musters.MusterFlow.ShardOfTimer(timerId) ?? last;
+        foreach (var shard in context.Effects.Timers.Select(t => ShardOf(t.Id)).Concat(context.Effects.CancelledTimers.Select(ShardOf)).Distinct())
         {
-            ConsumesTimerId = (context.Event as TimerFired)?.TimerId,
-            Outbox = context.Effects.Outbox.Select(m => m with { EnqueuedAt = context.Now }).ToList(),
-            SetTimers = context.Effects.Timers,
-            CancelTimers = context.Effects.CancelledTimers,
-        };
+            if (shard != last && commits.FindIndex(c => c.Shard == shard) < 0)
+            {
+                commits.Insert(commits.Count - 1, new Commit { Shard = shard, UpdateId = updateId });
+            }
+        }
+
+        for (var i = 0; i < commits.Count; i++)
+        {
+            var shard = commits[i].Shard;
+            var isLast = i == commits.Count - 1;
+            commits[i] = commits[i] with
+            {
+                SetTimers = context.Effects.Timers.Where(t => ShardOf(t.Id) == shard).ToList(),
+                CancelTimers = context.Effects.CancelledTimers.Where(id => ShardOf(id) == shard).ToList(),
+            };
+            if (isLast)
+            {
+                // The messages and the consumed timer go with the last commit: nothing is sent unless everything landed.
+                commits[i] = commits[i] with
+                {
+                    ConsumesTimerId = (context.Event as TimerFired)?.TimerId,
+                    Outbox = context.Effects.Outbox.Select(m => m with { EnqueuedAt = context.Now }).ToList(),
+                };
+            }
+        }
+
         return commits;
     }
 

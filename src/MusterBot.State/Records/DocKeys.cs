@@ -54,6 +54,15 @@ public static class DocKeys
 
     public static DocKey MusterAnswer(int number, long userId) => new("mans", Num(number) + ":" + Num(userId));
 
+    /// <summary>A street's or city's muster over communities (<see cref="Musters.TreeMuster"/>), in the launcher's node shard.</summary>
+    public static DocKey TreeMuster(int number) => new("mtree", Num(number));
+
+    /// <summary>The marker of a community's part of a tree muster (<see cref="Musters.TreeMusterPart"/>), in the community's shard.</summary>
+    public static DocKey TreeMusterPart(long originNode, int originNumber) => new("mtpart", Num(originNode) + ":" + Num(originNumber));
+
+    /// <summary>A community part's counts (<see cref="Musters.TreeMusterTally"/>), in the launcher's node shard.</summary>
+    public static DocKey TreeMusterTally(int number, long communityId) => new("mttally", Num(number) + ":" + Num(communityId));
+
     /// <summary>A live roll call in a chat: of one region, or of the whole muster (<paramref name="regionId"/> null).</summary>
     public static DocKey RollCallPanel(int number, long chatId, string? regionId) => new("mpanel", Num(number) + ":" + Num(chatId) + ":" + (regionId ?? "all"));
 

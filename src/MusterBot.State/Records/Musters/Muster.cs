@@ -21,6 +21,9 @@ public sealed record Muster(int Number, MusterPlan Plan, long LaunchedBy, DateTi
 
     public long? ClosedBy { get; init; }
 
+    /// <summary>Set when this muster is a community's part of a street's or city's muster (members report to <see cref="TreeOrigin.ReportTo"/>).</summary>
+    public TreeOrigin? Origin { get; init; }
+
     /// <summary>The regions' parts; each is stored as a document of its own and loaded with the muster.</summary>
     public IReadOnlyList<MusterRegion> Regions { get; init; } = [];
 
