@@ -354,13 +354,13 @@ public class MusterTreeTests
 
         public Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken) => inner.GetDeliveryAsync(outboxId, cancellationToken);
 
-        public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, CancellationToken cancellationToken) => inner.GetDeliveriesByTagAsync(tag, cancellationToken);
+        public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken) => inner.GetDeliveriesByTagAsync(tag, shard, cancellationToken);
 
         public Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken) => inner.CountOutboxAsync(cancellationToken);
 
         public Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimDueTimersAsync(max, lease, cancellationToken);
 
-        public Task<TimerEntry?> GetTimerAsync(string timerId, CancellationToken cancellationToken) => inner.GetTimerAsync(timerId, cancellationToken);
+        public Task<TimerEntry?> GetTimerAsync(string timerId, long shard, CancellationToken cancellationToken) => inner.GetTimerAsync(timerId, shard, cancellationToken);
 
         public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
 
