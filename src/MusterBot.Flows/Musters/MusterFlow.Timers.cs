@@ -22,7 +22,13 @@ public sealed partial class MusterFlow
     public static string TimerIdIn(long shard, string id) =>
         shard == State.Documents.Shards.Root ? id : "@" + shard.ToString(CultureInfo.InvariantCulture) + ":" + id;
 
-    /// <summary>The shard a community timer's id names (null: the root shard).</summary>
+    /// <summary>
+    /// The id of a community timer that names its shard even when it is the root (a street's or city's timer set by a
+    /// decision in one of its communities must still live and be decided in the node's shard).
+    /// </summary>
+    public static string TimerIdAt(long shard, string id) => "@" + shard.ToString(CultureInfo.InvariantCulture) + ":" + id;
+
+    /// <summary>The shard a community timer's id names (null: none named — the shard of the commit that sets it).</summary>
     public static long? ShardOfTimer(string timerId)
     {
         ArgumentNullException.ThrowIfNull(timerId);

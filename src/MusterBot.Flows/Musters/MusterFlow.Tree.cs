@@ -336,7 +336,7 @@ public sealed partial class MusterFlow
     }
 
     private static void SetTimerIn(FlowContext ctx, long shard, string id, DateTimeOffset dueAt, bool keepExisting = false) =>
-        ctx.Effects.SetTimer(new TimerEntry(TimerIdIn(shard, id), dueAt, SystemUser, id) { KeepExisting = keepExisting });
+        ctx.Effects.SetTimer(new TimerEntry(TimerIdAt(shard, id), dueAt, SystemUser, id) { KeepExisting = keepExisting });
 
     /// <summary>
     /// One link of the chain, decided in the community's shard: unless its marker says the part is written (a chain

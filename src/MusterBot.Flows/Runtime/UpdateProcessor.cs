@@ -8,6 +8,7 @@ using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Records;
+using MusterBot.State.Timers;
 
 namespace MusterBot.Flows.Runtime;
 
@@ -365,7 +366,8 @@ public sealed partial class UpdateProcessor(
         // another community) is set or cancelled by a commit of that shard, so it lives — and is decided — there.
         var last = commits[^1].Shard;
         long ShardOf(string timerId) => Musters.MusterFlow.ShardOfTimer(timerId) ?? last;
-        foreach (var shard in context.Effects.Timers.Select(t => ShardOf(t.Id)).Concat(context.Effects.CancelledTimers.Select(ShardOf)).Distinct())
+        long TimerShard(TimerEntry timer) => ShardOf(timer.Id);
+        foreach (var shard in context.Effects.Timers.Select(TimerShard).Concat(context.Effects.CancelledTimers.Select(ShardOf)).Distinct())
         {
             if (shard != last && commits.FindIndex(c => c.Shard == shard) < 0)
             {
@@ -379,7 +381,7 @@ public sealed partial class UpdateProcessor(
             var isLast = i == commits.Count - 1;
             commits[i] = commits[i] with
             {
-                SetTimers = context.Effects.Timers.Where(t => ShardOf(t.Id) == shard).ToList(),
+                SetTimers = context.Effects.Timers.Where(t => TimerShard(t) == shard).ToList(),
                 CancelTimers = context.Effects.CancelledTimers.Where(id => ShardOf(id) == shard).ToList(),
             };
             if (isLast)

@@ -97,7 +97,7 @@ public sealed class FlowHarness
 
             foreach (var timer in due)
             {
-                await Processor.ProcessAsync(null, new TimerFired(timer.UserId, timer.Id, timer.Payload), CancellationToken.None);
+                await Processor.ProcessAsync(null, new TimerFired(timer.UserId, timer.Id, timer.Payload, timer.Shard), CancellationToken.None);
                 fired++;
             }
         }
