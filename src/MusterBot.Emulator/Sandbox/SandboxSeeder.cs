@@ -59,7 +59,9 @@ public sealed partial class SandboxSeeder(
         if ((await store.GetSetMembersAsync(Sets.Grids, DefaultTree.CommunityId, cancellationToken).ConfigureAwait(false)).Count == 0)
         {
             await SeedStoreAsync(cancellationToken).ConfigureAwait(false);
-            LogSeeded(logger, Community.Nodes.Count(n => n.Level == OrgLevel.Community), Community.GridsByNode.Values.Sum(g => g.Count), Community.Regions.Count, Community.People.Count);
+            var communities = Community.Nodes.Count(n => n.Level == OrgLevel.Community);
+            var grids = Community.GridsByNode.Values.Sum(g => g.Count);
+            LogSeeded(logger, communities, grids, Community.Regions.Count, Community.People.Count);
         }
     }
 

@@ -23,7 +23,8 @@ namespace MusterBot.State.Migration;
 /// the store keeps a shard's documents, outbox or timers.</para>
 /// <para>Order: the progress document (<see cref="MigrationState"/>, root shard) → the default tree → every pending
 /// outbox message and timer copied into a staging document of shard 4 → documents (written only where absent, with
-/// their remaining time to live; each person gets <see cref="PersonHome"/>) → sets → still-valid handled-update marks →
+/// their remaining time to live; each registered person gets <see cref="PersonHome"/>; the profile and conversation of
+/// someone who never registered go to the root shard, where people without a community live) → sets → still-valid handled-update marks →
 /// administrators → each staged message / timer: old keys deleted, then enqueued in the same commit that deletes its
 /// staging document → done. Every step is guarded (written only if absent, or by the staging document's version), and
 /// every old key is deleted only after its content was committed, so a run cut short anywhere is finished, without a
@@ -106,7 +107,14 @@ public sealed partial class SingleCommunityMigration
         {
             await renewal.CancelAsync().ConfigureAwait(false);
             await renewing.ConfigureAwait(false);
-            await _db.LockReleaseAsync(LockKey, token).ConfigureAwait(false);
+            try
+            {
+                await _db.LockReleaseAsync(LockKey, token).ConfigureAwait(false);
+            }
+            catch (RedisException)
+            {
+                // Redis went away: the lock expires by itself (LockExpiry).
+            }
         }
     }
 
@@ -414,29 +422,35 @@ public sealed partial class SingleCommunityMigration
     private async Task MoveDocumentsAsync(Counts counts, CancellationToken cancellationToken)
     {
         var keys = await ScanAsync("doc:", cancellationToken).ConfigureAwait(false);
+        var visitors = await VisitorsAsync(keys, cancellationToken).ConfigureAwait(false);
         foreach (var chunk in keys.Chunk(Batch))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var reads = await Task.WhenAll(chunk.Select(k => _db.HashGetAsync(k, DocFields))).ConfigureAwait(false);
             var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var docs = new List<(DocKey Key, string Json, TimeSpan? Ttl)>();
+            var docs = new List<DocWrite>();
             for (var i = 0; i < chunk.Length; i++)
             {
-                var rest = chunk[i][(_prefix.Length + "doc:".Length)..];
-                var colon = rest.IndexOf(':', StringComparison.Ordinal);
+                var (kind, id) = DocName(chunk[i]);
                 var fields = reads[i];
                 TimeSpan? ttl = fields[2].IsNull ? null : TimeSpan.FromMilliseconds(ParseLong(fields[2]!) - nowMs);
-                if (colon <= 0 || fields[1].IsNull || ttl <= TimeSpan.Zero)
+                if (kind.Length == 0 || fields[1].IsNull || ttl <= TimeSpan.Zero)
                 {
                     counts.Dropped++; // expired (or not a document): the old store would not have returned it either
                     continue;
                 }
 
-                docs.Add((new DocKey(rest[..colon], rest[(colon + 1)..]) { Shard = Target }, fields[1]!, ttl));
+                // Someone who wrote to the bot but never registered lives in no community yet: the root, as on a new store.
+                var shard = kind is "user" or "conv" && visitors.Contains(id) ? Shards.Root : Target;
+                docs.Add(new DocWrite(new DocKey(kind, id) { Shard = shard }, fields[1]!, 0, ttl));
             }
 
-            await WriteAbsentAsync(Target, [.. docs.Select(d => new DocWrite(d.Key, d.Json, 0, d.Ttl))], cancellationToken).ConfigureAwait(false);
-            var homes = docs.Where(d => d.Key.Kind == "user" && long.TryParse(d.Key.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+            foreach (var shard in docs.GroupBy(d => d.Key.Shard!.Value))
+            {
+                await WriteAbsentAsync(shard.Key, [.. shard], cancellationToken).ConfigureAwait(false);
+            }
+
+            var homes = docs.Where(d => d.Key is { Kind: "user", Shard: Target } && long.TryParse(d.Key.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
                 .Select(d => new DocWrite(DocKeys.Home(ParseLong(d.Key.Id)), RecordJson.Serialize(new PersonHome(Target) { Since = _time.GetUtcNow() }), 0))
                 .ToList();
             counts.People += await WriteAbsentAsync(Shards.Root, homes, cancellationToken).ConfigureAwait(false);
@@ -447,6 +461,46 @@ public sealed partial class SingleCommunityMigration
 
             await DeleteEachAsync(chunk).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Ids of people who wrote to the bot but never registered (no <see cref="UserProfile.RegisteredAt"/>): their profile
+    /// and conversation go to the root shard, with no home. A conversation whose profile was moved by an earlier run
+    /// that stopped half-way follows it to where it went.
+    /// </summary>
+    private async Task<HashSet<string>> VisitorsAsync(List<string> keys, CancellationToken cancellationToken)
+    {
+        var visitors = new HashSet<string>(StringComparer.Ordinal);
+        var users = keys.Where(k => DocName(k).Kind == "user").ToList();
+        foreach (var chunk in users.Chunk(Batch))
+        {
+            var jsons = await Task.WhenAll(chunk.Select(k => _db.HashGetAsync(k, "j"))).ConfigureAwait(false);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (jsons[i].HasValue && RecordJson.Deserialize<UserProfile>(jsons[i]!).RegisteredAt is null)
+                {
+                    visitors.Add(DocName(chunk[i]).Id);
+                }
+            }
+        }
+
+        var withProfile = users.Select(k => DocName(k).Id).ToHashSet(StringComparer.Ordinal);
+        var orphans = keys.Select(DocName).Where(d => d.Kind == "conv" && !withProfile.Contains(d.Id)).Select(d => d.Id).ToList();
+        if (orphans.Count > 0)
+        {
+            var inRoot = await _store.GetManyAsync([.. orphans.Select(id => new DocKey("user", id) { Shard = Shards.Root })], cancellationToken).ConfigureAwait(false);
+            visitors.UnionWith(orphans.Where((_, i) => inRoot[i] is not null));
+        }
+
+        return visitors;
+    }
+
+    /// <summary>Kind and id of an old document key (<c>{p}doc:{kind}:{id}</c>); an empty kind when it is not one.</summary>
+    private (string Kind, string Id) DocName(string key)
+    {
+        var rest = key[(_prefix.Length + "doc:".Length)..];
+        var colon = rest.IndexOf(':', StringComparison.Ordinal);
+        return colon <= 0 ? (string.Empty, rest) : (rest[..colon], rest[(colon + 1)..]);
     }
 
     /// <summary>Writes the documents that are still absent (expected version 0); returns how many it wrote.</summary>
