@@ -77,7 +77,8 @@ public sealed class SandboxTests
         Assert.Equal([Community, second], nodes[2].Children);
         Assert.Equal([SandboxDemo.StreetAdminId], nodes[2].Admins);
         Assert.Equal([SandboxDemo.AdminId], nodes[3].Admins);
-        Assert.Equal((OrgLevel.Community, 3L, new long[] { 1, 2, 3 }), (nodes[4].Level, nodes[4].ParentId!.Value, nodes[4].Path.ToArray()));
+        Assert.Equal((OrgLevel.Community, 3L), (nodes[4].Level, nodes[4].ParentId!.Value));
+        Assert.Equal([1L, 2, 3], nodes[4].Path);
         Assert.Equal(5, RecordJson.Deserialize<OrgCounters>((await store.GetAsync(DocKeys.OrgCounters, ct))!.Json).LastNodeId);
 
         // Everybody lives in their node, and their profile is there (nothing of a community is left in the root).
