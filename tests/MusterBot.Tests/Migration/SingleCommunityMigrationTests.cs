@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
@@ -11,6 +12,7 @@ using MusterBot.State.Records.Org;
 using MusterBot.State.Redis;
 using MusterBot.State.Timers;
 using MusterBot.Tests.State;
+using MusterBot.Tests.Support;
 using StackExchange.Redis;
 
 namespace MusterBot.Tests.Migration;
@@ -178,6 +180,31 @@ public sealed class SingleCommunityMigrationTests(RedisServerFixture redis) : IA
 
         Assert.Equal(MigrationOutcome.Fresh, report.Outcome);
         Assert.Equal(1, (await store.GetAsync(DocKeys.Wish(1).In(Community), Ct))!.Version);
+    }
+
+    /// <summary>
+    /// The real host on the old store: it migrates before it handles anything, then its sender delivers every message
+    /// that was waiting in the old outbox (through the Bot API emulator).
+    /// </summary>
+    [Fact]
+    public async Task Host_MigratesAtStart_ThenSendsEveryWaitingMessage()
+    {
+        var prefix = $"mighost{Guid.NewGuid():N}:";
+        var (loaded, _, _) = await LoadAsync(prefix);
+        await loaded.DisposeAsync();
+        await using var emulator = await BotHost.StartEmulatorAsync();
+        foreach (var user in Old.Value.Docs.Where(d => d.Kind == "user"))
+        {
+            emulator.CreateUser(long.Parse(user.Id, CultureInfo.InvariantCulture), "u" + user.Id);
+        }
+
+        await using var host = await BotHost.StartAsync(emulator, redis.ConnectionString, new Dictionary<string, string?> { ["Redis:KeyPrefix"] = prefix, ["MusterBot:Admins:0"] = "1001" });
+
+        Assert.Equal(MigrationOutcome.Migrated, host.App.Services.GetRequiredService<StoreStartup>().Report?.Outcome);
+        Assert.Empty(_connection.GetServers()[0].Keys(pattern: prefix + "doc:*"));
+        var expected = Old.Value.PendingOutbox.Where(m => m.Sends).GroupBy(m => m.Chat).ToDictionary(g => g.Key, g => g.Count());
+        Assert.NotEmpty(expected);
+        await emulator.WaitForAsync(() => expected.All(e => emulator.Messages(e.Key).Count >= e.Value), TimeSpan.FromSeconds(60));
     }
 
     // ------------------------------------------------------------------------------------------------ checks
@@ -392,7 +419,7 @@ public sealed class SingleCommunityMigrationTests(RedisServerFixture redis) : IA
 
         public List<TimerEntry> Timers { get; } = [];
 
-        public List<(long OldId, bool Retried, bool InFlight, string Identity)> PendingOutbox { get; } = [];
+        public List<(long OldId, bool Retried, bool InFlight, string Identity, long Chat, bool Sends)> PendingOutbox { get; } = [];
 
         public static Snapshot Load()
         {
@@ -448,7 +475,8 @@ public sealed class SingleCommunityMigrationTests(RedisServerFixture redis) : IA
                             Attempts = int.Parse(hash["a"]!.GetValue<string>(), CultureInfo.InvariantCulture),
                             NotBefore = hash["nb"] is { } nb ? DateTimeOffset.Parse(nb.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind) : message.NotBefore,
                         };
-                        snapshot.PendingOutbox.Add((id, set == "retry:", set == "inflight:", Identity(message)));
+                        var sends = message.Action is SendText or SendPhoto or SendDocument or SendLocation;
+                        snapshot.PendingOutbox.Add((id, set == "retry:", set == "inflight:", Identity(message), message.ChatId, sends));
                     }
                 }
             }
