@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MusterBot.State.Memory;
+using MusterBot.State.Migration;
 using MusterBot.State.Redis;
 
 namespace MusterBot.State;
@@ -21,6 +22,10 @@ public static class StateHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // First hosted service: migrates a single-community store and creates the default tree before anything runs.
+        builder.Services.AddOptions<DefaultTreeOptions>().BindConfiguration(DefaultTreeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<StoreStartup>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StoreStartup>());
         if (builder.Configuration.HasRedis())
         {
             builder.Services.AddOptions<RedisStoreOptions>().BindConfiguration(RedisSection).ValidateOnStart();

@@ -130,7 +130,13 @@ try {
   check(await zp.getAttribute('#text', 'placeholder') === '输入消息', 'the input is not labelled 输入消息');
   check((await zp.textContent('#fonts')).includes('fonts-noto-cjk'), 'the page does not name the CJK font package');
   const people = await zp.locator('#people .persona').allTextContents();
-  check(people.length === 21, `${people.length} people in the list, expected 21`);
+  check(people.length === 26, `${people.length} people in the list, expected 26 (the street's director, 21 in 港湾社区, 4 in 新河社区)`);
+  // The list is grouped by the organisation tree: the street, then each of its two communities.
+  const groups = await zp.locator('#people .group').allTextContents();
+  check(groups.join(' | ') === '东城街道 | 东城街道 · 港湾社区 | 东城街道 · 新河社区', 'the people list groups: ' + groups.join(' | '));
+  for (const want of ['王主任街道主任 · 东城街道', '钱娟网格员 · 新河网格', '冯阿姨居民 · 新河网格 5号楼']) {
+    check(people.some(p => p.includes(want)), `the people list lacks ${want}: ${people.join(' | ')}`);
+  }
   for (const want of ['李书记管理员', '张伟召集人 · 北片', '赵敏网格员 · 港湾网格', '王芳党员 · 北片', '胡奶奶居民 · 港湾网格 1号楼', '郭大爷居民 · 港湾网格 2号楼']) {
     check(people.some(p => p.includes(want)), `the people list lacks ${want}: ${people.join(' | ')}`);
   }
@@ -140,7 +146,7 @@ try {
   await zp.locator('#startBtn', { hasText: '开始' }).click();
   await zp.locator('#chat .msg.bot').first().waitFor();
   await checkTimes(zp, 1401, 5 * 60 + 30);
-  log('the Chinese page: labels, 21 Chinese people, START = 开始, times in UTC+5:30 (Muster:UtcOffset)');
+  log('the Chinese page: labels, 26 Chinese people by street and community, START = 开始, times in UTC+5:30 (Muster:UtcOffset)');
   check(z.errors.length === 0, 'page errors: ' + z.errors.join('; '));
 
   const m = await openPage(browser, zh.base, { width: 390, height: 844 }, '#1401');

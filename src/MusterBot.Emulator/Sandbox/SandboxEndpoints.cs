@@ -57,13 +57,17 @@ public static partial class SandboxEndpoints
                 admin_id = SandboxDemo.AdminId,
                 // Message times are shown in the community's time zone, as the bot's own texts write them.
                 utc_offset_minutes = (int)muster.Value.UtcOffset.TotalMinutes,
-                personas = community.People.Select(p => new
+                // By node, top down (the street's administrator first, then each community's people), each in seat order.
+                personas = community.People.OrderBy(p => p.Node).Select(p => new
                 {
                     id = p.Id,
                     name = p.Name,
                     role = p.Role,
                     phone = p.Phone,
                     skills = p.Skills.Select(s => TextCatalog.Default.Get(community.Language, "skill." + s)),
+                    // The organisation node the person belongs to, and where it sits ("东城街道 · 港湾社区"): the list's groups.
+                    node = p.Node,
+                    place = community.PlaceOf(p.Node),
                 }),
                 others = state.Users.Where(u => community.People.All(p => p.Id != u.Id)).Select(u => new { id = u.Id, name = u.FirstName }),
             });

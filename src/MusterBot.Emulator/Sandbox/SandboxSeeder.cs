@@ -7,20 +7,25 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using MusterBot.State.Records.Org;
+using MusterBot.State.Records.Wishes;
+using MusterBot.State.Migration;
 
 namespace MusterBot.Emulator.Sandbox;
 
 /// <summary>
 /// Seeds the sandbox with <see cref="SandboxDemo"/> in <c>Sandbox:Language</c> (Chinese by default): the emulator's
-/// users always (the emulator starts empty), the community in the state store only when it has no grids yet (a
-/// Redis-backed sandbox keeps its data). <see cref="ResetAsync"/> is the page's "reset demo".
+/// users always (the emulator starts empty), the street and its two communities in the state store only when the first
+/// community has no grids yet (a Redis-backed sandbox keeps its data). Each community's records go into its own shard,
+/// each person's home (<see cref="PersonHome"/>) into the root. <see cref="ResetAsync"/> is the page's "reset demo".
 /// </summary>
 public sealed partial class SandboxSeeder(
     BotApiEmulator emulator,
     IStateStore store,
     TimeProvider time,
     IOptions<SandboxOptions> options,
-    ILogger<SandboxSeeder> logger) : IHostedService, IDisposable
+    ILogger<SandboxSeeder> logger,
+    StoreStartup? startup = null) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -45,10 +50,18 @@ public sealed partial class SandboxSeeder(
             }
         }
 
-        if ((await store.GetSetMembersAsync(Sets.Grids, cancellationToken).ConfigureAwait(false)).Count == 0)
+        if (startup is not null)
+        {
+            // A sandbox on Redis may hold an older sandbox's single-community keys: migrated first, like the bot's own store.
+            await startup.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if ((await store.GetSetMembersAsync(Sets.Grids, DefaultTree.CommunityId, cancellationToken).ConfigureAwait(false)).Count == 0)
         {
             await SeedStoreAsync(cancellationToken).ConfigureAwait(false);
-            LogSeeded(logger, Community.Grids.Count, Community.Regions.Count, Community.People.Count);
+            var communities = Community.Nodes.Count(n => n.Level == OrgLevel.Community);
+            var grids = Community.GridsByNode.Values.Sum(g => g.Count);
+            LogSeeded(logger, communities, grids, Community.Regions.Count, Community.People.Count);
         }
     }
 
@@ -79,46 +92,93 @@ public sealed partial class SandboxSeeder(
     private async Task SeedStoreAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var community = Community;
+
+        // Each node's own records, one commit per shard (the people's homes last, as a move writes them).
+        foreach (var node in community.Nodes.Select(n => n.Id).Where(id => community.PeopleOf(id).Count > 0 || community.GridsByNode.ContainsKey(id)))
+        {
+            await CommitAsync(await NodeCommitAsync(node, now, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        var root = new List<DocWrite>();
+        root.AddRange(community.Nodes.Select(n => Put(DocKeys.OrgNode(n.Id), n with { CreatedAt = now })));
+        root.Add(Put(DocKeys.OrgCounters, new OrgCounters(community.Nodes.Max(n => n.Id))));
+        root.AddRange(community.People.Select(p => Put(DocKeys.Home(p.Id), new PersonHome(p.Node) { Since = now })));
+        await CommitAsync(new Commit { Shard = Shards.Root, Writes = root }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One node's grids, regions (the first community's), counters, people and starting micro-wishes.</summary>
+    private async Task<Commit> NodeCommitAsync(long node, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var community = Community;
         var writes = new List<DocWrite>();
         var sets = new List<SetChange>();
-        var community = Community;
-        foreach (var grid in community.Grids)
+        var grids = community.GridsByNode.GetValueOrDefault(node) ?? [];
+        var regions = node == DefaultTree.CommunityId ? community.Regions : [];
+        var wishes = community.WishesByNode.GetValueOrDefault(node) ?? [];
+        foreach (var grid in grids)
         {
             writes.Add(Put(DocKeys.Grid(grid.Id), grid));
             sets.Add(new SetChange(Sets.Grids, grid.Id, true));
         }
 
-        foreach (var region in community.Regions)
+        foreach (var region in regions)
         {
             writes.Add(Put(DocKeys.Region(region.Id), region));
             sets.Add(new SetChange(Sets.Regions, region.Id, true));
         }
 
-        var counters = new CommunityCounters
+        foreach (var wish in wishes)
         {
-            Grids = community.Grids.Count,
-            Buildings = community.Grids.Sum(g => g.Buildings.Count),
-            Regions = community.Regions.Count,
-        };
-        if (await store.GetAsync(DocKeys.Counters, cancellationToken).ConfigureAwait(false) is { } existing)
-        {
-            var old = RecordJson.Deserialize<CommunityCounters>(existing.Json);
-            counters = old with { Grids = Math.Max(old.Grids, counters.Grids), Buildings = Math.Max(old.Buildings, counters.Buildings), Regions = Math.Max(old.Regions, counters.Regions) };
+            var resident = community.People.Single(p => p.Id == wish.ResidentId);
+            var record = new Wish(wish.Number, wish.ResidentId, wish.Text, WishCategory.Repairs, now)
+            {
+                GridId = resident.GridId,
+                Status = WishStatus.Open,
+                ReviewedBy = wish.ApprovedBy,
+                OpenedAt = now,
+                History = [new WishEvent(now, wish.ResidentId, "filed"), new WishEvent(now, wish.ApprovedBy, "approved")],
+            };
+            writes.Add(Put(DocKeys.Wish(wish.Number), record));
+            sets.Add(new SetChange(Sets.WishesWithStatus(WishStatus.Open), Sets.Member(wish.Number), true));
+            sets.Add(new SetChange(Sets.WishesOf(wish.ResidentId), Sets.Member(wish.Number), true));
         }
 
-        writes.Add(Put(DocKeys.Counters, counters));
-        foreach (var person in community.People)
+        if (grids.Count > 0 || regions.Count > 0)
         {
-            var before = await store.GetAsync(DocKeys.User(person.Id), cancellationToken).ConfigureAwait(false);
+            var counters = new CommunityCounters
+            {
+                Grids = grids.Count,
+                Buildings = grids.Sum(g => g.Buildings.Count),
+                Regions = regions.Count,
+                Wishes = wishes.Count == 0 ? 0 : wishes.Max(w => w.Number),
+            };
+            if (await store.GetAsync(DocKeys.Counters.In(node), cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                var old = RecordJson.Deserialize<CommunityCounters>(existing.Json);
+                counters = old with { Grids = Math.Max(old.Grids, counters.Grids), Buildings = Math.Max(old.Buildings, counters.Buildings), Regions = Math.Max(old.Regions, counters.Regions), Wishes = Math.Max(old.Wishes, counters.Wishes) };
+            }
+
+            writes.Add(Put(DocKeys.Counters, counters));
+        }
+
+        foreach (var person in community.PeopleOf(node))
+        {
+            var before = await store.GetAsync(DocKeys.User(person.Id).In(node), cancellationToken).ConfigureAwait(false);
             var profile = Profile(person, now);
             writes.Add(new DocWrite(DocKeys.User(person.Id), RecordJson.Serialize(profile), ExpectedVersion: null));
             sets.AddRange(PeopleIndex.Changes(before is null ? null : RecordJson.Deserialize<UserProfile>(before.Json), profile));
         }
 
-        var result = await store.CommitAsync(new Commit { Writes = writes, SetChanges = sets }, cancellationToken).ConfigureAwait(false);
+        return new Commit { Shard = node, Writes = writes, SetChanges = sets };
+    }
+
+    private async Task CommitAsync(Commit commit, CancellationToken cancellationToken)
+    {
+        var result = await store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
         if (result.Status != CommitStatus.Committed)
         {
-            throw new InvalidOperationException($"Seeding the sandbox demo failed: {result.Status}.");
+            throw new InvalidOperationException($"Seeding the sandbox demo failed in shard {commit.Shard}: {result.Status}.");
         }
     }
 
@@ -127,7 +187,9 @@ public sealed partial class SandboxSeeder(
         {
             Language = Language,
             LanguageChosen = true,
-            Roles = person.Roles & ~Roles.Admin,
+            // The secretary is an administrator by configuration (MusterBot:Admins); the street's administrator by the tree.
+            Roles = person.Id == SandboxDemo.AdminId ? person.Roles & ~Roles.Admin : person.Roles,
+            AdminOf = person.AdminOf,
             FirstSeenAt = now,
             LastSeenAt = now,
             RegisteredAt = now,
@@ -140,6 +202,6 @@ public sealed partial class SandboxSeeder(
 
     private static DocWrite Put<T>(DocKey key, T value) => new(key, RecordJson.Serialize(value), ExpectedVersion: null);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Sandbox demo community seeded: {Grids} grids, {Regions} regions, {People} people. Open the web page to play it.")]
-    private static partial void LogSeeded(ILogger logger, int grids, int regions, int people);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Sandbox demo seeded: a street with {Communities} communities, {Grids} grids, {Regions} regions, {People} people. Open the web page to play it.")]
+    private static partial void LogSeeded(ILogger logger, int communities, int grids, int regions, int people);
 }

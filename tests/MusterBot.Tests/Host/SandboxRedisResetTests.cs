@@ -13,6 +13,9 @@ namespace MusterBot.Tests.Host;
 [Collection("redis")]
 public sealed class SandboxRedisResetTests(RedisServerFixture redis)
 {
+    /// <summary>The demo's first community (港湾社区), where the seeded people of these tests live.</summary>
+    private const long Community = MusterBot.State.Records.Org.DefaultTree.CommunityId;
+
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -87,12 +90,12 @@ public sealed class SandboxRedisResetTests(RedisServerFixture redis)
         await emulator.WaitForMessageAsync(resident, m => m.Text?.Contains("C-0001", StringComparison.Ordinal) == true, Wait);
 
         // They are all in Redis, under the sandbox's prefix.
-        Assert.NotNull(await store.GetAsync(DocKeys.Muster(1), CancellationToken.None));
-        Assert.NotNull(await store.GetAsync(DocKeys.Wish(1), CancellationToken.None));
-        Assert.NotNull(await store.GetAsync(DocKeys.Complaint(1), CancellationToken.None));
-        var mode = await store.GetAsync(DocKeys.Mode, CancellationToken.None);
+        Assert.NotNull(await store.GetAsync(DocKeys.Muster(1).In(Community), CancellationToken.None));
+        Assert.NotNull(await store.GetAsync(DocKeys.Wish(1).In(Community), CancellationToken.None));
+        Assert.NotNull(await store.GetAsync(DocKeys.Complaint(1).In(Community), CancellationToken.None));
+        var mode = await store.GetAsync(DocKeys.Mode.In(Community), CancellationToken.None);
         Assert.True(mode is not null && RecordJson.Deserialize<CommunityMode>(mode.Json).Emergency);
-        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sandboxPrefix + "{1}:doc:" + DocKeys.Muster(1).Kind + ":" + DocKeys.Muster(1).Id));
+        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sandboxPrefix + "{4}:doc:" + DocKeys.Muster(1).Kind + ":" + DocKeys.Muster(1).Id));
 
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         using (var reset = await http.PostAsync(new Uri("/sandbox/api/reset", UriKind.Relative), null))
@@ -101,19 +104,19 @@ public sealed class SandboxRedisResetTests(RedisServerFixture redis)
         }
 
         // None of them remains; the community is not in emergency mode; the demo is seeded again.
-        Assert.Null(await store.GetAsync(DocKeys.Muster(1), CancellationToken.None));
-        Assert.Null(await store.GetAsync(DocKeys.Wish(1), CancellationToken.None));
-        Assert.Null(await store.GetAsync(DocKeys.Complaint(1), CancellationToken.None));
-        var after = await store.GetAsync(DocKeys.Mode, CancellationToken.None);
+        Assert.Null(await store.GetAsync(DocKeys.Muster(1).In(Community), CancellationToken.None));
+        Assert.Null(await store.GetAsync(DocKeys.Wish(1).In(Community), CancellationToken.None));
+        Assert.Null(await store.GetAsync(DocKeys.Complaint(1).In(Community), CancellationToken.None));
+        var after = await store.GetAsync(DocKeys.Mode.In(Community), CancellationToken.None);
         Assert.True(after is null || !RecordJson.Deserialize<CommunityMode>(after.Json).Emergency);
-        Assert.Empty(await store.GetSetMembersAsync(Sets.OpenMusters, CancellationToken.None));
-        Assert.Empty(await store.GetSetMembersAsync(Sets.WishesOf(resident), CancellationToken.None));
-        Assert.Empty(await store.GetSetMembersAsync(Sets.ComplaintsOf(resident), CancellationToken.None));
-        Assert.Equal(SandboxDemo.People.Count, (await store.GetSetMembersAsync(Sets.People, CancellationToken.None)).Count);
-        Assert.Equal(2, (await store.GetSetMembersAsync(Sets.Grids, CancellationToken.None)).Count);
-        var profile = await store.GetAsync(DocKeys.User(admin), CancellationToken.None);
+        Assert.Empty(await store.GetSetMembersAsync(Sets.OpenMusters, Community, CancellationToken.None));
+        Assert.Empty(await store.GetSetMembersAsync(Sets.WishesOf(resident), Community, CancellationToken.None));
+        Assert.Empty(await store.GetSetMembersAsync(Sets.ComplaintsOf(resident), Community, CancellationToken.None));
+        Assert.Equal(SandboxDemo.Chinese.PeopleOf(Community).Count, (await store.GetSetMembersAsync(Sets.People, Community, CancellationToken.None)).Count);
+        Assert.Equal(2, (await store.GetSetMembersAsync(Sets.Grids, Community, CancellationToken.None)).Count);
+        var profile = await store.GetAsync(DocKeys.User(admin).In(Community), CancellationToken.None);
         Assert.Equal("Secretary Li", RecordJson.Deserialize<UserProfile>(profile!.Json).FirstName);
-        var counters = await store.GetAsync(DocKeys.Counters, CancellationToken.None);
+        var counters = await store.GetAsync(DocKeys.Counters.In(Community), CancellationToken.None);
         var community = RecordJson.Deserialize<MusterBot.State.Records.Directory.CommunityCounters>(counters!.Json);
         Assert.Equal(0, community.Musters);
         Assert.Empty(emulator.Transcript(admin));
@@ -137,8 +140,8 @@ public sealed class SandboxRedisResetTests(RedisServerFixture redis)
         await emulator.WaitForMessageAsync(resident, m => m.Text?.Contains("check your wish", StringComparison.Ordinal) == true, Wait);
         emulator.PressButton(resident, resident, emulator.Messages(resident)[^1].MessageId, new MusterBot.Flows.Wishes.WishButton.Submit().Encode());
         await emulator.WaitForMessageAsync(resident, m => m.Text?.Contains("W-0001", StringComparison.Ordinal) == true, Wait);
-        Assert.Single(await store.GetSetMembersAsync(Sets.WishesOf(resident), CancellationToken.None));
-        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sandboxPrefix + "{1}:doc:" + DocKeys.Wish(1).Kind + ":" + DocKeys.Wish(1).Id));
+        Assert.Single(await store.GetSetMembersAsync(Sets.WishesOf(resident), Community, CancellationToken.None));
+        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sandboxPrefix + "{4}:doc:" + DocKeys.Wish(1).Kind + ":" + DocKeys.Wish(1).Id));
     }
 
     private static async Task SaysAsync(BotApiEmulator emulator, long who, string text, string expect)

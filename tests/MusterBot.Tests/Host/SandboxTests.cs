@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using MusterBot.Emulator;
 using MusterBot.Emulator.Sandbox;
 using MusterBot.State;
+using MusterBot.State.Documents;
 using MusterBot.State.Records;
+using MusterBot.State.Records.Org;
 using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.Host;
@@ -12,6 +14,9 @@ namespace MusterBot.Tests.Host;
 /// <summary>The browser sandbox (issue #8): the demo seed, the page, the control API on the host's address, reset.</summary>
 public sealed class SandboxTests
 {
+    /// <summary>The demo's first community (港湾社区), where the seeded people of these tests live.</summary>
+    private const long Community = MusterBot.State.Records.Org.DefaultTree.CommunityId;
+
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -21,12 +26,12 @@ public sealed class SandboxTests
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
         var store = host.App.Services.GetRequiredService<IStateStore>();
 
-        Assert.Equal(2, (await store.GetSetMembersAsync(Sets.Grids, CancellationToken.None)).Count);
-        Assert.Equal(3, (await store.GetSetMembersAsync(Sets.Regions, CancellationToken.None)).Count);
-        Assert.Equal(SandboxDemo.People.Count, (await store.GetSetMembersAsync(Sets.People, CancellationToken.None)).Count);
-        Assert.InRange(SandboxDemo.People.Count, 18, 25);
-        Assert.Equal(3, (await store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), CancellationToken.None)).Count);
-        Assert.Equal(2, (await store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Handler), CancellationToken.None)).Count);
+        Assert.Equal(2, (await store.GetSetMembersAsync(Sets.Grids, Community, CancellationToken.None)).Count);
+        Assert.Equal(3, (await store.GetSetMembersAsync(Sets.Regions, Community, CancellationToken.None)).Count);
+        Assert.Equal(SandboxDemo.Chinese.PeopleOf(Community).Count, (await store.GetSetMembersAsync(Sets.People, Community, CancellationToken.None)).Count);
+        Assert.InRange(SandboxDemo.Chinese.PeopleOf(Community).Count, 18, 25);
+        Assert.Equal(3, (await store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), Community, CancellationToken.None)).Count);
+        Assert.Equal(2, (await store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Handler), Community, CancellationToken.None)).Count);
 
         var page = await http.GetStringAsync(new Uri("/", UriKind.Relative));
         Assert.Contains("MusterBot sandbox", page, StringComparison.Ordinal);
@@ -52,6 +57,79 @@ public sealed class SandboxTests
         Assert.Contains("\"muster\"", commands, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The demo is a street with two communities (issue #15 point 6): the tree, each community's records in its own shard,
+    /// everybody's home, the secretary and the street's director administering their nodes, the page's groups; and a
+    /// resident of the second community files a micro-wish that is numbered in her community.
+    /// </summary>
+    [Fact]
+    public async Task Sandbox_SeedsAStreetWithTwoCommunities_EachPersonLivesInTheirs()
+    {
+        await using var host = await BotHost.StartAsync(null, null, new Dictionary<string, string?> { ["Sandbox:Language"] = "en" });
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+        var store = host.App.Services.GetRequiredService<IStateStore>();
+        var ct = CancellationToken.None;
+        const long second = SandboxDemo.SecondCommunityId;
+
+        var nodes = (await store.GetManyAsync([.. new long[] { 1, 2, 3, 4, 5 }.Select(DocKeys.OrgNode)], ct)).Select(d => RecordJson.Deserialize<OrgNode>(d!.Json)).ToList();
+        Assert.Equal(["Binjiang City", "Dongcheng District", "Dongcheng Street", "Harbour Community", "Xinhe Community"], nodes.Select(n => n.Name));
+        Assert.Equal(["滨江市", "东城区", "东城街道", "港湾社区", "新河社区"], SandboxDemo.Chinese.Nodes.Select(n => n.Name));
+        Assert.Equal([Community, second], nodes[2].Children);
+        Assert.Equal([SandboxDemo.StreetAdminId], nodes[2].Admins);
+        Assert.Equal([SandboxDemo.AdminId], nodes[3].Admins);
+        Assert.Equal((OrgLevel.Community, 3L), (nodes[4].Level, nodes[4].ParentId!.Value));
+        Assert.Equal([1L, 2, 3], nodes[4].Path);
+        Assert.Equal(5, RecordJson.Deserialize<OrgCounters>((await store.GetAsync(DocKeys.OrgCounters, ct))!.Json).LastNodeId);
+
+        // Everybody lives in their node, and their profile is there (nothing of a community is left in the root).
+        foreach (var person in SandboxDemo.English.People)
+        {
+            Assert.Equal(person.Node, RecordJson.Deserialize<PersonHome>((await store.GetAsync(DocKeys.Home(person.Id), ct))!.Json).Shard);
+            var profile = RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(person.Id).In(person.Node), ct))!.Json);
+            Assert.Equal(person.AdminOf, profile.AdminOf);
+        }
+
+        Assert.Empty(await store.GetSetMembersAsync(Sets.People, Shards.Root, ct));
+        Assert.Equal([Community], RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(SandboxDemo.AdminId).In(Community), ct))!.Json).AdminOf);
+        var director = RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(SandboxDemo.StreetAdminId).In(DefaultTree.StreetId), ct))!.Json);
+        Assert.Equal([DefaultTree.StreetId], director.AdminOf);
+        Assert.True(director.Roles.HasFlag(Roles.Admin));
+
+        // The second community: its own grid, people and an open micro-wish; the first has none.
+        Assert.Equal(["g1"], await store.GetSetMembersAsync(Sets.Grids, second, ct));
+        Assert.Equal("Xinhe Grid", RecordJson.Deserialize<MusterBot.State.Records.Directory.Grid>((await store.GetAsync(DocKeys.Grid("g1").In(second), ct))!.Json).Name);
+        Assert.Equal(SandboxDemo.English.PeopleOf(second).Select(p => p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal), await store.GetSetMembersAsync(Sets.People, second, ct));
+        Assert.Equal(["1"], await store.GetSetMembersAsync(Sets.WishesWithStatus(MusterBot.State.Records.Wishes.WishStatus.Open), second, ct));
+        Assert.Equal(5401, RecordJson.Deserialize<MusterBot.State.Records.Wishes.Wish>((await store.GetAsync(DocKeys.Wish(1).In(second), ct))!.Json).ResidentId);
+        Assert.Empty(await store.GetSetMembersAsync(Sets.WishesWithStatus(MusterBot.State.Records.Wishes.WishStatus.Open), Community, ct));
+
+        // The page lists the street first, then each community's people under its name.
+        using var personas = JsonDocument.Parse(await http.GetStringAsync(new Uri("/sandbox/api/personas", UriKind.Relative)));
+        var list = personas.RootElement.GetProperty("personas").EnumerateArray().ToList();
+        Assert.Equal(SandboxDemo.StreetAdminId, list[0].GetProperty("id").GetInt64());
+        Assert.Equal("Dongcheng Street", list[0].GetProperty("place").GetString());
+        Assert.Equal("Dongcheng Street · Xinhe Community", list.Single(p => p.GetProperty("id").GetInt64() == 5401).GetProperty("place").GetString());
+        Assert.Equal("Dongcheng Street · Harbour Community", list.Single(p => p.GetProperty("id").GetInt64() == 1401).GetProperty("place").GetString());
+
+        // A resident of the second community files a micro-wish: it is her community's second (W-0002), stored there.
+        var emulator = host.App.Services.GetRequiredService<BotApiEmulator>();
+        const long resident = 5402;
+        emulator.SendText(resident, "/wish");
+        var m = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("File a micro-wish", StringComparison.Ordinal) == true, Wait);
+        emulator.SendText(resident, "Please help me change a light bulb");
+        m = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("Add a photo", StringComparison.Ordinal) == true, Wait);
+        emulator.PressButton(resident, resident, m.MessageId, new MusterBot.Flows.Wishes.WishButton.SkipPhoto().Encode());
+        m = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("choose a category", StringComparison.Ordinal) == true, Wait);
+        emulator.PressButton(resident, resident, m.MessageId, new MusterBot.Flows.Wishes.WishButton.PickCategory(MusterBot.State.Records.Wishes.WishCategory.Repairs).Encode());
+        m = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("By when", StringComparison.Ordinal) == true, Wait);
+        emulator.PressButton(resident, resident, m.MessageId, new MusterBot.Flows.Wishes.WishButton.PickDate(MusterBot.Flows.Wishes.WantedBy.Week).Encode());
+        m = await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("check your wish", StringComparison.Ordinal) == true, Wait);
+        emulator.PressButton(resident, resident, m.MessageId, new MusterBot.Flows.Wishes.WishButton.Submit().Encode());
+        await emulator.WaitForMessageAsync(resident, x => x.Text?.Contains("W-0002", StringComparison.Ordinal) == true, Wait);
+        Assert.Equal(resident, RecordJson.Deserialize<MusterBot.State.Records.Wishes.Wish>((await store.GetAsync(DocKeys.Wish(2).In(second), ct))!.Json).ResidentId);
+        Assert.Null(await store.GetAsync(DocKeys.Wish(1).In(Community), ct));
+    }
+
     /// <summary>Without <c>Sandbox:Language</c> the demo community and the page are Chinese (issue #14 item 12).</summary>
     [Fact]
     public async Task Sandbox_ByDefault_SeedsTheChineseCommunity_AndServesTheChinesePage()
@@ -61,15 +139,15 @@ public sealed class SandboxTests
         var store = host.App.Services.GetRequiredService<IStateStore>();
         var emulator = host.App.Services.GetRequiredService<BotApiEmulator>();
 
-        var admin = RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(SandboxDemo.AdminId), CancellationToken.None))!.Json);
+        var admin = RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(SandboxDemo.AdminId).In(Community), CancellationToken.None))!.Json);
         Assert.Equal("\u674E\u4E66\u8BB0", admin.FirstName); // 李书记
         Assert.Equal(Language.Zh, admin.Language);
-        var grandma = RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(1401), CancellationToken.None))!.Json);
+        var grandma = RecordJson.Deserialize<UserProfile>((await store.GetAsync(DocKeys.User(1401).In(Community), CancellationToken.None))!.Json);
         Assert.Equal("\u80E1\u5976\u5976", grandma.FirstName); // 胡奶奶
         Assert.Equal("b1", grandma.BuildingId);
-        var north = RecordJson.Deserialize<MusterBot.State.Records.Directory.Region>((await store.GetAsync(DocKeys.Region("r1"), CancellationToken.None))!.Json);
+        var north = RecordJson.Deserialize<MusterBot.State.Records.Directory.Region>((await store.GetAsync(DocKeys.Region("r1").In(Community), CancellationToken.None))!.Json);
         Assert.Equal("\u5317\u7247", north.Name); // 北片
-        var grid = RecordJson.Deserialize<MusterBot.State.Records.Directory.Grid>((await store.GetAsync(DocKeys.Grid("g1"), CancellationToken.None))!.Json);
+        var grid = RecordJson.Deserialize<MusterBot.State.Records.Directory.Grid>((await store.GetAsync(DocKeys.Grid("g1").In(Community), CancellationToken.None))!.Json);
         Assert.Equal("1\u53F7\u697C", grid.Buildings[0].Name); // 1号楼
         Assert.Equal("\u80E1\u5976\u5976", emulator.State.Users.Single(u => u.Id == 1401).FirstName);
         // No English name is left anywhere in the Chinese community.
@@ -208,15 +286,15 @@ public sealed class SandboxTests
         const long member = 1301;
         emulator.SendText(member, "/lang");
         await emulator.WaitForMessageAsync(member, _ => true, Wait);
-        var profile = await store.GetAsync(DocKeys.User(member), CancellationToken.None);
+        var profile = await store.GetAsync(DocKeys.User(member).In(Community), CancellationToken.None);
         Assert.NotNull(profile);
 
         using var reset = await http.PostAsync(new Uri("/sandbox/api/reset", UriKind.Relative), null);
         reset.EnsureSuccessStatusCode();
 
         Assert.Empty(emulator.State.Transcript(member));
-        Assert.Equal(SandboxDemo.People.Count, (await store.GetSetMembersAsync(Sets.People, CancellationToken.None)).Count);
-        var restored = await store.GetAsync(DocKeys.User(member), CancellationToken.None);
+        Assert.Equal(SandboxDemo.Chinese.PeopleOf(Community).Count, (await store.GetSetMembersAsync(Sets.People, Community, CancellationToken.None)).Count);
+        var restored = await store.GetAsync(DocKeys.User(member).In(Community), CancellationToken.None);
         Assert.NotNull(restored);
         Assert.Equal("Wang Fang", RecordJson.Deserialize<UserProfile>(restored.Json).FirstName);
 
