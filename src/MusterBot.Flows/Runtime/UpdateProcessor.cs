@@ -42,12 +42,21 @@ public sealed partial class UpdateProcessor(
                 : new CommandReceived(typed.From, typed.ChatId, typed.MessageId, menuCommand[..space], menuCommand[(space + 1)..]);
         }
 
+        var relocated = false;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var (context, reader) = await LoadAsync(@event, updateId, attempt == 1, cancellationToken).ConfigureAwait(false);
             if (context is { IsDuplicate: true })
             {
                 return ProcessOutcome.Duplicate;
+            }
+
+            if (context is { IsSystem: false } && !relocated && context.Shard == Shards.Root && options.Value.Admins.Contains(@event.UserId)
+                && await Registration.Communities.SoleAsync(reader, cancellationToken).ConfigureAwait(false) is { } sole)
+            {
+                // An administrator from configuration who lives in no community is placed in the only one there is
+                // (with several, /admin asks which), so their panel and commands act on a community.
+                context.MoveFirst(sole);
             }
 
             if (context is null)
@@ -68,6 +77,10 @@ public sealed partial class UpdateProcessor(
                 {
                     // A button of someone else's chat: refuse, change nothing (callback data is never trusted alone).
                     context.AnswerButton(context.T("button.not_yours"), alert: true);
+                }
+                else if (context.DecideAfterMove)
+                {
+                    // Moved before any flow decides (see above).
                 }
                 else
                 {
@@ -103,6 +116,24 @@ public sealed partial class UpdateProcessor(
             {
                 // Never leave a spinner: every press is answered, even when no flow said anything.
                 context.AnswerButton();
+            }
+
+            if (context.DecideAfterMove && !relocated && context.MovesTo is { } newHome && newHome != reader.Shard)
+            {
+                // The person moves first (their records as they were, without this update's mark), then the same update
+                // is decided again where they now live. A crash in between leaves them moved, and the update decided there.
+                var bare = new FlowContext(@event, context.Now, initialProfile, initialConversation, context.Roles, reader, texts, _bot) { MovesTo = newHome };
+                var moves = BuildCommits(null, bare, reader, initialProfile, initialConversation, options.Value.ForgetUnregisteredAfter)
+                    .Where(c => c.Writes.Count > 0 || c.SetChanges.Count > 0).ToList();
+                if (await CommitInOrderAsync(moves, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    LogConflict(logger, @event.UserId, attempt);
+                    continue;
+                }
+
+                relocated = true;
+                attempt--;
+                continue;
             }
 
             var commits = BuildCommits(updateId, context, reader, initialProfile, initialConversation, options.Value.ForgetUnregisteredAfter);
