@@ -230,14 +230,14 @@ public partial class MusterFlowTests
         Assert.Equal([new MusterButton.AskNormal().Data], Buttons(again.Markup));
 
         // A second confirmation (or switch) is refused and changes nothing.
-        var version = (await h.Store.GetAsync(DocKeys.Mode, Ct))!.Version;
+        var version = (await h.Store.GetAsync(DocKeys.Mode.Bind(FlowHarness.Community), Ct))!.Version;
         await h.Press(Admin, new MusterButton.ConfirmEmergency().Data, queryId: "ey2");
         await h.Press(Admin2, new MusterButton.AskEmergency().Data, queryId: "e2");
         var twice = await h.DrainAsync();
         Assert.Contains(twice, m => m.Action is AnswerCallback { CallbackQueryId: "ey2", Text: "Already in emergency mode.", ShowAlert: true });
         Assert.Contains(twice, m => m.Action is AnswerCallback { CallbackQueryId: "e2", Text: "Already in emergency mode.", ShowAlert: true });
         Assert.DoesNotContain(twice, m => m.Action is SendText);
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode, Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode.Bind(FlowHarness.Community), Ct))!.Version);
 
         // Somebody who is not an administrator.
         await h.Command(Ann, "mode");
@@ -248,7 +248,7 @@ public partial class MusterFlowTests
             Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "Sorry, only administrator can use this.", ShowAlert: true } a && a.CallbackQueryId == "ann-" + data);
         }
 
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode, Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode.Bind(FlowHarness.Community), Ct))!.Version);
 
         // Back to normal: everyone told, with the normal menu.
         await h.Press(Admin, new MusterButton.AskNormal().Data);
@@ -456,7 +456,7 @@ public partial class MusterFlowTests
         var parts = new List<string>();
         foreach (var key in keys)
         {
-            var doc = await h.Store.GetAsync(key, Ct);
+            var doc = await h.Store.GetAsync(key.Bind(FlowHarness.Community), Ct);
             parts.Add(key + "=" + (doc is null ? "-" : doc.Version + ":" + doc.Json));
         }
 
@@ -515,7 +515,7 @@ public partial class MusterFlowTests
             Data = new Dictionary<string, string> { ["kind"] = "Member", ["edit"] = "1", ["skills"] = string.Empty },
             UpdatedAt = h.Clock.GetUtcNow(),
         };
-        var stored = await h.Store.CommitAsync(new Commit { Writes = [new DocWrite(DocKeys.Conversation(Amy.Id), RecordJson.Serialize(midway), null)] }, Ct);
+        var stored = await h.Store.SeedCommunityAsync(new Commit { Writes = [new DocWrite(DocKeys.Conversation(Amy.Id), RecordJson.Serialize(midway), null)] }, Ct);
         Assert.Equal(CommitStatus.Committed, stored.Status);
 
         await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data, messageId: 8, queryId: "amy");
@@ -618,11 +618,11 @@ public partial class MusterFlowTests
 
             // Firing again does nothing: the timers were consumed with the decision.
             Assert.Equal(0, await b.FireDueTimersAsync());
-            var versions = (await store.GetAsync(DocKeys.MusterRegion(1, "r1"), Ct))!.Version;
+            var versions = (await store.GetAsync(DocKeys.MusterRegion(1, "r1").Bind(FlowHarness.Community), Ct))!.Version;
             // A replay of the same timer (a second instance that had claimed it) changes nothing and sends nothing.
             await b.Processor.ProcessAsync(null, new TimerFired(MusterFlow.SystemUser, "mu:t1:1:r1", "mu:t1:1:r1"), Ct);
             Assert.Empty(await b.DrainAsync());
-            Assert.Equal(versions, (await store.GetAsync(DocKeys.MusterRegion(1, "r1"), Ct))!.Version);
+            Assert.Equal(versions, (await store.GetAsync(DocKeys.MusterRegion(1, "r1").Bind(FlowHarness.Community), Ct))!.Version);
 
             // The first reminder (launch + 5 min) after the restart: everyone silent, once.
             await b.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Acknowledged).Data);

@@ -425,7 +425,7 @@ public partial class MusterFlowTests
         await h.DrainAsync();
 
         // Each region's part is its own document: simultaneous relays write different documents, never the header.
-        var headerVersion = (await h.Store.GetAsync(DocKeys.Muster(1), Ct))!.Version;
+        var headerVersion = (await h.Store.GetAsync(DocKeys.Muster(1).Bind(FlowHarness.Community), Ct))!.Version;
         var results = await Task.WhenAll(
             h.Press(Cora, new MusterButton.Relay(1, "r1").Data, messageId: 5),
             h.Press(Carl, new MusterButton.Relay(1, "r2").Data, messageId: 6));
@@ -435,7 +435,7 @@ public partial class MusterFlowTests
         Assert.NotNull(muster.Region("r1")!.RelayedAt);
         Assert.NotNull(muster.Region("r2")!.RelayedAt);
         Assert.Equal((Cora.Id, Carl.Id), (muster.Region("r1")!.RelayedBy!.Value, muster.Region("r2")!.RelayedBy!.Value));
-        Assert.Equal(headerVersion, (await h.Store.GetAsync(DocKeys.Muster(1), Ct))!.Version);
+        Assert.Equal(headerVersion, (await h.Store.GetAsync(DocKeys.Muster(1).Bind(FlowHarness.Community), Ct))!.Version);
     }
 
     [Fact]
@@ -745,7 +745,7 @@ public partial class MusterFlowTests
             Emergency = mode is { Emergency: true },
         };
         Notices.Notify(ctx, to.Id, html);
-        var result = await h.Store.CommitAsync(new Commit
+        var result = await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = ctx.Effects.Writes.Select(w => new DocWrite(w.Key, w.Value.Json, null, w.Value.Ttl)).ToList(),
             SetChanges = ctx.Effects.SetChanges,

@@ -391,11 +391,11 @@ public partial class WishFlowTests
         Assert.Empty(SentTo(rejected, Ann));
 
         // A member presses an old claim button (forged or stale): a clear answer, nothing changes.
-        var version = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version;
+        var version = (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version;
         await h.Press(Ann, new WishButton.Claim(1).Encode());
         var answer = Answer(await h.DrainAsync(), Ann)!;
         Assert.Equal(("W-0001 is not open for claims (rejected).", true), (answer.Text, answer.ShowAlert));
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version);
         Assert.Empty(await SetAsync(h, Sets.WishesClaimedBy(Ann.Id)));
 
         // The review buttons are stale now.
@@ -887,7 +887,7 @@ public partial class WishFlowTests
 
         await h.Press(Ann, new WishButton.DoneWithoutNote(1).Encode());
         await h.DrainAsync();
-        var version = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version;
+        var version = (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version;
 
         foreach (var (who, data, expected) in new[]
                  {
@@ -912,7 +912,7 @@ public partial class WishFlowTests
 
         var wish = await WishAsync(h);
         Assert.Equal((WishStatus.Done, (int?)null), (wish.Status, wish.Rating));
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version);
         Assert.Empty(await SetAsync(h, Sets.PointsOf(Ann.Id)));
     }
 
@@ -1054,7 +1054,7 @@ public partial class WishFlowTests
         var h = NewHarness();
         await SeedAsync(h);
         await ClaimedWishAsync(h);
-        var version = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version;
+        var version = (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version;
 
         foreach (var (who, data, expected) in new[]
                  {
@@ -1078,7 +1078,7 @@ public partial class WishFlowTests
             Assert.Equal(expected, Answer(messages, who)!.Text);
         }
 
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version);
     }
 
     [Fact]
@@ -1089,7 +1089,7 @@ public partial class WishFlowTests
         await ClaimedWishAsync(h);
         await FileAsync(h);
         await h.DrainAsync();
-        var versions = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2), Ct))!.Version;
+        var versions = (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2).Bind(FlowHarness.Community), Ct))!.Version;
 
         foreach (var (who, data) in new[]
                  {
@@ -1112,7 +1112,7 @@ public partial class WishFlowTests
             Assert.Empty(SentTo(messages, Rita));
         }
 
-        Assert.Equal(versions, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2), Ct))!.Version);
+        Assert.Equal(versions, (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2).Bind(FlowHarness.Community), Ct))!.Version);
         Assert.Equal(WishStatus.Claimed, (await WishAsync(h, 1)).Status);
         Assert.Equal(WishStatus.Pending, (await WishAsync(h, 2)).Status);
     }
