@@ -178,8 +178,9 @@ public sealed partial class UpdateProcessor(
     {
         var now = timeProvider.GetUtcNow();
         var reader = new DocReader(store);
-        if (@event is TimerFired { ForUserId: Musters.MusterFlow.SystemUser })
+        if (@event is TimerFired { ForUserId: <= Musters.MusterFlow.SystemUser } communityTimer)
         {
+            reader = new DocReader(store, CommunityTimers.ShardOf(communityTimer.ForUserId));
             // A community timer: decided with a stand-in profile that is never written.
             var mode = await reader.GetAsync<State.Records.Musters.CommunityMode>(DocKeys.Mode, cancellationToken).ConfigureAwait(false);
             var system = new UserProfile(Musters.MusterFlow.SystemUser, 0, "system") { Roles = Roles.Admin };
@@ -379,8 +380,8 @@ public sealed partial class UpdateProcessor(
         {
             ConsumesTimerId = (context.Event as TimerFired)?.TimerId,
             Outbox = context.Effects.Outbox.Select(m => m with { EnqueuedAt = context.Now }).ToList(),
-            SetTimers = context.Effects.Timers,
-            CancelTimers = context.Effects.CancelledTimers,
+            SetTimers = [.. context.Effects.Timers.Select(t => CommunityTimers.Scope(t, home))],
+            CancelTimers = [.. context.Effects.CancelledTimers.Select(id => CommunityTimers.ScopeId(id, home))],
         };
         return commits;
     }
