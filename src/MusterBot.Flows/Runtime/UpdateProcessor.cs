@@ -296,10 +296,8 @@ public sealed partial class UpdateProcessor(
                 Change(change, home);
             }
 
-            if (reader.Versions.GetValueOrDefault(DocKeys.Home(context.Event.UserId)) > 0)
-            {
-                Write(DocKeys.Home(context.Event.UserId), null);
-            }
+            // The person keeps their home community: coming back, they are its visitor again, and an old card of theirs
+            // pressed afterwards is refused by that community's records.
         }
         else if (target != home)
         {

@@ -181,7 +181,7 @@ public partial class ComplaintFlowTests
 
     private static async Task<string[]> SetAsync(FlowHarness h, string name) => [.. (await h.Store.GetSetMembersAsync(name, FlowHarness.Community, Ct)).Order(StringComparer.Ordinal)];
 
-    private static async Task<DateTimeOffset?> DueAsync(FlowHarness h, string timerId) => (await h.Store.GetTimerAsync(timerId, Ct))?.DueAt;
+    private static async Task<DateTimeOffset?> DueAsync(FlowHarness h, string timerId) => (await h.Store.GetTimerAsync("4/" + timerId, Ct))?.DueAt;
 
     /// <summary>The record as stored (records holding lists compare by reference).</summary>
     private static string Json(Complaint c) => RecordJson.Serialize(c);

@@ -28,7 +28,7 @@ public partial class MusterFlowTests
 
         var launched = await MusterAsync(h);
         Assert.Equal(launched.ReportBy + TimeSpan.FromHours(12), launched.EndsAt);
-        Assert.Equal(launched.EndsAt, (await h.Store.GetTimerAsync("mu:end:1", Ct))!.DueAt);
+        Assert.Equal(launched.EndsAt, (await h.Store.GetTimerAsync("4/mu:end:1", Ct))!.DueAt);
 
         // Everything before the end (reminders, T2, refreshes) fires; the muster stays open.
         h.Clock.SetUtcNow(launched.EndsAt!.Value - TimeSpan.FromMinutes(1));
@@ -45,7 +45,7 @@ public partial class MusterFlowTests
         Assert.Equal((MusterStatus.Closed, (long?)null), (muster.Status, muster.ClosedBy));
         Assert.Equal(h.Clock.GetUtcNow(), muster.ClosedAt);
         Assert.Empty(await SetAsync(h, Sets.OpenMusters));
-        Assert.Null(await h.Store.GetTimerAsync("mu:end:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("4/mu:end:1", Ct));
 
         Assert.Single(SentTo(closed, Admin), s => s.Html.Contains("Muster report M-1", StringComparison.Ordinal));
         Assert.Contains(closed, m => m.ChatId == Admin.Id && m.Action is SendDocument { FileName: "M-1.csv" });
@@ -72,7 +72,7 @@ public partial class MusterFlowTests
         await h.DrainAsync();
 
         Assert.Null((await MusterAsync(h)).EndsAt);
-        Assert.Null(await h.Store.GetTimerAsync("mu:end:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("4/mu:end:1", Ct));
         h.Clock.Advance(TimeSpan.FromDays(2));
         await h.FireDueTimersAsync();
         Assert.Equal(MusterStatus.Open, (await MusterAsync(h)).Status);
@@ -581,7 +581,7 @@ public partial class MusterFlowTests
             await SeedAsync(a);
             await LaunchAsync(a);
             NoErrors(await a.DrainAsync());
-            Assert.NotNull(await store.GetTimerAsync("mu:t1:1:r1", Ct));
+            Assert.NotNull(await store.GetTimerAsync("4/mu:t1:1:r1", Ct));
 
             // A restart: a new processor and flows, nothing in memory carried over; only the store remains.
             var b = new FlowHarness(store, new MusterOptions(), Admin.Id, Admin2.Id);
@@ -614,7 +614,7 @@ public partial class MusterFlowTests
             var muster = await MusterAsync(b);
             Assert.NotNull(muster.Region("r1")!.EscalatedAt);
             Assert.NotNull(muster.Region("r2")!.EscalatedAt);
-            Assert.Null(await store.GetTimerAsync("mu:t1:1:r1", Ct));
+            Assert.Null(await store.GetTimerAsync("4/mu:t1:1:r1", Ct));
 
             // Firing again does nothing: the timers were consumed with the decision.
             Assert.Equal(0, await b.FireDueTimersAsync());
@@ -638,7 +638,7 @@ public partial class MusterFlowTests
             }
 
             Assert.Equal(1, (await MusterAsync(b)).RemindersSent);
-            Assert.Null(await store.GetTimerAsync("mu:rem:1:1", Ct));
+            Assert.Null(await store.GetTimerAsync("4/mu:rem:1:1", Ct));
             await b.Processor.ProcessAsync(null, new TimerFired(MusterFlow.SystemUser, "mu:rem:1:1", "mu:rem:1:1"), Ct);
             Assert.DoesNotContain(await b.DrainAsync(), m => m.Action is SendText s && s.Html.Contains("Reminder", StringComparison.Ordinal));
         }

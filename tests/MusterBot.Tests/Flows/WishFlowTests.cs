@@ -272,7 +272,7 @@ public partial class WishFlowTests
         var told = Assert.Single(SentTo(approved, Rita));
         Assert.Contains("was approved and is waiting for a member", told.Html, StringComparison.Ordinal);
         Assert.Empty(Buttons(told.Markup));
-        var widen = (await h.Store.GetTimerAsync("wi:widen:1", Ct))!;
+        var widen = (await h.Store.GetTimerAsync("4/wi:widen:1", Ct))!;
         Assert.Equal(h.Clock.GetUtcNow() + Options.WidenAfter, widen.DueAt);
 
         // Nobody claimed it in time: the rest of the community is told, once; g1's members not again.
@@ -292,7 +292,7 @@ public partial class WishFlowTests
 
         Assert.DoesNotContain(widened, m => m.ChatId is 100 or 101 or 102 or 500);
         Assert.NotNull((await WishAsync(h)).WidenedAt);
-        Assert.Null(await h.Store.GetTimerAsync("wi:widen:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("4/wi:widen:1", Ct));
 
         // Ben (another grid) can claim it now.
         await h.Press(Ben, new WishButton.Claim(1).Encode());
@@ -574,8 +574,8 @@ public partial class WishFlowTests
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Claimed));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Open));
         Assert.Equal(["1"], await SetAsync(h, Sets.WishesClaimedBy(Ann.Id)));
-        Assert.Null(await h.Store.GetTimerAsync("wi:widen:1", Ct));
-        Assert.Equal(h.Clock.GetUtcNow() + Options.StaleAfter, (await h.Store.GetTimerAsync("wi:stale:1", Ct))!.DueAt);
+        Assert.Null(await h.Store.GetTimerAsync("4/wi:widen:1", Ct));
+        Assert.Equal(h.Clock.GetUtcNow() + Options.StaleAfter, (await h.Store.GetTimerAsync("4/wi:stale:1", Ct))!.DueAt);
 
         await h.Press(Amy, new WishButton.Claim(1).Encode(), messageId: 4);
         var late = await h.DrainAsync();
@@ -682,8 +682,8 @@ public partial class WishFlowTests
         Assert.Equal((Ann.Id, "I am ill this week"), (release.MemberId, release.Reason));
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Open));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Claimed));
-        Assert.Null(await h.Store.GetTimerAsync("wi:stale:1", Ct));
-        Assert.NotNull(await h.Store.GetTimerAsync("wi:widen:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("4/wi:stale:1", Ct));
+        Assert.NotNull(await h.Store.GetTimerAsync("4/wi:widen:1", Ct));
         Assert.Contains("You gave W-0001 back", AllTo(released, Ann), StringComparison.Ordinal);
         Assert.Contains("W-0001: Ann gave it back. Reason: I am ill this week.", AllTo(released, Admin), StringComparison.Ordinal);
         Assert.Contains("A new micro-wish in your grid", AllTo(released, Amy), StringComparison.Ordinal);
@@ -758,8 +758,8 @@ public partial class WishFlowTests
         var wish = await WishAsync(h);
         Assert.Equal((WishStatus.Done, "Replaced the <washer>", (string?)null), (wish.Status, wish.DoneNote, wish.DonePhotoFileId));
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Done));
-        Assert.Null(await h.Store.GetTimerAsync("wi:stale:1", Ct));
-        Assert.Equal(h.Clock.GetUtcNow() + Options.ConfirmWithin, (await h.Store.GetTimerAsync("wi:auto:1", Ct))!.DueAt);
+        Assert.Null(await h.Store.GetTimerAsync("4/wi:stale:1", Ct));
+        Assert.Equal(h.Clock.GetUtcNow() + Options.ConfirmWithin, (await h.Store.GetTimerAsync("4/wi:auto:1", Ct))!.DueAt);
         Assert.Contains("W-0001 is marked done", AllTo(done, Ann), StringComparison.Ordinal);
         var toRita = Assert.Single(SentTo(done, Rita));
         Assert.Contains("Member Ann says your micro-wish W-0001 is done.", toRita.Html, StringComparison.Ordinal);
@@ -818,7 +818,7 @@ public partial class WishFlowTests
         Assert.Equal((WishStatus.Closed, (int?)5), (wish.Status, wish.Rating));
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Closed));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Done));
-        Assert.Null(await h.Store.GetTimerAsync("wi:auto:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("4/wi:auto:1", Ct));
         Assert.Equal((10, "wish.fulfilled"), ((await PointsAsync(h, Ann, "W-0001"))!.Points, (await PointsAsync(h, Ann, "W-0001"))!.Reason));
         Assert.Equal((5, "wish.five_stars"), ((await PointsAsync(h, Ann, "W-0001:5star"))!.Points, (await PointsAsync(h, Ann, "W-0001:5star"))!.Reason));
         Assert.Contains("The resident rated W-0001 ⭐⭐⭐⭐⭐; you earned 15 points.", AllTo(rated, Ann), StringComparison.Ordinal);
