@@ -187,10 +187,13 @@ public sealed partial class UpdateProcessor(
             return (new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = mode?.Emergency == true }, reader);
         }
 
-        // One round trip for where the person lives and, in case that is the root shard, their records there.
+        // One round trip for where the person lives and their records in the shard they lived in when last seen here (a
+        // hint only: the pointer read in the same round trip decides, and a wrong guess costs a second read).
         var personal = new[] { DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId) };
-        await reader.PrefetchAsync([DocKeys.Home(@event.UserId), .. personal], cancellationToken).ConfigureAwait(false);
+        var hint = _homes.TryGetValue(@event.UserId, out var lastSeenIn) ? lastSeenIn : Shards.Root;
+        await reader.PrefetchAsync([DocKeys.Home(@event.UserId), .. personal.Select(k => k.Bind(hint))], cancellationToken).ConfigureAwait(false);
         var home = await reader.GetAsync<State.Records.Org.PersonHome>(DocKeys.Home(@event.UserId), cancellationToken).ConfigureAwait(false);
+        RememberHome(@event.UserId, home?.Shard ?? Shards.Root);
         var duplicate = Task.FromResult(false);
         if (home is not null && home.Shard != reader.Shard)
         {
@@ -242,6 +245,26 @@ public sealed partial class UpdateProcessor(
             ?? MainFlow.Idle(now);
         var roles = profile.Roles | (options.Value.Admins.Contains(profile.Id) ? Roles.Admin : Roles.None);
         return (new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency, ProfileSeen = lastSeen }, reader);
+    }
+
+    /// <summary>Where people lived when last seen by this processor (a read hint; see <see cref="LoadAsync"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> _homes = new();
+
+    private void RememberHome(long userId, long shard)
+    {
+        if (shard == Shards.Root)
+        {
+            _homes.TryRemove(userId, out _);
+            return;
+        }
+
+        if (_homes.Count >= 500_000)
+        {
+            // Bounded: a hint, not a copy of the directory.
+            _homes.Clear();
+        }
+
+        _homes[userId] = shard;
     }
 
     /// <summary>How often a person's <see cref="UserProfile.LastSeenAt"/> is written.</summary>

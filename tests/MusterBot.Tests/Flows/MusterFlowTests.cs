@@ -102,7 +102,9 @@ public partial class MusterFlowTests
         Assert.Equal(now.AddMinutes(15), (await h.Store.GetTimerAsync("4/mu:rem:1:2", Ct))!.DueAt);
         Assert.Equal(now.AddMinutes(10), (await h.Store.GetTimerAsync("4/mu:t2:1", Ct))!.DueAt);
         Assert.Equal(now.AddMinutes(60).AddHours(12), (await h.Store.GetTimerAsync("4/mu:end:1", Ct))!.DueAt);
-        Assert.Equal(MusterFlow.SystemUser, (await h.Store.GetTimerAsync("4/mu:t2:1", Ct))!.UserId);
+        // A community timer (not a person's): stored for community 4 (user id −4, see CommunityTimers).
+        Assert.Equal(FlowHarness.Community, MusterBot.Flows.Runtime.CommunityTimers.ShardOf((await h.Store.GetTimerAsync("4/mu:t2:1", Ct))!.UserId));
+        Assert.NotEqual(MusterFlow.SystemUser, (await h.Store.GetTimerAsync("4/mu:t2:1", Ct))!.UserId);
 
         Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
         Assert.Null(await GetAsync<CommunityMode>(h, DocKeys.Mode));
