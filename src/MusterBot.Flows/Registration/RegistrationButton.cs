@@ -22,7 +22,7 @@ public abstract record RegistrationButton
         .Add<Chosen>("noop")
         .Add<Streets>("st")
         .Add<Street>("sc")
-        .Add<Community>("c");
+        .Add<PickCommunity>("c");
 
     public sealed record Cancel : RegistrationButton;
 
@@ -53,5 +53,5 @@ public abstract record RegistrationButton
     public sealed record Street(long StreetId, int Page) : RegistrationButton;
 
     /// <summary>The community the person lives in (their home community: its staff serve them).</summary>
-    public sealed record Community(long CommunityId) : RegistrationButton;
+    public sealed record PickCommunity(long CommunityId) : RegistrationButton;
 }

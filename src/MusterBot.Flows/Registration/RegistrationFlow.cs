@@ -143,7 +143,7 @@ public sealed class RegistrationFlow : IFlow
             pages = Math.Max(1, (here.Count + CommunitiesPerPage - 1) / CommunitiesPerPage);
             page = Math.Clamp(page, 0, pages - 1);
             rows = here.Skip(page * CommunitiesPerPage).Take(CommunitiesPerPage)
-                .Select(c => Button(c.Name, new RegistrationButton.Community(c.Id))).Rows(2);
+                .Select(c => Button(c.Name, new RegistrationButton.PickCommunity(c.Id))).Rows(2);
             text = ctx.T("reg.ask.community", Html.Escape(street?.Name));
             var id = streetId.Value;
             AddPaging(rows, page, pages, p => new RegistrationButton.Street(id, p));
@@ -280,7 +280,7 @@ public sealed class RegistrationFlow : IFlow
                 RegistrationButton.SkillsDone => RegTrigger.SkillsDone,
                 RegistrationButton.Confirm => RegTrigger.Confirmed,
                 RegistrationButton.Streets or RegistrationButton.Street => RegTrigger.CommunitiesBrowsed,
-                RegistrationButton.Community => RegTrigger.CommunityPicked,
+                RegistrationButton.PickCommunity => RegTrigger.CommunityPicked,
                 _ => RegTrigger.StaleButton,
             },
             _ => RegTrigger.OtherMessage,
@@ -473,7 +473,7 @@ public sealed class RegistrationFlow : IFlow
 
         async Task PickCommunityAsync()
         {
-            var pick = (RegistrationButton.Community)button!;
+            var pick = (RegistrationButton.PickCommunity)button!;
             if (await Communities.GetAsync(ctx.Reader, pick.CommunityId, cancellationToken).ConfigureAwait(false) is not { } community)
             {
                 ctx.AnswerButton(ctx.T("button.stale"));

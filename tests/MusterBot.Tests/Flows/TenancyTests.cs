@@ -159,15 +159,15 @@ public sealed class TenancyTests
         await h.Press(Uma, R(new RegistrationButton.Street(WestStreet, 0)));
         var communities = await h.DrainAsync();
         Assert.Contains(TextsTo(communities, Uma), t => t.Contains("Which community", StringComparison.Ordinal) && t.Contains("West Street", StringComparison.Ordinal));
-        Assert.Contains(R(new RegistrationButton.Community(B)), Buttons(communities));
-        Assert.DoesNotContain(R(new RegistrationButton.Community(A)), Buttons(communities));
+        Assert.Contains(R(new RegistrationButton.PickCommunity(B)), Buttons(communities));
+        Assert.DoesNotContain(R(new RegistrationButton.PickCommunity(A)), Buttons(communities));
 
         // A forged choice of a node that is not a community changes nothing.
-        await h.Press(Uma, R(new RegistrationButton.Community(WestStreet)));
+        await h.Press(Uma, R(new RegistrationButton.PickCommunity(WestStreet)));
         Assert.Contains(TextsTo(await h.DrainAsync(), Uma), t => t.Contains("no longer valid", StringComparison.Ordinal));
         Assert.Equal(Shards.Root, await h.HomeOfAsync(Uma.Id));
 
-        await h.Press(Uma, R(new RegistrationButton.Community(B)));
+        await h.Press(Uma, R(new RegistrationButton.PickCommunity(B)));
         var grid = await h.DrainAsync();
         Assert.Equal(B, await h.HomeOfAsync(Uma.Id));
         Assert.Contains(TextsTo(grid, Uma), t => t.Contains("Hill", StringComparison.Ordinal) || t.Contains("grid", StringComparison.OrdinalIgnoreCase));
@@ -371,7 +371,7 @@ public sealed class TenancyTests
         var asked = await several.DrainAsync();
         Assert.Contains(TextsTo(asked, BossA), t => t.Contains("Which street", StringComparison.Ordinal));
         await several.Press(BossA, R(new RegistrationButton.Street(WestStreet, 0)));
-        await several.Press(BossA, R(new RegistrationButton.Community(B)));
+        await several.Press(BossA, R(new RegistrationButton.PickCommunity(B)));
         Assert.Equal(B, await several.HomeOfAsync(BossA.Id));
         Assert.Contains(TextsTo(await several.DrainAsync(), BossA), t => t.Contains("You are now in Willow", StringComparison.Ordinal));
         await several.Command(BossA, "admin");
