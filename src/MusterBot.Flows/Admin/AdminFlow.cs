@@ -4,12 +4,15 @@ using System.Text;
 using MusterBot.Flows.Directory;
 using MusterBot.Flows.Directory.Roster;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Registration;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
+using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using MusterBot.State.Records.Org;
 using Stateless;
 using Stateless.Graph;
 using Stateless.Reflection;
@@ -61,6 +64,14 @@ public sealed class AdminFlow : IFlow
                 ctx.Reply(refusal, CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
             }
 
+            return;
+        }
+
+        if (ctx.Shard == Shards.Root && (await Communities.ListAsync(ctx.Reader, cancellationToken).ConfigureAwait(false)).Count > 1)
+        {
+            // An administrator from configuration who lives in no community chooses one first (the panel acts on it).
+            ctx.AnswerButton();
+            await RegistrationFlow.BeginPlacementAsync(ctx, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -333,13 +344,15 @@ public sealed class AdminFlow : IFlow
                 Show(invitesText, invitesKeyboard);
                 return step;
             case AdminButton.RevokeInvite revoke:
-                if (await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(revoke.Code), cancellationToken).ConfigureAwait(false) is not { } revoked)
+                // An invitation of another community is not this panel's to revoke (nor to show).
+                if (await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(revoke.Code), cancellationToken).ConfigureAwait(false) is not { } revoked
+                    || !Communities.IsOwn(ctx, revoked))
                 {
                     return Stale();
                 }
 
                 ctx.Effects.Put(DocKeys.Invite(revoked.Code), revoked with { Revoked = true });
-                ctx.Effects.RemoveFromSet(Sets.Invites, revoked.Code);
+                ctx.Effects.RemoveFromSet(Sets.InvitesOf(ctx.Shard), revoked.Code, Shards.Root);
                 Show(ctx.T("admin.invite.revoked", revoked.Code), new InlineMarkup([[Button(ctx, "admin.button.back", new AdminButton.Invites())]]));
                 return step;
             case AdminButton.NewInvite:
@@ -448,9 +461,12 @@ public sealed class AdminFlow : IFlow
                     RegionId = data.GetValueOrDefault("region"),
                     CreatedBy = ctx.Event.UserId,
                     CreatedAt = ctx.Now,
+                    NodeId = ctx.Shard == Shards.Root ? null : ctx.Shard,
                 };
+
+                // Invitations live in the root shard (a link is found whatever community made it), listed per community.
                 ctx.Effects.Put(DocKeys.Invite(code), invite);
-                ctx.Effects.AddToSet(Sets.Invites, code);
+                ctx.Effects.AddToSet(Sets.InvitesOf(ctx.Shard), code, Shards.Root);
                 show(ctx.T("admin.invite.created", InviteLine(ctx, invite, directory), ctx.Bot.InviteLink(code)), new InlineMarkup([[Button(ctx, "admin.button.back", new AdminButton.Invites())]]));
                 return AdminStep.Idle;
             default:
@@ -603,6 +619,11 @@ public sealed class AdminFlow : IFlow
                 ImportedAt = ctx.Now,
                 JoinedUserId = before?.JoinedUserId,
             });
+            if (ctx.Shard != Shards.Root)
+            {
+                // The directory's index: someone sharing this number is found on this community's roster.
+                ctx.Effects.Put(DocKeys.RosterHome(row.Phone), new PersonHome(ctx.Shard));
+            }
         }
 
         ctx.Effects.Delete(DocKeys.RosterImport(ctx.Event.UserId));
@@ -730,9 +751,9 @@ public sealed class AdminFlow : IFlow
     {
         var sb = new StringBuilder(ctx.T("admin.invite.header")).Append('\n');
         var rows = new List<IReadOnlyList<InlineButton>>();
-        foreach (var code in await ctx.Reader.MembersAsync(Sets.Invites, cancellationToken).ConfigureAwait(false))
+        foreach (var code in await ctx.Reader.MembersAsync(Sets.InvitesOf(ctx.Shard), Shards.Root, cancellationToken).ConfigureAwait(false))
         {
-            if (await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false) is { } invite && invite.IsUsable(ctx.Now))
+            if (await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false) is { } invite && invite.IsUsable(ctx.Now) && Communities.IsOwn(ctx, invite))
             {
                 sb.Append("• ").Append(InviteLine(ctx, invite, directory)).Append('\n').Append(ctx.Bot.InviteLink(code)).Append('\n');
                 rows.Add([new InlineButton(ctx.T("admin.invite.revoke", code), AdminButton.Codec.Encode(new AdminButton.RevokeInvite(code)))]);

@@ -4,6 +4,9 @@ namespace MusterBot.Flows.Registration;
 public enum RegStep
 {
     ChoosingKind,
+
+    /// <summary>Without an invitation, when several communities take new people: which one the person lives in.</summary>
+    ChoosingCommunity,
     SharingContact,
     AskingPhone,
     ChoosingGrid,

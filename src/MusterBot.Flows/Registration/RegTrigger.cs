@@ -6,6 +6,9 @@ namespace MusterBot.Flows.Registration;
 /// </summary>
 public enum RegTrigger
 {
+    /// <summary>A page of streets or of a street's communities.</summary>
+    CommunitiesBrowsed,
+    CommunityPicked,
     GridPicked,
     BuildingPicked,
     RegionPicked,

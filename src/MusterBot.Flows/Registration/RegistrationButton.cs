@@ -19,7 +19,10 @@ public abstract record RegistrationButton
         .Add<ToggleSkill>("s")
         .Add<SkillsDone>("done")
         .Add<Confirm>("ok")
-        .Add<Chosen>("noop");
+        .Add<Chosen>("noop")
+        .Add<Streets>("st")
+        .Add<Street>("sc")
+        .Add<PickCommunity>("c");
 
     public sealed record Cancel : RegistrationButton;
 
@@ -42,4 +45,13 @@ public abstract record RegistrationButton
 
     /// <summary>The mark left on an answered question ("✔ North"); pressing it does nothing.</summary>
     public sealed record Chosen : RegistrationButton;
+
+    /// <summary>A page of the streets (when several communities take new people).</summary>
+    public sealed record Streets(int Page) : RegistrationButton;
+
+    /// <summary>A page of one street's communities.</summary>
+    public sealed record Street(long StreetId, int Page) : RegistrationButton;
+
+    /// <summary>The community the person lives in (their home community: its staff serve them).</summary>
+    public sealed record PickCommunity(long CommunityId) : RegistrationButton;
 }

@@ -6,9 +6,11 @@ using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Session;
 using MusterBot.Flows.Texts;
+using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using MusterBot.State.Records.Org;
 using Stateless;
 using Stateless.Graph;
 using Stateless.Reflection;
@@ -40,6 +42,25 @@ public sealed class RegistrationFlow : IFlow
     public static async ValueTask BeginAsync(FlowContext ctx, RegKind kind, Invite? invite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ctx);
+        if (invite is null && kind != RegKind.Roster && ctx.Shard == Shards.Root)
+        {
+            // Someone who lives in no community yet joins one first: the only one there is, or the one they choose.
+            // (A roster member is placed by the roster that lists them; see the contact step.)
+            var communities = await Communities.ListAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+            if (communities.Count == 1)
+            {
+                ctx.MoveFirst(communities[0].Community.Id);
+                return;
+            }
+
+            if (communities.Count > 1)
+            {
+                ctx.Conversation = new(FlowName, nameof(RegStep.ChoosingCommunity)) { Data = new Dictionary<string, string> { ["kind"] = kind.ToString() }, UpdatedAt = ctx.Now };
+                AskCommunity(ctx, communities, null, 0, edit: false);
+                return;
+            }
+        }
+
         var data = new Dictionary<string, string> { ["kind"] = kind.ToString() };
         if (invite is not null)
         {
@@ -85,6 +106,97 @@ public sealed class RegistrationFlow : IFlow
     /// <summary>The home community's grids and regions, with the workplace region of the answers (if any).</summary>
     private static async ValueTask<DirectorySnapshot> LoadDirectoryAsync(FlowContext ctx, Dictionary<string, string> data, CancellationToken cancellationToken) =>
         await InService.Workplace.WithWorkRegionAsync(ctx.Reader, await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false), data, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Places an administrator from configuration who lives in no community, when there are several: they choose one,
+    /// and their panel then acts on it.
+    /// </summary>
+    public static async ValueTask BeginPlacementAsync(FlowContext ctx, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        var communities = await Communities.ListAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+        ctx.Conversation = new(FlowName, nameof(RegStep.ChoosingCommunity))
+        {
+            Data = new Dictionary<string, string> { ["kind"] = nameof(RegKind.Resident), ["place"] = "1" },
+            UpdatedAt = ctx.Now,
+        };
+        AskCommunity(ctx, communities, null, 0, edit: false);
+    }
+
+    private const int CommunitiesPerPage = 8;
+
+    /// <summary>The community picker: the streets (when more than one), then a street's communities, paged.</summary>
+    private static void AskCommunity(FlowContext ctx, IReadOnlyList<(OrgNode Street, OrgNode Community)> communities, long? streetId, int page, bool edit)
+    {
+        var streets = communities.Select(c => c.Street).DistinctBy(s => s.Id).ToList();
+        if (streetId is null && streets.Count == 1)
+        {
+            streetId = streets[0].Id;
+        }
+
+        string text;
+        List<IReadOnlyList<InlineButton>> rows;
+        int pages;
+        if (streetId is null)
+        {
+            pages = Math.Max(1, (streets.Count + CommunitiesPerPage - 1) / CommunitiesPerPage);
+            page = Math.Clamp(page, 0, pages - 1);
+            rows = streets.Skip(page * CommunitiesPerPage).Take(CommunitiesPerPage)
+                .Select(s => Button(s.Name, new RegistrationButton.Street(s.Id, 0))).Rows(2);
+            text = ctx.T("reg.ask.street");
+            AddPaging(rows, page, pages, p => new RegistrationButton.Streets(p));
+        }
+        else
+        {
+            var street = streets.FirstOrDefault(s => s.Id == streetId);
+            var here = communities.Where(c => c.Street.Id == streetId).Select(c => c.Community).ToList();
+            pages = Math.Max(1, (here.Count + CommunitiesPerPage - 1) / CommunitiesPerPage);
+            page = Math.Clamp(page, 0, pages - 1);
+            rows = here.Skip(page * CommunitiesPerPage).Take(CommunitiesPerPage)
+                .Select(c => Button(c.Name, new RegistrationButton.PickCommunity(c.Id))).Rows(2);
+            text = ctx.T("reg.ask.community", Html.Escape(street?.Name));
+            var id = streetId.Value;
+            AddPaging(rows, page, pages, p => new RegistrationButton.Street(id, p));
+            if (streets.Count > 1)
+            {
+                rows.Add([Button(ctx.T("reg.community.other_streets"), new RegistrationButton.Streets(0))]);
+            }
+        }
+
+        rows.Add([Button(ctx.T("reg.button.cancel"), new RegistrationButton.Cancel())]);
+        if (edit)
+        {
+            ctx.Show(text, new InlineMarkup(rows));
+        }
+        else
+        {
+            ctx.Reply(text, new InlineMarkup(rows));
+        }
+
+        void AddPaging(List<IReadOnlyList<InlineButton>> into, int current, int count, Func<int, RegistrationButton> to)
+        {
+            var paging = new List<InlineButton>();
+            if (current > 0)
+            {
+                paging.Add(Button(ctx.T("reg.community.previous"), to(current - 1)));
+            }
+
+            if (current < count - 1)
+            {
+                paging.Add(Button(ctx.T("reg.community.next"), to(current + 1)));
+            }
+
+            if (paging.Count > 0)
+            {
+                into.Add(paging);
+            }
+        }
+    }
+
+    /// <summary>The community whose roster lists a phone number (the root-shard index the import writes; else the only community).</summary>
+    private static async ValueTask<long?> RosterCommunityAsync(FlowContext ctx, string phone, CancellationToken cancellationToken) =>
+        (await ctx.Reader.GetAsync<PersonHome>(DocKeys.RosterHome(phone), cancellationToken).ConfigureAwait(false))?.Shard
+        ?? (ctx.Shard == Shards.Root ? await Communities.SoleAsync(ctx.Reader, cancellationToken).ConfigureAwait(false) : null);
 
     /// <summary>Edits a registered person's profile: the same questions, pre-filled with what is stored.</summary>
     public static async ValueTask BeginEditAsync(FlowContext ctx, CancellationToken cancellationToken)
@@ -178,6 +290,8 @@ public sealed class RegistrationFlow : IFlow
                 RegistrationButton.ToggleSkill => RegTrigger.SkillToggled,
                 RegistrationButton.SkillsDone => RegTrigger.SkillsDone,
                 RegistrationButton.Confirm => RegTrigger.Confirmed,
+                RegistrationButton.Streets or RegistrationButton.Street => RegTrigger.CommunitiesBrowsed,
+                RegistrationButton.PickCommunity => RegTrigger.CommunityPicked,
                 _ => RegTrigger.StaleButton,
             },
             _ => RegTrigger.OtherMessage,
@@ -307,7 +421,7 @@ public sealed class RegistrationFlow : IFlow
                 .OnEntry(
                     t =>
                     {
-                        if (t.Trigger == RegTrigger.Answered)
+                        if (t.Trigger == RegTrigger.Answered && t.Source != RegStep.ChoosingCommunity)
                         {
                             var path = Path(data);
                             path.Add(t.Source);
@@ -349,6 +463,63 @@ public sealed class RegistrationFlow : IFlow
         machine.Configure(RegStep.ChoosingSkills)
             .InternalTransitionAsync(RegTrigger.SkillToggled, _ => AnswerAsync())
             .InternalTransitionAsync(RegTrigger.SkillsDone, _ => AnswerAsync());
+
+        // Which community: browsing edits the picker; a choice moves the person there first (decided again there), then
+        // the first question is asked with that community's grids and regions.
+        async Task BrowseAsync()
+        {
+            var communities = await Communities.ListAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
+            switch (button)
+            {
+                case RegistrationButton.Streets streets:
+                    AskCommunity(ctx, communities, null, streets.Page, edit: true);
+                    break;
+                case RegistrationButton.Street street when communities.Any(c => c.Street.Id == street.StreetId):
+                    AskCommunity(ctx, communities, street.StreetId, street.Page, edit: true);
+                    break;
+                default:
+                    ctx.AnswerButton(ctx.T("button.stale"));
+                    break;
+            }
+        }
+
+        async Task PickCommunityAsync()
+        {
+            var pick = (RegistrationButton.PickCommunity)button!;
+            if (await Communities.GetAsync(ctx.Reader, pick.CommunityId, cancellationToken).ConfigureAwait(false) is not { } community)
+            {
+                ctx.AnswerButton(ctx.T("button.stale"));
+                return;
+            }
+
+            if (community.Id != ctx.Shard)
+            {
+                if (Communities.Settled(ctx))
+                {
+                    ctx.AnswerButton(ctx.T("button.stale"));
+                    return;
+                }
+
+                ctx.MoveFirst(community.Id);
+                return;
+            }
+
+            Acknowledge(ctx, ctx.Event as ButtonPressed, community.Name);
+            if (data.ContainsKey("place"))
+            {
+                ctx.Conversation = MainFlow.Idle(ctx.Now);
+                ctx.Reply(ctx.T("reg.community.placed", Html.Escape(community.Name)), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
+                return;
+            }
+
+            await machine.FireAsync(RegTrigger.Answered).ConfigureAwait(false);
+        }
+
+        machine.Configure(RegStep.ChoosingCommunity)
+            .Permit(RegTrigger.Cancelled, RegStep.Done)
+            .InternalTransitionAsync(RegTrigger.CommunitiesBrowsed, _ => BrowseAsync())
+            .InternalTransitionAsync(RegTrigger.CommunityPicked, _ => PickCommunityAsync())
+            .PermitDynamic(RegTrigger.Answered, Forward, "the first question", Steps("the first question", [RegStep.SharingContact, RegStep.ChoosingGrid, RegStep.AskingPhone]));
 
         machine.Configure(RegStep.ChoosingKind).PermitDynamic(RegTrigger.Answered, Forward, "the first question", Steps("the first question", [RegStep.SharingContact, RegStep.ChoosingGrid, RegStep.AskingPhone]));
         machine.Configure(RegStep.Confirming).Permit(RegTrigger.Confirmed, RegStep.Done);
@@ -412,6 +583,15 @@ public sealed class RegistrationFlow : IFlow
                 }
 
                 var phone = PhoneNumber.FromTelegramContact(contact.PhoneNumber);
+                if (phone is not null && !Communities.Settled(ctx)
+                    && await RosterCommunityAsync(ctx, phone, cancellationToken).ConfigureAwait(false) is { } listing && listing != ctx.Shard
+                    && await ctx.Reader.GetAsync<RosterEntry>(DocKeys.Roster(phone).In(listing), cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    // Listed on another community's roster: the person joins that community first and is decided again there.
+                    ctx.MoveFirst(listing);
+                    return (RegTrigger.Adjusted, Edited);
+                }
+
                 var entry = phone is null ? null : await ctx.Reader.GetAsync<RosterEntry>(DocKeys.Roster(phone), cancellationToken).ConfigureAwait(false);
                 if (entry is null)
                 {
@@ -725,7 +905,7 @@ public sealed class RegistrationFlow : IFlow
         {
             // The invitation is checked again at the end: it may have been revoked, used up or expired meanwhile.
             var invite = await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false);
-            if (invite is null || !invite.IsUsable(ctx.Now))
+            if (invite is null || !invite.IsUsable(ctx.Now) || !Communities.IsOwn(ctx, invite))
             {
                 ctx.Reply(ctx.T("start.invite_invalid"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
                 return;

@@ -41,6 +41,20 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
     /// </summary>
     public long? MovesTo { get; set; }
 
+    /// <summary>Set by <see cref="MoveFirst"/>: the person is moved, and the same update is decided again where they now live.</summary>
+    public bool DecideAfterMove { get; private set; }
+
+    /// <summary>
+    /// Moves the person to <paramref name="shard"/> (joining a community) and has the processor decide the same update
+    /// again there, so the decision reads and writes that community's records as its own. Nothing else this decision
+    /// did is kept: call it before deciding anything. Honoured once per update.
+    /// </summary>
+    public void MoveFirst(long shard)
+    {
+        MovesTo = shard;
+        DecideAfterMove = true;
+    }
+
     public Effects Effects { get; } = new();
 
     public TextCatalog Texts { get; } = texts;

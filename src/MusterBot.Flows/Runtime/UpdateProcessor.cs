@@ -43,12 +43,21 @@ public sealed partial class UpdateProcessor(
                 : new CommandReceived(typed.From, typed.ChatId, typed.MessageId, menuCommand[..space], menuCommand[(space + 1)..]);
         }
 
+        var relocated = false;
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var (context, reader) = await LoadAsync(@event, updateId, attempt == 1, cancellationToken).ConfigureAwait(false);
             if (context is { IsDuplicate: true })
             {
                 return ProcessOutcome.Duplicate;
+            }
+
+            if (context is { IsSystem: false } && !relocated && context.Shard == Shards.Root && options.Value.Admins.Contains(@event.UserId)
+                && await Registration.Communities.SoleAsync(reader, cancellationToken).ConfigureAwait(false) is { } sole)
+            {
+                // An administrator from configuration who lives in no community is placed in the only one there is
+                // (with several, /admin asks which), so their panel and commands act on a community.
+                context.MoveFirst(sole);
             }
 
             if (context is null)
@@ -69,6 +78,10 @@ public sealed partial class UpdateProcessor(
                 {
                     // A button of someone else's chat: refuse, change nothing (callback data is never trusted alone).
                     context.AnswerButton(context.T("button.not_yours"), alert: true);
+                }
+                else if (context.DecideAfterMove)
+                {
+                    // Moved before any flow decides (see above).
                 }
                 else
                 {
@@ -104,6 +117,24 @@ public sealed partial class UpdateProcessor(
             {
                 // Never leave a spinner: every press is answered, even when no flow said anything.
                 context.AnswerButton();
+            }
+
+            if (context.DecideAfterMove && !relocated && context.MovesTo is { } newHome && newHome != reader.Shard)
+            {
+                // The person moves first (their records as they were, without this update's mark), then the same update
+                // is decided again where they now live. A crash in between leaves them moved, and the update decided there.
+                var bare = new FlowContext(@event, context.Now, initialProfile, initialConversation, context.Roles, reader, texts, _bot) { MovesTo = newHome };
+                var moves = BuildCommits(null, bare, reader, initialProfile, initialConversation, options.Value.ForgetUnregisteredAfter)
+                    .Where(c => c.Writes.Count > 0 || c.SetChanges.Count > 0).ToList();
+                if (await CommitInOrderAsync(moves, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    LogConflict(logger, @event.UserId, attempt);
+                    continue;
+                }
+
+                relocated = true;
+                attempt--;
+                continue;
             }
 
             var commits = BuildCommits(updateId, context, reader, initialProfile, initialConversation, options.Value.ForgetUnregisteredAfter);
@@ -157,10 +188,13 @@ public sealed partial class UpdateProcessor(
             return (new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = mode?.Emergency == true }, reader);
         }
 
-        // One round trip for where the person lives and, in case that is the root shard, their records there.
+        // One round trip for where the person lives and their records in the shard they lived in when last seen here (a
+        // hint only: the pointer read in the same round trip decides, and a wrong guess costs a second read).
         var personal = new[] { DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId) };
-        await reader.PrefetchAsync([DocKeys.Home(@event.UserId), .. personal], cancellationToken).ConfigureAwait(false);
+        var hint = _homes.TryGetValue(@event.UserId, out var lastSeenIn) ? lastSeenIn : Shards.Root;
+        await reader.PrefetchAsync([DocKeys.Home(@event.UserId), .. personal.Select(k => k.Bind(hint))], cancellationToken).ConfigureAwait(false);
         var home = await reader.GetAsync<State.Records.Org.PersonHome>(DocKeys.Home(@event.UserId), cancellationToken).ConfigureAwait(false);
+        RememberHome(@event.UserId, home?.Shard ?? Shards.Root);
         var duplicate = Task.FromResult(false);
         if (home is not null && home.Shard != reader.Shard)
         {
@@ -215,6 +249,26 @@ public sealed partial class UpdateProcessor(
         return (new FlowContext(@event, now, profile, conversation, roles, reader, texts, _bot) { Emergency = emergency, ProfileSeen = lastSeen, ConfiguredAdmin = configured }, reader);
     }
 
+    /// <summary>Where people lived when last seen by this processor (a read hint; see <see cref="LoadAsync"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> _homes = new();
+
+    private void RememberHome(long userId, long shard)
+    {
+        if (shard == Shards.Root)
+        {
+            _homes.TryRemove(userId, out _);
+            return;
+        }
+
+        if (_homes.Count >= 500_000)
+        {
+            // Bounded: a hint, not a copy of the directory.
+            _homes.Clear();
+        }
+
+        _homes[userId] = shard;
+    }
+
     /// <summary>How often a person's <see cref="UserProfile.LastSeenAt"/> is written.</summary>
     public static readonly TimeSpan LastSeenEvery = TimeSpan.FromHours(1);
 
@@ -267,10 +321,8 @@ public sealed partial class UpdateProcessor(
                 Change(change, home);
             }
 
-            if (reader.Versions.GetValueOrDefault(DocKeys.Home(context.Event.UserId)) > 0)
-            {
-                Write(DocKeys.Home(context.Event.UserId), null);
-            }
+            // The person keeps their home community: coming back, they are its visitor again, and an old card of theirs
+            // pressed afterwards is refused by that community's records.
         }
         else if (target != home)
         {

@@ -107,15 +107,7 @@ public sealed class MainFlow(TextCatalog texts) : IFlow
             return;
         }
 
-        var kind = invite.Role switch
-        {
-            Roles.Convenor => RegKind.Convenor,
-            Roles.Handler => RegKind.Handler,
-            Roles.Resident => RegKind.Resident,
-            _ => RegKind.Member,
-        };
-        ctx.Reply(ctx.T("start.invite_welcome", Html.Escape(ctx.Profile.FirstName), CommandCatalog.RoleNames(RegistrationFlow.RolesOf(kind), ctx.Language, texts)));
-        await RegistrationFlow.BeginAsync(ctx, kind, invite, cancellationToken).ConfigureAwait(false);
+        await InviteRedemption.OpenAsync(ctx, invite, cancellationToken).ConfigureAwait(false);
     }
 
     public string ToMermaid()

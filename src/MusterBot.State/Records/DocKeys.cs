@@ -23,13 +23,23 @@ public static class DocKeys
 
     public static DocKey Conversation(long userId) => DocKey.ForLong("conv", userId);
 
-    public static DocKey Invite(string code) => new("invite", code);
+    /// <summary>
+    /// An invitation (<see cref="Directory.Invite"/>), in the root shard: a link is found whatever community made it, and
+    /// its <see cref="Directory.Invite.NodeId"/> says which community the person joins.
+    /// </summary>
+    public static DocKey Invite(string code) => new DocKey("invite", code) with { Shard = Shards.Root };
 
     public static DocKey Grid(string gridId) => new("grid", gridId);
 
     public static DocKey Region(string regionId) => new("region", regionId);
 
     public static DocKey Roster(string phone) => new("roster", phone);
+
+    /// <summary>
+    /// Which community's roster holds a phone number (<see cref="Org.PersonHome"/>), in the root shard: the roster import
+    /// writes it, so someone who shares their contact is found on the right community's roster.
+    /// </summary>
+    public static DocKey RosterHome(string phone) => new DocKey("rosterhome", phone) with { Shard = Shards.Root };
 
     /// <summary>The pending roster import of an administrator (validated rows waiting for confirmation).</summary>
     public static DocKey RosterImport(long adminId) => DocKey.ForLong("rosterimport", adminId);

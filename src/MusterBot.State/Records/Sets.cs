@@ -8,6 +8,9 @@ public static class Sets
     public const string Grids = "grids";
     public const string Regions = "regions";
     public const string Invites = "invites";
+
+    /// <summary>Codes of the invitations made for one organisation node (a root-shard set; the invitations live there too).</summary>
+    public static string InvitesOf(long nodeId) => "invites:" + nodeId.ToString(CultureInfo.InvariantCulture);
     public const string People = "people";
     public const string Roster = "roster";
 

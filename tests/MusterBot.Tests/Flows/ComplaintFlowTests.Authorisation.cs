@@ -60,7 +60,7 @@ public partial class ComplaintFlowTests
 
         // The role is taken away, the assignment stays (a stale card in Hank's chat).
         var hank = (await h.ProfileAsync(Hank.Id))!;
-        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit
+        Assert.Equal(CommitStatus.Committed, (await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = [new DocWrite(DocKeys.User(Hank.Id), RecordJson.Serialize(hank with { Roles = Roles.Resident }), null)],
         }, Ct)).Status);
@@ -96,7 +96,7 @@ public partial class ComplaintFlowTests
 
         // ... then moves to g2 before pressing "join".
         var rosa = (await h.ProfileAsync(Rosa.Id))!;
-        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit
+        Assert.Equal(CommitStatus.Committed, (await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = [new DocWrite(DocKeys.User(Rosa.Id), RecordJson.Serialize(rosa with { GridId = "g2", BuildingId = null }), null)],
         }, Ct)).Status);

@@ -96,7 +96,7 @@ public partial class ComplaintFlowTests
         Person(Rosa, Roles.Resident, "g1");
         Person(Ray, Roles.Resident, "g2");
         Person(Eve, Roles.Resident, "g3");
-        var result = await h.Store.CommitAsync(new Commit { Writes = writes, SetChanges = sets }, Ct);
+        var result = await h.Store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets }, Ct);
         Assert.Equal(CommitStatus.Committed, result.Status);
     }
 
@@ -175,13 +175,13 @@ public partial class ComplaintFlowTests
     private static async Task<T?> GetAsync<T>(FlowHarness h, DocKey key)
         where T : class
     {
-        var doc = await h.Store.GetAsync(key, Ct);
+        var doc = await h.Store.GetAsync(key.Bind(FlowHarness.Community), Ct);
         return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
     }
 
-    private static async Task<string[]> SetAsync(FlowHarness h, string name) => [.. (await h.Store.GetSetMembersAsync(name, Ct)).Order(StringComparer.Ordinal)];
+    private static async Task<string[]> SetAsync(FlowHarness h, string name) => [.. (await h.Store.GetSetMembersAsync(name, FlowHarness.Community, Ct)).Order(StringComparer.Ordinal)];
 
-    private static async Task<DateTimeOffset?> DueAsync(FlowHarness h, string timerId) => (await h.Store.GetTimerAsync(timerId, Ct))?.DueAt;
+    private static async Task<DateTimeOffset?> DueAsync(FlowHarness h, string timerId) => (await h.Store.GetTimerAsync(timerId, 4, Ct))?.DueAt;
 
     /// <summary>The record as stored (records holding lists compare by reference).</summary>
     private static string Json(Complaint c) => RecordJson.Serialize(c);
@@ -191,7 +191,7 @@ public partial class ComplaintFlowTests
     /// <summary>Emergency mode on, as /mode or a real muster would leave it.</summary>
     private static async Task SetEmergencyAsync(FlowHarness h)
     {
-        var result = await h.Store.CommitAsync(new Commit
+        var result = await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = [new DocWrite(DocKeys.Mode, RecordJson.Serialize(new CommunityMode(true) { Since = h.Clock.GetUtcNow(), ChangedBy = Admin.Id, Notice = "Flood" }), null)],
         }, Ct);

@@ -8,6 +8,7 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.Flows;
 
@@ -28,7 +29,7 @@ public partial class DirectoryFlowTests
 
         await h.Press(Admin, A(new AdminButton.ImportRoster()));
         await h.DrainAsync();
-        Assert.Equal(["+8613900139000"], await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+        Assert.Equal(["+8613900139000"], await h.Store.GetSetMembersAsync(Sets.Roster, FlowHarness.Community, CancellationToken.None));
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public partial class DirectoryFlowTests
 
         // An entry imported before the roster refused such rows.
         var entry = new RosterEntry("+8613800138000", "Ann Li", Roles.Handler) { RegionId = "r1" };
-        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit
+        Assert.Equal(CommitStatus.Committed, (await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = [new DocWrite(DocKeys.Roster(entry.Phone), RecordJson.Serialize(entry), null)],
             SetChanges = [new SetChange(Sets.Roster, entry.Phone, Add: true)],
@@ -73,7 +74,7 @@ public partial class DirectoryFlowTests
 
         // An entry imported before the roster refused such rows.
         var entry = new RosterEntry("+8613800138000", "Ann Li", Roles.Convenor) { GridId = "g1" };
-        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit
+        Assert.Equal(CommitStatus.Committed, (await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = [new DocWrite(DocKeys.Roster(entry.Phone), RecordJson.Serialize(entry), null)],
             SetChanges = [new SetChange(Sets.Roster, entry.Phone, Add: true)],
@@ -91,7 +92,7 @@ public partial class DirectoryFlowTests
 
         var profile = (await h.ProfileAsync(Ann.Id))!;
         Assert.Equal((Roles.Member, "r1"), (profile.Roles, profile.RegionId));
-        var region = RecordJson.Deserialize<Region>((await h.Store.GetAsync(DocKeys.Region("r1"), CancellationToken.None))!.Json);
+        var region = RecordJson.Deserialize<Region>((await h.Store.GetAsync(DocKeys.Region("r1").Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal(((long?)null, (long?)null), (region.ConvenorId, region.BackupConvenorId));
     }
     [Fact]

@@ -58,7 +58,7 @@ public partial class DirectoryFlowTests
         var answer = Assert.Single(await h.DrainAsync());
         Assert.Equal(new AnswerCallback("forged", "This button is no longer valid."), answer.Action);
         Assert.Equal(nameof(AdminStep.InviteRole), (await h.ConversationAsync(Admin.Id))!.Step);
-        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Invites, CancellationToken.None));
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.InvitesOf(FlowHarness.Community), MusterBot.State.Documents.Shards.Root, CancellationToken.None));
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public partial class DirectoryFlowTests
         await h.Event(new DocumentReceived(Admin, Admin.Id, 9, "f1", "roster.csv", 10, "text/csv") { Content = "x"u8.ToArray() });
         Assert.Single(await h.DrainTextsAsync());
         Assert.Equal(nameof(AdminStep.AwaitingGridName), (await h.ConversationAsync(Admin.Id))!.Step);
-        Assert.Null(await h.Store.GetAsync(DocKeys.Grid("g2"), CancellationToken.None));
+        Assert.Null(await h.Store.GetAsync(DocKeys.Grid("g2").Bind(FlowHarness.Community), CancellationToken.None));
     }
 
     [Fact]

@@ -71,11 +71,11 @@ public partial class DirectoryFlowTests
         var h = NewHarness();
         await SetUpAsync(h);
 
-        var grid = RecordJson.Deserialize<Grid>((await h.Store.GetAsync(DocKeys.Grid("g1"), CancellationToken.None))!.Json);
+        var grid = RecordJson.Deserialize<Grid>((await h.Store.GetAsync(DocKeys.Grid("g1").Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal("North", grid.Name);
         Assert.Equal("B1", Assert.Single(grid.Buildings).Name);
-        Assert.Equal(["g1"], await h.Store.GetSetMembersAsync(Sets.Grids, CancellationToken.None));
-        Assert.Equal(["r1"], await h.Store.GetSetMembersAsync(Sets.Regions, CancellationToken.None));
+        Assert.Equal(["g1"], await h.Store.GetSetMembersAsync(Sets.Grids, FlowHarness.Community, CancellationToken.None));
+        Assert.Equal(["r1"], await h.Store.GetSetMembersAsync(Sets.Regions, FlowHarness.Community, CancellationToken.None));
         Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
     }
 
@@ -90,7 +90,7 @@ public partial class DirectoryFlowTests
         await h.Text(Admin, new string('x', 31));
         Assert.Contains("1 to 30 characters", await LastTextAsync(h), StringComparison.Ordinal);
         await h.Command(Admin, "cancel");
-        Assert.Single(await h.Store.GetSetMembersAsync(Sets.Grids, CancellationToken.None));
+        Assert.Single(await h.Store.GetSetMembersAsync(Sets.Grids, FlowHarness.Community, CancellationToken.None));
     }
 
     [Fact]
@@ -116,9 +116,9 @@ public partial class DirectoryFlowTests
         Assert.Equal("+8613800138000", profile.Phone);
         Assert.Equal(("g1", "r1", "City Hospital"), (profile.GridId, profile.RegionId, profile.WorkUnit));
         Assert.Equal([Skill.Medical], profile.Skills);
-        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithSkill(Skill.Medical), CancellationToken.None));
-        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleInRegion("r1"), CancellationToken.None));
-        var invite = RecordJson.Deserialize<Invite>((await h.Store.GetAsync(DocKeys.Invite(code), CancellationToken.None))!.Json);
+        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithSkill(Skill.Medical), FlowHarness.Community, CancellationToken.None));
+        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleInRegion("r1"), FlowHarness.Community, CancellationToken.None));
+        var invite = RecordJson.Deserialize<Invite>((await h.Store.GetAsync(DocKeys.Invite(code).Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal(1, invite.Uses);
 
         // A single-use invitation cannot be used a second time.
@@ -137,7 +137,7 @@ public partial class DirectoryFlowTests
         await h.DrainAsync();
         await h.Press(Ann, R(new RegistrationButton.Confirm()), queryId: "again");
         Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "again", Text: "This button is no longer valid." });
-        Assert.Equal(1, RecordJson.Deserialize<Invite>((await h.Store.GetAsync(DocKeys.Invite(code), CancellationToken.None))!.Json).Uses);
+        Assert.Equal(1, RecordJson.Deserialize<Invite>((await h.Store.GetAsync(DocKeys.Invite(code).Bind(FlowHarness.Community), CancellationToken.None))!.Json).Uses);
 
         var csv = "name,phone,grid,region,work_unit,skills,role\nBob,13900139000,,,,,\n";
         await h.Press(Admin, A(new AdminButton.Roster()));
@@ -146,7 +146,7 @@ public partial class DirectoryFlowTests
         await h.DrainAsync();
         await h.Press(Admin, A(new AdminButton.ImportRoster()), queryId: "twice");
         Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "twice", Text: "This import has expired. Please send the file again." });
-        Assert.Single(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+        Assert.Single(await h.Store.GetSetMembersAsync(Sets.Roster, FlowHarness.Community, CancellationToken.None));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public partial class DirectoryFlowTests
             await h.Press(who, R(new RegistrationButton.Confirm()));
         }
 
-        var region = RecordJson.Deserialize<Region>((await h.Store.GetAsync(DocKeys.Region("r1"), CancellationToken.None))!.Json);
+        var region = RecordJson.Deserialize<Region>((await h.Store.GetAsync(DocKeys.Region("r1").Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal((Ann.Id, Bob.Id), (region.ConvenorId, region.BackupConvenorId));
         Assert.Equal(Roles.Member | Roles.Convenor, (await h.ProfileAsync(Ann.Id))!.Roles);
     }
@@ -345,7 +345,7 @@ public partial class DirectoryFlowTests
         var profile = (await h.ProfileAsync(Ann.Id))!;
         Assert.Equal((Roles.Member, "g1", "r1", "Clinic"), (profile.Roles, profile.GridId, profile.RegionId, profile.WorkUnit));
         Assert.Equal([Skill.Medical, Skill.Driving], profile.Skills.Order());
-        var entry = RecordJson.Deserialize<RosterEntry>((await h.Store.GetAsync(DocKeys.Roster("+8613800138000"), CancellationToken.None))!.Json);
+        var entry = RecordJson.Deserialize<RosterEntry>((await h.Store.GetAsync(DocKeys.Roster("+8613800138000").Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal(Ann.Id, entry.JoinedUserId);
 
         // Re-importing updates by phone number instead of duplicating, and keeps who joined.
@@ -353,9 +353,9 @@ public partial class DirectoryFlowTests
         await h.Event(new DocumentReceived(Admin, Admin.Id, 51, "f2", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv.Replace("Clinic", "Hospital", StringComparison.Ordinal)) });
         await h.Press(Admin, A(new AdminButton.ImportRoster()));
         Assert.Contains("(0 new, 2 updated; 1 registered members' profiles updated)", await LastTextAsync(h), StringComparison.Ordinal);
-        Assert.Equal(2, (await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None)).Count);
+        Assert.Equal(2, (await h.Store.GetSetMembersAsync(Sets.Roster, FlowHarness.Community, CancellationToken.None)).Count);
         Assert.Equal("Hospital", (await h.ProfileAsync(Ann.Id))!.WorkUnit);
-        entry = RecordJson.Deserialize<RosterEntry>((await h.Store.GetAsync(DocKeys.Roster("+8613800138000"), CancellationToken.None))!.Json);
+        entry = RecordJson.Deserialize<RosterEntry>((await h.Store.GetAsync(DocKeys.Roster("+8613800138000").Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal(("Hospital", (long?)Ann.Id), (entry.WorkUnit, entry.JoinedUserId));
     }
 
@@ -371,12 +371,12 @@ public partial class DirectoryFlowTests
         await h.Event(new DocumentReceived(Admin, Admin.Id, 50, "f1", "roster.csv", csv.Length, "text/csv") { Content = Encoding.UTF8.GetBytes(csv) });
         var report = await LastTextAsync(h);
         Assert.Matches("(line|Line) 2|(line|Line) 3", report);
-        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, FlowHarness.Community, CancellationToken.None));
 
         await h.Press(Admin, A(new AdminButton.DropRoster()));
-        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, FlowHarness.Community, CancellationToken.None));
         await h.Press(Admin, A(new AdminButton.ImportRoster()));
-        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, CancellationToken.None));
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.Roster, FlowHarness.Community, CancellationToken.None));
     }
 
     [Theory]
@@ -413,12 +413,12 @@ public partial class DirectoryFlowTests
 
         await h.Press(Admin, A(new AdminButton.PickConvenor(ConvenorSeat.Convenor, "r1", Ann.Id)));
         Assert.Equal(Roles.Member | Roles.Convenor, (await h.ProfileAsync(Ann.Id))!.Roles);
-        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), CancellationToken.None));
+        Assert.Contains(Sets.Member(Ann.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), FlowHarness.Community, CancellationToken.None));
         Assert.Contains((await h.DrainAsync()), m => m.ChatId == Ann.Id && m.Action is SendText s && s.Html.Contains("appointed convenor of Port", StringComparison.Ordinal));
 
         await h.Press(Admin, A(new AdminButton.RemoveConvenor(ConvenorSeat.Convenor, "r1")));
         Assert.Equal(Roles.Member, (await h.ProfileAsync(Ann.Id))!.Roles);
-        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), CancellationToken.None));
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Convenor), FlowHarness.Community, CancellationToken.None));
     }
 
     [Fact]
@@ -448,7 +448,7 @@ public partial class DirectoryFlowTests
         Assert.True(profile.Roles.HasFlag(Roles.Member), profile.Roles.ToString());
         Assert.True(profile.Roles.HasFlag(Roles.Handler));
         Assert.Equal("g1", profile.GridId);
-        Assert.DoesNotContain(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleInGrid("g2"), CancellationToken.None));
+        Assert.DoesNotContain(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleInGrid("g2"), FlowHarness.Community, CancellationToken.None));
     }
 
     [Fact]
@@ -464,7 +464,7 @@ public partial class DirectoryFlowTests
 
         var profile = (await h.ProfileAsync(Bob.Id))!;
         Assert.Equal((Roles.Handler, "g1"), (profile.Roles, profile.GridId));
-        Assert.Contains(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Handler), CancellationToken.None));
+        Assert.Contains(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Handler), FlowHarness.Community, CancellationToken.None));
     }
 
     [Fact]
@@ -499,7 +499,7 @@ public partial class DirectoryFlowTests
         await SetUpAsync(h);
         await h.Press(Admin, A(new AdminButton.RenameBuilding("g1", "b1")));
         await h.Text(Admin, "Block 1");
-        var grid = RecordJson.Deserialize<Grid>((await h.Store.GetAsync(DocKeys.Grid("g1"), CancellationToken.None))!.Json);
+        var grid = RecordJson.Deserialize<Grid>((await h.Store.GetAsync(DocKeys.Grid("g1").Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal("Block 1", Assert.Single(grid.Buildings).Name);
     }
 
@@ -523,7 +523,7 @@ public partial class DirectoryFlowTests
         Assert.Contains(appointed, m => m.ChatId == Bob.Id && m.Action is SetChatCommands { Administrator: true });
         await h.Command(Bob, "admin");
         Assert.Contains("What would you like to manage?", await LastTextAsync(h), StringComparison.Ordinal);
-        Assert.Contains(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Admin), CancellationToken.None));
+        Assert.Contains(Sets.Member(Bob.Id), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Admin), FlowHarness.Community, CancellationToken.None));
 
         await h.Press(Admin, A(new AdminButton.RemoveAdmin(Bob.Id)));
         Assert.Contains((await h.DrainAsync()), m => m.ChatId == Bob.Id && m.Action is SetChatCommands { Administrator: false });
@@ -571,17 +571,17 @@ public partial class DirectoryFlowTests
         await h.Press(Ann, P(new ProfileButton.ConfirmLeave()));
 
         Assert.Null(await h.ProfileAsync(Ann.Id));
-        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.PeopleInGrid("g1"), CancellationToken.None));
-        var counters = RecordJson.Deserialize<CommunityCounters>((await h.Store.GetAsync(DocKeys.Counters, CancellationToken.None))!.Json);
+        Assert.Empty(await h.Store.GetSetMembersAsync(Sets.PeopleInGrid("g1"), FlowHarness.Community, CancellationToken.None));
+        var counters = RecordJson.Deserialize<CommunityCounters>((await h.Store.GetAsync(DocKeys.Counters.Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal(1, counters.Left["Resident"]);
-        var all = string.Join('\n', (await h.Store.GetManyAsync([DocKeys.Counters], CancellationToken.None)).Select(d => d!.Json));
+        var all = string.Join('\n', (await h.Store.GetManyAsync([DocKeys.Counters.Bind(FlowHarness.Community)], CancellationToken.None)).Select(d => d!.Json));
         Assert.DoesNotContain("13800138000", all, StringComparison.Ordinal);
 
         // A second press of the old confirmation: kindly refused, nothing counted twice.
         await h.DrainAsync();
         await h.Press(Ann, P(new ProfileButton.ConfirmLeave()), queryId: "again");
         Assert.Contains((await h.DrainAsync()), m => m.Action is AnswerCallback { CallbackQueryId: "again", Text: "This button is no longer valid." });
-        counters = RecordJson.Deserialize<CommunityCounters>((await h.Store.GetAsync(DocKeys.Counters, CancellationToken.None))!.Json);
+        counters = RecordJson.Deserialize<CommunityCounters>((await h.Store.GetAsync(DocKeys.Counters.Bind(FlowHarness.Community), CancellationToken.None))!.Json);
         Assert.Equal(1, counters.Left["Resident"]);
     }
 
@@ -649,7 +649,7 @@ public partial class DirectoryFlowTests
         if (roles != Roles.None && !roles.HasFlag(Roles.Admin))
         {
             var p = (await h.ProfileAsync(who.Id))!;
-            await h.Store.CommitAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(who.Id), RecordJson.Serialize(p with { Roles = roles, RegisteredAt = h.Clock.GetUtcNow() }), null)] }, CancellationToken.None);
+            await h.Store.SeedCommunityAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(who.Id), RecordJson.Serialize(p with { Roles = roles, RegisteredAt = h.Clock.GetUtcNow() }), null)] }, CancellationToken.None);
         }
 
         await h.DrainAsync();
@@ -682,13 +682,13 @@ public partial class DirectoryFlowTests
     {
         var h = NewHarness();
         await SetUpAsync(h);
-        var before = await h.Store.GetManyAsync([DocKeys.Grid("g1"), DocKeys.Region("r1"), DocKeys.Counters], CancellationToken.None);
+        var before = await h.Store.GetManyAsync([DocKeys.Grid("g1").Bind(FlowHarness.Community), DocKeys.Region("r1").Bind(FlowHarness.Community), DocKeys.Counters.Bind(FlowHarness.Community)], CancellationToken.None);
 
         await h.Press(Bob, data, queryId: "q");
 
         var answer = Assert.Single(await h.DrainAsync());
         Assert.Equal(new AnswerCallback("q", "Sorry, only administrator can use this.", true), answer.Action);
-        Assert.Equal(before, await h.Store.GetManyAsync([DocKeys.Grid("g1"), DocKeys.Region("r1"), DocKeys.Counters], CancellationToken.None));
+        Assert.Equal(before, await h.Store.GetManyAsync([DocKeys.Grid("g1").Bind(FlowHarness.Community), DocKeys.Region("r1").Bind(FlowHarness.Community), DocKeys.Counters.Bind(FlowHarness.Community)], CancellationToken.None));
         Assert.Equal("Idle", (await h.ConversationAsync(Bob.Id))?.Step ?? "Idle");
     }
 

@@ -48,7 +48,7 @@ public class MainFlowTests
         var h = new FlowHarness();
         await h.Command(Ann, "start");
         var profile = (await h.ProfileAsync(Ann.Id))!;
-        await h.Store.CommitAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(Ann.Id), RecordJson.Serialize(profile with { RegisteredAt = h.Clock.GetUtcNow(), Roles = Roles.Resident }), null)] }, CancellationToken.None);
+        await h.Store.SeedCommunityAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(Ann.Id), RecordJson.Serialize(profile with { RegisteredAt = h.Clock.GetUtcNow(), Roles = Roles.Resident }), null)] }, CancellationToken.None);
         await h.DrainAsync();
 
         await h.Command(Ann, "start");
@@ -308,7 +308,7 @@ public class MainFlowTests
         var h = new FlowHarness();
         await h.Command(Ann, "start");
         var profile = (await h.ProfileAsync(Ann.Id))!;
-        await h.Store.CommitAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(Ann.Id), RecordJson.Serialize(profile with { RegisteredAt = h.Clock.GetUtcNow(), Roles = Roles.Resident }), null)] }, CancellationToken.None);
+        await h.Store.SeedCommunityAsync(new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(Ann.Id), RecordJson.Serialize(profile with { RegisteredAt = h.Clock.GetUtcNow(), Roles = Roles.Resident }), null)] }, CancellationToken.None);
         await h.DrainAsync();
 
         await h.Press(Ann, MainButton.Codec.Encode(new MainButton.RegisterFromRoster()), queryId: "old");

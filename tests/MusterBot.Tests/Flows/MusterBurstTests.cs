@@ -50,7 +50,7 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
             sets.AddRange(PeopleIndex.Changes(null, profile));
         }
 
-        Assert.Equal(CommitStatus.Committed, (await store.CommitAsync(new Commit { Writes = writes, SetChanges = sets }, Ct)).Status);
+        Assert.Equal(CommitStatus.Committed, (await store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets })).Status);
         var seeded = watch.Elapsed;
 
         await h.Command(admin, "muster");
@@ -61,9 +61,9 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
         await h.Press(admin, new MusterButton.ReportWithin(30).Data);
         await h.Press(admin, new MusterButton.DrillOrReal(true).Data);
         await h.Press(admin, new MusterButton.Launch().Data);
-        var region = RecordJson.Deserialize<MusterRegion>((await store.GetAsync(DocKeys.MusterRegion(1, Muster.NoRegion), Ct))!.Json);
+        var region = RecordJson.Deserialize<MusterRegion>((await store.GetAsync(DocKeys.MusterRegion(1, Muster.NoRegion).Bind(FlowHarness.Community), Ct))!.Json);
         Assert.Equal(Members, region.Targeted);
-        Assert.Equal(Members, (await store.GetSetMembersAsync(Sets.MusterTargets(1, Muster.NoRegion), Ct)).Count);
+        Assert.Equal(Members, (await store.GetSetMembersAsync(Sets.MusterTargets(1, Muster.NoRegion), FlowHarness.Community, Ct)).Count);
         var launched = watch.Elapsed;
 
         // Each member presses once; 250 updates are delivered twice (same update id), 250 members press the same button again.
@@ -100,14 +100,14 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
         for (var start = 0; start < Members; start += 1_000)
         {
             var keys = Enumerable.Range(start, 1_000).Select(i => DocKeys.MusterAnswer(1, FirstMember + i)).ToList();
-            answers.AddRange((await store.GetManyAsync(keys, Ct)).Select(d => RecordJson.Deserialize<MusterAnswer>(d!.Json)));
+            answers.AddRange((await store.GetManyAsync([.. keys.Select(k => k.Bind(FlowHarness.Community))], Ct)).Select(d => RecordJson.Deserialize<MusterAnswer>(d!.Json)));
         }
 
         Assert.All(answers, a => Assert.Single(a.History));
         for (var s = 0; s < Statuses.Length; s++)
         {
             var status = Statuses[s];
-            var inSet = await store.GetSetMembersAsync(Sets.MusterAnswers(1, Muster.NoRegion, status), Ct);
+            var inSet = await store.GetSetMembersAsync(Sets.MusterAnswers(1, Muster.NoRegion, status), FlowHarness.Community, Ct);
             var stored = answers.Where(a => a.Status == status).Select(a => Sets.Member(a.UserId)).ToHashSet();
             Assert.Equal(Members / 4, inSet.Count);
             Assert.Equal(Members / 4, stored.Count);

@@ -28,7 +28,7 @@ public partial class MusterFlowTests
 
         var launched = await MusterAsync(h);
         Assert.Equal(launched.ReportBy + TimeSpan.FromHours(12), launched.EndsAt);
-        Assert.Equal(launched.EndsAt, (await h.Store.GetTimerAsync("mu:end:1", Ct))!.DueAt);
+        Assert.Equal(launched.EndsAt, (await h.Store.GetTimerAsync("@4:mu:end:1", 4, Ct))!.DueAt);
 
         // Everything before the end (reminders, T2, refreshes) fires; the muster stays open.
         h.Clock.SetUtcNow(launched.EndsAt!.Value - TimeSpan.FromMinutes(1));
@@ -45,7 +45,7 @@ public partial class MusterFlowTests
         Assert.Equal((MusterStatus.Closed, (long?)null), (muster.Status, muster.ClosedBy));
         Assert.Equal(h.Clock.GetUtcNow(), muster.ClosedAt);
         Assert.Empty(await SetAsync(h, Sets.OpenMusters));
-        Assert.Null(await h.Store.GetTimerAsync("mu:end:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("@4:mu:end:1", 4, Ct));
 
         Assert.Single(SentTo(closed, Admin), s => s.Html.Contains("Muster report M-1", StringComparison.Ordinal));
         Assert.Contains(closed, m => m.ChatId == Admin.Id && m.Action is SendDocument { FileName: "M-1.csv" });
@@ -72,7 +72,7 @@ public partial class MusterFlowTests
         await h.DrainAsync();
 
         Assert.Null((await MusterAsync(h)).EndsAt);
-        Assert.Null(await h.Store.GetTimerAsync("mu:end:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("@4:mu:end:1", 4, Ct));
         h.Clock.Advance(TimeSpan.FromDays(2));
         await h.FireDueTimersAsync();
         Assert.Equal(MusterStatus.Open, (await MusterAsync(h)).Status);
@@ -230,14 +230,14 @@ public partial class MusterFlowTests
         Assert.Equal([new MusterButton.AskNormal().Data], Buttons(again.Markup));
 
         // A second confirmation (or switch) is refused and changes nothing.
-        var version = (await h.Store.GetAsync(DocKeys.Mode, Ct))!.Version;
+        var version = (await h.Store.GetAsync(DocKeys.Mode.Bind(FlowHarness.Community), Ct))!.Version;
         await h.Press(Admin, new MusterButton.ConfirmEmergency().Data, queryId: "ey2");
         await h.Press(Admin2, new MusterButton.AskEmergency().Data, queryId: "e2");
         var twice = await h.DrainAsync();
         Assert.Contains(twice, m => m.Action is AnswerCallback { CallbackQueryId: "ey2", Text: "Already in emergency mode.", ShowAlert: true });
         Assert.Contains(twice, m => m.Action is AnswerCallback { CallbackQueryId: "e2", Text: "Already in emergency mode.", ShowAlert: true });
         Assert.DoesNotContain(twice, m => m.Action is SendText);
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode, Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode.Bind(FlowHarness.Community), Ct))!.Version);
 
         // Somebody who is not an administrator.
         await h.Command(Ann, "mode");
@@ -248,7 +248,7 @@ public partial class MusterFlowTests
             Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "Sorry, only administrator can use this.", ShowAlert: true } a && a.CallbackQueryId == "ann-" + data);
         }
 
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode, Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Mode.Bind(FlowHarness.Community), Ct))!.Version);
 
         // Back to normal: everyone told, with the normal menu.
         await h.Press(Admin, new MusterButton.AskNormal().Data);
@@ -456,7 +456,7 @@ public partial class MusterFlowTests
         var parts = new List<string>();
         foreach (var key in keys)
         {
-            var doc = await h.Store.GetAsync(key, Ct);
+            var doc = await h.Store.GetAsync(key.Bind(FlowHarness.Community), Ct);
             parts.Add(key + "=" + (doc is null ? "-" : doc.Version + ":" + doc.Json));
         }
 
@@ -515,7 +515,7 @@ public partial class MusterFlowTests
             Data = new Dictionary<string, string> { ["kind"] = "Member", ["edit"] = "1", ["skills"] = string.Empty },
             UpdatedAt = h.Clock.GetUtcNow(),
         };
-        var stored = await h.Store.CommitAsync(new Commit { Writes = [new DocWrite(DocKeys.Conversation(Amy.Id), RecordJson.Serialize(midway), null)] }, Ct);
+        var stored = await h.Store.SeedCommunityAsync(new Commit { Writes = [new DocWrite(DocKeys.Conversation(Amy.Id), RecordJson.Serialize(midway), null)] }, Ct);
         Assert.Equal(CommitStatus.Committed, stored.Status);
 
         await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data, messageId: 8, queryId: "amy");
@@ -581,7 +581,7 @@ public partial class MusterFlowTests
             await SeedAsync(a);
             await LaunchAsync(a);
             NoErrors(await a.DrainAsync());
-            Assert.NotNull(await store.GetTimerAsync("mu:t1:1:r1", Ct));
+            Assert.NotNull(await store.GetTimerAsync("@4:mu:t1:1:r1", 4, Ct));
 
             // A restart: a new processor and flows, nothing in memory carried over; only the store remains.
             var b = new FlowHarness(store, new MusterOptions(), Admin.Id, Admin2.Id);
@@ -614,15 +614,15 @@ public partial class MusterFlowTests
             var muster = await MusterAsync(b);
             Assert.NotNull(muster.Region("r1")!.EscalatedAt);
             Assert.NotNull(muster.Region("r2")!.EscalatedAt);
-            Assert.Null(await store.GetTimerAsync("mu:t1:1:r1", Ct));
+            Assert.Null(await store.GetTimerAsync("@4:mu:t1:1:r1", 4, Ct));
 
             // Firing again does nothing: the timers were consumed with the decision.
             Assert.Equal(0, await b.FireDueTimersAsync());
-            var versions = (await store.GetAsync(DocKeys.MusterRegion(1, "r1"), Ct))!.Version;
+            var versions = (await store.GetAsync(DocKeys.MusterRegion(1, "r1").Bind(FlowHarness.Community), Ct))!.Version;
             // A replay of the same timer (a second instance that had claimed it) changes nothing and sends nothing.
-            await b.Processor.ProcessAsync(null, new TimerFired(MusterFlow.SystemUser, "mu:t1:1:r1", "mu:t1:1:r1"), Ct);
+            await b.Processor.ProcessAsync(null, new TimerFired(MusterFlow.SystemUser, "@4:mu:t1:1:r1", "mu:t1:1:r1", FlowHarness.Community), Ct);
             Assert.Empty(await b.DrainAsync());
-            Assert.Equal(versions, (await store.GetAsync(DocKeys.MusterRegion(1, "r1"), Ct))!.Version);
+            Assert.Equal(versions, (await store.GetAsync(DocKeys.MusterRegion(1, "r1").Bind(FlowHarness.Community), Ct))!.Version);
 
             // The first reminder (launch + 5 min) after the restart: everyone silent, once.
             await b.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Acknowledged).Data);
@@ -638,8 +638,8 @@ public partial class MusterFlowTests
             }
 
             Assert.Equal(1, (await MusterAsync(b)).RemindersSent);
-            Assert.Null(await store.GetTimerAsync("mu:rem:1:1", Ct));
-            await b.Processor.ProcessAsync(null, new TimerFired(MusterFlow.SystemUser, "mu:rem:1:1", "mu:rem:1:1"), Ct);
+            Assert.Null(await store.GetTimerAsync("@4:mu:rem:1:1", 4, Ct));
+            await b.Processor.ProcessAsync(null, new TimerFired(MusterFlow.SystemUser, "@4:mu:rem:1:1", "mu:rem:1:1", FlowHarness.Community), Ct);
             Assert.DoesNotContain(await b.DrainAsync(), m => m.Action is SendText s && s.Html.Contains("Reminder", StringComparison.Ordinal));
         }
     }

@@ -4,6 +4,7 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.Flows;
 
@@ -74,7 +75,7 @@ public partial class MusterFlowTests
         await LaunchAsync(h);
         await h.DrainAsync();
         var carl = (await h.ProfileAsync(Carl.Id))!;
-        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit
+        Assert.Equal(CommitStatus.Committed, (await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = [new DocWrite(DocKeys.User(Carl.Id), RecordJson.Serialize(carl with { Roles = Roles.Member }), null)],
         }, Ct)).Status);

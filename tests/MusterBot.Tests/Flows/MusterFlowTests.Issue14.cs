@@ -36,7 +36,7 @@ public partial class MusterFlowTests
             sets.AddRange(PeopleIndex.Changes(before, after));
         }
 
-        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit { Writes = writes, SetChanges = sets }, Ct)).Status);
+        Assert.Equal(CommitStatus.Committed, (await h.Store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets }, Ct)).Status);
     }
 
     private static Task ChineseAsync(FlowHarness h, params Sender[] people) =>

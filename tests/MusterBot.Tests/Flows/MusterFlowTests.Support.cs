@@ -85,7 +85,7 @@ public partial class MusterFlowTests
         Person(Lin, Roles.Member, "r3");
         Person(Nia, Roles.Member, null);
         Person(Rita, Roles.Resident, null);
-        var result = await h.Store.CommitAsync(new Commit { Writes = writes, SetChanges = sets }, Ct);
+        var result = await h.Store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets }, Ct);
         Assert.Equal(CommitStatus.Committed, result.Status);
     }
 
@@ -122,7 +122,7 @@ public partial class MusterFlowTests
     private static async Task<T?> GetAsync<T>(FlowHarness h, DocKey key)
         where T : class
     {
-        var doc = await h.Store.GetAsync(key, Ct);
+        var doc = await h.Store.GetAsync(key.Bind(FlowHarness.Community), Ct);
         return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
     }
 
@@ -141,7 +141,7 @@ public partial class MusterFlowTests
 
     private static async Task<MusterAnswer> AnswerAsync(FlowHarness h, Sender who, int number = 1) => (await GetAsync<MusterAnswer>(h, DocKeys.MusterAnswer(number, who.Id)))!;
 
-    private static async Task<IReadOnlyList<string>> SetAsync(FlowHarness h, string name) => await h.Store.GetSetMembersAsync(name, Ct);
+    private static async Task<IReadOnlyList<string>> SetAsync(FlowHarness h, string name) => await h.Store.GetSetMembersAsync(name, FlowHarness.Community, Ct);
 
     /// <summary>New texts (SendText) sent to a chat.</summary>
     private static List<SendText> SentTo(IEnumerable<OutboxMessage> messages, Sender who) =>

@@ -95,14 +95,17 @@ public partial class MusterFlowTests
         Assert.Contains(launched, m => m.ChatId == Admin.Id && m.Tag == RollCall.Tag(1, Admin.Id, null));
 
         var now = h.Clock.GetUtcNow();
-        Assert.Equal(now.AddMinutes(3), (await h.Store.GetTimerAsync("mu:t1:1:r1", Ct))!.DueAt);
-        Assert.NotNull(await h.Store.GetTimerAsync("mu:t1:1:r2", Ct));
-        Assert.Null(await h.Store.GetTimerAsync("mu:t1:1:r3", Ct));
-        Assert.Equal(now.AddMinutes(5), (await h.Store.GetTimerAsync("mu:rem:1:1", Ct))!.DueAt);
-        Assert.Equal(now.AddMinutes(15), (await h.Store.GetTimerAsync("mu:rem:1:2", Ct))!.DueAt);
-        Assert.Equal(now.AddMinutes(10), (await h.Store.GetTimerAsync("mu:t2:1", Ct))!.DueAt);
-        Assert.Equal(now.AddMinutes(60).AddHours(12), (await h.Store.GetTimerAsync("mu:end:1", Ct))!.DueAt);
-        Assert.Equal(MusterFlow.SystemUser, (await h.Store.GetTimerAsync("mu:t2:1", Ct))!.UserId);
+        Assert.Equal(now.AddMinutes(3), (await h.Store.GetTimerAsync("@4:mu:t1:1:r1", 4, Ct))!.DueAt);
+        Assert.NotNull(await h.Store.GetTimerAsync("@4:mu:t1:1:r2", 4, Ct));
+        Assert.Null(await h.Store.GetTimerAsync("@4:mu:t1:1:r3", 4, Ct));
+        Assert.Equal(now.AddMinutes(5), (await h.Store.GetTimerAsync("@4:mu:rem:1:1", 4, Ct))!.DueAt);
+        Assert.Equal(now.AddMinutes(15), (await h.Store.GetTimerAsync("@4:mu:rem:1:2", 4, Ct))!.DueAt);
+        Assert.Equal(now.AddMinutes(10), (await h.Store.GetTimerAsync("@4:mu:t2:1", 4, Ct))!.DueAt);
+        Assert.Equal(now.AddMinutes(60).AddHours(12), (await h.Store.GetTimerAsync("@4:mu:end:1", 4, Ct))!.DueAt);
+        // A community timer (not a person's): it lives in community 4's shard and its id names the shard.
+        Assert.Equal(FlowHarness.Community, (await h.Store.GetTimerAsync("@4:mu:t2:1", 4, Ct))!.Shard);
+        Assert.Equal(MusterFlow.SystemUser, (await h.Store.GetTimerAsync("@4:mu:t2:1", 4, Ct))!.UserId);
+        Assert.Null(await h.Store.GetTimerAsync("@4:mu:t2:1", 5, Ct));
 
         Assert.Equal("Idle", (await h.ConversationAsync(Admin.Id))!.Step);
         Assert.Null(await GetAsync<CommunityMode>(h, DocKeys.Mode));
@@ -425,7 +428,7 @@ public partial class MusterFlowTests
         await h.DrainAsync();
 
         // Each region's part is its own document: simultaneous relays write different documents, never the header.
-        var headerVersion = (await h.Store.GetAsync(DocKeys.Muster(1), Ct))!.Version;
+        var headerVersion = (await h.Store.GetAsync(DocKeys.Muster(1).Bind(FlowHarness.Community), Ct))!.Version;
         var results = await Task.WhenAll(
             h.Press(Cora, new MusterButton.Relay(1, "r1").Data, messageId: 5),
             h.Press(Carl, new MusterButton.Relay(1, "r2").Data, messageId: 6));
@@ -435,7 +438,7 @@ public partial class MusterFlowTests
         Assert.NotNull(muster.Region("r1")!.RelayedAt);
         Assert.NotNull(muster.Region("r2")!.RelayedAt);
         Assert.Equal((Cora.Id, Carl.Id), (muster.Region("r1")!.RelayedBy!.Value, muster.Region("r2")!.RelayedBy!.Value));
-        Assert.Equal(headerVersion, (await h.Store.GetAsync(DocKeys.Muster(1), Ct))!.Version);
+        Assert.Equal(headerVersion, (await h.Store.GetAsync(DocKeys.Muster(1).Bind(FlowHarness.Community), Ct))!.Version);
     }
 
     [Fact]
@@ -564,7 +567,7 @@ public partial class MusterFlowTests
         Assert.Empty(await SetAsync(h, Sets.OpenMusters));
         foreach (var timer in new[] { "mu:t1:1:r1", "mu:t2:1", "mu:rem:1:1", "mu:rem:1:2", "mu:end:1", "mu:rf:1" })
         {
-            Assert.Null(await h.Store.GetTimerAsync(timer, Ct));
+            Assert.Null(await h.Store.GetTimerAsync("@4:" + timer, 4, Ct));
         }
 
         var report = SentTo(closed, Admin).Select(s => s.Html).Single(t => t.Contains("Muster report M-1", StringComparison.Ordinal));
@@ -737,7 +740,7 @@ public partial class MusterFlowTests
     /// <summary>A normal-time notice as another flow would send it (decided in the current mode and committed).</summary>
     private static async Task NotifyAsync(FlowHarness h, Sender to, string html)
     {
-        var reader = new DocReader(h.Store);
+        var reader = new DocReader(h.Store, FlowHarness.Community);
         var mode = await reader.GetAsync<CommunityMode>(DocKeys.Mode, Ct);
         var profile = (await reader.GetAsync<UserProfile>(DocKeys.User(Admin.Id), Ct)) ?? new UserProfile(Admin.Id, Admin.Id, "Boss");
         var ctx = new FlowContext(new TextReceived(Admin, Admin.Id, 1, "x"), h.Clock.GetUtcNow(), profile, MainFlow.Idle(h.Clock.GetUtcNow()), Roles.Admin, reader, TextCatalog.Default)
@@ -745,7 +748,7 @@ public partial class MusterFlowTests
             Emergency = mode is { Emergency: true },
         };
         Notices.Notify(ctx, to.Id, html);
-        var result = await h.Store.CommitAsync(new Commit
+        var result = await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = ctx.Effects.Writes.Select(w => new DocWrite(w.Key, w.Value.Json, null, w.Value.Ttl)).ToList(),
             SetChanges = ctx.Effects.SetChanges,
@@ -772,7 +775,7 @@ public partial class MusterFlowTests
         await h.Press(Amy, new MusterButton.CheckIn(1, CheckInStatus.OnTheWay).Data);
         await h.Press(Lin, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data);
         // One refresh timer per muster serves every live roll call of it.
-        Assert.NotNull(await h.Store.GetTimerAsync("mu:rf:1", Ct));
+        Assert.NotNull(await h.Store.GetTimerAsync("@4:mu:rf:1", 4, Ct));
         await h.DrainAsync();
         h.Clock.Advance(TimeSpan.FromSeconds(6));
         await h.FireDueTimersAsync();

@@ -36,8 +36,8 @@ public sealed class RosterScaleTests(RedisServerFixture redis, ITestOutputHelper
         await h.Press(admin, AdminButton.Codec.Encode(new AdminButton.ImportRoster()));
         output.WriteLine($"parse+report {parsed.TotalMilliseconds:F0} ms, import commit {(watch.Elapsed - parsed).TotalMilliseconds:F0} ms, {bytes.Length} bytes");
 
-        Assert.Equal(50_000, (await store.GetSetMembersAsync(Sets.Roster, CancellationToken.None)).Count);
-        Assert.NotNull(await store.GetAsync(DocKeys.Roster("+8613900049999"), CancellationToken.None));
+        Assert.Equal(50_000, (await store.GetSetMembersAsync(Sets.Roster, FlowHarness.Community, CancellationToken.None)).Count);
+        Assert.NotNull(await store.GetAsync(DocKeys.Roster("+8613900049999").Bind(FlowHarness.Community), CancellationToken.None));
         Assert.Contains((await h.DrainTextsAsync()), t => t.Contains("50000 people (50000 new, 0 updated;", StringComparison.Ordinal));
     }
 }

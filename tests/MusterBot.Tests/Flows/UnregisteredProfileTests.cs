@@ -32,7 +32,7 @@ public sealed class UnregisteredProfileTests
         var admin = FlowHarness.Person(1, "en", "Admin");
         await harness.Command(admin, "help");
         var profile = await harness.ProfileAsync(1);
-        await harness.Store.CommitAsync(
+        await harness.Store.SeedCommunityAsync(
             new MusterBot.State.Commits.Commit { Writes = [new(DocKeys.User(1), RecordJson.Serialize(profile! with { RegisteredAt = harness.Clock.GetUtcNow() }), null)] },
             CancellationToken.None);
 

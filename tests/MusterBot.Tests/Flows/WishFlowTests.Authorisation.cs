@@ -4,6 +4,7 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Wishes;
+using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.Flows;
 
@@ -48,7 +49,7 @@ public partial class WishFlowTests
         await SeedAsync(h);
         var n = await ClaimedWishAsync(h, Ann);
         var ann = (await h.ProfileAsync(Ann.Id))!;
-        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit
+        Assert.Equal(CommitStatus.Committed, (await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = [new DocWrite(DocKeys.User(Ann.Id), RecordJson.Serialize(ann with { Roles = Roles.Resident }), null)],
         }, Ct)).Status);

@@ -142,8 +142,8 @@ public partial class WishFlowTests
         Assert.Equal((WishStatus.Claimed, (long?)Ann.Id, (string?)null), (wish.Status, wish.ClaimedBy, wish.DoneNote));
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Claimed));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Done));
-        Assert.Null(await h.Store.GetTimerAsync("wi:auto:1", Ct));
-        Assert.NotNull(await h.Store.GetTimerAsync("wi:stale:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("wi:auto:1", 4, Ct));
+        Assert.NotNull(await h.Store.GetTimerAsync("wi:stale:1", 4, Ct));
         var toAnn = Assert.Single(SentTo(back, Ann));
         Assert.Contains("not done yet", toAnn.Html, StringComparison.Ordinal);
         Assert.Contains("The tap &lt;still&gt; drips", toAnn.Html, StringComparison.Ordinal);

@@ -90,7 +90,7 @@ public partial class WishFlowTests
         Person(Bob, Roles.Member, "g2", Skill.Electrician);
         Person(Rita, Roles.Resident, "g1");
         Person(Ray, Roles.Resident, "g2");
-        var result = await h.Store.CommitAsync(new Commit { Writes = writes, SetChanges = sets }, Ct);
+        var result = await h.Store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets }, Ct);
         Assert.Equal(CommitStatus.Committed, result.Status);
     }
 
@@ -152,11 +152,11 @@ public partial class WishFlowTests
     private static async Task<T?> GetAsync<T>(FlowHarness h, DocKey key)
         where T : class
     {
-        var doc = await h.Store.GetAsync(key, Ct);
+        var doc = await h.Store.GetAsync(key.Bind(FlowHarness.Community), Ct);
         return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
     }
 
-    private static async Task<IReadOnlyList<string>> SetAsync(FlowHarness h, string name) => await h.Store.GetSetMembersAsync(name, Ct);
+    private static async Task<IReadOnlyList<string>> SetAsync(FlowHarness h, string name) => await h.Store.GetSetMembersAsync(name, FlowHarness.Community, Ct);
 
     private static async Task<string[]> StatusSetAsync(FlowHarness h, WishStatus status) => [.. (await SetAsync(h, Sets.WishesWithStatus(status))).Order(StringComparer.Ordinal)];
 
@@ -165,7 +165,7 @@ public partial class WishFlowTests
     /// <summary>Emergency mode on, as /mode or a real muster would leave it.</summary>
     private static async Task SetEmergencyAsync(FlowHarness h)
     {
-        var result = await h.Store.CommitAsync(new Commit
+        var result = await h.Store.SeedCommunityAsync(new Commit
         {
             Writes = [new DocWrite(DocKeys.Mode, RecordJson.Serialize(new CommunityMode(true) { Since = h.Clock.GetUtcNow(), ChangedBy = Admin.Id, Notice = "Flood" }), null)],
         }, Ct);

@@ -272,7 +272,7 @@ public partial class WishFlowTests
         var told = Assert.Single(SentTo(approved, Rita));
         Assert.Contains("was approved and is waiting for a member", told.Html, StringComparison.Ordinal);
         Assert.Empty(Buttons(told.Markup));
-        var widen = (await h.Store.GetTimerAsync("wi:widen:1", Ct))!;
+        var widen = (await h.Store.GetTimerAsync("wi:widen:1", 4, Ct))!;
         Assert.Equal(h.Clock.GetUtcNow() + Options.WidenAfter, widen.DueAt);
 
         // Nobody claimed it in time: the rest of the community is told, once; g1's members not again.
@@ -292,7 +292,7 @@ public partial class WishFlowTests
 
         Assert.DoesNotContain(widened, m => m.ChatId is 100 or 101 or 102 or 500);
         Assert.NotNull((await WishAsync(h)).WidenedAt);
-        Assert.Null(await h.Store.GetTimerAsync("wi:widen:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("wi:widen:1", 4, Ct));
 
         // Ben (another grid) can claim it now.
         await h.Press(Ben, new WishButton.Claim(1).Encode());
@@ -391,11 +391,11 @@ public partial class WishFlowTests
         Assert.Empty(SentTo(rejected, Ann));
 
         // A member presses an old claim button (forged or stale): a clear answer, nothing changes.
-        var version = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version;
+        var version = (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version;
         await h.Press(Ann, new WishButton.Claim(1).Encode());
         var answer = Answer(await h.DrainAsync(), Ann)!;
         Assert.Equal(("W-0001 is not open for claims (rejected).", true), (answer.Text, answer.ShowAlert));
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version);
         Assert.Empty(await SetAsync(h, Sets.WishesClaimedBy(Ann.Id)));
 
         // The review buttons are stale now.
@@ -574,8 +574,8 @@ public partial class WishFlowTests
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Claimed));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Open));
         Assert.Equal(["1"], await SetAsync(h, Sets.WishesClaimedBy(Ann.Id)));
-        Assert.Null(await h.Store.GetTimerAsync("wi:widen:1", Ct));
-        Assert.Equal(h.Clock.GetUtcNow() + Options.StaleAfter, (await h.Store.GetTimerAsync("wi:stale:1", Ct))!.DueAt);
+        Assert.Null(await h.Store.GetTimerAsync("wi:widen:1", 4, Ct));
+        Assert.Equal(h.Clock.GetUtcNow() + Options.StaleAfter, (await h.Store.GetTimerAsync("wi:stale:1", 4, Ct))!.DueAt);
 
         await h.Press(Amy, new WishButton.Claim(1).Encode(), messageId: 4);
         var late = await h.DrainAsync();
@@ -682,8 +682,8 @@ public partial class WishFlowTests
         Assert.Equal((Ann.Id, "I am ill this week"), (release.MemberId, release.Reason));
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Open));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Claimed));
-        Assert.Null(await h.Store.GetTimerAsync("wi:stale:1", Ct));
-        Assert.NotNull(await h.Store.GetTimerAsync("wi:widen:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("wi:stale:1", 4, Ct));
+        Assert.NotNull(await h.Store.GetTimerAsync("wi:widen:1", 4, Ct));
         Assert.Contains("You gave W-0001 back", AllTo(released, Ann), StringComparison.Ordinal);
         Assert.Contains("W-0001: Ann gave it back. Reason: I am ill this week.", AllTo(released, Admin), StringComparison.Ordinal);
         Assert.Contains("A new micro-wish in your grid", AllTo(released, Amy), StringComparison.Ordinal);
@@ -758,8 +758,8 @@ public partial class WishFlowTests
         var wish = await WishAsync(h);
         Assert.Equal((WishStatus.Done, "Replaced the <washer>", (string?)null), (wish.Status, wish.DoneNote, wish.DonePhotoFileId));
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Done));
-        Assert.Null(await h.Store.GetTimerAsync("wi:stale:1", Ct));
-        Assert.Equal(h.Clock.GetUtcNow() + Options.ConfirmWithin, (await h.Store.GetTimerAsync("wi:auto:1", Ct))!.DueAt);
+        Assert.Null(await h.Store.GetTimerAsync("wi:stale:1", 4, Ct));
+        Assert.Equal(h.Clock.GetUtcNow() + Options.ConfirmWithin, (await h.Store.GetTimerAsync("wi:auto:1", 4, Ct))!.DueAt);
         Assert.Contains("W-0001 is marked done", AllTo(done, Ann), StringComparison.Ordinal);
         var toRita = Assert.Single(SentTo(done, Rita));
         Assert.Contains("Member Ann says your micro-wish W-0001 is done.", toRita.Html, StringComparison.Ordinal);
@@ -818,7 +818,7 @@ public partial class WishFlowTests
         Assert.Equal((WishStatus.Closed, (int?)5), (wish.Status, wish.Rating));
         Assert.Equal(["1"], await StatusSetAsync(h, WishStatus.Closed));
         Assert.Empty(await StatusSetAsync(h, WishStatus.Done));
-        Assert.Null(await h.Store.GetTimerAsync("wi:auto:1", Ct));
+        Assert.Null(await h.Store.GetTimerAsync("wi:auto:1", 4, Ct));
         Assert.Equal((10, "wish.fulfilled"), ((await PointsAsync(h, Ann, "W-0001"))!.Points, (await PointsAsync(h, Ann, "W-0001"))!.Reason));
         Assert.Equal((5, "wish.five_stars"), ((await PointsAsync(h, Ann, "W-0001:5star"))!.Points, (await PointsAsync(h, Ann, "W-0001:5star"))!.Reason));
         Assert.Contains("The resident rated W-0001 ⭐⭐⭐⭐⭐; you earned 15 points.", AllTo(rated, Ann), StringComparison.Ordinal);
@@ -887,7 +887,7 @@ public partial class WishFlowTests
 
         await h.Press(Ann, new WishButton.DoneWithoutNote(1).Encode());
         await h.DrainAsync();
-        var version = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version;
+        var version = (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version;
 
         foreach (var (who, data, expected) in new[]
                  {
@@ -912,7 +912,7 @@ public partial class WishFlowTests
 
         var wish = await WishAsync(h);
         Assert.Equal((WishStatus.Done, (int?)null), (wish.Status, wish.Rating));
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version);
         Assert.Empty(await SetAsync(h, Sets.PointsOf(Ann.Id)));
     }
 
@@ -941,7 +941,7 @@ public partial class WishFlowTests
         // A late rating is refused; a replayed timer does nothing.
         await h.Press(Rita, new WishButton.Rate(1, 5).Encode());
         Assert.Equal("W-0001 is already closed.", Answer(await h.DrainAsync(), Rita)!.Text);
-        await h.Processor.ProcessAsync(null, new TimerFired(0, "wi:auto:1", "wi:auto:1"), Ct);
+        await h.Processor.ProcessAsync(null, new TimerFired(0, "wi:auto:1", "wi:auto:1", FlowHarness.Community), Ct);
         Assert.Empty(await h.DrainAsync());
         Assert.Single(await SetAsync(h, Sets.PointsOf(Ann.Id)));
         Assert.Null((await WishAsync(h)).Rating);
@@ -1054,7 +1054,7 @@ public partial class WishFlowTests
         var h = NewHarness();
         await SeedAsync(h);
         await ClaimedWishAsync(h);
-        var version = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version;
+        var version = (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version;
 
         foreach (var (who, data, expected) in new[]
                  {
@@ -1078,7 +1078,7 @@ public partial class WishFlowTests
             Assert.Equal(expected, Answer(messages, who)!.Text);
         }
 
-        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version);
+        Assert.Equal(version, (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version);
     }
 
     [Fact]
@@ -1089,7 +1089,7 @@ public partial class WishFlowTests
         await ClaimedWishAsync(h);
         await FileAsync(h);
         await h.DrainAsync();
-        var versions = (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2), Ct))!.Version;
+        var versions = (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2).Bind(FlowHarness.Community), Ct))!.Version;
 
         foreach (var (who, data) in new[]
                  {
@@ -1112,7 +1112,7 @@ public partial class WishFlowTests
             Assert.Empty(SentTo(messages, Rita));
         }
 
-        Assert.Equal(versions, (await h.Store.GetAsync(DocKeys.Wish(1), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2), Ct))!.Version);
+        Assert.Equal(versions, (await h.Store.GetAsync(DocKeys.Wish(1).Bind(FlowHarness.Community), Ct))!.Version + "/" + (await h.Store.GetAsync(DocKeys.Wish(2).Bind(FlowHarness.Community), Ct))!.Version);
         Assert.Equal(WishStatus.Claimed, (await WishAsync(h, 1)).Status);
         Assert.Equal(WishStatus.Pending, (await WishAsync(h, 2)).Status);
     }

@@ -14,7 +14,9 @@ using MusterBot.Flows.Texts;
 using MusterBot.State;
 using MusterBot.State.Memory;
 using MusterBot.State.Outbox;
+using MusterBot.State.Documents;
 using MusterBot.State.Records;
+using MusterBot.State.Records.Org;
 
 namespace MusterBot.Tests.Support;
 
@@ -44,6 +46,9 @@ public sealed class FlowHarness
     {
         Clock = new FakeTimeProvider(TestClock.Start);
         Store = store ?? new InMemoryStateStore(Clock);
+
+        // The organisation tree every deployment starts with (city 1 … community 4): people join community 4.
+        Store.CommitAsync(DefaultTree.Commit(DefaultTreeNames.Chinese, Clock.GetUtcNow()), CancellationToken.None).GetAwaiter().GetResult();
         var options = new FlowOptions();
         foreach (var admin in admins)
         {
@@ -124,15 +129,36 @@ public sealed class FlowHarness
             _ => m.Action.GetType().Name,
         }).ToList();
 
+    /// <summary>The default community (node 4 of the default tree): where the harness's people live.</summary>
+    public const long Community = DefaultTree.CommunityId;
+
+    /// <summary>The shard a person lives in (their <see cref="PersonHome"/>; the root shard when they have none).</summary>
+    public async Task<long> HomeOfAsync(long userId)
+    {
+        var doc = await Store.GetAsync(DocKeys.Home(userId), CancellationToken.None);
+        return doc is null ? Shards.Root : RecordJson.Deserialize<PersonHome>(doc.Json).Shard;
+    }
+
     public async Task<UserProfile?> ProfileAsync(long userId)
     {
-        var doc = await Store.GetAsync(DocKeys.User(userId), CancellationToken.None);
+        var doc = await Store.GetAsync(DocKeys.User(userId).In(await HomeOfAsync(userId)), CancellationToken.None);
         return doc is null ? null : RecordJson.Deserialize<UserProfile>(doc.Json);
     }
 
     public async Task<ConversationState?> ConversationAsync(long userId)
     {
-        var doc = await Store.GetAsync(DocKeys.Conversation(userId), CancellationToken.None);
+        var doc = await Store.GetAsync(DocKeys.Conversation(userId).In(await HomeOfAsync(userId)), CancellationToken.None);
         return doc is null ? null : RecordJson.Deserialize<ConversationState>(doc.Json);
     }
+
+    /// <summary>A record of the default community (community 4), or null.</summary>
+    public async Task<T?> CommunityDocAsync<T>(DocKey key)
+        where T : class
+    {
+        var doc = await Store.GetAsync(key.Bind(Community), CancellationToken.None);
+        return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
+    }
+
+    /// <summary>Members of a set of the default community.</summary>
+    public Task<IReadOnlyList<string>> CommunitySetAsync(string name) => Store.GetSetMembersAsync(name, Community, CancellationToken.None);
 }
