@@ -39,6 +39,19 @@ namespace MusterBot.State.Migration;
 public sealed partial class SingleCommunityMigration
 {
     /// <summary>The progress document (<see cref="MigrationState"/>), in the root shard.</summary>
+    /// <summary>
+    /// An old timer as the community's timer: a muster's community timer (user 0, payload <c>mu:…</c>) gets the id that
+    /// names its shard (<c>@4:mu:…</c>, as MusterFlow names the community timers it sets), so the muster can still cancel or
+    /// replace it; every other timer keeps its id. Either way it lives in the community's shard.
+    /// </summary>
+    public static TimerEntry InCommunity(TimerEntry timer)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        return timer.UserId == 0 && timer.Id.StartsWith("mu:", StringComparison.Ordinal)
+            ? timer with { Id = "@" + Target.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + timer.Id, Shard = Target }
+            : timer with { Shard = Target };
+    }
+
     public static DocKey StateKey { get; } = new DocKey("migration", "single-community") with { Shard = Shards.Root };
 
     /// <summary>Set (shard 4) of old outbox ids staged and not yet enqueued again.</summary>
@@ -380,7 +393,7 @@ public sealed partial class SingleCommunityMigration
                     _db.SortedSetRemoveAsync(_prefix + "timers:inflight", chunk[i]),
                     _db.KeyDeleteAsync(_prefix + "tmr:" + chunk[i])).ConfigureAwait(false);
                 Tick();
-                timers.Add(JsonSerializer.Deserialize<TimerEntry>(marker.Json, StoreJson.Options)!);
+                timers.Add(InCommunity(JsonSerializer.Deserialize<TimerEntry>(marker.Json, StoreJson.Options)!));
                 writes.Add(new DocWrite(marker.Key, null, marker.Version));
             }
 

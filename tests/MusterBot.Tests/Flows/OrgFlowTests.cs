@@ -71,7 +71,8 @@ public partial class OrgFlowTests
         var writes = new List<DocWrite>();
         foreach (var n in Tree)
         {
-            writes.Add(new DocWrite(DocKeys.OrgNode(n.Id), RecordJson.Serialize(NodeOf(n)), 0));
+            // The harness already holds the default tree (nodes 1–4): this tree replaces it.
+            writes.Add(new DocWrite(DocKeys.OrgNode(n.Id), RecordJson.Serialize(NodeOf(n)), null));
             writes.Add(new DocWrite(DocKeys.User(OtherAdminOf(n.Id)).In(Shards.Root), RecordJson.Serialize(Profile(OtherAdminOf(n.Id), n.Id)), 0));
             if (n.Id <= 4)
             {
@@ -79,7 +80,7 @@ public partial class OrgFlowTests
             }
         }
 
-        writes.Add(new DocWrite(DocKeys.OrgCounters, RecordJson.Serialize(new OrgCounters(10)), 0));
+        writes.Add(new DocWrite(DocKeys.OrgCounters, RecordJson.Serialize(new OrgCounters(10)), null));
         var result = await h.Store.CommitAsync(new Commit { Shard = Shards.Root, Writes = writes }, CancellationToken.None);
         Assert.Equal(CommitStatus.Committed, result.Status);
         return h;

@@ -276,8 +276,9 @@ public sealed class SingleCommunityMigrationTests(RedisServerFixture redis) : IA
         // Every timer, due at the same time with the same payload.
         foreach (var timer in old.Timers)
         {
-            var now = await store.GetTimerAsync(timer.Id, Ct);
-            Assert.Equal(timer, now);
+            var expected = SingleCommunityMigration.InCommunity(timer);
+            var now = await store.GetTimerAsync(expected.Id, Community, Ct);
+            Assert.Equal(expected, now);
         }
 
         // No old key is left: documents, sets, marks, the pending messages and their queued delivery records.
