@@ -146,7 +146,7 @@ public sealed class ComplaintEndToEndTests(RedisServerFixture redis) : IAsyncLif
             sets.AddRange(PeopleIndex.Changes(null, profile));
         }
 
-        var result = await store.CommitAsync(new Commit { Writes = writes, SetChanges = sets }, CancellationToken.None);
+        var result = await store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets });
         Assert.Equal(CommitStatus.Committed, result.Status);
     }
 
@@ -169,7 +169,8 @@ public sealed class ComplaintEndToEndTests(RedisServerFixture redis) : IAsyncLif
     private static async Task<T?> GetAsync<T>(IStateStore store, MusterBot.State.Documents.DocKey key)
         where T : class
     {
-        var doc = await store.GetAsync(key, CancellationToken.None);
+        // The community's records live in its shard (community 4 of the default tree, where the seed put them).
+        var doc = await store.GetAsync(key.Bind(MusterBot.State.Records.Org.DefaultTree.CommunityId), CancellationToken.None);
         return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
     }
 

@@ -260,7 +260,7 @@ public sealed class MusterEndToEndTests(RedisServerFixture redis) : IAsyncLifeti
         }
 
         _emulator.CreateUser(AdminId, "Admin", "en");
-        var result = await store.CommitAsync(new Commit { Writes = writes, SetChanges = sets }, CancellationToken.None);
+        var result = await store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets });
         Assert.Equal(CommitStatus.Committed, result.Status);
     }
 
@@ -283,7 +283,8 @@ public sealed class MusterEndToEndTests(RedisServerFixture redis) : IAsyncLifeti
     private static async Task<T?> GetAsync<T>(IStateStore store, MusterBot.State.Documents.DocKey key)
         where T : class
     {
-        var doc = await store.GetAsync(key, CancellationToken.None);
+        // The community's records live in its shard (community 4 of the default tree, where the seed put them).
+        var doc = await store.GetAsync(key.Bind(MusterBot.State.Records.Org.DefaultTree.CommunityId), CancellationToken.None);
         return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
     }
 
