@@ -903,9 +903,11 @@ public sealed class RegistrationFlow : IFlow
         ctx.Conversation = MainFlow.Idle(ctx.Now);
         if (data.GetValueOrDefault("invite") is { } code)
         {
-            // The invitation is checked again at the end: it may have been revoked, used up or expired meanwhile.
+            // The invitation is checked again at the end: it may have been revoked, used up or expired meanwhile. It is
+            // the community's where the person now lives, or a workplace region's (of the node noted when it was opened).
             var invite = await ctx.Reader.GetAsync<Invite>(DocKeys.Invite(code), cancellationToken).ConfigureAwait(false);
-            if (invite is null || !invite.IsUsable(ctx.Now) || !Communities.IsOwn(ctx, invite))
+            if (invite is null || !invite.IsUsable(ctx.Now)
+                || !(Communities.IsOwn(ctx, invite) || (InService.Workplace.WorkNode(data) is { } workNode && invite.NodeId == workNode)))
             {
                 ctx.Reply(ctx.T("start.invite_invalid"), CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency));
                 return;
