@@ -16,8 +16,10 @@ namespace MusterBot.Flows.Org;
 public static class OrgAdmins
 {
     /// <summary>
-    /// /start with a code: when it is an invitation to administer a node (<see cref="Invite.NodeId"/> with the
-    /// administrator role, stored in the root shard), redeems it and returns true; any other code is left to registration.
+    /// /start with a code: when it is an invitation to administer a node (<see cref="Invite.AppointsNodeAdmin"/>, or an
+    /// administrator invitation for a node above a community written before that mark; stored in the root shard), redeems
+    /// it and returns true; any other code is left to registration (a community's administrator invitation registers the
+    /// person in that community as its administrator).
     /// </summary>
     public static async ValueTask<bool> TryRedeemAsync(FlowContext ctx, string code, CancellationToken cancellationToken)
     {
@@ -29,6 +31,13 @@ public static class OrgAdmins
             return false;
         }
 
+        var node = await OrgFlow.ReadNodeAsync(ctx, nodeId, cancellationToken).ConfigureAwait(false);
+        if (!invite.AppointsNodeAdmin && (node is null || node.Level == OrgLevel.Community))
+        {
+            // A community administrator's invitation (from the community's panel): registration, in that community.
+            return false;
+        }
+
         var menu = CommandCatalog.Menu(ctx.Roles, ctx.Language, ctx.Texts, ctx.Emergency);
         if (!invite.IsUsable(ctx.Now))
         {
@@ -36,7 +45,6 @@ public static class OrgAdmins
             return true;
         }
 
-        var node = await OrgFlow.ReadNodeAsync(ctx, nodeId, cancellationToken).ConfigureAwait(false);
         if (node is null || node.RemovedAt is not null)
         {
             ctx.Reply(ctx.T("org.invite.node_gone"), menu);

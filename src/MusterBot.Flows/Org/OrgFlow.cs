@@ -287,6 +287,7 @@ public sealed class OrgFlow : IFlow
                 var invite = new Invite(code, Roles.Admin, 1, ctx.Now + InviteLifetime)
                 {
                     NodeId = node.Id,
+                    AppointsNodeAdmin = true,
                     CreatedBy = ctx.Event.UserId,
                     CreatedAt = ctx.Now,
                 };

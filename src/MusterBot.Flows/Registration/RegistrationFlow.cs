@@ -120,13 +120,17 @@ public sealed class RegistrationFlow : IFlow
             Data = new Dictionary<string, string> { ["kind"] = nameof(RegKind.Resident), ["place"] = "1" },
             UpdatedAt = ctx.Now,
         };
-        AskCommunity(ctx, communities, null, 0, edit: false);
+        // Someone who administers the organisation tree (the city, from configuration) may go to it without choosing.
+        IReadOnlyList<InlineButton>? org = Org.OrgAccess.MayOpen(ctx)
+            ? [new InlineButton(ctx.T("admin.menu.org"), Org.OrgButton.Codec.Encode(new Org.OrgButton.Home()))]
+            : null;
+        AskCommunity(ctx, communities, null, 0, edit: false, org);
     }
 
     private const int CommunitiesPerPage = 8;
 
     /// <summary>The community picker: the streets (when more than one), then a street's communities, paged.</summary>
-    private static void AskCommunity(FlowContext ctx, IReadOnlyList<(OrgNode Street, OrgNode Community)> communities, long? streetId, int page, bool edit)
+    private static void AskCommunity(FlowContext ctx, IReadOnlyList<(OrgNode Street, OrgNode Community)> communities, long? streetId, int page, bool edit, IReadOnlyList<InlineButton>? extra = null)
     {
         var streets = communities.Select(c => c.Street).DistinctBy(s => s.Id).ToList();
         if (streetId is null && streets.Count == 1)
@@ -161,6 +165,11 @@ public sealed class RegistrationFlow : IFlow
             {
                 rows.Add([Button(ctx.T("reg.community.other_streets"), new RegistrationButton.Streets(0))]);
             }
+        }
+
+        if (extra is not null)
+        {
+            rows.Add(extra);
         }
 
         rows.Add([Button(ctx.T("reg.button.cancel"), new RegistrationButton.Cancel())]);
@@ -901,6 +910,7 @@ public sealed class RegistrationFlow : IFlow
     private static async ValueTask FinishAsync(FlowContext ctx, RegKind kind, Dictionary<string, string> data, DirectorySnapshot directory, CancellationToken cancellationToken)
     {
         ctx.Conversation = MainFlow.Idle(ctx.Now);
+        var invited = Roles.None;
         if (data.GetValueOrDefault("invite") is { } code)
         {
             // The invitation is checked again at the end: it may have been revoked, used up or expired meanwhile. It is
@@ -914,6 +924,10 @@ public sealed class RegistrationFlow : IFlow
             }
 
             ctx.Effects.Put(DocKeys.Invite(code), invite with { Uses = invite.Uses + 1 });
+
+            // A community administrator's invitation (not an appointment to a node of the tree, OrgAdmins): the person
+            // registers in the community as a member and administers its panel.
+            invited = invite.Role == Roles.Admin && !invite.AppointsNodeAdmin ? Roles.Admin : Roles.None;
         }
 
         if (data.GetValueOrDefault("roster") is { } rosterPhone)
@@ -967,7 +981,7 @@ public sealed class RegistrationFlow : IFlow
         ctx.Profile = ctx.Profile with
         {
             RegisteredAt = ctx.Profile.RegisteredAt ?? ctx.Now,
-            Roles = ctx.Profile.Roles | RolesOf(kind),
+            Roles = ctx.Profile.Roles | RolesOf(kind) | invited,
             Phone = data.GetValueOrDefault("phone") ?? ctx.Profile.Phone,
             GridId = StaffGrid(ctx.Profile) ?? data.GetValueOrDefault("grid"),
             BuildingId = kind == RegKind.Resident ? data.GetValueOrDefault("building") : data.GetValueOrDefault("building") ?? ctx.Profile.BuildingId,

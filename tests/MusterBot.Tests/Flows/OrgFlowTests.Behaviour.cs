@@ -63,7 +63,9 @@ public partial class OrgFlowTests
     {
         var h = await SeedAsync();
         var old = FlowHarness.Person(77, "en", "Old");
-        await h.Store.CommitAsync(new Commit { Shard = Shards.Root, Writes = [new DocWrite(DocKeys.User(old.Id).In(Shards.Root), RecordJson.Serialize(Profile(old.Id) with { Roles = Roles.Admin }), 0)] }, CancellationToken.None);
+        // A community's administrator lives in their community (here community 4), like everybody registered.
+        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit { Shard = 4, Writes = [new DocWrite(DocKeys.User(old.Id).In(4), RecordJson.Serialize(Profile(old.Id) with { Roles = Roles.Admin }), 0)] }, CancellationToken.None)).Status);
+        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit { Shard = Shards.Root, Writes = [new DocWrite(DocKeys.Home(old.Id), RecordJson.Serialize(new PersonHome(4)), 0)] }, CancellationToken.None)).Status);
         await h.Command(old, "admin");
         var menu = await h.DrainAsync();
         Assert.Contains(En("admin.menu.grids"), ButtonTexts(menu));
@@ -137,6 +139,32 @@ public partial class OrgFlowTests
     }
 
     [Fact]
+    public async Task NodeAdministratorInvitations_AreMarked_SoACommunitysAppoints_AndAnOldUnmarkedOneForAStreetStillDoes()
+    {
+        var h = await SeedAsync();
+        await h.Press(ActorOf(2), O(new OrgButton.Appoint(7)));   // community A2a
+        var code = InviteCode().Match(Shown(await h.DrainAsync())).Groups[1].Value;
+        Assert.True(RecordJson.Deserialize<Invite>((await h.Store.GetAsync(DocKeys.Invite(code).In(Shards.Root), CancellationToken.None))!.Json).AppointsNodeAdmin);
+
+        // An appointment, not a registration: the community lists them, their profile names it, no questions are asked.
+        var zed = FlowHarness.Person(500, "en", "Zed");
+        await h.Command(zed, "start", code);
+        var welcome = await h.DrainAsync();
+        Assert.Contains(welcome, m => m.ChatId == zed.Id && m.Action is SendText s && s.Html.Contains("You are now an administrator of “Dongcun”", StringComparison.Ordinal));
+        Assert.Equal([OtherAdminOf(7), zed.Id], (await NodeAsync(h, 7))!.Admins);
+        Assert.Equal([7L], (await h.ProfileAsync(zed.Id))!.AdminOf);
+        Assert.NotEqual(MusterBot.Flows.Registration.RegistrationFlow.FlowName, (await h.ConversationAsync(zed.Id))?.Flow);
+
+        // An invitation written before the mark, for a street (never a community's registration), still appoints.
+        var legacy = new Invite("legacy5", Roles.Admin, 1, TestClock.Start.AddDays(7)) { NodeId = 5, CreatedBy = 102, CreatedAt = TestClock.Start };
+        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit { Shard = Shards.Root, Writes = [new DocWrite(DocKeys.Invite("legacy5").In(Shards.Root), RecordJson.Serialize(legacy), 0)] }, CancellationToken.None)).Status);
+        var amy = FlowHarness.Person(501, "en", "Amy");
+        await h.Command(amy, "start", "legacy5");
+        Assert.Contains("You are now an administrator of “Qiaodong” (street)", Shown(await h.DrainAsync()), StringComparison.Ordinal);
+        Assert.Contains(amy.Id, (await NodeAsync(h, 5))!.Admins);
+    }
+
+    [Fact]
     public async Task Invitation_ForANodeRemovedSince_IsRefused()
     {
         var h = await SeedAsync();
@@ -158,15 +186,17 @@ public partial class OrgFlowTests
         const long liu = 600;
         await h.Store.CommitAsync(new Commit { Shard = 4, Writes = [new DocWrite(DocKeys.User(liu).In(4), RecordJson.Serialize(Profile(liu, 4)), 0)] }, CancellationToken.None);
         var node = (await NodeAsync(h, 4))!;
-        await h.Store.CommitAsync(new Commit
+        var nodeVersion = (await h.Store.GetAsync(DocKeys.OrgNode(4), CancellationToken.None))!.Version;
+        var seeded = await h.Store.CommitAsync(new Commit
         {
             Shard = Shards.Root,
             Writes =
             [
                 new DocWrite(DocKeys.Home(liu), RecordJson.Serialize(new PersonHome(4)), 0),
-                new DocWrite(DocKeys.OrgNode(4), RecordJson.Serialize(node with { Admins = [.. node.Admins, liu] }), 1),
+                new DocWrite(DocKeys.OrgNode(4), RecordJson.Serialize(node with { Admins = [.. node.Admins, liu] }), nodeVersion),
             ],
         }, CancellationToken.None);
+        Assert.Equal(CommitStatus.Committed, seeded.Status);
 
         await h.Press(ActorOf(3), O(new OrgButton.RemoveAdmin(4, liu)));
         Assert.Contains("Admin600", Shown(await h.DrainAsync()), StringComparison.Ordinal);

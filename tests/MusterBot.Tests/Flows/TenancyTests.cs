@@ -256,6 +256,43 @@ public sealed class TenancyTests
         Assert.Contains(TextsTo(await h.DrainAsync(), DanaB), t => t.Contains(code, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task CommunityAdministratorInvitation_RegistersThePersonInThatCommunity_AsItsAdministrator_NotAsANodeAdministrator()
+    {
+        var h = NewHarness();
+        await SeedBothAsync(h);
+        var now = h.Clock.GetUtcNow();
+        var invite = new Invite("adminB", Roles.Admin, 1, now.AddDays(1)) { NodeId = B, GridId = "g1", CreatedBy = DanaB.Id, CreatedAt = now };
+        Assert.Equal(CommitStatus.Committed, (await h.Store.CommitAsync(new Commit { Shard = Shards.Root, Writes = [new DocWrite(DocKeys.Invite("adminB"), RecordJson.Serialize(invite), 0)] }, Ct)).Status);
+
+        // Opening the link starts registration in Willow (B): no appointment to the node of the tree.
+        await h.Command(Uma, "start", "adminB");
+        var opened = await h.DrainAsync();
+        Assert.Equal(B, await h.HomeOfAsync(Uma.Id));
+        Assert.DoesNotContain(TextsTo(opened, Uma), t => t.Contains("You are now an administrator", StringComparison.Ordinal));
+        Assert.DoesNotContain(Uma.Id, (await GetAsync<OrgNode>(h, DocKeys.OrgNode(B), Shards.Root))!.Admins);
+        Assert.Equal(RegistrationFlow.FlowName, (await h.ConversationAsync(Uma.Id))?.Flow);
+
+        // A member's questions (the grid is the invitation's): phone, work unit, skills, confirm.
+        await h.Text(Uma, "13800138000");
+        await h.Text(Uma, "Library");
+        await h.Press(Uma, R(new RegistrationButton.SkillsDone()));
+        await h.Press(Uma, R(new RegistrationButton.Confirm()));
+        var answered = await h.DrainAsync();
+
+        var profile = (await GetAsync<UserProfile>(h, DocKeys.User(Uma.Id), B))!;
+        Assert.True(profile.RegisteredAt is not null, string.Join("\n|", TextsTo(opened, Uma).Concat(TextsTo(answered, Uma))) + " step " + (await h.ConversationAsync(Uma.Id))?.Step);
+        Assert.True(profile.Roles.HasFlag(Roles.Admin));
+        Assert.Empty(profile.AdminOf);
+        Assert.Contains(Uma.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), await h.Store.GetSetMembersAsync(Sets.PeopleWithRole(Roles.Admin), B, Ct));
+        Assert.Equal(1, (await GetAsync<Invite>(h, DocKeys.Invite("adminB"), Shards.Root))!.Uses);
+        Assert.Null(await GetAsync<UserProfile>(h, DocKeys.User(Uma.Id), Shards.Root));
+
+        // Their /admin is Willow's panel.
+        await h.Command(Uma, "admin");
+        Assert.Contains(MusterBot.Flows.Admin.AdminButton.Codec.Encode(new MusterBot.Flows.Admin.AdminButton.Grids()), Buttons(await h.DrainAsync()));
+    }
+
     private static async Task FileWishAsync(FlowHarness h, Sender who, string text)
     {
         await h.Command(who, "wish");

@@ -12,6 +12,14 @@ public sealed record Invite(string Code, Roles Role, int MaxUses, DateTimeOffset
     /// </summary>
     public long? NodeId { get; init; }
 
+    /// <summary>
+    /// True on an invitation made in the organisation section to appoint an administrator of <see cref="NodeId"/> (no
+    /// registration). An administrator invitation without it, for a community, registers a community administrator there
+    /// (home community and the administrator role); one without it for a node above a community (written before this
+    /// field) is still an appointment.
+    /// </summary>
+    public bool AppointsNodeAdmin { get; init; }
+
     public string? GridId { get; init; }
 
     public string? RegionId { get; init; }
