@@ -315,7 +315,7 @@ public sealed class SingleCommunityMigrationTests(RedisServerFixture redis) : IA
         // Every timer fires (complaint deadlines are days ahead).
         clock.SetUtcNow(old.Timers.Max(t => t.DueAt).AddMinutes(1));
         var due = await store.ClaimDueTimersAsync(10_000, TimeSpan.FromMinutes(1), Ct);
-        Assert.Equal(old.Timers.Select(t => t.Id).Order(StringComparer.Ordinal), due.Select(t => t.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(old.Timers.Select(t => SingleCommunityMigration.InCommunity(t).Id).Order(StringComparer.Ordinal), due.Select(t => t.Id).Order(StringComparer.Ordinal));
 
         // A document with a time to live kept it (the pending roster import lived 1 hour).
         var withTtl = old.Docs.Single(d => d.Kind == "rosterimport");
