@@ -31,7 +31,7 @@ public sealed class CityBench(BenchOptions options)
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>The city-level launch and roll call (the seam to "mustertree"; on main nothing is wired).</summary>
-    public ICityMuster Muster { get; init; } = new NotWiredCityMuster();
+    public ICityMuster Muster { get; init; } = new TreeCityMuster();
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -147,11 +147,12 @@ public sealed class CityBench(BenchOptions options)
         {
             try
             {
-                _ = Muster.ExpectedMessages(city);
+                var launch = await new CityLaunch(options, city, configuration, Muster).RunAsync(cancellationToken);
+                figures = figures with { Launch = launch };
             }
-            catch (NotSupportedException ex)
+            catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or TimeoutException or StackExchange.Redis.RedisException)
             {
-                figures = figures with { LaunchNote = ex.Message };
+                figures = figures with { LaunchNote = "launch/roll call failed: " + ex.Message };
             }
         }
 
@@ -206,6 +207,27 @@ public sealed class CityBench(BenchOptions options)
             Row(b, "check-ins answered per s", checkIns.Select(c => c.AnsweredRate), "0");
             Row(b, "press → answer p50 (ms)", checkIns.Select(c => c.AnswerP50), "0");
             Row(b, "press → answer p99 (ms)", checkIns.Select(c => c.AnswerP99), "0");
+        }
+
+        var launches = ok.Where(r => r.Launch is not null).Select(r => r.Launch!).ToList();
+        if (launches.Count > 0)
+        {
+            Row(b, "city launch → all messages in the outbox (s, goal ≤ 60)", launches.Select(l => l.AllInOutbox.TotalSeconds), "0.0");
+            Row(b, "city launch → all messages sent (s)", launches.Select(l => l.AllSent.TotalSeconds), "0.0");
+            Row(b, "convenor orders in the launch", launches.Select(l => (double)l.ConvenorOrders), "0");
+            b.AppendLine("  convenors first: " + string.Join(", ", launches.Select(l => l.ConvenorOrdersFirst ? "yes" : "NO")));
+            foreach (var i in Enumerable.Range(0, launches[0].Refreshes.Count))
+            {
+                var answers = launches[0].Refreshes[i].Answers;
+                var autos = launches.Where(l => l.Refreshes.Count > i && l.Refreshes[i].Auto is not null).Select(l => l.Refreshes[i].Auto!.Value.TotalSeconds).ToList();
+                if (autos.Count > 0)
+                {
+                    Row(b, string.Format(Inv, "roll call, {0:N0} answered: last press answered → live edit (s)", answers), autos, "0.00");
+                }
+
+                Row(b, string.Format(Inv, "roll call, {0:N0} answered: refresh press → answered (s, goal ≤ 1)", answers), launches.Where(l => l.Refreshes.Count > i).Select(l => l.Refreshes[i].Press.TotalSeconds), "0.000");
+                Row(b, string.Format(Inv, "roll call, {0:N0} answered: refresh press → edited (s)", answers), launches.Where(l => l.Refreshes.Count > i).Select(l => l.Refreshes[i].PressEdit.TotalSeconds), "0.000");
+            }
         }
 
         foreach (var note in ok.SelectMany(r => new[] { r.CheckInNote, r.LaunchNote }).OfType<string>().Distinct(StringComparer.Ordinal))
@@ -290,6 +312,8 @@ public sealed class CityBench(BenchOptions options)
 
         public string? LaunchNote { get; init; }
 
+        public CityMusterFigures? Launch { get; init; }
+
         public string Load { get; init; } = "";
 
         public string? Failure { get; init; }
@@ -302,7 +326,9 @@ public sealed class CityBench(BenchOptions options)
                 Inv,
                 "run {0}: seeded in {1:0.0} s; used_memory +{2:0.0} MB = {3:0} B per member{4} ({5})",
                 run, Seeding.TotalSeconds, (UsedAfter - UsedBefore) / 1048576.0, BytesPerMember,
-                CheckIn is { } c ? string.Format(Inv, "; check-ins: {0:0}/s committed, {1:0}/s answered, p50 {2:0} ms, p99 {3:0} ms, muster +{4:0} B per member", c.CommittedRate, c.AnsweredRate, c.AnswerP50, c.AnswerP99, c.MusterBytesPerMember) : "",
+                (CheckIn is { } c ? string.Format(Inv, "; check-ins: {0:0}/s committed, {1:0}/s answered, p50 {2:0} ms, p99 {3:0} ms, muster +{4:0} B per member", c.CommittedRate, c.AnsweredRate, c.AnswerP50, c.AnswerP99, c.MusterBytesPerMember) : "")
+                + (Launch is { } l ? string.Format(Inv, "; launch: {0:N0} messages in the outbox in {1:0.0} s, all sent in {2:0.0} s, {3} convenor orders (first: {4}); roll call refresh press {5}", l.Expected, l.AllInOutbox.TotalSeconds, l.AllSent.TotalSeconds, l.ConvenorOrders, l.ConvenorOrdersFirst, string.Join(" / ", l.Refreshes.Select(r => r.Press.TotalSeconds.ToString("0.000", Inv)))) : "")
+                + (LaunchNote is { } n ? "; " + n : ""),
                 Load);
     }
 }

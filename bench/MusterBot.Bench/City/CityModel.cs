@@ -155,7 +155,10 @@ public sealed class CityModel
 
         Members = members;
         Regions = regions;
+        _regionNodes = regions.ToDictionary(r => r.Region.Id, r => r.NodeId, StringComparer.Ordinal);
     }
+
+    private readonly Dictionary<string, long> _regionNodes;
 
     public DateTimeOffset Now { get; }
 
@@ -193,6 +196,8 @@ public sealed class CityModel
             GridId = member.GridId,
             BuildingId = member.BuildingId,
             RegionId = member.RegionId,
+            // A workplace region lives in its street's or the city's shard (the profile names that node, as InService does).
+            WorkNodeId = _regionNodes.TryGetValue(member.RegionId, out var node) ? node : null,
             WorkUnit = "单位" + (index % 2_000).ToString(Inv),
             Skills = member.Skills,
             Fixed = ProfileFields.Phone,

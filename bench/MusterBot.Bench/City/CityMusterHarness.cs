@@ -60,19 +60,39 @@ public sealed record CityMusterFigures(
     TimeSpan AllInOutbox,
     TimeSpan LastConvenorOrderSent,
     bool ConvenorOrdersFirst,
-    IReadOnlyList<(int Answers, TimeSpan Refresh)> Refreshes);
+    IReadOnlyList<CityRollCallFigure> Refreshes)
+{
+    /// <summary>Convenor orders among the launch's messages (the convenors-first check is vacuous at 0).</summary>
+    public int ConvenorOrders { get; init; }
+
+    /// <summary>Messages of the launch the emulator received when the outbox held them all.</summary>
+    public int Expected { get; init; }
+
+    /// <summary>Launch → every message of the launch taken by the emulator (the outbox drained).</summary>
+    public TimeSpan AllSent { get; init; }
+}
+
+/// <summary>
+/// One share of answers: <paramref name="Auto"/> = the last press answered → the panel's next edit showing all the
+/// answers (the throttled live refresh: community refresh timer + the city's panel timer, each RollCallInterval apart);
+/// <paramref name="Press"/> = pressing "refresh" → the press answered (the render of the whole city roll call from the
+/// communities' tallies and its commit); <paramref name="PressEdit"/> = pressing "refresh" → the panel edited (zero when
+/// the text did not change, e.g. within the same second).
+/// </summary>
+public sealed record CityRollCallFigure(int Answers, TimeSpan? Auto, TimeSpan Press, TimeSpan PressEdit);
 
 /// <summary>
 /// Measures, against a host that runs on the seeded city: (1) launch → every message of the launch committed to the
 /// outbox (enqueued = still in the outbox + already taken by the emulator; goal ≤ 60 s), and that every convenor's
 /// order reached the emulator before any other message of the launch; (2) the city roll call's refresh time with
-/// 0, 25 %, 50 %, 100 % of the members answered (goal ≤ 1 s per refresh, not growing with the answers): answers are
-/// pressed, then the roll-call message's next edit in the emulator is timed from the moment the last press was
-/// answered (the refresh is throttled by MusterOptions.RollCallInterval, which the caller should set low).
+/// 0, 25 %, 50 %, 100 % of the members answered (goal ≤ 1 s per refresh, not growing with the answers), both as the live
+/// refresh (throttled by MusterOptions.RollCallInterval, which the caller should set low) and as a press of "refresh".
 /// </summary>
 public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApiEmulator emulator, IStateStore store, long adminId)
 {
-    public async Task<CityMusterFigures> RunAsync(Func<int, Task> pressAnswersAsync, TimeSpan limit, CancellationToken cancellationToken)
+    private static readonly System.Text.RegularExpressions.Regex Arrived = new("📍 [^ ]+ (\\d+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    public async Task<CityMusterFigures> RunAsync(Func<int, Task> pressAnswersAsync, string refreshData, TimeSpan limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pressAnswersAsync);
         var expected = muster.ExpectedMessages(city);
@@ -82,22 +102,43 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
         var clock = Stopwatch.StartNew();
         await muster.LaunchAsync(emulator, adminId, cancellationToken);
         var allIn = TimeSpan.Zero;
+        var lastReport = TimeSpan.Zero;
         while (allIn == TimeSpan.Zero)
         {
             var waiting = (await store.CountOutboxAsync(cancellationToken)).Values.Sum();
-            if (waiting + emulator.RequestCount("sendMessage") - sentBefore >= expected)
+            var enqueued = waiting + emulator.RequestCount("sendMessage") - sentBefore;
+            if (enqueued >= expected)
             {
                 allIn = clock.Elapsed;
             }
             else if (clock.Elapsed > limit)
             {
-                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"the launch's {expected:N0} messages were not in the outbox within {limit}"));
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"the launch's {expected:N0} messages were not in the outbox within {limit} ({enqueued:N0} were)"));
             }
             else
             {
+                if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+                {
+                    lastReport = clock.Elapsed;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {clock.Elapsed.TotalSeconds:0} s: {enqueued:N0}/{expected:N0} enqueued ({CityBench.Uptime()})"));
+                }
+
                 await Task.Delay(50, cancellationToken);
             }
         }
+
+        // Everything sent (the roll call is measured on a quiet outbox, not behind 120,000 orders in the same lane).
+        while ((await store.CountOutboxAsync(cancellationToken)).Values.Sum() > 0)
+        {
+            if (clock.Elapsed > limit * 4)
+            {
+                throw new InvalidOperationException("the launch's messages were not all sent within " + (limit * 4));
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        var allSent = clock.Elapsed;
 
         // Convenors first: by the emulator's order of arrival (Version), no other launch message before the last order.
         var launched = city.Members.Select(m => m.Id).SelectMany(id => emulator.Transcript(id, since)).Where(m => m.Version > since).ToList();
@@ -108,26 +149,63 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
         var lastOrderAt = orders.Count == 0 ? TimeSpan.Zero : orders.Max(m => m.Date) - launchedAt;
 
         var panel = await muster.OpenRollCallAsync(emulator, adminId, cancellationToken);
-        var refreshes = new List<(int, TimeSpan)>();
+        var refreshes = new List<CityRollCallFigure>();
         var answered = 0;
         foreach (var share in new[] { 0.0, 0.25, 0.5, 1.0 })
         {
             var target = (int)(city.Members.Count * share);
+            TimeSpan? auto = null;
             if (target > answered)
             {
+                var before = emulator.State.Version;
                 await pressAnswersAsync(target - answered);
                 answered = target;
+                var started = Stopwatch.StartNew();
+                var shown = answered;
+                await emulator.WaitForAsync(
+                    () => emulator.Transcript(adminId, before).Any(m => m.MessageId == panel && m.Version > before && ArrivedOf(m.Text) >= shown),
+                    limit,
+                    cancellationToken);
+                auto = started.Elapsed;
             }
 
+            // Then "refresh" pressed on the panel: the render of the whole city's roll call and its commit.
+            // On a drained outbox (the members' orders edited by their presses go first), in a new second (the edited
+            // text differs by its clock).
+            while ((await store.CountOutboxAsync(cancellationToken)).Values.Sum() > 0)
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+
+            await Task.Delay(1100, cancellationToken);
             var version = emulator.State.Version;
-            var started = Stopwatch.StartNew();
-            await emulator.WaitForAsync(
-                () => emulator.Transcript(adminId, version).Any(m => m.MessageId == panel && m.Version > version),
-                limit,
-                cancellationToken);
-            refreshes.Add((answered, started.Elapsed));
+            var press = Stopwatch.StartNew();
+            var query = emulator.PressButton(adminId, adminId, panel, refreshData);
+            await emulator.WaitForAsync(() => emulator.CallbackAnswers(query).Count > 0, limit, cancellationToken);
+            var answeredIn = press.Elapsed;
+            var edited = TimeSpan.Zero;
+            try
+            {
+                await emulator.WaitForAsync(() => emulator.Transcript(adminId, version).Any(m => m.MessageId == panel && m.Version > version), TimeSpan.FromSeconds(10), cancellationToken);
+                edited = press.Elapsed;
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            refreshes.Add(new CityRollCallFigure(answered, auto, answeredIn, edited));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    roll call with {answered:N0} answered: live refresh {(auto is { } a ? a.TotalSeconds.ToString("0.00 s", CultureInfo.InvariantCulture) : "—")}, refresh press answered {answeredIn.TotalSeconds:0.000} s, edited {edited.TotalSeconds:0.000} s ({CityBench.Uptime()})"));
         }
 
-        return new CityMusterFigures(allIn, lastOrderAt, lastOrder < firstOther, refreshes);
+        return new CityMusterFigures(allIn, lastOrderAt, lastOrder < firstOther, refreshes)
+        {
+            ConvenorOrders = orders.Count,
+            Expected = expected,
+            AllSent = allSent,
+        };
     }
+
+    private static int ArrivedOf(string? text) =>
+        text is not null && Arrived.Match(text) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
 }

@@ -14,7 +14,8 @@ namespace MusterBot.Bench.City;
 /// The city as commits, one shard each: the root shard (the organisation tree, its counters, every member's
 /// <see cref="PersonHome"/>), each community's shard (grids, member profiles and the people index sets as
 /// <see cref="MusterBot.Flows.Directory.PeopleIndex"/> writes them) and each street's or the city's shard (its workplace
-/// regions and the <c>regions</c> set). Commits hold at most <see cref="MaxItems"/> writes and set changes.
+/// regions, the <c>regions</c> set and, as PeopleIndex writes them for members with <see cref="UserProfile.WorkNodeId"/>,
+/// the regions' <c>people:region:{id}</c> sets). Commits hold at most <see cref="MaxItems"/> writes and set changes.
 /// </summary>
 public static class CitySeed
 {
@@ -54,7 +55,9 @@ public static class CitySeed
             shard.Flush();
         }
 
-        // Communities: grids, profiles, people index sets, the community's counters.
+        // Communities: grids, profiles, people index sets, the community's counters. A workplace region's people set
+        // lives in the region's node shard (PeopleIndex names that shard): collected and committed there.
+        var elsewhere = new SortedDictionary<long, List<SetChange>>();
         foreach (var members in city.Members.GroupBy(m => m.CommunityId))
         {
             var shard = new ShardBuilder(members.Key, commits);
@@ -72,8 +75,31 @@ public static class CitySeed
                 shard.Put(DocKeys.User(member.Id), profile);
                 foreach (var change in MusterBot.Flows.Directory.PeopleIndex.Changes(null, profile))
                 {
-                    shard.Add(change);
+                    if (change.Shard is { } other && other != members.Key)
+                    {
+                        if (!elsewhere.TryGetValue(other, out var list))
+                        {
+                            elsewhere[other] = list = [];
+                        }
+
+                        list.Add(change);
+                    }
+                    else
+                    {
+                        shard.Add(change);
+                    }
                 }
+            }
+
+            shard.Flush();
+        }
+
+        foreach (var (node, changes) in elsewhere)
+        {
+            var shard = new ShardBuilder(node, commits);
+            foreach (var change in changes)
+            {
+                shard.Add(change);
             }
 
             shard.Flush();
