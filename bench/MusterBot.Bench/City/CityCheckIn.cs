@@ -62,17 +62,8 @@ public sealed class CityCheckIn(BenchOptions options, CityModel city, string con
             ["MusterBot:Admins:0"] = AdminId.ToString(Inv),
             ["Intake:FloodLimit"] = "100000",
         };
-        var app = await MusterBotApp.CreateAsync([], b =>
-        {
-            b.Configuration.AddInMemoryCollection(settings);
-            b.Logging.ClearProviders();
-            b.Logging.AddProvider(logs);
-        }, cancellationToken);
+        var app = await CityHost.CreateAsync(settings, logs, emulator, city, cancellationToken);
         await using var host = app;
-        foreach (var member in city.Members)
-        {
-            emulator.CreateUser(member.Id, "成员", "zh-CN");
-        }
 
         emulator.CreateUser(WarmUpUser, "Warm", "en");
         await app.StartAsync(cancellationToken);

@@ -45,18 +45,8 @@ public sealed class CityLaunch(BenchOptions options, CityModel city, string conf
             ["Timers:PollInterval"] = "00:00:00.050",
             ["Muster:RollCallInterval"] = "00:00:01",
         };
-        var app = await MusterBotApp.CreateAsync([], b =>
-        {
-            b.Configuration.AddInMemoryCollection(settings);
-            b.Logging.ClearProviders();
-            b.Logging.AddProvider(logs);
-        }, cancellationToken);
+        var app = await CityHost.CreateAsync(settings, logs, emulator, city, cancellationToken);
         await using var host = app;
-        foreach (var member in city.Members)
-        {
-            emulator.CreateUser(member.Id, "成员", "zh-CN");
-        }
-
         emulator.CreateUser(AdminId, "市管理员", "zh-CN");
         emulator.CreateUser(WarmUpUser, "Warm", "en");
         await app.StartAsync(cancellationToken);
