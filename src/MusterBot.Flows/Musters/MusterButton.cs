@@ -43,12 +43,20 @@ public abstract record MusterButton
         // A street's or city's muster: its aggregated roll call, drilled down by child node.
         .Add<TreeRefresh>("trc")
         .Add<TreeDrill>("trd")
+        .Add<TreeClose>("tcl")
+        .Add<TreeCloseConfirm>("tcly")
+        // A workplace region's convenor's order in a street's or city's muster.
+        .Add<WorkplaceAck>("wpa")
+        .Add<WorkplaceRelay>("wpr")
+        .Add<WorkplaceRollCall>("wpc")
+        .Add<WorkplaceRefresh>("wpf")
         // The launch wizard (and the cancel of a typed answer).
         .Add<PickKind>("wk")
         .Add<ToggleNode>("wn")
         .Add<ToggleAllNodes>("wna")
         .Add<NodePage>("wnp")
         .Add<ToggleWorkplace>("wwr")
+        .Add<ToggleAllWorkplace>("wwa")
         .Add<PickTemplate>("wt")
         .Add<PickScope>("ws")
         .Add<ToggleRegion>("wr")
@@ -135,6 +143,24 @@ public abstract record MusterButton
     /// <summary>Drills the aggregated roll call down to one child node (0: back to the top).</summary>
     public sealed record TreeDrill(long NodeId, int Number, long ChildId) : MusterButton;
 
+    /// <summary>"Close" on a street's or city's roll call: asks first.</summary>
+    public sealed record TreeClose(long NodeId, int Number) : MusterButton;
+
+    /// <summary>"Yes, close it": the muster and every community's part close.</summary>
+    public sealed record TreeCloseConfirm(long NodeId, int Number) : MusterButton;
+
+    /// <summary>A workplace region's convenor acknowledges the street's or city's order (<paramref name="Index"/> in <see cref="TreeMuster.WorkplaceKeys"/>).</summary>
+    public sealed record WorkplaceAck(long NodeId, int Number, int Index) : MusterButton;
+
+    /// <summary>A workplace region's convenor relays the order to the region's members (in every community they live in).</summary>
+    public sealed record WorkplaceRelay(long NodeId, int Number, int Index) : MusterButton;
+
+    /// <summary>A workplace region's roll call: one line per community its members report to.</summary>
+    public sealed record WorkplaceRollCall(long NodeId, int Number, int Index) : MusterButton;
+
+    /// <summary>"Refresh" on a workplace region's roll call (edited in place).</summary>
+    public sealed record WorkplaceRefresh(long NodeId, int Number, int Index) : MusterButton;
+
     public sealed record PickKind(MusterKind Kind) : WizardChoice;
 
     /// <summary>A street's or city's launch: a child node (with everything below it) chosen or not.</summary>
@@ -147,6 +173,9 @@ public abstract record MusterButton
 
     /// <summary>A workplace region of the launcher's node: its members report to the community where they live.</summary>
     public sealed record ToggleWorkplace(string RegionId) : WizardChoice;
+
+    /// <summary>Every workplace region of the node and the nodes below it.</summary>
+    public sealed record ToggleAllWorkplace : WizardChoice;
 
     public sealed record PickTemplate(int Index) : WizardChoice;
 
@@ -192,7 +221,10 @@ public abstract record MusterTimer
         .Add<AutoClose>("end")
         .Add<TreeStep>("ts")
         .Add<TreePanels>("trf")
-        .Add<TreeModeStep>("tmd");
+        .Add<TreeModeStep>("tmd")
+        .Add<TreeRelease>("trl")
+        .Add<TreeEscalate>("tes")
+        .Add<TreeCloseStep>("tcs");
 
     public string Id => Codec.Encode(this);
 
@@ -213,6 +245,15 @@ public abstract record MusterTimer
 
     /// <summary>Refreshes the aggregated roll calls of a street's or city's muster (decided in the node's shard).</summary>
     public sealed record TreePanels(int Number) : MusterTimer;
+
+    /// <summary>Releases the held orders of workplace region <paramref name="Index"/> (in <see cref="TreeMuster.WorkplaceKeys"/>) in one community (decided in its shard).</summary>
+    public sealed record TreeRelease(int Number, long Node, int Index) : MusterTimer;
+
+    /// <summary>T1 of a workplace region's convenor in a street's or city's muster (decided in the node's shard).</summary>
+    public sealed record TreeEscalate(int Number, int Index) : MusterTimer;
+
+    /// <summary>Closes a community's part of a street's or city's muster that was closed (decided in that community's shard).</summary>
+    public sealed record TreeCloseStep(int Number, long Node) : MusterTimer;
 
     /// <summary>Switches community number <paramref name="Index"/> of node <paramref name="Node"/>'s mode switch round <paramref name="Number"/>.</summary>
     public sealed record TreeModeStep(int Number, long Node, int Index) : MusterTimer;

@@ -120,7 +120,7 @@ public sealed partial class MusterFlow
             {
                 var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
                 var language = viewer?.Language ?? Language.Zh;
-                var html = RollCall.RenderRegion(texts, language, closed, region, RegionName(directory, region.RegionId, language), entries, ctx.Now, Offset);
+                var html = RollCall.RenderRegion(texts, language, closed, region, RegionName(directory, region, language), entries, ctx.Now, Offset);
                 ctx.Effects.Publish(new OutboxMessage(Lane.Normal, chat, new EditText(0, html, null) { TargetTag = RollCall.Tag(closed.Number, chat, region.RegionId) }));
             }
         }
@@ -182,7 +182,7 @@ public sealed partial class MusterFlow
         foreach (var (region, list) in regions)
         {
             var counts = RollCall.CountOf(list);
-            sb.Append("<b>").Append(Html.Escape(RegionName(directory, region.RegionId, language))).Append("</b> ");
+            sb.Append("<b>").Append(Html.Escape(RegionName(directory, region, language))).Append("</b> ");
             sb.Append(region.AcknowledgedAt is { } ack
                 ? MusterView.Tidy(language, texts.Format(language, "mu.report.ack_after", Minutes(language, (ack - muster.LaunchedAt).TotalMinutes)))
                 : region.HasConvenor ? texts.Get(language, "mu.report.never_acked") : texts.Get(language, "mu.rc.direct")).Append('\n');
@@ -236,7 +236,7 @@ public sealed partial class MusterFlow
         foreach (var (region, entries) in regions)
         {
             var told = region.MembersToldAt ?? muster.LaunchedAt;
-            var regionName = RegionName(directory, region.RegionId, language);
+            var regionName = RegionName(directory, region, language);
             foreach (var e in entries)
             {
                 var a = e.Answer;

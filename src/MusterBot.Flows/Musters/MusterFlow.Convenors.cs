@@ -200,7 +200,7 @@ public sealed partial class MusterFlow
         foreach (var region in muster.Regions)
         {
             var counts = await RollCall.CountFromSetsAsync(ctx.Reader, muster, region, cancellationToken).ConfigureAwait(false);
-            rows.Add((region, RegionName(directory, region.RegionId, language), counts));
+            rows.Add((region, RegionName(directory, region, language), counts));
         }
 
         return RollCall.RenderCommunity(texts, language, muster, ScopeTitle(language, muster.Plan, directory), rows, ctx.Now, Offset);
@@ -221,6 +221,10 @@ public sealed partial class MusterFlow
 
     private string RegionName(DirectorySnapshot directory, string regionId, Language language) =>
         regionId == Muster.NoRegion ? texts.Get(language, "mu.no_region") : directory.RegionName(regionId);
+
+    /// <summary>A muster region's name: a workplace region's group carries its own; a community region's comes from the directory.</summary>
+    private string RegionName(DirectorySnapshot directory, MusterRegion region, Language language) =>
+        region.Workplace is not null && region.Name is { } name ? "\U0001F3E2 " + name : RegionName(directory, region.RegionId, language);
 
     /// <summary>"Refresh" on a roll call (or "Roll call" on a convenor's order): re-render in place.</summary>
     private async ValueTask RefreshPressedAsync(FlowContext ctx, Muster muster, string? scope, bool newMessage, CancellationToken cancellationToken)
@@ -248,7 +252,7 @@ public sealed partial class MusterFlow
         }
 
         var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
-        var rendered = RollCall.RenderRegion(texts, ctx.Language, muster, region, RegionName(directory, region.RegionId, ctx.Language), entries, ctx.Now, Offset);
+        var rendered = RollCall.RenderRegion(texts, ctx.Language, muster, region, RegionName(directory, region, ctx.Language), entries, ctx.Now, Offset);
         ctx.AnswerButton(ctx.T("mu.rc.refreshed"));
         if (newMessage)
         {
@@ -283,7 +287,7 @@ public sealed partial class MusterFlow
         page = Math.Clamp(page, 0, pages - 1);
         var sb = new StringBuilder();
         sb.Append(MusterView.DrillLine(texts, ctx.Language, muster.Plan));
-        sb.Append(ctx.T("mu.nr.head", muster.Code, Html.Escape(RegionName(directory, regionId, ctx.Language)), entries.Count)).Append('\n');
+        sb.Append(ctx.T("mu.nr.head", muster.Code, Html.Escape(muster.Region(regionId)?.Name ?? RegionName(directory, regionId, ctx.Language)), entries.Count)).Append('\n');
         var shown = entries.Skip(page * PageSize).Take(PageSize).ToList();
         foreach (var entry in shown)
         {

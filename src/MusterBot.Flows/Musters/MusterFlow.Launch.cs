@@ -28,14 +28,24 @@ public sealed partial class MusterFlow
     /// any other (called and counted) until they take over. The launching administrator is not called unless they are
     /// a member in scope and chose "include me" on the preview.
     /// </summary>
-    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeMusterCommunity? part = null)
+    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeLaunch? part = null)
     {
         var launcherInScope = false;
-        var ids = part is { OwnMembers: false } ? [] : await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false);
-        if (part is not null)
+        var ids = part is { Entry.OwnMembers: false } ? [] : await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false);
+        var workplaceOf = new Dictionary<long, string>();
+        if (part?.Target is { } target)
         {
-            // A community's part of a street's or city's muster: also the workplace-region members who live here.
-            ids = [.. ids.Union(part.WorkplaceMembers.Select(Sets.Member), StringComparer.Ordinal)];
+            // A community's part of a street's or city's muster: also the workplace-region members who live here,
+            // grouped under their workplace region (its convenor relays at the street's or city's level).
+            foreach (var (key, members) in target.Workplace)
+            {
+                foreach (var member in members)
+                {
+                    workplaceOf.TryAdd(member, key);
+                }
+            }
+
+            ids = [.. ids.Union(workplaceOf.Keys.Select(Sets.Member), StringComparer.Ordinal)];
         }
 
         var profiles = await ctx.Reader.GetManyAsync<UserProfile>(ids.Select(id => DocKeys.User(long.Parse(id, CultureInfo.InvariantCulture))).ToList(), cancellationToken).ConfigureAwait(false);
@@ -61,7 +71,13 @@ public sealed partial class MusterFlow
                 continue;
             }
 
-            var region = directory.Region(profile.RegionId);
+            if (part?.Target is { } t && t.Convenors.Contains(profile.Id))
+            {
+                // A workplace convenor: ordered at the street's or city's level.
+                continue;
+            }
+
+            var region = workplaceOf.ContainsKey(profile.Id) ? null : directory.Region(profile.RegionId);
             if (region is not null && (region.ConvenorId ?? region.BackupConvenorId) == profile.Id)
             {
                 continue;
@@ -86,7 +102,7 @@ public sealed partial class MusterFlow
         }
 
         var groups = chosen
-            .GroupBy(p => directory.Region(p.RegionId) is not null ? p.RegionId! : Muster.NoRegion)
+            .GroupBy(p => workplaceOf.TryGetValue(p.Id, out var key) ? key : directory.Region(p.RegionId) is not null ? p.RegionId! : Muster.NoRegion)
             .OrderBy(g => g.Key == Muster.NoRegion ? 1 : 0).ThenBy(g => g.Key.Length).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, (IReadOnlyList<UserProfile>)g.OrderBy(p => p.Id).ToList()))
             .ToList();
@@ -95,11 +111,14 @@ public sealed partial class MusterFlow
 
     /// <summary>
     /// Launches: numbers the muster, creates every called member's answer, sends each region's convenor the order
-    /// (regions without a convenor, and members without a region, get it directly), arms T1/T2/reminders/the close,
-    /// gives the launching administrator a live roll call, and turns emergency mode on for a real muster. One commit.
+    /// (regions without a convenor, and members without a region, get it directly, after every convenor's order), arms
+    /// T1/T2/reminders/the close, gives the launching administrator a live roll call, and turns emergency mode on for a
+    /// real muster. One commit. A community's part of a street's or city's muster (<paramref name="part"/>) also calls
+    /// the workplace-region members who live here, each region as a group whose orders wait for its convenor's relay.
     /// </summary>
-    private async ValueTask<Muster> LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeMuster? tree = null, TreeMusterCommunity? part = null)
+    private async ValueTask<Muster> LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeLaunch? part = null)
     {
+        var tree = part?.Tree;
         var counters = await ctx.Reader.GetAsync<CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false) ?? new CommunityCounters();
         var number = counters.Musters + 1;
         ctx.Effects.Put(DocKeys.Counters, counters with { Musters = number });
@@ -108,6 +127,13 @@ public sealed partial class MusterFlow
         var regions = new List<MusterRegion>();
         foreach (var (regionId, members) in targets.Groups)
         {
+            if (part is not null && part.Names.TryGetValue(regionId, out var workplaceName))
+            {
+                // Held until the workplace convenor relays (or was relayed already, before this part was written).
+                regions.Add(new MusterRegion(regionId, members.Count) { Workplace = regionId, Name = workplaceName, MembersToldAt = part.Released.Contains(regionId) ? ctx.Now : null });
+                continue;
+            }
+
             var known = directory.Region(regionId);
             var region = new MusterRegion(regionId, members.Count) { ConvenorId = known?.ConvenorId, BackupConvenorId = known?.BackupConvenorId };
             regions.Add(region.HasConvenor ? region : region with { MembersToldAt = ctx.Now });
@@ -126,7 +152,7 @@ public sealed partial class MusterFlow
             EndsAt = _options.AutoCloseAfterReportBy is { } after ? reportBy + after : null,
             Regions = regions,
             AdminPanelChats = tree is null ? [ctx.ChatId] : [],
-            Origin = tree is null || part is null ? null : new TreeOrigin(tree.NodeId, tree.Number, part.ReportTo),
+            Origin = part is null ? null : new TreeOrigin(part.Tree.NodeId, part.Tree.Number, part.Entry.ReportTo),
         };
         MusterStore.PutHeader(ctx.Effects, muster);
         foreach (var region in muster.Regions)
@@ -138,20 +164,16 @@ public sealed partial class MusterFlow
 
         foreach (var (regionId, members) in targets.Groups)
         {
-            var region = muster.Region(regionId)!;
             foreach (var member in members)
             {
                 var memberId = Sets.Member(member.Id);
                 ctx.Effects.AddToSet(Sets.MusterTargets(number, regionId), memberId);
                 ctx.Effects.AddToSet(Sets.MustersOf(member.Id), MusterView.Num(number));
                 ctx.Effects.Put(DocKeys.MusterAnswer(number, member.Id), new MusterAnswer(number, member.Id, regionId) { MatchedSkills = Matched(plan, member) });
-                if (!region.HasConvenor)
-                {
-                    SendMemberOrder(ctx, muster, regionId, member);
-                }
             }
         }
 
+        // Convenors' orders are published first; the members told directly come after them.
         foreach (var region in muster.Regions.Where(r => r.HasConvenor))
         {
             var convenorId = region.ConvenorId ?? region.BackupConvenorId!.Value;
@@ -170,6 +192,17 @@ public sealed partial class MusterFlow
             foreach (var chat in muster.Regions.Where(r => r.HasConvenor).Select(r => r.ConvenorId ?? r.BackupConvenorId!.Value))
             {
                 ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, chat, new SendLocation(lat, lon)) { Tag = "mc:" + MusterView.Num(number) });
+            }
+        }
+
+        foreach (var (regionId, members) in targets.Groups)
+        {
+            if (muster.Region(regionId) is { HasConvenor: false, MembersToldAt: not null })
+            {
+                foreach (var member in members)
+                {
+                    SendMemberOrder(ctx, muster, regionId, member);
+                }
             }
         }
 

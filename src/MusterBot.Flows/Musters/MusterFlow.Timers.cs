@@ -57,6 +57,15 @@ public sealed partial class MusterFlow
             case MusterTimer.TreeModeStep modeStep:
                 await TreeModeStepAsync(ctx, modeStep, cancellationToken).ConfigureAwait(false);
                 return;
+            case MusterTimer.TreeRelease release:
+                await TreeReleaseAsync(ctx, release, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterTimer.TreeEscalate escalate:
+                await TreeEscalateAsync(ctx, escalate, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterTimer.TreeCloseStep close:
+                await TreeCloseStepAsync(ctx, close, cancellationToken).ConfigureAwait(false);
+                return;
         }
 
         var timer = MusterTimer.Codec.Decode(payload)!;
@@ -138,7 +147,7 @@ public sealed partial class MusterFlow
                     pending |= region.MembersToldAt is not null && entries.Any(e => e.Profile is not null && e.Delivery is null or DeliveryStatus.Queued);
                 }
 
-                html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, region.RegionId, language), entries, ctx.Now, Offset);
+                html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, region, language), entries, ctx.Now, Offset);
                 markup = RollCall.RegionPanelButtons(texts, language, muster, region.RegionId);
             }
 

@@ -86,7 +86,7 @@ public sealed partial class MusterFlow
     /// <summary>Is a node or workplace-region choice one the launcher may make (a live child of their node, a region of it)?</summary>
     private static async ValueTask<bool> TreeChoiceValidAsync(FlowContext ctx, IReadOnlyDictionary<string, string> data, MusterButton button, CancellationToken cancellationToken)
     {
-        if (button is not (MusterButton.ToggleNode or MusterButton.ToggleWorkplace or MusterButton.ToggleAllNodes or MusterButton.NodePage))
+        if (button is not (MusterButton.ToggleNode or MusterButton.ToggleWorkplace or MusterButton.ToggleAllWorkplace or MusterButton.ToggleAllNodes or MusterButton.NodePage))
         {
             return true;
         }
@@ -118,6 +118,9 @@ public sealed partial class MusterFlow
                 return MusterTrigger.ToggleNode;
             case MusterButton.ToggleAllNodes:
                 data["all"] = data.GetValueOrDefault("all") == "1" ? "0" : "1";
+                return MusterTrigger.ToggleNode;
+            case MusterButton.ToggleAllWorkplace:
+                data["wrall"] = data.GetValueOrDefault("wrall") == "1" ? "0" : "1";
                 return MusterTrigger.ToggleNode;
             case MusterButton.NodePage page:
                 data["pg"] = Math.Max(0, page.Page).ToString(CultureInfo.InvariantCulture);
@@ -167,11 +170,19 @@ public sealed partial class MusterFlow
         var regionIds = await ctx.Reader.MembersAsync(Sets.Regions, root.Id, cancellationToken).ConfigureAwait(false);
         var regions = (await ctx.Reader.GetManyAsync<Region>(regionIds.Order(StringComparer.Ordinal).Select(id => DocKeys.Region(id).In(root.Id)).ToList(), cancellationToken).ConfigureAwait(false)).OfType<Region>().ToList();
         var wr = List(data, "wr");
-        rows.AddRange(regions.Select(r => new InlineButton((wr.Contains(r.Id) ? "\u2611\uFE0F " : "\u2B1C ") + "\U0001F3E2 " + r.Name, new MusterButton.ToggleWorkplace(r.Id).Data)).Rows(2));
+        var wrAll = data.GetValueOrDefault("wrall") == "1";
+        var below = await WorkplaceRegionsBelowAsync(ctx, root, cancellationToken).ConfigureAwait(false);
+        if (below.Count > regions.Count)
+        {
+            // Every workplace region of the node and of the streets (districts) below it: one switch, not hundreds.
+            rows.Add([new InlineButton((wrAll ? "\u2611\uFE0F " : "\u2B1C ") + "\U0001F3E2 " + ctx.T("mu.tree.wp_all_below", below.Count), new MusterButton.ToggleAllWorkplace().Data)]);
+        }
+
+        rows.AddRange(regions.Select(r => new InlineButton((wrAll || wr.Contains(r.Id) ? "\u2611\uFE0F " : "\u2B1C ") + "\U0001F3E2 " + r.Name, new MusterButton.ToggleWorkplace(r.Id).Data)).Rows(2));
         rows.Add([new InlineButton(ctx.T("mu.btn.done"), new MusterButton.Done().Data)]);
         rows.AddRange(WizardNav(ctx, back: false).Rows);
         var html = ctx.T("mu.tree.w.nodes", 1, Html.Escape(root.Name), ctx.T("mu.tree.level." + root.Level))
-            + (regions.Count > 0 ? "\n" + ctx.T("mu.tree.w.workplace") : string.Empty);
+            + (below.Count > 0 ? "\n" + ctx.T("mu.tree.w.workplace") : string.Empty);
         return (html, new InlineMarkup(rows));
     }
 
@@ -189,9 +200,10 @@ public sealed partial class MusterFlow
         if (resolved is not null)
         {
             sb.Append(ctx.T("mu.tree.preview_communities", resolved.Communities.Count(c => c.OwnMembers), resolved.Communities.Count(c => !c.OwnMembers))).Append('\n');
-            if (resolved.WorkplaceRegions.Count > 0)
+            if (resolved.Workplaces.Count > 0)
             {
-                sb.Append(ctx.T("mu.tree.preview_workplace", Html.Escape(string.Join(", ", resolved.WorkplaceRegions.Select(r => r.Name))), resolved.Communities.Sum(c => c.WorkplaceMembers.Count))).Append('\n');
+                var names = string.Join(", ", resolved.Workplaces.Take(5).Select(w => w.Name)) + (resolved.Workplaces.Count > 5 ? " …" : string.Empty);
+                sb.Append(ctx.T("mu.tree.preview_workplace", Html.Escape(names), resolved.Workplaces.Sum(w => w.Targeted), resolved.Workplaces.Count, resolved.Workplaces.Count(w => w.HasConvenor))).Append('\n');
             }
 
             if (resolved.Skipped.Count > 0)
@@ -207,7 +219,7 @@ public sealed partial class MusterFlow
     private static string ReportTo(FlowContext ctx, IReadOnlyDictionary<string, string> data, string communityName) =>
         data.GetValueOrDefault("rally") is { Length: > 0 } typed ? typed : ctx.T("mu.tree.report_to_default", communityName);
 
-    private sealed record ResolvedTree(OrgNode Root, List<TreeMusterCommunity> Communities, List<OrgNode> Skipped, List<Region> WorkplaceRegions);
+    private sealed record ResolvedTree(OrgNode Root, List<TreeMusterCommunity> Communities, List<OrgNode> Skipped, List<TreeWorkplace> Workplaces, Dictionary<long, TreeMusterTarget> Targets);
 
     /// <summary>
     /// The communities a launch covers: every live community below the chosen nodes (or below the launcher's node), plus
@@ -222,34 +234,84 @@ public sealed partial class MusterFlow
             return null;
         }
 
+        var nodeChoice = List(data, "nodes");
         var chosenIds = data.GetValueOrDefault("all") == "1"
             ? [root.Id]
-            : List(data, "nodes").Select(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0).ToList();
+            : nodeChoice.Select(n => long.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0).ToList();
         var chosen = (await ctx.Reader.GetManyAsync<OrgNode>(chosenIds.Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false)).ToList();
         if (chosen.Any(n => n is null || !root.Covers(n)))
         {
             return null;
         }
 
-        var skipped = new List<OrgNode>();
-        var communities = new List<OrgNode>();
-        var level = chosen.OfType<OrgNode>().ToList();
-        while (level.Count > 0)
-        {
-            skipped.AddRange(level.Where(n => n.RemovedAt is not null));
-            var live = level.Where(n => n.RemovedAt is null).ToList();
-            communities.AddRange(live.Where(n => n.Level == OrgLevel.Community));
-            var below = live.Where(n => n.Level != OrgLevel.Community).SelectMany(n => n.Children).ToList();
-            level = below.Count == 0 ? [] : (await ctx.Reader.GetManyAsync<OrgNode>(below.Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false)).OfType<OrgNode>().ToList();
-        }
-
+        var (communities, skipped) = await CommunitiesBelowAsync(ctx, chosen.OfType<OrgNode>().ToList(), cancellationToken).ConfigureAwait(false);
         var entries = communities.DistinctBy(n => n.Id)
             .Select(n => new TreeMusterCommunity(n.Id, ChildOf(root, n), n.Name, ReportTo(ctx, data, n.Name)))
             .ToList();
 
-        // Workplace regions of the node: each member reports to the community where they live (if it is below the node).
-        var regions = new List<Region>();
-        var workplace = new Dictionary<long, List<long>>();
+        // Workplace regions: each member reports to the community where they live (if it is below the node); the
+        // region's convenor is ordered at this level and is not called as a member.
+        if (await ChosenWorkplaceRegionsAsync(ctx, root, data, cancellationToken).ConfigureAwait(false) is not { } regions)
+        {
+            return null;
+        }
+
+        var listed = new List<(TreeWorkplace Workplace, List<(long Member, long Community)> Members)>();
+        foreach (var (node, region) in regions)
+        {
+            var convenor = region.ConvenorId ?? region.BackupConvenorId;
+            var members = (await ctx.Reader.MembersAsync(Sets.PeopleInRegion(region.Id), node, cancellationToken).ConfigureAwait(false))
+                .Select(m => long.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0).Where(id => id > 0 && id != convenor).Order().ToList();
+            var homes = await ctx.Reader.GetManyAsync<PersonHome>(members.Select(DocKeys.Home).ToList(), cancellationToken).ConfigureAwait(false);
+            var living = members.Select((m, i) => (Member: m, Community: homes[i]?.Shard ?? 0)).Where(x => x.Community > 0).ToList();
+            listed.Add((new TreeWorkplace(0, node, region.Id, region.Name) { ConvenorId = region.ConvenorId, BackupConvenorId = region.BackupConvenorId }, living));
+        }
+
+        var extraIds = listed.SelectMany(l => l.Members.Select(m => m.Community)).Distinct().Where(id => entries.All(e => e.CommunityId != id)).ToList();
+        var extra = (await ctx.Reader.GetManyAsync<OrgNode>(extraIds.Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false)).OfType<OrgNode>()
+            .Where(n => n.Level == OrgLevel.Community && root.Covers(n)).ToList();
+        skipped.AddRange(extra.Where(n => n.RemovedAt is not null));
+        entries.AddRange(extra.Where(n => n.RemovedAt is null).Select(n => new TreeMusterCommunity(n.Id, ChildOf(root, n), n.Name, ReportTo(ctx, data, n.Name)) { OwnMembers = false }));
+
+        // Members living outside the covered live communities are not called (the launcher's node does not reach them).
+        var covered = entries.Select(e => e.CommunityId).ToHashSet();
+        var targets = new Dictionary<long, Dictionary<string, List<long>>>();
+        var workplaces = new List<TreeWorkplace>();
+        foreach (var (workplace, members) in listed)
+        {
+            var here = members.Where(m => covered.Contains(m.Community)).ToList();
+            foreach (var (member, community) in here)
+            {
+                var byKey = targets.TryGetValue(community, out var found) ? found : targets[community] = [];
+                (byKey.TryGetValue(workplace.Key, out var list) ? list : byKey[workplace.Key] = []).Add(member);
+            }
+
+            workplaces.Add(workplace with { Targeted = here.Count, Communities = here.Select(m => m.Community).Distinct().Order().ToList() });
+        }
+
+        entries = entries.Select(e => targets.TryGetValue(e.CommunityId, out var byKey) ? e with { WorkplaceCount = byKey.Values.Sum(l => l.Count) } : e).ToList();
+
+        // The convenors ordered at this level are not called again as members where they live.
+        var convenorIds = workplaces.Where(w => w.HasConvenor).Select(w => w.ConvenorId ?? w.BackupConvenorId!.Value).Distinct().ToList();
+        var convenorHomes = await ctx.Reader.GetManyAsync<PersonHome>(convenorIds.Select(DocKeys.Home).ToList(), cancellationToken).ConfigureAwait(false);
+        var convenorsIn = convenorIds.Select((id, i) => (Id: id, Community: convenorHomes[i]?.Shard ?? 0)).Where(c => covered.Contains(c.Community))
+            .GroupBy(c => c.Community).ToDictionary(g => g.Key, g => g.Select(c => c.Id).Order().ToList());
+        var groupIds = entries.Where(e => e.ChildId != e.CommunityId).Select(e => e.ChildId).Distinct().ToList();
+        var groups = (await ctx.Reader.GetManyAsync<OrgNode>(groupIds.Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false)).OfType<OrgNode>().ToDictionary(n => n.Id);
+        entries = entries.Select(e => e with { ChildName = e.ChildId == e.CommunityId ? e.Name : groups.GetValueOrDefault(e.ChildId)?.Name ?? e.Name }).ToList();
+        var targetDocs = targets.Keys.Union(convenorsIn.Keys).ToDictionary(c => c, c => new TreeMusterTarget(0, c)
+        {
+            Workplace = targets.GetValueOrDefault(c)?.ToDictionary(w => w.Key, w => (IReadOnlyList<long>)w.Value.Distinct().Order().ToList(), StringComparer.Ordinal)
+                ?? new Dictionary<string, IReadOnlyList<long>>(StringComparer.Ordinal),
+            Convenors = convenorsIn.GetValueOrDefault(c) ?? [],
+        });
+        return new ResolvedTree(root, entries, skipped.DistinctBy(n => n.Id).ToList(), workplaces, targetDocs);
+    }
+
+    /// <summary>The chosen workplace regions (the node's own, and with "all" every one of the nodes below); null: a choice that is not the node's.</summary>
+    private static async ValueTask<List<(long Node, Region Region)>?> ChosenWorkplaceRegionsAsync(FlowContext ctx, OrgNode root, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken)
+    {
+        var chosen = new List<(long Node, Region Region)>();
         foreach (var regionId in List(data, "wr"))
         {
             if (await ctx.Reader.GetAsync<Region>(DocKeys.Region(regionId).In(root.Id), cancellationToken).ConfigureAwait(false) is not { } region)
@@ -257,30 +319,37 @@ public sealed partial class MusterFlow
                 return null;
             }
 
-            regions.Add(region);
-            var members = (await ctx.Reader.MembersAsync(Sets.PeopleInRegion(regionId), root.Id, cancellationToken).ConfigureAwait(false))
-                .Select(m => long.Parse(m, CultureInfo.InvariantCulture)).ToList();
-            var homes = await ctx.Reader.GetManyAsync<PersonHome>(members.Select(DocKeys.Home).ToList(), cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < members.Count; i++)
-            {
-                if (homes[i] is { } home)
-                {
-                    workplace.TryAdd(home.Shard, []);
-                    workplace[home.Shard].Add(members[i]);
-                }
-            }
+            chosen.Add((root.Id, region));
         }
 
-        var extraIds = workplace.Keys.Where(id => entries.All(e => e.CommunityId != id)).ToList();
-        var extra = (await ctx.Reader.GetManyAsync<OrgNode>(extraIds.Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false)).OfType<OrgNode>()
-            .Where(n => n.Level == OrgLevel.Community && root.Covers(n)).ToList();
-        skipped.AddRange(extra.Where(n => n.RemovedAt is not null));
-        entries.AddRange(extra.Where(n => n.RemovedAt is null).Select(n => new TreeMusterCommunity(n.Id, ChildOf(root, n), n.Name, ReportTo(ctx, data, n.Name)) { OwnMembers = false }));
-        entries = entries.Select(e => workplace.TryGetValue(e.CommunityId, out var ids) ? e with { WorkplaceMembers = ids.Distinct().Order().ToList() } : e).ToList();
-        var groupIds = entries.Where(e => e.ChildId != e.CommunityId).Select(e => e.ChildId).Distinct().ToList();
-        var groups = (await ctx.Reader.GetManyAsync<OrgNode>(groupIds.Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false)).OfType<OrgNode>().ToDictionary(n => n.Id);
-        entries = entries.Select(e => e with { ChildName = e.ChildId == e.CommunityId ? e.Name : groups.GetValueOrDefault(e.ChildId)?.Name ?? e.Name }).ToList();
-        return new ResolvedTree(root, entries, skipped.DistinctBy(n => n.Id).ToList(), regions);
+        if (data.GetValueOrDefault("wrall") == "1")
+        {
+            chosen.AddRange(await WorkplaceRegionsBelowAsync(ctx, root, cancellationToken).ConfigureAwait(false));
+        }
+
+        return chosen.DistinctBy(c => TreeWorkplace.KeyOf(c.Node, c.Region.Id)).ToList();
+    }
+
+    /// <summary>Every workplace region of a node and of the live nodes above community level below it (streets' children are not read).</summary>
+    private static async ValueTask<List<(long Node, Region Region)>> WorkplaceRegionsBelowAsync(FlowContext ctx, OrgNode root, CancellationToken cancellationToken)
+    {
+        var result = new List<(long Node, Region Region)>();
+        var level = new List<OrgNode> { root };
+        while (level.Count > 0)
+        {
+            foreach (var node in level.Where(n => n.RemovedAt is null && n.Level != OrgLevel.Community))
+            {
+                var ids = await ctx.Reader.MembersAsync(Sets.Regions, node.Id, cancellationToken).ConfigureAwait(false);
+                var regions = await ctx.Reader.GetManyAsync<Region>(ids.Order(StringComparer.Ordinal).Select(id => DocKeys.Region(id).In(node.Id)).ToList(), cancellationToken).ConfigureAwait(false);
+                result.AddRange(regions.OfType<Region>().Select(r => (node.Id, r)));
+            }
+
+            var below = level.Where(n => n.RemovedAt is null && n.Level is OrgLevel.City or OrgLevel.District).SelectMany(n => n.Children).ToList();
+            level = below.Count == 0 ? [] : (await ctx.Reader.GetManyAsync<OrgNode>(below.Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false))
+                .OfType<OrgNode>().Where(n => n.Level != OrgLevel.Community).ToList();
+        }
+
+        return result;
     }
 
     /// <summary>The node a community is counted under in the launcher's roll call: a street's muster, the community; a district's or city's, its street.</summary>
@@ -289,9 +358,14 @@ public sealed partial class MusterFlow
 
     // ---- the launch ----
 
+    /// <summary>How many chains write the communities' parts side by side (each link is one community's commit).</summary>
+    private const int TreeLanes = 8;
+
     /// <summary>
-    /// Launches over communities: numbers the muster in the node's shard, writes it with the list of communities, and
-    /// starts the chain that writes each community's part (in the first community's shard, now). One commit.
+    /// Launches over communities: numbers the muster in the node's shard, writes it with the list of communities, the
+    /// workplace-region members of each community and each workplace region's share, sends every workplace convenor
+    /// their order (in this decision: before any community's part is written), arms their T1, and starts the chains
+    /// that write the communities' parts.
     /// </summary>
     private async ValueTask TreeLaunchAsync(FlowContext ctx, IReadOnlyDictionary<string, string> data, CancellationToken cancellationToken)
     {
@@ -318,14 +392,29 @@ public sealed partial class MusterFlow
             ReportBy = ctx.Now.AddMinutes(plan.ReportWithinMinutes),
             Communities = resolved.Communities,
             Skipped = resolved.Skipped.Select(n => n.Id).ToList(),
-            WorkplaceRegionIds = resolved.WorkplaceRegions.Select(r => r.Id).ToList(),
+            WorkplaceKeys = resolved.Workplaces.Select(w => w.Key).ToList(),
+            Lanes = Math.Min(TreeLanes, resolved.Communities.Count),
             PanelChats = [ctx.ChatId],
         };
         ctx.Effects.Put(DocKeys.TreeMuster(number).In(node), tree);
         ctx.Effects.AddToSet(OpenTreeMusters, MusterView.Num(number), node);
-        SetTimerIn(ctx, resolved.Communities[0].CommunityId, new MusterTimer.TreeStep(number, node, 0).Id, ctx.Now);
+        foreach (var (communityId, target) in resolved.Targets)
+        {
+            ctx.Effects.Put(DocKeys.TreeMusterTarget(number, communityId).In(node), target with { Number = number });
+        }
+
+        await OrderWorkplaceConvenorsAsync(ctx, tree, resolved.Workplaces, cancellationToken).ConfigureAwait(false);
+        for (var lane = 0; lane < tree.Lanes; lane++)
+        {
+            SetTimerIn(ctx, resolved.Communities[lane].CommunityId, new MusterTimer.TreeStep(number, node, lane).Id, ctx.Now);
+        }
 
         var launched = ctx.T(plan.Drill ? "mu.tree.launched_drill" : "mu.tree.launched", tree.Code, resolved.Communities.Count);
+        if (resolved.Workplaces.Any(w => w.HasConvenor))
+        {
+            launched += "\n" + ctx.T("mu.tree.launched_workplace", resolved.Workplaces.Count(w => w.HasConvenor), resolved.Workplaces.Where(w => w.HasConvenor).Sum(w => w.Targeted));
+        }
+
         if (resolved.Skipped.Count > 0)
         {
             launched += "\n" + ctx.T("mu.tree.skipped_removed", Html.Escape(string.Join(", ", resolved.Skipped.Select(n => n.Name))));
@@ -335,13 +424,58 @@ public sealed partial class MusterFlow
         await SendTreePanelAsync(ctx, tree, resolved.Root, 0, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Each workplace region's share written; its convenor (or the backup, when there is no convenor) sent the order and
+    /// T1 armed. A region with neither has its members released at once (their orders go out with the parts).
+    /// </summary>
+    private async ValueTask OrderWorkplaceConvenorsAsync(FlowContext ctx, TreeMuster tree, IReadOnlyList<TreeWorkplace> workplaces, CancellationToken cancellationToken)
+    {
+        var convenorIds = workplaces.Where(w => w.HasConvenor).Select(w => w.ConvenorId ?? w.BackupConvenorId!.Value).Distinct().ToList();
+        var convenors = await ProfilesAsync(ctx, convenorIds, cancellationToken).ConfigureAwait(false);
+        foreach (var workplace in workplaces)
+        {
+            var share = workplace with { Number = tree.Number };
+            if (!share.HasConvenor)
+            {
+                share = share with { MembersToldAt = ctx.Now };
+            }
+            else
+            {
+                var convenorId = share.ConvenorId ?? share.BackupConvenorId!.Value;
+                var convenor = convenors.GetValueOrDefault(convenorId);
+                var language = convenor?.Language ?? Language.Zh;
+                ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, convenor?.ChatId ?? convenorId, new SendText(
+                    WorkplaceOrder(language, tree, share, asBackup: share.ConvenorId is null), WorkplaceButtons(language, tree, share)))
+                {
+                    Tag = WorkplaceTag(tree),
+                });
+                SetTimerIn(ctx, tree.NodeId, new MusterTimer.TreeEscalate(tree.Number, IndexOf(tree, share)).Id, ctx.Now + _options.AcknowledgeWithin);
+            }
+
+            ctx.Effects.Put(DocKeys.TreeWorkplace(tree.Number, share.Key).In(tree.NodeId), share);
+        }
+    }
+
+    /// <summary>Profiles of people who may live in any community (read where the directory says each lives).</summary>
+    private static async ValueTask<Dictionary<long, UserProfile>> ProfilesAsync(FlowContext ctx, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        var homes = await ctx.Reader.GetManyAsync<PersonHome>(ids.Select(DocKeys.Home).ToList(), cancellationToken).ConfigureAwait(false);
+        var profiles = await ctx.Reader.GetManyAsync<UserProfile>(ids.Select((id, i) => DocKeys.User(id).In(homes[i]?.Shard ?? Shards.Root)).ToList(), cancellationToken).ConfigureAwait(false);
+        return profiles.OfType<UserProfile>().DistinctBy(p => p.Id).ToDictionary(p => p.Id);
+    }
+
+    private static string WorkplaceTag(TreeMuster tree) => "mw:" + MusterView.Num(tree.NodeId) + "." + MusterView.Num(tree.Number);
+
     private static void SetTimerIn(FlowContext ctx, long shard, string id, DateTimeOffset dueAt, bool keepExisting = false) =>
         ctx.Effects.SetTimer(new TimerEntry(TimerIdAt(shard, id), dueAt, SystemUser, id) { KeepExisting = keepExisting });
 
+    private static void CancelTimerIn(FlowContext ctx, long shard, string id) => ctx.Effects.CancelTimer(TimerIdAt(shard, id));
+
     /// <summary>
-    /// One link of the chain, decided in the community's shard: unless its marker says the part is written (a chain
+    /// One link of a chain, decided in the community's shard: unless its marker says the part is written (a chain
     /// resumed after a crash) or the community was removed meanwhile, the community's part is launched like a muster of
-    /// its own, with the marker (written only if absent) and its first tally in the same decision; then the next link.
+    /// its own (its workplace-region members held unless their convenor has relayed), with the marker (written with the
+    /// version read) and its first tally in the same decision; then the next link of the lane.
     /// </summary>
     private async ValueTask TreeStepAsync(FlowContext ctx, MusterTimer.TreeStep step, CancellationToken cancellationToken)
     {
@@ -352,45 +486,59 @@ public sealed partial class MusterFlow
         }
 
         var entry = tree.Communities[step.Index];
-        var marker = await ctx.Reader.GetAsync<TreeMusterPart>(DocKeys.TreeMusterPart(step.Node, step.Number), cancellationToken).ConfigureAwait(false);
+        var markerKey = DocKeys.TreeMusterPart(step.Node, step.Number);
+        var marker = await ctx.Reader.GetAsync<TreeMusterPart>(markerKey, cancellationToken).ConfigureAwait(false);
         var community = await ctx.Reader.GetAsync<OrgNode>(DocKeys.OrgNode(entry.CommunityId), cancellationToken).ConfigureAwait(false);
-        var next = tree;
-        if (marker is null && tree.IsOpen)
+        var tallyKey = DocKeys.TreeMusterTally(step.Number, entry.CommunityId).In(step.Node);
+        if (marker is not { LocalNumber: > 0 } && tree.IsOpen)
         {
             if (community is { RemovedAt: null })
             {
+                var target = tree.WorkplaceKeys.Count > 0
+                    ? await ctx.Reader.GetAsync<TreeMusterTarget>(DocKeys.TreeMusterTarget(step.Number, entry.CommunityId).In(step.Node), cancellationToken).ConfigureAwait(false)
+                    : null;
+                var released = new HashSet<string>(marker?.Released ?? [], StringComparer.Ordinal);
+                var names = new Dictionary<string, string>(StringComparer.Ordinal);
+                if (target is not null)
+                {
+                    var shares = (await ctx.Reader.GetManyAsync<TreeWorkplace>(target.Workplace.Keys.Select(k => DocKeys.TreeWorkplace(step.Number, k).In(step.Node)).ToList(), cancellationToken).ConfigureAwait(false))
+                        .OfType<TreeWorkplace>().ToList();
+                    released.UnionWith(shares.Where(w => w.MembersToldAt is not null).Select(w => w.Key));
+                    names = shares.ToDictionary(w => w.Key, w => w.Name, StringComparer.Ordinal);
+                }
+
                 var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
-                var part = await LaunchAsync(ctx, tree.Plan with { RallyText = entry.ReportTo }, directory, includeLauncher: false, cancellationToken, tree, entry).ConfigureAwait(false);
-                ctx.Effects.Put(DocKeys.TreeMusterPart(step.Node, step.Number), new TreeMusterPart(step.Node, step.Number, part.Number) { At = ctx.Now });
+                var part = await LaunchAsync(ctx, tree.Plan with { RallyText = entry.ReportTo }, directory, includeLauncher: false, cancellationToken,
+                    new TreeLaunch(tree, entry, target, released, names)).ConfigureAwait(false);
+                ctx.Effects.Put(markerKey, new TreeMusterPart(step.Node, step.Number, part.Number) { At = ctx.Now, Released = [.. released.Order(StringComparer.Ordinal)] });
                 var targeted = part.Regions.Sum(r => r.Targeted);
-                ctx.Effects.Put(DocKeys.TreeMusterTally(step.Number, entry.CommunityId).In(step.Node), new TreeMusterTally(entry.CommunityId, part.Number)
+                ctx.Effects.Put(tallyKey, new TreeMusterTally(entry.CommunityId, part.Number)
                 {
                     Targeted = targeted,
                     ByStatus = new Dictionary<CheckInStatus, int> { [CheckInStatus.NoAnswer] = targeted },
+                    Workplace = part.Regions.Where(r => r.Workplace is not null).ToDictionary(r => r.Workplace!, r => (IReadOnlyList<int>)[r.Targeted, 0, 0, 0, 0, r.Targeted], StringComparer.Ordinal),
                     At = ctx.Now,
                 });
             }
-            else if (!tree.Skipped.Contains(entry.CommunityId))
+            else
             {
                 // Removed after the launch, before its part was written: skipped, and the roll call says so.
-                next = next with { Skipped = [.. tree.Skipped, entry.CommunityId] };
+                ctx.Effects.Put(tallyKey, new TreeMusterTally(entry.CommunityId, 0) { Skipped = true, At = ctx.Now });
             }
         }
 
-        if (step.Index + 1 < tree.Communities.Count)
+        var next = step.Index + Math.Max(1, tree.Lanes);
+        if (next < tree.Communities.Count)
         {
-            SetTimerIn(ctx, tree.Communities[step.Index + 1].CommunityId, new MusterTimer.TreeStep(step.Number, step.Node, step.Index + 1).Id, ctx.Now);
-        }
-
-        next = next with { NextIndex = Math.Max(tree.NextIndex, step.Index + 1) };
-        if (next != tree)
-        {
-            // Progress (written first, in the node's shard): a repeat of this link writes the same.
-            ctx.Effects.Put(DocKeys.TreeMuster(step.Number).In(step.Node), next);
+            SetTimerIn(ctx, tree.Communities[next].CommunityId, new MusterTimer.TreeStep(step.Number, step.Node, next).Id, ctx.Now);
         }
 
         SetTimerIn(ctx, step.Node, new MusterTimer.TreePanels(step.Number).Id, ctx.Now + _options.RollCallInterval, keepExisting: true);
     }
+
+    /// <summary>What a community's part of a street's or city's muster is launched with.</summary>
+    private sealed record TreeLaunch(TreeMuster Tree, TreeMusterCommunity Entry, TreeMusterTarget? Target, IReadOnlySet<string> Released, IReadOnlyDictionary<string, string> Names)
+;
 
     /// <summary>A community part's counts for the launcher's roll call (from the part's index sets), written when they changed.</summary>
     private async ValueTask WriteTallyAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
@@ -400,25 +548,27 @@ public sealed partial class MusterFlow
             return;
         }
 
-        var counts = new List<RollCall.Counts>();
+        var counts = new List<(MusterRegion Region, RollCall.Counts Counts)>();
         foreach (var region in muster.Regions)
         {
-            counts.Add(await RollCall.CountFromSetsAsync(ctx.Reader, muster, region, cancellationToken).ConfigureAwait(false));
+            counts.Add((region, await RollCall.CountFromSetsAsync(ctx.Reader, muster, region, cancellationToken).ConfigureAwait(false)));
         }
 
         var key = DocKeys.TreeMusterTally(origin.Number, ctx.Shard).In(origin.NodeId);
         var before = await ctx.Reader.GetAsync<TreeMusterTally>(key, cancellationToken).ConfigureAwait(false);
         var tally = new TreeMusterTally(ctx.Shard, muster.Number)
         {
-            Targeted = counts.Sum(c => c.Targeted),
-            Delivered = counts.Sum(c => c.Delivered),
-            Unreachable = counts.Sum(c => c.Unreachable),
-            ByStatus = Enum.GetValues<CheckInStatus>().ToDictionary(s => s, s => counts.Sum(c => c.Of(s))),
+            Targeted = counts.Sum(c => c.Counts.Targeted),
+            Delivered = counts.Sum(c => c.Counts.Delivered),
+            Unreachable = counts.Sum(c => c.Counts.Unreachable),
+            ByStatus = Enum.GetValues<CheckInStatus>().ToDictionary(s => s, s => counts.Sum(c => c.Counts.Of(s))),
+            Workplace = counts.Where(c => c.Region.Workplace is not null).ToDictionary(c => c.Region.Workplace!, c => WorkplaceCounts(c.Counts), StringComparer.Ordinal),
             Closed = !muster.IsOpen,
             At = ctx.Now,
         };
         if (before is not null && before.Targeted == tally.Targeted && before.Delivered == tally.Delivered && before.Unreachable == tally.Unreachable
-            && before.Closed == tally.Closed && Enum.GetValues<CheckInStatus>().All(s => before.ByStatus.GetValueOrDefault(s) == tally.ByStatus.GetValueOrDefault(s)))
+            && before.Closed == tally.Closed && Enum.GetValues<CheckInStatus>().All(s => before.ByStatus.GetValueOrDefault(s) == tally.ByStatus.GetValueOrDefault(s))
+            && before.Workplace.Count == tally.Workplace.Count && tally.Workplace.All(w => before.Workplace.TryGetValue(w.Key, out var b) && b.SequenceEqual(w.Value)))
         {
             return;
         }
@@ -426,6 +576,9 @@ public sealed partial class MusterFlow
         ctx.Effects.Put(key, tally);
         SetTimerIn(ctx, origin.NodeId, new MusterTimer.TreePanels(origin.Number).Id, ctx.Now + _options.RollCallInterval, keepExisting: true);
     }
+
+    private static IReadOnlyList<int> WorkplaceCounts(RollCall.Counts c) =>
+        [c.Targeted, c.Of(CheckInStatus.Arrived), c.Of(CheckInStatus.OnTheWay), c.Of(CheckInStatus.Acknowledged), c.Of(CheckInStatus.CantCome), c.Of(CheckInStatus.NoAnswer)];
 
     // ---- the aggregated roll call ----
 
@@ -466,7 +619,7 @@ public sealed partial class MusterFlow
                 members.Sum(x => x.t?.Delivered ?? 0),
                 members.Sum(x => x.t?.Unreachable ?? 0),
                 Enum.GetValues<CheckInStatus>().ToDictionary(s => s, s => members.Sum(x => x.t?.ByStatus.GetValueOrDefault(s) ?? 0)));
-            var removed = nodes.GetValueOrDefault(id)?.RemovedAt is not null || (child != 0 && tree.Skipped.Contains(id));
+            var removed = nodes.GetValueOrDefault(id)?.RemovedAt is not null || (child != 0 && (tree.Skipped.Contains(id) || members.Any(x => x.t is { Skipped: true })));
             var first = communities.First(c => (child == 0 ? c.ChildId : c.CommunityId) == id);
             rows.Add((nodes.GetValueOrDefault(id)?.Name ?? (child == 0 ? first.ChildName : first.Name), removed, counts));
         }
@@ -480,9 +633,10 @@ public sealed partial class MusterFlow
         {
             sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
         }
-        else if (!tree.AllSent)
+        else if (tallies.Count(t => t is not null) is var sent && sent < communities.Count)
         {
-            sb.Append(texts.Format(language, "mu.tree.rc.sending", tree.NextIndex, tree.Communities.Count)).Append('\n');
+            // Each community's part writes its tally: the ones without are still on their way.
+            sb.Append(texts.Format(language, "mu.tree.rc.sending", sent, communities.Count)).Append('\n');
         }
 
         var total = new RollCall.Counts(rows.Sum(r => r.Counts.Targeted), rows.Sum(r => r.Counts.Delivered), rows.Sum(r => r.Counts.Unreachable),
@@ -524,6 +678,11 @@ public sealed partial class MusterFlow
         }
 
         rows.Add([new InlineButton(texts.Get(language, "mu.btn.refresh"), new MusterButton.TreeRefresh(tree.NodeId, tree.Number).Data)]);
+        if (child == 0 && tree.IsOpen)
+        {
+            rows.Add([new InlineButton(texts.Get(language, "mu.btn.close"), new MusterButton.TreeClose(tree.NodeId, tree.Number).Data)]);
+        }
+
         return new InlineMarkup(rows);
     }
 
@@ -573,12 +732,12 @@ public sealed partial class MusterFlow
             return;
         }
 
-        if (tree.IsOpen && tree.AllSent)
+        if (tree.IsOpen)
         {
-            // Every community's part closed (by its staff, or automatically): the street's or city's muster closes too.
+            // Every community's part written and closed (by its staff, or automatically): the street's or city's muster closes too.
             var live = tree.Communities.Where(c => !tree.Skipped.Contains(c.CommunityId)).ToList();
             var tallies = await ctx.Reader.GetManyAsync<TreeMusterTally>(live.Select(c => DocKeys.TreeMusterTally(tree.Number, c.CommunityId)).ToList(), cancellationToken).ConfigureAwait(false);
-            if (tallies.All(t => t is { Closed: true }))
+            if (tallies.All(t => t is { Closed: true } or { Skipped: true }))
             {
                 tree = tree with { Status = MusterStatus.Closed };
                 ctx.Effects.Put(DocKeys.TreeMuster(tree.Number), tree);
@@ -663,11 +822,15 @@ public sealed partial class MusterFlow
         return true;
     }
 
-    private static async ValueTask<(List<OrgNode> Communities, List<OrgNode> Removed)> CommunitiesBelowAsync(FlowContext ctx, OrgNode root, CancellationToken cancellationToken)
+    private static ValueTask<(List<OrgNode> Communities, List<OrgNode> Removed)> CommunitiesBelowAsync(FlowContext ctx, OrgNode root, CancellationToken cancellationToken) =>
+        CommunitiesBelowAsync(ctx, [root], cancellationToken);
+
+    /// <summary>The live communities at or below the given nodes, and the removed nodes met on the way (their subtrees are not entered).</summary>
+    private static async ValueTask<(List<OrgNode> Communities, List<OrgNode> Removed)> CommunitiesBelowAsync(FlowContext ctx, List<OrgNode> roots, CancellationToken cancellationToken)
     {
         var communities = new List<OrgNode>();
         var removed = new List<OrgNode>();
-        var level = new List<OrgNode> { root };
+        var level = roots;
         while (level.Count > 0)
         {
             removed.AddRange(level.Where(n => n.RemovedAt is not null));

@@ -329,7 +329,7 @@ public sealed partial class MusterFlow
 
                 data["scope"] = pick.Scope.ToString();
                 return MusterTrigger.PickScope;
-            case MusterButton.ToggleNode or MusterButton.ToggleAllNodes or MusterButton.ToggleWorkplace or MusterButton.NodePage:
+            case MusterButton.ToggleNode or MusterButton.ToggleAllNodes or MusterButton.ToggleWorkplace or MusterButton.ToggleAllWorkplace or MusterButton.NodePage:
                 return ApplyTree(c, button);
             case MusterButton.ToggleRegion toggle:
                 c.InputValid = directory.Region(toggle.RegionId) is not null;

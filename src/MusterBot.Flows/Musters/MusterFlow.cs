@@ -85,6 +85,12 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             case MusterButton.TreeRefresh or MusterButton.TreeDrill:
                 await OnTreeButtonAsync(ctx, button, cancellationToken).ConfigureAwait(false);
                 return;
+            case MusterButton.TreeClose or MusterButton.TreeCloseConfirm:
+                await OnTreeCloseButtonAsync(ctx, button, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterButton.WorkplaceAck or MusterButton.WorkplaceRelay or MusterButton.WorkplaceRollCall or MusterButton.WorkplaceRefresh:
+                await OnWorkplaceButtonAsync(ctx, button, cancellationToken).ConfigureAwait(false);
+                return;
             case MusterButton.ModeChoice choice:
                 await OnModeButtonAsync(ctx, step, choice, cancellationToken).ConfigureAwait(false);
                 return;

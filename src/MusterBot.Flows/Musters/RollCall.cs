@@ -216,6 +216,14 @@ public static class RollCall
 
     private static string ConvenorLine(TextCatalog texts, Language language, MusterRegion region, TimeSpan offset)
     {
+        if (region.Workplace is not null)
+        {
+            // A workplace region's group: its convenor relays at the street's or city's level.
+            return region.MembersToldAt is { } told
+                ? texts.Format(language, "mu.rc.wp_told", MusterView.Time(told, offset))
+                : texts.Get(language, "mu.rc.wp_waiting");
+        }
+
         if (region.RegionId == Muster.NoRegion || !region.HasConvenor)
         {
             return texts.Get(language, "mu.rc.direct");

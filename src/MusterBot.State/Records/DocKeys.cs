@@ -70,6 +70,12 @@ public static class DocKeys
     /// <summary>The marker of a community's part of a tree muster (<see cref="Musters.TreeMusterPart"/>), in the community's shard.</summary>
     public static DocKey TreeMusterPart(long originNode, int originNumber) => new("mtpart", Num(originNode) + ":" + Num(originNumber));
 
+    /// <summary>The workplace-region members who live in a community (<see cref="Musters.TreeMusterTarget"/>), in the launcher's node shard.</summary>
+    public static DocKey TreeMusterTarget(int number, long communityId) => new("mttarget", Num(number) + ":" + Num(communityId));
+
+    /// <summary>A workplace region's share of a tree muster (<see cref="Musters.TreeWorkplace"/>), in the launcher's node shard.</summary>
+    public static DocKey TreeWorkplace(int number, string key) => new("mtwp", Num(number) + ":" + key);
+
     /// <summary>A community part's counts (<see cref="Musters.TreeMusterTally"/>), in the launcher's node shard.</summary>
     public static DocKey TreeMusterTally(int number, long communityId) => new("mttally", Num(number) + ":" + Num(communityId));
 

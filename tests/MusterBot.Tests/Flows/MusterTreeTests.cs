@@ -23,7 +23,7 @@ namespace MusterBot.Tests.Flows;
 /// "East St" (communities 4 "Elm", 5 "Oak", 6 "Pine") and street 8 "West St" (community 9 "Yew"). Street 3 has a
 /// workplace region w1 "Hospital".
 /// </summary>
-public class MusterTreeTests
+public partial class MusterTreeTests
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
 
@@ -211,8 +211,11 @@ public class MusterTreeTests
         var sent = await h.DrainAsync();
         NoErrors(sent);
 
-        var tree = (await GetAsync<TreeMuster>(h.Store, DocKeys.TreeMuster(1).In(3)))!;
-        Assert.Equal(3, tree.NextIndex);
+        // Every community's part wrote its tally in the street's shard (that is how the roll call counts the parts sent).
+        foreach (var community in new[] { 4L, 5L, 6L })
+        {
+            Assert.NotNull(await GetAsync<TreeMusterTally>(h.Store, DocKeys.TreeMusterTally(1, community).In(3)));
+        }
         foreach (var (community, name) in new[] { (4L, "Elm"), (5L, "Oak"), (6L, "Pine") })
         {
             var part = (await GetAsync<Muster>(h.Store, DocKeys.Muster(1).In(community)))!;
@@ -271,11 +274,14 @@ public class MusterTreeTests
         var sent = await h.DrainAsync();
         NoErrors(sent);
 
-        // Only Wu (lives in Oak, below the street) is called; Yan lives in Yew, below another street.
+        // Only Wu (lives in Oak, below the street) is called; Yan lives in Yew, below another street. Wu is in Oak's
+        // part as the Hospital's group; the Hospital has no convenor, so the order goes to Wu directly.
         var part = (await GetAsync<Muster>(h.Store, DocKeys.Muster(1).In(5)))!;
-        Assert.Equal([Muster.NoRegion], part.RegionIds);
-        Assert.Equal(1, (await GetAsync<MusterRegion>(h.Store, DocKeys.MusterRegion(1, Muster.NoRegion).In(5)))!.Targeted);
-        Assert.Equal([Sets.Member(Wu.Id)], await h.Store.GetSetMembersAsync(Sets.MusterTargets(1, Muster.NoRegion), 5, Ct));
+        Assert.Equal(["3.w1"], part.RegionIds);
+        var group = (await GetAsync<MusterRegion>(h.Store, DocKeys.MusterRegion(1, "3.w1").In(5)))!;
+        Assert.Equal((1, "3.w1", "Hospital"), (group.Targeted, group.Workplace, group.Name));
+        Assert.NotNull(group.MembersToldAt);
+        Assert.Equal([Sets.Member(Wu.Id)], await h.Store.GetSetMembersAsync(Sets.MusterTargets(1, "3.w1"), 5, Ct));
         Assert.Single(TextsTo(sent, Wu), t => t.Contains("Report to Oak", StringComparison.Ordinal));
         Assert.Empty(TextsTo(sent, Bo));
         Assert.Empty(TextsTo(sent, Yan));
@@ -408,12 +414,19 @@ public class MusterTreeTests
             Assert.Single(TextsTo(messages, member), t => t.Contains("Report to", StringComparison.Ordinal));
         }
 
-        Assert.Equal(3, (await GetAsync<TreeMuster>(store, DocKeys.TreeMuster(1).In(3)))!.NextIndex);
+        foreach (var community in StreetCommunities)
+        {
+            Assert.NotNull(await GetAsync<TreeMusterTally>(store, DocKeys.TreeMusterTally(1, community).In(3)));
+        }
 
-        // The chain started again from its first link (a link set twice, e.g. by a slow instance whose lease ran out):
-        // every community's marker says its part is written, so nothing is written or sent twice.
-        var first = new MusterTimer.TreeStep(1, 3, 0).Id;
-        await store.CommitAsync(new Commit { Shard = 4, SetTimers = [new TimerEntry(MusterFlow.TimerIdIn(4, first), clock.GetUtcNow(), MusterFlow.SystemUser, first)] }, Ct);
+        // Every link set again (e.g. by a slow instance whose lease ran out): every community's marker says its part
+        // is written, so nothing is written or sent twice.
+        for (var i = 0; i < 3; i++)
+        {
+            var link = new MusterTimer.TreeStep(1, 3, i).Id;
+            await store.CommitAsync(new Commit { Shard = StreetCommunities[i], SetTimers = [new TimerEntry(MusterFlow.TimerIdIn(StreetCommunities[i], link), clock.GetUtcNow(), MusterFlow.SystemUser, link)] }, Ct);
+        }
+
         Assert.Equal(3, await h.FireDueTimersAsync());
 
         Assert.DoesNotContain(await h.DrainAsync(), m => m.Action is SendText);
@@ -457,7 +470,7 @@ public class MusterTreeTests
         await h.Store.CommitAsync(new Commit { Writes = [new DocWrite(DocKeys.OrgNode(6), RecordJson.Serialize(pine with { RemovedAt = h.Clock.GetUtcNow() }), null)] }, Ct);
         await h.FireDueTimersAsync();
         Assert.Null(await GetAsync<Muster>(h.Store, DocKeys.Muster(1).In(6)));
-        Assert.Contains(6L, (await GetAsync<TreeMuster>(h.Store, DocKeys.TreeMuster(1).In(3)))!.Skipped);
+        Assert.True((await GetAsync<TreeMusterTally>(h.Store, DocKeys.TreeMusterTally(1, 6).In(3)))!.Skipped);
 
         // Oak (5) answers, then is removed: its answers still count, and its line says it was removed.
         await h.Press(Bo, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);

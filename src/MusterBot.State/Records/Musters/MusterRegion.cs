@@ -27,5 +27,14 @@ public sealed record MusterRegion(string RegionId, int Targeted)
     /// <summary>Chats that hold a live roll-call summary of this region.</summary>
     public IReadOnlyList<long> PanelChats { get; init; } = [];
 
+    /// <summary>
+    /// A community part's group of a workplace region's members (<see cref="TreeWorkplace.Key"/>): its convenor is
+    /// ordered at the street's or city's level, and the members' orders are held here until that relay.
+    /// </summary>
+    public string? Workplace { get; init; }
+
+    /// <summary>The workplace region's name (a community region's name comes from the directory).</summary>
+    public string? Name { get; init; }
+
     public bool HasConvenor => ConvenorId is not null || BackupConvenorId is not null;
 }
