@@ -222,6 +222,7 @@ public abstract record MusterTimer
         .Add<TreeStep>("ts")
         .Add<TreePanels>("trf")
         .Add<TreeModeStep>("tmd")
+        .Add<TreeSweep>("tsw")
         .Add<TreeRelease>("trl")
         .Add<TreeEscalate>("tes")
         .Add<TreeCloseStep>("tcs");
@@ -246,7 +247,10 @@ public abstract record MusterTimer
     /// <summary>Refreshes the aggregated roll calls of a street's or city's muster (decided in the node's shard).</summary>
     public sealed record TreePanels(int Number) : MusterTimer;
 
-    /// <summary>Releases the held orders of workplace region <paramref name="Index"/> (in <see cref="TreeMuster.WorkplaceKeys"/>) in one community (decided in its shard).</summary>
+    /// <summary>A pass over the communities after workplace relays (decided in the node's shard; coalesced: relays within a second share one pass).</summary>
+    public sealed record TreeSweep(int Number) : MusterTimer;
+
+    /// <summary>Releases the held orders of every relayed workplace region in community number <paramref name="Index"/> of the pass (decided in its shard).</summary>
     public sealed record TreeRelease(int Number, long Node, int Index) : MusterTimer;
 
     /// <summary>T1 of a workplace region's convenor in a street's or city's muster (decided in the node's shard).</summary>

@@ -57,6 +57,9 @@ public sealed partial class MusterFlow
             case MusterTimer.TreeModeStep modeStep:
                 await TreeModeStepAsync(ctx, modeStep, cancellationToken).ConfigureAwait(false);
                 return;
+            case MusterTimer.TreeSweep sweep:
+                await TreeSweepAsync(ctx, sweep, cancellationToken).ConfigureAwait(false);
+                return;
             case MusterTimer.TreeRelease release:
                 await TreeReleaseAsync(ctx, release, cancellationToken).ConfigureAwait(false);
                 return;

@@ -170,56 +170,93 @@ public sealed partial class MusterFlow
         ctx.Show(WorkplaceOrder(ctx.Language, tree, updated, asBackup), WorkplaceButtons(ctx.Language, tree, updated));
     }
 
-    /// <summary>The members' held orders released in every community they live in (a link per community, all due now); T1 is no longer needed.</summary>
-    private static void ReleaseWorkplace(FlowContext ctx, TreeMuster tree, TreeWorkplace share)
-    {
-        var index = IndexOf(tree, share);
-        CancelTimerIn(ctx, tree.NodeId, new MusterTimer.TreeEscalate(tree.Number, index).Id);
-        foreach (var community in share.Communities)
-        {
-            SetTimerIn(ctx, community, new MusterTimer.TreeRelease(tree.Number, tree.NodeId, index).Id, ctx.Now);
-        }
-    }
+    /// <summary>How long relays are gathered before a pass over the communities releases their members.</summary>
+    private static readonly TimeSpan SweepAfter = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// One community's release, decided in its shard: if the part is written, the region's members who were not told get
-    /// their orders; if not yet, the marker keeps the key and the part, when written, tells them at once. Both write the
-    /// marker with the version read, so the store puts one after the other.
+    /// A relay (or an escalation): T1 is no longer needed, and a pass over the communities is armed in the node's shard.
+    /// Relays within <see cref="SweepAfter"/> share one pass (the timer is kept if already armed), so 600 convenors
+    /// relaying at once cost one pass of one commit per community, not one per region and community.
     /// </summary>
-    private async ValueTask TreeReleaseAsync(FlowContext ctx, MusterTimer.TreeRelease release, CancellationToken cancellationToken)
+    private static void ReleaseWorkplace(FlowContext ctx, TreeMuster tree, TreeWorkplace share)
     {
-        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(release.Number).In(release.Node), cancellationToken).ConfigureAwait(false);
-        if (tree is not { IsOpen: true } || release.Index < 0 || release.Index >= tree.WorkplaceKeys.Count)
+        CancelTimerIn(ctx, tree.NodeId, new MusterTimer.TreeEscalate(tree.Number, IndexOf(tree, share)).Id);
+        SetTimerIn(ctx, tree.NodeId, new MusterTimer.TreeSweep(tree.Number).Id, ctx.Now + SweepAfter, keepExisting: true);
+    }
+
+    /// <summary>A pass over the communities, in the node's shard: its lanes started (each link sets the next of its lane).</summary>
+    private static async ValueTask TreeSweepAsync(FlowContext ctx, MusterTimer.TreeSweep sweep, CancellationToken cancellationToken)
+    {
+        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(sweep.Number), cancellationToken).ConfigureAwait(false);
+        if (tree is not { IsOpen: true })
         {
             return;
         }
 
-        var key = tree.WorkplaceKeys[release.Index];
+        for (var lane = 0; lane < Math.Min(Math.Max(1, tree.Lanes), tree.Communities.Count); lane++)
+        {
+            SetTimerIn(ctx, tree.Communities[lane].CommunityId, new MusterTimer.TreeRelease(tree.Number, ctx.Shard, lane).Id, ctx.Now);
+        }
+    }
+
+    /// <summary>
+    /// One community of a pass, decided in its shard: every relayed workplace region's members here who were not told get
+    /// their orders. If the part is not written yet, the marker keeps the relayed keys (the part, when written, tells
+    /// them at once); both write the marker with the version read, so the store puts one after the other and no
+    /// released member is left holding.
+    /// </summary>
+    private async ValueTask TreeReleaseAsync(FlowContext ctx, MusterTimer.TreeRelease release, CancellationToken cancellationToken)
+    {
+        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(release.Number).In(release.Node), cancellationToken).ConfigureAwait(false);
+        if (tree is not { IsOpen: true } || release.Index < 0 || release.Index >= tree.Communities.Count || tree.Communities[release.Index].CommunityId != ctx.Shard)
+        {
+            return;
+        }
+
+        var next = release.Index + Math.Max(1, tree.Lanes);
+        if (next < tree.Communities.Count)
+        {
+            SetTimerIn(ctx, tree.Communities[next].CommunityId, new MusterTimer.TreeRelease(release.Number, release.Node, next).Id, ctx.Now);
+        }
+
+        if (tree.Communities[release.Index].WorkplaceCount == 0
+            || await ctx.Reader.GetAsync<TreeMusterTarget>(DocKeys.TreeMusterTarget(release.Number, ctx.Shard).In(release.Node), cancellationToken).ConfigureAwait(false) is not { } target)
+        {
+            return;
+        }
+
+        var shares = await ctx.Reader.GetManyAsync<TreeWorkplace>(target.Workplace.Keys.Select(k => DocKeys.TreeWorkplace(release.Number, k).In(release.Node)).ToList(), cancellationToken).ConfigureAwait(false);
+        var relayed = shares.OfType<TreeWorkplace>().Where(w => w.MembersToldAt is not null).Select(w => w.Key).Order(StringComparer.Ordinal).ToList();
         var markerKey = DocKeys.TreeMusterPart(release.Node, release.Number);
         var marker = await ctx.Reader.GetAsync<TreeMusterPart>(markerKey, cancellationToken).ConfigureAwait(false);
         if (marker is not { LocalNumber: > 0 })
         {
             var waiting = marker ?? new TreeMusterPart(release.Node, release.Number, 0);
-            if (!waiting.Released.Contains(key))
+            if (relayed.Except(waiting.Released, StringComparer.Ordinal).Any())
             {
-                ctx.Effects.Put(markerKey, waiting with { Released = [.. waiting.Released, key], At = ctx.Now });
+                ctx.Effects.Put(markerKey, waiting with { Released = [.. waiting.Released.Union(relayed, StringComparer.Ordinal).Order(StringComparer.Ordinal)], At = ctx.Now });
             }
 
             return;
         }
 
         var part = await MusterStore.LoadAsync(ctx.Reader, marker.LocalNumber, cancellationToken).ConfigureAwait(false);
-        if (part is not { IsOpen: true } || part.Region(key) is not { MembersToldAt: null } region)
+        if (part is not { IsOpen: true })
         {
-            // Closed, no member of the region here after all, or told already (a repeated link).
             return;
         }
 
-        await SendMemberOrdersAsync(ctx, part, key, cancellationToken).ConfigureAwait(false);
-        var updated = region with { MembersToldAt = ctx.Now, RelayedAt = ctx.Now };
-        MusterStore.PutRegion(ctx.Effects, part.Number, updated);
-        ctx.Effects.Put(markerKey, marker with { Released = marker.Released.Contains(key) ? marker.Released : [.. marker.Released, key] });
-        Touch(ctx, part.WithRegion(updated), key);
+        foreach (var key in relayed)
+        {
+            if (part.Region(key) is { MembersToldAt: null } region)
+            {
+                await SendMemberOrdersAsync(ctx, part, key, cancellationToken).ConfigureAwait(false);
+                var updated = region with { MembersToldAt = ctx.Now, RelayedAt = ctx.Now };
+                MusterStore.PutRegion(ctx.Effects, part.Number, updated);
+                part = part.WithRegion(updated);
+                Touch(ctx, part, key);
+            }
+        }
     }
 
     /// <summary>T1 of a workplace convenor, in the node's shard: still not relayed, the backup is told and the members released.</summary>

@@ -114,7 +114,11 @@ public partial class MusterTreeTests
         await h.Press(Dee, new MusterButton.WorkplaceRelay(1, 1, 0).Data);
         var relay = await h.DrainAsync();
         Assert.Contains(relay, m => m.ChatId == Dee.Id && m.Action is AnswerCallback { Text: var t } && t!.Contains("Relayed to 4 people (4 communities)", StringComparison.Ordinal));
-        await h.FireDueTimersAsync();
+
+        // Relays within a second share one pass over the communities.
+        Assert.Equal(0, await h.FireDueTimersAsync());
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1 + 4, await h.FireDueTimersAsync());
         var released = await h.DrainAsync();
         NoErrors(released);
         Assert.Single(TextsTo(released, Fay), t => t.Contains("Report to Elm", StringComparison.Ordinal));
@@ -151,11 +155,28 @@ public partial class MusterTreeTests
         await CityLaunchAsync(h);
         await h.DrainAsync();
 
-        // Relay before any part is written: the release links run first in each community (the parts come later).
+        // Relay before any part is written, and the pass's links run in each community before its part is written
+        // (as when a pass overtakes the chains): each leaves the relayed keys in the community's marker (the Hospital has
+        // no convenor, so it counts as relayed from the start).
         await h.Press(Dee, new MusterButton.WorkplaceRelay(1, 1, 0).Data);
         await h.DrainAsync();
+        var tree = (await GetAsync<TreeMuster>(h.Store, DocKeys.TreeMuster(1).In(1)))!;
+        for (var i = 0; i < tree.Communities.Count; i++)
+        {
+            var payload = new MusterTimer.TreeRelease(1, 1, i).Id;
+            var community = tree.Communities[i].CommunityId;
+            var at = h.Clock.GetUtcNow();
+            await h.Store.CommitAsync(new Commit { Shard = community, SetTimers = [new TimerEntry(MusterFlow.TimerIdAt(community, payload), at, MusterFlow.SystemUser, payload)] }, Ct);
+        }
+
         var due = await h.Store.ClaimDueTimersAsync(1_000, TimeSpan.FromMinutes(1), Ct);
-        foreach (var timer in due.OrderBy(t => t.Payload.StartsWith("mu:trl", StringComparison.Ordinal) ? 0 : 1))
+        foreach (var timer in due.Where(t => t.Payload.StartsWith("mu:trl:", StringComparison.Ordinal)))
+        {
+            await h.Processor.ProcessAsync(null, new TimerFired(timer.UserId, timer.Id, timer.Payload, timer.Shard), Ct);
+        }
+
+        Assert.Equal([PowerKey, "3.w1"], (await GetAsync<TreeMusterPart>(h.Store, DocKeys.TreeMusterPart(1, 1).In(5)))!.Released);
+        foreach (var timer in due.Where(t => !t.Payload.StartsWith("mu:trl:", StringComparison.Ordinal)))
         {
             await h.Processor.ProcessAsync(null, new TimerFired(timer.UserId, timer.Id, timer.Payload, timer.Shard), Ct);
         }
@@ -164,10 +185,15 @@ public partial class MusterTreeTests
         var sent = await h.DrainAsync();
         NoErrors(sent);
         Assert.Equal(1, (await GetAsync<TreeMusterPart>(h.Store, DocKeys.TreeMusterPart(1, 1).In(5)))!.LocalNumber);
-        foreach (var who in new[] { Fay, Gus, Hal })
+        foreach (var who in new[] { Fay, Gus, Hal, Eve })
         {
             Assert.Single(TextsTo(sent, who), t => t.Contains("Report to", StringComparison.Ordinal));
         }
+
+        // The pass itself comes a second later and sends nothing twice.
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await h.FireDueTimersAsync() > 0);
+        Assert.DoesNotContain(await h.DrainAsync(), m => m.ChatId is 81 or 82 or 83 or 84 && m.Action is SendText);
     }
 
     [Fact]
@@ -182,6 +208,7 @@ public partial class MusterTreeTests
 
         h.Clock.Advance(new MusterOptions().AcknowledgeWithin + TimeSpan.FromSeconds(1));
         await h.FireDueTimersAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(1));
         await h.FireDueTimersAsync();
         var escalated = await h.DrainAsync();
         NoErrors(escalated);
