@@ -56,6 +56,9 @@ public sealed class CityLaunch(BenchOptions options, CityModel city, string conf
         await using var reader = await RedisStateStore.ConnectAsync(
             new RedisStoreOptions { Configuration = configuration, KeyPrefix = CityBench.Prefix, AllowEviction = true }, TimeProvider.System, cancellationToken);
         var harness = new CityMusterHarness(muster, city, emulator, reader, AdminId);
+        // The called members (workplace convenors get a convenor's order and are not called as members).
+        var convenors = city.Regions.Select(r => r.Region.ConvenorId ?? r.Region.BackupConvenorId).OfType<long>().ToHashSet();
+        var called = city.Members.Where(m => !convenors.Contains(m.Id)).ToList();
         var next = 0;
         async Task PressAsync(int count)
         {
@@ -63,7 +66,7 @@ public sealed class CityLaunch(BenchOptions options, CityModel city, string conf
             var data = new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data;
             for (var i = 0; i < count; i++)
             {
-                var id = city.Members[next++].Id;
+                var id = called[next++].Id;
                 var order = emulator.Messages(id).LastOrDefault(m => m.FromBot);
                 emulator.PressButton(id, id, order?.MessageId ?? 1, data);
             }
@@ -87,7 +90,7 @@ public sealed class CityLaunch(BenchOptions options, CityModel city, string conf
         var limit = options.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.TimeoutSeconds) : TimeSpan.FromSeconds(600);
         try
         {
-            return await harness.RunAsync(PressAsync, refresh, limit, cancellationToken);
+            return await harness.RunAsync(PressAsync, called.Count, refresh, limit, cancellationToken);
         }
         finally
         {

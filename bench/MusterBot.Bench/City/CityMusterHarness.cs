@@ -92,7 +92,8 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
 {
     private static readonly System.Text.RegularExpressions.Regex Arrived = new("📍 [^ ]+ (\\d+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    public async Task<CityMusterFigures> RunAsync(Func<int, Task> pressAnswersAsync, string refreshData, TimeSpan limit, CancellationToken cancellationToken)
+    /// <param name="answerable">How many members can answer (the called ones: workplace convenors are ordered, not called).</param>
+    public async Task<CityMusterFigures> RunAsync(Func<int, Task> pressAnswersAsync, int answerable, string refreshData, TimeSpan limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pressAnswersAsync);
         var expected = muster.ExpectedMessages(city);
@@ -105,7 +106,8 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
         var lastReport = TimeSpan.Zero;
         while (allIn == TimeSpan.Zero)
         {
-            var waiting = (await store.CountOutboxAsync(cancellationToken)).Values.Sum();
+            // Orders wait in the emergency lane (button answers and edits of the relays' presses are not the launch's).
+            var waiting = (await store.CountOutboxAsync(cancellationToken)).GetValueOrDefault(MusterBot.State.Outbox.Lane.Emergency);
             var enqueued = waiting + emulator.RequestCount("sendMessage") - sentBefore;
             if (enqueued >= expected)
             {
@@ -140,20 +142,32 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
 
         var allSent = clock.Elapsed;
 
-        // Convenors first: by the emulator's order of arrival (Version), no other launch message before the last order.
-        var launched = city.Members.Select(m => m.Id).SelectMany(id => emulator.Transcript(id, since)).Where(m => m.Version > since).ToList();
+        // Convenors first: by the time each message was sent (its Date; an edit later, e.g. of a relayed order, keeps it),
+        // no other launch message before the last convenor's order.
+        var launched = city.Members.Select(m => m.Id).SelectMany(id => emulator.Transcript(id, since)).Where(m => m.Version > since && m.Date >= launchedAt).ToList();
         var orders = launched.Where(muster.IsConvenorOrder).ToList();
         var others = launched.Where(m => !muster.IsConvenorOrder(m)).ToList();
-        var lastOrder = orders.Count == 0 ? 0 : orders.Max(m => m.Version);
-        var firstOther = others.Count == 0 ? long.MaxValue : others.Min(m => m.Version);
-        var lastOrderAt = orders.Count == 0 ? TimeSpan.Zero : orders.Max(m => m.Date) - launchedAt;
+        var lastOrder = orders.Count == 0 ? DateTimeOffset.MinValue : orders.Max(m => m.Date);
+        var firstOther = others.Count == 0 ? DateTimeOffset.MaxValue : others.Min(m => m.Date);
+        var lastOrderAt = orders.Count == 0 ? TimeSpan.Zero : lastOrder - launchedAt;
+        if (lastOrder >= firstOther)
+        {
+            var early = others.Where(m => m.Date <= lastOrder).OrderBy(m => m.Date).ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    {early.Count:N0} other messages were sent before the last convenor order ({lastOrderAt.TotalSeconds:0.000} s); the first to {early[0].ChatId} at {(early[0].Date - launchedAt).TotalSeconds:0.000} s"));
+        }
+        else
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    {orders.Count:N0} convenor orders sent by {lastOrderAt.TotalSeconds:0.000} s; the first other launch message at {(firstOther - launchedAt).TotalSeconds:0.000} s"));
+        }
 
         var panel = await muster.OpenRollCallAsync(emulator, adminId, cancellationToken);
         var refreshes = new List<CityRollCallFigure>();
         var answered = 0;
         foreach (var share in new[] { 0.0, 0.25, 0.5, 1.0 })
         {
-            var target = (int)(city.Members.Count * share);
+            var target = (int)(answerable * share);
             TimeSpan? auto = null;
             if (target > answered)
             {

@@ -9,25 +9,23 @@ using MusterBot.State.Records.Org;
 namespace MusterBot.Bench.City;
 
 /// <summary>
-/// The city-level muster as merged ("mustertree", <c>MusterFlow.Tree.cs</c>), driven through the emulator as the city's
-/// administrator: /muster → "every community below" the city → done → kind → scope everyone → "各自社区报到" (skip: each
-/// community reports to its own) → no pin (skip) → report within 60 → drill → launch; the button sequence of
-/// <c>MusterTreeTests.LaunchAsync</c>. The launch commits the city's <see cref="TreeMuster"/>; a chain of timers then
-/// writes one community's part per commit (an ordinary muster numbered 1 in each community shard).
+/// The city-level muster (<c>MusterFlow.Tree.cs</c>, <c>MusterFlow.Workplace.cs</c>) driven through the emulator as the
+/// city's administrator: /muster → "every community below" the city and "every workplace region" → done → kind → scope
+/// everyone → "各自社区报到" (skip) → no pin (skip) → report within 60 → drill → launch. The launch commits the city's
+/// <see cref="TreeMuster"/> and every workplace convenor's order (600, before any community's part); chains of timers
+/// write one community's part per commit, with every member held in their workplace region's group; each convenor
+/// relays as soon as their order arrives (a background task presses the order's relay button, as a person would), and
+/// passes over the communities release the members' orders.
 /// </summary>
 /// <remarks>
-/// What a part sends (read from <c>MusterFlow.Launch.cs</c>): a convenor's order per region of the COMMUNITY's directory
-/// (<c>DirectorySnapshot.LoadAsync</c> in the community shard) with a convenor, and a member's order to every member
-/// whose region is not one of the community's. The city's regions are workplace regions in street/city shards, so no
-/// part finds them: every member gets a member's order and no convenor is told (see docs/benchmarks.md).
-/// Expected messages are therefore counted from the same rule over the seeded model, so the figure stays right if the
-/// product changes that: parts with a community region with a convenor → one order to it, others → one per member;
-/// plus the launcher's panel.
+/// Messages of the launch: one order per workplace convenor (they are not called again as members), one order per other
+/// member (every member of the seeded city works in a workplace region, so each gets exactly one), the launcher's panel.
 /// </remarks>
 public sealed class TreeCityMuster : ICityMuster
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(120);
-    private static readonly string RelayPrefix = new MusterButton.Relay(1, "x").Data[..^3];
+    private static readonly string RelayPrefix = new MusterButton.WorkplaceRelay(1, 1, 1).Data[..^5];
+    private Task? _convenors;
     private static readonly string TreeRefreshPrefix = new MusterButton.TreeRefresh(1, 1).Data[..^3];
 
     /// <summary>The city's muster number (the city node's counter on a fresh seed).</summary>
@@ -36,6 +34,7 @@ public sealed class TreeCityMuster : ICityMuster
     public IReadOnlyList<Commit> Setup(CityModel city, long adminId)
     {
         ArgumentNullException.ThrowIfNull(city);
+        Convenors = city.Regions.Select(r => r.Region.ConvenorId ?? r.Region.BackupConvenorId).OfType<long>().Distinct().ToList();
         var root = city.Nodes[0];
         var admin = new UserProfile(adminId, adminId, "市管理员")
         {
@@ -67,6 +66,7 @@ public sealed class TreeCityMuster : ICityMuster
         foreach (var button in new MusterButton[]
                  {
                      new MusterButton.ToggleAllNodes(),
+                     new MusterButton.ToggleAllWorkplace(),
                      new MusterButton.Done(),
                      new MusterButton.PickKind(MusterKind.Flood),
                      new MusterButton.PickScope(MusterScopeKind.Everyone),
@@ -79,20 +79,50 @@ public sealed class TreeCityMuster : ICityMuster
             await PressAsync(emulator, adminId, wizard.MessageId, button.Data, cancellationToken);
         }
 
-        // The launch: returns once pressed (the harness's clock is running).
+        // The launch: returns once pressed (the harness's clock is running); the convenors relay as their orders arrive.
+        _convenors = RelayAsync(emulator, cancellationToken);
         emulator.PressButton(adminId, adminId, wizard.MessageId, new MusterButton.Launch().Data);
+    }
+
+    /// <summary>The workplace convenors of the seeded city (set by <see cref="Setup"/>).</summary>
+    private IReadOnlyList<long> Convenors { get; set; } = [];
+
+    /// <summary>How many convenors pressed "relay" (and when the last did, from the launch press).</summary>
+    public int Relayed { get; private set; }
+
+    /// <summary>Every convenor presses "relay" on their order as soon as it arrives (polled every 20 ms).</summary>
+    private async Task RelayAsync(BotApiEmulator emulator, CancellationToken cancellationToken)
+    {
+        var pending = new HashSet<long>(Convenors);
+        while (pending.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            foreach (var id in pending.ToList())
+            {
+                var order = emulator.Messages(id).LastOrDefault(m => m.FromBot && m.ReplyMarkupJson?.Contains(RelayPrefix, StringComparison.Ordinal) == true);
+                var relay = order?.Buttons.FirstOrDefault(b => b.CallbackData?.StartsWith(RelayPrefix, StringComparison.Ordinal) == true);
+                if (order is not null && relay?.CallbackData is { } data)
+                {
+                    emulator.PressButton(id, id, order.MessageId, data);
+                    pending.Remove(id);
+                    Relayed++;
+                }
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
     }
 
     public int ExpectedMessages(CityModel city)
     {
         ArgumentNullException.ThrowIfNull(city);
 
-        // No community of the seeded city has regions of its own: every member is called directly (see remarks).
+        // A convenor's order per workplace convenor, a member's order per other member, the panel (see remarks).
         return city.Members.Count(m => m.Roles.HasFlag(Roles.Member)) + 1;
     }
 
+    /// <summary>A workplace convenor's order: sent with the relay button (the relay edits it away).</summary>
     public bool IsConvenorOrder(EmulatedMessage message) =>
-        message?.ReplyMarkupJson?.Contains(RelayPrefix, StringComparison.Ordinal) == true;
+        (message?.SentReplyMarkupJson ?? message?.ReplyMarkupJson)?.Contains(RelayPrefix, StringComparison.Ordinal) == true;
 
     public async Task<int> OpenRollCallAsync(BotApiEmulator emulator, long adminId, CancellationToken cancellationToken)
     {
