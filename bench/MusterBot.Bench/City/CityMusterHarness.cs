@@ -30,6 +30,9 @@ public interface ICityMuster
 
     /// <summary>Opens the city roll call in the administrator's chat and returns the message id the refreshes edit.</summary>
     Task<int> OpenRollCallAsync(BotApiEmulator emulator, long adminId, CancellationToken cancellationToken);
+
+    /// <summary>When the launch button itself was pressed (the wizard before it is not the launch); null: when LaunchAsync was called.</summary>
+    DateTimeOffset? LaunchPressedAt => null;
 }
 
 /// <summary>On main: the city-level launch does not exist yet. Says exactly what to wire.</summary>
@@ -100,8 +103,17 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
         var sentBefore = emulator.RequestCount("sendMessage");
         var since = emulator.State.Version;
         var launchedAt = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
         await muster.LaunchAsync(emulator, adminId, cancellationToken);
+
+        // The figures count from the launch press (the wizard before it, with its preview, is the administrator's time).
+        if (muster.LaunchPressedAt is { } pressed)
+        {
+            var wizard = pressed - launchedAt;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    wizard up to the launch press: {wizard.TotalSeconds:0.0} s (not counted)"));
+            launchedAt = pressed;
+        }
+
+        TimeSpan Elapsed() => DateTimeOffset.UtcNow - launchedAt;
         var allIn = TimeSpan.Zero;
         var lastReport = TimeSpan.Zero;
         while (allIn == TimeSpan.Zero)
@@ -111,18 +123,19 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
             var enqueued = waiting + emulator.RequestCount("sendMessage") - sentBefore;
             if (enqueued >= expected)
             {
-                allIn = clock.Elapsed;
+                allIn = Elapsed();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    all {expected:N0} in the outbox {allIn.TotalSeconds:0.0} s after the launch press ({CityBench.Uptime()})"));
             }
-            else if (clock.Elapsed > limit)
+            else if (Elapsed() > limit)
             {
                 throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"the launch's {expected:N0} messages were not in the outbox within {limit} ({enqueued:N0} were)"));
             }
             else
             {
-                if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(10))
+                if (Elapsed() - lastReport > TimeSpan.FromSeconds(10))
                 {
-                    lastReport = clock.Elapsed;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {clock.Elapsed.TotalSeconds:0} s: {enqueued:N0}/{expected:N0} enqueued ({CityBench.Uptime()})"));
+                    lastReport = Elapsed();
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {Elapsed().TotalSeconds:0} s: {enqueued:N0}/{expected:N0} enqueued ({CityBench.Uptime()})"));
                 }
 
                 await Task.Delay(50, cancellationToken);
@@ -132,7 +145,7 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
         // Everything sent (the roll call is measured on a quiet outbox, not behind 120,000 orders in the same lane).
         while ((await store.CountOutboxAsync(cancellationToken)).Values.Sum() > 0)
         {
-            if (clock.Elapsed > limit * 4)
+            if (Elapsed() > limit * 4)
             {
                 throw new InvalidOperationException("the launch's messages were not all sent within " + (limit * 4));
             }
@@ -140,7 +153,7 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
             await Task.Delay(50, cancellationToken);
         }
 
-        var allSent = clock.Elapsed;
+        var allSent = Elapsed();
 
         // Convenors first: by the time each message was sent (its Date; an edit later, e.g. of a relayed order, keeps it),
         // no other launch message before the last convenor's order.

@@ -81,8 +81,12 @@ public sealed class TreeCityMuster : ICityMuster
 
         // The launch: returns once pressed (the harness's clock is running); the convenors relay as their orders arrive.
         _convenors = RelayAsync(emulator, cancellationToken);
+        LaunchPressedAt = DateTimeOffset.UtcNow;
         emulator.PressButton(adminId, adminId, wizard.MessageId, new MusterButton.Launch().Data);
     }
+
+    /// <inheritdoc />
+    public DateTimeOffset? LaunchPressedAt { get; private set; }
 
     /// <summary>The workplace convenors of the seeded city (set by <see cref="Setup"/>).</summary>
     private IReadOnlyList<long> Convenors { get; set; } = [];

@@ -26,6 +26,9 @@ public sealed partial class MusterFlow
 {
     private const int NodePageSize = 8;
 
+    /// <summary>A street's or city's muster parsed once per version (every part's and release's link reads it).</summary>
+    private readonly ParsedDocCache _parsed = new();
+
     /// <summary>Open street/city musters of a node (in the node's shard).</summary>
     public const string OpenTreeMusters = "musters:tree:open";
 
@@ -479,7 +482,7 @@ public sealed partial class MusterFlow
     /// </summary>
     private async ValueTask TreeStepAsync(FlowContext ctx, MusterTimer.TreeStep step, CancellationToken cancellationToken)
     {
-        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(step.Number).In(step.Node), cancellationToken).ConfigureAwait(false);
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(step.Number).In(step.Node), _parsed, cancellationToken).ConfigureAwait(false);
         if (tree is null || step.Index < 0 || step.Index >= tree.Communities.Count || tree.Communities[step.Index].CommunityId != ctx.Shard)
         {
             return;
@@ -702,7 +705,7 @@ public sealed partial class MusterFlow
             return;
         }
 
-        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), cancellationToken).ConfigureAwait(false);
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), _parsed, cancellationToken).ConfigureAwait(false);
         if (tree is null || (child is > 0 && tree.Communities.All(c => c.ChildId != child)))
         {
             ctx.AnswerButton(ctx.T("button.stale"));
@@ -725,7 +728,7 @@ public sealed partial class MusterFlow
     /// <summary>The node's timer: every live aggregated roll call re-rendered; changed ones edited (coalesced: the timer is a throttle).</summary>
     private async ValueTask TreePanelsAsync(FlowContext ctx, MusterTimer.TreePanels timer, CancellationToken cancellationToken)
     {
-        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(timer.Number), cancellationToken).ConfigureAwait(false);
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(timer.Number), _parsed, cancellationToken).ConfigureAwait(false);
         var root = tree is null ? null : await ctx.Reader.GetAsync<OrgNode>(DocKeys.OrgNode(tree.NodeId), cancellationToken).ConfigureAwait(false);
         if (tree is null || root is null)
         {
@@ -776,7 +779,7 @@ public sealed partial class MusterFlow
             foreach (var n in (await ctx.Reader.MembersAsync(OpenTreeMusters, root.Id, cancellationToken).ConfigureAwait(false)).Order(StringComparer.Ordinal))
             {
                 if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-                    || await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), cancellationToken).ConfigureAwait(false) is not { } tree)
+                    || await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), _parsed, cancellationToken).ConfigureAwait(false) is not { } tree)
                 {
                     continue;
                 }

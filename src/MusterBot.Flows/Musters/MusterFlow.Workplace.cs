@@ -101,7 +101,7 @@ public sealed partial class MusterFlow
             MusterButton.WorkplaceRefresh b => (b.NodeId, b.Number, b.Index),
             _ => (0L, 0, -1),
         };
-        var tree = node > 0 ? await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(number).In(node), cancellationToken).ConfigureAwait(false) : null;
+        var tree = node > 0 ? await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(number).In(node), _parsed, cancellationToken).ConfigureAwait(false) : null;
         var share = tree is null || index < 0 || index >= tree.WorkplaceKeys.Count
             ? null
             : await ctx.Reader.GetAsync<TreeWorkplace>(DocKeys.TreeWorkplace(number, tree.WorkplaceKeys[index]).In(node), cancellationToken).ConfigureAwait(false);
@@ -185,9 +185,9 @@ public sealed partial class MusterFlow
     }
 
     /// <summary>A pass over the communities, in the node's shard: its lanes started (each link sets the next of its lane).</summary>
-    private static async ValueTask TreeSweepAsync(FlowContext ctx, MusterTimer.TreeSweep sweep, CancellationToken cancellationToken)
+    private async ValueTask TreeSweepAsync(FlowContext ctx, MusterTimer.TreeSweep sweep, CancellationToken cancellationToken)
     {
-        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(sweep.Number), cancellationToken).ConfigureAwait(false);
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(sweep.Number), _parsed, cancellationToken).ConfigureAwait(false);
         if (tree is not { IsOpen: true })
         {
             return;
@@ -207,7 +207,7 @@ public sealed partial class MusterFlow
     /// </summary>
     private async ValueTask TreeReleaseAsync(FlowContext ctx, MusterTimer.TreeRelease release, CancellationToken cancellationToken)
     {
-        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(release.Number).In(release.Node), cancellationToken).ConfigureAwait(false);
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(release.Number).In(release.Node), _parsed, cancellationToken).ConfigureAwait(false);
         if (tree is not { IsOpen: true } || release.Index < 0 || release.Index >= tree.Communities.Count || tree.Communities[release.Index].CommunityId != ctx.Shard)
         {
             return;
@@ -262,7 +262,7 @@ public sealed partial class MusterFlow
     /// <summary>T1 of a workplace convenor, in the node's shard: still not relayed, the backup is told and the members released.</summary>
     private async ValueTask TreeEscalateAsync(FlowContext ctx, MusterTimer.TreeEscalate escalate, CancellationToken cancellationToken)
     {
-        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(escalate.Number), cancellationToken).ConfigureAwait(false);
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(escalate.Number), _parsed, cancellationToken).ConfigureAwait(false);
         if (tree is null || escalate.Index < 0 || escalate.Index >= tree.WorkplaceKeys.Count)
         {
             return;
@@ -350,7 +350,7 @@ public sealed partial class MusterFlow
             return;
         }
 
-        var tree = await ctx.Reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), cancellationToken).ConfigureAwait(false);
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), _parsed, cancellationToken).ConfigureAwait(false);
         if (tree is null)
         {
             ctx.AnswerButton(ctx.T("button.stale"));

@@ -61,6 +61,25 @@ public sealed class DocReader(IStateStore store, long shard = Shards.Root)
     }
 
     /// <summary>
+    /// As <see cref="GetAsync{T}"/>, but a large document read often (a city's muster, read by each of its 1,530 parts'
+    /// links) is parsed once per stored version: records are immutable, so the parsed one is shared. Versions are
+    /// remembered as for any read.
+    /// </summary>
+    public async ValueTask<T?> GetSharedAsync<T>(DocKey key, ParsedDocCache cache, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        key = Bound(key);
+        if (!_docs.TryGetValue(key, out var doc))
+        {
+            doc = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            Remember(key, doc);
+        }
+
+        return doc is null ? null : cache.Get<T>(key, doc);
+    }
+
+    /// <summary>
     /// Reads several documents of any kinds in one round trip and keeps them for this decision, so the typed reads
     /// that follow (<see cref="GetAsync{T}"/>) cost nothing.
     /// </summary>

@@ -51,12 +51,19 @@ public sealed partial class UpdateDispatcher(
     /// <summary>Handles one update (webhook); completes once it is committed or dropped.</summary>
     public Task DispatchAsync(Update update, CancellationToken cancellationToken) => HandleInOrderAsync([update], cancellationToken);
 
-    /// <summary>Delivers a due timer into the flows, in order with the person's updates.</summary>
+    /// <summary>Delivers a due timer into the flows, in order with the person's updates (a system timer: with its shard's).</summary>
     public Task DispatchTimerAsync(TimerFired timer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(timer);
-        return RunAsync(timer.UserId, null, timer, cancellationToken);
+        return RunAsync(TimerOrderingKey(timer.UserId, timer.Shard), null, timer, cancellationToken);
     }
+
+    /// <summary>
+    /// What a timer is ordered with: a person's timer with that person's updates; a system timer (user 0: a community's
+    /// or a street's) with the other system timers of its shard, in a key range no user or chat id uses.
+    /// </summary>
+    public static long TimerOrderingKey(long userId, long? shard) =>
+        userId != 0 ? userId : long.MinValue + Math.Max(0, shard ?? 0);
 
     private async Task HandleInOrderAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {

@@ -7,7 +7,8 @@ namespace MusterBot.Host.Timers;
 
 /// <summary>
 /// Fires persisted timers: reads the due-time index (time from <see cref="TimeProvider"/>), and delivers each due
-/// timer into the flows as an ordinary event, in order with the person's updates. The commit of that event consumes
+/// timer into the flows as an ordinary event, in order with the person's updates (the system's timers in order per
+/// shard; different people and shards concurrently). The commit of that event consumes
 /// the timer, so a timer fires once even across crashes (a claimed but unconsumed timer comes back after its lease).
 /// </summary>
 public sealed partial class TimerService(
@@ -24,10 +25,16 @@ public sealed partial class TimerService(
             try
             {
                 var due = await store.ClaimDueTimersAsync(100, options.Value.Lease, stoppingToken).ConfigureAwait(false);
-                foreach (var timer in due)
+
+                // A person's timers in order with each other; the system's by shard (the links of a street's or city's
+                // muster in 1,530 communities run side by side, bounded by the dispatcher's concurrency).
+                await Task.WhenAll(due.GroupBy(t => UpdateDispatcher.TimerOrderingKey(t.UserId, t.Shard)).Select(async group =>
                 {
-                    await dispatcher.DispatchTimerAsync(new TimerFired(timer.UserId, timer.Id, timer.Payload, timer.Shard), stoppingToken).ConfigureAwait(false);
-                }
+                    foreach (var timer in group)
+                    {
+                        await dispatcher.DispatchTimerAsync(new TimerFired(timer.UserId, timer.Id, timer.Payload, timer.Shard), stoppingToken).ConfigureAwait(false);
+                    }
+                })).ConfigureAwait(false);
 
                 if (due.Count == 0)
                 {
