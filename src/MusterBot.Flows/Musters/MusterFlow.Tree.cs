@@ -689,6 +689,26 @@ public sealed partial class MusterFlow
         return new InlineMarkup(rows);
     }
 
+    /// <summary>A street's or city's muster pressed on: the node read again (it must be the presser's) and the muster; null once the press is answered.</summary>
+    private async ValueTask<(OrgNode Root, TreeMuster Tree)?> PressedTreeAsync(FlowContext ctx, long nodeId, int number, CancellationToken cancellationToken)
+    {
+        var root = await CoveredNodeAsync(ctx, nodeId, cancellationToken).ConfigureAwait(false);
+        if (root is null)
+        {
+            ctx.AnswerButton(ctx.T("mu.tree.not_yours"), alert: true);
+            return null;
+        }
+
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), _parsed, cancellationToken).ConfigureAwait(false);
+        if (tree is null)
+        {
+            ctx.AnswerButton(ctx.T("button.stale"));
+            return null;
+        }
+
+        return (root, tree);
+    }
+
     /// <summary>"Refresh" or a drill-down on an aggregated roll call: the node is read again and must be the presser's.</summary>
     private async ValueTask OnTreeButtonAsync(FlowContext ctx, MusterButton button, CancellationToken cancellationToken)
     {
@@ -698,15 +718,14 @@ public sealed partial class MusterFlow
             MusterButton.TreeDrill d => (d.NodeId, d.Number, (long?)d.ChildId),
             _ => (0L, 0, null),
         };
-        var root = await CoveredNodeAsync(ctx, nodeId, cancellationToken).ConfigureAwait(false);
-        if (root is null)
+        if (await PressedTreeAsync(ctx, nodeId, number, cancellationToken).ConfigureAwait(false) is not { } pressed)
         {
-            ctx.AnswerButton(ctx.T("mu.tree.not_yours"), alert: true);
             return;
         }
 
-        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), _parsed, cancellationToken).ConfigureAwait(false);
-        if (tree is null || (child is > 0 && tree.Communities.All(c => c.ChildId != child)))
+        var (root, tree) = pressed;
+
+        if (child is > 0 && tree.Communities.All(c => c.ChildId != child))
         {
             ctx.AnswerButton(ctx.T("button.stale"));
             return;

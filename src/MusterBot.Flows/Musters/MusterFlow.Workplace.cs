@@ -343,19 +343,12 @@ public sealed partial class MusterFlow
             MusterButton.TreeCloseConfirm c => (c.NodeId, c.Number, true),
             _ => (0L, 0, false),
         };
-        var root = await CoveredNodeAsync(ctx, nodeId, cancellationToken).ConfigureAwait(false);
-        if (root is null)
+        if (await PressedTreeAsync(ctx, nodeId, number, cancellationToken).ConfigureAwait(false) is not { } pressed)
         {
-            ctx.AnswerButton(ctx.T("mu.tree.not_yours"), alert: true);
             return;
         }
 
-        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), _parsed, cancellationToken).ConfigureAwait(false);
-        if (tree is null)
-        {
-            ctx.AnswerButton(ctx.T("button.stale"));
-            return;
-        }
+        var (root, tree) = pressed;
 
         if (!tree.IsOpen)
         {

@@ -73,6 +73,18 @@ public partial class MusterTreeTests
             c.Add(new MusterButton.ToggleAllWorkplace().Data);
         });
 
+    /// <summary>The city's launch with Power Co, its parts written, the outbox drained.</summary>
+    private static async Task<FlowHarness> CityLaunchedWithPartsAsync()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await SeedWorkplaceAsync(h);
+        await CityLaunchAsync(h);
+        await h.FireDueTimersAsync();
+        await h.DrainAsync();
+        return h;
+    }
+
     [Fact]
     public async Task The_workplace_convenor_is_ordered_with_the_launch_and_members_wait_for_the_relay_in_their_home_communities()
     {
@@ -199,12 +211,7 @@ public partial class MusterTreeTests
     [Fact]
     public async Task A_silent_workplace_convenor_is_escalated_at_T1_the_backup_takes_over_and_the_members_are_told()
     {
-        var h = NewHarness();
-        await SeedAsync(h);
-        await SeedWorkplaceAsync(h);
-        await CityLaunchAsync(h);
-        await h.FireDueTimersAsync();
-        await h.DrainAsync();
+        var h = await CityLaunchedWithPartsAsync();
 
         h.Clock.Advance(new MusterOptions().AcknowledgeWithin + TimeSpan.FromSeconds(1));
         await h.FireDueTimersAsync();
@@ -233,12 +240,7 @@ public partial class MusterTreeTests
     [Fact]
     public async Task Wrong_people_stale_and_forged_workplace_buttons_are_refused_politely_and_change_nothing()
     {
-        var h = NewHarness();
-        await SeedAsync(h);
-        await SeedWorkplaceAsync(h);
-        await CityLaunchAsync(h);
-        await h.FireDueTimersAsync();
-        await h.DrainAsync();
+        var h = await CityLaunchedWithPartsAsync();
         var before = (await h.Store.GetAsync(DocKeys.TreeWorkplace(1, PowerKey).In(1), Ct))!.Version;
 
         foreach (var (who, data) in new[]
