@@ -256,7 +256,7 @@ public sealed partial class RedisStateStore
             cancellationToken).ConfigureAwait(false);
     }
 
-    private static string DeliveryJson(DeliveryRecord record) =>
+    private static byte[] DeliveryJson(DeliveryRecord record) =>
         WriteJson(writer =>
         {
             writer.WriteString("c", Text(record.ChatId));
