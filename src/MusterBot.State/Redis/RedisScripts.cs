@@ -301,21 +301,27 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// Lua function <c>complete(n, r, retention)</c>: removes outbox message number <c>n</c> from every lane, retry and
-    /// in-flight set and stores its final delivery record <c>r</c> (decoded JSON) kept for <c>retention</c> ms.
+    /// Lua function <c>complete(n, r, retention)</c>: removes outbox message number <c>n</c> from its lane's (every lane's
+    /// when its record is gone) queue, retry and in-flight set and stores its final delivery record <c>r</c> (decoded JSON) kept for <c>retention</c> ms.
     /// </summary>
     private const string CompleteFunction = """
         local function complete(id, r, retention)
         local member = pad(id)
-        for lane = 0, 3 do
-          redis.call('ZREM', sp .. 'lane:' .. lane, member)
-          redis.call('ZREM', sp .. 'retry:' .. lane, member)
-          redis.call('ZREM', sp .. 'inflight:' .. lane, member)
-        end
         local okey = sp .. 'ob:' .. id
+        -- A message stays in its lane (a retry goes to the same lane's retry set): only that lane's sets hold it. One
+        -- whose record is gone (or has no lane) is looked for in every lane.
+        local held = redis.call('HMGET', okey, 'l', 't')
+        local only = held[1]
+        for lane = 0, 3 do
+          if not only or only == tostring(lane) then
+            redis.call('ZREM', sp .. 'lane:' .. lane, member)
+            redis.call('ZREM', sp .. 'retry:' .. lane, member)
+            redis.call('ZREM', sp .. 'inflight:' .. lane, member)
+          end
+        end
         local dkey = sp .. 'dlv:' .. id
         local tag = r.t
-        if not tag then tag = redis.call('HGET', okey, 't') end
+        if not tag then tag = held[2] end
         if not tag then tag = redis.call('HGET', dkey, 't') end
         redis.call('DEL', okey)
         redis.call('DEL', dkey)
