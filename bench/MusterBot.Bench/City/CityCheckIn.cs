@@ -79,6 +79,7 @@ public sealed class CityCheckIn(BenchOptions options, CityModel city, string con
         var redisBefore = await probe.WorkAsync();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (allocatedBefore, pausedBefore, gen2Before) = (GC.GetTotalAllocatedBytes(), GC.GetTotalPauseDuration(), GC.CollectionCount(2));
+        var (jitBefore, jittedBefore) = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
         Console.WriteLine("  check-in burst starts");
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -155,6 +156,7 @@ public sealed class CityCheckIn(BenchOptions options, CityModel city, string con
         await pressing;
         var cpuBurst = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var (allocated, paused, gen2) = (GC.GetTotalAllocatedBytes() - allocatedBefore, GC.GetTotalPauseDuration() - pausedBefore, GC.CollectionCount(2) - gen2Before);
+        var (jit, jitted) = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore, System.Runtime.JitInfo.GetCompiledMethodCount() - jittedBefore);
         var redisAfter = await probe.WorkAsync();
         arrived = await ArrivedAsync(all: true);
         var answers = emulator.CallbackAnswers().GroupBy(a => a.CallbackQueryId).ToDictionary(g => g.Key, g => g.Min(a => a.AnsweredAt), StringComparer.Ordinal);
@@ -191,8 +193,8 @@ public sealed class CityCheckIn(BenchOptions options, CityModel city, string con
             string.Join(" + ", redisCpu.Select(c => c.ToString("0.0", Inv))), redisCpu.Sum() * 1_000_000 / n));
         Console.WriteLine(string.Format(
             Inv,
-            "  this process allocated {0:N0} B per check-in; GC paused {1:0.0} s ({2} gen2 collections, {3})",
-            allocated / n, paused.TotalSeconds, gen2, System.Runtime.GCSettings.IsServerGC ? "server GC" : "workstation GC"));
+            "  this process allocated {0:N0} B per check-in; GC paused {1:0.0} s ({2} gen2 collections, {3}); JIT {4:0.0} s ({5:N0} methods compiled during the burst)",
+            allocated / n, paused.TotalSeconds, gen2, System.Runtime.GCSettings.IsServerGC ? "server GC" : "workstation GC", jit.TotalSeconds, jitted));
         var commands = redisAfter.SelectMany(r => r.Calls).Where(kv => !kv.Key.EndsWith(":usec", StringComparison.Ordinal)).GroupBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(g => (Name: g.Key, Calls: g.Sum(kv => kv.Value), PerNode: string.Join("/", redisAfter.Select(r => r.Calls.GetValueOrDefault(g.Key).ToString(Inv)))))
             .Where(c => c.Calls >= n / 100).OrderByDescending(c => c.Calls).ToList();
