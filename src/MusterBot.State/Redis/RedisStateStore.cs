@@ -195,11 +195,16 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     public async Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        // One batch: the reads go out in one write per server (not one socket write each, which cost the host more than
+        // the reads cost Redis in the city check-in burst).
         var reads = new Task<RedisValue[]>[keys.Count];
+        var batch = keys.Count > 1 ? _db.CreateBatch() : null;
         for (var i = 0; i < keys.Count; i++)
         {
-            reads[i] = _db.HashGetAsync(DocKeyName(keys[i]), DocFields);
+            reads[i] = (batch ?? (IDatabaseAsync)_db).HashGetAsync(DocKeyName(keys[i]), DocFields);
         }
+
+        batch?.Execute();
 
         var values = await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false);
         var now = NowMs();
