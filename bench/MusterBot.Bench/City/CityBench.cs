@@ -145,6 +145,16 @@ public sealed class CityBench(BenchOptions options)
 
         if (options.Phases.HasFlag(CityPhases.Launch))
         {
+            if (options.Phases.HasFlag(CityPhases.CheckIn))
+            {
+                // The check-in burst leaves its muster 1, every member's answer, ~240,000 queued edits and location hints
+                // (the burst is measured to the last answer, not to an empty outbox) and a refresh timer per community.
+                // The launch's host would first send those at the global rate, the administrator's replies behind them in
+                // the same lane: no reply to /muster within a minute. So the launch starts from the city as seeded, as
+                // with --phases launch alone.
+                await ReseedAsync(configuration, connection.GetDatabase(), commits, cancellationToken);
+            }
+
             try
             {
                 var launch = await new CityLaunch(options, city, configuration, Muster).RunAsync(cancellationToken);
@@ -157,6 +167,25 @@ public sealed class CityBench(BenchOptions options)
         }
 
         return figures;
+    }
+
+    /// <summary>Forgets everything under the bench's prefix (the store's own erase) and seeds the city again.</summary>
+    private async Task ReseedAsync(string configuration, StackExchange.Redis.IDatabase raw, IReadOnlyList<Commit> commits, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var store = await RedisStateStore.ConnectAsync(
+            new RedisStoreOptions { Configuration = configuration, KeyPrefix = Prefix, AllowEviction = true }, TimeProvider.System, cancellationToken);
+        await store.EraseAllAsync(cancellationToken);
+        if (options.SeedVia == SeedVia.Store)
+        {
+            await CitySeed.CommitAsync(store, commits, options.SeedInFlight, cancellationToken);
+        }
+        else
+        {
+            await CitySeed.WriteRawAsync(raw, Prefix, commits, options.SeedInFlight, cancellationToken);
+        }
+
+        Console.WriteLine(string.Create(Inv, $"  erased the check-in's state and seeded the city again for the launch in {clock.Elapsed.TotalSeconds:0.0} s"));
     }
 
     /// <summary>

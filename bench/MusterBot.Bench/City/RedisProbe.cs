@@ -154,6 +154,47 @@ public sealed partial class RedisProbe(ConnectionMultiplexer connection)
         return colon < 0 ? rest : rest[..colon];
     }
 
+    /// <summary>CONFIG RESETSTAT on every primary (command statistics start from zero).</summary>
+    public async Task ResetStatsAsync()
+    {
+        foreach (var server in Primaries)
+        {
+            await server.ConfigResetStatisticsAsync();
+        }
+    }
+
+    /// <summary>
+    /// Per primary (endpoint order): CPU seconds used so far (used_cpu_user + used_cpu_sys of INFO cpu) and the calls per
+    /// command of INFO commandstats (cmdstat_evalsha → evalsha) and their time (evalsha:usec, µs).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Endpoint, double CpuSeconds, IReadOnlyDictionary<string, long> Calls)>> WorkAsync()
+    {
+        var result = new List<(string, double, IReadOnlyDictionary<string, long>)>();
+        foreach (var server in Primaries.OrderBy(s => s.EndPoint.ToString(), StringComparer.Ordinal))
+        {
+            var info = (await server.InfoAsync("cpu")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            var cpu = double.Parse(info.GetValueOrDefault("used_cpu_user", "0"), Inv) + double.Parse(info.GetValueOrDefault("used_cpu_sys", "0"), Inv);
+            var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var kv in (await server.InfoAsync("commandstats")).SelectMany(g => g))
+            {
+                // cmdstat_hmget:calls=12,usec=34,...
+                var name = kv.Key.StartsWith("cmdstat_", StringComparison.Ordinal) ? kv.Key["cmdstat_".Length..] : kv.Key;
+                foreach (var (field, suffix) in new[] { ("calls=", ""), ("usec=", ":usec") })
+                {
+                    var part = kv.Value.Split(',').FirstOrDefault(f => f.StartsWith(field, StringComparison.Ordinal));
+                    if (part is not null && long.TryParse(part[field.Length..], NumberStyles.None, Inv, out var n))
+                    {
+                        calls[name + suffix] = n;
+                    }
+                }
+            }
+
+            result.Add((server.EndPoint.ToString()!, cpu, calls));
+        }
+
+        return result;
+    }
+
     private static async Task<long> InfoNumberAsync(IServer server, string section, string field)
     {
         var info = await server.InfoAsync(section);

@@ -188,23 +188,38 @@ public sealed partial class UpdateProcessor(
             return (new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = mode?.Emergency == true }, reader);
         }
 
-        // One round trip for where the person lives and their records in the shard they lived in when last seen here (a
-        // hint only: the pointer read in the same round trip decides, and a wrong guess costs a second read).
+        // Where the person lives decides which shard their records are read from. When this processor saw them before, the
+        // shard they lived in then is a hint: their records there (and the update's mark) are read in the same round trip
+        // as the pointer, which still decides (a wrong guess costs a second read). A person not seen before costs one
+        // small read of the pointer first, not a guess: guessing the root shard would read three documents there that are
+        // absent for everyone who lives in a community (and load the root shard's primary with them on a cluster).
         var personal = new[] { DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId) };
-        var hint = _homes.TryGetValue(@event.UserId, out var lastSeenIn) ? lastSeenIn : Shards.Root;
-        await reader.PrefetchAsync([DocKeys.Home(@event.UserId), .. personal.Select(k => k.Bind(hint))], cancellationToken).ConfigureAwait(false);
-        var home = await reader.GetAsync<State.Records.Org.PersonHome>(DocKeys.Home(@event.UserId), cancellationToken).ConfigureAwait(false);
-        RememberHome(@event.UserId, home?.Shard ?? Shards.Root);
+        var homeKey = DocKeys.Home(@event.UserId);
         var duplicate = Task.FromResult(false);
-        if (home is not null && home.Shard != reader.Shard)
+        long? guessed = null;
+        if (_homes.TryGetValue(@event.UserId, out var lastSeenIn))
         {
-            reader = reader.For(home.Shard);
-            duplicate = checkDuplicate && updateId is { } id ? store.IsUpdateHandledAsync(id, reader.Shard, cancellationToken) : duplicate;
-            await reader.PrefetchAsync(personal, cancellationToken).ConfigureAwait(false);
+            guessed = lastSeenIn;
+            duplicate = checkDuplicate && updateId is { } guessId ? store.IsUpdateHandledAsync(guessId, lastSeenIn, cancellationToken) : duplicate;
+            await reader.PrefetchAsync([homeKey, .. personal.Select(k => k.Bind(lastSeenIn))], cancellationToken).ConfigureAwait(false);
         }
-        else if (checkDuplicate && updateId is { } id)
+        else
         {
-            duplicate = store.IsUpdateHandledAsync(id, reader.Shard, cancellationToken);
+            await reader.PrefetchAsync([homeKey], cancellationToken).ConfigureAwait(false);
+        }
+
+        var home = await reader.GetAsync<State.Records.Org.PersonHome>(homeKey, cancellationToken).ConfigureAwait(false);
+        var homeShard = home?.Shard ?? Shards.Root;
+        RememberHome(@event.UserId, homeShard);
+        if (homeShard != reader.Shard)
+        {
+            reader = reader.For(homeShard);
+        }
+
+        if (guessed != homeShard)
+        {
+            duplicate = checkDuplicate && updateId is { } id ? store.IsUpdateHandledAsync(id, homeShard, cancellationToken) : Task.FromResult(false);
+            await reader.PrefetchAsync(personal, cancellationToken).ConfigureAwait(false);
         }
 
         if (await duplicate.ConfigureAwait(false))
@@ -254,20 +269,29 @@ public sealed partial class UpdateProcessor(
 
     private void RememberHome(long userId, long shard)
     {
-        if (shard == Shards.Root)
+        if (_homes.TryGetValue(userId, out var known) && known == shard)
         {
-            _homes.TryRemove(userId, out _);
             return;
         }
 
-        if (_homes.Count >= 500_000)
+        // Bounded: a hint, not a copy of the directory. Counted here, not with ConcurrentDictionary.Count, which takes
+        // every lock of the dictionary (that was 5 % of the host's CPU in the city check-in burst).
+        if (_homes.TryAdd(userId, shard))
         {
-            // Bounded: a hint, not a copy of the directory.
-            _homes.Clear();
+            if (Interlocked.Increment(ref _homesAdded) > MaxHomes)
+            {
+                _homes.Clear();
+                Interlocked.Exchange(ref _homesAdded, 0);
+            }
+
+            return;
         }
 
         _homes[userId] = shard;
     }
+
+    private const int MaxHomes = 500_000;
+    private int _homesAdded;
 
     /// <summary>How often a person's <see cref="UserProfile.LastSeenAt"/> is written.</summary>
     public static readonly TimeSpan LastSeenEvery = TimeSpan.FromHours(1);

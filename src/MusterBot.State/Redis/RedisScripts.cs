@@ -107,7 +107,8 @@ internal static class RedisScripts
     /// ARGV: shard prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention
     /// (ms), shard id, root prefix ('' unless the shard is the root: then the work index is updated in this run).
     /// Returns {0, epoch, 9 index times, number…} when committed (epoch '0' when the commit added no message and no
-    /// timer), {1} on a version conflict, {2} for a duplicate update or a consumed timer that is gone.
+    /// timer; an index time '' where the commit did not move the shard's earliest time: a lane whose head was already
+    /// ready no later than the new messages), {1} on a version conflict, {2} for a duplicate update or a consumed timer that is gone.
     /// </summary>
     public static readonly RedisScript Commit = new(nameof(Commit), Grows + Helpers + ReindexFunction + Enqueue + """
         local now = tonumber(ARGV[2])
@@ -155,10 +156,24 @@ internal static class RedisScripts
 
         local scores = {'', '', '', '', '', '', '', '', ''}
         local numbers = {}
+        -- A lane that already holds a message ready no later than this commit's earliest one keeps its head, so its
+        -- index entry (set when that head was enqueued, or exactly by the claim that left it) needs no update: its score
+        -- is left out ('') and the caller skips a reindex that would change nothing.
+        local heads = {}
+        for _, m in ipairs(c.o) do
+          if heads[m.l] == nil then
+            local h = redis.call('ZRANGE', sp .. 'lane:' .. m.l, 0, 0, 'WITHSCORES')
+            heads[m.l] = h[2] and tonumber(h[2]) or false
+          end
+        end
         for _, m in ipairs(c.o) do
           numbers[#numbers + 1] = enqueue(m, ARGV[3], ARGV[6])
           local i = 2 + tonumber(m.l) * 2
           scores[i] = int(lower(scores[i] ~= '' and tonumber(scores[i]) or nil, tonumber(m.r)))
+        end
+        for lane, head in pairs(heads) do
+          local i = 2 + tonumber(lane) * 2
+          if head and scores[i] ~= '' and head <= tonumber(scores[i]) then scores[i] = '' end
         end
 
         local function dropTimer(id)
@@ -301,21 +316,27 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// Lua function <c>complete(n, r, retention)</c>: removes outbox message number <c>n</c> from every lane, retry and
-    /// in-flight set and stores its final delivery record <c>r</c> (decoded JSON) kept for <c>retention</c> ms.
+    /// Lua function <c>complete(n, r, retention)</c>: removes outbox message number <c>n</c> from its lane's (every lane's
+    /// when its record is gone) queue, retry and in-flight set and stores its final delivery record <c>r</c> (decoded JSON) kept for <c>retention</c> ms.
     /// </summary>
     private const string CompleteFunction = """
         local function complete(id, r, retention)
         local member = pad(id)
-        for lane = 0, 3 do
-          redis.call('ZREM', sp .. 'lane:' .. lane, member)
-          redis.call('ZREM', sp .. 'retry:' .. lane, member)
-          redis.call('ZREM', sp .. 'inflight:' .. lane, member)
-        end
         local okey = sp .. 'ob:' .. id
+        -- A message stays in its lane (a retry goes to the same lane's retry set): only that lane's sets hold it. One
+        -- whose record is gone (or has no lane) is looked for in every lane.
+        local held = redis.call('HMGET', okey, 'l', 't')
+        local only = held[1]
+        for lane = 0, 3 do
+          if not only or only == tostring(lane) then
+            redis.call('ZREM', sp .. 'lane:' .. lane, member)
+            redis.call('ZREM', sp .. 'retry:' .. lane, member)
+            redis.call('ZREM', sp .. 'inflight:' .. lane, member)
+          end
+        end
         local dkey = sp .. 'dlv:' .. id
         local tag = r.t
-        if not tag then tag = redis.call('HGET', okey, 't') end
+        if not tag then tag = held[2] end
         if not tag then tag = redis.call('HGET', dkey, 't') end
         redis.call('DEL', okey)
         redis.call('DEL', dkey)

@@ -63,9 +63,12 @@ public sealed partial class RedisStateStore
             ids[i] = OutboxIds.Compose(shard, ParseLong((string)items[i + 11]!));
         }
 
-        if (!root && epoch > 0)
+        // Only when the commit moved an earliest time: a message to a lane whose head was ready no later (every press of
+        // a burst in a community after the first) leaves the index as it is, and the root shard is not asked.
+        var scores = Scores(items, 2);
+        if (!root && epoch > 0 && Array.Exists(scores, s => s.Length > 0))
         {
-            await ReindexAsync(shard, epoch, Scores(items, 2), exact: false, cancellationToken).ConfigureAwait(false);
+            await ReindexAsync(shard, epoch, scores, exact: false, cancellationToken).ConfigureAwait(false);
         }
 
         return new CommitResult(CommitStatus.Committed, ids);
@@ -256,7 +259,7 @@ public sealed partial class RedisStateStore
             cancellationToken).ConfigureAwait(false);
     }
 
-    private static string DeliveryJson(DeliveryRecord record) =>
+    private static byte[] DeliveryJson(DeliveryRecord record) =>
         WriteJson(writer =>
         {
             writer.WriteString("c", Text(record.ChatId));

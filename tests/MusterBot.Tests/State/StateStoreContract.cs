@@ -961,6 +961,36 @@ public abstract class StateStoreContract : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task MessagesOfAShard_BehindOrBeforeItsQueuedHead_AreEachClaimedWhenReady()
+    {
+        const long shard = 5;
+        var now = Clock.GetUtcNow();
+        Task<long> Enqueue(string text, DateTimeOffset? notBefore = null) =>
+            CommitAsync(new Commit { Shard = shard, Outbox = [Text(Lane.Normal, 1, text) with { NotBefore = notBefore }] }).ContinueWith(t => t.Result.OutboxIds[0], TaskScheduler.Default);
+
+        var later = await Enqueue("later", now.AddMinutes(10));
+        var first = await Enqueue("first"); // ready before the queued head: the shard's earliest time moves
+        Assert.Equal([first], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+
+        var second = await Enqueue("second");
+        var third = await Enqueue("third"); // behind a head ready no later: the shard's earliest time stays
+        Assert.Equal([second], (await Store.ClaimOutboxAsync(1, Lease, Ct)).Select(m => m.Id));
+        Assert.Equal([third], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+
+        foreach (var id in new[] { first, second, third })
+        {
+            await Store.CompleteOutboxAsync(id, new DeliveryRecord(id, 1, DeliveryStatus.Sent, Clock.GetUtcNow()), Ct);
+        }
+
+        var fourth = await Enqueue("fourth");
+        Assert.Equal([fourth], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+        await Store.CompleteOutboxAsync(fourth, new DeliveryRecord(fourth, 1, DeliveryStatus.Sent, Clock.GetUtcNow()), Ct);
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal([later], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+    }
+
     // ---- concurrency and identifiers ----
 
     [Fact]
