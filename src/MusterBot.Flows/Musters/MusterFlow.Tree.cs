@@ -744,7 +744,10 @@ public sealed partial class MusterFlow
         }
     }
 
-    /// <summary>The node's timer: every live aggregated roll call re-rendered; changed ones edited (coalesced: the timer is a throttle).</summary>
+    /// <summary>
+    /// The node's timer: every live aggregated roll call re-rendered; changed ones edited (coalesced: the timer is a
+    /// throttle), and armed again while the muster is open (a wake-up from a community can be lost while it runs).
+    /// </summary>
     private async ValueTask TreePanelsAsync(FlowContext ctx, MusterTimer.TreePanels timer, CancellationToken cancellationToken)
     {
         var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(timer.Number), _parsed, cancellationToken).ConfigureAwait(false);
@@ -765,6 +768,13 @@ public sealed partial class MusterFlow
                 ctx.Effects.Put(DocKeys.TreeMuster(tree.Number), tree);
                 ctx.Effects.RemoveFromSet(OpenTreeMusters, MusterView.Num(tree.Number));
             }
+        }
+
+        if (tree.IsOpen)
+        {
+            // Again after the interval while the muster is open: a community's tally written while this decision ran
+            // could not arm this timer (it was still there, claimed), so the next look must not depend on it.
+            SetTimerIn(ctx, tree.NodeId, new MusterTimer.TreePanels(tree.Number).Id, ctx.Now + _options.RollCallInterval);
         }
 
         foreach (var chat in tree.PanelChats)
