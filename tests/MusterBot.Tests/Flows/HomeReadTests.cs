@@ -81,58 +81,28 @@ public sealed class HomeReadTests
     }
 
     /// <summary>Remembers every document key read (bound to its shard).</summary>
-    private sealed class RecordingStore(IStateStore inner) : IStateStore
+    private sealed class RecordingStore(IStateStore inner) : DelegatingStore(inner)
     {
         public List<DocKey> Reads { get; } = [];
 
-        public Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken)
+        public override Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken)
         {
             lock (Reads)
             {
                 Reads.Add(key.Bind(Shards.Root));
             }
 
-            return inner.GetAsync(key, cancellationToken);
+            return Inner.GetAsync(key, cancellationToken);
         }
 
-        public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
         {
             lock (Reads)
             {
                 Reads.AddRange(keys.Select(k => k.Bind(Shards.Root)));
             }
 
-            return inner.GetManyAsync(keys, cancellationToken);
+            return Inner.GetManyAsync(keys, cancellationToken);
         }
-
-        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) => inner.GetSetMembersAsync(setName, shard, cancellationToken);
-
-        public Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken) => inner.IsUpdateHandledAsync(updateId, shard, cancellationToken);
-
-        public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken) => inner.CommitAsync(commit, cancellationToken);
-
-        public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimOutboxAsync(max, lease, cancellationToken);
-
-        public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimOutboxAsync(max, reservedForReplies, lease, cancellationToken);
-
-        public Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken) => inner.CompleteOutboxAsync(outboxId, record, cancellationToken);
-
-        public Task<long?> ForwardOutboxAsync(long outboxId, DeliveryRecord record, OutboxMessage forward, CancellationToken cancellationToken) => inner.ForwardOutboxAsync(outboxId, record, forward, cancellationToken);
-
-        public Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken) => inner.RetryOutboxAsync(outboxId, notBefore, attempts, cancellationToken);
-
-        public Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken) => inner.GetDeliveryAsync(outboxId, cancellationToken);
-
-        public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken) => inner.GetDeliveriesByTagAsync(tag, shard, cancellationToken);
-
-        public Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken) => inner.CountOutboxAsync(cancellationToken);
-
-        public Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimDueTimersAsync(max, lease, cancellationToken);
-
-        public Task<TimerEntry?> GetTimerAsync(string timerId, long shard, CancellationToken cancellationToken) => inner.GetTimerAsync(timerId, shard, cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
-
-        public Task EraseAllAsync(CancellationToken cancellationToken) => inner.EraseAllAsync(cancellationToken);
     }
 }

@@ -309,7 +309,7 @@ public partial class MusterTreeTests
     }
 
     /// <summary>A store that fails one chosen commit (the N-th after it is armed), as a crash between two commits would.</summary>
-    private sealed class CrashingStore(IStateStore inner) : IStateStore
+    private sealed class CrashingStore(IStateStore inner) : DelegatingStore(inner)
     {
         private int _count;
 
@@ -318,59 +318,33 @@ public partial class MusterTreeTests
         /// <summary>Every document key and set name read (for the cost of a roll call).</summary>
         public List<string> Reads { get; } = [];
 
-        public Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken)
+        public override Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken)
         {
             Reads.Add(key.Kind);
-            return inner.GetAsync(key, cancellationToken);
+            return Inner.GetAsync(key, cancellationToken);
         }
 
-        public Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<StoredDoc?>> GetManyAsync(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
         {
             Reads.AddRange(keys.Select(k => k.Kind));
-            return inner.GetManyAsync(keys, cancellationToken);
+            return Inner.GetManyAsync(keys, cancellationToken);
         }
 
-        public Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken)
+        public override Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken)
         {
             Reads.Add("set:" + setName);
-            return inner.GetSetMembersAsync(setName, shard, cancellationToken);
+            return Inner.GetSetMembersAsync(setName, shard, cancellationToken);
         }
 
-        public Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken) => inner.IsUpdateHandledAsync(updateId, shard, cancellationToken);
-
-        public Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
+        public override Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
         {
             if (FailAt > 0 && ++_count == FailAt)
             {
                 throw new IOException("simulated crash at commit " + _count.ToString(CultureInfo.InvariantCulture));
             }
 
-            return inner.CommitAsync(commit, cancellationToken);
+            return Inner.CommitAsync(commit, cancellationToken);
         }
-
-        public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimOutboxAsync(max, lease, cancellationToken);
-
-        public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimOutboxAsync(max, reservedForReplies, lease, cancellationToken);
-
-        public Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken) => inner.CompleteOutboxAsync(outboxId, record, cancellationToken);
-
-        public Task<long?> ForwardOutboxAsync(long outboxId, DeliveryRecord record, OutboxMessage forward, CancellationToken cancellationToken) => inner.ForwardOutboxAsync(outboxId, record, forward, cancellationToken);
-
-        public Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken) => inner.RetryOutboxAsync(outboxId, notBefore, attempts, cancellationToken);
-
-        public Task<DeliveryRecord?> GetDeliveryAsync(long outboxId, CancellationToken cancellationToken) => inner.GetDeliveryAsync(outboxId, cancellationToken);
-
-        public Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken) => inner.GetDeliveriesByTagAsync(tag, shard, cancellationToken);
-
-        public Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken) => inner.CountOutboxAsync(cancellationToken);
-
-        public Task<IReadOnlyList<TimerEntry>> ClaimDueTimersAsync(int max, TimeSpan lease, CancellationToken cancellationToken) => inner.ClaimDueTimersAsync(max, lease, cancellationToken);
-
-        public Task<TimerEntry?> GetTimerAsync(string timerId, long shard, CancellationToken cancellationToken) => inner.GetTimerAsync(timerId, shard, cancellationToken);
-
-        public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
-
-        public Task EraseAllAsync(CancellationToken cancellationToken) => inner.EraseAllAsync(cancellationToken);
     }
 
     [Theory]
