@@ -104,7 +104,7 @@ public sealed partial class MusterFlow
             }
 
             machine.Configure(MusterStep.PickNodes)
-                .InternalTransitionIf(MusterTrigger.ToggleNode, _ => valid(), _ => { }, "a node below the launcher's, or one of its workplace regions")
+                .InternalTransitionIf(MusterTrigger.ToggleNode, _ => valid(), _ => { }, "a node below the launcher's, or workplace regions of it or below it")
                 .InternalTransition(MusterTrigger.PageNodes, _ => { })
                 .PermitIf(MusterTrigger.Done, MusterStep.Kind, () => Chosen(c) > 0, ChosenGuard);
             machine.Configure(MusterStep.Kind)

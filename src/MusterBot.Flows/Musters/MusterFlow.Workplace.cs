@@ -60,7 +60,18 @@ public sealed partial class MusterFlow
     }
 
     /// <summary>A share's place in the muster's list (its buttons carry that, not the key: callback data is 64 bytes).</summary>
-    private static int IndexOf(TreeMuster tree, TreeWorkplace share) => tree.WorkplaceKeys.ToList().IndexOf(share.Key);
+    private static int IndexOf(TreeMuster tree, TreeWorkplace share)
+    {
+        for (var i = 0; i < tree.WorkplaceKeys.Count; i++)
+        {
+            if (string.Equals(tree.WorkplaceKeys[i], share.Key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     private InlineMarkup WorkplaceButtons(Language language, TreeMuster tree, TreeWorkplace share)
     {
