@@ -225,7 +225,10 @@ public abstract record MusterTimer
         .Add<TreeSweep>("tsw")
         .Add<TreeRelease>("trl")
         .Add<TreeEscalate>("tes")
-        .Add<TreeCloseStep>("tcs");
+        .Add<TreeCloseStep>("tcs")
+        .Add<TreeStart>("tst")
+        .Add<TreeModeStart>("tms")
+        .Add<TreeCloseStart>("tcl");
 
     public string Id => Codec.Encode(this);
 
@@ -258,6 +261,21 @@ public abstract record MusterTimer
 
     /// <summary>Closes a community's part of a street's or city's muster that was closed (decided in that community's shard).</summary>
     public sealed record TreeCloseStep(int Number, long Node) : MusterTimer;
+
+    // The three starts below live in the node's shard, set by the same commit as the document their steps read (the
+    // street's or city's muster, its closing, the subtree's mode switch). A decision's commits go to the other shards
+    // first and to the presser's own shard last; a step timer set straight into a community's shard by that decision
+    // could come due before the document it reads was committed (when the node's shard is the presser's own), find
+    // nothing and end its chain. The start comes due only once the document is there, and sets the steps.
+
+    /// <summary>Starts the lanes of a street's or city's muster (decided in the node's shard).</summary>
+    public sealed record TreeStart(int Number) : MusterTimer;
+
+    /// <summary>Starts round <paramref name="Number"/> of a subtree's mode switch (decided in the node's shard).</summary>
+    public sealed record TreeModeStart(int Number) : MusterTimer;
+
+    /// <summary>Starts closing every community's part of a street's or city's muster (decided in the node's shard).</summary>
+    public sealed record TreeCloseStart(int Number) : MusterTimer;
 
     /// <summary>Switches community number <paramref name="Index"/> of node <paramref name="Node"/>'s mode switch round <paramref name="Number"/>.</summary>
     public sealed record TreeModeStep(int Number, long Node, int Index) : MusterTimer;

@@ -69,6 +69,15 @@ public sealed partial class MusterFlow
             case MusterTimer.TreeCloseStep close:
                 await TreeCloseStepAsync(ctx, close, cancellationToken).ConfigureAwait(false);
                 return;
+            case MusterTimer.TreeStart start:
+                await TreeStartAsync(ctx, start, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterTimer.TreeModeStart modeStart:
+                await TreeModeStartAsync(ctx, modeStart, cancellationToken).ConfigureAwait(false);
+                return;
+            case MusterTimer.TreeCloseStart closeStart:
+                await TreeCloseStartAsync(ctx, closeStart, cancellationToken).ConfigureAwait(false);
+                return;
         }
 
         var timer = MusterTimer.Codec.Decode(payload)!;

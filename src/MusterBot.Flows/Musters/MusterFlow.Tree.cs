@@ -407,10 +407,7 @@ public sealed partial class MusterFlow
         }
 
         await OrderWorkplaceConvenorsAsync(ctx, tree, resolved.Workplaces, cancellationToken).ConfigureAwait(false);
-        for (var lane = 0; lane < tree.Lanes; lane++)
-        {
-            SetTimerIn(ctx, resolved.Communities[lane].CommunityId, new MusterTimer.TreeStep(number, node, lane).Id, ctx.Now);
-        }
+        SetTimerIn(ctx, node, new MusterTimer.TreeStart(number).Id, ctx.Now);
 
         var launched = ctx.T(plan.Drill ? "mu.tree.launched_drill" : "mu.tree.launched", tree.Code, resolved.Communities.Count);
         if (resolved.Workplaces.Any(w => w.HasConvenor))
@@ -493,7 +490,7 @@ public sealed partial class MusterFlow
         var marker = await ctx.Reader.GetAsync<TreeMusterPart>(markerKey, cancellationToken).ConfigureAwait(false);
         var community = await ctx.Reader.GetAsync<OrgNode>(DocKeys.OrgNode(entry.CommunityId), cancellationToken).ConfigureAwait(false);
         var tallyKey = DocKeys.TreeMusterTally(step.Number, entry.CommunityId).In(step.Node);
-        if (marker is not { LocalNumber: > 0 } && tree.IsOpen)
+        if (marker is not { LocalNumber: > 0 } && marker?.Closed != true && tree.IsOpen)
         {
             if (community is { RemovedAt: null })
             {
@@ -537,6 +534,24 @@ public sealed partial class MusterFlow
         }
 
         SetTimerIn(ctx, step.Node, new MusterTimer.TreePanels(step.Number).Id, ctx.Now + _options.RollCallInterval, keepExisting: true);
+    }
+
+    /// <summary>
+    /// In the node's shard, once the launch's commit is there: each lane's first link. Set again (a start that came back
+    /// after a crash), a lane runs once more from its first community; the links find their markers and skip ahead.
+    /// </summary>
+    private async ValueTask TreeStartAsync(FlowContext ctx, MusterTimer.TreeStart start, CancellationToken cancellationToken)
+    {
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(start.Number), _parsed, cancellationToken).ConfigureAwait(false);
+        if (tree is not { IsOpen: true })
+        {
+            return;
+        }
+
+        for (var lane = 0; lane < Math.Min(Math.Max(1, tree.Lanes), tree.Communities.Count); lane++)
+        {
+            SetTimerIn(ctx, tree.Communities[lane].CommunityId, new MusterTimer.TreeStep(tree.Number, ctx.Shard, lane).Id, ctx.Now);
+        }
     }
 
     /// <summary>What a community's part of a street's or city's muster is launched with.</summary>
@@ -918,9 +933,21 @@ public sealed partial class MusterFlow
 
         var round = (current?.Round ?? 0) + 1;
         ctx.Effects.Put(TreeModeKey(root.Id), new TreeModeSwitch(round, emergency, communities.Select(c => c.Id).ToList(), ctx.Profile.Id, ctx.Now));
-        SetTimerIn(ctx, communities[0].Id, new MusterTimer.TreeModeStep(round, root.Id, 0).Id, ctx.Now);
+        SetTimerIn(ctx, root.Id, new MusterTimer.TreeModeStart(round).Id, ctx.Now);
         ctx.AnswerButton();
         ctx.Show(ctx.T("mu.tree.mode.started", Html.Escape(root.Name), communities.Count, word), null);
+    }
+
+    /// <summary>In the node's shard, once the switch's record is there: its first community's step (unless a newer round replaced it).</summary>
+    private static async ValueTask TreeModeStartAsync(FlowContext ctx, MusterTimer.TreeModeStart start, CancellationToken cancellationToken)
+    {
+        var run = await ctx.Reader.GetAsync<TreeModeSwitch>(TreeModeKey(ctx.Shard), cancellationToken).ConfigureAwait(false);
+        if (run is null || run.Round != start.Number || run.Communities.Count == 0)
+        {
+            return;
+        }
+
+        SetTimerIn(ctx, run.Communities[0], new MusterTimer.TreeModeStep(run.Round, ctx.Shard, 0).Id, ctx.Now);
     }
 
     /// <summary>One community of a subtree switch, in its shard: switched (and its people told) unless already in that mode; then the next.</summary>

@@ -384,10 +384,7 @@ public sealed partial class MusterFlow
             CancelTimerIn(ctx, root.Id, new MusterTimer.TreeEscalate(number, i).Id);
         }
 
-        foreach (var community in tree.Communities.Select(c => c.CommunityId).Distinct())
-        {
-            SetTimerIn(ctx, community, new MusterTimer.TreeCloseStep(number, root.Id).Id, ctx.Now);
-        }
+        SetTimerIn(ctx, root.Id, new MusterTimer.TreeCloseStart(number).Id, ctx.Now);
 
         SetTimerIn(ctx, root.Id, new MusterTimer.TreePanels(number).Id, ctx.Now + _options.RollCallInterval, keepExisting: true);
         ctx.AnswerButton();
@@ -395,12 +392,35 @@ public sealed partial class MusterFlow
     }
 
     /// <summary>One community's part of a closed street's or city's muster, closed in its shard (reports and points as any close).</summary>
+    /// <summary>In the node's shard, once the closed muster is there: a closing step in every community.</summary>
+    private async ValueTask TreeCloseStartAsync(FlowContext ctx, MusterTimer.TreeCloseStart start, CancellationToken cancellationToken)
+    {
+        var tree = await ctx.Reader.GetSharedAsync<TreeMuster>(DocKeys.TreeMuster(start.Number), _parsed, cancellationToken).ConfigureAwait(false);
+        if (tree is null || tree.IsOpen)
+        {
+            return;
+        }
+
+        foreach (var community in tree.Communities.Select(c => c.CommunityId).Distinct())
+        {
+            SetTimerIn(ctx, community, new MusterTimer.TreeCloseStep(tree.Number, ctx.Shard).Id, ctx.Now);
+        }
+    }
+
     private async ValueTask TreeCloseStepAsync(FlowContext ctx, MusterTimer.TreeCloseStep step, CancellationToken cancellationToken)
     {
-        var marker = await ctx.Reader.GetAsync<TreeMusterPart>(DocKeys.TreeMusterPart(step.Node, step.Number), cancellationToken).ConfigureAwait(false);
+        var markerKey = DocKeys.TreeMusterPart(step.Node, step.Number);
+        var marker = await ctx.Reader.GetAsync<TreeMusterPart>(markerKey, cancellationToken).ConfigureAwait(false);
         if (marker is not { LocalNumber: > 0 })
         {
-            // No part here (never written, or the community was removed): nothing to close.
+            // No part here (not written yet, never, or the community was removed): nothing to close, and a link that
+            // read the muster open just before it closed writes none. Both write the marker with the version they read,
+            // so one of them goes first and the other decides again on what it left.
+            if (marker is not { Closed: true })
+            {
+                ctx.Effects.Put(markerKey, (marker ?? new TreeMusterPart(step.Node, step.Number, 0)) with { Closed = true, At = ctx.Now });
+            }
+
             return;
         }
 

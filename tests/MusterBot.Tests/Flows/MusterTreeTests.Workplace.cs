@@ -306,9 +306,13 @@ public partial class MusterTreeTests
         await CityLaunchAsync(h);
         await h.DrainAsync();
 
-        // Four communities, so four lanes: every part's link is due at once (none waits for another's commit).
+        // Four communities, so four lanes: the start (in the city's shard, with the muster) sets every lane's first link,
+        // all due at once (none waits for another's commit).
         var tree = (await GetAsync<TreeMuster>(h.Store, DocKeys.TreeMuster(1).In(1)))!;
         Assert.Equal(4, tree.Lanes);
+        var start = Assert.Single(await h.Store.ClaimDueTimersAsync(1_000, TimeSpan.FromMinutes(1), Ct));
+        Assert.Equal((new MusterTimer.TreeStart(1).Id, Shards.Root), (start.Payload, start.Shard));
+        await h.Processor.ProcessAsync(null, new TimerFired(start.UserId, start.Id, start.Payload, start.Shard), Ct);
         var due = await h.Store.ClaimDueTimersAsync(1_000, TimeSpan.FromMinutes(1), Ct);
         Assert.Equal(4, due.Count(t => t.Payload.StartsWith("mu:ts:", StringComparison.Ordinal)));
     }

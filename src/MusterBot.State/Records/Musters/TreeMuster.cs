@@ -118,6 +118,9 @@ public sealed record TreeMusterPart(long OriginNode, int OriginNumber, int Local
 
     /// <summary>Workplace keys whose members were released before the part was written.</summary>
     public IReadOnlyList<string> Released { get; init; } = [];
+
+    /// <summary>The muster was closed here before a part was written: a link that comes later writes none.</summary>
+    public bool Closed { get; init; }
 }
 
 /// <summary>Where a community's muster part came from, and where its members report.</summary>
