@@ -25,6 +25,9 @@ COPY --from=build /app ./
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080
 # Production: without a bot token the process exits (code 2) instead of opening the sandbox.
 ENV ASPNETCORE_ENVIRONMENT=Production
+# W^X off: the runtime's write-xor-execute double mapping of JIT code cost the city check-in burst about a third of
+# its throughput on a 2-core host (docs/deployment.md#runtime-settings). Read by the runtime only from the environment.
+ENV DOTNET_EnableWriteXorExecute=0
 EXPOSE 8080
 # Healthy when Redis and the Bot API answer (/readyz is 200; 503 otherwise). The reading is cached for 2 s.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \

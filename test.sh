@@ -64,4 +64,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# The tests run the host in their own process: with W^X off, as the host is deployed (docs/deployment.md#runtime-settings).
+export DOTNET_EnableWriteXorExecute=0
 exec dotnet test "$@"

@@ -1,4 +1,32 @@
+using System.Diagnostics;
 using MusterBot.Bench;
+
+// The bench measures the host as it is deployed: with W^X off (DOTNET_EnableWriteXorExecute=0, set by the Dockerfile and
+// the host's launch profile; see docs/deployment.md). The runtime reads it only from the environment at start, so a bench
+// started without it starts itself again with it. BENCH_WX=on keeps W^X on (to compare).
+if (Environment.GetEnvironmentVariable("DOTNET_EnableWriteXorExecute") != "0"
+    && !string.Equals(Environment.GetEnvironmentVariable("BENCH_WX"), "on", StringComparison.OrdinalIgnoreCase)
+    && Environment.ProcessPath is { } self)
+{
+    var again = new ProcessStartInfo(self) { UseShellExecute = false };
+    foreach (var arg in Environment.GetCommandLineArgs())
+    {
+        again.ArgumentList.Add(arg);
+    }
+
+    if (!string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.Ordinal))
+    {
+        again.ArgumentList.RemoveAt(0); // an apphost: argument 0 is the program itself
+    }
+
+    again.Environment["DOTNET_EnableWriteXorExecute"] = "0";
+    using var child = Process.Start(again)!;
+    await child.WaitForExitAsync();
+    return child.ExitCode;
+}
+
+Console.WriteLine("Runtime: .NET " + Environment.Version + ", W^X " + (Environment.GetEnvironmentVariable("DOTNET_EnableWriteXorExecute") == "0" ? "off (as deployed)" : "ON (BENCH_WX=on)")
+    + ", server GC " + (System.Runtime.GCSettings.IsServerGC ? "on" : "off"));
 
 // Fan-out and check-in benchmarks: prints figures (not a timed test). See docs/benchmarks.md.
 // `chaos`: the chaos suite (host and Redis kills during a real muster, then malformed updates). See docs/reliability.md.
