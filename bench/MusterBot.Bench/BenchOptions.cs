@@ -76,8 +76,11 @@ public sealed record BenchOptions
     /// <summary>Give up waiting for the outbox to drain after this long (0 = 30 × the ideal fan-out time + 60 s).</summary>
     public int TimeoutSeconds { get; init; }
 
+    /// <summary>--max-in-flight: Sender:MaxInFlight as given (0 = from the rate and the latency, <see cref="MaxInFlight"/>).</summary>
+    public int MaxInFlightGiven { get; init; }
+
     /// <summary>Sender:MaxInFlight: enough calls in flight to fill the rate despite the round trip, with headroom.</summary>
-    public int MaxInFlight => Math.Clamp((int)Math.Ceiling(Rate * LatencyMs / 1000.0 * 1.5) + 4, 1, 1000);
+    public int MaxInFlight => MaxInFlightGiven > 0 ? MaxInFlightGiven : Math.Clamp((int)Math.Ceiling(Rate * LatencyMs / 1000.0 * 1.5) + 4, 1, 1000);
 
     /// <summary>The fan-out's duration if every message went out exactly at the limit.</summary>
     public TimeSpan IdealDuration => TimeSpan.FromSeconds(Messages / Rate);
@@ -90,7 +93,7 @@ public sealed record BenchOptions
         "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0] [--fanout-shards 1]\n" +
         "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]\n" +
         "       MusterBot.Bench --scenario city [--communities 1530] [--grids 7508] [--members 120000] [--regions 600] [--districts 11] [--streets 100]\n" +
-        "                       [--store redis|cluster] [--runs 3] [--phases seed,checkin,launch,rollcall] [--seed-via store|raw] [--seed-in-flight 8] [--press-rate 0] [--timeout-s 0]";
+        "                       [--store redis|cluster] [--runs 3] [--phases seed,checkin,launch,rollcall] [--seed-via store|raw] [--seed-in-flight 8] [--max-in-flight 16] [--press-rate 0] [--timeout-s 0]";
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -132,6 +135,7 @@ public sealed record BenchOptions
                 "--runs" => options with { Runs = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--phases" => options with { Phases = ParsePhases(value) },
                 "--seed-via" => options with { SeedVia = ParseSeedVia(value) },
+                "--max-in-flight" => options with { MaxInFlightGiven = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--seed-in-flight" => options with { SeedInFlight = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"Unknown option {name}.\n{Usage}"),
             };

@@ -21,6 +21,16 @@ if (Environment.GetEnvironmentVariable("DOTNET_EnableWriteXorExecute") != "0"
 
     again.Environment["DOTNET_EnableWriteXorExecute"] = "0";
     using var child = Process.Start(again)!;
+
+    // Stopping this process stops the run (the child, its redis-servers and browsers), not only the waiting parent.
+    void Stop(System.Runtime.InteropServices.PosixSignalContext signal)
+    {
+        signal.Cancel = true;
+        child.Kill(entireProcessTree: true);
+    }
+
+    using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+    using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
     await child.WaitForExitAsync();
     return child.ExitCode;
 }

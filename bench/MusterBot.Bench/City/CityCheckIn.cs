@@ -58,7 +58,8 @@ public sealed class CityCheckIn(BenchOptions options, CityModel city, string con
             ["Redis:Configuration"] = configuration,
             ["Redis:KeyPrefix"] = CityBench.Prefix,
             ["Sender:GlobalPerSecond"] = options.Rate.ToString(Inv),
-            ["Sender:MaxInFlight"] = Math.Max(16, options.MaxInFlight).ToString(Inv),
+            // Unset: the host's default for the rate (SenderOptions.EffectiveMaxInFlight), unless --max-in-flight is given.
+            ["Sender:MaxInFlight"] = options.MaxInFlightGiven > 0 ? options.MaxInFlightGiven.ToString(Inv) : null,
             ["MusterBot:Admins:0"] = AdminId.ToString(Inv),
             ["Intake:FloodLimit"] = "100000",
         };

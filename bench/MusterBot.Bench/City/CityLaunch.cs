@@ -40,7 +40,8 @@ public sealed class CityLaunch(BenchOptions options, CityModel city, string conf
             ["Redis:Configuration"] = configuration,
             ["Redis:KeyPrefix"] = CityBench.Prefix,
             ["Sender:GlobalPerSecond"] = options.Rate.ToString(Inv),
-            ["Sender:MaxInFlight"] = Math.Max(16, options.MaxInFlight).ToString(Inv),
+            // Unset: the host's default for the rate (SenderOptions.EffectiveMaxInFlight), unless --max-in-flight is given.
+            ["Sender:MaxInFlight"] = options.MaxInFlightGiven > 0 ? options.MaxInFlightGiven.ToString(Inv) : null,
             ["Intake:FloodLimit"] = "100000",
             ["Timers:PollInterval"] = "00:00:00.050",
             ["Muster:RollCallInterval"] = "00:00:01",
@@ -90,7 +91,30 @@ public sealed class CityLaunch(BenchOptions options, CityModel city, string conf
         var limit = options.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(options.TimeoutSeconds) : TimeSpan.FromSeconds(600);
         try
         {
-            return await harness.RunAsync(PressAsync, called.Count, refresh, limit, cancellationToken);
+            // The timers' backlog while a live refresh is awaited: shards with a timer due (the root's work index) and the
+            // oldest due time; and the outbox.
+            await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration);
+            var db = redis.GetDatabase();
+            async Task<string> BacklogAsync()
+            {
+                var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                var key = (StackExchange.Redis.RedisKey)(CityBench.Prefix + "{1}:ix:tm");
+                var due = await db.SortedSetLengthAsync(key, double.NegativeInfinity, now);
+                var oldest = await db.SortedSetRangeByRankWithScoresAsync(key, 0, 0);
+                var overdue = oldest.Length == 0 ? 0 : Math.Max(0, now - oldest[0].Score) / 1000;
+                // The root shard's newest outbox messages (the city's panel edits are enqueued there): their delivery records.
+                var seq = (long?)await db.StringGetAsync(CityBench.Prefix + "{1}:seq:outbox") ?? 0;
+                var newest = new List<string>();
+                for (var n = Math.Max(1, seq - 3); n <= seq; n++)
+                {
+                    var d = await db.HashGetAsync(CityBench.Prefix + "{1}:dlv:" + n.ToString(Inv), ["s", "e", "m"]);
+                    newest.Add(string.Create(Inv, $"{n}:{d[0]}{(d[2].HasValue ? "/m" + d[2] : "")}{(d[1].HasValue ? " (" + d[1] + ")" : "")}"));
+                }
+
+                return string.Create(Inv, $"{due:N0} shards with timers due, the oldest {overdue:0.0} s overdue; root outbox {string.Join(", ", newest)}");
+            }
+
+            return await harness.RunAsync(PressAsync, called.Count, refresh, limit, cancellationToken, BacklogAsync);
         }
         finally
         {

@@ -96,7 +96,8 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
     private static readonly System.Text.RegularExpressions.Regex Arrived = new("📍 [^ ]+ (\\d+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
     /// <param name="answerable">How many members can answer (the called ones: workplace convenors are ordered, not called).</param>
-    public async Task<CityMusterFigures> RunAsync(Func<int, Task> pressAnswersAsync, int answerable, string refreshData, TimeSpan limit, CancellationToken cancellationToken)
+    /// <param name="diagnose">While a live refresh is awaited, printed every 2 s (e.g. the timers overdue); null: nothing.</param>
+    public async Task<CityMusterFigures> RunAsync(Func<int, Task> pressAnswersAsync, int answerable, string refreshData, TimeSpan limit, CancellationToken cancellationToken, Func<Task<string>>? diagnose = null)
     {
         ArgumentNullException.ThrowIfNull(pressAnswersAsync);
         var expected = muster.ExpectedMessages(city);
@@ -189,11 +190,32 @@ public sealed class CityMusterHarness(ICityMuster muster, CityModel city, BotApi
                 answered = target;
                 var started = Stopwatch.StartNew();
                 var shown = answered;
+                using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var watcher = diagnose is null ? Task.CompletedTask : Task.Run(
+                    async () =>
+                    {
+                        while (!watching.IsCancellationRequested)
+                        {
+                            await Task.Delay(2000, watching.Token);
+                            var latest = emulator.Transcript(adminId, before).Where(m => m.MessageId == panel).Select(m => ArrivedOf(m.Text)).DefaultIfEmpty(-1).Max();
+                            var backlog = await diagnose();
+                            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      +{started.Elapsed.TotalSeconds:0} s: panel shows {latest:N0} arrived; {backlog}"));
+                        }
+                    },
+                    watching.Token);
                 await emulator.WaitForAsync(
                     () => emulator.Transcript(adminId, before).Any(m => m.MessageId == panel && m.Version > before && ArrivedOf(m.Text) >= shown),
                     limit,
                     cancellationToken);
                 auto = started.Elapsed;
+                await watching.CancelAsync();
+                try
+                {
+                    await watcher;
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
 
             // Then "refresh" pressed on the panel: the render of the whole city's roll call and its commit.

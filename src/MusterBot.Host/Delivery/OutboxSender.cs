@@ -8,7 +8,7 @@ namespace MusterBot.Host.Delivery;
 
 /// <summary>
 /// Drains the persisted outbox: claims messages in lane order (emergency, replies, notices), keeps a global rate and
-/// a per-chat rate, keeps up to <see cref="SenderOptions.MaxInFlight"/> calls in flight, honours 429 retry_after by
+/// a per-chat rate, keeps up to <see cref="SenderOptions.EffectiveMaxInFlight"/> calls in flight, honours 429 retry_after by
 /// pausing the chat (or all sending, when 429s come in a flood: see <see cref="FloodDetector"/>), records every outcome (sent, failed with reason, unreachable) as a delivery record.
 /// A message is removed from the outbox only after its outcome is recorded; a crash re-sends at most the in-flight ones.
 /// An outcome the store cannot take (Redis down) is kept in memory and written again with backoff; meanwhile nothing new
@@ -54,7 +54,7 @@ public sealed partial class OutboxSender(
     {
         _global = new RateGate(_options.GlobalPerSecond, Math.Max(1, (int)Math.Ceiling(_options.GlobalPerSecond / 10)));
         _paid = _options.PaidBroadcast ? new RateGate(_options.PaidBroadcastPerSecond, Math.Max(1, (int)Math.Ceiling(_options.PaidBroadcastPerSecond / 10))) : null;
-        _inFlight = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
+        _inFlight = new SemaphoreSlim(_options.EffectiveMaxInFlight, _options.EffectiveMaxInFlight);
         var running = new HashSet<Task>();
         var failureDelay = TimeSpan.FromMilliseconds(200);
 

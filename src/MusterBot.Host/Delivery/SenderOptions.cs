@@ -47,9 +47,21 @@ public sealed class SenderOptions
     [Range(1, 1000)]
     public double PaidBroadcastPerSecond { get; set; } = 1000;
 
-    /// <summary>Bot API calls in flight at once (enough to fill the rate despite the round trip).</summary>
+    /// <summary>
+    /// Bot API calls in flight at once: enough to fill the rate despite the round trip. Unset: from the highest rate
+    /// configured (<see cref="GlobalPerSecond"/>, or <see cref="PaidBroadcastPerSecond"/> when paid broadcast is on),
+    /// see <see cref="EffectiveMaxInFlight"/>.
+    /// </summary>
     [Range(1, 1000)]
-    public int MaxInFlight { get; set; } = 16;
+    public int? MaxInFlight { get; set; }
+
+    /// <summary>
+    /// A quarter of a second's worth of the highest rate, at least 16 and at most 1,000: 16 at the default 30/s, 250 at
+    /// 1,000/s paid broadcast (a 100–250 ms round trip to the Bot API then still fills the rate). A fixed 16 capped a
+    /// 1,000/s city-wide launch at 16 calls per round trip (docs/benchmarks.md).
+    /// </summary>
+    public int EffectiveMaxInFlight =>
+        MaxInFlight ?? Math.Clamp((int)Math.Ceiling(Math.Max(GlobalPerSecond, PaidBroadcast ? PaidBroadcastPerSecond : 0) * 0.25), 16, 1000);
 
     /// <summary>A claimed message not completed within this time is handed out again (crashed sender).</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
