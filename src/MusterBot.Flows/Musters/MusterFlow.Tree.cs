@@ -548,9 +548,15 @@ public sealed partial class MusterFlow
             return;
         }
 
+        StartLanes(ctx, tree, lane => new MusterTimer.TreeStep(tree.Number, ctx.Shard, lane));
+    }
+
+    /// <summary>A pass over the communities, from the node's shard: each lane's first community gets its step now (each step sets the next of its lane).</summary>
+    private static void StartLanes(FlowContext ctx, TreeMuster tree, Func<int, MusterTimer> step)
+    {
         for (var lane = 0; lane < Math.Min(Math.Max(1, tree.Lanes), tree.Communities.Count); lane++)
         {
-            SetTimerIn(ctx, tree.Communities[lane].CommunityId, new MusterTimer.TreeStep(tree.Number, ctx.Shard, lane).Id, ctx.Now);
+            SetTimerIn(ctx, tree.Communities[lane].CommunityId, step(lane).Id, ctx.Now);
         }
     }
 

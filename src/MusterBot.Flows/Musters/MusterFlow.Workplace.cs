@@ -204,10 +204,7 @@ public sealed partial class MusterFlow
             return;
         }
 
-        for (var lane = 0; lane < Math.Min(Math.Max(1, tree.Lanes), tree.Communities.Count); lane++)
-        {
-            SetTimerIn(ctx, tree.Communities[lane].CommunityId, new MusterTimer.TreeRelease(tree.Number, ctx.Shard, lane).Id, ctx.Now);
-        }
+        StartLanes(ctx, tree, lane => new MusterTimer.TreeRelease(tree.Number, ctx.Shard, lane));
     }
 
     /// <summary>
