@@ -183,6 +183,7 @@ public sealed partial class MusterFlow
             ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, convenor?.ChatId ?? convenorId, new SendText(html, MusterView.ConvenorButtons(texts, language, muster, region)))
             {
                 Tag = "mc:" + MusterView.Num(number),
+                SendFirst = true,
             });
             SetTimer(ctx, new MusterTimer.Escalate(number, region.RegionId).Id, ctx.Now + _options.AcknowledgeWithin);
         }
@@ -191,7 +192,7 @@ public sealed partial class MusterFlow
         {
             foreach (var chat in muster.Regions.Where(r => r.HasConvenor).Select(r => r.ConvenorId ?? r.BackupConvenorId!.Value))
             {
-                ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, chat, new SendLocation(lat, lon)) { Tag = "mc:" + MusterView.Num(number) });
+                ctx.Effects.Publish(new OutboxMessage(Lane.Emergency, chat, new SendLocation(lat, lon)) { Tag = "mc:" + MusterView.Num(number), SendFirst = true });
             }
         }
 

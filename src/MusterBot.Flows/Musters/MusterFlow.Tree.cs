@@ -448,6 +448,7 @@ public sealed partial class MusterFlow
                     WorkplaceOrder(language, tree, share, asBackup: share.ConvenorId is null), WorkplaceButtons(language, tree, share)))
                 {
                     Tag = WorkplaceTag(tree),
+                    SendFirst = true,
                 });
                 SetTimerIn(ctx, tree.NodeId, new MusterTimer.TreeEscalate(tree.Number, IndexOf(tree, share)).Id, ctx.Now + _options.AcknowledgeWithin);
             }

@@ -16,4 +16,11 @@ public sealed record OutboxMessage(Lane Lane, long ChatId, OutgoingAction Action
 
     /// <summary>How many send attempts failed so far (transient failures).</summary>
     public int Attempts { get; init; }
+
+    /// <summary>
+    /// Sent first (a muster's orders to convenors): an emergency message without it that the sender claims while such a
+    /// call is still under way waits until that call has returned, so the convenors hear of a muster before their members
+    /// even with many calls in flight.
+    /// </summary>
+    public bool SendFirst { get; init; }
 }

@@ -77,6 +77,7 @@ public partial class MusterFlowTests
         {
             var order = Assert.Single(launched, m => m.ChatId == convenor.Id && m.Action is SendText);
             Assert.Equal(Lane.Emergency, order.Lane);
+            Assert.True(order.SendFirst, "a convenor's order is marked to be sent first");
             var text = (SendText)order.Action;
             Assert.Contains("M-1", text.Html, StringComparison.Ordinal);
             Assert.Contains("DRILL", text.Html, StringComparison.Ordinal);
@@ -86,7 +87,7 @@ public partial class MusterFlowTests
 
         // The region without a convenor is told directly; members of regions with one wait for the relay.
         var direct = Assert.Single(launched, m => m.ChatId == Lin.Id);
-        Assert.Equal((Lane.Emergency, "mo:1:r3"), (direct.Lane, direct.Tag));
+        Assert.Equal((Lane.Emergency, "mo:1:r3", false), (direct.Lane, direct.Tag, direct.SendFirst));
         Assert.Contains(new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data, Buttons(((SendText)direct.Action).Markup));
         Assert.DoesNotContain(launched, m => m.ChatId is 100 or 101 or 200 or 102 or 400 or 11);
 

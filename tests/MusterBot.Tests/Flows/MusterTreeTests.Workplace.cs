@@ -97,6 +97,8 @@ public partial class MusterTreeTests
         var launch = await h.DrainAsync();
         NoErrors(launch);
         var order = Assert.Single(TextsTo(launch, Dee));
+        Assert.True(Assert.Single(launch, m => m.ChatId == Dee.Id).SendFirst, "the convenor's order is marked to be sent first");
+        Assert.Equal([Dee.Id], launch.Where(m => m.SendFirst).Select(m => m.ChatId));
         Assert.Contains("Power Co", order, StringComparison.Ordinal);
         Assert.Contains("calling 4 people in 4 communities", order, StringComparison.Ordinal);
         Assert.Contains(TextsTo(launch, CityAdmin), t => t.Contains("Sent first to 1 workplace convenors; they relay it to 4 members", StringComparison.Ordinal));
@@ -120,6 +122,8 @@ public partial class MusterTreeTests
         // The convenor is not called as a member; Bo (an Oak member of no workplace region) got his order directly.
         Assert.Null(await GetAsync<MusterAnswer>(h.Store, DocKeys.MusterAnswer(1, Dee.Id).In(4)));
         Assert.Single(TextsTo(parts, Bo));
+        // In the parts only a community region's convenor (Cora, region r1 of Oak) is sent first.
+        Assert.Equal([Cora.Id], parts.Where(m => m.SendFirst).Select(m => m.ChatId).Distinct());
 
         // Acknowledge, then relay: every member gets the order, told to report where they live.
         await h.Press(Dee, new MusterButton.WorkplaceAck(1, 1, 0).Data);

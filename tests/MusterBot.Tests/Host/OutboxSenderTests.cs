@@ -313,6 +313,72 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task SendFirst_OtherEmergencyMessagesStartOnlyAfterEveryFirstCallReturned()
+    {
+        // The convenors' calls are slow (300 ms) and the rate lets a call start every 100 ms with 16 in flight: without
+        // the wait, the members' orders would start while the convenors' calls were still under way.
+        var returned = new ConcurrentDictionary<long, long>();
+        _respond = async call =>
+        {
+            if (call.ChatId < 10)
+            {
+                await Task.Delay(300);
+                returned[call.ChatId] = Stopwatch.GetTimestamp();
+            }
+
+            return new Message { Id = 1000, Chat = new Chat { Id = call.ChatId } };
+        };
+        await StartAsync(Options(o => o.MaxInFlight = 16));
+
+        var ids = await EnqueueAsync(
+            new OutboxMessage(Lane.Emergency, 1, new SendText("convenor 1")) { SendFirst = true },
+            new OutboxMessage(Lane.Emergency, 2, new SendText("convenor 2")) { SendFirst = true },
+            new OutboxMessage(Lane.Emergency, 3, new SendText("convenor 3")) { SendFirst = true },
+            new OutboxMessage(Lane.Emergency, 11, new SendText("member 1")),
+            new OutboxMessage(Lane.Emergency, 12, new SendText("member 2")),
+            new OutboxMessage(Lane.Normal, 21, new SendText("notice")));
+        foreach (var id in ids)
+        {
+            Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        }
+
+        var lastReturned = returned.Values.Max();
+        Assert.Equal(3, returned.Count);
+        foreach (var member in new[] { 11L, 12L, 21L })
+        {
+            Assert.True(Assert.Single(CallsTo(member)).At >= lastReturned, $"chat {member} was called before the last convenor's call returned");
+        }
+
+        // Later messages do not wait for calls that have returned.
+        var later = await EnqueueOneAsync(new OutboxMessage(Lane.Emergency, 13, new SendText("member 3")));
+        Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(later)).Status);
+    }
+
+    [Fact]
+    public async Task Drain_OneCallFreeAtATime_EmergencyIsNotStarvedByAReplyBacklog()
+    {
+        // A saturated sender has one call free per claim. The replies' reserved quarter must stay a quarter: when the
+        // whole one-message claim went to the reply backlog, a roll call's edit waited behind all of it (51 s at city size).
+        var replies = await EnqueueAsync([.. Enumerable.Range(1, 40).Select(chat => new OutboxMessage(Lane.Reply, chat, new SendText("reply")))]);
+        var emergency = await EnqueueOneAsync(new OutboxMessage(Lane.Emergency, 99, new SendText("roll call")));
+        await StartAsync(Options(o =>
+        {
+            o.GlobalPerSecond = 1000;
+            o.MaxInFlight = 1;
+        }));
+
+        Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(emergency)).Status);
+        foreach (var id in replies)
+        {
+            Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        }
+
+        var order = _calls.OrderBy(c => c.At).Select(c => c.ChatId).ToList();
+        var at = order.IndexOf(99);
+        Assert.True(at is >= 0 and <= 4, $"the emergency message was call {at + 1} of {order.Count}: it waited behind the replies");
+    }
+
+    [Fact]
     public async Task Send_PerChatRate_SpacesOneChatWithoutHoldingBackOthers()
     {
         await StartAsync(Options(o =>

@@ -344,6 +344,7 @@ public abstract class StateStoreContract : IAsyncLifetime
                 {
                     Tag = "muster:12",
                     NotBefore = notBefore,
+                    SendFirst = true,
                 },
                 new OutboxMessage(Lane.Normal, 5_000_000_000, new SendDocument("r.csv", [1, 2, 3, 0, 255])),
             ],
@@ -358,6 +359,8 @@ public abstract class StateStoreContract : IAsyncLifetime
         Assert.Equal(notBefore, text.NotBefore);
         Assert.Equal(Clock.GetUtcNow(), text.EnqueuedAt);
         Assert.Equal(0, text.Attempts);
+        Assert.True(text.SendFirst);
+        Assert.False(claimed[1].SendFirst);
         var send = Assert.IsType<SendText>(text.Action);
         Assert.Equal("<b>Привет</b> 🚨 & co", send.Html);
         var button = Assert.Single(Assert.Single(Assert.IsType<InlineMarkup>(send.Markup).Rows));
