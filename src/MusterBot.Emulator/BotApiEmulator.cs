@@ -106,6 +106,9 @@ public sealed class BotApiEmulator : IAsyncDisposable
     /// <inheritdoc cref="EmulatorState.IsPolling"/>
     public bool IsPolling => State.IsPolling;
 
+    /// <inheritdoc cref="EmulatorState.PollConflictsGiven"/>
+    public long PollConflictsGiven => State.PollConflictsGiven;
+
     /// <inheritdoc cref="EmulatorState.PendingUpdateCount"/>
     public int PendingUpdateCount => State.PendingUpdateCount;
 

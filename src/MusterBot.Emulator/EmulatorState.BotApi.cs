@@ -178,6 +178,7 @@ public sealed partial class EmulatorState
 
             if (_pollerActive)
             {
+                Interlocked.Increment(ref _pollConflictsGiven);
                 return BotApiResult.Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
             }
 

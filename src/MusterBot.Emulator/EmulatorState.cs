@@ -44,6 +44,7 @@ public sealed partial class EmulatorState : IAsyncDisposable
     private long _allSentCount;
     private long _tooManyRequestsGiven;
     private long _forbiddenGiven;
+    private long _pollConflictsGiven;
     private HashSet<string>? _allowedUpdates;
     private bool _pollerActive;
     private int _stopped;
@@ -130,6 +131,9 @@ public sealed partial class EmulatorState : IAsyncDisposable
 
     /// <summary>How many 403 answers were given.</summary>
     public long ForbiddenGiven => Interlocked.Read(ref _forbiddenGiven);
+
+    /// <summary>How many getUpdates calls were refused because another was in progress (two pollers).</summary>
+    public long PollConflictsGiven => Interlocked.Read(ref _pollConflictsGiven);
 
     /// <summary>Requests received per Bot API method (case-insensitive keys).</summary>
     public IReadOnlyDictionary<string, long> RequestCounts =>

@@ -4,6 +4,7 @@ using MusterBot.Flows;
 using MusterBot.Host.Configuration;
 using MusterBot.Host.Health;
 using MusterBot.Host.Intake;
+using MusterBot.Host.Observability;
 using MusterBot.State;
 
 namespace MusterBot.Host;
@@ -75,6 +76,7 @@ public static partial class MusterBotApp
         }
 
         app.MapHealth();
+        app.MapMetrics();
         if (emulator is not null)
         {
             app.MapSandbox(emulator);

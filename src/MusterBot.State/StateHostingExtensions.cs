@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MusterBot.State.Leases;
 using MusterBot.State.Memory;
 using MusterBot.State.Migration;
 using MusterBot.State.Redis;
@@ -51,6 +52,9 @@ public static class StateHostingExtensions
         {
             builder.Services.AddSingleton<IStateStore>(sp => new InMemoryStateStore(sp.GetRequiredService<TimeProvider>()));
         }
+
+        // Both stores hold the leases too (the same connection); a test double of the store does not have to.
+        builder.Services.TryAddSingleton<ILeaseStore>(sp => (ILeaseStore)sp.GetRequiredService<IStateStore>());
 
         return builder;
     }

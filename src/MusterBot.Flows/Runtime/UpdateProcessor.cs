@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MusterBot.Flows.Directory;
@@ -24,9 +25,15 @@ public sealed partial class UpdateProcessor(
     IOptions<FlowOptions> options,
     TimeProvider timeProvider,
     ILogger<UpdateProcessor> logger,
-    BotIdentity? bot = null)
+    BotIdentity? bot = null,
+    IMeterFactory? meters = null)
 {
     private readonly BotIdentity _bot = bot ?? new BotIdentity();
+    private readonly Histogram<double>? _commitSeconds = meters?.Create("MusterBot").CreateHistogram<double>(
+        "musterbot.commit.duration", "s", "One store commit (a decision's writes, outbox and timers), round trip included.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+    private readonly Counter<long>? _conflicts = meters?.Create("MusterBot").CreateCounter<long>(
+        "musterbot.commit.conflicts", "{conflict}", "Commits refused by a version check: the decision is made again.");
 
     private const int MaxAttempts = 5;
 
@@ -159,7 +166,9 @@ public sealed partial class UpdateProcessor(
         var committed = false;
         foreach (var commit in commits)
         {
+            var started = timeProvider.GetTimestamp();
             var result = await store.CommitAsync(commit, cancellationToken).ConfigureAwait(false);
+            _commitSeconds?.Record(timeProvider.GetElapsedTime(started).TotalSeconds);
             switch (result.Status)
             {
                 case CommitStatus.Committed:
@@ -168,6 +177,7 @@ public sealed partial class UpdateProcessor(
                 case CommitStatus.DuplicateUpdate:
                     break;
                 default:
+                    _conflicts?.Add(1);
                     return null;
             }
         }

@@ -18,6 +18,7 @@ public sealed partial class OutboxSender(
     IStateStore store,
     OutboxExecutor executor,
     OutboxSignal signal,
+    Observability.BotMetrics metrics,
     IOptions<SenderOptions> options,
     TimeProvider timeProvider,
     ILogger<OutboxSender> logger) : BackgroundService
@@ -49,7 +50,10 @@ public sealed partial class OutboxSender(
     // waiting, the store counts as unavailable and no new send starts. Every write is safe to repeat.
     private readonly Lock _pendingLock = new();
     private readonly Dictionary<long, Func<CancellationToken, Task>> _pending = [];
-    private static readonly TimeSpan ShutdownFlush = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ShutdownFlush = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the calls in flight at a stop (SIGTERM) may take to finish and be recorded.</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 
     // Calls of messages marked SendFirst under way, and a task that completes when the last of them returns. Other
     // emergency messages wait for it (at most FirstWaitLimit: a hung call does not hold a fan-out back for long).
@@ -64,6 +68,13 @@ public sealed partial class OutboxSender(
         _paid = _options.PaidBroadcast ? new RateGate(_options.PaidBroadcastPerSecond, Math.Max(1, (int)Math.Ceiling(_options.PaidBroadcastPerSecond / 10))) : null;
         _inFlight = new SemaphoreSlim(_options.EffectiveMaxInFlight, _options.EffectiveMaxInFlight);
         var running = new HashSet<Task>();
+
+        // A claim being worked through, and the calls in flight, are not cut off by a stop: the rest of the claim goes
+        // back to the outbox at once and the calls get ShutdownGrace to finish and be recorded (a call cut off may have
+        // reached Telegram without its outcome recorded: it would be sent again by the next instance).
+        using var stopped = new CancellationTokenSource();
+        var drain = stopped.Token;
+        await using var onStop = stoppingToken.Register(() => stopped.CancelAfter(ShutdownGrace)).ConfigureAwait(false);
         var failureDelay = TimeSpan.FromMilliseconds(200);
 
         while (!stoppingToken.IsCancellationRequested)
@@ -85,7 +96,7 @@ public sealed partial class OutboxSender(
                 var reserved = (int)_replyShare;
                 _replyShare -= reserved;
                 var claimStart = timeProvider.GetUtcNow();
-                var claimed = await store.ClaimOutboxAsync(free, reserved, _options.Lease, stoppingToken).ConfigureAwait(false);
+                var claimed = await store.ClaimOutboxAsync(free, reserved, _options.Lease, drain).ConfigureAwait(false);
                 ForgetPutBacksDueBy(claimStart);
                 if (claimed.Count == 0)
                 {
@@ -102,7 +113,7 @@ public sealed partial class OutboxSender(
                 IReadOnlyList<OutboxMessage> batch;
                 try
                 {
-                    batch = await ResolveTargetsAsync(claimed, stoppingToken).ConfigureAwait(false);
+                    batch = await ResolveTargetsAsync(claimed, drain).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -125,10 +136,11 @@ public sealed partial class OutboxSender(
                 {
                     var message = claimedMessage;
                     var now = timeProvider.GetUtcNow();
-                    if (StoreUnavailable)
+                    if (StoreUnavailable || stoppingToken.IsCancellationRequested)
                     {
                         // Never send what cannot be recorded: the rest of the claim goes back once the store answers.
-                        await PutBackAsync(message.Id, now, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        // Stopping: the rest goes back at once, so another instance sends it without waiting for the lease.
+                        await PutBackAsync(message.Id, now, message.Attempts, drain).ConfigureAwait(false);
                         continue;
                     }
 
@@ -141,6 +153,7 @@ public sealed partial class OutboxSender(
                         _latestEdit[target] = latest;
                         if (latest > message.Id)
                         {
+                            metrics.Sent("superseded", Observability.BotMetrics.LaneName(message.Lane));
                             var superseded = new DeliveryRecord(message.Id, message.ChatId, DeliveryStatus.Sent, now) { Tag = message.Tag, Error = "superseded by a newer edit" };
                             await RecordAsync(message.Id, c => store.CompleteOutboxAsync(message.Id, superseded, c)).ConfigureAwait(false);
                             continue;
@@ -148,7 +161,7 @@ public sealed partial class OutboxSender(
 
                         if (_lastEditAt.TryGetValue(target, out var last) && last + _options.EditInterval > now + Slack)
                         {
-                            await PutBackAsync(message.Id, last + _options.EditInterval, message.Attempts, stoppingToken).ConfigureAwait(false);
+                            await PutBackAsync(message.Id, last + _options.EditInterval, message.Attempts, drain).ConfigureAwait(false);
                             continue;
                         }
 
@@ -159,8 +172,8 @@ public sealed partial class OutboxSender(
                     {
                         // The convenors' orders are sent first: not only claimed first, but answered before anything
                         // else of the lane starts (with many calls in flight, a later call can arrive before an earlier).
-                        await Task.WhenAny(first, Task.Delay(FirstWaitLimit, timeProvider, stoppingToken)).ConfigureAwait(false);
-                        stoppingToken.ThrowIfCancellationRequested();
+                        await Task.WhenAny(first, Task.Delay(FirstWaitLimit, timeProvider, drain)).ConfigureAwait(false);
+                        drain.ThrowIfCancellationRequested();
                     }
 
                     var paid = _paid is not null && message.Lane == Lane.Emergency && message.Action is SendText;
@@ -180,7 +193,7 @@ public sealed partial class OutboxSender(
 
                     if (ordered && heldBack.TryGetValue(message.ChatId, out var earlierBack))
                     {
-                        await PutBackAsync(message.Id, earlierBack, message.Attempts, stoppingToken).ConfigureAwait(false);
+                        await PutBackAsync(message.Id, earlierBack, message.Attempts, drain).ConfigureAwait(false);
                         continue;
                     }
 
@@ -218,7 +231,7 @@ public sealed partial class OutboxSender(
                         var globalAt = (paid ? _paid! : _global).Reserve(now);
                         if (globalAt > now)
                         {
-                            await Task.Delay(globalAt - now, timeProvider, stoppingToken).ConfigureAwait(false);
+                            await Task.Delay(globalAt - now, timeProvider, drain).ConfigureAwait(false);
                         }
                     }
 
@@ -241,7 +254,7 @@ public sealed partial class OutboxSender(
                         continue;
                     }
 
-                    await _inFlight.WaitAsync(stoppingToken).ConfigureAwait(false);
+                    await _inFlight.WaitAsync(drain).ConfigureAwait(false);
                     if (StoreUnavailable)
                     {
                         _inFlight.Release();
@@ -250,7 +263,7 @@ public sealed partial class OutboxSender(
                             ReleaseChat(message.ChatId);
                         }
 
-                        await PutBackAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, stoppingToken).ConfigureAwait(false);
+                        await PutBackAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, drain).ConfigureAwait(false);
                         continue;
                     }
 
@@ -259,7 +272,7 @@ public sealed partial class OutboxSender(
                         StartFirst();
                     }
 
-                    var task = SendOneAsync(message, ordered, stoppingToken);
+                    var task = SendOneAsync(message, ordered, drain);
                     lock (running)
                     {
                         running.Add(task);
@@ -278,7 +291,7 @@ public sealed partial class OutboxSender(
                         heldBack[message.ChatId] = notBefore;
                     }
 
-                    return PutBackAsync(message.Id, notBefore, message.Attempts, stoppingToken);
+                    return PutBackAsync(message.Id, notBefore, message.Attempts, drain);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -496,22 +509,32 @@ public sealed partial class OutboxSender(
     {
         DeliveryRecord Record(DeliveryStatus status) =>
             new(message.Id, message.ChatId, status, timeProvider.GetUtcNow()) { Tag = message.Tag, Attempts = message.Attempts + 1 };
+        var lane = Observability.BotMetrics.LaneName(message.Lane);
+        void Count(string outcome) => metrics.Sent(outcome, lane);
 
         try
         {
             var telegramMessageId = await executor.ExecuteAsync(message, cancellationToken).ConfigureAwait(false);
             _floods.RecordSend(timeProvider.GetUtcNow());
+            Count("sent");
+            if (message.EnqueuedAt != default)
+            {
+                metrics.SendDelay(timeProvider.GetUtcNow() - message.EnqueuedAt, lane);
+            }
+
             await CompleteAsync(message.Id, Record(DeliveryStatus.Sent) with { TelegramMessageId = telegramMessageId }).ConfigureAwait(false);
         }
         catch (RequestException ex) when (ex is not ApiRequestException && ex.HttpStatusCode == HttpStatusCode.OK)
         {
             // The call succeeded but its answer could not be read (a server or proxy that answers differently): the
             // message went out, so it is recorded as sent, with a warning, and never sent again.
+            Count("sent");
             LogUnreadableAnswer(logger, message.Id, message.ChatId, ex.Message);
             await CompleteAsync(message.Id, Record(DeliveryStatus.Sent) with { Error = "sent; the answer could not be read" }).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 429)
         {
+            Count("retry_after");
             var wait = ex.Parameters?.RetryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(1);
             var now = timeProvider.GetUtcNow();
             var until = now + wait;
@@ -531,18 +554,21 @@ public sealed partial class OutboxSender(
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 403)
         {
+            Count("unreachable");
             LogUnreachable(logger, message.ChatId);
             await CompleteAsync(message.Id, Record(DeliveryStatus.Unreachable) with { Error = ex.Message }).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.ErrorCode == 400 && ex.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase))
         {
             // An edit with the same content: the message already shows what we wanted.
+            Count("sent");
             await CompleteAsync(message.Id, Record(DeliveryStatus.Sent)).ConfigureAwait(false);
         }
         catch (ApiRequestException ex) when (ex.Parameters?.MigrateToChatId is { } newChatId && message.Attempts < _options.MaxAttempts)
         {
             // The group became a supergroup: send to its new id once, and record where the message went, in one store
             // step (a crash between enqueueing the copy and recording the original would send it twice).
+            Count("migrated");
             LogMigrated(logger, message.ChatId, newChatId);
             var moved = Record(DeliveryStatus.Failed) with { Error = $"migrated to {newChatId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" };
             var forward = message with { Id = 0, ChatId = newChatId, Attempts = _options.MaxAttempts, EnqueuedAt = default };
@@ -550,11 +576,13 @@ public sealed partial class OutboxSender(
         }
         catch (ApiRequestException ex) when (ex.ErrorCode < 500)
         {
+            Count("failed");
             LogRejected(logger, message.Id, message.ChatId, ex.ErrorCode, ex.Message);
             await CompleteAsync(message.Id, Record(DeliveryStatus.Failed) with { Error = $"{ex.ErrorCode}: {ex.Message}" }).ConfigureAwait(false);
         }
         catch (RequestException ex)
         {
+            Count(ex is ApiRequestException { ErrorCode: >= 500 } ? "server_error" : "transport");
             var attempts = message.Attempts + 1;
             if (attempts >= _options.MaxAttempts)
             {

@@ -3,6 +3,7 @@ using MusterBot.Flows.Events;
 using MusterBot.Flows.Runtime;
 using MusterBot.Host.Delivery;
 using MusterBot.State;
+using MusterBot.State.Leases;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
@@ -15,15 +16,25 @@ namespace MusterBot.Host.Intake;
 /// to <see cref="IntakeOptions.MaxConcurrency"/>. A batch task completes only when every update in it is durably
 /// handled (committed) or deliberately dropped, so the caller may then confirm it to Telegram.
 /// </summary>
+/// <remarks>
+/// With <see cref="IntakeOptions.PersonLeases"/> (webhook mode, several instances) a person's turn is also a lease in the
+/// store (<c>person:{id}</c>, owner = this instance): taken after the in-memory lock, given back after the commit, so
+/// an update of the same person that reached another instance at the same moment waits for it instead of racing it.
+/// </remarks>
 public sealed partial class UpdateDispatcher(
     UpdateProcessor processor,
     IOptions<IntakeOptions> options,
     OutboxSignal outboxSignal,
     ITelegramBotClient client,
     IStateStore store,
+    ILeaseStore leases,
+    InstanceIdentity instance,
+    Observability.BotMetrics metrics,
     TimeProvider timeProvider,
     ILogger<UpdateDispatcher> logger) : IDisposable
 {
+    private static readonly TimeSpan FirstLeaseRetry = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan LastLeaseRetry = TimeSpan.FromMilliseconds(100);
     private const int MaxFailures = 3;
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
     private readonly KeyedLock _userLocks = new();
@@ -69,17 +80,25 @@ public sealed partial class UpdateDispatcher(
     {
         foreach (var update in updates)
         {
+            metrics.UpdateReceived();
             var @event = UpdateMapper.Map(update);
             if (@event is null)
             {
+                metrics.UpdateDropped("kind");
                 LogDropped(logger, update.Id, update.Type);
                 continue;
             }
 
             if (!_flood.Allow(@event.UserId))
             {
+                metrics.UpdateDropped("flood");
                 LogFlood(logger, update.Id, @event.UserId);
                 continue;
+            }
+
+            if (@event is ButtonPressed press && Flows.Musters.MusterButton.Codec.Decode(press.Data) is Flows.Musters.MusterButton.CheckIn)
+            {
+                metrics.CheckIn();
             }
 
             await RunWithRetriesAsync(update.Id, @event, cancellationToken).ConfigureAwait(false);
@@ -110,6 +129,7 @@ public sealed partial class UpdateDispatcher(
 
                 if (attempt >= MaxFailures)
                 {
+                    metrics.UpdateDropped("failed");
                     LogPoison(logger, ex, updateId, @event.UserId, MaxFailures);
                     return;
                 }
@@ -124,23 +144,80 @@ public sealed partial class UpdateDispatcher(
     {
         using (await _userLocks.AcquireAsync(userId, cancellationToken).ConfigureAwait(false))
         {
-            // A document is decided first without its bytes: only a flow that checked the sender's right to send it (an
-            // administrator in the roster step) asks for them; then it is downloaded and decided again.
-            var outcome = await ProcessAsync(updateId, @event, cancellationToken).ConfigureAwait(false);
-            if (outcome == ProcessOutcome.NeedsDocumentContent && @event is DocumentReceived document)
+            var lease = options.Value.PersonLeases == true ? await TakePersonAsync(userId, cancellationToken).ConfigureAwait(false) : null;
+            try
             {
-                var fetched = await DownloadAsync(document, cancellationToken).ConfigureAwait(false);
-                outcome = await ProcessAsync(updateId, fetched, cancellationToken).ConfigureAwait(false);
+                await RunLockedAsync(userId, updateId, @event, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (lease is not null)
+                {
+                    await GiveBackAsync(lease).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits for the person's lease (another instance may hold it); throws after <see cref="IntakeOptions.PersonLeaseWait"/>.</summary>
+    private async Task<string> TakePersonAsync(long key, CancellationToken cancellationToken)
+    {
+        var name = "person:" + key.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var started = timeProvider.GetTimestamp();
+        var pause = FirstLeaseRetry;
+        while (!await leases.TryAcquireLeaseAsync(name, instance.Id, options.Value.PersonLease, cancellationToken).ConfigureAwait(false))
+        {
+            if (timeProvider.GetElapsedTime(started) > options.Value.PersonLeaseWait)
+            {
+                throw new TimeoutException($"Another instance held the lease {name} for more than {options.Value.PersonLeaseWait.TotalSeconds} s.");
             }
 
-            if (outcome == ProcessOutcome.Duplicate)
-            {
-                LogDuplicate(logger, updateId, userId);
-            }
-            else if (outcome == ProcessOutcome.Handled)
-            {
-                outboxSignal.Notify();
-            }
+            await Task.Delay(pause, timeProvider, cancellationToken).ConfigureAwait(false);
+            pause = pause * 2 > LastLeaseRetry ? LastLeaseRetry : pause * 2;
+        }
+
+        return name;
+    }
+
+    private async Task GiveBackAsync(string name)
+    {
+        try
+        {
+            await leases.ReleaseLeaseAsync(name, instance.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Not given back (store down): it ends by itself after PersonLease.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogLeaseNotReleased(logger, ex, name);
+        }
+    }
+
+    private async Task RunLockedAsync(long userId, long? updateId, BotEvent @event, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+
+        // A document is decided first without its bytes: only a flow that checked the sender's right to send it (an
+        // administrator in the roster step) asks for them; then it is downloaded and decided again.
+        var outcome = await ProcessAsync(updateId, @event, cancellationToken).ConfigureAwait(false);
+        if (outcome == ProcessOutcome.NeedsDocumentContent && @event is DocumentReceived document)
+        {
+            var fetched = await DownloadAsync(document, cancellationToken).ConfigureAwait(false);
+            outcome = await ProcessAsync(updateId, fetched, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outcome == ProcessOutcome.Duplicate)
+        {
+            LogDuplicate(logger, updateId, userId);
+        }
+        else if (outcome == ProcessOutcome.Handled)
+        {
+            outboxSignal.Notify();
+        }
+
+        if (updateId is not null && outcome is ProcessOutcome.Duplicate or ProcessOutcome.Handled)
+        {
+            metrics.UpdateHandled(outcome == ProcessOutcome.Duplicate, timeProvider.GetElapsedTime(started));
         }
     }
 
@@ -207,6 +284,9 @@ public sealed partial class UpdateDispatcher(
             _downloads.Release();
         }
     }
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "The lease {Lease} could not be given back; it ends by itself")]
+    private static partial void LogLeaseNotReleased(ILogger logger, Exception exception, string lease);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "Update {UpdateId} of user {UserId} failed {Failures} times; dropped so intake goes on")]
     private static partial void LogPoison(ILogger logger, Exception exception, long updateId, long userId, int failures);

@@ -49,6 +49,7 @@ public static partial class WebhookEndpoint
         HttpContext http,
         IOptions<TelegramOptions> options,
         UpdateDispatcher dispatcher,
+        Observability.BotMetrics metrics,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(WebhookEndpoint).FullName!);
@@ -74,6 +75,8 @@ public static partial class WebhookEndpoint
         {
             // Valid JSON that Telegram.Bot's types cannot read: Telegram would send it again and again on an error
             // status, so it is acknowledged and skipped, with its id in the log.
+            metrics.UpdateReceived();
+            metrics.UpdateDropped("unreadable");
             LogUnreadable(logger, UpdateParser.IdOf(body), problem);
             return Results.Ok();
         }

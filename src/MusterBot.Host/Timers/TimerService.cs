@@ -14,17 +14,25 @@ namespace MusterBot.Host.Timers;
 public sealed partial class TimerService(
     IStateStore store,
     UpdateDispatcher dispatcher,
+    Observability.BotMetrics metrics,
     IOptions<TimerOptions> options,
     TimeProvider timeProvider,
     ILogger<TimerService> logger) : BackgroundService
 {
+    /// <summary>How long the timers claimed at a stop (SIGTERM) may take to be decided and committed.</summary>
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A claimed batch is decided to the end at a stop (within ShutdownGrace): a timer cut off would wait for its lease.
+        using var stopped = new CancellationTokenSource();
+        var drain = stopped.Token;
+        await using var onStop = stoppingToken.Register(() => stopped.CancelAfter(ShutdownGrace)).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var due = await store.ClaimDueTimersAsync(100, options.Value.Lease, stoppingToken).ConfigureAwait(false);
+                var due = await store.ClaimDueTimersAsync(100, options.Value.Lease, drain).ConfigureAwait(false);
 
                 // A person's timers in order with each other; the system's by shard (the links of a street's or city's
                 // muster in 1,530 communities run side by side, bounded by the dispatcher's concurrency).
@@ -32,7 +40,8 @@ public sealed partial class TimerService(
                 {
                     foreach (var timer in group)
                     {
-                        await dispatcher.DispatchTimerAsync(new TimerFired(timer.UserId, timer.Id, timer.Payload, timer.Shard), stoppingToken).ConfigureAwait(false);
+                        metrics.TimerFired(timeProvider.GetUtcNow() - timer.DueAt);
+                        await dispatcher.DispatchTimerAsync(new TimerFired(timer.UserId, timer.Id, timer.Payload, timer.Shard), drain).ConfigureAwait(false);
                     }
                 })).ConfigureAwait(false);
 
@@ -41,7 +50,7 @@ public sealed partial class TimerService(
                     await Task.Delay(options.Value.PollInterval, timeProvider, stoppingToken).ConfigureAwait(false);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || drain.IsCancellationRequested)
             {
                 break;
             }

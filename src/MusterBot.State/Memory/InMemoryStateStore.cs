@@ -12,7 +12,7 @@ namespace MusterBot.State.Memory;
 /// Thread-safe with one lock; every expiry (document TTL, the 24 h update marks, the 7 days of delivery records,
 /// leases) is judged against the injected <see cref="TimeProvider"/>, so a fake clock drives it.
 /// </summary>
-public sealed class InMemoryStateStore : IStateStore
+public sealed partial class InMemoryStateStore : IStateStore
 {
     private static readonly TimeSpan HandledUpdateRetention = TimeSpan.FromHours(24);
     private static readonly TimeSpan DeliveryRetention = TimeSpan.FromDays(7);

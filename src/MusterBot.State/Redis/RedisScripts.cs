@@ -444,4 +444,31 @@ internal static class RedisScripts
         end
         return out
         """);
+
+    /// <summary>
+    /// KEYS: the lease. ARGV: owner, time to live (ms). Takes a free lease, or extends the owner's own; 1 when the owner
+    /// holds it afterwards, 0 when another does. Redis's clock judges the expiry. Runs over maxmemory (tiny, and polling
+    /// must not stop because memory is full).
+    /// </summary>
+    public static readonly RedisScript AcquireLease = new(nameof(AcquireLease), Drains + """
+        local holder = redis.call('GET', KEYS[1])
+        if not holder then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+          return 1
+        end
+        if holder == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return 1
+        end
+        return 0
+        """);
+
+    /// <summary>KEYS: the lease. ARGV: owner. Deletes it when the owner holds it (1); otherwise 0.</summary>
+    public static readonly RedisScript ReleaseLease = new(nameof(ReleaseLease), Drains + """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('DEL', KEYS[1])
+          return 1
+        end
+        return 0
+        """);
 }

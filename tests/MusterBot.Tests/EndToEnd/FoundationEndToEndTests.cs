@@ -418,9 +418,9 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
     public async Task Secrets_NeverReachTheLogs()
     {
         _emulator.CreateUser(90, "Ann", "en");
-        await using (var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, new Dictionary<string, string?> { ["Telegram:WebhookSecret"] = "topSecretWebhookValue" }))
+        await using (var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, new Dictionary<string, string?> { ["Telegram:WebhookSecret"] = "topSecretWebhookValue", ["Metrics:Token"] = "topSecretMetricsToken" }))
         {
-                _emulator.FailNext("sendMessage", 500, "Internal Server Error");
+            _emulator.FailNext("sendMessage", 500, "Internal Server Error");
             _emulator.FailNext("getUpdates", 502, "Bad Gateway");
             _emulator.SendText(90, "/start");
             await _emulator.WaitForMessageAsync(90, _ => true, Wait);
@@ -429,6 +429,7 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
             Assert.DoesNotContain(BotHost.Token, host.Logs.All, StringComparison.Ordinal);
             Assert.DoesNotContain(BotHost.Token.Split(':')[1], host.Logs.All, StringComparison.Ordinal);
             Assert.DoesNotContain("topSecretWebhookValue", host.Logs.All, StringComparison.Ordinal);
+            Assert.DoesNotContain("topSecretMetricsToken", host.Logs.All, StringComparison.Ordinal);
         }
     }
 }

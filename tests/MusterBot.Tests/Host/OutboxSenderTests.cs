@@ -11,6 +11,7 @@ using MusterBot.State.Documents;
 using MusterBot.State.Memory;
 using MusterBot.State.Outbox;
 using MusterBot.State.Timers;
+using MusterBot.Tests.Support;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Requests;
@@ -948,6 +949,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
             store ?? _store,
             new OutboxExecutor(_client.Object),
             _signal,
+            TestMetrics.Create(),
             Microsoft.Extensions.Options.Options.Create(options ?? Options()),
             TimeProvider.System,
             NullLogger<OutboxSender>.Instance);

@@ -29,6 +29,25 @@ public abstract class RedisStoreContract : StateStoreContract
         await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = ConnectionString, KeyPrefix = Prefix }, clock, Ct);
 
     [Fact]
+    public async Task Lease_BetweenInstancesWhoseClocksDiffer_IsJudgedByRedisAlone()
+    {
+        // Two instances on one store, their clocks 2 s apart (and frozen): the lease holds and ends on Redis's clock.
+        var ahead = new FakeTimeProvider(Clock.GetUtcNow() + TimeSpan.FromSeconds(2));
+        await using var other = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = ConnectionString, KeyPrefix = Prefix }, ahead, Ct);
+        var ttl = TimeSpan.FromMilliseconds(600);
+
+        Assert.True(await Leases.TryAcquireLeaseAsync("poller", "a", ttl, Ct));
+        Assert.False(await other.TryAcquireLeaseAsync("poller", "b", ttl, Ct));
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.False(await other.TryAcquireLeaseAsync("poller", "b", ttl, Ct));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        Assert.True(await other.TryAcquireLeaseAsync("poller", "b", ttl, Ct));
+        Assert.False(await Leases.TryAcquireLeaseAsync("poller", "a", ttl, Ct));
+        Assert.Equal("b", await Leases.LeaseHolderAsync("poller", Ct));
+    }
+
+    [Fact]
     public async Task EveryKeyOfAShard_CarriesItsHashTag_AndTheWorkIndexIsInTheRootShard()
     {
         var now = Clock.GetUtcNow();

@@ -1,6 +1,7 @@
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
+using MusterBot.State.Leases;
 using MusterBot.State.Outbox;
 using MusterBot.State.Timers;
 
@@ -26,6 +27,65 @@ public abstract class StateStoreContract : IAsyncLifetime
         {
             await disposable.DisposeAsync();
         }
+    }
+
+    // ---- leases (the poller, a person's turn) ----
+
+    /// <summary>The store's leases: both stores implement them (the Redis one on Redis's clock, the in-memory one on the store's).</summary>
+    protected ILeaseStore Leases => (ILeaseStore)Store;
+
+    /// <summary>Lets <paramref name="span"/> pass for both kinds of store: the fake clock moves and real time passes.</summary>
+    protected async Task PassAsync(TimeSpan span)
+    {
+        Clock.Advance(span);
+        await Task.Delay(span);
+    }
+
+    [Fact]
+    public async Task Lease_IsHeldByOneOwner_ExtendedByItsOwner_RefusedToOthers()
+    {
+        Assert.Null(await Leases.LeaseHolderAsync("poller", Ct));
+        Assert.True(await Leases.TryAcquireLeaseAsync("poller", "a", TimeSpan.FromSeconds(30), Ct));
+        Assert.False(await Leases.TryAcquireLeaseAsync("poller", "b", TimeSpan.FromSeconds(30), Ct));
+        Assert.True(await Leases.TryAcquireLeaseAsync("poller", "a", TimeSpan.FromSeconds(30), Ct));
+        Assert.Equal("a", await Leases.LeaseHolderAsync("poller", Ct));
+
+        // Names are independent.
+        Assert.True(await Leases.TryAcquireLeaseAsync("person:42", "b", TimeSpan.FromSeconds(30), Ct));
+        Assert.Equal("b", await Leases.LeaseHolderAsync("person:42", Ct));
+    }
+
+    [Fact]
+    public async Task Lease_ReleasedOnlyByItsOwner_ThenAnotherTakesIt()
+    {
+        Assert.True(await Leases.TryAcquireLeaseAsync("poller", "a", TimeSpan.FromSeconds(30), Ct));
+
+        Assert.False(await Leases.ReleaseLeaseAsync("poller", "b", Ct));
+        Assert.Equal("a", await Leases.LeaseHolderAsync("poller", Ct));
+        Assert.True(await Leases.ReleaseLeaseAsync("poller", "a", Ct));
+        Assert.False(await Leases.ReleaseLeaseAsync("poller", "a", Ct));
+
+        Assert.Null(await Leases.LeaseHolderAsync("poller", Ct));
+        Assert.True(await Leases.TryAcquireLeaseAsync("poller", "b", TimeSpan.FromSeconds(30), Ct));
+    }
+
+    [Fact]
+    public async Task Lease_EndsByItself_UnlessExtended()
+    {
+        var ttl = TimeSpan.FromMilliseconds(400);
+        Assert.True(await Leases.TryAcquireLeaseAsync("poller", "a", ttl, Ct));
+        await PassAsync(TimeSpan.FromMilliseconds(250));
+        Assert.True(await Leases.TryAcquireLeaseAsync("poller", "a", ttl, Ct));
+        await PassAsync(TimeSpan.FromMilliseconds(250));
+
+        // 500 ms after it was taken, 250 ms after it was extended: still a's.
+        Assert.False(await Leases.TryAcquireLeaseAsync("poller", "b", ttl, Ct));
+        await PassAsync(TimeSpan.FromMilliseconds(300));
+
+        // Not extended for 550 ms: it ended, and b takes it.
+        Assert.Null(await Leases.LeaseHolderAsync("poller", Ct));
+        Assert.True(await Leases.TryAcquireLeaseAsync("poller", "b", ttl, Ct));
+        Assert.False(await Leases.ReleaseLeaseAsync("poller", "a", Ct));
     }
 
     // ---- documents ----

@@ -1,0 +1,45 @@
+using MusterBot.State.Leases;
+using StackExchange.Redis;
+
+namespace MusterBot.State.Redis;
+
+/// <summary>
+/// Leases as plain Redis keys with a PX expiry (<c>mb:{lease:poller}</c>): Redis judges the expiry, so the instances'
+/// clocks do not matter. Each name is its own hash tag, so on a cluster the leases spread over the nodes.
+/// </summary>
+public sealed partial class RedisStateStore : ILeaseStore
+{
+    public async Task<bool> TryAcquireLeaseAsync(string name, string owner, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        CheckLease(name, owner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(timeToLive, TimeSpan.FromMilliseconds(1));
+        var result = await EvalAsync(RedisScripts.AcquireLease, [LeaseKey(name)], [owner, Milliseconds(timeToLive)], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    public async Task<bool> ReleaseLeaseAsync(string name, string owner, CancellationToken cancellationToken)
+    {
+        CheckLease(name, owner);
+        var result = await EvalAsync(RedisScripts.ReleaseLease, [LeaseKey(name)], [owner], cancellationToken).ConfigureAwait(false);
+        return (long)result == 1;
+    }
+
+    public async Task<string?> LeaseHolderAsync(string name, CancellationToken cancellationToken)
+    {
+        CheckLease(name, "-");
+        var value = await _db.StringGetAsync(LeaseKey(name)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return value.IsNull ? null : (string?)value;
+    }
+
+    private RedisKey LeaseKey(string name) => _prefix + "{lease:" + name + "}";
+
+    private static void CheckLease(string name, string owner)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        if (name.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            throw new ArgumentException("A lease name must not contain '{' or '}' (it is the key's hash tag).", nameof(name));
+        }
+    }
+}
