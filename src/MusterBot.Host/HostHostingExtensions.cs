@@ -67,6 +67,7 @@ public static class HostHostingExtensions
         services.AddHostedService<OutboxSender>();
         services.AddHostedService<TimerService>();
         services.AddHostedService<CommandPublisher>();
+        services.AddHostedService<InstanceSettingsCheck>();
 
         var mode = builder.Configuration.GetValue<TelegramMode?>($"{TelegramOptions.Section}:{nameof(TelegramOptions.Mode)}") ?? TelegramMode.Polling;
         var sandbox = string.IsNullOrWhiteSpace(builder.Configuration[$"{TelegramOptions.Section}:{nameof(TelegramOptions.BotToken)}"]);

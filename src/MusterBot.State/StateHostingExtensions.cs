@@ -55,6 +55,7 @@ public static class StateHostingExtensions
 
         // Both stores hold the leases too (the same connection); a test double of the store does not have to.
         builder.Services.TryAddSingleton<ILeaseStore>(sp => (ILeaseStore)sp.GetRequiredService<IStateStore>());
+        builder.Services.TryAddSingleton<IInstanceRegistry>(sp => (IInstanceRegistry)sp.GetRequiredService<IStateStore>());
 
         return builder;
     }

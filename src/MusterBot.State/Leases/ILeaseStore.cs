@@ -20,3 +20,13 @@ public interface ILeaseStore
     /// <summary>Who holds the lease now; null when nobody does.</summary>
     Task<string?> LeaseHolderAsync(string name, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The instances on one store tell each other their settings (only non-secret ones), so one started with other rates
+/// or administrators than the rest is noticed. An entry ends by itself unless announced again.
+/// </summary>
+public interface IInstanceRegistry
+{
+    /// <summary>Records this instance's settings for <paramref name="timeToLive"/> and returns every live instance's (its own included).</summary>
+    Task<IReadOnlyDictionary<string, string>> AnnounceAsync(string instance, string settings, TimeSpan timeToLive, CancellationToken cancellationToken);
+}

@@ -3,7 +3,7 @@ using MusterBot.State.Leases;
 namespace MusterBot.State.Memory;
 
 /// <summary>Leases in this process (the sandbox and tests: one process, one store), judged by the store's clock.</summary>
-public sealed partial class InMemoryStateStore : ILeaseStore
+public sealed partial class InMemoryStateStore : ILeaseStore, IInstanceRegistry
 {
     private readonly Dictionary<string, (string Owner, DateTimeOffset Until)> _leases = new(StringComparer.Ordinal);
 
@@ -46,6 +46,23 @@ public sealed partial class InMemoryStateStore : ILeaseStore
         lock (_gate)
         {
             return Task.FromResult(_leases.TryGetValue(name, out var lease) && lease.Until > now ? lease.Owner : null);
+        }
+    }
+
+    private readonly Dictionary<string, (string Settings, DateTimeOffset Until)> _instances = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyDictionary<string, string>> AnnounceAsync(string instance, string settings, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            _instances[instance] = (settings, now + timeToLive);
+            foreach (var ended in _instances.Where(i => i.Value.Until <= now).Select(i => i.Key).ToList())
+            {
+                _instances.Remove(ended);
+            }
+
+            return Task.FromResult<IReadOnlyDictionary<string, string>>(_instances.ToDictionary(i => i.Key, i => i.Value.Settings, StringComparer.Ordinal));
         }
     }
 }

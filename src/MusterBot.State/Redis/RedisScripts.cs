@@ -471,4 +471,22 @@ internal static class RedisScripts
         end
         return 0
         """);
+
+    /// <summary>
+    /// KEYS: the instance registry (a sorted set of "instance\nsettings", scored by expiry on Redis's clock). ARGV:
+    /// instance, settings, time to live (ms). Drops ended entries and this instance's old one, adds the new one and
+    /// returns every live entry.
+    /// </summary>
+    public static readonly RedisScript AnnounceInstance = new(nameof(AnnounceInstance), Drains + """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        local mine = ARGV[1] .. '\n'
+        for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+          if string.sub(m, 1, #mine) == mine then redis.call('ZREM', KEYS[1], m) end
+        end
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), mine .. ARGV[2])
+        redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+        return redis.call('ZRANGE', KEYS[1], 0, -1)
+        """);
 }
