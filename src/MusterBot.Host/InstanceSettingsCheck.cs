@@ -117,6 +117,6 @@ public sealed partial class InstanceSettingsCheck(
 
     private static string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "INSTANCES DISAGREE: instance {Instance} shares this store with instances configured differently: {Differences}. Give every instance the same settings (the rates are per instance: together they may exceed Telegram's limits).")]
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "INSTANCES DISAGREE: instance {Instance} shares this store with instances configured differently: {Differences}. Give every instance the same settings (the shared rate gates take each sender's own rates: they disagree about Telegram's limits).")]
     private static partial void LogDiffer(ILogger logger, string instance, string differences);
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MusterBot.State.Leases;
+using MusterBot.State.Rates;
 using MusterBot.State.Memory;
 using MusterBot.State.Migration;
 using MusterBot.State.Redis;
@@ -56,6 +57,7 @@ public static class StateHostingExtensions
         // Both stores hold the leases too (the same connection); a test double of the store does not have to.
         builder.Services.TryAddSingleton<ILeaseStore>(sp => (ILeaseStore)sp.GetRequiredService<IStateStore>());
         builder.Services.TryAddSingleton<IInstanceRegistry>(sp => (IInstanceRegistry)sp.GetRequiredService<IStateStore>());
+        builder.Services.TryAddSingleton<ISendRates>(sp => (ISendRates)sp.GetRequiredService<IStateStore>());
 
         return builder;
     }

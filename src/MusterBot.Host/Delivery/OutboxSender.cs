@@ -2,13 +2,14 @@ using System.Net;
 using Microsoft.Extensions.Options;
 using MusterBot.State;
 using MusterBot.State.Outbox;
+using MusterBot.State.Rates;
 using Telegram.Bot.Exceptions;
 
 namespace MusterBot.Host.Delivery;
 
 /// <summary>
-/// Drains the persisted outbox: claims messages in lane order (emergency, replies, notices), keeps a global rate and
-/// a per-chat rate, keeps up to <see cref="SenderOptions.EffectiveMaxInFlight"/> calls in flight, honours 429 retry_after by
+/// Drains the persisted outbox: claims messages in lane order (emergency, replies, notices), keeps the global and
+/// per-chat rates shared by every sender on the store (<see cref="ISendRates"/>), keeps up to <see cref="SenderOptions.EffectiveMaxInFlight"/> calls in flight, honours 429 retry_after by
 /// pausing the chat (or all sending, when 429s come in a flood: see <see cref="FloodDetector"/>), records every outcome (sent, failed with reason, unreachable) as a delivery record.
 /// A message is removed from the outbox only after its outcome is recorded; a crash re-sends at most the in-flight ones.
 /// An outcome the store cannot take (Redis down) is kept in memory and written again with backoff; meanwhile nothing new
@@ -16,6 +17,7 @@ namespace MusterBot.Host.Delivery;
 /// </summary>
 public sealed partial class OutboxSender(
     IStateStore store,
+    ISendRates rates,
     OutboxExecutor executor,
     OutboxSignal signal,
     Observability.BotMetrics metrics,
@@ -28,14 +30,18 @@ public sealed partial class OutboxSender(
     private readonly HashSet<long> _busyChats = [];
 
     private readonly SenderOptions _options = options.Value;
-    private readonly Dictionary<long, RateGate> _chatGates = [];
+
+    // This sender's name in the shared chat turns (one per sender, so two hosts in one process are two senders).
+    private readonly string _owner = InstanceIdentity.ForThisProcess().Id;
     private readonly Dictionary<(long Chat, int Message), long> _latestEdit = [];
     private readonly Dictionary<(long Chat, int Message), DateTimeOffset> _lastEditAt = [];
     private readonly Dictionary<long, DateTimeOffset> _targetWaitSince = [];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, DateTimeOffset> _chatPauses = new();
     private readonly FloodDetector _floods = new(TimeSpan.FromSeconds(1), minFloods: 3, share: 0.05);
-    private RateGate? _global;
-    private RateGate? _paid;
+    private SendLimits? _limits;
+
+    // Until when all sending is paused, as far as this sender knows (its own floods, and pauses the shared gates
+    // reported): answers to presses, which skip the shared gates, wait for it too. Ticks of a UTC time.
+    private long _pausedUntilTicks;
     private SemaphoreSlim? _inFlight;
     private double _replyShare;
 
@@ -64,8 +70,17 @@ public sealed partial class OutboxSender(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _global = new RateGate(_options.GlobalPerSecond, Math.Max(1, (int)Math.Ceiling(_options.GlobalPerSecond / 10)));
-        _paid = _options.PaidBroadcast ? new RateGate(_options.PaidBroadcastPerSecond, Math.Max(1, (int)Math.Ceiling(_options.PaidBroadcastPerSecond / 10))) : null;
+        _limits = new SendLimits(
+            _options.GlobalPerSecond,
+            Math.Max(1, (int)Math.Ceiling(_options.GlobalPerSecond / 10)),
+            _options.PaidBroadcast ? _options.PaidBroadcastPerSecond : null,
+            Math.Max(1, (int)Math.Ceiling(_options.PaidBroadcastPerSecond / 10)),
+            _options.PerChatPerSecond,
+            _options.PerChatBurst,
+            _options.PerGroupPerMinute / 60.0,
+            _options.PerGroupBurst,
+            Slack,
+            _options.Lease);
         _inFlight = new SemaphoreSlim(_options.EffectiveMaxInFlight, _options.EffectiveMaxInFlight);
         var running = new HashSet<Task>();
 
@@ -176,7 +191,7 @@ public sealed partial class OutboxSender(
                         drain.ThrowIfCancellationRequested();
                     }
 
-                    var paid = _paid is not null && message.Lane == Lane.Emergency && message.Action is SendText;
+                    var paid = _options.PaidBroadcast && message.Lane == Lane.Emergency && message.Action is SendText;
                     if (paid)
                     {
                         message = message with { Action = ((SendText)message.Action) with { AllowPaidBroadcast = true } };
@@ -184,7 +199,7 @@ public sealed partial class OutboxSender(
 
                     // While all sending is paused (a flood), messages go back to the outbox instead of waiting here.
                     var ordered = message.Action is not (AnswerCallback or SetChatCommands);
-                    var paused = _global.PausedUntil;
+                    var paused = PausedUntil;
                     if (paused > now)
                     {
                         await HoldBackAsync(message, ordered, paused).ConfigureAwait(false);
@@ -206,38 +221,43 @@ public sealed partial class OutboxSender(
 
                     if (ordered)
                     {
-                        var gate = ChatGate(message.ChatId);
-                        var chatAt = gate.NextAllowed(now);
-                        if (_chatPauses.TryGetValue(message.ChatId, out var chatPause))
+                        // The chat's turn and rate and the bot's rate, shared with every other sender on the store.
+                        RateTicket ticket;
+                        try
                         {
-                            if (chatPause > chatAt)
-                            {
-                                chatAt = chatPause;
-                            }
-                            else if (chatPause <= now)
-                            {
-                                _chatPauses.TryRemove(message.ChatId, out _);
-                            }
+                            ticket = await rates.TakeAsync(_limits, message.ChatId, ordered, paid, _owner, drain).ConfigureAwait(false);
                         }
-
-                        if (chatAt > now + Slack)
+                        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                         {
+                            // The store cannot answer: this message goes back once it does, and so does the rest of the claim.
+                            LogLoopFailed(logger, ex);
                             ReleaseChat(message.ChatId);
-                            await HoldBackAsync(message, ordered, chatAt).ConfigureAwait(false);
+                            Defer(message.Id, c => store.RetryOutboxAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, c));
                             continue;
                         }
 
-                        gate.Reserve(now);
-                        var globalAt = (paid ? _paid! : _global).Reserve(now);
-                        if (globalAt > now)
+                        if (ticket.Verdict != RateVerdict.Go)
                         {
-                            await Task.Delay(globalAt - now, timeProvider, drain).ConfigureAwait(false);
+                            ReleaseChat(message.ChatId);
+                            var notBefore = ticket.Verdict switch
+                            {
+                                RateVerdict.ChatBusy => now + ChatBusyDelay,
+                                RateVerdict.Paused => PauseFor(now + ticket.Wait),
+                                _ => now + ticket.Wait,
+                            };
+                            await HoldBackAsync(message, ordered, notBefore).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        if (ticket.Wait > TimeSpan.Zero)
+                        {
+                            await Task.Delay(ticket.Wait, timeProvider, drain).ConfigureAwait(false);
                         }
                     }
 
                     // A 429 may have arrived while this message waited for its slot: then it waits for the pause too. The
                     // store may have become unavailable meanwhile: then it goes back.
-                    var pausedUntil = _global.PausedUntil;
+                    var pausedUntil = PausedUntil;
                     if (StoreUnavailable && pausedUntil < timeProvider.GetUtcNow())
                     {
                         pausedUntil = timeProvider.GetUtcNow();
@@ -464,6 +484,7 @@ public sealed partial class OutboxSender(
         {
             if (ordered)
             {
+                await ReleaseSharedChatAsync(message.ChatId).ConfigureAwait(false);
                 ReleaseChat(message.ChatId);
             }
 
@@ -538,16 +559,27 @@ public sealed partial class OutboxSender(
             var wait = ex.Parameters?.RetryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(1);
             var now = timeProvider.GetUtcNow();
             var until = now + wait;
-            if (_floods.RecordFloodIsGlobal(now))
+            var flood = _floods.RecordFloodIsGlobal(now);
+            if (flood)
             {
-                _global!.PauseUntil(until);
-                _paid?.PauseUntil(until);
+                PauseFor(until);
                 LogFlood(logger, message.ChatId, wait.TotalSeconds);
             }
             else
             {
-                _chatPauses.AddOrUpdate(message.ChatId, until, (_, old) => old > until ? old : until);
                 LogChatFlood(logger, message.ChatId, wait.TotalSeconds);
+            }
+
+            try
+            {
+                // Every sender on the store keeps the pause (the message itself goes back until then in any case).
+                await rates.PauseAsync(_limits!, flood ? null : message.ChatId, wait, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The store cannot take the pause: this sender keeps it, the others learn by their own 429s.
+            catch (Exception shareFailed)
+#pragma warning restore CA1031
+            {
+                LogPauseNotShared(logger, shareFailed);
             }
 
             await PutBackAsync(message.Id, until, message.Attempts, cancellationToken).ConfigureAwait(false);
@@ -806,18 +838,43 @@ public sealed partial class OutboxSender(
         return message.Action is EditText;
     }
 
-    private RateGate ChatGate(long chatId)
+    private DateTimeOffset PausedUntil => new(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero);
+
+    /// <summary>Remembers that all sending is paused until <paramref name="until"/> (the later of two pauses wins); returns it.</summary>
+    private DateTimeOffset PauseFor(DateTimeOffset until)
     {
-        if (!_chatGates.TryGetValue(chatId, out var gate))
+        var ticks = until.UtcTicks;
+        var seen = Interlocked.Read(ref _pausedUntilTicks);
+        while (ticks > seen)
         {
-            // Groups and channels (negative ids) have their own, slower limit: about 20 messages a minute.
-            gate = chatId < 0
-                ? new RateGate(_options.PerGroupPerMinute / 60.0, _options.PerGroupBurst)
-                : new RateGate(_options.PerChatPerSecond, _options.PerChatBurst);
-            _chatGates[chatId] = gate;
+            var was = Interlocked.CompareExchange(ref _pausedUntilTicks, ticks, seen);
+            if (was == seen)
+            {
+                break;
+            }
+
+            seen = was;
         }
 
-        return gate;
+        return until;
+    }
+
+    /// <summary>
+    /// Gives the chat's shared turn back after its call. If the store cannot take it, the turn ends by itself after the
+    /// lease; meanwhile this sender may still use the chat (it holds the turn), others wait.
+    /// </summary>
+    private async Task ReleaseSharedChatAsync(long chatId)
+    {
+        try
+        {
+            await rates.ReleaseChatAsync(chatId, _owner, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // See above: the turn ends by itself.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogTurnNotReleased(logger, ex, chatId);
+        }
     }
 
     private void ForgetIdleChats(DateTimeOffset now)
@@ -841,17 +898,13 @@ public sealed partial class OutboxSender(
             }
         }
 
-        if (_chatGates.Count < 10_000)
-        {
-            return;
-        }
-
-        foreach (var chat in _chatGates.Where(kv => kv.Value.IsIdle(now)).Select(kv => kv.Key).ToList())
-        {
-            _chatGates.Remove(chat);
-        }
-
     }
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Could not share a 429 pause with the other senders (store unavailable); this sender keeps it")]
+    private static partial void LogPauseNotShared(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Could not give back the turn of chat {ChatId} (store unavailable); it ends by itself after the lease")]
+    private static partial void LogTurnNotReleased(ILogger logger, Exception exception, long chatId);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Chat {ChatId} migrated to {NewChatId}; the message is sent there once")]
     private static partial void LogMigrated(ILogger logger, long chatId, long newChatId);

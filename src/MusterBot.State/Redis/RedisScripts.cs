@@ -489,4 +489,55 @@ internal static class RedisScripts
         redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
         return redis.call('ZRANGE', KEYS[1], 0, -1)
         """);
+    /// <summary>
+    /// The senders' shared rate gates (GCRA: a key holds the "theoretical arrival time" in microseconds on Redis's clock).
+    /// KEYS: the bot's gate (global, or paid broadcast), the pause, the chat's gate, the chat's turn. ARGV: ordered (0/1),
+    /// bot interval (µs), bot tolerance (µs, burst − 1 intervals), chat interval, chat tolerance, slack (µs), owner, turn
+    /// time to live (ms). Returns {verdict, wait µs}: 0 go (after the wait), 1 chat busy, 2 chat later, 3 paused. The chat's
+    /// slot is judged at the time the bot's slot allows the send, so the chat's spacing holds between the sends themselves.
+    /// </summary>
+    public static readonly RedisScript TakeRate = new(nameof(TakeRate), Drains + """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local function tat(key) return tonumber(redis.call('GET', key) or '0') end
+        local function keep(key, value) redis.call('SET', key, string.format('%d', value), 'PX', math.floor((value - now) / 1000) + 2) end
+        local pause = tat(KEYS[2])
+        if pause > now then return {3, pause - now} end
+        if ARGV[1] == '0' then return {0, 0} end
+        local holder = redis.call('GET', KEYS[4])
+        if holder and holder ~= ARGV[7] then return {1, 0} end
+        local bot = tat(KEYS[1])
+        local at = now
+        if bot - now > tonumber(ARGV[3]) then at = bot - tonumber(ARGV[3]) end
+        local chat = tat(KEYS[3])
+        local allowed = at
+        if chat - at > tonumber(ARGV[5]) then allowed = chat - tonumber(ARGV[5]) end
+        if allowed > at + tonumber(ARGV[6]) then return {2, allowed - now} end
+        keep(KEYS[3], math.max(chat, at) + tonumber(ARGV[4]))
+        redis.call('SET', KEYS[4], ARGV[7], 'PX', ARGV[8])
+        keep(KEYS[1], math.max(bot, at) + tonumber(ARGV[2]))
+        return {0, at - now}
+        """);
+
+    /// <summary>
+    /// After a 429. KEYS: the pause key, then the gates to push back. ARGV: retry_after (µs), 1 to set the pause (0 for a
+    /// chat: KEYS[1] is then only a placeholder in the same slot), then each gate's tolerance (µs). Nothing is allowed
+    /// before now + retry_after, and no burst right after (each gate's time moves to that end + its tolerance).
+    /// </summary>
+    public static readonly RedisScript PauseRate = new(nameof(PauseRate), Drains + """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local untilAt = now + tonumber(ARGV[1])
+        local ttl = math.floor(tonumber(ARGV[1]) / 1000) + 2
+        if ARGV[2] == '1' then
+          local old = tonumber(redis.call('GET', KEYS[1]) or '0')
+          if untilAt > old then redis.call('SET', KEYS[1], string.format('%d', untilAt), 'PX', ttl) end
+        end
+        for i = 2, #KEYS do
+          local old = tonumber(redis.call('GET', KEYS[i]) or '0')
+          local pushed = untilAt + tonumber(ARGV[i + 1])
+          if pushed > old then redis.call('SET', KEYS[i], string.format('%d', pushed), 'PX', ttl + math.floor(tonumber(ARGV[i + 1]) / 1000)) end
+        end
+        return 1
+        """);
 }

@@ -947,6 +947,7 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     {
         _sender = new OutboxSender(
             store ?? _store,
+            _store,
             new OutboxExecutor(_client.Object),
             _signal,
             TestMetrics.Create(),

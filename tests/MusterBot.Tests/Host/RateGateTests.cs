@@ -1,4 +1,4 @@
-using MusterBot.Host.Delivery;
+using MusterBot.State.Rates;
 
 namespace MusterBot.Tests.Host;
 

@@ -51,6 +51,29 @@ public sealed class RedisClusterStateStoreTests(RedisClusterFixture cluster) : R
     }
 
     [Fact]
+    public async Task SharedRates_RunOnACluster_AllTheirKeysInOneSlot()
+    {
+        var limits = new MusterBot.State.Rates.SendLimits(1, 1, 5, 1, 1, 1, 0.5, 1, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30));
+        var rates = (MusterBot.State.Rates.ISendRates)Store;
+
+        var first = await rates.TakeAsync(limits, 42, true, false, "a", Ct);
+        var busy = await rates.TakeAsync(limits, 42, true, false, "b", Ct);
+        var paid = await rates.TakeAsync(limits, -42, true, true, "a", Ct);
+        await rates.ReleaseChatAsync(42, "a", Ct);
+        await rates.PauseAsync(limits, 42, TimeSpan.FromSeconds(3), Ct);
+        await rates.PauseAsync(limits, null, TimeSpan.FromSeconds(3), Ct);
+        var paused = await rates.TakeAsync(limits, 43, false, false, "b", Ct);
+
+        Assert.Equal(MusterBot.State.Rates.RateVerdict.Go, first.Verdict);
+        Assert.Equal(MusterBot.State.Rates.RateVerdict.ChatBusy, busy.Verdict);
+        Assert.Equal(new MusterBot.State.Rates.RateTicket(MusterBot.State.Rates.RateVerdict.Go, TimeSpan.Zero), paid);
+        Assert.Equal(MusterBot.State.Rates.RateVerdict.Paused, paused.Verdict);
+        var owner = await cluster.OwnerOfAsync(Prefix + "{rate}pause");
+        Assert.Equal(owner, await cluster.OwnerOfAsync(Prefix + "{rate}chat:42"));
+        Assert.Equal("1", await RedisServerFixture.ExecuteOnAsync(owner, "EXISTS", Prefix + "{rate}chat:42"));
+    }
+
+    [Fact]
     public async Task EraseAll_ScansEveryMaster()
     {
         foreach (var shard in Enumerable.Range(1, 30).Select(i => (long)i))

@@ -34,13 +34,15 @@ public abstract class RedisStoreContract : StateStoreContract
         // Two instances on one store, their clocks 2 s apart (and frozen): the lease holds and ends on Redis's clock.
         var ahead = new FakeTimeProvider(Clock.GetUtcNow() + TimeSpan.FromSeconds(2));
         await using var other = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = ConnectionString, KeyPrefix = Prefix }, ahead, Ct);
-        var ttl = TimeSpan.FromMilliseconds(600);
+        // The lease lives 1.8 s (shorter than the skew: judged by the clock ahead it would have ended at once); the
+        // margins are wide because a loaded machine may stall a step for most of a second.
+        var ttl = TimeSpan.FromMilliseconds(1800);
 
         Assert.True(await Leases.TryAcquireLeaseAsync("poller", "a", ttl, Ct));
         Assert.False(await other.TryAcquireLeaseAsync("poller", "b", ttl, Ct));
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.False(await other.TryAcquireLeaseAsync("poller", "b", ttl, Ct));
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await Task.Delay(TimeSpan.FromMilliseconds(1700));
 
         Assert.True(await other.TryAcquireLeaseAsync("poller", "b", ttl, Ct));
         Assert.False(await Leases.TryAcquireLeaseAsync("poller", "a", ttl, Ct));

@@ -10,6 +10,16 @@ public sealed class ShiftedTimeProvider : TimeProvider
 {
     private long _offsetTicks;
 
+    public ShiftedTimeProvider()
+    {
+    }
+
+    /// <summary>Starts at <paramref name="offset"/> from the system clock (behind it when negative: a skewed machine).</summary>
+    public ShiftedTimeProvider(TimeSpan offset)
+    {
+        _offsetTicks = offset.Ticks;
+    }
+
     public TimeSpan Offset => TimeSpan.FromTicks(Interlocked.Read(ref _offsetTicks));
 
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;

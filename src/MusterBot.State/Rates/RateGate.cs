@@ -1,4 +1,4 @@
-namespace MusterBot.Host.Delivery;
+namespace MusterBot.State.Rates;
 
 /// <summary>
 /// A rate limit as a "theoretical arrival time" (GCRA): sends are spaced 1/rate apart, with up to

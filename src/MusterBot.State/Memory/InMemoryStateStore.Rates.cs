@@ -1,0 +1,26 @@
+using MusterBot.State.Rates;
+
+namespace MusterBot.State.Memory;
+
+/// <summary>The senders' rate gates in this process (<see cref="LocalSendRates"/>), on the store's clock.</summary>
+public sealed partial class InMemoryStateStore : ISendRates
+{
+    private LocalSendRates? _rates;
+
+    private LocalSendRates Rates => LazyInitializer.EnsureInitialized(ref _rates, () => new LocalSendRates(_time));
+
+    public Task<RateTicket> TakeAsync(SendLimits limits, long chatId, bool ordered, bool paid, string owner, CancellationToken cancellationToken) =>
+        Task.FromResult(Rates.Take(limits, chatId, ordered, paid, owner));
+
+    public Task ReleaseChatAsync(long chatId, string owner, CancellationToken cancellationToken)
+    {
+        Rates.ReleaseChat(chatId, owner);
+        return Task.CompletedTask;
+    }
+
+    public Task PauseAsync(SendLimits limits, long? chatId, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        Rates.Pause(limits, chatId, retryAfter);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,251 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+using MusterBot.Host.Delivery;
+using MusterBot.State;
+using MusterBot.State.Commits;
+using MusterBot.State.Memory;
+using MusterBot.State.Outbox;
+using MusterBot.State.Rates;
+using MusterBot.State.Redis;
+using MusterBot.Tests.State;
+using MusterBot.Tests.Support;
+using Telegram.Bot;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Requests.Abstractions;
+using Telegram.Bot.Types;
+
+namespace MusterBot.Tests.Host;
+
+/// <summary>
+/// The rate gates every sender on one store shares (<see cref="ISendRates"/>): the same decisions in memory and in
+/// Redis, and three senders on one Redis, their clocks 2 s apart, keeping one global and one per-chat limit together.
+/// </summary>
+[Collection("redis")]
+public sealed class SharedRateTests(RedisServerFixture redis)
+{
+    private static readonly SendLimits Slow = new(
+        GlobalPerSecond: 1, GlobalBurst: 1, PaidPerSecond: null, PaidBurst: 1, ChatPerSecond: 1, ChatBurst: 2,
+        GroupPerSecond: 1 / 3.0, GroupBurst: 1, Slack: TimeSpan.FromMilliseconds(20), ChatTurn: TimeSpan.FromSeconds(30));
+
+    public static TheoryData<string> Stores => new() { "memory", "redis" };
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Take_SpacesTheBotsSendsAcrossChats(string kind)
+    {
+        await using var store = await OpenAsync(kind, TimeProvider.System);
+        var rates = (ISendRates)store;
+
+        var first = await rates.TakeAsync(Slow, 1, ordered: true, paid: false, "a", CancellationToken.None);
+        var second = await rates.TakeAsync(Slow, 2, ordered: true, paid: false, "b", CancellationToken.None);
+        var third = await rates.TakeAsync(Slow, 3, ordered: true, paid: false, "a", CancellationToken.None);
+
+        Assert.Equal(RateVerdict.Go, first.Verdict);
+        Assert.Equal(TimeSpan.Zero, first.Wait);
+        Assert.Equal(RateVerdict.Go, second.Verdict);
+        Assert.InRange(second.Wait, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
+        Assert.Equal(RateVerdict.Go, third.Verdict);
+        Assert.InRange(third.Wait, TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(2));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Take_OneCallPerChatAtATime_TheHolderMayGoOn_AReleaseFreesIt(string kind)
+    {
+        await using var store = await OpenAsync(kind, TimeProvider.System);
+        var rates = (ISendRates)store;
+        var fast = Slow with { GlobalPerSecond = 1000, GlobalBurst = 100 };
+
+        Assert.Equal(RateVerdict.Go, (await rates.TakeAsync(fast, 5, true, false, "a", CancellationToken.None)).Verdict);
+        Assert.Equal(RateVerdict.ChatBusy, (await rates.TakeAsync(fast, 5, true, false, "b", CancellationToken.None)).Verdict);
+        Assert.Equal(RateVerdict.Go, (await rates.TakeAsync(fast, 6, true, false, "b", CancellationToken.None)).Verdict);
+
+        await rates.ReleaseChatAsync(5, "b", CancellationToken.None); // not b's: changes nothing
+        Assert.Equal(RateVerdict.ChatBusy, (await rates.TakeAsync(fast, 5, true, false, "b", CancellationToken.None)).Verdict);
+        await rates.ReleaseChatAsync(5, "a", CancellationToken.None);
+        Assert.Equal(RateVerdict.Go, (await rates.TakeAsync(fast, 5, true, false, "b", CancellationToken.None)).Verdict);
+
+        // Chat 5 had its burst of 2: the third message waits for the chat's rate, whoever asks.
+        await rates.ReleaseChatAsync(5, "b", CancellationToken.None);
+        var later = await rates.TakeAsync(fast, 5, true, false, "a", CancellationToken.None);
+        Assert.Equal(RateVerdict.ChatLater, later.Verdict);
+        Assert.InRange(later.Wait, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Take_AGroupKeepsItsSlowerRate(string kind)
+    {
+        await using var store = await OpenAsync(kind, TimeProvider.System);
+        var rates = (ISendRates)store;
+        var fast = Slow with { GlobalPerSecond = 1000, GlobalBurst = 100 };
+
+        Assert.Equal(RateVerdict.Go, (await rates.TakeAsync(fast, -100123, true, false, "a", CancellationToken.None)).Verdict);
+        await rates.ReleaseChatAsync(-100123, "a", CancellationToken.None);
+        var later = await rates.TakeAsync(fast, -100123, true, false, "a", CancellationToken.None);
+
+        Assert.Equal(RateVerdict.ChatLater, later.Verdict);
+        Assert.InRange(later.Wait, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(3));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Pause_AllSending_StopsEveryChatAndAnswers_AChatPause_OnlyThatChat(string kind)
+    {
+        await using var store = await OpenAsync(kind, TimeProvider.System);
+        var rates = (ISendRates)store;
+        var fast = Slow with { GlobalPerSecond = 1000, GlobalBurst = 100 };
+
+        await rates.PauseAsync(fast, 7, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var chat = await rates.TakeAsync(fast, 7, true, false, "b", CancellationToken.None);
+        Assert.Equal(RateVerdict.ChatLater, chat.Verdict);
+        Assert.InRange(chat.Wait, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(5));
+        Assert.Equal(RateVerdict.Go, (await rates.TakeAsync(fast, 8, true, false, "b", CancellationToken.None)).Verdict);
+
+        await rates.PauseAsync(fast, null, TimeSpan.FromSeconds(10), CancellationToken.None);
+        foreach (var ordered in new[] { true, false })
+        {
+            var paused = await rates.TakeAsync(fast, 9, ordered, false, "a", CancellationToken.None);
+            Assert.Equal(RateVerdict.Paused, paused.Verdict);
+            Assert.InRange(paused.Wait, TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(10));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Take_PaidBroadcastHasItsOwnGate(string kind)
+    {
+        await using var store = await OpenAsync(kind, TimeProvider.System);
+        var rates = (ISendRates)store;
+        var limits = Slow with { PaidPerSecond = 1000, PaidBurst = 100 };
+
+        Assert.Equal(TimeSpan.Zero, (await rates.TakeAsync(limits, 1, true, paid: false, "a", CancellationToken.None)).Wait);
+        for (var chat = 2; chat < 20; chat++)
+        {
+            var ticket = await rates.TakeAsync(limits, chat, true, paid: true, "a", CancellationToken.None);
+            Assert.Equal(new RateTicket(RateVerdict.Go, TimeSpan.Zero), ticket);
+        }
+
+        Assert.True((await rates.TakeAsync(limits, 30, true, paid: false, "a", CancellationToken.None)).Wait > TimeSpan.FromMilliseconds(500));
+    }
+
+    /// <summary>
+    /// Three senders on one Redis, each with its own connection and a clock 2 s ahead of, equal to and 2 s behind the
+    /// others, drain 120 messages to 120 chats and 6 to one chat at 30/s for the bot and 2/s (burst 1) per chat: in no
+    /// second do they make more than 30 + burst calls together, the one chat never has two calls at once nor two within
+    /// 0.5 s, and every message is sent exactly once. Each sender alone would have sent at 30/s: 90/s together.
+    /// </summary>
+    [Fact]
+    public async Task ThreeSenders_SkewedClocks_KeepOneGlobalAndOnePerChatLimitTogether()
+    {
+        var prefix = $"t{Guid.NewGuid():N}:";
+        var calls = new ConcurrentQueue<(long Chat, long Start, long End)>();
+        var inCall = new ConcurrentDictionary<long, int>();
+        var overlaps = 0;
+        var client = new Mock<ITelegramBotClient>(MockBehavior.Strict);
+        client
+            .Setup(c => c.SendRequest(It.IsAny<SendMessageRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (IRequest<Message> request, CancellationToken _) =>
+            {
+                var chat = ((SendMessageRequest)request).ChatId!.Identifier!.Value;
+                if (inCall.AddOrUpdate(chat, 1, (_, n) => n + 1) > 1)
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
+                var start = Stopwatch.GetTimestamp();
+                await Task.Delay(40, CancellationToken.None);
+                inCall.AddOrUpdate(chat, 0, (_, n) => n - 1);
+                calls.Enqueue((chat, start, Stopwatch.GetTimestamp()));
+                return new Message { Id = 1, Chat = new Chat { Id = chat } };
+            });
+
+        var options = new SenderOptions { GlobalPerSecond = 30, PerChatPerSecond = 2, PerChatBurst = 1, IdlePoll = TimeSpan.FromMilliseconds(50) };
+        var stores = new List<RedisStateStore>();
+        var senders = new List<OutboxSender>();
+        using var signal = new OutboxSignal();
+        try
+        {
+            foreach (var skew in new[] { 2, 0, -2 })
+            {
+                var clock = new ShiftedTimeProvider(TimeSpan.FromSeconds(skew));
+                var store = await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = prefix }, clock, CancellationToken.None);
+                stores.Add(store);
+                senders.Add(new OutboxSender(
+                    store, store, new OutboxExecutor(client.Object), signal, TestMetrics.Create(),
+                    Microsoft.Extensions.Options.Options.Create(options), clock, NullLogger<OutboxSender>.Instance));
+            }
+
+            const long one = 9_000;
+            var messages = Enumerable.Range(1, 120).Select(chat => new OutboxMessage(Lane.Normal, chat, new SendText("x")))
+                .Concat(Enumerable.Range(1, 6).Select(n => new OutboxMessage(Lane.Normal, one, new SendText($"m{n}"))))
+                .ToArray();
+            var committed = await stores[1].CommitAsync(new Commit { Outbox = messages }, CancellationToken.None);
+            Assert.Equal(CommitStatus.Committed, committed.Status);
+            foreach (var sender in senders)
+            {
+                await sender.StartAsync(CancellationToken.None);
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            while (calls.Count < messages.Length && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(50);
+            }
+
+            await Task.Delay(500); // anything sent twice would show by now
+            var all = calls.ToList();
+            Assert.Equal(messages.Length, all.Count);
+            Assert.Equal(121, all.Select(c => c.Chat).Distinct().Count());
+            Assert.Equal(0, overlaps);
+
+            // The bot's rate: 30/s with a burst of 3, whoever sends.
+            var starts = all.Select(c => c.Start).Order().ToList();
+            var window = Stopwatch.Frequency; // one second
+            var busiest = starts.Select((s, i) => starts.Skip(i).TakeWhile(t => t - s < window).Count()).Max();
+            Assert.True(busiest <= 33, $"{busiest} calls within one second (limit 30 + burst 3)");
+            var span = Stopwatch.GetElapsedTime(starts[0], starts[^1]);
+            Assert.True(span >= TimeSpan.FromSeconds((messages.Length - 3) / 30.0 - 0.1), $"{messages.Length} calls in {span.TotalSeconds:0.00} s");
+
+            // The one chat: 2/s without a burst.
+            var oneChat = all.Where(c => c.Chat == one).Select(c => c.Start).Order().ToList();
+            var gaps = oneChat.Zip(oneChat.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b)).ToList();
+            Assert.All(gaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(480), $"two calls to one chat {gap.TotalMilliseconds:0} ms apart"));
+        }
+        finally
+        {
+            foreach (var sender in senders)
+            {
+                await sender.StopAsync(CancellationToken.None);
+                sender.Dispose();
+            }
+
+            foreach (var store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<IAsyncDisposable> OpenAsync(string kind, TimeProvider clock) => kind switch
+    {
+        "memory" => new Disposable(new InMemoryStateStore(clock)),
+        _ => await RedisStateStore.ConnectAsync(new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"t{Guid.NewGuid():N}:" }, clock, CancellationToken.None),
+    };
+
+    /// <summary>The in-memory store as the other one: disposable, with its rates reachable by a cast.</summary>
+    private sealed class Disposable(InMemoryStateStore store) : IAsyncDisposable, ISendRates
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        public Task<RateTicket> TakeAsync(SendLimits limits, long chatId, bool ordered, bool paid, string owner, CancellationToken cancellationToken) =>
+            store.TakeAsync(limits, chatId, ordered, paid, owner, cancellationToken);
+
+        public Task ReleaseChatAsync(long chatId, string owner, CancellationToken cancellationToken) => store.ReleaseChatAsync(chatId, owner, cancellationToken);
+
+        public Task PauseAsync(SendLimits limits, long? chatId, TimeSpan retryAfter, CancellationToken cancellationToken) =>
+            store.PauseAsync(limits, chatId, retryAfter, cancellationToken);
+    }
+}
