@@ -18,6 +18,9 @@ public enum Scenario
 
     /// <summary>The city-size benchmark of issue #15 (see CityBench).</summary>
     City,
+
+    /// <summary>A fan-out drained by several host processes on one Redis (issue #16; see MultiInstanceBench).</summary>
+    Instances,
 }
 
 /// <summary>Command-line settings; defaults are the issue's first run (10,000 messages at 1,000/s, 1% injected 429s).</summary>
@@ -73,6 +76,12 @@ public sealed record BenchOptions
     /// <summary>checkin: presses injected per second (0 = as fast as the emulator takes them).</summary>
     public double PressRate { get; init; }
 
+    /// <summary>instances: host processes on the one Redis.</summary>
+    public int Instances { get; init; } = 3;
+
+    /// <summary>instances: SIGKILL one host once this share of the recipients has its message (0 = no kill).</summary>
+    public double KillAt { get; init; }
+
     /// <summary>Give up waiting for the outbox to drain after this long (0 = 30 × the ideal fan-out time + 60 s).</summary>
     public int TimeoutSeconds { get; init; }
 
@@ -92,6 +101,7 @@ public sealed record BenchOptions
     public const string Usage =
         "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0] [--fanout-shards 1]\n" +
         "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]\n" +
+        "       MusterBot.Bench --scenario instances [--instances 3] [--rate 1000] [--messages 10000] [--latency-ms 50] [--kill-at 0] [--runs 3] [--max-in-flight 0]\n" +
         "       MusterBot.Bench --scenario city [--communities 1530] [--grids 7508] [--members 120000] [--regions 600] [--districts 11] [--streets 100]\n" +
         "                       [--store redis|cluster] [--runs 3] [--phases seed,checkin,launch,rollcall] [--seed-via store|raw] [--seed-in-flight 8] [--max-in-flight 16] [--press-rate 0] [--timeout-s 0]";
 
@@ -136,6 +146,8 @@ public sealed record BenchOptions
                 "--phases" => options with { Phases = ParsePhases(value) },
                 "--seed-via" => options with { SeedVia = ParseSeedVia(value) },
                 "--max-in-flight" => options with { MaxInFlightGiven = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--instances" => options with { Instances = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--kill-at" => options with { KillAt = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--seed-in-flight" => options with { SeedInFlight = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"Unknown option {name}.\n{Usage}"),
             };
@@ -222,7 +234,8 @@ public sealed record BenchOptions
         "FANOUT" => options with { Scenario = Scenario.FanOut },
         "CHECKIN" => options with { Scenario = Scenario.CheckIn, LatencyMs = 0, Fraction429 = 0 },
         "CITY" => options with { Scenario = Scenario.City },
-        _ => throw new ArgumentException($"--scenario is fanout, checkin or city, not {value}.\n{Usage}"),
+        "INSTANCES" => options with { Scenario = Scenario.Instances, Fraction429 = 0 },
+        _ => throw new ArgumentException($"--scenario is fanout, checkin, city or instances, not {value}.\n{Usage}"),
     };
 
     private static StoreKind ParseStore(string value) => value.ToUpperInvariant() switch

@@ -88,6 +88,19 @@ if (options.Scenario == Scenario.City)
     }
 }
 
+if (options.Scenario == Scenario.Instances)
+{
+    try
+    {
+        return await new MultiInstanceBench(options).RunAsync(CancellationToken.None);
+    }
+    catch (InvalidOperationException ex)
+    {
+        Console.Error.WriteLine("benchmark could not run: " + ex.Message);
+        return 3;
+    }
+}
+
 if (options.Scenario == Scenario.CheckIn)
 {
     try

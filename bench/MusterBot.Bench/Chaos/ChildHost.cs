@@ -23,6 +23,18 @@ public sealed class ChildHost : IDisposable
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "MusterBot.Host.dll");
 
+    /// <summary>The running process's id (null before the first start).</summary>
+    public int? ProcessId
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _process?.Id;
+            }
+        }
+    }
+
     /// <summary>Processes started so far.</summary>
     public int Starts { get; private set; }
 
