@@ -5,8 +5,8 @@ namespace MusterBot.Host.Observability;
 /// <summary>
 /// The bot's instruments (meter <c>MusterBot</c>), recorded where things happen and exported by OpenTelemetry
 /// (Prometheus at <c>/metrics</c>, or OTLP): see docs/operations.md#metrics for the names, the scrape configuration, the
-/// dashboard and the alerts. Gauges that need the store (outbox depth and age, overdue timers, Redis round trip) are
-/// read by <see cref="StoreSampler"/> every few seconds, not at each scrape.
+/// dashboard and the alerts. Gauges that need the store (outbox depth and age, overdue timers, open musters, Redis round
+/// trip) are read by <see cref="StoreSampler"/> every few seconds, not at each scrape.
 /// </summary>
 public sealed class BotMetrics
 {
@@ -44,6 +44,7 @@ public sealed class BotMetrics
         meter.CreateObservableGauge("musterbot.outbox.depth", () => Sample.Depth, "{message}", "Messages in the outbox per lane (sampled).");
         meter.CreateObservableGauge("musterbot.outbox.age", () => Sample.Age, "s", "Age of the oldest message in the outbox per lane (sampled).");
         meter.CreateObservableGauge("musterbot.timers.overdue", () => new Measurement<double>(Sample.TimerLag), "s", "How long the earliest due timer not yet fired has been due (sampled; 0: none).");
+        meter.CreateObservableGauge("musterbot.musters.active", () => Sample.Musters, "{muster}", "Open musters (sampled): scope=community counts each community's muster, a street's or city's muster once per community taking part; scope=tree counts the street, district and city musters.");
         meter.CreateObservableGauge("musterbot.redis.rtt", () => new Measurement<double>(Sample.RedisSeconds), "s", "Round trip of a ping to the store (sampled; -1 while it does not answer).");
         meter.CreateObservableGauge("musterbot.poller.leader", () => new Measurement<int>(IsPoller ? 1 : 0), "1", "1 while this instance holds the poller's lease.");
     }
@@ -92,4 +93,7 @@ public sealed class BotMetrics
 public sealed record StoreSample(IReadOnlyList<Measurement<long>> Depth, IReadOnlyList<Measurement<double>> Age, double TimerLag, double RedisSeconds)
 {
     public static StoreSample Empty { get; } = new([], [], 0, -1);
+
+    /// <summary>Open musters by <c>scope</c> (community, tree).</summary>
+    public IReadOnlyList<Measurement<long>> Musters { get; init; } = [];
 }

@@ -1,14 +1,17 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
+using MusterBot.Flows.Musters;
 using MusterBot.State;
 using MusterBot.State.Gauges;
+using MusterBot.State.Records;
 
 namespace MusterBot.Host.Observability;
 
 /// <summary>
 /// Reads the store's gauges every <see cref="MetricsOptions.SampleInterval"/>: outbox depth and the age of the oldest
-/// ready message per lane, the earliest overdue timer, and a ping's round trip. A failed reading leaves the last depth
-/// and age and sets the round trip to -1 (the "Redis down" alert).
+/// ready message per lane, the earliest overdue timer, the open musters (the sizes of the sets of open musters over
+/// every shard with work: a community's and a street's or city's), and a ping's round trip. A failed reading leaves the
+/// last depth, age and musters and sets the round trip to -1 (the "Redis down" alert).
 /// </summary>
 public sealed partial class StoreSampler(
     IStateStore store,
@@ -17,6 +20,11 @@ public sealed partial class StoreSampler(
     TimeProvider timeProvider,
     ILogger<StoreSampler> logger) : BackgroundService
 {
+    /// <summary>The sets of open musters, in each shard: a community's (<c>scope</c> community) and a street's, district's or city's (tree).</summary>
+    private static readonly string[] OpenMusterSets = [Sets.OpenMusters, MusterFlow.OpenTreeMusters];
+
+    private static readonly string[] MusterScopes = ["community", "tree"];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failedBefore = false;
@@ -31,6 +39,7 @@ public sealed partial class StoreSampler(
                 if (store is IStoreGauges gauges)
                 {
                     var reading = await gauges.ReadGaugesAsync(stoppingToken).ConfigureAwait(false);
+                    var open = await gauges.CountSetsAsync(OpenMusterSets, stoppingToken).ConfigureAwait(false);
                     var now = timeProvider.GetUtcNow();
                     sample = new StoreSample(
                         [.. reading.Depth.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("lane", BotMetrics.LaneName(d.Key))))],
@@ -38,7 +47,10 @@ public sealed partial class StoreSampler(
                             reading.OldestReady.TryGetValue(lane, out var at) ? Math.Max(0, (now - at).TotalSeconds) : 0,
                             new KeyValuePair<string, object?>("lane", BotMetrics.LaneName(lane))))],
                         reading.OldestTimerDue is { } due ? Math.Max(0, (now - due).TotalSeconds) : 0,
-                        rtt);
+                        rtt)
+                    {
+                        Musters = [.. open.Select((count, i) => new Measurement<long>(count, new KeyValuePair<string, object?>("scope", MusterScopes[i])))],
+                    };
                 }
 
                 metrics.Sample = sample;

@@ -1,3 +1,4 @@
+using MusterBot.State.Documents;
 using MusterBot.State.Gauges;
 using MusterBot.State.Outbox;
 
@@ -31,5 +32,23 @@ public sealed partial class InMemoryStateStore : IStoreGauges
         }
 
         return new StoreGauges(depth, oldest, timer);
+    }
+
+    public Task<IReadOnlyList<long>> CountSetsAsync(IReadOnlyList<string> setNames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(setNames);
+        var totals = new long[setNames.Count];
+        lock (_gate)
+        {
+            foreach (var shard in _registry.Append(Shards.Root).Distinct())
+            {
+                for (var i = 0; i < totals.Length; i++)
+                {
+                    totals[i] += _sets.TryGetValue(SetKey(shard, setNames[i]), out var set) ? set.Count : 0;
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<long>>(totals);
     }
 }

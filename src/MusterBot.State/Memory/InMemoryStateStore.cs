@@ -23,6 +23,9 @@ public sealed partial class InMemoryStateStore : IStateStore
     private readonly Dictionary<DocKey, DocEntry> _docs = [];
     private readonly Dictionary<string, HashSet<string>> _sets = new(StringComparer.Ordinal);
     private readonly Dictionary<(long Shard, long UpdateId), DateTimeOffset> _handledUpdates = [];
+
+    // Shards that ever had a message or a timer, as Redis's registry ix:shards (CountSetsAsync adds up their sets).
+    private readonly HashSet<long> _registry = [];
     private readonly Queue<(DateTimeOffset Expires, (long Shard, long UpdateId) Mark)> _handledExpiry = new();
 
     private readonly Dictionary<long, long> _outboxSequences = [];
@@ -129,6 +132,11 @@ public sealed partial class InMemoryStateStore : IStateStore
             foreach (var change in commit.SetChanges)
             {
                 ApplySetChange(change, commit.Shard);
+            }
+
+            if (commit.Outbox.Count > 0 || commit.SetTimers.Count > 0)
+            {
+                _registry.Add(commit.Shard);
             }
 
             var ids = new long[commit.Outbox.Count];
@@ -387,6 +395,7 @@ public sealed partial class InMemoryStateStore : IStateStore
         {
             _docs.Clear();
             _sets.Clear();
+            _registry.Clear();
             _handledUpdates.Clear();
             _handledExpiry.Clear();
             _outbox.Clear();

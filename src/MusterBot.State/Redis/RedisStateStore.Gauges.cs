@@ -1,3 +1,4 @@
+using MusterBot.State.Documents;
 using MusterBot.State.Gauges;
 using MusterBot.State.Outbox;
 using StackExchange.Redis;
@@ -7,7 +8,8 @@ namespace MusterBot.State.Redis;
 /// <summary>
 /// The gauges from the work index in the root shard: each index entry's score is the earliest time its shard has
 /// something ready, so the smallest score of a lane's two indexes is when its oldest ready message became ready, and
-/// of the timer index when the earliest unfired timer came due. The depth visits each indexed shard (CountOutbox).
+/// of the timer index when the earliest unfired timer came due. The depth visits each indexed shard (CountOutbox). Set
+/// totals (the open musters) read the registry and one SCARD per set and registered shard, pipelined.
 /// </summary>
 public sealed partial class RedisStateStore : IStoreGauges
 {
@@ -37,5 +39,40 @@ public sealed partial class RedisStateStore : IStoreGauges
 
         DateTimeOffset? timer = firsts[8].Length > 0 && (long)firsts[8][0].Score <= now ? DateTimeOffset.FromUnixTimeMilliseconds((long)firsts[8][0].Score) : null;
         return new StoreGauges(depth, oldest, timer);
+    }
+
+    public async Task<IReadOnlyList<long>> CountSetsAsync(IReadOnlyList<string> setNames, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(setNames);
+        var totals = new long[setNames.Count];
+        if (totals.Length == 0)
+        {
+            return totals;
+        }
+
+        // The registry is small (a shard id per community or node with work: ~1,500 for a city). SCARD is one key, so
+        // each goes to its slot's master on a cluster; batches bound the commands in flight.
+        var registry = await _db.SetMembersAsync(RootPrefix + "ix:shards").WaitAsync(cancellationToken).ConfigureAwait(false);
+        var shards = registry.Select(m => ParseLong((string)m!)).Append(Shards.Root).Distinct().ToList();
+        foreach (var batch in shards.Chunk(256))
+        {
+            var counts = new Task<long>[batch.Length * totals.Length];
+            for (var s = 0; s < batch.Length; s++)
+            {
+                var prefix = ShardPrefix(batch[s]) + "set:";
+                for (var i = 0; i < totals.Length; i++)
+                {
+                    counts[(s * totals.Length) + i] = _db.SetLengthAsync(prefix + setNames[i]);
+                }
+            }
+
+            var read = await Task.WhenAll(counts).WaitAsync(cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < read.Length; k++)
+            {
+                totals[k % totals.Length] += read[k];
+            }
+        }
+
+        return totals;
     }
 }

@@ -1,6 +1,7 @@
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
+using MusterBot.State.Gauges;
 using MusterBot.State.Leases;
 using MusterBot.State.Outbox;
 using MusterBot.State.Timers;
@@ -935,6 +936,31 @@ public abstract class StateStoreContract : IAsyncLifetime
         Assert.Equal([forwarded!.Value], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
         Clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal([five[0]], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task CountSets_AddsUpEachSetOverTheRootAndEveryShardThatHadWork_AndFollowsRemovals()
+    {
+        var gauges = (IStoreGauges)Store;
+        var now = Clock.GetUtcNow();
+        Assert.Equal([0L, 0L], await gauges.CountSetsAsync(["open", "tree"], Ct));
+
+        // Sets filled with work (a message or a timer) in shards 4 and 5, the root's without; shard 6 never had work.
+        await CommitAsync(new Commit { Shard = 4, SetChanges = [new SetChange("open", "1", true)], SetTimers = [new TimerEntry("nudge:1", now.AddMinutes(5), 0, "{}")] });
+        await CommitAsync(new Commit { Shard = 5, SetChanges = [new SetChange("open", "1", true), new SetChange("open", "2", true), new SetChange("tree", "1", true)], Outbox = [Text(Lane.Emergency, 2, "order")] });
+        await CommitAsync(new Commit { SetChanges = [new SetChange("tree", "3", true)] });
+        await CommitAsync(new Commit { Shard = 6, SetChanges = [new SetChange("open", "9", true)] });
+
+        Assert.Equal([3L, 2L], await gauges.CountSetsAsync(["open", "tree"], Ct));
+        Assert.Equal([2L], await gauges.CountSetsAsync(["tree"], Ct));
+        Assert.Empty(await gauges.CountSetsAsync([], Ct));
+
+        // A removal (a close) in a shard that already had work counts at once; so does shard 6 once it has work.
+        await CommitAsync(new Commit { Shard = 5, SetChanges = [new SetChange("open", "2", false)] });
+        await CommitAsync(new Commit { Shard = 4, SetChanges = [new SetChange("open", "1", false)] });
+        Assert.Equal([1L, 2L], await gauges.CountSetsAsync(["open", "tree"], Ct));
+        await CommitAsync(new Commit { Shard = 6, SetTimers = [new TimerEntry("nudge:9", now.AddMinutes(5), 0, "{}")] });
+        Assert.Equal([2L, 2L], await gauges.CountSetsAsync(["open", "tree"], Ct));
     }
 
     [Fact]
