@@ -10,4 +10,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Redis did not answer at start: its memory and eviction policy will be checked at the next start")]
     public static partial void MemoryUnknown(ILogger logger);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Redis Sentinel names no primary for service {Service} yet ({Error}); asking the sentinels again in 2 s")]
+    public static partial void NoPrimaryYet(ILogger logger, string service, string error);
 }

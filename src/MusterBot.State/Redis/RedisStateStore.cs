@@ -5,6 +5,8 @@ using System.Text.Json;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MusterBot.State.Timers;
 using StackExchange.Redis;
 
@@ -19,17 +21,21 @@ namespace MusterBot.State.Redis;
 public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
 {
     private readonly ConnectionMultiplexer _connection;
+    private readonly ConnectionMultiplexer? _sentinels;
     private readonly IDatabase _db;
+    private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _prefix;
     private readonly string _deliveryRetentionMs;
     private readonly string _handledRetentionMs;
     private readonly long _sweepIntervalMs;
 
-    private RedisStateStore(ConnectionMultiplexer connection, RedisStoreOptions options, TimeProvider time)
+    private RedisStateStore(ConnectionMultiplexer connection, ConnectionMultiplexer? sentinels, RedisStoreOptions options, TimeProvider time, ILogger logger)
     {
         _connection = connection;
+        _sentinels = sentinels;
         _db = connection.GetDatabase();
+        _logger = logger;
         _time = time;
         _prefix = options.KeyPrefix;
         _deliveryRetentionMs = Milliseconds(options.DeliveryRetention);
@@ -45,8 +51,18 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     /// Connects to Redis. The connection is kept alive and re-established after a Redis restart; while Redis is
     /// unreachable, calls fail with an exception (infrastructure) and succeed again once it is back.
     /// </summary>
+    public static Task<RedisStateStore> ConnectAsync(
+        RedisStoreOptions options, TimeProvider timeProvider, CancellationToken cancellationToken) =>
+        ConnectAsync(options, timeProvider, null, cancellationToken);
+
+    /// <summary>
+    /// Connects to Redis, directly or through Redis Sentinel (<c>serviceName=…</c> in the configuration). Through
+    /// Sentinel, while no sentinel names a primary (all unreachable, or none knows the service), this waits and asks
+    /// again every 2 s, logging each miss to <paramref name="logger"/>, until <paramref name="cancellationToken"/> ends
+    /// it; afterwards the connection follows each failover by itself.
+    /// </summary>
     public static async Task<RedisStateStore> ConnectAsync(
-        RedisStoreOptions options, TimeProvider timeProvider, CancellationToken cancellationToken)
+        RedisStoreOptions options, TimeProvider timeProvider, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -71,33 +87,63 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
             throw new ArgumentException("RedisStoreOptions.KeyPrefix must not contain '{' or '}' (the shard's hash tag follows it).", nameof(options));
         }
 
-        var configuration = ConfigurationOptions.Parse(options.Configuration);
-        configuration.AbortOnConnectFail = false;
+        logger ??= NullLogger.Instance;
+        var configuration = RedisConnector.Parse(options.Configuration);
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
-        var connection = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
+        var (connection, sentinels) = await OpenAsync(configuration, timeProvider, logger, cancellationToken).ConfigureAwait(false);
         RedisMemory? memory;
         try
         {
-            (memory, var version) = await ReadServerAsync(connection, configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+            (memory, var version) = await ReadServerAsync(connection, configuration, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
             EnsureSupportedVersion(version);
         }
         catch
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await CloseAsync(connection, sentinels).ConfigureAwait(false);
             throw;
         }
 
         if (memory is { Policy: not "noeviction" } && !options.AllowEviction)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
+            await CloseAsync(connection, sentinels).ConfigureAwait(false);
             throw new RedisEvictionPolicyException(
                 $"Redis maxmemory-policy is '{memory.Policy}': when memory runs short Redis would silently delete MusterBot's state " +
                 "and outgoing messages. Set 'maxmemory-policy noeviction' (redis.conf, or CONFIG SET maxmemory-policy noeviction), " +
                 "or Redis:AllowEviction=true for a throwaway test server.");
         }
 
-        return new RedisStateStore(connection, options, timeProvider) { Memory = memory };
+        return new RedisStateStore(connection, sentinels, options, timeProvider, logger) { Memory = memory };
+    }
+
+    /// <summary>
+    /// <see cref="RedisConnector.ConnectAsync"/>, again every 2 s while no sentinel names a primary (a direct connection
+    /// never fails here: it is returned while Redis is down).
+    /// </summary>
+    private static async Task<(ConnectionMultiplexer Connection, ConnectionMultiplexer? Sentinels)> OpenAsync(
+        ConfigurationOptions configuration, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await RedisConnector.ConnectAsync(configuration, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RedisConnectionException ex) when (RedisConnector.IsSentinel(configuration))
+            {
+                // The message names the service and the failure, never a password.
+                RedisLog.NoPrimaryYet(logger, configuration.ServiceName!, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task CloseAsync(ConnectionMultiplexer connection, ConnectionMultiplexer? sentinels)
+    {
+        await connection.DisposeAsync().ConfigureAwait(false);
+        if (sentinels is not null)
+        {
+            await sentinels.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>What INFO memory said at connect (null when Redis was not reachable then or hides INFO).</summary>
@@ -124,14 +170,15 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     }
 
     /// <summary>
-    /// INFO memory and the version of every connected primary (one on a single node, each master of a cluster), read on
+    /// INFO memory and the version of every connected primary (one on a single node or behind Sentinel, each master of a
+    /// cluster), read on
     /// a short-lived second connection in admin mode (the client lets INFO through only there; the store's own
     /// connection stays without admin commands). The result is the oldest version and the memory of a primary whose
     /// policy evicts (if any), else the sum over the primaries. Nulls while Redis is down (it is checked at the next
     /// start, and a script an old server cannot load fails with <see cref="RedisVersionException"/>) or when INFO is
     /// refused.
     /// </summary>
-    private static async Task<(RedisMemory? Memory, string? Version)> ReadServerAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration)
+    private static async Task<(RedisMemory? Memory, string? Version)> ReadServerAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration, CancellationToken cancellationToken)
     {
         if (!connection.GetServers().Any(s => s.IsConnected && !s.IsReplica))
         {
@@ -140,7 +187,30 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
 
         var admin = configuration.Clone();
         admin.AllowAdmin = true;
-        await using var probe = await ConnectionMultiplexer.ConnectAsync(admin).ConfigureAwait(false);
+        ConnectionMultiplexer probe;
+        ConnectionMultiplexer? probeSentinels;
+        try
+        {
+            (probe, probeSentinels) = await RedisConnector.ConnectAsync(admin, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisConnectionException)
+        {
+            // The sentinels named a primary a moment ago and none now (a failover under way): checked at the next start.
+            return (null, null);
+        }
+
+        try
+        {
+            return await ReadPrimariesAsync(probe).ConfigureAwait(false);
+        }
+        finally
+        {
+            await CloseAsync(probe, probeSentinels).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(RedisMemory? Memory, string? Version)> ReadPrimariesAsync(ConnectionMultiplexer probe)
+    {
         var primaries = probe.GetServers().Where(s => s.IsConnected && !s.IsReplica).ToList();
         if (primaries.Count == 0)
         {
@@ -241,12 +311,20 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     public async Task PingAsync(CancellationToken cancellationToken) =>
         await _db.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _connection.Dispose();
+        _sentinels?.Dispose();
+    }
 
     public async ValueTask DisposeAsync()
     {
         await _connection.CloseAsync().ConfigureAwait(false);
         _connection.Dispose();
+        if (_sentinels is not null)
+        {
+            await _sentinels.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static readonly RedisValue[] DocFields = ["v", "j", "exp"];

@@ -6,7 +6,10 @@ public sealed class RedisStoreOptions
     /// <summary>
     /// A StackExchange.Redis connection string, e.g. <c>localhost:6379,password=…</c>; for Redis Cluster, several
     /// masters, e.g. <c>10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379,password=…</c> (the client finds the cluster and its
-    /// slots by itself; see docs/operations.md). It may hold a password: never log it. <c>abortConnect=false</c> is always applied, so the store reconnects after a Redis restart.
+    /// slots by itself); for Redis Sentinel, the sentinels and the service name, e.g.
+    /// <c>10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379,serviceName=musterbot,password=…,sentinelPassword=…</c> (the
+    /// client asks them for the primary and follows a failover; see docs/operations.md). It may hold passwords: never
+    /// log it. <c>abortConnect=false</c> is always applied, so the store reconnects after a Redis restart.
     /// </summary>
     public string Configuration { get; set; } = "";
 
