@@ -29,7 +29,7 @@ public static class StateHostingExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StoreStartup>());
         if (builder.Configuration.HasRedis())
         {
-            builder.Services.AddOptions<RedisStoreOptions>().BindConfiguration(RedisSection).ValidateOnStart();
+            builder.Services.AddOptions<RedisStoreOptions>().BindConfiguration(RedisSection).ValidateDataAnnotations().ValidateOnStart();
             builder.Services.AddSingleton<IStateStore>(sp =>
             {
                 var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisStoreOptions>>().Value;

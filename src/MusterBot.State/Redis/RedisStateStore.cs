@@ -23,7 +23,6 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     private readonly ConnectionMultiplexer _connection;
     private readonly ConnectionMultiplexer? _sentinels;
     private readonly IDatabase _db;
-    private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _prefix;
     private readonly string _deliveryRetentionMs;
@@ -36,6 +35,8 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         _sentinels = sentinels;
         _db = connection.GetDatabase();
         _logger = logger;
+        _waitReplicas = options.WaitForReplicas;
+        _waitTimeoutMs = (long)Math.Ceiling(options.WaitTimeout.TotalMilliseconds);
         _time = time;
         _prefix = options.KeyPrefix;
         _deliveryRetentionMs = Milliseconds(options.DeliveryRetention);
@@ -85,6 +86,11 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         {
             // The shard's {hash tag} must be the first braces of every key, or Redis Cluster would place keys by the prefix.
             throw new ArgumentException("RedisStoreOptions.KeyPrefix must not contain '{' or '}' (the shard's hash tag follows it).", nameof(options));
+        }
+
+        if (options.WaitForReplicas is < 0 or > 16 || (options.WaitForReplicas > 0 && options.WaitTimeout <= TimeSpan.Zero))
+        {
+            throw new ArgumentException("RedisStoreOptions.WaitForReplicas must be 0–16, and WaitTimeout positive when it is not 0.", nameof(options));
         }
 
         logger ??= NullLogger.Instance;

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace MusterBot.State.Redis;
 
 /// <summary>Settings of <see cref="RedisStateStore"/> (bindable from configuration).</summary>
@@ -33,4 +35,20 @@ public sealed class RedisStoreOptions
     /// and outbox keys can disappear without an error. For a throwaway test server only.
     /// </summary>
     public bool AllowEviction { get; set; }
+
+    /// <summary>
+    /// How many replicas must have a write before the store reports it done (Redis <c>WAIT</c> after every commit and
+    /// every recorded outcome of a message; see docs/operations.md, "Redis Sentinel and failover"). 0 (the default):
+    /// no wait; a failover may then lose the writes the primary had acknowledged but not yet passed on.
+    /// </summary>
+    [Range(0, 16)]
+    public int WaitForReplicas { get; set; }
+
+    /// <summary>
+    /// How long a write waits for <see cref="WaitForReplicas"/> replicas (a healthy replica on the same network answers
+    /// within a millisecond). When it passes (a replica down or far behind), the write counts as done anyway, a warning
+    /// is logged, and for the next second writes do not wait: the store stays available, without the guarantee, until
+    /// the replicas catch up.
+    /// </summary>
+    public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 }
