@@ -34,10 +34,8 @@ public static class StateHostingExtensions
             {
                 var options = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<RedisStoreOptions>>().Value;
                 var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("MusterBot.State");
-                // abortConnect=false: this returns even while Redis is down and reconnects by itself. Through Sentinel it
-                // waits until a sentinel names the primary (logging every 2 s), or until the host stops.
-                var stopping = sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
-                var store = RedisStateStore.ConnectAsync(options, sp.GetRequiredService<TimeProvider>(), logger, stopping).GetAwaiter().GetResult();
+                // abortConnect=false: this returns even while Redis (or every sentinel) is down and reconnects by itself.
+                var store = RedisStateStore.ConnectAsync(options, sp.GetRequiredService<TimeProvider>(), logger, CancellationToken.None).GetAwaiter().GetResult();
                 if (store.Memory is { } memory)
                 {
                     RedisLog.Memory(logger, memory.UsedBytes / 1048576.0, memory.MaxBytes / 1048576.0, memory.Policy);

@@ -61,20 +61,9 @@ public sealed partial class StoreStartup(
             try
             {
                 var parsed = RedisConnector.Parse(redisOptions.Value.Configuration);
-                var (connection, sentinels) = await RedisConnector.ConnectAsync(parsed, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var migration = new SingleCommunityMigration(store, connection, redisOptions.Value.KeyPrefix, time, logger);
-                    return await migration.RunAsync(names, admins, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    if (sentinels is not null)
-                    {
-                        await sentinels.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
+                await using var connection = await RedisConnector.ConnectAsync(parsed, cancellationToken).ConfigureAwait(false);
+                var migration = new SingleCommunityMigration(store, connection, redisOptions.Value.KeyPrefix, time, logger);
+                return await migration.RunAsync(names, admins, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is RedisConnectionException or RedisTimeoutException)
             {

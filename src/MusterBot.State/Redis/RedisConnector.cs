@@ -4,16 +4,16 @@ namespace MusterBot.State.Redis;
 
 /// <summary>
 /// Reads <c>Redis:Configuration</c> and opens connections: to one node or a cluster directly, or through Redis Sentinel
-/// when the configuration names a service (<c>serviceName=…</c>). Never puts the configuration into an exception
-/// message: it may hold the password and the sentinels' password.
+/// when the configuration names a service (<c>serviceName=…</c>; StackExchange.Redis then treats the endpoints as
+/// sentinels). Never puts the configuration into an exception message: it may hold the password and the sentinels'.
 /// </summary>
 internal static class RedisConnector
 {
     /// <summary>
     /// Parses the connection string with <c>abortConnect=false</c> (a connection is returned while Redis is down and
     /// reconnects by itself). A string StackExchange.Redis cannot read throws an <see cref="ArgumentException"/> naming
-    /// the kind of problem and the keyword, never the text: the client quotes parts of it (an endpoint it cannot read,
-    /// such as <c>password:secret</c> written with a colon), and the exception reaches the log.
+    /// the kind of problem and the keyword, never the text: the client quotes the value it could not read (which may be a
+    /// password put under the wrong keyword), and the exception reaches the log at start.
     /// </summary>
     public static ConfigurationOptions Parse(string configuration)
     {
@@ -24,7 +24,12 @@ internal static class RedisConnector
         }
         catch (ArgumentException ex)
         {
-            var where = ex.ParamName is { Length: > 0 } name && name != "hostAndPort" ? $" (keyword '{name}')" : ex.ParamName == "hostAndPort" ? " (an endpoint that is not host:port)" : "";
+            var where = ex.ParamName switch
+            {
+                null or "" => "",
+                "hostAndPort" => " (an endpoint that is not host:port)",
+                var name => $" (keyword '{name}')",
+            };
             throw new ArgumentException(
                 $"Redis:Configuration could not be read{where}: {ex.GetType().Name}. The value is not shown here because it may hold a password; " +
                 "check it against docs/operations.md (\"Connecting\").");
@@ -38,36 +43,18 @@ internal static class RedisConnector
     public static bool IsSentinel(ConfigurationOptions configuration) => !string.IsNullOrEmpty(configuration.ServiceName);
 
     /// <summary>
-    /// One attempt to connect. Directly, the connection is returned even while Redis is down. Through Sentinel, the
-    /// sentinels are asked for the service's primary and replicas (with <c>sentinelUser</c>/<c>sentinelPassword</c> when
-    /// given, else the data nodes' credentials, as StackExchange.Redis does); the returned connection follows every later
-    /// switch (the sentinels' <c>+switch-master</c>, and a check every second while the primary is unreachable) and
-    /// must be disposed together with <c>Sentinels</c>, which carries those notices. When no sentinel names a primary
-    /// this throws <see cref="RedisConnectionException"/> and closes what it opened (StackExchange.Redis's own
-    /// <c>ConnectAsync</c> leaves the sentinel connection open then, so a retry loop would leak one per attempt).
+    /// Connects. Directly, the connection is returned even while Redis is down. Through Sentinel (StackExchange.Redis
+    /// 3.4), the sentinels are asked for the service's primary and replicas (with <c>sentinelUser</c>/<c>sentinelPassword</c>
+    /// when given, else the data nodes' credentials); the connection follows every later switch (the sentinels'
+    /// <c>+switch-master</c>, and a check every second while the primary is unreachable). With <c>abortConnect=false</c>
+    /// it is returned even when no sentinel names a primary (all unreachable, an unknown service, a wrong
+    /// sentinelPassword): it then asks them again every second and connects once one does
+    /// (<see cref="HasPrimary"/> tells which).
     /// </summary>
-    public static async Task<(ConnectionMultiplexer Connection, ConnectionMultiplexer? Sentinels)> ConnectAsync(
-        ConfigurationOptions configuration, CancellationToken cancellationToken)
-    {
-        if (!IsSentinel(configuration))
-        {
-            return (await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false), null);
-        }
+    public static Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration, CancellationToken cancellationToken) =>
+        ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken);
 
-        var sentinelOptions = configuration.Clone();
-        sentinelOptions.User = configuration.SentinelUser;
-        sentinelOptions.Password = configuration.SentinelPassword;
-        var sentinels = await ConnectionMultiplexer.SentinelConnectAsync(sentinelOptions).WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Synchronous in StackExchange.Redis (asks the sentinels, connects, checks ROLE, may sleep): off this thread.
-            var primary = await Task.Run(() => sentinels.GetSentinelMasterConnection(configuration), cancellationToken).ConfigureAwait(false);
-            return (primary, sentinels);
-        }
-        catch
-        {
-            await sentinels.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    /// <summary>True when the connection reaches a primary now.</summary>
+    public static bool HasPrimary(IConnectionMultiplexer connection) =>
+        connection.GetServers().Any(s => s.IsConnected && !s.IsReplica && s.ServerType != ServerType.Sentinel);
 }

@@ -21,7 +21,6 @@ namespace MusterBot.State.Redis;
 public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
 {
     private readonly ConnectionMultiplexer _connection;
-    private readonly ConnectionMultiplexer? _sentinels;
     private readonly IDatabase _db;
     private readonly TimeProvider _time;
     private readonly string _prefix;
@@ -29,10 +28,9 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     private readonly string _handledRetentionMs;
     private readonly long _sweepIntervalMs;
 
-    private RedisStateStore(ConnectionMultiplexer connection, ConnectionMultiplexer? sentinels, RedisStoreOptions options, TimeProvider time, ILogger logger)
+    private RedisStateStore(ConnectionMultiplexer connection, RedisStoreOptions options, TimeProvider time, ILogger logger)
     {
         _connection = connection;
-        _sentinels = sentinels;
         _db = connection.GetDatabase();
         _logger = logger;
         _waitReplicas = options.WaitForReplicas;
@@ -57,10 +55,10 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         ConnectAsync(options, timeProvider, null, cancellationToken);
 
     /// <summary>
-    /// Connects to Redis, directly or through Redis Sentinel (<c>serviceName=…</c> in the configuration). Through
-    /// Sentinel, while no sentinel names a primary (all unreachable, or none knows the service), this waits and asks
-    /// again every 2 s, logging each miss to <paramref name="logger"/>, until <paramref name="cancellationToken"/> ends
-    /// it; afterwards the connection follows each failover by itself.
+    /// Connects to Redis, directly or through Redis Sentinel (<c>serviceName=…</c> in the configuration; the connection
+    /// then follows each failover by itself). Returns while Redis is unreachable, and through Sentinel while no sentinel
+    /// names a primary (logged to <paramref name="logger"/>: an unknown service or a wrong sentinelPassword shows so);
+    /// the connection keeps trying.
     /// </summary>
     public static async Task<RedisStateStore> ConnectAsync(
         RedisStoreOptions options, TimeProvider timeProvider, ILogger? logger, CancellationToken cancellationToken)
@@ -96,7 +94,12 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         logger ??= NullLogger.Instance;
         var configuration = RedisConnector.Parse(options.Configuration);
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
-        var (connection, sentinels) = await OpenAsync(configuration, timeProvider, logger, cancellationToken).ConfigureAwait(false);
+        var connection = await RedisConnector.ConnectAsync(configuration, cancellationToken).ConfigureAwait(false);
+        if (RedisConnector.IsSentinel(configuration) && !RedisConnector.HasPrimary(connection))
+        {
+            RedisLog.NoPrimaryYet(logger, configuration.ServiceName!);
+        }
+
         RedisMemory? memory;
         try
         {
@@ -105,51 +108,20 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         }
         catch
         {
-            await CloseAsync(connection, sentinels).ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         if (memory is { Policy: not "noeviction" } && !options.AllowEviction)
         {
-            await CloseAsync(connection, sentinels).ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
             throw new RedisEvictionPolicyException(
                 $"Redis maxmemory-policy is '{memory.Policy}': when memory runs short Redis would silently delete MusterBot's state " +
                 "and outgoing messages. Set 'maxmemory-policy noeviction' (redis.conf, or CONFIG SET maxmemory-policy noeviction), " +
                 "or Redis:AllowEviction=true for a throwaway test server.");
         }
 
-        return new RedisStateStore(connection, sentinels, options, timeProvider, logger) { Memory = memory };
-    }
-
-    /// <summary>
-    /// <see cref="RedisConnector.ConnectAsync"/>, again every 2 s while no sentinel names a primary (a direct connection
-    /// never fails here: it is returned while Redis is down).
-    /// </summary>
-    private static async Task<(ConnectionMultiplexer Connection, ConnectionMultiplexer? Sentinels)> OpenAsync(
-        ConfigurationOptions configuration, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return await RedisConnector.ConnectAsync(configuration, cancellationToken).ConfigureAwait(false);
-            }
-            catch (RedisConnectionException ex) when (RedisConnector.IsSentinel(configuration))
-            {
-                // The message names the service and the failure, never a password.
-                RedisLog.NoPrimaryYet(logger, configuration.ServiceName!, ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2), time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static async Task CloseAsync(ConnectionMultiplexer connection, ConnectionMultiplexer? sentinels)
-    {
-        await connection.DisposeAsync().ConfigureAwait(false);
-        if (sentinels is not null)
-        {
-            await sentinels.DisposeAsync().ConfigureAwait(false);
-        }
+        return new RedisStateStore(connection, options, timeProvider, logger) { Memory = memory };
     }
 
     /// <summary>What INFO memory said at connect (null when Redis was not reachable then or hides INFO).</summary>
@@ -186,38 +158,20 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     /// </summary>
     private static async Task<(RedisMemory? Memory, string? Version)> ReadServerAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration, CancellationToken cancellationToken)
     {
-        if (!connection.GetServers().Any(s => s.IsConnected && !s.IsReplica))
+        if (!RedisConnector.HasPrimary(connection))
         {
             return (null, null);
         }
 
         var admin = configuration.Clone();
         admin.AllowAdmin = true;
-        ConnectionMultiplexer probe;
-        ConnectionMultiplexer? probeSentinels;
-        try
-        {
-            (probe, probeSentinels) = await RedisConnector.ConnectAsync(admin, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RedisConnectionException)
-        {
-            // The sentinels named a primary a moment ago and none now (a failover under way): checked at the next start.
-            return (null, null);
-        }
-
-        try
-        {
-            return await ReadPrimariesAsync(probe).ConfigureAwait(false);
-        }
-        finally
-        {
-            await CloseAsync(probe, probeSentinels).ConfigureAwait(false);
-        }
+        await using var probe = await RedisConnector.ConnectAsync(admin, cancellationToken).ConfigureAwait(false);
+        return await ReadPrimariesAsync(probe).ConfigureAwait(false);
     }
 
     private static async Task<(RedisMemory? Memory, string? Version)> ReadPrimariesAsync(ConnectionMultiplexer probe)
     {
-        var primaries = probe.GetServers().Where(s => s.IsConnected && !s.IsReplica).ToList();
+        var primaries = probe.GetServers().Where(s => s.IsConnected && !s.IsReplica && s.ServerType != ServerType.Sentinel).ToList();
         if (primaries.Count == 0)
         {
             return (null, null);
@@ -317,20 +271,12 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     public async Task PingAsync(CancellationToken cancellationToken) =>
         await _db.PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    public void Dispose()
-    {
-        _connection.Dispose();
-        _sentinels?.Dispose();
-    }
+    public void Dispose() => _connection.Dispose();
 
     public async ValueTask DisposeAsync()
     {
         await _connection.CloseAsync().ConfigureAwait(false);
         _connection.Dispose();
-        if (_sentinels is not null)
-        {
-            await _sentinels.DisposeAsync().ConfigureAwait(false);
-        }
     }
 
     private static readonly RedisValue[] DocFields = ["v", "j", "exp"];

@@ -63,7 +63,40 @@ public sealed class RedisSentinelFixture : IAsyncLifetime
             StartSentinel(port);
         }
 
-        // Every sentinel knows the replica and the two other sentinels: only then can they agree on a failover.
+        await WaitUntilSentinelsKnowAllAsync();
+        await EnsureSettledAsync();
+    }
+
+    /// <summary>Every sentinel forgets the service (SENTINEL REMOVE): none names a primary until <see cref="MonitorAgainAsync"/>.</summary>
+    public async Task ForgetServiceAsync()
+    {
+        foreach (var port in SentinelPorts)
+        {
+            await SentinelOnAsync(port, "SENTINEL", "REMOVE", ServiceName);
+        }
+    }
+
+    /// <summary>Every sentinel that forgot the service watches it again, as at the start, and learns the replica and the others.</summary>
+    public async Task MonitorAgainAsync()
+    {
+        foreach (var port in SentinelPorts)
+        {
+            if ((await SentinelOnAsync(port, "SENTINEL", "MASTERS")).Contains(ServiceName, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            await SentinelOnAsync(port, "SENTINEL", "MONITOR", ServiceName, "127.0.0.1", Text(PrimaryPort), "2");
+            await SentinelOnAsync(port, "SENTINEL", "SET", ServiceName, "auth-pass", Password, "down-after-milliseconds", "1000", "failover-timeout", "2000", "parallel-syncs", "1");
+        }
+
+        await WaitUntilSentinelsKnowAllAsync();
+        await EnsureSettledAsync();
+    }
+
+    /// <summary>Every sentinel knows the replica and the two other sentinels: only then can they agree on a failover.</summary>
+    private async Task WaitUntilSentinelsKnowAllAsync()
+    {
         foreach (var port in SentinelPorts)
         {
             await WaitAsync(
@@ -74,8 +107,6 @@ public sealed class RedisSentinelFixture : IAsyncLifetime
                 },
                 $"sentinel {port} seeing the replica and the other sentinels");
         }
-
-        await EnsureSettledAsync();
     }
 
     public Task DisposeAsync()
@@ -173,9 +204,10 @@ public sealed class RedisSentinelFixture : IAsyncLifetime
 
             foreach (var port in SentinelPorts)
             {
-                if (Field(await SentinelOnAsync(port, "SENTINEL", "MASTER", ServiceName), "flags") != "master")
+                var master = await SentinelOnAsync(port, "SENTINEL", "MASTER", ServiceName);
+                if (Field(master, "flags") != "master" || Field(master, "num-other-sentinels") != "2")
                 {
-                    return false; // s_down, o_down, failover_in_progress …
+                    return false; // s_down, o_down, failover_in_progress, … or not yet aware of the others
                 }
             }
 
@@ -331,7 +363,9 @@ public sealed class RedisSentinelFixture : IAsyncLifetime
             $"sentinel monitor {ServiceName} 127.0.0.1 {Text(PrimaryPort)} 2",
             $"sentinel auth-pass {ServiceName} {Password}",
             $"sentinel down-after-milliseconds {ServiceName} 1000",
-            $"sentinel failover-timeout {ServiceName} 5000",
+            // Also how long a sentinel that voted waits before it may start a failover itself (twice this): 2 s keeps a
+            // failover right after another (one test after the next) from waiting 10 s.
+            $"sentinel failover-timeout {ServiceName} 2000",
             $"sentinel parallel-syncs {ServiceName} 1",
             ""));
         _sentinels.Add(StartQuiet([file, "--sentinel"], "sentinel " + Text(port)));

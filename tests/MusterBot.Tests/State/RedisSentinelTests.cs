@@ -4,6 +4,7 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
 using MusterBot.State.Redis;
+using MusterBot.Tests.Support;
 using Xunit.Abstractions;
 
 namespace MusterBot.Tests.State;
@@ -83,6 +84,69 @@ public sealed class RedisSentinelTests(RedisSentinelFixture sentinel, ITestOutpu
         finally
         {
             await sentinel.RestoreAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData("serviceName=nosuch")] // a service the sentinels do not watch
+    [InlineData("sentinelPassword=wrong-3b1f0c")] // the sentinels refuse the login
+    public async Task Connect_NoSentinelNamesAPrimary_ReturnsAndSaysSo_NoPasswordInLogsOrErrors(string change)
+    {
+        await sentinel.EnsureSettledAsync();
+        var key = change.Split('=')[0];
+        var configuration = string.Join(',', sentinel.ConnectionString.Split(',').Select(part => part.StartsWith(key + "=", StringComparison.Ordinal) ? change : part))
+            + ",connectTimeout=1000,asyncTimeout=1000"; // fail sooner than the 5 s defaults
+        var logs = new LogCapture();
+        await using var store = await RedisStateStore.ConnectAsync(
+            new RedisStoreOptions { Configuration = configuration, KeyPrefix = "never:" }, TimeProvider.System, logs.CreateLogger("MusterBot.State"), CancellationToken.None);
+
+        Assert.Null(store.Memory);
+        var line = Assert.Single(logs.Lines, l => l.Contains("[5003]", StringComparison.Ordinal));
+        output.WriteLine(line);
+        Assert.Contains("service " + (key == "serviceName" ? "nosuch" : RedisSentinelFixture.ServiceName), line, StringComparison.Ordinal);
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => store.PingAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token));
+        output.WriteLine(error.GetType().Name + ": " + error.Message);
+        foreach (var secret in new[] { sentinel.Password, sentinel.SentinelPassword, "wrong-3b1f0c" })
+        {
+            Assert.DoesNotContain(secret, logs.All, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, error.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Connect_BeforeTheSentinelsKnowTheService_TheStoreWritesOnceTheyDo()
+    {
+        await sentinel.EnsureSettledAsync();
+        var prefix = $"sl{Guid.NewGuid():N}:";
+        await sentinel.ForgetServiceAsync();
+        try
+        {
+            await using var store = await ConnectAsync(prefix);
+            Assert.Null(store.Memory); // nothing to read at start
+            await sentinel.MonitorAgainAsync();
+            var watch = Stopwatch.StartNew();
+            var failures = 0;
+            while (true)
+            {
+                try
+                {
+                    Assert.Equal(CommitStatus.Committed, (await store.CommitAsync(new Commit { Writes = [new DocWrite(new DocKey("user", "1"), "{}", 0)] }, CancellationToken.None)).Status);
+                    break;
+                }
+                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+                {
+                    failures++;
+                    Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"no commit 20 s after the sentinels watch the service again ({failures} failures; last: {ex.Message})");
+                    await Task.Delay(100);
+                }
+            }
+
+            output.WriteLine($"the store wrote {watch.Elapsed.TotalSeconds:F1} s after the sentinels knew the service again ({failures} failed commits before)");
+            Assert.Equal("1", await sentinel.PrimaryAsync("EXISTS", prefix + "{1}:doc:user:1"));
+        }
+        finally
+        {
+            await sentinel.MonitorAgainAsync();
         }
     }
 
