@@ -29,6 +29,7 @@ public sealed partial class RedisStateStore
     private long _behindTotal;
     private long _lastBehindWarningMs = long.MinValue;
     private long _skipWaitsUntilMs = long.MinValue;
+    private volatile bool _behind;
     private readonly Lock _barrierLock = new();
     private readonly Dictionary<EndPoint, Barrier> _barriers = [];
 
@@ -44,6 +45,13 @@ public sealed partial class RedisStateStore
     private const long BehindPauseMs = 1_000;
 
     /// <summary>
+    /// The timeout of that one WAIT while the replicas are behind: it blocks the connection for every command of this
+    /// process, so not the whole <see cref="RedisStoreOptions.WaitTimeout"/> once a second (with the replica gone after
+    /// a failover, 500 ms a second held the fan-out back by half).
+    /// </summary>
+    private const long BehindProbeMs = 50;
+
+    /// <summary>
     /// Writes reported done without <see cref="RedisStoreOptions.WaitForReplicas"/> replicas' confirmation since start:
     /// WAIT timed out, or it was skipped while the replicas were behind.
     /// </summary>
@@ -54,8 +62,9 @@ public sealed partial class RedisStateStore
     /// <see cref="RedisStoreOptions.WaitForReplicas"/> is set. Fewer replicas than asked after the timeout: the write
     /// counts as done, a warning is logged (at most once a minute, with the count), and for the next second writes do
     /// not wait at all (each would wait the whole timeout: with a replica down, 64 decisions at a time would make 64
-    /// commits a second); then one WAIT tries again. A lost connection throws like any store call: the caller's retry
-    /// is safe, every write of the store is idempotent.
+    /// commits a second); then one WAIT of at most 50 ms tries again, and once the replicas answer in time writes wait
+    /// for them as before. A lost connection throws like any store call: the caller's retry is safe, every write of the
+    /// store is idempotent.
     /// </summary>
     private async Task ReplicatedAsync(RedisKey key, CancellationToken cancellationToken)
     {
@@ -73,8 +82,13 @@ public sealed partial class RedisStateStore
         var acknowledged = await SharedWaitAsync(_connection.GetServer(key)).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (acknowledged < _waitReplicas)
         {
+            _behind = true;
             Interlocked.Exchange(ref _skipWaitsUntilMs, NowMs() + BehindPauseMs);
             NoteBehind(acknowledged);
+        }
+        else
+        {
+            _behind = false;
         }
     }
 
@@ -108,7 +122,8 @@ public sealed partial class RedisStateStore
     {
         try
         {
-            return (long)await server.ExecuteAsync("WAIT", [_waitReplicas, _waitTimeoutMs], CommandFlags.DemandMaster).ConfigureAwait(false);
+            var timeoutMs = _behind ? Math.Min(BehindProbeMs, _waitTimeoutMs) : _waitTimeoutMs;
+            return (long)await server.ExecuteAsync("WAIT", [_waitReplicas, timeoutMs], CommandFlags.DemandMaster).ConfigureAwait(false);
         }
         finally
         {

@@ -47,8 +47,10 @@ public sealed class RedisStoreOptions
     /// <summary>
     /// How long a write waits for <see cref="WaitForReplicas"/> replicas (a healthy replica on the same network answers
     /// within a millisecond). When it passes (a replica down or far behind), the write counts as done anyway, a warning
-    /// is logged, and for the next second writes do not wait: the store stays available, without the guarantee, until
-    /// the replicas catch up.
+    /// is logged, and for the next second writes do not wait (then one write waits at most 50 ms to see whether they are
+    /// back): the store stays available, without the guarantee, until the replicas catch up. A WAIT holds up every
+    /// command of this process to that primary while it waits (Redis answers a connection's commands in order), so
+    /// the first write after a replica is lost holds the process up for this long.
     /// </summary>
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 }
