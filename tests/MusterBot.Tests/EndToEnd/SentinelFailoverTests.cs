@@ -65,25 +65,34 @@ public sealed class SentinelFailoverTests(RedisSentinelFixture sentinel, ITestOu
                 await Task.Delay(5, ct);
             }
 
+            // How late this process runs a 10 ms timer during the failover (the thread pool starved by blocking calls would show).
+            var lagMs = 0.0;
+            using var lagStop = new CancellationTokenSource();
+            var lagProbe = Task.Run(async () =>
+            {
+                while (!lagStop.IsCancellationRequested)
+                {
+                    var tick = Stopwatch.StartNew();
+                    await Task.Delay(10);
+                    lagMs = Math.Max(lagMs, tick.Elapsed.TotalMilliseconds - 10);
+                }
+            });
             var oldPrimary = await sentinel.KillPrimaryAsync();
             var killed = Stopwatch.StartNew();
+            var killedAt = DateTimeOffset.UtcNow;
             var sentAtKill = emulator.AllSentCount;
             var failover = sentinel.WaitForFailoverAsync(TimeSpan.FromSeconds(30));
             await Task.Delay(200, ct); // the calls in flight at the kill come back
             var settled = emulator.AllSentCount;
-            TimeSpan? resumed = null;
             while (chats.Any(c => emulator.Messages(c).Count == 0))
             {
-                if (resumed is null && emulator.AllSentCount > settled)
-                {
-                    resumed = killed.Elapsed;
-                }
-
                 Assert.True(killed.Elapsed < TimeSpan.FromSeconds(45), $"45 s after the kill {chats.Count(c => emulator.Messages(c).Count == 0)} recipients have no order ({emulator.AllSentCount} sent)");
                 await Task.Delay(20, ct);
             }
 
             var done = killed.Elapsed;
+            await lagStop.CancelAsync();
+            await lagProbe;
             var switched = await failover;
 
             // A late duplicate would show up here (the lease is 5 s); then every message must have left the outbox as Sent.
@@ -103,10 +112,16 @@ public sealed class SentinelFailoverTests(RedisSentinelFixture sentinel, ITestOu
             var duplicates = perChat.Sum() - Recipients;
             var unconfirmed = host.App.Services.GetService(typeof(IStateStore)) is RedisStateStore hostStore ? hostStore.WritesNotConfirmedByReplicas : -1;
             output.WriteLine(
-                $"WaitForReplicas={waitForReplicas}: primary {oldPrimary} killed at {sentAtKill} of {Recipients} sent ({settled} once the calls in flight returned); "
-                + $"sentinels switched to {sentinel.PrimaryPort} {switched.TotalSeconds:F1} s after the kill; sending resumed {resumed?.TotalSeconds ?? 0:F1} s and every recipient had the order {done.TotalSeconds:F1} s after the kill; "
+                $"WaitForReplicas={waitForReplicas}: primary {oldPrimary} killed at {killedAt:HH:mm:ss.fff} at {sentAtKill} of {Recipients} sent ({settled} once the calls in flight returned); "
+                + $"sentinels switched to {sentinel.PrimaryPort} {switched.TotalSeconds:F1} s after the kill; every recipient had the order {done.TotalSeconds:F1} s after the kill "
+                + $"(the {Recipients - settled} left take {(Recipients - settled) / 200.0:F1} s at 200/s without a failover); "
                 + $"lost {lost}, sent twice {duplicates} (in {perChat.Count(n => n > 1)} chats); left in the outbox {left}; delivery records not Sent {notSent}; "
-                + $"writes not confirmed by the replica {unconfirmed}");
+                + $"writes not confirmed by the replica {unconfirmed}; longest stall of this process's timers {lagMs:F0} ms; thread pool min {MinThreads()}");
+
+            if (switched > TimeSpan.FromSeconds(5))
+            {
+                output.WriteLine("a slow failover; the sentinels said:\n" + sentinel.SentinelEvents(40));
+            }
 
             Assert.Equal(0, lost);
             Assert.InRange(duplicates, 0, MaxInFlight);
@@ -119,5 +134,11 @@ public sealed class SentinelFailoverTests(RedisSentinelFixture sentinel, ITestOu
         {
             await sentinel.RestoreAsync();
         }
+    }
+
+    private static string MinThreads()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        return $"{workers}/{io}";
     }
 }
