@@ -20,6 +20,7 @@ public sealed class RedisSentinelFixture : IAsyncLifetime
 
     private readonly Dictionary<int, Process> _nodes = [];
     private readonly List<Process> _sentinels = [];
+    private readonly Dictionary<int, Process> _lone = [];
     private readonly List<string> _directories = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _events = new();
     private string? _executable;
@@ -67,6 +68,41 @@ public sealed class RedisSentinelFixture : IAsyncLifetime
         await EnsureSettledAsync();
     }
 
+    /// <summary>
+    /// Starts a fourth, lone sentinel without a password of its own that watches the current primary under another
+    /// service name (so the three others ignore it), and waits until it knows the replica; returns its port. It is
+    /// killed with the rest, or by <see cref="StopLoneSentinel"/>.
+    /// </summary>
+    public async Task<int> StartLoneSentinelAsync(string serviceName)
+    {
+        var port = FreePorts(1)[0];
+        var directory = System.IO.Directory.CreateTempSubdirectory("musterbot-sentinel-lone-").FullName;
+        _directories.Add(directory);
+        var file = Path.Combine(directory, "sentinel.conf");
+        File.WriteAllText(file, string.Join('\n',
+            $"port {Text(port)}",
+            "bind 127.0.0.1",
+            $"dir {directory}",
+            $"sentinel monitor {serviceName} 127.0.0.1 {Text(PrimaryPort)} 1",
+            $"sentinel auth-pass {serviceName} {Password}",
+            ""));
+        var process = StartQuiet([file, "--sentinel"], null);
+        _lone[port] = process;
+        await WaitAsync(
+            async () => Field(await RedisServerFixture.ExecuteOnAsync(port, "SENTINEL", "MASTER", serviceName), "num-slaves") == "1",
+            $"the lone sentinel {port} seeing the replica");
+        return port;
+    }
+
+    public void StopLoneSentinel(int port)
+    {
+        if (_lone.Remove(port, out var process))
+        {
+            Kill(process);
+            process.Dispose();
+        }
+    }
+
     /// <summary>Every sentinel forgets the service (SENTINEL REMOVE): none names a primary until <see cref="MonitorAgainAsync"/>.</summary>
     public async Task ForgetServiceAsync()
     {
@@ -111,7 +147,7 @@ public sealed class RedisSentinelFixture : IAsyncLifetime
 
     public Task DisposeAsync()
     {
-        foreach (var process in _nodes.Values.Concat(_sentinels))
+        foreach (var process in _nodes.Values.Concat(_sentinels).Concat(_lone.Values))
         {
             Kill(process);
         }

@@ -114,6 +114,44 @@ public sealed class RedisSentinelTests(RedisSentinelFixture sentinel, ITestOutpu
         }
     }
 
+    /// <summary>
+    /// Sentinels without a password, data nodes with one: StackExchange.Redis logs in to the sentinels with the data
+    /// nodes' password when no sentinelPassword is given. What happens then is what docs/operations.md says.
+    /// </summary>
+    [Fact]
+    public async Task Connect_SentinelWithoutAPassword_DataNodesWithOne()
+    {
+        await sentinel.EnsureSettledAsync();
+        var lone = await sentinel.StartLoneSentinelAsync("lone");
+        try
+        {
+            var logs = new LogCapture();
+            var prefix = $"sp{Guid.NewGuid():N}:";
+            await using var store = await RedisStateStore.ConnectAsync(
+                new RedisStoreOptions { Configuration = $"127.0.0.1:{lone.ToString(CultureInfo.InvariantCulture)},serviceName=lone,password={sentinel.Password},connectTimeout=2000,asyncTimeout=2000", KeyPrefix = prefix },
+                TimeProvider.System,
+                logs.CreateLogger("MusterBot.State"),
+                CancellationToken.None);
+            string outcome;
+            try
+            {
+                outcome = (await store.CommitAsync(new Commit { Writes = [new DocWrite(new DocKey("user", "1"), "{}", 0)] }, CancellationToken.None)).Status.ToString();
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                outcome = ex.GetType().Name + ": " + ex.Message.Split(" - ")[0];
+            }
+
+            output.WriteLine($"memory read at start: {store.Memory is not null}; commit: {outcome}; 5003 logged: {logs.Lines.Any(l => l.Contains("[5003]", StringComparison.Ordinal))}");
+            Assert.Equal("Committed", outcome);
+            Assert.NotNull(store.Memory);
+        }
+        finally
+        {
+            sentinel.StopLoneSentinel(lone);
+        }
+    }
+
     [Fact]
     public async Task Connect_BeforeTheSentinelsKnowTheService_TheStoreWritesOnceTheyDo()
     {
