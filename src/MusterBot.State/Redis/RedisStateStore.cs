@@ -2,11 +2,11 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using MusterBot.State.Timers;
 using StackExchange.Redis;
 
@@ -148,9 +148,8 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     }
 
     /// <summary>
-    /// INFO memory and the version of every connected primary (one on a single node or behind Sentinel, each master of a
-    /// cluster), read on
-    /// a short-lived second connection in admin mode (the client lets INFO through only there; the store's own
+    /// INFO memory and the version of every connected primary (one on a single node or behind Sentinel, each master of
+    /// a cluster), read on a short-lived second connection in admin mode (the client lets INFO through only there; the store's own
     /// connection stays without admin commands). The result is the oldest version and the memory of a primary whose
     /// policy evicts (if any), else the sum over the primaries. Nulls while Redis is down (it is checked at the next
     /// start, and a script an old server cannot load fails with <see cref="RedisVersionException"/>) or when INFO is
@@ -166,11 +165,6 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         var admin = configuration.Clone();
         admin.AllowAdmin = true;
         await using var probe = await RedisConnector.ConnectAsync(admin, cancellationToken).ConfigureAwait(false);
-        return await ReadPrimariesAsync(probe).ConfigureAwait(false);
-    }
-
-    private static async Task<(RedisMemory? Memory, string? Version)> ReadPrimariesAsync(ConnectionMultiplexer probe)
-    {
         var primaries = probe.GetServers().Where(s => s.IsConnected && !s.IsReplica && s.ServerType != ServerType.Sentinel).ToList();
         if (primaries.Count == 0)
         {
