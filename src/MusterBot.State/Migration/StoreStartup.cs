@@ -60,9 +60,8 @@ public sealed partial class StoreStartup(
         {
             try
             {
-                var parsed = ConfigurationOptions.Parse(redisOptions.Value.Configuration);
-                parsed.AbortOnConnectFail = false;
-                await using var connection = await ConnectionMultiplexer.ConnectAsync(parsed).WaitAsync(cancellationToken).ConfigureAwait(false);
+                var parsed = RedisConnector.Parse(redisOptions.Value.Configuration);
+                await using var connection = await RedisConnector.ConnectAsync(parsed, cancellationToken).ConfigureAwait(false);
                 var migration = new SingleCommunityMigration(store, connection, redisOptions.Value.KeyPrefix, time, logger);
                 return await migration.RunAsync(names, admins, cancellationToken).ConfigureAwait(false);
             }

@@ -71,6 +71,9 @@ public sealed partial class RedisStateStore
             await ReindexAsync(shard, epoch, scores, exact: false, cancellationToken).ConfigureAwait(false);
         }
 
+        // Redis:WaitForReplicas: the commit is reported done only once the replicas have it (the update it handles is
+        // confirmed to Telegram after this). Conflicts and duplicates wrote nothing of their own.
+        await ReplicatedAsync(ShardPrefix(shard) + "epoch", cancellationToken).ConfigureAwait(false);
         return new CommitResult(CommitStatus.Committed, ids);
     }
 
@@ -257,6 +260,9 @@ public sealed partial class RedisStateStore
             [.. MessageKeys(sp, number)],
             [sp, Text(number), DeliveryJson(record), _deliveryRetentionMs],
             cancellationToken).ConfigureAwait(false);
+
+        // Redis:WaitForReplicas: an outcome lost in a failover would send the message again.
+        await ReplicatedAsync(sp + "epoch", cancellationToken).ConfigureAwait(false);
     }
 
     private static byte[] DeliveryJson(DeliveryRecord record) =>
@@ -320,6 +326,7 @@ public sealed partial class RedisStateStore
             await ReindexAsync(shard, ParseLong((string)items[1]!), Scores(items, 2), exact: false, cancellationToken).ConfigureAwait(false);
         }
 
+        await ReplicatedAsync(sp + "epoch", cancellationToken).ConfigureAwait(false);
         return OutboxIds.Compose(shard, ParseLong((string)items[0]!));
     }
 

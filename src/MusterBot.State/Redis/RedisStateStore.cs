@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
@@ -26,10 +28,13 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     private readonly string _handledRetentionMs;
     private readonly long _sweepIntervalMs;
 
-    private RedisStateStore(ConnectionMultiplexer connection, RedisStoreOptions options, TimeProvider time)
+    private RedisStateStore(ConnectionMultiplexer connection, RedisStoreOptions options, TimeProvider time, ILogger logger)
     {
         _connection = connection;
         _db = connection.GetDatabase();
+        _logger = logger;
+        _waitReplicas = options.WaitForReplicas;
+        _waitTimeoutMs = (long)Math.Ceiling(options.WaitTimeout.TotalMilliseconds);
         _time = time;
         _prefix = options.KeyPrefix;
         _deliveryRetentionMs = Milliseconds(options.DeliveryRetention);
@@ -45,8 +50,18 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     /// Connects to Redis. The connection is kept alive and re-established after a Redis restart; while Redis is
     /// unreachable, calls fail with an exception (infrastructure) and succeed again once it is back.
     /// </summary>
+    public static Task<RedisStateStore> ConnectAsync(
+        RedisStoreOptions options, TimeProvider timeProvider, CancellationToken cancellationToken) =>
+        ConnectAsync(options, timeProvider, null, cancellationToken);
+
+    /// <summary>
+    /// Connects to Redis, directly or through Redis Sentinel (<c>serviceName=…</c> in the configuration; the connection
+    /// then follows each failover by itself). Returns while Redis is unreachable, and through Sentinel while no sentinel
+    /// names a primary (logged to <paramref name="logger"/>: an unknown service or a wrong sentinelPassword shows so);
+    /// the connection keeps trying.
+    /// </summary>
     public static async Task<RedisStateStore> ConnectAsync(
-        RedisStoreOptions options, TimeProvider timeProvider, CancellationToken cancellationToken)
+        RedisStoreOptions options, TimeProvider timeProvider, ILogger? logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -71,15 +86,24 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
             throw new ArgumentException("RedisStoreOptions.KeyPrefix must not contain '{' or '}' (the shard's hash tag follows it).", nameof(options));
         }
 
-        var configuration = ConfigurationOptions.Parse(options.Configuration);
-        configuration.AbortOnConnectFail = false;
+        if (options.WaitForReplicas is < 0 or > 16 || (options.WaitForReplicas > 0 && options.WaitTimeout <= TimeSpan.Zero))
+        {
+            throw new ArgumentException("RedisStoreOptions.WaitForReplicas must be 0–16, and WaitTimeout positive when it is not 0.", nameof(options));
+        }
+
+        logger ??= NullLogger.Instance;
+        var configuration = RedisConnector.Parse(options.Configuration);
         configuration.ReconnectRetryPolicy = new LinearRetry(500);
-        var connection = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken)
-            .ConfigureAwait(false);
+        var connection = await RedisConnector.ConnectAsync(configuration, cancellationToken).ConfigureAwait(false);
+        if (RedisConnector.IsSentinel(configuration) && !RedisConnector.HasPrimary(connection))
+        {
+            RedisLog.NoPrimaryYet(logger, configuration.ServiceName!);
+        }
+
         RedisMemory? memory;
         try
         {
-            (memory, var version) = await ReadServerAsync(connection, configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+            (memory, var version) = await ReadServerAsync(connection, configuration, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
             EnsureSupportedVersion(version);
         }
         catch
@@ -97,7 +121,7 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
                 "or Redis:AllowEviction=true for a throwaway test server.");
         }
 
-        return new RedisStateStore(connection, options, timeProvider) { Memory = memory };
+        return new RedisStateStore(connection, options, timeProvider, logger) { Memory = memory };
     }
 
     /// <summary>What INFO memory said at connect (null when Redis was not reachable then or hides INFO).</summary>
@@ -124,24 +148,24 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
     }
 
     /// <summary>
-    /// INFO memory and the version of every connected primary (one on a single node, each master of a cluster), read on
-    /// a short-lived second connection in admin mode (the client lets INFO through only there; the store's own
+    /// INFO memory and the version of every connected primary (one on a single node or behind Sentinel, each master of
+    /// a cluster), read on a short-lived second connection in admin mode (the client lets INFO through only there; the store's own
     /// connection stays without admin commands). The result is the oldest version and the memory of a primary whose
     /// policy evicts (if any), else the sum over the primaries. Nulls while Redis is down (it is checked at the next
     /// start, and a script an old server cannot load fails with <see cref="RedisVersionException"/>) or when INFO is
     /// refused.
     /// </summary>
-    private static async Task<(RedisMemory? Memory, string? Version)> ReadServerAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration)
+    private static async Task<(RedisMemory? Memory, string? Version)> ReadServerAsync(ConnectionMultiplexer connection, ConfigurationOptions configuration, CancellationToken cancellationToken)
     {
-        if (!connection.GetServers().Any(s => s.IsConnected && !s.IsReplica))
+        if (!RedisConnector.HasPrimary(connection))
         {
             return (null, null);
         }
 
         var admin = configuration.Clone();
         admin.AllowAdmin = true;
-        await using var probe = await ConnectionMultiplexer.ConnectAsync(admin).ConfigureAwait(false);
-        var primaries = probe.GetServers().Where(s => s.IsConnected && !s.IsReplica).ToList();
+        await using var probe = await RedisConnector.ConnectAsync(admin, cancellationToken).ConfigureAwait(false);
+        var primaries = probe.GetServers().Where(s => s.IsConnected && !s.IsReplica && s.ServerType != ServerType.Sentinel).ToList();
         if (primaries.Count == 0)
         {
             return (null, null);

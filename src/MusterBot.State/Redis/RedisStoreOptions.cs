@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace MusterBot.State.Redis;
 
 /// <summary>Settings of <see cref="RedisStateStore"/> (bindable from configuration).</summary>
@@ -6,7 +8,10 @@ public sealed class RedisStoreOptions
     /// <summary>
     /// A StackExchange.Redis connection string, e.g. <c>localhost:6379,password=…</c>; for Redis Cluster, several
     /// masters, e.g. <c>10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379,password=…</c> (the client finds the cluster and its
-    /// slots by itself; see docs/operations.md). It may hold a password: never log it. <c>abortConnect=false</c> is always applied, so the store reconnects after a Redis restart.
+    /// slots by itself); for Redis Sentinel, the sentinels and the service name, e.g.
+    /// <c>10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379,serviceName=musterbot,password=…,sentinelPassword=…</c> (the
+    /// client asks them for the primary and follows a failover; see docs/operations.md). It may hold passwords: never
+    /// log it. <c>abortConnect=false</c> is always applied, so the store reconnects after a Redis restart.
     /// </summary>
     public string Configuration { get; set; } = "";
 
@@ -30,4 +35,22 @@ public sealed class RedisStoreOptions
     /// and outbox keys can disappear without an error. For a throwaway test server only.
     /// </summary>
     public bool AllowEviction { get; set; }
+
+    /// <summary>
+    /// How many replicas must have a write before the store reports it done (Redis <c>WAIT</c> after every commit and
+    /// every recorded outcome of a message; see docs/operations.md, "Redis Sentinel and failover"). 0 (the default):
+    /// no wait; a failover may then lose the writes the primary had acknowledged but not yet passed on.
+    /// </summary>
+    [Range(0, 16)]
+    public int WaitForReplicas { get; set; }
+
+    /// <summary>
+    /// How long a write waits for <see cref="WaitForReplicas"/> replicas (a healthy replica on the same network answers
+    /// within a millisecond). When it passes (a replica down or far behind), the write counts as done anyway, a warning
+    /// is logged, and for the next second writes do not wait (then one write waits at most 50 ms to see whether they are
+    /// back): the store stays available, without the guarantee, until the replicas catch up. A WAIT holds up every
+    /// command of this process to that primary while it waits (Redis answers a connection's commands in order), so
+    /// the first write after a replica is lost holds the process up for this long.
+    /// </summary>
+    public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 }

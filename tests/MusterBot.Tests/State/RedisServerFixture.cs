@@ -84,21 +84,43 @@ public class RedisServerFixture : IAsyncLifetime
     public Task<string> ExecuteAsync(params string[] arguments) => ExecuteOnAsync(Port, arguments);
 
     /// <summary>Like <see cref="ExecuteAsync"/>, on the server at 127.0.0.1:<paramref name="port"/>.</summary>
-    public static async Task<string> ExecuteOnAsync(int port, params string[] arguments)
+    public static Task<string> ExecuteOnAsync(int port, params string[] arguments) =>
+        ExecuteWithPasswordAsync(port, null, arguments);
+
+    /// <summary>
+    /// Like <see cref="ExecuteOnAsync(int, string[])"/>, after <c>AUTH <paramref name="password"/></c> on the same connection
+    /// (none when null).
+    /// </summary>
+    public static async Task<string> ExecuteWithPasswordAsync(int port, string? password, params string[] arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        var request = new StringBuilder().Append('*').Append(arguments.Length).Append("\r\n");
-        foreach (var argument in arguments)
+        var request = new StringBuilder();
+        if (password is not null)
         {
-            request.Append('$').Append(Encoding.UTF8.GetByteCount(argument)).Append("\r\n").Append(argument).Append("\r\n");
+            AppendCommand(request, ["AUTH", password]);
         }
 
+        AppendCommand(request, arguments);
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, port);
         await using var stream = new BufferedStream(client.GetStream());
         await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()));
         await stream.FlushAsync();
+        if (password is not null)
+        {
+            await ReadReplyAsync(stream);
+        }
+
         return await ReadReplyAsync(stream);
+    }
+
+    private static void AppendCommand(StringBuilder request, string[] arguments)
+    {
+        request.Append('*').Append(arguments.Length).Append("\r\n");
+        foreach (var argument in arguments)
+        {
+            request.Append('$').Append(Encoding.UTF8.GetByteCount(argument)).Append("\r\n").Append(argument).Append("\r\n");
+        }
     }
 
     private static async Task<string> ReadReplyAsync(Stream stream)
