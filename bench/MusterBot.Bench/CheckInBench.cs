@@ -70,6 +70,7 @@ public sealed class CheckInBench(BenchOptions options)
         emulator.CreateUser(AdminId, "Admin", "en");
         var writes = new List<DocWrite> { Put(DocKeys.Grid("g1"), new Grid("g1", "Bench grid")) };
         var sets = new List<SetChange> { new(Sets.Grids, "g1", true) };
+        var people = new List<long>();
         for (var r = 0; r < regions; r++)
         {
             var id = RegionId(r);
@@ -83,7 +84,7 @@ public sealed class CheckInBench(BenchOptions options)
             AddPerson(FirstMember + i, "M" + i.ToString(Inv), RegionId(i % regions), Roles.Member);
         }
 
-        foreach (var chunk in Chunk(writes, sets, 2000))
+        foreach (var chunk in BenchSeed.CommunityCommits(writes, sets, people, now))
         {
             var seeded = await store.CommitAsync(chunk, cancellationToken);
             if (seeded.Status != CommitStatus.Committed)
@@ -186,7 +187,7 @@ public sealed class CheckInBench(BenchOptions options)
                 var committed = 0;
                 foreach (var set in arrivedSets)
                 {
-                    committed += (await store.GetSetMembersAsync(set, cancellationToken)).Count;
+                    committed += (await store.GetSetMembersAsync(set, MusterBot.State.Records.Org.DefaultTree.CommunityId, cancellationToken)).Count;
                 }
 
                 if (committed >= n)
@@ -279,25 +280,16 @@ public sealed class CheckInBench(BenchOptions options)
             cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
         return timedOut || latencies.Count < n || wrong > 0 ? 1 : 0;
 
-        void AddPerson(long id, string name, string regionId, Roles roles) => BenchSeed.AddPerson(emulator, writes, sets, now, id, name, regionId, roles);
+        void AddPerson(long id, string name, string regionId, Roles roles)
+        {
+            BenchSeed.AddPerson(emulator, writes, sets, now, id, name, regionId, roles);
+            people.Add(id);
+        }
     }
 
     private static string RegionId(int r) => BenchSeed.RegionId(r);
 
     private static DocWrite Put<T>(MusterBot.State.Documents.DocKey key, T value) => BenchSeed.Put(key, value);
-
-    private static IEnumerable<Commit> Chunk(List<DocWrite> writes, List<SetChange> sets, int size)
-    {
-        for (var i = 0; i < writes.Count; i += size)
-        {
-            yield return new Commit { Writes = writes.Skip(i).Take(size).ToList() };
-        }
-
-        for (var i = 0; i < sets.Count; i += size * 4)
-        {
-            yield return new Commit { SetChanges = sets.Skip(i).Take(size * 4).ToList() };
-        }
-    }
 
     private static double Pct(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
