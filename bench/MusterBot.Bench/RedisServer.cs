@@ -91,6 +91,16 @@ public sealed class RedisServer : IDisposable
         return line is not null && long.TryParse(line["used_memory_peak:".Length..], CultureInfo.InvariantCulture, out var bytes) ? bytes : null;
     }
 
+    /// <summary>FLUSHALL: an empty Redis for the next bot of a run (throws when Redis does not answer +OK).</summary>
+    public async Task FlushAllAsync()
+    {
+        var reply = await TryCommandAsync("FLUSHALL");
+        if (reply?.StartsWith("+OK", StringComparison.Ordinal) != true)
+        {
+            throw new InvalidOperationException("FLUSHALL was answered " + (reply?.Trim() ?? "(no answer)"));
+        }
+    }
+
     public void Dispose()
     {
         if (Environment.GetEnvironmentVariable("BENCH_REDIS_STATS") == "1" && TryCommandAsync("INFO commandstats").GetAwaiter().GetResult() is { } stats)
