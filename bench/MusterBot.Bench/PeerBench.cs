@@ -323,7 +323,7 @@ public sealed class PeerBench(BenchOptions options)
         public async Task<Burst> StartBurstAsync(long first, int count, CancellationToken cancellationToken)
         {
             var sentBefore = emulator.AllSentCount;
-            var (started, clock, cpu) = Begin();
+            var (started, clock, cpu) = await BeginAsync();
             for (var i = 0; i < count; i++)
             {
                 emulator.SendText(first + i, "/start");
@@ -331,7 +331,7 @@ public sealed class PeerBench(BenchOptions options)
 
             var injected = clock.Elapsed;
             var (confirmed, timedOut) = await WaitAsync(clock, () => emulator.AllSentCount - sentBefore >= (long)count * StartReplies, cancellationToken);
-            var used = End(cpu);
+            var used = await EndAsync(cpu);
 
             // Exact: each user's bot messages since the start of the burst; the last one's emulator time stamp.
             var last = started;
@@ -350,7 +350,7 @@ public sealed class PeerBench(BenchOptions options)
                 }
             }
 
-            return new Burst(count, injected, confirmed, last - started, complete, used.Bot, used.Redis, used.Bench, timedOut);
+            return new Burst(count, injected, confirmed, last - started, complete, used.Bot, used.Redis, used.Bench, timedOut) { RedisCommands = used.Commands };
         }
 
         /// <summary>Members <paramref name="from"/> … from + count − 1 press "arrived"; done when each press is answered, the order edited and one more message sent.</summary>
@@ -360,7 +360,7 @@ public sealed class PeerBench(BenchOptions options)
             var editsBefore = emulator.RequestCount("editMessageText");
             var sendsBefore = emulator.RequestCount("sendMessage");
             var queries = new string[count];
-            var (started, clock, cpu) = Begin();
+            var (started, clock, cpu) = await BeginAsync();
             for (var i = 0; i < count; i++)
             {
                 var member = firstMember + from + i;
@@ -386,13 +386,13 @@ public sealed class PeerBench(BenchOptions options)
             }
 
             var (confirmed, timedOut) = await WaitAsync(clock, Done, cancellationToken);
-            var used = End(cpu);
+            var used = await EndAsync(cpu);
             if (exact.Complete < count)
             {
                 exact = Exact();
             }
 
-            return new Burst(count, injected, confirmed, exact.Last - started, exact.Complete, used.Bot, used.Redis, used.Bench, timedOut);
+            return new Burst(count, injected, confirmed, exact.Last - started, exact.Complete, used.Bot, used.Redis, used.Bench, timedOut) { RedisCommands = used.Commands };
 
             (int Complete, DateTimeOffset Last) Exact()
             {
@@ -425,17 +425,19 @@ public sealed class PeerBench(BenchOptions options)
             }
         }
 
-        private (DateTimeOffset Started, Stopwatch Clock, (TimeSpan Bot, TimeSpan Redis, TimeSpan Bench) Cpu) Begin()
+        private async Task<(DateTimeOffset Started, Stopwatch Clock, (TimeSpan Bot, TimeSpan Redis, TimeSpan Bench) Cpu)> BeginAsync()
         {
+            await redis.ResetStatsAsync();
             _self.Refresh();
             var cpu = (botCpu(), redis.CpuTime, _self.TotalProcessorTime);
             return (DateTimeOffset.UtcNow, Stopwatch.StartNew(), cpu);
         }
 
-        private (TimeSpan Bot, TimeSpan Redis, TimeSpan Bench) End((TimeSpan Bot, TimeSpan Redis, TimeSpan Bench) before)
+        private async Task<(TimeSpan Bot, TimeSpan Redis, TimeSpan Bench, IReadOnlyDictionary<string, (long Calls, long Microseconds)> Commands)> EndAsync((TimeSpan Bot, TimeSpan Redis, TimeSpan Bench) before)
         {
             _self.Refresh();
-            return (botCpu() - before.Bot, redis.CpuTime - before.Redis, _self.TotalProcessorTime - before.Bench);
+            var used = (botCpu() - before.Bot, redis.CpuTime - before.Redis, _self.TotalProcessorTime - before.Bench);
+            return (used.Item1, used.Item2, used.Item3, await redis.CommandStatsAsync());
         }
 
         /// <summary>Polls every 2 ms until no update is pending (confirmed) and <paramref name="done"/> holds, or the limit.</summary>
@@ -481,6 +483,17 @@ internal sealed record Burst(int Updates, TimeSpan Injected, TimeSpan Confirmed,
     public double BenchCpuPerThousand => BenchCpu.TotalSeconds / (Updates / 1000.0);
 
     public bool Failed => TimedOut || Complete < Updates;
+
+    /// <summary>Redis's command statistics over the burst (CONFIG RESETSTAT at its start): command → calls, µs.</summary>
+    public IReadOnlyDictionary<string, (long Calls, long Microseconds)> RedisCommands { get; init; } = new Dictionary<string, (long, long)>();
+
+    /// <summary>Redis calls per update, the busiest commands first (by time inside Redis).</summary>
+    public string RedisLine() => string.Format(
+        CultureInfo.InvariantCulture,
+        "{0:0.0} Redis calls per update ({1})",
+        RedisCommands.Values.Sum(c => c.Calls) / (double)Updates,
+        string.Join(", ", RedisCommands.Where(kv => kv.Key is not ("config|resetstat" or "info")).OrderByDescending(kv => kv.Value.Microseconds).Take(4)
+            .Select(kv => string.Format(CultureInfo.InvariantCulture, "{0} {1:0.00} × {2:0} µs", kv.Key, kv.Value.Calls / (double)Updates, kv.Value.Microseconds / (double)Math.Max(1, kv.Value.Calls)))));
 
     public string Line(string bot, bool peer) => string.Format(
         CultureInfo.InvariantCulture,
@@ -533,11 +546,13 @@ internal sealed class PeerRun(int number, bool musterFirst)
             if (m is not null)
             {
                 b.AppendLine(m.Line("MusterBot", peer: false));
+                b.AppendLine("               " + m.RedisLine());
             }
 
             if (g is not null)
             {
                 b.AppendLine(g.Line("grammY", peer: true));
+                b.AppendLine("               " + g.RedisLine());
             }
 
             if (m is not null && g is not null)
