@@ -82,6 +82,7 @@ public sealed class PeerBench(BenchOptions options)
     {
         using var redis = await RedisServer.StartAsync();
         await using var emulator = await BotApiEmulator.StartAsync(new EmulatorOptions { Token = FanOutBench.Token }, cancellationToken);
+        Console.WriteLine(string.Format(Inv, "peer: run {0}: redis-server on port {1}, emulator at {2}", number, redis.Port, emulator.BaseUrl));
         foreach (var (first, count) in new[] { (MusterStartWarm, Warm), (MusterStart, Users), (GrammyStartWarm, Warm), (GrammyStart, Users), (GrammyMembers, Warm + Members) })
         {
             for (var i = 0; i < count; i++)
@@ -197,7 +198,7 @@ public sealed class PeerBench(BenchOptions options)
         await bot.WaitReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
         await emulator.WaitForAsync(() => emulator.IsPolling, TimeSpan.FromSeconds(30), cancellationToken);
 
-        var probe = new Probe(emulator, redis, () => bot.CpuTime, Limit);
+        var probe = new Probe(emulator, redis, () => bot.CpuTime, Limit, sessionKeys: true);
         await probe.StartBurstAsync(GrammyStartWarm, Warm, cancellationToken);
         await Task.Delay(Settle, cancellationToken);
         run.GrammyStart = await probe.StartBurstAsync(GrammyStart, Users, cancellationToken);
@@ -282,6 +283,13 @@ public sealed class PeerBench(BenchOptions options)
             b.AppendLine("    MusterBot all replies sent, /s    " + Spread(pairs.Select(p => p.M.RepliedRate), "0"));
             b.AppendLine("    grammY all replies sent, /s       " + Spread(pairs.Select(p => p.G.RepliedRate), "0"));
             b.AppendLine("    grammY confirmed (at fetch), /s   " + Spread(pairs.Select(p => p.G.ConfirmedRate), "0"));
+            b.AppendLine("    grammY every session written, /s  " + Spread(pairs.Select(p => p.G.StoredRate), "0"));
+            if (pairs.Any(p => p.M.Answered is not null))
+            {
+                b.AppendLine("    MusterBot every press answered, /s " + Spread(pairs.Select(p => p.M.AnsweredRate), "0"));
+                b.AppendLine("    grammY every press answered, /s    " + Spread(pairs.Select(p => p.G.AnsweredRate), "0"));
+            }
+
             b.AppendLine("    ratio MusterBot confirmed ÷ grammY replied   " + Spread(pairs.Select(p => p.M.ConfirmedRate / p.G.RepliedRate), "0.00"));
             b.AppendLine("    ratio replied ÷ replied                      " + Spread(pairs.Select(p => p.M.RepliedRate / p.G.RepliedRate), "0.00"));
             b.AppendLine("    CPU s per 1,000 updates, MusterBot (bot; redis; emulator)  " + Spread(pairs.Select(p => p.M.BotCpuPerThousand), "0.000") + "; " + Spread(pairs.Select(p => p.M.RedisCpuPerThousand), "0.000") + "; " + Spread(pairs.Select(p => p.M.BenchCpuPerThousand), "0.000"));
@@ -315,7 +323,7 @@ public sealed class PeerBench(BenchOptions options)
     }
 
     /// <summary>Injects a burst into the emulator and times it: confirmation (no update pending) and every reply sent.</summary>
-    private sealed class Probe(BotApiEmulator emulator, RedisServer redis, Func<TimeSpan> botCpu, TimeSpan limit)
+    private sealed class Probe(BotApiEmulator emulator, RedisServer redis, Func<TimeSpan> botCpu, TimeSpan limit, bool sessionKeys = false)
     {
         private readonly Process _self = Process.GetCurrentProcess();
 
@@ -323,6 +331,7 @@ public sealed class PeerBench(BenchOptions options)
         public async Task<Burst> StartBurstAsync(long first, int count, CancellationToken cancellationToken)
         {
             var sentBefore = emulator.AllSentCount;
+            var keysBefore = sessionKeys ? await redis.DbSizeAsync() : null;
             var (started, clock, cpu) = await BeginAsync();
             for (var i = 0; i < count; i++)
             {
@@ -330,7 +339,7 @@ public sealed class PeerBench(BenchOptions options)
             }
 
             var injected = clock.Elapsed;
-            var (confirmed, timedOut) = await WaitAsync(clock, () => emulator.AllSentCount - sentBefore >= (long)count * StartReplies, cancellationToken);
+            var (confirmed, timedOut, stored) = await WaitAsync(clock, () => emulator.AllSentCount - sentBefore >= (long)count * StartReplies, keysBefore, count, cancellationToken);
             var used = await EndAsync(cpu);
 
             // Exact: each user's bot messages since the start of the burst; the last one's emulator time stamp.
@@ -350,7 +359,7 @@ public sealed class PeerBench(BenchOptions options)
                 }
             }
 
-            return new Burst(count, injected, confirmed, last - started, complete, used.Bot, used.Redis, used.Bench, timedOut) { RedisCommands = used.Commands };
+            return new Burst(count, injected, confirmed, last - started, complete, used.Bot, used.Redis, used.Bench, timedOut) { RedisCommands = used.Commands, Stored = stored };
         }
 
         /// <summary>Members <paramref name="from"/> … from + count − 1 press "arrived"; done when each press is answered, the order edited and one more message sent.</summary>
@@ -360,6 +369,7 @@ public sealed class PeerBench(BenchOptions options)
             var editsBefore = emulator.RequestCount("editMessageText");
             var sendsBefore = emulator.RequestCount("sendMessage");
             var queries = new string[count];
+            var keysBefore = sessionKeys ? await redis.DbSizeAsync() : null;
             var (started, clock, cpu) = await BeginAsync();
             for (var i = 0; i < count; i++)
             {
@@ -369,7 +379,7 @@ public sealed class PeerBench(BenchOptions options)
 
             var injected = clock.Elapsed;
             var lastExact = TimeSpan.Zero;
-            (int Complete, DateTimeOffset Last) exact = (0, started);
+            (int Complete, DateTimeOffset Last, DateTimeOffset LastAnswer) exact = (0, started, started);
             bool Done()
             {
                 if (emulator.RequestCount("answerCallbackQuery") - answersBefore < count
@@ -385,25 +395,36 @@ public sealed class PeerBench(BenchOptions options)
                 return exact.Complete == count;
             }
 
-            var (confirmed, timedOut) = await WaitAsync(clock, Done, cancellationToken);
+            var (confirmed, timedOut, stored) = await WaitAsync(clock, Done, keysBefore, count, cancellationToken);
             var used = await EndAsync(cpu);
             if (exact.Complete < count)
             {
                 exact = Exact();
             }
 
-            return new Burst(count, injected, confirmed, exact.Last - started, exact.Complete, used.Bot, used.Redis, used.Bench, timedOut) { RedisCommands = used.Commands };
+            return new Burst(count, injected, confirmed, exact.Last - started, exact.Complete, used.Bot, used.Redis, used.Bench, timedOut)
+            {
+                RedisCommands = used.Commands,
+                Answered = exact.LastAnswer - started,
+                Stored = stored,
+            };
 
-            (int Complete, DateTimeOffset Last) Exact()
+            (int Complete, DateTimeOffset Last, DateTimeOffset LastAnswer) Exact()
             {
                 var answers = emulator.CallbackAnswers()
                     .GroupBy(a => a.CallbackQueryId, StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.Min(a => a.AnsweredAt), StringComparer.Ordinal);
                 var last = started;
+                var lastAnswer = started;
                 var complete = 0;
                 for (var i = 0; i < count; i++)
                 {
                     var member = firstMember + from + i;
+                    if (answers.TryGetValue(queries[i], out var answer) && answer > lastAnswer)
+                    {
+                        lastAnswer = answer;
+                    }
+
                     var order = emulator.State.FindMessage(member, orders[from + i]);
                     var ask = emulator.Messages(member).Where(m => m.Date >= started && m.MessageId != orders[from + i]).Select(m => (DateTimeOffset?)m.Date).Min();
                     if (!answers.TryGetValue(queries[i], out var answered) || order?.EditDate is not { } edited || edited < started || ask is null)
@@ -421,7 +442,7 @@ public sealed class PeerBench(BenchOptions options)
                     }
                 }
 
-                return (complete, last);
+                return (complete, last, lastAnswer);
             }
         }
 
@@ -440,11 +461,17 @@ public sealed class PeerBench(BenchOptions options)
             return (used.Item1, used.Item2, used.Item3, await redis.CommandStatsAsync());
         }
 
-        /// <summary>Polls every 2 ms until no update is pending (confirmed) and <paramref name="done"/> holds, or the limit.</summary>
-        private async Task<(TimeSpan Confirmed, bool TimedOut)> WaitAsync(Stopwatch clock, Func<bool> done, CancellationToken cancellationToken)
+        /// <summary>
+        /// Polls every 2 ms until no update is pending (confirmed) and <paramref name="done"/> holds, or the limit. With
+        /// <c>sessionKeys</c> (grammY: every update of a burst is a new chat's first session) it also waits, polling DBSIZE
+        /// every 10 ms, until Redis holds <paramref name="newKeys"/> more keys than before: every session written.
+        /// </summary>
+        private async Task<(TimeSpan Confirmed, bool TimedOut, TimeSpan? Stored)> WaitAsync(Stopwatch clock, Func<bool> done, long? keysBefore, int newKeys, CancellationToken cancellationToken)
         {
             var confirmed = TimeSpan.Zero;
             var finished = false;
+            TimeSpan? stored = sessionKeys ? null : TimeSpan.Zero;
+            var lastDbSize = TimeSpan.Zero;
             while (true)
             {
                 if (confirmed == TimeSpan.Zero && emulator.PendingUpdateCount == 0)
@@ -453,14 +480,23 @@ public sealed class PeerBench(BenchOptions options)
                 }
 
                 finished = finished || done();
-                if (confirmed != TimeSpan.Zero && finished)
+                if (stored is null && clock.Elapsed - lastDbSize >= TimeSpan.FromMilliseconds(10))
                 {
-                    return (confirmed, false);
+                    lastDbSize = clock.Elapsed;
+                    if (await redis.DbSizeAsync() - keysBefore >= newKeys)
+                    {
+                        stored = clock.Elapsed;
+                    }
+                }
+
+                if (confirmed != TimeSpan.Zero && finished && stored is not null)
+                {
+                    return (confirmed, false, sessionKeys ? stored : null);
                 }
 
                 if (clock.Elapsed > limit)
                 {
-                    return (confirmed, true);
+                    return (confirmed, true, sessionKeys ? stored : null);
                 }
 
                 await Task.Delay(2, cancellationToken);
@@ -484,20 +520,34 @@ internal sealed record Burst(int Updates, TimeSpan Injected, TimeSpan Confirmed,
 
     public bool Failed => TimedOut || Complete < Updates;
 
+    /// <summary>grammY: first update → every update's session in Redis (DBSIZE polled every 10 ms; null for MusterBot).</summary>
+    public TimeSpan? Stored { get; init; }
+
+    public double StoredRate => Stored is { } stored && stored > TimeSpan.Zero ? Updates / stored.TotalSeconds : double.NaN;
+
+    /// <summary>Check-in: first press → the last press answered (answerCallbackQuery; not rate-limited by MusterBot's sender).</summary>
+    public TimeSpan? Answered { get; init; }
+
+    public double AnsweredRate => Complete == Updates && Answered is { } answered && answered > TimeSpan.Zero ? Updates / answered.TotalSeconds : double.NaN;
+
     /// <summary>Redis's command statistics over the burst (CONFIG RESETSTAT at its start): command → calls, µs.</summary>
     public IReadOnlyDictionary<string, (long Calls, long Microseconds)> RedisCommands { get; init; } = new Dictionary<string, (long, long)>();
+
+    /// <summary>The bot's commands: without the bench's own (INFO, CONFIG RESETSTAT, DBSIZE).</summary>
+    private IEnumerable<KeyValuePair<string, (long Calls, long Microseconds)>> BotCommands =>
+        RedisCommands.Where(kv => kv.Key is not ("config|resetstat" or "info" or "dbsize"));
 
     /// <summary>Redis calls per update, the busiest commands first (by time inside Redis).</summary>
     public string RedisLine() => string.Format(
         CultureInfo.InvariantCulture,
-        "{0:0.0} Redis calls per update ({1})",
-        RedisCommands.Values.Sum(c => c.Calls) / (double)Updates,
-        string.Join(", ", RedisCommands.Where(kv => kv.Key is not ("config|resetstat" or "info")).OrderByDescending(kv => kv.Value.Microseconds).Take(4)
+        "{0:0.0} Redis calls per update, scripts' calls included ({1})",
+        BotCommands.Sum(kv => kv.Value.Calls) / (double)Updates,
+        string.Join(", ", BotCommands.OrderByDescending(kv => kv.Value.Microseconds).Take(4)
             .Select(kv => string.Format(CultureInfo.InvariantCulture, "{0} {1:0.00} × {2:0} µs", kv.Key, kv.Value.Calls / (double)Updates, kv.Value.Microseconds / (double)Math.Max(1, kv.Value.Calls)))));
 
     public string Line(string bot, bool peer) => string.Format(
         CultureInfo.InvariantCulture,
-        "    {0,-10} injected {1:0.000} s · confirmed {2} · all replies sent {3} · CPU s / 1,000 (bot; redis; emulator + bench) {4:0.000}; {5:0.000}; {6:0.000}{7}",
+        "    {0,-10} injected {1:0.000} s · confirmed {2} · all replies sent {3}{8}{9} · CPU s / 1,000 (bot; redis; emulator + bench) {4:0.000}; {5:0.000}; {6:0.000}{7}",
         bot,
         Injected.TotalSeconds,
         Confirmed > TimeSpan.Zero ? string.Format(CultureInfo.InvariantCulture, "{0:0.000} s = {1:N0}/s{2}", Confirmed.TotalSeconds, ConfirmedRate, peer ? " (at fetch, before handling)" : " (after commit)") : "NOT all",
@@ -505,7 +555,9 @@ internal sealed record Burst(int Updates, TimeSpan Injected, TimeSpan Confirmed,
         BotCpuPerThousand,
         RedisCpuPerThousand,
         BenchCpuPerThousand,
-        TimedOut ? " · TIMED OUT" : "");
+        TimedOut ? " · TIMED OUT" : "",
+        Answered is { } answered ? string.Format(CultureInfo.InvariantCulture, " (every press answered {0:0.000} s = {1:N0}/s)", answered.TotalSeconds, AnsweredRate) : "",
+        Stored is { } stored ? string.Format(CultureInfo.InvariantCulture, " · every session written {0:0.000} s = {1:N0}/s", stored.TotalSeconds, StoredRate) : "");
 }
 
 /// <summary>One run of the peer benchmark: both bots' measured bursts.</summary>

@@ -101,6 +101,13 @@ public sealed class RedisServer : IDisposable
         }
     }
 
+    /// <summary>DBSIZE: the number of keys (null when Redis does not answer).</summary>
+    public async Task<long?> DbSizeAsync()
+    {
+        var reply = await TryCommandAsync("DBSIZE");
+        return reply is [':', ..] && long.TryParse(reply.AsSpan(1).Trim(), CultureInfo.InvariantCulture, out var keys) ? keys : null;
+    }
+
     /// <summary>CONFIG RESETSTAT: the command statistics start again from zero.</summary>
     public async Task ResetStatsAsync() => await TryCommandAsync("CONFIG RESETSTAT");
 
