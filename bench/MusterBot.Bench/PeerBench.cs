@@ -91,7 +91,7 @@ public sealed class PeerBench(BenchOptions options)
             }
         }
 
-        var run = new PeerRun(number, musterFirst: number % 2 == 1);
+        var run = new PeerRun(number, musterFirst: number % 2 == 1) { LoadAtStart = LoadAverage() };
         foreach (var musterBot in run.MusterFirst ? new[] { true, false } : [false, true])
         {
             await redis.FlushAllAsync();
@@ -108,6 +108,7 @@ public sealed class PeerBench(BenchOptions options)
             await emulator.WaitForAsync(() => !emulator.IsPolling, TimeSpan.FromSeconds(30), cancellationToken);
         }
 
+        run.LoadAtEnd = LoadAverage();
         return run;
     }
 
@@ -249,7 +250,7 @@ public sealed class PeerBench(BenchOptions options)
         return b.ToString();
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
@@ -583,6 +584,10 @@ internal sealed class PeerRun(int number, bool musterFirst)
 
     public int GrammyErrors { get; set; }
 
+    public string LoadAtStart { get; init; } = "?";
+
+    public string LoadAtEnd { get; set; } = "?";
+
     /// <summary>A bot crashed (MusterBot) or printed an error (grammY).</summary>
     public bool BotFailed { get; set; }
 
@@ -591,7 +596,7 @@ internal sealed class PeerRun(int number, bool musterFirst)
     public string Report()
     {
         var b = new StringBuilder();
-        b.AppendLine(string.Format(CultureInfo.InvariantCulture, "run {0} ({1} first):", number, MusterFirst ? "MusterBot" : "grammY"));
+        b.AppendLine(string.Format(CultureInfo.InvariantCulture, "run {0} ({1} first; load average {2} at its start, {3} at its end):", number, MusterFirst ? "MusterBot" : "grammY", LoadAtStart, LoadAtEnd));
         foreach (var (name, m, g) in new[] { ("/start burst", MusterStart, GrammyStart), ("check-in burst", MusterCheckIn, GrammyCheckIn) })
         {
             b.AppendLine(string.Format(CultureInfo.InvariantCulture, "  {0}, {1:N0} updates:", name, m?.Updates ?? g?.Updates ?? 0));
