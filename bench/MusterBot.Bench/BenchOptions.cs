@@ -21,6 +21,9 @@ public enum Scenario
 
     /// <summary>A fan-out drained by several host processes on one Redis (issue #16; see MultiInstanceBench).</summary>
     Instances,
+
+    /// <summary>MusterBot side by side with a grammY bot on the same emulator and Redis (issue #17; see PeerBench).</summary>
+    Peer,
 }
 
 /// <summary>Command-line settings; defaults are the issue's first run (10,000 messages at 1,000/s, 1% injected 429s).</summary>
@@ -82,6 +85,12 @@ public sealed record BenchOptions
     /// <summary>instances: SIGKILL one host once this share of the recipients has its message (0 = no kill).</summary>
     public double KillAt { get; init; }
 
+    /// <summary>peer: distinct users in the /start burst.</summary>
+    public int Users { get; init; } = 5_000;
+
+    /// <summary>peer: updates of the same kind each bot handles before each measured burst (not measured; 0 = cold).</summary>
+    public int WarmUp { get; init; } = 1_000;
+
     /// <summary>Give up waiting for the outbox to drain after this long (0 = 30 × the ideal fan-out time + 60 s).</summary>
     public int TimeoutSeconds { get; init; }
 
@@ -102,6 +111,7 @@ public sealed record BenchOptions
         "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0] [--fanout-shards 1]\n" +
         "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]\n" +
         "       MusterBot.Bench --scenario instances [--instances 3] [--rate 1000] [--messages 10000] [--latency-ms 50] [--kill-at 0] [--runs 3] [--max-in-flight 0]\n" +
+        "       MusterBot.Bench --scenario peer [--users 5000] [--members 5000] [--warmup 1000] [--runs 3] [--regions 10] [--rate 1000] [--timeout-s 0]\n" +
         "       MusterBot.Bench --scenario city [--communities 1530] [--grids 7508] [--members 120000] [--regions 600] [--districts 11] [--streets 100]\n" +
         "                       [--store redis|cluster] [--runs 3] [--phases seed,checkin,launch,rollcall] [--seed-via store|raw] [--seed-in-flight 8] [--max-in-flight 16] [--press-rate 0] [--timeout-s 0]";
 
@@ -109,7 +119,9 @@ public sealed record BenchOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         // The city scenario has its own defaults (Ulanqab's size), whatever the order of the options.
-        var options = IndexOfPair(args, "--scenario", "city") ? CityDefaults : new BenchOptions();
+        var options = IndexOfPair(args, "--scenario", "city") ? CityDefaults
+            : IndexOfPair(args, "--scenario", "peer") ? PeerDefaults
+            : new BenchOptions();
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -148,14 +160,16 @@ public sealed record BenchOptions
                 "--max-in-flight" => options with { MaxInFlightGiven = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--instances" => options with { Instances = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--kill-at" => options with { KillAt = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--users" => options with { Users = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
+                "--warmup" => options with { WarmUp = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--seed-in-flight" => options with { SeedInFlight = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 _ => throw new ArgumentException($"Unknown option {name}.\n{Usage}"),
             };
         }
 
-        if (options.LatencyMs < 0 || options.Replies < 0 || options.Fraction429 is < 0 or > 1)
+        if (options.LatencyMs < 0 || options.Replies < 0 || options.Fraction429 is < 0 or > 1 || options.WarmUp < 0)
         {
-            throw new ArgumentException($"--latency-ms and --replies must be ≥ 0, --fraction429 within 0..1.\n{Usage}");
+            throw new ArgumentException($"--latency-ms, --replies and --warmup must be ≥ 0, --fraction429 within 0..1.\n{Usage}");
         }
 
         if (options.Rate > 1000)
@@ -184,6 +198,15 @@ public sealed record BenchOptions
         Scenario = Scenario.City,
         Members = 120_000,
         Regions = 600,
+        LatencyMs = 0,
+        Fraction429 = 0,
+    };
+
+    /// <summary>Issue #17's peer comparison: 5,000 users' /start, 5,000 check-ins, no simulated latency, MusterBot's sender at its highest rate.</summary>
+    public static BenchOptions PeerDefaults { get; } = new()
+    {
+        Scenario = Scenario.Peer,
+        Members = 5_000,
         LatencyMs = 0,
         Fraction429 = 0,
     };
@@ -235,7 +258,8 @@ public sealed record BenchOptions
         "CHECKIN" => options with { Scenario = Scenario.CheckIn, LatencyMs = 0, Fraction429 = 0 },
         "CITY" => options with { Scenario = Scenario.City },
         "INSTANCES" => options with { Scenario = Scenario.Instances, Fraction429 = 0 },
-        _ => throw new ArgumentException($"--scenario is fanout, checkin, city or instances, not {value}.\n{Usage}"),
+        "PEER" => options with { Scenario = Scenario.Peer },
+        _ => throw new ArgumentException($"--scenario is fanout, checkin, city, instances or peer, not {value}.\n{Usage}"),
     };
 
     private static StoreKind ParseStore(string value) => value.ToUpperInvariant() switch

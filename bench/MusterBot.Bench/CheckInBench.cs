@@ -21,10 +21,8 @@ namespace MusterBot.Bench;
 /// </summary>
 public sealed class CheckInBench(BenchOptions options)
 {
-    private const long AdminId = 5_000_000_001;
-    private const long FirstConvenor = 5_100_000_001;
+    private const long AdminId = CheckInMuster.AdminId;
     private const long FirstMember = 6_000_000_001;
-    private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -65,80 +63,15 @@ public sealed class CheckInBench(BenchOptions options)
         var emulator = ownEmulator ?? app.Services.GetRequiredService<BotApiEmulator>();
         var store = app.Services.GetRequiredService<IStateStore>();
 
-        // The directory: one grid, R regions with a convenor each, N registered members spread over the regions.
-        var now = DateTimeOffset.UtcNow;
-        emulator.CreateUser(AdminId, "Admin", "en");
-        var writes = new List<DocWrite> { Put(DocKeys.Grid("g1"), new Grid("g1", "Bench grid")) };
-        var sets = new List<SetChange> { new(Sets.Grids, "g1", true) };
-        for (var r = 0; r < regions; r++)
-        {
-            var id = RegionId(r);
-            writes.Add(Put(DocKeys.Region(id), new Region(id, "Region " + (r + 1).ToString(Inv)) { ConvenorId = FirstConvenor + r }));
-            sets.Add(new SetChange(Sets.Regions, id, true));
-            AddPerson(FirstConvenor + r, "C" + (r + 1).ToString(Inv), id, Roles.Member | Roles.Convenor);
-        }
-
-        for (var i = 0; i < n; i++)
-        {
-            AddPerson(FirstMember + i, "M" + i.ToString(Inv), RegionId(i % regions), Roles.Member);
-        }
-
-        foreach (var chunk in Chunk(writes, sets, 2000))
-        {
-            var seeded = await store.CommitAsync(chunk, cancellationToken);
-            if (seeded.Status != CommitStatus.Committed)
-            {
-                throw new InvalidOperationException("seeding the directory was refused: " + seeded.Status);
-            }
-        }
+        var muster = new CheckInMuster(FirstMember, n, regions);
+        await muster.SeedAsync(store, emulator, cancellationToken);
 
         emulator.Latency = TimeSpan.FromMilliseconds(options.LatencyMs);
         await app.StartAsync(cancellationToken);
         var setup = Stopwatch.StartNew();
 
-        // The administrator launches a drill (no emergency mode, so no notice to everyone) through the wizard.
-        await SayAsync(emulator, AdminId, "/muster", "Launch a muster", cancellationToken);
-        var wizard = emulator.Messages(AdminId)[^1].MessageId;
-        foreach (var data in new MusterBot.Flows.Musters.MusterButton[] { new MusterBot.Flows.Musters.MusterButton.PickKind(MusterKind.Flood), new MusterBot.Flows.Musters.MusterButton.PickScope(MusterScopeKind.Everyone) })
-        {
-            await PressAsync(emulator, AdminId, wizard, data.Data, cancellationToken);
-        }
-
-        await SayAsync(emulator, AdminId, "Bench square", "Step 4", cancellationToken);
-        wizard = emulator.Messages(AdminId)[^1].MessageId;
-        foreach (var data in new MusterBot.Flows.Musters.MusterButton[] { new MusterBot.Flows.Musters.MusterButton.Skip(), new MusterBot.Flows.Musters.MusterButton.ReportWithin(60), new MusterBot.Flows.Musters.MusterButton.DrillOrReal(true), new MusterBot.Flows.Musters.MusterButton.Launch() })
-        {
-            await PressAsync(emulator, AdminId, wizard, data.Data, cancellationToken);
-        }
-
-        await emulator.WaitForMessageAsync(AdminId, m => m.Text?.Contains("order M-1 sent", StringComparison.Ordinal) == true, Step, cancellationToken);
-
-        // Every convenor relays; the N orders are delivered before anything is measured.
-        for (var r = 0; r < regions; r++)
-        {
-            var order = await emulator.WaitForMessageAsync(FirstConvenor + r, m => m.Text?.Contains("M-1", StringComparison.Ordinal) == true, Step, cancellationToken);
-            emulator.PressButton(FirstConvenor + r, FirstConvenor + r, order.MessageId, new MusterBot.Flows.Musters.MusterButton.Relay(1, RegionId(r)).Data);
-        }
-
-        var orderIds = new int[n];
         var setupLimit = TimeSpan.FromSeconds(60) + TimeSpan.FromSeconds(3 * n / options.Rate);
-        for (var i = 0; i < n; i++)
-        {
-            IReadOnlyList<EmulatedMessage> got;
-            while ((got = emulator.Messages(FirstMember + i)).Count == 0)
-            {
-                if (setup.Elapsed > setupLimit)
-                {
-                    throw new InvalidOperationException($"the orders were not delivered within {setupLimit}");
-                }
-
-                await Task.Delay(50, cancellationToken);
-            }
-
-            orderIds[i] = got[0].MessageId;
-        }
-
-        await WaitOutboxEmptyAsync(store, setupLimit - setup.Elapsed, cancellationToken);
+        var orderIds = await muster.LaunchAsync(store, emulator, setupLimit, cancellationToken);
         var setupTime = setup.Elapsed;
 
         // Measured: N presses of "arrived".
@@ -170,14 +103,14 @@ public sealed class CheckInBench(BenchOptions options)
                     }
 
                     pressedAt[i] = DateTimeOffset.UtcNow;
-                    queryIds[i] = emulator.PressButton(FirstMember + i, FirstMember + i, orderIds[i], new MusterBot.Flows.Musters.MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
+                    queryIds[i] = emulator.PressButton(FirstMember + i, FirstMember + i, orderIds[i], CheckInMuster.ArrivedData);
                 }
             },
             cancellationToken);
 
         var committedAt = TimeSpan.Zero;
         var timedOut = false;
-        var arrivedSets = Enumerable.Range(0, regions).Select(r => Sets.MusterAnswers(1, RegionId(r), CheckInStatus.Arrived)).ToList();
+        var arrivedSets = muster.ArrivedSets;
         while (true)
         {
             await Task.Delay(20, cancellationToken);
@@ -186,7 +119,7 @@ public sealed class CheckInBench(BenchOptions options)
                 var committed = 0;
                 foreach (var set in arrivedSets)
                 {
-                    committed += (await store.GetSetMembersAsync(set, cancellationToken)).Count;
+                    committed += (await store.GetSetMembersAsync(set, MusterBot.State.Records.Org.DefaultTree.CommunityId, cancellationToken)).Count;
                 }
 
                 if (committed >= n)
@@ -231,7 +164,7 @@ public sealed class CheckInBench(BenchOptions options)
 
         latencies.Sort();
         var wrong = emulator.CallbackAnswers().Skip(answersBefore).Count(a => a.Text is null || !a.Text.Contains("arrived", StringComparison.Ordinal));
-        await WaitOutboxEmptyAsync(store, TimeSpan.FromSeconds(120), cancellationToken);
+        await CheckInMuster.WaitOutboxEmptyAsync(store, TimeSpan.FromSeconds(120), cancellationToken);
         var drained = clock.Elapsed;
         var edits = emulator.RequestCount("editMessageText") - editsBefore;
         var sends = emulator.RequestCount("sendMessage") - sendsBefore;
@@ -278,54 +211,8 @@ public sealed class CheckInBench(BenchOptions options)
             committedAt.TotalSeconds, commitRate, answerRate, Pct(latencies, 0.5), Pct(latencies, 0.99), latencies.Count > 0 ? latencies[^1] : 0,
             cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
         return timedOut || latencies.Count < n || wrong > 0 ? 1 : 0;
-
-        void AddPerson(long id, string name, string regionId, Roles roles) => BenchSeed.AddPerson(emulator, writes, sets, now, id, name, regionId, roles);
-    }
-
-    private static string RegionId(int r) => BenchSeed.RegionId(r);
-
-    private static DocWrite Put<T>(MusterBot.State.Documents.DocKey key, T value) => BenchSeed.Put(key, value);
-
-    private static IEnumerable<Commit> Chunk(List<DocWrite> writes, List<SetChange> sets, int size)
-    {
-        for (var i = 0; i < writes.Count; i += size)
-        {
-            yield return new Commit { Writes = writes.Skip(i).Take(size).ToList() };
-        }
-
-        for (var i = 0; i < sets.Count; i += size * 4)
-        {
-            yield return new Commit { SetChanges = sets.Skip(i).Take(size * 4).ToList() };
-        }
     }
 
     private static double Pct(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    private static async Task SayAsync(BotApiEmulator emulator, long user, string text, string expected, CancellationToken cancellationToken)
-    {
-        var since = emulator.State.Version;
-        emulator.SendText(user, text);
-        await emulator.WaitForMessageAsync(user, m => m.Version > since && m.Text?.Contains(expected, StringComparison.Ordinal) == true, Step, cancellationToken);
-    }
-
-    private static async Task PressAsync(BotApiEmulator emulator, long user, int messageId, string data, CancellationToken cancellationToken)
-    {
-        var query = emulator.PressButton(user, user, messageId, data);
-        await emulator.WaitForAsync(() => emulator.CallbackAnswers(query).Count > 0, Step, cancellationToken);
-    }
-
-    private static async Task WaitOutboxEmptyAsync(IStateStore store, TimeSpan limit, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while ((await store.CountOutboxAsync(cancellationToken)).Values.Sum() > 0)
-        {
-            if (clock.Elapsed > limit)
-            {
-                throw new InvalidOperationException($"the outbox did not drain within {limit}");
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
-    }
 }

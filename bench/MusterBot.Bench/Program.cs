@@ -101,6 +101,19 @@ if (options.Scenario == Scenario.Instances)
     }
 }
 
+if (options.Scenario == Scenario.Peer)
+{
+    try
+    {
+        return await new PeerBench(options).RunAsync(CancellationToken.None);
+    }
+    catch (InvalidOperationException ex)
+    {
+        Console.Error.WriteLine("benchmark could not run: " + ex.Message);
+        return 3;
+    }
+}
+
 if (options.Scenario == Scenario.CheckIn)
 {
     try

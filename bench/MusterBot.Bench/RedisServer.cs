@@ -91,6 +91,48 @@ public sealed class RedisServer : IDisposable
         return line is not null && long.TryParse(line["used_memory_peak:".Length..], CultureInfo.InvariantCulture, out var bytes) ? bytes : null;
     }
 
+    /// <summary>FLUSHALL: an empty Redis for the next bot of a run (throws when Redis does not answer +OK).</summary>
+    public async Task FlushAllAsync()
+    {
+        var reply = await TryCommandAsync("FLUSHALL");
+        if (reply?.StartsWith("+OK", StringComparison.Ordinal) != true)
+        {
+            throw new InvalidOperationException("FLUSHALL was answered " + (reply?.Trim() ?? "(no answer)"));
+        }
+    }
+
+    /// <summary>DBSIZE: the number of keys (null when Redis does not answer).</summary>
+    public async Task<long?> DbSizeAsync()
+    {
+        var reply = await TryCommandAsync("DBSIZE");
+        return reply is [':', ..] && long.TryParse(reply.AsSpan(1).Trim(), CultureInfo.InvariantCulture, out var keys) ? keys : null;
+    }
+
+    /// <summary>CONFIG RESETSTAT: the command statistics start again from zero.</summary>
+    public async Task ResetStatsAsync() => await TryCommandAsync("CONFIG RESETSTAT");
+
+    /// <summary>INFO commandstats as command → (calls, microseconds); empty when it cannot be read.</summary>
+    public async Task<IReadOnlyDictionary<string, (long Calls, long Microseconds)>> CommandStatsAsync()
+    {
+        var stats = new Dictionary<string, (long, long)>(StringComparer.Ordinal);
+        foreach (var line in (await TryCommandAsync("INFO commandstats"))?.Split("\r\n") ?? [])
+        {
+            // cmdstat_evalsha:calls=123,usec=4567,usec_per_call=37.13,rejected_calls=0,failed_calls=0
+            if (!line.StartsWith("cmdstat_", StringComparison.Ordinal) || line.IndexOf(':', StringComparison.Ordinal) is not (var colon and > 0))
+            {
+                continue;
+            }
+
+            var fields = line[(colon + 1)..].Split(',').Select(f => f.Split('=')).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1], StringComparer.Ordinal);
+            if (long.TryParse(fields.GetValueOrDefault("calls"), CultureInfo.InvariantCulture, out var calls) && long.TryParse(fields.GetValueOrDefault("usec"), CultureInfo.InvariantCulture, out var usec))
+            {
+                stats[line["cmdstat_".Length..colon]] = (calls, usec);
+            }
+        }
+
+        return stats;
+    }
+
     public void Dispose()
     {
         if (Environment.GetEnvironmentVariable("BENCH_REDIS_STATS") == "1" && TryCommandAsync("INFO commandstats").GetAwaiter().GetResult() is { } stats)
