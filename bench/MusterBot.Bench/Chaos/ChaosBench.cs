@@ -149,6 +149,7 @@ public sealed class ChaosBench(ChaosOptions options)
         emulator.CreateUser(AdminId, "Admin", "en");
         var writes = new List<DocWrite> { Put(DocKeys.Grid("g1"), new Grid("g1", "Chaos grid")) };
         var sets = new List<SetChange> { new(Sets.Grids, "g1", true) };
+        var people = new List<long>();
         for (var r = 0; r < options.Regions; r++)
         {
             var id = RegionId(r);
@@ -162,14 +163,11 @@ public sealed class ChaosBench(ChaosOptions options)
             AddPerson(FirstMember + i, "M" + i.ToString(Inv), RegionId(i % options.Regions), Roles.Member);
         }
 
-        for (var i = 0; i < writes.Count; i += 2000)
+        // Into the default community's shard, the people's homes in the root shard (seeded in the root shard, as before
+        // the organisation tree, the muster called no one).
+        foreach (var commit in BenchSeed.CommunityCommits(writes, sets, people, now))
         {
-            await CommitAsync(new Commit { Writes = writes.Skip(i).Take(2000).ToList() });
-        }
-
-        for (var i = 0; i < sets.Count; i += 8000)
-        {
-            await CommitAsync(new Commit { SetChanges = sets.Skip(i).Take(8000).ToList() });
+            await CommitAsync(commit);
         }
 
         Log($"seeded {options.Members:N0} members in {options.Regions} regions with a convenor each, and an administrator");
@@ -183,7 +181,11 @@ public sealed class ChaosBench(ChaosOptions options)
             }
         }
 
-        void AddPerson(long id, string name, string regionId, Roles roles) => BenchSeed.AddPerson(emulator, writes, sets, now, id, name, regionId, roles);
+        void AddPerson(long id, string name, string regionId, Roles roles)
+        {
+            BenchSeed.AddPerson(emulator, writes, sets, now, id, name, regionId, roles);
+            people.Add(id);
+        }
     }
 
     private static string RegionId(int r) => BenchSeed.RegionId(r);
@@ -422,7 +424,7 @@ public sealed class ChaosBench(ChaosOptions options)
         var arrived = new HashSet<string>(StringComparer.Ordinal);
         for (var r = 0; r < options.Regions; r++)
         {
-            foreach (var id in await store.GetSetMembersAsync(Sets.MusterAnswers(1, RegionId(r), CheckInStatus.Arrived), MusterBot.State.Documents.Shards.Root, ct))
+            foreach (var id in await store.GetSetMembersAsync(Sets.MusterAnswers(1, RegionId(r), CheckInStatus.Arrived), MusterBot.State.Records.Org.DefaultTree.CommunityId, ct))
             {
                 arrived.Add(id);
             }
