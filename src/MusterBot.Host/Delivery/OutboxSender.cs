@@ -29,6 +29,11 @@ public sealed partial class OutboxSender(
     private static readonly TimeSpan ChatBusyDelay = TimeSpan.FromMilliseconds(30);
     private readonly HashSet<long> _busyChats = [];
 
+    // Chats' shared turns to give back in the next step, the task their step completes, and whether a step runs.
+    private readonly List<long> _releases = [];
+    private TaskCompletionSource? _releasesDone;
+    private bool _releasing;
+
     private readonly SenderOptions _options = options.Value;
 
     // This sender's name in the shared chat turns (one per sender, so two hosts in one process are two senders).
@@ -144,9 +149,23 @@ public sealed partial class OutboxSender(
 
                 NoteNewestEdits(batch);
 
+                // Answers to presses (and command menus) first: they skip the rate gates and must not wait behind the
+                // rate step of the claim's other messages (OrderBy is stable: each group keeps the claim's order).
+                batch = [.. batch.OrderBy(m => IsOrdered(m) ? 1 : 0)];
+
+                // Put-backs and other outcomes of this claim are written together (one round trip, not one per message)
+                // and all land before the next claim, so a message put back cannot be overtaken by a later one.
+                var writes = new List<Task>();
+
                 // A chat whose message went back to the outbox holds back its later messages of this claim until the
                 // same time: otherwise one could take the chat the moment it is free and overtake the earlier one.
                 var heldBack = new Dictionary<long, DateTimeOffset>();
+
+                // Ordered messages that passed the local checks wait for ONE rate step for the whole claim; a chat's
+                // later message of the claim waits until its first one's verdict is known.
+                var ready = new List<(OutboxMessage Message, bool Paid)>();
+                var followers = new List<OutboxMessage>();
+                var readyChats = new HashSet<long>();
                 foreach (var claimedMessage in batch)
                 {
                     var message = claimedMessage;
@@ -155,7 +174,7 @@ public sealed partial class OutboxSender(
                     {
                         // Never send what cannot be recorded: the rest of the claim goes back once the store answers.
                         // Stopping: the rest goes back at once, so another instance sends it without waiting for the lease.
-                        await PutBackAsync(message.Id, now, message.Attempts, drain).ConfigureAwait(false);
+                        writes.Add(PutBackAsync(message.Id, now, message.Attempts, drain));
                         continue;
                     }
 
@@ -170,25 +189,18 @@ public sealed partial class OutboxSender(
                         {
                             metrics.Sent("superseded", Observability.BotMetrics.LaneName(message.Lane));
                             var superseded = new DeliveryRecord(message.Id, message.ChatId, DeliveryStatus.Sent, now) { Tag = message.Tag, Error = "superseded by a newer edit" };
-                            await RecordAsync(message.Id, c => store.CompleteOutboxAsync(message.Id, superseded, c)).ConfigureAwait(false);
+                            var supersededId = message.Id;
+                            writes.Add(RecordAsync(supersededId, c => store.CompleteOutboxAsync(supersededId, superseded, c)));
                             continue;
                         }
 
                         if (_lastEditAt.TryGetValue(target, out var last) && last + _options.EditInterval > now + Slack)
                         {
-                            await PutBackAsync(message.Id, last + _options.EditInterval, message.Attempts, drain).ConfigureAwait(false);
+                            writes.Add(PutBackAsync(message.Id, last + _options.EditInterval, message.Attempts, drain));
                             continue;
                         }
 
                         _lastEditAt[target] = now;
-                    }
-
-                    if (message.Lane == Lane.Emergency && !message.SendFirst && FirstUnderWay() is { } first)
-                    {
-                        // The convenors' orders are sent first: not only claimed first, but answered before anything
-                        // else of the lane starts (with many calls in flight, a later call can arrive before an earlier).
-                        await Task.WhenAny(first, Task.Delay(FirstWaitLimit, timeProvider, drain)).ConfigureAwait(false);
-                        drain.ThrowIfCancellationRequested();
                     }
 
                     var paid = _options.PaidBroadcast && message.Lane == Lane.Emergency && message.Action is SendText;
@@ -198,80 +210,125 @@ public sealed partial class OutboxSender(
                     }
 
                     // While all sending is paused (a flood), messages go back to the outbox instead of waiting here.
-                    var ordered = message.Action is not (AnswerCallback or SetChatCommands);
+                    var ordered = IsOrdered(message);
                     var paused = PausedUntil;
                     if (paused > now)
                     {
-                        await HoldBackAsync(message, ordered, paused).ConfigureAwait(false);
+                        HoldBack(message, ordered, paused);
                         continue;
                     }
 
-                    if (ordered && heldBack.TryGetValue(message.ChatId, out var earlierBack))
+                    if (!ordered)
                     {
-                        await PutBackAsync(message.Id, earlierBack, message.Attempts, drain).ConfigureAwait(false);
+                        await StartAsync(message, ordered: false, DateTimeOffset.MinValue).ConfigureAwait(false);
                         continue;
                     }
 
-                    if (ordered && !TryTakeChat(message.ChatId))
+                    if (readyChats.Contains(message.ChatId))
+                    {
+                        followers.Add(message);
+                        continue;
+                    }
+
+                    if (heldBack.TryGetValue(message.ChatId, out var earlierBack))
+                    {
+                        writes.Add(PutBackAsync(message.Id, earlierBack, message.Attempts, drain));
+                        continue;
+                    }
+
+                    if (!TryTakeChat(message.ChatId))
                     {
                         // One call per chat at a time keeps a chat's messages in order; this one waits its turn.
-                        await HoldBackAsync(message, ordered, now + ChatBusyDelay).ConfigureAwait(false);
+                        HoldBack(message, ordered, now + ChatBusyDelay);
                         continue;
                     }
 
-                    if (ordered)
-                    {
-                        // The chat's turn and rate and the bot's rate, shared with every other sender on the store.
-                        RateTicket ticket;
-                        try
-                        {
-                            ticket = await rates.TakeAsync(_limits, message.ChatId, ordered, paid, _owner, drain).ConfigureAwait(false);
-                        }
-                        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                        {
-                            // The store cannot answer: this message goes back once it does, and so does the rest of the claim.
-                            LogLoopFailed(logger, ex);
-                            ReleaseChat(message.ChatId);
-                            Defer(message.Id, c => store.RetryOutboxAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, c));
-                            continue;
-                        }
+                    readyChats.Add(message.ChatId);
+                    ready.Add((message, paid));
+                }
 
+                if (ready.Count > 0)
+                {
+                    // The chats' turns and rates and the bot's rate, shared with every other sender on the store: one
+                    // step for the whole claim.
+                    IReadOnlyList<RateTicket>? tickets = null;
+                    try
+                    {
+                        tickets = await rates.TakeManyAsync(_limits, [.. ready.Select(r => new RateRequest(r.Message.ChatId, true, r.Paid))], _owner, drain).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                    {
+                        // The store cannot answer: these messages go back once it does, and so does the rest of the claim.
+                        LogLoopFailed(logger, ex);
+                        foreach (var (message, _) in ready)
+                        {
+                            ReleaseChat(message.ChatId);
+                            heldBack[message.ChatId] = timeProvider.GetUtcNow();
+                            Defer(message.Id, c => store.RetryOutboxAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, c));
+                        }
+                    }
+
+                    var takenAt = timeProvider.GetUtcNow();
+                    for (var i = 0; tickets is not null && i < ready.Count; i++)
+                    {
+                        var (message, _) = ready[i];
+                        var ticket = tickets[i];
                         if (ticket.Verdict != RateVerdict.Go)
                         {
                             ReleaseChat(message.ChatId);
                             var notBefore = ticket.Verdict switch
                             {
-                                RateVerdict.ChatBusy => now + ChatBusyDelay,
-                                RateVerdict.Paused => PauseFor(now + ticket.Wait),
-                                _ => now + ticket.Wait,
+                                RateVerdict.ChatBusy => takenAt + ChatBusyDelay,
+                                RateVerdict.Paused => PauseFor(takenAt + ticket.Wait),
+                                _ => takenAt + ticket.Wait,
                             };
-                            await HoldBackAsync(message, ordered, notBefore).ConfigureAwait(false);
+                            HoldBack(message, true, notBefore);
                             continue;
                         }
 
-                        if (ticket.Wait > TimeSpan.Zero)
-                        {
-                            await Task.Delay(ticket.Wait, timeProvider, drain).ConfigureAwait(false);
-                        }
+                        // The bot's slot may be a little ahead: the call waits for it on its own, not the loop.
+                        await StartAsync(message, ordered: true, takenAt + ticket.Wait).ConfigureAwait(false);
+                    }
+                }
+
+                foreach (var message in followers)
+                {
+                    // Its chat's first message of the claim went back (this one goes back with it) or is being sent
+                    // (this one waits its turn).
+                    if (heldBack.TryGetValue(message.ChatId, out var earlierBack))
+                    {
+                        writes.Add(PutBackAsync(message.Id, earlierBack, message.Attempts, drain));
+                    }
+                    else
+                    {
+                        HoldBack(message, true, timeProvider.GetUtcNow() + ChatBusyDelay);
+                    }
+                }
+
+                await Task.WhenAll(writes).ConfigureAwait(false);
+                ForgetIdleChats(timeProvider.GetUtcNow());
+                failureDelay = TimeSpan.FromMilliseconds(200);
+
+                void HoldBack(OutboxMessage message, bool ordered, DateTimeOffset notBefore)
+                {
+                    if (ordered)
+                    {
+                        heldBack[message.ChatId] = notBefore;
                     }
 
-                    // A 429 may have arrived while this message waited for its slot: then it waits for the pause too. The
-                    // store may have become unavailable meanwhile: then it goes back.
-                    var pausedUntil = PausedUntil;
-                    if (StoreUnavailable && pausedUntil < timeProvider.GetUtcNow())
-                    {
-                        pausedUntil = timeProvider.GetUtcNow();
-                    }
+                    writes.Add(PutBackAsync(message.Id, notBefore, message.Attempts, drain));
+                }
 
-                    if (pausedUntil > timeProvider.GetUtcNow() || StoreUnavailable)
+                // Takes a call slot and starts the call (at `due`: the bot's slot). The store may have become unavailable
+                // meanwhile: then the message goes back.
+                async Task StartAsync(OutboxMessage message, bool ordered, DateTimeOffset due)
+                {
+                    if (message.Lane == Lane.Emergency && !message.SendFirst && FirstUnderWay() is { } first)
                     {
-                        if (ordered)
-                        {
-                            ReleaseChat(message.ChatId);
-                        }
-
-                        await HoldBackAsync(message, ordered, pausedUntil).ConfigureAwait(false);
-                        continue;
+                        // The convenors' orders are sent first: not only claimed first, but answered before anything
+                        // else of the lane starts (with many calls in flight, a later call can arrive before an earlier).
+                        await Task.WhenAny(first, Task.Delay(FirstWaitLimit, timeProvider, drain)).ConfigureAwait(false);
+                        drain.ThrowIfCancellationRequested();
                     }
 
                     await _inFlight.WaitAsync(drain).ConfigureAwait(false);
@@ -283,8 +340,8 @@ public sealed partial class OutboxSender(
                             ReleaseChat(message.ChatId);
                         }
 
-                        await PutBackAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, drain).ConfigureAwait(false);
-                        continue;
+                        HoldBack(message, ordered, timeProvider.GetUtcNow());
+                        return;
                     }
 
                     if (message.SendFirst)
@@ -292,26 +349,13 @@ public sealed partial class OutboxSender(
                         StartFirst();
                     }
 
-                    var task = SendOneAsync(message, ordered, drain);
+                    var task = SendOneAsync(message, ordered, due, drain);
                     lock (running)
                     {
                         running.Add(task);
                     }
 
                     _ = task.ContinueWith(t => { lock (running) { running.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
-
-                ForgetIdleChats(timeProvider.GetUtcNow());
-                failureDelay = TimeSpan.FromMilliseconds(200);
-
-                Task HoldBackAsync(OutboxMessage message, bool ordered, DateTimeOffset notBefore)
-                {
-                    if (ordered)
-                    {
-                        heldBack[message.ChatId] = notBefore;
-                    }
-
-                    return PutBackAsync(message.Id, notBefore, message.Attempts, drain);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -464,10 +508,15 @@ public sealed partial class OutboxSender(
         }
     }
 
-    private async Task SendOneAsync(OutboxMessage message, bool ordered, CancellationToken cancellationToken)
+    private async Task SendOneAsync(OutboxMessage message, bool ordered, DateTimeOffset due, CancellationToken cancellationToken)
     {
         try
         {
+            if (!await WaitForSlotAsync(message, ordered, due, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
             await SendAndRecordAsync(message, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -494,6 +543,58 @@ public sealed partial class OutboxSender(
             }
 
             _inFlight!.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits until the message's slot of the bot's rate (<paramref name="due"/>, taken with its claim). A call that starts
+    /// late (the process stalled, and the slots of many calls passed meanwhile) asks for a slot of the bot's rate again
+    /// (its chat's turn and slot it keeps), so a stall never turns into a burst above the limit. False when the message
+    /// went back to the outbox: a 429 pause arrived meanwhile, or the store became unavailable.
+    /// </summary>
+    private async Task<bool> WaitForSlotAsync(OutboxMessage message, bool ordered, DateTimeOffset due, CancellationToken cancellationToken)
+    {
+        for (var asked = 0; ; asked++)
+        {
+            var wait = due - timeProvider.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            var now = timeProvider.GetUtcNow();
+            var paused = PausedUntil;
+            if (paused > now || StoreUnavailable)
+            {
+                await PutBackAsync(message.Id, paused > now ? paused : now, message.Attempts, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            if (!ordered || now - due <= Slack || asked >= 3)
+            {
+                return true;
+            }
+
+            RateTicket ticket;
+            try
+            {
+                var request = new RateRequest(message.ChatId, Ordered: true, Paid: message.Action is SendText { AllowPaidBroadcast: true }, BotOnly: true);
+                ticket = (await rates.TakeManyAsync(_limits!, [request], _owner, cancellationToken).ConfigureAwait(false))[0];
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogLoopFailed(logger, ex);
+                Defer(message.Id, c => store.RetryOutboxAsync(message.Id, timeProvider.GetUtcNow(), message.Attempts, c));
+                return false;
+            }
+
+            if (ticket.Verdict == RateVerdict.Paused)
+            {
+                await PutBackAsync(message.Id, PauseFor(timeProvider.GetUtcNow() + ticket.Wait), message.Attempts, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            due = timeProvider.GetUtcNow() + ticket.Wait;
         }
     }
 
@@ -828,6 +929,9 @@ public sealed partial class OutboxSender(
         }
     }
 
+    /// <summary>Whether the message keeps its chat's order and rate (everything but answers to presses and command menus).</summary>
+    private static bool IsOrdered(OutboxMessage message) => message.Action is not (AnswerCallback or SetChatCommands);
+
     private static bool IsEdit(OutboxMessage message, out (long Chat, int Message) target)
     {
         target = message.Action switch
@@ -860,20 +964,67 @@ public sealed partial class OutboxSender(
     }
 
     /// <summary>
-    /// Gives the chat's shared turn back after its call. If the store cannot take it, the turn ends by itself after the
-    /// lease; meanwhile this sender may still use the chat (it holds the turn), others wait.
+    /// Gives the chat's shared turn back after its call. The turns given back while one step is under way go together in
+    /// the next (one store round trip for many calls, none added when the sender is quiet); completes when its step is
+    /// done. If the store cannot take it, the turn ends by itself after the lease; meanwhile this sender may still use the
+    /// chat (it holds the turn), others wait.
     /// </summary>
-    private async Task ReleaseSharedChatAsync(long chatId)
+    private Task ReleaseSharedChatAsync(long chatId)
     {
-        try
+        Task done;
+        var start = false;
+        lock (_releases)
         {
-            await rates.ReleaseChatAsync(chatId, _owner, CancellationToken.None).ConfigureAwait(false);
+            _releases.Add(chatId);
+            _releasesDone ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done = _releasesDone.Task;
+            if (!_releasing)
+            {
+                _releasing = true;
+                start = true;
+            }
         }
-#pragma warning disable CA1031 // See above: the turn ends by itself.
-        catch (Exception ex)
-#pragma warning restore CA1031
+
+        if (start)
         {
-            LogTurnNotReleased(logger, ex, chatId);
+            _ = Task.Run(ReleaseTurnsAsync);
+        }
+
+        return done;
+    }
+
+    private async Task ReleaseTurnsAsync()
+    {
+        while (true)
+        {
+            List<long> chats;
+            TaskCompletionSource done;
+            lock (_releases)
+            {
+                if (_releases.Count == 0)
+                {
+                    _releasing = false;
+                    return;
+                }
+
+                chats = [.. _releases];
+                _releases.Clear();
+                done = _releasesDone!;
+                _releasesDone = null;
+            }
+
+            try
+            {
+                await rates.ReleaseChatsAsync(chats, _owner, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // See above: the turns end by themselves.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogTurnsNotReleased(logger, ex, chats.Count);
+            }
+
+            done.TrySetResult();
         }
     }
 
@@ -903,8 +1054,8 @@ public sealed partial class OutboxSender(
     [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "Could not share a 429 pause with the other senders (store unavailable); this sender keeps it")]
     private static partial void LogPauseNotShared(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Could not give back the turn of chat {ChatId} (store unavailable); it ends by itself after the lease")]
-    private static partial void LogTurnNotReleased(ILogger logger, Exception exception, long chatId);
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "Could not give back the turns of {Count} chats (store unavailable); they end by themselves after the lease")]
+    private static partial void LogTurnsNotReleased(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Chat {ChatId} migrated to {NewChatId}; the message is sent there once")]
     private static partial void LogMigrated(ILogger logger, long chatId, long newChatId);

@@ -36,6 +36,12 @@ public enum RateVerdict
 public readonly record struct RateTicket(RateVerdict Verdict, TimeSpan Wait);
 
 /// <summary>
+/// One message's ask of <see cref="ISendRates.TakeManyAsync"/>. <paramref name="BotOnly"/>: a slot of the bot's rate only,
+/// for a message whose chat's turn and slot the owner holds already (a call that starts late asks again).
+/// </summary>
+public readonly record struct RateRequest(long ChatId, bool Ordered, bool Paid, bool BotOnly = false);
+
+/// <summary>
 /// The rate gates every sender on one store shares, so N instances together keep to Telegram's limits: the bot's global
 /// rate (or the paid-broadcast rate), each chat's rate and its one-call-at-a-time turn, and the pauses after 429s.
 /// In Redis they are judged by Redis's clock, so clock skew between instances moves nothing; in memory (the sandbox,
@@ -51,8 +57,17 @@ public interface ISendRates
     /// </summary>
     Task<RateTicket> TakeAsync(SendLimits limits, long chatId, bool ordered, bool paid, string owner, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="TakeAsync"/> for several messages in one step (one store round trip), judged in the order given: a
+    /// claim's messages. A message later in the list sees the slots the earlier ones took.
+    /// </summary>
+    Task<IReadOnlyList<RateTicket>> TakeManyAsync(SendLimits limits, IReadOnlyList<RateRequest> requests, string owner, CancellationToken cancellationToken);
+
     /// <summary>Gives back the chat's turn if <paramref name="owner"/> holds it.</summary>
     Task ReleaseChatAsync(long chatId, string owner, CancellationToken cancellationToken);
+
+    /// <summary>Gives back each of these chats' turns that <paramref name="owner"/> holds, in one step.</summary>
+    Task ReleaseChatsAsync(IReadOnlyList<long> chatIds, string owner, CancellationToken cancellationToken);
 
     /// <summary>
     /// After a 429 with retry_after: nothing more to <paramref name="chatId"/>, or to anyone when it is null (a flood),

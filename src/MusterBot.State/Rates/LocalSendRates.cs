@@ -14,7 +14,7 @@ public sealed class LocalSendRates(TimeProvider timeProvider)
     private RateGate? _paid;
     private SendLimits? _limits;
 
-    public RateTicket Take(SendLimits limits, long chatId, bool ordered, bool paid, string owner)
+    public RateTicket Take(SendLimits limits, long chatId, bool ordered, bool paid, string owner, bool botOnly = false)
     {
         ArgumentNullException.ThrowIfNull(limits);
         var now = timeProvider.GetUtcNow();
@@ -31,13 +31,20 @@ public sealed class LocalSendRates(TimeProvider timeProvider)
                 return new RateTicket(RateVerdict.Go, TimeSpan.Zero);
             }
 
+            var bot = paid && _paid is not null ? _paid : _global;
+            if (botOnly)
+            {
+                // The chat's turn and slot are held already (a call that starts late asks again for the bot's slot).
+                var slot = bot.Reserve(now);
+                return new RateTicket(RateVerdict.Go, slot > now ? slot - now : TimeSpan.Zero);
+            }
+
             if (_turns.TryGetValue(chatId, out var turn) && turn.Until > now && turn.Owner != owner)
             {
                 return new RateTicket(RateVerdict.ChatBusy, TimeSpan.Zero);
             }
 
             // The chat's slot is judged at the time the bot's slot allows the send: its spacing holds between the sends.
-            var bot = paid && _paid is not null ? _paid : _global;
             var at = bot.NextAllowed(now);
             var chat = Chat(chatId, limits);
             var chatAt = chat.NextAllowed(at);

@@ -490,33 +490,80 @@ internal static class RedisScripts
         return redis.call('ZRANGE', KEYS[1], 0, -1)
         """);
     /// <summary>
-    /// The senders' shared rate gates (GCRA: a key holds the "theoretical arrival time" in microseconds on Redis's clock).
-    /// KEYS: the bot's gate (global, or paid broadcast), the pause, the chat's gate, the chat's turn. ARGV: ordered (0/1),
-    /// bot interval (µs), bot tolerance (µs, burst − 1 intervals), chat interval, chat tolerance, slack (µs), owner, turn
-    /// time to live (ms). Returns {verdict, wait µs}: 0 go (after the wait), 1 chat busy, 2 chat later, 3 paused. The chat's
-    /// slot is judged at the time the bot's slot allows the send, so the chat's spacing holds between the sends themselves.
+    /// The senders' shared rate gates (GCRA: a key holds the "theoretical arrival time" in microseconds on Redis's clock),
+    /// for one or more messages in one run (a claim's messages: one round trip, not one per message), judged in order.
+    /// KEYS: the bot's gate, the paid-broadcast gate (the bot's again when there is none), the pause, then per message the
+    /// chat's gate and the chat's turn. ARGV: bot interval (µs), bot tolerance (µs, burst − 1 intervals), paid interval,
+    /// paid tolerance, slack (µs), owner, turn time to live (ms), then per message: ordered (0: only a pause applies; 1;
+    /// 2: the bot's slot only, for a message whose chat's turn and slot this owner holds already), paid (0/1), chat
+    /// interval, chat tolerance. Returns per message {verdict, wait µs}: 0 go (after the wait), 1 chat busy, 2 chat
+    /// later, 3 paused. The chat's slot is judged at the time the bot's slot allows the send, so the chat's spacing holds
+    /// between the sends themselves.
     /// </summary>
     public static readonly RedisScript TakeRate = new(nameof(TakeRate), Drains + """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
         local function tat(key) return tonumber(redis.call('GET', key) or '0') end
         local function keep(key, value) redis.call('SET', key, string.format('%d', value), 'PX', math.floor((value - now) / 1000) + 2) end
-        local pause = tat(KEYS[2])
-        if pause > now then return {3, pause - now} end
-        if ARGV[1] == '0' then return {0, 0} end
-        local holder = redis.call('GET', KEYS[4])
-        if holder and holder ~= ARGV[7] then return {1, 0} end
-        local bot = tat(KEYS[1])
-        local at = now
-        if bot - now > tonumber(ARGV[3]) then at = bot - tonumber(ARGV[3]) end
-        local chat = tat(KEYS[3])
-        local allowed = at
-        if chat - at > tonumber(ARGV[5]) then allowed = chat - tonumber(ARGV[5]) end
-        if allowed > at + tonumber(ARGV[6]) then return {2, allowed - now} end
-        keep(KEYS[3], math.max(chat, at) + tonumber(ARGV[4]))
-        redis.call('SET', KEYS[4], ARGV[7], 'PX', ARGV[8])
-        keep(KEYS[1], math.max(bot, at) + tonumber(ARGV[2]))
-        return {0, at - now}
+        local pause = tat(KEYS[3])
+        local slack = tonumber(ARGV[5])
+        local gates = {{KEYS[1], tat(KEYS[1]), tonumber(ARGV[1]), tonumber(ARGV[2]), false}, {KEYS[2], 0, tonumber(ARGV[3]), tonumber(ARGV[4]), false}}
+        if KEYS[2] ~= KEYS[1] then gates[2][2] = tat(KEYS[2]) end
+        local out = {}
+        local n = (#KEYS - 3) / 2
+        for i = 1, n do
+          local a = 7 + (i - 1) * 4
+          local chatKey, turnKey = KEYS[2 + i * 2], KEYS[3 + i * 2]
+          if pause > now then
+            out[#out + 1] = 3; out[#out + 1] = pause - now
+          elseif ARGV[a + 1] == '0' then
+            out[#out + 1] = 0; out[#out + 1] = 0
+          else
+            local holder = nil
+            if ARGV[a + 1] == '1' then holder = redis.call('GET', turnKey) end
+            if holder and holder ~= ARGV[6] then
+              out[#out + 1] = 1; out[#out + 1] = 0
+            else
+              local g = gates[1]
+              if ARGV[a + 2] == '1' and KEYS[2] ~= KEYS[1] then g = gates[2] end
+              local at = now
+              if g[2] - now > g[4] then at = g[2] - g[4] end
+              local chat = 0
+              local allowed = at
+              if ARGV[a + 1] == '1' then
+                chat = tat(chatKey)
+                if chat - at > tonumber(ARGV[a + 4]) then allowed = chat - tonumber(ARGV[a + 4]) end
+              end
+              if allowed > at + slack then
+                out[#out + 1] = 2; out[#out + 1] = allowed - now
+              else
+                if ARGV[a + 1] == '1' then
+                  keep(chatKey, math.max(chat, at) + tonumber(ARGV[a + 3]))
+                  redis.call('SET', turnKey, ARGV[6], 'PX', ARGV[7])
+                end
+                g[2] = math.max(g[2], at) + g[3]
+                g[5] = true
+                out[#out + 1] = 0; out[#out + 1] = at - now
+              end
+            end
+          end
+        end
+        for _, g in ipairs(gates) do
+          if g[5] then keep(g[1], g[2]) end
+        end
+        return out
+        """);
+
+    /// <summary>KEYS: chats' turns. ARGV: owner. Gives back each turn this owner holds.</summary>
+    public static readonly RedisScript ReleaseTurns = new(nameof(ReleaseTurns), Drains + """
+        local n = 0
+        for _, key in ipairs(KEYS) do
+          if redis.call('GET', key) == ARGV[1] then
+            redis.call('DEL', key)
+            n = n + 1
+          end
+        end
+        return n
         """);
 
     /// <summary>

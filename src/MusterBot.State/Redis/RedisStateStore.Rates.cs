@@ -11,30 +11,80 @@ namespace MusterBot.State.Redis;
 /// </summary>
 public sealed partial class RedisStateStore : ISendRates
 {
-    public async Task<RateTicket> TakeAsync(SendLimits limits, long chatId, bool ordered, bool paid, string owner, CancellationToken cancellationToken)
+    public async Task<RateTicket> TakeAsync(SendLimits limits, long chatId, bool ordered, bool paid, string owner, CancellationToken cancellationToken) =>
+        (await TakeManyAsync(limits, [new RateRequest(chatId, ordered, paid)], owner, cancellationToken).ConfigureAwait(false))[0];
+
+    public async Task<IReadOnlyList<RateTicket>> TakeManyAsync(SendLimits limits, IReadOnlyList<RateRequest> requests, string owner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(requests);
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        var (botRate, botBurst) = paid && limits.PaidPerSecond is { } p ? (p, limits.PaidBurst) : (limits.GlobalPerSecond, limits.GlobalBurst);
-        var (chatRate, chatBurst) = chatId < 0 ? (limits.GroupPerSecond, limits.GroupBurst) : (limits.ChatPerSecond, limits.ChatBurst);
-        var botInterval = Interval(botRate);
-        var chatInterval = Interval(chatRate);
-        var result = (RedisResult[])(await EvalAsync(
-            RedisScripts.TakeRate,
-            [RateKey(paid && limits.PaidPerSecond is not null ? "paid" : "global"), RateKey("pause"), RateKey("chat:" + Id(chatId)), RateKey("turn:" + Id(chatId))],
-            [
-                ordered ? 1 : 0, botInterval, botInterval * (botBurst - 1), chatInterval, chatInterval * (chatBurst - 1),
-                Micro(limits.Slack), owner, Milliseconds(limits.ChatTurn),
-            ],
-            cancellationToken).ConfigureAwait(false))!;
-        var wait = TimeSpan.FromMicroseconds((long)result[1]);
-        return new RateTicket((RateVerdict)(int)(long)result[0], wait);
+        if (requests.Count == 0)
+        {
+            return [];
+        }
+
+        var global = RateKey("global");
+        var keys = new RedisKey[3 + (2 * requests.Count)];
+        keys[0] = global;
+        keys[1] = limits.PaidPerSecond is not null ? RateKey("paid") : global;
+        keys[2] = RateKey("pause");
+        var args = new RedisValue[7 + (4 * requests.Count)];
+        var botInterval = Interval(limits.GlobalPerSecond);
+        args[0] = botInterval;
+        args[1] = botInterval * (limits.GlobalBurst - 1);
+        var paidInterval = limits.PaidPerSecond is { } paidRate ? Interval(paidRate) : botInterval;
+        args[2] = paidInterval;
+        args[3] = limits.PaidPerSecond is not null ? paidInterval * (limits.PaidBurst - 1) : args[1];
+        args[4] = Micro(limits.Slack);
+        args[5] = owner;
+        args[6] = Milliseconds(limits.ChatTurn);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var request = requests[i];
+            var (chatRate, chatBurst) = request.ChatId < 0 ? (limits.GroupPerSecond, limits.GroupBurst) : (limits.ChatPerSecond, limits.ChatBurst);
+            var chatInterval = Interval(chatRate);
+            var id = Id(request.ChatId);
+            keys[3 + (2 * i)] = RateKey("chat:" + id);
+            keys[4 + (2 * i)] = RateKey("turn:" + id);
+            args[7 + (4 * i)] = !request.Ordered ? 0 : request.BotOnly ? 2 : 1;
+            args[8 + (4 * i)] = request.Paid ? 1 : 0;
+            args[9 + (4 * i)] = chatInterval;
+            args[10 + (4 * i)] = chatInterval * (chatBurst - 1);
+        }
+
+        var result = (RedisResult[])(await EvalAsync(RedisScripts.TakeRate, keys, args, cancellationToken).ConfigureAwait(false))!;
+        var tickets = new RateTicket[requests.Count];
+        for (var i = 0; i < tickets.Length; i++)
+        {
+            tickets[i] = new RateTicket((RateVerdict)(int)(long)result[2 * i], TimeSpan.FromMicroseconds((long)result[(2 * i) + 1]));
+        }
+
+        return tickets;
     }
 
     public async Task ReleaseChatAsync(long chatId, string owner, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         await EvalAsync(RedisScripts.ReleaseLease, [RateKey("turn:" + Id(chatId))], [owner], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task ReleaseChatsAsync(IReadOnlyList<long> chatIds, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chatIds);
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        if (chatIds.Count == 0)
+        {
+            return;
+        }
+
+        var keys = new RedisKey[chatIds.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = RateKey("turn:" + Id(chatIds[i]));
+        }
+
+        await EvalAsync(RedisScripts.ReleaseTurns, keys, [owner], cancellationToken).ConfigureAwait(false);
     }
 
     public async Task PauseAsync(SendLimits limits, long? chatId, TimeSpan retryAfter, CancellationToken cancellationToken)

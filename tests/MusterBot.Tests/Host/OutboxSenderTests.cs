@@ -10,6 +10,7 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Memory;
 using MusterBot.State.Outbox;
+using MusterBot.State.Rates;
 using MusterBot.State.Timers;
 using MusterBot.Tests.Support;
 using Telegram.Bot;
@@ -462,6 +463,73 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
         Assert.Equal(DeliveryStatus.Queued, (await _store.GetDeliveryAsync(ids[4], CancellationToken.None))!.Status);
         Assert.Equal(["q1", "q2", "q3"], _calls.Where(c => c.Method == "answer").Select(c => c.CallbackQueryId).Order());
         Assert.Equal(["first"], _calls.Where(c => c.Method == "send").Select(c => c.Text));
+    }
+
+    /// <summary>
+    /// A claim's ordered messages take their rate slots in ONE step (a step per message, each a store round trip, queued
+    /// a press's answer behind all of them), and the claim's answers go out before that step. The rate store here takes
+    /// 300 ms per step: the answers must all be called before the first step returns.
+    /// </summary>
+    [Fact]
+    public async Task Claim_TakesItsRatesInOneStep_AndItsAnswersGoFirst()
+    {
+        var rates = new SlowRates(_store, TimeSpan.FromMilliseconds(300));
+        await StartAsync(Options(o => o.MaxInFlight = 64), rates: rates);
+
+        var sends = Enumerable.Range(1, 30).Select(i => new OutboxMessage(Lane.Reply, 8_000_000_000 + i, new SendText($"m{i}")));
+        var answers = Enumerable.Range(1, 5).Select(i => new OutboxMessage(Lane.Reply, 8_100_000_000 + i, new AnswerCallback($"q{i}")));
+        var ids = await EnqueueAsync([.. sends, .. answers]);
+        foreach (var id in ids.Skip(30))
+        {
+            Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(id)).Status);
+        }
+
+        Assert.Equal(DeliveryStatus.Sent, (await WaitForOutcomeAsync(ids[0])).Status);
+        var firstStepReturned = rates.FirstReturnedAt;
+        Assert.NotEqual(0, firstStepReturned);
+        Assert.All(_calls.Where(c => c.Method == "answer"), c => Assert.True(c.At < firstStepReturned, "an answer waited for the rate step"));
+        Assert.Equal(30, rates.LargestStep);
+        Assert.Equal(0, rates.SingleTakes);
+    }
+
+    /// <summary>The store's rate gates, each step taking <paramref name="delay"/> (a loaded store), counted.</summary>
+    private sealed class SlowRates(ISendRates inner, TimeSpan delay) : ISendRates
+    {
+        private long _firstReturnedAt;
+        private int _largestStep;
+        private int _singleTakes;
+
+        public long FirstReturnedAt => Interlocked.Read(ref _firstReturnedAt);
+
+        public int LargestStep => Volatile.Read(ref _largestStep);
+
+        public int SingleTakes => Volatile.Read(ref _singleTakes);
+
+        public async Task<RateTicket> TakeAsync(SendLimits limits, long chatId, bool ordered, bool paid, string owner, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _singleTakes);
+            await Task.Delay(delay, cancellationToken);
+            return await inner.TakeAsync(limits, chatId, ordered, paid, owner, cancellationToken);
+        }
+
+        public async Task<IReadOnlyList<RateTicket>> TakeManyAsync(SendLimits limits, IReadOnlyList<RateRequest> requests, string owner, CancellationToken cancellationToken)
+        {
+            await Task.Delay(delay, cancellationToken);
+            var tickets = await inner.TakeManyAsync(limits, requests, owner, cancellationToken);
+            Interlocked.CompareExchange(ref _firstReturnedAt, Stopwatch.GetTimestamp(), 0);
+            lock (this)
+            {
+                _largestStep = Math.Max(_largestStep, requests.Count);
+            }
+
+            return tickets;
+        }
+
+        public Task ReleaseChatAsync(long chatId, string owner, CancellationToken cancellationToken) => inner.ReleaseChatAsync(chatId, owner, cancellationToken);
+
+        public Task ReleaseChatsAsync(IReadOnlyList<long> chatIds, string owner, CancellationToken cancellationToken) => inner.ReleaseChatsAsync(chatIds, owner, cancellationToken);
+
+        public Task PauseAsync(SendLimits limits, long? chatId, TimeSpan retryAfter, CancellationToken cancellationToken) => inner.PauseAsync(limits, chatId, retryAfter, cancellationToken);
     }
 
     [Fact]
@@ -943,11 +1011,11 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
 
     private List<Call> CallsTo(long chatId) => [.. _calls.Where(c => c.ChatId == chatId).OrderBy(c => c.At)];
 
-    private async Task StartAsync(SenderOptions? options = null, IStateStore? store = null)
+    private async Task StartAsync(SenderOptions? options = null, IStateStore? store = null, ISendRates? rates = null)
     {
         _sender = new OutboxSender(
             store ?? _store,
-            _store,
+            rates ?? _store,
             new OutboxExecutor(_client.Object),
             _signal,
             TestMetrics.Create(),

@@ -50,6 +50,49 @@ public sealed class SharedRateTests(RedisServerFixture redis)
         Assert.InRange(third.Wait, TimeSpan.FromMilliseconds(1500), TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>
+    /// A claim's messages in one step judge exactly as one at a time: the bot's slots spaced across them, a chat held by
+    /// another owner busy, a chat's second message in the step judged by the chat's rate, answers only by a pause; a
+    /// bot-only ask (a late call) takes a bot slot and leaves the chat alone; several turns are given back in one step,
+    /// only the owner's.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task TakeMany_JudgesInOrder_AsOneAtATime_BotOnlyLeavesTheChat_ReleaseMany(string kind)
+    {
+        await using var store = await OpenAsync(kind, TimeProvider.System);
+        var rates = (ISendRates)store;
+        var perSecond10 = Slow with { GlobalPerSecond = 10, GlobalBurst = 2, ChatBurst = 1 };
+        Assert.Equal(RateVerdict.Go, (await rates.TakeAsync(perSecond10, 9, true, false, "other", CancellationToken.None)).Verdict);
+
+        var tickets = await rates.TakeManyAsync(
+            perSecond10,
+            [new RateRequest(1, true, false), new RateRequest(2, true, false), new RateRequest(9, true, false), new RateRequest(1, true, false), new RateRequest(3, false, false), new RateRequest(4, true, false)],
+            "a",
+            CancellationToken.None);
+
+        Assert.Equal(6, tickets.Count);
+        Assert.Equal(RateVerdict.Go, tickets[0].Verdict);
+        Assert.Equal(RateVerdict.Go, tickets[1].Verdict);
+        Assert.InRange(tickets[1].Wait, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        Assert.Equal(RateVerdict.ChatBusy, tickets[2].Verdict);
+        Assert.Equal(RateVerdict.ChatLater, tickets[3].Verdict);
+        Assert.InRange(tickets[3].Wait, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1));
+        Assert.Equal(new RateTicket(RateVerdict.Go, TimeSpan.Zero), tickets[4]);
+        Assert.Equal(RateVerdict.Go, tickets[5].Verdict);
+        Assert.InRange(tickets[5].Wait, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+
+        // A late call of chat 1 asks for the bot's slot only: the next one, whatever chat 1's own rate says.
+        var late = (await rates.TakeManyAsync(perSecond10, [new RateRequest(1, true, false, BotOnly: true)], "a", CancellationToken.None))[0];
+        Assert.Equal(RateVerdict.Go, late.Verdict);
+        Assert.InRange(late.Wait, TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(300));
+
+        await rates.ReleaseChatsAsync([1, 2, 9], "a", CancellationToken.None);
+        var after = await rates.TakeManyAsync(perSecond10, [new RateRequest(2, true, false), new RateRequest(9, true, false)], "b", CancellationToken.None);
+        Assert.NotEqual(RateVerdict.ChatBusy, after[0].Verdict); // a's turn of chat 2 was given back
+        Assert.Equal(RateVerdict.ChatBusy, after[1].Verdict); // chat 9's turn is "other"'s, not a's to give back
+    }
+
     [Theory]
     [MemberData(nameof(Stores))]
     public async Task Take_OneCallPerChatAtATime_TheHolderMayGoOn_AReleaseFreesIt(string kind)
@@ -248,7 +291,12 @@ public sealed class SharedRateTests(RedisServerFixture redis)
         public Task<RateTicket> TakeAsync(SendLimits limits, long chatId, bool ordered, bool paid, string owner, CancellationToken cancellationToken) =>
             store.TakeAsync(limits, chatId, ordered, paid, owner, cancellationToken);
 
+        public Task<IReadOnlyList<RateTicket>> TakeManyAsync(SendLimits limits, IReadOnlyList<RateRequest> requests, string owner, CancellationToken cancellationToken) =>
+            store.TakeManyAsync(limits, requests, owner, cancellationToken);
+
         public Task ReleaseChatAsync(long chatId, string owner, CancellationToken cancellationToken) => store.ReleaseChatAsync(chatId, owner, cancellationToken);
+
+        public Task ReleaseChatsAsync(IReadOnlyList<long> chatIds, string owner, CancellationToken cancellationToken) => store.ReleaseChatsAsync(chatIds, owner, cancellationToken);
 
         public Task PauseAsync(SendLimits limits, long? chatId, TimeSpan retryAfter, CancellationToken cancellationToken) =>
             store.PauseAsync(limits, chatId, retryAfter, cancellationToken);
