@@ -197,7 +197,7 @@ public sealed partial class RedisStateStore
                         break;
                     default:
                         pending.Result.TrySetException(new InvalidOperationException(
-                            $"Redis could not apply the commit to shard {shard} ({(string?)one[1]}); the other commits sent with it were applied."));
+                            $"Redis could not apply the commit to shard {shard} ({(string?)one[1]}); the other commits sent with it were not affected."));
                         break;
                 }
             }
