@@ -104,110 +104,157 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// ARGV: shard prefix, now (ms), now (ISO 8601), commit (JSON), handled-update retention (ms), delivery retention
-    /// (ms), shard id, root prefix ('' unless the shard is the root: then the work index is updated in this run).
-    /// Returns {0, epoch, 9 index times, number…} when committed (epoch '0' when the commit added no message and no
-    /// timer; an index time '' where the commit did not move the shard's earliest time: a lane whose head was already
-    /// ready no later than the new messages), {1} on a version conflict, {2} for a duplicate update or a consumed timer that is gone.
+    /// Lua function <c>commitOne(c, now, atIso, handled, retention, shard, rp)</c>: applies one commit (<c>c</c>, the
+    /// decoded JSON of <c>RedisStateStore.CommitPayload</c>) at <c>now</c> (ms) with the handled-update retention and
+    /// the delivery retention (ms, as text); <c>rp</c> is the root prefix ('' unless the shard is the root: then the work
+    /// index is updated here). Every check comes before the first write, so a commit refused writes nothing. Returns
+    /// {2} for a duplicate update or a consumed timer that is gone, {1} on a version conflict, or
+    /// {0, epoch, scores, numbers} when committed: epoch '0' when the commit added no message and no timer, scores the 9
+    /// index times ('' where the commit did not move the shard's earliest time: a lane whose head was already ready no
+    /// later than the new messages), numbers the outbox numbers given out.
     /// </summary>
-    public static readonly RedisScript Commit = new(nameof(Commit), Grows + Helpers + ReindexFunction + Enqueue + """
-        local now = tonumber(ARGV[2])
-        local c = cjson.decode(ARGV[4])
-
-        if c.u then
-          local mark = redis.call('GET', sp .. 'upd:' .. c.u)
-          if mark and tonumber(mark) > now then return {2} end
-        end
-        if c.ct and redis.call('EXISTS', sp .. 'tmr:' .. c.ct) == 0 then return {2} end
-
-        local function version(key)
+    private const string CommitFunction = """
+        local function version(key, now)
           local h = redis.call('HMGET', key, 'v', 'exp')
           if not h[1] then return 0 end
           if h[2] and tonumber(h[2]) <= now then return 0 end
           return tonumber(h[1])
         end
-        for _, w in ipairs(c.w) do
-          if w.ev and version(sp .. 'doc:' .. w.k) ~= tonumber(w.ev) then return {1} end
-        end
-
-        for _, w in ipairs(c.w) do
-          local key = sp .. 'doc:' .. w.k
-          if w.j then
-            local v = int(version(key) + 1)
-            redis.call('DEL', key)
-            if w.ttl then
-              redis.call('HSET', key, 'v', v, 'j', w.j, 'exp', int(now + tonumber(w.ttl)))
-              redis.call('PEXPIRE', key, w.ttl)
-            else
-              redis.call('HSET', key, 'v', v, 'j', w.j)
-            end
-          else
-            redis.call('DEL', key)
-          end
-        end
-
-        for _, s in ipairs(c.s) do
-          if s.a == '1' then
-            redis.call('SADD', sp .. 'set:' .. s.n, s.m)
-          else
-            redis.call('SREM', sp .. 'set:' .. s.n, s.m)
-          end
-        end
-
-        local scores = {'', '', '', '', '', '', '', '', ''}
-        local numbers = {}
-        -- A lane that already holds a message ready no later than this commit's earliest one keeps its head, so its
-        -- index entry (set when that head was enqueued, or exactly by the claim that left it) needs no update: its score
-        -- is left out ('') and the caller skips a reindex that would change nothing.
-        local heads = {}
-        for _, m in ipairs(c.o) do
-          if heads[m.l] == nil then
-            local h = redis.call('ZRANGE', sp .. 'lane:' .. m.l, 0, 0, 'WITHSCORES')
-            heads[m.l] = h[2] and tonumber(h[2]) or false
-          end
-        end
-        for _, m in ipairs(c.o) do
-          numbers[#numbers + 1] = enqueue(m, ARGV[3], ARGV[6])
-          local i = 2 + tonumber(m.l) * 2
-          scores[i] = int(lower(scores[i] ~= '' and tonumber(scores[i]) or nil, tonumber(m.r)))
-        end
-        for lane, head in pairs(heads) do
-          local i = 2 + tonumber(lane) * 2
-          if head and scores[i] ~= '' and head <= tonumber(scores[i]) then scores[i] = '' end
-        end
-
         local function dropTimer(id)
           redis.call('DEL', sp .. 'tmr:' .. id)
           redis.call('ZREM', sp .. 'timers', id)
           redis.call('ZREM', sp .. 'timers:inflight', id)
         end
-        if c.ct then dropTimer(c.ct) end
-        for _, id in ipairs(c.tc) do dropTimer(id) end
-        local timers = 0
-        for _, t in ipairs(c.ts) do
-          -- k: KeepExisting; a timer still there (waiting or claimed, not consumed) is kept and this one dropped.
-          if not (t.k and redis.call('EXISTS', sp .. 'tmr:' .. t.id) == 1) then
-            dropTimer(t.id)
-            redis.call('HSET', sp .. 'tmr:' .. t.id, 'd', t.d, 'j', t.j)
-            redis.call('ZADD', sp .. 'timers', t.d, t.id)
-            scores[9] = int(lower(scores[9] ~= '' and tonumber(scores[9]) or nil, tonumber(t.d)))
-            timers = timers + 1
+        local function commitOne(c, now, atIso, handled, retention, shard, rp)
+          if c.u then
+            local mark = redis.call('GET', sp .. 'upd:' .. c.u)
+            if mark and tonumber(mark) > now then return {2} end
           end
+          if c.ct and redis.call('EXISTS', sp .. 'tmr:' .. c.ct) == 0 then return {2} end
+
+          for _, w in ipairs(c.w) do
+            if w.ev and version(sp .. 'doc:' .. w.k, now) ~= tonumber(w.ev) then return {1} end
+          end
+
+          for _, w in ipairs(c.w) do
+            local key = sp .. 'doc:' .. w.k
+            if w.j then
+              local v = int(version(key, now) + 1)
+              redis.call('DEL', key)
+              if w.ttl then
+                redis.call('HSET', key, 'v', v, 'j', w.j, 'exp', int(now + tonumber(w.ttl)))
+                redis.call('PEXPIRE', key, w.ttl)
+              else
+                redis.call('HSET', key, 'v', v, 'j', w.j)
+              end
+            else
+              redis.call('DEL', key)
+            end
+          end
+
+          for _, s in ipairs(c.s) do
+            if s.a == '1' then
+              redis.call('SADD', sp .. 'set:' .. s.n, s.m)
+            else
+              redis.call('SREM', sp .. 'set:' .. s.n, s.m)
+            end
+          end
+
+          local scores = {'', '', '', '', '', '', '', '', ''}
+          local numbers = {}
+          -- A lane that already holds a message ready no later than this commit's earliest one keeps its head, so its
+          -- index entry (set when that head was enqueued, or exactly by the claim that left it) needs no update: its
+          -- score is left out ('') and the caller skips a reindex that would change nothing.
+          local heads = {}
+          for _, m in ipairs(c.o) do
+            if heads[m.l] == nil then
+              local h = redis.call('ZRANGE', sp .. 'lane:' .. m.l, 0, 0, 'WITHSCORES')
+              heads[m.l] = h[2] and tonumber(h[2]) or false
+            end
+          end
+          for _, m in ipairs(c.o) do
+            numbers[#numbers + 1] = enqueue(m, atIso, retention)
+            local i = 2 + tonumber(m.l) * 2
+            scores[i] = int(lower(scores[i] ~= '' and tonumber(scores[i]) or nil, tonumber(m.r)))
+          end
+          for lane, head in pairs(heads) do
+            local i = 2 + tonumber(lane) * 2
+            if head and scores[i] ~= '' and head <= tonumber(scores[i]) then scores[i] = '' end
+          end
+
+          if c.ct then dropTimer(c.ct) end
+          for _, id in ipairs(c.tc) do dropTimer(id) end
+          local timers = 0
+          for _, t in ipairs(c.ts) do
+            -- k: KeepExisting; a timer still there (waiting or claimed, not consumed) is kept and this one dropped.
+            if not (t.k and redis.call('EXISTS', sp .. 'tmr:' .. t.id) == 1) then
+              dropTimer(t.id)
+              redis.call('HSET', sp .. 'tmr:' .. t.id, 'd', t.d, 'j', t.j)
+              redis.call('ZADD', sp .. 'timers', t.d, t.id)
+              scores[9] = int(lower(scores[9] ~= '' and tonumber(scores[9]) or nil, tonumber(t.d)))
+              timers = timers + 1
+            end
+          end
+
+          local epoch = '0'
+          if #numbers > 0 or timers > 0 then
+            epoch = int(redis.call('INCR', sp .. 'epoch'))
+            if rp ~= '' then reindex(rp, shard, tonumber(epoch), scores, false) end
+          end
+
+          if c.u then
+            redis.call('SET', sp .. 'upd:' .. c.u, int(now + tonumber(handled)), 'PX', handled)
+          end
+          return {0, epoch, scores, numbers}
         end
 
-        local epoch = '0'
-        if #numbers > 0 or timers > 0 then
-          epoch = int(redis.call('INCR', sp .. 'epoch'))
-          if ARGV[8] ~= '' then reindex(ARGV[8], ARGV[7], tonumber(epoch), scores, false) end
-        end
+        """;
 
-        if c.u then
-          redis.call('SET', sp .. 'upd:' .. c.u, int(now + tonumber(ARGV[5])), 'PX', ARGV[5])
+    /// <summary>
+    /// Group commit: several independent commits of one shard in one run, each applied by <c>commitOne</c> in the order
+    /// given, exactly as if each had run alone one after the other (a commit sees what the commits before it wrote: the
+    /// second of two commits expecting the same version conflicts, the second with the same update id is a duplicate).
+    /// KEYS: the union of every commit's keys (all in the shard's slot). ARGV: shard prefix, now (ms), now (ISO 8601),
+    /// handled-update retention (ms), delivery retention (ms), shard id, root prefix ('' unless the shard is the root),
+    /// then one commit (JSON) per argument. Returns {epoch, 9 index times, result…}: the highest epoch any commit reached
+    /// ('0' when none added a message or a timer) and per index the earliest time any commit moved it to ('' where none
+    /// did), for one reindex of the whole batch; then per commit, in order, {0, number…} when committed, {1} on a
+    /// version conflict, {2} for a duplicate update or a consumed timer that is gone, or {3, error} when that commit
+    /// could not be decoded or its run raised an error (the others go on; what it wrote before an error stays, as it
+    /// would have after the error of a script of its own).
+    /// </summary>
+    public static readonly RedisScript CommitMany = new(nameof(CommitMany), Grows + Helpers + ReindexFunction + Enqueue + CommitFunction + """
+        local now = tonumber(ARGV[2])
+        local epoch = 0
+        local merged = {'', '', '', '', '', '', '', '', ''}
+        local results = {}
+        for a = 8, #ARGV do
+          local r
+          local decoded, c = pcall(cjson.decode, ARGV[a])
+          if not decoded or type(c) ~= 'table' then
+            r = {3, 'the commit is not valid JSON: ' .. tostring(c)}
+          else
+            local ran, one = pcall(commitOne, c, now, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+            if not ran then
+              r = {3, type(one) == 'table' and tostring(one.err) or tostring(one)}
+            elseif one[1] ~= 0 then
+              r = {one[1]}
+            else
+              r = {0}
+              if tonumber(one[2]) > epoch then epoch = tonumber(one[2]) end
+              for i = 1, 9 do
+                local s = one[3][i]
+                if s ~= '' and (merged[i] == '' or tonumber(s) < tonumber(merged[i])) then merged[i] = s end
+              end
+              for _, n in ipairs(one[4]) do r[#r + 1] = n end
+            end
+          end
+          results[#results + 1] = r
         end
-        local result = {0, epoch}
-        for i = 1, 9 do result[#result + 1] = scores[i] end
-        for _, n in ipairs(numbers) do result[#result + 1] = n end
-        return result
+        local reply = {int(epoch)}
+        for i = 1, 9 do reply[#reply + 1] = merged[i] end
+        for _, r in ipairs(results) do reply[#reply + 1] = r end
+        return reply
         """);
 
     /// <summary>

@@ -24,59 +24,6 @@ public sealed partial class RedisStateStore
     private int _sweeping;
     private volatile bool _sweepDue = true;
 
-    public async Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(commit);
-        commit = ShardChecks.Bound(commit);
-        var shard = commit.Shard;
-        CheckShard(shard);
-        var root = shard == Shards.Root;
-        var now = _time.GetUtcNow();
-        var payload = CommitPayload(commit, now);
-        if (!root && (commit.Outbox.Count > 0 || commit.SetTimers.Count > 0))
-        {
-            // Into the registry BEFORE the commit: the sweep then finds the shard even if this process dies right after it.
-            await RegisterAsync(shard, cancellationToken).ConfigureAwait(false);
-        }
-
-        var result = await EvalAsync(
-            RedisScripts.Commit,
-            CommitKeys(commit),
-            [ShardPrefix(shard), Text(now.ToUnixTimeMilliseconds()), Iso(now), payload, _handledRetentionMs, _deliveryRetentionMs, Text(shard), root ? RootPrefix : ""],
-            cancellationToken).ConfigureAwait(false);
-        var items = (RedisResult[])result!;
-        var status = (int)items[0];
-        if (status == 1)
-        {
-            return CommitResult.Conflict;
-        }
-
-        if (status == 2)
-        {
-            return CommitResult.Duplicate;
-        }
-
-        var epoch = ParseLong((string)items[1]!);
-        var ids = new long[items.Length - 11];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            ids[i] = OutboxIds.Compose(shard, ParseLong((string)items[i + 11]!));
-        }
-
-        // Only when the commit moved an earliest time: a message to a lane whose head was ready no later (every press of
-        // a burst in a community after the first) leaves the index as it is, and the root shard is not asked.
-        var scores = Scores(items, 2);
-        if (!root && epoch > 0 && Array.Exists(scores, s => s.Length > 0))
-        {
-            await ReindexAsync(shard, epoch, scores, exact: false, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Redis:WaitForReplicas: the commit is reported done only once the replicas have it (the update it handles is
-        // confirmed to Telegram after this). Conflicts and duplicates wrote nothing of their own.
-        await ReplicatedAsync(ShardPrefix(shard) + "epoch", cancellationToken).ConfigureAwait(false);
-        return new CommitResult(CommitStatus.Committed, ids);
-    }
-
     /// <summary>Every key of the commit known before it runs (the script builds the same names): see RedisScripts.</summary>
     private RedisKey[] CommitKeys(Commit commit)
     {

@@ -57,6 +57,9 @@ public sealed partial class RedisStateStore
     /// </summary>
     public long WritesNotConfirmedByReplicas => Interlocked.Read(ref _behindTotal);
 
+    /// <summary>One write: see <see cref="ReplicatedAsync(RedisKey, int, CancellationToken)"/>.</summary>
+    private Task ReplicatedAsync(RedisKey key, CancellationToken cancellationToken) => ReplicatedAsync(key, 1, cancellationToken);
+
     /// <summary>
     /// WAIT on the primary holding <paramref name="key"/> (a key the write just touched), when
     /// <see cref="RedisStoreOptions.WaitForReplicas"/> is set. Fewer replicas than asked after the timeout: the write
@@ -64,9 +67,10 @@ public sealed partial class RedisStateStore
     /// not wait at all (each would wait the whole timeout: with a replica down, 64 decisions at a time would make 64
     /// commits a second); then one WAIT of at most 50 ms tries again, and once the replicas answer in time writes wait
     /// for them as before. A lost connection throws like any store call: the caller's retry is safe, every write of the
-    /// store is idempotent.
+    /// store is idempotent. <paramref name="writes"/>: how many writes (the commits of a batch) the one WAIT covers, as
+    /// they count in <see cref="WritesNotConfirmedByReplicas"/>.
     /// </summary>
-    private async Task ReplicatedAsync(RedisKey key, CancellationToken cancellationToken)
+    private async Task ReplicatedAsync(RedisKey key, int writes, CancellationToken cancellationToken)
     {
         if (_waitReplicas == 0)
         {
@@ -75,7 +79,7 @@ public sealed partial class RedisStateStore
 
         if (NowMs() < Interlocked.Read(ref _skipWaitsUntilMs))
         {
-            NoteBehind(acknowledged: null);
+            NoteBehind(acknowledged: null, writes);
             return;
         }
 
@@ -84,7 +88,7 @@ public sealed partial class RedisStateStore
         {
             _behind = true;
             Interlocked.Exchange(ref _skipWaitsUntilMs, NowMs() + BehindPauseMs);
-            NoteBehind(acknowledged);
+            NoteBehind(acknowledged, writes);
         }
         else
         {
@@ -157,14 +161,15 @@ public sealed partial class RedisStateStore
     }
 
     /// <param name="acknowledged">What WAIT answered, or null when it was skipped.</param>
-    private void NoteBehind(long? acknowledged)
+    /// <param name="count">How many writes it was for.</param>
+    private void NoteBehind(long? acknowledged, int count)
     {
-        Interlocked.Increment(ref _behindTotal);
+        Interlocked.Add(ref _behindTotal, count);
         var now = NowMs();
         long writes;
         lock (_behindLock)
         {
-            _behindSinceWarning++;
+            _behindSinceWarning += count;
             if (acknowledged is null || (_lastBehindWarningMs != long.MinValue && now - _lastBehindWarningMs < 60_000))
             {
                 return;

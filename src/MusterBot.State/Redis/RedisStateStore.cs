@@ -13,8 +13,9 @@ using StackExchange.Redis;
 namespace MusterBot.State.Redis;
 
 /// <summary>
-/// <see cref="IStateStore"/> on Redis. A commit, a claim, a completion and a retry are each one Lua script, so every
-/// change is atomic. Times come from the injected <see cref="TimeProvider"/> and are passed to the scripts as Unix
+/// <see cref="IStateStore"/> on Redis. A claim, a completion and a retry are each one Lua script, and so is a commit (with
+/// the other commits of its shard that go in the same batch, each applied on its own: see RedisStateStore.Commits.cs), so
+/// every change is atomic. Times come from the injected <see cref="TimeProvider"/> and are passed to the scripts as Unix
 /// milliseconds; document expiry is recorded in the document and judged against that clock (Redis's own PEXPIRE only
 /// reclaims the memory). The key layout is described in docs/redis-keys.md.
 /// </summary>
@@ -40,6 +41,8 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         _deliveryRetentionMs = Milliseconds(options.DeliveryRetention);
         _handledRetentionMs = Milliseconds(options.HandledUpdateRetention);
         _sweepIntervalMs = (long)options.IndexSweepInterval.TotalMilliseconds;
+        _commitPipeline = options.CommitPipeline;
+        _maxCommitBatch = options.MaxCommitBatch;
         RootPrefix = ShardPrefix(Shards.Root);
     }
 
@@ -89,6 +92,11 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         if (options.WaitForReplicas is < 0 or > 16 || (options.WaitForReplicas > 0 && options.WaitTimeout <= TimeSpan.Zero))
         {
             throw new ArgumentException("RedisStoreOptions.WaitForReplicas must be 0–16, and WaitTimeout positive when it is not 0.", nameof(options));
+        }
+
+        if (options.CommitPipeline is < 1 or > 64 || options.MaxCommitBatch is < 1 or > 1024)
+        {
+            throw new ArgumentException("RedisStoreOptions.CommitPipeline must be 1–64 and MaxCommitBatch 1–1024.", nameof(options));
         }
 
         logger ??= NullLogger.Instance;

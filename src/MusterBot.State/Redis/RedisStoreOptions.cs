@@ -53,4 +53,22 @@ public sealed class RedisStoreOptions
     /// the first write after a replica is lost holds the process up for this long.
     /// </summary>
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Group commit: how many batch scripts of one shard may be under way at once. Commits of a shard that come while
+    /// that many are under way wait and go together in the next batch (one script run, one reindex, one WAIT). 2 (the
+    /// default): one batch runs in Redis while the next is on its way, so a commit waits at most about one round trip
+    /// for its turn; 1 makes the largest batches (fewest script runs, least Redis CPU per commit) at up to one more
+    /// round trip of waiting; more than 2 makes batches smaller with little gain (Redis runs one script at a time).
+    /// </summary>
+    [Range(1, 64)]
+    public int CommitPipeline { get; set; } = 2;
+
+    /// <summary>
+    /// Group commit: the most commits of one shard sent in one batch script. Redis does nothing else while a script runs,
+    /// so this bounds how long one batch holds it (a commit of one update takes it some tens of microseconds). 1 turns
+    /// group commit off (with <see cref="CommitPipeline"/> 64, commits go one script each as before).
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxCommitBatch { get; set; } = 64;
 }

@@ -39,7 +39,7 @@ public sealed class RedisScriptCacheTests(RedisServerFixture redis) : IClassFixt
             Assert.Equal(1, ScriptLoads(stats));
             Assert.Equal(1, Stat(stats, "cmdstat_evalsha", "failed_calls"));
             Assert.Equal(Commits, Stat(stats, "cmdstat_evalsha", "calls") - Stat(stats, "cmdstat_evalsha", "failed_calls"));
-            Assert.Equal("1", await redis.ExecuteAsync("SCRIPT", "EXISTS", Sha1(RedisScripts.Commit.Body)));
+            Assert.Equal("1", await redis.ExecuteAsync("SCRIPT", "EXISTS", Sha1(RedisScripts.CommitMany.Body)));
         }
 
         // A new process finds the script on the server and does not send it again.
@@ -64,7 +64,7 @@ public sealed class RedisScriptCacheTests(RedisServerFixture redis) : IClassFixt
         Assert.Equal(CommitStatus.Committed, (await store.CommitAsync(new Commit { Writes = [new DocWrite(key, "1", 0)] }, Ct)).Status);
 
         await redis.ExecuteAsync("SCRIPT", "FLUSH");
-        Assert.Equal("0", await redis.ExecuteAsync("SCRIPT", "EXISTS", Sha1(RedisScripts.Commit.Body)));
+        Assert.Equal("0", await redis.ExecuteAsync("SCRIPT", "EXISTS", Sha1(RedisScripts.CommitMany.Body)));
         await redis.ExecuteAsync("CONFIG", "RESETSTAT");
 
         var result = await store.CommitAsync(
@@ -103,7 +103,7 @@ public sealed class RedisScriptCacheTests(RedisServerFixture redis) : IClassFixt
             store.CommitAsync(new Commit { Writes = [new DocWrite(new DocKey("user", Text(i)), "{}", 0)] }, Ct)));
 
         Assert.All(results, r => Assert.Equal(CommitStatus.Committed, r.Status));
-        Assert.Equal("1", await redis.ExecuteAsync("SCRIPT", "EXISTS", Sha1(RedisScripts.Commit.Body)));
+        Assert.Equal("1", await redis.ExecuteAsync("SCRIPT", "EXISTS", Sha1(RedisScripts.CommitMany.Body)));
     }
 
     private async Task<RedisStateStore> ConnectAsync() =>

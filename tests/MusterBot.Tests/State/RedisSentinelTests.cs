@@ -79,7 +79,7 @@ public sealed class RedisSentinelTests(RedisSentinelFixture sentinel, ITestOutpu
 
             // The promoted replica had no scripts (Redis 7 neither replicates nor persists its script cache): a call
             // answered NOSCRIPT and the store loaded the script there, then ran it by its SHA.
-            Assert.Equal("1", await sentinel.PrimaryAsync("SCRIPT", "EXISTS", Convert.ToHexStringLower(RedisScripts.Commit.Sha1)));
+            Assert.Equal("1", await sentinel.PrimaryAsync("SCRIPT", "EXISTS", Convert.ToHexStringLower(RedisScripts.CommitMany.Sha1)));
             Assert.Contains("cmdstat_evalsha", await sentinel.PrimaryAsync("INFO", "commandstats"), StringComparison.Ordinal);
         }
         finally

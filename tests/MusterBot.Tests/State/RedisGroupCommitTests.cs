@@ -1,0 +1,290 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using MusterBot.State.Commits;
+using MusterBot.State.Documents;
+using MusterBot.State.Outbox;
+using MusterBot.State.Redis;
+using Xunit.Abstractions;
+
+namespace MusterBot.Tests.State;
+
+/// <summary>
+/// Group commit (<see cref="RedisStoreOptions.CommitPipeline"/>, <see cref="RedisStoreOptions.MaxCommitBatch"/>):
+/// concurrent commits of one shard go in one <see cref="RedisScripts.CommitMany"/> run, each applied on its own. To put
+/// chosen commits into one batch, a test pauses the server's writes (CLIENT PAUSE … WRITE), sends a first commit (its
+/// batch then waits on the server) and queues the others behind it: with CommitPipeline 1 they go together in the next
+/// batch, which the EVALSHA count shows. These tests own their redis-server, so its counters count only them.
+/// </summary>
+public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputHelper output) : IClassFixture<RedisServerFixture>
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task TwoHundredConcurrentCommitsOfDifferentPeople_AllCommitted_DistinctOutboxIds_FarFewerScriptRuns()
+    {
+        const int People = 200;
+        const long Shard = 4;
+        await using var store = await ConnectAsync();
+        // Warm: the script is loaded and the shard registered, so the burst below is only commits.
+        Assert.Equal(CommitStatus.Committed, (await store.CommitAsync(new Commit { Shard = Shard, Outbox = [new OutboxMessage(Lane.Reply, 1, new SendText("warm"))] }, Ct)).Status);
+        Assert.Single(await store.ClaimOutboxAsync(10, Lease, Ct));
+        var before = await EvalShaCallsAsync();
+
+        var go = new TaskCompletionSource();
+        var commits = Enumerable.Range(0, People).Select(i => Task.Run(async () =>
+        {
+            await go.Task;
+            return await store.CommitAsync(
+                new Commit
+                {
+                    Shard = Shard,
+                    UpdateId = 1_000 + i,
+                    Writes = [new DocWrite(new DocKey("user", Text(i)), "{\"n\":" + Text(i) + "}", 0)],
+                    Outbox = [new OutboxMessage(Lane.Reply, 10_000 + i, new SendText("checked in")) { Tag = "p" + Text(i) }],
+                },
+                Ct);
+        })).ToList();
+        go.SetResult();
+        var results = await Task.WhenAll(commits);
+        var scriptRuns = await EvalShaCallsAsync() - before;
+        output.WriteLine($"{People} concurrent commits of one shard: {scriptRuns} EVALSHA calls (commit batches and their reindexes)");
+
+        Assert.All(results, r => Assert.Equal(CommitStatus.Committed, r.Status));
+        var ids = results.SelectMany(r => r.OutboxIds).ToList();
+        Assert.Equal(People, ids.Count);
+        Assert.Equal(People, ids.Distinct().Count());
+        Assert.True(scriptRuns < People, $"{scriptRuns} EVALSHA calls for {People} commits");
+        for (var i = 0; i < People; i++)
+        {
+            Assert.True(await store.IsUpdateHandledAsync(1_000 + i, Shard, Ct));
+            Assert.Equal("{\"n\":" + Text(i) + "}", (await store.GetAsync(new DocKey("user", Text(i)).In(Shard), Ct))!.Json);
+        }
+
+        // The batch's one reindex put the shard into the work index: every message is claimed.
+        var claimed = await store.ClaimOutboxAsync(People * 2, Lease, Ct);
+        Assert.Equal(ids.Order(), claimed.Select(m => m.Id).Order());
+    }
+
+    [Fact]
+    public async Task OneBatch_TwoCommitsExpectingTheSameVersion_OneCommitted_TheOtherConflicts_AndWritesNothing()
+    {
+        await using var store = await ConnectAsync(pipeline: 1);
+        var key = new DocKey("user", "7");
+        var (results, scriptRuns) = await OneBatchAfterABlockerAsync(store, [
+            Press(201, key, "a"),
+            Press(202, key, "b"),
+        ]);
+
+        Assert.Equal(2, scriptRuns); // the blocker's batch and one batch of both
+        Assert.Equal([CommitStatus.Committed, CommitStatus.VersionConflict], results.Select(r => r.Status));
+        Assert.Equal("a", (await store.GetAsync(key, Ct))!.Json);
+        Assert.Equal(1, (await store.GetAsync(key, Ct))!.Version);
+        Assert.True(await store.IsUpdateHandledAsync(201, Shards.Root, Ct));
+        Assert.False(await store.IsUpdateHandledAsync(202, Shards.Root, Ct));
+        Assert.Single(await store.GetDeliveriesByTagAsync("a", Shards.Root, Ct));
+        Assert.Empty(await store.GetDeliveriesByTagAsync("b", Shards.Root, Ct));
+        Assert.Equal(results[0].OutboxIds, (await store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task OneBatch_TheSameUpdateTwice_OneCommitted_OneDuplicate()
+    {
+        await using var store = await ConnectAsync(pipeline: 1);
+        var press = Press(301, new DocKey("user", "8"), "once");
+        var (results, scriptRuns) = await OneBatchAfterABlockerAsync(store, [press, press]);
+
+        Assert.Equal(2, scriptRuns);
+        Assert.Equal([CommitStatus.Committed, CommitStatus.DuplicateUpdate], results.Select(r => r.Status));
+        Assert.Empty(results[1].OutboxIds);
+        Assert.Single(await store.GetDeliveriesByTagAsync("once", Shards.Root, Ct));
+        Assert.Equal(results[0].OutboxIds, (await store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task OneBatch_MixingConflictDuplicateAndNormalCommits_EachGetsItsOwnAnswer_InAnotherShard()
+    {
+        const long Shard = 9;
+        await using var store = await ConnectAsync(pipeline: 1);
+        var contested = new DocKey("user", "c").In(Shard);
+        var repeated = Press(403, new DocKey("user", "r").In(Shard), "r", Shard);
+        var (results, scriptRuns) = await OneBatchAfterABlockerAsync(
+            store,
+            [
+                Press(401, new DocKey("user", "n1").In(Shard), "n1", Shard),
+                Press(402, contested, "c1", Shard),
+                Press(404, contested, "c2", Shard),
+                repeated,
+                repeated,
+                Press(405, new DocKey("user", "n2").In(Shard), "n2", Shard),
+            ],
+            Shard);
+
+        Assert.InRange(scriptRuns, 2, 4); // two batches, and the reindexes of a shard other than the root
+        Assert.Equal(
+            [CommitStatus.Committed, CommitStatus.Committed, CommitStatus.VersionConflict, CommitStatus.Committed, CommitStatus.DuplicateUpdate, CommitStatus.Committed],
+            results.Select(r => r.Status));
+        var ids = results.SelectMany(r => r.OutboxIds).ToList();
+        Assert.Equal(4, ids.Distinct().Count());
+        Assert.Equal("c1", (await store.GetAsync(contested, Ct))!.Json);
+        Assert.False(await store.IsUpdateHandledAsync(404, Shard, Ct));
+        foreach (var (tag, count) in new[] { ("n1", 1), ("c1", 1), ("c2", 0), ("r", 1), ("n2", 1) })
+        {
+            Assert.Equal(count, (await store.GetDeliveriesByTagAsync(tag, Shard, Ct)).Count);
+        }
+
+        Assert.Equal(ids.Order(), (await store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id).Order());
+    }
+
+    [Fact]
+    public async Task OneBatch_ACommitRedisCannotApply_FailsAlone_TheOthersCommit()
+    {
+        var prefix = $"g{Guid.NewGuid():N}:";
+        await using var store = await ConnectAsync(pipeline: 1, prefix: prefix);
+        // A string where the document's hash should be: the commit's version check raises WRONGTYPE inside the script.
+        await redis.ExecuteAsync("SET", prefix + "{1}:doc:user:broken", "not a hash");
+        var blocker = await PauseAndSendBlockerAsync(store);
+        var first = store.CommitAsync(Press(501, new DocKey("user", "ok1"), "ok1"), Ct);
+        var broken = store.CommitAsync(Press(502, new DocKey("user", "broken"), "broken"), Ct);
+        var last = store.CommitAsync(Press(503, new DocKey("user", "ok2"), "ok2"), Ct);
+
+        Assert.Equal(CommitStatus.Committed, (await blocker).Status);
+        Assert.Equal(CommitStatus.Committed, (await first).Status);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => broken);
+        output.WriteLine(ex.Message);
+        Assert.Contains("WRONGTYPE", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(CommitStatus.Committed, (await last).Status);
+        Assert.False(await store.IsUpdateHandledAsync(502, Shards.Root, Ct));
+        Assert.Empty(await store.GetDeliveriesByTagAsync("broken", Shards.Root, Ct));
+    }
+
+    [Fact]
+    public async Task CommitMany_ACommitThatIsNotJson_IsAnsweredWithAnError_TheNextIsApplied()
+    {
+        var prefix = $"g{Guid.NewGuid():N}:";
+        var sp = prefix + "{1}:";
+        var now = DateTimeOffset.UtcNow;
+        var reply = await redis.ExecuteAsync(
+            "EVAL", RedisScripts.CommitMany.Body, "3", sp + "epoch", sp + "upd:7", sp + "doc:user:1",
+            sp, Text(now.ToUnixTimeMilliseconds()), now.ToString("O", CultureInfo.InvariantCulture), "86400000", "604800000", "1", "",
+            "{not json",
+            """{"u":"7","w":[{"k":"user:1","j":"{}"}],"s":[],"o":[],"ts":[],"tc":[]}""");
+
+        // Flattened by the raw client: epoch, 9 index times, then {3, error} and {0}.
+        var lines = reply.Split('\n');
+        output.WriteLine(reply.Replace('\n', '|'));
+        Assert.Equal("0", lines[0]);
+        Assert.Equal("3", lines[10]);
+        Assert.Contains("not valid JSON", lines[11], StringComparison.Ordinal);
+        Assert.Equal("0", lines[12]);
+        Assert.Equal(13, lines.Length);
+        Assert.Equal("1", await redis.ExecuteAsync("HGET", sp + "doc:user:1", "v"));
+        Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sp + "upd:7"));
+    }
+
+    [Fact]
+    public async Task ACallerWhoGivesUp_DoesNotCancelTheBatch_AndIsLeftOutWhenNotYetSent()
+    {
+        await using var store = await ConnectAsync(pipeline: 1);
+        await store.CommitAsync(new Commit { Writes = [new DocWrite(new DocKey("warm", "1"), "{}", null)] }, Ct);
+        var before = await EvalShaCallsAsync();
+        await redis.ExecuteAsync("CLIENT", "PAUSE", "300", "WRITE");
+        using var sentGivesUp = new CancellationTokenSource();
+        using var waitingGivesUp = new CancellationTokenSource();
+        var sent = store.CommitAsync(Press(601, new DocKey("user", "sent"), "sent"), sentGivesUp.Token);
+        var waiting = store.CommitAsync(Press(602, new DocKey("user", "waiting"), "waiting"), waitingGivesUp.Token);
+        var other = store.CommitAsync(Press(603, new DocKey("user", "other"), "other"), Ct);
+        await sentGivesUp.CancelAsync();
+        await waitingGivesUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sent);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal(CommitStatus.Committed, (await other).Status);
+        Assert.Equal(2, await EvalShaCallsAsync() - before);
+
+        // The batch already sent went on without its caller; the commit not yet sent was left out.
+        Assert.True(await store.IsUpdateHandledAsync(601, Shards.Root, Ct));
+        Assert.False(await store.IsUpdateHandledAsync(602, Shards.Root, Ct));
+        Assert.Null(await store.GetAsync(new DocKey("user", "waiting"), Ct));
+        Assert.True(await store.IsUpdateHandledAsync(603, Shards.Root, Ct));
+    }
+
+    [Theory]
+    [InlineData(0, 64, false)]
+    [InlineData(1, 1, true)]
+    [InlineData(2, 64, true)]
+    [InlineData(64, 1024, true)]
+    [InlineData(65, 64, false)]
+    [InlineData(2, 0, false)]
+    [InlineData(2, 1025, false)]
+    public async Task Options_CommitPipelineAndMaxCommitBatch_AreValidated(int pipeline, int batch, bool valid)
+    {
+        var options = new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = $"g{Guid.NewGuid():N}:", CommitPipeline = pipeline, MaxCommitBatch = batch };
+        Assert.Equal(valid, Validator.TryValidateObject(options, new ValidationContext(options), null, validateAllProperties: true));
+        if (valid)
+        {
+            await using var store = await RedisStateStore.ConnectAsync(options, TimeProvider.System, Ct);
+        }
+        else
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => RedisStateStore.ConnectAsync(options, TimeProvider.System, Ct));
+        }
+    }
+
+    [Fact]
+    public void Options_Defaults() => Assert.Equal((2, 64), (new RedisStoreOptions().CommitPipeline, new RedisStoreOptions().MaxCommitBatch));
+
+    /// <summary>
+    /// Pauses the server's writes, sends a blocker commit (its batch then waits on the server), queues
+    /// <paramref name="commits"/> behind it (in order, from this thread) and returns their results and the EVALSHA
+    /// calls the whole took.
+    /// </summary>
+    private async Task<(CommitResult[] Results, long ScriptRuns)> OneBatchAfterABlockerAsync(RedisStateStore store, Commit[] commits, long shard = Shards.Root)
+    {
+        await store.CommitAsync(new Commit { Shard = shard, Writes = [new DocWrite(new DocKey("warm", "1").In(shard), "{}", null)], Outbox = [new OutboxMessage(Lane.Normal, 1, new SendText("warm"))] }, Ct);
+        Assert.Single(await store.ClaimOutboxAsync(10, Lease, Ct));
+        var before = await EvalShaCallsAsync();
+        var blocker = await PauseAndSendBlockerAsync(store, shard);
+        var pending = commits.Select(c => store.CommitAsync(c, Ct)).ToList();
+        Assert.Equal(CommitStatus.Committed, (await blocker).Status);
+        var results = await Task.WhenAll(pending);
+        return (results, await EvalShaCallsAsync() - before);
+    }
+
+    /// <summary>CLIENT PAUSE WRITE for 300 ms, then a commit: its batch is sent at once and waits on the server.</summary>
+    private async Task<Task<CommitResult>> PauseAndSendBlockerAsync(RedisStateStore store, long shard = Shards.Root)
+    {
+        await redis.ExecuteAsync("CLIENT", "PAUSE", "300", "WRITE");
+        return store.CommitAsync(new Commit { Shard = shard, Writes = [new DocWrite(new DocKey("blocker", Guid.NewGuid().ToString("N")).In(shard), "{}", null)] }, Ct);
+    }
+
+    private static Commit Press(long updateId, DocKey key, string tag, long shard = Shards.Root) => new()
+    {
+        Shard = shard,
+        UpdateId = updateId,
+        Writes = [new DocWrite(key, tag, 0)],
+        Outbox = [new OutboxMessage(Lane.Reply, updateId, new SendText(tag)) { Tag = tag }],
+    };
+
+    private Task<RedisStateStore> ConnectAsync(int pipeline = 2, string? prefix = null) =>
+        RedisStateStore.ConnectAsync(
+            new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = prefix ?? $"g{Guid.NewGuid():N}:", CommitPipeline = pipeline },
+            TimeProvider.System,
+            Ct);
+
+    private async Task<long> EvalShaCallsAsync()
+    {
+        foreach (var line in (await redis.ExecuteAsync("INFO", "commandstats")).Split('\n'))
+        {
+            if (line.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal))
+            {
+                var calls = line.Split(':', ',').First(p => p.StartsWith("calls=", StringComparison.Ordinal));
+                return long.Parse(calls["calls=".Length..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
