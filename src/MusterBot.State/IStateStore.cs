@@ -47,6 +47,15 @@ public interface IStateStore
     /// </summary>
     Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="ClaimOutboxAsync(int, int, TimeSpan, CancellationToken)"/>, but at most <paramref name="maxRateLimited"/>
+    /// of the claim from the rate-limited lanes (all but <see cref="Lane.Answer"/>): a sender takes no more messages than
+    /// its rate lets it send soon, and the rest wait in the outbox instead of going back and forth. (A store that keeps
+    /// no such budget claims as the overload without it.)
+    /// </summary>
+    Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, int maxRateLimited, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimOutboxAsync(max, reservedForReplies, lease, cancellationToken);
+
     /// <summary>Removes a claimed message from the outbox and stores its final delivery record.</summary>
     Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken);
 

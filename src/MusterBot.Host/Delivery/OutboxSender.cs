@@ -29,6 +29,14 @@ public sealed partial class OutboxSender(
     private static readonly TimeSpan ChatBusyDelay = TimeSpan.FromMilliseconds(30);
     private readonly HashSet<long> _busyChats = [];
 
+    // Until when a chat's message went back to the outbox (the latest such time): its later messages, claimed in a later
+    // claim, go back until then too, so none overtakes it. Used by the claim loop only; forgotten once past.
+    private readonly Dictionary<long, DateTimeOffset> _chatBackUntil = [];
+    private int _rateLimitedPerClaim;
+
+    // Until when claims take answers only: the bot's next slot is beyond the horizon (claim loop only).
+    private DateTimeOffset _rateLimitedPausedUntil;
+
     // Chats' shared turns to give back in the next step, the task their step completes, and whether a step runs.
     private readonly List<long> _releases = [];
     private TaskCompletionSource? _releasesDone;
@@ -85,8 +93,14 @@ public sealed partial class OutboxSender(
             _options.PerGroupPerMinute / 60.0,
             _options.PerGroupBurst,
             Slack,
-            _options.Lease);
+            _options.Lease,
+            Horizon(_options.GlobalPerSecond));
         _inFlight = new SemaphoreSlim(_options.EffectiveMaxInFlight, _options.EffectiveMaxInFlight);
+        // A claim takes no more rate-limited messages than the bot's burst or its rate over the horizon allow now; the
+        // others wait in the outbox (claiming them only to put them back cost a claim and a put-back each, and made the
+        // loop, and the answers it starts, slower). Answers to presses are not counted.
+        var fastest = Math.Max(_options.GlobalPerSecond, _options.PaidBroadcast ? _options.PaidBroadcastPerSecond : 0);
+        _rateLimitedPerClaim = Math.Max(Math.Max(_limits.GlobalBurst, _limits.PaidBurst), (int)Math.Ceiling(fastest * _limits.Horizon!.Value.TotalSeconds));
         var running = new HashSet<Task>();
 
         // A claim being worked through, and the calls in flight, are not cut off by a stop: the rest of the claim goes
@@ -116,7 +130,8 @@ public sealed partial class OutboxSender(
                 var reserved = (int)_replyShare;
                 _replyShare -= reserved;
                 var claimStart = timeProvider.GetUtcNow();
-                var claimed = await store.ClaimOutboxAsync(free, reserved, _options.Lease, drain).ConfigureAwait(false);
+                var budget = claimStart < _rateLimitedPausedUntil ? 0 : _rateLimitedPerClaim;
+                var claimed = await store.ClaimOutboxAsync(free, reserved, budget, _options.Lease, drain).ConfigureAwait(false);
                 ForgetPutBacksDueBy(claimStart);
                 if (claimed.Count == 0)
                 {
@@ -236,6 +251,13 @@ public sealed partial class OutboxSender(
                         continue;
                     }
 
+                    if (_chatBackUntil.TryGetValue(message.ChatId, out var backUntil) && backUntil > now)
+                    {
+                        // An earlier message of this chat went back until then (in an earlier claim): this one comes after it.
+                        HoldBack(message, ordered, backUntil);
+                        continue;
+                    }
+
                     if (!TryTakeChat(message.ChatId))
                     {
                         // One call per chat at a time keeps a chat's messages in order; this one waits its turn.
@@ -280,6 +302,11 @@ public sealed partial class OutboxSender(
                             {
                                 RateVerdict.ChatBusy => takenAt + ChatBusyDelay,
                                 RateVerdict.Paused => PauseFor(takenAt + ticket.Wait),
+
+                                // Beyond the horizon: back until the bot's next slot comes within the horizon, and no
+                                // rate-limited message is claimed before then (they would only go back again); those
+                                // put back come first then (due retries before fresh messages, in id order).
+                                RateVerdict.BotLater => RateLimitedPausedFor(takenAt + ticket.Wait - _limits.Horizon!.Value),
                                 _ => takenAt + ticket.Wait,
                             };
                             HoldBack(message, true, notBefore);
@@ -314,6 +341,10 @@ public sealed partial class OutboxSender(
                     if (ordered)
                     {
                         heldBack[message.ChatId] = notBefore;
+                        if (!_chatBackUntil.TryGetValue(message.ChatId, out var known) || known < notBefore)
+                        {
+                            _chatBackUntil[message.ChatId] = notBefore;
+                        }
                     }
 
                     writes.Add(PutBackAsync(message.Id, notBefore, message.Attempts, drain));
@@ -579,7 +610,8 @@ public sealed partial class OutboxSender(
             try
             {
                 var request = new RateRequest(message.ChatId, Ordered: true, Paid: message.Action is SendText { AllowPaidBroadcast: true }, BotOnly: true);
-                ticket = (await rates.TakeManyAsync(_limits!, [request], _owner, cancellationToken).ConfigureAwait(false))[0];
+                // Without the horizon: this message keeps its chat's turn and waits for whatever slot it gets.
+                ticket = (await rates.TakeManyAsync(_limits! with { Horizon = null }, [request], _owner, cancellationToken).ConfigureAwait(false))[0];
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -597,6 +629,24 @@ public sealed partial class OutboxSender(
             due = timeProvider.GetUtcNow() + ticket.Wait;
         }
     }
+
+    private DateTimeOffset RateLimitedPausedFor(DateTimeOffset until)
+    {
+        if (until > _rateLimitedPausedUntil)
+        {
+            _rateLimitedPausedUntil = until;
+        }
+
+        return until;
+    }
+
+    /// <summary>
+    /// How far ahead a claim takes slots of the bot's rate (50 ms, at least two slots): the claim's messages beyond go back
+    /// to the outbox until their time instead of each holding a call slot while it waits, so answers to presses (which
+    /// need a call slot, not a rate slot) find one free.
+    /// </summary>
+    internal static TimeSpan Horizon(double globalPerSecond) =>
+        TimeSpan.FromMilliseconds(Math.Max(50, 2 * 1000 / globalPerSecond));
 
     private void StartFirst()
     {
@@ -1030,6 +1080,14 @@ public sealed partial class OutboxSender(
 
     private void ForgetIdleChats(DateTimeOffset now)
     {
+        if (_chatBackUntil.Count >= 1_000)
+        {
+            foreach (var chat in _chatBackUntil.Where(kv => kv.Value <= now).Select(kv => kv.Key).ToList())
+            {
+                _chatBackUntil.Remove(chat);
+            }
+        }
+
         if (_lastEditAt.Count >= 1_000)
         {
             foreach (var target in _lastEditAt.Where(kv => kv.Value + _options.EditInterval < now).Select(kv => kv.Key).ToList())

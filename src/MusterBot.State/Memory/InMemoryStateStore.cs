@@ -185,7 +185,10 @@ public sealed partial class InMemoryStateStore : IStateStore
     public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken) =>
         ClaimOutboxAsync(max, 0, lease, cancellationToken);
 
-    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimOutboxAsync(max, reservedForReplies, int.MaxValue, lease, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, int maxRateLimited, TimeSpan lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var claimed = new List<OutboxMessage>(Math.Max(0, Math.Min(max, 256)));
@@ -204,10 +207,21 @@ public sealed partial class InMemoryStateStore : IStateStore
             // lane, due retries go before fresh messages.
             // Callback answers (never rate-limited) before everything; the reply reservation counts after them.
             var passes = new[] { (Lane.Answer, max), (Lane.Reply, -1), (Lane.Emergency, max), (Lane.Reply, max), (Lane.Normal, max) };
+            var answers = 0;
             foreach (var (laneKind, passLimit) in passes)
             {
                 var lane = (int)laneKind;
                 var limit = passLimit < 0 ? Math.Min(max, claimed.Count + reservedForReplies) : passLimit;
+                if (laneKind == Lane.Answer)
+                {
+                    answers = -1;
+                }
+                else
+                {
+                    answers = answers < 0 ? claimed.Count : answers;
+                    limit = (int)Math.Min(limit, (long)answers + Math.Max(0, maxRateLimited));
+                }
+
                 foreach (var set in new[] { _retries[lane], _lanes[lane] })
                 {
                     while (claimed.Count < limit && set.Count > 0 && set.Min.Ready <= now)

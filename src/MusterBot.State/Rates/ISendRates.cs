@@ -4,6 +4,8 @@ namespace MusterBot.State.Rates;
 /// Telegram's limits as the sender keeps them: a rate and a burst for the whole bot, for paid broadcasts, for one
 /// private chat and for one group (negative chat id). <see cref="Slack"/>: a chat's slot this close ahead counts as now.
 /// <see cref="ChatTurn"/>: how long a chat's turn is held at most when its holder never gives it back (a crash).
+/// <see cref="Horizon"/>: a slot of the bot's rate further ahead than this is not taken (<see cref="RateVerdict.BotLater"/>),
+/// so a sender does not hold many messages waiting for slots far ahead (null: any slot is taken).
 /// </summary>
 public sealed record SendLimits(
     double GlobalPerSecond,
@@ -15,7 +17,8 @@ public sealed record SendLimits(
     double GroupPerSecond,
     int GroupBurst,
     TimeSpan Slack,
-    TimeSpan ChatTurn);
+    TimeSpan ChatTurn,
+    TimeSpan? Horizon = null);
 
 /// <summary>What a sender may do with a message now.</summary>
 public enum RateVerdict
@@ -31,6 +34,9 @@ public enum RateVerdict
 
     /// <summary>All sending is paused (a flood of 429s) for <see cref="RateTicket.Wait"/>.</summary>
     Paused,
+
+    /// <summary>The bot's next slot is further than <see cref="SendLimits.Horizon"/> ahead: try again after <see cref="RateTicket.Wait"/>.</summary>
+    BotLater,
 }
 
 public readonly record struct RateTicket(RateVerdict Verdict, TimeSpan Wait);

@@ -35,6 +35,12 @@ public sealed class LocalSendRates(TimeProvider timeProvider)
             if (botOnly)
             {
                 // The chat's turn and slot are held already (a call that starts late asks again for the bot's slot).
+                var next = bot.NextAllowed(now);
+                if (limits.Horizon is { } ahead && next - now > ahead)
+                {
+                    return new RateTicket(RateVerdict.BotLater, next - now);
+                }
+
                 var slot = bot.Reserve(now);
                 return new RateTicket(RateVerdict.Go, slot > now ? slot - now : TimeSpan.Zero);
             }
@@ -51,6 +57,11 @@ public sealed class LocalSendRates(TimeProvider timeProvider)
             if (chatAt > at + limits.Slack)
             {
                 return new RateTicket(RateVerdict.ChatLater, chatAt - now);
+            }
+
+            if (limits.Horizon is { } horizon && at - now > horizon)
+            {
+                return new RateTicket(RateVerdict.BotLater, at - now);
             }
 
             bot.Reserve(now);
@@ -91,7 +102,7 @@ public sealed class LocalSendRates(TimeProvider timeProvider)
 
     private void Prepare(SendLimits limits)
     {
-        if (_limits == limits)
+        if (_limits is { } known && SameGates(known, limits))
         {
             return;
         }
@@ -102,6 +113,12 @@ public sealed class LocalSendRates(TimeProvider timeProvider)
         _paid = limits.PaidPerSecond is { } paid ? new RateGate(paid, limits.PaidBurst) : null;
         _chats.Clear();
     }
+
+    /// <summary>Whether two sets of limits make the same gates (the horizon and the turn's length make none).</summary>
+    private static bool SameGates(SendLimits a, SendLimits b) =>
+        a.GlobalPerSecond.Equals(b.GlobalPerSecond) && a.GlobalBurst == b.GlobalBurst && Nullable.Equals(a.PaidPerSecond, b.PaidPerSecond)
+        && a.PaidBurst == b.PaidBurst && a.ChatPerSecond.Equals(b.ChatPerSecond) && a.ChatBurst == b.ChatBurst
+        && a.GroupPerSecond.Equals(b.GroupPerSecond) && a.GroupBurst == b.GroupBurst;
 
     private RateGate Chat(long chatId, SendLimits limits)
     {

@@ -541,11 +541,11 @@ internal static class RedisScripts
     /// for one or more messages in one run (a claim's messages: one round trip, not one per message), judged in order.
     /// KEYS: the bot's gate, the paid-broadcast gate (the bot's again when there is none), the pause, then per message the
     /// chat's gate and the chat's turn. ARGV: bot interval (µs), bot tolerance (µs, burst − 1 intervals), paid interval,
-    /// paid tolerance, slack (µs), owner, turn time to live (ms), then per message: ordered (0: only a pause applies; 1;
+    /// paid tolerance, slack (µs), owner, turn time to live (ms), horizon (µs, −1: none), then per message: ordered (0: only a pause applies; 1;
     /// 2: the bot's slot only, for a message whose chat's turn and slot this owner holds already), paid (0/1), chat
     /// interval, chat tolerance. Returns per message {verdict, wait µs}: 0 go (after the wait), 1 chat busy, 2 chat
     /// later, 3 paused. The chat's slot is judged at the time the bot's slot allows the send, so the chat's spacing holds
-    /// between the sends themselves.
+    /// between the sends themselves. 4 bot later: the bot's slot is further ahead than the horizon (nothing taken).
     /// </summary>
     public static readonly RedisScript TakeRate = new(nameof(TakeRate), Drains + """
         local t = redis.call('TIME')
@@ -559,7 +559,7 @@ internal static class RedisScripts
         local out = {}
         local n = (#KEYS - 3) / 2
         for i = 1, n do
-          local a = 7 + (i - 1) * 4
+          local a = 8 + (i - 1) * 4
           local chatKey, turnKey = KEYS[2 + i * 2], KEYS[3 + i * 2]
           if pause > now then
             out[#out + 1] = 3; out[#out + 1] = pause - now
@@ -575,6 +575,7 @@ internal static class RedisScripts
               if ARGV[a + 2] == '1' and KEYS[2] ~= KEYS[1] then g = gates[2] end
               local at = now
               if g[2] - now > g[4] then at = g[2] - g[4] end
+              local horizon = tonumber(ARGV[8])
               local chat = 0
               local allowed = at
               if ARGV[a + 1] == '1' then
@@ -583,6 +584,8 @@ internal static class RedisScripts
               end
               if allowed > at + slack then
                 out[#out + 1] = 2; out[#out + 1] = allowed - now
+              elseif horizon >= 0 and at - now > horizon then
+                out[#out + 1] = 4; out[#out + 1] = at - now
               else
                 if ARGV[a + 1] == '1' then
                   keep(chatKey, math.max(chat, at) + tonumber(ARGV[a + 3]))

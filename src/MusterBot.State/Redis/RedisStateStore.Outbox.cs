@@ -97,7 +97,10 @@ public sealed partial class RedisStateStore
     /// and within a pass retries before fresh messages, takes from the indexed shards in the order of their earliest ready
     /// time. Each shard visit is one script in that shard (it also returns expired leases) followed by the index update.
     /// </summary>
-    public async Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, TimeSpan lease, CancellationToken cancellationToken) =>
+        ClaimOutboxAsync(max, reservedForReplies, int.MaxValue, lease, cancellationToken);
+
+    public async Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, int maxRateLimited, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (max <= 0)
         {
@@ -117,9 +120,17 @@ public sealed partial class RedisStateStore
         var messages = new List<OutboxMessage>();
         var reserve = Math.Max(0, reservedForReplies);
         (int Lane, int Limit)[] passes = [(3, max), (1, -1), (0, max), (1, max), (2, max)];
+        var answers = -1;
         foreach (var (lane, passLimit) in passes)
         {
             var limit = passLimit < 0 ? Math.Min(max, messages.Count + reserve) : passLimit;
+            if (lane != 3)
+            {
+                // The rate-limited lanes share the budget after the answers.
+                answers = answers < 0 ? messages.Count : answers;
+                limit = (int)Math.Min(limit, (long)answers + Math.Max(0, maxRateLimited));
+            }
+
             if (messages.Count >= max)
             {
                 break;

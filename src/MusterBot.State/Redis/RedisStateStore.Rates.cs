@@ -29,7 +29,7 @@ public sealed partial class RedisStateStore : ISendRates
         keys[0] = global;
         keys[1] = limits.PaidPerSecond is not null ? RateKey("paid") : global;
         keys[2] = RateKey("pause");
-        var args = new RedisValue[7 + (4 * requests.Count)];
+        var args = new RedisValue[8 + (4 * requests.Count)];
         var botInterval = Interval(limits.GlobalPerSecond);
         args[0] = botInterval;
         args[1] = botInterval * (limits.GlobalBurst - 1);
@@ -39,6 +39,7 @@ public sealed partial class RedisStateStore : ISendRates
         args[4] = Micro(limits.Slack);
         args[5] = owner;
         args[6] = Milliseconds(limits.ChatTurn);
+        args[7] = limits.Horizon is { } horizon ? Micro(horizon) : -1;
         for (var i = 0; i < requests.Count; i++)
         {
             var request = requests[i];
@@ -47,10 +48,10 @@ public sealed partial class RedisStateStore : ISendRates
             var id = Id(request.ChatId);
             keys[3 + (2 * i)] = RateKey("chat:" + id);
             keys[4 + (2 * i)] = RateKey("turn:" + id);
-            args[7 + (4 * i)] = !request.Ordered ? 0 : request.BotOnly ? 2 : 1;
-            args[8 + (4 * i)] = request.Paid ? 1 : 0;
-            args[9 + (4 * i)] = chatInterval;
-            args[10 + (4 * i)] = chatInterval * (chatBurst - 1);
+            args[8 + (4 * i)] = !request.Ordered ? 0 : request.BotOnly ? 2 : 1;
+            args[9 + (4 * i)] = request.Paid ? 1 : 0;
+            args[10 + (4 * i)] = chatInterval;
+            args[11 + (4 * i)] = chatInterval * (chatBurst - 1);
         }
 
         var result = (RedisResult[])(await EvalAsync(RedisScripts.TakeRate, keys, args, cancellationToken).ConfigureAwait(false))!;

@@ -93,6 +93,28 @@ public sealed class SharedRateTests(RedisServerFixture redis)
         Assert.Equal(RateVerdict.ChatBusy, after[1].Verdict); // chat 9's turn is "other"'s, not a's to give back
     }
 
+    /// <summary>Slots of the bot's rate further ahead than the horizon are not taken: those messages hear when to come back.</summary>
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task TakeMany_BeyondTheHorizon_BotLater_NothingTaken(string kind)
+    {
+        await using var store = await OpenAsync(kind, TimeProvider.System);
+        var rates = (ISendRates)store;
+        var limits = Slow with { GlobalPerSecond = 10, GlobalBurst = 1, Horizon = TimeSpan.FromMilliseconds(150) };
+
+        var tickets = await rates.TakeManyAsync(limits, [.. Enumerable.Range(1, 4).Select(chat => new RateRequest(chat, true, false))], "a", CancellationToken.None);
+
+        Assert.Equal([RateVerdict.Go, RateVerdict.Go, RateVerdict.BotLater, RateVerdict.BotLater], tickets.Select(t => t.Verdict));
+        Assert.InRange(tickets[1].Wait, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100));
+        Assert.InRange(tickets[2].Wait, TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(200));
+        Assert.InRange(tickets[3].Wait, TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(200)); // the third took nothing
+
+        // Chat 3 was not taken: its turn is free for another owner.
+        var other = await rates.TakeAsync(limits with { Horizon = null }, 3, true, false, "b", CancellationToken.None);
+        Assert.Equal(RateVerdict.Go, other.Verdict);
+        Assert.InRange(other.Wait, TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(200));
+    }
+
     [Theory]
     [MemberData(nameof(Stores))]
     public async Task Take_OneCallPerChatAtATime_TheHolderMayGoOn_AReleaseFreesIt(string kind)

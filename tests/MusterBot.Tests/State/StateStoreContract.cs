@@ -334,6 +334,26 @@ public abstract class StateStoreContract : IAsyncLifetime
         Assert.Equal(new AnswerCallback("q1", "ok"), first[0].Action);
     }
 
+    /// <summary>
+    /// A claim with a budget for the rate-limited lanes takes every ready answer (up to the claim's size) but no more
+    /// than the budget of the others, in their usual priority; the rest stays for the next claim.
+    /// </summary>
+    [Fact]
+    public async Task Claim_WithARateLimitedBudget_TakesAllAnswers_AndAtMostTheBudgetOfTheRest()
+    {
+        var fanOut = Enumerable.Range(0, 6).Select(i => Text(Lane.Emergency, 100 + i, "e" + i)).ToList();
+        var answers = Enumerable.Range(0, 4).Select(i => new OutboxMessage(Lane.Answer, 200 + i, new AnswerCallback("q" + i))).ToList();
+        await CommitAsync(new Commit { Outbox = [.. fanOut, Text(Lane.Reply, 1, "r1"), Text(Lane.Normal, 2, "n"), .. answers] });
+
+        var first = await Store.ClaimOutboxAsync(20, 1, 3, Lease, Ct);
+        var second = await Store.ClaimOutboxAsync(20, 0, 0, Lease, Ct);
+        var third = await Store.ClaimOutboxAsync(20, 0, 100, Lease, Ct);
+
+        Assert.Equal([Lane.Answer, Lane.Answer, Lane.Answer, Lane.Answer, Lane.Reply, Lane.Emergency, Lane.Emergency], first.Select(m => m.Lane));
+        Assert.Empty(second);
+        Assert.Equal([.. Enumerable.Repeat(Lane.Emergency, 4), Lane.Normal], third.Select(m => m.Lane));
+    }
+
     [Fact]
     public async Task Claim_WithReservedReplies_TakesWaitingRepliesBeforeAFanOut_ThenKeepsPriority()
     {
