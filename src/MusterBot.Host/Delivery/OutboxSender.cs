@@ -96,11 +96,11 @@ public sealed partial class OutboxSender(
             _options.Lease,
             Horizon(_options.GlobalPerSecond));
         _inFlight = new SemaphoreSlim(_options.EffectiveMaxInFlight, _options.EffectiveMaxInFlight);
-        // A claim takes no more rate-limited messages than the bot's burst or its rate over the horizon allow now; the
-        // others wait in the outbox (claiming them only to put them back cost a claim and a put-back each, and made the
+        // A claim takes no more rate-limited messages than the bot's rate allows over the horizon; the others wait in
+        // the outbox (claiming them only to put them back cost a claim and a put-back each, and made the
         // loop, and the answers it starts, slower). Answers to presses are not counted.
         var fastest = Math.Max(_options.GlobalPerSecond, _options.PaidBroadcast ? _options.PaidBroadcastPerSecond : 0);
-        _rateLimitedPerClaim = Math.Max(Math.Max(_limits.GlobalBurst, _limits.PaidBurst), (int)Math.Ceiling(fastest * _limits.Horizon!.Value.TotalSeconds));
+        _rateLimitedPerClaim = Math.Max(1, (int)Math.Ceiling(fastest * _limits.Horizon!.Value.TotalSeconds));
         var running = new HashSet<Task>();
 
         // A claim being worked through, and the calls in flight, are not cut off by a stop: the rest of the claim goes
@@ -303,10 +303,11 @@ public sealed partial class OutboxSender(
                                 RateVerdict.ChatBusy => takenAt + ChatBusyDelay,
                                 RateVerdict.Paused => PauseFor(takenAt + ticket.Wait),
 
-                                // Beyond the horizon: back until the bot's next slot comes within the horizon, and no
-                                // rate-limited message is claimed before then (they would only go back again); those
-                                // put back come first then (due retries before fresh messages, in id order).
-                                RateVerdict.BotLater => RateLimitedPausedFor(takenAt + ticket.Wait - _limits.Horizon!.Value),
+                                // Beyond the horizon: back until the bot's next slot is due (then a horizon's worth of
+                                // slots lies ahead), and no rate-limited message is claimed before then (they would only
+                                // go back again); those put back come first then (due retries before fresh messages, in
+                                // id order).
+                                RateVerdict.BotLater => RateLimitedPausedFor(takenAt + ticket.Wait),
                                 _ => takenAt + ticket.Wait,
                             };
                             HoldBack(message, true, notBefore);
