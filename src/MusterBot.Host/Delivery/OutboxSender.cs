@@ -34,6 +34,9 @@ public sealed partial class OutboxSender(
     private readonly Dictionary<long, DateTimeOffset> _chatBackUntil = [];
     private int _rateLimitedPerClaim;
 
+    // At a low rate a claim still takes a few (a burst of live-summary edits is then claimed together, and the newest wins).
+    private const int MinRateLimitedPerClaim = 8;
+
     // Until when claims take answers only: the bot's next slot is beyond the horizon (claim loop only).
     private DateTimeOffset _rateLimitedPausedUntil;
 
@@ -100,7 +103,7 @@ public sealed partial class OutboxSender(
         // the outbox (claiming them only to put them back cost a claim and a put-back each, and made the
         // loop, and the answers it starts, slower). Answers to presses are not counted.
         var fastest = Math.Max(_options.GlobalPerSecond, _options.PaidBroadcast ? _options.PaidBroadcastPerSecond : 0);
-        _rateLimitedPerClaim = Math.Max(1, (int)Math.Ceiling(fastest * _limits.Horizon!.Value.TotalSeconds));
+        _rateLimitedPerClaim = Math.Max(MinRateLimitedPerClaim, (int)Math.Ceiling(fastest * _limits.Horizon!.Value.TotalSeconds));
         var running = new HashSet<Task>();
 
         // A claim being worked through, and the calls in flight, are not cut off by a stop: the rest of the claim goes

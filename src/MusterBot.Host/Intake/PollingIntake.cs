@@ -170,82 +170,162 @@ public sealed partial class PollingIntake(
     }
 
     /// <summary>
-    /// Polls until <paramref name="term"/> ends (shutdown or the lease lost). A batch already fetched is handled to the
-    /// end unless the lease is lost (<paramref name="lost"/>): on shutdown its commits finish.
+    /// Polls until <paramref name="term"/> ends (shutdown or the lease lost). Updates fetched are handled to the end unless
+    /// the lease is lost (<paramref name="lost"/>): on shutdown their commits finish.
     /// </summary>
+    /// <remarks>
+    /// A sliding window: the next getUpdates does not wait for the whole batch before it. Its offset is the lowest update
+    /// still being handled (Telegram confirms only the updates below the offset), so nothing is confirmed before it is
+    /// committed; what comes back again of the updates under way or done above it is recognised by id and not handed in
+    /// twice. While updates are under way the poll does not wait (timeout 0), and a fetch that brought nothing new waits
+    /// for the oldest of them. When an update fails, the window settles and polling starts again from it (the updates
+    /// after it that were committed come back and are recognised as handled).
+    /// </remarks>
     private async Task PollAsync(CancellationToken term, CancellationToken lost)
     {
         var pollSeconds = (int)telegramOptions.Value.PollTimeout.TotalSeconds;
         var retryDelay = _options.RetryDelay;
         var delay = retryDelay;
         int? offset = null;
+        int? lastHandedIn = null;
+        var window = new SortedDictionary<int, Task>();
         var webhookRemoved = false;
 
-        while (!term.IsCancellationRequested)
+        try
+        {
+            while (!term.IsCancellationRequested)
+            {
+                try
+                {
+                    if (!webhookRemoved)
+                    {
+                        // getUpdates does not work while a webhook is set; pending updates are kept (never dropped).
+                        await client.DeleteWebhook(dropPendingUpdates: false, term).ConfigureAwait(false);
+                        webhookRemoved = true;
+                        LogStarted(logger, pollSeconds);
+                    }
+
+                    // The updates handled at the front of the window may be confirmed.
+                    while (window.Count > 0 && window.First() is { Value.IsCompleted: true } front)
+                    {
+                        if (!front.Value.IsCompletedSuccessfully)
+                        {
+                            // It and everything after it come again once the window has settled.
+                            await SettleAsync(window).ConfigureAwait(false);
+                            window.Clear();
+                            offset = front.Key;
+                            lastHandedIn = front.Key - 1;
+                            await front.Value.ConfigureAwait(false);
+                        }
+
+                        window.Remove(front.Key);
+                    }
+
+                    if (window.Count == 0 && lastHandedIn is { } handedIn)
+                    {
+                        offset = handedIn + 1;
+                    }
+
+                    var request = new GetRawUpdatesRequest
+                    {
+                        Offset = window.Count > 0 ? window.First().Key : offset,
+                        Limit = 100,
+                        Timeout = window.Count > 0 ? 0 : pollSeconds,
+                        AllowedUpdates = AllowedUpdates,
+                    };
+                    var batch = await client.SendRequest(request, term).ConfigureAwait(false);
+                    var known = lastHandedIn;
+                    foreach (var unreadable in batch.Unreadable.Where(u => known is null || u.UpdateId is null || u.UpdateId > known))
+                    {
+                        metrics.UpdateReceived();
+                        metrics.UpdateDropped("unreadable");
+                        LogUnreadable(logger, unreadable.UpdateId, unreadable.Problem);
+                    }
+
+                    var fresh = batch.Updates.Where(u => known is null || u.Id > known).ToList();
+                    if (fresh.Count > 0)
+                    {
+                        foreach (var (updateId, handled) in dispatcher.StartBatch(fresh, lost))
+                        {
+                            window[updateId] = handled;
+                        }
+                    }
+
+                    if (batch.LastId is { } last && (lastHandedIn is null || last > lastHandedIn))
+                    {
+                        lastHandedIn = last;
+                    }
+
+                    if (window.Count > 0)
+                    {
+                        // Under way: look again when the oldest is handled, or shortly for what came meanwhile (a little
+                        // later when this fetch brought nothing new: the next would bring the same until the oldest is done).
+                        var oldest = window.First().Value;
+                        await (fresh.Count > 0 ? Task.WhenAny(oldest, Task.Delay(WindowPoll, timeProvider, term)) : Task.WhenAny(oldest, Task.Delay(WindowIdlePoll, timeProvider, term))).ConfigureAwait(false);
+                    }
+
+                    delay = retryDelay;
+                }
+                catch (OperationCanceledException) when (term.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (ApiRequestException ex) when (ex.ErrorCode == 429 && ex.Parameters?.RetryAfter is { } retryAfter)
+                {
+                    LogFlood(logger, retryAfter);
+                    if (!await PauseAsync(TimeSpan.FromSeconds(retryAfter), term).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+#pragma warning disable CA1031 // The poller must survive any failure: log, back off, poll again (nothing was confirmed).
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    if (ex is ApiRequestException { ErrorCode: 409 })
+                    {
+                        LogConflict(logger);
+                        webhookRemoved = false;
+                    }
+                    else
+                    {
+                        LogPollFailed(logger, ex, delay.TotalSeconds);
+                    }
+
+                    if (!await PauseAsync(delay, term).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+                }
+            }
+        }
+        finally
+        {
+            // Stopping: what was handed in is handled to the end (or cut off with the lease), never confirmed here.
+            await SettleAsync(window).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How soon the poller looks for more updates while earlier ones are under way.</summary>
+    private static readonly TimeSpan WindowPoll = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>As <see cref="WindowPoll"/> after a fetch that brought nothing new (the oldest update under way is slow).</summary>
+    private static readonly TimeSpan WindowIdlePoll = TimeSpan.FromMilliseconds(50);
+
+    private static async Task SettleAsync(SortedDictionary<int, Task> window)
+    {
+        foreach (var task in window.Values.Distinct())
         {
             try
             {
-                if (!webhookRemoved)
-                {
-                    // getUpdates does not work while a webhook is set; pending updates are kept (never dropped).
-                    await client.DeleteWebhook(dropPendingUpdates: false, term).ConfigureAwait(false);
-                    webhookRemoved = true;
-                    LogStarted(logger, pollSeconds);
-                }
-
-                var request = new GetRawUpdatesRequest { Offset = offset, Limit = 100, Timeout = pollSeconds, AllowedUpdates = AllowedUpdates };
-                var batch = await client.SendRequest(request, term).ConfigureAwait(false);
-                foreach (var unreadable in batch.Unreadable)
-                {
-                    metrics.UpdateReceived();
-                    metrics.UpdateDropped("unreadable");
-                    LogUnreadable(logger, unreadable.UpdateId, unreadable.Problem);
-                }
-
-                if (batch.Updates.Count > 0)
-                {
-                    await dispatcher.DispatchBatchAsync(batch.Updates, lost).ConfigureAwait(false);
-                }
-
-                if (batch.LastId is { } last)
-                {
-                    offset = last + 1;
-                }
-
-                delay = retryDelay;
+                await task.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (term.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (ApiRequestException ex) when (ex.ErrorCode == 429 && ex.Parameters?.RetryAfter is { } retryAfter)
-            {
-                LogFlood(logger, retryAfter);
-                if (!await PauseAsync(TimeSpan.FromSeconds(retryAfter), term).ConfigureAwait(false))
-                {
-                    break;
-                }
-            }
-#pragma warning disable CA1031 // The poller must survive any failure: log, back off, poll again (nothing was confirmed).
-            catch (Exception ex)
+#pragma warning disable CA1031 // Waiting only: the failure is handled by the poll loop (the update comes again).
+            catch (Exception)
 #pragma warning restore CA1031
             {
-                if (ex is ApiRequestException { ErrorCode: 409 })
-                {
-                    LogConflict(logger);
-                    webhookRemoved = false;
-                }
-                else
-                {
-                    LogPollFailed(logger, ex, delay.TotalSeconds);
-                }
-
-                if (!await PauseAsync(delay, term).ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
             }
         }
     }

@@ -38,6 +38,9 @@ public sealed partial class UpdateDispatcher(
     private const int MaxFailures = 3;
     private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(100);
     private readonly KeyedLock _userLocks = new();
+
+    // Per person (ordering key): the task of their updates last started by StartBatch, while it runs.
+    private readonly Dictionary<long, Task> _tails = [];
     private readonly SemaphoreSlim _concurrency = new(options.Value.MaxConcurrency, options.Value.MaxConcurrency);
     private readonly SemaphoreSlim _downloads = new(options.Value.MaxParallelDownloads, options.Value.MaxParallelDownloads);
     private readonly FloodGuard _flood = new(options.Value.FloodLimit, options.Value.FloodWindow, timeProvider);
@@ -57,6 +60,67 @@ public sealed partial class UpdateDispatcher(
             .Select(g => HandleInOrderAsync(g.OrderBy(u => u.Id).ToList(), cancellationToken))
             .ToList();
         await Task.WhenAll(groups).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts handling a batch and returns, per update, a task that completes once the update is handled (committed or
+    /// dropped), faulted when it could not be: then it, and everything after it, must be delivered again. One person's
+    /// updates are handled in id order, and after that person's updates of earlier batches still under way (polling
+    /// with a sliding window hands one person's updates in over several batches); when an earlier one failed, the later
+    /// ones are not handled either (they fail too), so the order holds when they come again.
+    /// </summary>
+    public IReadOnlyList<(int UpdateId, Task Handled)> StartBatch(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var started = new List<(int, Task)>(updates.Count);
+        foreach (var group in updates.GroupBy(u => UpdateMapper.OrderingKey(u) ?? 0))
+        {
+            var ordered = group.OrderBy(u => u.Id).ToList();
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task? previous;
+            lock (_tails)
+            {
+                _tails.TryGetValue(group.Key, out previous);
+                _tails[group.Key] = done.Task;
+            }
+
+            var handled = HandleAfterAsync(group.Key, previous, ordered, done, cancellationToken);
+            foreach (var update in ordered)
+            {
+                started.Add((update.Id, handled));
+            }
+        }
+
+        return started;
+    }
+
+    private async Task HandleAfterAsync(long key, Task? previous, IReadOnlyList<Update> updates, TaskCompletionSource done, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (previous is not null)
+            {
+                await previous.ConfigureAwait(false);
+            }
+
+            await HandleInOrderAsync(updates, cancellationToken).ConfigureAwait(false);
+            done.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            done.TrySetException(ex);
+            throw;
+        }
+        finally
+        {
+            lock (_tails)
+            {
+                if (_tails.TryGetValue(key, out var tail) && tail == done.Task)
+                {
+                    _tails.Remove(key);
+                }
+            }
+        }
     }
 
     /// <summary>Handles one update (webhook); completes once it is committed or dropped.</summary>

@@ -474,10 +474,12 @@ public sealed class OutboxSenderTests : IAsyncLifetime, IDisposable
     public async Task Claim_TakesItsRatesInOneStep_AndItsAnswersGoFirst()
     {
         var rates = new SlowRates(_store, TimeSpan.FromMilliseconds(300));
-        await StartAsync(Options(o => o.MaxInFlight = 64), rates: rates);
+
+        // 1,000/s: the claim's budget of rate-limited messages (the rate over the 50 ms horizon) is 50, all 30 fit.
+        await StartAsync(Options(o => { o.MaxInFlight = 64; o.GlobalPerSecond = 1000; }), rates: rates);
 
         var sends = Enumerable.Range(1, 30).Select(i => new OutboxMessage(Lane.Reply, 8_000_000_000 + i, new SendText($"m{i}")));
-        var answers = Enumerable.Range(1, 5).Select(i => new OutboxMessage(Lane.Reply, 8_100_000_000 + i, new AnswerCallback($"q{i}")));
+        var answers = Enumerable.Range(1, 5).Select(i => new OutboxMessage(Lane.Answer, 8_100_000_000 + i, new AnswerCallback($"q{i}")));
         var ids = await EnqueueAsync([.. sends, .. answers]);
         foreach (var id in ids.Skip(30))
         {
