@@ -200,7 +200,11 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
         // Redis goes away between receiving the update and committing it.
         await redis.StopAsync();
         _emulator.SendText(45, "/help");
-        await _emulator.WaitForAsync(() => host.Logs.All.Contains("nothing was confirmed", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        // The handling fails (the batch is given up, nothing confirmed), or the poller's lease in the same Redis runs out
+        // first and it stops polling: either way the update stays with Telegram.
+        await _emulator.WaitForAsync(
+            () => host.Logs.All.Contains("nothing was confirmed", StringComparison.Ordinal) || host.Logs.All.Contains("lost the poller's lease", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20));
         Assert.Equal(1, _emulator.PendingUpdateCount);
         await redis.StartAgainAsync();
 

@@ -88,7 +88,7 @@ public sealed class RedisGroupCommitKillTests(PersistentRedisServerFixture redis
         Assert.All(acknowledged.Keys, id => Assert.Equal((true, true, 1), recovered[id]));
 
         // Every writer hands in every commit again, acknowledged or not.
-        var before = await EvalShaCallsAsync();
+        var before = await redis.EvalShaCallsAsync();
         var again = await Task.WhenAll(ids.GroupBy(id => id / 100_000).Select(g => Task.Run(
             async () =>
             {
@@ -101,7 +101,7 @@ public sealed class RedisGroupCommitKillTests(PersistentRedisServerFixture redis
                 return results;
             },
             ct)));
-        var scriptRuns = await EvalShaCallsAsync() - before;
+        var scriptRuns = await redis.EvalShaCallsAsync() - before;
         var resubmitted = again.SelectMany(r => r).ToList();
         var reapplied = resubmitted.Count(r => r.Status == CommitStatus.Committed);
         Assert.All(resubmitted, r => Assert.Equal(acknowledged.ContainsKey(r.Id) || recovered[r.Id].Mark ? CommitStatus.DuplicateUpdate : CommitStatus.Committed, r.Status));
@@ -163,20 +163,6 @@ public sealed class RedisGroupCommitKillTests(PersistentRedisServerFixture redis
                 await Task.Delay(50, ct);
             }
         }
-    }
-
-    private async Task<long> EvalShaCallsAsync()
-    {
-        foreach (var line in (await redis.ExecuteAsync("INFO", "commandstats")).Split('\n'))
-        {
-            if (line.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal))
-            {
-                var calls = line.Split(':', ',').First(p => p.StartsWith("calls=", StringComparison.Ordinal));
-                return long.Parse(calls["calls=".Length..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);

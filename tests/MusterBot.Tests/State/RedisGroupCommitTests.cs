@@ -29,7 +29,7 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
         // Warm: the script is loaded and the shard registered, so the burst below is only commits.
         Assert.Equal(CommitStatus.Committed, (await store.CommitAsync(new Commit { Shard = Shard, Outbox = [new OutboxMessage(Lane.Reply, 1, new SendText("warm"))] }, Ct)).Status);
         Assert.Single(await store.ClaimOutboxAsync(10, Lease, Ct));
-        var before = await EvalShaCallsAsync();
+        var before = await redis.EvalShaCallsAsync();
 
         var go = new TaskCompletionSource();
         var commits = Enumerable.Range(0, People).Select(i => Task.Run(async () =>
@@ -47,7 +47,7 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
         })).ToList();
         go.SetResult();
         var results = await Task.WhenAll(commits);
-        var scriptRuns = await EvalShaCallsAsync() - before;
+        var scriptRuns = await redis.EvalShaCallsAsync() - before;
         output.WriteLine($"{People} concurrent commits of one shard: {scriptRuns} EVALSHA calls (commit batches and their reindexes)");
 
         Assert.All(results, r => Assert.Equal(CommitStatus.Committed, r.Status));
@@ -187,7 +187,7 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
     {
         await using var store = await ConnectAsync(pipeline: 1);
         await store.CommitAsync(new Commit { Writes = [new DocWrite(new DocKey("warm", "1"), "{}", null)] }, Ct);
-        var before = await EvalShaCallsAsync();
+        var before = await redis.EvalShaCallsAsync();
         await redis.ExecuteAsync("CLIENT", "PAUSE", "300", "WRITE");
         using var sentGivesUp = new CancellationTokenSource();
         using var waitingGivesUp = new CancellationTokenSource();
@@ -200,7 +200,7 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sent);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
         Assert.Equal(CommitStatus.Committed, (await other).Status);
-        Assert.Equal(2, await EvalShaCallsAsync() - before);
+        Assert.Equal(2, await redis.EvalShaCallsAsync() - before);
 
         // The batch already sent went on without its caller; the commit not yet sent was left out.
         Assert.True(await store.IsUpdateHandledAsync(601, Shards.Root, Ct));
@@ -243,12 +243,12 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
     {
         await store.CommitAsync(new Commit { Shard = shard, Writes = [new DocWrite(new DocKey("warm", "1").In(shard), "{}", null)], Outbox = [new OutboxMessage(Lane.Normal, 1, new SendText("warm"))] }, Ct);
         Assert.Single(await store.ClaimOutboxAsync(10, Lease, Ct));
-        var before = await EvalShaCallsAsync();
+        var before = await redis.EvalShaCallsAsync();
         var blocker = await PauseAndSendBlockerAsync(store, shard);
         var pending = commits.Select(c => store.CommitAsync(c, Ct)).ToList();
         Assert.Equal(CommitStatus.Committed, (await blocker).Status);
         var results = await Task.WhenAll(pending);
-        return (results, await EvalShaCallsAsync() - before);
+        return (results, await redis.EvalShaCallsAsync() - before);
     }
 
     /// <summary>CLIENT PAUSE WRITE for 300 ms, then a commit: its batch is sent at once and waits on the server.</summary>
@@ -271,20 +271,6 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
             new RedisStoreOptions { Configuration = redis.ConnectionString, KeyPrefix = prefix ?? $"g{Guid.NewGuid():N}:", CommitPipeline = pipeline },
             TimeProvider.System,
             Ct);
-
-    private async Task<long> EvalShaCallsAsync()
-    {
-        foreach (var line in (await redis.ExecuteAsync("INFO", "commandstats")).Split('\n'))
-        {
-            if (line.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal))
-            {
-                var calls = line.Split(':', ',').First(p => p.StartsWith("calls=", StringComparison.Ordinal));
-                return long.Parse(calls["calls=".Length..], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
-    }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -83,6 +83,21 @@ public class RedisServerFixture : IAsyncLifetime
     /// </summary>
     public Task<string> ExecuteAsync(params string[] arguments) => ExecuteOnAsync(Port, arguments);
 
+    /// <summary>How many EVALSHA calls the server has run since it started (INFO commandstats; 0 before the first).</summary>
+    public async Task<long> EvalShaCallsAsync()
+    {
+        foreach (var line in (await ExecuteAsync("INFO", "commandstats")).Split('\n'))
+        {
+            if (line.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal))
+            {
+                var calls = line.Split(':', ',').First(p => p.StartsWith("calls=", StringComparison.Ordinal));
+                return long.Parse(calls["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
     /// <summary>Like <see cref="ExecuteAsync"/>, on the server at 127.0.0.1:<paramref name="port"/>.</summary>
     public static Task<string> ExecuteOnAsync(int port, params string[] arguments) =>
         ExecuteWithPasswordAsync(port, null, arguments);
