@@ -34,8 +34,13 @@ public sealed partial class OutboxSender(
     private readonly Dictionary<long, DateTimeOffset> _chatBackUntil = [];
     private int _rateLimitedPerClaim;
 
-    // At a low rate a claim still takes a few (a burst of live-summary edits is then claimed together, and the newest wins).
-    private const int MinRateLimitedPerClaim = 8;
+    // How late a call may start on its old slot: the bot's burst (one late call, or a few, stay within the limit).
+    private TimeSpan _lateLimit;
+
+    // At a low rate a claim still takes a few dozen: a burst of live-summary edits is then claimed together (the newest
+    // wins), and claims stay few (a claim cut off by a store failure leaves its messages leased until the lease ends, so
+    // many small claims make that likelier: RedisOutageTests saw it twice with 8–20).
+    private const int MinRateLimitedPerClaim = 32;
 
     // Until when claims take answers only: the bot's next slot is beyond the horizon (claim loop only).
     private DateTimeOffset _rateLimitedPausedUntil;
@@ -103,6 +108,7 @@ public sealed partial class OutboxSender(
         // the outbox (claiming them only to put them back cost a claim and a put-back each, and made the
         // loop, and the answers it starts, slower). Answers to presses are not counted.
         var fastest = Math.Max(_options.GlobalPerSecond, _options.PaidBroadcast ? _options.PaidBroadcastPerSecond : 0);
+        _lateLimit = TimeSpan.FromSeconds(Math.Max(Slack.TotalSeconds, _limits.GlobalBurst / _options.GlobalPerSecond));
         _rateLimitedPerClaim = Math.Max(MinRateLimitedPerClaim, (int)Math.Ceiling(fastest * _limits.Horizon!.Value.TotalSeconds));
         var running = new HashSet<Task>();
 
@@ -583,7 +589,7 @@ public sealed partial class OutboxSender(
 
     /// <summary>
     /// Waits until the message's slot of the bot's rate (<paramref name="due"/>, taken with its claim). A call that starts
-    /// late (the process stalled, and the slots of many calls passed meanwhile) asks for a slot of the bot's rate again
+    /// later than the bot's burst takes (the process stalled, and the slots of many calls passed meanwhile) asks for a slot of the bot's rate again
     /// (its chat's turn and slot it keeps), so a stall never turns into a burst above the limit. False when the message
     /// went back to the outbox: a 429 pause arrived meanwhile, or the store became unavailable.
     /// </summary>
@@ -605,7 +611,7 @@ public sealed partial class OutboxSender(
                 return false;
             }
 
-            if (!ordered || now - due <= Slack || asked >= 3)
+            if (!ordered || now - due <= _lateLimit || asked >= 3)
             {
                 return true;
             }
