@@ -13,7 +13,7 @@ namespace MusterBot.Host.Intake;
 
 /// <summary>
 /// Runs updates through the flows: one person's updates one at a time and in order, different people concurrently up
-/// to <see cref="IntakeOptions.MaxConcurrency"/>. A batch task completes only when every update in it is durably
+/// to <see cref="IntakeOptions.MaxConcurrency"/>. Each update's task (<see cref="StartBatch"/>) completes only when it is durably
 /// handled (committed) or deliberately dropped, so the caller may then confirm it to Telegram.
 /// </summary>
 /// <remarks>
@@ -49,17 +49,6 @@ public sealed partial class UpdateDispatcher(
     {
         _concurrency.Dispose();
         _downloads.Dispose();
-    }
-
-    /// <summary>Handles a batch; throws if any update could not be handled (then none may be confirmed).</summary>
-    public async Task DispatchBatchAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(updates);
-        var groups = updates
-            .GroupBy(u => UpdateMapper.OrderingKey(u) ?? 0)
-            .Select(g => HandleInOrderAsync(g.OrderBy(u => u.Id).ToList(), cancellationToken))
-            .ToList();
-        await Task.WhenAll(groups).ConfigureAwait(false);
     }
 
     /// <summary>
