@@ -31,7 +31,7 @@ public sealed partial class OutboxSender(
 
     // Until when a chat's message went back to the outbox (the latest such time): its later messages, claimed in a later
     // claim, go back until then too, so none overtakes it. Used by the claim loop only; forgotten once past.
-    private readonly Dictionary<long, DateTimeOffset> _chatBackUntil = [];
+    private readonly Dictionary<long, (DateTimeOffset Until, long Id)> _chatBackUntil = [];
     private int _rateLimitedPerClaim;
 
     // How late a call may start on its old slot: the bot's burst (one late call, or a few, stay within the limit).
@@ -175,7 +175,7 @@ public sealed partial class OutboxSender(
 
                 // Answers to presses (and command menus) first: they skip the rate gates and must not wait behind the
                 // rate step of the claim's other messages (OrderBy is stable: each group keeps the claim's order).
-                batch = [.. batch.OrderBy(m => IsOrdered(m) ? 1 : 0)];
+                batch = InChatOrder([.. batch.OrderBy(m => IsOrdered(m) ? 1 : 0)]);
 
                 // Put-backs and other outcomes of this claim are written together (one round trip, not one per message)
                 // and all land before the next claim, so a message put back cannot be overtaken by a later one.
@@ -256,14 +256,16 @@ public sealed partial class OutboxSender(
 
                     if (heldBack.TryGetValue(message.ChatId, out var earlierBack))
                     {
-                        writes.Add(PutBackAsync(message.Id, earlierBack, message.Attempts, drain));
+                        HoldBack(message, ordered, earlierBack);
                         continue;
                     }
 
-                    if (_chatBackUntil.TryGetValue(message.ChatId, out var backUntil) && backUntil > now)
+                    if (_chatBackUntil.TryGetValue(message.ChatId, out var back) && back.Until > claimStart && message.Id > back.Id)
                     {
-                        // An earlier message of this chat went back until then (in an earlier claim): this one comes after it.
-                        HoldBack(message, ordered, backUntil);
+                        // A message newer than every one this chat put back, while an earlier one went back until a time
+                        // this claim began before (so it could not take it): this one comes after it. (The put-back ones
+                        // the store keeps in id order: an earlier one is never due after a later one.)
+                        HoldBack(message, ordered, back.Until);
                         continue;
                     }
 
@@ -334,7 +336,7 @@ public sealed partial class OutboxSender(
                     // (this one waits its turn).
                     if (heldBack.TryGetValue(message.ChatId, out var earlierBack))
                     {
-                        writes.Add(PutBackAsync(message.Id, earlierBack, message.Attempts, drain));
+                        HoldBack(message, true, earlierBack);
                     }
                     else
                     {
@@ -350,11 +352,17 @@ public sealed partial class OutboxSender(
                 {
                     if (ordered)
                     {
-                        heldBack[message.ChatId] = notBefore;
-                        if (!_chatBackUntil.TryGetValue(message.ChatId, out var known) || known < notBefore)
+                        // A chat's messages that go back in one claim are spaced a busy chat's wait apart, in id order,
+                        // so the next claims take them one by one rather than all of them each time (one person's 100
+                        // replies claimed and put back 100 times over).
+                        if (heldBack.TryGetValue(message.ChatId, out var previous) && previous + ChatBusyDelay > notBefore)
                         {
-                            _chatBackUntil[message.ChatId] = notBefore;
+                            notBefore = previous + ChatBusyDelay;
                         }
+
+                        heldBack[message.ChatId] = notBefore;
+                        var known = _chatBackUntil.GetValueOrDefault(message.ChatId);
+                        _chatBackUntil[message.ChatId] = (known.Until > notBefore ? known.Until : notBefore, Math.Max(known.Id, message.Id));
                     }
 
                     writes.Add(PutBackAsync(message.Id, notBefore, message.Attempts, drain));
@@ -990,6 +998,56 @@ public sealed partial class OutboxSender(
     }
 
     /// <summary>Whether the message keeps its chat's order and rate (everything but answers to presses and command menus).</summary>
+    /// <summary>
+    /// The claim with each chat's ordered messages in id (commit) order, in the places the claim gave that chat's messages:
+    /// retries are claimed before fresh messages and by due time, so a chat's messages of one claim may come unordered.
+    /// </summary>
+    internal static List<OutboxMessage> InChatOrder(List<OutboxMessage> batch)
+    {
+        Dictionary<long, List<int>>? places = null;
+        var seen = new Dictionary<long, long>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var message = batch[i];
+            if (!IsOrdered(message))
+            {
+                continue;
+            }
+
+            if (seen.TryGetValue(message.ChatId, out var previous) && previous > message.Id)
+            {
+                places ??= [];
+                places[message.ChatId] = [];
+            }
+
+            seen[message.ChatId] = Math.Max(previous, message.Id);
+        }
+
+        if (places is null)
+        {
+            return batch;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (IsOrdered(batch[i]) && places.TryGetValue(batch[i].ChatId, out var list))
+            {
+                list.Add(i);
+            }
+        }
+
+        foreach (var list in places.Values)
+        {
+            var messages = list.Select(i => batch[i]).OrderBy(m => m.Id).ToList();
+            for (var k = 0; k < list.Count; k++)
+            {
+                batch[list[k]] = messages[k];
+            }
+        }
+
+        return batch;
+    }
+
     private static bool IsOrdered(OutboxMessage message) => message.Action is not (AnswerCallback or SetChatCommands);
 
     private static bool IsEdit(OutboxMessage message, out (long Chat, int Message) target)
@@ -1092,7 +1150,7 @@ public sealed partial class OutboxSender(
     {
         if (_chatBackUntil.Count >= 1_000)
         {
-            foreach (var chat in _chatBackUntil.Where(kv => kv.Value <= now).Select(kv => kv.Key).ToList())
+            foreach (var chat in _chatBackUntil.Where(kv => kv.Value.Until <= now).Select(kv => kv.Key).ToList())
             {
                 _chatBackUntil.Remove(chat);
             }

@@ -38,6 +38,9 @@ public sealed partial class InMemoryStateStore : IStateStore
         [new(), new(), new(), new()];
     private readonly SortedSet<(DateTimeOffset Until, long Id)> _outboxInFlight = [];
 
+    // Per shard and chat: the ids of that chat's messages waiting in a retry set (not leased), to keep them in id order.
+    private readonly Dictionary<(long Shard, long Chat), SortedSet<long>> _retriesByChat = [];
+
     private readonly Dictionary<long, DeliveryEntry> _deliveries = [];
     private readonly Queue<(DateTimeOffset Expires, long OutboxId)> _deliveryExpiry = new();
     private readonly Dictionary<string, SortedSet<long>> _tags = new(StringComparer.Ordinal);
@@ -200,7 +203,7 @@ public sealed partial class InMemoryStateStore : IStateStore
                 _outboxInFlight.Remove(expired);
                 var entry = _outbox[expired.Id];
                 entry.LeasedUntil = null;
-                WaitingSet(entry).Add((entry.Ready, expired.Id));
+                Wait(expired.Id, entry);
             }
 
             // Up to reservedForReplies of the claim go to waiting replies first, then lanes in priority order; within a
@@ -229,6 +232,7 @@ public sealed partial class InMemoryStateStore : IStateStore
                         var next = set.Min;
                         set.Remove(next);
                         var entry = _outbox[next.Id];
+                        ForgetRetryOfChat(next.Id, entry);
                         entry.LeasedUntil = now + lease;
                         _outboxInFlight.Add((entry.LeasedUntil.Value, next.Id));
                         claimed.Add(entry.Message);
@@ -303,6 +307,36 @@ public sealed partial class InMemoryStateStore : IStateStore
             }
 
             UnlinkOutbox(outboxId, entry);
+
+            // A chat's put-back messages wait in id order (as the Redis store's rchat sets keep them): this one no less
+            // long than the chat's earlier ones, and later ones that would be due sooner are moved to its time.
+            var chat = (OutboxIds.ShardOf(outboxId), entry.Message.ChatId);
+            if (!_retriesByChat.TryGetValue(chat, out var waiting))
+            {
+                waiting = [];
+                _retriesByChat[chat] = waiting;
+            }
+
+            if (waiting.GetViewBetween(long.MinValue, outboxId - 1) is { Count: > 0 } earlier && _outbox[earlier.Max].Ready > notBefore)
+            {
+                notBefore = _outbox[earlier.Max].Ready;
+            }
+
+            foreach (var laterId in waiting.GetViewBetween(outboxId + 1, long.MaxValue).ToList())
+            {
+                var later = _outbox[laterId];
+                if (later.Ready >= notBefore)
+                {
+                    break;
+                }
+
+                _retries[(int)later.Message.Lane].Remove((later.Ready, laterId));
+                later.Ready = notBefore;
+                later.Message = later.Message with { NotBefore = notBefore };
+                _retries[(int)later.Message.Lane].Add((notBefore, laterId));
+            }
+
+            waiting.Add(outboxId);
             entry.Message = entry.Message with { NotBefore = notBefore, Attempts = attempts };
             entry.Ready = notBefore;
             entry.Retried = true;
@@ -523,6 +557,33 @@ public sealed partial class InMemoryStateStore : IStateStore
         else
         {
             WaitingSet(entry).Remove((entry.Ready, id));
+            ForgetRetryOfChat(id, entry);
+        }
+    }
+
+    /// <summary>Puts a message whose lease ran out back where it waits (a put-back one into its chat's retry order too).</summary>
+    private void Wait(long id, OutboxEntry entry)
+    {
+        WaitingSet(entry).Add((entry.Ready, id));
+        if (entry.Retried)
+        {
+            var chat = (OutboxIds.ShardOf(id), entry.Message.ChatId);
+            if (!_retriesByChat.TryGetValue(chat, out var waiting))
+            {
+                waiting = [];
+                _retriesByChat[chat] = waiting;
+            }
+
+            waiting.Add(id);
+        }
+    }
+
+    private void ForgetRetryOfChat(long id, OutboxEntry entry)
+    {
+        var chat = (OutboxIds.ShardOf(id), entry.Message.ChatId);
+        if (entry.Retried && _retriesByChat.TryGetValue(chat, out var waiting) && waiting.Remove(id) && waiting.Count == 0)
+        {
+            _retriesByChat.Remove(chat);
         }
     }
 

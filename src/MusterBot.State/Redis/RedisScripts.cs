@@ -270,10 +270,11 @@ internal static class RedisScripts
           local inflight = sp .. 'inflight:' .. lane
           for _, member in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now)) do
             redis.call('ZREM', inflight, member)
-            local h = redis.call('HMGET', sp .. 'ob:' .. unpad(member), 'r', 'nb')
+            local h = redis.call('HMGET', sp .. 'ob:' .. unpad(member), 'r', 'nb', 'rc')
             if h[1] then
               local set = h[2] and 'retry:' or 'lane:'
               redis.call('ZADD', sp .. set .. lane, h[1], member)
+              if h[3] then redis.call('ZADD', sp .. 'rchat:' .. h[3], unpad(member), member) end
             end
           end
         end
@@ -284,7 +285,8 @@ internal static class RedisScripts
           for _, member in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, count)) do
             redis.call('ZREM', key, member)
             local id = unpad(member)
-            local h = redis.call('HMGET', sp .. 'ob:' .. id, 'j', 'a', 'nb')
+            local h = redis.call('HMGET', sp .. 'ob:' .. id, 'j', 'a', 'nb', 'rc')
+            if h[4] then redis.call('ZREM', sp .. 'rchat:' .. h[4], member) end
             if h[1] then
               redis.call('ZADD', sp .. 'inflight:' .. ARGV[4], ARGV[3], member)
               out[#out + 1] = id
@@ -455,8 +457,10 @@ internal static class RedisScripts
 
     /// <summary>
     /// ARGV: shard prefix, outbox number, NotBefore (ms), NotBefore (ISO 8601), attempts, shard id, root prefix ('' unless
-    /// root). Puts the message into its lane's retry set (score NotBefore), which a claim drains before the lane's fresh
-    /// messages. Returns {epoch, 9 index times}, or {} if unknown.
+    /// root), now (ms). Puts the message into its lane's retry set (score NotBefore), which a claim drains before the lane's
+    /// fresh messages. A chat's put-back messages are kept in id order (<c>rchat:{chat}</c>, members scored by number):
+    /// this one waits at least as long as the chat's earlier ones still waiting there, and later ones that would be due
+    /// sooner are moved to its time. Returns {epoch, 9 index times}, or {} if unknown.
     /// </summary>
     public static readonly RedisScript Retry = new(nameof(Retry), Drains + Helpers + ReindexFunction + """
         local id = ARGV[2]
@@ -469,12 +473,55 @@ internal static class RedisScripts
           redis.call('ZREM', sp .. 'retry:' .. l, member)
           redis.call('ZREM', sp .. 'inflight:' .. l, member)
         end
-        redis.call('HSET', okey, 'r', ARGV[3], 'nb', ARGV[4], 'a', ARGV[5])
-        redis.call('ZADD', sp .. 'retry:' .. lane, ARGV[3], member)
+        local ready, readyIso = tonumber(ARGV[3]), ARGV[4]
         local dkey = sp .. 'dlv:' .. id
+        local chat = redis.call('HGET', dkey, 'c')
+        if chat then
+          -- The chat's put-back messages wait in id order: never less long than an earlier one of the chat, and a later
+          -- one waits at least as long as this one (so a claim cut off by its limit cannot take a later one first).
+          local rkey = sp .. 'rchat:' .. chat
+          local function waiting(m)
+            local l = redis.call('HGET', sp .. 'ob:' .. unpad(m), 'l')
+            return l, l and redis.call('ZSCORE', sp .. 'retry:' .. l, m)
+          end
+          for _, m in ipairs(redis.call('ZREVRANGEBYSCORE', rkey, '(' .. id, '-inf', 'LIMIT', 0, 32)) do
+            local l, s = waiting(m)
+            if s then
+              if tonumber(s) > ready then
+                ready = tonumber(s)
+                readyIso = redis.call('HGET', sp .. 'ob:' .. unpad(m), 'nb')
+              end
+              break
+            end
+            redis.call('ZREM', rkey, m)
+          end
+          local from, more = '(' .. id, true
+          while more do
+            local page = redis.call('ZRANGEBYSCORE', rkey, from, '+inf', 'LIMIT', 0, 32)
+            more = #page == 32
+            for _, m in ipairs(page) do
+              from = '(' .. unpad(m)
+              local l, s = waiting(m)
+              if not s then
+                redis.call('ZREM', rkey, m)
+              elseif tonumber(s) < ready then
+                redis.call('ZADD', sp .. 'retry:' .. l, ready, m)
+                redis.call('HSET', sp .. 'ob:' .. unpad(m), 'r', int(ready), 'nb', readyIso)
+              else
+                more = false
+                break
+              end
+            end
+          end
+          redis.call('ZADD', rkey, id, member)
+          redis.call('PEXPIRE', rkey, math.max(0, ready - tonumber(ARGV[8])) + 3600000)
+          redis.call('HSET', okey, 'rc', chat)
+        end
+        redis.call('HSET', okey, 'r', int(ready), 'nb', readyIso, 'a', ARGV[5])
+        redis.call('ZADD', sp .. 'retry:' .. lane, ready, member)
         if redis.call('EXISTS', dkey) == 1 then redis.call('HSET', dkey, 'a', ARGV[5]) end
         local scores = {'', '', '', '', '', '', '', '', ''}
-        scores[1 + tonumber(lane) * 2] = ARGV[3]
+        scores[1 + tonumber(lane) * 2] = int(ready)
         local epoch = redis.call('INCR', sp .. 'epoch')
         if ARGV[7] ~= '' then reindex(ARGV[7], ARGV[6], epoch, scores, false) end
         local result = {int(epoch)}

@@ -303,7 +303,7 @@ public sealed partial class RedisStateStore
         var result = await EvalAsync(
             RedisScripts.Retry,
             [.. keys],
-            [sp, Text(number), Text(notBefore.ToUnixTimeMilliseconds()), Iso(notBefore), Text(attempts), Text(shard), root ? RootPrefix : ""],
+            [sp, Text(number), Text(notBefore.ToUnixTimeMilliseconds()), Iso(notBefore), Text(attempts), Text(shard), root ? RootPrefix : "", Text(NowMs())],
             cancellationToken).ConfigureAwait(false);
         var items = (RedisResult[])result!;
         if (items.Length > 0 && !root)

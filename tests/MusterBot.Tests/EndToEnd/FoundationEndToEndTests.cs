@@ -18,7 +18,11 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private BotApiEmulator _emulator = null!;
 
-    public async Task InitializeAsync() => _emulator = await BotHost.StartEmulatorAsync();
+    public async Task InitializeAsync()
+    {
+        await redis.EnsureRunningAsync();
+        _emulator = await BotHost.StartEmulatorAsync();
+    }
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
@@ -199,14 +203,20 @@ public sealed class FoundationEndToEndTests(RedisServerFixture redis) : IAsyncLi
 
         // Redis goes away between receiving the update and committing it.
         await redis.StopAsync();
-        _emulator.SendText(45, "/help");
-        // The handling fails (the batch is given up, nothing confirmed), or the poller's lease in the same Redis runs out
-        // first and it stops polling: either way the update stays with Telegram.
-        await _emulator.WaitForAsync(
-            () => host.Logs.All.Contains("nothing was confirmed", StringComparison.Ordinal) || host.Logs.All.Contains("lost the poller's lease", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(20));
-        Assert.Equal(1, _emulator.PendingUpdateCount);
-        await redis.StartAgainAsync();
+        try
+        {
+            _emulator.SendText(45, "/help");
+            // The handling fails (the batch is given up, nothing confirmed), or the poller's lease in the same Redis runs
+            // out first and it stops polling: either way the update stays with Telegram.
+            await _emulator.WaitForAsync(
+                () => host.Logs.All.Contains("nothing was confirmed", StringComparison.Ordinal) || host.Logs.All.Contains("lost the poller's lease", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(20));
+            Assert.Equal(1, _emulator.PendingUpdateCount);
+        }
+        finally
+        {
+            await redis.StartAgainAsync();
+        }
 
         var help = await _emulator.WaitForMessageAsync(45, m => m.Text!.StartsWith("What I can do", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         await _emulator.WaitForAsync(() => _emulator.PendingUpdateCount == 0, Wait);

@@ -77,6 +77,13 @@ public class RedisServerFixture : IAsyncLifetime
     public Task StartAgainAsync() => StartAsync();
 
     /// <summary>
+    /// Starts the server again if a test stopped it and failed before starting it again, so one failed test does not
+    /// leave the later tests of the collection hanging on a stopped Redis. Test classes that stop the server call it
+    /// first.
+    /// </summary>
+    public Task EnsureRunningAsync() => _process is { HasExited: false } ? Task.CompletedTask : StartAsync();
+
+    /// <summary>
     /// Sends one command on a fresh plain connection (RESP2, without StackExchange.Redis, so a test sees what the
     /// server saw) and returns the reply as text: a status or bulk string as is, an integer as its digits, an array as
     /// its elements joined by '\n'. An error reply throws.

@@ -566,6 +566,60 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Retries_OfOneChat_StayInIdOrder_ALaterOneNeverDueBeforeAnEarlierOne()
+    {
+        var ids = (await CommitAsync(new Commit
+        {
+            Outbox = [Text(Lane.Reply, 7, "a"), Text(Lane.Reply, 7, "b"), Text(Lane.Reply, 7, "c"), Text(Lane.Reply, 8, "other")],
+        })).OutboxIds;
+        Assert.Equal(4, (await Store.ClaimOutboxAsync(10, Lease, Ct)).Count);
+        var now = Clock.GetUtcNow();
+
+        // The later message of chat 7 goes back first, for a shorter time; then the earlier ones, for longer: the later
+        // one moves to the earlier one's time (another chat's message is not touched).
+        await Store.RetryOutboxAsync(ids[2], now.AddSeconds(1), 0, Ct);
+        await Store.RetryOutboxAsync(ids[3], now.AddSeconds(1), 0, Ct);
+        await Store.RetryOutboxAsync(ids[0], now.AddSeconds(3), 0, Ct);
+
+        // An earlier one still waiting: a later one put back for less time waits as long.
+        await Store.RetryOutboxAsync(ids[1], now.AddSeconds(2), 0, Ct);
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal([ids[3]], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(await Store.ClaimOutboxAsync(10, Lease, Ct));
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        // Even a claim cut off by its limit takes the chat's earliest one first.
+        var first = Assert.Single(await Store.ClaimOutboxAsync(1, Lease, Ct));
+        Assert.Equal(ids[0], first.Id);
+        var rest = await Store.ClaimOutboxAsync(10, Lease, Ct);
+        Assert.Equal([ids[1], ids[2]], rest.Select(m => m.Id));
+        Assert.All(rest, m => Assert.Equal(now.AddSeconds(3), m.NotBefore));
+    }
+
+    [Fact]
+    public async Task Retries_OfOneChat_ClaimedAndPutBackAgain_KeepTheirOrder()
+    {
+        var ids = (await CommitAsync(new Commit { Outbox = [Text(Lane.Reply, 7, "a"), Text(Lane.Reply, 7, "b")] })).OutboxIds;
+        Assert.Equal(2, (await Store.ClaimOutboxAsync(10, Lease, Ct)).Count);
+        var now = Clock.GetUtcNow();
+        await Store.RetryOutboxAsync(ids[0], now.AddSeconds(1), 0, Ct);
+        await Store.RetryOutboxAsync(ids[1], now.AddSeconds(1), 0, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, (await Store.ClaimOutboxAsync(10, Lease, Ct)).Count);
+
+        // Claimed, the earlier one's old time no longer holds the later one back.
+        await Store.RetryOutboxAsync(ids[1], now.AddSeconds(2), 0, Ct);
+        await Store.RetryOutboxAsync(ids[0], now.AddSeconds(5), 0, Ct);
+        await Store.CompleteOutboxAsync(ids[0], new DeliveryRecord(ids[0], 7, DeliveryStatus.Failed, now), Ct);
+        await Store.RetryOutboxAsync(ids[1], now.AddSeconds(2), 0, Ct);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([ids[1]], (await Store.ClaimOutboxAsync(10, Lease, Ct)).Select(m => m.Id));
+    }
+
+    [Fact]
     public async Task Retries_KeepTheLaneOrder_AndTheReplyReservation()
     {
         var ids = (await CommitAsync(new Commit
