@@ -73,6 +73,12 @@ public sealed class CheckInBench(BenchOptions options)
         var setupLimit = TimeSpan.FromSeconds(60) + TimeSpan.FromSeconds(3 * n / options.Rate);
         var orderIds = await muster.LaunchAsync(store, emulator, setupLimit, cancellationToken);
         var setupTime = setup.Elapsed;
+        if (Environment.GetEnvironmentVariable("BENCH_PAUSE_BEFORE_PRESSES") is { Length: > 0 } pause)
+        {
+            // For a profiler: say when the measured part starts, then give it time to attach.
+            await Console.Error.WriteLineAsync($"presses in {pause} s (pid {Environment.ProcessId})");
+            await Task.Delay(TimeSpan.FromSeconds(double.Parse(pause, Inv)), cancellationToken);
+        }
 
         // Measured: N presses of "arrived".
         var self = Process.GetCurrentProcess();
@@ -86,6 +92,7 @@ public sealed class CheckInBench(BenchOptions options)
 
         var pressedAt = new DateTimeOffset[n];
         var queryIds = new string[n];
+        var bad = options.BadInput ? new BadInputMix(emulator, FirstMember, orderIds) : null;
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var pressing = Task.Run(
@@ -104,6 +111,7 @@ public sealed class CheckInBench(BenchOptions options)
 
                     pressedAt[i] = DateTimeOffset.UtcNow;
                     queryIds[i] = emulator.PressButton(FirstMember + i, FirstMember + i, orderIds[i], CheckInMuster.ArrivedData);
+                    bad?.After(i, n);
                 }
             },
             cancellationToken);
@@ -128,7 +136,8 @@ public sealed class CheckInBench(BenchOptions options)
                 }
             }
 
-            if (committedAt != TimeSpan.Zero && emulator.CallbackAnswers().Count - answersBefore >= n)
+            if (committedAt != TimeSpan.Zero && emulator.CallbackAnswers().Count - answersBefore >= n
+                && (bad is null || MembersAnswered() >= n))
             {
                 break;
             }
@@ -142,6 +151,13 @@ public sealed class CheckInBench(BenchOptions options)
 
         await pressing;
         var answeredAll = clock.Elapsed;
+
+        // With bad input mixed in, the answers to the extra presses do not count: only the members' first presses.
+        int MembersAnswered()
+        {
+            var answered = emulator.CallbackAnswers().Select(a => a.CallbackQueryId).ToHashSet(StringComparer.Ordinal);
+            return queryIds.Count(q => q is not null && answered.Contains(q));
+        }
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpuBefore;
         var redisCpu = (redis?.CpuTime ?? TimeSpan.Zero) - redisCpuBefore;
@@ -163,9 +179,15 @@ public sealed class CheckInBench(BenchOptions options)
         }
 
         latencies.Sort();
-        var wrong = emulator.CallbackAnswers().Skip(answersBefore).Count(a => a.Text is null || !a.Text.Contains("arrived", StringComparison.Ordinal));
+        var memberQueries = queryIds.Where(q => q is not null).ToHashSet(StringComparer.Ordinal);
+        var wrong = emulator.CallbackAnswers().Skip(answersBefore).Count(a => memberQueries.Contains(a.CallbackQueryId) && (a.Text is null || !a.Text.Contains("arrived", StringComparison.Ordinal)));
+
         await CheckInMuster.WaitOutboxEmptyAsync(store, TimeSpan.FromSeconds(120), cancellationToken);
         var drained = clock.Elapsed;
+
+        // The busy person's 100 replies go out at the per-chat rate (Sender:PerChatPerSecond, 1/s by default): the outbox
+        // drain above waits for them.
+        var badReport = bad is null ? null : await bad.ReportAsync(TimeSpan.FromSeconds(30), cancellationToken);
         var edits = emulator.RequestCount("editMessageText") - editsBefore;
         var sends = emulator.RequestCount("sendMessage") - sendsBefore;
         var redisPeak = redis is null ? null : await redis.UsedMemoryPeakAsync();
@@ -181,8 +203,8 @@ public sealed class CheckInBench(BenchOptions options)
         void Row(string name, string value) => b.AppendLine(string.Format(Inv, "  {0,-44} {1}", name, value));
         b.AppendLine(string.Format(
             Inv,
-            "MusterBot check-in benchmark: {0:N0} members in {1} regions, store {2}, latency {3} ms, Sender:GlobalPerSecond {4:0.##}, presses {5}",
-            n, regions, options.Store.ToString().ToLowerInvariant(), options.LatencyMs, options.Rate, options.PressRate > 0 ? string.Format(Inv, "at {0:0.##}/s", options.PressRate) : "as fast as possible"));
+            "MusterBot check-in benchmark: {0:N0} members in {1} regions, store {2}, latency {3} ms, Sender:GlobalPerSecond {4:0.##}, presses {5}{6}",
+            n, regions, options.Store.ToString().ToLowerInvariant(), options.LatencyMs, options.Rate, options.PressRate > 0 ? string.Format(Inv, "at {0:0.##}/s", options.PressRate) : "as fast as possible", bad is null ? string.Empty : ", with bad input mixed in"));
         Row("set-up (launch, relay, N orders delivered)", string.Format(Inv, "{0:0.0} s", setupTime.TotalSeconds));
         Row("presses injected in", string.Format(Inv, "{0:0.000} s", injectTime.TotalSeconds));
         Row("all committed (first press → last in the sets)", committedAt == TimeSpan.Zero ? "NOT all" : string.Format(Inv, "{0:0.00} s = {1:0} check-ins/s", committedAt.TotalSeconds, commitRate));
@@ -190,6 +212,11 @@ public sealed class CheckInBench(BenchOptions options)
         Row("press → answer p50 / p99 / max", string.Format(Inv, "{0:0} / {1:0} / {2:0} ms ({3:N0} answered, {4} with an unexpected text)", Pct(latencies, 0.5), Pct(latencies, 0.99), latencies.Count > 0 ? latencies[^1] : 0, latencies.Count, wrong));
         Row("outbox drained (edits + location asks)", string.Format(Inv, "{0:0.00} s; {1:N0} editMessageText, {2:N0} sendMessage", drained.TotalSeconds, edits, sends));
         Row("CPU s per 1,000 check-ins (bot; redis)", string.Format(Inv, "{0:0.000}; {1}", cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
+        if (badReport is not null)
+        {
+            Row("bad input mixed in", badReport);
+        }
+
         Row("peak working set (redis peak)", string.Format(Inv, "{0:0} MB ({1})", self.PeakWorkingSet64 / 1048576.0, redisPeak is { } m ? (m / 1048576.0).ToString("0", Inv) + " MB" : "–"));
         if (timedOut)
         {
@@ -207,10 +234,10 @@ public sealed class CheckInBench(BenchOptions options)
         Console.WriteLine(string.Format(
             Inv,
             "| {0} | {1:N0} | {2} | {3} ms | {4} | {5:0.00} | {6:0} | {7:0} | {8:0} / {9:0} / {10:0} | {11:0.000}; {12} |",
-            options.Store.ToString().ToLowerInvariant(), n, regions, options.LatencyMs, options.PressRate > 0 ? string.Format(Inv, "{0:0}/s", options.PressRate) : "burst",
+            options.Store.ToString().ToLowerInvariant(), n, regions, options.LatencyMs, (options.PressRate > 0 ? string.Format(Inv, "{0:0}/s", options.PressRate) : "burst") + (bad is null ? string.Empty : " + bad input"),
             committedAt.TotalSeconds, commitRate, answerRate, Pct(latencies, 0.5), Pct(latencies, 0.99), latencies.Count > 0 ? latencies[^1] : 0,
             cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
-        return timedOut || latencies.Count < n || wrong > 0 ? 1 : 0;
+        return timedOut || latencies.Count < n || wrong > 0 || bad is { Ordered: false } or { AllAnswered: false } ? 1 : 0;
     }
 
     private static double Pct(List<double> sorted, double p) =>
