@@ -112,6 +112,7 @@ public sealed class MultiInstancePollingTests(RedisServerFixture redis, ITestOut
             first.Process.Kill(); // SIGKILL: the lease is not given back, it has to end by itself
             await first.Process.WaitForExitAsync(ct);
             var answeredAtKill = Answered(emulator, firstUser, users);
+            var answeredBeforeKill = Enumerable.Range(0, users).Where(i => emulator.Messages(firstUser + i).Any(m => m.FromBot)).ToHashSet();
 
             // 3. The second takes over within 10 s (lease 6 s + retry 1 s), and every update is answered exactly once.
             var secondId = await WaitForHolderAsync(store, firstId, second.Host, ct);
@@ -124,7 +125,14 @@ public sealed class MultiInstancePollingTests(RedisServerFixture redis, ITestOut
             output.WriteLine($"killed with {answeredAtKill} of {users} answered; the second instance held the lease {takeover.TotalSeconds:F1} s after the kill; "
                 + $"answers per user: min {perUser.Min()}, max {perUser.Max()}; getUpdates conflicts {emulator.PollConflictsGiven}");
             Assert.True(takeover < TimeSpan.FromSeconds(10), $"takeover took {takeover.TotalSeconds:F1} s");
-            Assert.All(perUser, count => Assert.Equal(1, count));
+            // Every update answered; none applied twice. A reply whose call the killed instance made but whose outcome it
+            // had not recorded yet is sent again by the other (at-least-once delivery, the documented crash behaviour:
+            // architecture.md, CrashSafetyTests): such a second copy can only be of a reply already there at the kill,
+            // and only of the few calls in flight then.
+            Assert.All(perUser, count => Assert.InRange(count, 1, 2));
+            var twice = Enumerable.Range(0, users).Where(i => perUser[i] == 2).ToList();
+            Assert.All(twice, i => Assert.Contains(i, answeredBeforeKill));
+            Assert.True(twice.Count <= 3, $"{twice.Count} users answered twice");
         }
         finally
         {
