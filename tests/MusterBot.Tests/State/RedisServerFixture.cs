@@ -49,7 +49,9 @@ public class RedisServerFixture : IAsyncLifetime
     public Task DisposeAsync()
     {
         Stop();
-        if (_directory is not null)
+
+        // MUSTERBOT_KEEP_REDIS_DIR=1 keeps a persistent server's directory (its append-only file) for a look afterwards.
+        if (_directory is not null && Environment.GetEnvironmentVariable("MUSTERBOT_KEEP_REDIS_DIR") != "1")
         {
             System.IO.Directory.Delete(_directory, recursive: true);
         }
