@@ -310,7 +310,13 @@ public sealed partial class InMemoryStateStore : IStateStore
 
             // A chat's put-back messages wait in id order (as the Redis store's rchat sets keep them): this one no less
             // long than the chat's earlier ones, and later ones that would be due sooner are moved to its time.
-            var waiting = RetriesOfChat(outboxId, entry);
+            var chat = (OutboxIds.ShardOf(outboxId), entry.Message.ChatId);
+            if (!_retriesByChat.TryGetValue(chat, out var waiting))
+            {
+                waiting = [];
+                _retriesByChat[chat] = waiting;
+            }
+
             if (waiting.GetViewBetween(long.MinValue, outboxId - 1) is { Count: > 0 } earlier && _outbox[earlier.Max].Ready > notBefore)
             {
                 notBefore = _outbox[earlier.Max].Ready;
@@ -561,21 +567,15 @@ public sealed partial class InMemoryStateStore : IStateStore
         WaitingSet(entry).Add((entry.Ready, id));
         if (entry.Retried)
         {
-            RetriesOfChat(id, entry).Add(id);
-        }
-    }
+            var chat = (OutboxIds.ShardOf(id), entry.Message.ChatId);
+            if (!_retriesByChat.TryGetValue(chat, out var waiting))
+            {
+                waiting = [];
+                _retriesByChat[chat] = waiting;
+            }
 
-    /// <summary>The ids of the message's chat (in its shard) waiting in a retry set; created empty when there are none.</summary>
-    private SortedSet<long> RetriesOfChat(long id, OutboxEntry entry)
-    {
-        var chat = (OutboxIds.ShardOf(id), entry.Message.ChatId);
-        if (!_retriesByChat.TryGetValue(chat, out var waiting))
-        {
-            waiting = [];
-            _retriesByChat[chat] = waiting;
+            waiting.Add(id);
         }
-
-        return waiting;
     }
 
     private void ForgetRetryOfChat(long id, OutboxEntry entry)
