@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace MusterBot.Emulator;
@@ -47,6 +48,7 @@ public sealed class BotApiEmulator : IAsyncDisposable
             kestrel.AddServerHeader = false;
         });
         builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         var state = new EmulatorState(options);

@@ -68,6 +68,12 @@ public sealed class RollingRestartTests(RedisServerFixture redis, ITestOutputHel
                 hosts[i] = ChildHost.Start(environment);
             }
 
+            // A rolling restart waits for the instances to be up (a loaded machine takes seconds to start three).
+            foreach (var host in hosts)
+            {
+                await host!.WaitUntilStartedAsync(TimeSpan.FromSeconds(60), ct);
+            }
+
             // The muster's fan-out, committed at once; 3 × 60/s drains it in about 8 s.
             var commit = await store.CommitAsync(new Commit { Outbox = [.. chats.Select(c => new OutboxMessage(Lane.Emergency, c, new SendText(Text)))] }, ct);
             Assert.Equal(CommitStatus.Committed, commit.Status);
@@ -99,9 +105,10 @@ public sealed class RollingRestartTests(RedisServerFixture redis, ITestOutputHel
                 await old.Process.WaitForExitAsync(exitLimit.Token);
                 exits.Add(watch.Elapsed.TotalSeconds);
                 Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"instance {i} took {watch.Elapsed.TotalSeconds:F1} s to exit after SIGTERM:\n{old.Tail()}");
-                Assert.Equal(0, old.Process.ExitCode);
+                Assert.True(old.Process.ExitCode == 0, $"instance {i} exited with code {old.Process.ExitCode} after SIGTERM:\n{old.Tail()}");
                 old.Dispose();
                 hosts[i] = ChildHost.Start(environment);
+                await hosts[i]!.WaitUntilStartedAsync(TimeSpan.FromSeconds(60), ct);
             }
 
             await writing;

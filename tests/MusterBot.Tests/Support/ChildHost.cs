@@ -47,6 +47,26 @@ internal sealed class ChildHost : IDisposable
         return host;
     }
 
+    /// <summary>Waits until the host has logged that it started (Kestrel bound, hosted services running).</summary>
+    public async Task WaitUntilStartedAsync(TimeSpan limit, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!_lines.Any(l => l.Contains("Application started", StringComparison.Ordinal)))
+        {
+            if (Process.HasExited)
+            {
+                throw new InvalidOperationException($"the host exited with code {Process.ExitCode} before it started:\n{Tail()}");
+            }
+
+            if (clock.Elapsed > limit)
+            {
+                throw new TimeoutException($"the host had not started after {limit.TotalSeconds:F0} s:\n{Tail()}");
+            }
+
+            await Task.Delay(50, ct);
+        }
+    }
+
     public string Tail() => string.Join('\n', _lines.TakeLast(30));
 
     public void KillIfRunning()
