@@ -12,13 +12,11 @@ namespace MusterBot.Bench.Chaos;
 /// </summary>
 public sealed class DurableRedis : IDisposable
 {
-    private readonly string _executable;
     private readonly string _fsync;
     private Process? _process;
 
-    private DurableRedis(string executable, int port, string directory, string fsync)
+    private DurableRedis(int port, string directory, string fsync)
     {
-        _executable = executable;
         Port = port;
         Directory = directory;
         _fsync = fsync;
@@ -34,14 +32,14 @@ public sealed class DurableRedis : IDisposable
 
     public static async Task<DurableRedis> StartAsync(string fsync)
     {
-        var executable = (Environment.GetEnvironmentVariable("PATH") ?? "")
+        _ = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, "redis-server"))
             .FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("redis-server not found on PATH (apt-get install -y redis-server).");
         var directory = Path.Combine(Path.GetTempPath(), "musterbot-chaos-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
-        var redis = new DurableRedis(executable, FreePort(), directory, fsync);
+        var redis = new DurableRedis(FreePort(), directory, fsync);
         await redis.StartAgainAsync();
         return redis;
     }
@@ -50,7 +48,11 @@ public sealed class DurableRedis : IDisposable
     public async Task<TimeSpan> StartAgainAsync()
     {
         var clock = Stopwatch.StartNew();
-        var start = new ProcessStartInfo(_executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        // As the compose files start it: deploy/redis-start.sh repairs a file cut by the last kill at a transaction
+        // boundary, then execs redis-server with aof-load-truncated no.
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(StartScript());
+        start.Environment["REDIS_DATA_DIR"] = Directory;
         foreach (var argument in new[]
                  {
                      "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", Directory,
@@ -81,6 +83,20 @@ public sealed class DurableRedis : IDisposable
         }
 
         return clock.Elapsed;
+    }
+
+    private static string StartScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var script = Path.Combine(dir.FullName, "deploy", "redis-start.sh");
+            if (File.Exists(script))
+            {
+                return script;
+            }
+        }
+
+        throw new InvalidOperationException("deploy/redis-start.sh not found above " + AppContext.BaseDirectory + ": run the bench from the repository.");
     }
 
     /// <summary>SIGKILL: no shutdown, no final fsync.</summary>

@@ -116,7 +116,8 @@ public sealed class RedisGroupCommitKillTests(PersistentRedisServerFixture redis
             $"{Writers} writers, one shard, appendfsync always, {Kills} SIGKILLs in {burstTime.TotalSeconds:F2} s with {string.Join(" / ", atKills)} commits acknowledged "
             + $"before each; {ids.Count} attempted, {acknowledged.Count} acknowledged in all, {failed} failed (not acknowledged); after the restarts {present} were there "
             + $"(every acknowledged one, and {appliedNotAcknowledged} applied but not acknowledged), {ids.Count - present} absent, 0 half applied; handed in again: {resubmitted.Count} commits in "
-            + $"{scriptRuns} EVALSHA calls, {reapplied} re-applied, {resubmitted.Count - reapplied} refused as duplicates; {duplicates} duplicates in the end");
+            + $"{scriptRuns} EVALSHA calls, {reapplied} re-applied, {resubmitted.Count - reapplied} refused as duplicates; {duplicates} duplicates in the end; "
+            + $"append-only file repaired at a transaction boundary on {redis.AofRepairs} of {Kills} restarts (deploy/redis-start.sh)");
         Assert.Equal(0, duplicates);
         Assert.Equal(ids.Count - present, reapplied);
     }

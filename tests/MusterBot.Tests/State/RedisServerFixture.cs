@@ -17,6 +17,8 @@ public class RedisServerFixture : IAsyncLifetime
     private Process? _process;
     private string? _executable;
     private string? _directory;
+    private int _repairs;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
 
     public RedisServerFixture()
         : this(persistent: false)
@@ -33,6 +35,24 @@ public class RedisServerFixture : IAsyncLifetime
     }
 
     public int Port { get; private set; }
+
+    /// <summary>How many starts of a persistent server found its append-only file cut by a kill and repaired it.</summary>
+    public int AofRepairs => Volatile.Read(ref _repairs);
+
+    /// <summary>deploy/redis-start.sh of this repository.</summary>
+    internal static string StartScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var script = Path.Combine(dir.FullName, "deploy", "redis-start.sh");
+            if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")) && File.Exists(script))
+            {
+                return script;
+            }
+        }
+
+        throw new InvalidOperationException("deploy/redis-start.sh not found above the test output folder.");
+    }
 
     /// <summary>A StackExchange.Redis connection string for the server.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
@@ -197,6 +217,7 @@ public class RedisServerFixture : IAsyncLifetime
 
     private async Task StartAsync()
     {
+        _output.Clear();
         var start = new ProcessStartInfo(_executable!)
         {
             UseShellExecute = false,
@@ -206,8 +227,13 @@ public class RedisServerFixture : IAsyncLifetime
         string[] persistence = ["--save", "", "--appendonly", "no"];
         if (_persistent)
         {
+            // Started as the compose files start it: deploy/redis-start.sh repairs an append-only file cut by a kill
+            // at a transaction boundary, then execs redis-server (the process killed later is redis-server itself).
             _directory ??= System.IO.Directory.CreateTempSubdirectory("musterbot-redis-").FullName;
             persistence = ["--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", _directory];
+            start.FileName = "/bin/sh";
+            start.ArgumentList.Add(StartScript());
+            start.Environment["REDIS_DATA_DIR"] = _directory;
         }
 
         foreach (var argument in (string[])["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", .. persistence])
@@ -216,8 +242,25 @@ public class RedisServerFixture : IAsyncLifetime
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && _output.Count < 500)
+            {
+                _output.Enqueue(e.Data);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && _output.Count < 500)
+            {
+                _output.Enqueue(e.Data);
+            }
+
+            if (e.Data?.StartsWith("redis-start: the append-only file ends in a cut write", StringComparison.Ordinal) == true)
+            {
+                Interlocked.Increment(ref _repairs);
+            }
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -226,7 +269,7 @@ public class RedisServerFixture : IAsyncLifetime
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} on port {Port}");
+                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} on port {Port}:\n{string.Join('\n', _output.TakeLast(20))}");
             }
 
             if (deadline.Elapsed > StartTimeout)
