@@ -428,10 +428,19 @@ internal static class RedisScripts
 
         """;
 
-    /// <summary>ARGV: shard prefix, outbox number, delivery record (JSON), delivery retention (ms).</summary>
-    public static readonly RedisScript Complete = new(nameof(Complete), Drains + Helpers + CompleteFunction + """
-        complete(ARGV[2], cjson.decode(ARGV[3]), ARGV[4])
-        return 1
+    /// <summary>
+    /// Group completion: the outcomes of several claimed messages of one shard in one run. ARGV: shard prefix, delivery
+    /// retention (ms), then per message its outbox number and its delivery record (JSON). Each is recorded by
+    /// <c>complete</c>, in the order given, as if alone; one that cannot be decoded or raises an error does not
+    /// stop the others. Returns per message 1, or the error's text.
+    /// </summary>
+    public static readonly RedisScript CompleteMany = new(nameof(CompleteMany), Drains + Helpers + CompleteFunction + """
+        local out = {}
+        for a = 3, #ARGV, 2 do
+          local ran, err = pcall(function() complete(ARGV[a], cjson.decode(ARGV[a + 1]), ARGV[2]) end)
+          if ran then out[#out + 1] = 1 else out[#out + 1] = type(err) == 'table' and tostring(err.err) or tostring(err) end
+        end
+        return out
         """);
 
     /// <summary>

@@ -208,21 +208,6 @@ public sealed partial class RedisStateStore
         }
     }
 
-    public async Task CompleteOutboxAsync(long outboxId, DeliveryRecord record, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        var (shard, number) = Split(outboxId);
-        var sp = ShardPrefix(shard);
-        await EvalAsync(
-            RedisScripts.Complete,
-            [.. MessageKeys(sp, number)],
-            [sp, Text(number), DeliveryJson(record), _deliveryRetentionMs],
-            cancellationToken).ConfigureAwait(false);
-
-        // Redis:WaitForReplicas: an outcome lost in a failover would send the message again.
-        await ReplicatedAsync(sp + "epoch", cancellationToken).ConfigureAwait(false);
-    }
-
     private static byte[] DeliveryJson(DeliveryRecord record) =>
         WriteJson(writer =>
         {

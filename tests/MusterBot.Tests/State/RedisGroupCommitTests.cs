@@ -67,6 +67,49 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
     }
 
     [Fact]
+    public async Task TwoHundredConcurrentOutcomes_AllRecorded_MessagesGone_FarFewerScriptRuns()
+    {
+        const int Messages = 200;
+        const long Shard = 5;
+        await using var store = await ConnectAsync();
+        var committed = await store.CommitAsync(
+            new Commit { Shard = Shard, Outbox = [.. Enumerable.Range(0, Messages).Select(i => new OutboxMessage(Lane.Reply, 20_000 + i, new SendText("hi")) { Tag = "t" + Text(i % 3) })] },
+            Ct);
+        var claimed = await store.ClaimOutboxAsync(Messages * 2, Lease, Ct);
+        Assert.Equal(Messages, claimed.Count);
+        var before = await redis.EvalShaCallsAsync();
+
+        var go = new TaskCompletionSource();
+        var at = DateTimeOffset.UtcNow;
+        var outcomes = claimed.Select((m, i) => Task.Run(async () =>
+        {
+            await go.Task;
+            var record = i % 2 == 0
+                ? new DeliveryRecord(m.Id, m.ChatId, DeliveryStatus.Sent, at) { TelegramMessageId = 500 + i, Attempts = 1, Tag = m.Tag }
+                : new DeliveryRecord(m.Id, m.ChatId, DeliveryStatus.Failed, at) { Error = "400: chat not found", Attempts = 1, Tag = m.Tag };
+            await store.CompleteOutboxAsync(m.Id, record, Ct);
+        })).ToList();
+        go.SetResult();
+        await Task.WhenAll(outcomes);
+        var scriptRuns = await redis.EvalShaCallsAsync() - before;
+        output.WriteLine($"{Messages} concurrent outcomes of one shard: {scriptRuns} EVALSHA calls");
+
+        Assert.True(scriptRuns < Messages / 4, $"{scriptRuns} EVALSHA calls for {Messages} outcomes");
+        Assert.All((await store.CountOutboxAsync(Ct)).Values, n => Assert.Equal(0, n));
+        for (var i = 0; i < Messages; i++)
+        {
+            var record = await store.GetDeliveryAsync(claimed[i].Id, Ct);
+            Assert.NotNull(record);
+            Assert.Equal(claimed[i].ChatId, record.ChatId);
+            Assert.Equal(i % 2 == 0 ? DeliveryStatus.Sent : DeliveryStatus.Failed, record.Status);
+            Assert.Equal(i % 2 == 0 ? 500 + i : null, record.TelegramMessageId);
+        }
+
+        Assert.Equal(committed.OutboxIds.Order(), claimed.Select(m => m.Id).Order());
+        Assert.Empty(await store.ClaimOutboxAsync(10, TimeSpan.FromMilliseconds(1), Ct));
+    }
+
+    [Fact]
     public async Task OneBatch_TwoCommitsExpectingTheSameVersion_OneCommitted_TheOtherConflicts_AndWritesNothing()
     {
         await using var store = await ConnectAsync(pipeline: 1);
@@ -156,6 +199,38 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
         Assert.Equal(CommitStatus.Committed, (await last).Status);
         Assert.False(await store.IsUpdateHandledAsync(502, Shards.Root, Ct));
         Assert.Empty(await store.GetDeliveriesByTagAsync("broken", Shards.Root, Ct));
+    }
+
+    [Fact]
+    public async Task OneCompletionBatch_AnOutcomeRedisCannotRecord_FailsAlone_TheOthersAreRecorded()
+    {
+        var prefix = $"g{Guid.NewGuid():N}:";
+        await using var store = await ConnectAsync(pipeline: 1, prefix: prefix);
+        var committed = await store.CommitAsync(new Commit { Outbox = [.. Enumerable.Range(0, 4).Select(i => new OutboxMessage(Lane.Reply, 30_000 + i, new SendText("hi")))] }, Ct);
+        var claimed = await store.ClaimOutboxAsync(10, Lease, Ct);
+        Assert.Equal(4, claimed.Count);
+        // A string where the third message's delivery record should be: its HSET raises WRONGTYPE inside the script.
+        var broken = claimed[2];
+        await redis.ExecuteAsync("DEL", prefix + "{1}:dlv:" + Text(OutboxIds.NumberOf(broken.Id)));
+        await redis.ExecuteAsync("SET", prefix + "{1}:dlv:" + Text(OutboxIds.NumberOf(broken.Id)), "not a hash");
+
+        // The first outcome's batch waits on the paused server; the other three queue behind it and go together.
+        await redis.ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
+        var at = DateTimeOffset.UtcNow;
+        var tasks = claimed.Select(m => store.CompleteOutboxAsync(m.Id, new DeliveryRecord(m.Id, m.ChatId, DeliveryStatus.Sent, at) { Attempts = 1 }, Ct)).ToList();
+        await Task.Delay(200);
+        await redis.ExecuteAsync("CLIENT", "UNPAUSE");
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => tasks[2]);
+        output.WriteLine(ex.Message);
+        Assert.Contains("WRONGTYPE", ex.Message, StringComparison.Ordinal);
+        foreach (var i in new[] { 0, 1, 3 })
+        {
+            await tasks[i];
+            Assert.Equal(DeliveryStatus.Sent, (await store.GetDeliveryAsync(claimed[i].Id, Ct))!.Status);
+        }
+
+        Assert.Equal(4, committed.OutboxIds.Count);
     }
 
     [Fact]
