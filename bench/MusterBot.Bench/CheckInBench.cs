@@ -170,12 +170,20 @@ public sealed class CheckInBench(BenchOptions options)
 
         var answers = emulator.CallbackAnswers().GroupBy(a => a.CallbackQueryId).ToDictionary(g => g.Key, g => g.Min(a => a.AnsweredAt), StringComparer.Ordinal);
         var latencies = new List<double>(n);
+        var bySecond = new List<List<double>>();
         var lastAnswer = started;
         for (var i = 0; i < n; i++)
         {
             if (queryIds[i] is { } q && answers.TryGetValue(q, out var at))
             {
                 latencies.Add((at - pressedAt[i]).TotalMilliseconds);
+                var second = (int)(pressedAt[i] - started).TotalSeconds;
+                while (bySecond.Count <= second)
+                {
+                    bySecond.Add([]);
+                }
+
+                bySecond[second].Add((at - pressedAt[i]).TotalMilliseconds);
                 if (at > lastAnswer)
                 {
                     lastAnswer = at;
@@ -218,6 +226,17 @@ public sealed class CheckInBench(BenchOptions options)
         Row("presses injected in", string.Format(Inv, "{0:0.000} s", injectTime.TotalSeconds));
         Row("all committed (first press → last in the sets)", committedAt == TimeSpan.Zero ? "NOT all" : string.Format(Inv, "{0:0.00} s = {1:0} check-ins/s", committedAt.TotalSeconds, commitRate));
         Row("all answered (first press → last answer)", string.Format(Inv, "{0:0.00} s = {1:0} check-ins/s", (lastAnswer - started).TotalSeconds, answerRate));
+        if (bySecond.Count > 1)
+        {
+            // Where in the run the tail is: a warm-up tail sits in the first second, a steady one spreads over all.
+            foreach (var bucket in bySecond)
+            {
+                bucket.Sort();
+            }
+
+            Row("p99 by second of pressing", string.Join(" · ", bySecond.Select((b, i) => string.Format(Inv, "{0}: {1:0}", i, Pct(b, 0.99)))) + " ms");
+        }
+
         Row("press → answer p50 / p99 / max", string.Format(Inv, "{0:0} / {1:0} / {2:0} ms ({3:N0} answered, {4} with an unexpected text)", Pct(latencies, 0.5), Pct(latencies, 0.99), latencies.Count > 0 ? latencies[^1] : 0, latencies.Count, wrong));
         Row("outbox drained (edits + location asks)", string.Format(Inv, "{0:0.00} s; {1:N0} editMessageText, {2:N0} sendMessage", drained.TotalSeconds, edits, sends));
         Row("CPU s per 1,000 check-ins (bot; redis)", string.Format(Inv, "{0:0.000}; {1}", cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
