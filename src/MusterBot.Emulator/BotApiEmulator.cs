@@ -121,6 +121,9 @@ public sealed class BotApiEmulator : IAsyncDisposable
     public EmulatedUser CreateUser(long id, string firstName, string? languageCode = "zh-CN", string? lastName = null, string? username = null) =>
         State.CreateUser(id, firstName, languageCode, lastName, username);
 
+    /// <inheritdoc cref="EmulatorState.WebAppInitData"/>
+    public string WebAppInitData(long userId, DateTimeOffset? authDate = null) => State.WebAppInitData(userId, authDate);
+
     /// <inheritdoc cref="EmulatorState.SendText"/>
     public EmulatedMessage SendText(long userId, string text) => State.SendText(userId, text);
 

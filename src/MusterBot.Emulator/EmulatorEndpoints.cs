@@ -41,6 +41,10 @@ public static class EmulatorEndpoints
                 p.Has("language_code") ? p.GetString("language_code") : "zh-CN",
                 p.GetString("last_name"),
                 p.GetString("username"))))));
+        // What Telegram would give a Mini App this user opens now (signed with the emulator's token): the sandbox opens
+        // the dashboard with it.
+        group.MapGet("/users/{id}/webapp", (RequestDelegate)(context => ControlAsync(context, state, (_, s) =>
+            new JsonObject { ["init_data"] = s.WebAppInitData(UserId(context)) })));
         group.MapPost("/users/{id}/text", (RequestDelegate)(context => ControlAsync(context, state, (p, s) =>
             s.MessageView(s.SendText(UserId(context), p.GetString("text") ?? string.Empty)))));
         group.MapPost("/users/{id}/press", (RequestDelegate)(context => ControlAsync(context, state, (p, s) =>

@@ -20,6 +20,7 @@ public static class FlowsHostingExtensions
         builder.Services.AddOptions<FlowOptions>().BindConfiguration(FlowOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TextCatalog.Default);
         builder.Services.AddSingleton<BotIdentity>();
+        builder.Services.AddSingleton<Dashboard.DashboardQueries>();
         builder.Services.AddSingleton<IFlow, MainFlow>();
         builder.Services.AddSingleton<IFlow, RegistrationFlow>();
         builder.Services.AddSingleton<IFlow, AdminFlow>();

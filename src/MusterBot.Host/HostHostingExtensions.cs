@@ -25,6 +25,7 @@ public static class HostHostingExtensions
         services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SenderOptions>().BindConfiguration(SenderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TimerOptions>().BindConfiguration(TimerOptions.Section).ValidateOnStart();
+        services.AddOptions<WebApp.WebAppOptions>().BindConfiguration(WebApp.WebAppOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         // Telegram.Bot's client; its token and address come from the Telegram section (or, in the sandbox, from the emulator).
         services.AddBotApiClient();

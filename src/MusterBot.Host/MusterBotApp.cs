@@ -5,6 +5,7 @@ using MusterBot.Host.Configuration;
 using MusterBot.Host.Health;
 using MusterBot.Host.Intake;
 using MusterBot.Host.Observability;
+using MusterBot.Host.WebApp;
 using MusterBot.State;
 
 namespace MusterBot.Host;
@@ -77,6 +78,7 @@ public static partial class MusterBotApp
 
         app.MapHealth();
         app.MapMetrics();
+        app.MapDashboard();
         if (emulator is not null)
         {
             app.MapSandbox(emulator);

@@ -1,0 +1,141 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Musters;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State;
+using MusterBot.State.Documents;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
+
+namespace MusterBot.Flows.Dashboard;
+
+/// <summary>Who opened the dashboard, as the store knows them (never as the page claims).</summary>
+public sealed record BoardViewer(long UserId, string Name, Language Language, Roles Roles, long Shard);
+
+/// <summary>One region's bar: how many were called and where each of them stands.</summary>
+public sealed record BoardRegion(
+    string RegionId,
+    string Name,
+    string? ConvenorName,
+    int Called,
+    int Delivered,
+    int Acknowledged,
+    int OnTheWay,
+    int Arrived,
+    int CantCome,
+    int NoAnswer,
+    int Unreachable);
+
+/// <summary>One open muster as the viewer may see it (only their regions when they are a convenor).</summary>
+public sealed record BoardMuster(
+    int Number,
+    string Code,
+    string Kind,
+    string Rally,
+    bool Drill,
+    DateTimeOffset LaunchedAt,
+    DateTimeOffset ReportBy,
+    IReadOnlyList<BoardRegion> Regions);
+
+public sealed record Board(BoardViewer Viewer, string Scope, IReadOnlyList<BoardMuster> Musters, DateTimeOffset At);
+
+/// <summary>
+/// The dashboard's reads (issue #18). Read-only: nothing here writes, and every answer is scoped by the viewer's role
+/// as the store records it — an administrator sees every region of their community, a convenor only the regions they
+/// convene (or back up), anyone else nothing.
+/// </summary>
+public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOptions<FlowOptions> options, TimeProvider timeProvider)
+{
+    /// <summary>The person with this Telegram id, or null when the bot does not know them (never registered).</summary>
+    public async Task<BoardViewer?> ViewerAsync(long userId, CancellationToken cancellationToken)
+    {
+        var root = new DocReader(store);
+        var home = await root.GetAsync<State.Records.Org.PersonHome>(DocKeys.Home(userId), cancellationToken).ConfigureAwait(false);
+        var shard = home?.Shard ?? Shards.Root;
+        var reader = root.For(shard);
+        var profile = await reader.GetAsync<UserProfile>(DocKeys.User(userId), cancellationToken).ConfigureAwait(false);
+        var configured = options.Value.Admins.Contains(userId);
+        if (shard == Shards.Root && configured && await Registration.Communities.SoleAsync(reader, cancellationToken).ConfigureAwait(false) is { } sole)
+        {
+            // As in the chat: an administrator from configuration who lives in no community acts on the only one.
+            shard = sole;
+            profile ??= await reader.For(sole).GetAsync<UserProfile>(DocKeys.User(userId), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (profile is null && !configured)
+        {
+            return null;
+        }
+
+        var roles = (profile?.Roles ?? Roles.None) | (configured ? Roles.Admin : Roles.None);
+        var name = profile is null ? "#" + userId.ToString(CultureInfo.InvariantCulture) : profile.LastName is null ? profile.FirstName : profile.FirstName + " " + profile.LastName;
+        return new BoardViewer(userId, name, profile?.Language ?? Language.Zh, roles, shard);
+    }
+
+    /// <summary>Whether the viewer may see a muster board at all (administrators and convenors).</summary>
+    public static bool MaySeeBoard(BoardViewer viewer)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        return (viewer.Roles & (Roles.Admin | Roles.Convenor)) != 0;
+    }
+
+    /// <summary>The open musters of the viewer's community, each with the regions the viewer may see.</summary>
+    public async Task<Board> BoardAsync(BoardViewer viewer, Language language, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        var reader = new DocReader(store, viewer.Shard);
+        var admin = viewer.Roles.HasFlag(Roles.Admin);
+        var numbers = (await reader.MembersAsync(Sets.OpenMusters, cancellationToken).ConfigureAwait(false))
+            .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Order().ToList();
+        var directory = await DirectorySnapshot.LoadAsync(reader, cancellationToken).ConfigureAwait(false);
+        var musters = new List<BoardMuster>();
+        foreach (var number in numbers)
+        {
+            if (await MusterStore.LoadAsync(reader, number, cancellationToken).ConfigureAwait(false) is not { IsOpen: true } muster)
+            {
+                continue;
+            }
+
+            var regions = new List<BoardRegion>();
+            foreach (var region in muster.Regions)
+            {
+                if (!admin && region.ConvenorId != viewer.UserId && region.BackupConvenorId != viewer.UserId)
+                {
+                    continue;
+                }
+
+                var counts = await RollCall.CountFromSetsAsync(reader, muster, region, cancellationToken).ConfigureAwait(false);
+                var convenor = region.ConvenorId is { } cid ? await reader.GetAsync<UserProfile>(DocKeys.User(cid), cancellationToken).ConfigureAwait(false) : null;
+                regions.Add(new BoardRegion(
+                    region.RegionId,
+                    RegionName(directory, region, language),
+                    convenor?.FirstName,
+                    counts.Targeted,
+                    counts.Delivered,
+                    counts.Of(CheckInStatus.Acknowledged),
+                    counts.Of(CheckInStatus.OnTheWay),
+                    counts.Of(CheckInStatus.Arrived),
+                    counts.Of(CheckInStatus.CantCome),
+                    counts.Of(CheckInStatus.NoAnswer),
+                    counts.Unreachable));
+            }
+
+            if (regions.Count > 0)
+            {
+                musters.Add(new BoardMuster(
+                    muster.Number, muster.Code, MusterView.KindName(texts, language, muster.Plan), muster.Plan.RallyText, muster.Plan.Drill,
+                    muster.LaunchedAt, muster.ReportBy, regions));
+            }
+        }
+
+        var scope = admin ? texts.Get(language, "dash.scope.community") : texts.Get(language, "dash.scope.region");
+        return new Board(viewer, scope, musters, timeProvider.GetUtcNow());
+    }
+
+    private string RegionName(DirectorySnapshot directory, MusterRegion region, Language language) =>
+        region.Workplace is not null && region.Name is { } name ? "\U0001F3E2 " + name
+        : region.RegionId == Muster.NoRegion ? texts.Get(language, "mu.no_region")
+        : directory.RegionName(region.RegionId);
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Dashboard;
+using MusterBot.Flows.Texts;
+using MusterBot.Host.Configuration;
+using MusterBot.State.Records;
+
+namespace MusterBot.Host.WebApp;
+
+/// <summary>
+/// The dashboard Mini App (issue #18): <c>/app</c> is the page, <c>/app/api/*</c> its data. Every data call carries
+/// Telegram's <c>initData</c> as <c>Authorization: tma {initData}</c>; it is checked with the bot token
+/// (<see cref="InitData"/>) and the person and their role are then read from the store. Missing, forged, tampered or
+/// expired data → 401; a person the bot does not know, or whose role has no board → 403. Refusals are logged with
+/// the reason and never with the data. Nothing here writes.
+/// </summary>
+public static partial class WebAppEndpoints
+{
+    public const string PageResource = "MusterBot.Host.WebApp.app.html";
+
+    private static readonly Lazy<string> Page = new(() =>
+    {
+        using var stream = typeof(WebAppEndpoints).Assembly.GetManifestResourceStream(PageResource)
+            ?? throw new InvalidOperationException("The dashboard page is not embedded.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapGet("/app", (HttpContext http) =>
+        {
+            // The page holds no data: it is the same for everyone. It may not be framed by other sites.
+            http.Response.Headers.CacheControl = "no-cache";
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors https://web.telegram.org 'self'";
+            return Results.Content(Page.Value, "text/html; charset=utf-8");
+        });
+
+        // The page's words, from the bot's own text resources (no secrets: no initData needed).
+        app.MapGet("/app/api/texts", (string? lang, TextCatalog texts) =>
+        {
+            var language = LanguageOf(lang);
+            var keys = texts.Keys(language).Where(k => k.StartsWith("dash.", StringComparison.Ordinal) || k.StartsWith("mu.status.", StringComparison.Ordinal));
+            return Results.Json(new { lang = language == Language.En ? "en" : "zh-CN", texts = keys.ToDictionary(k => k, k => texts.Get(language, k), StringComparer.Ordinal) }, Json);
+        });
+
+        app.MapGet("/app/api/board", async (HttpContext http, DashboardQueries queries, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        {
+            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
+            if (viewer.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            if (!DashboardQueries.MaySeeBoard(viewer.Viewer!))
+            {
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "board", "role has no board", viewer.Viewer!.UserId);
+                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            var board = await queries.BoardAsync(viewer.Viewer!, viewer.Viewer!.Language, cancellationToken).ConfigureAwait(false);
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new BoardAnswer(board, (int)options.Value.RefreshInterval.TotalMilliseconds), Json);
+        });
+
+        return app;
+    }
+
+    private sealed record BoardAnswer(Board Board, int RefreshMs);
+
+    private sealed record Authenticated(BoardViewer? Viewer, IResult? Refusal);
+
+    private static async Task<Authenticated> AuthenticateAsync(HttpContext http, DashboardQueries queries, WebAppOptions options, CancellationToken cancellationToken)
+    {
+        var token = http.RequestServices.GetRequiredService<IOptions<TelegramOptions>>().Value.BotToken;
+        var time = http.RequestServices.GetRequiredService<TimeProvider>();
+        var header = http.Request.Headers.Authorization.ToString();
+        const string Scheme = "tma ";
+        var raw = header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? header[Scheme.Length..].Trim() : null;
+        var remote = http.Connection.RemoteIpAddress?.ToString() ?? "?";
+        var logger = Logger(http);
+        if (string.IsNullOrEmpty(token))
+        {
+            return new Authenticated(null, Results.Json(new { error = "unauthorized" }, Json, statusCode: StatusCodes.Status401Unauthorized));
+        }
+
+        var (identity, failure) = InitData.Validate(raw, token, time.GetUtcNow(), options.MaxAge);
+        if (identity is null)
+        {
+            LogRefused(logger, remote, http.Request.Path, failure.ToString(), null);
+            var error = failure == InitDataFailure.Expired ? "expired" : "unauthorized";
+            return new Authenticated(null, Results.Json(new { error }, Json, statusCode: StatusCodes.Status401Unauthorized));
+        }
+
+        var viewer = await queries.ViewerAsync(identity.UserId, cancellationToken).ConfigureAwait(false);
+        if (viewer is null)
+        {
+            LogRefused(logger, remote, http.Request.Path, "unknown person", identity.UserId);
+            return new Authenticated(null, Results.Json(new { error = "unknown" }, Json, statusCode: StatusCodes.Status403Forbidden));
+        }
+
+        return new Authenticated(viewer, null);
+    }
+
+    private static Language LanguageOf(string? code) =>
+        code is not null && code.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? Language.En : Language.Zh;
+
+    private static ILogger Logger(HttpContext http) =>
+        http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MusterBot.Dashboard");
+
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Dashboard request refused from {Remote} ({Path}): {Reason}; user {UserId}")]
+    private static partial void LogRefused(ILogger logger, string remote, string path, string reason, long? userId);
+}

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using MusterBot.Emulator;
+using MusterBot.Emulator.Sandbox;
+using MusterBot.Tests.Support;
+
+namespace MusterBot.Tests.WebApp;
+
+/// <summary>
+/// The dashboard's API through the real host (issue #18 points 1, 2 and 5): the English sandbox, its demo community,
+/// a drill launched in the chat. Every data call is tried with a missing, forged, tampered, expired and another bot's
+/// initData, and with every role of the demo: administrator, convenor, backup convenor, member, resident, and someone
+/// the bot does not know.
+/// </summary>
+public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private const long Convenor = 1101;       // North (r1)
+    private const long Backup = 1303;         // North's backup seat, but holds only the member role
+    private const long OtherConvenor = 1102;  // Centre (r2)
+    private const long Member = 1301;         // North
+    private const long Resident = 1401;
+    private const long Stranger = 9_000_001;  // exists in the emulator, never talked to the bot
+
+    private BotHost _host = null!;
+    private BotApiEmulator _emulator = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await BotHost.StartAsync(null, null, new Dictionary<string, string?> { ["Sandbox:Language"] = "en" });
+        _emulator = _host.App.Services.GetRequiredService<BotApiEmulator>();
+        _http = new HttpClient { BaseAddress = _host.BaseAddress };
+        _emulator.CreateUser(Stranger, "Stranger", "en");
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    public void Dispose() => _http.Dispose();
+
+    [Fact]
+    public async Task ThePage_IsServed_WithNoDataInIt_AndItsWordsInBothLanguages()
+    {
+        var page = await _http.GetAsync(new Uri("/app", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("tgWebAppData", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+
+        using var en = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/app/api/texts?lang=en", UriKind.Relative)));
+        using var zh = JsonDocument.Parse(await _http.GetStringAsync(new Uri("/app/api/texts?lang=zh-CN", UriKind.Relative)));
+        Assert.Equal("📊 Dashboard", en.RootElement.GetProperty("texts").GetProperty("dash.title").GetString());
+        Assert.Equal("📊 看板", zh.RootElement.GetProperty("texts").GetProperty("dash.title").GetString());
+        Assert.Equal("arrived", en.RootElement.GetProperty("texts").GetProperty("mu.status.Arrived").GetString());
+        Assert.Equal("已到岗", zh.RootElement.GetProperty("texts").GetProperty("mu.status.Arrived").GetString());
+    }
+
+    [Fact]
+    public async Task BadInitData_Is401_LoggedWithoutTheData()
+    {
+        var good = _emulator.WebAppInitData(SandboxDemo.AdminId);
+        var tampered = good.Replace("%22id%22%3A1001", "%22id%22%3A1002", StringComparison.Ordinal);
+        Assert.NotEqual(good, tampered);
+        await using var otherBot = await BotApiEmulator.StartAsync(new EmulatorOptions { Token = "999:another-bot" }, CancellationToken.None);
+        otherBot.CreateUser(SandboxDemo.AdminId, "Li", "en");
+        var cases = new (string Name, string? InitData, string Error)[]
+        {
+            ("missing", null, "unauthorized"),
+            ("empty", string.Empty, "unauthorized"),
+            ("garbage", "hello", "unauthorized"),
+            ("tampered user", tampered, "unauthorized"),
+            ("another bot's", otherBot.WebAppInitData(SandboxDemo.AdminId), "unauthorized"),
+            ("two hours old", _emulator.WebAppInitData(SandboxDemo.AdminId, DateTimeOffset.UtcNow.AddHours(-2)), "expired"),
+        };
+        foreach (var (name, initData, error) in cases)
+        {
+            var (status, body) = await BoardAsync(initData);
+            Assert.True(status == HttpStatusCode.Unauthorized, $"{name}: {status}");
+            Assert.Equal(error, body.GetProperty("error").GetString());
+            Assert.False(body.TryGetProperty("board", out _), name);
+        }
+
+        var logs = _host.Logs.All;
+        Assert.Contains("Dashboard request refused", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("hash=", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("query_id", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EachRole_SeesItsScope_AndNoOneElse()
+    {
+        await LaunchDrillAsync();
+
+        // The administrator: every region of the community.
+        var admin = await BoardOkAsync(SandboxDemo.AdminId);
+        Assert.Equal(["r1", "r2", "r3"], RegionIds(admin));
+        Assert.Equal("Your community", admin.GetProperty("board").GetProperty("scope").GetString());
+
+        // A convenor: their region only, never another's.
+        Assert.Equal(["r1"], RegionIds(await BoardOkAsync(Convenor)));
+        Assert.Equal(["r2"], RegionIds(await BoardOkAsync(OtherConvenor)));
+
+        // A member, a resident: no board; a backup seat without the convenor role neither (as in the chat, where the
+        // convenor's buttons need both). Someone the bot does not know: refused too.
+        foreach (var (who, error) in new[] { (Member, "forbidden"), (Backup, "forbidden"), (Resident, "forbidden"), (Stranger, "unknown") })
+        {
+            var (status, body) = await BoardAsync(_emulator.WebAppInitData(who));
+            Assert.True(status == HttpStatusCode.Forbidden, $"{who}: {status}");
+            Assert.Equal(error, body.GetProperty("error").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task TheBoard_CountsTheCalled_AndMovesWhenAMemberChecksIn()
+    {
+        await LaunchDrillAsync();
+        var north = Region(await BoardOkAsync(Convenor), "r1");
+        var called = north.GetProperty("called").GetInt32();
+        Assert.True(called >= 3, $"North called {called}");
+        Assert.Equal(0, north.GetProperty("arrived").GetInt32());
+        Assert.Equal(called, north.GetProperty("noAnswer").GetInt32());
+        Assert.Equal("Zhang Wei", north.GetProperty("convenorName").GetString());
+
+        // The convenor relays, the member presses "arrived" in the chat: the board shows it.
+        await PressesAsync(Convenor, "Acknowledge", "Roll call M-1");
+        await PressesAsync(Convenor, "Relay to my region", "Members told at");
+        await _emulator.State.WaitForAsync(() => _emulator.Messages(Member).Any(m => m.Buttons.Any(b => b.Text.Contains("Arrived", StringComparison.OrdinalIgnoreCase))), Wait);
+        await PressesAsync(Member, "rrived", "Your answer");
+        await _emulator.State.WaitForAsync(() => Region(BoardOkAsync(Convenor).GetAwaiter().GetResult(), "r1").GetProperty("arrived").GetInt32() == 1, Wait);
+        north = Region(await BoardOkAsync(SandboxDemo.AdminId), "r1");
+        Assert.Equal(1, north.GetProperty("arrived").GetInt32());
+        Assert.Equal(called - 1, north.GetProperty("noAnswer").GetInt32());
+        Assert.True(north.GetProperty("delivered").GetInt32() >= 1);
+    }
+
+    private async Task LaunchDrillAsync()
+    {
+        const long admin = SandboxDemo.AdminId;
+        await _emulator.State.WaitForAsync(() => _emulator.Messages(admin).Count >= 0, Wait);
+        await SaysAsync(admin, "/muster", "Launch a muster");
+        await PressesAsync(admin, "Flood", "Step 2");
+        await PressesAsync(admin, "All members", "Step 3");
+        await SaysAsync(admin, "Community square", "Step 4");
+        await PressesAsync(admin, "Skip", "Step 5");
+        await PressesAsync(admin, "within 1 h", "Step 6");
+        await PressesAsync(admin, "🧪 Drill", "Please confirm");
+        await PressesAsync(admin, "Send the drill order", "order M-1 sent");
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> BoardAsync(string? initData)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/app/api/board", UriKind.Relative));
+        if (initData is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("tma", initData);
+        }
+
+        using var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private async Task<JsonElement> BoardOkAsync(long who)
+    {
+        var (status, body) = await BoardAsync(_emulator.WebAppInitData(who));
+        Assert.True(status == HttpStatusCode.OK, $"{who}: {status} {body}");
+        return body;
+    }
+
+    private static string[] RegionIds(JsonElement answer) =>
+        [.. answer.GetProperty("board").GetProperty("musters").EnumerateArray().Single().GetProperty("regions").EnumerateArray().Select(r => r.GetProperty("regionId").GetString()!)];
+
+    private static JsonElement Region(JsonElement answer, string id) =>
+        answer.GetProperty("board").GetProperty("musters").EnumerateArray().Single().GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("regionId").GetString() == id);
+
+    private async Task SaysAsync(long who, string text, string expect)
+    {
+        var since = _emulator.State.Version;
+        _emulator.SendText(who, text);
+        await WaitForNewAsync(who, since, expect);
+    }
+
+    private async Task PressesAsync(long who, string button, string expect)
+    {
+        await _emulator.State.WaitForAsync(() => _emulator.Messages(who).Any(m => m.Buttons.Any(b => b.Text.Contains(button, StringComparison.Ordinal))), Wait);
+        var message = _emulator.Messages(who).Last(m => m.Buttons.Any(b => b.Text.Contains(button, StringComparison.Ordinal)));
+        var data = message.Buttons.Last(b => b.Text.Contains(button, StringComparison.Ordinal)).CallbackData!;
+        var since = _emulator.State.Version;
+        _emulator.PressButton(who, who, message.MessageId, data);
+        await WaitForNewAsync(who, since, expect);
+    }
+
+    private Task WaitForNewAsync(long who, long since, string expect) =>
+        _emulator.State.WaitForAsync(() => _emulator.Transcript(who, since).Any(m => m.FromBot && m.Text?.Contains(expect, StringComparison.Ordinal) == true), Wait);
+}
