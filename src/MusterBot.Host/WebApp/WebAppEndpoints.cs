@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using MusterBot.Flows.Dashboard;
+using MusterBot.Flows.Musters;
 using MusterBot.Flows.Texts;
 using MusterBot.Host.Configuration;
 using MusterBot.State.Records;
@@ -52,7 +53,7 @@ public static partial class WebAppEndpoints
             return Results.Json(new { lang = language == Language.En ? "en" : "zh-CN", texts = keys.ToDictionary(k => k, k => texts.Get(language, k), StringComparer.Ordinal) }, Json);
         });
 
-        app.MapGet("/app/api/board", async (HttpContext http, DashboardQueries queries, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        app.MapGet("/app/api/board", async (HttpContext http, DashboardQueries queries, IOptions<WebAppOptions> options, IOptions<MusterOptions> muster, CancellationToken cancellationToken) =>
         {
             var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
             if (viewer.Refusal is { } refusal)
@@ -68,13 +69,13 @@ public static partial class WebAppEndpoints
 
             var board = await queries.BoardAsync(viewer.Viewer!, viewer.Viewer!.Language, cancellationToken).ConfigureAwait(false);
             http.Response.Headers.CacheControl = "no-store";
-            return Results.Json(new BoardAnswer(board, (int)options.Value.RefreshInterval.TotalMilliseconds), Json);
+            return Results.Json(new BoardAnswer(board, (int)options.Value.RefreshInterval.TotalMilliseconds, (int)muster.Value.UtcOffset.TotalMinutes), Json);
         });
 
         return app;
     }
 
-    private sealed record BoardAnswer(Board Board, int RefreshMs);
+    private sealed record BoardAnswer(Board Board, int RefreshMs, int UtcOffsetMinutes);
 
     private sealed record Authenticated(BoardViewer? Viewer, IResult? Refusal);
 

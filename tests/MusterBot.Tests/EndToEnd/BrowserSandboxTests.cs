@@ -20,6 +20,54 @@ public sealed class BrowserSandboxTests
     [Fact]
     public async Task SandboxPage_InHeadlessChromium_DrillLocationContactDocumentPhotoBadgesChinesePhoneAndReset()
     {
+        var (browserDir, chromium, node) = await PrepareAsync();
+        var screenshot = Path.Combine(Path.GetTempPath(), $"musterbot-sandbox-{Guid.NewGuid():N}.png");
+        var phone = Path.Combine(Path.GetTempPath(), $"musterbot-sandbox-phone-{Guid.NewGuid():N}.png");
+        var (exit, output) = await RunAsync(node, ["sandbox.test.mjs"], browserDir, new Dictionary<string, string>
+        {
+            ["CHROMIUM"] = chromium,
+            ["SCREENSHOT"] = screenshot,
+            ["PHONE_SCREENSHOT"] = phone,
+            ["MUSTERBOT_NO_BUILD"] = "1",
+            // The host of the same configuration as these tests (dotnet test -c Release builds no Debug host).
+            ["MUSTERBOT_CONFIGURATION"] = Configuration,
+        });
+
+        Assert.True(exit == 0, "The browser test failed:\n" + output);
+        Assert.Contains("browser test passed", output, StringComparison.Ordinal);
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "The screenshot is missing or empty.");
+        Assert.True(new FileInfo(phone).Length > 10_000, "The phone screenshot is missing or empty.");
+        File.Delete(screenshot);
+        File.Delete(phone);
+        File.Delete(phone.Replace(".png", "-drawer.png", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DashboardMiniApp_InHeadlessChromium_OpensFromTheSandbox_ScopedThemedAndMovesWithinTwoSeconds()
+    {
+        var (browserDir, chromium, node) = await PrepareAsync();
+        var admin = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-{Guid.NewGuid():N}.png");
+        var convenor = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-dark-{Guid.NewGuid():N}.png");
+        var (exit, output) = await RunAsync(node, ["dashboard.test.mjs"], browserDir, new Dictionary<string, string>
+        {
+            ["CHROMIUM"] = chromium,
+            ["DASH_ADMIN"] = admin,
+            ["DASH_CONVENOR"] = convenor,
+            ["MUSTERBOT_NO_BUILD"] = "1",
+            ["MUSTERBOT_CONFIGURATION"] = Configuration,
+        });
+
+        Assert.True(exit == 0, "The dashboard browser test failed:\n" + output);
+        Assert.Contains("dashboard browser test passed", output, StringComparison.Ordinal);
+        Assert.True(new FileInfo(admin).Length > 10_000, "The administrator's screenshot is missing or empty.");
+        Assert.True(new FileInfo(convenor).Length > 10_000, "The convenor's screenshot is missing or empty.");
+        File.Delete(admin);
+        File.Delete(convenor);
+    }
+
+    /// <summary>Chromium, Node.js and a CJK font are there (else the test fails with the install command); npm packages installed.</summary>
+    private static async Task<(string BrowserDir, string Chromium, string Node)> PrepareAsync()
+    {
         var repo = RepositoryRoot();
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"Chromium is missing at {chromium}: apt-get install -y chromium");
@@ -40,25 +88,7 @@ public sealed class BrowserSandboxTests
             Assert.True(installed == 0, "npm ci failed in tests/browser:\n" + installLog);
         }
 
-        var screenshot = Path.Combine(Path.GetTempPath(), $"musterbot-sandbox-{Guid.NewGuid():N}.png");
-        var phone = Path.Combine(Path.GetTempPath(), $"musterbot-sandbox-phone-{Guid.NewGuid():N}.png");
-        var (exit, output) = await RunAsync(node!, ["sandbox.test.mjs"], browserDir, new Dictionary<string, string>
-        {
-            ["CHROMIUM"] = chromium,
-            ["SCREENSHOT"] = screenshot,
-            ["PHONE_SCREENSHOT"] = phone,
-            ["MUSTERBOT_NO_BUILD"] = "1",
-            // The host of the same configuration as these tests (dotnet test -c Release builds no Debug host).
-            ["MUSTERBOT_CONFIGURATION"] = Configuration,
-        });
-
-        Assert.True(exit == 0, "The browser test failed:\n" + output);
-        Assert.Contains("browser test passed", output, StringComparison.Ordinal);
-        Assert.True(new FileInfo(screenshot).Length > 10_000, "The screenshot is missing or empty.");
-        Assert.True(new FileInfo(phone).Length > 10_000, "The phone screenshot is missing or empty.");
-        File.Delete(screenshot);
-        File.Delete(phone);
-        File.Delete(phone.Replace(".png", "-drawer.png", StringComparison.Ordinal));
+        return (browserDir, chromium, node!);
     }
 
 #if DEBUG

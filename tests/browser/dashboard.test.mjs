@@ -1,0 +1,110 @@
+// The dashboard Mini App (issue #18) in a real headless Chromium: an English sandbox host plays a drill (the
+// administrator launches, the North convenor relays, Wang Fang arrives, Li Na is on her way), then:
+// - the sandbox's "📊 Dashboard" button opens /app as the administrator with initData signed by the emulator, and the
+//   board shows M-1 with North, Centre and South;
+// - at phone size (390×844) the administrator's board (light) and the North convenor's (Telegram's dark themeParams)
+//   are saved as screenshots; the convenor sees North only;
+// - a member gets the "for administrators and convenors" page, a tampered initData the "expired" page;
+// - Yang Tao presses "arrived" in the chat and the administrator's open board shows it within 2 s, without a reload.
+//
+//   cd tests/browser && npm ci && node dashboard.test.mjs
+//
+// Environment: CHROMIUM, MUSTERBOT_NO_BUILD, MUSTERBOT_CONFIGURATION as for sandbox.test.mjs; DASH_ADMIN and
+// DASH_CONVENOR are the screenshots' paths (default: the temp folder; docs/dashboard*.png are made with these set).
+import os from 'node:os';
+import path from 'node:path';
+import { log, requireCjkFonts, startHost, launchBrowser, openPage, playDrill, EN } from './harness.mjs';
+
+const adminShot = path.resolve(process.env.DASH_ADMIN || path.join(os.tmpdir(), 'musterbot-dashboard-admin.png'));
+const convenorShot = path.resolve(process.env.DASH_CONVENOR || path.join(os.tmpdir(), 'musterbot-dashboard-convenor.png'));
+const PHONE = { width: 390, height: 844 };
+const DARK = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', secondary_bg_color: '#232e3c', link_color: '#6ab3f3', button_color: '#5288c1' };
+
+function check(condition, message) { if (!condition) { throw new Error(message); } }
+
+log('CJK font:', requireCjkFonts());
+const host = await startHost(['--Sandbox:Language=en']);
+let browser;
+let failed = false;
+try {
+  browser = await launchBrowser();
+  const h = await openPage(browser, host.base);
+  await playDrill(h, EN, [['Li Na', /on my way/i]]);
+  log('drill played');
+
+  // The sandbox's button opens the Mini App as the person being played (the administrator).
+  await h.as(EN.admin);
+  const [popup] = await Promise.all([h.page.waitForEvent('popup'), h.page.click('#dashBtn')]);
+  await popup.locator('.muster h2', { hasText: 'M-1' }).waitFor({ timeout: 20_000 });
+  const regions = await popup.locator('.region').evaluateAll(els => els.map(e => e.dataset.region));
+  check(JSON.stringify(regions) === '["r1","r2","r3"]', 'the administrator sees regions ' + JSON.stringify(regions));
+  check(await popup.locator('#title').textContent() === '📊 Dashboard', 'the dashboard title is not English');
+  await popup.close();
+  log('the 📊 button opened the administrator\'s board');
+
+  const initData = async (id) => (await (await fetch(`${host.base}/_emulator/users/${id}/webapp`)).json()).result.init_data;
+  const open = async (id, theme) => {
+    const page = await browser.newPage({ viewport: PHONE });
+    const errors = [];
+    page.on('pageerror', e => errors.push(String(e)));
+    const hash = 'tgWebAppData=' + encodeURIComponent(await initData(id)) + (theme ? '&tgWebAppThemeParams=' + encodeURIComponent(JSON.stringify(theme)) : '');
+    await page.goto(`${host.base}/app#${hash}`);
+    return { page, errors };
+  };
+  const count = (page, region, status) => page.evaluate(({ region, status }) =>
+    Number(document.querySelector(`.region[data-region="${region}"] rect[data-status="${status}"]`)?.dataset.count ?? 0), { region, status });
+
+  // The administrator on a phone, light theme.
+  const admin = await open(1001);
+  await admin.page.locator('.region[data-region="r1"] rect[data-status="arrived"]').waitFor();
+  check(await count(admin.page, 'r1', 'arrived') === 1, 'North does not show 1 arrived');
+  check(await count(admin.page, 'r1', 'onTheWay') === 1, 'North does not show 1 on the way');
+  await admin.page.screenshot({ path: adminShot });
+  log('saved', adminShot);
+
+  // The North convenor on a phone, Telegram's dark theme: North only.
+  const convenor = await open(1101, DARK);
+  await convenor.page.locator('.region[data-region="r1"]').waitFor();
+  check(await convenor.page.locator('.region').count() === 1, 'the convenor sees more than North');
+  const bg = await convenor.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  check(bg === 'rgb(23, 33, 43)', 'the dark theme was not applied: ' + bg);
+  await convenor.page.screenshot({ path: convenorShot });
+  log('saved', convenorShot);
+
+  // A member: no board, a polite page. A tampered initData: the "open it again" page.
+  const member = await open(1301);
+  await member.page.locator('#refused', { hasText: 'for administrators and convenors' }).waitFor();
+  const tampered = await browser.newPage({ viewport: PHONE });
+  const forged = (await initData(1301)).replace('%22id%22%3A1301', '%22id%22%3A1001');
+  await tampered.goto(`${host.base}/app#tgWebAppData=${encodeURIComponent(forged)}`);
+  await tampered.locator('#refused', { hasText: 'expired' }).waitFor();
+  log('a member and a tampered initData are refused');
+
+  // A check-in in the chat moves the open board within 2 s.
+  const messages = (await (await fetch(`${host.base}/_emulator/chats/1303/messages`)).json()).result.messages;
+  const order = messages.filter(m => (m.reply_markup?.inline_keyboard ?? []).flat().some(b => /arrived/i.test(b.text))).at(-1);
+  check(order, 'Yang Tao has no order with an "arrived" button');
+  const button = order.reply_markup.inline_keyboard.flat().find(b => /arrived/i.test(b.text));
+  const pressed = Date.now();
+  await fetch(`${host.base}/_emulator/users/1303/press`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ chat_id: 1303, message_id: order.message_id, callback_data: button.callback_data }),
+  });
+  // Polled from here (the page's Content-Security-Policy forbids the eval that waitForFunction would need).
+  while (await count(admin.page, 'r1', 'arrived') !== 2 && Date.now() - pressed < 5000) { await new Promise(r => setTimeout(r, 25)); }
+  const moved = Date.now() - pressed;
+  log(`the board showed the check-in ${moved} ms after the press`);
+  check(moved <= 2000, `the board moved after ${moved} ms`);
+
+  const errors = [...h.errors, ...admin.errors, ...convenor.errors, ...member.errors];
+  check(errors.length === 0, 'page errors: ' + errors.join('; '));
+  console.log('dashboard browser test passed');
+} catch (e) {
+  failed = true;
+  console.error('FAILED:', e);
+  console.error(host.tail());
+} finally {
+  await browser?.close();
+  host.stop();
+}
+process.exit(failed ? 1 : 0);
