@@ -115,7 +115,8 @@ public sealed record EmulatedMessage
                         button["callback_data"]?.GetValue<string>(),
                         button["url"]?.GetValue<string>(),
                         r,
-                        c));
+                        c,
+                        button["web_app"]?["url"]?.GetValue<string>()));
                 }
             }
         }

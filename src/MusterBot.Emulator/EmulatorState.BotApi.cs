@@ -70,6 +70,7 @@ public sealed partial class EmulatorState
             "ANSWERCALLBACKQUERY" => Task.FromResult(AnswerCallbackQuery(p)),
             "SETMYCOMMANDS" => Task.FromResult(SetMyCommands(p)),
             "DELETEMYCOMMANDS" => Task.FromResult(DeleteMyCommands(p)),
+            "SETCHATMENUBUTTON" => Task.FromResult(SetChatMenuButton(p)),
             "GETMYCOMMANDS" => Task.FromResult(GetMyCommands(p)),
             "SENDDOCUMENT" => Task.FromResult(SendDocument(p)),
             "SENDPHOTO" => Task.FromResult(SendPhoto(p)),
@@ -392,6 +393,20 @@ public sealed partial class EmulatorState
             {
                 return BotApiResult.BadRequest("BUTTON_DATA_INVALID");
             }
+
+            if (b["web_app"] is { } webApp)
+            {
+                // Telegram opens Mini Apps over HTTPS only; the sandbox's own page is plain HTTP on loopback.
+                if (webApp is not JsonObject app || app["url"]?.GetValue<string>() is not { } url || !IsWebAppUrl(url))
+                {
+                    return BotApiResult.BadRequest("BUTTON_URL_INVALID");
+                }
+
+                if (b["callback_data"] is not null || b["url"] is not null)
+                {
+                    return BotApiResult.BadRequest("can't parse inline keyboard button: a button must have exactly one action");
+                }
+            }
         }
 
         inline = rows.Count == 0 ? null : obj.ToJsonString();
@@ -709,6 +724,56 @@ public sealed partial class EmulatorState
         }
 
         return (key, p.GetString("language_code") ?? string.Empty);
+    }
+
+    /// <summary>An HTTPS address, or HTTP on this machine (the sandbox's own page).</summary>
+    private static bool IsWebAppUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && (uri.IsLoopback || uri.Host == "localhost")));
+
+    /// <summary>setChatMenuButton: the button left of a private chat's text field (commands, a Mini App, or the default).</summary>
+    private BotApiResult SetChatMenuButton(BotApiParameters p)
+    {
+        var chatId = p.GetLong("chat_id");
+        var button = p.GetJson("menu_button") as JsonObject;
+        var type = button?["type"]?.GetValue<string>() ?? "default";
+        EmulatedMenuButton menu;
+        switch (type)
+        {
+            case "default":
+            case "commands":
+                menu = new EmulatedMenuButton(type, null, null);
+                break;
+            case "web_app":
+                var text = button!["text"]?.GetValue<string>();
+                var url = button["web_app"]?["url"]?.GetValue<string>();
+                if (string.IsNullOrEmpty(text) || url is null || !IsWebAppUrl(url))
+                {
+                    return BotApiResult.BadRequest("BUTTON_URL_INVALID");
+                }
+
+                menu = new EmulatedMenuButton(type, text, url);
+                break;
+            default:
+                return BotApiResult.BadRequest("unsupported menu button type");
+        }
+
+        lock (_gate)
+        {
+            if (chatId is { } id)
+            {
+                _menuButtons[id] = menu;
+            }
+            else
+            {
+                _defaultMenuButton = menu;
+            }
+
+            NextVersion();
+        }
+
+        NotifyChanged();
+        return BotApiResult.Ok(true);
     }
 
     private BotApiResult SetMyCommands(BotApiParameters p)

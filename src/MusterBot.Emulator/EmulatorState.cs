@@ -30,6 +30,8 @@ public sealed partial class EmulatorState : IAsyncDisposable
     private readonly Dictionary<string, CallbackQueryRecord> _callbackQueries = new(StringComparer.Ordinal);
     private readonly List<EmulatedCallbackAnswer> _callbackAnswers = [];
     private readonly Dictionary<(string Scope, string Language), List<EmulatedCommand>> _commands = [];
+    private readonly Dictionary<long, EmulatedMenuButton> _menuButtons = [];
+    private EmulatedMenuButton _defaultMenuButton = new("default", null, null);
     private readonly Dictionary<string, StoredFile> _filesById = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredFile> _filesByPath = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredPhoto> _photosByFileId = new(StringComparer.Ordinal);
@@ -172,6 +174,15 @@ public sealed partial class EmulatorState : IAsyncDisposable
         lock (_gate)
         {
             return _commands.TryGetValue((scope, languageCode), out var list) ? [.. list] : [];
+        }
+    }
+
+    /// <summary>The menu button a private chat shows (its own, else the bot's default).</summary>
+    public EmulatedMenuButton GetMenuButton(long chatId)
+    {
+        lock (_gate)
+        {
+            return _menuButtons.TryGetValue(chatId, out var menu) ? menu : _defaultMenuButton;
         }
     }
 

@@ -60,6 +60,15 @@ public static partial class MusterBotApp
             builder.Services.PostConfigure<TelegramOptions>(o => o.BotToken = sandboxToken);
         }
 
+        // The dashboard Mini App's address for its buttons: the public HTTPS one, or in the sandbox this host's own.
+        var dashboard = builder.Configuration[$"{WebAppOptions.Section}:{nameof(WebAppOptions.PublicUrl)}"] is { Length: > 0 } publicUrl
+            ? publicUrl
+            : sandbox ? (builder.Configuration["urls"] is { Length: > 0 } urls ? urls.Split(';')[0] : DefaultUrl).TrimEnd('/') + "/app" : null;
+        if (dashboard is not null)
+        {
+            builder.Services.AddSingleton(new Flows.Dashboard.DashboardLink(dashboard));
+        }
+
         builder.AddMusterBotState();
         builder.AddMusterBotFlows();
         builder.AddMusterBotHost();

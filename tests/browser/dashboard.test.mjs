@@ -1,7 +1,8 @@
 // The dashboard Mini App (issue #18) in a real headless Chromium: an English sandbox host plays a drill (the
 // administrator launches, the North convenor relays, Wang Fang arrives, Li Na is on her way), then:
-// - the sandbox's "📊 Dashboard" button opens /app as the administrator with initData signed by the emulator, and the
-//   board shows M-1 with North, Centre and South;
+// - the administrator's chat menu button (set by the bot with setChatMenuButton) opens /app with initData signed by
+//   the emulator, and the board shows M-1 with North, Centre and South; the "📊 Dashboard" button under the North
+//   convenor's live roll call opens North's board only;
 // - at phone size (390×844) the administrator's board (light) and the North convenor's (Telegram's dark themeParams)
 //   are saved as screenshots; the convenor sees North only;
 // - a member gets the "for administrators and convenors" page, a tampered initData the "expired" page;
@@ -40,7 +41,19 @@ try {
   check(JSON.stringify(regions) === '["r1","r2","r3"]', 'the administrator sees regions ' + JSON.stringify(regions));
   check(await popup.locator('#title').textContent() === '📊 Dashboard', 'the dashboard title is not English');
   await popup.close();
-  log('the 📊 button opened the administrator\'s board');
+  log('the administrator\'s menu button (📊 Dashboard) opened their board');
+
+  // The convenor opens it from the button under their live roll call.
+  await h.as(EN.convenor);
+  const [fromRollCall] = await Promise.all([
+    h.page.waitForEvent('popup'),
+    h.page.locator('#chat .inline button', { hasText: '📊 Dashboard' }).last().click(),
+  ]);
+  await fromRollCall.locator('.region[data-region="r1"]').waitFor({ timeout: 20_000 });
+  check(await fromRollCall.locator('.region').count() === 1, 'the convenor\'s board shows more than North');
+  check(!(await h.page.locator('#dashBtn').isVisible()), 'a convenor has the administrators\' menu button');
+  await fromRollCall.close();
+  log('the convenor\'s roll-call button opened North\'s board');
 
   const initData = async (id) => (await (await fetch(`${host.base}/_emulator/users/${id}/webapp`)).json()).result.init_data;
   const open = async (id, theme) => {

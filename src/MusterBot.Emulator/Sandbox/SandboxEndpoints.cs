@@ -88,6 +88,11 @@ public static partial class SandboxEndpoints
 
             return Results.Json(Array.Empty<object>());
         });
+        app.MapGet("/sandbox/api/menu/{userId:long}", (long userId) =>
+        {
+            var menu = state.GetMenuButton(userId);
+            return Results.Json(new { type = menu.Type, text = menu.Text, url = menu.WebAppUrl });
+        });
         app.MapGet("/sandbox/api/answers/{queryId}", (string queryId) =>
         {
             var answers = state.CallbackAnswers(queryId);

@@ -282,7 +282,7 @@ public sealed class AdminFlow : IFlow
                 }
 
                 // The person's command menu follows the role (setMyCommands for their chat).
-                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, target.ChatId, new SetChatCommands(make)));
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, target.ChatId, new SetChatCommands(make) { Language = target.Language }));
 
                 Show(PersonText(ctx, changed, directory), PersonKeyboard(ctx, changed));
                 return step;

@@ -139,3 +139,9 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
         : region.RegionId == Muster.NoRegion ? texts.Get(language, "mu.no_region")
         : directory.RegionName(region.RegionId);
 }
+
+/// <summary>
+/// Where the dashboard Mini App is served (<c>WebApp:PublicUrl</c>, or the sandbox's own <c>/app</c>): registered by
+/// the host only when there is one, and then the flows put a "📊 Dashboard" button under roll calls.
+/// </summary>
+public sealed record DashboardLink(string Url);

@@ -126,7 +126,7 @@ public sealed partial class MusterFlow
     {
         var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
         var html = RollCall.RenderRegion(texts, ctx.Language, muster, region, regionName, entries, ctx.Now, Offset);
-        SendPanel(ctx, muster, region.RegionId, html, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+        SendPanel(ctx, muster, region.RegionId, html, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId, _dashboard));
     }
 
     private void SendPanel(FlowContext ctx, Muster muster, string? regionId, string html, InlineMarkup markup)
@@ -163,7 +163,7 @@ public sealed partial class MusterFlow
             if (ctx.Has(Roles.Admin))
             {
                 var html = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
-                SendPanel(ctx, muster, null, html, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+                SendPanel(ctx, muster, null, html, RollCall.CommunityPanelButtons(texts, ctx.Language, muster, _dashboard));
                 if (!next.AdminPanelChats.Contains(ctx.ChatId))
                 {
                     next = next with { AdminPanelChats = [.. next.AdminPanelChats, ctx.ChatId] };
@@ -177,7 +177,7 @@ public sealed partial class MusterFlow
             {
                 var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
                 var html = RollCall.RenderRegion(texts, ctx.Language, muster, region, directory.RegionName(region.RegionId), entries, ctx.Now, Offset);
-                SendPanel(ctx, muster, region.RegionId, html, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+                SendPanel(ctx, muster, region.RegionId, html, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId, _dashboard));
                 if (!region.PanelChats.Contains(ctx.ChatId))
                 {
                     MusterStore.PutRegion(ctx.Effects, muster.Number, region with { PanelChats = [.. region.PanelChats, ctx.ChatId] });
@@ -240,7 +240,7 @@ public sealed partial class MusterFlow
 
             ctx.AnswerButton(ctx.T("mu.rc.refreshed"));
             var html = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
-            ctx.Show(html, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+            ctx.Show(html, RollCall.CommunityPanelButtons(texts, ctx.Language, muster, _dashboard));
             return;
         }
 
@@ -257,7 +257,7 @@ public sealed partial class MusterFlow
         if (newMessage)
         {
             // "Roll call" pressed on the order: the order stays, the roll call comes as a new live message.
-            SendPanel(ctx, muster, region.RegionId, rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+            SendPanel(ctx, muster, region.RegionId, rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId, _dashboard));
             if (!region.PanelChats.Contains(ctx.ChatId))
             {
                 MusterStore.PutRegion(ctx.Effects, muster.Number, region with { PanelChats = [.. region.PanelChats, ctx.ChatId] });
@@ -266,7 +266,7 @@ public sealed partial class MusterFlow
             return;
         }
 
-        ctx.Show(rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId));
+        ctx.Show(rendered, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId, _dashboard));
     }
 
     /// <summary>Members of a region with no answer yet (unreachable first), with phone numbers, ten a page.</summary>

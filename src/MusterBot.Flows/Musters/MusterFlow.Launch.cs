@@ -223,7 +223,7 @@ public sealed partial class MusterFlow
         {
             ctx.Show(ctx.T(plan.Drill ? "mu.launched_drill" : "mu.launched", muster.Code, targets.Count, muster.Regions.Count(r => r.HasConvenor)), null);
             var panel = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);
-            SendPanel(ctx, muster, null, panel, RollCall.CommunityPanelButtons(texts, ctx.Language, muster));
+            SendPanel(ctx, muster, null, panel, RollCall.CommunityPanelButtons(texts, ctx.Language, muster, _dashboard));
         }
 
         if (!plan.Drill)

@@ -148,7 +148,7 @@ public sealed partial class MusterFlow
             if (region is null)
             {
                 html = await RenderCommunityAsync(ctx, muster, directory, language, cancellationToken).ConfigureAwait(false);
-                markup = RollCall.CommunityPanelButtons(texts, language, muster);
+                markup = RollCall.CommunityPanelButtons(texts, language, muster, _dashboard);
             }
             else
             {
@@ -160,7 +160,7 @@ public sealed partial class MusterFlow
                 }
 
                 html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, region, language), entries, ctx.Now, Offset);
-                markup = RollCall.RegionPanelButtons(texts, language, muster, region.RegionId);
+                markup = RollCall.RegionPanelButtons(texts, language, muster, region.RegionId, _dashboard);
             }
 
             if (!string.Equals(WithoutClock(html), WithoutClock(panel.LastHtml), StringComparison.Ordinal))

@@ -18,7 +18,7 @@ namespace MusterBot.Flows.Musters;
 /// (/mode, 平时 ↔ 急时). Every button names its muster; every press re-reads the muster and re-checks the presser's rights.
 /// Timers of a muster belong to the community (user id <see cref="SystemUser"/>), not to a person.
 /// </summary>
-public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions> options, IOptions<FlowOptions> flowOptions) : IFlow, IMySection
+public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions> options, IOptions<FlowOptions> flowOptions, Dashboard.DashboardLink? dashboard = null) : IFlow, IMySection
 {
     public const string FlowName = "muster";
 
@@ -30,6 +30,9 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     private static readonly int[] EtaChoices = [10, 20, 30, 60];
 
     private readonly MusterOptions _options = options.Value;
+
+    /// <summary>The dashboard Mini App's address for the buttons under roll calls (null: no such button).</summary>
+    private readonly string? _dashboard = dashboard?.Url;
 
     public string Name => FlowName;
 

@@ -179,27 +179,34 @@ public static class RollCall
         return sb.ToString();
     }
 
-    public static InlineMarkup RegionPanelButtons(TextCatalog texts, Language language, Muster muster, string regionId)
+    /// <param name="dashboard">The dashboard Mini App's address: when set, a "📊 Dashboard" row under the buttons.</param>
+    public static InlineMarkup RegionPanelButtons(TextCatalog texts, Language language, Muster muster, string regionId, string? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         return muster.IsOpen
-            ? new InlineMarkup([[
+            ? WithDashboard(texts, language, dashboard, [
                 new InlineButton(texts.Get(language, "mu.btn.refresh"), new MusterButton.Refresh(muster.Number, regionId).Data),
-                new InlineButton(texts.Get(language, "mu.btn.noanswer"), new MusterButton.AskNonResponders(muster.Number, regionId).Data)]])
+                new InlineButton(texts.Get(language, "mu.btn.noanswer"), new MusterButton.AskNonResponders(muster.Number, regionId).Data)])
             : new InlineMarkup([]);
     }
 
-    public static InlineMarkup CommunityPanelButtons(TextCatalog texts, Language language, Muster muster)
+    /// <param name="dashboard">The dashboard Mini App's address: when set, a "📊 Dashboard" row under the buttons.</param>
+    public static InlineMarkup CommunityPanelButtons(TextCatalog texts, Language language, Muster muster, string? dashboard = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         return muster.IsOpen
-            ? new InlineMarkup([[
+            ? WithDashboard(texts, language, dashboard, [
                 new InlineButton(texts.Get(language, "mu.btn.refresh"), new MusterButton.Refresh(muster.Number, null).Data),
-                new InlineButton(texts.Get(language, "mu.btn.close"), new MusterButton.Close(muster.Number).Data)]])
+                new InlineButton(texts.Get(language, "mu.btn.close"), new MusterButton.Close(muster.Number).Data)])
             : new InlineMarkup([]);
     }
+
+    private static InlineMarkup WithDashboard(TextCatalog texts, Language language, string? dashboard, IReadOnlyList<InlineButton> first) =>
+        dashboard is null
+            ? new InlineMarkup([first])
+            : new InlineMarkup([first, [new InlineButton(texts.Get(language, "dash.button"), WebApp: dashboard)]]);
 
     public static string NameOf(Entry entry)
     {

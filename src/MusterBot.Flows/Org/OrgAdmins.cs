@@ -89,7 +89,7 @@ public static class OrgAdmins
             AdminOf = ctx.Profile.AdminOf.Contains(node.Id) ? ctx.Profile.AdminOf : [.. ctx.Profile.AdminOf, node.Id],
             RegisteredAt = ctx.Profile.RegisteredAt ?? ctx.Now,
         };
-        ctx.Effects.Publish(new OutboxMessage(Lane.Normal, ctx.ChatId, new SetChatCommands(true)));
+        ctx.Effects.Publish(new OutboxMessage(Lane.Normal, ctx.ChatId, new SetChatCommands(true) { Language = ctx.Language }));
         var level = OrgFlow.LevelName(ctx, node.Level);
         var can = node.Level == OrgLevel.Community
             ? ctx.T("org.invite.can_community")
@@ -118,7 +118,7 @@ public static class OrgAdmins
             ctx.Effects.Send(person.ChatId, ctx.Texts.Format(person.Language, "org.notice.dismissed", Html.Escape(node.Name)), lane: Lane.Normal);
             if (changed.AdminOf.Count == 0 && !changed.Roles.HasFlag(Roles.Admin))
             {
-                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, person.ChatId, new SetChatCommands(false)));
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, person.ChatId, new SetChatCommands(false) { Language = person.Language }));
             }
         }
 

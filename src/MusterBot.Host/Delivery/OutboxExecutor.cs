@@ -11,7 +11,7 @@ using MusterBot.State.Records;
 namespace MusterBot.Host.Delivery;
 
 /// <summary>Performs one outbox message with the Bot API client; returns the Telegram message id where there is one.</summary>
-public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts = null)
+public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts = null, Flows.Dashboard.DashboardLink? dashboard = null)
 {
     private readonly TextCatalog _texts = texts ?? TextCatalog.Default;
 
@@ -76,6 +76,15 @@ public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts
                     }
                 }
 
+                if (dashboard is not null)
+                {
+                    // Staff open the dashboard from the menu button; for anyone else it goes back to the command list.
+                    MenuButton menu = commands.Administrator
+                        ? new MenuButtonWebApp { Text = _texts.Get(commands.Language, "dash.button"), WebApp = new WebAppInfo(dashboard.Url) }
+                        : new MenuButtonDefault();
+                    await client.SetChatMenuButton(message.ChatId, menu, cancellationToken).ConfigureAwait(false);
+                }
+
                 return null;
             default:
                 throw new NotSupportedException($"Unknown outbox action {message.Action.GetType().Name}.");
@@ -100,5 +109,5 @@ public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts
 
     public static InlineKeyboardMarkup? ToInline(InlineMarkup? markup) => markup is null
         ? null
-        : new InlineKeyboardMarkup(markup.Rows.Select(r => r.Select(b => new InlineKeyboardButton(b.Text) { CallbackData = b.CallbackData, Url = b.Url }).ToArray()).ToArray());
+        : new InlineKeyboardMarkup(markup.Rows.Select(r => r.Select(b => new InlineKeyboardButton(b.Text) { CallbackData = b.CallbackData, Url = b.Url, WebApp = b.WebApp is { } app ? new WebAppInfo(app) : null }).ToArray()).ToArray());
 }

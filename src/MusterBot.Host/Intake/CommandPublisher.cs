@@ -19,7 +19,8 @@ public sealed partial class CommandPublisher(
     IOptions<FlowOptions> flowOptions,
     TimeProvider timeProvider,
     BotIdentity identity,
-    ILogger<CommandPublisher> logger) : BackgroundService
+    ILogger<CommandPublisher> logger,
+    Flows.Dashboard.DashboardLink? dashboard = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,6 +58,16 @@ public sealed partial class CommandPublisher(
             foreach (var admin in flowOptions.Value.Admins)
             {
                 await client.SetMyCommands(Commands(Roles.Admin, language), BotCommandScope.Chat(admin), code, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (dashboard is not null)
+        {
+            // The configured administrators' menu button opens the dashboard (in Chinese, the default: an administrator's
+            // own language is set with their commands once the flows know it).
+            foreach (var admin in flowOptions.Value.Admins)
+            {
+                await client.SetChatMenuButton(admin, new MenuButtonWebApp { Text = texts.Get(Language.Zh, "dash.button"), WebApp = new WebAppInfo(dashboard.Url) }, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace MusterBot.Host.WebApp;
 
 /// <summary>The <c>WebApp</c> section: the dashboard opened inside Telegram as a Mini App (<c>/app</c>).</summary>
-public sealed class WebAppOptions
+public sealed class WebAppOptions : IValidatableObject
 {
     public const string Section = "WebApp";
 
@@ -24,4 +24,12 @@ public sealed class WebAppOptions
     /// <summary>How often an open board asks for fresh figures (at most once a second).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PublicUrl is { } url && (!url.IsAbsoluteUri || url.Scheme != Uri.UriSchemeHttps))
+        {
+            yield return new ValidationResult("WebApp:PublicUrl must be an https:// address: Telegram opens Mini Apps over HTTPS only.", [nameof(PublicUrl)]);
+        }
+    }
 }

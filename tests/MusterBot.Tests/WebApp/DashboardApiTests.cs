@@ -124,8 +124,15 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(called, north.GetProperty("noAnswer").GetInt32());
         Assert.Equal("Zhang Wei", north.GetProperty("convenorName").GetString());
 
+        // The administrator's roll call carries the Mini App button (the sandbox's own /app), and so does the
+        // convenor's once they acknowledge; the configured administrator's menu button opens it too.
+        await _emulator.State.WaitForAsync(() => _emulator.Messages(SandboxDemo.AdminId).Any(m => m.Buttons.Any(b => b.WebAppUrl?.EndsWith("/app", StringComparison.Ordinal) == true && b.Text == "📊 Dashboard")), Wait);
+        Assert.All(_emulator.Messages(SandboxDemo.AdminId).SelectMany(m => m.Buttons).Where(b => b.WebAppUrl is not null), b => Assert.Null(b.CallbackData));
+
         // The convenor relays, the member presses "arrived" in the chat: the board shows it.
         await PressesAsync(Convenor, "Acknowledge", "Roll call M-1");
+        await _emulator.State.WaitForAsync(() => _emulator.Messages(Convenor).Any(m => m.Buttons.Any(b => b.WebAppUrl?.EndsWith("/app", StringComparison.Ordinal) == true)), Wait);
+        await _emulator.State.WaitForAsync(() => _emulator.State.GetMenuButton(SandboxDemo.AdminId).Type == "web_app", Wait);
         await PressesAsync(Convenor, "Relay to my region", "Members told at");
         await _emulator.State.WaitForAsync(() => _emulator.Messages(Member).Any(m => m.Buttons.Any(b => b.Text.Contains("Arrived", StringComparison.OrdinalIgnoreCase))), Wait);
         await PressesAsync(Member, "rrived", "Your answer");
