@@ -5,6 +5,8 @@
 //   convenor's live roll call opens North's board only;
 // - at phone size (390×844) the administrator's board (light) and the North convenor's (Telegram's dark themeParams)
 //   are saved as screenshots; the convenor sees North only;
+// - the convenor opens North: timeline, the arrival map around the rally point (SVG), Yang Tao not answered with a
+//   phone button (saved as DASH_REGION);
 // - a member gets the "for administrators and convenors" page, a tampered initData the "expired" page;
 // - Yang Tao presses "arrived" in the chat and the administrator's open board shows it within 2 s, without a reload.
 //
@@ -18,6 +20,7 @@ import { log, requireCjkFonts, startHost, launchBrowser, openPage, playDrill, EN
 
 const adminShot = path.resolve(process.env.DASH_ADMIN || path.join(os.tmpdir(), 'musterbot-dashboard-admin.png'));
 const convenorShot = path.resolve(process.env.DASH_CONVENOR || path.join(os.tmpdir(), 'musterbot-dashboard-convenor.png'));
+const regionShot = path.resolve(process.env.DASH_REGION || path.join(os.tmpdir(), 'musterbot-dashboard-region.png'));
 const PHONE = { width: 390, height: 844 };
 const DARK = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', secondary_bg_color: '#232e3c', link_color: '#6ab3f3', button_color: '#5288c1' };
 
@@ -30,8 +33,13 @@ let failed = false;
 try {
   browser = await launchBrowser();
   const h = await openPage(browser, host.base);
-  await playDrill(h, EN, [['Li Na', /on my way/i]]);
-  log('drill played');
+  await playDrill(h, EN, [['Li Na', /on my way/i]], { pin: true });
+  // Li Na shares where she is, about 300 m north-east of the rally point (the page's default spot).
+  const shared = await fetch(`${host.base}/_emulator/users/1302/location`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ latitude: 31.2324, longitude: 121.4757 }),
+  });
+  check(shared.ok, 'Li Na could not share a location');
+  log('drill played with a rally pin; Li Na shared her location');
 
   // The sandbox's button opens the Mini App as the person being played (the administrator).
   await h.as(EN.admin);
@@ -83,6 +91,20 @@ try {
   check(bg === 'rgb(23, 33, 43)', 'the dark theme was not applied: ' + bg);
   await convenor.page.screenshot({ path: convenorShot });
   log('saved', convenorShot);
+
+  // North in detail: the timeline, the map around the rally point, who has not answered with a phone button.
+  await convenor.page.locator('.region[data-region="r1"]').click();
+  await convenor.page.locator('[data-detail="r1"]').waitFor();
+  await convenor.page.locator('svg.map circle[data-status="OnTheWay"]').waitFor();
+  check(await convenor.page.locator('svg.map circle[data-status]').count() === 2, 'the map does not show Wang Fang and Li Na');
+  check(await convenor.page.locator('svg.chart path[data-series="answered"]').getAttribute('data-count') === '2', 'the timeline does not count 2 answers');
+  const waiting = await convenor.page.locator('ul.people li').allTextContents();
+  check(waiting.length === 1 && waiting[0].includes('Yang Tao'), 'not answered should be Yang Tao alone: ' + JSON.stringify(waiting));
+  check((await convenor.page.locator('ul.people li a').getAttribute('href') || '').startsWith('tel:'), 'no call button for Yang Tao');
+  await convenor.page.screenshot({ path: regionShot, fullPage: true });
+  log('saved', regionShot);
+  await convenor.page.click('#back');
+  await convenor.page.locator('.muster h2', { hasText: 'M-1' }).waitFor();
 
   // A member: no board, a polite page. A tampered initData: the "open it again" page.
   const member = await open(1301);

@@ -108,10 +108,11 @@ export async function openPage(browser, base, viewport = { width: 1280, height: 
 
 /**
  * A drill muster played in the page: the administrator launches it, the North convenor acknowledges and relays, a
- * member presses "arrived" and shares a location (📎). `t` holds the texts of one language (EN or ZH below); returns
- * the id of the convenor's roll-call message.
+ * member presses "arrived" and shares a location (📎). `t` holds the texts of one language (EN or ZH below); with
+ * `{ pin: true }` the order carries the page's default location as its rally point. Returns the id of the convenor's
+ * roll-call message.
  */
-export async function playDrill(h, t, extraMembers = []) {
+export async function playDrill(h, t, extraMembers = [], { pin = false } = {}) {
   const { page, sees, press, say, as } = h;
   await as(t.admin);
   await page.click('#menuBtn');
@@ -121,7 +122,14 @@ export async function playDrill(h, t, extraMembers = []) {
   await press(t.flood, t.step2);
   await press(t.everyone, t.step4);
   await say(t.rally, t.step5);
-  await press(t.skip, t.step6);
+  if (pin) {
+    // The rally point's location pin, shared through 📎 (the page's default spot).
+    await page.click('#attachBtn');
+    await page.locator('#attach button[data-act="location"]').click();
+    await sees(t.step6);
+  } else {
+    await press(t.skip, t.step6);
+  }
   await press(t.within1h, t.step7);
   await page.locator('#chat .inline button', { hasText: t.drill }).last().click();
   const next = page.locator('#chat .inline button', { hasText: new RegExp(`${t.standardNotice}|${t.sendDrill}`) }).last();

@@ -41,6 +41,31 @@ public sealed record BoardMuster(
 
 public sealed record Board(BoardViewer Viewer, string Scope, IReadOnlyList<BoardMuster> Musters, DateTimeOffset At);
 
+/// <summary>Arrived members with a skill against what the muster needs of it.</summary>
+public sealed record SkillQuorum(string Skill, string Name, int Arrived, int Needed);
+
+/// <summary>One answer on the timeline: minutes after the launch and the answer it is now.</summary>
+public sealed record TimelinePoint(double Minutes, CheckInStatus Status);
+
+/// <summary>Where a member shared their location from, in metres east and north of the rally point.</summary>
+public sealed record ArrivalSpot(double East, double North, CheckInStatus Status);
+
+/// <summary>A called member who has not answered (phone only for those allowed to call them).</summary>
+public sealed record NotAnswered(long UserId, string Name, string? Phone, bool Unreachable, bool Phoned);
+
+/// <summary>One region opened on the board: its bar, skills, timeline, arrival map and who has not answered.</summary>
+public sealed record RegionDetail(
+    int Number,
+    string Code,
+    BoardRegion Region,
+    IReadOnlyList<SkillQuorum> Skills,
+    IReadOnlyList<TimelinePoint> Timeline,
+    bool HasRallyPoint,
+    IReadOnlyList<ArrivalSpot> Spots,
+    IReadOnlyList<NotAnswered> NotAnswered,
+    DateTimeOffset LaunchedAt,
+    DateTimeOffset At);
+
 /// <summary>
 /// The dashboard's reads (issue #18). Read-only: nothing here writes, and every answer is scoped by the viewer's role
 /// as the store records it — an administrator sees every region of their community, a convenor only the regions they
@@ -133,6 +158,80 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
         var scope = admin ? texts.Get(language, "dash.scope.community") : texts.Get(language, "dash.scope.region");
         return new Board(viewer, scope, musters, timeProvider.GetUtcNow());
     }
+
+    /// <summary>
+    /// One region of an open muster in detail, or null when the viewer may not see it (not an administrator of the
+    /// community, not that region's convenor) or it does not exist — the two are not told apart. Reads every called
+    /// member of the region (their answer and profile), so it is asked for one region at a time.
+    /// </summary>
+    public async Task<RegionDetail?> RegionAsync(BoardViewer viewer, int number, string regionId, Language language, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        if (!MaySeeBoard(viewer))
+        {
+            return null;
+        }
+
+        var reader = new DocReader(store, viewer.Shard);
+        if (await MusterStore.LoadAsync(reader, number, cancellationToken).ConfigureAwait(false) is not { IsOpen: true } muster
+            || muster.Region(regionId) is not { } region)
+        {
+            return null;
+        }
+
+        var admin = viewer.Roles.HasFlag(Roles.Admin);
+        var convenor = region.ConvenorId == viewer.UserId || region.BackupConvenorId == viewer.UserId;
+        if (!admin && !convenor)
+        {
+            return null;
+        }
+
+        var entries = await RollCall.LoadRegionAsync(reader, number, regionId, cancellationToken).ConfigureAwait(false);
+        var counts = RollCall.CountOf(entries);
+        var directory = await DirectorySnapshot.LoadAsync(reader, cancellationToken).ConfigureAwait(false);
+        var convenorProfile = region.ConvenorId is { } cid ? await reader.GetAsync<UserProfile>(DocKeys.User(cid), cancellationToken).ConfigureAwait(false) : null;
+        var bar = new BoardRegion(
+            region.RegionId, RegionName(directory, region, language), convenorProfile?.FirstName, counts.Targeted, counts.Delivered,
+            counts.Of(CheckInStatus.Acknowledged), counts.Of(CheckInStatus.OnTheWay), counts.Of(CheckInStatus.Arrived), counts.Of(CheckInStatus.CantCome),
+            counts.Of(CheckInStatus.NoAnswer), counts.Unreachable);
+
+        var skills = muster.Plan.Scope.SkillsNeeded.OrderBy(kv => kv.Key).Select(kv => new SkillQuorum(
+            kv.Key.ToString(),
+            texts.Get(language, "skill." + kv.Key),
+            entries.Count(e => e.Answer.Status == CheckInStatus.Arrived && e.Answer.MatchedSkills.Contains(kv.Key)),
+            kv.Value)).ToList();
+
+        var timeline = entries
+            .Where(e => e.Answer.Status != CheckInStatus.NoAnswer && (e.Answer.AnsweredAt ?? e.Answer.FirstAnsweredAt) is not null)
+            .Select(e => new TimelinePoint(Math.Max(0, ((e.Answer.AnsweredAt ?? e.Answer.FirstAnsweredAt)!.Value - muster.LaunchedAt).TotalMinutes), e.Answer.Status))
+            .OrderBy(p => p.Minutes)
+            .ToList();
+
+        var rally = muster.Plan.Latitude is { } lat0 && muster.Plan.Longitude is { } lon0 ? (Lat: lat0, Lon: lon0) : ((double Lat, double Lon)?)null;
+        var spots = rally is { } r
+            ? entries.Where(e => e.Answer.Latitude is not null && e.Answer.Longitude is not null)
+                .Select(e => new ArrivalSpot(
+                    Math.Round((e.Answer.Longitude!.Value - r.Lon) * MetresPerDegree * Math.Cos(r.Lat * Math.PI / 180)),
+                    Math.Round((e.Answer.Latitude!.Value - r.Lat) * MetresPerDegree),
+                    e.Answer.Status))
+                .ToList()
+            : [];
+
+        // Phones as in the chat's "not answered" list: administrators of the community and the region's convenors.
+        var notAnswered = entries.Where(e => e.Answer.Status == CheckInStatus.NoAnswer)
+            .Select(e => new NotAnswered(e.Answer.UserId, PlainName(e), e.Profile?.Phone, e.Unreachable, e.Answer.PhonedBy is not null))
+            .OrderBy(n => n.Unreachable).ThenBy(n => n.Name, StringComparer.Ordinal)
+            .ToList();
+
+        return new RegionDetail(number, muster.Code, bar, skills, timeline, rally is not null, spots, notAnswered, muster.LaunchedAt, timeProvider.GetUtcNow());
+    }
+
+    /// <summary>The name as text (the page escapes it; the chat's <see cref="RollCall.NameOf"/> is HTML already).</summary>
+    private static string PlainName(RollCall.Entry e) =>
+        e.Profile is not { } p ? "#" + e.Answer.UserId.ToString(CultureInfo.InvariantCulture) : p.LastName is null ? p.FirstName : p.FirstName + " " + p.LastName;
+
+    /// <summary>Metres per degree of latitude (and of longitude at the equator): plenty for a rally area's few kilometres.</summary>
+    private const double MetresPerDegree = 111_320;
 
     private string RegionName(DirectorySnapshot directory, MusterRegion region, Language language) =>
         region.Workplace is not null && region.Name is { } name ? "\U0001F3E2 " + name

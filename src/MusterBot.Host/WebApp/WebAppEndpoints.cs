@@ -72,8 +72,37 @@ public static partial class WebAppEndpoints
             return Results.Json(new BoardAnswer(board, (int)options.Value.RefreshInterval.TotalMilliseconds, (int)muster.Value.UtcOffset.TotalMinutes), Json);
         });
 
+        app.MapGet("/app/api/region", async (HttpContext http, string? muster, string? region, DashboardQueries queries, IOptions<WebAppOptions> options, IOptions<MusterOptions> musterOptions, CancellationToken cancellationToken) =>
+        {
+            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
+            if (viewer.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            // Read by hand, so that a malformed query is answered in JSON like every other refusal.
+            if (!int.TryParse(muster, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                || number <= 0 || string.IsNullOrEmpty(region) || region.Length > 64)
+            {
+                return Results.Json(new { error = "bad_request" }, Json, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            // Out of scope and absent look the same: the answer tells nothing about other regions.
+            var detail = await queries.RegionAsync(viewer.Viewer!, number, region, viewer.Viewer!.Language, cancellationToken).ConfigureAwait(false);
+            if (detail is null)
+            {
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "region", "region not in scope or absent", viewer.Viewer!.UserId);
+                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new RegionAnswer(detail, (int)options.Value.RefreshInterval.TotalMilliseconds, (int)musterOptions.Value.UtcOffset.TotalMinutes), Json);
+        });
+
         return app;
     }
+
+    private sealed record RegionAnswer(RegionDetail Region, int RefreshMs, int UtcOffsetMinutes);
 
     private sealed record BoardAnswer(Board Board, int RefreshMs, int UtcOffsetMinutes);
 

@@ -43,16 +43,18 @@ public sealed class BrowserSandboxTests
     }
 
     [Fact]
-    public async Task DashboardMiniApp_InHeadlessChromium_OpensFromTheSandbox_ScopedThemedAndMovesWithinTwoSeconds()
+    public async Task DashboardMiniApp_InHeadlessChromium_OpensFromMenuAndRollCall_ScopedThemedRegionDetail_MovesWithinTwoSeconds()
     {
         var (browserDir, chromium, node) = await PrepareAsync();
         var admin = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-{Guid.NewGuid():N}.png");
         var convenor = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-dark-{Guid.NewGuid():N}.png");
+        var region = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-region-{Guid.NewGuid():N}.png");
         var (exit, output) = await RunAsync(node, ["dashboard.test.mjs"], browserDir, new Dictionary<string, string>
         {
             ["CHROMIUM"] = chromium,
             ["DASH_ADMIN"] = admin,
             ["DASH_CONVENOR"] = convenor,
+            ["DASH_REGION"] = region,
             ["MUSTERBOT_NO_BUILD"] = "1",
             ["MUSTERBOT_CONFIGURATION"] = Configuration,
         });
@@ -61,8 +63,10 @@ public sealed class BrowserSandboxTests
         Assert.Contains("dashboard browser test passed", output, StringComparison.Ordinal);
         Assert.True(new FileInfo(admin).Length > 10_000, "The administrator's screenshot is missing or empty.");
         Assert.True(new FileInfo(convenor).Length > 10_000, "The convenor's screenshot is missing or empty.");
+        Assert.True(new FileInfo(region).Length > 10_000, "The region's screenshot is missing or empty.");
         File.Delete(admin);
         File.Delete(convenor);
+        File.Delete(region);
     }
 
     /// <summary>Chromium, Node.js and a CJK font are there (else the test fails with the install command); npm packages installed.</summary>

@@ -143,6 +143,51 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         Assert.True(north.GetProperty("delivered").GetInt32() >= 1);
     }
 
+    [Fact]
+    public async Task ARegionInDetail_OnlyForItsConvenorAndTheAdministrator_WithWhoHasNotAnsweredAndTheirPhones()
+    {
+        await LaunchDrillAsync();
+
+        // The North convenor and the administrator open North; Centre's convenor, a member, a resident cannot; a region or
+        // muster that does not exist looks the same as one out of scope.
+        foreach (var who in new[] { Convenor, SandboxDemo.AdminId })
+        {
+            var (status, body) = await GetAsync("/app/api/region?muster=1&region=r1", _emulator.WebAppInitData(who));
+            Assert.True(status == HttpStatusCode.OK, $"{who}: {status} {body}");
+            var detail = body.GetProperty("region");
+            Assert.Equal("r1", detail.GetProperty("region").GetProperty("regionId").GetString());
+            var waiting = detail.GetProperty("notAnswered").EnumerateArray().ToList();
+            Assert.Equal(detail.GetProperty("region").GetProperty("called").GetInt32(), waiting.Count);
+            Assert.All(waiting, w => Assert.False(string.IsNullOrEmpty(w.GetProperty("phone").GetString())));
+            Assert.False(detail.GetProperty("hasRallyPoint").GetBoolean());
+        }
+
+        foreach (var (who, url) in new[]
+        {
+            (OtherConvenor, "/app/api/region?muster=1&region=r1"),
+            (Member, "/app/api/region?muster=1&region=r1"),
+            (Resident, "/app/api/region?muster=1&region=r1"),
+            (Convenor, "/app/api/region?muster=1&region=r2"),
+            (SandboxDemo.AdminId, "/app/api/region?muster=2&region=r1"),
+            (SandboxDemo.AdminId, "/app/api/region?muster=1&region=nowhere"),
+        })
+        {
+            var (status, body) = await GetAsync(url, _emulator.WebAppInitData(who));
+            Assert.True(status == HttpStatusCode.Forbidden, $"{who} {url}: {status} {body}");
+            Assert.False(body.TryGetProperty("region", out _));
+        }
+
+        foreach (var url in new[] { "/app/api/region", "/app/api/region?muster=x&region=r1", "/app/api/region?muster=1", "/app/api/region?muster=-1&region=r1" })
+        {
+            var (status, _) = await GetAsync(url, _emulator.WebAppInitData(SandboxDemo.AdminId));
+            Assert.True(status == HttpStatusCode.BadRequest, $"{url}: {status}");
+        }
+
+        // Without a valid initData nothing is said about the region at all.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/region?muster=1&region=r1", null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/region?muster=1&region=r1", _emulator.WebAppInitData(Convenor, DateTimeOffset.UtcNow.AddDays(-1)))).Status);
+    }
+
     private async Task LaunchDrillAsync()
     {
         const long admin = SandboxDemo.AdminId;
@@ -157,9 +202,11 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         await PressesAsync(admin, "Send the drill order", "order M-1 sent");
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> BoardAsync(string? initData)
+    private Task<(HttpStatusCode Status, JsonElement Body)> BoardAsync(string? initData) => GetAsync("/app/api/board", initData);
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string url, string? initData)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/app/api/board", UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.Relative));
         if (initData is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("tma", initData);
