@@ -79,6 +79,42 @@ public interface IStateStore
     /// <summary>Delivery records of every message enqueued with this tag in <paramref name="shard"/>, in id order.</summary>
     Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many chats' messages with this tag ended in each final state, one outcome per chat: Sent over Unreachable over
+    /// Failed (a chat told twice counts once, as sent if either arrived). The Redis store keeps these counts as outcomes
+    /// are recorded, so reading them costs the same for 10 chats or 10,000; this default reads every record.
+    /// </summary>
+    Task<IReadOnlyDictionary<DeliveryStatus, int>> CountDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken) =>
+        CountDeliveriesFromRecordsAsync(tag, shard, cancellationToken);
+
+    /// <summary>The counts of <see cref="CountDeliveriesByTagAsync"/>, from every record of the tag.</summary>
+    async Task<IReadOnlyDictionary<DeliveryStatus, int>> CountDeliveriesFromRecordsAsync(string tag, long shard, CancellationToken cancellationToken)
+    {
+        var best = new Dictionary<long, DeliveryStatus>();
+        foreach (var record in await GetDeliveriesByTagAsync(tag, shard, cancellationToken).ConfigureAwait(false))
+        {
+            if (OutcomeRank(record.Status) > (best.TryGetValue(record.ChatId, out var known) ? OutcomeRank(known) : 0))
+            {
+                best[record.ChatId] = record.Status;
+            }
+        }
+
+        return best.Values.GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+    }
+
+    /// <summary>How many members a set has, without reading them (Redis SCARD); this default reads them.</summary>
+    async Task<long> CountSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) =>
+        (await GetSetMembersAsync(setName, shard, cancellationToken).ConfigureAwait(false)).Count;
+
+    /// <summary>Which final outcome of a chat's messages counts: Sent, then Unreachable, then Failed (Queued: none yet).</summary>
+    static int OutcomeRank(DeliveryStatus status) => status switch
+    {
+        DeliveryStatus.Sent => 3,
+        DeliveryStatus.Unreachable => 2,
+        DeliveryStatus.Failed => 1,
+        _ => 0,
+    };
+
     /// <summary>Messages waiting or in flight, per lane, over every shard.</summary>
     Task<IReadOnlyDictionary<Lane, long>> CountOutboxAsync(CancellationToken cancellationToken);
 

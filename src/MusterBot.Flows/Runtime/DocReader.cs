@@ -112,6 +112,14 @@ public sealed class DocReader(IStateStore store, long shard = Shards.Root)
     public async ValueTask<IReadOnlyList<State.Outbox.DeliveryRecord>> DeliveriesAsync(string tag, CancellationToken cancellationToken) =>
         await _store.GetDeliveriesByTagAsync(tag, Shard, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>The maintained outcome counts of the messages with <paramref name="tag"/> in this reader's shard (not version-tracked).</summary>
+    public async ValueTask<IReadOnlyDictionary<State.Outbox.DeliveryStatus, int>> DeliveryCountsAsync(string tag, CancellationToken cancellationToken) =>
+        await _store.CountDeliveriesByTagAsync(tag, Shard, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>How many members a set of this reader's shard has (not version-tracked).</summary>
+    public async ValueTask<long> CountAsync(string setName, CancellationToken cancellationToken) =>
+        await _store.CountSetMembersAsync(setName, Shard, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Reads several documents at once (each remembered with its version); null where absent.</summary>
     public async ValueTask<IReadOnlyList<T?>> GetManyAsync<T>(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
         where T : class

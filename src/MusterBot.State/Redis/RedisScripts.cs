@@ -369,6 +369,7 @@ internal static class RedisScripts
     /// when its record is gone) queue, retry and in-flight set and stores its final delivery record <c>r</c> (decoded JSON) kept for <c>retention</c> ms.
     /// </summary>
     private const string CompleteFunction = """
+        local rank = {Sent = 3, Unreachable = 2, Failed = 1}
         local function complete(id, r, retention)
         local member = pad(id)
         local okey = sp .. 'ob:' .. id
@@ -396,6 +397,18 @@ internal static class RedisScripts
           redis.call('HSET', dkey, 't', tag)
           redis.call('ZADD', sp .. 'tag:' .. tag, id, id)
           redis.call('PEXPIRE', sp .. 'tag:' .. tag, retention)
+          -- The tag's maintained counts, one outcome per chat: Sent wins over Unreachable, which wins over Failed, so a
+          -- chat told twice counts once and recording the same outcome again changes nothing.
+          local st = sp .. 'tagst:' .. tag
+          local prev = redis.call('HGET', st, r.c)
+          if (rank[r.s] or 0) > (prev and (rank[prev] or 0) or -1) then
+            redis.call('HSET', st, r.c, r.s)
+            local ct = sp .. 'tagc:' .. tag
+            if prev then redis.call('HINCRBY', ct, prev, -1) end
+            redis.call('HINCRBY', ct, r.s, 1)
+            redis.call('PEXPIRE', ct, retention)
+          end
+          redis.call('PEXPIRE', st, retention)
         end
         redis.call('PEXPIRE', dkey, retention)
         end
@@ -422,6 +435,9 @@ internal static class RedisScripts
             redis.call('HSET', dkey, 't', m.t)
             redis.call('ZADD', sp .. 'tag:' .. m.t, id, id)
             redis.call('PEXPIRE', sp .. 'tag:' .. m.t, tagRetention)
+            -- Marks the tag's outcome counts as kept from its first message on (a tag of a release before the counts has none).
+            redis.call('HSETNX', sp .. 'tagc:' .. m.t, 'v', '1')
+            redis.call('PEXPIRE', sp .. 'tagc:' .. m.t, tagRetention)
           end
           return id
         end

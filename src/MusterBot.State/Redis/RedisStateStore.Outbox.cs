@@ -316,6 +316,32 @@ public sealed partial class RedisStateStore
         return ToDelivery(outboxId, map);
     }
 
+    /// <summary>The counts the outcome scripts keep per tag (<c>tagc:{tag}</c>, see <c>docs/redis-keys.md</c>): one HGETALL.</summary>
+    public async Task<IReadOnlyDictionary<DeliveryStatus, int>> CountDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken)
+    {
+        CheckShard(shard);
+        var fields = await _db.HashGetAllAsync(ShardPrefix(shard) + "tagc:" + tag).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!fields.Any(f => f.Name == "v"))
+        {
+            // A tag whose messages were enqueued before the counts were kept (or that has none): count its records.
+            return await ((IStateStore)this).CountDeliveriesFromRecordsAsync(tag, shard, cancellationToken).ConfigureAwait(false);
+        }
+
+        var counts = new Dictionary<DeliveryStatus, int>();
+        foreach (var field in fields)
+        {
+            if (Enum.TryParse<DeliveryStatus>(field.Name!, out var status) && (int)field.Value is var n and > 0)
+            {
+                counts[status] = n;
+            }
+        }
+
+        return counts;
+    }
+
+    public async Task<long> CountSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) =>
+        await _db.SetLengthAsync(ShardPrefix(shard) + "set:" + setName).WaitAsync(cancellationToken).ConfigureAwait(false);
+
     public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken)
     {
         CheckShard(shard);

@@ -704,6 +704,59 @@ public abstract class StateStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CountDeliveriesByTag_OneOutcomePerChat_SentOverUnreachableOverFailed_RepeatsChangeNothing()
+    {
+        // Chat 1: sent. Chat 2: unreachable, then a second message to it sent → counts as sent. Chat 3: failed, then
+        // unreachable → unreachable. Chat 4: unreachable, then failed → still unreachable. Chat 5: still queued.
+        var ids = (await CommitAsync(new Commit
+        {
+            Outbox =
+            [
+                Text(Lane.Emergency, 1, "a") with { Tag = "mo:1:r1" },
+                Text(Lane.Emergency, 2, "b") with { Tag = "mo:1:r1" },
+                Text(Lane.Emergency, 2, "b again") with { Tag = "mo:1:r1" },
+                Text(Lane.Emergency, 3, "c") with { Tag = "mo:1:r1" },
+                Text(Lane.Emergency, 3, "c again") with { Tag = "mo:1:r1" },
+                Text(Lane.Emergency, 4, "d") with { Tag = "mo:1:r1" },
+                Text(Lane.Emergency, 4, "d again") with { Tag = "mo:1:r1" },
+                Text(Lane.Emergency, 5, "e") with { Tag = "mo:1:r1" },
+                Text(Lane.Emergency, 6, "other tag") with { Tag = "mo:1:r2" },
+            ],
+        })).OutboxIds;
+        Assert.Empty(await Store.CountDeliveriesByTagAsync("mo:1:r1", Shards.Root, Ct));
+        await Store.ClaimOutboxAsync(20, Lease, Ct);
+        var at = Clock.GetUtcNow();
+        async Task Outcome(int i, long chat, DeliveryStatus status) =>
+            await Store.CompleteOutboxAsync(ids[i], new DeliveryRecord(ids[i], chat, status, at), Ct);
+        await Outcome(0, 1, DeliveryStatus.Sent);
+        await Outcome(1, 2, DeliveryStatus.Unreachable);
+        await Outcome(2, 2, DeliveryStatus.Sent);
+        await Outcome(3, 3, DeliveryStatus.Failed);
+        await Outcome(4, 3, DeliveryStatus.Unreachable);
+        await Outcome(5, 4, DeliveryStatus.Unreachable);
+        await Outcome(6, 4, DeliveryStatus.Failed);
+        await Outcome(8, 6, DeliveryStatus.Sent);
+
+        var expected = new Dictionary<DeliveryStatus, int> { [DeliveryStatus.Sent] = 2, [DeliveryStatus.Unreachable] = 2 };
+        Assert.Equal(expected, await Store.CountDeliveriesByTagAsync("mo:1:r1", Shards.Root, Ct));
+
+        // An outcome recorded again (the sender's retry after a lost answer) counts once.
+        await Outcome(0, 1, DeliveryStatus.Sent);
+        await Outcome(5, 4, DeliveryStatus.Unreachable);
+        Assert.Equal(expected, await Store.CountDeliveriesByTagAsync("mo:1:r1", Shards.Root, Ct));
+        Assert.Equal(new Dictionary<DeliveryStatus, int> { [DeliveryStatus.Sent] = 1 }, await Store.CountDeliveriesByTagAsync("mo:1:r2", Shards.Root, Ct));
+        Assert.Empty(await Store.CountDeliveriesByTagAsync("nothing", Shards.Root, Ct));
+    }
+
+    [Fact]
+    public async Task CountSetMembers_CountsWithoutReading()
+    {
+        await CommitAsync(new Commit { SetChanges = [new SetChange("s", "1", true), new SetChange("s", "2", true), new SetChange("s", "3", true), new SetChange("s", "2", false)] });
+        Assert.Equal(2, await Store.CountSetMembersAsync("s", Shards.Root, Ct));
+        Assert.Equal(0, await Store.CountSetMembersAsync("none", Shards.Root, Ct));
+    }
+
+    [Fact]
     public async Task GetDeliveriesByTag_CarriesTheTelegramMessageIdOfSentMessages()
     {
         var ids = (await CommitAsync(new Commit

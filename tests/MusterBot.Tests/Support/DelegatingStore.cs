@@ -17,6 +17,10 @@ public abstract class DelegatingStore(IStateStore inner) : IStateStore
 
     public virtual Task<IReadOnlyList<string>> GetSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) => Inner.GetSetMembersAsync(setName, shard, cancellationToken);
 
+    public virtual Task<IReadOnlyDictionary<DeliveryStatus, int>> CountDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken) => Inner.CountDeliveriesByTagAsync(tag, shard, cancellationToken);
+
+    public virtual Task<long> CountSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) => Inner.CountSetMembersAsync(setName, shard, cancellationToken);
+
     public virtual Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken) => Inner.IsUpdateHandledAsync(updateId, shard, cancellationToken);
 
     public virtual Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken) => Inner.CommitAsync(commit, cancellationToken);
