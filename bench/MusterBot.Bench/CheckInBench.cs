@@ -73,6 +73,7 @@ public sealed class CheckInBench(BenchOptions options)
         var setupLimit = TimeSpan.FromSeconds(60) + TimeSpan.FromSeconds(3 * n / options.Rate);
         var orderIds = await muster.LaunchAsync(store, emulator, setupLimit, cancellationToken);
         var setupTime = setup.Elapsed;
+        var boardBefore = options.Board ? await BoardProbe.MeasureAsync(app, emulator, AdminId, cancellationToken) : null;
         if (Environment.GetEnvironmentVariable("BENCH_PAUSE_BEFORE_PRESSES") is { Length: > 0 } pause)
         {
             // For a profiler: say when the measured part starts, then give it time to attach.
@@ -205,6 +206,7 @@ public sealed class CheckInBench(BenchOptions options)
         // The busy person's 100 replies go out at the per-chat rate (Sender:PerChatPerSecond, 1/s by default): the outbox
         // drain above waits for them.
         var badReport = bad is null ? null : await bad.ReportAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        var boardAfter = options.Board ? await BoardProbe.MeasureAsync(app, emulator, AdminId, cancellationToken) : null;
         var edits = emulator.RequestCount("editMessageText") - editsBefore;
         var sends = emulator.RequestCount("sendMessage") - sendsBefore;
         var redisPeak = redis is null ? null : await redis.UsedMemoryPeakAsync();
@@ -223,6 +225,14 @@ public sealed class CheckInBench(BenchOptions options)
             "MusterBot check-in benchmark: {0:N0} members in {1} regions, store {2}, latency {3} ms, Sender:GlobalPerSecond {4:0.##}, presses {5}{6}",
             n, regions, options.Store.ToString().ToLowerInvariant(), options.LatencyMs, options.Rate, options.PressRate > 0 ? string.Format(Inv, "at {0:0.##}/s", options.PressRate) : "as fast as possible", bad is null ? string.Empty : ", with bad input mixed in"));
         Row("set-up (launch, relay, N orders delivered)", string.Format(Inv, "{0:0.0} s", setupTime.TotalSeconds));
+        foreach (var (when, timings) in new[] { ("before the presses", boardBefore), ("after every press", boardAfter) })
+        {
+            foreach (var t in timings ?? [])
+            {
+                Row($"dashboard {t.What}, {when}", string.Format(Inv, "{0:0.0} / {1:0.0} / {2:0.0} ms (min/median/max of {3}), {4:N0} B; {5}", t.Min, t.Median, t.Max, BoardProbe.Requests, t.Bytes, t.Check));
+            }
+        }
+
         Row("presses injected in", string.Format(Inv, "{0:0.000} s", injectTime.TotalSeconds));
         Row("all committed (first press → last in the sets)", committedAt == TimeSpan.Zero ? "NOT all" : string.Format(Inv, "{0:0.00} s = {1:0} check-ins/s", committedAt.TotalSeconds, commitRate));
         Row("all answered (first press → last answer)", string.Format(Inv, "{0:0.00} s = {1:0} check-ins/s", (lastAnswer - started).TotalSeconds, answerRate));

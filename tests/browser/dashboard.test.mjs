@@ -80,6 +80,9 @@ try {
   await admin.page.locator('.region[data-region="r1"] rect[data-status="arrived"]').waitFor();
   check(await count(admin.page, 'r1', 'arrived') === 1, 'North does not show 1 arrived');
   check(await count(admin.page, 'r1', 'onTheWay') === 1, 'North does not show 1 on the way');
+  const firstRender = Number(await admin.page.evaluate(() => document.body.dataset.firstRenderMs));
+  log(`the administrator's board was on the screen ${firstRender} ms after the page began loading`);
+  check(firstRender > 0 && firstRender <= 1000, `the board took ${firstRender} ms to show`);
   await admin.page.screenshot({ path: adminShot });
   log('saved', adminShot);
 
