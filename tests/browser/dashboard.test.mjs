@@ -8,7 +8,8 @@
 // - the convenor opens North: timeline, the arrival map around the rally point (SVG), Yang Tao not answered with a
 //   phone button (saved as DASH_REGION);
 // - a member gets the "for administrators and convenors" page, a tampered initData the "expired" page;
-// - Yang Tao presses "arrived" in the chat and the administrator's open board shows it within 2 s, without a reload.
+// - Yang Tao presses "arrived" in the chat and the administrator's open board shows it within 2 s, without a reload;
+// - the administrator opens the queues tab and back, then closes M-1 from the board: the report comes to the chat.
 //
 //   cd tests/browser && npm ci && node dashboard.test.mjs
 //
@@ -68,6 +69,7 @@ try {
     const page = await browser.newPage({ viewport: PHONE });
     const errors = [];
     page.on('pageerror', e => errors.push(String(e)));
+    page.on('dialog', d => d.accept());
     const hash = 'tgWebAppData=' + encodeURIComponent(await initData(id)) + (theme ? '&tgWebAppThemeParams=' + encodeURIComponent(JSON.stringify(theme)) : '');
     await page.goto(`${host.base}/app#${hash}`);
     return { page, errors };
@@ -133,6 +135,27 @@ try {
   const moved = Date.now() - pressed;
   log(`the board showed the check-in ${moved} ms after the press`);
   check(moved <= 2000, `the board moved after ${moved} ms`);
+
+  // The administrator's queues tab (the demo has no wish or complaint in this community yet), then back.
+  await admin.page.locator('nav#tabs button[data-tab="queues"]').click();
+  await admin.page.locator('h3', { hasText: 'Open complaints (0)' }).waitFor();
+  await admin.page.locator('h3', { hasText: 'Wishes (0)' }).waitFor();
+  await admin.page.locator('nav#tabs button[data-tab="board"]').click();
+  await admin.page.locator('.muster h2', { hasText: 'M-1' }).waitFor();
+  check(!(await convenor.page.locator('nav#tabs').isVisible()), 'a convenor sees the queues tab');
+  log('the administrator switched to the queues and back; a convenor has no queues tab');
+
+  // Closing from the board is the chat's "🏁 Yes, close": the report comes to the administrator's chat.
+  const before = (await (await fetch(`${host.base}/_emulator/chats/1001/messages`)).json()).result.messages.length;
+  await admin.page.locator('button[data-close="1"]').click();
+  await admin.page.locator('#main .empty', { hasText: 'No muster is open' }).waitFor();
+  let after = [];
+  for (const started = Date.now(); Date.now() - started < 15_000; await new Promise(r => setTimeout(r, 100))) {
+    after = (await (await fetch(`${host.base}/_emulator/chats/1001/messages`)).json()).result.messages;
+    if (after.length > before && after.some(m => /M-1 is closed/.test(m.text || ''))) { break; }
+  }
+  check(after.some(m => /M-1 is closed/.test(m.text || '')), 'the close did not reach the administrator\'s chat');
+  log('closed M-1 from the board; the report is in the chat');
 
   const errors = [...h.errors, ...admin.errors, ...convenor.errors, ...member.errors];
   check(errors.length === 0, 'page errors: ' + errors.join('; '));

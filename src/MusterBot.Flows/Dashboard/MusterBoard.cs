@@ -39,7 +39,11 @@ public sealed record BoardMuster(
     DateTimeOffset ReportBy,
     IReadOnlyList<BoardRegion> Regions);
 
-public sealed record Board(BoardViewer Viewer, string Scope, IReadOnlyList<BoardMuster> Musters, DateTimeOffset At);
+public sealed record Board(BoardViewer Viewer, string Scope, IReadOnlyList<BoardMuster> Musters, DateTimeOffset At)
+{
+    /// <summary>Whether the viewer may act on the musters (close them) from the board: an administrator.</summary>
+    public bool MayAct => Viewer.Roles.HasFlag(Roles.Admin);
+}
 
 /// <summary>Arrived members with a skill against what the muster needs of it.</summary>
 public sealed record SkillQuorum(string Skill, string Name, int Arrived, int Needed);

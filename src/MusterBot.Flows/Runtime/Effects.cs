@@ -50,6 +50,19 @@ public sealed class Effects
             return;
         }
 
+        if (string.IsNullOrEmpty(callbackQueryId))
+        {
+            // A press made in the dashboard Mini App has no Telegram query to answer: what the answer would have said
+            // ("already closed", "only administrators …") comes to the person's chat instead.
+            CallbackAnswered = true;
+            if (!string.IsNullOrEmpty(text))
+            {
+                _outbox.Add(new OutboxMessage(Lane.Reply, chatId, new SendText(Texts.Html.Escape(text))));
+            }
+
+            return;
+        }
+
         CallbackAnswered = true;
         _outbox.Add(new OutboxMessage(Lane.Answer, chatId, new AnswerCallback(callbackQueryId, text, showAlert)));
     }

@@ -115,6 +115,17 @@ public sealed partial class UpdateDispatcher(
     /// <summary>Handles one update (webhook); completes once it is committed or dropped.</summary>
     public Task DispatchAsync(Update update, CancellationToken cancellationToken) => HandleInOrderAsync([update], cancellationToken);
 
+    /// <summary>
+    /// Decides a button press made in the dashboard Mini App exactly as one made in the chat (the same flow, checks and
+    /// audit), in order with the person's updates. It has no update id and no callback query (the flows answer none);
+    /// what the flow says goes to the person's chat.
+    /// </summary>
+    public Task DispatchPressAsync(ButtonPressed press, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(press);
+        return RunAsync(press.UserId, null, press, cancellationToken);
+    }
+
     /// <summary>Delivers a due timer into the flows, in order with the person's updates (a system timer: with its shard's).</summary>
     public Task DispatchTimerAsync(TimerFired timer, CancellationToken cancellationToken)
     {

@@ -16,7 +16,15 @@ public enum InitDataFailure
 }
 
 /// <summary>The checked identity of whoever opened the Mini App.</summary>
-public sealed record WebAppIdentity(long UserId, DateTimeOffset AuthDate, string? LanguageCode);
+public sealed record WebAppIdentity(long UserId, DateTimeOffset AuthDate, string? LanguageCode)
+{
+    /// <summary>The user's names as Telegram signed them (as in an update's <c>from</c>).</summary>
+    public string FirstName { get; init; } = string.Empty;
+
+    public string? LastName { get; init; }
+
+    public string? Username { get; init; }
+}
 
 /// <summary>
 /// Telegram's Mini App <c>initData</c> check (core.telegram.org/bots/webapps, "Validating data received via the Mini
@@ -51,7 +59,7 @@ public static class InitData
         // Signed: now the fields can be read. A signed initData without a user (opened from an inline query of a chat)
         // identifies nobody, and the dashboard needs a person.
         if (!fields.TryGetValue("auth_date", out var authText) || !long.TryParse(authText, NumberStyles.None, CultureInfo.InvariantCulture, out var authSeconds)
-            || !fields.TryGetValue("user", out var userJson) || !TryReadUser(userJson, out var userId, out var language))
+            || !fields.TryGetValue("user", out var userJson) || !TryReadUser(userJson, out var user))
         {
             return (null, InitDataFailure.Malformed);
         }
@@ -63,7 +71,7 @@ public static class InitData
             return (null, InitDataFailure.Expired);
         }
 
-        return (new WebAppIdentity(userId, authDate, language), InitDataFailure.None);
+        return (user with { AuthDate = authDate }, InitDataFailure.None);
     }
 
     /// <summary>The HMAC of the data-check string of <paramref name="fields"/> (without <c>hash</c>) under the bot's Mini App key.</summary>
@@ -107,24 +115,25 @@ public static class InitData
         return true;
     }
 
-    private static bool TryReadUser(string json, out long userId, out string? language)
+    private static bool TryReadUser(string json, out WebAppIdentity user)
     {
-        userId = 0;
-        language = null;
+        user = null!;
         try
         {
             using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("id", out var id) || !id.TryGetInt64(out userId) || userId <= 0)
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("id", out var id) || !id.TryGetInt64(out var userId) || userId <= 0)
             {
                 return false;
             }
 
-            if (doc.RootElement.TryGetProperty("language_code", out var lang) && lang.ValueKind == JsonValueKind.String)
+            string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            user = new WebAppIdentity(userId, default, Text("language_code"))
             {
-                language = lang.GetString();
-            }
-
+                FirstName = Text("first_name") ?? string.Empty,
+                LastName = Text("last_name"),
+                Username = Text("username"),
+            };
             return true;
         }
         catch (JsonException)

@@ -5,6 +5,7 @@ using MusterBot.Flows.Dashboard;
 using MusterBot.Flows.Musters;
 using MusterBot.Flows.Texts;
 using MusterBot.Host.Configuration;
+using MusterBot.Host.Intake;
 using MusterBot.State.Records;
 
 namespace MusterBot.Host.WebApp;
@@ -99,14 +100,104 @@ public static partial class WebAppEndpoints
             return Results.Json(new RegionAnswer(detail, (int)options.Value.RefreshInterval.TotalMilliseconds, (int)musterOptions.Value.UtcOffset.TotalMinutes), Json);
         });
 
+        // Who is looking and what they may open: the page shows only their tabs.
+        app.MapGet("/app/api/me", async (HttpContext http, DashboardQueries queries, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        {
+            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
+            if (viewer.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            var who = viewer.Viewer!;
+            return Results.Json(new { name = who.Name, lang = who.Language == Language.En ? "en" : "zh-CN", board = DashboardQueries.MaySeeBoard(who), queues = QueueQueries.MaySeeQueues(who) }, Json);
+        });
+
+        app.MapGet("/app/api/queues", async (HttpContext http, DashboardQueries queries, QueueQueries queues, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        {
+            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
+            if (viewer.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            if (!QueueQueries.MaySeeQueues(viewer.Viewer!))
+            {
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "queues", "role has no queues", viewer.Viewer!.UserId);
+                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new { queues = await queues.QueuesAsync(viewer.Viewer!, cancellationToken).ConfigureAwait(false), refreshMs = 5000 }, Json);
+        });
+
+        // An action on the board goes through the flows as the same button pressed in the chat would: the same
+        // decision, checks and audit; the result shows in the person's chat. Only what an administrator may do there.
+        app.MapPost("/app/api/action", async (HttpContext http, DashboardQueries queries, IOptions<WebAppOptions> options, UpdateDispatcher dispatcher, CancellationToken cancellationToken) =>
+        {
+            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
+            if (viewer.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            ActionRequest? request;
+            try
+            {
+                request = await http.Request.ReadFromJsonAsync<ActionRequest>(Json, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
+            {
+                request = null;
+            }
+
+            var data = request switch
+            {
+                { Action: "close_muster", Muster: > 0 and var number } => new MusterButton.ConfirmClose(number).Data,
+                _ => null,
+            };
+            if (data is null)
+            {
+                return Results.Json(new { error = "bad_request" }, Json, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var who = viewer.Viewer!;
+            if (!who.Roles.HasFlag(Roles.Admin))
+            {
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "action", "not an administrator", who.UserId);
+                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            var identity = viewer.Identity!;
+            var press = new Flows.Events.ButtonPressed(
+                new Flows.Events.Sender(who.UserId, identity.FirstName, identity.LastName, identity.Username, identity.LanguageCode),
+                who.UserId,
+                MessageId: null,
+                CallbackQueryId: string.Empty,
+                data);
+            try
+            {
+                await dispatcher.DispatchPressAsync(press, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogActionFailed(Logger(http), ex, who.UserId);
+                return Results.Json(new { error = "unavailable" }, Json, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            return Results.Json(new { done = true }, Json, statusCode: StatusCodes.Status202Accepted);
+        });
+
         return app;
     }
+
+    private sealed record ActionRequest(string? Action, int? Muster);
 
     private sealed record RegionAnswer(RegionDetail Region, int RefreshMs, int UtcOffsetMinutes);
 
     private sealed record BoardAnswer(Board Board, int RefreshMs, int UtcOffsetMinutes);
 
-    private sealed record Authenticated(BoardViewer? Viewer, IResult? Refusal);
+    private sealed record Authenticated(BoardViewer? Viewer, IResult? Refusal, WebAppIdentity? Identity = null);
 
     private static async Task<Authenticated> AuthenticateAsync(HttpContext http, DashboardQueries queries, WebAppOptions options, CancellationToken cancellationToken)
     {
@@ -137,7 +228,7 @@ public static partial class WebAppEndpoints
             return new Authenticated(null, Results.Json(new { error = "unknown" }, Json, statusCode: StatusCodes.Status403Forbidden));
         }
 
-        return new Authenticated(viewer, null);
+        return new Authenticated(viewer, null, identity);
     }
 
     private static Language LanguageOf(string? code) =>
@@ -145,6 +236,9 @@ public static partial class WebAppEndpoints
 
     private static ILogger Logger(HttpContext http) =>
         http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MusterBot.Dashboard");
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Error, Message = "A dashboard action of user {UserId} could not be decided now (the store did not answer); the page asks to try again")]
+    private static partial void LogActionFailed(ILogger logger, Exception exception, long userId);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Dashboard request refused from {Remote} ({Path}): {Reason}; user {UserId}")]
     private static partial void LogRefused(ILogger logger, string remote, string path, string reason, long? userId);

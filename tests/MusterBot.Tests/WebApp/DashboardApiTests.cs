@@ -188,6 +188,131 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/region?muster=1&region=r1", _emulator.WebAppInitData(Convenor, DateTimeOffset.UtcNow.AddDays(-1)))).Status);
     }
 
+    [Fact]
+    public async Task CloseFromTheBoard_IsTheChatsDecision_OnlyForAnAdministrator_ResultInTheChat_SecondTimePolite()
+    {
+        await LaunchDrillAsync();
+        var close = new { action = "close_muster", muster = 1 };
+
+        // Not an administrator: refused before anything reaches the flows; the muster stays open.
+        var (status, _) = await PostAsync("/app/api/action", close, _emulator.WebAppInitData(Convenor));
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("/app/api/action", close, null)).Status);
+        var forged = _emulator.WebAppInitData(Convenor).Replace("%22id%22%3A1101", "%22id%22%3A1001", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("/app/api/action", close, forged)).Status);
+        foreach (var bad in new object[] { new { action = "delete_everything", muster = 1 }, new { action = "close_muster" }, new { action = "close_muster", muster = -1 }, "not json" })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync("/app/api/action", bad, _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        }
+
+        Assert.Single((await BoardOkAsync(SandboxDemo.AdminId)).GetProperty("board").GetProperty("musters").EnumerateArray());
+
+        // The administrator: the flow closes it as "🏁 Yes, close" in the chat would; the report comes to the chat.
+        var since = _emulator.State.Version;
+        (status, _) = await PostAsync("/app/api/action", close, _emulator.WebAppInitData(SandboxDemo.AdminId));
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        await WaitForNewAsync(SandboxDemo.AdminId, since, "M-1 is closed");
+        Assert.Empty((await BoardOkAsync(SandboxDemo.AdminId)).GetProperty("board").GetProperty("musters").EnumerateArray());
+
+        // Pressed again (a second tap, a stale page): the flow's polite answer comes to the chat; nothing else happens.
+        await Task.Delay(500);
+        var messagesAfterClose = _emulator.Messages(SandboxDemo.AdminId).Count;
+        since = _emulator.State.Version;
+        (status, _) = await PostAsync("/app/api/action", close, _emulator.WebAppInitData(SandboxDemo.AdminId));
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        await WaitForNewAsync(SandboxDemo.AdminId, since, "Muster M-1 is closed.");
+        await Task.Delay(500);
+        Assert.Equal(messagesAfterClose + 1, _emulator.Messages(SandboxDemo.AdminId).Count);
+        Assert.Equal(0, _emulator.State.CallbackAnswers().Count(a => string.IsNullOrEmpty(a.CallbackQueryId)));
+    }
+
+    [Fact]
+    public async Task Queues_AWishToReview_AndAnAssignedComplaint_ForTheAdministratorAndTheGridWorker_NoOneElse()
+    {
+        const long resident = 1401;   // Harbour Grid (g1)
+        const long handler = 1201;    // Harbour Grid's worker
+        const long otherHandler = 1202;
+        async Task<EmulatedMessage> Says(long who, string text, string expect)
+        {
+            _emulator.SendText(who, text);
+            return await _emulator.WaitForMessageAsync(who, m => m.Text?.Contains(expect, StringComparison.Ordinal) == true, Wait);
+        }
+
+        async Task<EmulatedMessage> Presses(long who, EmulatedMessage on, string data, string expect)
+        {
+            _emulator.PressButton(who, who, on.MessageId, data);
+            return await _emulator.WaitForMessageAsync(who, m => m.Text?.Contains(expect, StringComparison.Ordinal) == true, Wait);
+        }
+
+        var m = await Says(resident, "/wish", "File a micro-wish");
+        m = await Says(resident, "Please help me carry <rice> upstairs", "Add a photo");
+        m = await Presses(resident, m, new MusterBot.Flows.Wishes.WishButton.SkipPhoto().Encode(), "choose a category");
+        m = await Presses(resident, m, new MusterBot.Flows.Wishes.WishButton.PickCategory(MusterBot.State.Records.Wishes.WishCategory.DailyLife).Encode(), "By when");
+        m = await Presses(resident, m, new MusterBot.Flows.Wishes.WishButton.PickDate(MusterBot.Flows.Wishes.WantedBy.Week).Encode(), "check your wish");
+        await Presses(resident, m, new MusterBot.Flows.Wishes.WishButton.Submit().Encode(), "W-0001");
+        m = await Says(resident, "/complain", "choose a category");
+        m = await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.PickCategory(MusterBot.State.Records.Complaints.ComplaintCategory.Noise).Encode(), "Please describe");
+        m = await Says(resident, "Loud music every night", "You may send photos");
+        m = await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.PhotosDone().Encode(), "send the location");
+        m = await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.NoLocation().Encode(), "Anonymous?");
+        m = await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.ChooseAnonymous(false).Encode(), "check your complaint");
+        await Presses(resident, m, new MusterBot.Flows.Complaints.ComplaintButton.Submit().Encode(), "C-0001");
+        await _emulator.WaitForMessageAsync(handler, x => x.Text?.Contains("assigned to you", StringComparison.Ordinal) == true, Wait);
+
+        // The administrator: the wish to review and the complaint with its reply deadline, no resident's name.
+        var (status, body) = await GetAsync("/app/api/queues", _emulator.WebAppInitData(SandboxDemo.AdminId));
+        Assert.True(status == HttpStatusCode.OK, $"{status} {body}");
+        var queues = body.GetProperty("queues");
+        var wish = Assert.Single(queues.GetProperty("wishes").EnumerateArray());
+        Assert.Equal(("W-0001", "waiting for review", "Please help me carry <rice> upstairs"), (wish.GetProperty("code").GetString(), wish.GetProperty("status").GetString(), wish.GetProperty("text").GetString()));
+        var complaint = Assert.Single(queues.GetProperty("complaints").EnumerateArray());
+        Assert.Equal("C-0001", complaint.GetProperty("code").GetString());
+        Assert.False(complaint.GetProperty("responded").GetBoolean());
+        Assert.True(complaint.GetProperty("respondBy").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+        Assert.DoesNotContain("Grandma", body.ToString(), StringComparison.Ordinal);
+
+        // The grid worker: the wish of their grid and the complaint assigned to them; the other grid's worker neither.
+        (status, body) = await GetAsync("/app/api/queues", _emulator.WebAppInitData(handler));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Single(body.GetProperty("queues").GetProperty("wishes").EnumerateArray());
+        Assert.Single(body.GetProperty("queues").GetProperty("complaints").EnumerateArray());
+        (status, body) = await GetAsync("/app/api/queues", _emulator.WebAppInitData(otherHandler));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(body.GetProperty("queues").GetProperty("wishes").EnumerateArray());
+        Assert.Empty(body.GetProperty("queues").GetProperty("complaints").EnumerateArray());
+
+        // A grid worker has queues but no board; a convenor a board but no queues; a member and a resident neither.
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/board", _emulator.WebAppInitData(handler))).Status);
+        foreach (var who in new[] { Convenor, Member, resident })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/queues", _emulator.WebAppInitData(who))).Status);
+        }
+
+        foreach (var (who, board, queue) in new[] { (SandboxDemo.AdminId, true, true), (Convenor, true, false), (handler, false, true), (Member, false, false) })
+        {
+            var me = (await GetAsync("/app/api/me", _emulator.WebAppInitData(who))).Body;
+            Assert.Equal((board, queue), (me.GetProperty("board").GetBoolean(), me.GetProperty("queues").GetBoolean()));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/queues", null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/me", "user=%7B%22id%22%3A1001%7D&auth_date=1&hash=" + new string('0', 64))).Status);
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string url, object body, string? initData)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url, UriKind.Relative))
+        {
+            Content = body is string text ? new StringContent(text, System.Text.Encoding.UTF8, "application/json") : System.Net.Http.Json.JsonContent.Create(body),
+        };
+        if (initData is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("tma", initData);
+        }
+
+        using var response = await _http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     private async Task LaunchDrillAsync()
     {
         const long admin = SandboxDemo.AdminId;

@@ -1,0 +1,113 @@
+using System.Globalization;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Complaints;
+using MusterBot.State.Records.Wishes;
+
+namespace MusterBot.Flows.Dashboard;
+
+/// <summary>A wish in a queue: what it is, where, and how long it has waited (no resident's name or phone).</summary>
+public sealed record QueueWish(int Number, string Code, string Status, string Category, string Grid, string Text, DateTimeOffset FiledAt, DateOnly? WantedBy, bool Overdue);
+
+/// <summary>An open complaint with its deadlines (no filer's name: the page is not the place for it).</summary>
+public sealed record QueueComplaint(
+    int Number,
+    string Code,
+    string Status,
+    string Category,
+    string Grid,
+    string? Handler,
+    DateTimeOffset FiledAt,
+    DateTimeOffset RespondBy,
+    DateTimeOffset ResolveBy,
+    bool Responded,
+    bool Overdue,
+    bool Supervised,
+    bool Urgent);
+
+public sealed record QueueBoard(IReadOnlyList<QueueWish> Wishes, IReadOnlyList<QueueComplaint> Complaints, DateTimeOffset At);
+
+/// <summary>
+/// The dashboard's queues (issue #18 point 3), read-only: wishes to review, open, claimed and overdue; open complaints,
+/// overdue and supervised (督办) first, then by the nearest deadline. An administrator sees the community's; a grid worker
+/// (handler) the wishes of their grid and the complaints assigned to them; anyone else nothing.
+/// </summary>
+public sealed class QueueQueries(IStateStore store, TextCatalog texts, TimeProvider timeProvider)
+{
+    /// <summary>Administrators and grid workers.</summary>
+    public static bool MaySeeQueues(BoardViewer viewer)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        return (viewer.Roles & (Roles.Admin | Roles.Handler)) != 0;
+    }
+
+    public async Task<QueueBoard> QueuesAsync(BoardViewer viewer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        var reader = new DocReader(store, viewer.Shard);
+        var language = viewer.Language;
+        var admin = viewer.Roles.HasFlag(Roles.Admin);
+        var now = timeProvider.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var me = admin ? null : await reader.GetAsync<UserProfile>(DocKeys.User(viewer.UserId), cancellationToken).ConfigureAwait(false);
+        var directory = await DirectorySnapshot.LoadAsync(reader, cancellationToken).ConfigureAwait(false);
+
+        var wishNumbers = new List<int>();
+        foreach (var status in new[] { WishStatus.Pending, WishStatus.Open, WishStatus.Claimed })
+        {
+            wishNumbers.AddRange((await reader.MembersAsync(Sets.WishesWithStatus(status), cancellationToken).ConfigureAwait(false)).Select(Parse));
+        }
+
+        var wishes = (await reader.GetManyAsync<Wish>(wishNumbers.Select(DocKeys.Wish).ToList(), cancellationToken).ConfigureAwait(false))
+            .OfType<Wish>()
+            .Where(w => w.Status is WishStatus.Pending or WishStatus.Open or WishStatus.Claimed)
+            .Where(w => admin || (me?.GridId is { } grid && w.GridId == grid))
+            .Select(w => new QueueWish(
+                w.Number, w.Code, texts.Get(language, "wi.status." + w.Status), texts.Get(language, "wi.cat." + w.Category), directory.GridName(w.GridId),
+                Short(w.Text), w.FiledAt, w.WantedBy, w.WantedBy is { } by && by < today))
+            .OrderByDescending(w => w.Overdue).ThenBy(w => w.Status).ThenBy(w => w.FiledAt)
+            .ToList();
+
+        // An administrator's: the open ones of every grid and category (the index the duplicate check keeps), not every
+        // complaint ever filed; a grid worker's: those assigned to them.
+        IReadOnlyList<string> complaintNumbers;
+        if (admin)
+        {
+            var sets = directory.Grids.Select(g => (string?)g.Id).Append(null)
+                .SelectMany(grid => Enum.GetValues<ComplaintCategory>().Select(category => Sets.OpenComplaints(grid, category)));
+            var found = await Task.WhenAll(sets.Select(set => store.GetSetMembersAsync(set, viewer.Shard, cancellationToken))).ConfigureAwait(false);
+            complaintNumbers = [.. found.SelectMany(f => f).Distinct(StringComparer.Ordinal)];
+        }
+        else
+        {
+            complaintNumbers = await reader.MembersAsync(Sets.ComplaintsHandledBy(viewer.UserId), cancellationToken).ConfigureAwait(false);
+        }
+
+        var open = (await reader.GetManyAsync<Complaint>(complaintNumbers.Select(Parse).Select(DocKeys.Complaint).ToList(), cancellationToken).ConfigureAwait(false))
+            .OfType<Complaint>()
+            .Where(c => c.IsOpen && c.Status != ComplaintStatus.Resolved)
+            .ToList();
+        var handlers = (await reader.GetManyAsync<UserProfile>(open.Where(c => c.HandlerId is not null).Select(c => DocKeys.User(c.HandlerId!.Value)).Distinct().ToList(), cancellationToken).ConfigureAwait(false))
+            .OfType<UserProfile>().ToDictionary(p => p.Id, p => p.FirstName);
+        var complaints = open
+            .Select(c =>
+            {
+                var responded = c.FirstResponseAt is not null;
+                var overdue = (!responded && now > c.RespondBy) || now > c.ResolveBy;
+                return new QueueComplaint(
+                    c.Number, c.Code, texts.Get(language, "cp.status." + c.Status), texts.Get(language, "cp.cat." + c.Category), directory.GridName(c.GridId),
+                    c.HandlerId is { } h ? handlers.GetValueOrDefault(h) : null,
+                    c.FiledAt, c.RespondBy, c.ResolveBy, responded, overdue, c.Status == ComplaintStatus.Supervised || c.SupervisedAt is not null, c.Urgent);
+            })
+            .OrderByDescending(c => c.Overdue || c.Supervised).ThenBy(c => c.Responded ? c.ResolveBy : c.RespondBy)
+            .ToList();
+        return new QueueBoard(wishes, complaints, now);
+    }
+
+    private static int Parse(string number) => int.Parse(number, CultureInfo.InvariantCulture);
+
+    private static string Short(string text) => text.Length <= 80 ? text : text[..79] + "…";
+}
