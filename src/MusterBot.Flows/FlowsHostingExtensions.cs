@@ -22,6 +22,7 @@ public static class FlowsHostingExtensions
         builder.Services.AddSingleton<BotIdentity>();
         builder.Services.AddSingleton<Dashboard.DashboardQueries>();
         builder.Services.AddSingleton<Dashboard.QueueQueries>();
+        builder.Services.AddSingleton<Dashboard.FigureQueries>();
         builder.Services.AddSingleton<IFlow, MainFlow>();
         builder.Services.AddSingleton<IFlow, RegistrationFlow>();
         builder.Services.AddSingleton<IFlow, AdminFlow>();

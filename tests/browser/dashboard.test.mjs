@@ -9,7 +9,8 @@
 //   phone button (saved as DASH_REGION);
 // - a member gets the "for administrators and convenors" page, a tampered initData the "expired" page;
 // - Yang Tao presses "arrived" in the chat and the administrator's open board shows it within 2 s, without a reload;
-// - the administrator opens the queues tab and back, then closes M-1 from the board: the report comes to the chat.
+// - the administrator opens the queues tab, the figures tab (12 months, the period switch; saved as DASH_FIGURES) and
+//   back, then closes M-1 from the board: the report comes to the chat.
 //
 //   cd tests/browser && npm ci && node dashboard.test.mjs
 //
@@ -22,6 +23,7 @@ import { log, requireCjkFonts, startHost, launchBrowser, openPage, playDrill, EN
 const adminShot = path.resolve(process.env.DASH_ADMIN || path.join(os.tmpdir(), 'musterbot-dashboard-admin.png'));
 const convenorShot = path.resolve(process.env.DASH_CONVENOR || path.join(os.tmpdir(), 'musterbot-dashboard-convenor.png'));
 const regionShot = path.resolve(process.env.DASH_REGION || path.join(os.tmpdir(), 'musterbot-dashboard-region.png'));
+const figuresShot = path.resolve(process.env.DASH_FIGURES || path.join(os.tmpdir(), 'musterbot-dashboard-figures.png'));
 const PHONE = { width: 390, height: 844 };
 const DARK = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', secondary_bg_color: '#232e3c', link_color: '#6ab3f3', button_color: '#5288c1' };
 
@@ -140,6 +142,14 @@ try {
   await admin.page.locator('nav#tabs button[data-tab="queues"]').click();
   await admin.page.locator('h3', { hasText: 'Open complaints (0)' }).waitFor();
   await admin.page.locator('h3', { hasText: 'Wishes (0)' }).waitFor();
+  // The figures tab: the 12-month chart and the period switch.
+  await admin.page.locator('nav#tabs button[data-tab="figures"]').click();
+  await admin.page.locator('svg.chart rect[data-month]').first().waitFor({ state: 'attached' });
+  check(await admin.page.locator('svg.chart rect[data-month]').count() === 12, 'the trend does not show 12 months');
+  await admin.page.locator('nav.periods button[data-period="all"]').click();
+  await admin.page.locator('nav.periods button.on[data-period="all"]').waitFor();
+  await admin.page.screenshot({ path: figuresShot, fullPage: true });
+  log('saved', figuresShot);
   await admin.page.locator('nav#tabs button[data-tab="board"]').click();
   await admin.page.locator('.muster h2', { hasText: 'M-1' }).waitFor();
   check(!(await convenor.page.locator('nav#tabs').isVisible()), 'a convenor sees the queues tab');

@@ -110,7 +110,7 @@ public static partial class WebAppEndpoints
             }
 
             var who = viewer.Viewer!;
-            return Results.Json(new { name = who.Name, lang = who.Language == Language.En ? "en" : "zh-CN", board = DashboardQueries.MaySeeBoard(who), queues = QueueQueries.MaySeeQueues(who) }, Json);
+            return Results.Json(new { name = who.Name, lang = who.Language == Language.En ? "en" : "zh-CN", board = DashboardQueries.MaySeeBoard(who), queues = QueueQueries.MaySeeQueues(who), figures = FigureQueries.MaySeeFigures(who) }, Json);
         });
 
         app.MapGet("/app/api/queues", async (HttpContext http, DashboardQueries queries, QueueQueries queues, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
@@ -129,6 +129,50 @@ public static partial class WebAppEndpoints
 
             http.Response.Headers.CacheControl = "no-store";
             return Results.Json(new { queues = await queues.QueuesAsync(viewer.Viewer!, cancellationToken).ConfigureAwait(false), refreshMs = 5000 }, Json);
+        });
+
+        app.MapGet("/app/api/figures", async (HttpContext http, string? period, DashboardQueries queries, FigureQueries figures, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        {
+            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
+            if (viewer.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            if (!FigureQueries.MaySeeFigures(viewer.Viewer!))
+            {
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "figures", "not an administrator", viewer.Viewer!.UserId);
+                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new { figures = await figures.FiguresAsync(viewer.Viewer!, period, cancellationToken).ConfigureAwait(false) }, Json);
+        });
+
+        // Each table of the figures as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese).
+        app.MapGet("/app/api/figures.csv", async (HttpContext http, string? table, string? period, DashboardQueries queries, FigureQueries figures, TextCatalog texts, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        {
+            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
+            if (viewer.Refusal is { } refusal)
+            {
+                return refusal;
+            }
+
+            if (!FigureQueries.MaySeeFigures(viewer.Viewer!))
+            {
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "figures.csv", "not an administrator", viewer.Viewer!.UserId);
+                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            if (table is not ("category" or "grid" or "trend" or "points"))
+            {
+                return Results.Json(new { error = "bad_request" }, Json, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var board = await figures.FiguresAsync(viewer.Viewer!, period, cancellationToken).ConfigureAwait(false);
+            var csv = FigureCsv.Write(board, table, texts, viewer.Viewer!.Language);
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8", $"{table}-{board.Period}.csv");
         });
 
         // An action on the board goes through the flows as the same button pressed in the chat would: the same

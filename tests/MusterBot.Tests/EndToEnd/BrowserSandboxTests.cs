@@ -49,12 +49,14 @@ public sealed class BrowserSandboxTests
         var admin = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-{Guid.NewGuid():N}.png");
         var convenor = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-dark-{Guid.NewGuid():N}.png");
         var region = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-region-{Guid.NewGuid():N}.png");
+        var figures = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-figures-{Guid.NewGuid():N}.png");
         var (exit, output) = await RunAsync(node, ["dashboard.test.mjs"], browserDir, new Dictionary<string, string>
         {
             ["CHROMIUM"] = chromium,
             ["DASH_ADMIN"] = admin,
             ["DASH_CONVENOR"] = convenor,
             ["DASH_REGION"] = region,
+            ["DASH_FIGURES"] = figures,
             ["MUSTERBOT_NO_BUILD"] = "1",
             ["MUSTERBOT_CONFIGURATION"] = Configuration,
         });
@@ -66,7 +68,9 @@ public sealed class BrowserSandboxTests
         Assert.True(new FileInfo(region).Length > 10_000, "The region's screenshot is missing or empty.");
         File.Delete(admin);
         File.Delete(convenor);
+        Assert.True(new FileInfo(figures).Length > 10_000, "The figures' screenshot is missing or empty.");
         File.Delete(region);
+        File.Delete(figures);
     }
 
     /// <summary>Chromium, Node.js and a CJK font are there (else the test fails with the install command); npm packages installed.</summary>

@@ -227,7 +227,7 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Queues_AWishToReview_AndAnAssignedComplaint_ForTheAdministratorAndTheGridWorker_NoOneElse()
+    public async Task QueuesAndFigures_AWishToReview_AndAnAssignedComplaint_EachRoleSeesItsOwn_CsvForAdministrators()
     {
         const long resident = 1401;   // Harbour Grid (g1)
         const long handler = 1201;    // Harbour Grid's worker
@@ -288,11 +288,48 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
             Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/queues", _emulator.WebAppInitData(who))).Status);
         }
 
-        foreach (var (who, board, queue) in new[] { (SandboxDemo.AdminId, true, true), (Convenor, true, false), (handler, false, true), (Member, false, false) })
+        foreach (var (who, board, queue, figure) in new[] { (SandboxDemo.AdminId, true, true, true), (Convenor, true, false, false), (handler, false, true, false), (Member, false, false, false) })
         {
             var me = (await GetAsync("/app/api/me", _emulator.WebAppInitData(who))).Body;
-            Assert.Equal((board, queue), (me.GetProperty("board").GetBoolean(), me.GetProperty("queues").GetBoolean()));
+            Assert.Equal((board, queue, figure), (me.GetProperty("board").GetBoolean(), me.GetProperty("queues").GetBoolean(), me.GetProperty("figures").GetBoolean()));
         }
+
+        // Figures (administrators only): the /stats rates per category and grid, 12 months, the points ranking, CSVs.
+        (status, body) = await GetAsync("/app/api/figures?period=all", _emulator.WebAppInitData(SandboxDemo.AdminId));
+        Assert.True(status == HttpStatusCode.OK, $"{status} {body}");
+        var figures = body.GetProperty("figures");
+        Assert.Equal(1, figures.GetProperty("total").GetProperty("filed").GetInt32());
+        var noise = Assert.Single(figures.GetProperty("byCategory").EnumerateArray());
+        Assert.Equal(("noise", 1), (noise.GetProperty("name").GetString(), noise.GetProperty("filed").GetInt32()));
+        Assert.Equal("Harbour Grid", Assert.Single(figures.GetProperty("byGrid").EnumerateArray()).GetProperty("name").GetString());
+        var trend = figures.GetProperty("trend").EnumerateArray().ToList();
+        Assert.Equal(12, trend.Count);
+        Assert.Equal((1, 1), (trend[^1].GetProperty("complaints").GetInt32(), trend[^1].GetProperty("wishes").GetInt32()));
+        Assert.All(trend.Take(11), m => Assert.Equal(0, m.GetProperty("complaints").GetInt32()));
+        Assert.Equal("all time", figures.GetProperty("periodName").GetString());
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/app/api/figures.csv?table=category&period=all", UriKind.Relative)))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("tma", _emulator.WebAppInitData(SandboxDemo.AdminId));
+            using var csv = await _http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+            Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+            var bytes = await csv.Content.ReadAsByteArrayAsync();
+            Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+            var lines = System.Text.Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal("name,filed,response rate,on time,resolution rate,satisfaction", lines[0]);
+            Assert.StartsWith("noise,1,", lines[1], StringComparison.Ordinal);
+            Assert.StartsWith("Total,1,", lines[2], StringComparison.Ordinal);
+        }
+
+        foreach (var who in new[] { handler, Convenor, Member })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/figures", _emulator.WebAppInitData(who))).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/figures.csv?table=category", _emulator.WebAppInitData(who))).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/app/api/figures.csv?table=people", _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/figures.csv?table=category", null)).Status);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/queues", null)).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/me", "user=%7B%22id%22%3A1001%7D&auth_date=1&hash=" + new string('0', 64))).Status);

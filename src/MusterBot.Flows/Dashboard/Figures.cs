@@ -1,0 +1,95 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using MusterBot.Flows.Complaints;
+using MusterBot.Flows.Directory;
+using MusterBot.Flows.Runtime;
+using MusterBot.Flows.Texts;
+using MusterBot.State;
+using MusterBot.State.Records;
+using MusterBot.State.Records.Stats;
+using ComplaintRecord = MusterBot.State.Records.Complaints.Complaint;
+
+namespace MusterBot.Flows.Dashboard;
+
+/// <summary>One row of the complaint figures as /stats shows them (rates null where there is nothing to divide).</summary>
+public sealed record FigureRow(string Name, int Filed, double? ResponseRate, double? OnTimeRate, double? ResolutionRate, double? SatisfactionRate);
+
+/// <summary>One month of the trend: complaints filed and resolved, wishes filed and done (by filing month).</summary>
+public sealed record TrendMonth(string Month, int Complaints, int Resolved, int Wishes, int WishesDone);
+
+public sealed record RankEntry(int Rank, string Name, int Points);
+
+public sealed record FigureBoard(
+    string Period,
+    string PeriodName,
+    FigureRow Total,
+    IReadOnlyList<FigureRow> ByCategory,
+    IReadOnlyList<FigureRow> ByGrid,
+    IReadOnlyList<TrendMonth> Trend,
+    IReadOnlyList<RankEntry> Points,
+    DateTimeOffset At);
+
+/// <summary>
+/// The dashboard's figures (issue #18 point 4) for a community's administrator: the /stats rates per category and
+/// grid for a period (the same computation as the chat's /stats, so both agree), the last 12 months from the community's
+/// maintained figures document, and the points ranking from its maintained totals.
+/// </summary>
+public sealed class FigureQueries(IStateStore store, TextCatalog texts, IOptions<ComplaintOptions> options, TimeProvider timeProvider)
+{
+    public const int TrendMonths = 12;
+    public const int RankingSize = 10;
+
+    public static bool MaySeeFigures(BoardViewer viewer)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        return viewer.Roles.HasFlag(Roles.Admin);
+    }
+
+    /// <param name="period">"month", "30" (days) or "all"; anything else is "month".</param>
+    public async Task<FigureBoard> FiguresAsync(BoardViewer viewer, string? period, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        var chosen = period is "30" or "all" ? period : "month";
+        var language = viewer.Language;
+        var offset = options.Value.UtcOffset;
+        var now = timeProvider.GetUtcNow();
+        var local = now.ToOffset(offset);
+        DateTimeOffset? from = chosen switch
+        {
+            "month" => new DateTimeOffset(local.Year, local.Month, 1, 0, 0, 0, offset),
+            "30" => now.AddDays(-30),
+            _ => null,
+        };
+        var reader = new DocReader(store, viewer.Shard);
+        var numbers = await reader.MembersAsync(Sets.Complaints, cancellationToken).ConfigureAwait(false);
+        var complaints = (await reader.GetManyAsync<ComplaintRecord>(numbers.Select(n => DocKeys.Complaint(int.Parse(n, CultureInfo.InvariantCulture))).ToList(), cancellationToken).ConfigureAwait(false))
+            .OfType<ComplaintRecord>().Where(c => from is null || c.FiledAt >= from).ToList();
+        var directory = await DirectorySnapshot.LoadAsync(reader, cancellationToken).ConfigureAwait(false);
+
+        FigureRow Row(string name, IReadOnlyCollection<ComplaintRecord> list)
+        {
+            var f = ComplaintFlow.Compute(name, list);
+            return new FigureRow(f.Name, f.Filed, f.ResponseRate, f.OnTimeRate, f.ResolutionRate, f.SatisfactionRate);
+        }
+
+        var byCategory = complaints.GroupBy(c => c.Category).OrderBy(g => g.Key)
+            .Select(g => Row(texts.Get(language, "cp.cat." + g.Key), g.ToList())).ToList();
+        var byGrid = complaints.GroupBy(c => c.GridId ?? "—").OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Row(directory.GridName(g.Key == "—" ? null : g.Key), g.ToList())).ToList();
+
+        var stats = await reader.GetAsync<CommunityStats>(DocKeys.CommunityStats, cancellationToken).ConfigureAwait(false) ?? new CommunityStats();
+        var first = new DateTimeOffset(local.Year, local.Month, 1, 12, 0, 0, offset);
+        var trend = Enumerable.Range(0, TrendMonths).Reverse()
+            .Select(back => first.AddMonths(-back).ToString("yyyy-MM", CultureInfo.InvariantCulture))
+            .Select(month => (Month: month, Tally: stats.Months.GetValueOrDefault(month) ?? StatsTally.Zero))
+            .Select(m => new TrendMonth(m.Month, m.Tally.Filed, m.Tally.Resolved, m.Tally.Wishes, m.Tally.WishesDone))
+            .ToList();
+
+        var totals = await reader.GetAsync<PointsTotals>(DocKeys.PointsTotals, cancellationToken).ConfigureAwait(false) ?? new PointsTotals();
+        var top = totals.All.Where(p => p.Value > 0).OrderByDescending(p => p.Value).ThenBy(p => p.Key).Take(RankingSize).ToList();
+        var people = await reader.GetManyAsync<UserProfile>(top.Select(p => DocKeys.User(p.Key)).ToList(), cancellationToken).ConfigureAwait(false);
+        var ranking = top.Select((p, i) => new RankEntry(i + 1, people[i] is { } person ? person.FirstName : "#" + p.Key.ToString(CultureInfo.InvariantCulture), p.Value)).ToList();
+
+        return new FigureBoard(chosen, texts.Get(language, "cp.stats.period." + chosen), Row(texts.Get(language, "cp.stats.total"), complaints), byCategory, byGrid, trend, ranking, now);
+    }
+}
