@@ -10,7 +10,11 @@ using MusterBot.State.Records.Wishes;
 namespace MusterBot.Flows.Dashboard;
 
 /// <summary>A wish in a queue: what it is, where, and how long it has waited (no resident's name or phone).</summary>
-public sealed record QueueWish(int Number, string Code, string Status, string Category, string Grid, string Text, DateTimeOffset FiledAt, DateOnly? WantedBy, bool Overdue);
+public sealed record QueueWish(int Number, string Code, string Status, string Category, string Grid, string Text, DateTimeOffset FiledAt, DateOnly? WantedBy, bool Overdue)
+{
+    /// <summary>Waiting for review: it can be approved.</summary>
+    public bool Pending { get; init; }
+}
 
 /// <summary>An open complaint with its deadlines (no filer's name: the page is not the place for it).</summary>
 public sealed record QueueComplaint(
@@ -28,7 +32,19 @@ public sealed record QueueComplaint(
     bool Supervised,
     bool Urgent);
 
-public sealed record QueueBoard(IReadOnlyList<QueueWish> Wishes, IReadOnlyList<QueueComplaint> Complaints, DateTimeOffset At);
+/// <summary>A grid worker an administrator may assign a complaint to.</summary>
+public sealed record QueueHandler(long Id, string Name, string Grid);
+
+public sealed record QueueBoard(IReadOnlyList<QueueWish> Wishes, IReadOnlyList<QueueComplaint> Complaints, DateTimeOffset At)
+{
+    /// <summary>What the viewer may do from the page: approve wishes (administrators, grid workers), assign complaints (administrators).</summary>
+    public bool MayApprove { get; init; }
+
+    public bool MayAssign { get; init; }
+
+    /// <summary>The community's grid workers (for an administrator's "assign to").</summary>
+    public IReadOnlyList<QueueHandler> Handlers { get; init; } = [];
+}
 
 /// <summary>
 /// The dashboard's queues (issue #18 point 3), read-only: wishes to review, open, claimed and overdue; open complaints,
@@ -67,7 +83,7 @@ public sealed class QueueQueries(IStateStore store, TextCatalog texts, TimeProvi
             .Where(w => admin || (me?.GridId is { } grid && w.GridId == grid))
             .Select(w => new QueueWish(
                 w.Number, w.Code, texts.Get(language, "wi.status." + w.Status), texts.Get(language, "wi.cat." + w.Category), directory.GridName(w.GridId),
-                Short(w.Text), w.FiledAt, w.WantedBy, w.WantedBy is { } by && by < today))
+                Short(w.Text), w.FiledAt, w.WantedBy, w.WantedBy is { } by && by < today) { Pending = w.Status == WishStatus.Pending })
             .OrderByDescending(w => w.Overdue).ThenBy(w => w.Status).ThenBy(w => w.FiledAt)
             .ToList();
 
@@ -104,7 +120,17 @@ public sealed class QueueQueries(IStateStore store, TextCatalog texts, TimeProvi
             })
             .OrderByDescending(c => c.Overdue || c.Supervised).ThenBy(c => c.Responded ? c.ResolveBy : c.RespondBy)
             .ToList();
-        return new QueueBoard(wishes, complaints, now);
+        IReadOnlyList<QueueHandler> handlerList = [];
+        if (admin)
+        {
+            var ids = (await reader.MembersAsync(Sets.PeopleWithRole(Roles.Handler), cancellationToken).ConfigureAwait(false)).Select(n => long.Parse(n, CultureInfo.InvariantCulture)).ToList();
+            handlerList = (await reader.GetManyAsync<UserProfile>(ids.Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false))
+                .OfType<UserProfile>().Where(p => p.Roles.HasFlag(Roles.Handler))
+                .Select(p => new QueueHandler(p.Id, p.LastName is null ? p.FirstName : p.FirstName + " " + p.LastName, directory.GridName(p.GridId)))
+                .OrderBy(h => h.Grid, StringComparer.Ordinal).ThenBy(h => h.Name, StringComparer.Ordinal).ToList();
+        }
+
+        return new QueueBoard(wishes, complaints, now) { MayApprove = true, MayAssign = admin, Handlers = handlerList };
     }
 
     private static int Parse(string number) => int.Parse(number, CultureInfo.InvariantCulture);

@@ -195,10 +195,14 @@ public static partial class WebAppEndpoints
                 request = null;
             }
 
-            var data = request switch
+            // What the chat's button would carry, and who may press it from here (the flows check again, as in the chat).
+            var (data, allowed) = request switch
             {
-                { Action: "close_muster", Muster: > 0 and var number } => new MusterButton.ConfirmClose(number).Data,
-                _ => null,
+                { Action: "close_muster", Muster: > 0 and var number } => (new MusterButton.ConfirmClose(number).Data, Roles.Admin),
+                { Action: "approve_wish", Wish: > 0 and var wish } => (new Flows.Wishes.WishButton.Approve(wish).Encode(), Roles.Admin | Roles.Handler),
+                { Action: "assign_complaint", Complaint: > 0 and var complaint, Handler: > 0 and var handler } =>
+                    (new Flows.Complaints.ComplaintButton.Assign(complaint, handler).Encode(), Roles.Admin),
+                _ => ((string?)null, Roles.None),
             };
             if (data is null)
             {
@@ -206,9 +210,9 @@ public static partial class WebAppEndpoints
             }
 
             var who = viewer.Viewer!;
-            if (!who.Roles.HasFlag(Roles.Admin))
+            if ((who.Roles & allowed) == 0)
             {
-                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "action", "not an administrator", who.UserId);
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "action", "role may not " + request!.Action, who.UserId);
                 return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
             }
 
@@ -235,7 +239,7 @@ public static partial class WebAppEndpoints
         return app;
     }
 
-    private sealed record ActionRequest(string? Action, int? Muster);
+    private sealed record ActionRequest(string? Action, int? Muster, int? Wish, int? Complaint, long? Handler);
 
     private sealed record RegionAnswer(RegionDetail Region, int RefreshMs, int UtcOffsetMinutes);
 

@@ -294,6 +294,28 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
             Assert.Equal((board, queue, figure), (me.GetProperty("board").GetBoolean(), me.GetProperty("queues").GetBoolean(), me.GetProperty("figures").GetBoolean()));
         }
 
+        // Actions from the queues, decided by the flows as the chat's buttons: approving the wish (administrators and grid
+        // workers), assigning the complaint (administrators). Others are refused before the flows.
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("/app/api/action", new { action = "approve_wish", wish = 1 }, _emulator.WebAppInitData(Convenor))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("/app/api/action", new { action = "approve_wish", wish = 1 }, _emulator.WebAppInitData(resident))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("/app/api/action", new { action = "assign_complaint", complaint = 1, handler = otherHandler }, _emulator.WebAppInitData(handler))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync("/app/api/action", new { action = "assign_complaint", complaint = 1 }, _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        Assert.True(queues.GetProperty("mayAssign").GetBoolean());
+        Assert.Contains(queues.GetProperty("handlers").EnumerateArray(), h => h.GetProperty("id").GetInt64() == otherHandler);
+
+        var member = 1301;
+        var since = _emulator.State.Version;
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync("/app/api/action", new { action = "approve_wish", wish = 1 }, _emulator.WebAppInitData(handler))).Status);
+        await _emulator.State.WaitForAsync(() => _emulator.Transcript(member, since).Any(x => x.FromBot && x.Text?.Contains("W-0001", StringComparison.Ordinal) == true), Wait);
+        await _emulator.State.WaitForAsync(() => _emulator.Transcript(handler, since).Any(x => x.FromBot && x.Text?.Contains("Approved", StringComparison.Ordinal) == true), Wait);
+        Assert.Equal("open for claims", Assert.Single((await GetAsync("/app/api/queues", _emulator.WebAppInitData(SandboxDemo.AdminId))).Body.GetProperty("queues").GetProperty("wishes").EnumerateArray()).GetProperty("status").GetString());
+
+        since = _emulator.State.Version;
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync("/app/api/action", new { action = "assign_complaint", complaint = 1, handler = otherHandler }, _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        await _emulator.State.WaitForAsync(() => _emulator.Transcript(otherHandler, since).Any(x => x.FromBot && x.Text?.Contains("assigned to you", StringComparison.Ordinal) == true), Wait);
+        Assert.Single((await GetAsync("/app/api/queues", _emulator.WebAppInitData(otherHandler))).Body.GetProperty("queues").GetProperty("complaints").EnumerateArray());
+        Assert.Empty((await GetAsync("/app/api/queues", _emulator.WebAppInitData(handler))).Body.GetProperty("queues").GetProperty("complaints").EnumerateArray());
+
         // Figures (administrators only): the /stats rates per category and grid, 12 months, the points ranking, CSVs.
         (status, body) = await GetAsync("/app/api/figures?period=all", _emulator.WebAppInitData(SandboxDemo.AdminId));
         Assert.True(status == HttpStatusCode.OK, $"{status} {body}");
