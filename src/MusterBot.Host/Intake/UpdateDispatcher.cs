@@ -126,6 +126,33 @@ public sealed partial class UpdateDispatcher(
         return RunAsync(press.UserId, null, press, cancellationToken);
     }
 
+    /// <summary>
+    /// A press and the text the flow then asks for (a reason), decided one after the other with nothing of the person's
+    /// in between: the lock (and, across instances, the person's lease) is held for both.
+    /// </summary>
+    public async Task DispatchPressAndTextAsync(ButtonPressed press, TextReceived text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(press);
+        ArgumentNullException.ThrowIfNull(text);
+        var userId = press.UserId;
+        using (await _userLocks.AcquireAsync(userId, cancellationToken).ConfigureAwait(false))
+        {
+            var lease = options.Value.PersonLeases == true ? await TakePersonAsync(userId, cancellationToken).ConfigureAwait(false) : null;
+            try
+            {
+                await RunLockedAsync(userId, null, press, cancellationToken).ConfigureAwait(false);
+                await RunLockedAsync(userId, null, text, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (lease is not null)
+                {
+                    await GiveBackAsync(lease).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
     /// <summary>Delivers a due timer into the flows, in order with the person's updates (a system timer: with its shard's).</summary>
     public Task DispatchTimerAsync(TimerFired timer, CancellationToken cancellationToken)
     {

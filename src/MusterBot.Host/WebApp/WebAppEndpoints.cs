@@ -202,6 +202,8 @@ public static partial class WebAppEndpoints
                 { Action: "approve_wish", Wish: > 0 and var wish } => (new Flows.Wishes.WishButton.Approve(wish).Encode(), Roles.Admin | Roles.Handler),
                 { Action: "assign_complaint", Complaint: > 0 and var complaint, Handler: > 0 and var handler } =>
                     (new Flows.Complaints.ComplaintButton.Assign(complaint, handler).Encode(), Roles.Admin),
+                { Action: "extend_deadline", Complaint: > 0 and var complaint, Days: 1 or 3 or 7, Reason: { Length: > 0 and <= 200 } reason } when !string.IsNullOrWhiteSpace(reason) =>
+                    (new Flows.Complaints.ComplaintButton.Extend(complaint, request.Days!.Value).Encode(), Roles.Admin),
                 _ => ((string?)null, Roles.None),
             };
             if (data is null)
@@ -225,7 +227,16 @@ public static partial class WebAppEndpoints
                 data);
             try
             {
-                await dispatcher.DispatchPressAsync(press, cancellationToken).ConfigureAwait(false);
+                if (request!.Action == "extend_deadline")
+                {
+                    // The chat asks for the reason after the press; here it comes with the request.
+                    var reason = new Flows.Events.TextReceived(press.From, who.UserId, 0, request.Reason!.Trim());
+                    await dispatcher.DispatchPressAndTextAsync(press, reason, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await dispatcher.DispatchPressAsync(press, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -239,7 +250,7 @@ public static partial class WebAppEndpoints
         return app;
     }
 
-    private sealed record ActionRequest(string? Action, int? Muster, int? Wish, int? Complaint, long? Handler);
+    private sealed record ActionRequest(string? Action, int? Muster, int? Wish, int? Complaint, long? Handler, int? Days, string? Reason);
 
     private sealed record RegionAnswer(RegionDetail Region, int RefreshMs, int UtcOffsetMinutes);
 

@@ -316,6 +316,20 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         Assert.Single((await GetAsync("/app/api/queues", _emulator.WebAppInitData(otherHandler))).Body.GetProperty("queues").GetProperty("complaints").EnumerateArray());
         Assert.Empty((await GetAsync("/app/api/queues", _emulator.WebAppInitData(handler))).Body.GetProperty("queues").GetProperty("complaints").EnumerateArray());
 
+        // Extending the deadline: the chat's "⏳ Extend 3 days" and the reason it then asks for, as one request.
+        var before = Assert.Single((await GetAsync("/app/api/queues", _emulator.WebAppInitData(SandboxDemo.AdminId))).Body.GetProperty("queues").GetProperty("complaints").EnumerateArray()).GetProperty("resolveBy").GetDateTimeOffset();
+        foreach (var bad in new object[] { new { action = "extend_deadline", complaint = 1, days = 3 }, new { action = "extend_deadline", complaint = 1, days = 2, reason = "x" }, new { action = "extend_deadline", complaint = 1, days = 3, reason = "  " }, new { action = "extend_deadline", complaint = 1, days = 3, reason = new string('r', 201) } })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync("/app/api/action", bad, _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync("/app/api/action", new { action = "extend_deadline", complaint = 1, days = 3, reason = "waiting for the plumber" }, _emulator.WebAppInitData(otherHandler))).Status);
+        since = _emulator.State.Version;
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync("/app/api/action", new { action = "extend_deadline", complaint = 1, days = 3, reason = "waiting for the plumber" }, _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        await _emulator.State.WaitForAsync(() => _emulator.Transcript(SandboxDemo.AdminId, since).Any(x => x.FromBot && x.Text?.Contains("C-0001 now due by", StringComparison.Ordinal) == true), Wait);
+        var after = Assert.Single((await GetAsync("/app/api/queues", _emulator.WebAppInitData(SandboxDemo.AdminId))).Body.GetProperty("queues").GetProperty("complaints").EnumerateArray()).GetProperty("resolveBy").GetDateTimeOffset();
+        Assert.Equal(TimeSpan.FromDays(3), after - before);
+
         // Figures (administrators only): the /stats rates per category and grid, 12 months, the points ranking, CSVs.
         (status, body) = await GetAsync("/app/api/figures?period=all", _emulator.WebAppInitData(SandboxDemo.AdminId));
         Assert.True(status == HttpStatusCode.OK, $"{status} {body}");
