@@ -9,7 +9,8 @@
 //   phone button (saved as DASH_REGION);
 // - a member gets the "for administrators and convenors" page, a tampered initData the "expired" page;
 // - Yang Tao presses "arrived" in the chat and the administrator's open board shows it within 2 s, without a reload;
-// - the administrator opens the queues tab, the figures tab (12 months, the period switch; saved as DASH_FIGURES) and
+// - Grandma Hu files a wish and a complaint in her chat; the administrator's queues tab shows both (saved as
+//   DASH_QUEUES) and approves the wish from the page; then the figures tab (12 months, the period switch; saved as DASH_FIGURES) and
 //   back, then closes M-1 from the board: the report comes to the chat.
 //
 //   cd tests/browser && npm ci && node dashboard.test.mjs
@@ -24,6 +25,7 @@ const adminShot = path.resolve(process.env.DASH_ADMIN || path.join(os.tmpdir(), 
 const convenorShot = path.resolve(process.env.DASH_CONVENOR || path.join(os.tmpdir(), 'musterbot-dashboard-convenor.png'));
 const regionShot = path.resolve(process.env.DASH_REGION || path.join(os.tmpdir(), 'musterbot-dashboard-region.png'));
 const figuresShot = path.resolve(process.env.DASH_FIGURES || path.join(os.tmpdir(), 'musterbot-dashboard-figures.png'));
+const queuesShot = path.resolve(process.env.DASH_QUEUES || path.join(os.tmpdir(), 'musterbot-dashboard-queues.png'));
 const PHONE = { width: 390, height: 844 };
 const DARK = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', secondary_bg_color: '#232e3c', link_color: '#6ab3f3', button_color: '#5288c1' };
 
@@ -138,10 +140,55 @@ try {
   log(`the board showed the check-in ${moved} ms after the press`);
   check(moved <= 2000, `the board moved after ${moved} ms`);
 
-  // The administrator's queues tab (the demo has no wish or complaint in this community yet), then back.
+  // Grandma Hu files a wish and a complaint in her chat; the administrator's queues tab shows both, the complaint with
+  // its countdown, and approves the wish from the page.
+  const json = { 'Content-Type': 'application/json' };
+  const messagesOf = async (id) => (await (await fetch(`${host.base}/_emulator/chats/${id}/messages`)).json()).result.messages;
+  const sendText = (id, text) => fetch(`${host.base}/_emulator/users/${id}/text`, { method: 'POST', headers: json, body: JSON.stringify({ text }) });
+  const click = async (id, label) => {
+    for (const started = Date.now(); Date.now() - started < 15_000; await new Promise(r => setTimeout(r, 100))) {
+      const m = (await messagesOf(id)).filter(x => (x.reply_markup?.inline_keyboard ?? []).flat().some(b => label.test(b.text))).at(-1);
+      if (m) {
+        const b = m.reply_markup.inline_keyboard.flat().find(x => label.test(x.text));
+        await fetch(`${host.base}/_emulator/users/${id}/press`, { method: 'POST', headers: json, body: JSON.stringify({ chat_id: id, message_id: m.message_id, callback_data: b.callback_data }) });
+        await new Promise(r => setTimeout(r, 300));
+        return;
+      }
+    }
+    throw new Error(`no button ${label} in ${id}'s chat: ` + JSON.stringify((await messagesOf(id)).slice(-3).map(m => [m.text, m.reply_markup])));
+  };
+  const waitText = async (id, text) => {
+    for (const started = Date.now(); Date.now() - started < 15_000; await new Promise(r => setTimeout(r, 100))) {
+      if ((await messagesOf(id)).some(m => m.from_bot && text.test(m.text || ''))) { return; }
+    }
+    throw new Error(`the bot did not say ${text} to ${id}`);
+  };
+  await sendText(1401, '/wish');
+  await waitText(1401, /File a micro-wish/);
+  await sendText(1401, 'Please fix the stair light in Building 1');
+  await click(1401, /No photo/);
+  await click(1401, /daily life/i);
+  await click(1401, /Within a week/);
+  await click(1401, /Submit/);
+  await sendText(1401, '/complain');
+  await click(1401, /noise/i);
+  await waitText(1401, /Please describe/);
+  await sendText(1401, 'Loud music every night after 11 pm');
+  await click(1401, /No photo/);
+  await click(1401, /No location/);
+  await click(1401, /With my name/);
+  await click(1401, /Submit/);
+  log('Grandma Hu filed a wish and a complaint in her chat');
+
   await admin.page.locator('nav#tabs button[data-tab="queues"]').click();
-  await admin.page.locator('h3', { hasText: 'Open complaints (0)' }).waitFor();
-  await admin.page.locator('h3', { hasText: 'Wishes (0)' }).waitFor();
+  await admin.page.locator('h3', { hasText: 'Open complaints (1)' }).waitFor();
+  await admin.page.locator('h3', { hasText: 'Wishes (1)' }).waitFor();
+  check(/reply within/.test(await admin.page.locator('[data-complaint="C-0001"] .due').textContent()), 'the complaint has no reply countdown');
+  await admin.page.screenshot({ path: queuesShot, fullPage: true });
+  log('saved', queuesShot);
+  await admin.page.locator('button[data-approve="1"]').click();
+  await admin.page.locator('[data-wish="W-0001"]', { hasText: 'open for claims' }).waitFor();
+  log('the administrator approved W-0001 from the page');
   // The figures tab: the 12-month chart and the period switch.
   await admin.page.locator('nav#tabs button[data-tab="figures"]').click();
   await admin.page.locator('svg.chart rect[data-month]').first().waitFor({ state: 'attached' });

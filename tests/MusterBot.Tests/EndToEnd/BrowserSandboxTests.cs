@@ -50,6 +50,7 @@ public sealed class BrowserSandboxTests
         var convenor = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-dark-{Guid.NewGuid():N}.png");
         var region = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-region-{Guid.NewGuid():N}.png");
         var figures = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-figures-{Guid.NewGuid():N}.png");
+        var queues = Path.Combine(Path.GetTempPath(), $"musterbot-dashboard-queues-{Guid.NewGuid():N}.png");
         var (exit, output) = await RunAsync(node, ["dashboard.test.mjs"], browserDir, new Dictionary<string, string>
         {
             ["CHROMIUM"] = chromium,
@@ -57,6 +58,7 @@ public sealed class BrowserSandboxTests
             ["DASH_CONVENOR"] = convenor,
             ["DASH_REGION"] = region,
             ["DASH_FIGURES"] = figures,
+            ["DASH_QUEUES"] = queues,
             ["MUSTERBOT_NO_BUILD"] = "1",
             ["MUSTERBOT_CONFIGURATION"] = Configuration,
         });
@@ -70,7 +72,9 @@ public sealed class BrowserSandboxTests
         File.Delete(convenor);
         Assert.True(new FileInfo(figures).Length > 10_000, "The figures' screenshot is missing or empty.");
         File.Delete(region);
+        Assert.True(new FileInfo(queues).Length > 10_000, "The queues' screenshot is missing or empty.");
         File.Delete(figures);
+        File.Delete(queues);
     }
 
     /// <summary>Chromium, Node.js and a CJK font are there (else the test fails with the install command); npm packages installed.</summary>
