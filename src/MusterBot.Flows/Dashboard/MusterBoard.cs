@@ -37,7 +37,11 @@ public sealed record BoardMuster(
     bool Drill,
     DateTimeOffset LaunchedAt,
     DateTimeOffset ReportBy,
-    IReadOnlyList<BoardRegion> Regions);
+    IReadOnlyList<BoardRegion> Regions)
+{
+    /// <summary>Per skill the muster needs: arrived with it (in the regions shown) against the number needed.</summary>
+    public IReadOnlyList<SkillQuorum> Skills { get; init; } = [];
+}
 
 public sealed record Board(BoardViewer Viewer, string Scope, IReadOnlyList<BoardMuster> Musters, DateTimeOffset At)
 {
@@ -153,9 +157,22 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
 
             if (regions.Count > 0)
             {
+                // Each skill's quorum from the maintained "arrived with this skill" sets of the regions shown.
+                var skills = new List<SkillQuorum>();
+                foreach (var (skill, needed) in muster.Plan.Scope.SkillsNeeded.OrderBy(kv => kv.Key))
+                {
+                    var arrived = 0L;
+                    foreach (var region in regions)
+                    {
+                        arrived += await reader.CountAsync(Sets.MusterArrivedWithSkill(muster.Number, region.RegionId, skill), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    skills.Add(new SkillQuorum(skill.ToString(), texts.Get(language, "skill." + skill), (int)arrived, needed));
+                }
+
                 musters.Add(new BoardMuster(
                     muster.Number, muster.Code, MusterView.KindName(texts, language, muster.Plan), muster.Plan.RallyText, muster.Plan.Drill,
-                    muster.LaunchedAt, muster.ReportBy, regions));
+                    muster.LaunchedAt, muster.ReportBy, regions) { Skills = skills });
             }
         }
 

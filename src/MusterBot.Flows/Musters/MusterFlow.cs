@@ -520,6 +520,19 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             {
                 ctx.Effects.AddToSet(Sets.MusterAnswers(muster.Number, after.RegionId, after.Status), member);
             }
+
+            // The skills' quorum (arrived against needed) is counted from these, not from the answers.
+            foreach (var skill in after.MatchedSkills)
+            {
+                if (after.Status == CheckInStatus.Arrived)
+                {
+                    ctx.Effects.AddToSet(Sets.MusterArrivedWithSkill(muster.Number, after.RegionId, skill), member);
+                }
+                else if (before.Status == CheckInStatus.Arrived)
+                {
+                    ctx.Effects.RemoveFromSet(Sets.MusterArrivedWithSkill(muster.Number, after.RegionId, skill), member);
+                }
+            }
         }
 
         if (after.PhonedBy is not null && before.PhonedBy is null)

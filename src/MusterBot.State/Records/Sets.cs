@@ -67,6 +67,13 @@ public static class Sets
     public static string MusterAnswers(int number, string regionId, Musters.CheckInStatus status) =>
         $"m:{number.ToString(CultureInfo.InvariantCulture)}:{regionId}:{status.ToString().ToLowerInvariant()}";
 
+    /// <summary>
+    /// Members of a muster region who arrived and bring <paramref name="skill"/> the muster asked for (kept with the
+    /// answer sets, so a skill's quorum is counted without reading the answers).
+    /// </summary>
+    public static string MusterArrivedWithSkill(int number, string regionId, Skill skill) =>
+        $"m:{number.ToString(CultureInfo.InvariantCulture)}:{regionId}:arrived:{skill.ToString().ToLowerInvariant()}";
+
     /// <summary>Members of a muster region a convenor reached by phone.</summary>
     public static string MusterPhoned(int number, string regionId) => $"m:{number.ToString(CultureInfo.InvariantCulture)}:{regionId}:phoned";
 

@@ -386,6 +386,45 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task ABySkillMuster_TheBoardShowsEachSkillsQuorum_FromMaintainedSets_AndItMovesWithArrivals()
+    {
+        const long admin = SandboxDemo.AdminId;
+        await SaysAsync(admin, "/muster", "Launch a muster");
+        await PressesAsync(admin, "Flood", "Step 2");
+        await PressesAsync(admin, "By skill", "tap a skill");
+        await PressesAsync(admin, "medical", "tap a skill");
+        await _emulator.State.WaitForAsync(() => _emulator.Messages(admin).Any(m => m.Buttons.Any(b => b.Text == "medical ×1")), Wait);
+        await PressesAsync(admin, "medical", "tap a skill");
+        await _emulator.State.WaitForAsync(() => _emulator.Messages(admin).Any(m => m.Buttons.Any(b => b.Text == "medical ×2")), Wait);
+        await PressesAsync(admin, "Done", "rally point");
+        await SaysAsync(admin, "Community square", "location pin");
+        await PressesAsync(admin, "Skip", "report within");
+        await PressesAsync(admin, "within 1 h", "drill or real");
+        await PressesAsync(admin, "🧪 Drill", "Please confirm");
+        await PressesAsync(admin, "Send the drill order", "order M-1 sent");
+
+        JsonElement Medical(JsonElement answer) =>
+            answer.GetProperty("board").GetProperty("musters")[0].GetProperty("skills").EnumerateArray().Single(q => q.GetProperty("skill").GetString() == "Medical");
+        var medical = Medical(await BoardOkAsync(admin));
+        Assert.Equal((0, 2, "medical"), (medical.GetProperty("arrived").GetInt32(), medical.GetProperty("needed").GetInt32(), medical.GetProperty("name").GetString()));
+
+        // North's convenor relays; Wang Fang (medical) arrives: 1 of 2.
+        await PressesAsync(Convenor, "Acknowledge", "Roll call M-1");
+        await PressesAsync(Convenor, "Relay to my region", "Members told at");
+        await PressesAsync(Member, "rrived", "Your answer");
+        await _emulator.State.WaitForAsync(() => Medical(BoardOkAsync(admin).GetAwaiter().GetResult()).GetProperty("arrived").GetInt32() == 1, Wait);
+        Assert.Equal(1, Medical(await BoardOkAsync(Convenor)).GetProperty("arrived").GetInt32());
+        // Centre has no medical member, so it is not called: its convenor's board shows no muster at all.
+        Assert.Empty((await BoardOkAsync(OtherConvenor)).GetProperty("board").GetProperty("musters").EnumerateArray());
+
+        // Wang Fang changes her answer to "on my way": the quorum goes back to 0 of 2.
+        await _emulator.State.WaitForAsync(() => _emulator.Messages(Member).Any(m => m.Buttons.Any(b => b.Text.Contains("way", StringComparison.OrdinalIgnoreCase))), Wait);
+        var order = _emulator.Messages(Member).Last(m => m.Buttons.Any(b => b.Text.Contains("way", StringComparison.OrdinalIgnoreCase)));
+        _emulator.PressButton(Member, Member, order.MessageId, order.Buttons.Last(b => b.Text.Contains("way", StringComparison.OrdinalIgnoreCase)).CallbackData!);
+        await _emulator.State.WaitForAsync(() => Medical(BoardOkAsync(admin).GetAwaiter().GetResult()).GetProperty("arrived").GetInt32() == 0, Wait);
+    }
+
     private async Task LaunchDrillAsync()
     {
         const long admin = SandboxDemo.AdminId;
