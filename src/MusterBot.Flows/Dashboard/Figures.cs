@@ -42,7 +42,7 @@ public sealed class FigureQueries(IStateStore store, TextCatalog texts, IOptions
     public static bool MaySeeFigures(BoardViewer viewer)
     {
         ArgumentNullException.ThrowIfNull(viewer);
-        return viewer.Roles.HasFlag(Roles.Admin);
+        return viewer.InCommunity && viewer.Roles.HasFlag(Roles.Admin);
     }
 
     /// <param name="period">"month", "30" (days) or "all"; anything else is "month".</param>

@@ -12,7 +12,11 @@ using MusterBot.State.Records.Musters;
 namespace MusterBot.Flows.Dashboard;
 
 /// <summary>Who opened the dashboard, as the store knows them (never as the page claims).</summary>
-public sealed record BoardViewer(long UserId, string Name, Language Language, Roles Roles, long Shard);
+public sealed record BoardViewer(long UserId, string Name, Language Language, Roles Roles, long Shard)
+{
+    /// <summary>Whether <see cref="Shard"/> is a community (a street's or city's administrator may live in none).</summary>
+    public bool InCommunity { get; init; } = true;
+}
 
 /// <summary>One region's bar: how many were called and where each of them stands.</summary>
 public sealed record BoardRegion(
@@ -41,6 +45,9 @@ public sealed record BoardMuster(
 {
     /// <summary>Per skill the muster needs: arrived with it (in the regions shown) against the number needed.</summary>
     public IReadOnlyList<SkillQuorum> Skills { get; init; } = [];
+
+    /// <summary>A street's or city's muster: one row per child node (community or street), from the communities' tallies.</summary>
+    public bool Tree { get; init; }
 }
 
 public sealed record Board(BoardViewer Viewer, string Scope, IReadOnlyList<BoardMuster> Musters, DateTimeOffset At)
@@ -104,7 +111,8 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
 
         var roles = (profile?.Roles ?? Roles.None) | (configured ? Roles.Admin : Roles.None);
         var name = profile is null ? "#" + userId.ToString(CultureInfo.InvariantCulture) : profile.LastName is null ? profile.FirstName : profile.FirstName + " " + profile.LastName;
-        return new BoardViewer(userId, name, profile?.Language ?? Language.Zh, roles, shard);
+        var node = await root.GetAsync<State.Records.Org.OrgNode>(DocKeys.OrgNode(shard), cancellationToken).ConfigureAwait(false);
+        return new BoardViewer(userId, name, profile?.Language ?? Language.Zh, roles, shard) { InCommunity = node is null || node.Level == State.Records.Org.OrgLevel.Community };
     }
 
     /// <summary>Whether the viewer may see a muster board at all (administrators and convenors).</summary>
@@ -176,8 +184,66 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
             }
         }
 
-        var scope = admin ? texts.Get(language, "dash.scope.community") : texts.Get(language, "dash.scope.region");
+        // A street's or city's administrator: the open musters of the nodes they administer, one row per child node.
+        var roots = new List<State.Records.Org.OrgNode>();
+        if (admin)
+        {
+            var profile = await reader.GetAsync<UserProfile>(DocKeys.User(viewer.UserId), cancellationToken).ConfigureAwait(false);
+            var nodes = await reader.GetManyAsync<State.Records.Org.OrgNode>((profile?.AdminOf ?? []).Distinct().Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false);
+            roots.AddRange(nodes.OfType<State.Records.Org.OrgNode>()
+                .Where(n => n.Level != State.Records.Org.OrgLevel.Community && n.RemovedAt is null && n.Admins.Contains(viewer.UserId))
+                .OrderBy(n => n.Path.Count).ThenBy(n => n.Id));
+            foreach (var root in roots)
+            {
+                musters.AddRange(await TreeMustersAsync(reader, root, language, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        var scope = roots.Count > 0 ? string.Join(" · ", roots.Select(r => r.Name))
+            : admin ? texts.Get(language, "dash.scope.community") : texts.Get(language, "dash.scope.region");
         return new Board(viewer, scope, musters, timeProvider.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The open musters a street or city launched (in its node's shard), each as one row per child node, summed from the
+    /// small tally each community's part keeps (never the answers), as the chat's aggregated roll call.
+    /// </summary>
+    private async Task<IReadOnlyList<BoardMuster>> TreeMustersAsync(DocReader reader, State.Records.Org.OrgNode root, Language language, CancellationToken cancellationToken)
+    {
+        var result = new List<BoardMuster>();
+        foreach (var n in (await reader.MembersAsync(MusterFlow.OpenTreeMusters, root.Id, cancellationToken).ConfigureAwait(false)).Order(StringComparer.Ordinal))
+        {
+            if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                || await reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), cancellationToken).ConfigureAwait(false) is not { IsOpen: true } tree)
+            {
+                continue;
+            }
+
+            var tallies = await reader.GetManyAsync<TreeMusterTally>(tree.Communities.Select(c => DocKeys.TreeMusterTally(tree.Number, c.CommunityId).In(tree.NodeId)).ToList(), cancellationToken).ConfigureAwait(false);
+            var rows = tree.Communities.Select((c, i) => (Community: c, Tally: tallies[i]))
+                .GroupBy(x => x.Community.ChildId)
+                .Select(g =>
+                {
+                    int Sum(Func<TreeMusterTally, int> of) => g.Sum(x => x.Tally is { } t ? of(t) : 0);
+                    var first = g.First().Community;
+                    return new BoardRegion(
+                        "node:" + g.Key.ToString(CultureInfo.InvariantCulture),
+                        string.IsNullOrEmpty(first.ChildName) ? first.Name : first.ChildName,
+                        null,
+                        Sum(t => t.Targeted),
+                        Sum(t => t.Delivered),
+                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.Acknowledged)),
+                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.OnTheWay)),
+                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.Arrived)),
+                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.CantCome)),
+                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.NoAnswer)),
+                        Sum(t => t.Unreachable));
+                })
+                .ToList();
+            result.Add(new BoardMuster(tree.Number, tree.Code, MusterView.KindName(texts, language, tree.Plan), tree.Plan.RallyText, tree.Plan.Drill, tree.LaunchedAt, tree.ReportBy, rows) { Tree = true });
+        }
+
+        return result;
     }
 
     /// <summary>

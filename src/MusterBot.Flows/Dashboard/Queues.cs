@@ -57,7 +57,7 @@ public sealed class QueueQueries(IStateStore store, TextCatalog texts, TimeProvi
     public static bool MaySeeQueues(BoardViewer viewer)
     {
         ArgumentNullException.ThrowIfNull(viewer);
-        return (viewer.Roles & (Roles.Admin | Roles.Handler)) != 0;
+        return viewer.InCommunity && (viewer.Roles & (Roles.Admin | Roles.Handler)) != 0;
     }
 
     public async Task<QueueBoard> QueuesAsync(BoardViewer viewer, CancellationToken cancellationToken)

@@ -425,6 +425,47 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         await _emulator.State.WaitForAsync(() => Medical(BoardOkAsync(admin).GetAwaiter().GetResult()).GetProperty("arrived").GetInt32() == 0, Wait);
     }
 
+    [Fact]
+    public async Task AStreetsMuster_TheStreetsDirectorSeesOneRowPerCommunity_FromTheTallies_AndEachCommunityItsOwnPart()
+    {
+        const long director = SandboxDemo.StreetAdminId;
+        Assert.Empty((await BoardOkAsync(director)).GetProperty("board").GetProperty("musters").EnumerateArray());
+        await SaysAsync(director, "/muster", "choose where to muster");
+        await PressesAsync(director, "Every community below", "choose where to muster");
+        await PressesAsync(director, "Done", "choose the kind");
+        await PressesAsync(director, "Flood", "who is called?");
+        await PressesAsync(director, "All members", "report-to place");
+        await PressesAsync(director, "Own community", "location pin");
+        await PressesAsync(director, "Skip", "report within?");
+        await PressesAsync(director, "within 1 h", "drill or real?");
+        await PressesAsync(director, "🧪 Drill", "Please confirm");
+        await PressesAsync(director, "Send the drill order", "Roll call");
+
+        // Each community's part writes its tally as it goes: wait until both are counted.
+        JsonElement Tree() => Assert.Single((BoardOkAsync(director).GetAwaiter().GetResult()).GetProperty("board").GetProperty("musters").EnumerateArray());
+        await _emulator.State.WaitForAsync(() => Tree().GetProperty("regions").EnumerateArray().Sum(r => r.GetProperty("called").GetInt32()) > 0
+            && Tree().GetProperty("regions").EnumerateArray().All(r => r.GetProperty("called").GetInt32() > 0), Wait);
+        var tree = Tree();
+        Assert.True(tree.GetProperty("tree").GetBoolean());
+        Assert.Equal(["Harbour Community", "Xinhe Community"], tree.GetProperty("regions").EnumerateArray().Select(r => r.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        var board = await BoardOkAsync(director);
+        Assert.Equal("Dongcheng Street", board.GetProperty("board").GetProperty("scope").GetString());
+
+        // The community's administrator sees their own part, region by region, as before.
+        var part = Assert.Single((await BoardOkAsync(SandboxDemo.AdminId)).GetProperty("board").GetProperty("musters").EnumerateArray());
+        Assert.False(part.GetProperty("tree").GetBoolean());
+        var harbour = tree.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "Harbour Community").GetProperty("called").GetInt32();
+        Assert.Equal(harbour, part.GetProperty("regions").EnumerateArray().Sum(r => r.GetProperty("called").GetInt32()));
+
+        // The director lives in no community: no community queues or figures (the street's own are not built yet).
+        var me = (await GetAsync("/app/api/me", _emulator.WebAppInitData(director))).Body;
+        Assert.Equal((true, false, false), (me.GetProperty("board").GetBoolean(), me.GetProperty("queues").GetBoolean(), me.GetProperty("figures").GetBoolean()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/queues", _emulator.WebAppInitData(director))).Status);
+
+        // The director's region detail is not a thing: a child node is not a region of a community.
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/region?muster=" + tree.GetProperty("number").GetInt32() + "&region=r1", _emulator.WebAppInitData(director))).Status);
+    }
+
     private async Task LaunchDrillAsync()
     {
         const long admin = SandboxDemo.AdminId;
