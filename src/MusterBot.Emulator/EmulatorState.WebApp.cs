@@ -15,22 +15,8 @@ public sealed partial class EmulatorState
     public string WebAppInitData(long userId, DateTimeOffset? authDate = null)
     {
         var user = RequireUser(userId);
-        var json = new JsonObject { ["id"] = user.Id, ["first_name"] = user.FirstName };
-        if (user.LastName is not null)
-        {
-            json["last_name"] = user.LastName;
-        }
-
-        if (user.Username is not null)
-        {
-            json["username"] = user.Username;
-        }
-
-        if (user.LanguageCode is not null)
-        {
-            json["language_code"] = user.LanguageCode;
-        }
-
+        // As in an update's "from", plus what a Mini App's user carries.
+        var json = UserJson(user);
         json["allows_write_to_pm"] = true;
         var fields = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {

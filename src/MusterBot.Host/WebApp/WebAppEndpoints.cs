@@ -56,19 +56,13 @@ public static partial class WebAppEndpoints
 
         app.MapGet("/app/api/board", async (HttpContext http, DashboardQueries queries, IOptions<WebAppOptions> options, IOptions<MusterOptions> muster, CancellationToken cancellationToken) =>
         {
-            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
-            if (viewer.Refusal is { } refusal)
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, DashboardQueries.MaySeeBoard, "board", cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
             {
                 return refusal;
             }
 
-            if (!DashboardQueries.MaySeeBoard(viewer.Viewer!))
-            {
-                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "board", "role has no board", viewer.Viewer!.UserId);
-                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
-            }
-
-            var board = await queries.BoardAsync(viewer.Viewer!, viewer.Viewer!.Language, cancellationToken).ConfigureAwait(false);
+            var board = await queries.BoardAsync(viewer!, viewer!.Language, cancellationToken).ConfigureAwait(false);
             http.Response.Headers.CacheControl = "no-store";
             return Results.Json(new BoardAnswer(board, (int)options.Value.RefreshInterval.TotalMilliseconds, (int)muster.Value.UtcOffset.TotalMinutes), Json);
         });
@@ -115,53 +109,35 @@ public static partial class WebAppEndpoints
 
         app.MapGet("/app/api/queues", async (HttpContext http, DashboardQueries queries, QueueQueries queues, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
         {
-            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
-            if (viewer.Refusal is { } refusal)
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, QueueQueries.MaySeeQueues, "queues", cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
             {
                 return refusal;
             }
 
-            if (!QueueQueries.MaySeeQueues(viewer.Viewer!))
-            {
-                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "queues", "role has no queues", viewer.Viewer!.UserId);
-                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
-            }
-
             http.Response.Headers.CacheControl = "no-store";
-            return Results.Json(new { queues = await queues.QueuesAsync(viewer.Viewer!, cancellationToken).ConfigureAwait(false), refreshMs = 5000 }, Json);
+            return Results.Json(new { queues = await queues.QueuesAsync(viewer!, cancellationToken).ConfigureAwait(false), refreshMs = 5000 }, Json);
         });
 
         app.MapGet("/app/api/figures", async (HttpContext http, string? period, DashboardQueries queries, FigureQueries figures, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
         {
-            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
-            if (viewer.Refusal is { } refusal)
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures", cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
             {
                 return refusal;
             }
 
-            if (!FigureQueries.MaySeeFigures(viewer.Viewer!))
-            {
-                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "figures", "not an administrator", viewer.Viewer!.UserId);
-                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
-            }
-
             http.Response.Headers.CacheControl = "no-store";
-            return Results.Json(new { figures = await figures.FiguresAsync(viewer.Viewer!, period, cancellationToken).ConfigureAwait(false) }, Json);
+            return Results.Json(new { figures = await figures.FiguresAsync(viewer!, period, cancellationToken).ConfigureAwait(false) }, Json);
         });
 
         // Each table of the figures as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese).
         app.MapGet("/app/api/figures.csv", async (HttpContext http, string? table, string? period, DashboardQueries queries, FigureQueries figures, TextCatalog texts, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
         {
-            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
-            if (viewer.Refusal is { } refusal)
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures.csv", cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
             {
                 return refusal;
-            }
-
-            if (!FigureQueries.MaySeeFigures(viewer.Viewer!))
-            {
-                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "figures.csv", "not an administrator", viewer.Viewer!.UserId);
-                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
             }
 
             if (table is not ("category" or "grid" or "trend" or "points"))
@@ -169,8 +145,8 @@ public static partial class WebAppEndpoints
                 return Results.Json(new { error = "bad_request" }, Json, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var board = await figures.FiguresAsync(viewer.Viewer!, period, cancellationToken).ConfigureAwait(false);
-            var csv = FigureCsv.Write(board, table, texts, viewer.Viewer!.Language);
+            var board = await figures.FiguresAsync(viewer!, period, cancellationToken).ConfigureAwait(false);
+            var csv = FigureCsv.Write(board, table, texts, viewer!.Language);
             http.Response.Headers.CacheControl = "no-store";
             return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8", $"{table}-{board.Period}.csv");
         });
@@ -288,6 +264,25 @@ public static partial class WebAppEndpoints
         }
 
         return new Authenticated(viewer, null, identity);
+    }
+
+    /// <summary>Authenticated, and allowed this part of the page by <paramref name="may"/>; else the refusal (403 logged).</summary>
+    private static async Task<(BoardViewer? Viewer, IResult? Refusal)> AllowedAsync(
+        HttpContext http, DashboardQueries queries, WebAppOptions options, Func<BoardViewer, bool> may, string what, CancellationToken cancellationToken)
+    {
+        var authenticated = await AuthenticateAsync(http, queries, options, cancellationToken).ConfigureAwait(false);
+        if (authenticated.Refusal is { } refusal)
+        {
+            return (null, refusal);
+        }
+
+        if (!may(authenticated.Viewer!))
+        {
+            LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", what, "not for this role", authenticated.Viewer!.UserId);
+            return (null, Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden));
+        }
+
+        return (authenticated.Viewer, null);
     }
 
     private static Language LanguageOf(string? code) =>
