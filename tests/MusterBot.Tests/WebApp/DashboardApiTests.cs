@@ -90,6 +90,54 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task EveryEndpoint_WithMissingForgedTamperedExpiredOrAnotherBotsInitData_Is401_AndSaysNothing()
+    {
+        await LaunchDrillAsync();
+        var good = _emulator.WebAppInitData(SandboxDemo.AdminId);
+        await using var otherBot = await BotApiEmulator.StartAsync(new EmulatorOptions { Token = "999:another-bot" }, CancellationToken.None);
+        otherBot.CreateUser(SandboxDemo.AdminId, "Li", "en");
+        var variants = new (string Name, string? InitData)[]
+        {
+            ("missing", null),
+            ("garbage", "user=1&hash=2"),
+            ("another bot's", otherBot.WebAppInitData(SandboxDemo.AdminId)),
+            ("tampered", good.Replace("%22id%22%3A1001", "%22id%22%3A1101", StringComparison.Ordinal)),
+            ("expired", _emulator.WebAppInitData(SandboxDemo.AdminId, DateTimeOffset.UtcNow.AddHours(-1).AddMinutes(-1))),
+        };
+        var gets = new[] { "/app/api/board", "/app/api/region?muster=1&region=r1", "/app/api/queues", "/app/api/figures", "/app/api/figures.csv?table=category", "/app/api/me" };
+        var messages = _emulator.Messages(SandboxDemo.AdminId).Count;
+        foreach (var (name, initData) in variants)
+        {
+            foreach (var url in gets)
+            {
+                var (status, body) = await GetRawAsync(url, initData);
+                Assert.True(status == HttpStatusCode.Unauthorized, $"{name} {url}: {status}");
+                Assert.DoesNotContain("North", body, StringComparison.Ordinal);
+            }
+
+            var (postStatus, _) = await PostAsync("/app/api/action", new { action = "close_muster", muster = 1 }, initData);
+            Assert.True(postStatus == HttpStatusCode.Unauthorized, $"{name} action: {postStatus}");
+        }
+
+        // Nothing was done: the muster is open and the administrator's chat got nothing from these calls.
+        Assert.Single((await BoardOkAsync(SandboxDemo.AdminId)).GetProperty("board").GetProperty("musters").EnumerateArray());
+        await Task.Delay(300);
+        Assert.DoesNotContain(_emulator.Messages(SandboxDemo.AdminId).Skip(messages), m => m.Text?.Contains("closed", StringComparison.Ordinal) == true);
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> GetRawAsync(string url, string? initData)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.Relative));
+        if (initData is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("tma", initData);
+        }
+
+        using var response = await _http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task EachRole_SeesItsScope_AndNoOneElse()
     {
         await LaunchDrillAsync();
