@@ -115,9 +115,18 @@ public sealed partial class ComplaintFlow
         InlineMarkup markup;
         if (seenFrom is null)
         {
-            markup = new InlineMarkup([
+            List<IReadOnlyList<InlineButton>> rows =
+            [
                 [.. Enum.GetValues<StatsPeriod>().Select(p => new InlineButton(ctx.T("cp.stats.period." + PeriodName(p)), new ComplaintButton.Stats(p).Encode()))],
-                [new InlineButton(ctx.T("cp.stats.csv"), new ComplaintButton.StatsCsv(chosen).Encode())]]);
+                [new InlineButton(ctx.T("cp.stats.csv"), new ComplaintButton.StatsCsv(chosen).Encode())],
+            ];
+            if (dashboard is not null)
+            {
+                // The same figures as charts, in the dashboard Mini App.
+                rows.Add([new InlineButton(ctx.T("dash.button"), WebApp: dashboard.Url)]);
+            }
+
+            markup = new InlineMarkup(rows);
         }
         else
         {

@@ -25,7 +25,7 @@ namespace MusterBot.Flows.Complaints;
 /// the figures. Handlers see only their complaints, residents only their own, administrators all; every change is in
 /// the complaint's audit trail.
 /// </summary>
-public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintOptions> options, IOptions<FlowOptions> flowOptions) : IFlow, IMySection
+public sealed partial class ComplaintFlow(TextCatalog texts, IOptions<ComplaintOptions> options, IOptions<FlowOptions> flowOptions, Dashboard.DashboardLink? dashboard = null) : IFlow, IMySection
 {
     public const string FlowName = "complaint";
     private const int MaxDescription = 1000;

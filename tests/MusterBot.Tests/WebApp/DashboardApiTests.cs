@@ -413,6 +413,10 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         }
 
         Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/app/api/figures.csv?table=people", _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+
+        // The chat's /stats report carries the dashboard button too (the same figures as charts).
+        var stats = await Says(SandboxDemo.AdminId, "/stats", "Complaint figures");
+        Assert.Contains(stats.Buttons, b => b.WebAppUrl?.EndsWith("/app", StringComparison.Ordinal) == true);
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/figures.csv?table=category", null)).Status);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/queues", null)).Status);
