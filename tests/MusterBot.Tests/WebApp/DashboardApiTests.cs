@@ -536,15 +536,8 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string url, string? initData)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.Relative));
-        if (initData is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("tma", initData);
-        }
-
-        using var response = await _http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+        var (status, text) = await GetRawAsync(url, initData);
+        return (status, JsonDocument.Parse(text).RootElement.Clone());
     }
 
     private async Task<JsonElement> BoardOkAsync(long who)
