@@ -25,7 +25,8 @@ public sealed partial class SandboxSeeder(
     TimeProvider time,
     IOptions<SandboxOptions> options,
     ILogger<SandboxSeeder> logger,
-    StoreStartup? startup = null) : IHostedService, IDisposable
+    StoreStartup? startup = null,
+    IOptions<Flows.Complaints.ComplaintOptions>? complaintOptions = null) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -98,6 +99,14 @@ public sealed partial class SandboxSeeder(
         foreach (var node in community.Nodes.Select(n => n.Id).Where(id => community.PeopleOf(id).Count > 0 || community.GridsByNode.ContainsKey(id)))
         {
             await CommitAsync(await NodeCommitAsync(node, now, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+            // The community's figures document, as the flows keep it, so that a street's figures and queues count the
+            // seeded wishes from the first minute (the flows would otherwise compute it at the community's first change).
+            if (community.WishesByNode.ContainsKey(node))
+            {
+                var stats = await Flows.Stats.CommunityTally.ComputeAsync(new Flows.Runtime.DocReader(store, node), node, complaintOptions?.Value.UtcOffset ?? TimeSpan.FromHours(8), cancellationToken).ConfigureAwait(false);
+                await CommitAsync(new Commit { Shard = node, Writes = [Put(DocKeys.CommunityStats, stats with { UpdatedAt = now })] }, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var root = new List<DocWrite>();

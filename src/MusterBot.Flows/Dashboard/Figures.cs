@@ -12,7 +12,18 @@ using ComplaintRecord = MusterBot.State.Records.Complaints.Complaint;
 namespace MusterBot.Flows.Dashboard;
 
 /// <summary>One row of the complaint figures as /stats shows them (rates null where there is nothing to divide).</summary>
-public sealed record FigureRow(string Name, int Filed, double? ResponseRate, double? OnTimeRate, double? ResolutionRate, double? SatisfactionRate);
+public sealed record FigureRow(string Name, int Filed, double? ResponseRate, double? OnTimeRate, double? ResolutionRate, double? SatisfactionRate)
+{
+    /// <summary>A child node's row (a street's community, a city's street): its id, to open it.</summary>
+    public long? Node { get; init; }
+
+    /// <summary>A child node's row: what is open there now (complaints, supervised, wishes).</summary>
+    public int? OpenComplaints { get; init; }
+
+    public int? Supervised { get; init; }
+
+    public int? OpenWishes { get; init; }
+}
 
 /// <summary>One month of the trend: complaints filed and resolved, wishes filed and done (by filing month).</summary>
 public sealed record TrendMonth(string Month, int Complaints, int Resolved, int Wishes, int WishesDone);
@@ -27,7 +38,17 @@ public sealed record FigureBoard(
     IReadOnlyList<FigureRow> ByGrid,
     IReadOnlyList<TrendMonth> Trend,
     IReadOnlyList<RankEntry> Points,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>A street's, district's or city's figures: one row per child node, summed from each community's figures document.</summary>
+    public IReadOnlyList<FigureRow> ByChild { get; init; } = [];
+
+    /// <summary>The node's name above community level (null for a community's own figures).</summary>
+    public string? Node { get; init; }
+
+    /// <summary>Opened from above: the node's name for the page's way back.</summary>
+    public string? Visiting { get; init; }
+}
 
 /// <summary>
 /// The dashboard's figures (issue #18 point 4) for a community's administrator: the /stats rates per category and
@@ -42,7 +63,7 @@ public sealed class FigureQueries(IStateStore store, TextCatalog texts, IOptions
     public static bool MaySeeFigures(BoardViewer viewer)
     {
         ArgumentNullException.ThrowIfNull(viewer);
-        return viewer.InCommunity && viewer.Roles.HasFlag(Roles.Admin);
+        return viewer.Roles.HasFlag(Roles.Admin) && (viewer.InCommunity || viewer.Node is not null);
     }
 
     /// <param name="period">"month", "30" (days) or "all"; anything else is "month".</param>
@@ -54,6 +75,11 @@ public sealed class FigureQueries(IStateStore store, TextCatalog texts, IOptions
         var offset = options.Value.UtcOffset;
         var now = timeProvider.GetUtcNow();
         var local = now.ToOffset(offset);
+        if (!viewer.InCommunity && viewer.Node is { } node)
+        {
+            return await NodeFiguresAsync(viewer, node, chosen, cancellationToken).ConfigureAwait(false);
+        }
+
         DateTimeOffset? from = chosen switch
         {
             "month" => new DateTimeOffset(local.Year, local.Month, 1, 0, 0, 0, offset),
@@ -90,6 +116,55 @@ public sealed class FigureQueries(IStateStore store, TextCatalog texts, IOptions
         var people = await reader.GetManyAsync<UserProfile>(top.Select(p => DocKeys.User(p.Key)).ToList(), cancellationToken).ConfigureAwait(false);
         var ranking = top.Select((p, i) => new RankEntry(i + 1, people[i] is { } person ? person.FirstName : "#" + p.Key.ToString(CultureInfo.InvariantCulture), p.Value)).ToList();
 
-        return new FigureBoard(chosen, texts.Get(language, "cp.stats.period." + chosen), Row(texts.Get(language, "cp.stats.total"), complaints), byCategory, byGrid, trend, ranking, now);
+        return new FigureBoard(chosen, texts.Get(language, "cp.stats.period." + chosen), Row(texts.Get(language, "cp.stats.total"), complaints), byCategory, byGrid, trend, ranking, now)
+        {
+            Visiting = viewer.Visiting?.Name,
+        };
+    }
+
+    /// <summary>
+    /// A street's, district's or city's figures as the chat's /stats of a node computes them: the sum over every
+    /// community below (one figures document each, never the complaints), one row per child node, and the 12 months.
+    /// Categories, grids and points are a community's own: they are shown when one of the communities is opened.
+    /// </summary>
+    private async Task<FigureBoard> NodeFiguresAsync(BoardViewer viewer, State.Records.Org.OrgNode node, string period, CancellationToken cancellationToken)
+    {
+        var language = viewer.Language;
+        var offset = options.Value.UtcOffset;
+        var now = timeProvider.GetUtcNow();
+        var reader = new DocReader(store, viewer.Shard);
+        var descendants = await Stats.OrgScope.DescendantsAsync(reader, node, cancellationToken).ConfigureAwait(false);
+        var communities = Stats.OrgScope.CommunitiesUnder(node, descendants);
+        var docs = await reader.GetManyAsync<CommunityStats>(communities.Select(c => DocKeys.CommunityStats.In(c.Id)).ToList(), cancellationToken).ConfigureAwait(false);
+        var byCommunity = communities.Select((c, i) => (c.Id, Stats: docs[i] ?? new CommunityStats())).ToDictionary(x => x.Id, x => x.Stats);
+        IEnumerable<CommunityStats> Under(State.Records.Org.OrgNode n) => Stats.OrgScope.CommunitiesUnder(n, descendants).Select(c => byCommunity[c.Id]);
+        FigureRow Row(string name, IEnumerable<CommunityStats> stats)
+        {
+            var f = ComplaintFlow.FiguresOf(name, Stats.CommunityTally.Sum(stats.Select(s => Stats.CommunityTally.Period(s, period, now, offset))));
+            return new FigureRow(f.Name, f.Filed, f.ResponseRate, f.OnTimeRate, f.ResolutionRate, f.SatisfactionRate);
+        }
+
+        var children = node.Children.Select(id => descendants.FirstOrDefault(d => d.Id == id)).OfType<State.Records.Org.OrgNode>().Where(c => c.RemovedAt is null).ToList();
+        var byChild = children.Select(child =>
+        {
+            var under = Under(child).ToList();
+            var open = Stats.CommunityTally.Sum(under.Select(s => s.Now));
+            return Row(child.Name, under) with { Node = child.Id, OpenComplaints = open.OpenComplaints, Supervised = open.Supervised, OpenWishes = open.OpenWishes };
+        }).ToList();
+
+        var local = now.ToOffset(offset);
+        var first = new DateTimeOffset(local.Year, local.Month, 1, 12, 0, 0, offset);
+        var trend = Enumerable.Range(0, TrendMonths).Reverse()
+            .Select(back => first.AddMonths(-back).ToString("yyyy-MM", CultureInfo.InvariantCulture))
+            .Select(month => (Month: month, Tally: Stats.CommunityTally.Sum(byCommunity.Values.Select(s => s.Months.GetValueOrDefault(month) ?? StatsTally.Zero))))
+            .Select(m => new TrendMonth(m.Month, m.Tally.Filed, m.Tally.Resolved, m.Tally.Wishes, m.Tally.WishesDone))
+            .ToList();
+
+        return new FigureBoard(period, texts.Get(language, "cp.stats.period." + period), Row(texts.Get(language, "cp.stats.total"), byCommunity.Values), [], [], trend, [], now)
+        {
+            ByChild = byChild,
+            Node = node.Name,
+            Visiting = viewer.Visiting?.Name,
+        };
     }
 }

@@ -8,6 +8,7 @@ using MusterBot.State;
 using MusterBot.State.Documents;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Musters;
+using MusterBot.State.Records.Org;
 
 namespace MusterBot.Flows.Dashboard;
 
@@ -16,6 +17,20 @@ public sealed record BoardViewer(long UserId, string Name, Language Language, Ro
 {
     /// <summary>Whether <see cref="Shard"/> is a community (a street's or city's administrator may live in none).</summary>
     public bool InCommunity { get; init; } = true;
+
+    /// <summary>
+    /// The street, district or city the viewer looks at when not at a community: the highest one they administer, or
+    /// the one they opened below it. Null for community staff.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public OrgNode? Node { get; init; }
+
+    /// <summary>
+    /// Opened from above (a street's administrator looking into one of its communities, or a city's into a street):
+    /// they see it as its administrator would, but act nowhere from here — actions belong to the node's own staff.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public OrgNode? Visiting { get; init; }
 }
 
 /// <summary>One region's bar: how many were called and where each of them stands.</summary>
@@ -48,12 +63,18 @@ public sealed record BoardMuster(
 
     /// <summary>A street's or city's muster: one row per child node (community or street), from the communities' tallies.</summary>
     public bool Tree { get; init; }
+
+    /// <summary>When it was closed (opened from the close report); null while it is open.</summary>
+    public DateTimeOffset? ClosedAt { get; init; }
 }
 
 public sealed record Board(BoardViewer Viewer, string Scope, IReadOnlyList<BoardMuster> Musters, DateTimeOffset At)
 {
-    /// <summary>Whether the viewer may act on the musters (close them) from the board: an administrator.</summary>
-    public bool MayAct => Viewer.Roles.HasFlag(Roles.Admin);
+    /// <summary>Whether the viewer may act on the musters (close them) from the board: an administrator of this community.</summary>
+    public bool MayAct => Viewer.Roles.HasFlag(Roles.Admin) && Viewer.Visiting is null;
+
+    /// <summary>The node opened from above (its name for the page's way back), or null at the viewer's own level.</summary>
+    public string? Visiting => Viewer.Visiting?.Name;
 }
 
 /// <summary>Arrived members with a skill against what the muster needs of it.</summary>
@@ -111,8 +132,62 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
 
         var roles = (profile?.Roles ?? Roles.None) | (configured ? Roles.Admin : Roles.None);
         var name = profile is null ? "#" + userId.ToString(CultureInfo.InvariantCulture) : profile.LastName is null ? profile.FirstName : profile.FirstName + " " + profile.LastName;
-        var node = await root.GetAsync<State.Records.Org.OrgNode>(DocKeys.OrgNode(shard), cancellationToken).ConfigureAwait(false);
-        return new BoardViewer(userId, name, profile?.Language ?? Language.Zh, roles, shard) { InCommunity = node is null || node.Level == State.Records.Org.OrgLevel.Community };
+        var node = await root.GetAsync<OrgNode>(DocKeys.OrgNode(shard), cancellationToken).ConfigureAwait(false);
+        var inCommunity = node is null || node.Level == OrgLevel.Community;
+
+        // A street's, district's or city's administrator who lives in no community looks at the highest node they administer.
+        OrgNode? top = null;
+        if (!inCommunity && profile is { AdminOf.Count: > 0 })
+        {
+            top = (await root.GetManyAsync<OrgNode>(profile.AdminOf.Distinct().Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false))
+                .OfType<OrgNode>().Where(n => n.Level != OrgLevel.Community && n.RemovedAt is null && n.Admins.Contains(userId))
+                .OrderBy(n => n.Path.Count).ThenBy(n => n.Id).FirstOrDefault();
+        }
+
+        return new BoardViewer(userId, name, profile?.Language ?? Language.Zh, roles, shard) { InCommunity = inCommunity, Node = top };
+    }
+
+    /// <summary>
+    /// The viewer looking at <paramref name="nodeId"/>, a node they administer or one below it (a street's administrator
+    /// opening one of its communities): as that node's administrator would see it, read-only. Null when the node does not
+    /// exist, was removed, or is not theirs — the two are not told apart. Their own community is simply their own view.
+    /// </summary>
+    public async Task<BoardViewer?> VisitAsync(BoardViewer viewer, long nodeId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(viewer);
+        if (nodeId <= 0)
+        {
+            return null;
+        }
+
+        var root = new DocReader(store);
+        if (await root.GetAsync<OrgNode>(DocKeys.OrgNode(nodeId), cancellationToken).ConfigureAwait(false) is not { RemovedAt: null } node)
+        {
+            return null;
+        }
+
+        if (node.Id == viewer.Shard && viewer.InCommunity)
+        {
+            return viewer;
+        }
+
+        // Theirs when they administer it or a node above it — as the profile says and as that node itself still says.
+        var profile = await root.For(viewer.Shard).GetAsync<UserProfile>(DocKeys.User(viewer.UserId), cancellationToken).ConfigureAwait(false);
+        if (profile is null || !Stats.OrgScope.Covers(profile, node))
+        {
+            return null;
+        }
+
+        var covering = node.Path.Append(node.Id).Where(profile.AdminOf.Contains).Select(DocKeys.OrgNode).ToList();
+        var above = await root.GetManyAsync<OrgNode>(covering, cancellationToken).ConfigureAwait(false);
+        if (!above.Any(n => n is { RemovedAt: null } && n.Admins.Contains(viewer.UserId)))
+        {
+            return null;
+        }
+
+        return node.Level == OrgLevel.Community
+            ? viewer with { Shard = node.Id, Roles = Roles.Admin, InCommunity = true, Node = null, Visiting = node }
+            : viewer with { Roles = Roles.Admin, InCommunity = false, Node = node, Visiting = node.Id == viewer.Node?.Id ? null : node };
     }
 
     /// <summary>Whether the viewer may see a muster board at all (administrators and convenors).</summary>
@@ -122,132 +197,201 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
         return (viewer.Roles & (Roles.Admin | Roles.Convenor)) != 0;
     }
 
-    /// <summary>The open musters of the viewer's community, each with the regions the viewer may see.</summary>
-    public async Task<Board> BoardAsync(BoardViewer viewer, Language language, CancellationToken cancellationToken)
+    /// <summary>
+    /// The open musters of the viewer's community, each with the regions the viewer may see; for a street's, district's
+    /// or city's administrator the tree musters that cover their node, one row per child node. With
+    /// <paramref name="only"/>: that one muster of the community, open or closed (opened from its close report).
+    /// </summary>
+    public async Task<Board> BoardAsync(BoardViewer viewer, Language language, CancellationToken cancellationToken, int? only = null)
     {
         ArgumentNullException.ThrowIfNull(viewer);
         var reader = new DocReader(store, viewer.Shard);
         var admin = viewer.Roles.HasFlag(Roles.Admin);
-        var numbers = (await reader.MembersAsync(Sets.OpenMusters, cancellationToken).ConfigureAwait(false))
-            .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Order().ToList();
-        var directory = await DirectorySnapshot.LoadAsync(reader, cancellationToken).ConfigureAwait(false);
         var musters = new List<BoardMuster>();
-        foreach (var number in numbers)
+        if (viewer.InCommunity)
         {
-            if (await MusterStore.LoadAsync(reader, number, cancellationToken).ConfigureAwait(false) is not { IsOpen: true } muster)
+            var numbers = only is { } one ? [one] : (await reader.MembersAsync(Sets.OpenMusters, cancellationToken).ConfigureAwait(false))
+                .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Order().ToList();
+            var directory = await DirectorySnapshot.LoadAsync(reader, cancellationToken).ConfigureAwait(false);
+            foreach (var number in numbers)
             {
-                continue;
-            }
-
-            var regions = new List<BoardRegion>();
-            foreach (var region in muster.Regions)
-            {
-                if (!admin && region.ConvenorId != viewer.UserId && region.BackupConvenorId != viewer.UserId)
+                if (await MusterStore.LoadAsync(reader, number, cancellationToken).ConfigureAwait(false) is not { } muster || (only is null && !muster.IsOpen))
                 {
                     continue;
                 }
 
-                var counts = await RollCall.CountFromSetsAsync(reader, muster, region, cancellationToken).ConfigureAwait(false);
-                var convenor = region.ConvenorId is { } cid ? await reader.GetAsync<UserProfile>(DocKeys.User(cid), cancellationToken).ConfigureAwait(false) : null;
-                regions.Add(new BoardRegion(
-                    region.RegionId,
-                    RegionName(directory, region, language),
-                    convenor?.FirstName,
-                    counts.Targeted,
-                    counts.Delivered,
-                    counts.Of(CheckInStatus.Acknowledged),
-                    counts.Of(CheckInStatus.OnTheWay),
-                    counts.Of(CheckInStatus.Arrived),
-                    counts.Of(CheckInStatus.CantCome),
-                    counts.Of(CheckInStatus.NoAnswer),
-                    counts.Unreachable));
-            }
-
-            if (regions.Count > 0)
-            {
-                // Each skill's quorum from the maintained "arrived with this skill" sets of the regions shown.
-                var skills = new List<SkillQuorum>();
-                foreach (var (skill, needed) in muster.Plan.Scope.SkillsNeeded.OrderBy(kv => kv.Key))
+                if (await CommunityMusterAsync(reader, viewer, muster, directory, language, cancellationToken).ConfigureAwait(false) is { } shown)
                 {
-                    var arrived = 0L;
-                    foreach (var region in regions)
-                    {
-                        arrived += await reader.CountAsync(Sets.MusterArrivedWithSkill(muster.Number, region.RegionId, skill), cancellationToken).ConfigureAwait(false);
-                    }
-
-                    skills.Add(new SkillQuorum(skill.ToString(), texts.Get(language, "skill." + skill), (int)arrived, needed));
+                    musters.Add(shown);
                 }
-
-                musters.Add(new BoardMuster(
-                    muster.Number, muster.Code, MusterView.KindName(texts, language, muster.Plan), muster.Plan.RallyText, muster.Plan.Drill,
-                    muster.LaunchedAt, muster.ReportBy, regions) { Skills = skills });
             }
         }
 
-        // A street's or city's administrator: the open musters of the nodes they administer, one row per child node.
-        var roots = new List<State.Records.Org.OrgNode>();
-        if (admin)
+        // A street's or city's administrator: the open musters that cover the node they look at, one row per child node.
+        var roots = new List<OrgNode>();
+        if (admin && only is null)
         {
-            var profile = await reader.GetAsync<UserProfile>(DocKeys.User(viewer.UserId), cancellationToken).ConfigureAwait(false);
-            var nodes = await reader.GetManyAsync<State.Records.Org.OrgNode>((profile?.AdminOf ?? []).Distinct().Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false);
-            roots.AddRange(nodes.OfType<State.Records.Org.OrgNode>()
-                .Where(n => n.Level != State.Records.Org.OrgLevel.Community && n.RemovedAt is null && n.Admins.Contains(viewer.UserId))
-                .OrderBy(n => n.Path.Count).ThenBy(n => n.Id));
+            if (viewer.Visiting is { Level: not OrgLevel.Community } visited)
+            {
+                roots.Add(visited);
+            }
+            else if (viewer.Visiting is null)
+            {
+                // Community staff who also administer a street: that street's musters too.
+                var profile = await reader.GetAsync<UserProfile>(DocKeys.User(viewer.UserId), cancellationToken).ConfigureAwait(false);
+                var nodes = await reader.GetManyAsync<OrgNode>((profile?.AdminOf ?? []).Distinct().Select(DocKeys.OrgNode).ToList(), cancellationToken).ConfigureAwait(false);
+                roots.AddRange(nodes.OfType<OrgNode>()
+                    .Where(n => n.Level != OrgLevel.Community && n.RemovedAt is null && n.Admins.Contains(viewer.UserId))
+                    .OrderBy(n => n.Path.Count).ThenBy(n => n.Id));
+            }
+
             foreach (var root in roots)
             {
                 musters.AddRange(await TreeMustersAsync(reader, root, language, cancellationToken).ConfigureAwait(false));
             }
         }
 
-        var scope = roots.Count > 0 ? string.Join(" · ", roots.Select(r => r.Name))
+        var scope = viewer.Visiting is { } visiting ? visiting.Name
+            : roots.Count > 0 ? string.Join(" · ", roots.Select(r => r.Name))
             : admin ? texts.Get(language, "dash.scope.community") : texts.Get(language, "dash.scope.region");
         return new Board(viewer, scope, musters, timeProvider.GetUtcNow());
     }
 
-    /// <summary>
-    /// The open musters a street or city launched (in its node's shard), each as one row per child node, summed from the
-    /// small tally each community's part keeps (never the answers), as the chat's aggregated roll call.
-    /// </summary>
-    private async Task<IReadOnlyList<BoardMuster>> TreeMustersAsync(DocReader reader, State.Records.Org.OrgNode root, Language language, CancellationToken cancellationToken)
+    /// <summary>One muster of the community as the viewer may see it (their regions only when a convenor), or null: none of it.</summary>
+    private async Task<BoardMuster?> CommunityMusterAsync(DocReader reader, BoardViewer viewer, Muster muster, DirectorySnapshot directory, Language language, CancellationToken cancellationToken)
     {
-        var result = new List<BoardMuster>();
-        foreach (var n in (await reader.MembersAsync(MusterFlow.OpenTreeMusters, root.Id, cancellationToken).ConfigureAwait(false)).Order(StringComparer.Ordinal))
+        var admin = viewer.Roles.HasFlag(Roles.Admin);
+        var regions = new List<BoardRegion>();
+        foreach (var region in muster.Regions)
         {
-            if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-                || await reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(number).In(root.Id), cancellationToken).ConfigureAwait(false) is not { IsOpen: true } tree)
+            if (!admin && region.ConvenorId != viewer.UserId && region.BackupConvenorId != viewer.UserId)
             {
                 continue;
             }
 
-            var tallies = await reader.GetManyAsync<TreeMusterTally>(tree.Communities.Select(c => DocKeys.TreeMusterTally(tree.Number, c.CommunityId).In(tree.NodeId)).ToList(), cancellationToken).ConfigureAwait(false);
-            var rows = tree.Communities.Select((c, i) => (Community: c, Tally: tallies[i]))
-                .GroupBy(x => x.Community.ChildId)
-                .Select(g =>
+            var counts = await RollCall.CountFromSetsAsync(reader, muster, region, cancellationToken).ConfigureAwait(false);
+            var convenor = region.ConvenorId is { } cid ? await reader.GetAsync<UserProfile>(DocKeys.User(cid), cancellationToken).ConfigureAwait(false) : null;
+            regions.Add(new BoardRegion(
+                region.RegionId,
+                RegionName(directory, region, language),
+                convenor?.FirstName,
+                counts.Targeted,
+                counts.Delivered,
+                counts.Of(CheckInStatus.Acknowledged),
+                counts.Of(CheckInStatus.OnTheWay),
+                counts.Of(CheckInStatus.Arrived),
+                counts.Of(CheckInStatus.CantCome),
+                counts.Of(CheckInStatus.NoAnswer),
+                counts.Unreachable));
+        }
+
+        if (regions.Count == 0)
+        {
+            return null;
+        }
+
+        // Each skill's quorum from the maintained "arrived with this skill" sets of the regions shown.
+        var skills = new List<SkillQuorum>();
+        foreach (var (skill, needed) in muster.Plan.Scope.SkillsNeeded.OrderBy(kv => kv.Key))
+        {
+            var arrived = 0L;
+            foreach (var region in regions)
+            {
+                arrived += await reader.CountAsync(Sets.MusterArrivedWithSkill(muster.Number, region.RegionId, skill), cancellationToken).ConfigureAwait(false);
+            }
+
+            skills.Add(new SkillQuorum(skill.ToString(), texts.Get(language, "skill." + skill), (int)arrived, needed));
+        }
+
+        return new BoardMuster(
+            muster.Number, muster.Code, MusterView.KindName(texts, language, muster.Plan), muster.Plan.RallyText, muster.Plan.Drill,
+            muster.LaunchedAt, muster.ReportBy, regions) { Skills = skills, ClosedAt = muster.IsOpen ? null : muster.ClosedAt ?? muster.LaunchedAt };
+    }
+
+    /// <summary>
+    /// The open musters that cover <paramref name="focus"/> (launched there or at a node above it), each as one row per
+    /// child node of <paramref name="focus"/> — a street's communities, a city's streets — summed from the small tally
+    /// each community's part keeps (never the answers), as the chat's aggregated roll call.
+    /// </summary>
+    private async Task<IReadOnlyList<BoardMuster>> TreeMustersAsync(DocReader reader, OrgNode focus, Language language, CancellationToken cancellationToken)
+    {
+        var result = new List<BoardMuster>();
+        // The nodes below the focus, read only when a muster launched above it needs its communities sorted.
+        Dictionary<long, OrgNode> nodes = [];
+
+        // The child of the focus a community is counted under: the community itself, or the street on its path.
+        long? ChildOf(long communityId)
+        {
+            if (!nodes.TryGetValue(communityId, out var community) || community.Level != OrgLevel.Community)
+            {
+                return null;
+            }
+
+            if (community.ParentId == focus.Id)
+            {
+                return community.Id;
+            }
+
+            var at = community.Path.ToList().IndexOf(focus.Id);
+            return at < 0 ? null : at + 1 < community.Path.Count ? community.Path[at + 1] : community.Id;
+        }
+
+        foreach (var launcher in focus.Path.Append(focus.Id))
+        {
+            foreach (var n in (await reader.MembersAsync(MusterFlow.OpenTreeMusters, launcher, cancellationToken).ConfigureAwait(false)).Order(StringComparer.Ordinal))
+            {
+                if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                    || await reader.GetAsync<TreeMuster>(DocKeys.TreeMuster(number).In(launcher), cancellationToken).ConfigureAwait(false) is not { IsOpen: true } tree)
                 {
-                    int Sum(Func<TreeMusterTally, int> of) => g.Sum(x => x.Tally is { } t ? of(t) : 0);
-                    var first = g.First().Community;
-                    return new BoardRegion(
-                        "node:" + g.Key.ToString(CultureInfo.InvariantCulture),
-                        string.IsNullOrEmpty(first.ChildName) ? first.Name : first.ChildName,
-                        null,
-                        Sum(t => t.Targeted),
-                        Sum(t => t.Delivered),
-                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.Acknowledged)),
-                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.OnTheWay)),
-                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.Arrived)),
-                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.CantCome)),
-                        Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.NoAnswer)),
-                        Sum(t => t.Unreachable));
-                })
-                .ToList();
-            result.Add(new BoardMuster(tree.Number, tree.Code, MusterView.KindName(texts, language, tree.Plan), tree.Plan.RallyText, tree.Plan.Drill, tree.LaunchedAt, tree.ReportBy, rows) { Tree = true });
+                    continue;
+                }
+
+                if (launcher != focus.Id && nodes.Count == 0)
+                {
+                    nodes = (await Stats.OrgScope.DescendantsAsync(reader, focus, cancellationToken).ConfigureAwait(false)).ToDictionary(d => d.Id);
+                }
+
+                // Launched here: the rows it was launched with. Launched above: the communities under the focus only.
+                var parts = tree.Communities
+                    .Select(c => (Community: c, Child: launcher == focus.Id ? c.ChildId : ChildOf(c.CommunityId)))
+                    .Where(x => x.Child is not null)
+                    .ToList();
+                if (parts.Count == 0)
+                {
+                    continue;
+                }
+
+                var tallies = await reader.GetManyAsync<TreeMusterTally>(parts.Select(x => DocKeys.TreeMusterTally(tree.Number, x.Community.CommunityId).In(tree.NodeId)).ToList(), cancellationToken).ConfigureAwait(false);
+                var rows = parts.Select((x, i) => (x.Community, Child: x.Child!.Value, Tally: tallies[i]))
+                    .GroupBy(x => x.Child)
+                    .Select(g =>
+                    {
+                        int Sum(Func<TreeMusterTally, int> of) => g.Sum(x => x.Tally is { } t ? of(t) : 0);
+                        var first = g.First().Community;
+                        var name = launcher != focus.Id && nodes.TryGetValue(g.Key, out var child) ? child.Name : string.IsNullOrEmpty(first.ChildName) ? first.Name : first.ChildName;
+                        return new BoardRegion(
+                            "node:" + g.Key.ToString(CultureInfo.InvariantCulture),
+                            name,
+                            null,
+                            Sum(t => t.Targeted),
+                            Sum(t => t.Delivered),
+                            Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.Acknowledged)),
+                            Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.OnTheWay)),
+                            Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.Arrived)),
+                            Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.CantCome)),
+                            Sum(t => t.ByStatus.GetValueOrDefault(CheckInStatus.NoAnswer)),
+                            Sum(t => t.Unreachable));
+                    })
+                    .ToList();
+                result.Add(new BoardMuster(tree.Number, tree.Code, MusterView.KindName(texts, language, tree.Plan), tree.Plan.RallyText, tree.Plan.Drill, tree.LaunchedAt, tree.ReportBy, rows) { Tree = true });
+            }
         }
 
         return result;
     }
 
     /// <summary>
-    /// One region of an open muster in detail, or null when the viewer may not see it (not an administrator of the
+    /// One region of a muster in detail (open, or closed when opened from its report), or null when the viewer may not see it (not an administrator of the
     /// community, not that region's convenor) or it does not exist — the two are not told apart. Reads every called
     /// member of the region (their answer and profile), so it is asked for one region at a time.
     /// </summary>
@@ -260,7 +404,7 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
         }
 
         var reader = new DocReader(store, viewer.Shard);
-        if (await MusterStore.LoadAsync(reader, number, cancellationToken).ConfigureAwait(false) is not { IsOpen: true } muster
+        if (await MusterStore.LoadAsync(reader, number, cancellationToken).ConfigureAwait(false) is not { } muster
             || muster.Region(regionId) is not { } region)
         {
             return null;

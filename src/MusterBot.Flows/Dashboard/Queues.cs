@@ -44,7 +44,19 @@ public sealed record QueueBoard(IReadOnlyList<QueueWish> Wishes, IReadOnlyList<Q
 
     /// <summary>The community's grid workers (for an administrator's "assign to").</summary>
     public IReadOnlyList<QueueHandler> Handlers { get; init; } = [];
+
+    /// <summary>A street's, district's or city's queues: what is open in each child node (open it to see the items).</summary>
+    public IReadOnlyList<QueueNode> Nodes { get; init; } = [];
+
+    /// <summary>The node's name above community level (null for a community's own queues).</summary>
+    public string? Node { get; init; }
+
+    /// <summary>Opened from above: the node's name for the page's way back (nothing can be done from here).</summary>
+    public string? Visiting { get; init; }
 }
+
+/// <summary>What is open in a child node now, from its communities' maintained figures (never the items themselves).</summary>
+public sealed record QueueNode(long Id, string Name, int Communities, int OpenComplaints, int Supervised, int Escalated, int OpenWishes);
 
 /// <summary>
 /// The dashboard's queues (issue #18 point 3), read-only: wishes to review, open, claimed and overdue; open complaints,
@@ -53,11 +65,11 @@ public sealed record QueueBoard(IReadOnlyList<QueueWish> Wishes, IReadOnlyList<Q
 /// </summary>
 public sealed class QueueQueries(IStateStore store, TextCatalog texts, TimeProvider timeProvider)
 {
-    /// <summary>Administrators and grid workers.</summary>
+    /// <summary>Administrators and grid workers of a community; administrators of a street, district or city (their node's summary).</summary>
     public static bool MaySeeQueues(BoardViewer viewer)
     {
         ArgumentNullException.ThrowIfNull(viewer);
-        return viewer.InCommunity && (viewer.Roles & (Roles.Admin | Roles.Handler)) != 0;
+        return viewer.InCommunity ? (viewer.Roles & (Roles.Admin | Roles.Handler)) != 0 : viewer.Node is not null && viewer.Roles.HasFlag(Roles.Admin);
     }
 
     public async Task<QueueBoard> QueuesAsync(BoardViewer viewer, CancellationToken cancellationToken)
@@ -67,6 +79,11 @@ public sealed class QueueQueries(IStateStore store, TextCatalog texts, TimeProvi
         var language = viewer.Language;
         var admin = viewer.Roles.HasFlag(Roles.Admin);
         var now = timeProvider.GetUtcNow();
+        if (!viewer.InCommunity && viewer.Node is { } node)
+        {
+            return await NodeQueuesAsync(reader, viewer, node, now, cancellationToken).ConfigureAwait(false);
+        }
+
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var me = admin ? null : await reader.GetAsync<UserProfile>(DocKeys.User(viewer.UserId), cancellationToken).ConfigureAwait(false);
         var directory = await DirectorySnapshot.LoadAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -130,7 +147,30 @@ public sealed class QueueQueries(IStateStore store, TextCatalog texts, TimeProvi
                 .OrderBy(h => h.Grid, StringComparer.Ordinal).ThenBy(h => h.Name, StringComparer.Ordinal).ToList();
         }
 
-        return new QueueBoard(wishes, complaints, now) { MayApprove = true, MayAssign = admin, Handlers = handlerList };
+        var acting = viewer.Visiting is null;
+        return new QueueBoard(wishes, complaints, now) { MayApprove = acting, MayAssign = admin && acting, Handlers = acting ? handlerList : [], Visiting = viewer.Visiting?.Name };
+    }
+
+    /// <summary>
+    /// A street's, district's or city's queues: per child node, what is open now in the communities below it (summed
+    /// from each community's maintained figures: one read per community). Opening a child shows its items read-only.
+    /// </summary>
+    private static async Task<QueueBoard> NodeQueuesAsync(DocReader reader, BoardViewer viewer, State.Records.Org.OrgNode node, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var descendants = await Stats.OrgScope.DescendantsAsync(reader, node, cancellationToken).ConfigureAwait(false);
+        var communities = Stats.OrgScope.CommunitiesUnder(node, descendants);
+        var docs = await reader.GetManyAsync<State.Records.Stats.CommunityStats>(communities.Select(c => DocKeys.CommunityStats.In(c.Id)).ToList(), cancellationToken).ConfigureAwait(false);
+        var open = communities.Select((c, i) => (c.Id, Now: docs[i]?.Now ?? State.Records.Stats.StatsTally.Zero)).ToDictionary(x => x.Id, x => x.Now);
+        var rows = node.Children.Select(id => descendants.FirstOrDefault(d => d.Id == id)).OfType<State.Records.Org.OrgNode>().Where(c => c.RemovedAt is null)
+            .Select(child =>
+            {
+                var under = Stats.OrgScope.CommunitiesUnder(child, descendants);
+                var sum = Stats.CommunityTally.Sum(under.Select(c => open[c.Id]));
+                return new QueueNode(child.Id, child.Name, under.Count, sum.OpenComplaints, sum.Supervised, sum.Escalated, sum.OpenWishes);
+            })
+            .OrderByDescending(n => n.Supervised + n.Escalated).ThenByDescending(n => n.OpenComplaints).ThenBy(n => n.Name, StringComparer.Ordinal)
+            .ToList();
+        return new QueueBoard([], [], now) { Nodes = rows, Node = node.Name, Visiting = viewer.Visiting?.Name };
     }
 
     private static int Parse(string number) => int.Parse(number, CultureInfo.InvariantCulture);

@@ -102,7 +102,7 @@ public sealed partial class MusterFlow
         foreach (var chat in adminChats)
         {
             var language = chat == ctx.ChatId && !bySystem ? ctx.Language : (await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false))?.Language ?? Language.Zh;
-            ctx.Effects.Send(chat, Report(language, closed, all, directory, points), lane: chat == ctx.ChatId ? Lane.Reply : Lane.Normal);
+            ctx.Effects.Send(chat, Report(language, closed, all, directory, points), ReportButton(language, closed), lane: chat == ctx.ChatId ? Lane.Reply : Lane.Normal);
             ctx.Effects.Publish(new OutboxMessage(chat == ctx.ChatId ? Lane.Reply : Lane.Normal, chat, new SendDocument($"{closed.Code}.csv", Csv(language, closed, all, directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code)) { ContentType = CsvContentType }));
         }
 
@@ -112,7 +112,7 @@ public sealed partial class MusterFlow
             {
                 var convenor = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(convenorId), cancellationToken).ConfigureAwait(false);
                 var language = convenor?.Language ?? Language.Zh;
-                ctx.Effects.Send(convenorId, Report(language, closed, [(region, entries)], directory, points), lane: Lane.Normal);
+                ctx.Effects.Send(convenorId, Report(language, closed, [(region, entries)], directory, points), ReportButton(language, closed), lane: Lane.Normal);
                 ctx.Effects.Publish(new OutboxMessage(Lane.Normal, convenorId, new SendDocument($"{closed.Code}-{region.RegionId}.csv", Csv(language, closed, [(region, entries)], directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code)) { ContentType = CsvContentType }));
             }
 
@@ -143,6 +143,11 @@ public sealed partial class MusterFlow
             }
         }
     }
+
+    /// <summary>"📊 Dashboard" under a close report: the page opens on this muster's final board (null: no dashboard served).</summary>
+    private InlineMarkup? ReportButton(Language language, Muster closed) =>
+        _dashboard is null ? null : new InlineMarkup([[new InlineButton(texts.Get(language, "dash.button"),
+            WebApp: _dashboard + (_dashboard.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "muster=" + MusterView.Num(closed.Number))]]);
 
     private int PointsFor(CheckInStatus status) => status switch
     {

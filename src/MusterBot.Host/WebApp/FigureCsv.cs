@@ -18,9 +18,9 @@ public static class FigureCsv
         string H(string key) => texts.Get(language, "dash.col." + key);
         switch (table)
         {
-            case "category" or "grid":
+            case "category" or "grid" or "child":
                 Line(H("name"), H("filed"), H("response"), H("ontime"), H("resolution"), H("satisfaction"));
-                foreach (var row in (table == "category" ? board.ByCategory : board.ByGrid).Append(board.Total))
+                foreach (var row in (table switch { "category" => board.ByCategory, "grid" => board.ByGrid, _ => board.ByChild }).Append(board.Total))
                 {
                     Line(row.Name, row.Filed, Percent(row.ResponseRate), Percent(row.OnTimeRate), Percent(row.ResolutionRate), Percent(row.SatisfactionRate));
                 }
@@ -43,7 +43,7 @@ public static class FigureCsv
 
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(table), table, "category, grid, trend or points");
+                throw new ArgumentOutOfRangeException(nameof(table), table, "category, grid, child, trend or points");
         }
 
         return sb.ToString();

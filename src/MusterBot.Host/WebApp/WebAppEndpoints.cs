@@ -54,23 +54,42 @@ public static partial class WebAppEndpoints
             return Results.Json(new { lang = language == Language.En ? "en" : "zh-CN", texts = keys.ToDictionary(k => k, k => texts.Get(language, k), StringComparer.Ordinal) }, Json);
         });
 
-        app.MapGet("/app/api/board", async (HttpContext http, DashboardQueries queries, IOptions<WebAppOptions> options, IOptions<MusterOptions> muster, CancellationToken cancellationToken) =>
+        // ?node= a node below the viewer's own (drilling down); ?muster= one muster of the community, also once closed.
+        app.MapGet("/app/api/board", async (HttpContext http, string? node, string? muster, DashboardQueries queries, IOptions<WebAppOptions> options, IOptions<MusterOptions> musterOptions, CancellationToken cancellationToken) =>
         {
-            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, DashboardQueries.MaySeeBoard, "board", cancellationToken).ConfigureAwait(false);
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, DashboardQueries.MaySeeBoard, "board", node, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
                 return refusal;
             }
 
-            var board = await queries.BoardAsync(viewer!, viewer!.Language, cancellationToken).ConfigureAwait(false);
+            int? only = null;
+            if (muster is not null)
+            {
+                if (!int.TryParse(muster, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n <= 0)
+                {
+                    return BadRequest();
+                }
+
+                only = n;
+            }
+
+            var board = await queries.BoardAsync(viewer!, viewer!.Language, cancellationToken, only).ConfigureAwait(false);
+            if (only is not null && board.Musters.Count == 0)
+            {
+                // A muster of another community, of regions the viewer does not convene, or none: the same answer.
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "board", "muster not in scope or absent", viewer.UserId);
+                return Forbidden();
+            }
+
             http.Response.Headers.CacheControl = "no-store";
-            return Results.Json(new BoardAnswer(board, (int)options.Value.RefreshInterval.TotalMilliseconds, (int)muster.Value.UtcOffset.TotalMinutes), Json);
+            return Results.Json(new BoardAnswer(board, (int)options.Value.RefreshInterval.TotalMilliseconds, (int)musterOptions.Value.UtcOffset.TotalMinutes), Json);
         });
 
-        app.MapGet("/app/api/region", async (HttpContext http, string? muster, string? region, DashboardQueries queries, IOptions<WebAppOptions> options, IOptions<MusterOptions> musterOptions, CancellationToken cancellationToken) =>
+        app.MapGet("/app/api/region", async (HttpContext http, string? muster, string? region, string? node, DashboardQueries queries, IOptions<WebAppOptions> options, IOptions<MusterOptions> musterOptions, CancellationToken cancellationToken) =>
         {
-            var viewer = await AuthenticateAsync(http, queries, options.Value, cancellationToken).ConfigureAwait(false);
-            if (viewer.Refusal is { } refusal)
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, DashboardQueries.MaySeeBoard, "region", node, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
             {
                 return refusal;
             }
@@ -79,15 +98,15 @@ public static partial class WebAppEndpoints
             if (!int.TryParse(muster, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
                 || number <= 0 || string.IsNullOrEmpty(region) || region.Length > 64)
             {
-                return Results.Json(new { error = "bad_request" }, Json, statusCode: StatusCodes.Status400BadRequest);
+                return BadRequest();
             }
 
             // Out of scope and absent look the same: the answer tells nothing about other regions.
-            var detail = await queries.RegionAsync(viewer.Viewer!, number, region, viewer.Viewer!.Language, cancellationToken).ConfigureAwait(false);
+            var detail = viewer!.InCommunity ? await queries.RegionAsync(viewer, number, region, viewer.Language, cancellationToken).ConfigureAwait(false) : null;
             if (detail is null)
             {
-                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "region", "region not in scope or absent", viewer.Viewer!.UserId);
-                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "region", "region not in scope or absent", viewer.UserId);
+                return Forbidden();
             }
 
             http.Response.Headers.CacheControl = "no-store";
@@ -107,9 +126,9 @@ public static partial class WebAppEndpoints
             return Results.Json(new { name = who.Name, lang = who.Language == Language.En ? "en" : "zh-CN", board = DashboardQueries.MaySeeBoard(who), queues = QueueQueries.MaySeeQueues(who), figures = FigureQueries.MaySeeFigures(who) }, Json);
         });
 
-        app.MapGet("/app/api/queues", async (HttpContext http, DashboardQueries queries, QueueQueries queues, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        app.MapGet("/app/api/queues", async (HttpContext http, string? node, DashboardQueries queries, QueueQueries queues, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
         {
-            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, QueueQueries.MaySeeQueues, "queues", cancellationToken).ConfigureAwait(false);
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, QueueQueries.MaySeeQueues, "queues", node, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
                 return refusal;
@@ -119,9 +138,9 @@ public static partial class WebAppEndpoints
             return Results.Json(new { queues = await queues.QueuesAsync(viewer!, cancellationToken).ConfigureAwait(false), refreshMs = 5000 }, Json);
         });
 
-        app.MapGet("/app/api/figures", async (HttpContext http, string? period, DashboardQueries queries, FigureQueries figures, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        app.MapGet("/app/api/figures", async (HttpContext http, string? period, string? node, DashboardQueries queries, FigureQueries figures, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
         {
-            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures", cancellationToken).ConfigureAwait(false);
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures", node, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
                 return refusal;
@@ -132,17 +151,17 @@ public static partial class WebAppEndpoints
         });
 
         // Each table of the figures as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese).
-        app.MapGet("/app/api/figures.csv", async (HttpContext http, string? table, string? period, DashboardQueries queries, FigureQueries figures, TextCatalog texts, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        app.MapGet("/app/api/figures.csv", async (HttpContext http, string? table, string? period, string? node, DashboardQueries queries, FigureQueries figures, TextCatalog texts, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
         {
-            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures.csv", cancellationToken).ConfigureAwait(false);
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures.csv", node, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
                 return refusal;
             }
 
-            if (table is not ("category" or "grid" or "trend" or "points"))
+            if (table is not ("category" or "grid" or "trend" or "points" or "child"))
             {
-                return Results.Json(new { error = "bad_request" }, Json, statusCode: StatusCodes.Status400BadRequest);
+                return BadRequest();
             }
 
             var board = await figures.FiguresAsync(viewer!, period, cancellationToken).ConfigureAwait(false);
@@ -184,14 +203,14 @@ public static partial class WebAppEndpoints
             };
             if (data is null)
             {
-                return Results.Json(new { error = "bad_request" }, Json, statusCode: StatusCodes.Status400BadRequest);
+                return BadRequest();
             }
 
             var who = viewer.Viewer!;
             if ((who.Roles & allowed) == 0)
             {
                 LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "action", "role may not " + request!.Action, who.UserId);
-                return Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
+                return Forbidden();
             }
 
             var identity = viewer.Identity!;
@@ -266,9 +285,12 @@ public static partial class WebAppEndpoints
         return new Authenticated(viewer, null, identity);
     }
 
-    /// <summary>Authenticated, and allowed this part of the page by <paramref name="may"/>; else the refusal (403 logged).</summary>
+    /// <summary>
+    /// Authenticated, looking at <paramref name="node"/> when given (a node they administer or one below it), and allowed
+    /// this part of the page by <paramref name="may"/>; else the refusal (400 for a malformed node, 403 logged).
+    /// </summary>
     private static async Task<(BoardViewer? Viewer, IResult? Refusal)> AllowedAsync(
-        HttpContext http, DashboardQueries queries, WebAppOptions options, Func<BoardViewer, bool> may, string what, CancellationToken cancellationToken)
+        HttpContext http, DashboardQueries queries, WebAppOptions options, Func<BoardViewer, bool> may, string what, string? node, CancellationToken cancellationToken)
     {
         var authenticated = await AuthenticateAsync(http, queries, options, cancellationToken).ConfigureAwait(false);
         if (authenticated.Refusal is { } refusal)
@@ -276,14 +298,35 @@ public static partial class WebAppEndpoints
             return (null, refusal);
         }
 
-        if (!may(authenticated.Viewer!))
+        var viewer = authenticated.Viewer!;
+        if (node is not null)
         {
-            LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", what, "not for this role", authenticated.Viewer!.UserId);
-            return (null, Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden));
+            if (!long.TryParse(node, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var nodeId) || nodeId <= 0)
+            {
+                return (null, BadRequest());
+            }
+
+            if (await queries.VisitAsync(viewer, nodeId, cancellationToken).ConfigureAwait(false) is not { } visiting)
+            {
+                LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", what, "node not in scope or absent", viewer.UserId);
+                return (null, Forbidden());
+            }
+
+            viewer = visiting;
         }
 
-        return (authenticated.Viewer, null);
+        if (!may(viewer))
+        {
+            LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", what, "not for this role", viewer.UserId);
+            return (null, Forbidden());
+        }
+
+        return (viewer, null);
     }
+
+    private static IResult BadRequest() => Results.Json(new { error = "bad_request" }, Json, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult Forbidden() => Results.Json(new { error = "forbidden" }, Json, statusCode: StatusCodes.Status403Forbidden);
 
     private static Language LanguageOf(string? code) =>
         code is not null && code.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? Language.En : Language.Zh;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using MusterBot.Emulator;
 using MusterBot.Emulator.Sandbox;
+using MusterBot.State.Records.Org;
 using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.WebApp;
@@ -262,6 +263,28 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         await WaitForNewAsync(SandboxDemo.AdminId, since, "M-1 is closed");
         Assert.Empty((await BoardOkAsync(SandboxDemo.AdminId)).GetProperty("board").GetProperty("musters").EnumerateArray());
 
+        // The close report carries a "📊 Dashboard" button that opens this muster's final board (?muster=1).
+        var report = await _emulator.WaitForMessageAsync(SandboxDemo.AdminId, m => m.Text?.Contains("Report", StringComparison.OrdinalIgnoreCase) == true && m.Buttons.Any(b => b.WebAppUrl is not null), Wait);
+        var url = new Uri(report.Buttons.Single(b => b.WebAppUrl is not null).WebAppUrl!);
+        Assert.Equal(("/app", "?muster=1"), (url.AbsolutePath, url.Query));
+        var final = await GetAsync("/app/api/board" + url.Query, _emulator.WebAppInitData(SandboxDemo.AdminId));
+        Assert.Equal(HttpStatusCode.OK, final.Status);
+        var closed = Assert.Single(final.Body.GetProperty("board").GetProperty("musters").EnumerateArray());
+        Assert.Equal("M-1", closed.GetProperty("code").GetString());
+        Assert.NotEqual(JsonValueKind.Null, closed.GetProperty("closedAt").ValueKind);
+        Assert.Equal(["r1", "r2", "r3"], RegionIds(final.Body));
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("/app/api/region?muster=1&region=r1", _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+
+        // The North convenor's report has the same button; their final board shows North only; a member, a muster
+        // that is not there and a malformed number are refused.
+        var convenorReport = await _emulator.WaitForMessageAsync(Convenor, m => m.Buttons.Any(b => b.WebAppUrl?.EndsWith("?muster=1", StringComparison.Ordinal) == true), Wait);
+        Assert.NotNull(convenorReport);
+        Assert.Equal(["r1"], RegionIds((await GetAsync("/app/api/board?muster=1", _emulator.WebAppInitData(Convenor))).Body));
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/board?muster=1", _emulator.WebAppInitData(Member))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/board?muster=2", _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/app/api/board?muster=x1", _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/board?muster=1", null)).Status);
+
         // Pressed again (a second tap, a stale page): the flow's polite answer comes to the chat; nothing else happens.
         await Task.Delay(500);
         var messagesAfterClose = _emulator.Messages(SandboxDemo.AdminId).Count;
@@ -509,13 +532,80 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
         var harbour = tree.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "Harbour Community").GetProperty("called").GetInt32();
         Assert.Equal(harbour, part.GetProperty("regions").EnumerateArray().Sum(r => r.GetProperty("called").GetInt32()));
 
-        // The director lives in no community: no community queues or figures (the street's own are not built yet).
+        // The director lives in no community: the street's queues and figures, one row per community.
         var me = (await GetAsync("/app/api/me", _emulator.WebAppInitData(director))).Body;
-        Assert.Equal((true, false, false), (me.GetProperty("board").GetBoolean(), me.GetProperty("queues").GetBoolean(), me.GetProperty("figures").GetBoolean()));
-        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/queues", _emulator.WebAppInitData(director))).Status);
+        Assert.Equal((true, true, true), (me.GetProperty("board").GetBoolean(), me.GetProperty("queues").GetBoolean(), me.GetProperty("figures").GetBoolean()));
 
         // The director's region detail is not a thing: a child node is not a region of a community.
         Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/region?muster=" + tree.GetProperty("number").GetInt32() + "&region=r1", _emulator.WebAppInitData(director))).Status);
+
+        // Drilling down: a row of the street's board opens that community's part, region by region, read-only.
+        var harbourRow = tree.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "Harbour Community").GetProperty("regionId").GetString();
+        Assert.Equal("node:" + DefaultTree.CommunityId, harbourRow);
+        var (status, opened) = await GetAsync("/app/api/board?node=" + DefaultTree.CommunityId, _emulator.WebAppInitData(director));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("Harbour Community", opened.GetProperty("board").GetProperty("visiting").GetString());
+        Assert.False(opened.GetProperty("board").GetProperty("mayAct").GetBoolean());
+        var openedPart = Assert.Single(opened.GetProperty("board").GetProperty("musters").EnumerateArray());
+        Assert.Equal(part.GetProperty("number").GetInt32(), openedPart.GetProperty("number").GetInt32());
+        Assert.Equal<string[]>(RegionIds(await BoardOkAsync(SandboxDemo.AdminId)), [.. openedPart.GetProperty("regions").EnumerateArray().Select(r => r.GetProperty("regionId").GetString()!)]);
+        var region = await GetAsync($"/app/api/region?muster={openedPart.GetProperty("number").GetInt32()}&region=r1&node={DefaultTree.CommunityId}", _emulator.WebAppInitData(director));
+        Assert.Equal(HttpStatusCode.OK, region.Status);
+        Assert.True(region.Body.GetProperty("region").GetProperty("notAnswered").GetArrayLength() > 0);
+        var xinhe = Assert.Single((await GetAsync("/app/api/board?node=" + SandboxDemo.SecondCommunityId, _emulator.WebAppInitData(director))).Body.GetProperty("board").GetProperty("musters").EnumerateArray());
+        Assert.Equal(tree.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "Xinhe Community").GetProperty("called").GetInt32(),
+            xinhe.GetProperty("regions").EnumerateArray().Sum(r => r.GetProperty("called").GetInt32()));
+
+        // Their own street by id is their own view; a community's administrator cannot open the other community, the
+        // street or the city; a node that is not there and one that is not a number are refused alike.
+        Assert.Equal("Dongcheng Street", (await GetAsync("/app/api/board?node=" + DefaultTree.StreetId, _emulator.WebAppInitData(director))).Body.GetProperty("board").GetProperty("scope").GetString());
+        foreach (var url in new[] { "/app/api/board?node=" + SandboxDemo.SecondCommunityId, "/app/api/board?node=" + DefaultTree.StreetId, "/app/api/board?node=" + DefaultTree.CityId,
+            "/app/api/queues?node=" + SandboxDemo.SecondCommunityId, "/app/api/figures?node=" + SandboxDemo.SecondCommunityId,
+            $"/app/api/region?muster=1&region=r1&node={SandboxDemo.SecondCommunityId}" })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(url, _emulator.WebAppInitData(SandboxDemo.AdminId))).Status);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/board?node=" + DefaultTree.CityId, _emulator.WebAppInitData(director))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/board?node=987654", _emulator.WebAppInitData(director))).Status);
+        // A convenor naming their own community gets their own view (still their region only), and nothing above it.
+        var convenorOwn = (await GetAsync("/app/api/board?node=" + DefaultTree.CommunityId, _emulator.WebAppInitData(Convenor))).Body;
+        Assert.Equal(["r1"], Assert.Single(convenorOwn.GetProperty("board").GetProperty("musters").EnumerateArray()).GetProperty("regions").EnumerateArray().Select(r => r.GetProperty("regionId").GetString()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/board?node=" + DefaultTree.StreetId, _emulator.WebAppInitData(Convenor))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/app/api/board?node=abc", _emulator.WebAppInitData(director))).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/board?node=" + DefaultTree.CommunityId, null)).Status);
+
+        // The street's queues: what is open in each community, from their figures; a community opens read-only.
+        var queues = (await GetAsync("/app/api/queues", _emulator.WebAppInitData(director))).Body.GetProperty("queues");
+        Assert.Equal("Dongcheng Street", queues.GetProperty("node").GetString());
+        Assert.Equal([DefaultTree.CommunityId, SandboxDemo.SecondCommunityId], queues.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("id").GetInt64()).Order());
+        Assert.Empty(queues.GetProperty("wishes").EnumerateArray());
+        var communityQueues = (await GetAsync("/app/api/queues?node=" + SandboxDemo.SecondCommunityId, _emulator.WebAppInitData(director))).Body.GetProperty("queues");
+        Assert.Equal("Xinhe Community", communityQueues.GetProperty("visiting").GetString());
+        Assert.False(communityQueues.GetProperty("mayApprove").GetBoolean());
+        Assert.False(communityQueues.GetProperty("mayAssign").GetBoolean());
+        Assert.Empty(communityQueues.GetProperty("handlers").EnumerateArray());
+        var xinheOpenWishes = queues.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("id").GetInt64() == SandboxDemo.SecondCommunityId).GetProperty("openWishes").GetInt32();
+        Assert.Equal(xinheOpenWishes, communityQueues.GetProperty("wishes").EnumerateArray().Count());
+
+        // The street's figures: one row per community summed from their figures documents, and the 12 months.
+        var figures = (await GetAsync("/app/api/figures?period=all", _emulator.WebAppInitData(director))).Body.GetProperty("figures");
+        Assert.Equal("Dongcheng Street", figures.GetProperty("node").GetString());
+        var children = figures.GetProperty("byChild").EnumerateArray().ToList();
+        Assert.Equal(["Harbour Community", "Xinhe Community"], children.Select(c => c.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(children.Sum(c => c.GetProperty("filed").GetInt32()), figures.GetProperty("total").GetProperty("filed").GetInt32());
+        Assert.Equal(12, figures.GetProperty("trend").GetArrayLength());
+        foreach (var child in children)
+        {
+            var own = (await GetAsync($"/app/api/figures?period=all&node={child.GetProperty("node").GetInt64()}", _emulator.WebAppInitData(director))).Body.GetProperty("figures");
+            Assert.Equal(child.GetProperty("filed").GetInt32(), own.GetProperty("total").GetProperty("filed").GetInt32());
+            Assert.Equal(child.GetProperty("name").GetString(), own.GetProperty("visiting").GetString());
+        }
+
+        var (csvStatus, csv) = await GetRawAsync("/app/api/figures.csv?table=child&period=all", _emulator.WebAppInitData(director));
+        Assert.Equal(HttpStatusCode.OK, csvStatus);
+        Assert.Contains("Harbour Community,", csv, StringComparison.Ordinal);
+        Assert.Contains("Xinhe Community,", csv, StringComparison.Ordinal);
     }
 
     private async Task LaunchDrillAsync()
