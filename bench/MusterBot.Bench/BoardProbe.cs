@@ -47,6 +47,71 @@ public static class BoardProbe
         ];
     }
 
+    /// <summary>
+    /// The page itself in headless Chromium at phone size (tests/browser/board-render.mjs, which needs node, the npm
+    /// packages of tests/browser and Debian's chromium): <see cref="PageLoads"/> fresh pages, each timed from the start
+    /// of loading to the board's first figures on the screen, then from tapping the first region to its detail drawn.
+    /// Null when the browser tools are not installed (the bench says so; the figures are then not measured).
+    /// </summary>
+    public static async Task<IReadOnlyList<Timing>?> MeasurePageAsync(WebApplication app, BotApiEmulator emulator, long adminId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(emulator);
+        var script = FindScript();
+        if (script is null || !File.Exists(Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium"))
+        {
+            Console.Error.WriteLine("board in Chromium: not measured (needs tests/browser/node_modules — cd tests/browser && npm ci — and apt-get install -y chromium)");
+            return null;
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var start = new ProcessStartInfo("node") { WorkingDirectory = Path.GetDirectoryName(script)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.GetFileName(script), address, emulator.WebAppInitData(adminId), PageLoads.ToString(CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var node = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
+        var output = node.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = node.StandardError.ReadToEndAsync(cancellationToken);
+        await node.WaitForExitAsync(cancellationToken);
+        var line = (await output).Split('\n').FirstOrDefault(l => l.StartsWith("BOARD_RENDER ", StringComparison.Ordinal));
+        if (node.ExitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"board-render.mjs failed ({node.ExitCode}): {await errors}");
+        }
+
+        using var doc = JsonDocument.Parse(line["BOARD_RENDER ".Length..]);
+        Timing Of(string what, string series, string check)
+        {
+            var times = doc.RootElement.GetProperty(series).EnumerateArray().Select(e => e.GetDouble()).Order().ToList();
+            return new Timing(what, times[0], times[times.Count / 2], times[^1], 0, check);
+        }
+
+        var root = doc.RootElement;
+        return
+        [
+            Of("page: board drawn (Chromium, 390×844)", "board", string.Format(CultureInfo.InvariantCulture, "{0} regions on the screen, of {1} loads", root.GetProperty("regions").GetInt32(), PageLoads)),
+            Of("page: region tapped → drawn", "region", string.Format(CultureInfo.InvariantCulture, "{0:N0} in its not-answered list", root.GetProperty("notAnswered").GetInt32())),
+        ];
+    }
+
+    public const int PageLoads = 5;
+
+    private static string? FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var script = Path.Combine(dir.FullName, "tests", "browser", "board-render.mjs");
+            if (File.Exists(script) && Directory.Exists(Path.Combine(dir.FullName, "tests", "browser", "node_modules", "playwright-core")))
+            {
+                return script;
+            }
+        }
+
+        return null;
+    }
+
     private static async Task<(Timing Result, string Body)> TimeAsync(HttpClient http, string url, CancellationToken cancellationToken)
     {
         var times = new List<double>(Requests);

@@ -74,6 +74,7 @@ public sealed class CheckInBench(BenchOptions options)
         var orderIds = await muster.LaunchAsync(store, emulator, setupLimit, cancellationToken);
         var setupTime = setup.Elapsed;
         var boardBefore = options.Board ? await BoardProbe.MeasureAsync(app, emulator, AdminId, cancellationToken) : null;
+        var pageBefore = options.Board ? await BoardProbe.MeasurePageAsync(app, emulator, AdminId, cancellationToken) : null;
         if (Environment.GetEnvironmentVariable("BENCH_PAUSE_BEFORE_PRESSES") is { Length: > 0 } pause)
         {
             // For a profiler: say when the measured part starts, then give it time to attach.
@@ -207,6 +208,7 @@ public sealed class CheckInBench(BenchOptions options)
         // drain above waits for them.
         var badReport = bad is null ? null : await bad.ReportAsync(TimeSpan.FromSeconds(30), cancellationToken);
         var boardAfter = options.Board ? await BoardProbe.MeasureAsync(app, emulator, AdminId, cancellationToken) : null;
+        var pageAfter = options.Board ? await BoardProbe.MeasurePageAsync(app, emulator, AdminId, cancellationToken) : null;
         var edits = emulator.RequestCount("editMessageText") - editsBefore;
         var sends = emulator.RequestCount("sendMessage") - sendsBefore;
         var redisPeak = redis is null ? null : await redis.UsedMemoryPeakAsync();
@@ -230,6 +232,14 @@ public sealed class CheckInBench(BenchOptions options)
             foreach (var t in timings ?? [])
             {
                 Row($"dashboard {t.What}, {when}", string.Format(Inv, "{0:0.0} / {1:0.0} / {2:0.0} ms (min/median/max of {3}), {4:N0} B; {5}", t.Min, t.Median, t.Max, BoardProbe.Requests, t.Bytes, t.Check));
+            }
+        }
+
+        foreach (var (when, timings) in new[] { ("before the presses", pageBefore), ("after every press", pageAfter) })
+        {
+            foreach (var t in timings ?? [])
+            {
+                Row($"dashboard {t.What}, {when}", string.Format(Inv, "{0:0} / {1:0} / {2:0} ms (min/median/max of {3}); {4}", t.Min, t.Median, t.Max, BoardProbe.PageLoads, t.Check));
             }
         }
 

@@ -11,12 +11,18 @@
 // - Yang Tao presses "arrived" in the chat and the administrator's open board shows it within 2 s, without a reload;
 // - Grandma Hu files a wish and a complaint in her chat; the administrator's queues tab shows both (saved as
 //   DASH_QUEUES) and approves the wish from the page; then the figures tab (12 months, the period switch; saved as DASH_FIGURES) and
-//   back, then closes M-1 from the board: the report comes to the chat.
+//   back, then closes M-1 from the board: the report comes to the chat;
+// - the "📊 Dashboard" button under that report opens M-1's final board (closed, no close button; saved as DASH_CLOSED),
+//   a region of it in detail, and "‹ Open musters" the live board;
+// - the street's director (3001) launches a drill for both communities in the chat: their board has one row per
+//   community (saved as DASH_STREET); a row opens that community's part read-only, a region of it in detail (saved as
+//   DASH_DRILL), and back; the street's queues and figures (one row per community; saved as DASH_STREET_FIGURES) each
+//   open a community's, with nothing to act on.
 //
 //   cd tests/browser && npm ci && node dashboard.test.mjs
 //
-// Environment: CHROMIUM, MUSTERBOT_NO_BUILD, MUSTERBOT_CONFIGURATION as for sandbox.test.mjs; DASH_ADMIN and
-// DASH_CONVENOR are the screenshots' paths (default: the temp folder; docs/dashboard*.png are made with these set).
+// Environment: CHROMIUM, MUSTERBOT_NO_BUILD, MUSTERBOT_CONFIGURATION as for sandbox.test.mjs; DASH_* are the
+// screenshots' paths (default: the temp folder; docs/dashboard*.png are made with these set).
 import os from 'node:os';
 import path from 'node:path';
 import { log, requireCjkFonts, startHost, launchBrowser, openPage, playDrill, EN } from './harness.mjs';
@@ -26,6 +32,10 @@ const convenorShot = path.resolve(process.env.DASH_CONVENOR || path.join(os.tmpd
 const regionShot = path.resolve(process.env.DASH_REGION || path.join(os.tmpdir(), 'musterbot-dashboard-region.png'));
 const figuresShot = path.resolve(process.env.DASH_FIGURES || path.join(os.tmpdir(), 'musterbot-dashboard-figures.png'));
 const queuesShot = path.resolve(process.env.DASH_QUEUES || path.join(os.tmpdir(), 'musterbot-dashboard-queues.png'));
+const closedShot = path.resolve(process.env.DASH_CLOSED || path.join(os.tmpdir(), 'musterbot-dashboard-closed.png'));
+const streetShot = path.resolve(process.env.DASH_STREET || path.join(os.tmpdir(), 'musterbot-dashboard-street.png'));
+const drillShot = path.resolve(process.env.DASH_DRILL || path.join(os.tmpdir(), 'musterbot-dashboard-drill.png'));
+const streetFiguresShot = path.resolve(process.env.DASH_STREET_FIGURES || path.join(os.tmpdir(), 'musterbot-dashboard-street-figures.png'));
 const PHONE = { width: 390, height: 844 };
 const DARK = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', secondary_bg_color: '#232e3c', link_color: '#6ab3f3', button_color: '#5288c1' };
 
@@ -214,7 +224,102 @@ try {
   check(after.some(m => /M-1 is closed/.test(m.text || '')), 'the close did not reach the administrator\'s chat');
   log('closed M-1 from the board; the report is in the chat');
 
-  const errors = [...h.errors, ...admin.errors, ...convenor.errors, ...member.errors];
+  // The "📊 Dashboard" button under the close report opens M-1's final board; "‹ Open musters" goes to the live one.
+  await h.as(EN.admin);
+  await h.page.locator('#chat .wrap', { hasText: 'Muster report M-1' }).last().waitFor();
+  const [report] = await Promise.all([
+    h.page.waitForEvent('popup'),
+    h.page.locator('#chat .wrap', { hasText: 'Muster report M-1' }).last().locator('.inline button', { hasText: '📊 Dashboard' }).click(),
+  ]);
+  await report.waitForLoadState();
+  check(new URL(report.url()).search === '?muster=1', 'the report\'s button opened ' + report.url());
+  await report.setViewportSize(PHONE);
+  await report.locator('.muster h2 .closed').waitFor();
+  check(await report.locator('.region[data-open]').count() === 3, 'the final board does not show the three regions');
+  check(await report.locator('button[data-close]').count() === 0, 'a closed muster has a close button');
+  check(/Closed at \d\d:\d\d/.test(await report.locator('.muster .sub').first().textContent()), 'the final board has no closing time');
+  await report.screenshot({ path: closedShot });
+  log('saved', closedShot);
+  await report.locator('.region[data-region="r1"]').click();
+  await report.locator('[data-detail="r1"]').waitFor();
+  await report.click('#back');
+  await report.locator('#trail button', { hasText: 'Open musters' }).click();
+  await report.locator('#main .empty', { hasText: 'No muster is open' }).waitFor();
+  const reportErrors = [];
+  report.on('pageerror', e => reportErrors.push(String(e)));
+  await report.close();
+  log('the close report\'s button opened the final board of M-1, and its way back the live board');
+
+  // The street's director launches a drill for both communities in the chat; their board has one row per community.
+  const street = 3001;
+  await sendText(street, '/muster');
+  await click(street, /Every community below/);
+  await click(street, /^✅ Done|Done/);
+  await click(street, /Flood/);
+  await click(street, /All members/);
+  await click(street, /Own community/);
+  await click(street, /^Skip|Skip/);
+  await click(street, /within 1 h/);
+  await click(street, /🧪 Drill/);
+  await click(street, /Send the drill order/);
+  await waitText(street, /Roll call/);
+  const director = await open(street);
+  await director.page.locator('.region[data-node]').nth(1).waitFor();
+  const rows = await director.page.locator('.region[data-node]').evaluateAll(els => els.map(e => e.dataset.name).sort());
+  check(JSON.stringify(rows) === '["Harbour Community","Xinhe Community"]', 'the street\'s board rows are ' + JSON.stringify(rows));
+  check(await director.page.locator('#who').textContent().then(t => t.includes('Dongcheng Street')), 'the street\'s board is not titled with the street');
+  await director.page.screenshot({ path: streetShot });
+  log('saved', streetShot);
+
+  // A row opens that community's part of the muster, region by region, read-only, with the way back.
+  await director.page.locator('.region[data-name="Harbour Community"]').click();
+  await director.page.locator('#trail', { hasText: 'Viewing Harbour Community' }).waitFor();
+  await director.page.locator('.region[data-open][data-region="r1"]').waitFor();
+  check(await director.page.locator('button[data-close]').count() === 0, 'the street\'s director may close the community\'s part from the page');
+  await director.page.locator('.region[data-region="r1"]').click();
+  await director.page.locator('[data-detail="r1"] ul.people li').first().waitFor();
+  await director.page.screenshot({ path: drillShot, fullPage: true });
+  log('saved', drillShot);
+  await director.page.click('#back');
+  await director.page.locator('#trail #up').click();
+  await director.page.locator('.region[data-name="Xinhe Community"]').waitFor();
+  check(await director.page.locator('#trail').isHidden(), 'the way back is still shown at the street');
+
+  // The street's queues and figures: one row per community; a row opens that community's, read-only.
+  await director.page.locator('nav#tabs button[data-tab="queues"]').click();
+  await director.page.locator('.item[data-name="Xinhe Community"]').click();
+  await director.page.locator('#trail', { hasText: 'Viewing Xinhe Community' }).waitFor();
+  await director.page.locator('h3', { hasText: 'Wishes' }).waitFor();
+  check(await director.page.locator('button[data-approve], select[data-assign], form[data-extend]').count() === 0, 'the street\'s director can act on a community\'s queue');
+  await director.page.locator('#trail #up').click();
+  await director.page.locator('nav#tabs button[data-tab="figures"]').click();
+  await director.page.locator('.frow[data-name="Harbour Community"]').waitFor();
+  check(await director.page.locator('svg.chart rect[data-month]').count() === 12, 'the street\'s trend does not show 12 months');
+  await director.page.screenshot({ path: streetFiguresShot, fullPage: true });
+  log('saved', streetFiguresShot);
+
+  // Inside Telegram's apps the CSV button asks Telegram to download a signed link (downloadFile), which works
+  // without the page's initData: played here by a stand-in for the mobile apps' TelegramWebviewProxy.
+  await director.page.evaluate(() => { window.__events = []; window.TelegramWebviewProxy = { postEvent: (type, data) => window.__events.push([type, data]) }; });
+  await director.page.locator('button.csv[data-table="child"]').click();
+  let events = [];
+  for (const started = Date.now(); events.length === 0 && Date.now() - started < 5000; await new Promise(r => setTimeout(r, 50))) {
+    events = await director.page.evaluate(() => window.__events);
+  }
+  check(events.length === 1 && events[0][0] === 'web_app_request_file_download', 'no downloadFile event: ' + JSON.stringify(events));
+  const download = JSON.parse(events[0][1]);
+  check(download.file_name === 'child-month.csv', 'the download is named ' + download.file_name);
+  const linked = await fetch(download.url);
+  const linkedCsv = await linked.text();
+  check(linked.ok && linkedCsv.includes('Harbour Community') && linkedCsv.includes('Xinhe Community'), `the signed link gave ${linked.status}: ${linkedCsv.slice(0, 200)}`);
+  check((await fetch(download.url.replace('table=child', 'table=trend'))).status === 401, 'an altered link was not refused');
+  log('inside Telegram the CSV goes through downloadFile with a signed link; an altered link is refused');
+  await director.page.locator('.frow[data-name="Harbour Community"]').click();
+  await director.page.locator('#trail', { hasText: 'Viewing Harbour Community' }).waitFor();
+  await director.page.locator('h3', { hasText: 'Complaints by category' }).waitFor();
+  log('the street\'s director drilled from the street into each community on every tab, read-only');
+
+  const errors = [...h.errors, ...admin.errors, ...convenor.errors, ...member.errors, ...director.errors, ...reportErrors];
   check(errors.length === 0, 'page errors: ' + errors.join('; '));
   console.log('dashboard browser test passed');
 } catch (e) {

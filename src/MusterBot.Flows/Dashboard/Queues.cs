@@ -56,7 +56,11 @@ public sealed record QueueBoard(IReadOnlyList<QueueWish> Wishes, IReadOnlyList<Q
 }
 
 /// <summary>What is open in a child node now, from its communities' maintained figures (never the items themselves).</summary>
-public sealed record QueueNode(long Id, string Name, int Communities, int OpenComplaints, int Supervised, int Escalated, int OpenWishes);
+public sealed record QueueNode(long Id, string Name, int Communities, int OpenComplaints, int Supervised, int Escalated, int OpenWishes)
+{
+    /// <summary>The child is a community itself (its row needs no count of communities).</summary>
+    public bool IsCommunity { get; init; }
+}
 
 /// <summary>
 /// The dashboard's queues (issue #18 point 3), read-only: wishes to review, open, claimed and overdue; open complaints,
@@ -166,7 +170,7 @@ public sealed class QueueQueries(IStateStore store, TextCatalog texts, TimeProvi
             {
                 var under = Stats.OrgScope.CommunitiesUnder(child, descendants);
                 var sum = Stats.CommunityTally.Sum(under.Select(c => open[c.Id]));
-                return new QueueNode(child.Id, child.Name, under.Count, sum.OpenComplaints, sum.Supervised, sum.Escalated, sum.OpenWishes);
+                return new QueueNode(child.Id, child.Name, under.Count, sum.OpenComplaints, sum.Supervised, sum.Escalated, sum.OpenWishes) { IsCommunity = child.Level == State.Records.Org.OrgLevel.Community };
             })
             .OrderByDescending(n => n.Supervised + n.Escalated).ThenByDescending(n => n.OpenComplaints).ThenBy(n => n.Name, StringComparer.Ordinal)
             .ToList();

@@ -151,9 +151,13 @@ public static partial class WebAppEndpoints
         });
 
         // Each table of the figures as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese).
-        app.MapGet("/app/api/figures.csv", async (HttpContext http, string? table, string? period, string? node, DashboardQueries queries, FigureQueries figures, TextCatalog texts, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
+        // With initData (the page's own fetch), or with a link signed for the person by figures.csv/link (Telegram's
+        // downloadFile fetches it without the page's header).
+        app.MapGet("/app/api/figures.csv", async (HttpContext http, string? table, string? period, string? node, string? user, string? expires, string? sig, DashboardQueries queries, FigureQueries figures, TextCatalog texts, IOptions<WebAppOptions> options, CancellationToken cancellationToken) =>
         {
-            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures.csv", node, cancellationToken).ConfigureAwait(false);
+            var (viewer, refusal) = sig is null
+                ? await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures.csv", node, cancellationToken).ConfigureAwait(false)
+                : await LinkedAsync(http, queries, table, period, node, user, expires, sig, cancellationToken).ConfigureAwait(false);
             if (refusal is not null)
             {
                 return refusal;
@@ -168,6 +172,28 @@ public static partial class WebAppEndpoints
             var csv = FigureCsv.Write(board, table, texts, viewer!.Language);
             http.Response.Headers.CacheControl = "no-store";
             return Results.File(System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8", $"{table}-{board.Period}.csv");
+        });
+
+        // A link to one CSV that Telegram can fetch for the person (Mini Apps' downloadFile), valid for DownloadLink.Age.
+        app.MapGet("/app/api/figures.csv/link", async (HttpContext http, string? table, string? period, string? node, DashboardQueries queries, IOptions<WebAppOptions> options, IOptions<TelegramOptions> telegram, TimeProvider time, CancellationToken cancellationToken) =>
+        {
+            var (viewer, refusal) = await AllowedAsync(http, queries, options.Value, FigureQueries.MaySeeFigures, "figures.csv/link", node, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+
+            if (table is not ("category" or "grid" or "trend" or "points" or "child"))
+            {
+                return BadRequest();
+            }
+
+            var chosen = period is "30" or "all" ? period : "month";
+            var expires = time.GetUtcNow().Add(DownloadLink.Age).ToUnixTimeSeconds();
+            var canonical = DownloadLink.Canonical(table, chosen, node, viewer!.UserId, expires);
+            var page = options.Value.PublicUrl?.ToString() ?? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/app";
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new { url = page.TrimEnd('/') + "/api/figures.csv?" + canonical + "&sig=" + DownloadLink.Sign(canonical, telegram.Value.BotToken), fileName = $"{table}-{chosen}.csv" }, Json);
         });
 
         // An action on the board goes through the flows as the same button pressed in the chat would: the same
@@ -285,6 +311,30 @@ public static partial class WebAppEndpoints
         return new Authenticated(viewer, null, identity);
     }
 
+    /// <summary>A signed CSV link (no initData): the signature and age checked, then the person and scope as for the page.</summary>
+    private static async Task<(BoardViewer? Viewer, IResult? Refusal)> LinkedAsync(
+        HttpContext http, DashboardQueries queries, string? table, string? period, string? node, string? user, string? expires, string sig, CancellationToken cancellationToken)
+    {
+        var token = http.RequestServices.GetRequiredService<IOptions<TelegramOptions>>().Value.BotToken;
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        if (table is null || period is null
+            || !long.TryParse(user, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var userId)
+            || !long.TryParse(expires, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var until)
+            || !DownloadLink.Check(table, period, node, userId, until, sig, token, now))
+        {
+            LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "figures.csv", "CSV link forged, altered or expired", null);
+            return (null, Results.Json(new { error = "expired" }, Json, statusCode: StatusCodes.Status401Unauthorized));
+        }
+
+        if (await queries.ViewerAsync(userId, cancellationToken).ConfigureAwait(false) is not { } viewer)
+        {
+            LogRefused(Logger(http), http.Connection.RemoteIpAddress?.ToString() ?? "?", "figures.csv", "unknown person", userId);
+            return (null, Results.Json(new { error = "unknown" }, Json, statusCode: StatusCodes.Status403Forbidden));
+        }
+
+        return await ScopedAsync(http, queries, viewer, FigureQueries.MaySeeFigures, "figures.csv", node, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Authenticated, looking at <paramref name="node"/> when given (a node they administer or one below it), and allowed
     /// this part of the page by <paramref name="may"/>; else the refusal (400 for a malformed node, 403 logged).
@@ -298,7 +348,13 @@ public static partial class WebAppEndpoints
             return (null, refusal);
         }
 
-        var viewer = authenticated.Viewer!;
+        return await ScopedAsync(http, queries, authenticated.Viewer!, may, what, node, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The person looking at <paramref name="node"/> when given, and allowed this part by <paramref name="may"/>.</summary>
+    private static async Task<(BoardViewer? Viewer, IResult? Refusal)> ScopedAsync(
+        HttpContext http, DashboardQueries queries, BoardViewer viewer, Func<BoardViewer, bool> may, string what, string? node, CancellationToken cancellationToken)
+    {
         if (node is not null)
         {
             if (!long.TryParse(node, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var nodeId) || nodeId <= 0)

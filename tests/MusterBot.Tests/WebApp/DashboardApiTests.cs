@@ -139,6 +139,68 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ACsvLink_ForTelegramsDownload_WorksWithoutInitData_OnlyAsSigned_ForItsPerson_AndNotOnceOld()
+    {
+        const long admin = SandboxDemo.AdminId;
+        var (status, link) = await GetAsync("/app/api/figures.csv/link?table=trend&period=all", _emulator.WebAppInitData(admin));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("trend-all.csv", link.GetProperty("fileName").GetString());
+        var url = new Uri(link.GetProperty("url").GetString()!);
+        Assert.Equal((_host.BaseAddress.Authority, "/app/api/figures.csv"), (url.Authority, url.AbsolutePath));
+
+        // Telegram fetches it without the page's header: the CSV, as the page's own download gives it.
+        var (csvStatus, csv) = await GetRawAsync(url.PathAndQuery, null);
+        Assert.Equal(HttpStatusCode.OK, csvStatus);
+        Assert.Equal((await GetRawAsync("/app/api/figures.csv?table=trend&period=all", _emulator.WebAppInitData(admin))).Body, csv);
+
+        // Any value changed, the signature cut or missing: 401, nothing shown.
+        var expires = System.Web.HttpUtility.ParseQueryString(url.Query)["expires"]!;
+        foreach (var altered in new[]
+        {
+            url.PathAndQuery.Replace("table=trend", "table=points", StringComparison.Ordinal),
+            url.PathAndQuery.Replace("period=all", "period=month", StringComparison.Ordinal),
+            url.PathAndQuery.Replace("user=1001", "user=1101", StringComparison.Ordinal),
+            url.PathAndQuery.Replace("expires=" + expires, "expires=" + (long.Parse(expires, System.Globalization.CultureInfo.InvariantCulture) + 60), StringComparison.Ordinal),
+            url.PathAndQuery[..^3],
+            url.PathAndQuery + "&node=" + DefaultTree.CommunityId,
+            "/app/api/figures.csv?table=trend&period=all&user=1001&expires=" + expires + "&sig=",
+        })
+        {
+            var (s, body) = await GetRawAsync(altered, null);
+            Assert.True(s == HttpStatusCode.Unauthorized, $"{altered}: {s} {body}");
+            Assert.DoesNotContain("2026", body, StringComparison.Ordinal);
+        }
+
+        // Signed with the bot's token but expired, or dated far ahead: 401.
+        var token = _host.App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MusterBot.Host.Configuration.TelegramOptions>>().Value.BotToken;
+        string Signed(long who, DateTimeOffset until, string? node = null)
+        {
+            var canonical = MusterBot.Host.WebApp.DownloadLink.Canonical("trend", "all", node, who, until.ToUnixTimeSeconds());
+            return "/app/api/figures.csv?" + canonical + "&sig=" + MusterBot.Host.WebApp.DownloadLink.Sign(canonical, token);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetRawAsync(Signed(admin, DateTimeOffset.UtcNow.AddSeconds(-5)), null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetRawAsync(Signed(admin, DateTimeOffset.UtcNow.AddDays(1)), null)).Status);
+
+        // A correctly signed link still answers only what its person may see: a member none, the administrator no
+        // other community; the person is read from the store, as for the page.
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetRawAsync(Signed(Member, DateTimeOffset.UtcNow.AddMinutes(1)), null)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetRawAsync(Signed(admin, DateTimeOffset.UtcNow.AddMinutes(1), SandboxDemo.SecondCommunityId.ToString(System.Globalization.CultureInfo.InvariantCulture)), null)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetRawAsync(Signed(Stranger, DateTimeOffset.UtcNow.AddMinutes(1)), null)).Status);
+
+        // Links are asked for with initData, by those who may see the figures, for a table that exists.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/app/api/figures.csv/link?table=trend", null)).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync("/app/api/figures.csv/link?table=trend", _emulator.WebAppInitData(Convenor))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await GetAsync("/app/api/figures.csv/link?table=secrets", _emulator.WebAppInitData(admin))).Status);
+
+        // A street's director: a link to one community's table below works, for that community only.
+        var (_, street) = await GetAsync("/app/api/figures.csv/link?table=category&period=all&node=" + SandboxDemo.SecondCommunityId, _emulator.WebAppInitData(SandboxDemo.StreetAdminId));
+        var streetUrl = new Uri(street.GetProperty("url").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, (await GetRawAsync(streetUrl.PathAndQuery, null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetRawAsync(streetUrl.PathAndQuery.Replace("node=" + SandboxDemo.SecondCommunityId, "node=" + DefaultTree.CommunityId, StringComparison.Ordinal), null)).Status);
+    }
+
+    [Fact]
     public async Task EachRole_SeesItsScope_AndNoOneElse()
     {
         await LaunchDrillAsync();
