@@ -105,7 +105,12 @@ public sealed class DashboardApiTests : IAsyncLifetime, IDisposable
             ("tampered", good.Replace("%22id%22%3A1001", "%22id%22%3A1101", StringComparison.Ordinal)),
             ("expired", _emulator.WebAppInitData(SandboxDemo.AdminId, DateTimeOffset.UtcNow.AddHours(-1).AddMinutes(-1))),
         };
-        var gets = new[] { "/app/api/board", "/app/api/region?muster=1&region=r1", "/app/api/queues", "/app/api/figures", "/app/api/figures.csv?table=category", "/app/api/me" };
+        var gets = new[]
+        {
+            "/app/api/board", "/app/api/board?muster=1", "/app/api/board?node=4", "/app/api/region?muster=1&region=r1", "/app/api/region?muster=1&region=r1&node=4",
+            "/app/api/queues", "/app/api/queues?node=4", "/app/api/figures", "/app/api/figures?node=4", "/app/api/figures.csv?table=category",
+            "/app/api/figures.csv/link?table=category", "/app/api/me",
+        };
         var messages = _emulator.Messages(SandboxDemo.AdminId).Count;
         foreach (var (name, initData) in variants)
         {
