@@ -88,7 +88,19 @@ public interface IStateStore
         CountDeliveriesFromRecordsAsync(tag, shard, cancellationToken);
 
     /// <summary>The counts of <see cref="CountDeliveriesByTagAsync"/>, from every record of the tag.</summary>
-    async Task<IReadOnlyDictionary<DeliveryStatus, int>> CountDeliveriesFromRecordsAsync(string tag, long shard, CancellationToken cancellationToken)
+    async Task<IReadOnlyDictionary<DeliveryStatus, int>> CountDeliveriesFromRecordsAsync(string tag, long shard, CancellationToken cancellationToken) =>
+        (await OutcomesFromRecordsAsync(tag, shard, cancellationToken).ConfigureAwait(false)).Values.GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+
+    /// <summary>
+    /// Each chat's final outcome of the messages with this tag, as <see cref="CountDeliveriesByTagAsync"/> counts them
+    /// (chats whose messages are still queued are absent). The Redis store keeps this map as outcomes are recorded (one
+    /// read of chat ids and states, no delivery records); this default reads every record.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, DeliveryStatus>> GetDeliveryOutcomesByTagAsync(string tag, long shard, CancellationToken cancellationToken) =>
+        OutcomesFromRecordsAsync(tag, shard, cancellationToken);
+
+    /// <summary>The map of <see cref="GetDeliveryOutcomesByTagAsync"/>, from every record of the tag.</summary>
+    async Task<IReadOnlyDictionary<long, DeliveryStatus>> OutcomesFromRecordsAsync(string tag, long shard, CancellationToken cancellationToken)
     {
         var best = new Dictionary<long, DeliveryStatus>();
         foreach (var record in await GetDeliveriesByTagAsync(tag, shard, cancellationToken).ConfigureAwait(false))
@@ -99,7 +111,7 @@ public interface IStateStore
             }
         }
 
-        return best.Values.GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count());
+        return best;
     }
 
     /// <summary>How many members a set has, without reading them (Redis SCARD); this default reads them.</summary>

@@ -175,8 +175,8 @@ public sealed partial class MusterFlow
 
             foreach (var region in muster.Regions.Where(r => IsConvenorOf(ctx, r)))
             {
-                var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
-                var html = RollCall.RenderRegion(texts, ctx.Language, muster, region, directory.RegionName(region.RegionId), entries, ctx.Now, Offset);
+                var view = await RollCall.LoadShownAsync(ctx.Reader, muster, region, cancellationToken).ConfigureAwait(false);
+                var html = RollCall.RenderRegion(texts, ctx.Language, muster, region, directory.RegionName(region.RegionId), view, ctx.Now, Offset);
                 SendPanel(ctx, muster, region.RegionId, html, RollCall.RegionPanelButtons(texts, ctx.Language, muster, region.RegionId, _dashboard));
                 if (!region.PanelChats.Contains(ctx.ChatId))
                 {
@@ -251,8 +251,8 @@ public sealed partial class MusterFlow
             return;
         }
 
-        var entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
-        var rendered = RollCall.RenderRegion(texts, ctx.Language, muster, region, RegionName(directory, region, ctx.Language), entries, ctx.Now, Offset);
+        var view = await RollCall.LoadShownAsync(ctx.Reader, muster, region, cancellationToken).ConfigureAwait(false);
+        var rendered = RollCall.RenderRegion(texts, ctx.Language, muster, region, RegionName(directory, region, ctx.Language), view, ctx.Now, Offset);
         ctx.AnswerButton(ctx.T("mu.rc.refreshed"));
         if (newMessage)
         {

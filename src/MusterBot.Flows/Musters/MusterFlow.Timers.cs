@@ -130,7 +130,7 @@ public sealed partial class MusterFlow
         var panels = muster.AdminPanelChats.Select(chat => (Chat: chat, Region: (MusterRegion?)null))
             .Concat(muster.Regions.SelectMany(r => r.PanelChats.Select(chat => (Chat: chat, Region: (MusterRegion?)r))))
             .ToList();
-        var entriesByRegion = new Dictionary<string, IReadOnlyList<RollCall.Entry>>();
+        var viewByRegion = new Dictionary<string, RollCall.RegionView>();
         var changed = false;
         var pending = false;
         foreach (var (chat, region) in panels)
@@ -152,14 +152,15 @@ public sealed partial class MusterFlow
             }
             else
             {
-                if (!entriesByRegion.TryGetValue(region.RegionId, out var entries))
+                // Only what the roll call shows is read: counts and ids from sets, the documents of the names it has room for.
+                if (!viewByRegion.TryGetValue(region.RegionId, out var view))
                 {
-                    entries = await RollCall.LoadRegionAsync(ctx.Reader, muster.Number, region.RegionId, cancellationToken).ConfigureAwait(false);
-                    entriesByRegion[region.RegionId] = entries;
-                    pending |= region.MembersToldAt is not null && entries.Any(e => e.Profile is not null && e.Delivery is null or DeliveryStatus.Queued);
+                    view = await RollCall.LoadShownAsync(ctx.Reader, muster, region, cancellationToken).ConfigureAwait(false);
+                    viewByRegion[region.RegionId] = view;
+                    pending |= region.MembersToldAt is not null && view.Pending;
                 }
 
-                html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, region, language), entries, ctx.Now, Offset);
+                html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, region, language), view, ctx.Now, Offset);
                 markup = RollCall.RegionPanelButtons(texts, language, muster, region.RegionId, _dashboard);
             }
 

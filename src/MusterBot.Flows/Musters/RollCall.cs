@@ -109,13 +109,126 @@ public static class RollCall
                 .Select(s => MusterView.StatusName(texts, language, s) + " " + counts.Of(s).ToString(CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>One group of a region's roll call: how many, and the first of them (as many as the message has room for).</summary>
+    public sealed record Group(CheckInStatus Status, bool Unreachable, int Count, IReadOnlyList<Entry> First);
+
+    /// <summary>What a region's roll call shows: its counts, arrived per needed skill, and its groups in order.</summary>
+    public sealed record RegionView(Counts Counts, IReadOnlyDictionary<Skill, int> SkillsArrived, IReadOnlyList<Group> Groups)
+    {
+        /// <summary>Some called member's order has no outcome yet (queued, or not sent): another refresh will show it.</summary>
+        public bool Pending { get; init; }
+    }
+
+    /// <summary>The groups in the order the roll call lists them (the unreachable apart from "no answer").</summary>
+    private static readonly CheckInStatus[] GroupOrder = [CheckInStatus.Arrived, CheckInStatus.OnTheWay, CheckInStatus.Acknowledged, CheckInStatus.CantCome, CheckInStatus.NoAnswer];
+
+    /// <summary>The view of every member read (<see cref="LoadRegionAsync"/>): the close report's and the chat's own.</summary>
+    public static RegionView ViewOf(Muster muster, IReadOnlyList<Entry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(muster);
+        ArgumentNullException.ThrowIfNull(entries);
+        var groups = GroupOrder
+            .Select(status => (Status: status, List: entries.Where(e => e.Answer.Status == status && !(status == CheckInStatus.NoAnswer && e.Unreachable)).ToList()))
+            .Select(g => new Group(g.Status, false, g.List.Count, g.List))
+            .ToList();
+        var unreachable = entries.Where(e => e.Answer.Status == CheckInStatus.NoAnswer && e.Unreachable).ToList();
+        groups.Add(new Group(CheckInStatus.NoAnswer, true, unreachable.Count, unreachable));
+        var skills = muster.Plan.Scope.SkillsNeeded.Keys.ToDictionary(
+            skill => skill,
+            skill => entries.Count(e => e.Answer.Status == CheckInStatus.Arrived && e.Answer.MatchedSkills.Contains(skill)));
+        return new RegionView(CountOf(entries), skills, groups) { Pending = entries.Any(e => e.Profile is not null && e.Delivery is null or DeliveryStatus.Queued) };
+    }
+
+    /// <summary>How many members' documents are read at a time while filling a group's names.</summary>
+    private const int ShownChunk = 64;
+
+    /// <summary>
+    /// What a region's live roll call shows, reading only that (issue #17): the counts from the answer sets and the
+    /// order's outcomes, each group's members as ids (the answer sets; "unreachable" from each chat's outcome), the
+    /// arrived-per-skill set sizes — and the answers and profiles of each group's first members only, as many as the
+    /// names' space can hold (a line is at least a name and its separator, whatever the language). A region of 1,000
+    /// reads about the 200 its message names, not 2,000 documents and 1,000 delivery records.
+    /// </summary>
+    public static async ValueTask<RegionView> LoadShownAsync(DocReader reader, Muster muster, MusterRegion region, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(muster);
+        ArgumentNullException.ThrowIfNull(region);
+        var number = muster.Number;
+        var ids = (await reader.MembersAsync(Sets.MusterTargets(number, region.RegionId), cancellationToken).ConfigureAwait(false))
+            .Select(id => long.Parse(id, CultureInfo.InvariantCulture)).ToList();
+        var statusOf = new Dictionary<long, CheckInStatus>();
+        var byStatus = new Dictionary<CheckInStatus, int>();
+        var answered = 0;
+        foreach (var status in new[] { CheckInStatus.Acknowledged, CheckInStatus.OnTheWay, CheckInStatus.Arrived, CheckInStatus.CantCome })
+        {
+            var answeredIds = await reader.MembersAsync(Sets.MusterAnswers(number, region.RegionId, status), cancellationToken).ConfigureAwait(false);
+            foreach (var id in answeredIds)
+            {
+                statusOf[long.Parse(id, CultureInfo.InvariantCulture)] = status;
+            }
+
+            byStatus[status] = answeredIds.Count;
+            answered += answeredIds.Count;
+        }
+
+        byStatus[CheckInStatus.NoAnswer] = Math.Max(0, region.Targeted - answered);
+        var outcomes = await reader.DeliveryOutcomesAsync(OrderTag(number, region.RegionId), cancellationToken).ConfigureAwait(false);
+        var counts = new Counts(
+            region.Targeted,
+            outcomes.Values.Count(s => s == DeliveryStatus.Sent),
+            outcomes.Values.Count(s => s == DeliveryStatus.Unreachable),
+            byStatus);
+
+        // A member's chat is their user id (a private chat): the outcome of their order by id.
+        bool UnreachableId(long id) => outcomes.TryGetValue(id, out var s) && s == DeliveryStatus.Unreachable;
+        var members = GroupOrder
+            .Select(status => (Status: status, Unreachable: false, Ids: ids.Where(id => statusOf.GetValueOrDefault(id, CheckInStatus.NoAnswer) == status && !(status == CheckInStatus.NoAnswer && UnreachableId(id))).ToList()))
+            .Append((Status: CheckInStatus.NoAnswer, Unreachable: true, Ids: ids.Where(id => !statusOf.ContainsKey(id) && UnreachableId(id)).ToList()))
+            .ToList();
+
+        var budget = MaxNamesChars;
+        var groups = new List<Group>(members.Count);
+        foreach (var (status, unreachable, groupIds) in members)
+        {
+            var first = new List<Entry>();
+            for (var at = 0; at < groupIds.Count && budget >= 0; at += ShownChunk)
+            {
+                var chunk = groupIds.Skip(at).Take(ShownChunk).ToList();
+                var answers = await reader.GetManyAsync<MusterAnswer>(chunk.Select(id => DocKeys.MusterAnswer(number, id)).ToList(), cancellationToken).ConfigureAwait(false);
+                var profiles = await reader.GetManyAsync<UserProfile>(chunk.Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < chunk.Count && budget >= 0; i++)
+                {
+                    var delivery = outcomes.TryGetValue(profiles[i]?.ChatId ?? chunk[i], out var outcome) ? outcome : (DeliveryStatus?)null;
+                    var entry = new Entry(profiles[i], answers[i] ?? new MusterAnswer(number, chunk[i], region.RegionId), delivery);
+                    first.Add(entry);
+                    budget -= NameOf(entry).Length + 2;
+                }
+            }
+
+            groups.Add(new Group(status, unreachable, groupIds.Count, first));
+        }
+
+        var skills = new Dictionary<Skill, int>();
+        foreach (var skill in muster.Plan.Scope.SkillsNeeded.Keys)
+        {
+            skills[skill] = (int)await reader.CountAsync(Sets.MusterArrivedWithSkill(number, region.RegionId, skill), cancellationToken).ConfigureAwait(false);
+        }
+
+        return new RegionView(counts, skills, groups) { Pending = outcomes.Count < ids.Count };
+    }
+
     /// <summary>A region's roll call for its convenor: counts, skills against need, then names per group.</summary>
-    public static string RenderRegion(TextCatalog texts, Language language, Muster muster, MusterRegion region, string regionName, IReadOnlyList<Entry> entries, DateTimeOffset now, TimeSpan offset)
+    public static string RenderRegion(TextCatalog texts, Language language, Muster muster, MusterRegion region, string regionName, IReadOnlyList<Entry> entries, DateTimeOffset now, TimeSpan offset) =>
+        RenderRegion(texts, language, muster, region, regionName, ViewOf(muster, entries), now, offset);
+
+    /// <summary>A region's roll call for its convenor from what it shows (<see cref="LoadShownAsync"/> or <see cref="ViewOf"/>).</summary>
+    public static string RenderRegion(TextCatalog texts, Language language, Muster muster, MusterRegion region, string regionName, RegionView view, DateTimeOffset now, TimeSpan offset)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         ArgumentNullException.ThrowIfNull(region);
-        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(view);
         var sb = new StringBuilder();
         sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
         sb.Append(texts.Format(language, "mu.rc.head", muster.Code, Html.Escape(regionName))).Append('\n');
@@ -126,18 +239,17 @@ public static class RollCall
         }
 
         sb.Append(ConvenorLine(texts, language, region, offset)).Append('\n');
-        sb.Append(CountsLine(texts, language, CountOf(entries))).Append('\n');
-        AppendSkills(sb, texts, language, muster, entries);
+        sb.Append(CountsLine(texts, language, view.Counts)).Append('\n');
+        AppendSkills(sb, texts, language, muster, view.SkillsArrived);
 
         var budget = MaxNamesChars;
-        foreach (var status in new[] { CheckInStatus.Arrived, CheckInStatus.OnTheWay, CheckInStatus.Acknowledged, CheckInStatus.CantCome, CheckInStatus.NoAnswer })
+        foreach (var group in view.Groups)
         {
-            var group = entries.Where(e => e.Answer.Status == status && !(status == CheckInStatus.NoAnswer && e.Unreachable)).ToList();
-            budget = AppendNames(sb, texts, language, MusterView.StatusName(texts, language, status), group, e => NameOf(e) + MusterView.Detail(texts, language, e.Answer, offset) + Phoned(e), budget);
+            budget = group.Unreachable
+                ? AppendNames(sb, texts, language, "\U0001F4F5 " + texts.Get(language, "mu.status.Unreachable"), group, e => NameOf(e) + Phoned(e), budget)
+                : AppendNames(sb, texts, language, MusterView.StatusName(texts, language, group.Status), group, e => NameOf(e) + MusterView.Detail(texts, language, e.Answer, offset) + Phoned(e), budget);
         }
 
-        var unreachable = entries.Where(e => e.Answer.Status == CheckInStatus.NoAnswer && e.Unreachable).ToList();
-        AppendNames(sb, texts, language, "\U0001F4F5 " + texts.Get(language, "mu.status.Unreachable"), unreachable, e => NameOf(e) + Phoned(e), budget);
         sb.Append(texts.Format(language, "mu.rc.updated", now.ToOffset(offset).ToString("HH:mm:ss", CultureInfo.InvariantCulture)));
         return sb.ToString();
     }
@@ -248,7 +360,7 @@ public static class RollCall
             : texts.Get(language, "mu.rc.conv_waiting");
     }
 
-    private static void AppendSkills(StringBuilder sb, TextCatalog texts, Language language, Muster muster, IReadOnlyList<Entry> entries)
+    private static void AppendSkills(StringBuilder sb, TextCatalog texts, Language language, Muster muster, IReadOnlyDictionary<Skill, int> arrivedBySkill)
     {
         if (muster.Plan.Scope.SkillsNeeded.Count == 0)
         {
@@ -257,13 +369,13 @@ public static class RollCall
 
         var parts = muster.Plan.Scope.SkillsNeeded.OrderBy(kv => kv.Key).Select(kv =>
         {
-            var arrived = entries.Count(e => e.Answer.Status == CheckInStatus.Arrived && e.Answer.MatchedSkills.Contains(kv.Key));
+            var arrived = arrivedBySkill.GetValueOrDefault(kv.Key);
             return texts.Get(language, "skill." + kv.Key) + " " + arrived.ToString(CultureInfo.InvariantCulture) + "/" + kv.Value.ToString(CultureInfo.InvariantCulture);
         });
         sb.Append(texts.Format(language, "mu.rc.skills", string.Join(" · ", parts))).Append('\n');
     }
 
-    private static int AppendNames(StringBuilder sb, TextCatalog texts, Language language, string title, List<Entry> group, Func<Entry, string> line, int budget)
+    private static int AppendNames(StringBuilder sb, TextCatalog texts, Language language, string title, Group group, Func<Entry, string> line, int budget)
     {
         if (group.Count == 0)
         {
@@ -273,7 +385,7 @@ public static class RollCall
         sb.Append('\n').Append("<b>").Append(texts.Format(language, "mu.rc.group", title, group.Count)).Append("</b>\n");
         var separator = texts.Get(language, "role.separator");
         var shown = 0;
-        foreach (var entry in group)
+        foreach (var entry in group.First)
         {
             var text = line(entry);
             if (budget - text.Length < 0)

@@ -116,6 +116,10 @@ public sealed class DocReader(IStateStore store, long shard = Shards.Root)
     public async ValueTask<IReadOnlyDictionary<State.Outbox.DeliveryStatus, int>> DeliveryCountsAsync(string tag, CancellationToken cancellationToken) =>
         await _store.CountDeliveriesByTagAsync(tag, Shard, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Each chat's final outcome of the messages with <paramref name="tag"/> in this reader's shard (not version-tracked).</summary>
+    public async ValueTask<IReadOnlyDictionary<long, State.Outbox.DeliveryStatus>> DeliveryOutcomesAsync(string tag, CancellationToken cancellationToken) =>
+        await _store.GetDeliveryOutcomesByTagAsync(tag, Shard, cancellationToken).ConfigureAwait(false);
+
     /// <summary>How many members a set of this reader's shard has (not version-tracked).</summary>
     public async ValueTask<long> CountAsync(string setName, CancellationToken cancellationToken) =>
         await _store.CountSetMembersAsync(setName, Shard, cancellationToken).ConfigureAwait(false);

@@ -339,6 +339,31 @@ public sealed partial class RedisStateStore
         return counts;
     }
 
+    /// <summary>Each chat's outcome as the outcome scripts keep it (<c>tagst:{tag}</c>): one HGETALL of ids and states.</summary>
+    public async Task<IReadOnlyDictionary<long, DeliveryStatus>> GetDeliveryOutcomesByTagAsync(string tag, long shard, CancellationToken cancellationToken)
+    {
+        CheckShard(shard);
+        var sp = ShardPrefix(shard);
+        if (!await _db.HashExistsAsync(sp + "tagc:" + tag, "v").WaitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Enqueued before the outcomes were kept (or no message): from the records.
+            return await ((IStateStore)this).OutcomesFromRecordsAsync(tag, shard, cancellationToken).ConfigureAwait(false);
+        }
+
+        var fields = await _db.HashGetAllAsync(sp + "tagst:" + tag).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var outcomes = new Dictionary<long, DeliveryStatus>(fields.Length);
+        foreach (var field in fields)
+        {
+            if (long.TryParse((string?)field.Name, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var chat)
+                && Enum.TryParse<DeliveryStatus>((string?)field.Value, out var status) && status is DeliveryStatus.Sent or DeliveryStatus.Unreachable or DeliveryStatus.Failed)
+            {
+                outcomes[chat] = status;
+            }
+        }
+
+        return outcomes;
+    }
+
     public async Task<long> CountSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) =>
         await _db.SetLengthAsync(ShardPrefix(shard) + "set:" + setName).WaitAsync(cancellationToken).ConfigureAwait(false);
 

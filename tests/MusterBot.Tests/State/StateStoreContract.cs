@@ -746,6 +746,14 @@ public abstract class StateStoreContract : IAsyncLifetime
         Assert.Equal(expected, await Store.CountDeliveriesByTagAsync("mo:1:r1", Shards.Root, Ct));
         Assert.Equal(new Dictionary<DeliveryStatus, int> { [DeliveryStatus.Sent] = 1 }, await Store.CountDeliveriesByTagAsync("mo:1:r2", Shards.Root, Ct));
         Assert.Empty(await Store.CountDeliveriesByTagAsync("nothing", Shards.Root, Ct));
+
+        // The same outcomes chat by chat (the roll call splits "no answer" from "unreachable" with them): chat 5,
+        // still queued, has none yet.
+        var byChat = await Store.GetDeliveryOutcomesByTagAsync("mo:1:r1", Shards.Root, Ct);
+        Assert.Equal(
+            new Dictionary<long, DeliveryStatus> { [1] = DeliveryStatus.Sent, [2] = DeliveryStatus.Sent, [3] = DeliveryStatus.Unreachable, [4] = DeliveryStatus.Unreachable },
+            byChat.OrderBy(kv => kv.Key).ToDictionary());
+        Assert.Empty(await Store.GetDeliveryOutcomesByTagAsync("nothing", Shards.Root, Ct));
     }
 
     [Fact]

@@ -19,6 +19,8 @@ public abstract class DelegatingStore(IStateStore inner) : IStateStore
 
     public virtual Task<IReadOnlyDictionary<DeliveryStatus, int>> CountDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken) => Inner.CountDeliveriesByTagAsync(tag, shard, cancellationToken);
 
+    public virtual Task<IReadOnlyDictionary<long, DeliveryStatus>> GetDeliveryOutcomesByTagAsync(string tag, long shard, CancellationToken cancellationToken) => Inner.GetDeliveryOutcomesByTagAsync(tag, shard, cancellationToken);
+
     public virtual Task<long> CountSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) => Inner.CountSetMembersAsync(setName, shard, cancellationToken);
 
     public virtual Task<bool> IsUpdateHandledAsync(long updateId, long shard, CancellationToken cancellationToken) => Inner.IsUpdateHandledAsync(updateId, shard, cancellationToken);
