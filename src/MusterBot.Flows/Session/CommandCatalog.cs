@@ -26,6 +26,7 @@ public static class CommandCatalog
         new("rollcall", Roles.Convenor | Roles.Admin, "cmd.rollcall", "menu.rollcall"),
         new("muster", Roles.Admin, "cmd.muster", "menu.muster"),
         new("mode", Roles.Admin, "cmd.mode"),
+        new("households", Roles.Handler | Roles.Admin, "cmd.households", "menu.households"),
         new("admin", Roles.Admin, "cmd.admin", "menu.admin"),
     ];
 

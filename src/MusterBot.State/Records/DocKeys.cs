@@ -102,5 +102,14 @@ public static class DocKeys
     /// <summary>One member's answer to an in-service call (<see cref="InService.InServiceAnswer"/>).</summary>
     public static DocKey InServiceAnswer(int number, long userId) => new("isans", Num(number) + ":" + Num(userId));
 
+    /// <summary>A household of the community (<see cref="Households.Household"/>).</summary>
+    public static DocKey Household(int number) => new("hh", Num(number));
+
+    /// <summary>The community's own household tags (<see cref="Households.HouseholdTagList"/>).</summary>
+    public static DocKey HouseholdTags { get; } = new("community", "hhtags");
+
+    /// <summary>The pending household import of a grid worker or administrator (validated rows waiting for confirmation).</summary>
+    public static DocKey HouseholdImport(long userId) => DocKey.ForLong("hhimport", userId);
+
     private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -31,6 +31,9 @@ public static class Sets
     /// <summary>Members who answered an in-service call "coming" (<paramref name="coming"/>) or "can't come".</summary>
     public static string InServiceAnswers(int number, bool coming) => "iscall:" + number.ToString(CultureInfo.InvariantCulture) + (coming ? ":coming" : ":cant");
 
+    /// <summary>Numbers of the households of a grid.</summary>
+    public static string HouseholdsInGrid(string gridId) => "hh:grid:" + gridId;
+
     /// <summary>Numbers of the musters that are open.</summary>
     public const string OpenMusters = "musters:open";
 

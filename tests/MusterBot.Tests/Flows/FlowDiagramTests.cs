@@ -25,6 +25,7 @@ public class FlowDiagramTests
         new WishFlow(TextCatalog.Default, Options.Create(new WishOptions()), Options.Create(new FlowOptions())),
         new ComplaintFlow(TextCatalog.Default, Options.Create(new ComplaintOptions()), Options.Create(new FlowOptions())),
         new MusterBot.Flows.InService.InServiceFlow(Options.Create(new FlowOptions())),
+        new MusterBot.Flows.Households.HouseholdFlow(),
     ];
 
     [Fact]

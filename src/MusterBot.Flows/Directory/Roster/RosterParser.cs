@@ -30,25 +30,12 @@ public static class RosterParser
     public static RosterParseResult Parse(ReadOnlySpan<byte> content, IRosterLookup lookup)
     {
         ArgumentNullException.ThrowIfNull(lookup);
-        if (content.Length > MaxBytes)
+        if (Decode(content, MaxBytes, out var chars) is { } fileProblem)
         {
-            return RosterParseResult.Failed(new(RosterFileProblemKind.TooLarge, (MaxBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture)));
+            return RosterParseResult.Failed(fileProblem);
         }
 
-        if (content.StartsWith("\uFEFF"u8))
-        {
-            content = content[3..];
-        }
-
-        // Strict decoding: an invalid byte sequence (GBK from Excel, a cut-off file) is refused, not replaced.
-        var chars = new char[content.Length];
-        if (Utf8.ToUtf16(content, chars, out var bytesRead, out var charsWritten, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
-        {
-            var line = content[..bytesRead].Count((byte)'\n') + 1;
-            return RosterParseResult.Failed(new(RosterFileProblemKind.NotUtf8, line.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        var reader = new CsvRecordReader(chars.AsSpan(0, charsWritten));
+        var reader = new CsvRecordReader(chars);
         var fields = new List<string>(8);
 
         // The header: the first non-blank record.
@@ -63,7 +50,7 @@ public static class RosterParser
         }
         while (IsBlank(fields));
 
-        var headerProblem = MapHeader(fields, out var index);
+        var headerProblem = MapHeader(fields, Columns, out var index);
         if (headerProblem is not null)
         {
             return RosterParseResult.Failed(headerProblem);
@@ -92,7 +79,35 @@ public static class RosterParser
             : new RosterParseResult(checker.Valid, checker.Problems, dataRows, null, headerColumns);
     }
 
-    private static bool IsBlank(List<string> fields)
+    /// <summary>
+    /// The text of a CSV file: at most <paramref name="maxBytes"/>, an optional BOM skipped, strictly UTF-8 (an invalid
+    /// byte sequence — GBK from Excel, a cut-off file — is refused, not replaced). Null when it decodes.
+    /// </summary>
+    internal static RosterFileProblem? Decode(ReadOnlySpan<byte> content, int maxBytes, out string text)
+    {
+        text = string.Empty;
+        if (content.Length > maxBytes)
+        {
+            return new(RosterFileProblemKind.TooLarge, (maxBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (content.StartsWith("\uFEFF"u8))
+        {
+            content = content[3..];
+        }
+
+        var chars = new char[content.Length];
+        if (Utf8.ToUtf16(content, chars, out var bytesRead, out var charsWritten, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            var line = content[..bytesRead].Count((byte)'\n') + 1;
+            return new(RosterFileProblemKind.NotUtf8, line.ToString(CultureInfo.InvariantCulture));
+        }
+
+        text = new string(chars, 0, charsWritten);
+        return null;
+    }
+
+    internal static bool IsBlank(List<string> fields)
     {
         foreach (var field in fields)
         {
@@ -105,20 +120,21 @@ public static class RosterParser
         return true;
     }
 
-    private static RosterFileProblem? MapHeader(List<string> header, out int[] index)
+    /// <summary>Where each of <paramref name="columns"/> is in the header (any order, any case, extra columns ignored).</summary>
+    internal static RosterFileProblem? MapHeader(List<string> header, IReadOnlyList<string> columns, out int[] index)
     {
-        int[] found = [-1, -1, -1, -1, -1, -1, -1];
+        var found = Enumerable.Repeat(-1, columns.Count).ToArray();
         index = found;
         var duplicates = new List<string>();
         for (var i = 0; i < header.Count; i++)
         {
-            for (var c = 0; c < Columns.Count; c++)
+            for (var c = 0; c < columns.Count; c++)
             {
-                if (string.Equals(header[i], Columns[c], StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(header[i], columns[c], StringComparison.OrdinalIgnoreCase))
                 {
                     if (found[c] >= 0)
                     {
-                        duplicates.Add(Columns[c]);
+                        duplicates.Add(columns[c]);
                     }
                     else
                     {
@@ -130,10 +146,10 @@ public static class RosterParser
 
         if (found.All(i => i < 0))
         {
-            return new(RosterFileProblemKind.NoHeader, string.Join(",", Columns));
+            return new(RosterFileProblemKind.NoHeader, string.Join(",", columns));
         }
 
-        var missing = Columns.Where((_, c) => found[c] < 0).ToList();
+        var missing = columns.Where((_, c) => found[c] < 0).ToList();
         if (missing.Count > 0)
         {
             return new(RosterFileProblemKind.MissingColumns, string.Join(", ", missing));

@@ -27,23 +27,33 @@ public static class RosterReport
 
         if (result.FileProblem is { } fileProblem)
         {
-            var text = texts.Format(language, "roster.file." + fileProblem.Kind, Value(fileProblem.Value));
-            return text.Length < Budget ? text : text[..Budget];
+            return FileProblem(fileProblem, language, texts, "roster.file.");
         }
 
-        var sb = new StringBuilder(texts.Format(language, "roster.report.summary", result.DataRows, result.Valid.Count, result.RowsWithProblems));
-        var problems = result.Problems.OrderBy(p => p.Line).ToList(); // stable: a row's problems keep their order
-        var more = texts.Format(language, "roster.report.more", problems.Count);
-        var shown = 0;
-        foreach (var problem in problems)
-        {
-            if (shown >= maxLines)
-            {
-                break;
-            }
+        var summary = texts.Format(language, "roster.report.summary", result.DataRows, result.Valid.Count, result.RowsWithProblems);
+        var lines = result.Problems.OrderBy(p => p.Line).Select(p => Line(p, result, language, texts)).ToList(); // stable: a row's problems keep their order
+        return Compose(summary, lines, n => texts.Format(language, "roster.report.more", n), maxLines);
+    }
 
-            var line = Line(problem, result, language, texts);
-            if (sb.Length + 1 + line.Length + 1 + more.Length > Budget)
+    /// <summary>Why a file cannot be read at all, from the texts <c>{prefix}{Kind}</c>.</summary>
+    internal static string FileProblem(RosterFileProblem problem, Language language, TextCatalog texts, string prefix)
+    {
+        var text = texts.Format(language, prefix + problem.Kind, Value(problem.Value));
+        return text.Length < Budget ? text : text[..Budget];
+    }
+
+    /// <summary>
+    /// A summary, then the problem lines in order, at most <paramref name="maxLines"/> of them and as many as fit in
+    /// <see cref="MaxLength"/>, then "… and N more" from <paramref name="more"/>.
+    /// </summary>
+    internal static string Compose(string summary, IReadOnlyList<string> lines, Func<int, string> more, int maxLines)
+    {
+        var sb = new StringBuilder(summary);
+        var longestMore = more(lines.Count);
+        var shown = 0;
+        foreach (var line in lines)
+        {
+            if (shown >= maxLines || sb.Length + 1 + line.Length + 1 + longestMore.Length > Budget)
             {
                 break;
             }
@@ -52,9 +62,9 @@ public static class RosterReport
             shown++;
         }
 
-        if (shown < problems.Count)
+        if (shown < lines.Count)
         {
-            sb.Append('\n').Append(texts.Format(language, "roster.report.more", problems.Count - shown));
+            sb.Append('\n').Append(more(lines.Count - shown));
         }
 
         return sb.ToString();
@@ -77,7 +87,7 @@ public static class RosterReport
 
     /// <summary>A user value on one line, cut to <see cref="MaxValueLength"/> text elements
     /// (and about four times as many chars, against long combining sequences), HTML-escaped.</summary>
-    private static string Value(string? value)
+    internal static string Value(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {

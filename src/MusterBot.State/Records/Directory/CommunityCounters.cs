@@ -18,6 +18,9 @@ public sealed record CommunityCounters
     /// <summary>The last complaint number given out (C-0001, …).</summary>
     public int Complaints { get; init; }
 
+    /// <summary>The last household number given out (H-0001, …).</summary>
+    public int Households { get; init; }
+
     /// <summary>People who left, by role name (personal data deleted, the count kept).</summary>
     public IReadOnlyDictionary<string, int> Left { get; init; } = new Dictionary<string, int>();
 }
