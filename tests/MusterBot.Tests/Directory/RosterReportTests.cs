@@ -80,6 +80,13 @@ public class RosterReportTests
         Assert.EndsWith("Line 2: 2 cells, but the header has 7. Please put cells that contain commas in double quotes.", RosterReport.Format(result, Language.En, TextCatalog.Default), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Format_NoHeader_GivesTheWholeHeaderToCopy_NotCutLikeAFileValue()
+    {
+        var result = RosterParser.Parse("a,b\n1,2\n"u8, new RosterLookup([], []));
+        Assert.Equal("❌ The first line must be the header: <code>name,phone,grid,region,work_unit,skills,role</code>", RosterReport.Format(result, Language.En, TextCatalog.Default));
+    }
+
     [Theory]
     [InlineData(RosterFileProblemKind.TooLarge, "8")]
     [InlineData(RosterFileProblemKind.NotUtf8, "3")]

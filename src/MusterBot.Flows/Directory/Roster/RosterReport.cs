@@ -38,7 +38,11 @@ public static class RosterReport
     /// <summary>Why a file cannot be read at all, from the texts <c>{prefix}{Kind}</c>.</summary>
     internal static string FileProblem(RosterFileProblem problem, Language language, TextCatalog texts, string prefix)
     {
-        var text = texts.Format(language, prefix + problem.Kind, Value(problem.Value));
+        // Column names are the bot's own words, given in full (a cut header cannot be copied); file values are cut.
+        var value = problem.Kind is RosterFileProblemKind.NoHeader or RosterFileProblemKind.MissingColumns or RosterFileProblemKind.DuplicateColumns
+            ? Html.Escape(problem.Value)
+            : Value(problem.Value);
+        var text = texts.Format(language, prefix + problem.Kind, value);
         return text.Length < Budget ? text : text[..Budget];
     }
 
