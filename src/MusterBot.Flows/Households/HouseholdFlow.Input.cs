@@ -1,5 +1,6 @@
 using System.Globalization;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Musters;
 using MusterBot.Flows.Runtime;
 using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
@@ -192,7 +193,7 @@ public sealed partial class HouseholdFlow
             var name = gridId is null ? "households.csv" : "households-" + gridId + ".csv";
             var caption = ctx.T("hh.export.caption", gridId is null ? ctx.T("hh.import.any_grid") : Html.Escape(directory.GridName(gridId)), households.Count);
             ctx.AnswerButton(ctx.T("hh.export.sending"));
-            ctx.Effects.Publish(new OutboxMessage(Lane.Reply, ctx.ChatId, new SendDocument(name, HouseholdCsv.Export(households, directory, ctx.Language, ctx.Texts, offset), caption)));
+            ctx.Effects.Publish(new OutboxMessage(Lane.Reply, ctx.ChatId, new SendDocument(name, HouseholdCsv.Export(households, directory, ctx.Language, ctx.Texts, offset), caption) { ContentType = MusterFlow.CsvContentType }));
             return step;
         }
 

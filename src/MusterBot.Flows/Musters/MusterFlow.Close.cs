@@ -57,6 +57,11 @@ public sealed partial class MusterFlow
 
         CancelTimer(ctx, new MusterTimer.Nudge(muster.Number).Id);
         CancelTimer(ctx, new MusterTimer.AutoClose(muster.Number).Id);
+        if (muster.Welfare is not null)
+        {
+            CancelTimer(ctx, new Households.WelfareTimer.Remind(muster.Number).Id);
+            CancelTimer(ctx, new Households.WelfareTimer.EscalateUnchecked(muster.Number).Id);
+        }
 
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var all = new List<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)>();
@@ -99,11 +104,24 @@ public sealed partial class MusterFlow
             adminChats.Add(ctx.ChatId);
         }
 
+        // The welfare check's part: every household's outcome, who checked it and when (a message and a CSV of its own).
+        IReadOnlyList<State.Records.Households.HouseholdVisit> visits = closed.Welfare is null ? [] : await Households.Welfare.LoadAllAsync(ctx.Reader, closed.Number, cancellationToken).ConfigureAwait(false);
+        var visitNames = visits.Count == 0
+            ? new Dictionary<long, string>()
+            : (await ctx.Reader.GetManyAsync<UserProfile>(visits.SelectMany(v => new[] { v.AssignedTo, v.ReportedBy, v.HelpTakenBy }).OfType<long>().Distinct().Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false))
+                .OfType<UserProfile>().ToDictionary(p => p.Id, p => p.FirstName);
         foreach (var chat in adminChats)
         {
             var language = chat == ctx.ChatId && !bySystem ? ctx.Language : (await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false))?.Language ?? Language.Zh;
-            ctx.Effects.Send(chat, Report(language, closed, all, directory, points), ReportButton(language, closed), lane: chat == ctx.ChatId ? Lane.Reply : Lane.Normal);
-            ctx.Effects.Publish(new OutboxMessage(chat == ctx.ChatId ? Lane.Reply : Lane.Normal, chat, new SendDocument($"{closed.Code}.csv", Csv(language, closed, all, directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code)) { ContentType = CsvContentType }));
+            var lane = chat == ctx.ChatId ? Lane.Reply : Lane.Normal;
+            ctx.Effects.Send(chat, Report(language, closed, all, directory, points), ReportButton(language, closed), lane: lane);
+            ctx.Effects.Publish(new OutboxMessage(lane, chat, new SendDocument($"{closed.Code}.csv", Csv(language, closed, all, directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code)) { ContentType = CsvContentType }));
+            if (closed.Welfare is not null)
+            {
+                var section = await Households.Welfare.ReportAsync(ctx.Reader, texts, language, closed, directory, visitNames, cancellationToken).ConfigureAwait(false);
+                ctx.Effects.Send(chat, texts.Format(language, "wf.report.title", closed.Code) + "\n" + section, lane: lane);
+                ctx.Effects.Publish(new OutboxMessage(lane, chat, new SendDocument($"{closed.Code}-households.csv", Households.Welfare.Csv(texts, language, visits, directory, visitNames, Offset), texts.Format(language, "wf.report.csv_caption", closed.Code)) { ContentType = CsvContentType }));
+            }
         }
 
         foreach (var (region, entries) in all.Where(r => r.Region.HasConvenor))

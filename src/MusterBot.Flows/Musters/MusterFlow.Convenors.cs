@@ -203,7 +203,10 @@ public sealed partial class MusterFlow
             rows.Add((region, RegionName(directory, region, language), counts));
         }
 
-        return RollCall.RenderCommunity(texts, language, muster, ScopeTitle(language, muster.Plan, directory), rows, ctx.Now, Offset);
+        var welfare = muster.Welfare is null
+            ? null
+            : Households.Welfare.Line(texts, language, await Households.Welfare.CountAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false));
+        return RollCall.RenderCommunity(texts, language, muster, ScopeTitle(language, muster.Plan, directory), rows, ctx.Now, Offset, welfare);
     }
 
     /// <summary>What a community roll call covers: the whole community, or its regions, grids or skills by name.</summary>
@@ -443,6 +446,11 @@ public sealed partial class MusterFlow
             if (profile is not null)
             {
                 ctx.Effects.Send(profile.ChatId, MusterView.DrillLine(texts, profile.Language, muster.Plan) + texts.Format(profile.Language, "mu.card.member_told", muster.Code, Html.Escape(ctx.Profile.FirstName), MusterView.StatusName(texts, profile.Language, decision.Status)), lane: Lane.Emergency);
+                if (decision.Status == CheckInStatus.Arrived)
+                {
+                    // Marked arrived by the convenor: their share of the welfare check's households, if any wait.
+                    await Households.Welfare.AssignOnArrivalAsync(ctx, texts, muster, profile, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 

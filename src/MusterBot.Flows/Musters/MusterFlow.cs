@@ -272,6 +272,12 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
         {
             case MusterButton.CheckIn:
                 CheckIn(ctx, step, muster, answer, decision.Status);
+                if (decision.Status == CheckInStatus.Arrived && muster.Welfare is not null)
+                {
+                    // Their share of the welfare check's households of their grid, if any wait for someone.
+                    await Households.Welfare.AssignOnArrivalAsync(ctx, texts, muster, ctx.Profile, cancellationToken).ConfigureAwait(false);
+                }
+
                 return;
             case MusterButton.Eta eta:
                 SetEta(ctx, muster, answer, eta.Minutes);

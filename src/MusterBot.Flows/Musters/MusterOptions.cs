@@ -42,6 +42,22 @@ public sealed class MusterOptions
     public int PointsAnswered { get; set; } = 1;
 
     /// <summary>The community's offset from UTC, for the times shown in messages (default China, +08:00).</summary>
+    /// <summary>The most households one arrived member is given in a welfare check.</summary>
+    [Range(1, 50)]
+    public int WelfareMaxPerMember { get; set; } = 5;
+
+    /// <summary>After this, members with unchecked households are reminded.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan WelfareRemindAfter { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>After this, households still unchecked are listed to the convenors and administrators.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan WelfareEscalateAfter { get; set; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>A request for help nobody has taken after this is sent again to every administrator and the backup convenor.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan HelpEscalateAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     [Range(typeof(TimeSpan), "-14:00:00", "14:00:00")]
     public TimeSpan UtcOffset { get; set; } = TimeSpan.FromHours(8);
 

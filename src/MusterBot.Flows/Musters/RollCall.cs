@@ -255,7 +255,8 @@ public static class RollCall
     }
 
     /// <summary>The community-wide roll call for administrators: totals, then one line per region.</summary>
-    public static string RenderCommunity(TextCatalog texts, Language language, Muster muster, string scopeTitle, IReadOnlyList<(MusterRegion Region, string Name, Counts Counts)> regions, DateTimeOffset now, TimeSpan offset)
+    /// <param name="welfare">The welfare check's line (households checked, help), shown under the totals; null when the muster has none.</param>
+    public static string RenderCommunity(TextCatalog texts, Language language, Muster muster, string scopeTitle, IReadOnlyList<(MusterRegion Region, string Name, Counts Counts)> regions, DateTimeOffset now, TimeSpan offset, string? welfare = null)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
@@ -274,7 +275,13 @@ public static class RollCall
             regions.Sum(r => r.Counts.Delivered),
             regions.Sum(r => r.Counts.Unreachable),
             Enum.GetValues<CheckInStatus>().ToDictionary(s => s, s => regions.Sum(r => r.Counts.Of(s))));
-        sb.Append(CountsLine(texts, language, total)).Append("\n\n");
+        sb.Append(CountsLine(texts, language, total)).Append('\n');
+        if (welfare is not null)
+        {
+            sb.Append(welfare).Append('\n');
+        }
+
+        sb.Append('\n');
         // The region lines carry marks only: a legend says what each mark counts.
         sb.Append(texts.Get(language, "mu.rc.legend")).Append('\n');
         foreach (var (region, name, counts) in regions)
@@ -299,9 +306,9 @@ public static class RollCall
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         return muster.IsOpen
-            ? WithDashboard(texts, language, dashboard, [
+            ? WithWelfare(texts, language, muster, started: true, WithDashboard(texts, language, dashboard, [
                 new InlineButton(texts.Get(language, "mu.btn.refresh"), new MusterButton.Refresh(muster.Number, regionId).Data),
-                new InlineButton(texts.Get(language, "mu.btn.noanswer"), new MusterButton.AskNonResponders(muster.Number, regionId).Data)])
+                new InlineButton(texts.Get(language, "mu.btn.noanswer"), new MusterButton.AskNonResponders(muster.Number, regionId).Data)]))
             : new InlineMarkup([]);
     }
 
@@ -311,10 +318,27 @@ public static class RollCall
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         return muster.IsOpen
-            ? WithDashboard(texts, language, dashboard, [
+            ? WithWelfare(texts, language, muster, started: false, WithDashboard(texts, language, dashboard, [
                 new InlineButton(texts.Get(language, "mu.btn.refresh"), new MusterButton.Refresh(muster.Number, null).Data),
-                new InlineButton(texts.Get(language, "mu.btn.close"), new MusterButton.Close(muster.Number).Data)])
+                new InlineButton(texts.Get(language, "mu.btn.close"), new MusterButton.Close(muster.Number).Data)]))
             : new InlineMarkup([]);
+    }
+
+    /// <summary>
+    /// The welfare check's row: its progress once started; before that, on the administrators' panel
+    /// (<paramref name="started"/> false), the button that starts it.
+    /// </summary>
+    private static InlineMarkup WithWelfare(TextCatalog texts, Language language, Muster muster, bool started, InlineMarkup markup)
+    {
+        if (muster.Welfare is null && started)
+        {
+            return markup;
+        }
+
+        var button = muster.Welfare is null
+            ? new InlineButton(texts.Get(language, "wf.btn.setup"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.Setup(muster.Number, 0)))
+            : new InlineButton(texts.Get(language, "wf.btn.panel"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.Panel(muster.Number)));
+        return new InlineMarkup([.. markup.Rows, [button]]);
     }
 
     private static InlineMarkup WithDashboard(TextCatalog texts, Language language, string? dashboard, IReadOnlyList<InlineButton> first) =>

@@ -111,5 +111,8 @@ public static class DocKeys
     /// <summary>The pending household import of a grid worker or administrator (validated rows waiting for confirmation).</summary>
     public static DocKey HouseholdImport(long userId) => DocKey.ForLong("hhimport", userId);
 
+    /// <summary>A household's visit in a muster's welfare check (<see cref="Households.HouseholdVisit"/>).</summary>
+    public static DocKey Visit(int muster, int household) => new("visit", Num(muster) + ":" + Num(household));
+
     private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -34,6 +34,25 @@ public static class Sets
     /// <summary>Numbers of the households of a grid.</summary>
     public static string HouseholdsInGrid(string gridId) => "hh:grid:" + gridId;
 
+    /// <summary>The households a muster's welfare check visits (household numbers).</summary>
+    public static string Visits(int muster) => "wf:" + muster.ToString(CultureInfo.InvariantCulture) + ":all";
+
+    /// <summary>Households of a grid in a muster's welfare check that nobody has been given yet.</summary>
+    public static string VisitsUnassigned(int muster, string gridId) => "wf:" + muster.ToString(CultureInfo.InvariantCulture) + ":free:" + gridId;
+
+    /// <summary>Households a member was given in a muster's welfare check.</summary>
+    public static string VisitsOf(int muster, long userId) => "wf:" + muster.ToString(CultureInfo.InvariantCulture) + ":of:" + userId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Members who were given households in a muster's welfare check.</summary>
+    public static string Visitors(int muster) => "wf:" + muster.ToString(CultureInfo.InvariantCulture) + ":visitors";
+
+    /// <summary>Households of a muster's welfare check whose latest report is <paramref name="outcome"/> (never Unchecked).</summary>
+    public static string VisitsWith(int muster, Households.VisitOutcome outcome) =>
+        "wf:" + muster.ToString(CultureInfo.InvariantCulture) + ":" + outcome.ToString().ToLowerInvariant();
+
+    /// <summary>Households of a muster's welfare check with a request for help not done yet.</summary>
+    public static string HelpOpen(int muster) => "wf:" + muster.ToString(CultureInfo.InvariantCulture) + ":help";
+
     /// <summary>Numbers of the musters that are open.</summary>
     public const string OpenMusters = "musters:open";
 

@@ -26,6 +26,7 @@ public class FlowDiagramTests
         new ComplaintFlow(TextCatalog.Default, Options.Create(new ComplaintOptions()), Options.Create(new FlowOptions())),
         new MusterBot.Flows.InService.InServiceFlow(Options.Create(new FlowOptions())),
         new MusterBot.Flows.Households.HouseholdFlow(),
+        new MusterBot.Flows.Households.WelfareFlow(TextCatalog.Default, Options.Create(new MusterOptions())),
     ];
 
     [Fact]

@@ -60,7 +60,7 @@ public partial class TextCatalogTests
         {
             foreach (var key in TextCatalog.Default.Keys(language))
             {
-                var text = TextCatalog.Default.Format(language, key, hostile, hostile, hostile, hostile, hostile, hostile, hostile);
+                var text = TextCatalog.Default.Format(language, key, Enumerable.Repeat<object?>(hostile, 10).ToArray());
                 Assert.True(MusterBot.Emulator.TelegramHtml.TryParse(text, out var visible, out var error), $"{language} '{key}': {error}");
                 Assert.InRange(visible.Length, 1, 4096);
             }

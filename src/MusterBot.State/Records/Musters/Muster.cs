@@ -33,6 +33,9 @@ public sealed record Muster(int Number, MusterPlan Plan, long LaunchedBy, DateTi
     /// <summary>Administrators' chats that hold a live community-wide summary.</summary>
     public IReadOnlyList<long> AdminPanelChats { get; init; } = [];
 
+    /// <summary>The welfare check of vulnerable households, once an administrator started it (null: none).</summary>
+    public Households.WelfarePlan? Welfare { get; init; }
+
     /// <summary>Reminder rounds already sent.</summary>
     public int RemindersSent { get; init; }
 
