@@ -115,8 +115,8 @@ public static class Welfare
     }
 
     /// <summary>
-    /// Who visits which: a building's households go first to members who live in that building, then to the member who
-    /// already has one in it, then to whoever has fewest — at most <paramref name="max"/> each, counting
+    /// Who visits which: households of buildings where one of the members lives come first, and a building's households
+    /// go first to members who live in it, then to the member who already has one in it, then to whoever has fewest — at most <paramref name="max"/> each, counting
     /// <paramref name="load"/> (what they have already). Pure.
     /// </summary>
     public static Dictionary<long, List<HouseholdVisit>> Distribute(IEnumerable<HouseholdVisit> unassigned, IReadOnlyList<UserProfile> members, Dictionary<long, int> load, int max, DirectorySnapshot directory, DateTimeOffset now)
@@ -126,7 +126,8 @@ public static class Welfare
         ArgumentNullException.ThrowIfNull(load);
         ArgumentNullException.ThrowIfNull(directory);
         var given = new Dictionary<long, List<HouseholdVisit>>();
-        foreach (var visit in unassigned.OrderBy(v => directory.Grid(v.GridId)?.Buildings.Select(b => b.Id).ToList().IndexOf(v.BuildingId) ?? 0)
+        var homes = members.Select(m => m.BuildingId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (var visit in unassigned.OrderBy(v => !homes.Contains(v.BuildingId)).ThenBy(v => directory.Grid(v.GridId)?.Buildings.Select(b => b.Id).ToList().IndexOf(v.BuildingId) ?? 0)
                      .ThenBy(v => v.Unit, StringComparer.Ordinal).ThenBy(v => v.Room, StringComparer.Ordinal))
         {
             var taker = members.Where(m => load.GetValueOrDefault(m.Id) < max)

@@ -199,7 +199,7 @@ public sealed partial class WelfareFlow
                 foreach (var staff in (await ctx.Reader.GetManyAsync<UserProfile>(staffIds.Where(i => i != MusterFlow.SystemUser).Distinct().Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false)).OfType<UserProfile>().Where(p => !p.BlockedBot))
                 {
                     var (html, markup) = await PanelViewAsync(ctx, staff.Language, muster, cancellationToken).ConfigureAwait(false);
-                    ctx.Effects.Send(staff.ChatId, texts.Format(staff.Language, "wf.escalated", muster.Code, counts.Of(VisitOutcome.Unchecked), MusterView.Duration(texts, staff.Language, _options.WelfareEscalateAfter)) + "\n\n" + html, markup, Lane.Emergency);
+                    ctx.Effects.Send(staff.ChatId, MusterView.DrillLine(texts, staff.Language, muster.Plan) + texts.Format(staff.Language, "wf.escalated", muster.Code, counts.Of(VisitOutcome.Unchecked), MusterView.Duration(texts, staff.Language, _options.WelfareEscalateAfter)) + "\n\n" + html[MusterView.DrillLine(texts, staff.Language, muster.Plan).Length..], markup, Lane.Emergency);
                 }
 
                 return;
