@@ -22,7 +22,7 @@ namespace MusterBot.Tests.Flows;
 /// North has five tagged households (H-0001…H-0005: three in Block 3, two in Block 5) and one untagged (H-0006);
 /// South has two tagged (H-0007, H-0008). Each member takes at most 2.
 /// </summary>
-public class WelfareFlowTests
+public partial class WelfareFlowTests
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly Sender Admin = FlowHarness.Person(1, "en", "Boss");
@@ -38,7 +38,7 @@ public class WelfareFlowTests
 
     private static string W(WelfareButton button) => WelfareButton.Codec.Encode(button);
 
-    private static async Task<FlowHarness> NewAsync()
+    private static async Task<FlowHarness> NewAsync(Language language = Language.En)
     {
         var h = new FlowHarness(null, Options(), Admin.Id);
         var now = h.Clock.GetUtcNow();
@@ -59,7 +59,7 @@ public class WelfareFlowTests
         {
             var profile = new UserProfile(who.Id, who.Id, who.FirstName)
             {
-                Language = Language.En, LanguageChosen = true, Roles = roles, RegisteredAt = now, FirstSeenAt = now,
+                Language = language, LanguageChosen = true, Roles = roles, RegisteredAt = now, FirstSeenAt = now,
                 Phone = "+86138" + who.Id.ToString("D8", CultureInfo.InvariantCulture), GridId = grid, BuildingId = building, RegionId = region,
             };
             Put(DocKeys.User(who.Id), profile);
