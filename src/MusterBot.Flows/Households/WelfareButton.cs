@@ -11,6 +11,8 @@ public abstract record WelfareButton
 {
     public static readonly ButtonCodec<WelfareButton> Codec = new ButtonCodec<WelfareButton>("wf")
         .Add<Setup>("set")
+        .Add<OpenSetup>("seto")
+        .Add<OpenPanel>("po")
         .Add<Start>("go")
         .Add<Mine>("mine")
         .Add<Visit>("v")
@@ -28,6 +30,12 @@ public abstract record WelfareButton
     public sealed record Setup(int Number, int Mask) : WelfareButton;
 
     public sealed record Start(int Number, int Mask) : WelfareButton;
+
+    /// <summary>The start's view as a new message (pressed on a live roll call, which must stay as it is).</summary>
+    public sealed record OpenSetup(int Number) : WelfareButton;
+
+    /// <summary>The progress as a new message (pressed on a live roll call or a request for help, which keep their buttons).</summary>
+    public sealed record OpenPanel(int Number) : WelfareButton;
 
     /// <summary>The households given to the presser in a muster.</summary>
     public sealed record Mine(int Number) : WelfareButton;

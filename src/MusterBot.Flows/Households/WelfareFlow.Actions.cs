@@ -44,7 +44,7 @@ public sealed partial class WelfareFlow
     }
 
     /// <summary>The start's preview: which households (toggles), how many in which grids, how many members have arrived.</summary>
-    private async ValueTask SetupAsync(FlowContext ctx, Muster muster, int mask, CancellationToken cancellationToken)
+    private async ValueTask SetupAsync(FlowContext ctx, Muster muster, int mask, bool fresh, CancellationToken cancellationToken)
     {
         if (!ctx.Has(Roles.Admin))
         {
@@ -54,7 +54,7 @@ public sealed partial class WelfareFlow
 
         if (muster.Welfare is not null)
         {
-            await PanelAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+            await PanelAsync(ctx, muster, fresh, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -77,7 +77,7 @@ public sealed partial class WelfareFlow
             ? ctx.T("wf.setup.all_tagged")
             : string.Join(ctx.T("hh.tag_separator"), plan.Tags.Select(t => ctx.T(HouseholdFields.TagKey(t))).Concat(plan.CustomTags.Select(Html.Escape)));
         var grids = string.Join(ctx.T("hh.tag_separator"), plan.GridIds.Select(g => Html.Escape(directory.GridName(g)) + " " + covered.Count(h => h.GridId == g).ToString(CultureInfo.InvariantCulture)));
-        ctx.Show(ctx.T("wf.setup", muster.Code, which, covered.Count, grids, arrived, plan.MaxPerMember) + (covered.Count == 0 ? "\n" + ctx.T("wf.setup.none") : string.Empty), new InlineMarkup(rows));
+        Show(ctx, ctx.T("wf.setup", muster.Code, which, covered.Count, grids, arrived, plan.MaxPerMember) + (covered.Count == 0 ? "\n" + ctx.T("wf.setup.none") : string.Empty), new InlineMarkup(rows), fresh);
     }
 
     /// <summary>
@@ -96,7 +96,7 @@ public sealed partial class WelfareFlow
         if (muster.Welfare is not null)
         {
             ctx.AnswerButton(ctx.T("wf.already"));
-            await PanelAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+            await PanelAsync(ctx, muster, fresh: false, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -331,8 +331,8 @@ public sealed partial class WelfareFlow
             }
 
             var buttons = visit.Help == HelpStatus.Open
-                ? new InlineMarkup([[new InlineButton(texts.Get(language, "wf.btn.take"), B(new WelfareButton.Take(muster.Number, visit.Household))), new InlineButton(texts.Get(language, "wf.btn.panel"), B(new WelfareButton.Panel(muster.Number)))]])
-                : new InlineMarkup([[new InlineButton(texts.Get(language, "wf.btn.panel"), B(new WelfareButton.Panel(muster.Number)))]]);
+                ? new InlineMarkup([[new InlineButton(texts.Get(language, "wf.btn.take"), B(new WelfareButton.Take(muster.Number, visit.Household))), new InlineButton(texts.Get(language, "wf.btn.panel"), B(new WelfareButton.OpenPanel(muster.Number)))]])
+                : new InlineMarkup([[new InlineButton(texts.Get(language, "wf.btn.panel"), B(new WelfareButton.OpenPanel(muster.Number)))]]);
             ctx.Effects.Send(staff.ChatId, sb.ToString(), buttons, Lane.Emergency);
         }
     }

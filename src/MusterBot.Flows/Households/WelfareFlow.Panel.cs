@@ -16,7 +16,7 @@ public sealed partial class WelfareFlow
     private const int PanelLines = 15;
 
     /// <summary>The check's progress for convenors and administrators: counts, requests for help, households not checked yet.</summary>
-    private async ValueTask PanelAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    private async ValueTask PanelAsync(FlowContext ctx, Muster muster, bool fresh, CancellationToken cancellationToken)
     {
         if (!IsStaff(ctx, muster))
         {
@@ -31,7 +31,7 @@ public sealed partial class WelfareFlow
         }
 
         var (html, markup) = await PanelViewAsync(ctx, ctx.Language, muster, cancellationToken).ConfigureAwait(false);
-        ctx.Show(html, markup);
+        Show(ctx, html, markup, fresh);
     }
 
     private async ValueTask<(string Html, InlineMarkup Markup)> PanelViewAsync(FlowContext ctx, Language language, Muster muster, CancellationToken cancellationToken)

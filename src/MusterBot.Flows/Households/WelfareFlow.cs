@@ -146,7 +146,7 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
             return step;
         }
 
-        if (!muster.IsOpen && button is not WelfareButton.Panel)
+        if (!muster.IsOpen && button is not (WelfareButton.Panel or WelfareButton.OpenPanel))
         {
             // After the close nobody is shown a household's details through the check any more.
             ctx.AnswerButton(ctx.T("wf.closed", muster.Code), alert: true);
@@ -161,7 +161,13 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
         switch (button)
         {
             case WelfareButton.Setup setup:
-                await SetupAsync(ctx, muster, setup.Mask, cancellationToken).ConfigureAwait(false);
+                await SetupAsync(ctx, muster, setup.Mask, fresh: false, cancellationToken).ConfigureAwait(false);
+                return step;
+            case WelfareButton.OpenSetup:
+                await SetupAsync(ctx, muster, 0, fresh: true, cancellationToken).ConfigureAwait(false);
+                return step;
+            case WelfareButton.OpenPanel:
+                await PanelAsync(ctx, muster, fresh: true, cancellationToken).ConfigureAwait(false);
                 return step;
             case WelfareButton.Start start:
                 await StartAsync(ctx, muster, start.Mask, cancellationToken).ConfigureAwait(false);
@@ -170,7 +176,7 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
                 await MineAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
                 return step;
             case WelfareButton.Panel:
-                await PanelAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+                await PanelAsync(ctx, muster, fresh: false, cancellationToken).ConfigureAwait(false);
                 return step;
             case WelfareButton.Take take:
                 await TakeAsync(ctx, muster, take.Household, cancellationToken).ConfigureAwait(false);
@@ -233,6 +239,8 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
     private static int NumberOf(WelfareButton button) => button switch
     {
         WelfareButton.Setup b => b.Number,
+        WelfareButton.OpenSetup b => b.Number,
+        WelfareButton.OpenPanel b => b.Number,
         WelfareButton.Start b => b.Number,
         WelfareButton.Mine b => b.Number,
         WelfareButton.Visit b => b.Number,
@@ -261,4 +269,18 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
     private static string Code(int household) => HouseholdView.Number(household);
 
     private static string B(WelfareButton button) => WelfareButton.Codec.Encode(button);
+
+    /// <summary>A view: a new message (<paramref name="fresh"/>, the pressed message stays as it is), else the pressed message edited.</summary>
+    private static void Show(FlowContext ctx, string html, InlineMarkup markup, bool fresh)
+    {
+        if (fresh)
+        {
+            ctx.AnswerButton();
+            ctx.Reply(html, markup);
+        }
+        else
+        {
+            ctx.Show(html, markup);
+        }
+    }
 }

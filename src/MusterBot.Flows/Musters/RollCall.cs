@@ -336,8 +336,8 @@ public static class RollCall
         }
 
         var button = muster.Welfare is null
-            ? new InlineButton(texts.Get(language, "wf.btn.setup"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.Setup(muster.Number, 0)))
-            : new InlineButton(texts.Get(language, "wf.btn.panel"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.Panel(muster.Number)));
+            ? new InlineButton(texts.Get(language, "wf.btn.setup"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.OpenSetup(muster.Number)))
+            : new InlineButton(texts.Get(language, "wf.btn.panel"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.OpenPanel(muster.Number)));
         return new InlineMarkup([.. markup.Rows, [button]]);
     }
 

@@ -55,4 +55,18 @@ public class HouseholdFieldsTests
         Assert.Equal(["wheelchair"], custom);
         Assert.Equal(["ghost"], unknown);
     }
+
+    [Fact]
+    public void NoTagName_InEitherLanguage_HoldsAListSeparator_SoAnExportedFileReadsBack()
+    {
+        foreach (var language in new[] { MusterBot.State.Records.Language.Zh, MusterBot.State.Records.Language.En })
+        {
+            foreach (var tag in Enum.GetValues<HouseholdTag>())
+            {
+                var name = TextCatalog.Default.Get(language, HouseholdFields.TagKey(tag));
+                Assert.True(name.AsSpan().IndexOfAny(HouseholdFields.Separators) < 0, $"{language} {tag}: {name}");
+                Assert.True(HouseholdFields.TryParseTag(name, TextCatalog.Default, out var back) && back == tag, name);
+            }
+        }
+    }
 }

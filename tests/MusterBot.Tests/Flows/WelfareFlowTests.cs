@@ -151,7 +151,11 @@ public partial class WelfareFlowTests
 
         // The administrators' roll call offers the check.
         var launched = await LaunchAsync(h);
-        Assert.Contains(launched.Where(m => m.ChatId == Admin.Id).SelectMany(ButtonData), d => d == W(new WelfareButton.Setup(1, 0)));
+        Assert.Contains(launched.Where(m => m.ChatId == Admin.Id).SelectMany(ButtonData), d => d == W(new WelfareButton.OpenSetup(1)));
+
+        // Pressed on the live roll call, the start comes as a new message (the roll call stays).
+        await h.Press(Admin, W(new WelfareButton.OpenSetup(1)));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is SendText { Html: var t } && t.Contains("check vulnerable households", StringComparison.Ordinal));
         await Arrive(h, Ann);
         await Arrive(h, Ben);
         await h.DrainAsync();
