@@ -17,7 +17,9 @@
 // - the street's director (3001) launches a drill for both communities in the chat: their board has one row per
 //   community (saved as DASH_STREET); a row opens that community's part read-only, a region of it in detail (saved as
 //   DASH_DRILL), and back; the street's queues and figures (one row per community; saved as DASH_STREET_FIGURES) each
-//   open a community's, with nothing to act on.
+//   open a community's, with nothing to act on;
+// - before the close, the administrator starts the welfare check of vulnerable households from the roll call, Wang Fang
+//   reports a household that needs medicine, and the board shows the check (saved as DASH_WELFARE).
 //
 //   cd tests/browser && npm ci && node dashboard.test.mjs
 //
@@ -35,6 +37,7 @@ const queuesShot = path.resolve(process.env.DASH_QUEUES || path.join(os.tmpdir()
 const closedShot = path.resolve(process.env.DASH_CLOSED || path.join(os.tmpdir(), 'musterbot-dashboard-closed.png'));
 const streetShot = path.resolve(process.env.DASH_STREET || path.join(os.tmpdir(), 'musterbot-dashboard-street.png'));
 const drillShot = path.resolve(process.env.DASH_DRILL || path.join(os.tmpdir(), 'musterbot-dashboard-drill.png'));
+const welfareShot = path.resolve(process.env.DASH_WELFARE || path.join(os.tmpdir(), 'musterbot-dashboard-welfare.png'));
 const streetFiguresShot = path.resolve(process.env.DASH_STREET_FIGURES || path.join(os.tmpdir(), 'musterbot-dashboard-street-figures.png'));
 const PHONE = { width: 390, height: 844 };
 const DARK = { bg_color: '#17212b', text_color: '#f5f5f5', hint_color: '#708499', secondary_bg_color: '#232e3c', link_color: '#6ab3f3', button_color: '#5288c1' };
@@ -211,6 +214,23 @@ try {
   await admin.page.locator('.muster h2', { hasText: 'M-1' }).waitFor();
   check(!(await convenor.page.locator('nav#tabs').isVisible()), 'a convenor sees the queues tab');
   log('the administrator switched to the queues and back; a convenor has no queues tab');
+
+  // The welfare check (issue #19): the administrator starts it from the roll call in the chat; Wang Fang (arrived,
+  // Building 1) is given her building's households and reports one that needs medicine; the board shows the check.
+  await h.as(EN.admin);
+  await h.press('🏠 Check vulnerable households', 'check vulnerable households');
+  await h.press('▶️ Start', 'checking');
+  await h.as(EN.member);
+  await h.sees('please visit these');
+  await h.press('⏳ ', 'Welfare check');
+  await h.press('🆘 needs help', 'what is needed?');
+  await h.press('💊 medicine', 'Request for help sent');
+  await admin.page.locator('.welfare li.open', { hasText: 'medicine' }).waitFor();
+  check(await admin.page.locator('.welfare').getAttribute('data-checked') === '1', 'the board does not count 1 household checked');
+  check(await admin.page.locator('.welfare').getAttribute('data-total') === '7', 'the board does not show the 7 tagged households');
+  await admin.page.locator('#toast').waitFor({ state: 'hidden' });
+  await admin.page.screenshot({ path: welfareShot, fullPage: true });
+  log('saved', welfareShot);
 
   // Closing from the board is the chat's "🏁 Yes, close": the report comes to the administrator's chat.
   const before = (await (await fetch(`${host.base}/_emulator/chats/1001/messages`)).json()).result.messages.length;

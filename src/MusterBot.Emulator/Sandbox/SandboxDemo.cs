@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Directory;
+using MusterBot.State.Records.Households;
 using MusterBot.State.Records.Org;
 
 namespace MusterBot.Emulator.Sandbox;
@@ -44,6 +45,9 @@ public sealed record SandboxCommunity(
 
     /// <summary>The micro-wishes each community starts with (open for claims).</summary>
     public IReadOnlyDictionary<long, IReadOnlyList<SandboxWish>> WishesByNode { get; init; } = new Dictionary<long, IReadOnlyList<SandboxWish>>();
+
+    /// <summary>The households each community's registry starts with (tagged ones for a welfare check, and one untagged).</summary>
+    public IReadOnlyDictionary<long, IReadOnlyList<Household>> HouseholdsByNode { get; init; } = new Dictionary<long, IReadOnlyList<Household>>();
 
     /// <summary>The people who belong to a node.</summary>
     public IReadOnlyList<SandboxPersona> PeopleOf(long node) => [.. People.Where(p => p.Node == node)];
@@ -128,6 +132,19 @@ public static class SandboxDemo
     /// <summary>The second community's grid: its ids are its own (g1, b1), named "n-g1", "n-b1" in demo.*.json.</summary>
     private static readonly (string Grid, string[] Buildings)[] SecondGridLayout = [("g1", ["b1"])];
 
+    /// <summary>港湾社区's households: number, grid, building, unit, room, tags (the people are named in demo.*.json).</summary>
+    private static readonly (int Number, string Grid, string Building, string? Unit, string Room, HouseholdTag[] Tags)[] HouseholdLayout =
+    [
+        (1, "g1", "b1", "1", "101", [HouseholdTag.LivingAlone, HouseholdTag.Aged]),
+        (2, "g1", "b1", "1", "302", [HouseholdTag.Bedridden, HouseholdTag.ChronicIllness]),
+        (3, "g1", "b2", "2", "201", [HouseholdTag.Pregnant]),
+        (4, "g1", "b2", "2", "502", [HouseholdTag.Disabled]),
+        (5, "g1", "b2", null, "601", [HouseholdTag.LeftBehindChildren]),
+        (6, "g2", "b3", "1", "103", [HouseholdTag.LivingAlone, HouseholdTag.Aged]),
+        (7, "g2", "b3", "1", "404", [HouseholdTag.LowIncome, HouseholdTag.ChronicIllness]),
+        (8, "g2", "b3", "2", "208", []),
+    ];
+
     private static readonly (string Region, long Convenor, long? Backup)[] RegionLayout = [("r1", 1101, 1303), ("r2", 1102, 1306), ("r3", 1103, null)];
 
     // Declared before the communities: static fields are initialised in this order.
@@ -193,6 +210,16 @@ public static class SandboxDemo
         {
             Nodes = nodes,
             GridsByNode = new Dictionary<long, IReadOnlyList<Grid>> { [DefaultTree.CommunityId] = grids, [SecondCommunityId] = secondGrids },
+            HouseholdsByNode = new Dictionary<long, IReadOnlyList<Household>>
+            {
+                [DefaultTree.CommunityId] = [.. HouseholdLayout.Select(h => new Household(h.Number, h.Grid, h.Building, h.Room)
+                {
+                    Unit = h.Unit,
+                    Tags = h.Tags,
+                    People = [.. names.Households[h.Number.ToString(CultureInfo.InvariantCulture)].Split('\u3001')],
+                    Phones = ["+861380000" + (1000 + h.Number).ToString(CultureInfo.InvariantCulture)],
+                })],
+            },
             WishesByNode = new Dictionary<long, IReadOnlyList<SandboxWish>>
             {
                 [SecondCommunityId] = [new SandboxWish(1, 5401, names.Wishes["n-1"], StreetAdminId)],
@@ -217,5 +244,6 @@ public static class SandboxDemo
         Dictionary<string, string> People,
         Dictionary<string, string> Tree,
         Dictionary<string, string> Wishes,
+        Dictionary<string, string> Households,
         Dictionary<string, string> Page);
 }

@@ -153,6 +153,13 @@ public sealed partial class SandboxSeeder(
             sets.Add(new SetChange(Sets.WishesOf(wish.ResidentId), Sets.Member(wish.Number), true));
         }
 
+        var households = community.HouseholdsByNode.GetValueOrDefault(node) ?? [];
+        foreach (var household in households)
+        {
+            writes.Add(Put(DocKeys.Household(household.Number), household with { CreatedAt = now, UpdatedAt = now }));
+            sets.Add(new SetChange(Sets.HouseholdsInGrid(household.GridId), Sets.Member(household.Number), true));
+        }
+
         if (grids.Count > 0 || regions.Count > 0)
         {
             var counters = new CommunityCounters
@@ -161,11 +168,16 @@ public sealed partial class SandboxSeeder(
                 Buildings = grids.Sum(g => g.Buildings.Count),
                 Regions = regions.Count,
                 Wishes = wishes.Count == 0 ? 0 : wishes.Max(w => w.Number),
+                Households = households.Count == 0 ? 0 : households.Max(h => h.Number),
             };
             if (await store.GetAsync(DocKeys.Counters.In(node), cancellationToken).ConfigureAwait(false) is { } existing)
             {
                 var old = RecordJson.Deserialize<CommunityCounters>(existing.Json);
-                counters = old with { Grids = Math.Max(old.Grids, counters.Grids), Buildings = Math.Max(old.Buildings, counters.Buildings), Regions = Math.Max(old.Regions, counters.Regions), Wishes = Math.Max(old.Wishes, counters.Wishes) };
+                counters = old with
+                {
+                    Grids = Math.Max(old.Grids, counters.Grids), Buildings = Math.Max(old.Buildings, counters.Buildings), Regions = Math.Max(old.Regions, counters.Regions),
+                    Wishes = Math.Max(old.Wishes, counters.Wishes), Households = Math.Max(old.Households, counters.Households),
+                };
             }
 
             writes.Add(Put(DocKeys.Counters, counters));

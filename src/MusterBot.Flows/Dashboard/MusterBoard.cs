@@ -66,7 +66,28 @@ public sealed record BoardMuster(
 
     /// <summary>When it was closed (opened from the close report); null while it is open.</summary>
     public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>The welfare check of vulnerable households, once started (null: none).</summary>
+    public BoardWelfare? Welfare { get; init; }
 }
+
+/// <summary>
+/// A muster's welfare check on the board: households checked / given out / total and what was found (from the sets),
+/// then the requests for help (open first) and the households not checked yet, with their addresses.
+/// </summary>
+public sealed record BoardWelfare(int Total, int Assigned, int Checked, int Safe, int NeedsHelp, int HelpOpen, int NotHome, int Moved, int Unchecked)
+{
+    public IReadOnlyList<BoardHelp> Help { get; init; } = [];
+
+    /// <summary>The households not checked yet (at most <see cref="DashboardQueries.WelfareListLength"/>), with whom they are given to.</summary>
+    public IReadOnlyList<BoardVisit> Waiting { get; init; } = [];
+}
+
+/// <summary>A request for help: the household, what it needs and where it stands, in the reader's language.</summary>
+public sealed record BoardHelp(string Household, string Address, string Needs, string Status, bool Open, string? TakenBy);
+
+/// <summary>A household not checked yet and the member it is given to (null: nobody yet).</summary>
+public sealed record BoardVisit(string Household, string Address, string? AssignedTo);
 
 public sealed record Board(BoardViewer Viewer, string Scope, IReadOnlyList<BoardMuster> Musters, DateTimeOffset At)
 {
@@ -305,7 +326,37 @@ public sealed class DashboardQueries(IStateStore store, TextCatalog texts, IOpti
 
         return new BoardMuster(
             muster.Number, muster.Code, MusterView.KindName(texts, language, muster.Plan), muster.Plan.RallyText, muster.Plan.Drill,
-            muster.LaunchedAt, muster.ReportBy, regions) { Skills = skills, ClosedAt = muster.IsOpen ? null : muster.ClosedAt ?? muster.LaunchedAt };
+            muster.LaunchedAt, muster.ReportBy, regions)
+        {
+            Skills = skills,
+            ClosedAt = muster.IsOpen ? null : muster.ClosedAt ?? muster.LaunchedAt,
+            Welfare = muster.Welfare is null ? null : await WelfareAsync(reader, muster, directory, language, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>How many households a board lists under "requests for help" and "not checked yet".</summary>
+    public const int WelfareListLength = 30;
+
+    private async Task<BoardWelfare> WelfareAsync(DocReader reader, Muster muster, DirectorySnapshot directory, Language language, CancellationToken cancellationToken)
+    {
+        var counts = await Households.Welfare.CountAsync(reader, muster, cancellationToken).ConfigureAwait(false);
+        var visits = await Households.Welfare.LoadAllAsync(reader, muster.Number, cancellationToken).ConfigureAwait(false);
+        var people = visits.Select(v => v.AssignedTo).Concat(visits.Select(v => v.HelpTakenBy)).OfType<long>().Distinct().ToList();
+        var names = (await reader.GetManyAsync<UserProfile>(people.Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false))
+            .OfType<UserProfile>().ToDictionary(p => p.Id, p => p.FirstName);
+        var help = visits.Where(v => v.Help is not null).OrderBy(v => v.Help).ThenBy(v => v.HelpAt).Take(WelfareListLength)
+            .Select(v => new BoardHelp(Households.HouseholdView.Number(v.Household), Households.Welfare.Address(v, directory), Households.Welfare.Needs(texts, language, v),
+                texts.Get(language, "wf.help." + v.Help), v.Help != State.Records.Households.HelpStatus.Done, v.HelpTakenBy is { } t ? names.GetValueOrDefault(t) : null))
+            .ToList();
+        var waiting = visits.Where(v => v.Outcome == State.Records.Households.VisitOutcome.Unchecked).Take(WelfareListLength)
+            .Select(v => new BoardVisit(Households.HouseholdView.Number(v.Household), Households.Welfare.Address(v, directory), v.AssignedTo is { } a ? names.GetValueOrDefault(a) : null))
+            .ToList();
+        return new BoardWelfare(counts.Total, counts.Assigned, counts.Checked, counts.Of(State.Records.Households.VisitOutcome.Safe), counts.Of(State.Records.Households.VisitOutcome.NeedsHelp),
+            counts.HelpOpen, counts.Of(State.Records.Households.VisitOutcome.NotHome), counts.Of(State.Records.Households.VisitOutcome.Moved), counts.Of(State.Records.Households.VisitOutcome.Unchecked))
+        {
+            Help = help,
+            Waiting = waiting,
+        };
     }
 
     /// <summary>

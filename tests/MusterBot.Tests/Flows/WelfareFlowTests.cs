@@ -384,4 +384,26 @@ public partial class WelfareFlowTests
         await h.Press(Ann, W(new WelfareButton.Visit(1, 3 - 1)));
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "M-1 is closed. Household details are no longer shown.", ShowAlert: true });
     }
+
+    [Fact]
+    public async Task TheDashboardsBoard_ShowsTheCheck_ToTheAdministratorAndTheConvenor()
+    {
+        var h = await StartedAsync();
+        await h.Press(Ann, W(new WelfareButton.Report(1, 1, VisitOutcome.Safe)));
+        await h.Press(Ann, W(new WelfareButton.Need(1, 2, HelpNeed.Food)));
+        await h.Press(Ben, W(new WelfareButton.Report(1, 7, VisitOutcome.NotHome)));
+        var queries = new MusterBot.Flows.Dashboard.DashboardQueries(h.Store, MusterBot.Flows.Texts.TextCatalog.Default, Microsoft.Extensions.Options.Options.Create(new MusterBot.Flows.Runtime.FlowOptions { Admins = { Admin.Id } }), h.Clock);
+        foreach (var who in new[] { Admin, Cora })
+        {
+            var viewer = (await queries.ViewerAsync(who.Id, Ct))!;
+            var welfare = (await queries.BoardAsync(viewer, Language.En, Ct)).Musters.Single().Welfare!;
+            Assert.Equal((7, 4, 3, 1, 1, 1, 1, 0, 4), (welfare.Total, welfare.Assigned, welfare.Checked, welfare.Safe, welfare.NeedsHelp, welfare.HelpOpen, welfare.NotHome, welfare.Moved, welfare.Unchecked));
+            Assert.Equal(new MusterBot.Flows.Dashboard.BoardHelp("H-0002", "Block 3 · 102", "🍚 food and water", "open", true, null), Assert.Single(welfare.Help));
+            Assert.Equal(["H-0003 Block 3 · 103 -", "H-0004 Block 5 · 201 -", "H-0005 Block 5 · 202 -", "H-0008 Block 9 · 302 Ben"], welfare.Waiting.Select(v => $"{v.Household} {v.Address} {v.AssignedTo ?? "-"}"));
+        }
+
+        // A member sees no board at all.
+        Assert.False(MusterBot.Flows.Dashboard.DashboardQueries.MaySeeBoard((await queries.ViewerAsync(Ann.Id, Ct))!));
+    }
 }
+
