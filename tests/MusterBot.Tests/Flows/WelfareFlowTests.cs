@@ -405,5 +405,41 @@ public partial class WelfareFlowTests
         // A member sees no board at all.
         Assert.False(MusterBot.Flows.Dashboard.DashboardQueries.MaySeeBoard((await queries.ViewerAsync(Ann.Id, Ct))!));
     }
+
+    [Fact]
+    public async Task AMemberMarkedArrivedByTheConvenor_GetsTheirShare_AndTheRegionsRollCallLinksTheCheck()
+    {
+        var h = await StartedAsync();
+        await h.DrainAsync();
+
+        // Cora checks Amy in on her behalf: Amy is given Block 5's households.
+        await h.Press(Cora, new MusterButton.OnBehalf(1, Amy.Id, CheckInStatus.Arrived).Data);
+        Assert.Equal("4,5", string.Join(",", await GivenToAsync(h, Amy)));
+        Assert.Contains((await h.DrainAsync()).Where(m => m.ChatId == Amy.Id), m => TextOf(m).Contains("please visit these 2 households", StringComparison.Ordinal));
+
+        // Cora's region roll call carries the check's progress button (opening as a new message).
+        await h.Press(Cora, new MusterButton.OpenRollCall(1, "r1").Data);
+        var rollCall = await h.DrainAsync();
+        Assert.Contains(rollCall.SelectMany(ButtonData), d => d == W(new WelfareButton.OpenPanel(1)));
+        await h.Press(Cora, W(new WelfareButton.OpenPanel(1)));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is SendText { Html: var t } && t.Contains("<b>M-1 · Welfare check</b>", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AHouseholdEditedDuringTheCheck_IsShownAsItIsNow_AndItsReportIsKept()
+    {
+        var h = await StartedAsync();
+        await h.Press(Admin, HouseholdButton.Codec.Encode(new HouseholdButton.Edit(1, HouseholdField.Phones)));
+        await h.Text(Admin, "0571-88881234");
+        await h.DrainAsync();
+        await h.Press(Ann, W(new WelfareButton.Visit(1, 1)));
+        Assert.Contains((await h.DrainAsync()).Where(m => m.ChatId == Ann.Id), m => TextOf(m).Contains("📞 Phones: <code>0571-88881234</code>", StringComparison.Ordinal));
+        await h.Press(Ann, W(new WelfareButton.Report(1, 1, VisitOutcome.Safe)));
+
+        // The household's own record keeps its edit; the visit keeps the report (and its copy from the start).
+        Assert.Equal(["0571-88881234"], (await h.CommunityDocAsync<Household>(DocKeys.Household(1)))!.Phones);
+        var visit = await VisitAsync(h, 1);
+        Assert.Equal((VisitOutcome.Safe, "+8613900000001"), (visit.Outcome, visit.Phones.Single()));
+    }
 }
 
