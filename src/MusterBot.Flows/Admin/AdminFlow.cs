@@ -129,27 +129,17 @@ public sealed class AdminFlow : IFlow
     {
         var machine = new StateMachine<AdminStep, AdminTrigger>(read, write);
         async Task Act() => await act().ConfigureAwait(false);
-        static DynamicStateInfos To(params (AdminStep Step, string Reason)[] destinations)
-        {
-            var infos = new DynamicStateInfos();
-            foreach (var (step, reason) in destinations)
-            {
-                infos.Add(step, reason);
-            }
-
-            return infos;
-        }
 
         // The panel's views work from every step and leave it as it is; a button that asks for input moves there,
         // unless what it names is gone (then the person stays where they were).
         machine.Configure(AdminStep.Panel)
             .InternalTransitionAsync(AdminTrigger.Navigated, _ => Act())
-            .PermitDynamicAsync(AdminTrigger.GridNameAsked, act, "ask the name", To((AdminStep.AwaitingGridName, "asked")))
-            .PermitDynamicAsync(AdminTrigger.BuildingNameAsked, act, "the grid exists", To((AdminStep.AwaitingBuildingName, "the grid exists")))
-            .PermitDynamicAsync(AdminTrigger.RegionNameAsked, act, "ask the name", To((AdminStep.AwaitingRegionName, "asked")))
-            .PermitDynamicAsync(AdminTrigger.RenameAsked, act, "it exists", To((AdminStep.AwaitingRename, "it exists")))
-            .PermitDynamicAsync(AdminTrigger.InviteStarted, act, "ask the role", To((AdminStep.InviteRole, "asked")))
-            .PermitDynamicAsync(AdminTrigger.RosterFileAsked, act, "ask the file", To((AdminStep.AwaitingRosterFile, "asked")));
+            .PermitDynamicAsync(AdminTrigger.GridNameAsked, act, "ask the name", Destinations.To((AdminStep.AwaitingGridName, "asked")))
+            .PermitDynamicAsync(AdminTrigger.BuildingNameAsked, act, "the grid exists", Destinations.To((AdminStep.AwaitingBuildingName, "the grid exists")))
+            .PermitDynamicAsync(AdminTrigger.RegionNameAsked, act, "ask the name", Destinations.To((AdminStep.AwaitingRegionName, "asked")))
+            .PermitDynamicAsync(AdminTrigger.RenameAsked, act, "it exists", Destinations.To((AdminStep.AwaitingRename, "it exists")))
+            .PermitDynamicAsync(AdminTrigger.InviteStarted, act, "ask the role", Destinations.To((AdminStep.InviteRole, "asked")))
+            .PermitDynamicAsync(AdminTrigger.RosterFileAsked, act, "ask the file", Destinations.To((AdminStep.AwaitingRosterFile, "asked")));
         // /admin and "cancel" show the menu and leave any input in progress.
         machine.Configure(AdminStep.Idle)
             .SubstateOf(AdminStep.Panel)
@@ -160,18 +150,18 @@ public sealed class AdminFlow : IFlow
         foreach (var step in NameSteps)
         {
             machine.Configure(step).SubstateOf(AdminStep.Panel)
-                .PermitDynamicAsync(AdminTrigger.NameTyped, act, "a new name", To((AdminStep.Idle, "a new name"), (step, "taken or too long")));
+                .PermitDynamicAsync(AdminTrigger.NameTyped, act, "a new name", Destinations.To((AdminStep.Idle, "a new name"), (step, "taken or too long")));
         }
 
-        machine.Configure(AdminStep.AwaitingRosterFile).SubstateOf(AdminStep.Panel).PermitDynamicAsync(AdminTrigger.FileSent, act, "checked", To((AdminStep.Idle, "checked")));
+        machine.Configure(AdminStep.AwaitingRosterFile).SubstateOf(AdminStep.Panel).PermitDynamicAsync(AdminTrigger.FileSent, act, "checked", Destinations.To((AdminStep.Idle, "checked")));
         machine.Configure(AdminStep.InviteRole).SubstateOf(AdminStep.Panel)
-            .PermitDynamicAsync(AdminTrigger.InviteRolePicked, act, "a role offered", To((AdminStep.InviteScope, "a role offered"), (AdminStep.Idle, "no region or grid yet"), (AdminStep.InviteRole, "not offered")));
+            .PermitDynamicAsync(AdminTrigger.InviteRolePicked, act, "a role offered", Destinations.To((AdminStep.InviteScope, "a role offered"), (AdminStep.Idle, "no region or grid yet"), (AdminStep.InviteRole, "not offered")));
         machine.Configure(AdminStep.InviteScope).SubstateOf(AdminStep.Panel)
-            .PermitDynamicAsync(AdminTrigger.InviteScopePicked, act, "a scope for the role", To((AdminStep.InviteUses, "a scope for the role"), (AdminStep.InviteScope, "gone or not for the role")));
+            .PermitDynamicAsync(AdminTrigger.InviteScopePicked, act, "a scope for the role", Destinations.To((AdminStep.InviteUses, "a scope for the role"), (AdminStep.InviteScope, "gone or not for the role")));
         machine.Configure(AdminStep.InviteUses).SubstateOf(AdminStep.Panel)
-            .PermitDynamicAsync(AdminTrigger.InviteUsesPicked, act, "a number offered", To((AdminStep.InviteExpiry, "a number offered"), (AdminStep.InviteUses, "not offered")));
+            .PermitDynamicAsync(AdminTrigger.InviteUsesPicked, act, "a number offered", Destinations.To((AdminStep.InviteExpiry, "a number offered"), (AdminStep.InviteUses, "not offered")));
         machine.Configure(AdminStep.InviteExpiry).SubstateOf(AdminStep.Panel)
-            .PermitDynamicAsync(AdminTrigger.InviteExpiryPicked, act, "a period offered", To((AdminStep.Idle, "a period offered"), (AdminStep.InviteExpiry, "not offered")));
+            .PermitDynamicAsync(AdminTrigger.InviteExpiryPicked, act, "a period offered", Destinations.To((AdminStep.Idle, "a period offered"), (AdminStep.InviteExpiry, "not offered")));
         foreach (var step in InputSteps)
         {
             machine.Configure(step).Permit(AdminTrigger.Cancelled, AdminStep.Idle).Permit(AdminTrigger.Opened, AdminStep.Idle);

@@ -240,27 +240,11 @@ public static class HouseholdFields
         return list;
     }
 
-    /// <summary>Line breaks and other control characters become single spaces.</summary>
+    /// <summary>Line breaks and other control characters become single spaces; the result is trimmed.</summary>
     public static string OneLine(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var sb = new StringBuilder(text.Length);
-        foreach (var c in text)
-        {
-            if (char.IsControl(c))
-            {
-                if (sb.Length > 0 && sb[^1] != ' ')
-                {
-                    sb.Append(' ');
-                }
-            }
-            else
-            {
-                sb.Append(c);
-            }
-        }
-
-        return sb.ToString().Trim();
+        return RosterParser.OneLine(text);
     }
 
     /// <summary>Length in text elements (what a person counts as characters).</summary>

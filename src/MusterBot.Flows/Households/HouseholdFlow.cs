@@ -128,35 +128,25 @@ public sealed partial class HouseholdFlow(TimeSpan? utcOffset = null) : IFlow
     private static StateMachine<HouseholdStep, HouseholdTrigger> Build(Func<HouseholdStep> read, Action<HouseholdStep> write, Func<Task<HouseholdStep>> act)
     {
         var machine = new StateMachine<HouseholdStep, HouseholdTrigger>(read, write);
-        static DynamicStateInfos To(params (HouseholdStep Step, string Reason)[] destinations)
-        {
-            var infos = new DynamicStateInfos();
-            foreach (var (step, reason) in destinations)
-            {
-                infos.Add(step, reason);
-            }
-
-            return infos;
-        }
 
         // Views and buttons work from every step; a view keeps a typed input in progress, a button that asks for input
         // moves there (unless what it names is gone), /households and "cancel" leave it.
         machine.Configure(HouseholdStep.Panel)
-            .PermitDynamicAsync(HouseholdTrigger.Opened, act, "show the start", To((HouseholdStep.Idle, "shown")))
-            .PermitDynamicAsync(HouseholdTrigger.Cancelled, act, "leave the input", To((HouseholdStep.Idle, "left")))
-            .PermitDynamicAsync(HouseholdTrigger.Pressed, act, "a view or a change", To((HouseholdStep.Idle, "done"), (HouseholdStep.Panel, "a view keeps the step")))
-            .PermitDynamicAsync(HouseholdTrigger.InputAsked, act, "ask for input", To(
+            .PermitDynamicAsync(HouseholdTrigger.Opened, act, "show the start", Destinations.To((HouseholdStep.Idle, "shown")))
+            .PermitDynamicAsync(HouseholdTrigger.Cancelled, act, "leave the input", Destinations.To((HouseholdStep.Idle, "left")))
+            .PermitDynamicAsync(HouseholdTrigger.Pressed, act, "a view or a change", Destinations.To((HouseholdStep.Idle, "done"), (HouseholdStep.Panel, "a view keeps the step")))
+            .PermitDynamicAsync(HouseholdTrigger.InputAsked, act, "ask for input", Destinations.To(
                 (HouseholdStep.AwaitingAddress, "the building exists"), (HouseholdStep.AwaitingField, "the household exists"),
                 (HouseholdStep.AwaitingFile, "the grid is the person's"), (HouseholdStep.AwaitingCustomTag, "an administrator")));
         machine.Configure(HouseholdStep.Idle).SubstateOf(HouseholdStep.Panel);
         foreach (var step in new[] { HouseholdStep.AwaitingAddress, HouseholdStep.AwaitingField, HouseholdStep.AwaitingCustomTag })
         {
             machine.Configure(step).SubstateOf(HouseholdStep.Panel)
-                .PermitDynamicAsync(HouseholdTrigger.Typed, act, "checked", To((HouseholdStep.Idle, "saved"), (step, "not valid: asked again")));
+                .PermitDynamicAsync(HouseholdTrigger.Typed, act, "checked", Destinations.To((HouseholdStep.Idle, "saved"), (step, "not valid: asked again")));
         }
 
         machine.Configure(HouseholdStep.AwaitingFile).SubstateOf(HouseholdStep.Panel)
-            .PermitDynamicAsync(HouseholdTrigger.FileSent, act, "checked", To((HouseholdStep.Idle, "report and choice")));
+            .PermitDynamicAsync(HouseholdTrigger.FileSent, act, "checked", Destinations.To((HouseholdStep.Idle, "report and choice")));
         return machine;
     }
 

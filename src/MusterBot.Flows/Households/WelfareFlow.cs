@@ -65,11 +65,11 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
         machine.Configure(Step.Idle)
             .InternalTransitionAsync(Trigger.Pressed, _ => Act())
             .InternalTransitionAsync(Trigger.TimerDue, _ => Act())
-            .PermitDynamicAsync(Trigger.NeedChosen, act, "a request for help", new Stateless.Reflection.DynamicStateInfos { { Step.AwaitingHelpDetail, "recorded" }, { Step.Idle, "refused" } });
+            .PermitDynamicAsync(Trigger.NeedChosen, act, "a request for help", Destinations.To((Step.AwaitingHelpDetail, "recorded"), (Step.Idle, "refused")));
         machine.Configure(Step.AwaitingHelpDetail)
             .SubstateOf(Step.Idle)
             .InternalTransitionAsync(Trigger.DetailSent, _ => Act())
-            .PermitDynamicAsync(Trigger.DetailDone, act, "done", new Stateless.Reflection.DynamicStateInfos { { Step.Idle, "done" } });
+            .PermitDynamicAsync(Trigger.DetailDone, act, "done", Destinations.To((Step.Idle, "done")));
         return machine;
     }
 

@@ -118,31 +118,21 @@ public sealed class InServiceFlow(IOptions<FlowOptions> options) : IFlow, ILeave
     private static StateMachine<InServiceStep, InServiceTrigger> Build(Func<InServiceStep> read, Action<InServiceStep> write, Func<Task<InServiceStep>> act)
     {
         var machine = new StateMachine<InServiceStep, InServiceTrigger>(read, write);
-        static DynamicStateInfos To(params (InServiceStep Step, string Reason)[] destinations)
-        {
-            var infos = new DynamicStateInfos();
-            foreach (var (step, reason) in destinations)
-            {
-                infos.Add(step, reason);
-            }
-
-            return infos;
-        }
 
         // Views work from every step and leave it as it is; a button that asks for input moves there when allowed.
         machine.Configure(InServiceStep.Panel)
             .InternalTransitionAsync(InServiceTrigger.Navigated, async _ => await act().ConfigureAwait(false))
-            .PermitDynamicAsync(InServiceTrigger.NameAsked, act, "the node is theirs", To((InServiceStep.AwaitingRegionName, "the node is theirs"), (InServiceStep.Idle, "not theirs or gone")))
-            .PermitDynamicAsync(InServiceTrigger.CallTextAsked, act, "community staff", To((InServiceStep.AwaitingCallText, "community staff"), (InServiceStep.Idle, "not staff")))
-            .PermitDynamicAsync(InServiceTrigger.Cancelled, act, "show the menu", To((InServiceStep.Idle, "cancelled")));
+            .PermitDynamicAsync(InServiceTrigger.NameAsked, act, "the node is theirs", Destinations.To((InServiceStep.AwaitingRegionName, "the node is theirs"), (InServiceStep.Idle, "not theirs or gone")))
+            .PermitDynamicAsync(InServiceTrigger.CallTextAsked, act, "community staff", Destinations.To((InServiceStep.AwaitingCallText, "community staff"), (InServiceStep.Idle, "not staff")))
+            .PermitDynamicAsync(InServiceTrigger.Cancelled, act, "show the menu", Destinations.To((InServiceStep.Idle, "cancelled")));
         machine.Configure(InServiceStep.Idle).SubstateOf(InServiceStep.Panel);
         machine.Configure(InServiceStep.AwaitingRegionName).SubstateOf(InServiceStep.Panel)
-            .PermitDynamicAsync(InServiceTrigger.TextTyped, act, "a new name", To((InServiceStep.Idle, "a new name"), (InServiceStep.AwaitingRegionName, "taken or too long")));
+            .PermitDynamicAsync(InServiceTrigger.TextTyped, act, "a new name", Destinations.To((InServiceStep.Idle, "a new name"), (InServiceStep.AwaitingRegionName, "taken or too long")));
         machine.Configure(InServiceStep.AwaitingCallText).SubstateOf(InServiceStep.Panel)
-            .PermitDynamicAsync(InServiceTrigger.TextTyped, act, "the call's text", To((InServiceStep.ConfirmingCall, "the call's text"), (InServiceStep.AwaitingCallText, "empty or too long")));
+            .PermitDynamicAsync(InServiceTrigger.TextTyped, act, "the call's text", Destinations.To((InServiceStep.ConfirmingCall, "the call's text"), (InServiceStep.AwaitingCallText, "empty or too long")));
         machine.Configure(InServiceStep.ConfirmingCall).SubstateOf(InServiceStep.Panel)
-            .PermitDynamicAsync(InServiceTrigger.TextTyped, act, "a new text", To((InServiceStep.ConfirmingCall, "a new text")))
-            .PermitDynamicAsync(InServiceTrigger.CallConfirmed, act, "sent", To((InServiceStep.Idle, "sent or refused")));
+            .PermitDynamicAsync(InServiceTrigger.TextTyped, act, "a new text", Destinations.To((InServiceStep.ConfirmingCall, "a new text")))
+            .PermitDynamicAsync(InServiceTrigger.CallConfirmed, act, "sent", Destinations.To((InServiceStep.Idle, "sent or refused")));
         return machine;
     }
 

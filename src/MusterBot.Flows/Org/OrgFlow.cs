@@ -108,23 +108,13 @@ public sealed class OrgFlow : IFlow
     {
         var machine = new StateMachine<OrgStep, OrgTrigger>(read, write);
         async Task Act() => await act().ConfigureAwait(false);
-        static DynamicStateInfos To(params (OrgStep Step, string Reason)[] destinations)
-        {
-            var infos = new DynamicStateInfos();
-            foreach (var (step, reason) in destinations)
-            {
-                infos.Add(step, reason);
-            }
-
-            return infos;
-        }
 
         // Views work from every step and leave it as it is; a button that asks for a name moves there when the presser
         // may do it, and otherwise leaves the person where they were.
         machine.Configure(OrgStep.Panel)
             .InternalTransitionAsync(OrgTrigger.Navigated, _ => Act())
-            .PermitDynamicAsync(OrgTrigger.ChildNameAsked, act, "allowed here", To((OrgStep.AwaitingChildName, "allowed here"), (OrgStep.Idle, "refused")))
-            .PermitDynamicAsync(OrgTrigger.RenameAsked, act, "allowed here", To((OrgStep.AwaitingRename, "allowed here"), (OrgStep.Idle, "refused")));
+            .PermitDynamicAsync(OrgTrigger.ChildNameAsked, act, "allowed here", Destinations.To((OrgStep.AwaitingChildName, "allowed here"), (OrgStep.Idle, "refused")))
+            .PermitDynamicAsync(OrgTrigger.RenameAsked, act, "allowed here", Destinations.To((OrgStep.AwaitingRename, "allowed here"), (OrgStep.Idle, "refused")));
         machine.Configure(OrgStep.Idle)
             .SubstateOf(OrgStep.Panel)
             .InternalTransitionAsync(OrgTrigger.Opened, _ => Act())
@@ -134,7 +124,7 @@ public sealed class OrgFlow : IFlow
         foreach (var step in new[] { OrgStep.AwaitingChildName, OrgStep.AwaitingRename })
         {
             machine.Configure(step).SubstateOf(OrgStep.Panel)
-                .PermitDynamicAsync(OrgTrigger.NameTyped, act, "a new name", To((OrgStep.Idle, "a new name or refused"), (step, "taken or too long")))
+                .PermitDynamicAsync(OrgTrigger.NameTyped, act, "a new name", Destinations.To((OrgStep.Idle, "a new name or refused"), (step, "taken or too long")))
                 .Permit(OrgTrigger.Cancelled, OrgStep.Idle)
                 .Permit(OrgTrigger.Opened, OrgStep.Idle);
         }

@@ -75,18 +75,7 @@ public partial class DocLinksTests
     [InlineData("[Linked](x.md) **bold** heading", "linked-bold-heading")]
     public void HeadingSlugs_FollowGitHub(string heading, string slug) => Assert.Equal(slug, DocLinks.Slug(heading));
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
-    }
+    private static string RepositoryRoot() => MusterBot.Tests.Support.RepositoryPaths.Root;
 }
 
 /// <summary>The checker behind <see cref="DocLinksTests"/>: reads README.md and docs/**/*.md under a root.</summary>

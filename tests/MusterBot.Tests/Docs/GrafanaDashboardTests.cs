@@ -270,18 +270,7 @@ public sealed partial class GrafanaDashboardTests
 
     private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase) { "and", "or", "unless", "bool", "inf", "nan", "group_left", "group_right" };
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
-    }
+    private static string RepositoryRoot() => MusterBot.Tests.Support.RepositoryPaths.Root;
 
     [GeneratedRegex(@"[^a-zA-Z0-9_:]")]
     private static partial Regex InvalidNameCharacters();

@@ -136,18 +136,7 @@ public sealed class BrowserSandboxTests
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
             .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
-    }
+    private static string RepositoryRoot() => MusterBot.Tests.Support.RepositoryPaths.Root;
 }
 
 /// <summary>The browser test's collection: not run in parallel with anything else.</summary>

@@ -53,16 +53,5 @@ public class FlowDiagramTests
         Assert.True(stale.Count == 0, "Stale flow diagrams (run UPDATE_FLOW_DIAGRAMS=1 dotnet test --filter FlowDiagramTests): " + string.Join(", ", stale));
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
-    }
+    private static string RepositoryRoot() => MusterBot.Tests.Support.RepositoryPaths.Root;
 }

@@ -107,16 +107,5 @@ public partial class WelfareFlowTests
         Assert.True(File.Exists(path) && (await File.ReadAllTextAsync(path)).ReplaceLineEndings("\n") == expected, $"{path} is stale: run UPDATE_TRANSCRIPTS=1 dotnet test --filter WelfareFlowTests.Transcript");
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
-    }
+    private static string RepositoryRoot() => MusterBot.Tests.Support.RepositoryPaths.Root;
 }

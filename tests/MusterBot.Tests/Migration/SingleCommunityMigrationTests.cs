@@ -485,18 +485,7 @@ public sealed class SingleCommunityMigrationTests(RedisServerFixture redis) : IA
             return snapshot;
         }
 
-        private static string RepositoryRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "MusterBot.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException("MusterBot.sln not found above the test output folder.");
-        }
+        private static string RepositoryRoot() => MusterBot.Tests.Support.RepositoryPaths.Root;
     }
 
     private sealed record SnapshotKey(string Name, string Type, long TtlMs, JsonNode Value);

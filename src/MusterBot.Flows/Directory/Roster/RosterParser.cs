@@ -267,32 +267,32 @@ public static class RosterParser
 
             return id;
         }
+    }
 
-        /// <summary>Line breaks and other control characters inside a cell become single spaces.</summary>
-        private static string OneLine(string cell)
+    /// <summary>Line breaks and other control characters inside a cell become single spaces; the result is trimmed.</summary>
+    internal static string OneLine(string cell)
+    {
+        if (!cell.AsSpan().ContainsAnyInRange('\0', '\u001F'))
         {
-            if (!cell.AsSpan().ContainsAnyInRange('\0', '\u001F'))
-            {
-                return cell;
-            }
-
-            var sb = new StringBuilder(cell.Length);
-            foreach (var c in cell)
-            {
-                if (char.IsControl(c))
-                {
-                    if (sb.Length > 0 && sb[^1] != ' ')
-                    {
-                        sb.Append(' ');
-                    }
-                }
-                else
-                {
-                    sb.Append(c);
-                }
-            }
-
-            return sb.ToString().Trim();
+            return cell.Trim();
         }
+
+        var sb = new StringBuilder(cell.Length);
+        foreach (var c in cell)
+        {
+            if (char.IsControl(c))
+            {
+                if (sb.Length > 0 && sb[^1] != ' ')
+                {
+                    sb.Append(' ');
+                }
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString().Trim();
     }
 }
