@@ -59,8 +59,8 @@ public abstract record HouseholdButton
 
     public sealed record ToggleTag(int Number, HouseholdTag Tag) : HouseholdButton;
 
-    /// <summary>A custom tag by its index in the community's list (its name may hold any character).</summary>
-    public sealed record ToggleCustomTag(int Number, int Index) : HouseholdButton;
+    /// <summary>A custom tag by its index in the community's list and its name (checked: a list changed since is refused).</summary>
+    public sealed record ToggleCustomTag(int Number, int Index, string Name) : HouseholdButton;
 
     /// <summary>Asks for a field's new text (people, phones, notes, address).</summary>
     public sealed record Edit(int Number, HouseholdField Field) : HouseholdButton;
@@ -87,7 +87,8 @@ public abstract record HouseholdButton
 
     public sealed record NewCustomTag : HouseholdButton;
 
-    public sealed record RemoveCustomTag(int Index) : HouseholdButton;
+    /// <summary>Removes the community's tag at <paramref name="Index"/> if it is still <paramref name="Name"/> (a second press removes nothing).</summary>
+    public sealed record RemoveCustomTag(int Index, string Name) : HouseholdButton;
 
     public sealed record Cancel : HouseholdButton;
 }

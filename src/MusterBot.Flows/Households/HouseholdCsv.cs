@@ -128,7 +128,7 @@ public static class HouseholdCsv
                 continue;
             }
 
-            string Cell(int column) => fields[index[column]];
+            string Cell(int column) => Unquoted(fields[index[column]]);
 
             // The grid: the row's, or the one the import was started from.
             Grid? grid = null;
@@ -169,20 +169,23 @@ public static class HouseholdCsv
                 }
             }
 
-            var unit = HouseholdFields.OneLine(Cell(UnitCol));
-            var room = HouseholdFields.OneLine(Cell(RoomCol));
-            if (room.Length == 0)
+            // The unit and room are read as a typed address is ("2-301", "2 dan yuan 301 shi", or the unit in its own
+            // cell), so a file and the chat give the same address the same key.
+            var unitCell = HouseholdFields.OneLine(Cell(UnitCol));
+            var roomCell = HouseholdFields.OneLine(Cell(RoomCol));
+            string? unit = null;
+            var room = string.Empty;
+            if (roomCell.Length == 0)
             {
                 Problem(HouseholdProblemKind.MissingRoom);
             }
-            else if (HouseholdFields.Length(room) > HouseholdFields.MaxRoomLength || HouseholdFields.Length(unit) > HouseholdFields.MaxUnitLength)
+            else if (!HouseholdFields.TryParseAddress(unitCell.Length == 0 ? roomCell : unitCell + "-" + roomCell, out unit, out room))
             {
-                Problem(HouseholdProblemKind.AddressTooLong, unit.Length == 0 ? room : unit + "-" + room);
+                Problem(HouseholdProblemKind.AddressTooLong, unitCell.Length == 0 ? roomCell : unitCell + "-" + roomCell);
             }
-            else if (grid is not null && building is not null
-                && !addresses.TryAdd(grid.Id + "/" + HouseholdFields.AddressKey(building.Id, unit.Length == 0 ? null : unit, room), line))
+            else if (grid is not null && building is not null && !addresses.TryAdd(grid.Id + "/" + HouseholdFields.AddressKey(building.Id, unit, room), line))
             {
-                Problem(HouseholdProblemKind.DuplicateAddress, addresses[grid.Id + "/" + HouseholdFields.AddressKey(building.Id, unit.Length == 0 ? null : unit, room)].ToString(CultureInfo.InvariantCulture));
+                Problem(HouseholdProblemKind.DuplicateAddress, addresses[grid.Id + "/" + HouseholdFields.AddressKey(building.Id, unit, room)].ToString(CultureInfo.InvariantCulture));
             }
 
             if (!HouseholdFields.TryParsePeople(Cell(PeopleCol), out var people, out var tooLong))
@@ -216,7 +219,7 @@ public static class HouseholdCsv
 
             if (problems.Count == before)
             {
-                valid.Add(new HouseholdRow(line, grid!.Id, building!.Id, unit.Length == 0 ? null : unit, room, people, tags, custom, phones, notes));
+                valid.Add(new HouseholdRow(line, grid!.Id, building!.Id, unit, room, people, tags, custom, phones, notes));
             }
         }
 
@@ -224,6 +227,13 @@ public static class HouseholdCsv
             ? HouseholdParseResult.Failed(new(RosterFileProblemKind.NoRows))
             : new HouseholdParseResult(valid, problems, dataRows, null, headerColumns);
     }
+
+    /// <summary>
+    /// A cell without the apostrophe a spreadsheet (and <see cref="MusterFlow.CsvCell"/>) puts before text that starts
+    /// like a formula (<c>'+86138…</c>), so an exported file reads back as it was written.
+    /// </summary>
+    private static string Unquoted(string cell) =>
+        cell.Length > 1 && cell[0] == '\'' && cell[1] is '=' or '+' or '-' or '@' ? cell[1..] : cell;
 
     /// <summary>The answer to an uploaded file: a summary and one line per problem (as the roster's report).</summary>
     public static string Report(HouseholdParseResult result, Language language, TextCatalog texts, int maxLines = 30)

@@ -214,9 +214,13 @@ public static class HouseholdFields
         return string.Join(separator, household.Tags.Select(t => texts.Get(language, TagKey(t))).Concat(household.CustomTags));
     }
 
-    /// <summary>A custom tag name: one line, 1 to <see cref="MaxCustomTagLength"/> characters, none of the list separators.</summary>
+    /// <summary>
+    /// A custom tag name: one line, 1 to <see cref="MaxCustomTagLength"/> characters, none of the list separators and no
+    /// ':' (the name rides in callback data, where ':' separates fields).
+    /// </summary>
     public static bool IsValidCustomTag(string name) =>
-        Length(name) is > 0 and <= MaxCustomTagLength && name.AsSpan().IndexOfAny(Separators) < 0 && !name.AsSpan().ContainsAnyInRange('\0', '\u001F');
+        Length(name) is > 0 and <= MaxCustomTagLength && name.Length <= MaxCustomTagLength * 2 && name.AsSpan().IndexOfAny(Separators) < 0
+        && !name.Contains(':', StringComparison.Ordinal) && !name.AsSpan().ContainsAnyInRange('\0', '\u001F');
 
     /// <summary>The parts of a list, trimmed, without empty ones or repeats.</summary>
     public static List<string> Split(string? text)

@@ -175,7 +175,7 @@ public sealed partial class HouseholdFlow
                     }
 
                     var list = await CustomTagsAsync().ConfigureAwait(false);
-                    if (toggle.Index < 0 || toggle.Index >= list.Count)
+                    if (toggle.Index < 0 || toggle.Index >= list.Count || list[toggle.Index] != toggle.Name)
                     {
                         return Gone();
                     }
@@ -327,9 +327,20 @@ public sealed partial class HouseholdFlow
                     }
 
                     var list = await CustomTagsAsync().ConfigureAwait(false);
-                    if (remove.Index < 0 || remove.Index >= list.Count)
+                    if (remove.Index < 0 || remove.Index >= list.Count || list[remove.Index] != remove.Name)
                     {
-                        return Gone();
+                        ctx.AnswerButton(ctx.T("hh.ct.gone"), alert: true);
+                        return step;
+                    }
+
+                    // The tag goes from every household too: a removed tag must not keep a household "tagged" for a
+                    // welfare check, nor be written into an export that would then not import.
+                    foreach (var grid in directory.Grids)
+                    {
+                        foreach (var household in (await GridHouseholdsAsync(grid.Id).ConfigureAwait(false)).Where(h => h.CustomTags.Contains(remove.Name)))
+                        {
+                            Save(household with { CustomTags = [.. household.CustomTags.Where(t => t != remove.Name)] });
+                        }
                     }
 
                     ctx.Effects.Put(DocKeys.HouseholdTags, new HouseholdTagList { Names = [.. list.Where((_, i) => i != remove.Index)] });
@@ -525,7 +536,7 @@ public sealed partial class HouseholdFlow
             string Mark(bool on, string name) => (on ? "\u2705 " : string.Empty) + name;
             var rows = Enum.GetValues<HouseholdTag>()
                 .Select(t => new InlineButton(Mark(household.Tags.Contains(t), ctx.T(HouseholdFields.TagKey(t))), B(new HouseholdButton.ToggleTag(household.Number, t)))).Rows(2);
-            rows.AddRange(custom.Select((name, i) => new InlineButton(Mark(household.CustomTags.Contains(name), name), B(new HouseholdButton.ToggleCustomTag(household.Number, i)))).Rows(2));
+            rows.AddRange(custom.Select((name, i) => new InlineButton(Mark(household.CustomTags.Contains(name), name), B(new HouseholdButton.ToggleCustomTag(household.Number, i, name)))).Rows(2));
             rows.Add([Button("hh.button.done", new HouseholdButton.Open(household.Number))]);
             ctx.Show(ctx.T("hh.tags.title", HouseholdView.Number(household.Number), Html.Escape(HouseholdView.Address(household, directory))), new InlineMarkup(rows));
         }
@@ -541,7 +552,7 @@ public sealed partial class HouseholdFlow
         /// <summary>The community's own tags, each with a button that removes it.</summary>
         private (string Text, InlineMarkup Markup) CustomTagsView(IReadOnlyList<string> list)
         {
-            var rows = list.Select((name, i) => new InlineButton("\u2716 " + name, B(new HouseholdButton.RemoveCustomTag(i)))).Rows(2);
+            var rows = list.Select((name, i) => new InlineButton("\u2716 " + name, B(new HouseholdButton.RemoveCustomTag(i, name)))).Rows(2);
             rows.Add([Button("hh.button.new_tag", new HouseholdButton.NewCustomTag()), Back(new HouseholdButton.Home())]);
             var text = list.Count == 0 ? ctx.T("hh.ct.none") : ctx.T("hh.ct.title", Html.Escape(string.Join(ctx.T("hh.tag_separator"), list)));
             return (text, new InlineMarkup(rows));

@@ -246,6 +246,9 @@ public static class Welfare
         return (await reader.GetManyAsync<HouseholdVisit>(households.Select(h => DocKeys.Visit(number, h)).ToList(), cancellationToken).ConfigureAwait(false)).OfType<HouseholdVisit>().ToList();
     }
 
+    /// <summary>The close report's section stays under this many characters (Telegram takes 4,096).</summary>
+    public const int MaxReportLength = 3_500;
+
     /// <summary>The close report's section on the welfare check (null when the muster had none).</summary>
     public static async ValueTask<string?> ReportAsync(DocReader reader, TextCatalog texts, Language language, Muster muster, DirectorySnapshot directory, IReadOnlyDictionary<long, string> names, CancellationToken cancellationToken)
     {
@@ -260,7 +263,7 @@ public static class Welfare
         var counts = await CountAsync(reader, muster, cancellationToken).ConfigureAwait(false);
         var sb = new StringBuilder(Line(texts, language, counts));
         var visits = await LoadAllAsync(reader, muster.Number, cancellationToken).ConfigureAwait(false);
-        foreach (var v in visits.Where(v => v.Outcome is VisitOutcome.NeedsHelp).Take(20))
+        foreach (var v in visits.Where(v => v.Help is not null).Take(20))
         {
             sb.Append('\n').Append(texts.Format(language, "wf.report.help", Html.Escape(Address(v, directory)), Needs(texts, language, v),
                 texts.Get(language, "wf.help." + (v.Help ?? HelpStatus.Open)), v.HelpTakenBy is { } by ? Html.Escape(names.GetValueOrDefault(by, "#" + MusterView.Num(by))) : "—"));
@@ -272,7 +275,15 @@ public static class Welfare
             sb.Append('\n').Append(texts.Format(language, "wf.report.unchecked", string.Join(texts.Get(language, "hh.tag_separator"), waiting.Take(30).Select(v => Html.Escape(Address(v, directory))))));
         }
 
-        return sb.ToString();
+        // One message: the CSV that comes with it has every household.
+        var text = sb.ToString();
+        if (text.Length <= MaxReportLength)
+        {
+            return text;
+        }
+
+        var cut = text.LastIndexOf('\n', MaxReportLength);
+        return text[..(cut > 0 ? cut : MaxReportLength)] + "\n…";
     }
 
     public static string Needs(TextCatalog texts, Language language, HouseholdVisit visit)

@@ -110,6 +110,14 @@ public sealed partial class WelfareFlow
             return;
         }
 
+        // Every arrival writes its region's change marker: reading them here makes an arrival committed while this decision
+        // runs conflict with it (decided again, the new member is among the arrived), instead of missing its share.
+        foreach (var region in muster.Regions)
+        {
+            await ctx.Reader.GetAsync<ChangeMarker>(DocKeys.ChangeMarker(muster.Number, region.RegionId), cancellationToken).ConfigureAwait(false);
+        }
+
+        RefreshRollCalls(ctx, muster.Number);
         var started = muster with { Welfare = plan with { Households = covered.Count } };
         MusterStore.PutHeader(ctx.Effects, started);
         var visits = covered.Select(h => new HouseholdVisit(muster.Number, h.Number, h.GridId, h.BuildingId)
@@ -181,11 +189,6 @@ public sealed partial class WelfareFlow
         sb.Append('\n').Append(ctx.T("hh.card.tags", Html.Escape(Welfare.TagNames(shown, texts, ctx.Language))));
         sb.Append('\n').Append(ctx.T("hh.card.people", shown.People.Count == 0 ? none : Html.Escape(string.Join(ctx.T("hh.tag_separator"), shown.People))));
         sb.Append('\n').Append(ctx.T("hh.card.phones", shown.Phones.Count == 0 ? none : string.Join(" ", shown.Phones.Select(p => "<code>" + Html.Escape(p) + "</code>"))));
-        if (now?.Notes is { } notes)
-        {
-            sb.Append('\n').Append(ctx.T("hh.card.notes", Html.Escape(notes)));
-        }
-
         sb.Append('\n').Append(ctx.T("wf.visit.outcome", Welfare.Mark(visit.Outcome) + " " + ctx.T("wf.outcome." + visit.Outcome)));
         if (visit.Outcome == VisitOutcome.NeedsHelp)
         {
@@ -216,15 +219,22 @@ public sealed partial class WelfareFlow
             return;
         }
 
+        if (visit.Help is HelpStatus.Open or HelpStatus.Taken)
+        {
+            ctx.AnswerButton(ctx.T("wf.help.open_first"), alert: true);
+            return;
+        }
+
         var after = Record(ctx, muster, visit, visit with { Outcome = outcome, ReportedBy = ctx.Profile.Id, ReportedAt = ctx.Now });
         ctx.AnswerButton(ctx.T("wf.saved", ctx.T("wf.outcome." + outcome)));
         await ShowVisitAsync(ctx, muster, after, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes a visit and keeps the outcome sets in step; the live roll calls are refreshed.</summary>
-    private static HouseholdVisit Record(FlowContext ctx, Muster muster, HouseholdVisit before, HouseholdVisit after)
+    private HouseholdVisit Record(FlowContext ctx, Muster muster, HouseholdVisit before, HouseholdVisit after)
     {
         ctx.Effects.Put(DocKeys.Visit(muster.Number, after.Household), after);
+        RefreshRollCalls(ctx, muster.Number);
         if (before.Outcome != after.Outcome)
         {
             if (before.Outcome != VisitOutcome.Unchecked)

@@ -147,6 +147,7 @@ public sealed partial class WelfareFlow
             }
         }
 
+        RefreshRollCalls(ctx, muster.Number);
         ctx.Effects.Send(target.ChatId, Welfare.GivenText(texts, target.Language, muster, [after], directory), Welfare.VisitButtons(texts, target.Language, muster.Number, [after], directory), Lane.Emergency);
         ctx.AnswerButton(ctx.T("wf.reassign.done", Code(household), target.FirstName));
         var (html, markup) = await PanelViewAsync(ctx, ctx.Language, muster, cancellationToken).ConfigureAwait(false);

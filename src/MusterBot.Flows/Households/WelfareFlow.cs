@@ -146,7 +146,8 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
             return step;
         }
 
-        if (!muster.IsOpen && button is not (WelfareButton.Panel or WelfareButton.OpenPanel))
+        // Staff may still see the progress and finish a request for help after the close; nobody else sees anything.
+        if (!muster.IsOpen && button is not (WelfareButton.Panel or WelfareButton.OpenPanel or WelfareButton.Take or WelfareButton.Done))
         {
             // After the close nobody is shown a household's details through the check any more.
             ctx.AnswerButton(ctx.T("wf.closed", muster.Code), alert: true);
@@ -265,6 +266,13 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
 
     private static void SetTimer(FlowContext ctx, WelfareTimer timer, DateTimeOffset dueAt) =>
         ctx.Effects.SetTimer(new TimerEntry(MusterFlow.TimerIdIn(ctx.Shard, timer.Id), dueAt, MusterFlow.SystemUser, timer.Id));
+
+    /// <summary>The muster's live roll calls show the check: a change asks for their refresh (at most once an interval).</summary>
+    private void RefreshRollCalls(FlowContext ctx, int number)
+    {
+        var id = new MusterTimer.RefreshPanels(number).Id;
+        ctx.Effects.SetTimer(new TimerEntry(MusterFlow.TimerIdIn(ctx.Shard, id), ctx.Now + _options.RollCallInterval, MusterFlow.SystemUser, id) { KeepExisting = true });
+    }
 
     private static string Code(int household) => HouseholdView.Number(household);
 

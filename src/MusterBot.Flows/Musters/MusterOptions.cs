@@ -41,9 +41,8 @@ public sealed class MusterOptions
     [Range(0, 1000)]
     public int PointsAnswered { get; set; } = 1;
 
-    /// <summary>The community's offset from UTC, for the times shown in messages (default China, +08:00).</summary>
-    /// <summary>The most households one arrived member is given in a welfare check.</summary>
-    [Range(1, 50)]
+    /// <summary>The most households one arrived member is given in a welfare check (at most 20: their list is one message).</summary>
+    [Range(1, 20)]
     public int WelfareMaxPerMember { get; set; } = 5;
 
     /// <summary>After this, members with unchecked households are reminded.</summary>
@@ -58,6 +57,7 @@ public sealed class MusterOptions
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan HelpEscalateAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The community's offset from UTC, for the times shown in messages (default China, +08:00).</summary>
     [Range(typeof(TimeSpan), "-14:00:00", "14:00:00")]
     public TimeSpan UtcOffset { get; set; } = TimeSpan.FromHours(8);
 

@@ -24,7 +24,7 @@ public partial class HouseholdFlowTests
         B(new HouseholdButton.Open(1)),
         B(new HouseholdButton.EditTags(1)),
         B(new HouseholdButton.ToggleTag(1, HouseholdTag.Bedridden)),
-        B(new HouseholdButton.ToggleCustomTag(1, 0)),
+        B(new HouseholdButton.ToggleCustomTag(1, 0, "wheelchair")),
         B(new HouseholdButton.Edit(1, HouseholdField.Phones)),
         B(new HouseholdButton.Edit(1, HouseholdField.Address)),
         B(new HouseholdButton.Clear(1, HouseholdField.People)),

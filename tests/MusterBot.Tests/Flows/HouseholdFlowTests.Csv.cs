@@ -95,6 +95,24 @@ public partial class HouseholdFlowTests
         Assert.Equal("moved to daughter's in winter", updated.Notes);
         Assert.Equal(2, (await h.CommunityDocAsync<CommunityCounters>(DocKeys.Counters))!.Households);
 
+        // Two phones start the cell with "+": the export marks it as text for spreadsheets ('), and it reads back.
+        await h.Press(Hank, B(new HouseholdButton.Edit(2, HouseholdField.Phones)));
+        await h.Text(Hank, "13800138000, 13900139000");
+        await h.Press(Hank, B(new HouseholdButton.Export("g1")));
+        var twoPhones = Encoding.UTF8.GetString(((SendDocument)(await h.DrainAsync()).Single(m => m.Action is SendDocument).Action).Content).TrimStart('\uFEFF');
+        Assert.Contains(",'+8613800138000、+8613900139000,", twoPhones, StringComparison.Ordinal);
+        await SendFileAsync(h, Hank, "g1", twoPhones);
+        await h.Press(Hank, B(new HouseholdButton.ConfirmImport()));
+        Assert.Contains(await h.DrainTextsAsync(), t => t == "✅ Imported: 0 new, 2 updated.");
+        Assert.Equal(["+8613800138000", "+8613900139000"], (await HouseholdAsync(h, 2))!.Phones);
+
+        // A room written "5-8" with no unit is the address "unit 5, room 8", as typed in the chat: not a new household.
+        await h.Press(Hank, B(new HouseholdButton.Edit(2, HouseholdField.Address)));
+        await h.Text(Hank, "5-8");
+        await SendFileAsync(h, Hank, "g1", Header + "North,Block 5,,5-8,Li Ming,,,\n");
+        await h.Press(Hank, B(new HouseholdButton.ConfirmImport()));
+        Assert.Contains(await h.DrainTextsAsync(), t => t == "✅ Imported: 0 new, 1 updated.");
+
         // Another grid's worker cannot export North; the administrator exports every grid.
         await h.Press(Hugo, B(new HouseholdButton.Export("g1")));
         Assert.DoesNotContain(await h.DrainAsync(), m => m.Action is SendDocument);
@@ -151,7 +169,7 @@ public partial class HouseholdFlowTests
         await h.Text(Admin, "Bedridden");
         Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("The tag “Bedridden” already exists.", StringComparison.Ordinal));
         await h.Text(Admin, "a,b");
-        Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("without commas or slashes", StringComparison.Ordinal));
+        Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("without commas, slashes or colons", StringComparison.Ordinal));
         await h.Text(Admin, "wheelchair");
         Assert.Contains(await h.DrainTextsAsync(), t => t == "✅ Tag “wheelchair” added.");
         Assert.Equal(["wheelchair"], (await h.CommunityDocAsync<HouseholdTagList>(DocKeys.HouseholdTags))!.Names);
@@ -161,13 +179,28 @@ public partial class HouseholdFlowTests
         var household = (await HouseholdAsync(h, 1))!;
         Assert.Equal(["wheelchair"], household.CustomTags);
         Assert.Equal([HouseholdTag.Aged], household.Tags);
-        await h.Press(Hank, B(new HouseholdButton.ToggleCustomTag(1, 0)));
+        await h.Press(Hank, B(new HouseholdButton.ToggleCustomTag(1, 0, "wheelchair")));
         Assert.Empty((await HouseholdAsync(h, 1))!.CustomTags);
-        await h.Press(Hank, B(new HouseholdButton.ToggleCustomTag(1, 5)));
+        await h.Press(Hank, B(new HouseholdButton.ToggleCustomTag(1, 5, "wheelchair")));
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "This household or building no longer exists." });
+        await h.Press(Hank, B(new HouseholdButton.ToggleCustomTag(1, 0, "ramp")));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "This household or building no longer exists." });
+        await h.Press(Hank, B(new HouseholdButton.ToggleCustomTag(1, 0, "wheelchair")));
+        Assert.Equal(["wheelchair"], (await HouseholdAsync(h, 1))!.CustomTags);
 
-        // Removing a tag from the list; a household list filtered by it is empty.
-        await h.Press(Admin, B(new HouseholdButton.RemoveCustomTag(0)));
-        Assert.Empty((await h.CommunityDocAsync<HouseholdTagList>(DocKeys.HouseholdTags))!.Names);
+        // A second tag; removing the first (pressed twice) removes only it, from the list and from the household.
+        await h.Press(Admin, B(new HouseholdButton.NewCustomTag()));
+        await h.Text(Admin, "oxygen");
+        await h.Press(Admin, B(new HouseholdButton.RemoveCustomTag(0, "wheelchair")));
+        await h.Press(Admin, B(new HouseholdButton.RemoveCustomTag(0, "wheelchair")));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "This tag has already been removed.", ShowAlert: true });
+        Assert.Equal(["oxygen"], (await h.CommunityDocAsync<HouseholdTagList>(DocKeys.HouseholdTags))!.Names);
+        Assert.Empty((await HouseholdAsync(h, 1))!.CustomTags);
+        Assert.Equal([HouseholdTag.Aged], (await HouseholdAsync(h, 1))!.Tags);
+
+        // A name with ':' (it would not fit in a button's data) is refused.
+        await h.Press(Admin, B(new HouseholdButton.NewCustomTag()));
+        await h.Text(Admin, "a:b");
+        Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("without commas, slashes or colons", StringComparison.Ordinal));
     }
 }

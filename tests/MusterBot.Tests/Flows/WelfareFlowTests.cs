@@ -441,5 +441,50 @@ public partial class WelfareFlowTests
         var visit = await VisitAsync(h, 1);
         Assert.Equal((VisitOutcome.Safe, "+8613900000001"), (visit.Outcome, visit.Phones.Single()));
     }
+
+    [Fact]
+    public async Task AnOpenRequest_KeepsItsReport_UntilDone_AndCanBeFinishedAfterTheClose()
+    {
+        var h = await StartedAsync();
+        await h.Press(Ann, W(new WelfareButton.Need(1, 2, HelpNeed.Medicine)));
+        await h.DrainAsync();
+        await h.Press(Ann, W(new WelfareButton.Report(1, 2, VisitOutcome.Safe)));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "This household has an open request for help. Its report changes when the request is done.", ShowAlert: true });
+        Assert.Equal(VisitOutcome.NeedsHelp, (await VisitAsync(h, 2)).Outcome);
+
+        // The member's card shows no notes (they are for the staff).
+        await h.Store.SeedCommunityAsync(new Commit { Writes = [new DocWrite(DocKeys.Household(1), RecordJson.Serialize((await h.CommunityDocAsync<Household>(DocKeys.Household(1)))! with { Notes = "key under the mat" }), null)] }, Ct);
+        await h.Press(Ann, W(new WelfareButton.Visit(1, 1)));
+        Assert.DoesNotContain(await h.DrainAsync(), m => TextOf(m).Contains("key under the mat", StringComparison.Ordinal));
+
+        // Cora takes it; the muster closes; she can still mark it done, and the member is told.
+        await h.Press(Cora, W(new WelfareButton.Take(1, 2)));
+        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data);
+        await h.DrainAsync();
+        await h.Press(Cora, W(new WelfareButton.Done(1, 2)));
+        Assert.Contains(await h.DrainAsync(), m => m.ChatId == Ann.Id && TextOf(m).Contains("is done. Thank you.", StringComparison.Ordinal));
+        Assert.Equal(HelpStatus.Done, (await VisitAsync(h, 2)).Help);
+        Assert.Empty(await h.CommunitySetAsync(Sets.HelpOpen(1)));
+
+        // The member cannot report any more.
+        await h.Press(Ann, W(new WelfareButton.Report(1, 1, VisitOutcome.Safe)));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "M-1 is closed. Household details are no longer shown." });
+    }
+
+    [Fact]
+    public async Task AReport_RefreshesTheAdministratorsLiveRollCall()
+    {
+        var h = await StartedAsync();
+        await h.DrainAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(6));
+        await h.FireDueTimersAsync();
+        await h.DrainAsync();
+        await h.Press(Ann, W(new WelfareButton.Report(1, 1, VisitOutcome.Safe)));
+        await h.DrainAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(6));
+        await h.FireDueTimersAsync();
+        var edit = (await h.DrainAsync()).Last(m => m.ChatId == Admin.Id && m.Action is EditText);
+        Assert.Contains("🏠 Households checked 1/7", TextOf(edit), StringComparison.Ordinal);
+    }
 }
 

@@ -10,7 +10,7 @@ public sealed record Household(int Number, string GridId, string BuildingId, str
     /// <summary>The unit (dan yuan) of the building; null when the building has none.</summary>
     public string? Unit { get; init; }
 
-    /// <summary>Who lives there, as written ("Wang Fang, 82").</summary>
+    /// <summary>Who lives there, as written ("Wang Fang (82)"; a comma or 、 separates two people).</summary>
     public IReadOnlyList<string> People { get; init; } = [];
 
     public IReadOnlyList<HouseholdTag> Tags { get; init; } = [];
