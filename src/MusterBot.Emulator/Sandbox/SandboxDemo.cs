@@ -132,7 +132,7 @@ public static class SandboxDemo
     /// <summary>The second community's grid: its ids are its own (g1, b1), named "n-g1", "n-b1" in demo.*.json.</summary>
     private static readonly (string Grid, string[] Buildings)[] SecondGridLayout = [("g1", ["b1"])];
 
-    /// <summary>港湾社区's households: number, grid, building, unit, room, tags (the people are named in demo.*.json).</summary>
+    /// <summary>The first community's households: number, grid, building, unit, room, tags (the people are named in demo.*.json).</summary>
     private static readonly (int Number, string Grid, string Building, string? Unit, string Room, HouseholdTag[] Tags)[] HouseholdLayout =
     [
         (1, "g1", "b1", "1", "101", [HouseholdTag.LivingAlone, HouseholdTag.Aged]),
