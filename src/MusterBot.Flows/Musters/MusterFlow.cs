@@ -278,6 +278,12 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
                     await Households.Welfare.AssignOnArrivalAsync(ctx, texts, muster, ctx.Profile, cancellationToken).ConfigureAwait(false);
                 }
 
+                if (decision.Status == CheckInStatus.Arrived && muster.HasPosts)
+                {
+                    // The front-line posts, to pick one with open places.
+                    await Posts.PostFlow.OnArrivalAsync(ctx, texts, muster, ctx.Profile, cancellationToken).ConfigureAwait(false);
+                }
+
                 return;
             case MusterButton.Eta eta:
                 SetEta(ctx, muster, answer, eta.Minutes);

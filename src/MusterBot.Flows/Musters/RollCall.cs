@@ -325,20 +325,22 @@ public static class RollCall
     }
 
     /// <summary>
-    /// The welfare check's row: its progress once started; before that, on the administrators' panel
-    /// (<paramref name="started"/> false), the button that starts it.
+    /// The last row: the welfare check's progress once started (before that, on the administrators' panel,
+    /// <paramref name="started"/> false, the button that starts it), and the front-line posts.
     /// </summary>
     private static InlineMarkup WithWelfare(TextCatalog texts, Language language, Muster muster, bool started, InlineMarkup markup)
     {
-        if (muster.Welfare is null && started)
+        var row = new List<InlineButton>();
+        if (muster.Welfare is not null || !started)
         {
-            return markup;
+            row.Add(muster.Welfare is null
+                ? new InlineButton(texts.Get(language, "wf.btn.setup"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.OpenSetup(muster.Number)))
+                : new InlineButton(texts.Get(language, "wf.btn.panel"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.OpenPanel(muster.Number))));
         }
 
-        var button = muster.Welfare is null
-            ? new InlineButton(texts.Get(language, "wf.btn.setup"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.OpenSetup(muster.Number)))
-            : new InlineButton(texts.Get(language, "wf.btn.panel"), Households.WelfareButton.Codec.Encode(new Households.WelfareButton.OpenPanel(muster.Number)));
-        return new InlineMarkup([.. markup.Rows, [button]]);
+        // The front-line posts (defined by the muster's administrators and convenors).
+        row.Add(new InlineButton(texts.Get(language, "po.btn.posts"), Posts.PostButton.Codec.Encode(new Posts.PostButton.OpenList(muster.Number))));
+        return new InlineMarkup([.. markup.Rows, row]);
     }
 
     private static InlineMarkup WithDashboard(TextCatalog texts, Language language, string? dashboard, IReadOnlyList<InlineButton> first) =>

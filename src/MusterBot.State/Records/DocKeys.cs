@@ -114,5 +114,14 @@ public static class DocKeys
     /// <summary>A household's visit in a muster's welfare check (<see cref="Households.HouseholdVisit"/>).</summary>
     public static DocKey Visit(int muster, int household) => new("visit", Num(muster) + ":" + Num(household));
 
+    /// <summary>A front-line post of a muster (<see cref="Musters.MusterPost"/>).</summary>
+    public static DocKey Post(int muster, int post) => new("mpost", Num(muster) + ":" + Num(post));
+
+    /// <summary>The last post number of a muster (<see cref="Musters.PostCounter"/>).</summary>
+    public static DocKey PostCounter(int muster) => new("mpostc", Num(muster));
+
+    /// <summary>Where a member stands in a muster (<see cref="Musters.PostSeat"/>).</summary>
+    public static DocKey PostSeat(int muster, long userId) => new("mseat", Num(muster) + ":" + Num(userId));
+
     private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -53,6 +53,12 @@ public static class Sets
     /// <summary>Households of a muster's welfare check with a request for help not done yet.</summary>
     public static string HelpOpen(int muster) => "wf:" + muster.ToString(CultureInfo.InvariantCulture) + ":help";
 
+    /// <summary>The post numbers of a muster.</summary>
+    public static string Posts(int muster) => "m:" + muster.ToString(CultureInfo.InvariantCulture) + ":posts";
+
+    /// <summary>Members standing at a post of a muster.</summary>
+    public static string PostMembers(int muster, int post) => "m:" + muster.ToString(CultureInfo.InvariantCulture) + ":post:" + post.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Numbers of the musters that are open.</summary>
     public const string OpenMusters = "musters:open";
 

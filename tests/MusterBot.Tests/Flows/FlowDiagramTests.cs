@@ -27,6 +27,7 @@ public class FlowDiagramTests
         new MusterBot.Flows.InService.InServiceFlow(Options.Create(new FlowOptions())),
         new MusterBot.Flows.Households.HouseholdFlow(),
         new MusterBot.Flows.Households.WelfareFlow(TextCatalog.Default, Options.Create(new MusterOptions())),
+        new MusterBot.Flows.Posts.PostFlow(TextCatalog.Default),
     ];
 
     [Fact]

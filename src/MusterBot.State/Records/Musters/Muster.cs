@@ -36,6 +36,9 @@ public sealed record Muster(int Number, MusterPlan Plan, long LaunchedBy, DateTi
     /// <summary>The welfare check of vulnerable households, once an administrator started it (null: none).</summary>
     public Households.WelfarePlan? Welfare { get; init; }
 
+    /// <summary>True once the muster has front-line posts: an arriving member is shown them.</summary>
+    public bool HasPosts { get; init; }
+
     /// <summary>Reminder rounds already sent.</summary>
     public int RemindersSent { get; init; }
 
