@@ -1,15 +1,17 @@
 using System.Text;
 using MusterBot.Flows.Households;
 using MusterBot.Flows.Musters;
+using MusterBot.Flows.Posts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Households;
+using MusterBot.State.Records.Musters;
 using MusterBot.Tests.Support;
 
 namespace MusterBot.Tests.Flows;
 
 /// <summary>
-/// What people see: the messages of the household registry and of a welfare check, in Chinese and in English, written
+/// What people see: the messages of the household registry, a welfare check and a front-line post, in Chinese and in English, written
 /// to docs/transcripts/ and compared with the committed copy (regenerate with
 /// <c>UPDATE_TRANSCRIPTS=1 dotnet test --filter WelfareFlowTests.Transcript</c>).
 /// </summary>
@@ -94,6 +96,17 @@ public partial class WelfareFlowTests
         }, m => m.Action is SendText s && s.Html.Contains("🆘", StringComparison.Ordinal));
         await Step("Cora takes it", () => h.Press(Cora, W(new WelfareButton.Take(1, 2))));
         await Step("The convenor's view of the check", () => h.Press(Cora, W(new WelfareButton.Panel(1))));
+        await Step("The administrator defines a post: a checkpoint at the east gate, 2 people", async () =>
+        {
+            await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Create(1)));
+            await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Kind(1, PostKind.Checkpoint)));
+            await h.DrainAsync();
+            await h.Text(Admin, "East gate");
+            await h.DrainAsync();
+            await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Needed(1, 2)));
+        });
+        await Step("Ann takes a place", () => h.Press(Ann, PostButton.Codec.Encode(new PostButton.Join(1, 1))));
+        await Step("Cora names Ann the post leader", () => h.Press(Cora, PostButton.Codec.Encode(new PostButton.Leader(1, 1, Ann.Id))));
         await Step("The administrator closes M-1", () => h.Press(Admin, new MusterButton.ConfirmClose(1).Data), m => m.ChatId == Admin.Id && m.Action is SendText { Html: var t } && t.Contains("🏠", StringComparison.Ordinal) || m.Action is SendDocument { FileName: "M-1-households.csv" });
 
         var path = Path.Combine(RepositoryRoot(), "docs", "transcripts", file);
