@@ -1,4 +1,5 @@
 using MusterBot.Flows.Runtime.Buttons;
+using MusterBot.State.Records;
 using MusterBot.State.Records.Musters;
 
 namespace MusterBot.Flows.Posts;
@@ -22,7 +23,10 @@ public abstract record PostButton
         .Add<Leader>("ld")
         .Add<Remove>("rm")
         .Add<RemoveYes>("rmy")
-        .Add<Cancel>("x");
+        .Add<Cancel>("x")
+        .Add<Skills>("sk")
+        .Add<ToggleSkill>("ts")
+        .Add<Fill>("fill");
 
     public abstract int Number { get; init; }
 
@@ -54,4 +58,12 @@ public abstract record PostButton
     public sealed record RemoveYes(int Number, int Post) : PostButton;
 
     public sealed record Cancel(int Number) : PostButton;
+
+    /// <summary>The skills a post asks for, to toggle (staff).</summary>
+    public sealed record Skills(int Number, int Post) : PostButton;
+
+    public sealed record ToggleSkill(int Number, int Post, Skill Skill) : PostButton;
+
+    /// <summary>Gives every arrived member at no post a place: skills the posts ask for first, then where most places are open.</summary>
+    public sealed record Fill(int Number) : PostButton;
 }

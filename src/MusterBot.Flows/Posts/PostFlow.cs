@@ -208,6 +208,15 @@ public sealed class PostFlow(TextCatalog texts) : IFlow
             case PostButton.RemoveYes remove:
                 await RemoveAsync(ctx, muster, remove.Post, cancellationToken).ConfigureAwait(false);
                 return step;
+            case PostButton.Skills skills:
+                await SkillsAsync(ctx, muster, skills.Post, null, cancellationToken).ConfigureAwait(false);
+                return step;
+            case PostButton.ToggleSkill toggle when Enum.IsDefined(toggle.Skill):
+                await SkillsAsync(ctx, muster, toggle.Post, toggle.Skill, cancellationToken).ConfigureAwait(false);
+                return step;
+            case PostButton.Fill:
+                await FillAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+                return step;
             default:
                 ctx.AnswerButton(ctx.T("button.stale"));
                 return step;
@@ -256,7 +265,9 @@ public sealed class PostFlow(TextCatalog texts) : IFlow
 
         if (IsStaff(ctx, muster))
         {
-            rows.Add([new InlineButton(ctx.T("po.btn.new"), PostButton.Codec.Encode(new PostButton.Create(muster.Number)))]);
+            rows.Add(posts.Count == 0
+                ? [new InlineButton(ctx.T("po.btn.new"), PostButton.Codec.Encode(new PostButton.Create(muster.Number)))]
+                : [new InlineButton(ctx.T("po.btn.new"), PostButton.Codec.Encode(new PostButton.Create(muster.Number))), new InlineButton(ctx.T("po.btn.fill"), PostButton.Codec.Encode(new PostButton.Fill(muster.Number)))]);
         }
 
         return (sb.ToString(), new InlineMarkup(rows));
@@ -349,6 +360,11 @@ public sealed class PostFlow(TextCatalog texts) : IFlow
         var leader = people.FirstOrDefault(p => p.Id == post.LeaderId);
         var sb = new StringBuilder(MusterView.DrillLine(texts, ctx.Language, muster.Plan));
         sb.Append(ctx.T("po.view", post.Code, KindName(ctx.Language, post.Kind), Html.Escape(post.Place), ids.Count, post.Needed, leader is null ? ctx.T("wf.nobody") : Html.Escape(leader.FirstName)));
+        if (post.Skills.Count > 0)
+        {
+            sb.Append('\n').Append(ctx.T("po.view.skills", MusterView.SkillList(texts, ctx.Language, post.Skills)));
+        }
+
         foreach (var p in people.Take(40))
         {
             sb.Append("\n\u2022 ").Append(Html.Escape(p.FirstName)).Append(p.Id == post.LeaderId ? " \U0001F451" : string.Empty);
@@ -373,6 +389,7 @@ public sealed class PostFlow(TextCatalog texts) : IFlow
         {
             rows.Add([
                 new InlineButton(ctx.T("po.btn.leader"), PostButton.Codec.Encode(new PostButton.PickLeader(muster.Number, post.Number))),
+                new InlineButton(ctx.T("po.btn.skills"), PostButton.Codec.Encode(new PostButton.Skills(muster.Number, post.Number))),
                 new InlineButton(ctx.T("po.btn.remove"), PostButton.Codec.Encode(new PostButton.Remove(muster.Number, post.Number)))]);
         }
 
@@ -518,6 +535,77 @@ public sealed class PostFlow(TextCatalog texts) : IFlow
         ctx.Effects.RemoveFromSet(Sets.Posts(muster.Number), post.Number.ToString(CultureInfo.InvariantCulture));
         ctx.AnswerButton(ctx.T("po.removed", post.Code, ids.Count));
         await ListAsync(ctx, muster, fresh: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The skills a post asks for, as toggles (<paramref name="toggle"/> one of them first).</summary>
+    private async ValueTask SkillsAsync(FlowContext ctx, Muster muster, int number, Skill? toggle, CancellationToken cancellationToken)
+    {
+        if (await LoadPostAsync(ctx, muster, number, cancellationToken).ConfigureAwait(false) is not { } post)
+        {
+            ctx.AnswerButton(ctx.T("po.gone"), alert: true);
+            return;
+        }
+
+        if (toggle is { } skill)
+        {
+            post = post with { Skills = post.Skills.Contains(skill) ? [.. post.Skills.Where(s => s != skill)] : [.. Enum.GetValues<Skill>().Where(s => s == skill || post.Skills.Contains(s))] };
+            ctx.Effects.Put(DocKeys.Post(muster.Number, post.Number), post);
+        }
+
+        var rows = Enum.GetValues<Skill>().Select(s => new InlineButton((post.Skills.Contains(s) ? "\u2705 " : string.Empty) + texts.Get(ctx.Language, "skill." + s), PostButton.Codec.Encode(new PostButton.ToggleSkill(muster.Number, post.Number, s)))).Rows(3);
+        rows.Add([new InlineButton(ctx.T("hh.button.done"), PostButton.Codec.Encode(new PostButton.View(muster.Number, post.Number)))]);
+        ctx.Show(ctx.T("po.skills.ask", post.Code, Html.Escape(post.Place)), new InlineMarkup(rows));
+    }
+
+    /// <summary>
+    /// "Fill the posts": every arrived member at no post is given a place — first at a post asking for a skill they bring,
+    /// then at the post with the most open places — until the places run out. Each member is told their post.
+    /// </summary>
+    private async ValueTask FillAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    {
+        var posts = await PostsAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+        var open = new Dictionary<int, int>();
+        foreach (var post in posts)
+        {
+            // Each post's document is written back: a member taking a place meanwhile makes this decision run again.
+            ctx.Effects.Put(DocKeys.Post(muster.Number, post.Number), post);
+            open[post.Number] = post.Needed - (int)await ctx.Reader.CountAsync(Sets.PostMembers(muster.Number, post.Number), cancellationToken).ConfigureAwait(false);
+        }
+
+        var arrived = await Households.Welfare.ArrivedAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false);
+        var free = new List<UserProfile>();
+        foreach (var id in arrived.Order())
+        {
+            if (await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster.Number, id), cancellationToken).ConfigureAwait(false) is null
+                && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(id), cancellationToken).ConfigureAwait(false) is { } member)
+            {
+                free.Add(member);
+            }
+        }
+
+        var placed = 0;
+        foreach (var member in free.OrderByDescending(m => posts.Any(p => p.Skills.Intersect(m.Skills).Any())))
+        {
+            var post = posts.Where(p => open[p.Number] > 0 && p.Skills.Intersect(member.Skills).Any()).OrderByDescending(p => open[p.Number]).FirstOrDefault()
+                ?? posts.Where(p => open[p.Number] > 0 && p.Skills.Count == 0).OrderByDescending(p => open[p.Number]).FirstOrDefault()
+                ?? posts.Where(p => open[p.Number] > 0).OrderByDescending(p => open[p.Number]).FirstOrDefault();
+            if (post is null)
+            {
+                break;
+            }
+
+            open[post.Number]--;
+            placed++;
+            ctx.Effects.AddToSet(Sets.PostMembers(muster.Number, post.Number), member.Id.ToString(CultureInfo.InvariantCulture));
+            ctx.Effects.Put(DocKeys.PostSeat(muster.Number, member.Id), new PostSeat(muster.Number, member.Id, post.Number) { Since = ctx.Now });
+            if (!member.BlockedBot)
+            {
+                ctx.Effects.Send(member.ChatId, MusterView.DrillLine(texts, member.Language, muster.Plan) + texts.Format(member.Language, "po.placed", muster.Code, post.Code, KindName(member.Language, post.Kind), Html.Escape(post.Place)),
+                    new InlineMarkup([[new InlineButton(texts.Get(member.Language, "po.btn.view"), PostButton.Codec.Encode(new PostButton.View(muster.Number, post.Number)))]]), Lane.Emergency);
+            }
+        }
+
+        ctx.AnswerButton(ctx.T("po.filled", placed, free.Count - placed), alert: true);
     }
 
     /// <summary>A member arrived in a muster with posts and is at none: they are shown the posts.</summary>

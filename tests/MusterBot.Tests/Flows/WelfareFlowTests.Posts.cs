@@ -133,4 +133,37 @@ public partial class WelfareFlowTests
         await h.Press(Ann, P(new PostButton.OpenList(1)));
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "Muster M-1 is closed.", ShowAlert: true });
     }
+
+    [Fact]
+    public async Task FillingThePosts_GivesSkilledMembersThePostsAskingForThem_ThenTheRest_UntilThePlacesRunOut()
+    {
+        var h = await NewAsync();
+        var amy = (await h.ProfileAsync(Amy.Id))!;
+        await h.Store.SeedCommunityAsync(new MusterBot.State.Commits.Commit { Writes = [new MusterBot.State.Commits.DocWrite(DocKeys.User(Amy.Id), RecordJson.Serialize(amy with { Skills = [Skill.Medical] }), null)] }, Ct);
+        await LaunchAsync(h);
+        await Arrive(h, Ann);
+        await Arrive(h, Ben);
+        await Arrive(h, Amy);
+        await DefinePostAsync(h, Admin, PostKind.Checkpoint, "East gate", 1);
+        await DefinePostAsync(h, Admin, PostKind.Medical, "Clinic", 1);
+        await h.Press(Admin, P(new PostButton.ToggleSkill(1, 2, Skill.Medical)));
+        Assert.Equal([Skill.Medical], (await PostAsync(h, 2))!.Skills);
+        await h.DrainAsync();
+
+        await h.Press(Ann, P(new PostButton.Fill(1)));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "Sorry, only the muster's convenors and administrators can do this." });
+
+        await h.Press(Admin, P(new PostButton.Fill(1)));
+        var sent = await h.DrainAsync();
+        Assert.Contains(sent, m => m.Action is AnswerCallback { Text: "2 members given a post; 1 still without one (no places left).", ShowAlert: true });
+        Assert.Equal(2, (await h.CommunityDocAsync<PostSeat>(DocKeys.PostSeat(1, Amy.Id)))!.Post);
+        Assert.Contains(sent, m => m.ChatId == Amy.Id && TextOf(m).Contains("📌 M-1: you are given post P-2 🩺 medical point · Clinic. Please go there.", StringComparison.Ordinal));
+        Assert.Equal(["100"], await h.CommunitySetAsync(Sets.PostMembers(1, 1)));
+        Assert.Null(await h.CommunityDocAsync<PostSeat>(DocKeys.PostSeat(1, Ben.Id)));
+
+        // The clinic's roll call names the skill it asks for.
+        await h.Press(Admin, P(new PostButton.View(1, 2)));
+        Assert.Contains(await h.DrainAsync(), m => TextOf(m).Contains("Staffed 1/1 · leader: nobody yet\nAsks for: medical", StringComparison.Ordinal));
+    }
 }
+

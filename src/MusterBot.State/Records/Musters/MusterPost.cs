@@ -32,6 +32,9 @@ public sealed record MusterPost(int Muster, int Number, PostKind Kind, string Pl
 
     public long? LeaderId { get; init; }
 
+    /// <summary>Skills the post asks for: "fill the posts" gives it members who bring one of them first.</summary>
+    public IReadOnlyList<Skill> Skills { get; init; } = [];
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public long CreatedBy { get; init; }
