@@ -150,11 +150,7 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
         if (!muster.IsOpen && button is not (WelfareButton.Panel or WelfareButton.OpenPanel or WelfareButton.Take or WelfareButton.Done))
         {
             // After the close nobody is shown a household's details through the check any more.
-            ctx.AnswerButton(ctx.T("wf.closed", muster.Code), alert: true);
-            if (ctx.Event is ButtonPressed { MessageId: { } id })
-            {
-                ctx.Effects.EditMarkup(ctx.ChatId, id, null);
-            }
+            MusterStaff.AnswerClosed(ctx, ctx.T("wf.closed", muster.Code));
 
             return Step.Idle;
         }
@@ -258,8 +254,7 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
     };
 
     /// <summary>An administrator, or a convenor (or backup) of one of the muster's regions.</summary>
-    private static bool IsStaff(FlowContext ctx, Muster muster) =>
-        ctx.Has(Roles.Admin) || muster.Regions.Any(r => r.ConvenorId == ctx.Profile.Id || r.BackupConvenorId == ctx.Profile.Id);
+    private static bool IsStaff(FlowContext ctx, Muster muster) => MusterStaff.Is(ctx, muster);
 
     private static async ValueTask<string> AddressAsync(FlowContext ctx, HouseholdVisit visit, CancellationToken cancellationToken) =>
         Welfare.Address(visit, await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false));

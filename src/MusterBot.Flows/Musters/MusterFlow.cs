@@ -171,14 +171,7 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     }
 
     /// <summary>A press on a closed muster: said so, and its buttons are taken off the message.</summary>
-    private static void AnswerClosed(FlowContext ctx, ButtonPressed press, Muster muster)
-    {
-        ctx.AnswerButton(ctx.T("mu.closed", muster.Code), alert: true);
-        if (press.MessageId is { } messageId)
-        {
-            ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
-        }
-    }
+    private static void AnswerClosed(FlowContext ctx, ButtonPressed press, Muster muster) => MusterStaff.AnswerClosed(ctx, ctx.T("mu.closed", muster.Code));
 
     // ---- members ----
 

@@ -129,11 +129,7 @@ public sealed class PostFlow(TextCatalog texts) : IFlow
 
         if (!muster.IsOpen)
         {
-            ctx.AnswerButton(ctx.T("mu.closed", muster.Code), alert: true);
-            if (ctx.Event is ButtonPressed { MessageId: { } id })
-            {
-                ctx.Effects.EditMarkup(ctx.ChatId, id, null);
-            }
+            MusterStaff.AnswerClosed(ctx, ctx.T("mu.closed", muster.Code));
 
             return Step.Idle;
         }
@@ -224,8 +220,7 @@ public sealed class PostFlow(TextCatalog texts) : IFlow
     }
 
     /// <summary>An administrator, or a convenor (or backup) of one of the muster's regions.</summary>
-    private static bool IsStaff(FlowContext ctx, Muster muster) =>
-        ctx.Has(Roles.Admin) || muster.Regions.Any(r => r.ConvenorId == ctx.Profile.Id || r.BackupConvenorId == ctx.Profile.Id);
+    private static bool IsStaff(FlowContext ctx, Muster muster) => MusterStaff.Is(ctx, muster);
 
     private static async ValueTask<bool> ArrivedAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken) =>
         await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false) is { Status: CheckInStatus.Arrived };
