@@ -267,4 +267,20 @@ public partial class HouseholdFlowTests
         await h.Text(Hank, "13800138000");
         Assert.Equal(before, await RawAsync(h, 2));
     }
+
+    [Fact]
+    public async Task ARestartWhileAnAddressIsAsked_KeepsTheStep_AndOddMessagesGetAHint()
+    {
+        var h = await NewAsync();
+        await h.Press(Hank, B(new HouseholdButton.Add("g1")));
+        await h.Press(Hank, B(new HouseholdButton.AddIn("g1", "b2")));
+        await h.DrainAsync();
+        await h.Event(new MusterBot.Flows.Events.PhotoReceived(Hank, Hank.Id, 81, "p1", null));
+        Assert.Equal(["Please type the answer as text, or /cancel."], await h.DrainTextsAsync());
+
+        var restarted = new FlowHarness(h.Store, Admin.Id);
+        await restarted.Text(Hank, "4-402");
+        Assert.Equal(("b2", "4", "402"), ((await HouseholdAsync(restarted, 1))!.BuildingId, (await HouseholdAsync(restarted, 1))!.Unit, (await HouseholdAsync(restarted, 1))!.Room));
+    }
 }
+

@@ -486,5 +486,26 @@ public partial class WelfareFlowTests
         var edit = (await h.DrainAsync()).Last(m => m.ChatId == Admin.Id && m.Action is EditText);
         Assert.Contains("🏠 Households checked 1/7", TextOf(edit), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task OddInputWhileAddingToARequest_GetsAHint_AndARestartMidStepKeepsTheStep()
+    {
+        var h = await StartedAsync();
+        await h.Press(Ann, W(new WelfareButton.Need(1, 2, HelpNeed.Food)));
+        await h.DrainAsync();
+        await h.Text(Ann, "hello?");
+        var hint = Assert.Single(await h.DrainAsync());
+        Assert.Equal("You can send a photo or your location now, or tap Done.", TextOf(hint));
+        Assert.Equal([W(new WelfareButton.DetailDone(1, 2))], ButtonData(hint));
+
+        // A new process over the same store (a restart): the step is still there, and a location is attached.
+        var restarted = new FlowHarness(h.Store, Options(), Admin.Id);
+        await restarted.Event(new MusterBot.Flows.Events.LocationShared(Ann, Ann.Id, 80, 31.23, 121.47));
+        Assert.Contains(await restarted.DrainTextsAsync(), t => t == "📍 Location added to the request.");
+        Assert.Equal((31.23, 121.47), ((await VisitAsync(restarted, 2)).Latitude, (await VisitAsync(restarted, 2)).Longitude));
+        await restarted.Press(Ann, W(new WelfareButton.DetailDone(1, 2)));
+        await restarted.Press(Ann, W(new WelfareButton.DetailDone(1, 2)));
+        Assert.Equal("Idle", (await restarted.ConversationAsync(Ann.Id))!.Step);
+    }
 }
 
