@@ -32,6 +32,8 @@ public abstract record MusterButton
         .Add<Close>("cl")
         .Add<KeepOpen>("cl0")
         .Add<ConfirmClose>("cly")
+        // A post leader's call for more people (the count chosen on the post's screen).
+        .Add<FollowUp>("fu")
         // The community mode.
         .Add<AskEmergency>("me")
         .Add<ConfirmEmergency>("mey")
@@ -123,6 +125,9 @@ public abstract record MusterButton
     public sealed record KeepOpen(int Number) : OfMuster;
 
     public sealed record ConfirmClose(int Number) : OfMuster;
+
+    /// <summary>Launches a follow-up muster for post <paramref name="Post"/> of this muster, asking for <paramref name="Count"/> more people.</summary>
+    public sealed record FollowUp(int Number, int Post, int Count) : OfMuster;
 
     public sealed record AskEmergency : ModeChoice;
 

@@ -63,6 +63,7 @@ public sealed partial class MusterFlow
             CancelTimer(ctx, new Households.WelfareTimer.EscalateUnchecked(muster.Number).Id);
         }
 
+        await Posts.PostFlow.CancelAllAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var all = new List<(MusterRegion Region, IReadOnlyList<RollCall.Entry> Entries)>();
         foreach (var region in muster.Regions)
@@ -71,6 +72,10 @@ public sealed partial class MusterFlow
         }
 
         var awardPoints = !muster.Plan.Drill || _options.PointsForDrills;
+
+        // The front line: each member's post, shift and branch into their emergency record, with the points for them.
+        var front = await Posts.PostRecord.LoadAsync(ctx.Reader, closed, cancellationToken).ConfigureAwait(false);
+        var services = await Posts.PostRecord.WriteAsync(ctx, _options, closed, front, awardPoints, cancellationToken).ConfigureAwait(false);
         var points = new Dictionary<long, int>();
         await Points.PointsLedger.PrefetchAsync(ctx, all.SelectMany(r => r.Entries).Select(e => (e.Answer.UserId, closed.Code)), cancellationToken).ConfigureAwait(false);
         foreach (var entry in all.SelectMany(r => r.Entries))
@@ -82,6 +87,12 @@ public sealed partial class MusterFlow
             if (entry.Profile is { BlockedBot: false } member)
             {
                 var line = texts.Format(member.Language, "mu.close.member", closed.Code, MusterView.StatusName(texts, member.Language, entry.Answer.Status));
+                if (services.GetValueOrDefault(member.Id) is { } service)
+                {
+                    line += "\n" + Posts.PostRecord.MemberLine(texts, member.Language, service);
+                    earned += awardPoints ? (service.Post is null ? 0 : _options.PointsPost) + (service.Secretary ? _options.PointsBranchSecretary : 0) : 0;
+                }
+
                 if (earned > 0)
                 {
                     line += "\n" + texts.Format(member.Language, "mu.close.member_points", earned);
@@ -116,6 +127,12 @@ public sealed partial class MusterFlow
             var lane = chat == ctx.ChatId ? Lane.Reply : Lane.Normal;
             ctx.Effects.Send(chat, Report(language, closed, all, directory, points), ReportButton(language, closed), lane: lane);
             ctx.Effects.Publish(new OutboxMessage(lane, chat, new SendDocument($"{closed.Code}.csv", Csv(language, closed, all, directory, points), texts.Format(language, "mu.close.csv_caption", closed.Code)) { ContentType = CsvContentType }));
+            if (Posts.PostRecord.Report(texts, language, front) is { } postSection)
+            {
+                ctx.Effects.Send(chat, texts.Format(language, "po.report.title", closed.Code) + "\n" + postSection, lane: lane);
+                ctx.Effects.Publish(new OutboxMessage(lane, chat, new SendDocument($"{closed.Code}-posts.csv", Posts.PostRecord.Csv(texts, language, Offset, front), texts.Format(language, "po.report.csv_caption", closed.Code)) { ContentType = CsvContentType }));
+            }
+
             if (closed.Welfare is not null)
             {
                 var section = await Households.Welfare.ReportAsync(ctx.Reader, texts, language, closed, directory, visitNames, cancellationToken).ConfigureAwait(false);

@@ -450,6 +450,7 @@ public sealed partial class MusterFlow
                 {
                     // Marked arrived by the convenor: their share of the welfare check's households, if any wait.
                     await Households.Welfare.AssignOnArrivalAsync(ctx, texts, muster, profile, cancellationToken).ConfigureAwait(false);
+                    await OnPostArrivalAsync(ctx, muster, profile, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

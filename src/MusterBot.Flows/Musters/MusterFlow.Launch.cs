@@ -28,7 +28,7 @@ public sealed partial class MusterFlow
     /// any other (called and counted) until they take over. The launching administrator is not called unless they are
     /// a member in scope and chose "include me" on the preview.
     /// </summary>
-    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeLaunch? part = null)
+    private async ValueTask<Targets> TargetsAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeLaunch? part = null, IReadOnlySet<long>? exclude = null)
     {
         var launcherInScope = false;
         var ids = part is { Entry.OwnMembers: false } ? [] : await ctx.Reader.MembersAsync(Sets.PeopleWithRole(Roles.Member), cancellationToken).ConfigureAwait(false);
@@ -54,7 +54,7 @@ public sealed partial class MusterFlow
         var chosen = new List<UserProfile>();
         foreach (var profile in profiles)
         {
-            if (profile is not { RegisteredAt: not null } || (part is not null && !profile.Roles.HasFlag(Roles.Member)))
+            if (profile is not { RegisteredAt: not null } || (part is not null && !profile.Roles.HasFlag(Roles.Member)) || exclude?.Contains(profile.Id) == true)
             {
                 continue;
             }
@@ -116,13 +116,13 @@ public sealed partial class MusterFlow
     /// real muster. One commit. A community's part of a street's or city's muster (<paramref name="part"/>) also calls
     /// the workplace-region members who live here, each region as a group whose orders wait for its convenor's relay.
     /// </summary>
-    private async ValueTask<Muster> LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeLaunch? part = null)
+    private async ValueTask<Muster> LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeLaunch? part = null, PostCall? forPost = null, IReadOnlySet<long>? exclude = null)
     {
         var tree = part?.Tree;
         var counters = await ctx.Reader.GetAsync<CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false) ?? new CommunityCounters();
         var number = counters.Musters + 1;
         ctx.Effects.Put(DocKeys.Counters, counters with { Musters = number });
-        var targets = await TargetsAsync(ctx, plan, directory, includeLauncher, cancellationToken, part).ConfigureAwait(false);
+        var targets = await TargetsAsync(ctx, plan, directory, includeLauncher, cancellationToken, part, exclude).ConfigureAwait(false);
         var reportBy = ctx.Now.AddMinutes(plan.ReportWithinMinutes);
         var regions = new List<MusterRegion>();
         foreach (var (regionId, members) in targets.Groups)
@@ -153,6 +153,7 @@ public sealed partial class MusterFlow
             Regions = regions,
             AdminPanelChats = tree is null ? [ctx.ChatId] : [],
             Origin = part is null ? null : new TreeOrigin(part.Tree.NodeId, part.Tree.Number, part.Entry.ReportTo),
+            ForPost = forPost,
         };
         MusterStore.PutHeader(ctx.Effects, muster);
         foreach (var region in muster.Regions)

@@ -164,6 +164,9 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             case MusterButton.ConfirmClose:
                 await CloseAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
                 return;
+            case MusterButton.FollowUp followUp:
+                await FollowUpAsync(ctx, muster, followUp.Post, followUp.Count, cancellationToken).ConfigureAwait(false);
+                return;
             default:
                 ctx.AnswerButton(ctx.T("button.stale"));
                 return;
@@ -271,10 +274,10 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
                     await Households.Welfare.AssignOnArrivalAsync(ctx, texts, muster, ctx.Profile, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (decision.Status == CheckInStatus.Arrived && muster.HasPosts)
+                if (decision.Status == CheckInStatus.Arrived)
                 {
-                    // The front-line posts, to pick one with open places.
-                    await Posts.PostFlow.OnArrivalAsync(ctx, texts, muster, ctx.Profile, cancellationToken).ConfigureAwait(false);
+                    // The front-line posts, to pick one with open places; a follow-up muster's arrival goes to its post.
+                    await OnPostArrivalAsync(ctx, muster, ctx.Profile, cancellationToken).ConfigureAwait(false);
                 }
 
                 return;

@@ -57,6 +57,18 @@ public sealed class MusterOptions
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan HelpEscalateAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Members of a post's shift are reminded this long before it ends (and the next shift that it starts).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "06:00:00")]
+    public TimeSpan ShiftReminderBefore { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Points for serving at a front-line post of a real muster (written at the close).</summary>
+    [Range(0, 1000)]
+    public int PointsPost { get; set; } = 5;
+
+    /// <summary>Points for being the secretary of a temporary party branch (on top of the post's).</summary>
+    [Range(0, 1000)]
+    public int PointsBranchSecretary { get; set; } = 5;
+
     /// <summary>The community's offset from UTC, for the times shown in messages (default China, +08:00).</summary>
     [Range(typeof(TimeSpan), "-14:00:00", "14:00:00")]
     public TimeSpan UtcOffset { get; set; } = TimeSpan.FromHours(8);

@@ -43,6 +43,7 @@ public static partial class MusterView
         var sb = new StringBuilder();
         sb.Append(DrillLine(texts, language, muster.Plan));
         sb.Append(texts.Format(language, "mu.order.head", KindName(texts, language, muster.Plan), Html.Escape(muster.Plan.RallyText), muster.Code)).Append('\n');
+        sb.Append(FollowUpLine(texts, language, muster));
         sb.Append(texts.Format(language, "mu.order.by", Time(muster.ReportBy, offset)));
         if (matchedSkills.Count > 0)
         {
@@ -51,6 +52,16 @@ public static partial class MusterView
 
         sb.Append('\n').Append(texts.Get(language, "mu.order.answer"));
         return sb.ToString();
+    }
+
+    /// <summary>"📣 Follow-up of M-1: post P-2 needs 3 more people.\n" for a post leader's call (empty otherwise).</summary>
+    public static string FollowUpLine(TextCatalog texts, Language language, Muster muster)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        return muster.ForPost is { } call
+            ? texts.Format(language, "po.more.order", "M-" + Num(call.Muster), "P-" + Num(call.Post), call.Wanted) + "\n"
+            : string.Empty;
     }
 
     /// <summary>The order as a convenor reads it: the same, plus how many of their region it calls.</summary>
@@ -62,6 +73,7 @@ public static partial class MusterView
         var sb = new StringBuilder();
         sb.Append(DrillLine(texts, language, muster.Plan));
         sb.Append(texts.Format(language, "mu.order.head", KindName(texts, language, muster.Plan), Html.Escape(muster.Plan.RallyText), muster.Code)).Append('\n');
+        sb.Append(FollowUpLine(texts, language, muster));
         sb.Append(texts.Format(language, "mu.order.by", Time(muster.ReportBy, offset))).Append('\n');
         if (asBackup)
         {

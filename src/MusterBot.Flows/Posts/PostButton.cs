@@ -26,7 +26,18 @@ public abstract record PostButton
         .Add<Cancel>("x")
         .Add<Skills>("sk")
         .Add<ToggleSkill>("ts")
-        .Add<Fill>("fill");
+        .Add<Fill>("fill")
+        .Add<JoinShift>("js")
+        .Add<Rota>("rota")
+        .Add<NoLocation>("nol")
+        .Add<Assign>("as")
+        .Add<AssignTo>("ast")
+        .Add<Handover>("ho")
+        .Add<More>("more")
+        .Add<Branches>("br")
+        .Add<FormBranch>("bf")
+        .Add<Secretary>("bs")
+        .Add<MyBranch>("mb");
 
     public abstract int Number { get; init; }
 
@@ -64,6 +75,55 @@ public abstract record PostButton
 
     public sealed record ToggleSkill(int Number, int Post, Skill Skill) : PostButton;
 
-    /// <summary>Gives every arrived member at no post a place: skills the posts ask for first, then where most places are open.</summary>
+    /// <summary>Gives every arrived member at no post a place: skills the posts ask for first, then the nearest post, then where most places are open.</summary>
     public sealed record Fill(int Number) : PostButton;
+
+    /// <summary>A place in one shift of a post with a rota.</summary>
+    public sealed record JoinShift(int Number, int Post, int Shift) : PostButton;
+
+    /// <summary>The new post's rota: <paramref name="Shifts"/> shifts of <paramref name="Hours"/> hours (1 shift: no rota).</summary>
+    public sealed record Rota(int Number, int Shifts, int Hours) : PostButton;
+
+    /// <summary>The new post has no pin (members are given it by skill and open places only).</summary>
+    public sealed record NoLocation(int Number) : PostButton;
+
+    /// <summary>The staff choose an arrived member at no post to place at this post.</summary>
+    public sealed record Assign(int Number, int Post) : PostButton;
+
+    public sealed record AssignTo(int Number, int Post, long UserId) : PostButton;
+
+    /// <summary>A member of <paramref name="Shift"/> (or the post leader, or the staff) confirms the handover to the next shift.</summary>
+    public sealed record Handover(int Number, int Post, int Shift) : PostButton;
+
+    /// <summary>The post leader asks for more people: how many (the answer launches a follow-up muster, a muster button).</summary>
+    public sealed record More(int Number, int Post) : PostButton;
+
+    /// <summary>The muster's temporary party branches (administrators form them).</summary>
+    public sealed record Branches(int Number) : PostButton;
+
+    /// <summary>Forms a branch for a post (<paramref name="Post"/> 0: the arrived members at no branch): choose its secretary.</summary>
+    public sealed record FormBranch(int Number, int Post) : PostButton;
+
+    public sealed record Secretary(int Number, int Post, long UserId) : PostButton;
+
+    /// <summary>A member's own branch: its secretary and members.</summary>
+    public sealed record MyBranch(int Number) : PostButton;
+}
+
+/// <summary>The posts' timers (not callback data; the same "po:…" shape, with tags of their own).</summary>
+public abstract record PostTimer
+{
+    public static ButtonCodec<PostTimer> Codec { get; } = new ButtonCodec<PostTimer>("po")
+        .Add<ShiftEnding>("tse")
+        .Add<HandoverDue>("thd");
+
+    public string Id => Codec.Encode(this);
+
+    public abstract int Number { get; init; }
+
+    /// <summary>Before <paramref name="Shift"/> ends: its members are reminded to hand over, the next shift that it starts.</summary>
+    public sealed record ShiftEnding(int Number, int Post, int Shift) : PostTimer;
+
+    /// <summary>When <paramref name="Shift"/> ends: not handed over yet, the leader and the staff are told.</summary>
+    public sealed record HandoverDue(int Number, int Post, int Shift) : PostTimer;
 }

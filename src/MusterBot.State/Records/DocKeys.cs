@@ -123,5 +123,11 @@ public static class DocKeys
     /// <summary>Where a member stands in a muster (<see cref="Musters.PostSeat"/>).</summary>
     public static DocKey PostSeat(int muster, long userId) => new("mseat", Num(muster) + ":" + Num(userId));
 
+    /// <summary>A temporary party branch of a muster (<see cref="Musters.TempBranch"/>).</summary>
+    public static DocKey Branch(int muster, int branch) => new("mbranch", Num(muster) + ":" + Num(branch));
+
+    /// <summary>The temporary branch a member belongs to in a muster (<see cref="Musters.BranchSeat"/>).</summary>
+    public static DocKey BranchSeat(int muster, long userId) => new("mbseat", Num(muster) + ":" + Num(userId));
+
     private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

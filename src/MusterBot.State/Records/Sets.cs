@@ -59,6 +59,9 @@ public static class Sets
     /// <summary>Members standing at a post of a muster.</summary>
     public static string PostMembers(int muster, int post) => "m:" + muster.ToString(CultureInfo.InvariantCulture) + ":post:" + post.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The temporary party branch numbers of a muster.</summary>
+    public static string Branches(int muster) => "m:" + muster.ToString(CultureInfo.InvariantCulture) + ":branches";
+
     /// <summary>Numbers of the musters that are open.</summary>
     public const string OpenMusters = "musters:open";
 

@@ -27,7 +27,7 @@ public class FlowDiagramTests
         new MusterBot.Flows.InService.InServiceFlow(Options.Create(new FlowOptions())),
         new MusterBot.Flows.Households.HouseholdFlow(),
         new MusterBot.Flows.Households.WelfareFlow(TextCatalog.Default, Options.Create(new MusterOptions())),
-        new MusterBot.Flows.Posts.PostFlow(TextCatalog.Default),
+        new MusterBot.Flows.Posts.PostFlow(TextCatalog.Default, Microsoft.Extensions.Options.Options.Create(new MusterBot.Flows.Musters.MusterOptions())),
     ];
 
     [Fact]

@@ -15,13 +15,22 @@ public partial class WelfareFlowTests
 
     private static async Task<MusterPost?> PostAsync(FlowHarness h, int number) => await h.CommunityDocAsync<MusterPost>(DocKeys.Post(1, number));
 
-    /// <summary>The administrator defines a post by buttons and one typed place.</summary>
-    private static async Task DefinePostAsync(FlowHarness h, Sender who, PostKind kind, string place, int needed)
+    /// <summary>The administrator defines a post by buttons and one typed place (a rota of <paramref name="shifts"/> × <paramref name="hours"/>, and a pin or none).</summary>
+    private static async Task DefinePostAsync(FlowHarness h, Sender who, PostKind kind, string place, int needed, int shifts = 1, int hours = 0, (double Lat, double Lon)? pin = null)
     {
         await h.Press(who, P(new PostButton.Create(1)));
         await h.Press(who, P(new PostButton.Kind(1, kind)));
         await h.Text(who, place);
         await h.Press(who, P(new PostButton.Needed(1, needed)));
+        await h.Press(who, P(new PostButton.Rota(1, shifts, hours)));
+        if (pin is { } at)
+        {
+            await h.Event(new LocationShared(who, who.Id, 77, at.Lat, at.Lon));
+        }
+        else
+        {
+            await h.Press(who, P(new PostButton.NoLocation(1)));
+        }
     }
 
     [Fact]

@@ -104,6 +104,10 @@ public partial class WelfareFlowTests
             await h.Text(Admin, "East gate");
             await h.DrainAsync();
             await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Needed(1, 2)));
+            await h.DrainAsync();
+            await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Rota(1, 1, 0)));
+            await h.DrainAsync();
+            await h.Press(Admin, PostButton.Codec.Encode(new PostButton.NoLocation(1)));
         });
         await Step("Ann takes a place", () => h.Press(Ann, PostButton.Codec.Encode(new PostButton.Join(1, 1))));
         await Step("Cora names Ann the post leader", () => h.Press(Cora, PostButton.Codec.Encode(new PostButton.Leader(1, 1, Ann.Id))));

@@ -39,6 +39,9 @@ public sealed record Muster(int Number, MusterPlan Plan, long LaunchedBy, DateTi
     /// <summary>True once the muster has front-line posts: an arriving member is shown them.</summary>
     public bool HasPosts { get; init; }
 
+    /// <summary>Set when this muster is a post leader's call for more people (need more people): arrivals go to that post.</summary>
+    public PostCall? ForPost { get; init; }
+
     /// <summary>Reminder rounds already sent.</summary>
     public int RemindersSent { get; init; }
 
@@ -56,3 +59,6 @@ public sealed record Muster(int Number, MusterPlan Plan, long LaunchedBy, DateTi
         return this with { Regions = Regions.Select(r => r.RegionId == region.RegionId ? region : r).ToList() };
     }
 }
+
+/// <summary>A follow-up muster for a post: the muster and post it reinforces and how many people were asked for.</summary>
+public sealed record PostCall(int Muster, int Post, int Wanted);

@@ -35,4 +35,27 @@ public sealed record MusterAnswer(int Muster, long UserId, string RegionId)
     public DateTimeOffset? FirstAnsweredAt { get; init; }
 
     public int Reminders { get; init; }
+
+    /// <summary>The member's front-line service, written at the close: post, shift, branch and role in it.</summary>
+    public PostService? Service { get; init; }
+}
+
+/// <summary>What a member did at the front line of a muster (their emergency record): their post and shift, and their temporary branch.</summary>
+public sealed record PostService
+{
+    /// <summary>E.g. "P-1" (null: at no post).</summary>
+    public string? Post { get; init; }
+
+    public PostKind? Kind { get; init; }
+
+    public string? Place { get; init; }
+
+    public int Shift { get; init; }
+
+    public bool Leader { get; init; }
+
+    /// <summary>E.g. "B-1" (null: in no branch).</summary>
+    public string? Branch { get; init; }
+
+    public bool Secretary { get; init; }
 }
