@@ -88,9 +88,10 @@ public sealed partial class MusterFlow
             return;
         }
 
+        var next = ((await ctx.Reader.GetAsync<State.Records.Directory.CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false))?.Musters ?? 0) + 1;
+        ctx.AnswerButton(ctx.T("po.more.launched_toast", "M-" + MusterView.Num(next)));
         var followUp = await LaunchAsync(ctx, plan, directory, includeLauncher: false, cancellationToken, forPost: new PostCall(muster.Number, post.Number, count), exclude: exclude).ConfigureAwait(false);
         ctx.Effects.Put(DocKeys.Post(muster.Number, post.Number), post with { FollowUps = [.. post.FollowUps, followUp.Number] });
-        ctx.AnswerButton(ctx.T("po.more.launched_toast", followUp.Code));
 
         // The muster's launcher hears of it (the leader launched it, and has its roll call).
         if (muster.LaunchedBy != ctx.Profile.Id && muster.LaunchedBy != SystemUser

@@ -17,7 +17,8 @@ namespace MusterBot.Flows.Posts;
 /// </summary>
 public sealed partial class PostFlow
 {
-    private async ValueTask BranchesAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    /// <summary>The muster's branches and the buttons to form more (<paramref name="formed"/>: one formed in this decision, not stored yet).</summary>
+    private async ValueTask BranchesAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken, TempBranch? formed = null)
     {
         if (!ctx.Has(Roles.Admin))
         {
@@ -27,6 +28,12 @@ public sealed partial class PostFlow
 
         var posts = await PostsAsync(ctx.Reader, muster.Number, cancellationToken).ConfigureAwait(false);
         var branches = await BranchListAsync(ctx.Reader, muster.Number, cancellationToken).ConfigureAwait(false);
+        if (formed is not null)
+        {
+            branches.Add(formed);
+            posts = [.. posts.Select(p => p.Number == formed.Post ? p with { Branch = formed.Number } : p)];
+        }
+
         var names = (await ctx.Reader.GetManyAsync<UserProfile>(branches.Select(b => DocKeys.User(b.SecretaryId)).ToList(), cancellationToken).ConfigureAwait(false)).OfType<UserProfile>().ToDictionary(p => p.Id, p => p.FirstName);
         var sb = new StringBuilder(MusterView.DrillLine(texts, ctx.Language, muster.Plan)).Append(ctx.T("po.branch.title", muster.Code));
         foreach (var branch in branches)
@@ -153,7 +160,7 @@ public sealed partial class PostFlow
         }
 
         ctx.AnswerButton(ctx.T("po.branch.formed", formed.Code, formed.Members.Count));
-        await BranchesAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+        await BranchesAsync(ctx, muster, cancellationToken, formed).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -128,7 +128,7 @@ public sealed partial class PostFlow
             return;
         }
 
-        var muster = await MusterStore.LoadHeaderAsync(ctx.Reader, timer.Number, cancellationToken).ConfigureAwait(false);
+        var muster = await MusterStore.LoadAsync(ctx.Reader, timer.Number, cancellationToken).ConfigureAwait(false);
         var (number, shift) = timer switch
         {
             PostTimer.ShiftEnding e => (e.Post, e.Shift),

@@ -97,16 +97,10 @@ public static class PostRecord
         await Points.PointsLedger.PrefetchAsync(ctx, services.Keys.SelectMany(id => new[] { (id, "post:" + closed.Code), (id, "branch:" + closed.Code) }), cancellationToken).ConfigureAwait(false);
         foreach (var (id, service) in services.OrderBy(s => s.Key))
         {
-            // The record: the answer in this muster, else in the follow-up muster that brought the member to the post.
-            MusterAnswer? answer = null;
-            foreach (var number in followUps.Prepend(closed.Number))
-            {
-                answer = await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(number, id), cancellationToken).ConfigureAwait(false);
-                if (answer is not null)
-                {
-                    break;
-                }
-            }
+            // The record: the answer with which the member arrived — in this muster, or in the follow-up muster that
+            // brought them to the post (a member called by both and arrived by the follow-up); else their answer here.
+            var answers = (await ctx.Reader.GetManyAsync<MusterAnswer>(followUps.Prepend(closed.Number).Select(n => DocKeys.MusterAnswer(n, id)).ToList(), cancellationToken).ConfigureAwait(false)).OfType<MusterAnswer>().ToList();
+            var answer = answers.FirstOrDefault(a => a.Status == CheckInStatus.Arrived) ?? answers.FirstOrDefault();
 
             if (answer is not null)
             {

@@ -38,9 +38,9 @@ public partial class WelfareFlowTests
 
     private static string W(WelfareButton button) => WelfareButton.Codec.Encode(button);
 
-    private static async Task<FlowHarness> NewAsync(Language language = Language.En)
+    private static async Task<FlowHarness> NewAsync(Language language = Language.En, MusterOptions? options = null)
     {
-        var h = new FlowHarness(null, Options(), Admin.Id);
+        var h = new FlowHarness(null, options ?? Options(), Admin.Id);
         var now = h.Clock.GetUtcNow();
         var writes = new List<DocWrite>();
         var sets = new List<SetChange>();
