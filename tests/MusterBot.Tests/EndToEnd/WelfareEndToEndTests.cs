@@ -122,6 +122,57 @@ public sealed class WelfareEndToEndTests(RedisServerFixture redis) : IAsyncLifet
         await Sees(S2, since, "3 of your households are not checked yet");
         var reminder = await Sees(A1, since, "1 of your households are not checked yet");
 
+        // Three front-line posts, each with two shifts of 4 hours, defined from the roll call's "📌 Posts".
+        var posts = await Presses(AdminId, Latest(AdminId, panel.MessageId), "📌 Posts", "M-1 · posts");
+        foreach (var (kindName, place, needed) in new[] { ("🚧 checkpoint", "East gate", "1"), ("🏫 shelter", "School gym", "1"), ("📦 supply point", "Depot", "1") })
+        {
+            var newPost = await Presses(AdminId, posts, "➕ New post", "what is it?");
+            await Presses(AdminId, newPost, kindName, "Where is it?");
+            var count = await Says(AdminId, place, "how many people does it need at a time?");
+            var rota = await Presses(AdminId, count, needed, "Shifts?");
+            var pinAsk = await Presses(AdminId, rota, "2 shifts × 4 h", "Send the post's location");
+            posts = await Presses(AdminId, pinAsk, "Skip", "Shifts: Shift 1 ");
+            posts = await Presses(AdminId, posts, "📌 Posts", "M-1 · posts");
+        }
+
+        Assert.Contains("P-1 🚧 checkpoint · East gate: 0/1 · 0/1\nP-2 🏫 shelter · School gym: 0/1 · 0/1\nP-3 📦 supply point · Depot: 0/1 · 0/1", posts.Text, StringComparison.Ordinal);
+
+        // A1 and A2 take places at P-1 from the "new post" message: the first shift with room each — shift 1, then shift 2.
+        var told = await Sees(A1, since, "new post P-1 🚧 checkpoint · East gate");
+        await Presses(A1, told, "✋ Take a place here", "You are at P-1 🚧 checkpoint · East gate. — Shift 1 ");
+        told = await Sees(A2, since, "new post P-1 🚧 checkpoint · East gate");
+        var a2View = await Presses(A2, told, "✋ Take a place here", "You are at P-1 🚧 checkpoint · East gate. — Shift 2 ");
+        a2View = await Presses(A2, a2View, "📌 My post", "📌 P-1 🚧 checkpoint · East gate\nStaffed");
+        Assert.Contains("1/1 ▶ on duty\n• A1", a2View.Text, StringComparison.Ordinal);
+
+        // "Fill the posts" places S1 and S2 at P-2 and P-3; the administrator names A1 P-1's leader.
+        posts = Latest(AdminId, posts.MessageId);
+        await Presses(AdminId, posts, "🤖 Fill the posts", "M-1 · posts", expectAnswer: "2 members given a post; 0 still without one (no places left).");
+        await Sees(S1, since, "you are given post P-");
+        await Sees(S2, since, "you are given post P-");
+        var p1Admin = await PressesStarting(AdminId, posts, "P-1 ", "📌 P-1 🚧 checkpoint · East gate\nStaffed");
+        var leaders = await Presses(AdminId, p1Admin, "👑 Post leader", "who leads it?");
+        await Presses(AdminId, leaders, "A1", "Staffed 1/1 · leader: A1");
+        await Sees(A1, since, "you lead post P-1");
+
+        // A temporary party branch for P-1 with A1 its secretary; A2, on P-1's second shift, is a member.
+        posts = await Presses(AdminId, Latest(AdminId, posts.MessageId), "📌 Posts", "M-1 · posts");
+        var branches = await Presses(AdminId, posts, "🚩 Temporary party branches", "temporary party branches");
+        var secretary = await Presses(AdminId, branches, "🚩 Form for P-1", "who is its secretary?");
+        await Presses(AdminId, secretary, "A1", "B-1 · P-1 🚧 checkpoint · East gate: secretary A1, 2 members");
+        var branchTold = await Sees(A2, since, "you are in temporary party branch B-1");
+        await Presses(A2, branchTold, "🚩 My branch", "Secretary: A1 · members: 2");
+
+        // 30 minutes before shift 1 ends: A1 is reminded to hand over to A2; A2 that her shift starts. A1 hands over.
+        await WaitForOutboxEmptyAsync(store);
+        since = _emulator.State.Version;
+        clock.Advance(TimeSpan.FromHours(3.5));
+        var ending = await Sees(A1, since, "P-1 · East gate: your shift 1 ends at");
+        Assert.Contains("Hand over to: A2.", ending.Text, StringComparison.Ordinal);
+        await Sees(A2, since, "P-1 · East gate: your shift 2 starts at");
+        await Presses(A1, ending, "🤝 Handed over", "🤝 Shift 1 → 2 handed over");
+        await Sees(A2, since, "shift 1 handed over to shift 2 (A1). You are on duty now.");
+
         // The roll call counts the check; the close sends the report and every household's outcome.
         await WaitForAsync(() => Task.FromResult(_emulator.State.FindMessage(AdminId, panel.MessageId)?.Text?.Contains("🏠 Households checked 2/18 (given out 12)", StringComparison.Ordinal) == true));
         var open = await Says(AdminId, "/muster close", "Open musters");
@@ -135,6 +186,21 @@ public sealed class WelfareEndToEndTests(RedisServerFixture redis) : IAsyncLifet
         Assert.Equal(19, lines.Length);
         Assert.Contains(lines, l => l.StartsWith("H-0001,North,Block 3 · 1-101,lives alone,+8613900001001,A1,safe,", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("H-0002,North,Block 3 · 1-102,bedridden,+8613900001002,A1,needs help,💊 medicine,done,C1,A1,", StringComparison.Ordinal));
+
+        // The posts' report and CSV: three posts, one handover of one, the branch; the record and points of A1.
+        var postReport = await Sees(AdminId, since, "M-1 · posts");
+        Assert.Contains("P-1 🚧 checkpoint · East gate: 1/1 · 1/1 · leader A1 · handovers 1/1", postReport.Text, StringComparison.Ordinal);
+        Assert.Contains("P-2 🏫 shelter · School gym: 1/1 · 0/1 · leader nobody yet · handovers 0/1\nP-3 📦 supply point · Depot: 1/1 · 0/1", postReport.Text, StringComparison.Ordinal);
+        Assert.Contains("🚩 B-1 (P-1): secretary A1, 2 members", postReport.Text, StringComparison.Ordinal);
+        var postCsv = await _emulator.WaitForMessageAsync(AdminId, m => m.DocumentFileName == "M-1-posts.csv", Wait);
+        var postLines = Encoding.UTF8.GetString(_emulator.GetFileContent(postCsv.DocumentFileId!)!).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("post,kind,place,shift,shift_from,shift_to,member,phone,leader,since,branch,branch_role", postLines[0]);
+        Assert.Equal(5, postLines.Length);
+        Assert.Contains(postLines, l => l.StartsWith("P-1,🚧 checkpoint,East gate,1,", StringComparison.Ordinal) && l.Contains(",A1,", StringComparison.Ordinal) && l.EndsWith(",yes," + l.Split(',')[9] + ",B-1,secretary", StringComparison.Ordinal));
+        Assert.Contains(postLines, l => l.StartsWith("P-1,🚧 checkpoint,East gate,2,", StringComparison.Ordinal) && l.EndsWith(",B-1,member", StringComparison.Ordinal));
+        var a1Answer = await store.GetAsync(DocKeys.MusterAnswer(1, A1).In(MusterBot.State.Records.Org.DefaultTree.CommunityId), CancellationToken.None);
+        Assert.Equal("B-1", RecordJson.Deserialize<MusterBot.State.Records.Musters.MusterAnswer>(a1Answer!.Json!).Service?.Branch);
+        await Sees(A1, since, "📌 P-1 🚧 checkpoint · East gate · shift 1 👑 · 🚩 B-1 (secretary)");
 
         // After the close the member's household buttons no longer open anything.
         await Presses(A1, reminder, "⏳ Block 3 · 1-103", "M-1", expectAnswer: "M-1 is closed. Household details are no longer shown.");
@@ -249,6 +315,15 @@ public sealed class WelfareEndToEndTests(RedisServerFixture redis) : IAsyncLifet
         var seen = await Sees(user, since, expected);
         await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(query).Count >= 1, Wait);
         return seen;
+    }
+
+    /// <summary>Presses the first button whose text starts with <paramref name="prefix"/> (times in a button's text vary with the clock).</summary>
+    private async Task<EmulatedMessage> PressesStarting(long user, EmulatedMessage message, string prefix, string expected)
+    {
+        var since = _emulator.State.Version;
+        var button = Latest(user, message.MessageId).Buttons.First(b => b.Text.StartsWith(prefix, StringComparison.Ordinal));
+        _emulator.PressButton(user, user, message.MessageId, button.CallbackData!);
+        return await Sees(user, since, expected);
     }
 
     private Task<EmulatedMessage> Sees(long user, long since, string expected) =>

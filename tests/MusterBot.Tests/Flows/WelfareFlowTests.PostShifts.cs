@@ -122,7 +122,7 @@ public partial class WelfareFlowTests
     }
 
     [Fact]
-    public void Choose_PrefersSkill_ThenNoSkillAsked_ThenTheNearestPost_ThenMostOpenPlaces()
+    public void Choose_PrefersSkill_ThenNoSkillAsked_ThenAPlaceOnDutyNow_ThenTheNearestPost_ThenMostOpenPlaces()
     {
         var now = TestClock.Start;
         var medic = new UserProfile(1, 1, "M") { Skills = [Skill.Medical] };
@@ -146,7 +146,10 @@ public partial class WelfareFlowTests
         // A rota: the first shift from now with room.
         var rota = near with { Shifts = 3, ShiftHours = 4 };
         Assert.Equal((rota, 3), PostFlow.Choose(plain, at, [rota], (p, s) => s == 2 ? 0 : s == 1 ? 0 : 1, now));
-        Assert.Equal(1, PostFlow.Choose(plain, at, [rota], (p, s) => 1, now.AddHours(20))!.Value.Shift == 3 ? 1 : 0);
+        Assert.Equal(3, PostFlow.Choose(plain, at, [rota], (p, s) => 1, now.AddHours(20))!.Value.Shift);
+
+        // A place on duty now beats a nearer post whose next shift is the only one open.
+        Assert.Equal(2, PostFlow.Choose(plain, at, [rota, far], (p, s) => p == rota && s == 1 ? 0 : 1, now)!.Value.Post.Number);
         Assert.InRange(PostFlow.Metres(30, 121, 31, 121), 111_000, 111_400);
     }
 
