@@ -230,7 +230,7 @@ public sealed partial class PostFlow
             .Append(ctx.T("po.branch.view", branch.Code, BranchFor(ctx.Language, branch, posts), Html.Escape(secretary), people.Count));
         foreach (var p in people.Take(40))
         {
-            sb.Append("\n\u2022 ").Append(Html.Escape(p.FirstName)).Append(p.Id == branch.SecretaryId ? " " + ctx.T("po.branch.secretary_mark") : string.Empty);
+            sb.Append("\n\u2022 ").Append(Html.Escape(p.FirstName)).Append(p.Id == branch.SecretaryId ? ctx.T("po.branch.secretary_mark") : string.Empty);
         }
 
         ctx.AnswerButton();

@@ -144,7 +144,7 @@ public static class PostRecord
 
         if (service.Branch is { } branch)
         {
-            parts.Add("\U0001F6A9 " + branch + (service.Secretary ? " " + texts.Get(language, "po.branch.secretary_mark") : string.Empty));
+            parts.Add("\U0001F6A9 " + branch + (service.Secretary ? texts.Get(language, "po.branch.secretary_mark") : string.Empty));
         }
 
         return string.Join(" \u00b7 ", parts);

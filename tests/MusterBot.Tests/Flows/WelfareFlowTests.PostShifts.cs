@@ -234,7 +234,7 @@ public partial class WelfareFlowTests
         Assert.Null(await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(2, Ann.Id)));
         Assert.Null(await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(2, Ben.Id)));
         Assert.Contains(To(launched, Cora), m => TextOf(m).Contains("📣 Follow-up of M-1: post P-1 needs 2 more people.", StringComparison.Ordinal));
-        Assert.Contains(To(launched, Admin), m => TextOf(m).EndsWith("📣 M-1: post P-1 (School gym) — Ann asked for 2 more people. Follow-up muster M-2 calls 2 members.", StringComparison.Ordinal));
+        Assert.Contains(To(launched, Admin), m => TextOf(m).EndsWith("📣 M-1: post P-1 (School gym) — Ann needs 2 more. Follow-up muster M-2 calls 2 members.", StringComparison.Ordinal));
         Assert.Contains(launched, m => m.Action is AnswerCallback { Text: "Follow-up muster M-2 sent." });
 
         // A second call while M-2 is open is refused.

@@ -96,7 +96,7 @@ public partial class WelfareFlowTests
         }, m => m.Action is SendText s && s.Html.Contains("🆘", StringComparison.Ordinal));
         await Step("Cora takes it", () => h.Press(Cora, W(new WelfareButton.Take(1, 2))));
         await Step("The convenor's view of the check", () => h.Press(Cora, W(new WelfareButton.Panel(1))));
-        await Step("The administrator defines a post: a checkpoint at the east gate, 2 people", async () =>
+        await Step("The administrator defines a post: a checkpoint at the east gate, 2 people per shift, 2 shifts of 4 hours", async () =>
         {
             await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Create(1)));
             await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Kind(1, PostKind.Checkpoint)));
@@ -104,14 +104,30 @@ public partial class WelfareFlowTests
             await h.Text(Admin, "East gate");
             await h.DrainAsync();
             await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Needed(1, 2)));
-            await h.DrainAsync();
-            await h.Press(Admin, PostButton.Codec.Encode(new PostButton.Rota(1, 1, 0)));
-            await h.DrainAsync();
-            await h.Press(Admin, PostButton.Codec.Encode(new PostButton.NoLocation(1)));
         });
+        await Step("…the rota", () => h.Press(Admin, PostButton.Codec.Encode(new PostButton.Rota(1, 2, 4))));
+        await Step("…no pin", () => h.Press(Admin, PostButton.Codec.Encode(new PostButton.NoLocation(1))));
         await Step("Ann takes a place", () => h.Press(Ann, PostButton.Codec.Encode(new PostButton.Join(1, 1))));
         await Step("Cora names Ann the post leader", () => h.Press(Cora, PostButton.Codec.Encode(new PostButton.Leader(1, 1, Ann.Id))));
-        await Step("The administrator closes M-1", () => h.Press(Admin, new MusterButton.ConfirmClose(1).Data), m => m.ChatId == Admin.Id && m.Action is SendText { Html: var t } && t.Contains("🏠", StringComparison.Ordinal) || m.Action is SendDocument { FileName: "M-1-households.csv" });
+        await Arrive(h, Amy);
+        await h.DrainAsync();
+        await Step("Amy arrives and takes a place in shift 2", () => h.Press(Amy, PostButton.Codec.Encode(new PostButton.JoinShift(1, 1, 2))));
+        await Step("The post's roll call, as the convenor sees it", () => h.Press(Cora, PostButton.Codec.Encode(new PostButton.View(1, 1))));
+        await Step("The administrator forms a temporary party branch for P-1", () => h.Press(Admin, PostButton.Codec.Encode(new PostButton.FormBranch(1, 1))));
+        await Step("…with Ann its secretary", () => h.Press(Admin, PostButton.Codec.Encode(new PostButton.Secretary(1, 1, Ann.Id))));
+        await Step("Amy opens her branch", () => h.Press(Amy, PostButton.Codec.Encode(new PostButton.MyBranch(1))));
+        await Step("Ann, the post leader, needs more people", () => h.Press(Ann, PostButton.Codec.Encode(new PostButton.More(1, 1))));
+        await Step("…one more: a follow-up muster M-2", () => h.Press(Ann, new MusterButton.FollowUp(1, 1, 1).Data), m => m.ChatId is 100 or 1 or 10 && !(m.Action is SendText { Html: var t } && t.Contains("📋 <b>", StringComparison.Ordinal)));
+        await Step("30 minutes before shift 1 ends", async () =>
+        {
+            h.Clock.Advance(TimeSpan.FromMinutes(210));
+            await h.FireDueTimersAsync();
+        }, m => m.Action is SendText { Html: var t } && t.Contains("⏰ P-1", StringComparison.Ordinal));
+        await Step("Ann hands over", () => h.Press(Ann, PostButton.Codec.Encode(new PostButton.Handover(1, 1, 1))));
+        await Step("The administrator closes M-1", () => h.Press(Admin, new MusterButton.ConfirmClose(1).Data),
+            m => (m.ChatId == Admin.Id && m.Action is SendText { Html: var t } && (t.Contains("🏠", StringComparison.Ordinal) || t.Contains("📌", StringComparison.Ordinal)))
+                || m.Action is SendDocument { FileName: "M-1-households.csv" or "M-1-posts.csv" }
+                || (m.ChatId == Ann.Id && m.Action is SendText { Html: var a } && a.Contains("🏁", StringComparison.Ordinal)));
 
         var path = Path.Combine(RepositoryRoot(), "docs", "transcripts", file);
         var expected = sb.ToString();
