@@ -202,6 +202,11 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
             ctx.Reply(MemberOrderText(ctx.Language, muster, answer), MusterView.CheckInButtons(texts, ctx.Language, number));
             shown = true;
+            if (muster.HasPosts)
+            {
+                // Where the member stands: their post and shift, their temporary branch.
+                await PostSide.ShowMineAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return shown;

@@ -178,6 +178,36 @@ public sealed partial class PostFlow
         await ViewAsync(ctx, muster, post.Number, staff: true, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>/my: the member's post and shift and their branch in an open muster, with the buttons to open them (nothing when at no post and in no branch).</summary>
+    internal async ValueTask ShowMineAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    {
+        var seat = await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
+        var post = seat is null ? null : await ctx.Reader.GetAsync<MusterPost>(DocKeys.Post(muster.Number, seat.Post), cancellationToken).ConfigureAwait(false);
+        var branchSeat = await ctx.Reader.GetAsync<BranchSeat>(DocKeys.BranchSeat(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
+        if (post is null && branchSeat is null)
+        {
+            return;
+        }
+
+        var line = PostRecord.MemberLine(texts, ctx.Language, new PostService
+        {
+            Post = post?.Code, Kind = post?.Kind, Place = post?.Place, Shift = post is { HasRota: true } ? seat!.Shift : 0, Leader = post?.LeaderId == ctx.Profile.Id,
+            Branch = branchSeat is null ? null : "B-" + branchSeat.Branch.ToString(CultureInfo.InvariantCulture),
+        });
+        var row = new List<InlineButton>();
+        if (post is not null)
+        {
+            row.Add(new InlineButton(ctx.T("po.btn.view"), PostButton.Codec.Encode(new PostButton.View(muster.Number, post.Number))));
+        }
+
+        if (branchSeat is not null)
+        {
+            row.Add(new InlineButton(ctx.T("po.btn.my_branch"), PostButton.Codec.Encode(new PostButton.MyBranch(muster.Number))));
+        }
+
+        ctx.Reply(muster.Code + " " + line, new InlineMarkup([row]));
+    }
+
     /// <summary>A member arrived in a muster with posts and is at none: they are shown the posts.</summary>
     public static async ValueTask OnArrivalAsync(FlowContext ctx, TextCatalog texts, Muster muster, UserProfile member, CancellationToken cancellationToken)
     {

@@ -71,6 +71,12 @@ public partial class WelfareFlowTests
         await h.Press(Amy, P(new PostButton.MyBranch(1)));
         Assert.Equal("You are not in a temporary party branch in this muster.", Answer(await h.DrainAsync()));
 
+        // /my shows a member where they stand, with the buttons to open their post and branch.
+        await h.Command(Ben, "my");
+        var mine = To(await h.DrainAsync(), Ben).Single(m => TextOf(m).StartsWith("M-1 📌", StringComparison.Ordinal));
+        Assert.Equal("M-1 📌 P-1 🚧 checkpoint · East gate · 🚩 B-1", TextOf(mine));
+        Assert.Equal([P(new PostButton.View(1, 1)), P(new PostButton.MyBranch(1))], ButtonData(mine));
+
         // A branch for the arrived members in none: Amy, its secretary.
         await h.Press(Admin, P(new PostButton.FormBranch(1, 0)));
         Assert.Equal([P(new PostButton.Secretary(1, 0, Amy.Id)), P(new PostButton.Branches(1))], ButtonData((await h.DrainAsync()).Single(m => m.Action is EditText)));
@@ -180,5 +186,57 @@ public partial class WelfareFlowTests
         await h.DrainAsync();
         await h.Press(Ann, P(new PostButton.More(1, 1)));
         Assert.Contains(await h.DrainAsync(), m => m.ChatId == Ann.Id && TextOf(m).StartsWith("📣 P-1 · East gate: how many more people?", StringComparison.Ordinal));
+    }
+
+    /// <summary>Odd input in the steps of a new post: a photo, text where a button or pin is asked, a pin where a place is asked, a restart.</summary>
+    [Fact]
+    public async Task NewPostSteps_AnswerOddInputPolitely_AndKeepTheirPlace()
+    {
+        var h = await NewAsync();
+        await LaunchAsync(h);
+        await h.Press(Admin, P(new PostButton.Create(1)));
+        await h.Press(Admin, P(new PostButton.Kind(1, PostKind.Shelter)));
+        await h.DrainAsync();
+
+        // A pin or a photo while the place is asked: the place is asked again.
+        await h.Event(new LocationShared(Admin, Admin.Id, 60, 30, 121));
+        await h.Event(new PhotoReceived(Admin, Admin.Id, 61, "ph", null));
+        Assert.All(await h.DrainTextsAsync(), t => Assert.StartsWith("Where is it?", t, StringComparison.Ordinal));
+        await h.Text(Admin, "Gym");
+        await h.Text(Admin, "Gym again");
+        Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("buttons", StringComparison.OrdinalIgnoreCase));
+        await h.Press(Admin, P(new PostButton.Needed(1, 3)));
+
+        // Text where the rota is asked: the buttons hint; a rota not offered is stale.
+        await h.Text(Admin, "8 hours");
+        Assert.Contains(await h.DrainTextsAsync(), t => t.Contains("buttons", StringComparison.OrdinalIgnoreCase));
+        await h.Press(Admin, P(new PostButton.Rota(1, 5, 1)));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "This button is no longer valid." });
+        Assert.Empty(await h.CommunitySetAsync(Sets.Posts(1)));
+
+        // Again, to the pin: text or a photo asks for the pin again; the pin creates the post with it.
+        await h.Press(Admin, P(new PostButton.Create(1)));
+        await h.Press(Admin, P(new PostButton.Kind(1, PostKind.Shelter)));
+        await h.Text(Admin, "Gym");
+        await h.Press(Admin, P(new PostButton.Needed(1, 3)));
+        await h.Press(Admin, P(new PostButton.Rota(1, 2, 12)));
+        await h.DrainAsync();
+        await h.Text(Admin, "next to the school");
+        await h.Event(new PhotoReceived(Admin, Admin.Id, 62, "ph", null));
+        Assert.All((await h.DrainTextsAsync()).Where(t => !t.StartsWith("[answer]", StringComparison.Ordinal)), t => Assert.StartsWith("📎 Send the post's location", t, StringComparison.Ordinal));
+        await h.Event(new LocationShared(Admin, Admin.Id, 63, 30.5, 121.5));
+        Assert.Contains(await h.DrainTextsAsync(), t => t.StartsWith("✅ P-1 🏫 shelter · Gym: 3 needed.", StringComparison.Ordinal));
+        var post = (await PostAsync(h, 1))!;
+        Assert.Equal((2, 12, 30.5, 121.5), (post.Shifts, post.ShiftHours, post.Latitude!.Value, post.Longitude!.Value));
+
+        // A second "skip" on the finished conversation, and /cancel mid-way, change nothing.
+        await h.Press(Admin, P(new PostButton.NoLocation(1)));
+        Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "This button is no longer valid." });
+        await h.Press(Admin, P(new PostButton.Create(1)));
+        await h.Press(Admin, P(new PostButton.Kind(1, PostKind.Patrol)));
+        await h.Command(Admin, "cancel");
+        await h.Text(Admin, "River");
+        await h.DrainAsync();
+        Assert.Equal(["1"], await h.CommunitySetAsync(Sets.Posts(1)));
     }
 }
