@@ -18,8 +18,10 @@ namespace MusterBot.Tests.EndToEnd;
 /// grid worker and the administrator import the households of two grids as CSV files (downloaded through getFile); a
 /// drill is launched and relayed; four members arrive; the administrator starts the welfare check from the roll call;
 /// the members are given their households and report them — one household needs help, nobody takes it, it is escalated
-/// to the backup convenor, then taken and done; one is not home; the unchecked ones are reminded — and the close sends
-/// the welfare report and a CSV of every household. The clock is shifted forward for the timers.
+/// to the backup convenor, then taken and done; one is not home; the unchecked ones are reminded. Then point 4–5: three
+/// posts with two shifts each, places taken and filled, a leader, a temporary branch, the reminder before shift 1 ends
+/// and the handover. The close sends the welfare report and a CSV of every household, and the posts report and CSV.
+/// The clock is shifted forward for the timers.
 /// </summary>
 [Collection("redis")]
 public sealed class WelfareEndToEndTests(RedisServerFixture redis) : IAsyncLifetime
@@ -89,7 +91,11 @@ public sealed class WelfareEndToEndTests(RedisServerFixture redis) : IAsyncLifet
         // Each member gets three households of their grid, their own building first.
         var a1List = await Sees(A1, 0, "please visit these 3 households");
         Assert.Contains("• Block 3 · 1-101 · lives alone", a1List.Text, StringComparison.Ordinal);
-        await Sees(S1, 0, "please visit these 3 households");
+        var s1List = await Sees(S1, 0, "please visit these 3 households");
+
+        // S1: nobody answers at the first one.
+        var s1Card = await PressesStarting(S1, s1List, "⏳ Block 9 · 1-", "📞 Phones:");
+        await Presses(S1, s1Card, "🚪 not home / no answer", "Report: 🚪 not home");
 
         // A1: the first is safe, the second needs medicine (with a photo), the third is left for the reminder.
         var card = await Presses(A1, a1List, "⏳ Block 3 · 1-101", "📞 Phones: +8613900001001");
@@ -174,7 +180,7 @@ public sealed class WelfareEndToEndTests(RedisServerFixture redis) : IAsyncLifet
         await Sees(A2, since, "shift 1 handed over to shift 2 (A1). You are on duty now.");
 
         // The roll call counts the check; the close sends the report and every household's outcome.
-        await WaitForAsync(() => Task.FromResult(_emulator.State.FindMessage(AdminId, panel.MessageId)?.Text?.Contains("🏠 Households checked 2/18 (given out 12)", StringComparison.Ordinal) == true));
+        await WaitForAsync(() => Task.FromResult(_emulator.State.FindMessage(AdminId, panel.MessageId)?.Text?.Contains("🏠 Households checked 3/18 (given out 12): ✅ 1 · 🆘 1 (open 0) · 🚪 1", StringComparison.Ordinal) == true));
         var open = await Says(AdminId, "/muster close", "Open musters");
         var ask = await Presses(AdminId, open, "🏁 Close M-1", "Close muster M-1?");
         since = _emulator.State.Version;
@@ -186,6 +192,7 @@ public sealed class WelfareEndToEndTests(RedisServerFixture redis) : IAsyncLifet
         Assert.Equal(19, lines.Length);
         Assert.Contains(lines, l => l.StartsWith("H-0001,North,Block 3 · 1-101,lives alone,+8613900001001,A1,safe,", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("H-0002,North,Block 3 · 1-102,bedridden,+8613900001002,A1,needs help,💊 medicine,done,C1,A1,", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.Contains(",S1,not home / no answer,,,,S1,", StringComparison.Ordinal));
 
         // The posts' report and CSV: three posts, one handover of one, the branch; the record and points of A1.
         var postReport = await Sees(AdminId, since, "M-1 · posts");
