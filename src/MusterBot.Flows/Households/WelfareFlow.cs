@@ -259,8 +259,7 @@ public sealed partial class WelfareFlow(TextCatalog texts, IOptions<MusterOption
     private static async ValueTask<string> AddressAsync(FlowContext ctx, HouseholdVisit visit, CancellationToken cancellationToken) =>
         Welfare.Address(visit, await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false));
 
-    private static void SetTimer(FlowContext ctx, WelfareTimer timer, DateTimeOffset dueAt) =>
-        ctx.Effects.SetTimer(new TimerEntry(MusterFlow.TimerIdIn(ctx.Shard, timer.Id), dueAt, MusterFlow.SystemUser, timer.Id));
+    private static void SetTimer(FlowContext ctx, WelfareTimer timer, DateTimeOffset dueAt) => MusterFlow.SetTimer(ctx, timer.Id, dueAt);
 
     /// <summary>The muster's live roll calls show the check: a change asks for their refresh (at most once an interval).</summary>
     private void RefreshRollCalls(FlowContext ctx, int number)

@@ -10,10 +10,11 @@ namespace MusterBot.Flows.Musters;
 
 public sealed partial class MusterFlow
 {
-    private static void SetTimer(FlowContext ctx, string id, DateTimeOffset dueAt) =>
+    /// <summary>Sets a community timer of the muster's parts (musters, welfare checks, posts): decided as the system, in this shard.</summary>
+    internal static void SetTimer(FlowContext ctx, string id, DateTimeOffset dueAt) =>
         ctx.Effects.SetTimer(new TimerEntry(TimerIdIn(ctx.Shard, id), dueAt, SystemUser, id));
 
-    private static void CancelTimer(FlowContext ctx, string id) => ctx.Effects.CancelTimer(TimerIdIn(ctx.Shard, id));
+    internal static void CancelTimer(FlowContext ctx, string id) => ctx.Effects.CancelTimer(TimerIdIn(ctx.Shard, id));
 
     /// <summary>
     /// The id of a community timer: its payload, prefixed with <c>@{shard}:</c> outside the root shard, so the same

@@ -5,15 +5,13 @@ using MusterBot.Flows.Texts;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
 using MusterBot.State.Records.Musters;
-using MusterBot.State.Timers;
 
 namespace MusterBot.Flows.Posts;
 
 /// <summary>Shifts and handover (jiao jie ban): the reminder before a shift ends, the handover press, the check when it ends.</summary>
 public sealed partial class PostFlow
 {
-    private static void SetTimer(FlowContext ctx, PostTimer timer, DateTimeOffset dueAt) =>
-        ctx.Effects.SetTimer(new TimerEntry(MusterFlow.TimerIdIn(ctx.Shard, timer.Id), dueAt, MusterFlow.SystemUser, timer.Id));
+    private static void SetTimer(FlowContext ctx, PostTimer timer, DateTimeOffset dueAt) => MusterFlow.SetTimer(ctx, timer.Id, dueAt);
 
     /// <summary>For each shift but the last: the reminder <see cref="MusterOptions.ShiftReminderBefore"/> before it ends, and the handover check when it ends.</summary>
     private void ArmRota(FlowContext ctx, MusterPost post)
@@ -36,8 +34,8 @@ public sealed partial class PostFlow
     {
         for (var shift = 1; shift < post.Shifts; shift++)
         {
-            ctx.Effects.CancelTimer(MusterFlow.TimerIdIn(ctx.Shard, new PostTimer.ShiftEnding(post.Muster, post.Number, shift).Id));
-            ctx.Effects.CancelTimer(MusterFlow.TimerIdIn(ctx.Shard, new PostTimer.HandoverDue(post.Muster, post.Number, shift).Id));
+            MusterFlow.CancelTimer(ctx, new PostTimer.ShiftEnding(post.Muster, post.Number, shift).Id);
+            MusterFlow.CancelTimer(ctx, new PostTimer.HandoverDue(post.Muster, post.Number, shift).Id);
         }
     }
 
