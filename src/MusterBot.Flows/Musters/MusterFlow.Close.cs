@@ -30,7 +30,8 @@ public sealed partial class MusterFlow
     /// (append-only ledger, one line per muster), sends the final report with a CSV to administrators and convenors,
     /// thanks the members, and freezes the live roll calls. A second close is refused by the muster's version.
     /// </summary>
-    private async ValueTask CloseAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    /// <remarks>The follow-up musters of its posts ("need more people") close with it (<paramref name="quiet"/>: such a close, which says nothing to the presser).</remarks>
+    private async ValueTask CloseAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken, bool quiet = false)
     {
         var bySystem = ctx.Event is Events.TimerFired;
         if (!bySystem && !ctx.Has(Roles.Admin))
@@ -90,7 +91,7 @@ public sealed partial class MusterFlow
                 if (services.GetValueOrDefault(member.Id) is { } service)
                 {
                     line += "\n" + Posts.PostRecord.MemberLine(texts, member.Language, service);
-                    earned += awardPoints ? (service.Post is null ? 0 : _options.PointsPost) + (service.Secretary ? _options.PointsBranchSecretary : 0) : 0;
+                    earned += awardPoints && entry.Answer.Status == CheckInStatus.Arrived ? (service.Post is null ? 0 : _options.PointsPost) + (service.Secretary ? _options.PointsBranchSecretary : 0) : 0;
                 }
 
                 if (earned > 0)
@@ -165,6 +166,19 @@ public sealed partial class MusterFlow
             var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
             var html = await RenderCommunityAsync(ctx, closed, directory, viewer?.Language ?? Language.Zh, cancellationToken).ConfigureAwait(false);
             ctx.Effects.Publish(new OutboxMessage(Lane.Normal, chat, new EditText(0, html, null) { TargetTag = RollCall.Tag(closed.Number, chat, null) }));
+        }
+
+        if (quiet)
+        {
+            return;
+        }
+
+        foreach (var number in muster.HasPosts ? await Posts.PostFlow.FollowUpsAsync(ctx.Reader, muster.Number, cancellationToken).ConfigureAwait(false) : [])
+        {
+            if (await MusterStore.LoadAsync(ctx.Reader, number, cancellationToken).ConfigureAwait(false) is { IsOpen: true } followUp)
+            {
+                await CloseAsync(ctx, followUp, cancellationToken, quiet: true).ConfigureAwait(false);
+            }
         }
 
         if (!bySystem)

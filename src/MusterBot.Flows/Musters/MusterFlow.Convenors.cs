@@ -443,6 +443,11 @@ public sealed partial class MusterFlow
         {
             updated = Answer(ctx, muster, answer, decision.Status, ctx.Profile.Id, "by convenor");
             ctx.AnswerButton(ctx.T("mu.card.proxy_saved", what));
+            if (answer.Status == CheckInStatus.Arrived && decision.Status != CheckInStatus.Arrived)
+            {
+                await OnPostLeftAsync(ctx, muster, answer.UserId, cancellationToken).ConfigureAwait(false);
+            }
+
             if (profile is not null)
             {
                 ctx.Effects.Send(profile.ChatId, MusterView.DrillLine(texts, profile.Language, muster.Plan) + texts.Format(profile.Language, "mu.card.member_told", muster.Code, Html.Escape(ctx.Profile.FirstName), MusterView.StatusName(texts, profile.Language, decision.Status)), lane: Lane.Emergency);

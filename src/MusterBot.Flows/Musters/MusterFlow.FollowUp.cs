@@ -32,6 +32,19 @@ public sealed partial class MusterFlow
         }
     }
 
+    /// <summary>A member's answer left "arrived": their place at a post of the muster (or of the muster a follow-up reinforces) is given up.</summary>
+    private static async ValueTask OnPostLeftAsync(FlowContext ctx, Muster muster, long userId, CancellationToken cancellationToken)
+    {
+        if (muster.ForPost is { } call)
+        {
+            await PostFlow.UnseatAsync(ctx, call.Muster, userId, cancellationToken, anyBranch: true).ConfigureAwait(false);
+        }
+        else if (muster.HasPosts)
+        {
+            await PostFlow.UnseatAsync(ctx, muster.Number, userId, cancellationToken, anyBranch: true).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// "Need more people" (a post leader, or the muster's staff): launches a follow-up muster with the muster's kind and
     /// scope, its rally point the post (and the post's pin), calling everyone in scope who has not arrived or is not at a
@@ -46,7 +59,8 @@ public sealed partial class MusterFlow
             return;
         }
 
-        if (!MusterStaff.Is(ctx, muster) && post.LeaderId != ctx.Profile.Id)
+        var seat = await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false);
+        if (!MusterStaff.Is(ctx, muster) && (post.LeaderId != ctx.Profile.Id || seat?.Post != post.Number))
         {
             ctx.AnswerButton(ctx.T("po.more.leader_only"), alert: true);
             return;
@@ -65,8 +79,8 @@ public sealed partial class MusterFlow
             return;
         }
 
-        // The post's document is written back: a second press (or a second leader) conflicts and is decided again.
-        var exclude = new HashSet<long>(await Households.Welfare.ArrivedAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false));
+        // Not called again: members arrived (in the muster or an earlier follow-up) or standing at a post.
+        var exclude = new HashSet<long>(await PostFlow.ArrivedAllAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false));
         foreach (var other in await PostFlow.PostsAsync(ctx.Reader, muster.Number, cancellationToken).ConfigureAwait(false))
         {
             exclude.UnionWith((await ctx.Reader.MembersAsync(Sets.PostMembers(muster.Number, other.Number), cancellationToken).ConfigureAwait(false)).Select(id => long.Parse(id, CultureInfo.InvariantCulture)));
@@ -88,12 +102,18 @@ public sealed partial class MusterFlow
             return;
         }
 
-        var next = ((await ctx.Reader.GetAsync<State.Records.Directory.CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false))?.Musters ?? 0) + 1;
-        ctx.AnswerButton(ctx.T("po.more.launched_toast", "M-" + MusterView.Num(next)));
-        var followUp = await LaunchAsync(ctx, plan, directory, includeLauncher: false, cancellationToken, forPost: new PostCall(muster.Number, post.Number, count), exclude: exclude).ConfigureAwait(false);
-        ctx.Effects.Put(DocKeys.Post(muster.Number, post.Number), post with { FollowUps = [.. post.FollowUps, followUp.Number] });
+        // Launched in the name of the muster's launcher (the roll call and the report, with every phone, stay with the
+        // administrators). The post gets the places asked for: the shift on duty needs its staffed count plus the count.
+        // The post's document is written back: a second press (or a second leader) conflicts and is decided again.
+        var staffing = await PostFlow.StaffingAsync(ctx.Reader, post, cancellationToken).ConfigureAwait(false);
+        var needed = Math.Max(post.Needed, staffing.In(post.ShiftAt(ctx.Now)) + count);
+        var followUp = await LaunchAsync(ctx, plan, directory, includeLauncher: false, cancellationToken, forPost: new PostCall(muster.Number, post.Number, count), exclude: exclude, launchedBy: muster.LaunchedBy).ConfigureAwait(false);
+        ctx.Effects.Put(DocKeys.Post(muster.Number, post.Number), post with { FollowUps = [.. post.FollowUps, followUp.Number], Needed = needed });
+        ctx.AnswerButton(ctx.T("po.more.launched_toast", followUp.Code));
+        ctx.Show(ctx.T("po.more.launched", followUp.Code, post.Code, targets.Count, needed), new InlineMarkup([[
+            new InlineButton(ctx.T("po.btn.open_post"), PostButton.Codec.Encode(new PostButton.View(muster.Number, post.Number)))]]));
 
-        // The muster's launcher hears of it (the leader launched it, and has its roll call).
+        // The muster's launcher hears of it.
         if (muster.LaunchedBy != ctx.Profile.Id && muster.LaunchedBy != SystemUser
             && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(muster.LaunchedBy), cancellationToken).ConfigureAwait(false) is { BlockedBot: false } launcher)
         {

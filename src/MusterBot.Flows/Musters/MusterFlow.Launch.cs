@@ -116,7 +116,12 @@ public sealed partial class MusterFlow
     /// real muster. One commit. A community's part of a street's or city's muster (<paramref name="part"/>) also calls
     /// the workplace-region members who live here, each region as a group whose orders wait for its convenor's relay.
     /// </summary>
-    private async ValueTask<Muster> LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeLaunch? part = null, PostCall? forPost = null, IReadOnlySet<long>? exclude = null)
+    /// <remarks>
+    /// A follow-up for a post (<paramref name="forPost"/>, a post leader's "need more people") is launched in the name
+    /// of the muster it reinforces (<paramref name="launchedBy"/>, its launcher): the presser gets no live roll call and
+    /// no report — those carry every member's phone and stay with administrators.
+    /// </remarks>
+    private async ValueTask<Muster> LaunchAsync(FlowContext ctx, MusterPlan plan, DirectorySnapshot directory, bool includeLauncher, CancellationToken cancellationToken, TreeLaunch? part = null, PostCall? forPost = null, IReadOnlySet<long>? exclude = null, long? launchedBy = null)
     {
         var tree = part?.Tree;
         var counters = await ctx.Reader.GetAsync<CommunityCounters>(DocKeys.Counters, cancellationToken).ConfigureAwait(false) ?? new CommunityCounters();
@@ -146,12 +151,12 @@ public sealed partial class MusterFlow
             regions.Add(new MusterRegion(region.Id, 0) { ConvenorId = region.ConvenorId, BackupConvenorId = region.BackupConvenorId });
         }
 
-        var muster = new Muster(number, plan, tree?.LaunchedBy ?? ctx.Profile.Id, ctx.Now)
+        var muster = new Muster(number, plan, tree?.LaunchedBy ?? launchedBy ?? ctx.Profile.Id, ctx.Now)
         {
             ReportBy = reportBy,
             EndsAt = _options.AutoCloseAfterReportBy is { } after ? reportBy + after : null,
             Regions = regions,
-            AdminPanelChats = tree is null ? [ctx.ChatId] : [],
+            AdminPanelChats = tree is null && forPost is null ? [ctx.ChatId] : [],
             Origin = part is null ? null : new TreeOrigin(part.Tree.NodeId, part.Tree.Number, part.Entry.ReportTo),
             ForPost = forPost,
         };
@@ -220,7 +225,7 @@ public sealed partial class MusterFlow
             SetTimer(ctx, new MusterTimer.AutoClose(number).Id, endsAt);
         }
 
-        if (tree is null)
+        if (tree is null && forPost is null)
         {
             ctx.Show(ctx.T(plan.Drill ? "mu.launched_drill" : "mu.launched", muster.Code, targets.Count, muster.Regions.Count(r => r.HasConvenor)), null);
             var panel = await RenderCommunityAsync(ctx, muster, directory, ctx.Language, cancellationToken).ConfigureAwait(false);

@@ -269,6 +269,12 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             return;
         }
 
+        if (answer.Status == CheckInStatus.Arrived && decision.Status != CheckInStatus.Arrived)
+        {
+            // No longer there: their place at a post (and its branch) is given up.
+            await OnPostLeftAsync(ctx, muster, ctx.Profile.Id, cancellationToken).ConfigureAwait(false);
+        }
+
         switch (button)
         {
             case MusterButton.CheckIn:

@@ -75,7 +75,7 @@ public abstract record PostButton
 
     public sealed record ToggleSkill(int Number, int Post, Skill Skill) : PostButton;
 
-    /// <summary>Gives every arrived member at no post a place: skills the posts ask for first, then the nearest post, then where most places are open.</summary>
+    /// <summary>Gives every arrived member at no post a place (<see cref="PostFlow.Choose"/>: skill, a post asking for none, on duty now, nearest, most open places).</summary>
     public sealed record Fill(int Number) : PostButton;
 
     /// <summary>A place in one shift of a post with a rota.</summary>

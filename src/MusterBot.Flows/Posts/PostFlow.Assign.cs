@@ -36,7 +36,7 @@ public sealed partial class PostFlow
     internal static (MusterPost Post, int Shift)? Choose(UserProfile member, (double Lat, double Lon)? at, IReadOnlyList<MusterPost> posts, Func<MusterPost, int, int> open, DateTimeOffset now)
     {
         var slots = new List<Slot>();
-        foreach (var post in posts)
+        foreach (var post in posts.Where(p => !p.IsOver(now)))
         {
             var shift = Enumerable.Range(post.ShiftAt(now), post.Shifts - post.ShiftAt(now) + 1).FirstOrDefault(s => open(post, s) > 0);
             if (shift == 0)
@@ -78,7 +78,7 @@ public sealed partial class PostFlow
             }
         }
 
-        var arrived = await Households.Welfare.ArrivedAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false);
+        var arrived = await ArrivedAllAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false);
         var free = new List<(UserProfile Member, (double, double)? At)>();
         foreach (var id in arrived.Order())
         {
@@ -129,7 +129,7 @@ public sealed partial class PostFlow
         }
 
         var free = new List<UserProfile>();
-        foreach (var id in (await Households.Welfare.ArrivedAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false)).Order())
+        foreach (var id in (await ArrivedAllAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false)).Order())
         {
             if ((userId is null || id == userId)
                 && await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster.Number, id), cancellationToken).ConfigureAwait(false) is null
@@ -165,7 +165,7 @@ public sealed partial class PostFlow
         ctx.Effects.Put(DocKeys.Post(muster.Number, post.Number), post);
         var staffing = await StaffingAsync(ctx.Reader, post, cancellationToken).ConfigureAwait(false);
         var now = post.ShiftAt(ctx.Now);
-        var shift = Enumerable.Range(now, post.Shifts - now + 1).FirstOrDefault(s => staffing.OpenIn(s) > 0);
+        var shift = post.IsOver(ctx.Now) ? 0 : Enumerable.Range(now, post.Shifts - now + 1).FirstOrDefault(s => staffing.OpenIn(s) > 0);
         if (shift == 0)
         {
             ctx.AnswerButton(ctx.T("po.full", post.Code), alert: true);
@@ -254,7 +254,7 @@ public sealed partial class PostFlow
         ctx.Effects.Put(DocKeys.Post(call.Muster, post.Number), post);
         var staffing = await StaffingAsync(ctx.Reader, post, cancellationToken).ConfigureAwait(false);
         var now = post.ShiftAt(ctx.Now);
-        var shift = Enumerable.Range(now, post.Shifts - now + 1).FirstOrDefault(s => staffing.OpenIn(s) > 0);
+        var shift = post.IsOver(ctx.Now) ? 0 : Enumerable.Range(now, post.Shifts - now + 1).FirstOrDefault(s => staffing.OpenIn(s) > 0);
         if (shift == 0)
         {
             Tell(member, "po.more.arrived_full", followUp.Code, post.Code);

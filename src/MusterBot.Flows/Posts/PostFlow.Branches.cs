@@ -65,7 +65,9 @@ public sealed partial class PostFlow
         texts.Format(language, "po.branch.line", branch.Code, BranchFor(language, branch, posts), Html.Escape(secretary), branch.Members.Count);
 
     private string BranchFor(Language language, TempBranch branch, IReadOnlyList<MusterPost> posts) =>
-        branch.Post is { } p && posts.FirstOrDefault(x => x.Number == p) is { } post ? Html.Escape(PostName(language, post)) : texts.Get(language, "po.branch.whole");
+        branch.Post is not { } p ? texts.Get(language, "po.branch.whole")
+        : posts.FirstOrDefault(x => x.Number == p) is { } post ? Html.Escape(PostName(language, post))
+        : texts.Format(language, "po.branch.post_removed", "P-" + p.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// Forms a branch: for a post, its members in every shift; for <paramref name="number"/> 0, the arrived members in no
@@ -103,7 +105,7 @@ public sealed partial class PostFlow
         else
         {
             members = [];
-            foreach (var id in (await Households.Welfare.ArrivedAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false)).Order())
+            foreach (var id in (await ArrivedAllAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false)).Order())
             {
                 if (await ctx.Reader.GetAsync<BranchSeat>(DocKeys.BranchSeat(muster.Number, id), cancellationToken).ConfigureAwait(false) is null
                     && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(id), cancellationToken).ConfigureAwait(false) is { } member)
@@ -113,6 +115,8 @@ public sealed partial class PostFlow
             }
         }
 
+        // A secretary stays with their branch: they cannot be its secretary and another's.
+        var secretaries = (await BranchListAsync(ctx.Reader, muster.Number, cancellationToken).ConfigureAwait(false)).Select(b => b.SecretaryId).ToHashSet();
         if (members.Count == 0)
         {
             ctx.AnswerButton(ctx.T("po.branch.nobody"), alert: true);
@@ -121,14 +125,14 @@ public sealed partial class PostFlow
 
         if (secretaryId is null)
         {
-            var rows = members.Take(20).Select(p => new InlineButton(p.FirstName, PostButton.Codec.Encode(new PostButton.Secretary(muster.Number, number, p.Id)))).Rows(2);
+            var rows = members.Where(m => !secretaries.Contains(m.Id)).Take(20).Select(p => new InlineButton(p.FirstName, PostButton.Codec.Encode(new PostButton.Secretary(muster.Number, number, p.Id)))).Rows(2);
             rows.Add([new InlineButton(ctx.T("hh.button.back"), PostButton.Codec.Encode(new PostButton.Branches(muster.Number)))]);
             ctx.AnswerButton();
             ctx.Show(ctx.T("po.branch.pick_secretary", post is null ? ctx.T("po.branch.whole") : Html.Escape(PostName(ctx.Language, post)), members.Count), new InlineMarkup(rows));
             return;
         }
 
-        if (members.FirstOrDefault(m => m.Id == secretaryId) is not { } secretary)
+        if (members.FirstOrDefault(m => m.Id == secretaryId && !secretaries.Contains(m.Id)) is not { } secretary)
         {
             ctx.AnswerButton(ctx.T("po.branch.not_member"), alert: true);
             return;
@@ -198,18 +202,18 @@ public sealed partial class PostFlow
         }
     }
 
-    /// <summary>A member who leaves a post leaves the branch formed for it (its secretary stays).</summary>
-    private static async ValueTask LeaveBranchOfAsync(FlowContext ctx, Muster muster, long userId, int post, CancellationToken cancellationToken)
+    /// <summary>A member who leaves a post leaves the branch formed for it (its secretary stays); <paramref name="post"/> null: any branch (no longer arrived).</summary>
+    private static async ValueTask LeaveBranchOfAsync(FlowContext ctx, int muster, long userId, int? post, CancellationToken cancellationToken)
     {
-        if (await PendingAsync<BranchSeat>(ctx, DocKeys.BranchSeat(muster.Number, userId), cancellationToken).ConfigureAwait(false) is not { } seat
-            || await PendingAsync<TempBranch>(ctx, DocKeys.Branch(muster.Number, seat.Branch), cancellationToken).ConfigureAwait(false) is not { } branch
-            || branch.Post != post || branch.SecretaryId == userId)
+        if (await PendingAsync<BranchSeat>(ctx, DocKeys.BranchSeat(muster, userId), cancellationToken).ConfigureAwait(false) is not { } seat
+            || await PendingAsync<TempBranch>(ctx, DocKeys.Branch(muster, seat.Branch), cancellationToken).ConfigureAwait(false) is not { } branch
+            || (post is not null && branch.Post != post) || branch.SecretaryId == userId)
         {
             return;
         }
 
-        ctx.Effects.Put(DocKeys.Branch(muster.Number, branch.Number), branch with { Members = [.. branch.Members.Where(m => m != userId)] });
-        ctx.Effects.Delete(DocKeys.BranchSeat(muster.Number, userId));
+        ctx.Effects.Put(DocKeys.Branch(muster, branch.Number), branch with { Members = [.. branch.Members.Where(m => m != userId)] });
+        ctx.Effects.Delete(DocKeys.BranchSeat(muster, userId));
     }
 
     /// <summary>A member's own branch: what it is for, its secretary and members.</summary>

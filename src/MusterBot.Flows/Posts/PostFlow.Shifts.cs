@@ -24,11 +24,15 @@ public sealed partial class PostFlow
         for (var shift = 1; shift < post.Shifts; shift++)
         {
             var end = post.ShiftEnd(shift);
-            var remind = end - _options.ShiftReminderBefore;
+            var remind = end - ReminderBefore(post);
             SetTimer(ctx, new PostTimer.ShiftEnding(post.Muster, post.Number, shift), remind > ctx.Now ? remind : ctx.Now);
             SetTimer(ctx, new PostTimer.HandoverDue(post.Muster, post.Number, shift), end);
         }
     }
+
+    /// <summary>How long before a shift ends its reminder goes (and a handover can be confirmed): the option, at most half a shift.</summary>
+    private TimeSpan ReminderBefore(MusterPost post) =>
+        TimeSpan.FromTicks(Math.Min(_options.ShiftReminderBefore.Ticks, TimeSpan.FromHours(post.ShiftHours).Ticks / 2));
 
     private static void CancelRota(FlowContext ctx, MusterPost post)
     {
@@ -89,7 +93,7 @@ public sealed partial class PostFlow
         }
 
         // Too early: a handover is confirmed from the reminder on (the shift's last ShiftReminderBefore), not hours ahead.
-        if (ctx.Now < post.ShiftEnd(shift) - _options.ShiftReminderBefore)
+        if (ctx.Now < post.ShiftEnd(shift) - ReminderBefore(post))
         {
             ctx.AnswerButton(ctx.T("po.handover.too_early", shift, MusterView.Time(post.ShiftEnd(shift), Offset)), alert: true);
             return;
@@ -106,7 +110,8 @@ public sealed partial class PostFlow
 
         foreach (var person in told.Where(p => !p.BlockedBot && p.Id != ctx.Profile.Id))
         {
-            ctx.Effects.Send(person.ChatId, MusterView.DrillLine(texts, person.Language, muster.Plan) + texts.Format(person.Language, "po.handover.told", post.Code, Html.Escape(post.Place), shift, shift + 1, Html.Escape(ctx.Profile.FirstName)),
+            var key = staffing.Of(shift + 1).Any(p => p.Id == person.Id) ? "po.handover.told" : "po.handover.told_leader";
+            ctx.Effects.Send(person.ChatId, MusterView.DrillLine(texts, person.Language, muster.Plan) + texts.Format(person.Language, key, post.Code, Html.Escape(post.Place), shift, shift + 1, Html.Escape(ctx.Profile.FirstName)),
                 new InlineMarkup([[new InlineButton(texts.Get(person.Language, "po.btn.view"), PostButton.Codec.Encode(new PostButton.View(muster.Number, post.Number)))]]), Lane.Emergency);
         }
 
@@ -165,7 +170,8 @@ public sealed partial class PostFlow
 
                 return;
             case PostTimer.HandoverDue:
-                if (post.Handovers.Any(h => h.Shift == shift))
+                // Handed over, or nobody was on the shift to hand over (the "short of people" warning covered that).
+                if (post.Handovers.Any(h => h.Shift == shift) || outgoing.Count == 0)
                 {
                     return;
                 }
@@ -188,7 +194,7 @@ public sealed partial class PostFlow
         ids.AddRange(muster.Regions.Select(r => r.ConvenorId).OfType<long>());
         foreach (var person in (await ctx.Reader.GetManyAsync<UserProfile>(ids.Where(i => i != MusterFlow.SystemUser).Distinct().Select(DocKeys.User).ToList(), cancellationToken).ConfigureAwait(false)).OfType<UserProfile>().Where(p => !p.BlockedBot))
         {
-            var rows = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(texts.Get(person.Language, "po.btn.view"), PostButton.Codec.Encode(new PostButton.View(muster.Number, post.Number))) } };
+            var rows = new List<IReadOnlyList<InlineButton>> { new[] { new InlineButton(texts.Get(person.Language, "po.btn.open_post"), PostButton.Codec.Encode(new PostButton.View(muster.Number, post.Number))) } };
             ctx.Effects.Send(person.ChatId, MusterView.DrillLine(texts, person.Language, muster.Plan) + text(person.Language), new InlineMarkup(rows), Lane.Emergency);
         }
     }

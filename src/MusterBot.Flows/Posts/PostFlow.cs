@@ -293,10 +293,40 @@ public sealed partial class PostFlow(TextCatalog texts, IOptions<MusterOptions> 
     /// <summary>An administrator, or a convenor (or backup) of one of the muster's regions.</summary>
     private static bool IsStaff(FlowContext ctx, Muster muster) => MusterStaff.Is(ctx, muster);
 
-    /// <summary>Arrived in the muster, or standing at one of its posts (a follow-up muster's arrival is seated in the muster it reinforces).</summary>
-    private static async ValueTask<bool> ArrivedAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken) =>
-        await ctx.Reader.GetAsync<MusterAnswer>(DocKeys.MusterAnswer(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false) is { Status: CheckInStatus.Arrived }
-        || await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false) is not null;
+    /// <summary>
+    /// Arrived in the muster, or in one of its follow-up musters ("need more people": their arrivals count as arrived
+    /// here for the posts), or standing at one of its posts.
+    /// </summary>
+    private static async ValueTask<bool> ArrivedAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    {
+        if (await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster.Number, ctx.Profile.Id), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return true;
+        }
+
+        var numbers = (await FollowUpsAsync(ctx.Reader, muster.Number, cancellationToken).ConfigureAwait(false)).Prepend(muster.Number);
+        var answers = await ctx.Reader.GetManyAsync<MusterAnswer>(numbers.Select(n => DocKeys.MusterAnswer(n, ctx.Profile.Id)).ToList(), cancellationToken).ConfigureAwait(false);
+        return answers.Any(a => a is { Status: CheckInStatus.Arrived });
+    }
+
+    /// <summary>The follow-up musters called for the muster's posts.</summary>
+    internal static async ValueTask<IReadOnlyList<int>> FollowUpsAsync(DocReader reader, int muster, CancellationToken cancellationToken) =>
+        [.. (await PostsAsync(reader, muster, cancellationToken).ConfigureAwait(false)).SelectMany(p => p.FollowUps).Distinct().Order()];
+
+    /// <summary>Every member arrived in the muster or in one of its follow-up musters.</summary>
+    internal static async ValueTask<IReadOnlyList<long>> ArrivedAllAsync(DocReader reader, Muster muster, CancellationToken cancellationToken)
+    {
+        var all = new List<long>(await Households.Welfare.ArrivedAsync(reader, muster, cancellationToken).ConfigureAwait(false));
+        foreach (var number in await FollowUpsAsync(reader, muster.Number, cancellationToken).ConfigureAwait(false))
+        {
+            if (await MusterStore.LoadHeaderAsync(reader, number, cancellationToken).ConfigureAwait(false) is { } followUp)
+            {
+                all.AddRange(await Households.Welfare.ArrivedAsync(reader, followUp, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        return [.. all.Distinct()];
+    }
 
     private static async ValueTask<MusterPost?> LoadPostAsync(FlowContext ctx, Muster muster, int number, CancellationToken cancellationToken) =>
         number <= 0 ? null : await ctx.Reader.GetAsync<MusterPost>(DocKeys.Post(muster.Number, number), cancellationToken).ConfigureAwait(false);
@@ -509,7 +539,7 @@ public sealed partial class PostFlow(TextCatalog texts, IOptions<MusterOptions> 
         ArmRota(ctx, post);
 
         // Members already arrived and at no post hear of it (later arrivals are shown the posts when they arrive).
-        foreach (var id in await Households.Welfare.ArrivedAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false))
+        foreach (var id in await ArrivedAllAsync(ctx.Reader, muster, cancellationToken).ConfigureAwait(false))
         {
             if (await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster.Number, id), cancellationToken).ConfigureAwait(false) is null
                 && await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(id), cancellationToken).ConfigureAwait(false) is { BlockedBot: false } member)
@@ -568,8 +598,9 @@ public sealed partial class PostFlow(TextCatalog texts, IOptions<MusterOptions> 
         {
             if (post.HasRota)
             {
+                var over = shift < now || post.IsOver(ctx.Now);
                 sb.Append("\n\n<b>").Append(ShiftName(ctx.Language, post, shift)).Append("</b> ").Append(staffing.In(shift)).Append('/').Append(post.Needed)
-                    .Append(shift == now ? " " + ctx.T("po.on_duty") : shift < now ? " " + ctx.T("po.shift_over") : string.Empty);
+                    .Append(over ? " " + ctx.T("po.shift_over") : shift == now ? " " + ctx.T("po.on_duty") : string.Empty);
             }
 
             foreach (var p in staffing.Of(shift).Take(40))
@@ -596,7 +627,7 @@ public sealed partial class PostFlow(TextCatalog texts, IOptions<MusterOptions> 
 
         var rows = new List<IReadOnlyList<InlineButton>>();
         var mine = staffing.People.FirstOrDefault(p => p.Person.Id == ctx.Profile.Id).Seat;
-        if (arrived)
+        if (arrived && !post.IsOver(ctx.Now))
         {
             var joinable = Enumerable.Range(now, post.Shifts - now + 1).Where(s => staffing.OpenIn(s) > 0 && mine?.Shift != s).ToList();
             rows.AddRange(post.HasRota
@@ -664,6 +695,12 @@ public sealed partial class PostFlow(TextCatalog texts, IOptions<MusterOptions> 
             return;
         }
 
+        if (post.IsOver(ctx.Now))
+        {
+            ctx.AnswerButton(ctx.T("po.rota_over", post.Code), alert: true);
+            return;
+        }
+
         if (shift is { } past && past < now)
         {
             ctx.AnswerButton(ctx.T("po.shift_past"), alert: true);
@@ -708,7 +745,7 @@ public sealed partial class PostFlow(TextCatalog texts, IOptions<MusterOptions> 
                 ctx.Effects.Put(DocKeys.Post(muster.Number, left.Number), left with { LeaderId = null });
             }
 
-            await LeaveBranchOfAsync(ctx, muster, member.Id, old.Post, cancellationToken).ConfigureAwait(false);
+            await LeaveBranchOfAsync(ctx, muster.Number, member.Id, old.Post, cancellationToken).ConfigureAwait(false);
         }
 
         ctx.Effects.AddToSet(Sets.PostMembers(muster.Number, post.Number), id);
@@ -740,16 +777,33 @@ public sealed partial class PostFlow(TextCatalog texts, IOptions<MusterOptions> 
             return;
         }
 
-        ctx.Effects.RemoveFromSet(Sets.PostMembers(muster.Number, number), ctx.Profile.Id.ToString(CultureInfo.InvariantCulture));
-        ctx.Effects.Delete(DocKeys.PostSeat(muster.Number, ctx.Profile.Id));
-        if (await LoadPostAsync(ctx, muster, number, cancellationToken).ConfigureAwait(false) is { } post && post.LeaderId == ctx.Profile.Id)
-        {
-            ctx.Effects.Put(DocKeys.Post(muster.Number, number), post with { LeaderId = null });
-        }
-
-        await LeaveBranchOfAsync(ctx, muster, ctx.Profile.Id, number, cancellationToken).ConfigureAwait(false);
+        await UnseatAsync(ctx, muster.Number, ctx.Profile.Id, cancellationToken).ConfigureAwait(false);
         ctx.AnswerButton(ctx.T("po.left"));
         await ListAsync(ctx, muster, fresh: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes a member off their post (leaving it, or no longer arrived): the seat and the set, the post's leadership, the
+    /// post's branch (<paramref name="anyBranch"/>: any branch but one they are secretary of). The post is written back
+    /// even when unchanged, so a leader being named or a branch being formed at the same moment is decided again.
+    /// </summary>
+    internal static async ValueTask UnseatAsync(FlowContext ctx, int muster, long userId, CancellationToken cancellationToken, bool anyBranch = false)
+    {
+        var seat = await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster, userId), cancellationToken).ConfigureAwait(false);
+        if (seat is not null)
+        {
+            ctx.Effects.RemoveFromSet(Sets.PostMembers(muster, seat.Post), userId.ToString(CultureInfo.InvariantCulture));
+            ctx.Effects.Delete(DocKeys.PostSeat(muster, userId));
+            if (await PendingAsync<MusterPost>(ctx, DocKeys.Post(muster, seat.Post), cancellationToken).ConfigureAwait(false) is { } post)
+            {
+                ctx.Effects.Put(DocKeys.Post(muster, post.Number), post.LeaderId == userId ? post with { LeaderId = null } : post);
+            }
+        }
+
+        if (seat is not null || anyBranch)
+        {
+            await LeaveBranchOfAsync(ctx, muster, userId, anyBranch ? null : seat!.Post, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The staff name the post leader among those at the post (or choose whom, <paramref name="userId"/> null); the leader is told.</summary>
@@ -807,8 +861,14 @@ public sealed partial class PostFlow(TextCatalog texts, IOptions<MusterOptions> 
         foreach (var id in ids)
         {
             ctx.Effects.RemoveFromSet(Sets.PostMembers(muster.Number, post.Number), id.ToString(CultureInfo.InvariantCulture));
-            ctx.Effects.Delete(DocKeys.PostSeat(muster.Number, id));
-            await LeaveBranchOfAsync(ctx, muster, id, post.Number, cancellationToken).ConfigureAwait(false);
+
+            // The seat is read, so its delete is checked: a member who moved to another post meanwhile keeps that seat.
+            if (await ctx.Reader.GetAsync<PostSeat>(DocKeys.PostSeat(muster.Number, id), cancellationToken).ConfigureAwait(false) is { } seat && seat.Post == post.Number)
+            {
+                ctx.Effects.Delete(DocKeys.PostSeat(muster.Number, id));
+            }
+
+            await LeaveBranchOfAsync(ctx, muster.Number, id, post.Number, cancellationToken).ConfigureAwait(false);
             if (await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(id), cancellationToken).ConfigureAwait(false) is { BlockedBot: false } member)
             {
                 ctx.Effects.Send(member.ChatId, MusterView.DrillLine(texts, member.Language, muster.Plan) + texts.Format(member.Language, "po.removed_member", muster.Code, post.Code, Html.Escape(post.Place)),

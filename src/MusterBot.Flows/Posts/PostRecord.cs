@@ -87,6 +87,12 @@ public static class PostRecord
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(closed);
         ArgumentNullException.ThrowIfNull(snapshot);
+        // Every post read is written back: a place taken while the close is decided makes the close run again with it.
+        foreach (var staffing in snapshot.Posts)
+        {
+            ctx.Effects.Put(DocKeys.Post(closed.Number, staffing.Post.Number), staffing.Post);
+        }
+
         var services = snapshot.Services();
         if (services.Count == 0)
         {
@@ -94,7 +100,7 @@ public static class PostRecord
         }
 
         var followUps = snapshot.Posts.SelectMany(p => p.Post.FollowUps).Distinct().ToList();
-        await Points.PointsLedger.PrefetchAsync(ctx, services.Keys.SelectMany(id => new[] { (id, "post:" + closed.Code), (id, "branch:" + closed.Code) }), cancellationToken).ConfigureAwait(false);
+        await Points.PointsLedger.PrefetchAsync(ctx, services.Keys.SelectMany(id => new[] { (id, PostSource(closed)), (id, BranchSource(closed)) }), cancellationToken).ConfigureAwait(false);
         foreach (var (id, service) in services.OrderBy(s => s.Key))
         {
             // The record: the answer with which the member arrived — in this muster, or in the follow-up muster that
@@ -107,23 +113,37 @@ public static class PostRecord
                 ctx.Effects.Put(DocKeys.MusterAnswer(answer.Muster, id), answer with { Service = service });
             }
 
-            if (!awardPoints)
+            // Points only for someone whose answer of record is "arrived" (seats are given up when an answer leaves it).
+            if (!awardPoints || answer is not { Status: CheckInStatus.Arrived })
             {
                 continue;
             }
 
             if (service.Post is not null)
             {
-                await Points.PointsLedger.AwardAsync(ctx, id, options.PointsPost, "post.served", "post:" + closed.Code, cancellationToken).ConfigureAwait(false);
+                await Points.PointsLedger.AwardAsync(ctx, id, options.PointsPost, "post.served", PostSource(closed), cancellationToken).ConfigureAwait(false);
             }
 
             if (service.Secretary)
             {
-                await Points.PointsLedger.AwardAsync(ctx, id, options.PointsBranchSecretary, "branch.secretary", "branch:" + closed.Code, cancellationToken).ConfigureAwait(false);
+                await Points.PointsLedger.AwardAsync(ctx, id, options.PointsBranchSecretary, "branch.secretary", BranchSource(closed), cancellationToken).ConfigureAwait(false);
             }
         }
 
         return services;
+    }
+
+    /// <summary>The points ledger's source of a post's points ("M-12:post": the points history shows "M-12").</summary>
+    public static string PostSource(Muster muster)
+    {
+        ArgumentNullException.ThrowIfNull(muster);
+        return muster.Code + ":post";
+    }
+
+    public static string BranchSource(Muster muster)
+    {
+        ArgumentNullException.ThrowIfNull(muster);
+        return muster.Code + ":branch";
     }
 
     /// <summary>"📌 P-1 · shift 2 · 👑 · 🚩 B-1 secretary" for a member's close message (empty: no service).</summary>
@@ -180,7 +200,8 @@ public static class PostRecord
 
         foreach (var branch in snapshot.Branches)
         {
-            var where = branch.Post is { } p && snapshot.Posts.FirstOrDefault(x => x.Post.Number == p) is { } at ? at.Post.Code : texts.Get(language, "po.branch.whole");
+            var where = branch.Post is not { } p ? texts.Get(language, "po.branch.whole")
+                : snapshot.Posts.FirstOrDefault(x => x.Post.Number == p) is { } at ? at.Post.Code : texts.Format(language, "po.branch.post_removed", "P-" + p.ToString(CultureInfo.InvariantCulture));
             sb.Append('\n').Append(texts.Format(language, "po.report.branch", branch.Code, Html.Escape(where), Html.Escape(snapshot.Names.GetValueOrDefault(branch.SecretaryId, "?")), branch.Members.Count));
         }
 

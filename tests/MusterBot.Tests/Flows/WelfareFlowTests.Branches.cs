@@ -94,10 +94,10 @@ public partial class WelfareFlowTests
         Assert.Equal(new PostService { Post = "P-1", Kind = PostKind.Checkpoint, Place = "East gate", Leader = true, Branch = "B-1", Secretary = true }, (await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(1, Ann.Id)))!.Service);
         Assert.Equal(new PostService { Branch = "B-2", Secretary = true }, (await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(1, Amy.Id)))!.Service);
         Assert.Equal(new PostService { Post = "P-1", Kind = PostKind.Checkpoint, Place = "East gate", Branch = "B-1" }, (await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(1, Ben.Id)))!.Service);
-        Assert.Equal(5, (await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Ann.Id, "post:M-1")))!.Points);
-        Assert.Equal(5, (await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Ann.Id, "branch:M-1")))!.Points);
-        Assert.Null(await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Ben.Id, "branch:M-1")));
-        Assert.Null(await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Amy.Id, "post:M-1")));
+        Assert.Equal(5, (await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Ann.Id, "M-1:post")))!.Points);
+        Assert.Equal(5, (await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Ann.Id, "M-1:branch")))!.Points);
+        Assert.Null(await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Ben.Id, "M-1:branch")));
+        Assert.Null(await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Amy.Id, "M-1:post")));
         Assert.Contains(To(closed, Ann), m => TextOf(m).EndsWith("Your record: 📍 arrived\n📌 P-1 🚧 checkpoint · East gate 👑 · 🚩 B-1 (secretary)\nPoints +20", StringComparison.Ordinal));
 
         Assert.Contains(To(closed, Amy), m => TextOf(m).EndsWith("Your record: 📍 arrived\n🚩 B-2 (secretary)\nPoints +15", StringComparison.Ordinal));

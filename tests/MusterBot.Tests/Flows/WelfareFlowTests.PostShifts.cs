@@ -146,7 +146,10 @@ public partial class WelfareFlowTests
         // A rota: the first shift from now with room.
         var rota = near with { Shifts = 3, ShiftHours = 4 };
         Assert.Equal((rota, 3), PostFlow.Choose(plain, at, [rota], (p, s) => s == 2 ? 0 : s == 1 ? 0 : 1, now));
-        Assert.Equal(3, PostFlow.Choose(plain, at, [rota], (p, s) => 1, now.AddHours(20))!.Value.Shift);
+        Assert.Equal(3, PostFlow.Choose(plain, at, [rota], (p, s) => 1, now.AddHours(10))!.Value.Shift);
+
+        // A rota that has run out offers nothing.
+        Assert.Null(PostFlow.Choose(plain, at, [rota], (p, s) => 1, now.AddHours(12)));
 
         // A place on duty now beats a nearer post whose next shift is the only one open.
         Assert.Equal(2, PostFlow.Choose(plain, at, [rota, far], (p, s) => p == rota && s == 1 ? 0 : 1, now)!.Value.Post.Number);
@@ -221,20 +224,24 @@ public partial class WelfareFlowTests
         var ask = (await h.DrainAsync()).Single(m => m.Action is EditText);
         Assert.Equal("📣 P-1 · School gym: how many more people? A follow-up muster goes to the members in scope who have not arrived.", TextOf(ask));
         Assert.Equal([.. PostFlow.MoreChoices.Select(n => new MusterButton.FollowUp(1, 1, n).Data), P(new PostButton.View(1, 1))], ButtonData(ask));
-        await h.Press(Ann, new MusterButton.FollowUp(1, 1, 2).Data);
+        await h.Press(Ann, new MusterButton.FollowUp(1, 1, 1).Data);
         var launched = await h.DrainAsync();
 
         // M-2 calls those not arrived in M-1 (Amy and Bea of Port, through Cora), with the post as its rally point.
         var m2 = (await h.CommunityDocAsync<Muster>(DocKeys.Muster(2)))!;
-        Assert.Equal(new PostCall(1, 1, 2), m2.ForPost);
+        Assert.Equal(new PostCall(1, 1, 1), m2.ForPost);
         Assert.Equal("P-1 School gym", m2.Plan.RallyText);
-        Assert.Equal(Ann.Id, m2.LaunchedBy);
+        // Launched in the administrator's name: Ann gets a confirmation, not the roll call (it carries every phone).
+        Assert.Equal(Admin.Id, m2.LaunchedBy);
+        Assert.Empty(m2.AdminPanelChats);
+        Assert.Contains(To(launched, Ann), m => TextOf(m) == "📣 Follow-up muster M-2 sent for P-1: 2 members called. Places per shift now: 2.");
+        Assert.DoesNotContain(To(launched, Ann), m => TextOf(m).Contains("Roll call", StringComparison.Ordinal));
         Assert.Equal([2], (await PostAsync(h, 1))!.FollowUps);
         Assert.NotNull(await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(2, Amy.Id)));
         Assert.Null(await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(2, Ann.Id)));
         Assert.Null(await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(2, Ben.Id)));
-        Assert.Contains(To(launched, Cora), m => TextOf(m).Contains("📣 Follow-up of M-1: post P-1 needs 2 more people.", StringComparison.Ordinal));
-        Assert.Contains(To(launched, Admin), m => TextOf(m).EndsWith("📣 M-1: post P-1 (School gym) — Ann needs 2 more. Follow-up muster M-2 calls 2 members.", StringComparison.Ordinal));
+        Assert.Contains(To(launched, Cora), m => TextOf(m).Contains("📣 Follow-up of M-1: post P-1 needs 1 more.", StringComparison.Ordinal));
+        Assert.Contains(To(launched, Admin), m => TextOf(m).EndsWith("📣 M-1: post P-1 (School gym) — Ann needs 1 more. Follow-up muster M-2 calls 2 members.", StringComparison.Ordinal));
         Assert.Contains(launched, m => m.Action is AnswerCallback { Text: "Follow-up muster M-2 sent." });
 
         // A second call while M-2 is open is refused.
@@ -257,10 +264,59 @@ public partial class WelfareFlowTests
         Assert.Contains(To(await h.DrainAsync(), Bea), m => TextOf(m) == "📍 M-2: thank you for coming. P-1 has enough people now; please report to the convenor.");
         Assert.Null(await h.CommunityDocAsync<PostSeat>(DocKeys.PostSeat(1, Bea.Id)));
 
-        // The close of M-1 writes Amy's service into her M-2 record.
-        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data);
+        // Amy counts as arrived for the posts of M-1 even off the post (she came by M-2).
+        await h.Press(Amy, P(new PostButton.Leave(1, 1)));
+        await h.Press(Amy, P(new PostButton.List(1)));
+        Assert.Contains(To(await h.DrainAsync(), Amy), m => m.Action is EditText && TextOf(m).Contains("P-1 🏫 shelter · School gym: 1/2", StringComparison.Ordinal));
+        await h.Press(Amy, P(new PostButton.Join(1, 1)));
         await h.DrainAsync();
+
+        // The close of M-1 writes Amy's service into her M-2 record, and closes M-2 with it.
+        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data);
+        var closedBoth = await h.DrainAsync();
+        Assert.Equal(MusterStatus.Closed, (await h.CommunityDocAsync<Muster>(DocKeys.Muster(2)))!.Status);
+        Assert.Contains(To(closedBoth, Amy), m => TextOf(m).Contains("Muster M-2 is closed", StringComparison.Ordinal));
+        Assert.Contains(closedBoth, m => m.Action is AnswerCallback { Text: "🏁 M-1 is closed; the report was sent." });
         Assert.Equal("P-1", (await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(2, Amy.Id)))!.Service?.Post);
         Assert.True((await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(1, Ann.Id)))!.Service?.Leader);
+    }
+
+    [Fact]
+    public async Task AMemberWhoNoLongerComes_GivesUpTheirPlace_LeadershipAndBranch_AndEarnsNoPostPoints()
+    {
+        var h = await NewAsync(options: new MusterOptions { WelfareMaxPerMember = 2, PointsForDrills = true });
+        await LaunchAsync(h);
+        await Arrive(h, Ann);
+        await Arrive(h, Amy);
+        await DefinePostAsync(h, Admin, PostKind.Checkpoint, "East gate", 2);
+        await h.Press(Ann, P(new PostButton.Join(1, 1)));
+        await h.Press(Amy, P(new PostButton.Join(1, 1)));
+        await h.Press(Admin, P(new PostButton.Leader(1, 1, Ann.Id)));
+        await h.Press(Admin, P(new PostButton.Secretary(1, 1, Amy.Id)));
+        await h.DrainAsync();
+        Assert.Equal([Amy.Id, Ann.Id], (await h.CommunityDocAsync<TempBranch>(DocKeys.Branch(1, 1)))!.Members);
+
+        // Ann answers "can't come" after all: her seat, the leadership and her place in the branch go.
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data);
+        await h.Press(Ann, new MusterButton.Reason(1, CantComeReason.Ill).Data);
+        await h.DrainAsync();
+        Assert.Equal(CheckInStatus.CantCome, (await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(1, Ann.Id)))!.Status);
+        Assert.Null(await h.CommunityDocAsync<PostSeat>(DocKeys.PostSeat(1, Ann.Id)));
+        Assert.Equal(["101"], await h.CommunitySetAsync(Sets.PostMembers(1, 1)));
+        Assert.Null((await PostAsync(h, 1))!.LeaderId);
+        Assert.Equal([Amy.Id], (await h.CommunityDocAsync<TempBranch>(DocKeys.Branch(1, 1)))!.Members);
+        Assert.Null(await h.CommunityDocAsync<BranchSeat>(DocKeys.BranchSeat(1, Ann.Id)));
+
+        // A leader no longer at the post cannot call for more people.
+        await h.Press(Ann, new MusterButton.FollowUp(1, 1, 2).Data);
+        Assert.Equal("Only the post leader (or the muster's convenors and administrators) can ask for more people.", Answer(await h.DrainAsync()));
+
+        // The close: no post points and no service for Ann; Amy has both.
+        await h.Press(Admin, new MusterButton.ConfirmClose(1).Data);
+        await h.DrainAsync();
+        Assert.Null((await h.CommunityDocAsync<MusterAnswer>(DocKeys.MusterAnswer(1, Ann.Id)))!.Service);
+        Assert.Null(await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Ann.Id, "M-1:post")));
+        Assert.Equal(5, (await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Amy.Id, "M-1:post")))!.Points);
+        Assert.Equal(5, (await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Amy.Id, "M-1:branch")))!.Points);
     }
 }

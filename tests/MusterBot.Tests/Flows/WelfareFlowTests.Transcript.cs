@@ -117,7 +117,7 @@ public partial class WelfareFlowTests
         await Step("…with Ann its secretary", () => h.Press(Admin, PostButton.Codec.Encode(new PostButton.Secretary(1, 1, Ann.Id))));
         await Step("Amy opens her branch", () => h.Press(Amy, PostButton.Codec.Encode(new PostButton.MyBranch(1))));
         await Step("Ann, the post leader, needs more people", () => h.Press(Ann, PostButton.Codec.Encode(new PostButton.More(1, 1))));
-        await Step("…one more: a follow-up muster M-2", () => h.Press(Ann, new MusterButton.FollowUp(1, 1, 1).Data), m => m.ChatId is 100 or 1 or 10 && !(m.Action is SendText { Html: var t } && t.Contains("📋 <b>", StringComparison.Ordinal)));
+        await Step("…one more: a follow-up muster M-2", () => h.Press(Ann, new MusterButton.FollowUp(1, 1, 1).Data), m => m.ChatId is 100 or 1 or 10);
         await Step("30 minutes before shift 1 ends", async () =>
         {
             h.Clock.Advance(TimeSpan.FromMinutes(210));

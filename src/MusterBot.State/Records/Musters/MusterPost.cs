@@ -59,6 +59,9 @@ public sealed record MusterPost(int Muster, int Number, PostKind Kind, string Pl
 
     public DateTimeOffset ShiftEnd(int shift) => ShiftStart(shift + 1);
 
+    /// <summary>True once the last shift of a rota has ended (a post without a rota runs until the muster closes).</summary>
+    public bool IsOver(DateTimeOffset now) => HasRota && now >= ShiftEnd(Shifts);
+
     /// <summary>The shift on duty at <paramref name="now"/> (1 without a rota; the last shift once the rota has run out).</summary>
     public int ShiftAt(DateTimeOffset now)
     {
