@@ -38,8 +38,8 @@ public sealed partial class OutboxSender(
     private TimeSpan _lateLimit;
 
     // At a low rate a claim still takes a few dozen: a burst of live-summary edits is then claimed together (the newest
-    // wins), and claims stay few (a claim cut off by a store failure leaves its messages leased until the lease ends, so
-    // many small claims make that likelier: RedisOutageTests saw it twice with 8–20).
+    // wins), and claims stay few. (A claim cut off by a store failure — the script ran, its answer was lost — is put back
+    // by the Redis store as soon as Redis answers again, by the claim's token; it no longer waits out its lease.)
     private const int MinRateLimitedPerClaim = 32;
 
     // Until when claims take answers only: the bot's next slot is beyond the horizon (claim loop only).

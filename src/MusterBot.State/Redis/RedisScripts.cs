@@ -259,7 +259,8 @@ internal static class RedisScripts
 
     /// <summary>
     /// ARGV: shard prefix, now (ms), lease end (ms), lane (0–3), set ('retry:' or 'lane:'), count, shard id, root prefix
-    /// ('' unless the shard is the root). Returns expired leases of every lane to their sets (a message put back by Retry,
+    /// ('' unless the shard is the root), claim token (marks each claimed message, field <c>ct</c>, so a claim whose
+    /// answer was lost can be put back: <see cref="ReleaseClaim"/>). Returns expired leases of every lane to their sets (a message put back by Retry,
     /// i.e. with <c>nb</c>, to the lane's retry set), then takes up to <c>count</c> ready messages of the one set, each
     /// leased. Returns the survey after the claim (10 entries: epoch and 9 index times), then per message: number, JSON,
     /// attempts, NotBefore override ('' if none).
@@ -289,6 +290,7 @@ internal static class RedisScripts
             if h[4] then redis.call('ZREM', sp .. 'rchat:' .. h[4], member) end
             if h[1] then
               redis.call('ZADD', sp .. 'inflight:' .. ARGV[4], ARGV[3], member)
+              redis.call('HSET', sp .. 'ob:' .. id, 'ct', ARGV[9])
               out[#out + 1] = id
               out[#out + 1] = h[1]
               out[#out + 1] = h[2] or '0'
@@ -303,6 +305,37 @@ internal static class RedisScripts
           reindex(ARGV[8], ARGV[7], tonumber(s[1]), scores, true)
         end
         for _, v in ipairs(out) do s[#s + 1] = v end
+        return s
+        """);
+
+    /// <summary>
+    /// ARGV: shard prefix, lane (0–3), lease end (ms), claim token, shard id, root prefix ('' unless root). Puts back
+    /// the messages of a claim whose answer never reached the claimer (Redis died, the connection broke): those still
+    /// leased by that claim (lease end and token match) go back to their sets, as an expired lease would. Returns the
+    /// survey after it (10 entries).
+    /// </summary>
+    public static readonly RedisScript ReleaseClaim = new(nameof(ReleaseClaim), Drains + Helpers + Survey + ReindexFunction + """
+        local lane = ARGV[2]
+        local inflight = sp .. 'inflight:' .. lane
+        for _, member in ipairs(redis.call('ZRANGEBYSCORE', inflight, ARGV[3], ARGV[3])) do
+          local okey = sp .. 'ob:' .. unpad(member)
+          local h = redis.call('HMGET', okey, 'r', 'nb', 'rc', 'ct')
+          if h[4] == ARGV[4] then
+            redis.call('ZREM', inflight, member)
+            redis.call('HDEL', okey, 'ct')
+            if h[1] then
+              local set = h[2] and 'retry:' or 'lane:'
+              redis.call('ZADD', sp .. set .. lane, h[1], member)
+              if h[3] then redis.call('ZADD', sp .. 'rchat:' .. h[3], unpad(member), member) end
+            end
+          end
+        end
+        local s = survey()
+        if ARGV[6] ~= '' then
+          local scores = {}
+          for i = 1, 9 do scores[i] = s[i + 1] end
+          reindex(ARGV[6], ARGV[5], tonumber(s[1]), scores, true)
+        end
         return s
         """);
 

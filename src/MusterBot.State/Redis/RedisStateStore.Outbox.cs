@@ -107,9 +107,74 @@ public sealed partial class RedisStateStore
             return [];
         }
 
+        // Claims whose answer was lost go back first (they are ready now, so this claim may take them).
+        await ReleaseLostClaimsAsync(cancellationToken).ConfigureAwait(false);
         await SweepIfDueAsync(cancellationToken).ConfigureAwait(false);
         var now = NowMs();
         var leaseEnd = now + (long)lease.TotalMilliseconds;
+        var claim = new ClaimVisits(Guid.NewGuid().ToString("N"), leaseEnd);
+        try
+        {
+            return await ClaimOutboxAsync(max, reservedForReplies, maxRateLimited, now, claim, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (claim.Visits.Count > 0)
+        {
+            // A shard's claim may have run without its answer reaching us (Redis died, the connection broke), or this
+            // call failed after some shards' claims: nobody holds those messages, so they must not wait out the lease.
+            // They go back as soon as the store answers again (the next claim starts with that).
+            lock (_lostClaims)
+            {
+                _lostClaims.AddRange(claim.Visits.Select(v => (v.Shard, v.Lane, claim.Token, claim.LeaseEnd)));
+            }
+
+            throw;
+        }
+    }
+
+    // Shard claims (shard, lane, token, lease end) whose outcome this store never learned: put back by the next claim.
+    private readonly List<(long Shard, int Lane, string Token, long LeaseEnd)> _lostClaims = [];
+
+    private sealed record ClaimVisits(string Token, long LeaseEnd)
+    {
+        public List<(long Shard, int Lane)> Visits { get; } = [];
+    }
+
+    private async Task ReleaseLostClaimsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            (long Shard, int Lane, string Token, long LeaseEnd) lost;
+            lock (_lostClaims)
+            {
+                if (_lostClaims.Count == 0)
+                {
+                    return;
+                }
+
+                lost = _lostClaims[0];
+            }
+
+            var root = lost.Shard == Shards.Root;
+            var result = await EvalAsync(
+                RedisScripts.ReleaseClaim,
+                ShardWorkKeys(lost.Shard),
+                [ShardPrefix(lost.Shard), Text(lost.Lane), Text(lost.LeaseEnd), lost.Token, Text(lost.Shard), root ? RootPrefix : ""],
+                cancellationToken).ConfigureAwait(false);
+            if (!root)
+            {
+                var items = (RedisResult[])result!;
+                await ReindexAsync(lost.Shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            lock (_lostClaims)
+            {
+                _lostClaims.Remove(lost);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<OutboxMessage>> ClaimOutboxAsync(int max, int reservedForReplies, int maxRateLimited, long now, ClaimVisits claim, CancellationToken cancellationToken)
+    {
         var heads = new Task<RedisValue[]>[8];
         for (var i = 0; i < heads.Length; i++)
         {
@@ -141,7 +206,7 @@ public sealed partial class RedisStateStore
                 var index = (lane * 2) + set;
                 if (ready[index])
                 {
-                    ready[index] = await ClaimFromIndexAsync(index, lane, set == 0 ? "retry:" : "lane:", limit, now, leaseEnd, messages, cancellationToken).ConfigureAwait(false);
+                    ready[index] = await ClaimFromIndexAsync(index, lane, set == 0 ? "retry:" : "lane:", limit, now, claim, messages, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -153,7 +218,7 @@ public sealed partial class RedisStateStore
     /// Visits the shards of one index whose time has come, earliest first, until <paramref name="limit"/> messages are
     /// claimed or none is left. Returns whether the index may still hold ready shards.
     /// </summary>
-    private async Task<bool> ClaimFromIndexAsync(int index, int lane, string set, int limit, long now, long leaseEnd, List<OutboxMessage> messages, CancellationToken cancellationToken)
+    private async Task<bool> ClaimFromIndexAsync(int index, int lane, string set, int limit, long now, ClaimVisits claim, List<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         var visited = new HashSet<long>();
         while (messages.Count < limit)
@@ -173,21 +238,26 @@ public sealed partial class RedisStateStore
                     return true;
                 }
 
-                await ClaimShardAsync(shard, lane, set, limit - messages.Count, now, leaseEnd, messages, cancellationToken).ConfigureAwait(false);
+                await ClaimShardAsync(shard, lane, set, limit - messages.Count, now, claim, messages, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return true;
     }
 
-    private async Task ClaimShardAsync(long shard, int lane, string set, int count, long now, long leaseEnd, List<OutboxMessage> messages, CancellationToken cancellationToken)
+    private async Task ClaimShardAsync(long shard, int lane, string set, int count, long now, ClaimVisits claim, List<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         var root = shard == Shards.Root;
         var sp = ShardPrefix(shard);
+        if (!claim.Visits.Contains((shard, lane)))
+        {
+            claim.Visits.Add((shard, lane));
+        }
+
         var result = await EvalAsync(
             RedisScripts.ClaimOutbox,
             ShardWorkKeys(shard),
-            [sp, Text(now), Text(leaseEnd), Text(lane), set, Text(count), Text(shard), root ? RootPrefix : ""],
+            [sp, Text(now), Text(claim.LeaseEnd), Text(lane), set, Text(count), Text(shard), root ? RootPrefix : "", claim.Token],
             cancellationToken).ConfigureAwait(false);
         var items = (RedisResult[])result!;
         for (var i = 10; i + 3 < items.Length; i += 4)
