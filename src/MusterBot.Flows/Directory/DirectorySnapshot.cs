@@ -7,22 +7,29 @@ namespace MusterBot.Flows.Directory;
 /// <summary>The community's grids and regions as read for one decision (read through the tracked reader).</summary>
 public sealed record DirectorySnapshot(IReadOnlyList<Grid> Grids, IReadOnlyList<Region> Regions)
 {
-    public static async ValueTask<DirectorySnapshot> LoadAsync(DocReader reader, CancellationToken cancellationToken)
+    public static ValueTask<DirectorySnapshot> LoadAsync(DocReader reader, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        return LoadAsync(reader, reader.Shard, cancellationToken);
+    }
+
+    /// <summary>The grids and regions of another community than the reader's (a group's event sent by anyone).</summary>
+    public static async ValueTask<DirectorySnapshot> LoadAsync(DocReader reader, long shard, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var grids = new List<Grid>();
-        foreach (var id in Ordered(await reader.MembersAsync(Sets.Grids, cancellationToken).ConfigureAwait(false)))
+        foreach (var id in Ordered(await reader.MembersAsync(Sets.Grids, shard, cancellationToken).ConfigureAwait(false)))
         {
-            if (await reader.GetAsync<Grid>(DocKeys.Grid(id), cancellationToken).ConfigureAwait(false) is { } grid)
+            if (await reader.GetAsync<Grid>(DocKeys.Grid(id).In(shard), cancellationToken).ConfigureAwait(false) is { } grid)
             {
                 grids.Add(grid);
             }
         }
 
         var regions = new List<Region>();
-        foreach (var id in Ordered(await reader.MembersAsync(Sets.Regions, cancellationToken).ConfigureAwait(false)))
+        foreach (var id in Ordered(await reader.MembersAsync(Sets.Regions, shard, cancellationToken).ConfigureAwait(false)))
         {
-            if (await reader.GetAsync<Region>(DocKeys.Region(id), cancellationToken).ConfigureAwait(false) is { } region)
+            if (await reader.GetAsync<Region>(DocKeys.Region(id).In(shard), cancellationToken).ConfigureAwait(false) is { } region)
             {
                 regions.Add(region);
             }

@@ -31,6 +31,12 @@ public sealed class FlowRouter
             return _flows.Values.FirstOrDefault(f => f.Commands.Contains(command.Command)) ?? _flows[MainFlow.FlowName];
         }
 
+        if (context.Event is GroupCommand or GroupBotStatusChanged or GroupMigrated && _flows.TryGetValue(Groups.GroupFlow.FlowName, out var groups))
+        {
+            // Whatever happens in a group is the group flow's: no conversation starts there.
+            return groups;
+        }
+
         if (context.Event is BotMembershipChanged)
         {
             // Blocking or unblocking the bot is recorded by the main flow whatever the person was doing.

@@ -249,7 +249,9 @@ public sealed partial class UpdateProcessor(
                 return (null, reader);
             }
 
-            profile = new UserProfile(sender.Id, @event.ChatId, sender.FirstName) { FirstSeenAt = now, Language = LanguageOf(sender.LanguageCode) };
+            // A person first seen in a group: their private chat is their own id, not the group's.
+            var privateChat = @event is GroupCommand or GroupBotStatusChanged or GroupMigrated ? sender.Id : @event.ChatId;
+            profile = new UserProfile(sender.Id, privateChat, sender.FirstName) { FirstSeenAt = now, Language = LanguageOf(sender.LanguageCode) };
         }
 
         // LastSeenAt moves at most once per LastSeenEvery: a person's every press does not rewrite their profile.
@@ -263,7 +265,7 @@ public sealed partial class UpdateProcessor(
                 Username = sender.Username,
                 LastSeenAt = lastSeen ? now : profile.LastSeenAt,
                 Language = profile.LanguageChosen ? profile.Language : LanguageOf(sender.LanguageCode),
-                BlockedBot = @event is BotMembershipChanged ? profile.BlockedBot : false,
+                BlockedBot = @event is BotMembershipChanged or GroupCommand or GroupBotStatusChanged or GroupMigrated ? profile.BlockedBot : false,
             };
         }
 
@@ -495,6 +497,9 @@ public sealed partial class UpdateProcessor(
         PhotoReceived e => e.From,
         OtherMessageReceived e => e.From,
         BotMembershipChanged e => e.From,
+        GroupCommand e => e.From,
+        GroupBotStatusChanged e => e.From,
+        GroupMigrated e => e.From,
         _ => null,
     };
 

@@ -187,12 +187,33 @@ public sealed partial class UpdateDispatcher(
                 continue;
             }
 
+            if (@event is GroupCommand { Command: "link" or "unlink" } groupCommand)
+            {
+                // Linking needs the sender to be an administrator of the group: asked here, so the flow stays a pure decision.
+                @event = groupCommand with { SenderIsGroupAdmin = await IsGroupAdminAsync(groupCommand, cancellationToken).ConfigureAwait(false) };
+            }
+
             if (@event is ButtonPressed press && Flows.Musters.MusterButton.Codec.Decode(press.Data) is Flows.Musters.MusterButton.CheckIn)
             {
                 metrics.CheckIn();
             }
 
             await RunWithRetriesAsync(update.Id, @event, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> IsGroupAdminAsync(GroupCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var member = await client.GetChatMember(command.Chat.Id, command.From.Id, cancellationToken).ConfigureAwait(false);
+            return member.Status is ChatMemberStatus.Administrator or ChatMemberStatus.Creator;
+        }
+        catch (Exception ex) when (ex is ApiRequestException or HttpRequestException or Telegram.Bot.Exceptions.RequestException)
+        {
+            // Not known: treated as not an administrator (the sender is told so and may try again).
+            LogGroupAdminUnknown(logger, ex, command.Chat.Id);
+            return false;
         }
     }
 
@@ -396,4 +417,7 @@ public sealed partial class UpdateDispatcher(
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Update {UpdateId} of user {UserId} was already handled; not applied again")]
     private static partial void LogDuplicate(ILogger logger, long? updateId, long userId);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "Could not ask whether the sender of a command in group {ChatId} is its administrator; treated as not")]
+    private static partial void LogGroupAdminUnknown(ILogger logger, Exception exception, long chatId);
 }

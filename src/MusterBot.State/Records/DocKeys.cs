@@ -129,5 +129,11 @@ public static class DocKeys
     /// <summary>The temporary branch a member belongs to in a muster (<see cref="Musters.BranchSeat"/>).</summary>
     public static DocKey BranchSeat(int muster, long userId) => new("mbseat", Num(muster) + ":" + Num(userId));
 
+    /// <summary>A linked group (<see cref="Groups.GroupLink"/>), by chat id; kept in the root shard.</summary>
+    public static DocKey Group(long chatId) => DocKey.ForLong("grp", chatId).In(Documents.Shards.Root);
+
+    /// <summary>A "/link" waiting for its target (<see cref="Groups.PendingGroupLink"/>), by chat id; root shard, short TTL.</summary>
+    public static DocKey PendingGroup(long chatId) => DocKey.ForLong("grppend", chatId).In(Documents.Shards.Root);
+
     private static string Num(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

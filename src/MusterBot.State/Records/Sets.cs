@@ -59,6 +59,13 @@ public static class Sets
     /// <summary>Members standing at a post of a muster.</summary>
     public static string PostMembers(int muster, int post) => "m:" + muster.ToString(CultureInfo.InvariantCulture) + ":post:" + post.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Chat ids of the groups linked in a community (root shard: "groups:{community}").</summary>
+    public static string GroupsOf(long community) => "groups:" + community.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The chat id of the group linked to a grid, building or region (root shard: "groups:{community}:{target}:{id}", one member).</summary>
+    public static string GroupFor(long community, Groups.GroupTarget target, string id) =>
+        "groups:" + community.ToString(CultureInfo.InvariantCulture) + ":" + target.ToString().ToLowerInvariant() + ":" + id;
+
     /// <summary>The temporary party branch numbers of a muster.</summary>
     public static string Branches(int muster) => "m:" + muster.ToString(CultureInfo.InvariantCulture) + ":branches";
 

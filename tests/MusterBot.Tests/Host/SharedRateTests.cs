@@ -277,10 +277,13 @@ public sealed class SharedRateTests(RedisServerFixture redis)
             Assert.True(span >= TimeSpan.FromSeconds((messages.Length - 3) / 30.0 - 0.1), $"{messages.Length} calls in {span.TotalSeconds:0.00} s");
 
             // The one chat: 2/s without a burst, so its 6 calls span at least 2.5 s; one call that started late (a stall)
-            // may be closer to the next than 0.5 s, never overlapping it.
+            // may be closer to the next than 0.5 s, never overlapping it. When that call is the first, the whole span
+            // shrinks by the stall (CI once saw 2,323 ms under load): the 5 calls after it still span at least 2 s.
             var oneChat = all.Where(c => c.Chat == one).Select(c => c.Start).Order().ToList();
             var chatSpan = Stopwatch.GetElapsedTime(oneChat[0], oneChat[^1]);
-            Assert.True(chatSpan >= TimeSpan.FromMilliseconds(2400), $"6 calls to one chat within {chatSpan.TotalMilliseconds:0} ms");
+            var afterFirst = Stopwatch.GetElapsedTime(oneChat[1], oneChat[^1]);
+            Assert.True(chatSpan >= TimeSpan.FromMilliseconds(2400) || afterFirst >= TimeSpan.FromMilliseconds(1900),
+                $"6 calls to one chat within {chatSpan.TotalMilliseconds:0} ms (the last 5 within {afterFirst.TotalMilliseconds:0} ms)");
             var gaps = oneChat.Zip(oneChat.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b)).ToList();
             Assert.All(gaps, gap => Assert.True(gap >= TimeSpan.FromMilliseconds(300), $"two calls to one chat {gap.TotalMilliseconds:0} ms apart"));
         }

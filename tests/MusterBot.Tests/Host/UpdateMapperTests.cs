@@ -244,22 +244,47 @@ public sealed class UpdateMapperTests
         Assert.Equal(Ann, changed.ChatId);
     }
 
-    [Fact]
-    public void Map_MyChatMemberInGroup_IsNull()
+    [Theory]
+    [InlineData("kicked", false, false)]
+    [InlineData("left", false, false)]
+    [InlineData("member", true, true)]
+    public void Map_MyChatMemberInGroup_IsTheBotsStatusThere(string status, bool present, bool canPost)
     {
-        var update = Parse(MyChatMember(Group, "kicked"));
+        var update = Parse(MyChatMember(Group, status));
 
-        Assert.Null(UpdateMapper.Map(update));
+        var changed = Assert.IsType<GroupBotStatusChanged>(UpdateMapper.Map(update));
+
+        Assert.Equal((present, canPost, false), (changed.Present, changed.CanPost, changed.CanPin));
+        Assert.Equal(Ann, changed.UserId);
+        Assert.True(changed.Chat.Id < 0);
+        Assert.Equal(changed.Chat.Id, changed.ChatId);
     }
 
     [Fact]
-    public void Map_GroupMessage_IsNull()
+    public void Map_GroupCommand_IsAGroupCommand_AndOtherGroupTextIsNull()
     {
-        var update = Parse($$$"""
-            {"update_id":5,"message":{"message_id":1,"from":{{{AnnUser}}},"chat":{{{Group}}},"date":1700000000,"text":"/start abc"}}
+        var command = Parse($$$"""
+            {"update_id":5,"message":{"message_id":1,"from":{{{AnnUser}}},"chat":{{{Group}}},"date":1700000000,"text":"/link@musterbot now"}}
+            """);
+        var text = Parse($$$"""
+            {"update_id":6,"message":{"message_id":2,"from":{{{AnnUser}}},"chat":{{{Group}}},"date":1700000000,"text":"hello all"}}
             """);
 
-        Assert.Null(UpdateMapper.Map(update));
+        var mapped = Assert.IsType<GroupCommand>(UpdateMapper.Map(command));
+        Assert.Equal(("link", "now", Ann, (bool?)null), (mapped.Command, mapped.Argument, mapped.UserId, mapped.SenderIsGroupAdmin));
+        Assert.Equal(mapped.Chat.Id, mapped.ChatId);
+        Assert.Null(UpdateMapper.Map(text));
+    }
+
+    [Fact]
+    public void Map_GroupMigration_IsGroupMigrated()
+    {
+        var update = Parse($$$"""
+            {"update_id":7,"message":{"message_id":3,"from":{{{AnnUser}}},"chat":{"id":-4001,"title":"Old","type":"group"},"date":1700000000,"migrate_to_chat_id":-1004001}}
+            """);
+
+        var migrated = Assert.IsType<GroupMigrated>(UpdateMapper.Map(update));
+        Assert.Equal((-4001L, -1004001L, false), (migrated.Chat.Id, migrated.NewChatId, migrated.Chat.Supergroup));
     }
 
     [Fact]

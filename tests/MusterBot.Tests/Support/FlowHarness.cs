@@ -66,7 +66,7 @@ public sealed class FlowHarness
         var wishes = new WishFlow(TextCatalog.Default, Options.Create(wishOptions), Options.Create(options));
         var complaints = new ComplaintFlow(TextCatalog.Default, Options.Create(complaintOptions), Options.Create(options));
         var inService = new MusterBot.Flows.InService.InServiceFlow(Options.Create(options));
-        return [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new MusterBot.Flows.Org.OrgFlow(), new ProfileFlow([musters, wishes, complaints, inService]), musters, wishes, complaints, new PointsFlow(TextCatalog.Default, wishOptions.UtcOffset), new MyFlow(TextCatalog.Default, [musters, wishes, complaints]), inService, new MusterBot.Flows.Households.HouseholdFlow(wishOptions.UtcOffset), new MusterBot.Flows.Households.WelfareFlow(TextCatalog.Default, Options.Create(musterOptions)), new MusterBot.Flows.Posts.PostFlow(TextCatalog.Default, Options.Create(musterOptions))];
+        return [new MainFlow(TextCatalog.Default), new RegistrationFlow(), new AdminFlow(), new MusterBot.Flows.Org.OrgFlow(), new ProfileFlow([musters, wishes, complaints, inService]), musters, wishes, complaints, new PointsFlow(TextCatalog.Default, wishOptions.UtcOffset), new MyFlow(TextCatalog.Default, [musters, wishes, complaints]), inService, new MusterBot.Flows.Households.HouseholdFlow(wishOptions.UtcOffset), new MusterBot.Flows.Households.WelfareFlow(TextCatalog.Default, Options.Create(musterOptions)), new MusterBot.Flows.Posts.PostFlow(TextCatalog.Default, Options.Create(musterOptions)), new MusterBot.Flows.Groups.GroupFlow(TextCatalog.Default)];
     }
 
     private static long NextUpdateId() => Interlocked.Increment(ref _nextUpdateId);
