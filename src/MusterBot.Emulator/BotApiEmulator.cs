@@ -167,6 +167,39 @@ public sealed class BotApiEmulator : IAsyncDisposable
     /// <inheritdoc cref="EmulatorState.InjectRawUpdate(string)"/>
     public long InjectRawUpdate(string updateJson) => State.InjectRawUpdate(updateJson);
 
+    /// <inheritdoc cref="EmulatorState.CreateGroup"/>
+    public void CreateGroup(long chatId, string title, bool supergroup = false) => State.CreateGroup(chatId, title, supergroup);
+
+    /// <inheritdoc cref="EmulatorState.AddGroupMember"/>
+    public void AddGroupMember(long chatId, long userId, bool admin = false) => State.AddGroupMember(chatId, userId, admin);
+
+    /// <inheritdoc cref="EmulatorState.SetGroupAdmin"/>
+    public void SetGroupAdmin(long chatId, long userId, bool admin) => State.SetGroupAdmin(chatId, userId, admin);
+
+    /// <inheritdoc cref="EmulatorState.AddBotToGroup"/>
+    public void AddBotToGroup(long chatId, long byUserId, bool asAdmin = false, bool canPin = false) =>
+        State.AddBotToGroup(chatId, byUserId, asAdmin, canPin);
+
+    /// <inheritdoc cref="EmulatorState.SetBotRights"/>
+    public void SetBotRights(long chatId, long byUserId, bool admin, bool canPin, bool canSend = true) =>
+        State.SetBotRights(chatId, byUserId, admin, canPin, canSend);
+
+    /// <inheritdoc cref="EmulatorState.RemoveBotFromGroup"/>
+    public void RemoveBotFromGroup(long chatId, long byUserId) => State.RemoveBotFromGroup(chatId, byUserId);
+
+    /// <inheritdoc cref="EmulatorState.MigrateToSupergroup"/>
+    public void MigrateToSupergroup(long chatId, long newChatId, long byUserId) => State.MigrateToSupergroup(chatId, newChatId, byUserId);
+
+    /// <inheritdoc cref="EmulatorState.SendGroupText"/>
+    public EmulatedMessage SendGroupText(long chatId, long userId, string text, int? replyToMessageId = null) =>
+        State.SendGroupText(chatId, userId, text, replyToMessageId);
+
+    /// <inheritdoc cref="EmulatorState.PinnedMessage"/>
+    public EmulatedMessage? PinnedMessage(long chatId) => State.PinnedMessage(chatId);
+
+    /// <inheritdoc cref="EmulatorState.FindMessage"/>
+    public EmulatedMessage? FindMessage(long chatId, int messageId) => State.FindMessage(chatId, messageId);
+
     /// <inheritdoc cref="EmulatorState.Messages"/>
     public IReadOnlyList<EmulatedMessage> Messages(long chatId) => State.Messages(chatId);
 

@@ -7,6 +7,9 @@ internal sealed record BotApiResult(int StatusCode, JsonNode? Result, string? De
 {
     public bool IsOk => StatusCode == 200;
 
+    /// <summary>For a group upgraded to a supergroup: the new chat id, answered in <c>parameters.migrate_to_chat_id</c>.</summary>
+    public long? MigrateToChatId { get; init; }
+
     public static BotApiResult Ok(JsonNode? result) => new(200, result, null, null);
 
     public static BotApiResult True() => Ok(JsonValue.Create(true));
@@ -27,6 +30,10 @@ internal sealed record BotApiResult(int StatusCode, JsonNode? Result, string? De
         if (RetryAfter is { } retryAfter)
         {
             json["parameters"] = new JsonObject { ["retry_after"] = retryAfter };
+        }
+        else if (MigrateToChatId is { } migrateTo)
+        {
+            json["parameters"] = new JsonObject { ["migrate_to_chat_id"] = migrateTo };
         }
 
         return json;

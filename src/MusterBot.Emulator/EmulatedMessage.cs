@@ -68,6 +68,15 @@ public sealed record EmulatedMessage
     /// <summary>The user id of a shared contact.</summary>
     public long? ContactUserId { get; init; }
 
+    /// <summary>In a group's service message: the supergroup the group was upgraded to.</summary>
+    public long? MigrateToChatId { get; init; }
+
+    /// <summary>In a supergroup's service message: the group it was upgraded from.</summary>
+    public long? MigrateFromChatId { get; init; }
+
+    /// <summary>True once the bot deleted it with deleteMessage; it stays in the log (and the transcript) for inspection.</summary>
+    public bool Deleted { get; init; }
+
     /// <summary>When the message was sent.</summary>
     public required DateTimeOffset Date { get; init; }
 

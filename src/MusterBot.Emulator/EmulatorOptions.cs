@@ -35,4 +35,16 @@ public sealed class EmulatorOptions
 
     /// <summary>The update id given to the first update.</summary>
     public long FirstUpdateId { get; init; } = 100_000_001;
+
+    /// <summary>
+    /// Telegram's limit of about 20 messages per minute in one group: when set, a send or edit to a group beyond this
+    /// many within the last 60 seconds is answered 429 with retry_after. Null (the default) turns the check off.
+    /// </summary>
+    public int? GroupMessagesPerMinute { get; init; }
+
+    /// <summary>
+    /// Privacy mode in groups: a bot that is an administrator receives every message there, as in Telegram. False (the
+    /// default) keeps privacy mode for administrators too: only commands and replies to the bot are delivered.
+    /// </summary>
+    public bool AdminBotsReceiveAllGroupMessages { get; init; }
 }

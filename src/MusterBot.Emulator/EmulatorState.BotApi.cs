@@ -76,6 +76,12 @@ public sealed partial class EmulatorState
             "SENDPHOTO" => Task.FromResult(SendPhoto(p)),
             "SENDLOCATION" => Task.FromResult(SendLocation(p)),
             "GETFILE" => Task.FromResult(GetFile(p)),
+            "DELETEMESSAGE" => Task.FromResult(DeleteMessage(p)),
+            "GETCHAT" => Task.FromResult(GetChat(p)),
+            "GETCHATMEMBER" => Task.FromResult(GetChatMember(p)),
+            "GETCHATADMINISTRATORS" => Task.FromResult(GetChatAdministrators(p)),
+            "PINCHATMESSAGE" => Task.FromResult(PinChatMessage(p, pin: true)),
+            "UNPINCHATMESSAGE" => Task.FromResult(PinChatMessage(p, pin: false)),
             _ => Task.FromResult(BotApiResult.Error(404, "Not Found: method not found")),
         };
 
@@ -284,7 +290,11 @@ public sealed partial class EmulatorState
         return batch;
     }
 
-    private BotApiResult? CheckChat(long? chatId, out ChatLog chat)
+    /// <summary>
+    /// Whether the bot may use the chat. <paramref name="sendKind"/> names what a restricted bot may not send (null
+    /// for calls that send nothing); <paramref name="limited"/> applies the optional per-group limit. Under the lock.
+    /// </summary>
+    private BotApiResult? CheckChat(long? chatId, out ChatLog chat, string? sendKind = null, bool limited = false)
     {
         chat = null!;
         if (chatId is not { } id)
@@ -300,6 +310,11 @@ public sealed partial class EmulatorState
         if (_users.TryGetValue(id, out var user) && user.HasBlockedBot)
         {
             return BotApiResult.Error(403, "Forbidden: bot was blocked by the user");
+        }
+
+        if (_groups.TryGetValue(id, out var group) && CheckGroup(group, sendKind, limited) is { } groupError)
+        {
+            return groupError;
         }
 
         chat = found;
@@ -425,7 +440,7 @@ public sealed partial class EmulatorState
             return error;
         }
 
-        return AddBotMessage(chatId, p, m => m with
+        return AddBotMessage(chatId, p, "text messages", m => m with
         {
             Text = visible,
             RawText = raw,
@@ -446,7 +461,7 @@ public sealed partial class EmulatorState
         }
 
         var error = ParseMarkup(p, out var sentMarkup, out var inlineMarkup);
-        return error ?? AddBotMessage(chatId, p, m => m with
+        return error ?? AddBotMessage(chatId, p, "text messages", m => m with
         {
             Latitude = lat,
             Longitude = lon,
@@ -495,7 +510,7 @@ public sealed partial class EmulatorState
             }
         }
 
-        return AddBotMessage(chatId, p, m => m with
+        return AddBotMessage(chatId, p, "documents", m => m with
         {
             Text = visible,
             RawText = raw,
@@ -557,7 +572,7 @@ public sealed partial class EmulatorState
             }
         }
 
-        return AddBotMessage(chatId, p, m => m with
+        return AddBotMessage(chatId, p, "photos", m => m with
         {
             Text = visible,
             RawText = raw,
@@ -568,7 +583,7 @@ public sealed partial class EmulatorState
         });
     }
 
-    private BotApiResult AddBotMessage(long? chatId, BotApiParameters p, Func<EmulatedMessage, EmulatedMessage> fill)
+    private BotApiResult AddBotMessage(long? chatId, BotApiParameters p, string sendKind, Func<EmulatedMessage, EmulatedMessage> fill)
     {
         var replyTo = p.GetJson("reply_parameters")?["message_id"]?.GetValue<long>() ?? p.GetLong("reply_to_message_id");
         var disableNotification = p.GetBool("disable_notification");
@@ -576,7 +591,7 @@ public sealed partial class EmulatorState
         JsonObject json;
         lock (_gate)
         {
-            if (CheckChat(chatId, out var chat) is { } error)
+            if (CheckChat(chatId, out var chat, sendKind, limited: true) is { } error)
             {
                 return error;
             }
@@ -598,6 +613,7 @@ public sealed partial class EmulatorState
                 Version = NextVersion(),
             });
             chat.Messages.Add(message);
+            CountGroupSend(chat.ChatId);
             json = MessageJson(message);
         }
 
@@ -633,7 +649,7 @@ public sealed partial class EmulatorState
         JsonObject json;
         lock (_gate)
         {
-            if (CheckChat(chatId, out var chat) is { } chatError)
+            if (CheckChat(chatId, out var chat, limited: true) is { } chatError)
             {
                 return chatError;
             }
@@ -676,6 +692,7 @@ public sealed partial class EmulatorState
                 Version = NextVersion(),
             };
             chat.Replace(updated);
+            CountGroupSend(chat.ChatId);
             json = MessageJson(updated);
         }
 

@@ -35,6 +35,11 @@ public sealed partial class EmulatorState
 
     private JsonObject ChatJson(long chatId)
     {
+        if (_groups.TryGetValue(chatId, out var group))
+        {
+            return new JsonObject { ["id"] = chatId, ["title"] = group.Title, ["type"] = group.Type };
+        }
+
         var json = new JsonObject { ["id"] = chatId, ["type"] = "private" };
         if (_users.TryGetValue(chatId, out var user))
         {
@@ -79,13 +84,24 @@ public sealed partial class EmulatorState
             json["reply_to_message"] = new JsonObject
             {
                 ["message_id"] = original.MessageId,
+                ["from"] = original.FromBot
+                    ? BotUserJson()
+                    : _users.TryGetValue(original.FromUserId ?? 0, out var author) ? UserJson(author) : null,
                 ["chat"] = ChatJson(original.ChatId),
                 ["date"] = UnixTime(original.Date),
                 ["text"] = original.Text,
             };
         }
 
-        if (message.DocumentFileId is not null && _filesById.TryGetValue(message.DocumentFileId, out var file))
+        if (message.MigrateToChatId is { } migrateTo)
+        {
+            json["migrate_to_chat_id"] = migrateTo;
+        }
+        else if (message.MigrateFromChatId is { } migrateFrom)
+        {
+            json["migrate_from_chat_id"] = migrateFrom;
+        }
+        else if (message.DocumentFileId is not null && _filesById.TryGetValue(message.DocumentFileId, out var file))
         {
             json["document"] = new JsonObject
             {
@@ -174,6 +190,11 @@ public sealed partial class EmulatorState
             json["from_bot"] = message.FromBot;
             json["edit_count"] = message.EditCount;
             json["version"] = message.Version;
+            if (message.Deleted)
+            {
+                json["deleted"] = true;
+            }
+
             if (message.FromBot && message.RawText is not null && string.Equals(message.ParseMode, "HTML", StringComparison.OrdinalIgnoreCase))
             {
                 json["html"] = message.RawText;

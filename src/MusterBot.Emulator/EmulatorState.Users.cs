@@ -109,8 +109,10 @@ public sealed partial class EmulatorState
 
     /// <summary>
     /// The user presses an inline button. Any data may be pressed, including data no longer (or never) on
-    /// the message; an unknown message id gives an inaccessible message (date 0). Returns the callback query id.
+    /// the message; an unknown message id gives an inaccessible message (date 0). <paramref name="chatId"/> may be a
+    /// group, whose member the user must be. Returns the callback query id.
     /// </summary>
+    /// <exception cref="InvalidOperationException">No such user, or the chat is a group the user is not a member of.</exception>
     public string PressButton(long userId, long? chatId, int messageId, string callbackData)
     {
         ArgumentNullException.ThrowIfNull(callbackData);
@@ -120,6 +122,11 @@ public sealed partial class EmulatorState
         lock (_gate)
         {
             var user = RequireUser(userId);
+            if (_groups.TryGetValue(chat, out var group) && !group.Members.ContainsKey(userId))
+            {
+                throw new InvalidOperationException($"User {userId} is not a member of group {chat}.");
+            }
+
             queryId = (_nextCallbackQueryId++).ToString(CultureInfo.InvariantCulture);
             _callbackQueries[queryId] = new CallbackQueryRecord(queryId, userId);
             var message = _chats.TryGetValue(chat, out var log) ? log.Find(messageId) : null;

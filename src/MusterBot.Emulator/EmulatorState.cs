@@ -26,6 +26,7 @@ public sealed partial class EmulatorState : IAsyncDisposable
 
     private readonly Dictionary<long, EmulatedUser> _users = [];
     private readonly Dictionary<long, ChatLog> _chats = [];
+    private readonly Dictionary<long, GroupChat> _groups = [];
     private readonly LinkedList<PendingUpdate> _updates = new();
     private readonly Dictionary<string, CallbackQueryRecord> _callbackQueries = new(StringComparer.Ordinal);
     private readonly List<EmulatedCallbackAnswer> _callbackAnswers = [];
@@ -186,12 +187,12 @@ public sealed partial class EmulatorState : IAsyncDisposable
         }
     }
 
-    /// <summary>The current state of every message the bot sent to a chat, oldest first.</summary>
+    /// <summary>The current state of every message the bot sent to a chat (private or group) and did not delete, oldest first.</summary>
     public IReadOnlyList<EmulatedMessage> Messages(long chatId)
     {
         lock (_gate)
         {
-            return _chats.TryGetValue(chatId, out var chat) ? [.. chat.Messages.Where(m => m.FromBot)] : [];
+            return _chats.TryGetValue(chatId, out var chat) ? [.. chat.Messages.Where(m => m.FromBot && !m.Deleted)] : [];
         }
     }
 
@@ -204,12 +205,12 @@ public sealed partial class EmulatorState : IAsyncDisposable
         }
     }
 
-    /// <summary>One message of a chat, or null.</summary>
+    /// <summary>One message of a chat (a deleted one too, see <see cref="EmulatedMessage.Deleted"/>), or null.</summary>
     public EmulatedMessage? FindMessage(long chatId, int messageId)
     {
         lock (_gate)
         {
-            return _chats.TryGetValue(chatId, out var chat) ? chat.Find(messageId) : null;
+            return _chats.TryGetValue(chatId, out var chat) ? chat.FindAny(messageId) : null;
         }
     }
 

@@ -7,11 +7,11 @@ namespace MusterBot.Flows.Groups;
 public abstract record GroupButton
 {
     public static readonly ButtonCodec<GroupButton> Codec = new ButtonCodec<GroupButton>("gr")
-        .Add<Link>("t")
+        .Add<LinkTo>("t")
         .Add<Cancel>("x");
 
     /// <summary>Links group <paramref name="Chat"/> to a grid, a building ("grid/building") or a region.</summary>
-    public sealed record Link(long Chat, GroupTarget Target, string Id) : GroupButton;
+    public sealed record LinkTo(long Chat, GroupTarget Target, string Id) : GroupButton;
 
     public sealed record Cancel(long Chat) : GroupButton;
 }

@@ -111,7 +111,7 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
             .Concat(directory.Regions.Select(r => (GroupTarget.Region, r.Id)))
             .Take(MaxChoices)
             .ToList();
-        rows.AddRange(choices.Select(c => new InlineButton(TargetName(ctx.Language, directory, c.Item1, c.Item2), GroupButton.Codec.Encode(new GroupButton.Link(command.Chat.Id, c.Item1, c.Item2)))).Rows(2));
+        rows.AddRange(choices.Select(c => new InlineButton(TargetName(ctx.Language, directory, c.Item1, c.Item2), GroupButton.Codec.Encode(new GroupButton.LinkTo(command.Chat.Id, c.Item1, c.Item2)))).Rows(2));
         rows.Add([new InlineButton(ctx.T("reg.button.cancel"), GroupButton.Codec.Encode(new GroupButton.Cancel(command.Chat.Id)))]);
         if (choices.Count == 0)
         {
@@ -173,7 +173,7 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
             return;
         }
 
-        var chat = button switch { GroupButton.Link l => l.Chat, GroupButton.Cancel c => c.Chat, _ => 0 };
+        var chat = button switch { GroupButton.LinkTo l => l.Chat, GroupButton.Cancel c => c.Chat, _ => 0 };
         var pending = await ctx.Reader.GetAsync<PendingGroupLink>(DocKeys.PendingGroup(chat), cancellationToken).ConfigureAwait(false);
         if (!ctx.Has(Roles.Admin) || pending is null || pending.By != ctx.Profile.Id || pending.Community != ctx.Shard)
         {
@@ -190,7 +190,7 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
             return;
         }
 
-        var link = (GroupButton.Link)button;
+        var link = (GroupButton.LinkTo)button;
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var exists = link.Target switch
         {

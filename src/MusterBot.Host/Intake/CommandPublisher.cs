@@ -59,6 +59,11 @@ public sealed partial class CommandPublisher(
             {
                 await client.SetMyCommands(Commands(Roles.Admin, language), BotCommandScope.Chat(admin), code, cancellationToken).ConfigureAwait(false);
             }
+
+            // In groups only linking is done, by the groups' administrators.
+            await client.SetMyCommands(
+                [new BotCommand { Command = "link", Description = texts.Get(language, "cmd.link") }, new BotCommand { Command = "unlink", Description = texts.Get(language, "cmd.unlink") }],
+                BotCommandScope.AllChatAdministrators(), code, cancellationToken).ConfigureAwait(false);
         }
 
         if (dashboard is not null)

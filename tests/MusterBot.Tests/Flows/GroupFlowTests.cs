@@ -84,9 +84,9 @@ public sealed class GroupFlowTests
         Assert.Equal(["grid North", "building Block 3 (North)", "region Port", "Cancel"], data);
 
         // Another administrator cannot answer someone else's choice; the administrator links it to the grid.
-        await h.Press(Admin2, G(new GroupButton.Link(North.Id, GroupTarget.Grid, "g1")));
+        await h.Press(Admin2, G(new GroupButton.LinkTo(North.Id, GroupTarget.Grid, "g1")));
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "This choice is no longer valid. Send /link in the group again." });
-        await h.Press(Admin, G(new GroupButton.Link(North.Id, GroupTarget.Grid, "g1")));
+        await h.Press(Admin, G(new GroupButton.LinkTo(North.Id, GroupTarget.Grid, "g1")));
         var linked = await h.DrainAsync();
         Assert.Contains(linked, m => m.ChatId == Admin.Id && TextOf(m) == "✅ “North neighbours” is now the group of grid North.");
         Assert.Contains(linked, m => m.ChatId == North.Id && TextOf(m) == "✅ This is now the group of grid North. Muster orders, wishes and notices for it will appear here.");
@@ -95,14 +95,14 @@ public sealed class GroupFlowTests
         Assert.Equal([North.Id.ToString(CultureInfo.InvariantCulture)], await RootSetAsync(h, Sets.GroupsOf(FlowHarness.Community)));
 
         // A second press of the same choice, and a second /link, change nothing.
-        await h.Press(Admin, G(new GroupButton.Link(North.Id, GroupTarget.Region, "r1")));
+        await h.Press(Admin, G(new GroupButton.LinkTo(North.Id, GroupTarget.Region, "r1")));
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "This choice is no longer valid. Send /link in the group again." });
         await Say(h, Admin, North, "link", groupAdmin: true);
         Assert.Equal(["This group is already the group of grid North. Send /unlink first to change it."], (await h.DrainAsync()).Select(TextOf));
 
         // Another group cannot take grid North; /groups lists the link.
         await Say(h, Admin, Other, "link", groupAdmin: true);
-        await h.Press(Admin, G(new GroupButton.Link(Other.Id, GroupTarget.Grid, "g1")));
+        await h.Press(Admin, G(new GroupButton.LinkTo(Other.Id, GroupTarget.Grid, "g1")));
         Assert.Contains(await h.DrainAsync(), m => m.Action is AnswerCallback { Text: "grid North already has a group: “North neighbours”. Unlink it there first." });
         Assert.Null(await LinkAsync(h, Other.Id));
         await h.Command(Admin, "groups");
@@ -123,7 +123,7 @@ public sealed class GroupFlowTests
     {
         var h = await NewAsync();
         await Say(h, Admin, North, "link", groupAdmin: true);
-        await h.Press(Admin, G(new GroupButton.Link(North.Id, GroupTarget.Region, "r1")));
+        await h.Press(Admin, G(new GroupButton.LinkTo(North.Id, GroupTarget.Region, "r1")));
         await h.DrainAsync();
 
         // Rights lost and back (told by whoever changed them, here a stranger who never started the bot).
