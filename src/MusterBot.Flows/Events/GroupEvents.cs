@@ -10,6 +10,9 @@ public sealed record GroupChat(long Id, string Title, bool Supergroup);
 public sealed record GroupCommand(Sender From, GroupChat Chat, int MessageId, string Command, string Argument) : BotEvent(From.Id, Chat.Id)
 {
     public bool? SenderIsGroupAdmin { get; init; }
+
+    /// <summary>Whether the bot may pin messages there (asked with the sender's status; false when unknown).</summary>
+    public bool BotCanPin { get; init; }
 }
 
 /// <summary>The bot's own membership in a group changed (added, removed, promoted, restricted): who did it and what it may do now.</summary>

@@ -104,7 +104,7 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
             return;
         }
 
-        ctx.Effects.Put(DocKeys.PendingGroup(command.Chat.Id), new PendingGroupLink(command.Chat.Id, command.Chat.Title, command.Chat.Supergroup, ctx.Profile.Id, ctx.Shard, ctx.Now), PendingFor);
+        ctx.Effects.Put(DocKeys.PendingGroup(command.Chat.Id), new PendingGroupLink(command.Chat.Id, command.Chat.Title, command.Chat.Supergroup, ctx.Profile.Id, ctx.Shard, ctx.Now) { CanPin = command.BotCanPin }, PendingFor);
         var rows = new List<IReadOnlyList<InlineButton>>();
         var choices = directory.Grids.Select(g => (GroupTarget.Grid, g.Id))
             .Concat(directory.Grids.SelectMany(g => g.Buildings.Select(b => (GroupTarget.Building, g.Id + "/" + b.Id))))
@@ -218,7 +218,7 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
             return;
         }
 
-        var created = new GroupLink(chat, pending.Title, link.Target, link.Id) { Community = ctx.Shard, Supergroup = pending.Supergroup, LinkedBy = ctx.Profile.Id, LinkedAt = ctx.Now };
+        var created = new GroupLink(chat, pending.Title, link.Target, link.Id) { Community = ctx.Shard, Supergroup = pending.Supergroup, CanPin = pending.CanPin, LinkedBy = ctx.Profile.Id, LinkedAt = ctx.Now };
         Remember(ctx, created);
         var target = TargetName(ctx.Language, directory, link.Target, link.Id);
         ctx.AnswerButton();

@@ -190,7 +190,8 @@ public sealed partial class UpdateDispatcher(
             if (@event is GroupCommand { Command: "link" or "unlink" } groupCommand)
             {
                 // Linking needs the sender to be an administrator of the group: asked here, so the flow stays a pure decision.
-                @event = groupCommand with { SenderIsGroupAdmin = await IsGroupAdminAsync(groupCommand, cancellationToken).ConfigureAwait(false) };
+                var (isAdmin, botCanPin) = await AskGroupAsync(groupCommand, cancellationToken).ConfigureAwait(false);
+                @event = groupCommand with { SenderIsGroupAdmin = isAdmin, BotCanPin = botCanPin };
             }
 
             if (@event is ButtonPressed press && Flows.Musters.MusterButton.Codec.Decode(press.Data) is Flows.Musters.MusterButton.CheckIn)
@@ -202,18 +203,20 @@ public sealed partial class UpdateDispatcher(
         }
     }
 
-    private async Task<bool> IsGroupAdminAsync(GroupCommand command, CancellationToken cancellationToken)
+    /// <summary>Whether the sender administers the group, and whether the bot may pin there (getChatMember twice).</summary>
+    private async Task<(bool SenderIsAdmin, bool BotCanPin)> AskGroupAsync(GroupCommand command, CancellationToken cancellationToken)
     {
         try
         {
             var member = await client.GetChatMember(command.Chat.Id, command.From.Id, cancellationToken).ConfigureAwait(false);
-            return member.Status is ChatMemberStatus.Administrator or ChatMemberStatus.Creator;
+            var bot = await client.GetChatMember(command.Chat.Id, client.BotId, cancellationToken).ConfigureAwait(false);
+            return (member.Status is ChatMemberStatus.Administrator or ChatMemberStatus.Creator, bot is ChatMemberAdministrator { CanPinMessages: true });
         }
         catch (Exception ex) when (ex is ApiRequestException or HttpRequestException or Telegram.Bot.Exceptions.RequestException)
         {
             // Not known: treated as not an administrator (the sender is told so and may try again).
             LogGroupAdminUnknown(logger, ex, command.Chat.Id);
-            return false;
+            return (false, false);
         }
     }
 

@@ -33,4 +33,7 @@ public sealed record GroupLink(long ChatId, string Title, GroupTarget Target, st
 }
 
 /// <summary>A "/link" sent in a group by an administrator of the community and of the group, waiting for them to choose the target in private.</summary>
-public sealed record PendingGroupLink(long ChatId, string Title, bool Supergroup, long By, long Community, DateTimeOffset At);
+public sealed record PendingGroupLink(long ChatId, string Title, bool Supergroup, long By, long Community, DateTimeOffset At)
+{
+    public bool CanPin { get; init; }
+}
