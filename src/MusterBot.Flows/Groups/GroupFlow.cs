@@ -85,15 +85,8 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
 
     private async ValueTask LinkAsync(FlowContext ctx, GroupCommand command, CancellationToken cancellationToken)
     {
-        if (!ctx.Has(Roles.Admin))
+        if (!Allowed(ctx, command))
         {
-            ctx.Reply(ctx.T("gr.link.not_admin"));
-            return;
-        }
-
-        if (command.SenderIsGroupAdmin != true)
-        {
-            ctx.Reply(ctx.T("gr.link.not_group_admin"));
             return;
         }
 
@@ -123,17 +116,28 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
         ctx.Reply(ctx.T("gr.link.see_private"));
     }
 
-    private async ValueTask UnlinkAsync(FlowContext ctx, GroupCommand command, CancellationToken cancellationToken)
+    /// <summary>/link and /unlink: an administrator of the community who is also an administrator of the group (refused in the group otherwise).</summary>
+    private static bool Allowed(FlowContext ctx, GroupCommand command)
     {
         if (!ctx.Has(Roles.Admin))
         {
             ctx.Reply(ctx.T("gr.link.not_admin"));
-            return;
+            return false;
         }
 
         if (command.SenderIsGroupAdmin != true)
         {
             ctx.Reply(ctx.T("gr.link.not_group_admin"));
+            return false;
+        }
+
+        return true;
+    }
+
+    private async ValueTask UnlinkAsync(FlowContext ctx, GroupCommand command, CancellationToken cancellationToken)
+    {
+        if (!Allowed(ctx, command))
+        {
             return;
         }
 
