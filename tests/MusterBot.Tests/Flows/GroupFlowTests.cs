@@ -89,7 +89,7 @@ public sealed class GroupFlowTests
         await h.Press(Admin, G(new GroupButton.LinkTo(North.Id, GroupTarget.Grid, "g1")));
         var linked = await h.DrainAsync();
         Assert.Contains(linked, m => m.ChatId == Admin.Id && TextOf(m) == "✅ “North neighbours” is now the group of grid North.");
-        Assert.Contains(linked, m => m.ChatId == North.Id && TextOf(m) == "✅ This is now the group of grid North. Muster orders, wishes and notices for it will appear here.");
+        Assert.Contains(linked, m => m.ChatId == North.Id && TextOf(m) == "✅ This is now the group of grid North.");
         var link = (await LinkAsync(h, North.Id))!;
         Assert.Equal((GroupTarget.Grid, "g1", Admin.Id, FlowHarness.Community), (link.Target, link.TargetId, link.LinkedBy, link.Community));
         Assert.Equal([North.Id.ToString(CultureInfo.InvariantCulture)], await RootSetAsync(h, Sets.GroupsOf(FlowHarness.Community)));
