@@ -319,4 +319,22 @@ public partial class WelfareFlowTests
         Assert.Equal(5, (await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Amy.Id, "M-1:post")))!.Points);
         Assert.Equal(5, (await h.CommunityDocAsync<PointsEntry>(DocKeys.Points(Amy.Id, "M-1:branch")))!.Points);
     }
+
+    [Fact]
+    public async Task NeedMorePeople_RaisesThePlacesPerShift_ToWhatIsStaffedPlusTheCount()
+    {
+        var h = await NewAsync();
+        await LaunchAsync(h);
+        await Arrive(h, Ann);
+        await DefinePostAsync(h, Admin, PostKind.Checkpoint, "East gate", 1);
+        await h.Press(Ann, P(new PostButton.Join(1, 1)));
+        await h.Press(Admin, P(new PostButton.Leader(1, 1, Ann.Id)));
+        await h.DrainAsync();
+
+        // One staffed, three more asked: four places per shift; the confirmation says so.
+        await h.Press(Ann, new MusterButton.FollowUp(1, 1, 3).Data);
+        Assert.Contains(To(await h.DrainAsync(), Ann), m => TextOf(m).StartsWith("📣 Follow-up muster M-2 sent for P-1:", StringComparison.Ordinal) && TextOf(m).EndsWith("Places per shift now: 4.", StringComparison.Ordinal));
+        Assert.Equal(4, (await PostAsync(h, 1))!.Needed);
+        Assert.Equal(new PostCall(1, 1, 3), (await h.CommunityDocAsync<Muster>(DocKeys.Muster(2)))!.ForPost);
+    }
 }
