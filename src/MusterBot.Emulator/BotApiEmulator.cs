@@ -128,8 +128,8 @@ public sealed class BotApiEmulator : IAsyncDisposable
     public EmulatedMessage SendText(long userId, string text) => State.SendText(userId, text);
 
     /// <inheritdoc cref="EmulatorState.PressButton"/>
-    public string PressButton(long userId, long? chatId, int messageId, string callbackData) =>
-        State.PressButton(userId, chatId, messageId, callbackData);
+    public string PressButton(long userId, long? chatId, int messageId, string callbackData, bool forged = false) =>
+        State.PressButton(userId, chatId, messageId, callbackData, forged);
 
     /// <inheritdoc cref="EmulatorState.PressButtonByText"/>
     public string PressButtonByText(long userId, int messageId, string buttonText) =>

@@ -222,12 +222,12 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
             return;
         }
 
-        var created = new GroupLink(chat, pending.Title, link.Target, link.Id) { Community = ctx.Shard, Supergroup = pending.Supergroup, CanPin = pending.CanPin, LinkedBy = ctx.Profile.Id, LinkedAt = ctx.Now };
+        var created = new GroupLink(chat, pending.Title, link.Target, link.Id) { Community = ctx.Shard, Supergroup = pending.Supergroup, CanPin = pending.CanPin, LinkedBy = ctx.Profile.Id, LinkedAt = ctx.Now, Language = ctx.Language };
         Remember(ctx, created);
         var target = TargetName(ctx.Language, directory, link.Target, link.Id);
         ctx.AnswerButton();
         ctx.Show(ctx.T("gr.link.done", Html.Escape(pending.Title), target), null);
-        ctx.Effects.Send(chat, ctx.T("gr.link.done_group", target), lane: Lane.Normal);
+        ctx.Effects.Send(chat, ctx.T("gr.link.done_group", target) + (link.Target == GroupTarget.Region ? "\n" + ctx.T("gr.link.done_region") : string.Empty), lane: Lane.Normal);
     }
 
     /// <summary>The bot added, removed, promoted or restricted in a group.</summary>

@@ -17,6 +17,8 @@ public abstract record MusterButton
         .Add<CheckIn>("ci")
         .Add<Eta>("eta")
         .Add<Reason>("rs")
+        // A member's answer pressed on the order posted in their region's linked group (the only muster button taken in a group).
+        .Add<GroupCheckIn>("gci")
         // A convenor's order.
         .Add<Acknowledge>("ack")
         .Add<Relay>("rel")
@@ -91,6 +93,12 @@ public abstract record MusterButton
 
     /// <summary>A member answers muster <paramref name="Number"/> (NoAnswer is never offered: it decodes, and is refused).</summary>
     public sealed record CheckIn(int Number, CheckInStatus Status) : OfMuster;
+
+    /// <summary>
+    /// A check-in pressed on the order posted in a group: names the community (the shard the muster lives in), since the
+    /// presser may be anyone in the group. The flow checks the presser against the muster's called list.
+    /// </summary>
+    public sealed record GroupCheckIn(long Community, int Number, CheckInStatus Status) : MusterButton;
 
     public sealed record Eta(int Number, int Minutes) : OfMuster;
 

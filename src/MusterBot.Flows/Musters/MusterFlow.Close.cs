@@ -161,6 +161,11 @@ public sealed partial class MusterFlow
             }
         }
 
+        foreach (var (region, entries) in all)
+        {
+            await CloseGroupsAsync(ctx, closed, region, entries, directory, cancellationToken).ConfigureAwait(false);
+        }
+
         foreach (var chat in closed.AdminPanelChats)
         {
             var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);

@@ -46,6 +46,7 @@ public sealed partial class MusterFlow
         {
             var sent = await SendMemberOrdersAsync(ctx, muster, regionId, cancellationToken).ConfigureAwait(false);
             updated = updated with { RelayedAt = ctx.Now, RelayedBy = ctx.Profile.Id, MembersToldAt = ctx.Now };
+            updated = await PostToGroupsAsync(ctx, muster, updated, cancellationToken).ConfigureAwait(false);
             notes.Add(ctx.T("mu.conv.relayed", sent));
         }
 

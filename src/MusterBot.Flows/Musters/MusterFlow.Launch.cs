@@ -204,11 +204,19 @@ public sealed partial class MusterFlow
 
         foreach (var (regionId, members) in targets.Groups)
         {
-            if (muster.Region(regionId) is { HasConvenor: false, MembersToldAt: not null })
+            if (muster.Region(regionId) is { HasConvenor: false, MembersToldAt: not null } direct)
             {
                 foreach (var member in members)
                 {
                     SendMemberOrder(ctx, muster, regionId, member);
+                }
+
+                // A region without a convenor: its group gets the order now too.
+                var posted = await PostToGroupsAsync(ctx, muster, direct, cancellationToken).ConfigureAwait(false);
+                if (!ReferenceEquals(posted, direct))
+                {
+                    MusterStore.PutRegion(ctx.Effects, number, posted);
+                    muster = muster.WithRegion(posted);
                 }
             }
         }

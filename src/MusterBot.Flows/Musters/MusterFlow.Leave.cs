@@ -69,7 +69,7 @@ public sealed partial class MusterFlow : ILeaveSection
             sent++;
         }
 
-        var updated = region with { MembersToldAt = ctx.Now, EscalatedAt = ctx.Now };
+        var updated = await PostToGroupsAsync(ctx, muster, region with { MembersToldAt = ctx.Now, EscalatedAt = ctx.Now }, cancellationToken).ConfigureAwait(false);
         CancelTimer(ctx, new MusterTimer.Escalate(muster.Number, region.RegionId).Id);
         UserProfile? backup = null;
         if (region.BackupConvenorId is { } backupId

@@ -129,7 +129,7 @@ public sealed partial class MusterFlow
 
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false);
         var panels = muster.AdminPanelChats.Select(chat => (Chat: chat, Region: (MusterRegion?)null))
-            .Concat(muster.Regions.SelectMany(r => r.PanelChats.Select(chat => (Chat: chat, Region: (MusterRegion?)r))))
+            .Concat(muster.Regions.SelectMany(r => r.PanelChats.Concat(r.GroupChats).Select(chat => (Chat: chat, Region: (MusterRegion?)r))))
             .ToList();
         var viewByRegion = new Dictionary<string, RollCall.RegionView>();
         var changed = false;
@@ -142,10 +142,11 @@ public sealed partial class MusterFlow
                 continue;
             }
 
-            var viewer = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
-            var language = viewer?.Language ?? Language.Zh;
+            // A group's roll call is in the group's language (no person's profile to read there).
+            var viewer = panel.InGroup ? null : await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(chat), cancellationToken).ConfigureAwait(false);
+            var language = panel.InGroup ? panel.Language : viewer?.Language ?? Language.Zh;
             string html;
-            InlineMarkup markup;
+            InlineMarkup? markup;
             if (region is null)
             {
                 html = await RenderCommunityAsync(ctx, muster, directory, language, cancellationToken).ConfigureAwait(false);
@@ -161,8 +162,10 @@ public sealed partial class MusterFlow
                     pending |= region.MembersToldAt is not null && view.Pending;
                 }
 
-                html = RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, region, language), view, ctx.Now, Offset);
-                markup = RollCall.RegionPanelButtons(texts, language, muster, region.RegionId, _dashboard);
+                html = panel.InGroup
+                    ? RollCall.RenderGroup(texts, language, muster, RegionName(directory, region, language), view, ctx.Now, Offset)
+                    : RollCall.RenderRegion(texts, language, muster, region, RegionName(directory, region, language), view, ctx.Now, Offset);
+                markup = panel.InGroup ? null : RollCall.RegionPanelButtons(texts, language, muster, region.RegionId, _dashboard);
             }
 
             if (!string.Equals(WithoutClock(html), WithoutClock(panel.LastHtml), StringComparison.Ordinal))
@@ -240,6 +243,7 @@ public sealed partial class MusterFlow
             ctx.Effects.Send(convenor.ChatId, MusterView.DrillLine(texts, convenor.Language, muster.Plan) + texts.Format(convenor.Language, "mu.esc.sent_direct", muster.Code, sent), lane: Lane.Emergency);
         }
 
+        updated = await PostToGroupsAsync(ctx, muster, updated, cancellationToken).ConfigureAwait(false);
         MusterStore.PutRegion(ctx.Effects, muster.Number, updated);
 
         // Live roll calls show the escalation (and the orders' deliveries) without waiting for the next answer.

@@ -97,6 +97,9 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
             case MusterButton.ModeChoice choice:
                 await OnModeButtonAsync(ctx, step, choice, cancellationToken).ConfigureAwait(false);
                 return;
+            case MusterButton.GroupCheckIn groupCheckIn:
+                await OnGroupCheckInAsync(ctx, step, groupCheckIn, cancellationToken).ConfigureAwait(false);
+                return;
             case MusterButton.CheckIn or MusterButton.Eta or MusterButton.Reason:
                 await OnAnswerButtonAsync(ctx, step, (MusterButton.OfMuster)button, cancellationToken).ConfigureAwait(false);
                 return;

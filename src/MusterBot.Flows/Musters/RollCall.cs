@@ -254,6 +254,39 @@ public static class RollCall
         return sb.ToString();
     }
 
+    /// <summary>
+    /// A region's roll call as its linked group sees it (issue #20): who has answered, with nothing private — no phone,
+    /// no reason for absence, no ETA, no delivery state. Those who answered "can't come" and those with no answer yet
+    /// are counted, not named.
+    /// </summary>
+    public static string RenderGroup(TextCatalog texts, Language language, Muster muster, string regionName, RegionView view, DateTimeOffset now, TimeSpan offset)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(muster);
+        ArgumentNullException.ThrowIfNull(view);
+        var sb = new StringBuilder();
+        sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
+        sb.Append(texts.Format(language, "mu.grp.rc.head", muster.Code, Html.Escape(regionName))).Append('\n');
+        sb.Append(MusterView.KindName(texts, language, muster.Plan)).Append(" · ").Append(Html.Escape(muster.Plan.RallyText)).Append('\n');
+        if (!muster.IsOpen)
+        {
+            sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
+        }
+
+        var budget = MaxGroupNamesChars;
+        foreach (var group in view.Groups.Where(g => !g.Unreachable && g.Status is CheckInStatus.Arrived or CheckInStatus.OnTheWay or CheckInStatus.Acknowledged))
+        {
+            budget = AppendNames(sb, texts, language, MusterView.StatusName(texts, language, group.Status), group, NameOf, budget);
+        }
+
+        sb.Append('\n').Append(texts.Format(language, "mu.grp.rc.others", view.Counts.Of(CheckInStatus.NoAnswer), view.Counts.Of(CheckInStatus.CantCome))).Append('\n');
+        sb.Append(texts.Format(language, "mu.rc.updated", now.ToOffset(offset).ToString("HH:mm:ss", CultureInfo.InvariantCulture)));
+        return sb.ToString();
+    }
+
+    /// <summary>Room for names in a group's roll call: shorter than a convenor's (texts in groups are short).</summary>
+    private const int MaxGroupNamesChars = 1200;
+
     /// <summary>The community-wide roll call for administrators: totals, then one line per region.</summary>
     /// <param name="welfare">The welfare check's line (households checked, help), shown under the totals; null when the muster has none.</param>
     public static string RenderCommunity(TextCatalog texts, Language language, Muster muster, string scopeTitle, IReadOnlyList<(MusterRegion Region, string Name, Counts Counts)> regions, DateTimeOffset now, TimeSpan offset, string? welfare = null)

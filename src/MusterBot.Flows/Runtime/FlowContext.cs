@@ -91,7 +91,14 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
 
     public Language Language => Profile.Language;
 
-    public long ChatId => Event.ChatId;
+    /// <summary>
+    /// True for a button pressed in a group chat (the only thing the bot takes there besides commands): the decision
+    /// is the presser's, and what it says goes to their private chat (<see cref="ChatId"/>), never to the group.
+    /// </summary>
+    public bool InGroup => Event is ButtonPressed press && press.ChatId != press.UserId;
+
+    /// <summary>The chat replies go to: the event's chat; the presser's private chat for a press in a group.</summary>
+    public long ChatId => InGroup ? Profile.ChatId : Event.ChatId;
 
     public bool Has(Roles role) => (Roles & role) != 0;
 
@@ -103,12 +110,13 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
     public void Reply(string html, State.Outbox.Markup? markup = null) => Effects.Send(ChatId, html, markup);
 
     /// <summary>
-    /// Shows a view: after a press, answers it and edits the pressed message in place; otherwise sends a new message.
+    /// Shows a view: after a press, answers it and edits the pressed message in place; otherwise (and after a press in a
+    /// group, whose message is everyone's) sends a new message.
     /// </summary>
     public void Show(string html, State.Outbox.InlineMarkup? markup)
     {
         AnswerButton();
-        if (Event is ButtonPressed { MessageId: { } messageId })
+        if (Event is ButtonPressed { MessageId: { } messageId } && !InGroup)
         {
             Effects.Edit(ChatId, messageId, html, markup);
         }

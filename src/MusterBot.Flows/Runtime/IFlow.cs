@@ -15,6 +15,13 @@ public interface IFlow
     /// </summary>
     bool OwnsButton(string data);
 
+    /// <summary>
+    /// True for callback data this flow takes when pressed in a group chat (a check-in on an order posted in a region's
+    /// group, a claim on a wish announced in a grid's group). Any other press in a group is refused before a flow decides.
+    /// Such a press is decided as the presser's own: their replies go to their private chat, never to the group.
+    /// </summary>
+    bool AllowsInGroup(string data) => false;
+
     /// <summary>The commands this flow answers; a command always goes to its flow and leaves any flow in progress.</summary>
     IReadOnlyCollection<string> Commands { get; }
 

@@ -81,9 +81,10 @@ public sealed partial class UpdateProcessor(
             var (initialProfile, initialConversation) = (context.Profile, context.Conversation);
             try
             {
-                if (@event is ButtonPressed foreign && foreign.ChatId != foreign.UserId)
+                if (@event is ButtonPressed foreign && foreign.ChatId != foreign.UserId && !router.Flows.Any(f => f.AllowsInGroup(foreign.Data)))
                 {
-                    // A button of someone else's chat: refuse, change nothing (callback data is never trusted alone).
+                    // A button of a group (or of someone else's chat) that no flow takes there: refuse, change nothing
+                    // (callback data is never trusted alone).
                     context.AnswerButton(context.T("button.not_yours"), alert: true);
                 }
                 else if (context.DecideAfterMove)
@@ -250,7 +251,7 @@ public sealed partial class UpdateProcessor(
             }
 
             // A person first seen in a group: their private chat is their own id, not the group's.
-            var privateChat = @event is GroupCommand or GroupBotStatusChanged or GroupMigrated ? sender.Id : @event.ChatId;
+            var privateChat = @event is GroupCommand or GroupBotStatusChanged or GroupMigrated || @event.ChatId != sender.Id ? sender.Id : @event.ChatId;
             profile = new UserProfile(sender.Id, privateChat, sender.FirstName) { FirstSeenAt = now, Language = LanguageOf(sender.LanguageCode) };
         }
 
@@ -265,7 +266,8 @@ public sealed partial class UpdateProcessor(
                 Username = sender.Username,
                 LastSeenAt = lastSeen ? now : profile.LastSeenAt,
                 Language = profile.LanguageChosen ? profile.Language : LanguageOf(sender.LanguageCode),
-                BlockedBot = @event is BotMembershipChanged or GroupCommand or GroupBotStatusChanged or GroupMigrated ? profile.BlockedBot : false,
+                // Only a message or press in their private chat shows they have not blocked the bot.
+                BlockedBot = @event is BotMembershipChanged or GroupCommand or GroupBotStatusChanged or GroupMigrated || @event.ChatId != sender.Id ? profile.BlockedBot : false,
             };
         }
 

@@ -43,6 +43,12 @@ public sealed class OutboxExecutor(ITelegramBotClient client, TextCatalog? texts
             case EditMarkup markup:
                 var remarked = await client.EditMessageReplyMarkup(message.ChatId, markup.MessageId, ToInline(markup.Markup), cancellationToken: cancellationToken).ConfigureAwait(false);
                 return remarked.Id;
+            case PinMessage { Unpin: false } pinning:
+                await client.PinChatMessage(message.ChatId, pinning.MessageId, disableNotification: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return null;
+            case PinMessage unpin:
+                await client.UnpinChatMessage(message.ChatId, unpin.MessageId, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return null;
             case AnswerCallback answer:
                 await client.AnswerCallbackQuery(answer.CallbackQueryId, answer.Text, answer.ShowAlert, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return null;

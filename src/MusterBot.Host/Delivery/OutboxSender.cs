@@ -858,7 +858,7 @@ public sealed partial class OutboxSender(
     }
 
     /// <summary>
-    /// Gives every <see cref="EditText"/> with a <see cref="EditText.TargetTag"/> the Telegram message id of the newest
+    /// Gives every <see cref="EditText"/> or <see cref="PinMessage"/> with a target tag the Telegram message id of the newest
     /// message sent to its chat with that tag (one store read per tag in the batch). An edit whose target is still
     /// queued goes back to the outbox for <see cref="SenderOptions.TargetPoll"/> (not a failed attempt), for up to
     /// <see cref="SenderOptions.TargetWait"/>; an edit without a target is recorded as failed. Returns the messages
@@ -866,7 +866,7 @@ public sealed partial class OutboxSender(
     /// </summary>
     private async Task<IReadOnlyList<OutboxMessage>> ResolveTargetsAsync(IReadOnlyList<OutboxMessage> claimed, CancellationToken cancellationToken)
     {
-        if (!claimed.Any(m => m.Action is EditText { TargetTag: not null }))
+        if (!claimed.Any(m => TargetTagOf(m.Action) is not null))
         {
             return claimed;
         }
@@ -875,7 +875,7 @@ public sealed partial class OutboxSender(
         var batch = new List<OutboxMessage>(claimed.Count);
         foreach (var message in claimed)
         {
-            if (message.Action is not EditText { TargetTag: { } tag } edit)
+            if (TargetTagOf(message.Action) is not { } tag)
             {
                 batch.Add(message);
                 continue;
@@ -894,7 +894,7 @@ public sealed partial class OutboxSender(
             if (messageId is { } id)
             {
                 _targetWaitSince.Remove(message.Id);
-                batch.Add(message with { Action = edit with { MessageId = id } });
+                batch.Add(message with { Action = WithTarget(message.Action, id) });
                 continue;
             }
 
@@ -922,6 +922,21 @@ public sealed partial class OutboxSender(
 
         return batch;
     }
+
+    /// <summary>The outbox tag naming the message an edit or a pin acts on (null: it names the message by id, or acts on none).</summary>
+    private static string? TargetTagOf(OutgoingAction action) => action switch
+    {
+        EditText { TargetTag: { } tag } => tag,
+        PinMessage { TargetTag: { } tag } => tag,
+        _ => null,
+    };
+
+    private static OutgoingAction WithTarget(OutgoingAction action, int messageId) => action switch
+    {
+        EditText edit => edit with { MessageId = messageId },
+        PinMessage pin => pin with { MessageId = messageId },
+        _ => action,
+    };
 
     /// <summary>
     /// The newest sent message of the edit's chat with the tag; else whether one is still queued (wait); else why there

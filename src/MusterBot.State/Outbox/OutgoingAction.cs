@@ -12,4 +12,5 @@ namespace MusterBot.State.Outbox;
 [JsonDerivedType(typeof(SendDocument), "document")]
 [JsonDerivedType(typeof(SetChatCommands), "commands")]
 [JsonDerivedType(typeof(SendPhoto), "photo")]
+[JsonDerivedType(typeof(PinMessage), "pin")]
 public abstract record OutgoingAction;

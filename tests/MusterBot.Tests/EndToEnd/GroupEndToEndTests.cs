@@ -106,6 +106,156 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         Assert.Null(await LinkAsync(store, SuperId));
     }
 
+    /// <summary>
+    /// Point 2: the convenor relays and the order appears in the region's group with check-in buttons and a pinned roll
+    /// call. Called members answer there (what follows comes privately); a member of another region and a forged press
+    /// from someone outside the group are told "not for you"; the roll call is edited in place, with names and counts
+    /// only; the close freezes it, takes the buttons off the order and unpins it.
+    /// </summary>
+    [Fact]
+    public async Task Muster_InTheRegionsGroup_CheckInsThere_RollCallPinnedAndEdited_NothingPrivate()
+    {
+        await using var host = await BotHost.StartAsync(
+            _emulator,
+            redis.ConnectionString,
+            new Dictionary<string, string?>
+            {
+                ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture),
+                ["Muster:RollCallInterval"] = "00:00:01",
+            });
+        var store = host.App.Services.GetRequiredService<IStateStore>();
+        await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+        const long PortGroup = -5101;
+        _emulator.CreateGroup(PortGroup, "Port neighbours", supergroup: true);
+        foreach (var (id, admin) in new[] { (AdminId, true), (CoraId, false), (MemberId, false), (AmyId, false), (BenId, false) })
+        {
+            _emulator.AddGroupMember(PortGroup, id, admin);
+        }
+
+        _emulator.AddBotToGroup(PortGroup, AdminId, asAdmin: true, canPin: true);
+        var since = _emulator.State.Version;
+        _emulator.SendGroupText(PortGroup, AdminId, "/link");
+        var choices = await _emulator.WaitForMessageAsync(AdminId, m => m.Version > since && m.Text?.Contains("Link the group", StringComparison.Ordinal) == true, Wait);
+        _emulator.PressButtonByText(AdminId, choices.MessageId, "region Port");
+        await InGroup(PortGroup, since, "Muster orders for the region will be posted here");
+
+        // A drill for region Port only, launched through the wizard; the convenor relays it.
+        var kind = await Says(AdminId, "/muster", "Launch a muster");
+        var scope = await Presses(AdminId, kind, "Flood", "Step 2");
+        var regions = await Presses(AdminId, scope, "By region", "choose regions");
+        regions = await Presses(AdminId, regions, "⬜ Port", "choose regions");
+        var rally = await Presses(AdminId, regions, "✔️ Done", "send the rally point");
+        var pin = await Says(AdminId, "Community square", "send a location pin");
+        var within = await Presses(AdminId, pin, "Skip", "report within?");
+        var drill = await Presses(AdminId, within, "within 1 h", "drill or real?");
+        var preview = await Presses(AdminId, drill, "🧪 Drill", "Please confirm");
+        await Presses(AdminId, preview, "🧪 Send the drill order", "M-1");
+        var order = await Sees(CoraId, 0, "Your region: Port");
+        since = _emulator.State.Version;
+        await Presses(CoraId, order, "📣 Relay to my region", "Members told at");
+
+        // In the group: the order with its buttons, then the roll call, pinned.
+        var groupOrder = await InGroup(PortGroup, since, "For the members of region Port called to this muster.");
+        Assert.Equal(["✅ acknowledged", "🏃 on my way", "📍 arrived", "❌ can't come"], groupOrder.Buttons.Select(b => b.Text));
+        var rollCall = await InGroup(PortGroup, since, "Roll call M-1 · Port");
+        await _emulator.WaitForAsync(() => _emulator.State.PinnedMessage(PortGroup)?.MessageId == rollCall.MessageId, Wait);
+        string Data(string text) => groupOrder.FindCallbackData(text)!;
+
+        // Ann, on her way: the toast in the group; the ETA question in private.
+        since = _emulator.State.Version;
+        var ann = _emulator.PressButton(MemberId, PortGroup, groupOrder.MessageId, Data("🏃 on my way"));
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(ann).Count == 1, Wait);
+        Assert.Equal("Saved: 🏃 on my way", _emulator.CallbackAnswers(ann)[0].Text);
+        var eta = await Sees(MemberId, since, "Muster order M-1");
+        Assert.Contains(eta.Buttons, b => b.Text.Contains("10", StringComparison.Ordinal));
+
+        // Amy can't come; she gives the reason privately.
+        since = _emulator.State.Version;
+        _emulator.PressButton(AmyId, PortGroup, groupOrder.MessageId, Data("❌ can't come"));
+        var reasons = await Sees(AmyId, since, "Muster order M-1");
+        await Presses(AmyId, reasons, "ill", "ill");
+
+        // Ben lives in Hill: this order is not for him. A forged press from someone outside the group: the same.
+        var ben = _emulator.PressButton(BenId, PortGroup, groupOrder.MessageId, Data("📍 arrived"));
+        _emulator.CreateUser(OutsiderId, "Olga", "zh-CN");
+        var forged = _emulator.PressButton(OutsiderId, PortGroup, groupOrder.MessageId, Data("📍 arrived"), forged: true);
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(ben).Count == 1 && _emulator.CallbackAnswers(forged).Count == 1, Wait);
+        Assert.Equal(("This muster order is not for you: you were not called to it. Thank you all the same!", true), (_emulator.CallbackAnswers(ben)[0].Text, _emulator.CallbackAnswers(ben)[0].ShowAlert));
+        Assert.Equal("这个集结令不是发给您的：您不在名单中。仍然谢谢您！", _emulator.CallbackAnswers(forged)[0].Text);
+        Assert.Empty(_emulator.Messages(OutsiderId));
+        Assert.Null(await store.GetAsync(DocKeys.MusterAnswer(1, BenId).Bind(Community), CancellationToken.None));
+
+        // The group's roll call, edited in place: who answered, counts of the rest; no phone, no reason.
+        await _emulator.WaitForAsync(() => _emulator.State.FindMessage(PortGroup, rollCall.MessageId)?.Text?.Contains("0 without an answer yet · 1 can't come", StringComparison.Ordinal) == true, Wait);
+        var shown = _emulator.State.FindMessage(PortGroup, rollCall.MessageId)!;
+        Assert.Contains("🏃 on my way (1)\nAnn", shown.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("+86", shown.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("· ill", shown.Text, StringComparison.Ordinal);
+        Assert.Equal(2, _emulator.Messages(PortGroup).Count(m => m.Text?.Contains("M-1", StringComparison.Ordinal) == true));
+
+        // The close: the roll call frozen, the order without buttons, unpinned.
+        var open = await Says(AdminId, "/muster close", "Open musters");
+        var ask = await Presses(AdminId, open, "🏁 Close M-1", "Close muster M-1?");
+        await Presses(AdminId, ask, "🏁 Yes, close", "M-1 is closed");
+        await _emulator.WaitForAsync(() => _emulator.State.FindMessage(PortGroup, groupOrder.MessageId)?.Text?.Contains("This muster is closed.", StringComparison.Ordinal) == true, Wait);
+        Assert.Empty(_emulator.State.FindMessage(PortGroup, groupOrder.MessageId)!.Buttons);
+        await _emulator.WaitForAsync(() => _emulator.State.PinnedMessage(PortGroup) is null, Wait);
+        Assert.Contains("Closed", _emulator.State.FindMessage(PortGroup, rollCall.MessageId)!.Text, StringComparison.Ordinal);
+    }
+
+    private const long CoraId = 7_600_000_010;
+    private const long AmyId = 7_600_000_102;
+    private const long BenId = 7_600_000_201;
+    private const long OutsiderId = 7_600_000_900;
+    private const long Community = MusterBot.State.Records.Org.DefaultTree.CommunityId;
+
+    private async Task SeedMusterAsync(IStateStore store, DateTimeOffset now)
+    {
+        var writes = new List<DocWrite>
+        {
+            Put(DocKeys.Grid("g1"), new Grid("g1", "North")),
+            Put(DocKeys.Region("r1"), new Region("r1", "Port") { ConvenorId = CoraId }),
+            Put(DocKeys.Region("r2"), new Region("r2", "Hill")),
+        };
+        var sets = new List<SetChange> { new(Sets.Grids, "g1", true), new(Sets.Regions, "r1", true), new(Sets.Regions, "r2", true) };
+        foreach (var (id, name, roles, region) in new (long, string, Roles, string?)[]
+                 {
+                     (AdminId, "Admin", Roles.Admin, null), (CoraId, "Cora", Roles.Member | Roles.Convenor, "r1"),
+                     (MemberId, "Ann", Roles.Member, "r1"), (AmyId, "Amy", Roles.Member, "r1"), (BenId, "Ben", Roles.Member, "r2"),
+                 })
+        {
+            var profile = new UserProfile(id, id, name)
+            {
+                Language = Language.En, LanguageChosen = true, Roles = roles, FirstSeenAt = now, LastSeenAt = now, RegisteredAt = now, GridId = "g1", RegionId = region,
+                Phone = "+8613800" + (id % 100_000).ToString("D5", CultureInfo.InvariantCulture),
+            };
+            _emulator.CreateUser(id, name, "en");
+            writes.Add(Put(DocKeys.User(id), profile));
+            sets.AddRange(PeopleIndex.Changes(null, profile));
+        }
+
+        Assert.Equal(CommitStatus.Committed, (await store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets })).Status);
+    }
+
+    private Task<EmulatedMessage> Says(long user, string text, string expected)
+    {
+        var since = _emulator.State.Version;
+        _emulator.SendText(user, text);
+        return Sees(user, since, expected);
+    }
+
+    private async Task<EmulatedMessage> Presses(long user, EmulatedMessage message, string button, string expected)
+    {
+        var since = _emulator.State.Version;
+        var query = _emulator.PressButtonByText(user, message.MessageId, button);
+        var seen = await Sees(user, since, expected);
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(query).Count >= 1, Wait);
+        return seen;
+    }
+
+    private Task<EmulatedMessage> Sees(long user, long since, string expected) =>
+        _emulator.WaitForMessageAsync(user, m => m.Version > since && m.Text?.Contains(expected, StringComparison.Ordinal) == true, Wait);
+
     private Task<EmulatedMessage> InGroup(long chat, long since, string expected) =>
         _emulator.WaitForMessageAsync(chat, m => m.Version > since && m.Text?.Contains(expected, StringComparison.Ordinal) == true, Wait);
 

@@ -30,6 +30,9 @@ public sealed record GroupLink(long ChatId, string Title, GroupTarget Target, st
 
     /// <summary>The group's earlier id when it became a supergroup.</summary>
     public long? MigratedFrom { get; init; }
+
+    /// <summary>The language the bot writes in there (the linking administrator's).</summary>
+    public Language Language { get; init; }
 }
 
 /// <summary>A "/link" sent in a group by an administrator of the community and of the group, waiting for them to choose the target in private.</summary>

@@ -28,6 +28,12 @@ public sealed record MusterRegion(string RegionId, int Targeted)
     public IReadOnlyList<long> PanelChats { get; init; } = [];
 
     /// <summary>
+    /// Linked group chats of the region (issue #20) where the order was posted with the check-in buttons and a live roll
+    /// call without phones or reasons is kept (pinned where the bot may pin).
+    /// </summary>
+    public IReadOnlyList<long> GroupChats { get; init; } = [];
+
+    /// <summary>
     /// A community part's group of a workplace region's members (<see cref="TreeWorkplace.Key"/>): its convenor is
     /// ordered at the street's or city's level, and the members' orders are held here until that relay.
     /// </summary>

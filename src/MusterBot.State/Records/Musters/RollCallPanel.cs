@@ -6,4 +6,9 @@ public sealed record RollCallPanel(int Muster, long ChatId, string? RegionId)
     public string? LastHtml { get; init; }
 
     public DateTimeOffset? LastAt { get; init; }
+
+    /// <summary>A region's roll call posted in its linked group: names and counts only, in the group's language.</summary>
+    public bool InGroup { get; init; }
+
+    public Language Language { get; init; }
 }
