@@ -57,7 +57,7 @@ public static class ObjectCards
         ArgumentNullException.ThrowIfNull(view);
         var tag = Tag(objectKey, kind);
         ctx.AnswerButton();
-        OutgoingAction action = ctx.Event is ButtonPressed { MessageId: { } messageId }
+        OutgoingAction action = ctx.Event is ButtonPressed { MessageId: { } messageId } && !ctx.InGroup
             ? new EditText(messageId, view.Html, view.Markup)
             : new SendText(view.Html, view.Markup);
         ctx.Effects.Publish(new OutboxMessage(Lane.Reply, ctx.ChatId, action) { Tag = tag });

@@ -35,6 +35,8 @@ public abstract record WishButton
         .Add<Assign>("asg")
         // Members: claim, give back, mark done.
         .Add<Claim>("cl")
+        // The claim on a wish announced in its grid's linked group (names the community: anyone in the group may press).
+        .Add<GroupClaim>("gcl")
         .Add<Release>("rl")
         .Add<MarkDone>("dn")
         .Add<DoneWithoutNote>("dn0")
@@ -83,6 +85,9 @@ public abstract record WishButton
     public sealed record Assign(int Number, long MemberId) : About(Number);
 
     public sealed record Claim(int Number) : About(Number);
+
+    /// <summary>"Claim" on the announcement in a grid's group: the flow checks the presser is a member of <paramref name="Community"/>.</summary>
+    public sealed record GroupClaim(long Community, int Number) : WishButton;
 
     public sealed record Release(int Number) : About(Number);
 

@@ -25,13 +25,17 @@ public sealed partial class WishFlow
     private static string CardKey(Wish wish) => "wish:" + Num(wish.Number);
 
     /// <summary>What the cards of a wish are drawn from: the wish and the people it names.</summary>
-    private sealed record CardScene(Wish Wish, UserProfile? Resident, UserProfile? Claimer, DirectorySnapshot Directory);
+    private sealed record CardScene(Wish Wish, UserProfile? Resident, UserProfile? Claimer, DirectorySnapshot Directory)
+    {
+        /// <summary>The community (shard) the wish lives in: a group's claim button names it.</summary>
+        public long Community { get; init; }
+    }
 
     private static async ValueTask<CardScene> SceneAsync(FlowContext ctx, Wish wish, CancellationToken cancellationToken) => new(
         wish,
         wish.ResidentId == ctx.Profile.Id ? ctx.Profile : await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false),
         wish.ClaimedBy == ctx.Profile.Id ? ctx.Profile : await ProfileAsync(ctx, wish.ClaimedBy, cancellationToken).ConfigureAwait(false),
-        await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false));
+        await DirectorySnapshot.LoadAsync(ctx.Reader, cancellationToken).ConfigureAwait(false)) { Community = ctx.Shard };
 
     /// <summary>
     /// Writes the wish (status sets too) and edits every card of it that now looks different. Cards in
@@ -74,6 +78,7 @@ public sealed partial class WishFlow
             CardClaimer when mine => ClaimerCard(language, scene),
             CardClaimer => new CardView(WishView.Public(texts, language, scene.Wish, scene.Directory) + "\n" + texts.Get(language, "wi.m.card_released"), null),
             CardFiled => FiledCard(language, scene.Wish),
+            CardGroup => GroupCard(language, scene),
             CardDone => DoneCard(language, scene),
             _ => null,
         };

@@ -28,6 +28,7 @@ public sealed partial class WishFlow
         };
         opened = opened.With(new WishEvent(ctx.Now, ctx.Profile.Id, "approved") { Detail = skilledOnly ? "skilled members" : null });
         var (announced, cards) = await AnnounceAsync(ctx, opened, community: opened.GridId is null, cancellationToken).ConfigureAwait(false);
+        cards.AddRange(await AnnounceInGroupsAsync(ctx, opened, await SceneAsync(ctx, opened, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false));
         SetTimer(ctx, new WishTimer.Widen(wish.Number), ctx.Now + _options.WidenAfter);
         var resident = await ProfileAsync(ctx, wish.ResidentId, cancellationToken).ConfigureAwait(false);
         Tell(ctx, resident, language => texts.Format(language, "wi.r.approved", wish.Code));

@@ -35,6 +35,8 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
 
     public bool OwnsButton(string data) => WishButton.Codec.Owns(data);
 
+    public bool AllowsInGroup(string data) => WishButton.Codec.Decode(data) is WishButton.GroupClaim;
+
     /// <summary>Wishes come after open musters in /my.</summary>
     public int Order => 10;
 
@@ -222,6 +224,9 @@ public sealed partial class WishFlow(TextCatalog texts, IOptions<WishOptions> op
                 ctx.AnswerButton();
                 Move(ctx, step, WishTrigger.Cancel);
                 ctx.Show(ctx.T("cancel.done"), null);
+                return;
+            case WishButton.GroupClaim claim:
+                await GroupClaimAsync(ctx, claim, cancellationToken).ConfigureAwait(false);
                 return;
             case WishButton.About about when about.Number >= 0
                 && await ctx.Reader.GetAsync<Wish>(DocKeys.Wish(about.Number), cancellationToken).ConfigureAwait(false) is { } wish:

@@ -203,6 +203,75 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         Assert.Contains("Closed", _emulator.State.FindMessage(PortGroup, rollCall.MessageId)!.Text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Point 3: a resident's wish, approved, is announced in the grid's group with the claim button; the resident cannot
+    /// claim it there, a member can (the contact comes privately, the group's card says "taken" without names), and a
+    /// second member is told it is taken. The resident's name and phone never appear in the group.
+    /// </summary>
+    [Fact]
+    public async Task Wish_AnnouncedInTheGridsGroup_ClaimedThere_ResidentNeverNamed()
+    {
+        await using var host = await BotHost.StartAsync(
+            _emulator,
+            redis.ConnectionString,
+            new Dictionary<string, string?> { ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture) });
+        var store = host.App.Services.GetRequiredService<IStateStore>();
+        await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+        const long NorthGroup = -5201;
+        _emulator.CreateGroup(NorthGroup, "North grid");
+        foreach (var (id, admin) in new[] { (AdminId, true), (MemberId, false), (AmyId, false), (RitaId, false) })
+        {
+            _emulator.AddGroupMember(NorthGroup, id, admin);
+        }
+
+        _emulator.AddBotToGroup(NorthGroup, AdminId);
+        var since = _emulator.State.Version;
+        _emulator.SendGroupText(NorthGroup, AdminId, "/link");
+        var choices = await _emulator.WaitForMessageAsync(AdminId, m => m.Version > since && m.Text?.Contains("Link the group", StringComparison.Ordinal) == true, Wait);
+        _emulator.PressButtonByText(AdminId, choices.MessageId, "grid North");
+        await InGroup(NorthGroup, since, "This is now the group of grid North.");
+
+        // Rita files a wish; the administrator approves it.
+        await Says(RitaId, "/wish", "File a micro-wish");
+        var photo = await Says(RitaId, "My kitchen tap drips", "Add a photo?");
+        var category = await Presses(RitaId, photo, "No photo", "Please choose a category");
+        var date = await Presses(RitaId, category, "repairs", "By when would you like it done?");
+        var preview = await Presses(RitaId, date, "No date", "Please check your wish");
+        await Presses(RitaId, preview, "✅ Submit", "Your micro-wish W-0001 was received");
+        var card = await Sees(AdminId, 0, "New micro-wish to review");
+        since = _emulator.State.Version;
+        await Presses(AdminId, card, "✅ Approve and announce", "Status: open for claims");
+
+        // In the group: the public view and the claim button; not the resident's name nor phone.
+        var announced = await InGroup(NorthGroup, since, "A new micro-wish in your grid");
+        Assert.Contains("My kitchen tap drips", announced.Text, StringComparison.Ordinal);
+        Assert.Equal(["🙋 Claim W-0001"], announced.Buttons.Select(b => b.Text));
+        Assert.DoesNotContain("Rita", announced.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(RitaPhone, announced.Text, StringComparison.Ordinal);
+        var claim = announced.FindCallbackData("🙋 Claim W-0001")!;
+
+        // Rita cannot claim her own (nor any) wish there; Ann can, first; Amy is told it is taken.
+        var rita = _emulator.PressButton(RitaId, NorthGroup, announced.MessageId, claim);
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(rita).Count == 1, Wait);
+        Assert.StartsWith("Only the community's registered members can claim", _emulator.CallbackAnswers(rita)[0].Text, StringComparison.Ordinal);
+        since = _emulator.State.Version;
+        var ann = _emulator.PressButton(MemberId, NorthGroup, announced.MessageId, claim);
+        var contact = await Sees(MemberId, since, "W-0001");
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(ann).Count == 1, Wait);
+        Assert.Equal("You claimed W-0001", _emulator.CallbackAnswers(ann)[0].Text);
+        await _emulator.WaitForAsync(() => _emulator.Messages(MemberId).Any(m => m.Text?.Contains(RitaPhone, StringComparison.Ordinal) == true), Wait);
+        await _emulator.WaitForAsync(() => _emulator.State.FindMessage(NorthGroup, announced.MessageId)?.Text?.Contains("A member has taken this on.", StringComparison.Ordinal) == true, Wait);
+        var taken = _emulator.State.FindMessage(NorthGroup, announced.MessageId)!;
+        Assert.Empty(taken.Buttons);
+        Assert.DoesNotContain("Ann", taken.Text, StringComparison.Ordinal);
+        var amy = _emulator.PressButton(AmyId, NorthGroup, announced.MessageId, claim);
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(amy).Count == 1, Wait);
+        Assert.Equal("Sorry, W-0001 has already been taken. Thank you!", _emulator.CallbackAnswers(amy)[0].Text);
+        Assert.DoesNotContain(_emulator.Messages(NorthGroup), m => m.Text?.Contains(RitaPhone, StringComparison.Ordinal) == true || m.Text?.Contains("Rita", StringComparison.Ordinal) == true);
+    }
+
+    private const long RitaId = 7_600_000_500;
+    private const string RitaPhone = "+8613800" + "00500";
     private const long CoraId = 7_600_000_010;
     private const long AmyId = 7_600_000_102;
     private const long BenId = 7_600_000_201;
@@ -222,6 +291,7 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
                  {
                      (AdminId, "Admin", Roles.Admin, null), (CoraId, "Cora", Roles.Member | Roles.Convenor, "r1"),
                      (MemberId, "Ann", Roles.Member, "r1"), (AmyId, "Amy", Roles.Member, "r1"), (BenId, "Ben", Roles.Member, "r2"),
+                     (RitaId, "Rita", Roles.Resident, null),
                  })
         {
             var profile = new UserProfile(id, id, name)
