@@ -51,6 +51,7 @@ public static class FlowsHostingExtensions
         builder.Services.AddSingleton<IFlow, Households.WelfareFlow>();
         builder.Services.AddSingleton<IFlow, Posts.PostFlow>();
         builder.Services.AddSingleton<IFlow, Groups.GroupFlow>();
+        builder.Services.AddSingleton<IFlow>(sp => new Broadcasts.NoticeFlow(sp.GetRequiredService<TextCatalog>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Wishes.WishOptions>>().Value.UtcOffset));
         builder.Services.AddSingleton<IFlow, MyFlow>();
         builder.Services.AddSingleton<FlowRouter>();
         builder.Services.AddSingleton<UpdateProcessor>();

@@ -118,6 +118,10 @@ public interface IStateStore
     async Task<long> CountSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) =>
         (await GetSetMembersAsync(setName, shard, cancellationToken).ConfigureAwait(false)).Count;
 
+    /// <summary>Whether a set has a member, without reading the others (Redis SISMEMBER); this default reads them.</summary>
+    async Task<bool> IsSetMemberAsync(string setName, string member, long shard, CancellationToken cancellationToken) =>
+        (await GetSetMembersAsync(setName, shard, cancellationToken).ConfigureAwait(false)).Contains(member, StringComparer.Ordinal);
+
     /// <summary>Which final outcome of a chat's messages counts: Sent, then Unreachable, then Failed (Queued: none yet).</summary>
     static int OutcomeRank(DeliveryStatus status) => status switch
     {

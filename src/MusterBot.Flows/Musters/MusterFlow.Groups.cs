@@ -86,7 +86,7 @@ public sealed partial class MusterFlow
 
     /// <summary>The order as a region's group reads it: the members' order, for whom it is, and that answers stay private.</summary>
     private string GroupOrder(Language language, Muster muster, string regionName) =>
-        MusterView.Order(texts, language, muster, Offset, []) + "\n\n"
+        MusterView.Order(texts, language, muster, Offset, [], askToAnswer: false) + "\n\n"
         + texts.Format(language, "mu.grp.order_for", Html.Escape(regionName)) + "\n"
         + texts.Get(language, "mu.grp.order_hint");
 

@@ -36,7 +36,7 @@ public static partial class MusterView
         plan.Drill ? texts.Get(language, "mu.drill_banner") + "\n" : string.Empty;
 
     /// <summary>The order as a member reads it.</summary>
-    public static string Order(TextCatalog texts, Language language, Muster muster, TimeSpan offset, IReadOnlyList<Skill> matchedSkills)
+    public static string Order(TextCatalog texts, Language language, Muster muster, TimeSpan offset, IReadOnlyList<Skill> matchedSkills, bool askToAnswer = true)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
@@ -50,7 +50,11 @@ public static partial class MusterView
             sb.Append('\n').Append(texts.Format(language, "mu.order.skills", SkillList(texts, language, matchedSkills)));
         }
 
-        sb.Append('\n').Append(texts.Get(language, "mu.order.answer"));
+        if (askToAnswer)
+        {
+            sb.Append('\n').Append(texts.Get(language, "mu.order.answer"));
+        }
+
         return sb.ToString();
     }
 

@@ -124,6 +124,10 @@ public sealed class DocReader(IStateStore store, long shard = Shards.Root)
     public async ValueTask<long> CountAsync(string setName, CancellationToken cancellationToken) =>
         await _store.CountSetMembersAsync(setName, Shard, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Whether a set of this reader's shard has a member (not version-tracked).</summary>
+    public async ValueTask<bool> HasMemberAsync(string setName, string member, CancellationToken cancellationToken) =>
+        await _store.IsSetMemberAsync(setName, member, Shard, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Reads several documents at once (each remembered with its version); null where absent.</summary>
     public async ValueTask<IReadOnlyList<T?>> GetManyAsync<T>(IReadOnlyList<DocKey> keys, CancellationToken cancellationToken)
         where T : class

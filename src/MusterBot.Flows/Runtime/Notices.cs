@@ -43,17 +43,17 @@ public static class Notices
     }
 
     /// <summary>A photo that goes with a normal-time notice (held like the notice in emergency mode).</summary>
-    public static void NotifyPhoto(FlowContext ctx, long chatId, string fileId, string captionHtml)
+    public static void NotifyPhoto(FlowContext ctx, long chatId, string fileId, string captionHtml, Markup? markup = null, string? tag = null)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         if (!ctx.Emergency)
         {
-            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, chatId, new SendPhoto(fileId, captionHtml)));
+            ctx.Effects.Publish(new OutboxMessage(Lane.Normal, chatId, new SendPhoto(fileId, captionHtml, markup)) { Tag = tag });
             return;
         }
 
         var id = Guid.NewGuid().ToString("N");
-        ctx.Effects.Put(DocKeys.HeldNotice(id), new HeldNotice(chatId, captionHtml, null, ctx.Now) { PhotoFileId = fileId });
+        ctx.Effects.Put(DocKeys.HeldNotice(id), new HeldNotice(chatId, captionHtml, markup, ctx.Now) { PhotoFileId = fileId, Tag = tag });
         ctx.Effects.AddToSet(Sets.HeldNotices, id);
     }
 
@@ -75,7 +75,7 @@ public static class Notices
             }
             else if (notice is { PhotoFileId: { } photo })
             {
-                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, notice.ChatId, new SendPhoto(photo, notice.Html)));
+                ctx.Effects.Publish(new OutboxMessage(Lane.Normal, notice.ChatId, new SendPhoto(photo, notice.Html, notice.Markup)) { Tag = notice.Tag });
                 released++;
             }
             else if (notice is { TargetTag: { } target })

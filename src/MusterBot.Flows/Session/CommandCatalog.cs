@@ -27,6 +27,7 @@ public static class CommandCatalog
         new("muster", Roles.Admin, "cmd.muster", "menu.muster"),
         new("mode", Roles.Admin, "cmd.mode"),
         new("households", Roles.Handler | Roles.Admin, "cmd.households", "menu.households"),
+        new("notice", Roles.Handler | Roles.Admin, "cmd.notice"),
         new("groups", Roles.Admin, "cmd.groups"),
         new("admin", Roles.Admin, "cmd.admin", "menu.admin"),
     ];

@@ -91,6 +91,9 @@ public static class DocKeys
 
     public static DocKey Wish(int number) => new("wish", Num(number));
 
+    /// <summary>An ordinary notice (N-1, …).</summary>
+    public static DocKey Notice(int number) => new("notice", Num(number));
+
     public static DocKey Complaint(int number) => new("complaint", Num(number));
 
     /// <summary>A community's call to its reported-in in-service members (<see cref="InService.InServiceCall"/>).</summary>

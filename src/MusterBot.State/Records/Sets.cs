@@ -16,6 +16,15 @@ public static class Sets
 
     public static string PeopleInGrid(string gridId) => "people:grid:" + gridId;
 
+    /// <summary>Numbers of every notice of the community (newest are listed by /notice).</summary>
+    public const string Notices = "notices";
+
+    /// <summary>People a notice was sent to.</summary>
+    public static string NoticeRecipients(int number) => "notice:" + number.ToString(CultureInfo.InvariantCulture) + ":to";
+
+    /// <summary>Recipients who marked a notice read.</summary>
+    public static string NoticeRead(int number) => "notice:" + number.ToString(CultureInfo.InvariantCulture) + ":read";
+
     public static string PeopleInRegion(string regionId) => "people:region:" + regionId;
 
     public static string PeopleWithRole(Roles role) => "people:role:" + role.ToString().ToLowerInvariant();

@@ -437,6 +437,12 @@ public sealed partial class RedisStateStore
     public async Task<long> CountSetMembersAsync(string setName, long shard, CancellationToken cancellationToken) =>
         await _db.SetLengthAsync(ShardPrefix(shard) + "set:" + setName).WaitAsync(cancellationToken).ConfigureAwait(false);
 
+    public async Task<bool> IsSetMemberAsync(string setName, string member, long shard, CancellationToken cancellationToken)
+    {
+        CheckShard(shard);
+        return await _db.SetContainsAsync(ShardPrefix(shard) + "set:" + setName, member).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<DeliveryRecord>> GetDeliveriesByTagAsync(string tag, long shard, CancellationToken cancellationToken)
     {
         CheckShard(shard);

@@ -155,7 +155,7 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         await Presses(CoraId, order, "📣 Relay to my region", "Members told at");
 
         // In the group: the order with its buttons, then the roll call, pinned.
-        var groupOrder = await InGroup(PortGroup, since, "For the members of region Port called to this muster.");
+        var groupOrder = await InGroup(PortGroup, since, "For the members of “Port” called to this muster.");
         Assert.Equal(["✅ acknowledged", "🏃 on my way", "📍 arrived", "❌ can't come"], groupOrder.Buttons.Select(b => b.Text));
         var rollCall = await InGroup(PortGroup, since, "Roll call M-1 · Port");
         await _emulator.WaitForAsync(() => _emulator.State.PinnedMessage(PortGroup)?.MessageId == rollCall.MessageId, Wait);

@@ -632,7 +632,7 @@ public partial class DirectoryFlowTests
                     "admin" or "muster" or "mode" or "stats" => roles.HasFlag(Roles.Admin),
                     "wishes" => (roles & (Roles.Admin | Roles.Member | Roles.Convenor)) != 0,
                     "rollcall" => (roles & (Roles.Admin | Roles.Convenor)) != 0,
-                    "households" => (roles & (Roles.Admin | Roles.Handler)) != 0,
+                    "households" or "notice" => (roles & (Roles.Admin | Roles.Handler)) != 0,
                     _ => true,
                 };
                 data.Add(command, roles, allowed);

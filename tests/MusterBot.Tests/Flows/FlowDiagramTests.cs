@@ -28,6 +28,7 @@ public class FlowDiagramTests
         new MusterBot.Flows.Households.HouseholdFlow(),
         new MusterBot.Flows.Households.WelfareFlow(TextCatalog.Default, Options.Create(new MusterOptions())),
         new MusterBot.Flows.Posts.PostFlow(TextCatalog.Default, Microsoft.Extensions.Options.Options.Create(new MusterBot.Flows.Musters.MusterOptions())),
+        new MusterBot.Flows.Broadcasts.NoticeFlow(TextCatalog.Default),
     ];
 
     [Fact]

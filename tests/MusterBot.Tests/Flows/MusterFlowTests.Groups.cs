@@ -48,7 +48,7 @@ public partial class MusterFlowTests
         var order = (SendText)relayed[0].Action;
         Assert.Equal((Lane.Emergency, MusterFlow.GroupOrderTag(1, "r1")), (relayed[0].Lane, relayed[0].Tag));
         Assert.Contains("M-1", order.Html, StringComparison.Ordinal);
-        Assert.Contains("For the members of region Port called to this muster.", order.Html, StringComparison.Ordinal);
+        Assert.Contains("For the members of “Port” called to this muster.", order.Html, StringComparison.Ordinal);
         Assert.Equal(
             [GroupData(CheckInStatus.Acknowledged), GroupData(CheckInStatus.OnTheWay), GroupData(CheckInStatus.Arrived), GroupData(CheckInStatus.CantCome)],
             Buttons(order.Markup));

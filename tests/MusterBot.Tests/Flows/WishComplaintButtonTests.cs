@@ -18,10 +18,13 @@ public class WishComplaintButtonTests
     private static readonly int[] Ints = [int.MaxValue, int.MinValue, 0];
 
     [Fact]
-    public void EveryWishPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(WishButton.Codec, 24);
+    public void EveryWishPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(WishButton.Codec, 25);
 
     [Fact]
     public void EveryComplaintPayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(ComplaintButton.Codec, 26);
+
+    [Fact]
+    public void EveryNoticePayload_WithExtremeValues_FitsIn64Bytes_AndRoundTrips() => AssertAll(MusterBot.Flows.Broadcasts.NoticeButton.Codec, 12);
 
     [Fact]
     public void EveryTimerPayload_RoundTrips_AndKeepsTheTimerIdsOfBefore()
@@ -122,6 +125,12 @@ public class WishComplaintButtonTests
         if (type == typeof(bool))
         {
             return variant % 2 == 0;
+        }
+
+        if (type == typeof(string))
+        {
+            // A notice's target: a grid, or a building of it (ids are short codes the directory gives out).
+            return variant % 2 == 0 ? "g99999/b99999" : "g99999";
         }
 
         if (type.IsEnum)

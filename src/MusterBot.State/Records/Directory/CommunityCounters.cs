@@ -21,6 +21,9 @@ public sealed record CommunityCounters
     /// <summary>The last household number given out (H-0001, …).</summary>
     public int Households { get; init; }
 
+    /// <summary>The last notice number given out (N-1, …).</summary>
+    public int Notices { get; init; }
+
     /// <summary>People who left, by role name (personal data deleted, the count kept).</summary>
     public IReadOnlyDictionary<string, int> Left { get; init; } = new Dictionary<string, int>();
 }
