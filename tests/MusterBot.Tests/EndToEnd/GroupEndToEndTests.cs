@@ -270,6 +270,72 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         Assert.DoesNotContain(_emulator.Messages(NorthGroup), m => m.Text?.Contains(RitaPhone, StringComparison.Ordinal) == true || m.Text?.Contains("Rita", StringComparison.Ordinal) == true);
     }
 
+    /// <summary>
+    /// Point 4: an administrator writes a notice with a photo to grid North: the preview's count, the copies with their
+    /// "read" button in private and in the grid's group, reads counted once and only for recipients, the read count.
+    /// </summary>
+    [Fact]
+    public async Task Notice_WithAPhoto_ToAGrid_ReachesItsResidentsAndGroup_ReadsCounted()
+    {
+        await using var host = await BotHost.StartAsync(
+            _emulator,
+            redis.ConnectionString,
+            new Dictionary<string, string?> { ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture) });
+        var store = host.App.Services.GetRequiredService<IStateStore>();
+        await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+        const long NorthGroup = -5301;
+        _emulator.CreateGroup(NorthGroup, "North grid");
+        foreach (var (id, admin) in new[] { (AdminId, true), (MemberId, false), (RitaId, false) })
+        {
+            _emulator.AddGroupMember(NorthGroup, id, admin);
+        }
+
+        _emulator.AddBotToGroup(NorthGroup, AdminId);
+        var since = _emulator.State.Version;
+        _emulator.SendGroupText(NorthGroup, AdminId, "/link");
+        var choices = await _emulator.WaitForMessageAsync(AdminId, m => m.Version > since && m.Text?.Contains("Link the group", StringComparison.Ordinal) == true, Wait);
+        _emulator.PressButtonByText(AdminId, choices.MessageId, "grid North");
+        await InGroup(NorthGroup, since, "This is now the group of grid North.");
+
+        // The wizard: grid North, a photo with the text as its caption, now.
+        var list = await Says(AdminId, "/notice", "Notices");
+        var targets = await Presses(AdminId, list, "➕ New notice", "Who should get it?");
+        targets = await Presses(AdminId, targets, "⬜ grid North", "Who should get it?");
+        await Presses(AdminId, targets, "✔️ Done", "send the notice text");
+        since = _emulator.State.Version;
+        _emulator.SendPhoto(AdminId, [1, 2, 3, 4], "Water off on Tuesday 9:00–12:00");
+        var when = await Sees(AdminId, since, "when should it go out?");
+        var preview = await Presses(AdminId, when, "Now", "Please check the notice");
+        Assert.Contains("Will reach 6 people and 1 linked group(s).", preview.Text, StringComparison.Ordinal);
+        Assert.Contains("📷 with a photo", preview.Text, StringComparison.Ordinal);
+        since = _emulator.State.Version;
+        var stats = await Presses(AdminId, preview, "📤 Send now", "Sent to 6 people and 1 group(s).");
+
+        // Rita's copy: the photo, the text as its caption, "read".
+        var copy = await _emulator.WaitForMessageAsync(RitaId, m => m.Version > since && m.PhotoFileId is not null, Wait);
+        Assert.Equal("📢 Notice N-1\nWater off on Tuesday 9:00–12:00", copy.Text);
+        Assert.Equal(["👌 Mark as read"], copy.Buttons.Select(b => b.Text));
+        var inGroup = await _emulator.WaitForMessageAsync(NorthGroup, m => m.Version > since && m.PhotoFileId is not null, Wait);
+
+        // Rita reads it in private (twice); Ann in the group; an outsider's forged press there is only thanked.
+        var first = _emulator.PressButton(RitaId, RitaId, copy.MessageId, copy.FindCallbackData("👌 Mark as read")!);
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(first).Count == 1, Wait);
+        Assert.Equal("👌 Thank you, marked as read.", _emulator.CallbackAnswers(first)[0].Text);
+        await _emulator.WaitForAsync(() => _emulator.State.FindMessage(RitaId, copy.MessageId)?.Buttons.SingleOrDefault()?.Text == "✅ Read", Wait);
+        var second = _emulator.PressButton(RitaId, RitaId, copy.MessageId, copy.FindCallbackData("👌 Mark as read")!);
+        var ann = _emulator.PressButton(MemberId, NorthGroup, inGroup.MessageId, inGroup.FindCallbackData("👌 Mark as read")!);
+        _emulator.CreateUser(OutsiderId, "Olga", "en");
+        var outsider = _emulator.PressButton(OutsiderId, NorthGroup, inGroup.MessageId, inGroup.FindCallbackData("👌 Mark as read")!, forged: true);
+        await _emulator.WaitForAsync(() => new[] { second, ann, outsider }.All(q => _emulator.CallbackAnswers(q).Count == 1), Wait);
+        Assert.Equal("You have already marked it read. Thank you!", _emulator.CallbackAnswers(second)[0].Text);
+        Assert.Equal("👌 Thank you, marked as read.", _emulator.CallbackAnswers(ann)[0].Text);
+        Assert.Equal("Thank you for reading.", _emulator.CallbackAnswers(outsider)[0].Text);
+        Assert.Single(_emulator.Messages(NorthGroup), m => m.PhotoFileId is not null);
+
+        // The sender's read count.
+        await Presses(AdminId, stats, "🔄 Read count", "👌 Read: 2 of 6");
+    }
+
     private const long RitaId = 7_600_000_500;
     private const string RitaPhone = "+8613800" + "00500";
     private const long CoraId = 7_600_000_010;
