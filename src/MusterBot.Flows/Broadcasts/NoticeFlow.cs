@@ -442,6 +442,13 @@ public sealed class NoticeFlow(TextCatalog texts, TimeSpan? utcOffset = null) : 
 
         var hasDate = text.Contains('-', StringComparison.Ordinal) || text.Contains('/', StringComparison.Ordinal);
         var hasYear = text.Count(c => c is '-' or '/') == 2;
+        if (hasDate && !hasYear && parsed.Day > DateTime.DaysInMonth(local.Year, parsed.Month))
+        {
+            // 02-29 outside a leap year.
+            ctx.Reply(ctx.T("nt.when.format"), CancelMarkup(ctx));
+            return;
+        }
+
         var at = new DateTimeOffset(hasYear ? parsed : new DateTime(local.Year, hasDate ? parsed.Month : local.Month, hasDate ? parsed.Day : local.Day, parsed.Hour, parsed.Minute, 0), _offset);
         if (!hasDate && at <= ctx.Now)
         {

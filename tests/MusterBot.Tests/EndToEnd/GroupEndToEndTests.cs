@@ -126,18 +126,7 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         var store = host.App.Services.GetRequiredService<IStateStore>();
         await SeedMusterAsync(store, DateTimeOffset.UtcNow);
         const long PortGroup = -5101;
-        _emulator.CreateGroup(PortGroup, "Port neighbours", supergroup: true);
-        foreach (var (id, admin) in new[] { (AdminId, true), (CoraId, false), (MemberId, false), (AmyId, false), (BenId, false) })
-        {
-            _emulator.AddGroupMember(PortGroup, id, admin);
-        }
-
-        _emulator.AddBotToGroup(PortGroup, AdminId, asAdmin: true, canPin: true);
-        var since = _emulator.State.Version;
-        _emulator.SendGroupText(PortGroup, AdminId, "/link");
-        var choices = await _emulator.WaitForMessageAsync(AdminId, m => m.Version > since && m.Text?.Contains("Link the group", StringComparison.Ordinal) == true, Wait);
-        _emulator.PressButtonByText(AdminId, choices.MessageId, "region Port");
-        await InGroup(PortGroup, since, "Muster orders for the region will be posted here");
+        await LinkedGroupAsync(PortGroup, "Port neighbours", "region Port", "Muster orders for the region will be posted here", supergroup: true, canPin: true, CoraId, MemberId, AmyId, BenId);
 
         // A drill for region Port only, launched through the wizard; the convenor relays it.
         var kind = await Says(AdminId, "/muster", "Launch a muster");
@@ -151,7 +140,7 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         var preview = await Presses(AdminId, drill, "🧪 Drill", "Please confirm");
         await Presses(AdminId, preview, "🧪 Send the drill order", "M-1");
         var order = await Sees(CoraId, 0, "Your region: Port");
-        since = _emulator.State.Version;
+        var since = _emulator.State.Version;
         await Presses(CoraId, order, "📣 Relay to my region", "Members told at");
 
         // In the group: the order with its buttons, then the roll call, pinned.
@@ -218,18 +207,8 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         var store = host.App.Services.GetRequiredService<IStateStore>();
         await SeedMusterAsync(store, DateTimeOffset.UtcNow);
         const long NorthGroup = -5201;
-        _emulator.CreateGroup(NorthGroup, "North grid");
-        foreach (var (id, admin) in new[] { (AdminId, true), (MemberId, false), (AmyId, false), (RitaId, false) })
-        {
-            _emulator.AddGroupMember(NorthGroup, id, admin);
-        }
-
-        _emulator.AddBotToGroup(NorthGroup, AdminId);
+        await LinkedGroupAsync(NorthGroup, "North grid", "grid North", "This is now the group of grid North.", supergroup: false, canPin: false, MemberId, AmyId, RitaId);
         var since = _emulator.State.Version;
-        _emulator.SendGroupText(NorthGroup, AdminId, "/link");
-        var choices = await _emulator.WaitForMessageAsync(AdminId, m => m.Version > since && m.Text?.Contains("Link the group", StringComparison.Ordinal) == true, Wait);
-        _emulator.PressButtonByText(AdminId, choices.MessageId, "grid North");
-        await InGroup(NorthGroup, since, "This is now the group of grid North.");
 
         // Rita files a wish; the administrator approves it.
         await Says(RitaId, "/wish", "File a micro-wish");
@@ -284,25 +263,14 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         var store = host.App.Services.GetRequiredService<IStateStore>();
         await SeedMusterAsync(store, DateTimeOffset.UtcNow);
         const long NorthGroup = -5301;
-        _emulator.CreateGroup(NorthGroup, "North grid");
-        foreach (var (id, admin) in new[] { (AdminId, true), (MemberId, false), (RitaId, false) })
-        {
-            _emulator.AddGroupMember(NorthGroup, id, admin);
-        }
-
-        _emulator.AddBotToGroup(NorthGroup, AdminId);
-        var since = _emulator.State.Version;
-        _emulator.SendGroupText(NorthGroup, AdminId, "/link");
-        var choices = await _emulator.WaitForMessageAsync(AdminId, m => m.Version > since && m.Text?.Contains("Link the group", StringComparison.Ordinal) == true, Wait);
-        _emulator.PressButtonByText(AdminId, choices.MessageId, "grid North");
-        await InGroup(NorthGroup, since, "This is now the group of grid North.");
+        await LinkedGroupAsync(NorthGroup, "North grid", "grid North", "This is now the group of grid North.", supergroup: false, canPin: false, MemberId, RitaId);
 
         // The wizard: grid North, a photo with the text as its caption, now.
         var list = await Says(AdminId, "/notice", "Notices");
         var targets = await Presses(AdminId, list, "➕ New notice", "Who should get it?");
         targets = await Presses(AdminId, targets, "⬜ grid North", "Who should get it?");
         await Presses(AdminId, targets, "✔️ Done", "send the notice text");
-        since = _emulator.State.Version;
+        var since = _emulator.State.Version;
         _emulator.SendPhoto(AdminId, [1, 2, 3, 4], "Water off on Tuesday 9:00–12:00");
         var when = await Sees(AdminId, since, "when should it go out?");
         var preview = await Presses(AdminId, when, "Now", "Please check the notice");
@@ -334,6 +302,79 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
 
         // The sender's read count.
         await Presses(AdminId, stats, "🔄 Read count", "👌 Read: 2 of 6");
+    }
+
+    /// <summary>
+    /// Point 5: what the bot sends a group goes through the delivery engine's per-group rate (Telegram's is 20 a minute,
+    /// the default; here 30, so the test takes seconds, not a minute, with a burst of 3). Five notices written one after
+    /// another reach the group (after the three messages of linking it) no faster than that: messages k and k + 3 are at
+    /// least 2 s apart (the per-chat rate alone would allow 1 s) — and the emulator, keeping the same 30 a minute, never
+    /// has to refuse one.
+    /// </summary>
+    [Fact]
+    public async Task MessagesToAGroup_KeepToThePerGroupRate()
+    {
+        await using var strict = await BotApiEmulator.StartAsync(new EmulatorOptions { Token = BotHost.Token, GroupMessagesPerMinute = 30 }, CancellationToken.None);
+        var previous = _emulator;
+        _emulator = strict;
+        try
+        {
+            await using var host = await BotHost.StartAsync(
+                _emulator,
+                redis.ConnectionString,
+                new Dictionary<string, string?>
+                {
+                    ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture),
+                    ["Sender:PerGroupPerMinute"] = "30",
+                });
+            var store = host.App.Services.GetRequiredService<IStateStore>();
+            await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+            const long NorthGroup = -5401;
+            await LinkedGroupAsync(NorthGroup, "North grid", "grid North", "This is now the group of grid North.", supergroup: false, canPin: false, MemberId);
+            for (var i = 1; i <= 5; i++)
+            {
+                var list = await Says(AdminId, "/notice", "Notices");
+                var targets = await Presses(AdminId, list, "➕ New notice", "Who should get it?");
+                targets = await Presses(AdminId, targets, "⬜ grid North", "Who should get it?");
+                await Presses(AdminId, targets, "✔️ Done", "send the notice text");
+                var photo = await Says(AdminId, "Notice number " + i.ToString(CultureInfo.InvariantCulture), "add a photo?");
+                var when = await Presses(AdminId, photo, "No photo", "when should it go out?");
+                var preview = await Presses(AdminId, when, "Now", "Please check the notice");
+                await Presses(AdminId, preview, "📤 Send now", "Sent to");
+            }
+
+            await _emulator.WaitForAsync(() => _emulator.Messages(NorthGroup).Count(m => m.Text?.StartsWith("📢 Notice", StringComparison.Ordinal) == true) == 5, TimeSpan.FromSeconds(60));
+            var sent = _emulator.Messages(NorthGroup).OrderBy(m => m.MessageId).ToList();
+            Assert.Equal(8, sent.Count); // the greeting, "see your private chat", the link, five notices
+            for (var k = 3; k < sent.Count; k++)
+            {
+                Assert.True(sent[k].Date - sent[k - 3].Date >= TimeSpan.FromSeconds(1.95), $"messages {k - 3} and {k} to the group {(sent[k].Date - sent[k - 3].Date).TotalSeconds:0.00} s apart");
+            }
+
+            Assert.Equal(0, _emulator.TooManyRequestsGiven);
+        }
+        finally
+        {
+            _emulator = previous;
+        }
+    }
+
+    /// <summary>A group with the administrator (its administrator too) and <paramref name="members"/>, the bot added, linked by /link and the choice in private.</summary>
+    private async Task LinkedGroupAsync(long chat, string title, string choice, string linked, bool supergroup, bool canPin, params long[] members)
+    {
+        _emulator.CreateGroup(chat, title, supergroup);
+        _emulator.AddGroupMember(chat, AdminId, admin: true);
+        foreach (var id in members)
+        {
+            _emulator.AddGroupMember(chat, id);
+        }
+
+        _emulator.AddBotToGroup(chat, AdminId, asAdmin: canPin, canPin: canPin);
+        var since = _emulator.State.Version;
+        _emulator.SendGroupText(chat, AdminId, "/link");
+        var choices = await _emulator.WaitForMessageAsync(AdminId, m => m.Version > since && m.Text?.Contains("Link the group", StringComparison.Ordinal) == true, Wait);
+        _emulator.PressButtonByText(AdminId, choices.MessageId, choice);
+        await InGroup(chat, since, linked);
     }
 
     private const long RitaId = 7_600_000_500;
