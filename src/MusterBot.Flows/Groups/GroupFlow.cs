@@ -285,6 +285,17 @@ public sealed class GroupFlow(TextCatalog texts) : IFlow
 
         Forget(ctx, link);
         Remember(ctx, link with { ChatId = migrated.NewChatId, Supergroup = true, MigratedFrom = link.ChatId });
+        if (link.Target == GroupTarget.Region)
+        {
+            // The open musters' roll calls refresh now: each finds the old id unlinked and posts the order and the roll
+            // call again at the new one (the old messages cannot be edited there).
+            foreach (var number in await ctx.Reader.MembersAsync(Sets.OpenMusters, link.Community, cancellationToken).ConfigureAwait(false))
+            {
+                var id = new Musters.MusterTimer.RefreshPanels(int.Parse(number, CultureInfo.InvariantCulture)).Id;
+                ctx.Effects.SetTimer(new State.Timers.TimerEntry(Musters.MusterFlow.TimerIdAt(link.Community, id), ctx.Now, Musters.MusterFlow.SystemUser, id));
+            }
+        }
+
         var linker = await ctx.Reader.GetAsync<UserProfile>(DocKeys.User(link.LinkedBy).In(link.Community), cancellationToken).ConfigureAwait(false);
         var directory = await DirectorySnapshot.LoadAsync(ctx.Reader, link.Community, cancellationToken).ConfigureAwait(false);
         var language = linker?.Language ?? Language.Zh;

@@ -135,6 +135,36 @@ public sealed partial class MusterFlow
         await OnAnswerButtonAsync(ctx, step, new MusterButton.CheckIn(muster.Number, button.Status), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Before a refresh: a region's group that is no longer linked to it (unlinked, the bot removed, or the group became a
+    /// supergroup — its link moved to the new id) is dropped from the region, and the order and roll call are posted
+    /// in the groups linked to it now (the new id of a migrated group). Returns the muster with those regions.
+    /// </summary>
+    private async ValueTask<Muster> FollowGroupsAsync(FlowContext ctx, Muster muster, CancellationToken cancellationToken)
+    {
+        foreach (var region in muster.Regions.Where(r => r.GroupChats.Count > 0).ToList())
+        {
+            var links = await ctx.Reader.GetManyAsync<GroupLink>(region.GroupChats.Select(DocKeys.Group).ToList(), cancellationToken).ConfigureAwait(false);
+            var gone = region.GroupChats.Where((chat, i) => links[i] is not { Target: GroupTarget.Region } link || link.TargetId != region.RegionId || link.Community != ctx.Shard).ToList();
+            if (gone.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (var chat in gone)
+            {
+                ctx.Effects.Delete(DocKeys.RollCallPanel(muster.Number, chat, region.RegionId));
+            }
+
+            var kept = region with { GroupChats = [.. region.GroupChats.Except(gone)] };
+            var posted = await PostToGroupsAsync(ctx, muster, kept, cancellationToken).ConfigureAwait(false);
+            MusterStore.PutRegion(ctx.Effects, muster.Number, posted);
+            muster = muster.WithRegion(posted);
+        }
+
+        return muster;
+    }
+
     /// <summary>At the close: each group's roll call shows the final count, the order loses its buttons and the roll call is unpinned.</summary>
     private async ValueTask CloseGroupsAsync(FlowContext ctx, Muster closed, MusterRegion region, IReadOnlyList<RollCall.Entry> entries, DirectorySnapshot directory, CancellationToken cancellationToken)
     {

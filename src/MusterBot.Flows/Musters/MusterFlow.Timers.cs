@@ -120,6 +120,7 @@ public sealed partial class MusterFlow
     {
         // A community's part of a street's or city's muster also keeps the launcher's tally up to date.
         await WriteTallyAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
+        muster = await FollowGroupsAsync(ctx, muster, cancellationToken).ConfigureAwait(false);
         var markers = new List<(State.Documents.DocKey Key, ChangeMarker? Marker)>();
         foreach (var region in muster.Regions)
         {

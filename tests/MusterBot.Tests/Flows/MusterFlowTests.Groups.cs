@@ -131,6 +131,48 @@ public partial class MusterFlowTests
     }
 
     [Fact]
+    public async Task GroupMuster_TheGroupBecomesASupergroup_OrUnlinked_TheOrderAndRollCallFollow()
+    {
+        var h = NewHarness();
+        await SeedAsync(h);
+        await LinkRegionAsync(h, PortGroup with { Supergroup = false }, "r1");
+        await LaunchAsync(h, regions: ["r1"]);
+        await h.Press(Cora, new MusterButton.Relay(1, "r1").Data);
+        await h.DrainAsync();
+
+        // The group becomes a supergroup: the open muster's order and roll call are posted again at the new id, pinned.
+        const long newId = -1009005001;
+        await h.Event(new GroupMigrated(Admin, PortGroup with { Supergroup = false }, newId));
+        await h.DrainAsync();
+        await h.FireDueTimersAsync();
+        var moved = (await h.DrainAsync()).Where(m => m.ChatId is < 0).ToList();
+        Assert.Equal([newId, newId, newId], moved.Select(m => m.ChatId));
+        Assert.Contains("For the members of “Port” called to this muster.", ((SendText)moved[0].Action).Html, StringComparison.Ordinal);
+        Assert.Equal(RollCall.Tag(1, newId, "r1"), moved[1].Tag);
+        Assert.IsType<PinMessage>(moved[2].Action);
+        Assert.Equal([newId], (await MusterAsync(h)).Region("r1")!.GroupChats);
+        Assert.Null(await GetAsync<RollCallPanel>(h, DocKeys.RollCallPanel(1, PortGroup.Id, "r1")));
+
+        // Check-ins there count, and the new roll call is the one edited.
+        await h.Event(new ButtonPressed(Ann, newId, 3, "a", GroupData(CheckInStatus.Arrived)));
+        await h.DrainAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(30));
+        await h.FireDueTimersAsync();
+        var edit = Assert.Single(await h.DrainAsync(), m => m.ChatId < 0);
+        Assert.Equal((newId, RollCall.Tag(1, newId, "r1")), (edit.ChatId, ((EditText)edit.Action).TargetTag));
+
+        // Unlinked: the group is dropped from the muster, nothing more is sent there.
+        await h.Event(new GroupCommand(Admin, PortGroup with { Id = newId }, 9, "unlink", string.Empty) { SenderIsGroupAdmin = true });
+        await h.DrainAsync();
+        await h.Event(new ButtonPressed(Amy, newId, 3, "b", GroupData(CheckInStatus.Arrived)));
+        await h.DrainAsync();
+        h.Clock.Advance(TimeSpan.FromSeconds(30));
+        await h.FireDueTimersAsync();
+        Assert.DoesNotContain(await h.DrainAsync(), m => m.ChatId < 0);
+        Assert.Empty((await MusterAsync(h)).Region("r1")!.GroupChats);
+    }
+
+    [Fact]
     public async Task GroupMuster_DirectRegionAtLaunch_EscalationToo_NotWhereTheBotMayNotPost_NorPinWithoutTheRight()
     {
         var h = NewHarness();
