@@ -305,6 +305,55 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
     }
 
     /// <summary>
+    /// Point 1 with point 2: the region's group becomes a supergroup while a muster is open. The link follows, and the
+    /// open muster posts its order and roll call again at the new id (pinned), where check-ins go on.
+    /// </summary>
+    [Fact]
+    public async Task Muster_TheRegionsGroupBecomesASupergroup_TheOrderFollowsToTheNewId()
+    {
+        await using var host = await BotHost.StartAsync(
+            _emulator,
+            redis.ConnectionString,
+            new Dictionary<string, string?>
+            {
+                ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture),
+                ["Muster:RollCallInterval"] = "00:00:01",
+            });
+        var store = host.App.Services.GetRequiredService<IStateStore>();
+        await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+        const long PortGroup = -5501;
+        const long PortSuper = -1005005501;
+        await LinkedGroupAsync(PortGroup, "Port neighbours", "region Port", "Muster orders for the region will be posted here", supergroup: false, canPin: true, CoraId, MemberId, AmyId);
+
+        // A drill for everyone: Cora relays it to Port.
+        var kind = await Says(AdminId, "/muster", "Launch a muster");
+        var scope = await Presses(AdminId, kind, "Flood", "Step 2");
+        var pin = await Presses(AdminId, scope, "All members", "send the rally point");
+        pin = await Says(AdminId, "Community square", "send a location pin");
+        var within = await Presses(AdminId, pin, "Skip", "report within?");
+        var drill = await Presses(AdminId, within, "within 1 h", "drill or real?");
+        var preview = await Presses(AdminId, drill, "🧪 Drill", "Please confirm");
+        await Presses(AdminId, preview, "🧪 Send the drill order", "M-1");
+        var order = await Sees(CoraId, 0, "Your region: Port");
+        var since = _emulator.State.Version;
+        await Presses(CoraId, order, "📣 Relay to my region", "Members told at");
+        await InGroup(PortGroup, since, "Roll call M-1 · Port");
+
+        // The group becomes a supergroup: the administrator is told, and the order and a pinned roll call come again there.
+        since = _emulator.State.Version;
+        _emulator.MigrateToSupergroup(PortGroup, PortSuper, AdminId);
+        await Sees(AdminId, since, "became a supergroup; it is still the group of region Port.");
+        var moved = await InGroup(PortSuper, since, "For the members of “Port” called to this muster.");
+        var rollCall = await InGroup(PortSuper, since, "Roll call M-1 · Port");
+        await _emulator.WaitForAsync(() => _emulator.State.PinnedMessage(PortSuper)?.MessageId == rollCall.MessageId, Wait);
+
+        // Ann checks in there; the new roll call is the one edited.
+        var ann = _emulator.PressButton(MemberId, PortSuper, moved.MessageId, moved.FindCallbackData("📍 arrived")!);
+        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(ann).Count == 1, Wait);
+        await _emulator.WaitForAsync(() => _emulator.State.FindMessage(PortSuper, rollCall.MessageId)?.Text?.Contains("📍 arrived (1)\nAnn", StringComparison.Ordinal) == true, Wait);
+    }
+
+    /// <summary>
     /// Point 5: what the bot sends a group goes through the delivery engine's per-group rate (Telegram's is 20 a minute,
     /// the default; here 30, so the test takes seconds, not a minute, with a burst of 3). Five notices written one after
     /// another reach the group (after the three messages of linking it) no faster than that: messages k and k + 3 are at
