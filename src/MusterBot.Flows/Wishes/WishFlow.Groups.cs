@@ -10,6 +10,7 @@ namespace MusterBot.Flows.Wishes;
 
 /// <summary>
 /// Wishes in grid groups (issue #20, point 3). An approved wish of a grid is also announced in the grid's linked group
+/// (and the group of the resident's building, if linked)
 /// with a claim button: the public view only (the code, category, grid and what is wished; never the resident's name,
 /// phone or building). The announcement is one of the wish's cards, so it follows the wish: "taken" once a member
 /// claims it, the button back if it is given back. A press there is the presser's own claim, checked as in private —
@@ -19,7 +20,7 @@ public sealed partial class WishFlow
 {
     private const string CardGroup = "group";
 
-    /// <summary>Announces the wish in its grid's linked groups the bot may post in (held in emergency mode, like any notice); returns their cards.</summary>
+    /// <summary>Announces the wish in its grid's linked groups and its resident's building's the bot may post in (held in emergency mode, like any notice); returns their cards.</summary>
     private async ValueTask<List<ObjectCard>> AnnounceInGroupsAsync(FlowContext ctx, Wish wish, CardScene scene, CancellationToken cancellationToken)
     {
         var cards = new List<ObjectCard>();
@@ -28,7 +29,13 @@ public sealed partial class WishFlow
             return cards;
         }
 
-        var ids = await ctx.Reader.MembersAsync(Sets.GroupFor(ctx.Shard, GroupTarget.Grid, wish.GridId), Shards.Root, cancellationToken).ConfigureAwait(false);
+        var ids = (await ctx.Reader.MembersAsync(Sets.GroupFor(ctx.Shard, GroupTarget.Grid, wish.GridId), Shards.Root, cancellationToken).ConfigureAwait(false)).ToList();
+        if (scene.Resident is { BuildingId: { } building } resident && resident.GridId == wish.GridId)
+        {
+            // The group of the resident's building too (the building is not named there: the grid is).
+            ids.AddRange(await ctx.Reader.MembersAsync(Sets.GroupFor(ctx.Shard, GroupTarget.Building, wish.GridId + "/" + building), Shards.Root, cancellationToken).ConfigureAwait(false));
+        }
+
         if (ids.Count == 0)
         {
             return cards;

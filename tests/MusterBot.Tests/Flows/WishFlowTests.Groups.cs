@@ -14,6 +14,7 @@ public partial class WishFlowTests
 {
     private static readonly GroupChat NorthGroup = new(-6001, "North neighbours", Supergroup: true);
     private static readonly GroupChat SouthGroup = new(-6002, "South neighbours", Supergroup: true);
+    private static readonly GroupChat Block3Group = new(-6003, "Block 3", Supergroup: true);
 
     private static async Task LinkGridAsync(FlowHarness h, GroupChat chat, string gridId)
     {
@@ -35,9 +36,14 @@ public partial class WishFlowTests
         await SeedAsync(h);
         await LinkGridAsync(h, NorthGroup, "g1");
         await LinkGridAsync(h, SouthGroup, "g2");
+        await h.Event(new GroupCommand(Admin, Block3Group, 7, "link", string.Empty) { SenderIsGroupAdmin = true });
+        await h.Press(Admin, GroupButton.Codec.Encode(new GroupButton.LinkTo(Block3Group.Id, GroupTarget.Building, "g1/b1")));
+        await h.DrainAsync();
 
-        // Rita (grid North, Block 3) files; the administrator approves: North's group gets the public view with a claim button.
+        // Rita (grid North, Block 3) files; the administrator approves: North's group and Block 3's get the public view
+        // with a claim button.
         var number = await FileAndApproveAsync(h);
+        Assert.Equal(((SendText)Assert.Single(Sent, m => m.ChatId == Block3Group.Id).Action).Html, ((SendText)Assert.Single(Sent, m => m.ChatId == NorthGroup.Id).Action).Html);
         var announced = Assert.Single(Sent, m => m.ChatId == NorthGroup.Id);
         var card = (SendText)announced.Action;
         Assert.Equal((Lane.Normal, "wish:1:group"), (announced.Lane, announced.Tag));
@@ -75,6 +81,7 @@ public partial class WishFlowTests
         Assert.Equal("You claimed W-0001", AnswerTo(claimed, "ben"));
         Assert.Equal("Sorry, W-0001 has already been taken. Thank you!", AnswerTo(claimed, "amy"));
         Assert.Contains(RitaPhone, AllTo(claimed, Ben), StringComparison.Ordinal);
+        Assert.Single(claimed, m => m.ChatId == Block3Group.Id && m.Action is EditText);
         var taken = Assert.Single(claimed, m => m.ChatId == NorthGroup.Id);
         var edit = (EditText)taken.Action;
         Assert.Equal(("wish:1:group", null), (edit.TargetTag, edit.Markup));
