@@ -229,15 +229,7 @@ public static class RollCall
         ArgumentNullException.ThrowIfNull(muster);
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(view);
-        var sb = new StringBuilder();
-        sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
-        sb.Append(texts.Format(language, "mu.rc.head", muster.Code, Html.Escape(regionName))).Append('\n');
-        sb.Append(MusterView.KindName(texts, language, muster.Plan)).Append(" · ").Append(Html.Escape(muster.Plan.RallyText)).Append('\n');
-        if (!muster.IsOpen)
-        {
-            sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
-        }
-
+        var sb = Head(texts, language, muster, regionName);
         sb.Append(ConvenorLine(texts, language, region, offset)).Append('\n');
         sb.Append(CountsLine(texts, language, view.Counts)).Append('\n');
         AppendSkills(sb, texts, language, muster, view.SkillsArrived);
@@ -264,15 +256,7 @@ public static class RollCall
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         ArgumentNullException.ThrowIfNull(view);
-        var sb = new StringBuilder();
-        sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
-        sb.Append(texts.Format(language, "mu.grp.rc.head", muster.Code, Html.Escape(regionName))).Append('\n');
-        sb.Append(MusterView.KindName(texts, language, muster.Plan)).Append(" · ").Append(Html.Escape(muster.Plan.RallyText)).Append('\n');
-        if (!muster.IsOpen)
-        {
-            sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
-        }
-
+        var sb = Head(texts, language, muster, regionName);
         var budget = MaxGroupNamesChars;
         foreach (var group in view.Groups.Where(g => !g.Unreachable && g.Status is CheckInStatus.Arrived or CheckInStatus.OnTheWay or CheckInStatus.Acknowledged))
         {
@@ -282,6 +266,21 @@ public static class RollCall
         sb.Append('\n').Append(texts.Format(language, "mu.grp.rc.others", view.Counts.Of(CheckInStatus.NoAnswer), view.Counts.Of(CheckInStatus.CantCome))).Append('\n');
         sb.Append(texts.Format(language, "mu.rc.updated", now.ToOffset(offset).ToString("HH:mm:ss", CultureInfo.InvariantCulture)));
         return sb.ToString();
+    }
+
+    /// <summary>A region's roll call's first lines: drill, title, kind and rally point, "closed".</summary>
+    private static StringBuilder Head(TextCatalog texts, Language language, Muster muster, string regionName)
+    {
+        var sb = new StringBuilder();
+        sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
+        sb.Append(texts.Format(language, "mu.rc.head", muster.Code, Html.Escape(regionName))).Append('\n');
+        sb.Append(MusterView.KindName(texts, language, muster.Plan)).Append(" · ").Append(Html.Escape(muster.Plan.RallyText)).Append('\n');
+        if (!muster.IsOpen)
+        {
+            sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
+        }
+
+        return sb;
     }
 
     /// <summary>Room for names in a group's roll call: shorter than a convenor's (texts in groups are short).</summary>

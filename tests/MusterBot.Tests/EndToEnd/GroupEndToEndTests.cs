@@ -115,30 +115,12 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
     [Fact]
     public async Task Muster_InTheRegionsGroup_CheckInsThere_RollCallPinnedAndEdited_NothingPrivate()
     {
-        await using var host = await BotHost.StartAsync(
-            _emulator,
-            redis.ConnectionString,
-            new Dictionary<string, string?>
-            {
-                ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture),
-                ["Muster:RollCallInterval"] = "00:00:01",
-            });
-        var store = host.App.Services.GetRequiredService<IStateStore>();
-        await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+        await using var host = await StartSeededAsync(("Muster:RollCallInterval", "00:00:01"));
         const long PortGroup = -5101;
         await LinkedGroupAsync(PortGroup, "Port neighbours", "region Port", "Muster orders for the region will be posted here", supergroup: true, canPin: true, CoraId, MemberId, AmyId, BenId);
 
         // A drill for region Port only, launched through the wizard; the convenor relays it.
-        var kind = await Says(AdminId, "/muster", "Launch a muster");
-        var scope = await Presses(AdminId, kind, "Flood", "Step 2");
-        var regions = await Presses(AdminId, scope, "By region", "choose regions");
-        regions = await Presses(AdminId, regions, "⬜ Port", "choose regions");
-        var rally = await Presses(AdminId, regions, "✔️ Done", "send the rally point");
-        var pin = await Says(AdminId, "Community square", "send a location pin");
-        var within = await Presses(AdminId, pin, "Skip", "report within?");
-        var drill = await Presses(AdminId, within, "within 1 h", "drill or real?");
-        var preview = await Presses(AdminId, drill, "🧪 Drill", "Please confirm");
-        await Presses(AdminId, preview, "🧪 Send the drill order", "M-1");
+        await LaunchDrillAsync(portOnly: true);
         var order = await Sees(CoraId, 0, "Your region: Port");
         var since = _emulator.State.Version;
         await Presses(CoraId, order, "📣 Relay to my region", "Members told at");
@@ -172,7 +154,7 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         Assert.Equal(("This muster order is not for you: you were not called to it. Thank you all the same!", true), (_emulator.CallbackAnswers(ben)[0].Text, _emulator.CallbackAnswers(ben)[0].ShowAlert));
         Assert.Equal("这个集结令不是发给您的：您不在名单中。仍然谢谢您！", _emulator.CallbackAnswers(forged)[0].Text);
         Assert.Empty(_emulator.Messages(OutsiderId));
-        Assert.Null(await store.GetAsync(DocKeys.MusterAnswer(1, BenId).Bind(Community), CancellationToken.None));
+        Assert.Null(await host.App.Services.GetRequiredService<IStateStore>().GetAsync(DocKeys.MusterAnswer(1, BenId).Bind(Community), CancellationToken.None));
 
         // The group's roll call, edited in place: who answered, counts of the rest; no phone, no reason.
         await _emulator.WaitForAsync(() => _emulator.State.FindMessage(PortGroup, rollCall.MessageId)?.Text?.Contains("0 without an answer yet · 1 can't come", StringComparison.Ordinal) == true, Wait);
@@ -200,12 +182,7 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
     [Fact]
     public async Task Wish_AnnouncedInTheGridsGroup_ClaimedThere_ResidentNeverNamed()
     {
-        await using var host = await BotHost.StartAsync(
-            _emulator,
-            redis.ConnectionString,
-            new Dictionary<string, string?> { ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture) });
-        var store = host.App.Services.GetRequiredService<IStateStore>();
-        await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+        await using var host = await StartSeededAsync();
         const long NorthGroup = -5201;
         await LinkedGroupAsync(NorthGroup, "North grid", "grid North", "This is now the group of grid North.", supergroup: false, canPin: false, MemberId, AmyId, RitaId);
         var since = _emulator.State.Version;
@@ -256,12 +233,7 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
     [Fact]
     public async Task Notice_WithAPhoto_ToAGrid_ReachesItsResidentsAndGroup_ReadsCounted()
     {
-        await using var host = await BotHost.StartAsync(
-            _emulator,
-            redis.ConnectionString,
-            new Dictionary<string, string?> { ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture) });
-        var store = host.App.Services.GetRequiredService<IStateStore>();
-        await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+        await using var host = await StartSeededAsync();
         const long NorthGroup = -5301;
         await LinkedGroupAsync(NorthGroup, "North grid", "grid North", "This is now the group of grid North.", supergroup: false, canPin: false, MemberId, RitaId);
 
@@ -311,29 +283,13 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
     [Fact]
     public async Task Muster_TheRegionsGroupBecomesASupergroup_TheOrderFollowsToTheNewId()
     {
-        await using var host = await BotHost.StartAsync(
-            _emulator,
-            redis.ConnectionString,
-            new Dictionary<string, string?>
-            {
-                ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture),
-                ["Muster:RollCallInterval"] = "00:00:01",
-            });
-        var store = host.App.Services.GetRequiredService<IStateStore>();
-        await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+        await using var host = await StartSeededAsync(("Muster:RollCallInterval", "00:00:01"));
         const long PortGroup = -5501;
         const long PortSuper = -1005005501;
         await LinkedGroupAsync(PortGroup, "Port neighbours", "region Port", "Muster orders for the region will be posted here", supergroup: false, canPin: true, CoraId, MemberId, AmyId);
 
         // A drill for everyone: Cora relays it to Port.
-        var kind = await Says(AdminId, "/muster", "Launch a muster");
-        var scope = await Presses(AdminId, kind, "Flood", "Step 2");
-        var pin = await Presses(AdminId, scope, "All members", "send the rally point");
-        pin = await Says(AdminId, "Community square", "send a location pin");
-        var within = await Presses(AdminId, pin, "Skip", "report within?");
-        var drill = await Presses(AdminId, within, "within 1 h", "drill or real?");
-        var preview = await Presses(AdminId, drill, "🧪 Drill", "Please confirm");
-        await Presses(AdminId, preview, "🧪 Send the drill order", "M-1");
+        await LaunchDrillAsync(portOnly: false);
         var order = await Sees(CoraId, 0, "Your region: Port");
         var since = _emulator.State.Version;
         await Presses(CoraId, order, "📣 Relay to my region", "Members told at");
@@ -368,16 +324,7 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         _emulator = strict;
         try
         {
-            await using var host = await BotHost.StartAsync(
-                _emulator,
-                redis.ConnectionString,
-                new Dictionary<string, string?>
-                {
-                    ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture),
-                    ["Sender:PerGroupPerMinute"] = "30",
-                });
-            var store = host.App.Services.GetRequiredService<IStateStore>();
-            await SeedMusterAsync(store, DateTimeOffset.UtcNow);
+            await using var host = await StartSeededAsync(("Sender:PerGroupPerMinute", "30"));
             const long NorthGroup = -5401;
             await LinkedGroupAsync(NorthGroup, "North grid", "grid North", "This is now the group of grid North.", supergroup: false, canPin: false, MemberId);
             for (var i = 1; i <= 5; i++)
@@ -406,6 +353,43 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         {
             _emulator = previous;
         }
+    }
+
+    /// <summary>The host on the emulator and Redis, the configured administrator and <paramref name="settings"/>; the community seeded.</summary>
+    private async Task<BotHost> StartSeededAsync(params (string Key, string Value)[] settings)
+    {
+        var config = new Dictionary<string, string?> { ["MusterBot:Admins:0"] = AdminId.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (key, value) in settings)
+        {
+            config[key] = value;
+        }
+
+        var host = await BotHost.StartAsync(_emulator, redis.ConnectionString, config);
+        await SeedMusterAsync(host.App.Services.GetRequiredService<IStateStore>(), DateTimeOffset.UtcNow);
+        return host;
+    }
+
+    /// <summary>A drill launched through the wizard: for region Port only, or for all members.</summary>
+    private async Task LaunchDrillAsync(bool portOnly)
+    {
+        var kind = await Says(AdminId, "/muster", "Launch a muster");
+        var scope = await Presses(AdminId, kind, "Flood", "Step 2");
+        if (portOnly)
+        {
+            var regions = await Presses(AdminId, scope, "By region", "choose regions");
+            regions = await Presses(AdminId, regions, "⬜ Port", "choose regions");
+            await Presses(AdminId, regions, "✔️ Done", "send the rally point");
+        }
+        else
+        {
+            await Presses(AdminId, scope, "All members", "send the rally point");
+        }
+
+        var pin = await Says(AdminId, "Community square", "send a location pin");
+        var within = await Presses(AdminId, pin, "Skip", "report within?");
+        var drill = await Presses(AdminId, within, "within 1 h", "drill or real?");
+        var preview = await Presses(AdminId, drill, "🧪 Drill", "Please confirm");
+        await Presses(AdminId, preview, "🧪 Send the drill order", "M-1");
     }
 
     /// <summary>A group with the administrator (its administrator too) and <paramref name="members"/>, the bot added, linked by /link and the choice in private.</summary>
