@@ -447,27 +447,13 @@ public sealed class GroupEndToEndTests(RedisServerFixture redis) : IAsyncLifetim
         Assert.Equal(CommitStatus.Committed, (await store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets })).Status);
     }
 
-    private Task<EmulatedMessage> Says(long user, string text, string expected)
-    {
-        var since = _emulator.State.Version;
-        _emulator.SendText(user, text);
-        return Sees(user, since, expected);
-    }
+    private Task<EmulatedMessage> Says(long user, string text, string expected) => _emulator.SaysAsync(user, text, expected);
 
-    private async Task<EmulatedMessage> Presses(long user, EmulatedMessage message, string button, string expected)
-    {
-        var since = _emulator.State.Version;
-        var query = _emulator.PressButtonByText(user, message.MessageId, button);
-        var seen = await Sees(user, since, expected);
-        await _emulator.WaitForAsync(() => _emulator.CallbackAnswers(query).Count >= 1, Wait);
-        return seen;
-    }
+    private Task<EmulatedMessage> Presses(long user, EmulatedMessage message, string button, string expected) => _emulator.PressesAsync(user, message, button, expected);
 
-    private Task<EmulatedMessage> Sees(long user, long since, string expected) =>
-        _emulator.WaitForMessageAsync(user, m => m.Version > since && m.Text?.Contains(expected, StringComparison.Ordinal) == true, Wait);
+    private Task<EmulatedMessage> Sees(long user, long since, string expected) => _emulator.SeesAsync(user, since, expected);
 
-    private Task<EmulatedMessage> InGroup(long chat, long since, string expected) =>
-        _emulator.WaitForMessageAsync(chat, m => m.Version > since && m.Text?.Contains(expected, StringComparison.Ordinal) == true, Wait);
+    private Task<EmulatedMessage> InGroup(long chat, long since, string expected) => _emulator.SeesAsync(chat, since, expected);
 
     private static async Task<GroupLink?> LinkAsync(IStateStore store, long chat)
     {
