@@ -104,6 +104,24 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// Lua function <c>surveyed(rp, shard)</c> (after <see cref="Survey"/> and <see cref="ReindexFunction"/>): the shard's
+    /// survey, with the root's work index set exactly to it when <c>rp</c> (the root prefix) is not '' — the end of every
+    /// script that takes or puts back a shard's work.
+    /// </summary>
+    private const string SurveyThenReindex = """
+        local function surveyed(rp, shard)
+          local s = survey()
+          if rp ~= '' then
+            local scores = {}
+            for i = 1, 9 do scores[i] = s[i + 1] end
+            reindex(rp, shard, tonumber(s[1]), scores, true)
+          end
+          return s
+        end
+
+        """;
+
+    /// <summary>
     /// Lua function <c>commitOne(c, now, atIso, handled, retention, shard, rp)</c>: applies one commit (<c>c</c>, the
     /// decoded JSON of <c>RedisStateStore.CommitPayload</c>) at <c>now</c> (ms) with the handled-update retention and
     /// the delivery retention (ms, as text); <c>rp</c> is the root prefix ('' unless the shard is the root: then the work
@@ -265,7 +283,7 @@ internal static class RedisScripts
     /// leased. Returns the survey after the claim (10 entries: epoch and 9 index times), then per message: number, JSON,
     /// attempts, NotBefore override ('' if none).
     /// </summary>
-    public static readonly RedisScript ClaimOutbox = new(nameof(ClaimOutbox), Drains + Helpers + Survey + ReindexFunction + """
+    public static readonly RedisScript ClaimOutbox = new(nameof(ClaimOutbox), Drains + Helpers + Survey + ReindexFunction + SurveyThenReindex + """
         local now = ARGV[2]
         for lane = 0, 3 do
           local inflight = sp .. 'inflight:' .. lane
@@ -298,12 +316,7 @@ internal static class RedisScripts
             end
           end
         end
-        local s = survey()
-        if ARGV[8] ~= '' then
-          local scores = {}
-          for i = 1, 9 do scores[i] = s[i + 1] end
-          reindex(ARGV[8], ARGV[7], tonumber(s[1]), scores, true)
-        end
+        local s = surveyed(ARGV[8], ARGV[7])
         for _, v in ipairs(out) do s[#s + 1] = v end
         return s
         """);
@@ -314,7 +327,7 @@ internal static class RedisScripts
     /// leased by that claim (lease end and token match) go back to their sets, as an expired lease would. Returns the
     /// survey after it (10 entries).
     /// </summary>
-    public static readonly RedisScript ReleaseClaim = new(nameof(ReleaseClaim), Drains + Helpers + Survey + ReindexFunction + """
+    public static readonly RedisScript ReleaseClaim = new(nameof(ReleaseClaim), Drains + Helpers + Survey + ReindexFunction + SurveyThenReindex + """
         local lane = ARGV[2]
         local inflight = sp .. 'inflight:' .. lane
         for _, member in ipairs(redis.call('ZRANGEBYSCORE', inflight, ARGV[3], ARGV[3])) do
@@ -330,12 +343,7 @@ internal static class RedisScripts
             end
           end
         end
-        local s = survey()
-        if ARGV[6] ~= '' then
-          local scores = {}
-          for i = 1, 9 do scores[i] = s[i + 1] end
-          reindex(ARGV[6], ARGV[5], tonumber(s[1]), scores, true)
-        end
+        local s = surveyed(ARGV[6], ARGV[5])
         return s
         """);
 
@@ -343,7 +351,7 @@ internal static class RedisScripts
     /// ARGV: shard prefix, now (ms), max, lease end (ms), shard id, root prefix ('' unless root). Returns the survey after
     /// the claim (10 entries), then the JSON of each claimed timer.
     /// </summary>
-    public static readonly RedisScript ClaimTimers = new(nameof(ClaimTimers), Drains + Helpers + Survey + ReindexFunction + """
+    public static readonly RedisScript ClaimTimers = new(nameof(ClaimTimers), Drains + Helpers + Survey + ReindexFunction + SurveyThenReindex + """
         local now = ARGV[2]
         local inflight = sp .. 'timers:inflight'
         local due = sp .. 'timers'
@@ -361,12 +369,7 @@ internal static class RedisScripts
             out[#out + 1] = j
           end
         end
-        local s = survey()
-        if ARGV[6] ~= '' then
-          local scores = {}
-          for i = 1, 9 do scores[i] = s[i + 1] end
-          reindex(ARGV[6], ARGV[5], tonumber(s[1]), scores, true)
-        end
+        local s = surveyed(ARGV[6], ARGV[5])
         for _, v in ipairs(out) do s[#s + 1] = v end
         return s
         """);
