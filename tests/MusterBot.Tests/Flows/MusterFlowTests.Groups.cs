@@ -70,6 +70,14 @@ public partial class MusterFlowTests
         var privateOrder = Assert.Single(ann, m => m.ChatId == Ann.Id && m.Action is SendText);
         Assert.Contains(new MusterButton.Eta(1, 10).Data, Buttons(((SendText)privateOrder.Action).Markup));
 
+        // The same answer pressed again there: said so, to her alone; nothing recorded twice.
+        var history = (await AnswerAsync(h, Ann)).History.Count;
+        await PressInGroupAsync(h, Ann, PortGroup, GroupData(CheckInStatus.OnTheWay), "again");
+        var again = await h.DrainAsync();
+        Assert.Equal("Already recorded: 🏃 on my way", Toast(again));
+        Assert.DoesNotContain(again, m => m.Action is not AnswerCallback);
+        Assert.Equal(history, (await AnswerAsync(h, Ann)).History.Count);
+
         // Amy can't come: the reasons are asked in private, and her reason never reaches the group.
         await PressInGroupAsync(h, Amy, PortGroup, GroupData(CheckInStatus.CantCome));
         var amy = await h.DrainAsync();

@@ -229,6 +229,50 @@ public sealed class NoticeFlowTests
     }
 
     [Fact]
+    public async Task Notice_ARestartAfterEveryStep_OddMessages_AndASecondSend_ChangeNothingTheyShouldNot()
+    {
+        var h = await NewAsync();
+        void Restart() => h = new FlowHarness(h.Store, new MusterOptions(), Admin.Id);
+        async Task<string> Said() => Last(await h.DrainAsync());
+
+        await h.Command(Admin, "notice");
+        Restart();
+        await h.Press(Admin, new NoticeButton.Compose().Data);
+        Restart();
+        await h.DrainAsync();
+
+        // A sticker and a location in the middle of the wizard: the step's question again, nothing moves.
+        await h.Event(new OtherMessageReceived(Admin, Admin.Id, 60, "sticker"));
+        Assert.Equal("Please choose with the buttons above, then tap “Done”.", await Said());
+        await h.Event(new LocationShared(Admin, Admin.Id, 61, 22.5, 114.1));
+        Assert.Equal("Please choose with the buttons above, then tap “Done”.", await Said());
+        await h.Press(Admin, new NoticeButton.Toggle("g1/b2").Data);
+        Restart();
+        await h.Press(Admin, new NoticeButton.Done().Data);
+        Restart();
+        await h.Text(Admin, "Lift maintenance on Thursday");
+        Restart();
+        await h.Event(new OtherMessageReceived(Admin, Admin.Id, 62, "sticker"));
+        Assert.Equal("Please send a photo, or tap “No photo”.", await Said());
+        await h.Press(Admin, new NoticeButton.SkipPhoto().Data);
+        Restart();
+        await h.Press(Admin, new NoticeButton.SendTime(NoticeWhen.Now).Data);
+        Restart();
+        await h.Text(Admin, "send it");
+        Assert.Equal("Please use the buttons under the preview.", await Said());
+
+        // "Send" twice (a double tap, or the old preview pressed again): one notice, sent once.
+        await h.Press(Admin, new NoticeButton.Send().Data, queryId: "first");
+        await h.Press(Admin, new NoticeButton.Send().Data, queryId: "second");
+        var sent = await h.DrainAsync();
+        Assert.Equal([Rosa.Id], sent.Where(m => m.Tag == "nt:1").Select(m => m.ChatId));
+        Assert.NotNull(Toast(sent, "second"));
+        Assert.Null(await NoticeAsync(h, 2));
+        Assert.Equal(["501"], await h.CommunitySetAsync(Sets.NoticeRecipients(1)));
+        Assert.Equal("Lift maintenance on Thursday", (await NoticeAsync(h))!.Text);
+    }
+
+    [Fact]
     public async Task Notice_Scheduled_SentAtItsTime_CancelledNotSent_DeletedGridLeftOutOrDropped()
     {
         var h = await NewAsync();
