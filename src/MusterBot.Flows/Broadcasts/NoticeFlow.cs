@@ -824,7 +824,7 @@ public sealed class NoticeFlow(TextCatalog texts, TimeSpan? utcOffset = null) : 
             ctx.AnswerButton(ctx.T("nt.read.done"));
         }
 
-        if (!ctx.InGroup && ctx.Event is ButtonPressed { MessageId: { } messageId })
+        if (ctx.PressedMessageId is { } messageId)
         {
             // Their copy shows it is read (a second press is told so).
             ctx.Effects.EditMarkup(ctx.ChatId, messageId, new InlineMarkup([[new InlineButton(ctx.T("nt.btn.is_read"), read.Data)]]), Lane.Normal);

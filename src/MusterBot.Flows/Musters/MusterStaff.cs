@@ -21,7 +21,7 @@ public static class MusterStaff
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.AnswerButton(text, alert: true);
-        if (ctx.Event is ButtonPressed { MessageId: { } messageId } && !ctx.InGroup)
+        if (ctx.PressedMessageId is { } messageId)
         {
             ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
         }

@@ -97,6 +97,12 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
     /// </summary>
     public bool InGroup => Event is ButtonPressed press && press.ChatId != press.UserId;
 
+    /// <summary>
+    /// The pressed message, when it is in the presser's own chat (where a flow may edit it); null for anything but a
+    /// press, and for a press in a group (that message is everyone's).
+    /// </summary>
+    public int? PressedMessageId => Event is ButtonPressed { MessageId: { } messageId } && !InGroup ? messageId : null;
+
     /// <summary>The chat replies go to: the event's chat; the presser's private chat for a press in a group.</summary>
     public long ChatId => InGroup ? Profile.ChatId : Event.ChatId;
 
@@ -116,7 +122,7 @@ public sealed class FlowContext(BotEvent @event, DateTimeOffset now, UserProfile
     public void Show(string html, State.Outbox.InlineMarkup? markup)
     {
         AnswerButton();
-        if (Event is ButtonPressed { MessageId: { } messageId } && !InGroup)
+        if (PressedMessageId is { } messageId)
         {
             Effects.Edit(ChatId, messageId, html, markup);
         }

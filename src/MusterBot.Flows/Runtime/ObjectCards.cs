@@ -57,7 +57,7 @@ public static class ObjectCards
         ArgumentNullException.ThrowIfNull(view);
         var tag = Tag(objectKey, kind);
         ctx.AnswerButton();
-        OutgoingAction action = ctx.Event is ButtonPressed { MessageId: { } messageId } && !ctx.InGroup
+        OutgoingAction action = ctx.PressedMessageId is { } messageId
             ? new EditText(messageId, view.Html, view.Markup)
             : new SendText(view.Html, view.Markup);
         ctx.Effects.Publish(new OutboxMessage(Lane.Reply, ctx.ChatId, action) { Tag = tag });

@@ -155,7 +155,7 @@ public sealed partial class WishFlow
                     : wish.Status is WishStatus.Claimed or WishStatus.Done or WishStatus.Closed ? "wi.m.taken"
                     : "wi.m.not_open";
                 ctx.AnswerButton(ctx.T(key, wish.Code, status), alert: true);
-                if (action == WishAction.Claim && ctx.Event is ButtonPressed { MessageId: { } messageId } && !ctx.InGroup)
+                if (action == WishAction.Claim && ctx.PressedMessageId is { } messageId)
                 {
                     // The announcement's claim button is spent.
                     ctx.Effects.EditMarkup(ctx.ChatId, messageId, null);
