@@ -95,7 +95,14 @@ public sealed class CheckInBench(BenchOptions options)
         var answersBefore = emulator.CallbackAnswers().Count;
         var editsBefore = emulator.RequestCount("editMessageText");
         var sendsBefore = emulator.RequestCount("sendMessage");
+        using var allocations = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationListener() : null;
         GC.Collect();
+        allocations?.Start();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var pauseBefore = GC.GetTotalPauseDuration();
+        var gen0Before = GC.CollectionCount(0);
+        var gen1Before = GC.CollectionCount(1);
+        var gen2Before = GC.CollectionCount(2);
 
         var pressedAt = new DateTimeOffset[n];
         var queryIds = new string[n];
@@ -167,6 +174,9 @@ public sealed class CheckInBench(BenchOptions options)
         }
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+        var gcPause = GC.GetTotalPauseDuration() - pauseBefore;
+        var gcCounts = (GC.CollectionCount(0) - gen0Before, GC.CollectionCount(1) - gen1Before, GC.CollectionCount(2) - gen2Before);
         var redisCpu = (redis?.CpuTime ?? TimeSpan.Zero) - redisCpuBefore;
         var injectTime = pressedAt[^1] - started;
 
@@ -260,6 +270,13 @@ public sealed class CheckInBench(BenchOptions options)
         Row("press → answer p50 / p99 / max", string.Format(Inv, "{0:0} / {1:0} / {2:0} ms ({3:N0} answered, {4} with an unexpected text)", Pct(latencies, 0.5), Pct(latencies, 0.99), latencies.Count > 0 ? latencies[^1] : 0, latencies.Count, wrong));
         Row("outbox drained (edits + location asks)", string.Format(Inv, "{0:0.00} s; {1:N0} editMessageText, {2:N0} sendMessage", drained.TotalSeconds, edits, sends));
         Row("CPU s per 1,000 check-ins (bot; redis)", string.Format(Inv, "{0:0.000}; {1}", cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
+        // The whole process (host, emulator, harness): what the GC had to do for the burst.
+        Row("allocated per check-in; GCs gen0/1/2; GC pause", string.Format(Inv, "{0:0.0} KB; {1}/{2}/{3}; {4:0} ms ({5:0.0} % of first press → last answer)", allocated / 1024.0 / n, gcCounts.Item1, gcCounts.Item2, gcCounts.Item3, gcPause.TotalMilliseconds, lastAnswer > started ? 100 * gcPause / (lastAnswer - started) : 0));
+        foreach (var line in allocations?.Report(12) ?? [])
+        {
+            Row("allocation samples (BENCH_ALLOCATIONS)", line);
+        }
+
         if (badReport is not null)
         {
             Row("bad input mixed in", badReport);
