@@ -245,6 +245,14 @@ public static class EmulatorEndpoints
     {
         response.StatusCode = status;
         response.ContentType = "application/json";
-        await response.WriteAsync(json.ToJsonString(JsonOptions), ct);
+        // Straight into the response body: a getUpdates answer as one string was a large object per poll.
+        var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = JsonOptions.Encoder, SkipValidation = true });
+        await using (writer.ConfigureAwait(false))
+        {
+            json.WriteTo(writer, JsonOptions);
+            await writer.FlushAsync(ct);
+        }
+
+        await response.BodyWriter.FlushAsync(ct);
     }
 }
