@@ -71,6 +71,14 @@ public static class CommandCatalog
     public static ReplyKeyboard Menu(Roles roles, Language language, TextCatalog texts, bool emergency = false)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        // A menu depends only on these four, and a check-in sends one: made once per combination, not per update.
+        return MenuCache.GetOrCreateValue(texts).GetOrAdd((roles, language, emergency), static (key, texts) => BuildMenu(key.Roles, key.Language, texts, key.Emergency), texts);
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TextCatalog, System.Collections.Concurrent.ConcurrentDictionary<(Roles Roles, Language Language, bool Emergency), ReplyKeyboard>> MenuCache = new();
+
+    private static ReplyKeyboard BuildMenu(Roles roles, Language language, TextCatalog texts, bool emergency)
+    {
         var buttons = For(roles).Where(c => c.MenuKey is not null && !(emergency && c.Name == "my")).Select(c => new ReplyButton(texts.Get(language, c.MenuKey!))).ToList();
         if (emergency)
         {
