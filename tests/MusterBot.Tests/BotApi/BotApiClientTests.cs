@@ -214,6 +214,27 @@ public sealed class BotApiClientTests
         Assert.EndsWith("/bot" + BotApiTestClient.Token + "/getUpdates", transport.Single.Uri.AbsolutePath, StringComparison.Ordinal);
     }
 
+    [Theory]
+    // Every element readable: read by one call (UpdateBatchConverter.TryReadWhole).
+    [InlineData("", new[] { 41, 45, 43 }, new int[0], 45)]
+    // A well-formed update without an id, and one with id 0: the batch is read element by element again; the first is
+    // unreadable (no id to confirm it by), the second is read as before.
+    [InlineData("""{"message":{"message_id":9,"date":1700000000,"chat":{"id":7,"type":"private"},"text":"no id"}},{"update_id":0,"message":{"message_id":8,"date":1700000000,"chat":{"id":7,"type":"private"},"text":"zero"}},""", new[] { 0, 41, 45, 43 }, new[] { -1 }, 45)]
+    public async Task GetUpdates_AWholeBatchReadsAsElementByElement(string odd, int[] readIds, int[] unreadableIds, int lastId)
+    {
+        const string chat = """{"id":7,"type":"private","first_name":"Ann"}""";
+        string Update(int id, string text) => "{\"update_id\":" + id + ",\"message\":{\"message_id\":" + id + ",\"date\":1700000000,\"chat\":" + chat + ",\"text\":\"" + text + "\"}}";
+        var transport = RecordingHandler.Returning(HttpStatusCode.OK, "{\"ok\":true,\"result\":[" + odd + Update(41, "a") + "," + Update(45, "b") + "," + Update(43, "c") + "]}");
+        using var bot = new BotApiTestClient(transport);
+
+        var batch = await bot.Client.SendRequest(new GetRawUpdatesRequest { Offset = 5, Limit = 100, Timeout = 25 });
+
+        Assert.Equal(readIds, batch.Updates.Select(u => u.Id));
+        Assert.Equal(["a", "b", "c"], batch.Updates.Where(u => u.Id != 0).Select(u => u.Message?.Text));
+        Assert.Equal(unreadableIds.Select(i => i < 0 ? (int?)null : i), batch.Unreadable.Select(u => u.UpdateId));
+        Assert.Equal(lastId, batch.LastId);
+    }
+
     [Fact]
     public async Task SendMessage_ToIdsBeyond32Bits_WritesTheFullIds()
     {
