@@ -206,6 +206,9 @@ public sealed class BotApiEmulator : IAsyncDisposable
     /// <inheritdoc cref="EmulatorState.Transcript"/>
     public IReadOnlyList<EmulatedMessage> Transcript(long chatId, long sinceVersion = 0) => State.Transcript(chatId, sinceVersion);
 
+    /// <inheritdoc cref="EmulatorState.CallbackAnswerCount"/>
+    public int CallbackAnswerCount => State.CallbackAnswerCount;
+
     /// <inheritdoc cref="EmulatorState.CallbackAnswers"/>
     public IReadOnlyList<EmulatedCallbackAnswer> CallbackAnswers(string? callbackQueryId = null) => State.CallbackAnswers(callbackQueryId);
 

@@ -225,6 +225,18 @@ public sealed partial class EmulatorState : IAsyncDisposable
         }
     }
 
+    /// <summary>How many callback answers the bot gave, without copying them (for a harness that polls).</summary>
+    public int CallbackAnswerCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _callbackAnswers.Count;
+            }
+        }
+    }
+
     /// <summary>The bytes of a stored file, or null.</summary>
     public byte[]? GetFileContent(string fileId)
     {

@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace MusterBot.Emulator;
@@ -19,19 +17,14 @@ internal sealed class PendingUpdate(long updateId, string kind, long chatKey, Js
     /// <summary>For an injected raw update: its exact text (with the assigned update_id), delivered instead of <see cref="Json"/>.</summary>
     public string? RawText { get; init; }
 
-    private static readonly JsonSerializerOptions TextOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    private string? _text;
-
     /// <summary>
-    /// What getUpdates delivers: the update's text, made once. An update's JSON is not changed once queued, and a batch
-    /// of them used to be deep-copied (<see cref="JsonNode.DeepClone"/>) at every delivery, the stand-in's largest cost
-    /// in a burst.
+    /// What getUpdates delivers. An update's JSON is not changed once queued, so it is written where it stands; it used
+    /// to be deep-copied (<see cref="JsonNode.DeepClone"/>) at every delivery, the stand-in's largest cost in a burst.
     /// </summary>
-    public JsonNode ToDelivered() => new RawJson(ToJsonText()).ToNode();
+    public JsonNode ToDelivered() => RawText is { } raw ? new RawJson(raw).ToNode() : RawJson.Shared(Json);
 
-    /// <summary>The update as JSON text (non-ASCII text as UTF-8, as Telegram sends it).</summary>
-    public string ToJsonText() => RawText ?? (_text ??= Json.ToJsonString(TextOptions));
+    /// <summary>The update as JSON text.</summary>
+    public string ToJsonText() => RawText ?? Json.ToJsonString();
 
     public bool InFlight { get; set; }
 }

@@ -11,6 +11,12 @@ namespace MusterBot.Emulator;
 /// </summary>
 internal sealed record RawJson(string Text)
 {
+    /// <summary>A node written in place of this one without copying it (it must not change while it is written).</summary>
+    public JsonNode? Node { get; private init; }
+
+    /// <summary>A value that writes <paramref name="node"/> where it stands: a node in a tree cannot join a second one without a deep copy.</summary>
+    public static JsonNode Shared(JsonNode node) => new RawJson(string.Empty) { Node = node }.ToNode();
+
     private static readonly JsonTypeInfo<RawJson> TypeInfo =
         JsonMetadataServices.CreateValueInfo<RawJson>(WithRawJson(new JsonSerializerOptions()), new Converter());
 
@@ -34,7 +40,16 @@ internal sealed record RawJson(string Text)
         public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             throw new NotSupportedException("Raw JSON is only written.");
 
-        public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options) =>
-            writer.WriteRawValue(value.Text, skipInputValidation: true);
+        public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options)
+        {
+            if (value.Node is { } node)
+            {
+                node.WriteTo(writer, options);
+            }
+            else
+            {
+                writer.WriteRawValue(value.Text, skipInputValidation: true);
+            }
+        }
     }
 }
