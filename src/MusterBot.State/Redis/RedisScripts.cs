@@ -348,8 +348,9 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// ARGV: shard prefix, now (ms), max, lease end (ms), shard id, root prefix ('' unless root). Returns the survey after
-    /// the claim (10 entries), then the JSON of each claimed timer.
+    /// ARGV: shard prefix, now (ms), max, lease end (ms), shard id, root prefix ('' unless root), claim token. Returns the
+    /// survey after the claim (10 entries), then the JSON of each claimed timer. Each claimed timer keeps the token
+    /// (<c>ct</c>) so a claim whose answer was lost can be put back (<see cref="ReleaseTimerClaim"/>).
     /// </summary>
     public static readonly RedisScript ClaimTimers = new(nameof(ClaimTimers), Drains + Helpers + Survey + ReindexFunction + SurveyThenReindex + """
         local now = ARGV[2]
@@ -366,12 +367,32 @@ internal static class RedisScripts
           local j = redis.call('HGET', sp .. 'tmr:' .. id, 'j')
           if j then
             redis.call('ZADD', inflight, ARGV[4], id)
+            redis.call('HSET', sp .. 'tmr:' .. id, 'ct', ARGV[7])
             out[#out + 1] = j
           end
         end
         local s = surveyed(ARGV[6], ARGV[5])
         for _, v in ipairs(out) do s[#s + 1] = v end
         return s
+        """);
+
+    /// <summary>
+    /// ARGV: shard prefix, lease end (ms), claim token, shard id, root prefix ('' unless root). Puts the timers of a
+    /// claim whose answer never arrived back among the due ones (those still leased by that claim: the lease end and
+    /// the token both match), then returns the survey (10 entries).
+    /// </summary>
+    public static readonly RedisScript ReleaseTimerClaim = new(nameof(ReleaseTimerClaim), Drains + Helpers + Survey + ReindexFunction + SurveyThenReindex + """
+        local inflight = sp .. 'timers:inflight'
+        for _, id in ipairs(redis.call('ZRANGEBYSCORE', inflight, ARGV[2], ARGV[2])) do
+          local tkey = sp .. 'tmr:' .. id
+          local h = redis.call('HMGET', tkey, 'd', 'ct')
+          if h[2] == ARGV[3] then
+            redis.call('ZREM', inflight, id)
+            redis.call('HDEL', tkey, 'ct')
+            if h[1] then redis.call('ZADD', sp .. 'timers', h[1], id) end
+          end
+        end
+        return surveyed(ARGV[5], ARGV[4])
         """);
 
     /// <summary>ARGV: shard prefix. Returns the shard's survey (10 entries) without changing anything (the sweep).</summary>

@@ -506,49 +506,106 @@ public sealed partial class RedisStateStore
             return [];
         }
 
+        // Timer claims whose answer was lost go back first, as the outbox's do: a muster's escalation must not wait
+        // out a one-minute lease because Redis died while answering.
+        await ReleaseLostTimerClaimsAsync(cancellationToken).ConfigureAwait(false);
         await SweepIfDueAsync(cancellationToken).ConfigureAwait(false);
         var now = NowMs();
         var leaseEnd = now + (long)lease.TotalMilliseconds;
+        var token = Guid.NewGuid().ToString("N");
         var timers = new List<TimerEntry>();
         var visited = new HashSet<long>();
-        while (timers.Count < max)
+        var claimed = new List<long>();
+        try
         {
-            var page = await _db.SortedSetRangeByScoreAsync(RootPrefix + "ix:tm", double.NegativeInfinity, now, Exclude.None, Order.Ascending, 0, visited.Count + 16)
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var shards = page.Select(m => ParseLong((string)m!)).Where(visited.Add).ToList();
-            if (shards.Count == 0)
+            while (timers.Count < max)
             {
-                break;
-            }
-
-            foreach (var shard in shards)
-            {
-                if (timers.Count >= max)
+                var page = await _db.SortedSetRangeByScoreAsync(RootPrefix + "ix:tm", double.NegativeInfinity, now, Exclude.None, Order.Ascending, 0, visited.Count + 16)
+                    .WaitAsync(cancellationToken).ConfigureAwait(false);
+                var shards = page.Select(m => ParseLong((string)m!)).Where(visited.Add).ToList();
+                if (shards.Count == 0)
                 {
                     break;
                 }
 
-                var root = shard == Shards.Root;
-                var sp = ShardPrefix(shard);
-                var result = await EvalAsync(
-                    RedisScripts.ClaimTimers,
-                    ShardWorkKeys(shard),
-                    [sp, Text(now), Text(max - timers.Count), Text(leaseEnd), Text(shard), root ? RootPrefix : ""],
-                    cancellationToken).ConfigureAwait(false);
-                var items = (RedisResult[])result!;
-                for (var i = 10; i < items.Length; i++)
+                foreach (var shard in shards)
                 {
-                    timers.Add(JsonSerializer.Deserialize<TimerEntry>((string)items[i]!, StoreJson.Options)! with { Shard = shard });
-                }
+                    if (timers.Count >= max)
+                    {
+                        break;
+                    }
 
-                if (!root)
-                {
-                    await ReindexAsync(shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
+                    var root = shard == Shards.Root;
+                    var sp = ShardPrefix(shard);
+                    claimed.Add(shard);
+                    var result = await EvalAsync(
+                        RedisScripts.ClaimTimers,
+                        ShardWorkKeys(shard),
+                        [sp, Text(now), Text(max - timers.Count), Text(leaseEnd), Text(shard), root ? RootPrefix : "", token],
+                        cancellationToken).ConfigureAwait(false);
+                    var items = (RedisResult[])result!;
+                    for (var i = 10; i < items.Length; i++)
+                    {
+                        timers.Add(JsonSerializer.Deserialize<TimerEntry>((string)items[i]!, StoreJson.Options)! with { Shard = shard });
+                    }
+
+                    if (!root)
+                    {
+                        await ReindexAsync(shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
         }
+        catch (Exception) when (claimed.Count > 0)
+        {
+            // Nobody holds what these shards' claims took (an answer lost, or this call failed after them): put back by
+            // the next claim, as soon as the store answers again.
+            lock (_lostTimerClaims)
+            {
+                _lostTimerClaims.AddRange(claimed.Select(shard => (shard, token, leaseEnd)));
+            }
+
+            throw;
+        }
 
         return timers;
+    }
+
+    // Shard timer claims (shard, token, lease end) whose outcome this store never learned: put back by the next claim.
+    private readonly List<(long Shard, string Token, long LeaseEnd)> _lostTimerClaims = [];
+
+    private async Task ReleaseLostTimerClaimsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            (long Shard, string Token, long LeaseEnd) lost;
+            lock (_lostTimerClaims)
+            {
+                if (_lostTimerClaims.Count == 0)
+                {
+                    return;
+                }
+
+                lost = _lostTimerClaims[0];
+            }
+
+            var root = lost.Shard == Shards.Root;
+            var result = await EvalAsync(
+                RedisScripts.ReleaseTimerClaim,
+                ShardWorkKeys(lost.Shard),
+                [ShardPrefix(lost.Shard), Text(lost.LeaseEnd), lost.Token, Text(lost.Shard), root ? RootPrefix : ""],
+                cancellationToken).ConfigureAwait(false);
+            if (!root)
+            {
+                var items = (RedisResult[])result!;
+                await ReindexAsync(lost.Shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            lock (_lostTimerClaims)
+            {
+                _lostTimerClaims.Remove(lost);
+            }
+        }
     }
 
     public async Task<TimerEntry?> GetTimerAsync(string timerId, long shard, CancellationToken cancellationToken)

@@ -128,5 +128,48 @@ public abstract class RedisStoreContract : StateStoreContract
         Assert.Equal((9L, "t"), (Assert.Single(await Store.ClaimDueTimersAsync(10, Lease, Ct)) is var t ? (t.Shard, t.Id) : default));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AClaimWhoseAnswerNeverCame_IsPutBackByTheNextClaim_NotAfterItsLease(bool timer)
+    {
+        var sp = Prefix + "{9}:";
+        // A first item claimed as usual: the claim script is loaded on the server (a paused call of a script it does
+        // not know would come back NOSCRIPT without running) and the index sweep is done.
+        async Task CommitAsync(string id) => await Store.CommitAsync(new Commit
+        {
+            Shard = 9,
+            SetTimers = timer ? [new TimerEntry(id, Clock.GetUtcNow(), 1, "{}")] : [],
+            Outbox = timer ? [] : [new OutboxMessage(Lane.Normal, long.Parse(id, CultureInfo.InvariantCulture), new SendText("x"))],
+        }, Ct);
+        async Task<List<string>> ClaimAsync(CancellationToken ct) => timer
+            ? (await Store.ClaimDueTimersAsync(10, Lease, ct)).Select(t => t.Id).ToList()
+            : (await Store.ClaimOutboxAsync(10, Lease, ct)).Select(m => m.ChatId.ToString(CultureInfo.InvariantCulture)).ToList();
+        await CommitAsync("4");
+        Assert.Equal(["4"], await ClaimAsync(Ct));
+        await CommitAsync("5");
+
+        // The shard's node holds every write for 1.5 s: the claim's script is sent and waits there, its caller gives
+        // up after 0.3 s, and the script runs when the pause ends — claimed, with nobody holding it.
+        Assert.Equal("OK", await ExecuteForKeyAsync(sp + "timers", "CLIENT", "PAUSE", "1500", "WRITE"));
+        using (var giveUp = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ClaimAsync(giveUp.Token));
+        }
+
+        var inflight = timer ? sp + "timers:inflight" : sp + "inflight:2";
+        for (var waited = 0; await ExecuteForKeyAsync(inflight, "ZCARD", inflight) != "2"; waited += 50)
+        {
+            Assert.True(waited < 10_000, "the paused claim never ran");
+            await Task.Delay(50);
+        }
+
+        // The lease is 30 s and the clock has not moved: only the release by the lost claim's token gives it back; the
+        // first item stays with the claim that holds it.
+        Assert.Equal(["5"], await ClaimAsync(Ct));
+        Assert.Equal("2", await ExecuteForKeyAsync(inflight, "ZCARD", inflight));
+        Assert.Empty(await ClaimAsync(Ct));
+    }
+
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
