@@ -484,8 +484,33 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
             writer.WriteString("t", tag);
         }
 
-        writer.WriteString("j", JsonSerializer.SerializeToUtf8Bytes(stored, StoreJson.Options));
+        // The message's own JSON, kept as a string field: written into a second buffer kept per thread, not a new array
+        // per message (the outer writer is the one of WriteJson).
+        var inner = t_innerBuffer ??= new ArrayBufferWriter<byte>(2048);
+        var innerWriter = t_innerWriter ??= new Utf8JsonWriter(inner, StoreJson.WriterOptions);
+        inner.ResetWrittenCount();
+        innerWriter.Reset(inner);
+        try
+        {
+            JsonSerializer.Serialize(innerWriter, stored, StoreJson.Options);
+            innerWriter.Flush();
+            writer.WriteString("j", inner.WrittenSpan);
+        }
+        finally
+        {
+            if (inner.Capacity > KeptBufferBytes)
+            {
+                t_innerBuffer = null;
+                t_innerWriter = null;
+            }
+        }
     }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_innerBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_innerWriter;
 
     /// <summary>
     /// One JSON object as UTF-8, the form Redis gets it in (a UTF-16 string would be encoded again on the way). Written
