@@ -229,7 +229,9 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
     private async ValueTask OnAnswerButtonAsync(FlowContext ctx, MusterStep step, MusterButton.OfMuster button, CancellationToken cancellationToken)
     {
         await ctx.Reader.PrefetchAsync([DocKeys.Muster(button.Number), DocKeys.MusterAnswer(button.Number, ctx.Profile.Id)], cancellationToken).ConfigureAwait(false);
-        var muster = await MusterStore.LoadHeaderAsync(ctx.Reader, button.Number, cancellationToken).ConfigureAwait(false);
+        // The header is the same for every member's press and is written only at launch, a convenor change, a reminder
+        // round or the close: parsed once per stored version, not once per check-in.
+        var muster = await ctx.Reader.GetSharedAsync<Muster>(DocKeys.Muster(button.Number), _parsed, cancellationToken).ConfigureAwait(false);
         if (muster is null)
         {
             ctx.AnswerButton(ctx.T("button.stale"));

@@ -5,20 +5,22 @@ using MusterBot.State.Records;
 namespace MusterBot.Flows.Runtime;
 
 /// <summary>
-/// Parsed documents by key and stored version (a version is written once, so its parse never goes stale), shared by
-/// the decisions of one process. Small: when it holds <see cref="Capacity"/> entries it starts again.
+/// Parsed documents by key and stored version, shared by the decisions of one process. A hit also needs the same text
+/// (an ordinal comparison, far cheaper than a parse): a document deleted and written again, say after a community's
+/// records were erased, may come back with the same version and other content. Small: when it holds
+/// <see cref="Capacity"/> entries it starts again.
 /// </summary>
 public sealed class ParsedDocCache
 {
     public const int Capacity = 64;
 
-    private readonly ConcurrentDictionary<(DocKey Key, long Version), object> _parsed = new();
+    private readonly ConcurrentDictionary<(DocKey Key, long Version), (string Json, object Parsed)> _parsed = new();
 
     public T? Get<T>(DocKey key, StoredDoc doc)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(doc);
-        if (_parsed.TryGetValue((key, doc.Version), out var hit) && hit is T parsed)
+        if (_parsed.TryGetValue((key, doc.Version), out var hit) && hit.Parsed is T parsed && string.Equals(hit.Json, doc.Json, StringComparison.Ordinal))
         {
             return parsed;
         }
@@ -31,7 +33,7 @@ public sealed class ParsedDocCache
                 _parsed.Clear();
             }
 
-            _parsed[(key, doc.Version)] = fresh;
+            _parsed[(key, doc.Version)] = (doc.Json, fresh);
         }
 
         return fresh;
