@@ -124,15 +124,21 @@ public sealed partial class RedisStateStore
             // They go back as soon as the store answers again (the next claim starts with that).
             lock (_lostClaims)
             {
-                _lostClaims.AddRange(claim.Visits.Select(v => (v.Shard, v.Lane, claim.Token, claim.LeaseEnd)));
+                _lostClaims.AddRange(claim.Visits.Select(v => new LostClaim(
+                    v.Shard,
+                    RedisScripts.ReleaseClaim,
+                    [ShardPrefix(v.Shard), Text(v.Lane), Text(claim.LeaseEnd), claim.Token, Text(v.Shard), v.Shard == Shards.Root ? RootPrefix : ""])));
             }
 
             throw;
         }
     }
 
-    // Shard claims (shard, lane, token, lease end) whose outcome this store never learned: put back by the next claim.
-    private readonly List<(long Shard, int Lane, string Token, long LeaseEnd)> _lostClaims = [];
+    // Shard claims of outbox messages or timers whose outcome this store never learned, each with the script and
+    // arguments that put it back (by its token and lease end): run by the next claim of either kind.
+    private readonly List<LostClaim> _lostClaims = [];
+
+    private sealed record LostClaim(long Shard, RedisScript Script, RedisValue[] Args);
 
     private sealed record ClaimVisits(string Token, long LeaseEnd)
     {
@@ -143,7 +149,7 @@ public sealed partial class RedisStateStore
     {
         while (true)
         {
-            (long Shard, int Lane, string Token, long LeaseEnd) lost;
+            LostClaim lost;
             lock (_lostClaims)
             {
                 if (_lostClaims.Count == 0)
@@ -154,13 +160,8 @@ public sealed partial class RedisStateStore
                 lost = _lostClaims[0];
             }
 
-            var root = lost.Shard == Shards.Root;
-            var result = await EvalAsync(
-                RedisScripts.ReleaseClaim,
-                ShardWorkKeys(lost.Shard),
-                [ShardPrefix(lost.Shard), Text(lost.Lane), Text(lost.LeaseEnd), lost.Token, Text(lost.Shard), root ? RootPrefix : ""],
-                cancellationToken).ConfigureAwait(false);
-            if (!root)
+            var result = await EvalAsync(lost.Script, ShardWorkKeys(lost.Shard), lost.Args, cancellationToken).ConfigureAwait(false);
+            if (lost.Shard != Shards.Root)
             {
                 var items = (RedisResult[])result!;
                 await ReindexAsync(lost.Shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
@@ -506,9 +507,9 @@ public sealed partial class RedisStateStore
             return [];
         }
 
-        // Timer claims whose answer was lost go back first, as the outbox's do: a muster's escalation must not wait
-        // out a one-minute lease because Redis died while answering.
-        await ReleaseLostTimerClaimsAsync(cancellationToken).ConfigureAwait(false);
+        // Claims whose answer was lost go back first, timers' as the outbox's: a muster's escalation must not wait out a
+        // one-minute lease because Redis died while answering.
+        await ReleaseLostClaimsAsync(cancellationToken).ConfigureAwait(false);
         await SweepIfDueAsync(cancellationToken).ConfigureAwait(false);
         var now = NowMs();
         var leaseEnd = now + (long)lease.TotalMilliseconds;
@@ -560,52 +561,18 @@ public sealed partial class RedisStateStore
         {
             // Nobody holds what these shards' claims took (an answer lost, or this call failed after them): put back by
             // the next claim, as soon as the store answers again.
-            lock (_lostTimerClaims)
+            lock (_lostClaims)
             {
-                _lostTimerClaims.AddRange(claimed.Select(shard => (shard, token, leaseEnd)));
+                _lostClaims.AddRange(claimed.Select(shard => new LostClaim(
+                    shard,
+                    RedisScripts.ReleaseTimerClaim,
+                    [ShardPrefix(shard), Text(leaseEnd), token, Text(shard), shard == Shards.Root ? RootPrefix : ""])));
             }
 
             throw;
         }
 
         return timers;
-    }
-
-    // Shard timer claims (shard, token, lease end) whose outcome this store never learned: put back by the next claim.
-    private readonly List<(long Shard, string Token, long LeaseEnd)> _lostTimerClaims = [];
-
-    private async Task ReleaseLostTimerClaimsAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            (long Shard, string Token, long LeaseEnd) lost;
-            lock (_lostTimerClaims)
-            {
-                if (_lostTimerClaims.Count == 0)
-                {
-                    return;
-                }
-
-                lost = _lostTimerClaims[0];
-            }
-
-            var root = lost.Shard == Shards.Root;
-            var result = await EvalAsync(
-                RedisScripts.ReleaseTimerClaim,
-                ShardWorkKeys(lost.Shard),
-                [ShardPrefix(lost.Shard), Text(lost.LeaseEnd), lost.Token, Text(lost.Shard), root ? RootPrefix : ""],
-                cancellationToken).ConfigureAwait(false);
-            if (!root)
-            {
-                var items = (RedisResult[])result!;
-                await ReindexAsync(lost.Shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
-            }
-
-            lock (_lostTimerClaims)
-            {
-                _lostTimerClaims.Remove(lost);
-            }
-        }
     }
 
     public async Task<TimerEntry?> GetTimerAsync(string timerId, long shard, CancellationToken cancellationToken)
