@@ -268,7 +268,7 @@ public static class RollCall
         return sb.ToString();
     }
 
-    /// <summary>A region's roll call's first lines: drill, title, kind and rally point, "closed".</summary>
+    /// <summary>A roll call's first lines (a region's, or the community's with its scope as the title): drill, title, kind and rally point, "closed".</summary>
     private static StringBuilder Head(TextCatalog texts, Language language, Muster muster, string regionName)
     {
         var sb = new StringBuilder();
@@ -293,15 +293,7 @@ public static class RollCall
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(muster);
         ArgumentNullException.ThrowIfNull(regions);
-        var sb = new StringBuilder();
-        sb.Append(MusterView.DrillLine(texts, language, muster.Plan));
-        sb.Append(texts.Format(language, "mu.rc.head", muster.Code, Html.Escape(scopeTitle))).Append('\n');
-        sb.Append(MusterView.KindName(texts, language, muster.Plan)).Append(" · ").Append(Html.Escape(muster.Plan.RallyText)).Append('\n');
-        if (!muster.IsOpen)
-        {
-            sb.Append(texts.Get(language, "mu.rc.closed")).Append('\n');
-        }
-
+        var sb = Head(texts, language, muster, scopeTitle);
         var total = new Counts(
             regions.Sum(r => r.Counts.Targeted),
             regions.Sum(r => r.Counts.Delivered),
