@@ -11,6 +11,21 @@ namespace MusterBot.Host.BotApi;
 /// </summary>
 public sealed class UpdateBatchConverter : JsonConverter<UpdateBatch>
 {
+    private static readonly AsyncLocal<int?> Held = new();
+
+    /// <summary>
+    /// The highest update id the poller already holds, for the <c>getUpdates</c> calls that follow in the same async
+    /// flow (Telegram.Bot reads the answer there, with no way to hand the converter anything of the request). The
+    /// poller's offset is the oldest update still being handled, so each answer brings back up to 100 updates it holds
+    /// already; those are only stepped over (their <c>update_id</c> read, the rest skipped), not read into objects.
+    /// They are left out of <see cref="UpdateBatch.Updates"/>, and still count for <see cref="UpdateBatch.LastId"/>.
+    /// </summary>
+    public static int? HeldThrough
+    {
+        get => Held.Value;
+        set => Held.Value = value;
+    }
+
     public override UpdateBatch Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -19,7 +34,7 @@ public sealed class UpdateBatchConverter : JsonConverter<UpdateBatch>
         }
 
         var batch = new UpdateBatch();
-        if (TryReadWhole(ref reader, options, batch))
+        if (HeldThrough is { } held ? TryReadAfter(ref reader, options, batch, held) : TryReadWhole(ref reader, options, batch))
         {
             return batch;
         }
@@ -89,6 +104,55 @@ public sealed class UpdateBatchConverter : JsonConverter<UpdateBatch>
         }
 
         reader = start;
+        return false;
+    }
+
+    /// <summary>
+    /// As <see cref="TryReadWhole"/> when the poller holds the updates up to <paramref name="held"/>: each element's
+    /// id is read first, an element held already is skipped, the others are read one by one. Anything unusual (an
+    /// element that is not an object, has no positive id or does not read) leaves the reader where it was and returns
+    /// false, and the batch is read element by element, every update in full, as before.
+    /// </summary>
+    private static bool TryReadAfter(ref Utf8JsonReader reader, JsonSerializerOptions options, UpdateBatch batch, int held)
+    {
+        var start = reader;
+        try
+        {
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (IdOf(reader) is not { } id || id <= 0)
+                {
+                    break;
+                }
+
+                batch.LastId = batch.LastId is { } last ? Math.Max(last, id) : id;
+                if (id <= held)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                if (JsonSerializer.Deserialize<Update>(ref reader, options) is not { } update)
+                {
+                    break;
+                }
+
+                batch.Updates.Add(update);
+            }
+
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NotSupportedException or FormatException or OverflowException or ArgumentException)
+        {
+            // Read again element by element, which names the element that fails.
+        }
+
+        reader = start;
+        batch.Updates.Clear();
+        batch.LastId = null;
         return false;
     }
 

@@ -233,6 +233,8 @@ public sealed partial class PollingIntake(
                         Timeout = window.Count > 0 ? 0 : pollSeconds,
                         AllowedUpdates = AllowedUpdates,
                     };
+                    // What was handed in already comes back (the offset is the oldest under way): it is only stepped over.
+                    UpdateBatchConverter.HeldThrough = lastHandedIn;
                     var batch = await client.SendRequest(request, term).ConfigureAwait(false);
                     var known = lastHandedIn;
                     foreach (var unreadable in batch.Unreadable.Where(u => known is null || u.UpdateId is null || u.UpdateId > known))

@@ -235,6 +235,39 @@ public sealed class BotApiClientTests
         Assert.Equal(lastId, batch.LastId);
     }
 
+    [Theory]
+    // The poller holds 41–43: only 44 and 45 are read; the held ones still count for the last id.
+    [InlineData(43, "", new[] { 44, 45 }, new int[0], 45)]
+    // A held update that would not read is stepped over unread (it was dealt with when it first came).
+    [InlineData(43, """{"update_id":42,"message":{"message_id":"x"}},""", new[] { 44, 45 }, new int[0], 45)]
+    // Nothing held within the batch: every update is read.
+    [InlineData(40, "", new[] { 41, 42, 43, 44, 45 }, new int[0], 45)]
+    // An unreadable update beyond what is held: the batch is read element by element as without a held id.
+    [InlineData(43, """{"update_id":46,"message":{"message_id":"x"}},""", new[] { 41, 42, 43, 44, 45 }, new[] { 46 }, 46)]
+    public async Task GetUpdates_WithUpdatesHeld_ReadsOnlyTheOthers(int held, string odd, int[] readIds, int[] unreadableIds, int lastId)
+    {
+        const string chat = """{"id":7,"type":"private","first_name":"Ann"}""";
+        string Update(int id) => "{\"update_id\":" + id + ",\"message\":{\"message_id\":" + id + ",\"date\":1700000000,\"chat\":" + chat + ",\"text\":\"t" + id + "\"}}";
+        var transport = RecordingHandler.Returning(HttpStatusCode.OK, "{\"ok\":true,\"result\":[" + Update(41) + "," + odd + Update(42) + "," + Update(43) + "," + Update(44) + "," + Update(45) + "]}");
+        using var bot = new BotApiTestClient(transport);
+
+        UpdateBatchConverter.HeldThrough = held;
+        UpdateBatch batch;
+        try
+        {
+            batch = await bot.Client.SendRequest(new GetRawUpdatesRequest { Offset = 41, Limit = 100, Timeout = 0 });
+        }
+        finally
+        {
+            UpdateBatchConverter.HeldThrough = null;
+        }
+
+        Assert.Equal(readIds, batch.Updates.Select(u => u.Id).Order());
+        Assert.All(batch.Updates, u => Assert.Equal("t" + u.Id, u.Message?.Text));
+        Assert.Equal(unreadableIds, batch.Unreadable.Select(u => u.UpdateId ?? -1));
+        Assert.Equal(lastId, batch.LastId);
+    }
+
     [Fact]
     public async Task SendMessage_ToIdsBeyond32Bits_WritesTheFullIds()
     {
