@@ -538,77 +538,99 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// ARGV: shard prefix, outbox number, NotBefore (ms), NotBefore (ISO 8601), attempts, shard id, root prefix ('' unless
-    /// root), now (ms). Puts the message into its lane's retry set (score NotBefore), which a claim drains before the lane's
-    /// fresh messages. A chat's put-back messages are kept in id order (<c>rchat:{chat}</c>, members scored by number):
-    /// this one waits at least as long as the chat's earlier ones still waiting there, and later ones that would be due
-    /// sooner are moved to its time. Returns {epoch, 9 index times}, or {} if unknown.
+    /// Puts messages of one shard back (a batch: one run, one epoch step, one reindex). ARGV: shard prefix, shard id, root
+    /// prefix ('' unless root), now (ms), then per message: outbox number, NotBefore (ms), NotBefore (ISO 8601), attempts.
+    /// Each, in the order given and exactly as if alone, goes into its lane's retry set (score NotBefore), which a claim
+    /// drains before the lane's fresh messages. A chat's put-back messages are kept in id order (<c>rchat:{chat}</c>,
+    /// members scored by number): a message waits at least as long as the chat's earlier ones still waiting there, and
+    /// later ones that would be due sooner are moved to its time. Returns {epoch ('0' when none was known), 9 index
+    /// times ('' where none moved), then per message 1 (put back) or 0 (unknown)}.
     /// </summary>
     public static readonly RedisScript Retry = new(nameof(Retry), Drains + Helpers + ReindexFunction + """
-        local id = ARGV[2]
-        local okey = sp .. 'ob:' .. id
-        local lane = redis.call('HGET', okey, 'l')
-        if not lane then return {} end
-        local member = pad(id)
-        for l = 0, 3 do
-          redis.call('ZREM', sp .. 'lane:' .. l, member)
-          redis.call('ZREM', sp .. 'retry:' .. l, member)
-          redis.call('ZREM', sp .. 'inflight:' .. l, member)
-        end
-        local ready, readyIso = tonumber(ARGV[3]), ARGV[4]
-        local dkey = sp .. 'dlv:' .. id
-        local chat = redis.call('HGET', dkey, 'c')
-        if chat then
-          -- The chat's put-back messages wait in id order: never less long than an earlier one of the chat, and a later
-          -- one waits at least as long as this one (so a claim cut off by its limit cannot take a later one first).
-          local rkey = sp .. 'rchat:' .. chat
-          local function waiting(m)
-            local l = redis.call('HGET', sp .. 'ob:' .. unpad(m), 'l')
-            return l, l and redis.call('ZSCORE', sp .. 'retry:' .. l, m)
+        local now = tonumber(ARGV[4])
+        local function retryOne(id, readyMs, readyText, attempts)
+          local okey = sp .. 'ob:' .. id
+          local lane = redis.call('HGET', okey, 'l')
+          if not lane then return nil end
+          local member = pad(id)
+          for l = 0, 3 do
+            redis.call('ZREM', sp .. 'lane:' .. l, member)
+            redis.call('ZREM', sp .. 'retry:' .. l, member)
+            redis.call('ZREM', sp .. 'inflight:' .. l, member)
           end
-          for _, m in ipairs(redis.call('ZREVRANGEBYSCORE', rkey, '(' .. id, '-inf', 'LIMIT', 0, 32)) do
-            local l, s = waiting(m)
-            if s then
-              if tonumber(s) > ready then
-                ready = tonumber(s)
-                readyIso = redis.call('HGET', sp .. 'ob:' .. unpad(m), 'nb')
-              end
-              break
+          local ready, readyIso = tonumber(readyMs), readyText
+          local dkey = sp .. 'dlv:' .. id
+          local chat = redis.call('HGET', dkey, 'c')
+          if chat then
+            -- The chat's put-back messages wait in id order: never less long than an earlier one of the chat, and a later
+            -- one waits at least as long as this one (so a claim cut off by its limit cannot take a later one first).
+            local rkey = sp .. 'rchat:' .. chat
+            local function waiting(m)
+              local l = redis.call('HGET', sp .. 'ob:' .. unpad(m), 'l')
+              return l, l and redis.call('ZSCORE', sp .. 'retry:' .. l, m)
             end
-            redis.call('ZREM', rkey, m)
-          end
-          local from, more = '(' .. id, true
-          while more do
-            local page = redis.call('ZRANGEBYSCORE', rkey, from, '+inf', 'LIMIT', 0, 32)
-            more = #page == 32
-            for _, m in ipairs(page) do
-              from = '(' .. unpad(m)
+            for _, m in ipairs(redis.call('ZREVRANGEBYSCORE', rkey, '(' .. id, '-inf', 'LIMIT', 0, 32)) do
               local l, s = waiting(m)
-              if not s then
-                redis.call('ZREM', rkey, m)
-              elseif tonumber(s) < ready then
-                redis.call('ZADD', sp .. 'retry:' .. l, ready, m)
-                redis.call('HSET', sp .. 'ob:' .. unpad(m), 'r', int(ready), 'nb', readyIso)
-              else
-                more = false
+              if s then
+                if tonumber(s) > ready then
+                  ready = tonumber(s)
+                  readyIso = redis.call('HGET', sp .. 'ob:' .. unpad(m), 'nb')
+                end
                 break
               end
+              redis.call('ZREM', rkey, m)
             end
+            local from, more = '(' .. id, true
+            while more do
+              local page = redis.call('ZRANGEBYSCORE', rkey, from, '+inf', 'LIMIT', 0, 32)
+              more = #page == 32
+              for _, m in ipairs(page) do
+                from = '(' .. unpad(m)
+                local l, s = waiting(m)
+                if not s then
+                  redis.call('ZREM', rkey, m)
+                elseif tonumber(s) < ready then
+                  redis.call('ZADD', sp .. 'retry:' .. l, ready, m)
+                  redis.call('HSET', sp .. 'ob:' .. unpad(m), 'r', int(ready), 'nb', readyIso)
+                else
+                  more = false
+                  break
+                end
+              end
+            end
+            redis.call('ZADD', rkey, id, member)
+            redis.call('PEXPIRE', rkey, math.max(0, ready - now) + 3600000)
+            redis.call('HSET', okey, 'rc', chat)
           end
-          redis.call('ZADD', rkey, id, member)
-          redis.call('PEXPIRE', rkey, math.max(0, ready - tonumber(ARGV[8])) + 3600000)
-          redis.call('HSET', okey, 'rc', chat)
+          redis.call('HSET', okey, 'r', int(ready), 'nb', readyIso, 'a', attempts)
+          redis.call('ZADD', sp .. 'retry:' .. lane, ready, member)
+          if redis.call('EXISTS', dkey) == 1 then redis.call('HSET', dkey, 'a', attempts) end
+          return lane, ready
         end
-        redis.call('HSET', okey, 'r', int(ready), 'nb', readyIso, 'a', ARGV[5])
-        redis.call('ZADD', sp .. 'retry:' .. lane, ready, member)
-        if redis.call('EXISTS', dkey) == 1 then redis.call('HSET', dkey, 'a', ARGV[5]) end
         local scores = {'', '', '', '', '', '', '', '', ''}
-        scores[1 + tonumber(lane) * 2] = int(ready)
-        local epoch = redis.call('INCR', sp .. 'epoch')
-        if ARGV[7] ~= '' then reindex(ARGV[7], ARGV[6], epoch, scores, false) end
-        local result = {int(epoch)}
-        for i = 1, 9 do result[#result + 1] = scores[i] end
-        return result
+        local results = {}
+        for a = 5, #ARGV, 4 do
+          local lane, ready = retryOne(ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3])
+          if lane then
+            local i = 1 + tonumber(lane) * 2
+            scores[i] = int(lower(scores[i] ~= '' and tonumber(scores[i]) or nil, ready))
+            results[#results + 1] = 1
+          else
+            results[#results + 1] = 0
+          end
+        end
+        local epoch = '0'
+        for i = 1, 9 do
+          if scores[i] ~= '' then
+            epoch = int(redis.call('INCR', sp .. 'epoch'))
+            if ARGV[3] ~= '' then reindex(ARGV[3], ARGV[2], tonumber(epoch), scores, false) end
+            break
+          end
+        end
+        local reply = {epoch}
+        for i = 1, 9 do reply[#reply + 1] = scores[i] end
+        for _, r in ipairs(results) do reply[#reply + 1] = r end
+        return reply
         """);
 
     /// <summary>ARGV: shard prefix, tag. Returns {number, HGETALL of its record} per known delivery, in number order.</summary>

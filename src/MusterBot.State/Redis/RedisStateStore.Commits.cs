@@ -6,12 +6,12 @@ using StackExchange.Redis;
 namespace MusterBot.State.Redis;
 
 /// <summary>
-/// Group commit: concurrent commits of one shard go to Redis together, in one <see cref="RedisScripts.CommitMany"/> run.
-/// Per shard at most <see cref="RedisStoreOptions.CommitPipeline"/> batch scripts are under way; a commit that comes
-/// while they are joins the shard's queue and goes with the next batch (up to <see cref="RedisStoreOptions.MaxCommitBatch"/>
-/// commits), sent as soon as a batch script of the shard has answered. There is no timer: a commit that finds the shard
-/// idle is sent at once, on the caller's thread, so an idle store adds no delay and a busy one makes batches as large as
-/// what arrived during one round trip.
+/// Group commit: concurrent commits of one shard go to Redis together, in one <see cref="RedisScripts.CommitMany"/> run
+/// (<see cref="ShardBatches{T}"/>). Per shard at most <see cref="RedisStoreOptions.CommitPipeline"/> batch scripts are
+/// under way; a commit that comes while they are joins the shard's queue and goes with the next batch (up to
+/// <see cref="RedisStoreOptions.MaxCommitBatch"/> commits), sent as soon as a batch script of the shard has answered.
+/// There is no timer: a commit that finds the shard idle is sent at once, on the caller's thread, so an idle store adds
+/// no delay and a busy one makes batches as large as what arrived during one round trip.
 /// </summary>
 /// <remarks>
 /// Each commit of a batch is applied on its own, in order, with the checks and effects of a commit run alone (a conflict
@@ -27,31 +27,21 @@ public sealed partial class RedisStateStore
 {
     private readonly int _commitPipeline;
     private readonly int _maxCommitBatch;
-    private readonly Lock _commitLock = new();
-
-    /// <summary>Shards with commits waiting or a batch under way (an idle shard is removed).</summary>
-    private readonly Dictionary<long, CommitQueue> _commitQueues = [];
-
-    /// <summary>One shard's commits not yet taken into a batch, and how many of its batch scripts are under way.</summary>
-    private sealed class CommitQueue
-    {
-        public Queue<PendingCommit> Waiting { get; } = new();
-
-        public int Running { get; set; }
-    }
+    private readonly ShardBatches<PendingCommit> _commits;
 
     /// <summary>A caller's commit, ready to go (its JSON and keys made on the caller's thread), and its answer.</summary>
-    private sealed class PendingCommit(long shard, byte[] payload, RedisKey[] keys, CancellationToken cancellationToken)
+    private sealed class PendingCommit(byte[] payload, RedisKey[] keys, CancellationToken cancellationToken) : BatchItem(cancellationToken)
     {
-        public long Shard { get; } = shard;
-
         public byte[] Payload { get; } = payload;
 
         public RedisKey[] Keys { get; } = keys;
 
-        public CancellationToken CancellationToken { get; } = cancellationToken;
-
         public TaskCompletionSource<CommitResult> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Cancel() => Result.TrySetCanceled(CancellationToken);
+
+        // Applied wholly or not at all: each caller handles its update again (the mark makes that safe).
+        public override void Fail(Exception exception) => Result.TrySetException(exception);
     }
 
     public async Task<CommitResult> CommitAsync(Commit commit, CancellationToken cancellationToken)
@@ -60,108 +50,28 @@ public sealed partial class RedisStateStore
         commit = ShardChecks.Bound(commit);
         var shard = commit.Shard;
         CheckShard(shard);
-        var pending = new PendingCommit(shard, CommitPayload(commit, _time.GetUtcNow()), CommitKeys(commit), cancellationToken);
+        var pending = new PendingCommit(CommitPayload(commit, _time.GetUtcNow()), CommitKeys(commit), cancellationToken);
         if (shard != Shards.Root && (commit.Outbox.Count > 0 || commit.SetTimers.Count > 0))
         {
             // Into the registry BEFORE the commit: the sweep then finds the shard even if this process dies right after it.
             await RegisterAsync(shard, cancellationToken).ConfigureAwait(false);
         }
 
-        if (Enqueue(pending) is { } queue)
-        {
-            // Runs on this thread up to the first answer from Redis: a commit that finds the shard idle is sent at once.
-            _ = RunCommitsAsync(shard, queue);
-        }
-
+        // Sent on this thread up to the first answer from Redis when the shard is idle.
+        _commits.Add(shard, pending);
         return await pending.Result.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Queues the commit; returns its shard's queue when the caller is to start a batch runner for it.</summary>
-    private CommitQueue? Enqueue(PendingCommit pending)
-    {
-        lock (_commitLock)
-        {
-            if (!_commitQueues.TryGetValue(pending.Shard, out var queue))
-            {
-                queue = new CommitQueue();
-                _commitQueues[pending.Shard] = queue;
-            }
-
-            queue.Waiting.Enqueue(pending);
-            if (queue.Running >= _commitPipeline)
-            {
-                return null;
-            }
-
-            queue.Running++;
-            return queue;
-        }
-    }
-
     /// <summary>
-    /// Up to <see cref="RedisStoreOptions.MaxCommitBatch"/> waiting commits, oldest first, leaving out those whose caller
-    /// gave up; null when none waits (the runner then ends, and an idle shard's queue is dropped).
+    /// Sends one batch. The shard's next batch goes as soon as the script of this one has answered; the reindex and the
+    /// WAIT of this one follow on their own (<see cref="FinishBatchAsync"/>).
     /// </summary>
-    private PendingCommit[]? TakeBatch(long shard, CommitQueue queue)
+    private async Task SendCommitsAsync(long shard, PendingCommit[] batch)
     {
-        lock (_commitLock)
-        {
-            List<PendingCommit>? batch = null;
-            while (queue.Waiting.Count > 0 && (batch?.Count ?? 0) < _maxCommitBatch)
-            {
-                var next = queue.Waiting.Dequeue();
-                if (next.CancellationToken.IsCancellationRequested)
-                {
-                    next.Result.TrySetCanceled(next.CancellationToken);
-                    continue;
-                }
-
-                (batch ??= new List<PendingCommit>(Math.Min(_maxCommitBatch, queue.Waiting.Count + 1))).Add(next);
-            }
-
-            if (batch is not null)
-            {
-                return [.. batch];
-            }
-
-            queue.Running--;
-            if (queue.Running == 0)
-            {
-                _commitQueues.Remove(shard);
-            }
-
-            return null;
-        }
-    }
-
-    /// <summary>
-    /// Sends the shard's batches one after another until its queue is empty. The next batch goes as soon as the script
-    /// of this one has answered; the reindex and the WAIT of this one follow on their own (<see cref="FinishBatchAsync"/>).
-    /// </summary>
-    private async Task RunCommitsAsync(long shard, CommitQueue queue)
-    {
-        while (TakeBatch(shard, queue) is { } batch)
-        {
-            RedisResult result;
-            try
-            {
-                // Not any caller's token: one caller giving up must not end the batch of the others.
-                result = await EvalAsync(RedisScripts.CommitMany, BatchKeys(batch), BatchArgs(shard, batch), CancellationToken.None)
-                    .ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // Applied wholly or not at all: each caller handles its update again (the mark makes that safe).
-                foreach (var pending in batch)
-                {
-                    pending.Result.TrySetException(ex);
-                }
-
-                continue;
-            }
-
-            _ = FinishBatchAsync(shard, batch, result);
-        }
+        // Not any caller's token: one caller giving up must not end the batch of the others.
+        var result = await EvalAsync(RedisScripts.CommitMany, BatchKeys(batch), BatchArgs(shard, batch), CancellationToken.None)
+            .ConfigureAwait(false);
+        _ = FinishBatchAsync(shard, batch, result);
     }
 
     /// <summary>

@@ -344,27 +344,81 @@ public sealed partial class RedisStateStore
         return OutboxIds.Compose(shard, ParseLong((string)items[0]!));
     }
 
+    /// <summary>
+    /// Put-backs are grouped like commits and outcomes (<see cref="ShardBatches{T}"/>): those a claim makes together (a
+    /// chat's second message while its first is sent, messages beyond the bot's rate) go in one
+    /// <see cref="RedisScripts.Retry"/> run of their shard, applied one by one in the order they were asked for, with one
+    /// step of the shard's epoch and one reindex.
+    /// </summary>
+    private readonly ShardBatches<PendingRetry> _retries;
+
     public async Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
     {
         var (shard, number) = Split(outboxId);
+        var pending = new PendingRetry(number, notBefore, attempts, cancellationToken);
+        _retries.Add(shard, pending);
+        await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed class PendingRetry(long number, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken) : BatchItem(cancellationToken)
+    {
+        public long Number { get; } = number;
+
+        public DateTimeOffset NotBefore { get; } = notBefore;
+
+        public int Attempts { get; } = attempts;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Cancel() => Done.TrySetCanceled(CancellationToken);
+
+        public override void Fail(Exception exception) => Done.TrySetException(exception);
+    }
+
+    private async Task SendRetriesAsync(long shard, PendingRetry[] batch)
+    {
         var root = shard == Shards.Root;
         var sp = ShardPrefix(shard);
-        var keys = MessageKeys(sp, number);
+        var keys = new List<RedisKey>((batch.Length * 2) + 24);
+        var args = new RedisValue[4 + (batch.Length * 4)];
+        args[0] = sp;
+        args[1] = Text(shard);
+        args[2] = root ? RootPrefix : "";
+        args[3] = Text(NowMs());
+        var seen = new HashSet<long>();
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var number = batch[i].Number;
+            if (seen.Add(number))
+            {
+                keys.Add(sp + "ob:" + Text(number));
+                keys.Add(sp + "dlv:" + Text(number));
+            }
+
+            args[4 + (i * 4)] = Text(number);
+            args[5 + (i * 4)] = Text(batch[i].NotBefore.ToUnixTimeMilliseconds());
+            args[6 + (i * 4)] = Iso(batch[i].NotBefore);
+            args[7 + (i * 4)] = Text(batch[i].Attempts);
+        }
+
+        keys.AddRange(LaneKeys(sp));
         keys.Add(sp + "epoch");
         if (root)
         {
             AddIndexKeys(keys);
         }
 
-        var result = await EvalAsync(
-            RedisScripts.Retry,
-            [.. keys],
-            [sp, Text(number), Text(notBefore.ToUnixTimeMilliseconds()), Iso(notBefore), Text(attempts), Text(shard), root ? RootPrefix : "", Text(NowMs())],
-            cancellationToken).ConfigureAwait(false);
-        var items = (RedisResult[])result!;
-        if (items.Length > 0 && !root)
+        // Not any caller's token: one caller giving up must not end the batch of the others.
+        var items = (RedisResult[])(await EvalAsync(RedisScripts.Retry, [.. keys], args, CancellationToken.None).ConfigureAwait(false))!;
+        var epoch = ParseLong((string)items[0]!);
+        if (epoch > 0 && !root)
         {
-            await ReindexAsync(shard, ParseLong((string)items[0]!), Scores(items, 1), exact: false, cancellationToken).ConfigureAwait(false);
+            await ReindexAsync(shard, epoch, Scores(items, 1), exact: false, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Done.TrySetResult();
         }
     }
 

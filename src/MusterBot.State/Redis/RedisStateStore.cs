@@ -43,6 +43,9 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         _sweepIntervalMs = (long)options.IndexSweepInterval.TotalMilliseconds;
         _commitPipeline = options.CommitPipeline;
         _maxCommitBatch = options.MaxCommitBatch;
+        _commits = new(_commitPipeline, _maxCommitBatch, SendCommitsAsync);
+        _completions = new(_commitPipeline, _maxCommitBatch, SendCompletionsAsync);
+        _retries = new(_commitPipeline, _maxCommitBatch, SendRetriesAsync);
         RootPrefix = ShardPrefix(Shards.Root);
     }
 

@@ -109,6 +109,52 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
         Assert.Empty(await store.ClaimOutboxAsync(10, TimeSpan.FromMilliseconds(1), Ct));
     }
 
+    /// <summary>
+    /// 100 chats with two messages each, all claimed, then all 200 put back at once: each chat's first message until a
+    /// second from now, its second due at once. Whatever order the batches apply them in, a chat's second message must
+    /// not be due before its first (Retry keeps a chat's put-backs in id order), so nothing can be claimed at once; after
+    /// the second every message comes back, each chat's first before its second, in far fewer script runs than 200.
+    /// </summary>
+    [Fact]
+    public async Task TwoHundredConcurrentPutBacks_AllBack_EachChatInOrder_FarFewerScriptRuns()
+    {
+        const int Chats = 100;
+        const long Shard = 6;
+        await using var store = await ConnectAsync();
+        var committed = await store.CommitAsync(
+            new Commit { Shard = Shard, Outbox = [.. Enumerable.Range(0, Chats * 2).Select(i => new OutboxMessage(Lane.Normal, 30_000 + (i % Chats), new SendText(i < Chats ? "first" : "second")))] },
+            Ct);
+        var claimed = await store.ClaimOutboxAsync(Chats * 4, Lease, Ct);
+        Assert.Equal(Chats * 2, claimed.Count);
+        var before = await redis.EvalShaCallsAsync();
+
+        var go = new TaskCompletionSource();
+        var later = DateTimeOffset.UtcNow.AddSeconds(1);
+        var firstOfChat = claimed.GroupBy(m => m.ChatId).ToDictionary(g => g.Key, g => g.Min(m => m.Id));
+        var putBacks = claimed.Select(m => Task.Run(async () =>
+        {
+            await go.Task;
+            await store.RetryOutboxAsync(m.Id, m.Id == firstOfChat[m.ChatId] ? later : DateTimeOffset.UtcNow, 1, Ct);
+        })).ToList();
+        go.SetResult();
+        await Task.WhenAll(putBacks);
+        var scriptRuns = await redis.EvalShaCallsAsync() - before;
+        output.WriteLine($"{Chats * 2} concurrent put-backs of one shard: {scriptRuns} EVALSHA calls (batches and their reindexes)");
+        Assert.True(scriptRuns < Chats / 2, $"{scriptRuns} EVALSHA calls for {Chats * 2} put-backs");
+
+        Assert.Empty(await store.ClaimOutboxAsync(Chats * 4, Lease, Ct));
+        await Task.Delay(later - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200));
+        var again = await store.ClaimOutboxAsync(Chats * 4, Lease, Ct);
+        Assert.Equal(committed.OutboxIds.Order(), again.Select(m => m.Id).Order());
+        var position = again.Select((m, i) => (m.Id, i)).ToDictionary(p => p.Id, p => p.i);
+        Assert.All(again.GroupBy(m => m.ChatId), chat =>
+        {
+            var ids = chat.Select(m => m.Id).Order().ToList();
+            Assert.True(position[ids[0]] < position[ids[1]], $"chat {chat.Key}: its second message came back before its first");
+        });
+        Assert.All(again, m => Assert.Equal(1, m.Attempts));
+    }
+
     [Fact]
     public async Task OneBatch_TwoCommitsExpectingTheSameVersion_OneCommitted_TheOtherConflicts_AndWritesNothing()
     {
