@@ -25,8 +25,6 @@ namespace MusterBot.State.Redis;
 /// </remarks>
 public sealed partial class RedisStateStore
 {
-    private readonly int _commitPipeline;
-    private readonly int _maxCommitBatch;
     private readonly ShardBatches<PendingCommit> _commits;
 
     /// <summary>A caller's commit, ready to go (its JSON and keys made on the caller's thread), and its answer.</summary>

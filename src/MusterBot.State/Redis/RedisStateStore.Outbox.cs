@@ -344,14 +344,14 @@ public sealed partial class RedisStateStore
         return OutboxIds.Compose(shard, ParseLong((string)items[0]!));
     }
 
+    private readonly ShardBatches<PendingRetry> _retries;
+
     /// <summary>
     /// Put-backs are grouped like commits and outcomes (<see cref="ShardBatches{T}"/>): those a claim makes together (a
     /// chat's second message while its first is sent, messages beyond the bot's rate) go in one
     /// <see cref="RedisScripts.Retry"/> run of their shard, applied one by one in the order they were asked for, with one
     /// step of the shard's epoch and one reindex.
     /// </summary>
-    private readonly ShardBatches<PendingRetry> _retries;
-
     public async Task RetryOutboxAsync(long outboxId, DateTimeOffset notBefore, int attempts, CancellationToken cancellationToken)
     {
         var (shard, number) = Split(outboxId);

@@ -41,11 +41,9 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         _deliveryRetentionMs = Milliseconds(options.DeliveryRetention);
         _handledRetentionMs = Milliseconds(options.HandledUpdateRetention);
         _sweepIntervalMs = (long)options.IndexSweepInterval.TotalMilliseconds;
-        _commitPipeline = options.CommitPipeline;
-        _maxCommitBatch = options.MaxCommitBatch;
-        _commits = new(_commitPipeline, _maxCommitBatch, SendCommitsAsync);
-        _completions = new(_commitPipeline, _maxCommitBatch, SendCompletionsAsync);
-        _retries = new(_commitPipeline, _maxCommitBatch, SendRetriesAsync);
+        _commits = new(options.CommitPipeline, options.MaxCommitBatch, SendCommitsAsync);
+        _completions = new(options.CommitPipeline, options.MaxCommitBatch, SendCompletionsAsync);
+        _retries = new(options.CommitPipeline, options.MaxCommitBatch, SendRetriesAsync);
         RootPrefix = ShardPrefix(Shards.Root);
     }
 
