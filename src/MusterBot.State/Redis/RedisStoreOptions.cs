@@ -60,6 +60,7 @@ public sealed class RedisStoreOptions
     /// default): one batch runs in Redis while the next is on its way, so a commit waits at most about one round trip
     /// for its turn; 1 makes the largest batches (fewest script runs, least Redis CPU per commit) at up to one more
     /// round trip of waiting; more than 2 makes batches smaller with little gain (Redis runs one script at a time).
+    /// The sender's recorded outcomes and put-backs of a shard are grouped by the same limits.
     /// </summary>
     [Range(1, 64)]
     public int CommitPipeline { get; set; } = 2;
