@@ -132,11 +132,19 @@ internal static class RedisScripts
     /// later than the new messages), numbers the outbox numbers given out.
     /// </summary>
     private const string CommitFunction = """
-        local function version(key, now)
-          local h = redis.call('HMGET', key, 'v', 'exp')
-          if not h[1] then return 0 end
-          if h[2] and tonumber(h[2]) <= now then return 0 end
-          return tonumber(h[1])
+        -- A document's version (0 when it is missing or expired) and whether its hash carries an expiry, read once per
+        -- key and commit: the check and the write share the read, and a write records what it leaves.
+        local docs = {}
+        local function doc(key, now)
+          local d = docs[key]
+          if d == nil then
+            local h = redis.call('HMGET', key, 'v', 'exp')
+            local v = 0
+            if h[1] and not (h[2] and tonumber(h[2]) <= now) then v = tonumber(h[1]) end
+            d = {v = v, exp = h[2] and true or false}
+            docs[key] = d
+          end
+          return d
         end
         local function dropTimer(id)
           redis.call('DEL', sp .. 'tmr:' .. id)
@@ -150,23 +158,29 @@ internal static class RedisScripts
           end
           if c.ct and redis.call('EXISTS', sp .. 'tmr:' .. c.ct) == 0 then return {2} end
 
+          docs = {}
           for _, w in ipairs(c.w) do
-            if w.ev and version(sp .. 'doc:' .. w.k, now) ~= tonumber(w.ev) then return {1} end
+            if w.ev and doc(sp .. 'doc:' .. w.k, now).v ~= tonumber(w.ev) then return {1} end
           end
 
           for _, w in ipairs(c.w) do
             local key = sp .. 'doc:' .. w.k
             if w.j then
-              local v = int(version(key, now) + 1)
-              redis.call('DEL', key)
+              local d = doc(key, now)
+              local v = d.v + 1
+              -- The hash holds only v, j and exp: HSET replaces the first two, so only an expiry (the field and the
+              -- key's TTL) has to go first.
+              if d.exp then redis.call('DEL', key) end
               if w.ttl then
-                redis.call('HSET', key, 'v', v, 'j', w.j, 'exp', int(now + tonumber(w.ttl)))
+                redis.call('HSET', key, 'v', int(v), 'j', w.j, 'exp', int(now + tonumber(w.ttl)))
                 redis.call('PEXPIRE', key, w.ttl)
               else
-                redis.call('HSET', key, 'v', v, 'j', w.j)
+                redis.call('HSET', key, 'v', int(v), 'j', w.j)
               end
+              docs[key] = {v = v, exp = w.ttl and true or false}
             else
               redis.call('DEL', key)
+              docs[key] = {v = 0, exp = false}
             end
           end
 
@@ -190,8 +204,11 @@ internal static class RedisScripts
               heads[m.l] = h[2] and tonumber(h[2]) or false
             end
           end
+          -- One INCRBY numbers all of the commit's messages, in order.
+          local number = #c.o > 0 and redis.call('INCRBY', sp .. 'seq:outbox', #c.o) - #c.o + 1
           for _, m in ipairs(c.o) do
-            numbers[#numbers + 1] = enqueue(m, atIso, retention)
+            numbers[#numbers + 1] = enqueue(m, atIso, retention, number)
+            number = number + 1
             local i = 2 + tonumber(m.l) * 2
             scores[i] = int(lower(scores[i] ~= '' and tonumber(scores[i]) or nil, tonumber(m.r)))
           end
@@ -447,11 +464,12 @@ internal static class RedisScripts
         if not tag then tag = redis.call('HGET', dkey, 't') end
         redis.call('DEL', okey)
         redis.call('DEL', dkey)
-        redis.call('HSET', dkey, 'c', r.c, 's', r.s, 'at', r.at, 'a', r.a)
-        if r.m then redis.call('HSET', dkey, 'm', r.m) end
-        if r.e then redis.call('HSET', dkey, 'e', r.e) end
+        local fields = {'c', r.c, 's', r.s, 'at', r.at, 'a', r.a}
+        if r.m then fields[#fields + 1] = 'm'; fields[#fields + 1] = r.m end
+        if r.e then fields[#fields + 1] = 'e'; fields[#fields + 1] = r.e end
+        if tag then fields[#fields + 1] = 't'; fields[#fields + 1] = tag end
+        redis.call('HSET', dkey, unpack(fields))
         if tag then
-          redis.call('HSET', dkey, 't', tag)
           redis.call('ZADD', sp .. 'tag:' .. tag, id, id)
           redis.call('PEXPIRE', sp .. 'tag:' .. tag, retention)
           -- The tag's maintained counts, one outcome per chat: Sent wins over Unreachable, which wins over Failed, so a
@@ -473,23 +491,27 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Lua function <c>enqueue(m, atIso, tagRetention)</c>: adds one outbox message (an element of the commit JSON's
-    /// <c>o</c>) with the shard's next number, its lane entry, its Queued delivery record and its tag index; returns the
-    /// number (the store makes the id from it and the shard).
+    /// Lua function <c>enqueue(m, atIso, tagRetention, number)</c>: adds one outbox message (an element of the commit
+    /// JSON's <c>o</c>) under <c>number</c> (the caller takes it from the shard's <c>seq:outbox</c>) with its lane
+    /// entry, its Queued delivery record and its tag index; returns the number as text (the store makes the id from
+    /// it and the shard).
     /// </summary>
     private const string Enqueue = """
-        local function enqueue(m, atIso, tagRetention)
-          local id = int(redis.call('INCR', sp .. 'seq:outbox'))
+        local function enqueue(m, atIso, tagRetention, number)
+          local id = int(number)
           local member = pad(id)
           local okey = sp .. 'ob:' .. id
-          redis.call('HSET', okey, 'j', m.j, 'l', m.l, 'r', m.r, 'a', m.a)
-          redis.call('ZADD', sp .. 'lane:' .. m.l, m.r, member)
           local dkey = sp .. 'dlv:' .. id
           redis.call('DEL', dkey)
-          redis.call('HSET', dkey, 'c', m.c, 's', 'Queued', 'at', atIso, 'a', m.a)
           if m.t then
-            redis.call('HSET', okey, 't', m.t)
-            redis.call('HSET', dkey, 't', m.t)
+            redis.call('HSET', okey, 'j', m.j, 'l', m.l, 'r', m.r, 'a', m.a, 't', m.t)
+            redis.call('HSET', dkey, 'c', m.c, 's', 'Queued', 'at', atIso, 'a', m.a, 't', m.t)
+          else
+            redis.call('HSET', okey, 'j', m.j, 'l', m.l, 'r', m.r, 'a', m.a)
+            redis.call('HSET', dkey, 'c', m.c, 's', 'Queued', 'at', atIso, 'a', m.a)
+          end
+          redis.call('ZADD', sp .. 'lane:' .. m.l, m.r, member)
+          if m.t then
             redis.call('ZADD', sp .. 'tag:' .. m.t, id, id)
             redis.call('PEXPIRE', sp .. 'tag:' .. m.t, tagRetention)
             -- Marks the tag's outcome counts as kept from its first message on (a tag of a release before the counts has none).
@@ -527,7 +549,7 @@ internal static class RedisScripts
         if redis.call('EXISTS', sp .. 'ob:' .. ARGV[2]) == 0 then return {} end
         complete(ARGV[2], cjson.decode(ARGV[3]), ARGV[4])
         local m = cjson.decode(ARGV[5])
-        local n = enqueue(m, ARGV[6], ARGV[4])
+        local n = enqueue(m, ARGV[6], ARGV[4], redis.call('INCR', sp .. 'seq:outbox'))
         local scores = {'', '', '', '', '', '', '', '', ''}
         scores[2 + tonumber(m.l) * 2] = m.r
         local epoch = redis.call('INCR', sp .. 'epoch')
