@@ -88,6 +88,12 @@ public sealed record BenchOptions
     /// <summary>checkin: also time the dashboard's API (issue #18) before the presses and after they are all committed.</summary>
     public bool Board { get; init; }
 
+    /// <summary>
+    /// checkin: Redis's time per script over the measured part, from its slow log (see RedisScriptTimes; it slows Redis
+    /// down, so the run's other figures are not comparable with runs without it).
+    /// </summary>
+    public bool RedisScripts { get; init; }
+
     /// <summary>instances: host processes on the one Redis.</summary>
     public int Instances { get; init; } = 3;
 
@@ -118,7 +124,7 @@ public sealed record BenchOptions
 
     public const string Usage =
         "usage: MusterBot.Bench [--rate 1000] [--messages 10000] [--latency-ms 50] [--fraction429 0.01] [--replies 50] [--store redis|memory] [--timeout-s 0] [--fanout-shards 1]\n" +
-        "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--bad-input 0|1] [--board 0|1] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]\n" +
+        "       MusterBot.Bench --scenario checkin [--members 10000] [--regions 10] [--press-rate 0] [--bad-input 0|1] [--board 0|1] [--redis-scripts 0|1] [--latency-ms 0] [--rate 1000] [--store redis|memory] [--timeout-s 0]\n" +
         "       MusterBot.Bench --scenario instances [--instances 3] [--rate 1000] [--messages 10000] [--latency-ms 50] [--kill-at 0] [--runs 3] [--max-in-flight 0]\n" +
         "       MusterBot.Bench --scenario peer [--users 5000] [--members 5000] [--warmup 1000] [--runs 3] [--regions 10] [--rate 1000] [--timeout-s 0]\n" +
         "       MusterBot.Bench --scenario city [--communities 1530] [--grids 7508] [--members 120000] [--regions 600] [--districts 11] [--streets 100]\n" +
@@ -160,6 +166,7 @@ public sealed record BenchOptions
                 "--press-rate" => options with { PressRate = double.Parse(value, CultureInfo.InvariantCulture) },
                 "--bad-input" => options with { BadInput = int.Parse(value, CultureInfo.InvariantCulture) != 0 },
                 "--board" => options with { Board = int.Parse(value, CultureInfo.InvariantCulture) != 0 },
+                "--redis-scripts" => options with { RedisScripts = int.Parse(value, CultureInfo.InvariantCulture) != 0 },
                 "--fanout-shards" => options with { FanOutShards = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--communities" => options with { Communities = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },
                 "--grids" => options with { Grids = (int)Positive(name, int.Parse(value, CultureInfo.InvariantCulture)) },

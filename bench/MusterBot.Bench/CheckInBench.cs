@@ -90,6 +90,10 @@ public sealed class CheckInBench(BenchOptions options)
         if (redis is not null)
         {
             await redis.ResetStatsAsync();
+            if (options.RedisScripts)
+            {
+                await RedisScriptTimes.StartAsync(redis.Port);
+            }
         }
 
         var answersBefore = emulator.CallbackAnswerCount;
@@ -212,6 +216,7 @@ public sealed class CheckInBench(BenchOptions options)
         // Redis's own account of the measured part (every press committed and answered), per 1,000 check-ins; the
         // commands run inside scripts are counted both on their own and in their script's time.
         var redisStats = redis is null ? null : await redis.CommandStatsAsync();
+        var scriptTimes = redis is not null && options.RedisScripts ? await RedisScriptTimes.ReadAsync(redis.Port) : default;
 
         await CheckInMuster.WaitOutboxEmptyAsync(store, TimeSpan.FromSeconds(120), cancellationToken);
         var drained = clock.Elapsed;
@@ -289,6 +294,17 @@ public sealed class CheckInBench(BenchOptions options)
             var perThousand = n / 1000.0;
             Row("redis time per 1,000 check-ins (top 8)", string.Join(", ", redisStats.OrderByDescending(c => c.Value.Microseconds).Take(8)
                 .Select(c => string.Format(Inv, "{0} {1:0} calls {2:0} ms", c.Key, c.Value.Calls / perThousand, c.Value.Microseconds / perThousand / 1000.0))));
+        }
+
+        if (scriptTimes.Scripts is { Count: > 0 } scripts)
+        {
+            // Per 1,000 check-ins: runs, time, and the commands the script ran (their own time is part of the script's).
+            var perThousand = n / 1000.0;
+            Row("redis per script per 1,000 (slow log" + (scriptTimes.Overflowed ? ", FULL: the oldest were dropped" : "") + ")", "runs, ms; commands run inside, their ms");
+            foreach (var s in scripts.Take(8))
+            {
+                Row("  " + s.Name, string.Format(Inv, "{0:0} runs {1:0.0} ms ({2:0.0} µs a run); {3:0} commands {4:0.0} ms", s.Runs / perThousand, s.Microseconds / perThousand / 1000.0, (double)s.Microseconds / s.Runs, s.InnerCalls / perThousand, s.InnerMicroseconds / perThousand / 1000.0));
+            }
         }
 
         Row("peak working set (redis peak)", string.Format(Inv, "{0:0} MB ({1})", self.PeakWorkingSet64 / 1048576.0, redisPeak is { } m ? (m / 1048576.0).ToString("0", Inv) + " MB" : "–"));
