@@ -99,6 +99,8 @@ public sealed class CheckInBench(BenchOptions options)
         var answersBefore = emulator.CallbackAnswerCount;
         var editsBefore = emulator.RequestCount("editMessageText");
         var sendsBefore = emulator.RequestCount("sendMessage");
+        var pollsBefore = emulator.RequestCount("getUpdates");
+        var servedBefore = emulator.UpdatesServed;
         using var allocations = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationListener() : null;
         GC.Collect();
         allocations?.Start();
@@ -216,6 +218,8 @@ public sealed class CheckInBench(BenchOptions options)
         // Redis's own account of the measured part (every press committed and answered), per 1,000 check-ins; the
         // commands run inside scripts are counted both on their own and in their script's time.
         var redisStats = redis is null ? null : await redis.CommandStatsAsync();
+        var polls = emulator.RequestCount("getUpdates") - pollsBefore;
+        var served = emulator.UpdatesServed - servedBefore;
         var scriptTimes = redis is not null && options.RedisScripts ? await RedisScriptTimes.ReadAsync(redis.Port) : default;
 
         await CheckInMuster.WaitOutboxEmptyAsync(store, TimeSpan.FromSeconds(120), cancellationToken);
@@ -275,6 +279,7 @@ public sealed class CheckInBench(BenchOptions options)
         }
 
         Row("press → answer p50 / p99 / max", string.Format(Inv, "{0:0} / {1:0} / {2:0} ms ({3:N0} answered, {4} with an unexpected text)", Pct(latencies, 0.5), Pct(latencies, 0.99), latencies.Count > 0 ? latencies[^1] : 0, latencies.Count, wrong));
+        Row("getUpdates until all answered", string.Format(Inv, "{0:N0} polls carried {1:N0} updates ({2:0.0} per press)", polls, served, served / (double)n));
         Row("outbox drained (edits + location asks)", string.Format(Inv, "{0:0.00} s; {1:N0} editMessageText, {2:N0} sendMessage", drained.TotalSeconds, edits, sends));
         Row("CPU s per 1,000 check-ins (bot; redis)", string.Format(Inv, "{0:0.000}; {1}", cpu.TotalSeconds / (n / 1000.0), redis is null ? "–" : (redisCpu.TotalSeconds / (n / 1000.0)).ToString("0.000", Inv)));
         // The whole process (host, emulator, harness): what the GC had to do for the burst.

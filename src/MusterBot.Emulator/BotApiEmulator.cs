@@ -93,6 +93,9 @@ public sealed class BotApiEmulator : IAsyncDisposable
     /// <summary>See <see cref="EmulatorState.IgnoreConfirmations"/>.</summary>
     public bool IgnoreConfirmations { get => State.IgnoreConfirmations; set => State.IgnoreConfirmations = value; }
 
+    /// <inheritdoc cref="EmulatorState.UpdatesServed"/>
+    public long UpdatesServed => State.UpdatesServed;
+
     /// <inheritdoc cref="EmulatorState.TooManyRequestsGiven"/>
     public long TooManyRequestsGiven => State.TooManyRequestsGiven;
 

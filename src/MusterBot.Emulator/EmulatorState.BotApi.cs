@@ -211,6 +211,7 @@ public sealed partial class EmulatorState
                     var batch = TakeBatch(limit);
                     if (batch.Count > 0)
                     {
+                        Interlocked.Add(ref _updatesServed, batch.Count);
                         return BotApiResult.Ok(batch);
                     }
                 }

@@ -46,6 +46,7 @@ public sealed partial class EmulatorState : IAsyncDisposable
     private long _version;
     private long _allSentCount;
     private long _tooManyRequestsGiven;
+    private long _updatesServed;
     private long _forbiddenGiven;
     private long _pollConflictsGiven;
     private HashSet<string>? _allowedUpdates;
@@ -128,6 +129,9 @@ public sealed partial class EmulatorState : IAsyncDisposable
 
     /// <summary>How many messages the bot sent successfully (all chats).</summary>
     public long AllSentCount => Interlocked.Read(ref _allSentCount);
+
+    /// <summary>How many updates getUpdates answers carried in all (an update not yet confirmed comes again).</summary>
+    public long UpdatesServed => Interlocked.Read(ref _updatesServed);
 
     /// <summary>How many 429 answers were given.</summary>
     public long TooManyRequestsGiven => Interlocked.Read(ref _tooManyRequestsGiven);
