@@ -229,7 +229,7 @@ public sealed partial class PollingIntake(
                     var request = new GetRawUpdatesRequest
                     {
                         Offset = window.Count > 0 ? window.First().Key : offset,
-                        Limit = PollLimit,
+                        Limit = 100,
                         Timeout = window.Count > 0 ? 0 : pollSeconds,
                         AllowedUpdates = AllowedUpdates,
                     };
@@ -260,7 +260,10 @@ public sealed partial class PollingIntake(
 
                     if (window.Count > 0)
                     {
-                        await AwaitRoomAsync(window, fresh.Count > 0, term).ConfigureAwait(false);
+                        // Under way: look again when the oldest is handled, or shortly for what came meanwhile (a little
+                        // later when this fetch brought nothing new: the next would bring the same until the oldest is done).
+                        var oldest = window.First().Value;
+                        await (fresh.Count > 0 ? Task.WhenAny(oldest, Task.Delay(WindowPoll, timeProvider, term)) : Task.WhenAny(oldest, Task.Delay(WindowIdlePoll, timeProvider, term))).ConfigureAwait(false);
                     }
 
                     delay = retryDelay;
@@ -306,53 +309,6 @@ public sealed partial class PollingIntake(
             await SettleAsync(window).ConfigureAwait(false);
         }
     }
-
-    /// <summary>
-    /// Under way: look again shortly for what came meanwhile, or when the oldest is handled. A poll answers from the
-    /// oldest update under way and carries at most <see cref="PollLimit"/>, so with more than half of that under way it
-    /// would mostly repeat what is held: then (and after a fetch that brought nothing new) it waits until the front of
-    /// the window has moved enough to make room for half a batch, or <see cref="WindowIdlePoll"/> has passed. An update
-    /// that failed ends the wait at once (the poll loop settles the window).
-    /// </summary>
-    private async Task AwaitRoomAsync(SortedDictionary<int, Task> window, bool broughtNew, CancellationToken term)
-    {
-        if (broughtNew && window.Count <= PollLimit / 2)
-        {
-            await Task.WhenAny(window.First().Value, Task.Delay(WindowPoll, timeProvider, term)).ConfigureAwait(false);
-            return;
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(term);
-        var waited = Task.Delay(WindowIdlePoll, timeProvider, timeout.Token);
-        try
-        {
-            while (window.Count > 0)
-            {
-                var front = window.First();
-                if (await Task.WhenAny(front.Value, waited).ConfigureAwait(false) == waited || !front.Value.IsCompletedSuccessfully)
-                {
-                    return;
-                }
-
-                while (window.Count > 0 && window.First().Value.IsCompletedSuccessfully)
-                {
-                    window.Remove(window.First().Key);
-                }
-
-                if (window.Count <= PollLimit / 2)
-                {
-                    return;
-                }
-            }
-        }
-        finally
-        {
-            await timeout.CancelAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The most updates one getUpdates answer carries (Telegram's maximum).</summary>
-    private const int PollLimit = 100;
 
     /// <summary>How soon the poller looks for more updates while earlier ones are under way.</summary>
     private static readonly TimeSpan WindowPoll = TimeSpan.FromMilliseconds(5);
