@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +10,7 @@ namespace MusterBot.Emulator;
 /// <summary>Maps the emulator's Bot API and its control API onto any ASP.NET Core app.</summary>
 public static class EmulatorEndpoints
 {
-    private static readonly JsonSerializerOptions JsonOptions = RawJson.WithRawJson(new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    private static readonly JsonSerializerOptions JsonOptions = RawJson.WithRawJson(new() { Encoder = PendingUpdate.Encoder });
 
     /// <summary>Maps <c>/bot{token}/{method}</c> and <c>/file/bot{token}/{path}</c> (under the builder's prefix, if it is a group).</summary>
     public static IEndpointRouteBuilder MapBotApi(this IEndpointRouteBuilder endpoints, EmulatorState state)

@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace MusterBot.Emulator;
@@ -18,10 +21,29 @@ internal sealed class PendingUpdate(long updateId, string kind, long chatKey, Js
     public string? RawText { get; init; }
 
     /// <summary>
-    /// What getUpdates delivers. An update's JSON is not changed once queued, so it is written where it stands; it used
-    /// to be deep-copied (<see cref="JsonNode.DeepClone"/>) at every delivery, the stand-in's largest cost in a burst.
+    /// What getUpdates delivers. An update's JSON is not changed once queued, so it is written to UTF-8 once, at its
+    /// first delivery, and those bytes are what every later answer carries. A bot that confirms only what it has
+    /// committed is sent the same update several times while it works (each answer starts at the oldest update it has
+    /// not confirmed); writing the tree again each time was the stand-in's largest cost in a check-in burst, on a
+    /// machine it shares with the bot. Called under the emulator's lock.
     /// </summary>
-    public JsonNode ToDelivered() => RawText is { } raw ? new RawJson(raw).ToNode() : RawJson.Shared(Json);
+    public JsonNode ToDelivered() => RawText is { } raw ? new RawJson(raw).ToNode() : RawJson.Written(_written ??= Write(Json));
+
+    private ReadOnlyMemory<byte>? _written;
+
+    /// <summary>The encoder of the Bot API's answers (EmulatorEndpoints), so the bytes are what writing the tree there gives.</summary>
+    internal static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    private static ReadOnlyMemory<byte> Write(JsonObject json)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true }))
+        {
+            json.WriteTo(writer);
+        }
+
+        return buffer.WrittenMemory;
+    }
 
     /// <summary>The update as JSON text.</summary>
     public string ToJsonText() => RawText ?? Json.ToJsonString();

@@ -14,6 +14,12 @@ internal sealed record RawJson(string Text)
     /// <summary>A node written in place of this one without copying it (it must not change while it is written).</summary>
     public JsonNode? Node { get; private init; }
 
+    /// <summary>UTF-8 JSON written as it is, in place of <see cref="Text"/>.</summary>
+    public ReadOnlyMemory<byte>? Utf8 { get; private init; }
+
+    /// <summary>A value that writes <paramref name="utf8"/> (complete, valid JSON) verbatim.</summary>
+    public static JsonNode Written(ReadOnlyMemory<byte> utf8) => new RawJson(string.Empty) { Utf8 = utf8 }.ToNode();
+
     /// <summary>A value that writes <paramref name="node"/> where it stands: a node in a tree cannot join a second one without a deep copy.</summary>
     public static JsonNode Shared(JsonNode node) => new RawJson(string.Empty) { Node = node }.ToNode();
 
@@ -45,6 +51,10 @@ internal sealed record RawJson(string Text)
             if (value.Node is { } node)
             {
                 node.WriteTo(writer, options);
+            }
+            else if (value.Utf8 is { } utf8)
+            {
+                writer.WriteRawValue(utf8.Span, skipInputValidation: true);
             }
             else
             {
