@@ -13,7 +13,10 @@ namespace MusterBot.Host.BotApi;
 /// at each <c>getUpdates</c> answer with an iterative reader that has no practical depth limit; when an update is too
 /// deep it is replaced by a stub with the same <c>update_id</c> that Telegram.Bot reads as unreadable (so it is logged
 /// with its id, skipped and confirmed with its batch), and the rest of the answer is passed on byte for byte.
-/// An answer within the limit (every answer Telegram sends) is passed on untouched after one scan.
+/// An answer within the limit (every answer Telegram sends) is passed on untouched after one scan. The same scan leaves
+/// out the updates the poller holds already (<see cref="UpdateBatchConverter.HeldThrough"/>, set by the poller for its
+/// own <c>getUpdates</c> calls): in a burst most of each answer is updates sent again because the offset is the oldest
+/// one not yet committed, and those are then not read again by Telegram.Bot.
 /// </summary>
 public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandler> logger) : DelegatingHandler
 {
@@ -40,7 +43,7 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
         byte[]? replaced;
         try
         {
-            replaced = Rewrite(buffer.AsSpan(0, length), out var tooDeep);
+            replaced = Rewrite(buffer.AsSpan(0, length), UpdateBatchConverter.HeldThrough, out var tooDeep, out _);
             foreach (var (id, depth) in tooDeep)
             {
                 LogTooDeep(logger, id, depth, MaxUpdateDepth);
@@ -148,11 +151,26 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
     /// The answer with every update deeper than <see cref="MaxUpdateDepth"/> replaced by a stub, or null when none is
     /// (or the answer is not JSON of the expected shape: then Telegram.Bot reports it as it would have).
     /// </summary>
-    public static byte[]? Rewrite(ReadOnlySpan<byte> body, out IReadOnlyList<(int? UpdateId, int Depth)> tooDeep)
+    public static byte[]? Rewrite(ReadOnlySpan<byte> body, out IReadOnlyList<(int? UpdateId, int Depth)> tooDeep) =>
+        Rewrite(body, null, out tooDeep, out _);
+
+    /// <summary>
+    /// As <see cref="Rewrite(ReadOnlySpan{byte}, out IReadOnlyList{ValueTuple{int?, int}})"/>, and every update with an
+    /// <c>update_id</c> up to <paramref name="heldThrough"/> (the poller holds it already: see
+    /// <see cref="UpdateBatchConverter.HeldThrough"/>) is left out of the answer (<paramref name="dropped"/> counts them).
+    /// The poller's offset is the oldest update it has not committed, so in a burst each update comes back in several
+    /// answers; left out here, it is stepped over once instead of read by Telegram.Bot's reader, its converter and its
+    /// skip again. Its depth is not measured: it is not passed on. The updates passed on stay byte for byte.
+    /// </summary>
+    public static byte[]? Rewrite(ReadOnlySpan<byte> body, int? heldThrough, out IReadOnlyList<(int? UpdateId, int Depth)> tooDeep, out int dropped)
     {
         var found = new List<(int? UpdateId, int Depth)>();
         tooDeep = found;
-        var spans = new List<(long Start, long End, int? Id)>();
+        dropped = 0;
+        // Each element of the result array: where it is and what becomes of it (null: kept; "": left out; else the stub).
+        var elements = new List<(int Start, int End, string? Instead)>();
+        var changed = false;
+        int arrayStart = -1, arrayEnd = -1;
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = int.MaxValue / 2, CommentHandling = JsonCommentHandling.Skip });
@@ -170,6 +188,7 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
                         }
 
                         inResult = true;
+                        arrayStart = (int)reader.TokenStartIndex + 1;
                     }
 
                     continue;
@@ -178,13 +197,15 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
                 if (reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == 1)
                 {
                     inResult = false;
+                    arrayEnd = (int)reader.TokenStartIndex;
                     continue;
                 }
 
                 // An element of the result array: measure it without recursion.
-                var start = reader.TokenStartIndex;
+                var start = (int)reader.TokenStartIndex;
                 var elementDepth = reader.CurrentDepth;
                 var deepest = 0;
+                var held = false;
                 int? id = null;
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
@@ -197,6 +218,20 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
                             if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
                             {
                                 id = value;
+                                if (value <= heldThrough)
+                                {
+                                    // Held already: stepped over to the element's end, not measured.
+                                    held = true;
+                                    while (reader.Read() && reader.CurrentDepth > elementDepth)
+                                    {
+                                        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                                        {
+                                            reader.Skip();
+                                        }
+                                    }
+
+                                    break;
+                                }
                             }
                             else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                             {
@@ -207,10 +242,25 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
                     }
                 }
 
-                if (deepest > MaxUpdateDepth)
+                var end = (int)reader.BytesConsumed;
+                if (held)
                 {
-                    spans.Add((start, reader.BytesConsumed, id));
+                    elements.Add((start, end, ""));
+                    dropped++;
+                    changed = true;
+                }
+                else if (deepest > MaxUpdateDepth)
+                {
+                    // An object Telegram.Bot cannot read as an update (message must be an object), so it is logged and skipped.
+                    elements.Add((start, end, id is { } value
+                        ? FormattableString.Invariant($"{{\"update_id\":{value},\"message\":\"nested too deep\"}}")
+                        : "\"nested too deep\""));
                     found.Add((id, deepest));
+                    changed = true;
+                }
+                else
+                {
+                    elements.Add((start, end, null));
                 }
             }
         }
@@ -219,24 +269,38 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
             return null;
         }
 
-        if (spans.Count == 0)
+        if (!changed || arrayStart < 0 || arrayEnd < arrayStart)
         {
             return null;
         }
 
         var output = new ArrayBufferWriter<byte>(body.Length);
-        var at = 0L;
-        foreach (var (start, end, id) in spans)
+        output.Write(body[..arrayStart]);
+        var first = true;
+        foreach (var (start, end, instead) in elements)
         {
-            output.Write(body[(int)at..(int)start]);
-            // An object Telegram.Bot cannot read as an update (message must be an object), so it is logged and skipped.
-            output.Write(Encoding.UTF8.GetBytes(id is { } value
-                ? FormattableString.Invariant($"{{\"update_id\":{value},\"message\":\"nested too deep\"}}")
-                : "\"nested too deep\""));
-            at = end;
+            if (instead is { Length: 0 })
+            {
+                continue;
+            }
+
+            if (!first)
+            {
+                output.Write(","u8);
+            }
+
+            first = false;
+            if (instead is null)
+            {
+                output.Write(body[start..end]);
+            }
+            else
+            {
+                output.Write(Encoding.UTF8.GetBytes(instead));
+            }
         }
 
-        output.Write(body[(int)at..]);
+        output.Write(body[arrayEnd..]);
         return output.WrittenSpan.ToArray();
     }
 

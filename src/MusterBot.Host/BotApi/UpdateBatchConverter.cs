@@ -17,8 +17,10 @@ public sealed class UpdateBatchConverter : JsonConverter<UpdateBatch>
     /// The highest update id the poller already holds, for the <c>getUpdates</c> calls that follow in the same async
     /// flow (Telegram.Bot reads the answer there, with no way to hand the converter anything of the request). The
     /// poller's offset is the oldest update still being handled, so each answer brings back up to 100 updates it holds
-    /// already; those are only stepped over (their <c>update_id</c> read, the rest skipped), not read into objects.
-    /// They are left out of <see cref="UpdateBatch.Updates"/>, and still count for <see cref="UpdateBatch.LastId"/>.
+    /// already. <see cref="DeepUpdateGuardHandler"/> leaves those out of the answer before Telegram.Bot reads it; any
+    /// that still reach this converter (an answer the guard passed on as it was) are only stepped over (their
+    /// <c>update_id</c> read, the rest skipped), not read into objects, left out of <see cref="UpdateBatch.Updates"/>
+    /// and still counted for <see cref="UpdateBatch.LastId"/>.
     /// </summary>
     public static int? HeldThrough
     {
