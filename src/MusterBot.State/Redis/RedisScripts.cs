@@ -122,8 +122,9 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Lua function <c>commitOne(c, now, atIso, handled, retention, shard, rp)</c>: applies one commit (<c>c</c>, the
-    /// decoded JSON of <c>RedisStateStore.CommitPayload</c>) at <c>now</c> (ms) with the handled-update retention and
+    /// Lua function <c>commitOne(c, b, now, atIso, handled, retention, shard, rp)</c>: applies one commit (<c>c</c>, the
+    /// decoded JSON of <c>RedisStateStore.CommitArgs</c>, at ARGV[b]; its documents', messages' and timers' own JSON are
+    /// the arguments after it, each named in <c>c</c> by its place: <c>j = 1</c> is ARGV[b + 1]) at <c>now</c> (ms) with the handled-update retention and
     /// the delivery retention (ms, as text); <c>rp</c> is the root prefix ('' unless the shard is the root: then the work
     /// index is updated here). Every check comes before the first write, so a commit refused writes nothing. Returns
     /// {2} for a duplicate update or a consumed timer that is gone, {1} on a version conflict, or
@@ -151,7 +152,7 @@ internal static class RedisScripts
           redis.call('ZREM', sp .. 'timers', id)
           redis.call('ZREM', sp .. 'timers:inflight', id)
         end
-        local function commitOne(c, now, atIso, handled, retention, shard, rp)
+        local function commitOne(c, b, now, atIso, handled, retention, shard, rp)
           if c.u then
             local mark = redis.call('GET', sp .. 'upd:' .. c.u)
             if mark and tonumber(mark) > now then return {2} end
@@ -171,11 +172,12 @@ internal static class RedisScripts
               -- The hash holds only v, j and exp: HSET replaces the first two, so only an expiry (the field and the
               -- key's TTL) has to go first.
               if d.exp then redis.call('DEL', key) end
+              local j = ARGV[b + w.j]
               if w.ttl then
-                redis.call('HSET', key, 'v', int(v), 'j', w.j, 'exp', int(now + tonumber(w.ttl)))
+                redis.call('HSET', key, 'v', int(v), 'j', j, 'exp', int(now + tonumber(w.ttl)))
                 redis.call('PEXPIRE', key, w.ttl)
               else
-                redis.call('HSET', key, 'v', int(v), 'j', w.j)
+                redis.call('HSET', key, 'v', int(v), 'j', j)
               end
               docs[key] = {v = v, exp = w.ttl and true or false}
             else
@@ -207,6 +209,7 @@ internal static class RedisScripts
           -- One INCRBY numbers all of the commit's messages, in order.
           local number = #c.o > 0 and redis.call('INCRBY', sp .. 'seq:outbox', #c.o) - #c.o + 1
           for _, m in ipairs(c.o) do
+            m.j = ARGV[b + m.j]
             numbers[#numbers + 1] = enqueue(m, atIso, retention, number)
             number = number + 1
             local i = 2 + tonumber(m.l) * 2
@@ -224,7 +227,7 @@ internal static class RedisScripts
             -- k: KeepExisting; a timer still there (waiting or claimed, not consumed) is kept and this one dropped.
             if not (t.k and redis.call('EXISTS', sp .. 'tmr:' .. t.id) == 1) then
               dropTimer(t.id)
-              redis.call('HSET', sp .. 'tmr:' .. t.id, 'd', t.d, 'j', t.j)
+              redis.call('HSET', sp .. 'tmr:' .. t.id, 'd', t.d, 'j', ARGV[b + t.j])
               redis.call('ZADD', sp .. 'timers', t.d, t.id)
               scores[9] = int(lower(scores[9] ~= '' and tonumber(scores[9]) or nil, tonumber(t.d)))
               timers = timers + 1
@@ -251,7 +254,9 @@ internal static class RedisScripts
     /// second of two commits expecting the same version conflicts, the second with the same update id is a duplicate).
     /// KEYS: the union of every commit's keys (all in the shard's slot). ARGV: shard prefix, now (ms), now (ISO 8601),
     /// handled-update retention (ms), delivery retention (ms), shard id, root prefix ('' unless the shard is the root),
-    /// then one commit (JSON) per argument. Returns {epoch, 9 index times, result…}: the highest epoch any commit reached
+    /// then per commit: the number of its parts, the commit (JSON), and its parts (the JSON of its documents, messages
+    /// and timers, each an argument of its own that the commit names by its place: no JSON inside JSON, so neither the
+    /// store escapes it nor cjson decodes it). Returns {epoch, 9 index times, result…}: the highest epoch any commit reached
     /// ('0' when none added a message or a timer) and per index the earliest time any commit moved it to ('' where none
     /// did), for one reindex of the whole batch; then per commit, in order, {0, number…} when committed, {1} on a
     /// version conflict, {2} for a duplicate update or a consumed timer that is gone, or {3, error} when that commit
@@ -263,13 +268,22 @@ internal static class RedisScripts
         local epoch = 0
         local merged = {'', '', '', '', '', '', '', '', ''}
         local results = {}
-        for a = 8, #ARGV do
+        local a = 8
+        while a <= #ARGV do
           local r
-          local decoded, c = pcall(cjson.decode, ARGV[a])
+          local parts = tonumber(ARGV[a])
+          if not parts then
+            -- The arguments after it cannot be told apart: nothing more is applied.
+            results[#results + 1] = {3, 'the commit does not say how many parts it has'}
+            break
+          end
+          local b = a + 1
+          a = b + 1 + parts
+          local decoded, c = pcall(cjson.decode, ARGV[b])
           if not decoded or type(c) ~= 'table' then
             r = {3, 'the commit is not valid JSON: ' .. tostring(c)}
           else
-            local ran, one = pcall(commitOne, c, now, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+            local ran, one = pcall(commitOne, c, b, now, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
             if not ran then
               r = {3, type(one) == 'table' and tostring(one.err) or tostring(one)}
             elseif one[1] ~= 0 then

@@ -28,9 +28,10 @@ public sealed partial class RedisStateStore
     private readonly ShardBatches<PendingCommit> _commits;
 
     /// <summary>A caller's commit, ready to go (its JSON and keys made on the caller's thread), and its answer.</summary>
-    private sealed class PendingCommit(byte[] payload, RedisKey[] keys, CancellationToken cancellationToken) : BatchItem(cancellationToken)
+    private sealed class PendingCommit(RedisValue[] args, RedisKey[] keys, CancellationToken cancellationToken) : BatchItem(cancellationToken)
     {
-        public byte[] Payload { get; } = payload;
+        /// <summary>The commit's arguments of the batch script (<see cref="CommitArgs"/>).</summary>
+        public RedisValue[] Args { get; } = args;
 
         public RedisKey[] Keys { get; } = keys;
 
@@ -48,7 +49,7 @@ public sealed partial class RedisStateStore
         commit = ShardChecks.Bound(commit);
         var shard = commit.Shard;
         CheckShard(shard);
-        var pending = new PendingCommit(CommitPayload(commit, _time.GetUtcNow()), CommitKeys(commit), cancellationToken);
+        var pending = new PendingCommit(CommitArgs(commit, _time.GetUtcNow()), CommitKeys(commit), cancellationToken);
         if (shard != Shards.Root && (commit.Outbox.Count > 0 || commit.SetTimers.Count > 0))
         {
             // Into the registry BEFORE the commit: the sweep then finds the shard even if this process dies right after it.
@@ -167,11 +168,17 @@ public sealed partial class RedisStateStore
         return [.. keys];
     }
 
-    /// <summary>The script's arguments (see <see cref="RedisScripts.CommitMany"/>): the batch's time, then one JSON per commit.</summary>
+    /// <summary>The script's arguments (see <see cref="RedisScripts.CommitMany"/>): the batch's time, then each commit's.</summary>
     private RedisValue[] BatchArgs(long shard, PendingCommit[] batch)
     {
         var now = _time.GetUtcNow();
-        var args = new RedisValue[7 + batch.Length];
+        var count = 7;
+        foreach (var pending in batch)
+        {
+            count += pending.Args.Length;
+        }
+
+        var args = new RedisValue[count];
         args[0] = ShardPrefix(shard);
         args[1] = Text(now.ToUnixTimeMilliseconds());
         args[2] = Iso(now);
@@ -179,9 +186,11 @@ public sealed partial class RedisStateStore
         args[4] = _deliveryRetentionMs;
         args[5] = Text(shard);
         args[6] = shard == Shards.Root ? RootPrefix : "";
-        for (var i = 0; i < batch.Length; i++)
+        var at = 7;
+        foreach (var pending in batch)
         {
-            args[7 + i] = batch[i].Payload;
+            pending.Args.CopyTo(args, at);
+            at += pending.Args.Length;
         }
 
         return args;

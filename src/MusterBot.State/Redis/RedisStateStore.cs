@@ -378,10 +378,17 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
             Attempts = map.TryGetValue("a", out var attempts) ? (int)ParseLong(attempts) : 0,
         };
 
-    /// <summary>The commit as one JSON argument (UTF-8); every number is a string so Lua never rounds it.</summary>
-    private static byte[] CommitPayload(Commit commit, DateTimeOffset now)
+    /// <summary>
+    /// The commit as <see cref="RedisScripts.CommitMany"/> takes it: the number of its parts, the commit as JSON (UTF-8;
+    /// every number a string so Lua never rounds it), then its parts: the JSON of each document, outbox message and
+    /// timer as an argument of its own, which the commit names by its place after the JSON (<c>"j":1</c> is the first).
+    /// A document's JSON inside the commit's JSON had to be escaped here and unescaped by cjson in Redis, for every
+    /// byte of it.
+    /// </summary>
+    private static RedisValue[] CommitArgs(Commit commit, DateTimeOffset now)
     {
-        return WriteJson(writer =>
+        var parts = new List<RedisValue>(commit.Writes.Count + commit.Outbox.Count + commit.SetTimers.Count);
+        var json = WriteJson(writer =>
         {
             if (commit.UpdateId is { } updateId)
             {
@@ -400,7 +407,8 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
                 writer.WriteString("k", write.Key.Kind + ":" + write.Key.Id);
                 if (write.Json is not null)
                 {
-                    writer.WriteString("j", write.Json);
+                    parts.Add(write.Json);
+                    writer.WriteNumber("j", parts.Count);
                 }
 
                 if (write.ExpectedVersion is { } expected)
@@ -434,7 +442,7 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
             foreach (var message in commit.Outbox)
             {
                 writer.WriteStartObject();
-                WriteOutboxMessage(writer, message, now);
+                WriteOutboxMessage(writer, message, now, parts);
                 writer.WriteEndObject();
             }
 
@@ -452,7 +460,8 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
                 }
 
                 // KeepExisting is an instruction to this commit, not part of the stored timer.
-                writer.WriteString("j", JsonSerializer.SerializeToUtf8Bytes(timer with { KeepExisting = false, Shard = commit.Shard }, StoreJson.Options));
+                parts.Add(JsonSerializer.SerializeToUtf8Bytes(timer with { KeepExisting = false, Shard = commit.Shard }, StoreJson.Options));
+                writer.WriteNumber("j", parts.Count);
                 writer.WriteEndObject();
             }
 
@@ -466,10 +475,19 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
 
             writer.WriteEndArray();
         });
+        var args = new RedisValue[2 + parts.Count];
+        args[0] = parts.Count;
+        args[1] = json;
+        parts.CopyTo(args, 2);
+        return args;
     }
 
-    /// <summary>The properties of one outbox message as the scripts' <c>enqueue</c> reads them.</summary>
-    private static void WriteOutboxMessage(Utf8JsonWriter writer, OutboxMessage message, DateTimeOffset now)
+    /// <summary>
+    /// The properties of one outbox message as the scripts' <c>enqueue</c> reads them. The message's own JSON goes into
+    /// <paramref name="parts"/> and is named by its place (a commit's), or without parts is written as a string field
+    /// <c>j</c> (the migration forward's one message).
+    /// </summary>
+    private static void WriteOutboxMessage(Utf8JsonWriter writer, OutboxMessage message, DateTimeOffset now, List<RedisValue>? parts = null)
     {
         var stored = message with
         {
@@ -483,6 +501,13 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         if (stored.Tag is { } tag)
         {
             writer.WriteString("t", tag);
+        }
+
+        if (parts is not null)
+        {
+            parts.Add(JsonSerializer.SerializeToUtf8Bytes(stored, StoreJson.Options));
+            writer.WriteNumber("j", parts.Count);
+            return;
         }
 
         // The message's own JSON, kept as a string field: written into a second buffer kept per thread, not a new array

@@ -4,6 +4,7 @@ using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Outbox;
 using MusterBot.State.Redis;
+using MusterBot.State.Timers;
 using Xunit.Abstractions;
 
 namespace MusterBot.Tests.State;
@@ -288,8 +289,8 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
         var reply = await redis.ExecuteAsync(
             "EVAL", RedisScripts.CommitMany.Body, "3", sp + "epoch", sp + "upd:7", sp + "doc:user:1",
             sp, Text(now.ToUnixTimeMilliseconds()), now.ToString("O", CultureInfo.InvariantCulture), "86400000", "604800000", "1", "",
-            "{not json",
-            """{"u":"7","w":[{"k":"user:1","j":"{}"}],"s":[],"o":[],"ts":[],"tc":[]}""");
+            "0", "{not json",
+            "1", """{"u":"7","w":[{"k":"user:1","j":1}],"s":[],"o":[],"ts":[],"tc":[]}""", "{}");
 
         // Flattened by the raw client: epoch, 9 index times, then {3, error} and {0}.
         var lines = reply.Split('\n');
@@ -301,6 +302,44 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
         Assert.Equal(13, lines.Length);
         Assert.Equal("1", await redis.ExecuteAsync("HGET", sp + "doc:user:1", "v"));
         Assert.Equal("1", await redis.ExecuteAsync("EXISTS", sp + "upd:7"));
+    }
+
+    [Fact]
+    public async Task CommitMany_ACommitWithoutItsNumberOfParts_IsAnsweredWithAnError_AndNothingAfterItIsApplied()
+    {
+        var prefix = $"g{Guid.NewGuid():N}:";
+        var sp = prefix + "{1}:";
+        var now = DateTimeOffset.UtcNow;
+        var reply = await redis.ExecuteAsync(
+            "EVAL", RedisScripts.CommitMany.Body, "3", sp + "epoch", sp + "upd:7", sp + "doc:user:1",
+            sp, Text(now.ToUnixTimeMilliseconds()), now.ToString("O", CultureInfo.InvariantCulture), "86400000", "604800000", "1", "",
+            """{"u":"7","w":[{"k":"user:1","j":1}],"s":[],"o":[],"ts":[],"tc":[]}""", "{}");
+
+        var lines = reply.Split('\n');
+        Assert.Equal("3", lines[10]);
+        Assert.Contains("how many parts", lines[11], StringComparison.Ordinal);
+        Assert.Equal(12, lines.Length);
+        Assert.Equal("0", await redis.ExecuteAsync("EXISTS", sp + "doc:user:1"));
+        Assert.Equal("0", await redis.ExecuteAsync("EXISTS", sp + "upd:7"));
+    }
+
+    [Fact]
+    public async Task DocumentsMessagesAndTimers_AreStoredByteForByte_WhateverTheyHoldThatJsonEscapes()
+    {
+        await using var store = await ConnectAsync(pipeline: 1);
+        // Quotes, backslashes, control characters, non-ASCII, an escaped unpaired surrogate and a character outside the BMP.
+        const string odd = "{\"t\":\"a\\\"b\\\\c\\n\\u0001 \\ud800 \u5FAE\u5FC3\u613F \ud83d\ude00\",\"n\":[1,2.5e3,null]}";
+        var key = new DocKey("odd", "1");
+        var message = new OutboxMessage(Lane.Reply, 42, new SendText("<b>\"x\"</b> \\ \u5FAE\u5FC3\u613F \ud83d\ude00")) { Tag = "t\"1" };
+        var timer = new TimerEntry("t:odd", DateTimeOffset.UtcNow.AddHours(1), 1, "{\"q\":\"\\\"\u5FAE\"}");
+        var result = await store.CommitAsync(new Commit { UpdateId = 901, Writes = [new DocWrite(key, odd, null)], Outbox = [message], SetTimers = [timer] }, Ct);
+
+        Assert.Equal(CommitStatus.Committed, result.Status);
+        Assert.Equal(odd, (await store.GetAsync(key, Ct))!.Json);
+        var claimed = Assert.Single(await store.ClaimOutboxAsync(10, TimeSpan.FromMinutes(1), Ct));
+        Assert.Equal(message.Action, claimed.Action);
+        Assert.Equal("t\"1", claimed.Tag);
+        Assert.Equal(timer.Payload, (await store.GetTimerAsync("t:odd", Ct))!.Payload);
     }
 
     [Fact]
