@@ -93,6 +93,11 @@ public sealed partial class EmulatorState
 
     private BotApiResult? TakeFault(string method, BotApiParameters p)
     {
+        if (Volatile.Read(ref _faultCount) == 0)
+        {
+            return null;
+        }
+
         lock (_gate)
         {
             if (_faults.Count == 0)
@@ -112,6 +117,7 @@ public sealed partial class EmulatorState
                 if (--fault.Remaining == 0)
                 {
                     _faults.RemoveAt(i);
+                    Volatile.Write(ref _faultCount, _faults.Count);
                 }
 
                 return BotApiResult.Error(fault.StatusCode, fault.Description, fault.RetryAfter);
