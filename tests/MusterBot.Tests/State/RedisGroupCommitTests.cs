@@ -283,12 +283,9 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
     [Fact]
     public async Task CommitMany_ACommitThatIsNotJson_IsAnsweredWithAnError_TheNextIsApplied()
     {
-        var prefix = $"g{Guid.NewGuid():N}:";
-        var sp = prefix + "{1}:";
-        var now = DateTimeOffset.UtcNow;
-        var reply = await redis.ExecuteAsync(
-            "EVAL", RedisScripts.CommitMany.Body, "3", sp + "epoch", sp + "upd:7", sp + "doc:user:1",
-            sp, Text(now.ToUnixTimeMilliseconds()), now.ToString("O", CultureInfo.InvariantCulture), "86400000", "604800000", "1", "",
+        var sp = $"g{Guid.NewGuid():N}:" + "{1}:";
+        var reply = await CommitManyOfUser1Async(
+            sp,
             "0", "{not json",
             "1", """{"u":"7","w":[{"k":"user:1","j":1}],"s":[],"o":[],"ts":[],"tc":[]}""", "{}");
 
@@ -307,13 +304,8 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
     [Fact]
     public async Task CommitMany_ACommitWithoutItsNumberOfParts_IsAnsweredWithAnError_AndNothingAfterItIsApplied()
     {
-        var prefix = $"g{Guid.NewGuid():N}:";
-        var sp = prefix + "{1}:";
-        var now = DateTimeOffset.UtcNow;
-        var reply = await redis.ExecuteAsync(
-            "EVAL", RedisScripts.CommitMany.Body, "3", sp + "epoch", sp + "upd:7", sp + "doc:user:1",
-            sp, Text(now.ToUnixTimeMilliseconds()), now.ToString("O", CultureInfo.InvariantCulture), "86400000", "604800000", "1", "",
-            """{"u":"7","w":[{"k":"user:1","j":1}],"s":[],"o":[],"ts":[],"tc":[]}""", "{}");
+        var sp = $"g{Guid.NewGuid():N}:" + "{1}:";
+        var reply = await CommitManyOfUser1Async(sp, """{"u":"7","w":[{"k":"user:1","j":1}],"s":[],"o":[],"ts":[],"tc":[]}""", "{}");
 
         var lines = reply.Split('\n');
         Assert.Equal("3", lines[10]);
@@ -433,4 +425,14 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
             Ct);
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Runs <see cref="RedisScripts.CommitMany"/> by hand on the root shard of <paramref name="sp"/>, keys of update 7 and user:1, with these commit arguments.</summary>
+    private Task<string> CommitManyOfUser1Async(string sp, params string[] commits)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return redis.ExecuteAsync([
+            "EVAL", RedisScripts.CommitMany.Body, "3", sp + "epoch", sp + "upd:7", sp + "doc:user:1",
+            sp, Text(now.ToUnixTimeMilliseconds()), now.ToString("O", CultureInfo.InvariantCulture), "86400000", "604800000", "1", "",
+            .. commits]);
+    }
 }
