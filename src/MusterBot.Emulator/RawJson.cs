@@ -11,17 +11,11 @@ namespace MusterBot.Emulator;
 /// </summary>
 internal sealed record RawJson(string Text)
 {
-    /// <summary>A node written in place of this one without copying it (it must not change while it is written).</summary>
-    public JsonNode? Node { get; private init; }
-
     /// <summary>UTF-8 JSON written as it is, in place of <see cref="Text"/>.</summary>
     public ReadOnlyMemory<byte>? Utf8 { get; private init; }
 
     /// <summary>A value that writes <paramref name="utf8"/> (complete, valid JSON) verbatim.</summary>
     public static JsonNode Written(ReadOnlyMemory<byte> utf8) => new RawJson(string.Empty) { Utf8 = utf8 }.ToNode();
-
-    /// <summary>A value that writes <paramref name="node"/> where it stands: a node in a tree cannot join a second one without a deep copy.</summary>
-    public static JsonNode Shared(JsonNode node) => new RawJson(string.Empty) { Node = node }.ToNode();
 
     private static readonly JsonTypeInfo<RawJson> TypeInfo =
         JsonMetadataServices.CreateValueInfo<RawJson>(WithRawJson(new JsonSerializerOptions()), new Converter());
@@ -48,11 +42,7 @@ internal sealed record RawJson(string Text)
 
         public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options)
         {
-            if (value.Node is { } node)
-            {
-                node.WriteTo(writer, options);
-            }
-            else if (value.Utf8 is { } utf8)
+            if (value.Utf8 is { } utf8)
             {
                 writer.WriteRawValue(utf8.Span, skipInputValidation: true);
             }
