@@ -43,6 +43,16 @@ public sealed partial class MusterFlow(TextCatalog texts, IOptions<MusterOptions
 
     public bool OwnsButton(string data) => MusterButton.Codec.Owns(data);
 
+    /// <summary>
+    /// A member's own answer (check-in, ETA, reason) reads the muster and the member's answer to it: read with the
+    /// member's records, so a check-in costs one round trip before its commit.
+    /// </summary>
+    public IReadOnlyList<State.Documents.DocKey> ReadsFor(BotEvent incoming) =>
+        incoming is ButtonPressed press && MusterButton.Codec.Decode(press.Data) is MusterButton.OfMuster { } answer
+            and (MusterButton.CheckIn or MusterButton.Eta or MusterButton.Reason)
+            ? [DocKeys.Muster(answer.Number), DocKeys.MusterAnswer(answer.Number, press.UserId)]
+            : [];
+
     private TimeSpan Offset => _options.UtcOffset;
 
     public async ValueTask HandleAsync(FlowContext context, CancellationToken cancellationToken)

@@ -23,6 +23,13 @@ public sealed class FlowRouter
 
     public IReadOnlyCollection<IFlow> Flows => _flows.Values;
 
+    /// <summary>
+    /// What the flow that owns a pressed button will read to decide it (<see cref="IFlow.ReadsFor"/>); nothing for other
+    /// events, whose flow depends on the person's conversation, read in the same round trip.
+    /// </summary>
+    public IReadOnlyList<State.Documents.DocKey> ReadsFor(BotEvent incoming) =>
+        incoming is ButtonPressed press && _flows.Values.FirstOrDefault(f => f.OwnsButton(press.Data)) is { } owner ? owner.ReadsFor(incoming) : [];
+
     public IFlow Route(FlowContext context)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -1,3 +1,5 @@
+using MusterBot.Flows.Events;
+
 namespace MusterBot.Flows.Runtime;
 
 /// <summary>
@@ -21,6 +23,14 @@ public interface IFlow
     /// Such a press is decided as the presser's own: their replies go to their private chat, never to the group.
     /// </summary>
     bool AllowsInGroup(string data) => false;
+
+    /// <summary>
+    /// Documents that deciding <paramref name="incoming"/> will read, beyond the person's own records (for example a muster
+    /// and the member's answer to it, for a check-in). Keys without a shard are read in the person's home shard. The
+    /// processor reads them in the same round trip as the person's records, so the decision finds them already read. A
+    /// hint only: a key left out is read when the flow asks for it, and a key never used costs one read.
+    /// </summary>
+    IReadOnlyList<State.Documents.DocKey> ReadsFor(BotEvent incoming) => [];
 
     /// <summary>The commands this flow answers; a command always goes to its flow and leaves any flow in progress.</summary>
     IReadOnlyCollection<string> Commands { get; }

@@ -204,7 +204,8 @@ public sealed partial class UpdateProcessor(
         // as the pointer, which still decides (a wrong guess costs a second read). A person not seen before costs one
         // small read of the pointer first, not a guess: guessing the root shard would read three documents there that are
         // absent for everyone who lives in a community (and load the root shard's primary with them on a cluster).
-        var personal = new[] { DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId) };
+        // With them, what the flow will read to decide (a check-in: the muster and the member's answer), in the same round trip.
+        DocKey[] personal = [DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId), .. router.ReadsFor(@event)];
         var homeKey = DocKeys.Home(@event.UserId);
         var duplicate = Task.FromResult(false);
         long? guessed = null;

@@ -1,11 +1,13 @@
 using MusterBot.Flows.Directory;
 using MusterBot.Flows.Events;
+using MusterBot.Flows.Musters;
 using MusterBot.State;
 using MusterBot.State.Commits;
 using MusterBot.State.Documents;
 using MusterBot.State.Memory;
 using MusterBot.State.Outbox;
 using MusterBot.State.Records;
+using MusterBot.State.Records.Musters;
 using MusterBot.State.Records.Org;
 using MusterBot.State.Timers;
 using MusterBot.Tests.Support;
@@ -72,6 +74,48 @@ public sealed class HomeReadTests
         Assert.Equal(40, await h.HomeOfAsync(Ann.Id));
     }
 
+    [Fact]
+    public async Task A_check_in_reads_the_muster_and_the_members_answer_with_the_members_own_records()
+    {
+        var store = new RecordingStore(new InMemoryStateStore(new FakeTimeProvider(TestClock.Start)));
+        var h = new FlowHarness(store, 1);
+        var admin = FlowHarness.Person(1, "en", "Boss");
+        await SeedMemberAsync(h, Ann, FlowHarness.Community);
+        await h.Command(admin, "muster");
+        await h.Press(admin, new MusterButton.PickKind(MusterKind.Fire).Data);
+        await h.Press(admin, new MusterButton.PickScope(MusterScopeKind.Everyone).Data);
+        await h.Text(admin, "Square");
+        await h.Press(admin, new MusterButton.Skip().Data);
+        await h.Press(admin, new MusterButton.ReportWithin(30).Data);
+        await h.Press(admin, new MusterButton.DrillOrReal(true).Data);
+        await h.Press(admin, new MusterButton.Launch().Data);
+        await h.DrainAsync();
+        store.Calls.Clear();
+
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
+
+        // Not seen before: her home pointer, then one read of everything the check-in is decided on.
+        Assert.Equal(2, store.Calls.Count);
+        Assert.Equal([DocKeys.Home(Ann.Id).In(Shards.Root)], store.Calls[0]);
+        Assert.Contains(DocKeys.User(Ann.Id).In(FlowHarness.Community), store.Calls[1]);
+        Assert.Contains(DocKeys.Muster(1).In(FlowHarness.Community), store.Calls[1]);
+        Assert.Contains(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), store.Calls[1]);
+        var answer = RecordJson.Deserialize<MusterAnswer>((await store.GetAsync(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), Ct))!.Json);
+        Assert.Equal(CheckInStatus.Arrived, answer.Status);
+
+        // Seen: her next answer is one read in all, the pointer with the rest.
+        store.Calls.Clear();
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data);
+        var read = Assert.Single(store.Calls);
+        Assert.Contains(DocKeys.Home(Ann.Id).In(Shards.Root), read);
+        Assert.Contains(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), read);
+
+        // A press of a button no answer belongs to reads no muster.
+        store.Calls.Clear();
+        await h.Press(Ann, "mu:ci:x");
+        Assert.DoesNotContain(store.Calls.SelectMany(c => c), k => k.Kind == DocKeys.Muster(1).Kind);
+    }
+
     private static async Task SeedMemberAsync(FlowHarness h, Sender who, long community)
     {
         var now = h.Clock.GetUtcNow();
@@ -85,11 +129,15 @@ public sealed class HomeReadTests
     {
         public List<DocKey> Reads { get; } = [];
 
+        /// <summary>The documents of each read, one entry per round trip.</summary>
+        public List<List<DocKey>> Calls { get; } = [];
+
         public override Task<StoredDoc?> GetAsync(DocKey key, CancellationToken cancellationToken)
         {
             lock (Reads)
             {
                 Reads.Add(key.Bind(Shards.Root));
+                Calls.Add([key.Bind(Shards.Root)]);
             }
 
             return Inner.GetAsync(key, cancellationToken);
@@ -100,6 +148,7 @@ public sealed class HomeReadTests
             lock (Reads)
             {
                 Reads.AddRange(keys.Select(k => k.Bind(Shards.Root)));
+                Calls.Add([.. keys.Select(k => k.Bind(Shards.Root))]);
             }
 
             return Inner.GetManyAsync(keys, cancellationToken);
