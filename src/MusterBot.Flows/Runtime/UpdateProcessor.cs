@@ -149,6 +149,7 @@ public sealed partial class UpdateProcessor(
             var outcome = await CommitInOrderAsync(commits, cancellationToken).ConfigureAwait(false);
             if (outcome is { } done)
             {
+                RememberRecipients(commits);
                 return done;
             }
 
@@ -199,9 +200,10 @@ public sealed partial class UpdateProcessor(
             return (new FlowContext(@event, now, system, MainFlow.Idle(now), Roles.Admin, reader, texts, _bot) { IsSystem = true, Emergency = mode?.Emergency == true }, reader);
         }
 
-        // Where the person lives decides which shard their records are read from. When this processor saw them before, the
-        // shard they lived in then is a hint: their records there (and the update's mark) are read in the same round trip
-        // as the pointer, which still decides (a wrong guess costs a second read). A person not seen before costs one
+        // Where the person lives decides which shard their records are read from. When this processor saw them before (or
+        // sent them a message from a community: see RememberRecipients), the shard they lived in then is a hint: their
+        // records there (and the update's mark) are read in the same round trip as the pointer, which still decides (a
+        // wrong guess costs a second read). A person not seen before costs one
         // small read of the pointer first, not a guess: guessing the root shard would read three documents there that are
         // absent for everyone who lives in a community (and load the root shard's primary with them on a cluster).
         // With them, what the flow will read to decide (a check-in: the muster and the member's answer), in the same round trip.
@@ -303,6 +305,33 @@ public sealed partial class UpdateProcessor(
         }
 
         _homes[userId] = shard;
+    }
+
+    /// <summary>
+    /// The people a community's commit sends a message to in their private chat most likely live in that community (a
+    /// convenor's relay orders its region's members): remembered as a hint for their first update, so a burst of
+    /// check-ins on the orders reads each member's pointer and records in one round trip instead of two. A hint only,
+    /// never over one this processor saw itself (a wrong one costs a second read, as a person who moved). The root
+    /// shard is never guessed (see <see cref="LoadAsync"/>).
+    /// </summary>
+    private void RememberRecipients(IReadOnlyList<Commit> commits)
+    {
+        foreach (var commit in commits)
+        {
+            if (commit.Shard == Shards.Root)
+            {
+                continue;
+            }
+
+            foreach (var message in commit.Outbox)
+            {
+                if (message.ChatId > 0 && _homes.TryAdd(message.ChatId, commit.Shard) && Interlocked.Increment(ref _homesAdded) > MaxHomes)
+                {
+                    _homes.Clear();
+                    Interlocked.Exchange(ref _homesAdded, 0);
+                }
+            }
+        }
     }
 
     private const int MaxHomes = 500_000;

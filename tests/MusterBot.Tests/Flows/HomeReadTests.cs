@@ -17,7 +17,8 @@ namespace MusterBot.Tests.Flows;
 /// <summary>
 /// Where the processor reads a person's records: a person it has not seen costs one read of their home pointer in the
 /// root shard (on a cluster every update starts there), not a guess of their records in the root shard; a person it has
-/// seen is read where they lived then, together with the pointer, which still decides when they have moved since.
+/// seen (or sent a message from their community) is read where they lived then, together with the pointer, which still
+/// decides when they have moved since.
 /// </summary>
 public sealed class HomeReadTests
 {
@@ -81,6 +82,64 @@ public sealed class HomeReadTests
         var h = new FlowHarness(store, 1);
         var admin = FlowHarness.Person(1, "en", "Boss");
         await SeedMemberAsync(h, Ann, FlowHarness.Community);
+        await LaunchForEveryoneAsync(h, admin);
+        store.Calls.Clear();
+
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
+
+        // Not seen before, but sent her order from community 4: her home pointer and everything the check-in is
+        // decided on (her records, the muster, her answer) in one read.
+        var read = Assert.Single(store.Calls);
+        Assert.Contains(DocKeys.Home(Ann.Id).In(Shards.Root), read);
+        Assert.Contains(DocKeys.User(Ann.Id).In(FlowHarness.Community), read);
+        Assert.Contains(DocKeys.Muster(1).In(FlowHarness.Community), read);
+        Assert.Contains(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), read);
+        var answer = RecordJson.Deserialize<MusterAnswer>((await store.GetAsync(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), Ct))!.Json);
+        Assert.Equal(CheckInStatus.Arrived, answer.Status);
+
+        // Her next answer: the same one read.
+        store.Calls.Clear();
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data);
+        read = Assert.Single(store.Calls);
+        Assert.Contains(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), read);
+
+        // A press of a button no answer belongs to reads no muster.
+        store.Calls.Clear();
+        await h.Press(Ann, "mu:ci:x");
+        Assert.DoesNotContain(store.Calls.SelectMany(c => c), k => k.Kind == DocKeys.Muster(1).Kind);
+    }
+
+    [Fact]
+    public async Task A_person_sent_an_order_from_a_community_they_have_left_is_still_decided_where_they_live()
+    {
+        var store = new RecordingStore(new InMemoryStateStore(new FakeTimeProvider(TestClock.Start)));
+        var h = new FlowHarness(store, 1);
+        var admin = FlowHarness.Person(1, "en", "Boss");
+        await SeedMemberAsync(h, Ann, FlowHarness.Community);
+        await LaunchForEveryoneAsync(h, admin);
+        var profile = await h.ProfileAsync(Ann.Id);
+        Assert.NotNull(profile);
+
+        // Another process moves her to community 40 after her order went out: the order's community is a wrong hint.
+        await store.CommitAsync(new Commit { Shard = 40, Writes = [new DocWrite(DocKeys.User(Ann.Id).In(40), RecordJson.Serialize(profile with { Language = Language.Zh, LanguageChosen = true }), null)] }, Ct);
+        await store.CommitAsync(new Commit { Shard = FlowHarness.Community, Writes = [new DocWrite(DocKeys.User(Ann.Id).In(FlowHarness.Community), null, null)] }, Ct);
+        await store.CommitAsync(new Commit { Writes = [new DocWrite(DocKeys.Home(Ann.Id), RecordJson.Serialize(new PersonHome(40)), null)] }, Ct);
+        store.Calls.Clear();
+
+        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
+
+        // Read where the hint said, then where the pointer says: decided in community 40, where no muster 1 is.
+        Assert.Equal(2, store.Calls.Count);
+        Assert.Contains(DocKeys.User(Ann.Id).In(FlowHarness.Community), store.Calls[0]);
+        Assert.Contains(DocKeys.User(Ann.Id).In(40), store.Calls[1]);
+        Assert.Contains(DocKeys.Muster(1).In(40), store.Calls[1]);
+        var answer = RecordJson.Deserialize<MusterAnswer>((await store.GetAsync(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), Ct))!.Json);
+        Assert.NotEqual(CheckInStatus.Arrived, answer.Status);
+        Assert.Equal(40, await h.HomeOfAsync(Ann.Id));
+    }
+
+    private static async Task LaunchForEveryoneAsync(FlowHarness h, Sender admin)
+    {
         await h.Command(admin, "muster");
         await h.Press(admin, new MusterButton.PickKind(MusterKind.Fire).Data);
         await h.Press(admin, new MusterButton.PickScope(MusterScopeKind.Everyone).Data);
@@ -90,30 +149,6 @@ public sealed class HomeReadTests
         await h.Press(admin, new MusterButton.DrillOrReal(true).Data);
         await h.Press(admin, new MusterButton.Launch().Data);
         await h.DrainAsync();
-        store.Calls.Clear();
-
-        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
-
-        // Not seen before: her home pointer, then one read of everything the check-in is decided on.
-        Assert.Equal(2, store.Calls.Count);
-        Assert.Equal([DocKeys.Home(Ann.Id).In(Shards.Root)], store.Calls[0]);
-        Assert.Contains(DocKeys.User(Ann.Id).In(FlowHarness.Community), store.Calls[1]);
-        Assert.Contains(DocKeys.Muster(1).In(FlowHarness.Community), store.Calls[1]);
-        Assert.Contains(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), store.Calls[1]);
-        var answer = RecordJson.Deserialize<MusterAnswer>((await store.GetAsync(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), Ct))!.Json);
-        Assert.Equal(CheckInStatus.Arrived, answer.Status);
-
-        // Seen: her next answer is one read in all, the pointer with the rest.
-        store.Calls.Clear();
-        await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.CantCome).Data);
-        var read = Assert.Single(store.Calls);
-        Assert.Contains(DocKeys.Home(Ann.Id).In(Shards.Root), read);
-        Assert.Contains(DocKeys.MusterAnswer(1, Ann.Id).In(FlowHarness.Community), read);
-
-        // A press of a button no answer belongs to reads no muster.
-        store.Calls.Clear();
-        await h.Press(Ann, "mu:ci:x");
-        Assert.DoesNotContain(store.Calls.SelectMany(c => c), k => k.Kind == DocKeys.Muster(1).Kind);
     }
 
     private static async Task SeedMemberAsync(FlowHarness h, Sender who, long community)
