@@ -34,15 +34,20 @@ internal sealed class PendingUpdate(long updateId, string kind, long chatKey, Js
     /// <summary>The encoder of the Bot API's answers (EmulatorEndpoints), so the bytes are what writing the tree there gives.</summary>
     internal static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
+    /// <summary>A thread's buffer for <see cref="Write"/>: the writer asks for 4 KB at a time, and the update keeps only its bytes.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _scratch;
+
     private static ReadOnlyMemory<byte> Write(JsonObject json)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
+        var buffer = _scratch ??= new ArrayBufferWriter<byte>(8 * 1024);
+        buffer.ResetWrittenCount();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true }))
         {
             json.WriteTo(writer);
         }
 
-        return buffer.WrittenMemory;
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>The update as JSON text.</summary>

@@ -274,8 +274,23 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
             return null;
         }
 
-        var output = new ArrayBufferWriter<byte>(body.Length);
-        output.Write(body[..arrayStart]);
+        // Written once into an array of the exact size: most answers of a burst shrink to a few fresh updates, and a
+        // buffer the size of the whole answer was a large object per poll.
+        var size = arrayStart + (body.Length - arrayEnd);
+        var kept = 0;
+        foreach (var (start, end, instead) in elements)
+        {
+            if (instead is { Length: 0 })
+            {
+                continue;
+            }
+
+            size += (kept++ > 0 ? 1 : 0) + (instead is null ? end - start : Encoding.UTF8.GetByteCount(instead));
+        }
+
+        var output = new byte[size];
+        body[..arrayStart].CopyTo(output);
+        var at = arrayStart;
         var first = true;
         foreach (var (start, end, instead) in elements)
         {
@@ -286,22 +301,21 @@ public sealed partial class DeepUpdateGuardHandler(ILogger<DeepUpdateGuardHandle
 
             if (!first)
             {
-                output.Write(","u8);
+                output[at++] = (byte)',';
             }
 
             first = false;
-            if (instead is null)
-            {
-                output.Write(body[start..end]);
-            }
-            else
-            {
-                output.Write(Encoding.UTF8.GetBytes(instead));
-            }
+            at += instead is null ? Copy(body[start..end], output.AsSpan(at)) : Encoding.UTF8.GetBytes(instead, output.AsSpan(at));
         }
 
-        output.Write(body[arrayEnd..]);
-        return output.WrittenSpan.ToArray();
+        body[arrayEnd..].CopyTo(output.AsSpan(at));
+        return output;
+    }
+
+    private static int Copy(ReadOnlySpan<byte> from, Span<byte> to)
+    {
+        from.CopyTo(to);
+        return from.Length;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Update {UpdateId} nests {Depth} levels deep (at most {Limit} are read); it is skipped so the rest of its batch can be read")]
