@@ -203,9 +203,9 @@ public sealed partial class UpdateProcessor(
         // Where the person lives decides which shard their records are read from. When this processor saw them before (or
         // sent them a message from a community: see RememberRecipients), the shard they lived in then is a hint: their
         // records there (and the update's mark) are read in the same round trip as the pointer, which still decides (a
-        // wrong guess costs a second read). A person not seen before costs one
-        // small read of the pointer first, not a guess: guessing the root shard would read three documents there that are
-        // absent for everyone who lives in a community (and load the root shard's primary with them on a cluster).
+        // wrong guess costs a second read). A person not seen before costs one small read of the pointer first, not a
+        // guess (but for /start, below): guessing the root shard would read three documents there that are absent for
+        // everyone who lives in a community (and load the root shard's primary with them on a cluster).
         // With them, what the flow will read to decide (a check-in: the muster and the member's answer), in the same round trip.
         DocKey[] personal = [DocKeys.Mode, DocKeys.User(@event.UserId), DocKeys.Conversation(@event.UserId), .. router.ReadsFor(@event)];
         var homeKey = DocKeys.Home(@event.UserId);
@@ -216,6 +216,15 @@ public sealed partial class UpdateProcessor(
             guessed = lastSeenIn;
             duplicate = checkDuplicate && updateId is { } guessId ? store.IsUpdateHandledAsync(guessId, lastSeenIn, cancellationToken) : duplicate;
             await reader.PrefetchAsync([homeKey, .. personal.Select(k => k.Bind(lastSeenIn))], cancellationToken).ConfigureAwait(false);
+        }
+        else if (@event is CommandReceived { Command: "start" })
+        {
+            // A person's first update is /start (Telegram's Start button), and someone new lives in no community yet: their
+            // records are guessed in the root shard, with the pointer, in one read. A community's member who sends /start
+            // before this processor saw them costs three documents read in vain and the second read, as any wrong guess.
+            guessed = Shards.Root;
+            duplicate = checkDuplicate && updateId is { } startId ? store.IsUpdateHandledAsync(startId, Shards.Root, cancellationToken) : duplicate;
+            await reader.PrefetchAsync([homeKey, .. personal], cancellationToken).ConfigureAwait(false);
         }
         else
         {

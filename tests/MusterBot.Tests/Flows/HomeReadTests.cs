@@ -138,6 +138,32 @@ public sealed class HomeReadTests
         Assert.Equal(40, await h.HomeOfAsync(Ann.Id));
     }
 
+    [Fact]
+    public async Task A_start_from_someone_new_is_one_read_in_the_root_shard_and_from_a_member_not_seen_two()
+    {
+        var store = new RecordingStore(new InMemoryStateStore(new FakeTimeProvider(TestClock.Start)));
+        var h = new FlowHarness(store);
+        var stranger = FlowHarness.Person(777, "en", "Xu");
+
+        await h.Command(stranger, "start");
+
+        // The pointer and the records guessed in the root shard, where someone new lives: one read.
+        var read = Assert.Single(store.Calls);
+        Assert.Contains(DocKeys.Home(stranger.Id).In(Shards.Root), read);
+        Assert.Contains(DocKeys.User(stranger.Id).In(Shards.Root), read);
+        Assert.Contains("Xu", string.Join('\n', await h.DrainTextsAsync()), StringComparison.Ordinal);
+        Assert.NotNull(await h.ProfileAsync(stranger.Id));
+
+        // A community's member not seen before: the guess is wrong, and the pointer sends the second read to community 4.
+        await SeedMemberAsync(h, Ann, FlowHarness.Community);
+        store.Calls.Clear();
+        await h.Command(Ann, "start");
+        Assert.Equal(2, store.Calls.Count);
+        Assert.Contains(DocKeys.User(Ann.Id).In(FlowHarness.Community), store.Calls[1]);
+        Assert.Contains("Ann", string.Join('\n', await h.DrainTextsAsync()), StringComparison.Ordinal);
+        Assert.Null(await store.GetAsync(DocKeys.User(Ann.Id).In(Shards.Root), Ct));
+    }
+
     private static async Task LaunchForEveryoneAsync(FlowHarness h, Sender admin)
     {
         await h.Command(admin, "muster");
