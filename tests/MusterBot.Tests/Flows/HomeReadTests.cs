@@ -59,11 +59,7 @@ public sealed class HomeReadTests
         await h.DrainAsync();
 
         // Another process moves her to community 40 (profile there, pointer changed): this processor's hint is stale.
-        var profile = await h.ProfileAsync(Ann.Id);
-        Assert.NotNull(profile);
-        await store.CommitAsync(new Commit { Shard = 40, Writes = [new DocWrite(DocKeys.User(Ann.Id).In(40), RecordJson.Serialize(profile with { Language = Language.Zh, LanguageChosen = true }), null)] }, Ct);
-        await store.CommitAsync(new Commit { Shard = FlowHarness.Community, Writes = [new DocWrite(DocKeys.User(Ann.Id).In(FlowHarness.Community), null, null)] }, Ct);
-        await store.CommitAsync(new Commit { Writes = [new DocWrite(DocKeys.Home(Ann.Id), RecordJson.Serialize(new PersonHome(40)), null)] }, Ct);
+        await MoveAnnTo40BehindTheProcessorAsync(h, store);
 
         store.Reads.Clear();
         await h.Command(Ann, "help");
@@ -78,11 +74,7 @@ public sealed class HomeReadTests
     [Fact]
     public async Task A_check_in_reads_the_muster_and_the_members_answer_with_the_members_own_records()
     {
-        var store = new RecordingStore(new InMemoryStateStore(new FakeTimeProvider(TestClock.Start)));
-        var h = new FlowHarness(store, 1);
-        var admin = FlowHarness.Person(1, "en", "Boss");
-        await SeedMemberAsync(h, Ann, FlowHarness.Community);
-        await LaunchForEveryoneAsync(h, admin);
+        var (store, h) = await AnnSentAnOrderAsync();
         store.Calls.Clear();
 
         await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
@@ -112,18 +104,10 @@ public sealed class HomeReadTests
     [Fact]
     public async Task A_person_sent_an_order_from_a_community_they_have_left_is_still_decided_where_they_live()
     {
-        var store = new RecordingStore(new InMemoryStateStore(new FakeTimeProvider(TestClock.Start)));
-        var h = new FlowHarness(store, 1);
-        var admin = FlowHarness.Person(1, "en", "Boss");
-        await SeedMemberAsync(h, Ann, FlowHarness.Community);
-        await LaunchForEveryoneAsync(h, admin);
-        var profile = await h.ProfileAsync(Ann.Id);
-        Assert.NotNull(profile);
+        var (store, h) = await AnnSentAnOrderAsync();
 
         // Another process moves her to community 40 after her order went out: the order's community is a wrong hint.
-        await store.CommitAsync(new Commit { Shard = 40, Writes = [new DocWrite(DocKeys.User(Ann.Id).In(40), RecordJson.Serialize(profile with { Language = Language.Zh, LanguageChosen = true }), null)] }, Ct);
-        await store.CommitAsync(new Commit { Shard = FlowHarness.Community, Writes = [new DocWrite(DocKeys.User(Ann.Id).In(FlowHarness.Community), null, null)] }, Ct);
-        await store.CommitAsync(new Commit { Writes = [new DocWrite(DocKeys.Home(Ann.Id), RecordJson.Serialize(new PersonHome(40)), null)] }, Ct);
+        await MoveAnnTo40BehindTheProcessorAsync(h, store);
         store.Calls.Clear();
 
         await h.Press(Ann, new MusterButton.CheckIn(1, CheckInStatus.Arrived).Data);
@@ -164,17 +148,25 @@ public sealed class HomeReadTests
         Assert.Null(await store.GetAsync(DocKeys.User(Ann.Id).In(Shards.Root), Ct));
     }
 
-    private static async Task LaunchForEveryoneAsync(FlowHarness h, Sender admin)
+    /// <summary>Ann lives in community 4; an administrator launches a drill for everyone there, so her order is sent from it.</summary>
+    private static async Task<(RecordingStore Store, FlowHarness H)> AnnSentAnOrderAsync()
     {
-        await h.Command(admin, "muster");
-        await h.Press(admin, new MusterButton.PickKind(MusterKind.Fire).Data);
-        await h.Press(admin, new MusterButton.PickScope(MusterScopeKind.Everyone).Data);
-        await h.Text(admin, "Square");
-        await h.Press(admin, new MusterButton.Skip().Data);
-        await h.Press(admin, new MusterButton.ReportWithin(30).Data);
-        await h.Press(admin, new MusterButton.DrillOrReal(true).Data);
-        await h.Press(admin, new MusterButton.Launch().Data);
+        var store = new RecordingStore(new InMemoryStateStore(new FakeTimeProvider(TestClock.Start)));
+        var h = new FlowHarness(store, 1);
+        await SeedMemberAsync(h, Ann, FlowHarness.Community);
+        await h.LaunchDrillForEveryoneAsync(FlowHarness.Person(1, "en", "Boss"));
         await h.DrainAsync();
+        return (store, h);
+    }
+
+    /// <summary>Another process moves Ann to community 40 (profile there, in Chinese; pointer changed), unseen by the harness's processor.</summary>
+    private static async Task MoveAnnTo40BehindTheProcessorAsync(FlowHarness h, IStateStore store)
+    {
+        var profile = await h.ProfileAsync(Ann.Id);
+        Assert.NotNull(profile);
+        await store.CommitAsync(new Commit { Shard = 40, Writes = [new DocWrite(DocKeys.User(Ann.Id).In(40), RecordJson.Serialize(profile with { Language = Language.Zh, LanguageChosen = true }), null)] }, Ct);
+        await store.CommitAsync(new Commit { Shard = FlowHarness.Community, Writes = [new DocWrite(DocKeys.User(Ann.Id).In(FlowHarness.Community), null, null)] }, Ct);
+        await store.CommitAsync(new Commit { Writes = [new DocWrite(DocKeys.Home(Ann.Id), RecordJson.Serialize(new PersonHome(40)), null)] }, Ct);
     }
 
     private static async Task SeedMemberAsync(FlowHarness h, Sender who, long community)

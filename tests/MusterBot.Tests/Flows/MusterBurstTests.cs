@@ -53,14 +53,7 @@ public sealed class MusterBurstTests(RedisServerFixture redis, ITestOutputHelper
         Assert.Equal(CommitStatus.Committed, (await store.SeedCommunityAsync(new Commit { Writes = writes, SetChanges = sets })).Status);
         var seeded = watch.Elapsed;
 
-        await h.Command(admin, "muster");
-        await h.Press(admin, new MusterButton.PickKind(MusterKind.Fire).Data);
-        await h.Press(admin, new MusterButton.PickScope(MusterScopeKind.Everyone).Data);
-        await h.Text(admin, "Square");
-        await h.Press(admin, new MusterButton.Skip().Data);
-        await h.Press(admin, new MusterButton.ReportWithin(30).Data);
-        await h.Press(admin, new MusterButton.DrillOrReal(true).Data);
-        await h.Press(admin, new MusterButton.Launch().Data);
+        await h.LaunchDrillForEveryoneAsync(admin);
         var region = RecordJson.Deserialize<MusterRegion>((await store.GetAsync(DocKeys.MusterRegion(1, Muster.NoRegion).Bind(FlowHarness.Community), Ct))!.Json);
         Assert.Equal(Members, region.Targeted);
         Assert.Equal(Members, (await store.GetSetMembersAsync(Sets.MusterTargets(1, Muster.NoRegion), FlowHarness.Community, Ct)).Count);

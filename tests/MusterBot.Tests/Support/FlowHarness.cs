@@ -86,6 +86,22 @@ public sealed class FlowHarness
     public Task<ProcessOutcome> Press(Sender who, string data, int? messageId = 1, string? queryId = null) =>
         Processor.ProcessAsync(NextUpdateId(), new ButtonPressed(who, who.Id, messageId, queryId ?? "q" + Guid.NewGuid().ToString("N"), data), CancellationToken.None);
 
+    /// <summary>
+    /// An administrator launches a fire drill through the /muster wizard for everyone in the community (rally point
+    /// "Square", no pin, report within 30 minutes).
+    /// </summary>
+    public async Task LaunchDrillForEveryoneAsync(Sender admin)
+    {
+        await Command(admin, "muster");
+        await Press(admin, new MusterButton.PickKind(MusterBot.State.Records.Musters.MusterKind.Fire).Data);
+        await Press(admin, new MusterButton.PickScope(MusterBot.State.Records.Musters.MusterScopeKind.Everyone).Data);
+        await Text(admin, "Square");
+        await Press(admin, new MusterButton.Skip().Data);
+        await Press(admin, new MusterButton.ReportWithin(30).Data);
+        await Press(admin, new MusterButton.DrillOrReal(true).Data);
+        await Press(admin, new MusterButton.Launch().Data);
+    }
+
     public Task<ProcessOutcome> Event(BotEvent @event) => Processor.ProcessAsync(NextUpdateId(), @event, CancellationToken.None);
 
     /// <summary>Fires every timer due now (as the host's timer service would); returns how many fired.</summary>
