@@ -300,20 +300,29 @@ public sealed partial class UpdateProcessor(
             return;
         }
 
+        if (!TryAddHome(userId, shard))
+        {
+            _homes[userId] = shard;
+        }
+    }
+
+    /// <summary>Adds a hint for someone without one (false when they have one).</summary>
+    private bool TryAddHome(long userId, long shard)
+    {
         // Bounded: a hint, not a copy of the directory. Counted here, not with ConcurrentDictionary.Count, which takes
         // every lock of the dictionary (that was 5 % of the host's CPU in the city check-in burst).
-        if (_homes.TryAdd(userId, shard))
+        if (!_homes.TryAdd(userId, shard))
         {
-            if (Interlocked.Increment(ref _homesAdded) > MaxHomes)
-            {
-                _homes.Clear();
-                Interlocked.Exchange(ref _homesAdded, 0);
-            }
-
-            return;
+            return false;
         }
 
-        _homes[userId] = shard;
+        if (Interlocked.Increment(ref _homesAdded) > MaxHomes)
+        {
+            _homes.Clear();
+            Interlocked.Exchange(ref _homesAdded, 0);
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -334,10 +343,9 @@ public sealed partial class UpdateProcessor(
 
             foreach (var message in commit.Outbox)
             {
-                if (message.ChatId > 0 && _homes.TryAdd(message.ChatId, commit.Shard) && Interlocked.Increment(ref _homesAdded) > MaxHomes)
+                if (message.ChatId > 0)
                 {
-                    _homes.Clear();
-                    Interlocked.Exchange(ref _homesAdded, 0);
+                    TryAddHome(message.ChatId, commit.Shard);
                 }
             }
         }
