@@ -18,7 +18,8 @@ namespace MusterBot.State.Redis;
 /// </summary>
 /// <remarks>
 /// The work index (which shards have outbox messages or timers) lives in the root shard (<c>mb:{1}:ix:…</c>). A script
-/// of the root shard updates it in the same run (same slot); for any other shard the store updates it with
+/// given the root prefix updates it in the same run: every script of the root shard (same slot), and every script on a
+/// single Redis (all slots on one node). On Redis Cluster the store updates it for any other shard with
 /// <see cref="Reindex"/> after the shard's script, guarded by the shard's epoch (see "Work index" in docs/redis-keys.md).
 /// </remarks>
 internal static class RedisScripts
@@ -122,11 +123,11 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Lua function <c>commitOne(c, b, now, atIso, handled, retention, shard, rp)</c>: applies one commit (<c>c</c>, the
+    /// Lua function <c>commitOne(c, b, now, atIso, handled, retention)</c>: applies one commit (<c>c</c>, the
     /// decoded JSON of <c>RedisStateStore.CommitArgs</c>, at ARGV[b]; its documents', messages' and timers' own JSON are
     /// the arguments after it, each named in <c>c</c> by its place: <c>j = 1</c> is ARGV[b + 1]) at <c>now</c> (ms) with the handled-update retention and
-    /// the delivery retention (ms, as text); <c>rp</c> is the root prefix ('' unless the shard is the root: then the work
-    /// index is updated here). Every check comes before the first write, so a commit refused writes nothing. Returns
+    /// the delivery retention (ms, as text). The work index is not touched here: the batch updates it once (see
+    /// <see cref="CommitMany"/>). Every check comes before the first write, so a commit refused writes nothing. Returns
     /// {2} for a duplicate update or a consumed timer that is gone, {1} on a version conflict, or
     /// {0, epoch, scores, numbers} when committed: epoch '0' when the commit added no message and no timer, scores the 9
     /// index times ('' where the commit did not move the shard's earliest time: a lane whose head was already ready no
@@ -152,7 +153,7 @@ internal static class RedisScripts
           redis.call('ZREM', sp .. 'timers', id)
           redis.call('ZREM', sp .. 'timers:inflight', id)
         end
-        local function commitOne(c, b, now, atIso, handled, retention, shard, rp)
+        local function commitOne(c, b, now, atIso, handled, retention)
           if c.u then
             local mark = redis.call('GET', sp .. 'upd:' .. c.u)
             if mark and tonumber(mark) > now then return {2} end
@@ -237,7 +238,6 @@ internal static class RedisScripts
           local epoch = '0'
           if #numbers > 0 or timers > 0 then
             epoch = int(redis.call('INCR', sp .. 'epoch'))
-            if rp ~= '' then reindex(rp, shard, tonumber(epoch), scores, false) end
           end
 
           if c.u then
@@ -253,12 +253,13 @@ internal static class RedisScripts
     /// given, exactly as if each had run alone one after the other (a commit sees what the commits before it wrote: the
     /// second of two commits expecting the same version conflicts, the second with the same update id is a duplicate).
     /// KEYS: the union of every commit's keys (all in the shard's slot). ARGV: shard prefix, now (ms), now (ISO 8601),
-    /// handled-update retention (ms), delivery retention (ms), shard id, root prefix ('' unless the shard is the root),
-    /// then per commit: the number of its parts, the commit (JSON), and its parts (the JSON of its documents, messages
+    /// handled-update retention (ms), delivery retention (ms), shard id, root prefix ('' when the store updates the work
+    /// index after the run: Redis Cluster, for a shard other than the root), then per commit: the number of its parts, the commit (JSON), and its parts (the JSON of its documents, messages
     /// and timers, each an argument of its own that the commit names by its place: no JSON inside JSON, so neither the
     /// store escapes it nor cjson decodes it). Returns {epoch, 9 index times, result…}: the highest epoch any commit reached
     /// ('0' when none added a message or a timer) and per index the earliest time any commit moved it to ('' where none
-    /// did), for one reindex of the whole batch; then per commit, in order, {0, number…} when committed, {1} on a
+    /// did): the one reindex of the whole batch, done at the end of the run when the root prefix is given, else by the
+    /// store after it; then per commit, in order, {0, number…} when committed, {1} on a
     /// version conflict, {2} for a duplicate update or a consumed timer that is gone, or {3, error} when that commit
     /// could not be decoded or its run raised an error (the others go on; what it wrote before an error stays, as it
     /// would have after the error of a script of its own).
@@ -283,7 +284,7 @@ internal static class RedisScripts
           if not decoded or type(c) ~= 'table' then
             r = {3, 'the commit is not valid JSON: ' .. tostring(c)}
           else
-            local ran, one = pcall(commitOne, c, b, now, ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+            local ran, one = pcall(commitOne, c, b, now, ARGV[3], ARGV[4], ARGV[5])
             if not ran then
               r = {3, type(one) == 'table' and tostring(one.err) or tostring(one)}
             elseif one[1] ~= 0 then
@@ -300,6 +301,15 @@ internal static class RedisScripts
           end
           results[#results + 1] = r
         end
+        -- One index update for the batch, in this run (same node): as the store's Reindex after it would, additively.
+        if ARGV[7] ~= '' and epoch > 0 then
+          for i = 1, 9 do
+            if merged[i] ~= '' then
+              reindex(ARGV[7], ARGV[6], epoch, merged, false)
+              break
+            end
+          end
+        end
         local reply = {int(epoch)}
         for i = 1, 9 do reply[#reply + 1] = merged[i] end
         for _, r in ipairs(results) do reply[#reply + 1] = r end
@@ -308,7 +318,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// ARGV: shard prefix, now (ms), lease end (ms), lane (0–3), set ('retry:' or 'lane:'), count, shard id, root prefix
-    /// ('' unless the shard is the root), claim token (marks each claimed message, field <c>ct</c>, so a claim whose
+    /// ('' when the store updates the index after the run), claim token (marks each claimed message, field <c>ct</c>, so a claim whose
     /// answer was lost can be put back: <see cref="ReleaseClaim"/>). Returns expired leases of every lane to their sets (a message put back by Retry,
     /// i.e. with <c>nb</c>, to the lane's retry set), then takes up to <c>count</c> ready messages of the one set, each
     /// leased. Returns the survey after the claim (10 entries: epoch and 9 index times), then per message: number, JSON,
@@ -353,7 +363,7 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// ARGV: shard prefix, lane (0–3), lease end (ms), claim token, shard id, root prefix ('' unless root). Puts back
+    /// ARGV: shard prefix, lane (0–3), lease end (ms), claim token, shard id, root prefix ('' when the store updates the index after the run). Puts back
     /// the messages of a claim whose answer never reached the claimer (Redis died, the connection broke): those still
     /// leased by that claim (lease end and token match) go back to their sets, as an expired lease would. Returns the
     /// survey after it (10 entries).
@@ -379,7 +389,7 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// ARGV: shard prefix, now (ms), max, lease end (ms), shard id, root prefix ('' unless root), claim token. Returns the
+    /// ARGV: shard prefix, now (ms), max, lease end (ms), shard id, root prefix ('' when the store updates the index after the run), claim token. Returns the
     /// survey after the claim (10 entries), then the JSON of each claimed timer. Each claimed timer keeps the token
     /// (<c>ct</c>) so a claim whose answer was lost can be put back (<see cref="ReleaseTimerClaim"/>).
     /// </summary>
@@ -408,7 +418,7 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// ARGV: shard prefix, lease end (ms), claim token, shard id, root prefix ('' unless root). Puts the timers of a
+    /// ARGV: shard prefix, lease end (ms), claim token, shard id, root prefix ('' when the store updates the index after the run). Puts the timers of a
     /// claim whose answer never arrived back among the due ones (those still leased by that claim: the lease end and
     /// the token both match), then returns the survey (10 entries).
     /// </summary>
@@ -554,7 +564,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// ARGV: shard prefix, outbox number, delivery record (JSON), delivery retention (ms), message (JSON as in the
-    /// commit's <c>o</c>), now (ISO 8601), shard id, root prefix ('' unless root). In one step: records the claimed
+    /// commit's <c>o</c>), now (ISO 8601), shard id, root prefix ('' when the store updates the index after the run). In one step: records the claimed
     /// message's final outcome and enqueues the message that replaces it (the same message to a migrated group's new chat
     /// id) in the same shard. Returns {number, epoch, 9 index times}, or {} when the message is no longer in the outbox
     /// (its outcome was recorded already: a repeated call changes nothing).
@@ -575,7 +585,7 @@ internal static class RedisScripts
 
     /// <summary>
     /// Puts messages of one shard back (a batch: one run, one epoch step, one reindex). ARGV: shard prefix, shard id, root
-    /// prefix ('' unless root), now (ms), then per message: outbox number, NotBefore (ms), NotBefore (ISO 8601), attempts.
+    /// prefix ('' when the store updates the index after the run), now (ms), then per message: outbox number, NotBefore (ms), NotBefore (ISO 8601), attempts.
     /// Each, in the order given and exactly as if alone, goes into its lane's retry set (score NotBefore), which a claim
     /// drains before the lane's fresh messages. A chat's put-back messages are kept in id order (<c>rchat:{chat}</c>,
     /// members scored by number): a message waits at least as long as the chat's earlier ones still waiting there, and

@@ -67,17 +67,21 @@ public sealed partial class RedisStateStore
     /// </summary>
     private async Task SendCommitsAsync(long shard, PendingCommit[] batch)
     {
+        // On a single Redis the script updates the work index itself, in the same run: no Reindex round trip after it.
+        var indexPrefix = IndexPrefix(shard);
+
         // Not any caller's token: one caller giving up must not end the batch of the others.
-        var result = await EvalAsync(RedisScripts.CommitMany, BatchKeys(batch), BatchArgs(shard, batch), CancellationToken.None)
+        var result = await EvalAsync(RedisScripts.CommitMany, BatchKeys(batch, indexPrefix.Length > 0), BatchArgs(shard, batch, indexPrefix), CancellationToken.None)
             .ConfigureAwait(false);
-        _ = FinishBatchAsync(shard, batch, result);
+        _ = FinishBatchAsync(shard, batch, result, reindex: indexPrefix.Length == 0);
     }
 
     /// <summary>
     /// Answers the callers of a batch whose script has run: conflicts, duplicates and failed commits at once; the
-    /// committed ones after the one reindex of the batch (shards other than the root) and the one WAIT for replicas.
+    /// committed ones after the one reindex of the batch (when the script could not do it: <paramref name="reindex"/>)
+    /// and the one WAIT for replicas.
     /// </summary>
-    private async Task FinishBatchAsync(long shard, PendingCommit[] batch, RedisResult result)
+    private async Task FinishBatchAsync(long shard, PendingCommit[] batch, RedisResult result, bool reindex)
     {
         try
         {
@@ -120,7 +124,7 @@ public sealed partial class RedisStateStore
             // of a burst in a community after the first) leaves the index as it is, and the root shard is not asked.
             var epoch = ParseLong((string)items[0]!);
             var scores = Scores(items, 1);
-            if (shard != Shards.Root && epoch > 0 && Array.Exists(scores, s => s.Length > 0))
+            if (reindex && epoch > 0 && Array.Exists(scores, s => s.Length > 0))
             {
                 await ReindexAsync(shard, epoch, scores, exact: false, CancellationToken.None).ConfigureAwait(false);
             }
@@ -144,16 +148,16 @@ public sealed partial class RedisStateStore
         }
     }
 
-    /// <summary>Every key of the batch's commits, each once (all in the shard's slot).</summary>
-    private static RedisKey[] BatchKeys(PendingCommit[] batch)
+    /// <summary>Every key of the batch's commits, each once (all in the shard's slot), and the work index's when the script updates it.</summary>
+    private RedisKey[] BatchKeys(PendingCommit[] batch, bool withIndex)
     {
-        if (batch.Length == 1)
+        if (batch.Length == 1 && !withIndex)
         {
             return batch[0].Keys;
         }
 
         var seen = new HashSet<RedisKey>();
-        var keys = new List<RedisKey>(batch[0].Keys.Length * 2);
+        var keys = new List<RedisKey>((batch[0].Keys.Length * 2) + 11);
         foreach (var pending in batch)
         {
             foreach (var key in pending.Keys)
@@ -165,11 +169,16 @@ public sealed partial class RedisStateStore
             }
         }
 
+        if (withIndex)
+        {
+            AddIndexKeys(keys);
+        }
+
         return [.. keys];
     }
 
     /// <summary>The script's arguments (see <see cref="RedisScripts.CommitMany"/>): the batch's time, then each commit's.</summary>
-    private RedisValue[] BatchArgs(long shard, PendingCommit[] batch)
+    private RedisValue[] BatchArgs(long shard, PendingCommit[] batch, string indexPrefix)
     {
         var now = _time.GetUtcNow();
         var count = 7;
@@ -185,7 +194,7 @@ public sealed partial class RedisStateStore
         args[3] = _handledRetentionMs;
         args[4] = _deliveryRetentionMs;
         args[5] = Text(shard);
-        args[6] = shard == Shards.Root ? RootPrefix : "";
+        args[6] = indexPrefix;
         var at = 7;
         foreach (var pending in batch)
         {

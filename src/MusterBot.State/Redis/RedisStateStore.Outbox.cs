@@ -80,11 +80,6 @@ public sealed partial class RedisStateStore
             }
         }
 
-        if (commit.Shard == Shards.Root && (commit.Outbox.Count > 0 || commit.SetTimers.Count > 0))
-        {
-            AddIndexKeys(keys);
-        }
-
         return [.. keys];
     }
 
@@ -127,7 +122,7 @@ public sealed partial class RedisStateStore
                 _lostClaims.AddRange(claim.Visits.Select(v => new LostClaim(
                     v.Shard,
                     RedisScripts.ReleaseClaim,
-                    [ShardPrefix(v.Shard), Text(v.Lane), Text(claim.LeaseEnd), claim.Token, Text(v.Shard), v.Shard == Shards.Root ? RootPrefix : ""])));
+                    [ShardPrefix(v.Shard), Text(v.Lane), Text(claim.LeaseEnd), claim.Token, Text(v.Shard), IndexPrefix(v.Shard)])));
             }
 
             throw;
@@ -160,8 +155,10 @@ public sealed partial class RedisStateStore
                 lost = _lostClaims[0];
             }
 
-            var result = await EvalAsync(lost.Script, ShardWorkKeys(lost.Shard), lost.Args, cancellationToken).ConfigureAwait(false);
-            if (lost.Shard != Shards.Root)
+            // The put-back updates the index as the claim did: in its run when the claim's script was given the root prefix.
+            var inScript = ((string?)lost.Args[^1])?.Length > 0;
+            var result = await EvalAsync(lost.Script, ShardWorkKeys(lost.Shard, inScript), lost.Args, cancellationToken).ConfigureAwait(false);
+            if (!inScript)
             {
                 var items = (RedisResult[])result!;
                 await ReindexAsync(lost.Shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
@@ -248,7 +245,8 @@ public sealed partial class RedisStateStore
 
     private async Task ClaimShardAsync(long shard, int lane, string set, int count, long now, ClaimVisits claim, List<OutboxMessage> messages, CancellationToken cancellationToken)
     {
-        var root = shard == Shards.Root;
+        var indexPrefix = IndexPrefix(shard);
+        var inScript = indexPrefix.Length > 0;
         var sp = ShardPrefix(shard);
         if (!claim.Visits.Contains((shard, lane)))
         {
@@ -257,8 +255,8 @@ public sealed partial class RedisStateStore
 
         var result = await EvalAsync(
             RedisScripts.ClaimOutbox,
-            ShardWorkKeys(shard),
-            [sp, Text(now), Text(claim.LeaseEnd), Text(lane), set, Text(count), Text(shard), root ? RootPrefix : "", claim.Token],
+            ShardWorkKeys(shard, inScript),
+            [sp, Text(now), Text(claim.LeaseEnd), Text(lane), set, Text(count), Text(shard), indexPrefix, claim.Token],
             cancellationToken).ConfigureAwait(false);
         var items = (RedisResult[])result!;
         for (var i = 10; i + 3 < items.Length; i += 4)
@@ -273,7 +271,7 @@ public sealed partial class RedisStateStore
             });
         }
 
-        if (!root)
+        if (!inScript)
         {
             await ReindexAsync(shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
         }
@@ -307,7 +305,8 @@ public sealed partial class RedisStateStore
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(forward);
         var (shard, number) = Split(outboxId);
-        var root = shard == Shards.Root;
+        var indexPrefix = IndexPrefix(shard);
+        var inScript = indexPrefix.Length > 0;
         var sp = ShardPrefix(shard);
         var now = _time.GetUtcNow();
         var message = WriteJson(writer => WriteOutboxMessage(writer, forward, now));
@@ -319,7 +318,7 @@ public sealed partial class RedisStateStore
             keys.Add(sp + "tag:" + tag);
         }
 
-        if (root)
+        if (inScript)
         {
             AddIndexKeys(keys);
         }
@@ -327,7 +326,7 @@ public sealed partial class RedisStateStore
         var result = await EvalAsync(
             RedisScripts.Forward,
             [.. keys],
-            [sp, Text(number), DeliveryJson(record), _deliveryRetentionMs, message, Iso(now), Text(shard), root ? RootPrefix : ""],
+            [sp, Text(number), DeliveryJson(record), _deliveryRetentionMs, message, Iso(now), Text(shard), indexPrefix],
             cancellationToken).ConfigureAwait(false);
         var items = (RedisResult[])result!;
         if (items.Length == 0)
@@ -335,7 +334,7 @@ public sealed partial class RedisStateStore
             return null;
         }
 
-        if (!root)
+        if (!inScript)
         {
             await ReindexAsync(shard, ParseLong((string)items[1]!), Scores(items, 2), exact: false, cancellationToken).ConfigureAwait(false);
         }
@@ -377,13 +376,14 @@ public sealed partial class RedisStateStore
 
     private async Task SendRetriesAsync(long shard, PendingRetry[] batch)
     {
-        var root = shard == Shards.Root;
+        var indexPrefix = IndexPrefix(shard);
+        var inScript = indexPrefix.Length > 0;
         var sp = ShardPrefix(shard);
         var keys = new List<RedisKey>((batch.Length * 2) + 24);
         var args = new RedisValue[4 + (batch.Length * 4)];
         args[0] = sp;
         args[1] = Text(shard);
-        args[2] = root ? RootPrefix : "";
+        args[2] = indexPrefix;
         args[3] = Text(NowMs());
         var seen = new HashSet<long>();
         for (var i = 0; i < batch.Length; i++)
@@ -403,7 +403,7 @@ public sealed partial class RedisStateStore
 
         keys.AddRange(LaneKeys(sp));
         keys.Add(sp + "epoch");
-        if (root)
+        if (inScript)
         {
             AddIndexKeys(keys);
         }
@@ -411,7 +411,7 @@ public sealed partial class RedisStateStore
         // Not any caller's token: one caller giving up must not end the batch of the others.
         var items = (RedisResult[])(await EvalAsync(RedisScripts.Retry, [.. keys], args, CancellationToken.None).ConfigureAwait(false))!;
         var epoch = ParseLong((string)items[0]!);
-        if (epoch > 0 && !root)
+        if (epoch > 0 && !inScript)
         {
             await ReindexAsync(shard, epoch, Scores(items, 1), exact: false, CancellationToken.None).ConfigureAwait(false);
         }
@@ -590,13 +590,14 @@ public sealed partial class RedisStateStore
                         break;
                     }
 
-                    var root = shard == Shards.Root;
+                    var indexPrefix = IndexPrefix(shard);
+                    var inScript = indexPrefix.Length > 0;
                     var sp = ShardPrefix(shard);
                     claimed.Add(shard);
                     var result = await EvalAsync(
                         RedisScripts.ClaimTimers,
-                        ShardWorkKeys(shard),
-                        [sp, Text(now), Text(max - timers.Count), Text(leaseEnd), Text(shard), root ? RootPrefix : "", token],
+                        ShardWorkKeys(shard, inScript),
+                        [sp, Text(now), Text(max - timers.Count), Text(leaseEnd), Text(shard), indexPrefix, token],
                         cancellationToken).ConfigureAwait(false);
                     var items = (RedisResult[])result!;
                     for (var i = 10; i < items.Length; i++)
@@ -604,7 +605,7 @@ public sealed partial class RedisStateStore
                         timers.Add(JsonSerializer.Deserialize<TimerEntry>((string)items[i]!, StoreJson.Options)! with { Shard = shard });
                     }
 
-                    if (!root)
+                    if (!inScript)
                     {
                         await ReindexAsync(shard, ParseLong((string)items[0]!), Scores(items, 1), exact: true, cancellationToken).ConfigureAwait(false);
                     }
@@ -620,7 +621,7 @@ public sealed partial class RedisStateStore
                 _lostClaims.AddRange(claimed.Select(shard => new LostClaim(
                     shard,
                     RedisScripts.ReleaseTimerClaim,
-                    [ShardPrefix(shard), Text(leaseEnd), token, Text(shard), shard == Shards.Root ? RootPrefix : ""])));
+                    [ShardPrefix(shard), Text(leaseEnd), token, Text(shard), IndexPrefix(shard)])));
             }
 
             throw;
@@ -745,15 +746,15 @@ public sealed partial class RedisStateStore
         keys.Add(RootPrefix + "ix:shards");
     }
 
-    /// <summary>What a claim or survey of a shard reads and writes, known before it runs (plus the index for the root).</summary>
-    private RedisKey[] ShardWorkKeys(long shard, bool withIndex = true)
+    /// <summary>What a claim or survey of a shard reads and writes, known before it runs (plus the index when the script updates it).</summary>
+    private RedisKey[] ShardWorkKeys(long shard, bool withIndex)
     {
         var sp = ShardPrefix(shard);
         var keys = LaneKeys(sp);
         keys.Add(sp + "epoch");
         keys.Add(sp + "timers");
         keys.Add(sp + "timers:inflight");
-        if (withIndex && shard == Shards.Root)
+        if (withIndex)
         {
             AddIndexKeys(keys);
         }

@@ -45,6 +45,7 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
         _completions = new(options.CommitPipeline, options.MaxCommitBatch, SendCompletionsAsync);
         _retries = new(options.CommitPipeline, options.MaxCommitBatch, SendRetriesAsync);
         RootPrefix = ShardPrefix(Shards.Root);
+        connection.ConnectionRestored += (_, _) => Volatile.Write(ref _oneNode, 0);
     }
 
     /// <summary>The root shard's key prefix (<c>mb:{1}:</c>): the directory and the work index live there.</summary>
@@ -349,6 +350,44 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
 
     /// <summary>The prefix of every key of a shard: the store's prefix and the shard's hash tag (<c>mb:{4}:</c>).</summary>
     private string ShardPrefix(long shard) => _prefix + "{" + Text(shard) + "}:";
+
+    /// <summary>
+    /// The root prefix when a script of <paramref name="shard"/> may update the work index itself, in the same run (the
+    /// root shard's own scripts; any shard's on a single Redis, where every slot is on one node), else '' (Redis Cluster:
+    /// the store runs <see cref="RedisScripts.Reindex"/> on the root shard after the shard's script). Asked once per
+    /// operation, which then passes it to its script, declares the index keys when it is not '', and reindexes afterwards
+    /// only when it is '': so an operation is consistent even if the answer changes under it.
+    /// </summary>
+    private string IndexPrefix(long shard) => shard == Shards.Root || OnOneNode() ? RootPrefix : "";
+
+    /// <summary>1: the primary is a single Redis (standalone, also behind Sentinel); -1: Redis Cluster or a proxy; 0: not known yet.</summary>
+    private int _oneNode;
+
+    /// <summary>
+    /// True once a connected primary has said it is a single Redis. Until one has (Redis unreachable at start), and on
+    /// Redis Cluster or a proxy, false: the index is then updated after the shard's script, which works on any of them.
+    /// Asked again after every reconnection.
+    /// </summary>
+    private bool OnOneNode()
+    {
+        var known = Volatile.Read(ref _oneNode);
+        if (known != 0)
+        {
+            return known > 0;
+        }
+
+        foreach (var server in _connection.GetServers())
+        {
+            if (server.IsConnected && !server.IsReplica && server.ServerType != ServerType.Sentinel)
+            {
+                known = server.ServerType == ServerType.Standalone ? 1 : -1;
+                Volatile.Write(ref _oneNode, known);
+                return known > 0;
+            }
+        }
+
+        return false;
+    }
 
     private static StoredDoc? ToDoc(DocKey key, RedisValue[] fields, long nowMs)
     {

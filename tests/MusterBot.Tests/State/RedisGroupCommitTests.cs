@@ -68,6 +68,33 @@ public sealed class RedisGroupCommitTests(RedisServerFixture redis, ITestOutputH
     }
 
     [Fact]
+    public async Task OnOneRedis_ACommitAndAClaimOutsideTheRootShard_UpdateTheWorkIndexInTheirOwnRun_OneScriptEach()
+    {
+        const long Shard = 4;
+        var prefix = $"g{Guid.NewGuid():N}:";
+        var index = prefix + "{1}:ix:f:" + Text((int)Lane.Reply);
+        await using var store = await ConnectAsync(prefix: prefix);
+        // Warm: the scripts are loaded, the shard registered and the first claim's sweep done.
+        Assert.Equal(CommitStatus.Committed, (await store.CommitAsync(new Commit { Shard = Shard, Outbox = [new OutboxMessage(Lane.Reply, 1, new SendText("warm"))] }, Ct)).Status);
+        Assert.Single(await store.ClaimOutboxAsync(10, Lease, Ct));
+        var leasedUntil = long.Parse(await redis.ExecuteAsync("ZSCORE", index, Text(Shard)), CultureInfo.InvariantCulture);
+
+        var before = await redis.EvalShaCallsAsync();
+        var committed = await store.CommitAsync(new Commit { Shard = Shard, UpdateId = 5, Outbox = [new OutboxMessage(Lane.Reply, 2, new SendText("checked in"))] }, Ct);
+        Assert.Equal(CommitStatus.Committed, committed.Status);
+        // The commit's own run moved the shard's entry to the new message's time: no Reindex after it.
+        Assert.Equal(1, await redis.EvalShaCallsAsync() - before);
+        Assert.True(long.Parse(await redis.ExecuteAsync("ZSCORE", index, Text(Shard)), CultureInfo.InvariantCulture) < leasedUntil);
+
+        before = await redis.EvalShaCallsAsync();
+        var claimed = await store.ClaimOutboxAsync(10, Lease, Ct);
+        Assert.Equal(committed.OutboxIds, claimed.Select(m => m.Id));
+        Assert.Equal(1, await redis.EvalShaCallsAsync() - before);
+        // The claim's run set the entry exactly: both messages are leased, so the shard is due at the later lease end.
+        Assert.True(long.Parse(await redis.ExecuteAsync("ZSCORE", index, Text(Shard)), CultureInfo.InvariantCulture) >= leasedUntil);
+    }
+
+    [Fact]
     public async Task TwoHundredConcurrentOutcomes_AllRecorded_MessagesGone_FarFewerScriptRuns()
     {
         const int Messages = 200;
