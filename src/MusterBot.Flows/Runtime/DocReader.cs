@@ -57,7 +57,7 @@ public sealed class DocReader(IStateStore store, long shard = Shards.Root)
             Remember(key, doc);
         }
 
-        return doc is null ? null : RecordJson.Deserialize<T>(doc.Json);
+        return doc is null ? null : RecordJson.Deserialize<T>(doc.Utf8.Span);
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ public sealed class DocReader(IStateStore store, long shard = Shards.Root)
         var result = new T?[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
-            result[i] = _docs[Bound(keys[i])] is { } doc ? RecordJson.Deserialize<T>(doc.Json) : null;
+            result[i] = _docs[Bound(keys[i])] is { } doc ? RecordJson.Deserialize<T>(doc.Utf8.Span) : null;
         }
 
         return result;

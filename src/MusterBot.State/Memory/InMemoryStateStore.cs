@@ -485,7 +485,7 @@ public sealed partial class InMemoryStateStore : IStateStore
             return null;
         }
 
-        return doc.Doc.Key == key ? doc.Doc : doc.Doc with { Key = key };
+        return doc.Doc.Key == key ? doc.Doc : doc.Doc.WithKey(key);
     }
 
     private void ApplyWrite(DocWrite write, DateTimeOffset now)

@@ -490,7 +490,7 @@ public sealed partial class SingleCommunityMigration
             var jsons = await Task.WhenAll(chunk.Select(k => _db.HashGetAsync(k, "j"))).ConfigureAwait(false);
             for (var i = 0; i < chunk.Length; i++)
             {
-                if (jsons[i].HasValue && RecordJson.Deserialize<UserProfile>(jsons[i]!).RegisteredAt is null)
+                if (jsons[i].HasValue && RecordJson.Deserialize<UserProfile>((string)jsons[i]!).RegisteredAt is null)
                 {
                     visitors.Add(DocName(chunk[i]).Id);
                 }

@@ -16,4 +16,8 @@ public static class RecordJson
 
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"Stored {typeof(T).Name} is null.");
+
+    /// <summary>As <see cref="Deserialize{T}(string)"/>, from the UTF-8 a store read (no string, no transcoding).</summary>
+    public static T Deserialize<T>(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize<T>(utf8, Options) ?? throw new JsonException($"Stored {typeof(T).Name} is null.");
 }

@@ -401,7 +401,8 @@ public sealed partial class RedisStateStore : IStateStore, IAsyncDisposable, IDi
             return null;
         }
 
-        return new StoredDoc(key, fields[1]!, ParseLong(fields[0]!));
+        // The bytes Redis sent, not a string: readers parse them as they are (StoredDoc).
+        return new StoredDoc(key, (ReadOnlyMemory<byte>)fields[1], ParseLong(fields[0]!));
     }
 
     private static DeliveryRecord ToDelivery(long outboxId, Dictionary<string, string> map) =>
