@@ -315,9 +315,9 @@ public sealed partial class PollingIntake(
     /// <summary>
     /// The fewest new updates a getUpdates answer should bring while Telegram holds a backlog. Each answer starts at the
     /// oldest update under way, so it carries again everything the poller holds from there; polling as soon as the
-    /// oldest is done brought 1–20 new updates per answer of 100 in the 10,000 check-in burst, and the bot read each
-    /// update 5.4–5.7 times. Waiting until the front of the window leaves room for a quarter of an answer reads each
-    /// about 2.7 times (docs/benchmarks.md), and keeps at least three quarters of the window busy.
+    /// oldest is done brought 17 new updates per answer of 100 on average in the 10,000 check-in burst, and the bot
+    /// read each update 5.4–5.7 times. Waiting until the front of the window leaves room for a quarter of an answer
+    /// reads each about 2.7 times (docs/benchmarks.md), and keeps at least three quarters of the window busy.
     /// </summary>
     internal const int MinFresh = 25;
 
