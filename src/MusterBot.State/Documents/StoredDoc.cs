@@ -14,8 +14,13 @@ namespace MusterBot.State.Documents;
 /// </remarks>
 public sealed class StoredDoc : IEquatable<StoredDoc>
 {
+    // References only, so that a document shared between threads (the in-memory store hands out one instance) can make
+    // its other form on first use without a lock: a reference is written whole, a Nullable<ReadOnlyMemory<byte>> is not.
+    private readonly byte[]? _bytes;
+    private readonly int _offset;
+    private readonly int _length;
     private string? _json;
-    private ReadOnlyMemory<byte>? _utf8;
+    private byte[]? _encoded;
 
     public StoredDoc(DocKey key, string json, long version)
     {
@@ -29,22 +34,31 @@ public sealed class StoredDoc : IEquatable<StoredDoc>
     public StoredDoc(DocKey key, ReadOnlyMemory<byte> utf8, long version)
     {
         Key = key;
-        _utf8 = utf8;
+        if (System.Runtime.InteropServices.MemoryMarshal.TryGetArray(utf8, out var segment))
+        {
+            (_bytes, _offset, _length) = (segment.Array, segment.Offset, segment.Count);
+        }
+        else
+        {
+            _bytes = utf8.ToArray();
+            _length = _bytes.Length;
+        }
+
         Version = version;
     }
 
     public DocKey Key { get; }
 
     /// <summary>The JSON text (made from the bytes on first use when the store gave bytes).</summary>
-    public string Json => _json ??= Encoding.UTF8.GetString(_utf8!.Value.Span);
+    public string Json => _json ??= Encoding.UTF8.GetString(_bytes!, _offset, _length);
 
     /// <summary>The JSON as UTF-8, for parsing (encoded on first use when the document was made from a string).</summary>
-    public ReadOnlyMemory<byte> Utf8 => _utf8 ??= Encoding.UTF8.GetBytes(_json!);
+    public ReadOnlyMemory<byte> Utf8 => _bytes is not null ? new ReadOnlyMemory<byte>(_bytes, _offset, _length) : _encoded ??= Encoding.UTF8.GetBytes(_json!);
 
     public long Version { get; }
 
     /// <summary>The same document under another key (a store that keeps one copy for several keys).</summary>
-    public StoredDoc WithKey(DocKey key) => _json is { } json ? new StoredDoc(key, json, Version) : new StoredDoc(key, _utf8!.Value, Version);
+    public StoredDoc WithKey(DocKey key) => _bytes is null ? new StoredDoc(key, _json!, Version) : new StoredDoc(key, Utf8, Version);
 
     public bool Equals(StoredDoc? other) =>
         other is not null && Key == other.Key && Version == other.Version && Utf8.Span.SequenceEqual(other.Utf8.Span);
